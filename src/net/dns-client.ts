@@ -1,0 +1,125 @@
+import { randomInt } from 'node:crypto';
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { DnsClient, DnsQuery, DnsQueryOptions, DnsReply } from '../diagnosis/dns-port.js';
+import { formatServer } from '../diagnosis/dns-port.js';
+import { AppError } from '../errors.js';
+import { type DecodedReply, decodeReply, encodeQuery } from './dns-wire.js';
+
+/** Largest message a UDP socket can hand us; a no-EDNS server should never send more than 512. */
+const UDP_RECEIVE_BYTES = 65_535;
+
+/** DnsClient over real sockets: one UDP datagram or one TCP connection per query. */
+export function createDnsClient(): DnsClient {
+  return {
+    async query(query: DnsQuery, options: DnsQueryOptions): Promise<DnsReply> {
+      let lastError: unknown;
+      for (let attempt = 0; attempt <= options.retries; attempt++) {
+        try {
+          return await queryOnce(query, options.timeoutMs);
+        } catch (error) {
+          lastError = error;
+          // Only silence is worth another try; a refusal or a malformed reply will repeat.
+          if (!(error instanceof AppError && error.code === 'DNS_TIMEOUT')) throw error;
+        }
+      }
+      throw lastError;
+    },
+  };
+}
+
+async function queryOnce(query: DnsQuery, timeoutMs: number): Promise<DnsReply> {
+  const id = randomInt(0, 0x10000);
+  const message = encodeQuery(query, id);
+  const started = performance.now();
+  const decoded = query.transport === 'udp' ? await exchangeUdp(query, message, id, timeoutMs) : await exchangeTcp(query, message, id, timeoutMs);
+  const rttMs = performance.now() - started;
+  return { ...decoded, query, rttMs };
+}
+
+function describe(query: DnsQuery): string {
+  return `${query.type} ${query.name} over ${query.transport.toUpperCase()} to ${formatServer(query.server)}`;
+}
+
+function timeoutError(query: DnsQuery, timeoutMs: number): AppError {
+  return new AppError('DNS_TIMEOUT', `no answer in ${timeoutMs} ms to ${describe(query)}`);
+}
+
+function socketError(query: DnsQuery, error: NodeJS.ErrnoException): AppError {
+  if (error.code === 'ECONNREFUSED') return new AppError('DNS_CONNECTION_REFUSED', `connection refused: ${describe(query)}`, { cause: error });
+  if (error.code === 'ECONNRESET' || error.code === 'EPIPE') return new AppError('DNS_CONNECTION_CLOSED', `connection reset: ${describe(query)}`, { cause: error });
+  return new AppError('DNS_NETWORK', `${error.code ?? error.message}: ${describe(query)}`, { cause: error });
+}
+
+/** A reply answers our query only if id and question match (RFC 5452 §9.1); anything else is ignored. */
+function matches(reply: DecodedReply, query: DnsQuery, id: number): boolean {
+  const question = reply.questions[0];
+  return reply.id === id && question !== undefined && question.name.toLowerCase() === query.name.toLowerCase().replace(/\.$/, '') && question.type === query.type;
+}
+
+function exchangeUdp(query: DnsQuery, message: Buffer, id: number, timeoutMs: number): Promise<DecodedReply> {
+  return new Promise((resolve, reject) => {
+    const socket = dgram.createSocket({ type: query.server.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: UDP_RECEIVE_BYTES });
+    let done = false;
+    const finish = (outcome: () => void): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.close();
+      outcome();
+    };
+    const timer = setTimeout(() => finish(() => reject(timeoutError(query, timeoutMs))), timeoutMs);
+    socket.on('error', (error) => finish(() => reject(socketError(query, error))));
+    socket.on('message', (datagram) => {
+      let reply: DecodedReply;
+      try {
+        reply = decodeReply(datagram);
+      } catch (error) {
+        finish(() => reject(new AppError('DNS_MALFORMED_REPLY', `unreadable reply to ${describe(query)}`, { cause: error })));
+        return;
+      }
+      if (matches(reply, query, id)) finish(() => resolve(reply));
+    });
+    // A connected socket hears ICMP port-unreachable as ECONNREFUSED and drops strangers' datagrams.
+    socket.connect(query.server.port, query.server.host, () => socket.send(message));
+  });
+}
+
+function exchangeTcp(query: DnsQuery, message: Buffer, id: number, timeoutMs: number): Promise<DecodedReply> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: query.server.host, port: query.server.port });
+    let received = Buffer.alloc(0);
+    let done = false;
+    const finish = (outcome: () => void): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      outcome();
+    };
+    const timer = setTimeout(() => finish(() => reject(timeoutError(query, timeoutMs))), timeoutMs);
+    socket.on('error', (error) => finish(() => reject(socketError(query, error))));
+    socket.on('connect', () => {
+      const prefix = Buffer.alloc(2);
+      prefix.writeUInt16BE(message.length);
+      socket.write(Buffer.concat([prefix, message]));
+    });
+    socket.on('data', (chunk) => {
+      received = Buffer.concat([received, chunk]);
+      if (received.length < 2) return;
+      const length = received.readUInt16BE(0);
+      if (received.length < 2 + length) return;
+      try {
+        const reply = decodeReply(received.subarray(2, 2 + length));
+        if (!matches(reply, query, id)) throw new Error(`reply id ${reply.id} or question does not match the query`);
+        finish(() => resolve(reply));
+      } catch (error) {
+        finish(() => reject(new AppError('DNS_MALFORMED_REPLY', `unreadable reply to ${describe(query)}`, { cause: error })));
+      }
+    });
+    socket.on('end', () =>
+      finish(() => reject(new AppError('DNS_CONNECTION_CLOSED', `the server closed the connection without a full reply: ${describe(query)}`))),
+    );
+  });
+}
