@@ -1,0 +1,242 @@
+/**
+ * An authoritative DNS server on loopback, on dns-packet, for integration tests and benchmarks.
+ * It serves fixture zones and can misbehave the ways real servers do: truncate and refuse TCP,
+ * mishandle EDNS, answer slowly, answer lamely, or not at all.
+ */
+import dgram from 'node:dgram';
+import net from 'node:net';
+import * as packet from 'dns-packet';
+
+export interface ZoneRecord {
+  /** Relative to the zone ('@' for the apex) or absolute with a trailing dot. */
+  readonly name: string;
+  readonly type: string;
+  readonly data: unknown;
+  readonly ttl?: number;
+}
+
+export interface Zone {
+  readonly origin: string;
+  readonly records: readonly ZoneRecord[];
+}
+
+export interface Behaviour {
+  /** No TCP listener: connections are refused. */
+  readonly tcp?: false;
+  /** 'drop': EDNS queries get no answer. 'formerr': FORMERR without OPT. 'sloppy': version 1 answered as 0, unknown options and flags echoed. */
+  readonly edns?: 'compliant' | 'drop' | 'formerr' | 'sloppy';
+  /** Sends whole replies over UDP whatever their size (no truncation). */
+  readonly ignoreUdpLimit?: boolean;
+  /** Every answer waits this long. */
+  readonly delayMs?: number;
+  /** Not authoritative for anything: REFUSED, AA clear (a lame server). */
+  readonly lame?: boolean;
+  /** Never answers at all. */
+  readonly silent?: boolean;
+  /** Answers ANY with one HINFO (RFC 8482). */
+  readonly minimalAny?: boolean;
+}
+
+export interface LoggedQuery {
+  readonly name: string;
+  readonly type: string;
+  readonly transport: 'udp' | 'tcp';
+  readonly edns: boolean;
+}
+
+export interface TestDnsServer {
+  readonly address: string;
+  readonly port: number;
+  readonly queries: LoggedQuery[];
+  close(): Promise<void>;
+}
+
+export interface ServerSpec {
+  readonly address: string;
+  readonly zones: readonly Zone[];
+  readonly behaviour?: Behaviour;
+}
+
+const QUERY_UDP_LIMIT = 512;
+
+/** Starts every server on the same free port (each on its own 127.0.0.x), so NS records can point at them. */
+export async function startDnsServers(specs: readonly ServerSpec[]): Promise<{ port: number; servers: TestDnsServer[]; close(): Promise<void> }> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 40_000);
+    const started: TestDnsServer[] = [];
+    try {
+      for (const spec of specs) started.push(await startDnsServer(spec, port));
+      return { port, servers: started, close: async () => void (await Promise.all(started.map((s) => s.close()))) };
+    } catch (error) {
+      await Promise.all(started.map((s) => s.close()));
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    }
+  }
+  throw new Error('no free port for the test DNS servers after 20 tries');
+}
+
+export async function startDnsServer(spec: ServerSpec, port: number): Promise<TestDnsServer> {
+  const behaviour = spec.behaviour ?? {};
+  const queries: LoggedQuery[] = [];
+  const udp = dgram.createSocket('udp4');
+  await new Promise<void>((resolve, reject) => {
+    udp.once('error', reject);
+    udp.bind(port, spec.address, () => resolve());
+  });
+  udp.on('message', (message, peer) => {
+    void respond(message, 'udp').then((reply) => reply && udp.send(reply, peer.port, peer.address));
+  });
+
+  let tcp: net.Server | undefined;
+  const sockets = new Set<net.Socket>();
+  if (behaviour.tcp !== false) {
+    tcp = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => socket.destroy());
+      let buffered = Buffer.alloc(0);
+      socket.on('data', (chunk) => {
+        buffered = Buffer.concat([buffered, chunk]);
+        while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
+          const message = buffered.subarray(2, 2 + buffered.readUInt16BE(0));
+          buffered = buffered.subarray(2 + message.length);
+          void respond(message, 'tcp').then((reply) => {
+            if (!reply || socket.destroyed) return;
+            const prefix = Buffer.alloc(2);
+            prefix.writeUInt16BE(reply.length);
+            socket.write(Buffer.concat([prefix, reply]));
+          });
+        }
+      });
+    });
+    const server = tcp;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error) => {
+        udp.close();
+        reject(error);
+      });
+      server.listen(port, spec.address, () => resolve());
+    });
+  }
+
+  async function respond(message: Buffer, transport: 'udp' | 'tcp'): Promise<Buffer | undefined> {
+    let request: packet.Packet;
+    try {
+      request = packet.decode(message);
+    } catch {
+      return undefined;
+    }
+    const question = request.questions?.[0];
+    const opt = request.additionals?.find((r) => r.type === 'OPT') as packet.OptAnswer | undefined;
+    if (!question) return undefined;
+    queries.push({ name: question.name.toLowerCase(), type: question.type, transport, edns: opt !== undefined });
+    if (behaviour.silent || (opt && behaviour.edns === 'drop')) return undefined;
+    if (behaviour.delayMs) await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs));
+    return encodeAnswer(request, question, opt, transport);
+  }
+
+  function encodeAnswer(request: packet.Packet, question: packet.Question, opt: packet.OptAnswer | undefined, transport: 'udp' | 'tcp'): Buffer {
+    const reply = answerFrom(spec.zones, question, behaviour);
+    const base = { id: request.id, type: 'response' as const, questions: [question] };
+    const rd = (request.flags ?? 0) & packet.RECURSION_DESIRED;
+
+    if (opt && behaviour.edns === 'formerr') return packet.encode({ ...base, flags: rd | rcodeFlag('FORMERR') });
+
+    const additionals: packet.Answer[] = [...reply.additionals];
+    let extendedRcode = 0;
+    if (opt) {
+      const raw = opt as unknown as { ednsVersion?: number; flags?: number; options?: { code: number }[] };
+      const sloppy = behaviour.edns === 'sloppy';
+      // RFC 6891 §6.1.3: a version we do not speak draws BADVERS (16: extended rcode 1, header 0).
+      if ((raw.ednsVersion ?? 0) > 0 && !sloppy) extendedRcode = 1;
+      additionals.push({
+        type: 'OPT',
+        name: '.',
+        udpPayloadSize: 1232,
+        extendedRcode,
+        ednsVersion: 0,
+        flags: sloppy ? (raw.flags ?? 0) : (raw.flags ?? 0) & 0x8000,
+        options: sloppy ? (raw.options ?? []).map((o) => ({ code: o.code, data: Buffer.alloc(0) })) : [],
+      } as unknown as packet.Answer);
+    }
+    if (extendedRcode) return packet.encode({ ...base, flags: rd, additionals });
+
+    const flags = rd | (reply.authoritative ? packet.AUTHORITATIVE_ANSWER : 0) | rcodeFlag(reply.rcode);
+    const full = packet.encode({ ...base, flags, answers: reply.answers, authorities: reply.authorities, additionals });
+    const limit = opt ? Math.max(QUERY_UDP_LIMIT, (opt as unknown as { udpPayloadSize: number }).udpPayloadSize) : QUERY_UDP_LIMIT;
+    if (transport === 'tcp' || behaviour.ignoreUdpLimit || full.length <= limit) return full;
+    // Like Knot and NSD: a reply that does not fit is sent with TC set and its sections empty.
+    return packet.encode({ ...base, flags: flags | packet.TRUNCATED_RESPONSE, additionals: additionals.filter((r) => r.type === 'OPT') });
+  }
+
+  return {
+    address: spec.address,
+    port,
+    queries,
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await Promise.all([new Promise<void>((resolve) => udp.close(() => resolve())), tcp ? new Promise<void>((resolve) => tcp.close(() => resolve())) : undefined]);
+    },
+  };
+}
+
+function rcodeFlag(rcode: string): number {
+  return { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 }[rcode] ?? 0;
+}
+
+interface ZoneAnswer {
+  rcode: string;
+  authoritative: boolean;
+  answers: packet.Answer[];
+  authorities: packet.Answer[];
+  additionals: packet.Answer[];
+}
+
+function absolute(name: string, origin: string): string {
+  if (name === '@') return origin;
+  if (name.endsWith('.')) return name.slice(0, -1);
+  return `${name}.${origin}`;
+}
+
+function toAnswer(record: ZoneRecord, origin: string): packet.Answer {
+  const data = typeof record.data === 'string' && ['NS', 'CNAME', 'PTR'].includes(record.type) ? absolute(record.data, origin) : record.data;
+  return { name: absolute(record.name, origin), type: record.type, ttl: record.ttl ?? 300, class: 'IN', data } as packet.Answer;
+}
+
+/** Looks the question up in the zones: answer, CNAME chain, NODATA or NXDOMAIN, with SOA where RFC 2308 wants it. */
+export function answerFrom(zones: readonly Zone[], question: packet.Question, behaviour: Behaviour = {}): ZoneAnswer {
+  const qname = question.name.toLowerCase().replace(/\.$/, '');
+  const zone = zones.filter((z) => qname === z.origin || qname.endsWith(`.${z.origin}`)).sort((a, b) => b.origin.length - a.origin.length)[0];
+  const empty = { answers: [], authorities: [], additionals: [] };
+  if (!zone || behaviour.lame) return { rcode: 'REFUSED', authoritative: false, ...empty };
+
+  const all = zone.records.map((r) => toAnswer(r, zone.origin));
+  const soa = all.filter((r) => r.type === 'SOA');
+  const answers: packet.Answer[] = [];
+  let name = qname;
+  for (let hops = 0; hops < 8; hops++) {
+    const atName = all.filter((r) => r.name.toLowerCase() === name);
+    if ((question.type as string) === 'ANY') {
+      if (behaviour.minimalAny && atName.length > 0) {
+        answers.push({ name, type: 'HINFO', ttl: 3600, class: 'IN', data: { cpu: 'RFC8482', os: '' } } as packet.Answer);
+      } else answers.push(...atName);
+      break;
+    }
+    const matching = atName.filter((r) => r.type === question.type);
+    if (matching.length > 0) {
+      answers.push(...matching);
+      break;
+    }
+    const cname = atName.find((r) => r.type === 'CNAME');
+    if (!cname) {
+      if (atName.length === 0 && answers.length === 0 && !all.some((r) => r.name.toLowerCase().endsWith(`.${name}`))) {
+        return { rcode: 'NXDOMAIN', authoritative: true, answers: [], authorities: soa, additionals: [] };
+      }
+      break;
+    }
+    answers.push(cname);
+    name = String((cname as { data: unknown }).data).toLowerCase();
+    if (!(name === zone.origin || name.endsWith(`.${zone.origin}`))) break;
+  }
+  return { rcode: 'NOERROR', authoritative: true, answers, authorities: answers.length === 0 ? soa : [], additionals: [] };
+}
