@@ -13,7 +13,8 @@ function assertLoopback(host: unknown, what: string): void {
 
 const originalConnect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args: unknown[]) {
-  const first = args[0];
+  // net.connect() hands over its arguments already normalised, as an array [options, callback].
+  const first = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
   if (typeof first === 'object' && first !== null && !('path' in first && (first as { path?: unknown }).path)) {
     assertLoopback((first as { host?: unknown }).host, 'TCP');
   } else if (typeof first === 'number' || (typeof first === 'string' && /^\d+$/.test(first))) {
