@@ -1,0 +1,21 @@
+import type { DnsLookups } from './dns-lookups.js';
+import type { DomainFacts } from './domain-facts.js';
+import type { Finding } from './finding.js';
+
+/** What every check gets: the domain, the run's shared DNS facts, and the query layer under them. */
+export interface CheckContext {
+  readonly domain: string;
+  readonly facts: DomainFacts;
+  readonly dns: DnsLookups;
+}
+
+/**
+ * One file per check under checks/. A check never throws for anything DNS says or fails to say:
+ * it turns it into findings, "could not tell" included, and ends with a `pass` finding when it
+ * found nothing wrong, so a report shows what was checked.
+ */
+export interface Check {
+  /** Short name for timings and logs, e.g. 'mx' or 'spf'. */
+  readonly name: string;
+  run(context: CheckContext): Promise<Finding[]>;
+}
