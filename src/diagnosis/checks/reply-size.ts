@@ -1,0 +1,153 @@
+import type { Check, CheckContext } from '../check.js';
+import { digCommand } from '../dig-command.js';
+import { FLAG_DAY_UDP_SIZE } from '../dns-lookups.js';
+import type { QueryType } from '../dns-port.js';
+import type { Authority } from '../domain-facts.js';
+import { isIpAddress } from '../domain-name.js';
+import { finding, type Finding } from '../finding.js';
+import { inconclusive } from '../lookup-failure.js';
+import { CLASSIC_UDP_LIMIT, classicTruncated, fullReply, probeSizes, tcpFailed, type SizeProbe } from '../size-probe.js';
+
+/**
+ * The founding failure (DOMAIN.md §1): the queries a qmail-family sender makes (ANY and MX for the
+ * domain, A for each MX host) asked of every authoritative server the way legacy and modern senders
+ * ask, measuring where the answer section ends, the reply size, truncation and TCP fallback.
+ */
+export const replySizeCheck: Check = {
+  name: 'reply-size',
+  async run(context: CheckContext): Promise<Finding[]> {
+    const probes = await runProbes(context);
+    const findings = probes.flatMap(judgeProbe);
+    findings.push(...judgeTcp(probes));
+    if (probes.length > 0 && !findings.some((f) => f.status !== 'pass' && f.status !== 'info')) {
+      findings.push(
+        finding({
+          id: 'dns.reply-sizes-ok',
+          status: 'pass',
+          subject: context.domain,
+          summary: `Every ANY, MX and MX-host A answer fits in ${CLASSIC_UDP_LIMIT} bytes at all ${new Set(probes.map((p) => p.server.address)).size} authoritative servers, and TCP works.`,
+          evidence: { measurements: probes.map(measurement) },
+        }),
+      );
+    }
+    return findings;
+  },
+};
+
+async function runProbes({ domain, facts, dns }: CheckContext): Promise<SizeProbe[]> {
+  const probeAll = (authority: Authority, name: string, type: QueryType): Promise<SizeProbe>[] =>
+    authority.servers.map((server) => probeSizes(dns, server, name, type));
+  const [domainAuthority, mxHosts] = await Promise.all([
+    facts.authority(domain),
+    facts.mx().then(({ records }) => records.map((r) => r.exchange).filter((host) => host !== '' && host !== '.' && !isIpAddress(host))),
+  ]);
+  const hostProbes = mxHosts.map(async (host) => Promise.all(probeAll(await facts.authority(host), host, 'A')));
+  const groups = await Promise.all([Promise.all(probeAll(domainAuthority, domain, 'ANY')), Promise.all(probeAll(domainAuthority, domain, 'MX')), ...hostProbes]);
+  return groups.flat();
+}
+
+function serverLabel(probe: SizeProbe): string {
+  return `${probe.server.host} (${probe.server.address})`;
+}
+
+function measurement(probe: SizeProbe) {
+  const full = fullReply(probe);
+  return {
+    server: serverLabel(probe),
+    qtype: probe.type,
+    qname: probe.name,
+    classicSize: probe.classic.ok ? probe.classic.reply.size : null,
+    tc: classicTruncated(probe),
+    size: full?.size ?? null,
+    answerEnd: full?.answerEnd ?? null,
+  };
+}
+
+function judgeProbe(probe: SizeProbe): Finding[] {
+  const subject = `${probe.type} ${probe.name} at ${serverLabel(probe)}`;
+  const failed = inconclusive(probe.classic, subject);
+  if (failed) return [failed];
+  const full = fullReply(probe);
+  const facts = measurement(probe);
+  const classicQuery = probe.classic.ok ? probe.classic.reply.query : probe.classic.query;
+  const tcpQuery = probe.tcp.ok ? probe.tcp.reply.query : probe.tcp.query;
+  const findings: Finding[] = [];
+
+  if (full && full.answerEnd > CLASSIC_UDP_LIMIT) {
+    findings.push(
+      finding({
+        id: 'dns.answer-over-512',
+        status: 'fail',
+        subject,
+        summary: `The ${probe.type} answer for ${probe.name} ends at byte ${full.answerEnd}, past the ${CLASSIC_UDP_LIMIT} bytes a qmail-family sender reads, so those senders defer the mail and bounce it after a week.`,
+        evidence: { ...facts, dig: [digCommand(classicQuery), digCommand(tcpQuery)] },
+        remedy:
+          probe.type === 'ANY'
+            ? `Answer ANY queries minimally (RFC 8482), or shrink the RRsets at ${probe.name} (TXT verification tokens that are no longer needed); the sender should apply the oversize-DNS patch or move to notqmail 1.09+.`
+            : `Shorten the ${probe.type} RRset of ${probe.name} (fewer or shorter ${probe.type === 'MX' ? 'MX host names' : 'addresses'}) below ${CLASSIC_UDP_LIMIT} bytes; the sender should apply the oversize-DNS patch or move to notqmail 1.09+.`,
+        ref: 'RFC 1035 §4.2.1; qmail 1.03 dns.c',
+      }),
+    );
+  }
+  if (classicTruncated(probe)) {
+    findings.push(
+      finding({
+        id: 'dns.truncated',
+        status: 'warn',
+        subject,
+        summary: full
+          ? `Asked without EDNS, the ${full.size}-byte reply does not fit in ${CLASSIC_UDP_LIMIT} bytes and comes back truncated (TC); a resolver without EDNS must retry over TCP.`
+          : `Asked without EDNS, the reply comes back truncated (TC), and neither TCP nor EDNS delivered it whole.`,
+        evidence: { ...facts, dig: [digCommand(classicQuery)] },
+        remedy: 'Keep TCP/53 open at every authoritative server (RFC 7766) and keep answers small enough for UDP.',
+        ref: 'RFC 1035 §4.2.1; RFC 7766 §5',
+      }),
+    );
+  }
+  if (full && full.size > FLAG_DAY_UDP_SIZE) {
+    findings.push(
+      finding({
+        id: 'dns.reply-over-1232',
+        status: 'warn',
+        subject,
+        summary: `The ${probe.type} reply for ${probe.name} is ${full.size} bytes, over the ${FLAG_DAY_UDP_SIZE}-byte EDNS size resolvers use since DNS Flag Day 2020, so every lookup needs TCP.`,
+        evidence: { ...facts, dig: [digCommand(probe.flagDay.ok ? probe.flagDay.reply.query : probe.flagDay.query)] },
+        remedy: `Shrink the ${probe.type} RRset below ${FLAG_DAY_UDP_SIZE} bytes, and keep TCP/53 open.`,
+        ref: 'https://www.dnsflagday.net/2020/; RFC 7766',
+      }),
+    );
+  }
+  return findings;
+}
+
+/** One finding per server whose TCP failed: a failure, if any reply from it needs TCP. */
+function judgeTcp(probes: readonly SizeProbe[]): Finding[] {
+  const byServer = new Map<string, SizeProbe[]>();
+  for (const probe of probes) byServer.set(probe.server.address, [...(byServer.get(probe.server.address) ?? []), probe]);
+  return [...byServer.values()].flatMap((serverProbes) => {
+    const broken = serverProbes.filter(tcpFailed);
+    const first = broken[0];
+    if (!first || first.tcp.ok) return [];
+    const needTcp = serverProbes.filter((p) => classicTruncated(p) || (p.flagDay.ok && p.flagDay.reply.flags.tc));
+    return [
+      finding({
+        id: 'dns.tcp-unavailable',
+        status: needTcp.length > 0 ? 'fail' : 'warn',
+        subject: serverLabel(first),
+        summary:
+          needTcp.length > 0
+            ? `${serverLabel(first)} does not answer over TCP/53, yet its ${needTcp.map((p) => `${p.type} ${p.name}`).join(', ')} replies need TCP: resolvers get a temporary failure.`
+            : `${serverLabel(first)} does not answer over TCP/53; any answer that grows past the UDP size will fail.`,
+        evidence: {
+          server: serverLabel(first),
+          error: first.tcp.error.code,
+          detail: first.tcp.error.message,
+          queriesNeedingTcp: needTcp.map((p) => `${p.type} ${p.name}`),
+          dig: digCommand(first.tcp.query),
+        },
+        remedy: 'Allow TCP/53 to every authoritative server in the firewall and the server configuration; RFC 7766 makes TCP support mandatory.',
+        ref: 'RFC 7766 §5; RFC 5966',
+      }),
+    ];
+  });
+}

@@ -1,0 +1,146 @@
+import type { Finding } from './finding.js';
+
+export type Verdict = 'ok' | 'fail' | 'unknown';
+
+export interface SenderVerdict {
+  readonly family: string;
+  /** Which software the family stands for. */
+  readonly covers: string;
+  readonly verdict: Verdict;
+  /** What that sender would log or bounce with; for `ok`, what it does instead. */
+  readonly expected: string;
+  /** Ids of the findings that lead to the verdict. */
+  readonly because: readonly string[];
+}
+
+interface Rule {
+  /** The findings that trigger this failure; empty when the rule does not apply. */
+  readonly match: (findings: readonly Finding[]) => readonly Finding[];
+  readonly expected: string;
+}
+
+interface SenderFamily {
+  readonly family: string;
+  readonly covers: string;
+  readonly rules: readonly Rule[];
+}
+
+// qmail-send retries soft failures for queuelifetime (7 days) before bouncing (DOMAIN.md §1).
+const QMAIL_GIVES_UP = "then, after 7 days: \"I'm not going to try again; this message has been in the queue too long.\"";
+
+const having =
+  (id: string, test: (f: Finding) => boolean = () => true) =>
+  (findings: readonly Finding[]): readonly Finding[] =>
+    findings.filter((f) => f.id === id && test(f));
+
+const ofQtype =
+  (...qtypes: string[]) =>
+  (f: Finding): boolean =>
+    qtypes.includes(String(f.evidence.qtype));
+
+const failing = (f: Finding): boolean => f.status === 'fail';
+
+/** Truncated replies to the given query types from a server whose TCP is also down: nothing gets the answer. */
+const truncatedWithoutTcp =
+  (...qtypes: string[]) =>
+  (findings: readonly Finding[]): readonly Finding[] => {
+    const tcpDown = findings.filter((f) => f.id === 'dns.tcp-unavailable');
+    const truncated = findings.filter((f) => f.id === 'dns.truncated' && ofQtype(...qtypes)(f) && tcpDown.some((t) => t.subject === String(f.evidence.server)));
+    return truncated.length > 0 ? [...truncated, ...tcpDown.filter((t) => truncated.some((f) => String(f.evidence.server) === t.subject))] : [];
+  };
+
+/** Failures every sender shares: there is nowhere to deliver to. */
+const NOWHERE_TO_DELIVER: readonly Rule[] = [
+  { match: having('mx.none', failing), expected: 'the domain has no mail server: the message bounces as undeliverable (no MX and no address)' },
+  { match: having('mx.unresolvable', failing), expected: 'no MX host has an address: the message is deferred, then bounced' },
+  { match: having('mx.null'), expected: 'the domain publishes a null MX: senders that honour RFC 7505 bounce at once (5.1.10)' },
+];
+
+const QMAIL_CLASSIC_RULES: readonly Rule[] = [
+  { match: having('dns.answer-over-512', ofQtype('ANY')), expected: `deferral: CNAME_lookup_failed_temporarily._(#4.4.3)/ ${QMAIL_GIVES_UP}` },
+  { match: truncatedWithoutTcp('ANY'), expected: `deferral: CNAME_lookup_failed_temporarily._(#4.4.3)/ (TCP retry fails) ${QMAIL_GIVES_UP}` },
+];
+
+const QMAIL_MX_A_RULES: readonly Rule[] = [
+  { match: having('dns.answer-over-512', ofQtype('MX', 'A')), expected: `deferral: Sorry,_I_couldn't_find_any_host_by_that_name._(#4.1.2)/ ${QMAIL_GIVES_UP}` },
+  { match: truncatedWithoutTcp('MX', 'A'), expected: `deferral: Sorry,_I_couldn't_find_any_host_by_that_name._(#4.1.2)/ (TCP retry fails) ${QMAIL_GIVES_UP}` },
+  { match: having('mx.ipv6-only', failing), expected: "failure: Sorry,_I_couldn't_find_a_mail_exchanger_or_IP_address._(#5.4.4)/ (qmail looks up A records only)" },
+];
+
+const FLAG_DAY_RULES: readonly Rule[] = [
+  {
+    match: (findings) => {
+      const big = findings.filter((f) => f.id === 'dns.reply-over-1232');
+      const tcpDown = findings.filter((f) => f.id === 'dns.tcp-unavailable');
+      return big.length > 0 && tcpDown.length > 0 ? [...big, ...tcpDown] : [];
+    },
+    expected: 'the resolver gets TC at 1232 bytes, cannot retry over TCP and answers SERVFAIL: the lookup fails temporarily (deferred, then bounced)',
+  },
+  { match: having('dns.edns-noncompliant', failing), expected: 'EDNS queries to some nameservers go unanswered: lookups time out (SERVFAIL) and the message is deferred' },
+];
+
+/** The families of DOMAIN.md §1 and the mainstream MTAs; each rule is one way that sender fails. */
+export const SENDER_FAMILIES: readonly SenderFamily[] = [
+  { family: 'qmail-1.03', covers: 'qmail 1.03, netqmail 1.04-1.06, notqmail 1.07 (no oversize-DNS patch)', rules: [...NOWHERE_TO_DELIVER, ...QMAIL_CLASSIC_RULES, ...QMAIL_MX_A_RULES] },
+  { family: 'notqmail-1.08', covers: 'notqmail 1.08 (CNAME check instead of ANY, 512-byte buffer)', rules: [...NOWHERE_TO_DELIVER, ...QMAIL_MX_A_RULES] },
+  {
+    family: 'notqmail-1.09',
+    covers: 'notqmail 1.09+, qmail with the oversize-DNS patch',
+    rules: [
+      ...NOWHERE_TO_DELIVER,
+      { match: truncatedWithoutTcp('MX', 'A'), expected: "deferral: Sorry,_I_couldn't_find_any_host_by_that_name._(#4.1.2)/ (the TCP retry fails)" },
+      { match: having('mx.ipv6-only', failing), expected: "failure: Sorry,_I_couldn't_find_a_mail_exchanger_or_IP_address._(#5.4.4)/" },
+    ],
+  },
+  {
+    family: 'musl-1.2.3',
+    covers: 'programs linked with musl libc before 1.2.4 (Alpine before 3.18): 512-byte replies, no TCP retry',
+    rules: [
+      ...NOWHERE_TO_DELIVER,
+      { match: having('dns.truncated', ofQtype('MX', 'A', 'AAAA')), expected: 'the resolver hands back the truncated, empty reply: the lookup finds no records ("Name does not resolve") and delivery fails or falls back wrongly' },
+    ],
+  },
+  {
+    family: 'no-edns-tcp-blocked',
+    covers: 'any resolver that sends no EDNS, when TCP/53 is blocked at the authoritative servers',
+    rules: [...NOWHERE_TO_DELIVER, { match: truncatedWithoutTcp('ANY', 'MX', 'A'), expected: 'TC over UDP and no answer over TCP: the lookup fails temporarily (TRY_AGAIN / SERVFAIL)' }],
+  },
+  { family: 'flagday-2020-resolver', covers: 'resolvers with a 1232-byte EDNS buffer (BIND, Unbound, Knot Resolver, PowerDNS since 2020)', rules: [...NOWHERE_TO_DELIVER, ...FLAG_DAY_RULES] },
+  {
+    family: 'postfix',
+    covers: 'Postfix through the system resolver (glibc, EDNS, TCP retry)',
+    rules: [
+      ...NOWHERE_TO_DELIVER,
+      { match: having('mx.ip-literal'), expected: 'warning: numeric domain name in resource data of MX record: the IP-literal MX host is skipped; with no other MX host the mail is deferred' },
+      ...FLAG_DAY_RULES,
+    ],
+  },
+  {
+    family: 'exim',
+    covers: 'Exim through the system resolver (glibc, EDNS, TCP retry)',
+    rules: [...NOWHERE_TO_DELIVER, { match: having('mx.ip-literal'), expected: 'the IP-literal MX record is rejected as invalid: "all relevant MX records point to non-existent hosts"' }, ...FLAG_DAY_RULES],
+  },
+];
+
+/** Findings that leave DNS facts undecided, so a sender's fate cannot be told. */
+function undecided(findings: readonly Finding[]): readonly Finding[] {
+  return findings.filter((f) => f.status === 'error' && (f.id.startsWith('dns.') || f.id.startsWith('mx.')));
+}
+
+export function judgeSenders(findings: readonly Finding[]): SenderVerdict[] {
+  return SENDER_FAMILIES.map(({ family, covers, rules }) => {
+    for (const rule of rules) {
+      const causes = rule.match(findings);
+      if (causes.length > 0) return { family, covers, verdict: 'fail', expected: rule.expected, because: unique(causes) };
+    }
+    const unknown = undecided(findings);
+    if (unknown.length > 0) {
+      return { family, covers, verdict: 'unknown', expected: 'could not tell: some DNS queries went unanswered (see the errors)', because: unique(unknown) };
+    }
+    return { family, covers, verdict: 'ok', expected: 'delivers: none of the DNS problems this sender trips on were found', because: [] };
+  });
+}
+
+function unique(findings: readonly Finding[]): string[] {
+  return [...new Set(findings.map((f) => f.id))];
+}

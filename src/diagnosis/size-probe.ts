@@ -1,0 +1,51 @@
+import type { DnsReply, QueryType } from './dns-port.js';
+import { FLAG_DAY_UDP_SIZE, type DnsLookups, type QueryOutcome } from './dns-lookups.js';
+import type { AuthoritativeServer } from './domain-facts.js';
+
+/** RFC 1035 §4.2.1: the most a UDP reply may carry without EDNS, and qmail's whole buffer. */
+export const CLASSIC_UDP_LIMIT = 512;
+
+/** One name and type asked of one authoritative server three ways, as different senders ask it. */
+export interface SizeProbe {
+  readonly server: AuthoritativeServer;
+  readonly name: string;
+  readonly type: QueryType;
+  /** UDP without EDNS: what qmail, old stubs and musl send. */
+  readonly classic: QueryOutcome;
+  /** TCP without EDNS: the retry after TC, and the full reply. */
+  readonly tcp: QueryOutcome;
+  /** UDP with EDNS at 1232 bytes: what resolvers since DNS Flag Day 2020 send. */
+  readonly flagDay: QueryOutcome;
+}
+
+/** Sends the three queries of a probe concurrently; DnsLookups shares any another check already sent. */
+export async function probeSizes(dns: DnsLookups, server: AuthoritativeServer, name: string, type: QueryType): Promise<SizeProbe> {
+  const base = { server: server.server, name, type, recursionDesired: false } as const;
+  const [classic, tcp, flagDay] = await Promise.all([
+    dns.query({ ...base, transport: 'udp', edns: false }),
+    dns.query({ ...base, transport: 'tcp', edns: false }),
+    dns.query({ ...base, transport: 'udp', edns: { udpSize: FLAG_DAY_UDP_SIZE } }),
+  ]);
+  return { server, name, type, classic, tcp, flagDay };
+}
+
+function usable(outcome: QueryOutcome): DnsReply | undefined {
+  return outcome.ok && outcome.reply.rcode === 'NOERROR' && !outcome.reply.flags.tc && outcome.reply.complete ? outcome.reply : undefined;
+}
+
+/** The complete reply, from whichever way of asking delivered it whole; undefined when none did. */
+export function fullReply(probe: SizeProbe): DnsReply | undefined {
+  return usable(probe.tcp) ?? usable(probe.classic) ?? usable(probe.flagDay);
+}
+
+export function classicTruncated(probe: SizeProbe): boolean {
+  return probe.classic.ok && probe.classic.reply.flags.tc;
+}
+
+/**
+ * TCP failed (refused, silent, cut off) where UDP to the same server answered: a problem with TCP
+ * itself, not a server that is down or slow (that is reported as a time-out).
+ */
+export function tcpFailed(probe: SizeProbe): boolean {
+  return !probe.tcp.ok && probe.classic.ok;
+}
