@@ -25,6 +25,7 @@ export function normalizeDomain(input: string): string {
   const labels = ascii.split('.');
   if (labels.length < 2) throw new AppError('BAD_INPUT', `"${input}" has a single label; give a full domain such as partner.com`);
   for (const label of labels) {
+    if (label === '') throw new AppError('BAD_INPUT', `"${input}" has an empty label (two dots in a row, or a leading dot)`);
     if (label.length > MAX_LABEL_LENGTH) throw new AppError('BAD_INPUT', `the label "${label.slice(0, 20)}..." is ${label.length} characters; a label has at most ${MAX_LABEL_LENGTH}`);
     if (!LABEL.test(label)) throw new AppError('BAD_INPUT', `the label "${label}" in "${input}" is not valid: use letters, digits and inner hyphens`);
   }

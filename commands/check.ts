@@ -1,0 +1,50 @@
+import type { Config } from '../src/config.js';
+import { parseInteger } from '../src/config.js';
+import { diagnose } from '../src/diagnosis/diagnose.js';
+import type { DnsClient, DnsServer } from '../src/diagnosis/dns-port.js';
+import { normalizeDomain } from '../src/diagnosis/domain-name.js';
+import { renderReportText } from '../src/diagnosis/render-text.js';
+import { reportToJson } from '../src/diagnosis/report-json.js';
+import { AppError } from '../src/errors.js';
+import { parseHostPort } from '../src/host-port.js';
+
+export interface CheckCommandInput {
+  readonly domain: string;
+  readonly json: boolean;
+  /** host[:port] as typed; overrides the configured resolver. */
+  readonly resolver?: string | undefined;
+  /** Milliseconds as typed; overrides the configured per-query time-out. */
+  readonly timeout?: string | undefined;
+}
+
+export interface CheckCommandDeps {
+  readonly config: Config;
+  readonly dns: DnsClient;
+  /** The system's resolver, asked only when neither the input nor the config names one. */
+  readonly systemResolver: () => DnsServer | undefined;
+  readonly now: () => number;
+}
+
+export interface CommandResult {
+  readonly output: string;
+  /** 0: nothing fails. 1: something fails. (Bad input throws a BAD_INPUT AppError: exit 2.) */
+  readonly exitCode: 0 | 1;
+}
+
+/** `mxops check <domain>`: validates everything before sending a packet, then diagnoses. */
+export async function runCheckCommand(input: CheckCommandInput, deps: CheckCommandDeps): Promise<CommandResult> {
+  const domain = normalizeDomain(input.domain);
+  const timeoutMs = input.timeout === undefined ? deps.config.dnsTimeoutMs : parseInteger(input.timeout, 50, 60_000, '--timeout in milliseconds');
+  const resolver = input.resolver !== undefined ? parseHostPort(input.resolver, 53, '--resolver') : (deps.config.resolver ?? deps.systemResolver());
+  if (!resolver) throw new AppError('BAD_CONFIG', 'no resolver: the system has none configured; pass --resolver host[:port] or set MXOPS_RESOLVER');
+
+  const report = await diagnose(domain, {
+    dns: deps.dns,
+    now: deps.now,
+    lookup: { resolver, authoritativePort: deps.config.authoritativePort, queryOptions: { timeoutMs, retries: deps.config.dnsRetries } },
+  });
+  return {
+    output: input.json ? `${JSON.stringify(reportToJson(report), null, 2)}\n` : renderReportText(report),
+    exitCode: report.findings.some((f) => f.status === 'fail') ? 1 : 0,
+  };
+}

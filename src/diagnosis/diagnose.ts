@@ -1,0 +1,88 @@
+import type { Check } from './check.js';
+import { dmarcCheck } from './checks/dmarc.js';
+import { ednsCheck } from './checks/edns.js';
+import { mxCheck } from './checks/mx.js';
+import { nameserversCheck } from './checks/nameservers.js';
+import { ptrCheck } from './checks/ptr.js';
+import { replySizeCheck } from './checks/reply-size.js';
+import { spfCheck } from './checks/spf.js';
+import { DnsLookups, type LookupSettings } from './dns-lookups.js';
+import type { DnsClient } from './dns-port.js';
+import { DomainFacts } from './domain-facts.js';
+import { compareStatus, finding, worstStatus, type Finding, type Status } from './finding.js';
+import { judgeSenders, type SenderVerdict } from './senders.js';
+
+/** The checks of `mxops check`; they all run at once, sharing one DnsLookups. */
+export const DNS_CHECKS: readonly Check[] = [mxCheck, nameserversCheck, replySizeCheck, ednsCheck, ptrCheck, spfCheck, dmarcCheck];
+
+export interface DiagnosisReport {
+  readonly domain: string;
+  /** The worst status among the findings. */
+  readonly status: Status;
+  readonly durationMs: number;
+  /** Worst first. */
+  readonly findings: readonly Finding[];
+  readonly senders: readonly SenderVerdict[];
+  readonly timings: readonly { readonly check: string; readonly durationMs: number }[];
+  /** Packets sent after de-duplication. */
+  readonly queriesSent: number;
+}
+
+export interface DiagnoseDeps {
+  readonly dns: DnsClient;
+  readonly lookup: LookupSettings;
+  /** Milliseconds from any fixed origin (performance.now in production, a fake in tests). */
+  readonly now: () => number;
+  readonly checks?: readonly Check[];
+}
+
+/** Runs every check concurrently against an already normalised domain and assembles the report. */
+export async function diagnose(domain: string, deps: DiagnoseDeps): Promise<DiagnosisReport> {
+  const started = deps.now();
+  const dns = new DnsLookups(deps.dns, deps.lookup);
+  const context = { domain, dns, facts: new DomainFacts(domain, dns) };
+  const results = await Promise.all(
+    (deps.checks ?? DNS_CHECKS).map(async (check) => {
+      const checkStarted = deps.now();
+      const findings = await check.run(context).catch((error: unknown) => [crashed(check, domain, error)]);
+      return { check: check.name, findings, durationMs: deps.now() - checkStarted };
+    }),
+  );
+  const findings = sortWorstFirst(dropRepeats(results.flatMap((r) => r.findings)));
+  return {
+    domain,
+    status: worstStatus(findings),
+    durationMs: deps.now() - started,
+    findings,
+    senders: judgeSenders(findings),
+    timings: results.map(({ check, durationMs }) => ({ check, durationMs })),
+    queriesSent: dns.queriesSent,
+  };
+}
+
+/** A bug in a check must not sink the report: it becomes an `error` finding like any other unknown. */
+function crashed(check: Check, domain: string, error: unknown): Finding {
+  return finding({
+    id: 'check.crashed',
+    status: 'error',
+    subject: domain,
+    summary: `The ${check.name} check stopped with an internal error, so its part of the diagnosis is missing.`,
+    evidence: { check: check.name, error: error instanceof Error ? error.message : String(error) },
+    remedy: 'This is a bug in mxops: please report it with the domain and this message.',
+  });
+}
+
+/** Checks that share a query may each report its time-out; the reader needs it once. */
+function dropRepeats(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = JSON.stringify([f.id, f.subject, f.evidence]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function sortWorstFirst(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort((a, b) => compareStatus(a.status, b.status));
+}

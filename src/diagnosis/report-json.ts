@@ -1,0 +1,17 @@
+import type { DiagnosisReport } from './diagnose.js';
+
+/**
+ * The `--json` document. Its shape is an interface users script against: add fields, never rename
+ * or remove them.
+ */
+export function reportToJson(report: DiagnosisReport): object {
+  return {
+    domain: report.domain,
+    status: report.status,
+    durationMs: Math.round(report.durationMs),
+    findings: report.findings.map(({ id, status, subject, summary, evidence, remedy, ref }) => ({ id, status, subject, summary, evidence, remedy, ref })),
+    senders: report.senders.map(({ family, verdict, expected, because, covers }) => ({ family, verdict, expected, because, covers })),
+    timings: report.timings.map((t) => ({ check: t.check, durationMs: Math.round(t.durationMs) })),
+    queriesSent: report.queriesSent,
+  };
+}
