@@ -43,7 +43,9 @@ function renderFinding(f: Finding): string[] {
   const shown = Object.entries(evidence).map(([key, value]) => `${key}=${formatValue(value)}`);
   if (shown.length > 0) lines.push(`          evidence: ${shown.join(' ')}`);
   if (f.remedy) lines.push(`          fix: ${f.remedy}`);
-  for (const command of dig === undefined ? [] : Array.isArray(dig) ? dig : [dig]) lines.push(`          reproduce: ${formatValue(command)}`);
+  for (const command of dig === undefined ? [] : Array.isArray(dig) ? dig : [dig]) {
+    lines.push(`          reproduce: ${typeof command === 'string' ? command : JSON.stringify(command)}`);
+  }
   if (f.ref) lines.push(`          ref: ${f.ref}`);
   return lines;
 }
