@@ -23,6 +23,8 @@ export interface CheckCommandDeps {
   /** The system's resolver, asked only when neither the input nor the config names one. */
   readonly systemResolver: () => DnsServer | undefined;
   readonly now: () => number;
+  /** Told once the input is valid and the check starts, to show progress (the CLI does on a terminal). */
+  readonly onStart?: (domain: string, resolver: DnsServer) => void;
 }
 
 export interface CommandResult {
@@ -38,6 +40,7 @@ export async function runCheckCommand(input: CheckCommandInput, deps: CheckComma
   const resolver = input.resolver !== undefined ? parseHostPort(input.resolver, 53, '--resolver') : (deps.config.resolver ?? deps.systemResolver());
   if (!resolver) throw new AppError('BAD_CONFIG', 'no resolver: the system has none configured; pass --resolver host[:port] or set MXOPS_RESOLVER');
 
+  deps.onStart?.(domain, resolver);
   const report = await diagnose(domain, {
     dns: deps.dns,
     now: deps.now,

@@ -12,6 +12,7 @@ import { loadConfig } from './config.js';
 import { isAppError } from './errors.js';
 import { parseHostPort } from './host-port.js';
 import { createDnsClient } from './net/dns-client.js';
+import { formatServer } from './diagnosis/dns-port.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   // A .env beside the working directory is a convenience for local runs; real deployments set variables.
@@ -23,6 +24,10 @@ async function main(argv: readonly string[]): Promise<number> {
         config,
         dns: createDnsClient(),
         now: () => performance.now(),
+        onStart: (domain, resolver) => {
+          // A check can take a few seconds when servers time out; say what is going on, on a terminal only.
+          if (process.stderr.isTTY && !input.json) process.stderr.write(`Checking ${domain} from resolver ${formatServer(resolver)}...\n`);
+        },
         systemResolver: () => {
           const first = getServers()[0];
           return first === undefined ? undefined : parseHostPort(first, 53, 'the system resolver');
