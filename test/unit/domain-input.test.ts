@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { normalizeDomain } from '../../src/diagnosis/domain-name.js';
+import { AppError, type ErrorCode } from '../../src/errors.js';
+import { parseHostPort } from '../../src/host-port.js';
+
+/** The AppError `act` throws; fails the test when it returns or throws anything else. */
+function rejection(act: () => unknown): AppError {
+  let result: unknown;
+  try {
+    result = act();
+  } catch (error) {
+    expect(error).toBeInstanceOf(AppError);
+    return error as AppError;
+  }
+  throw new Error(`expected a rejection, got ${JSON.stringify(result)}`);
+}
+
+function expectRejected(act: () => unknown, code: ErrorCode, message: string): void {
+  const error = rejection(act);
+  expect({ code: error.code, message: error.message }).toEqual({ code, message });
+}
+
+const label = (char: string, length: number): string => char.repeat(length);
+
+describe('normalizeDomain: accepted input', () => {
+  it.each([
+    ['bücher.example', 'xn--bcher-kva.example'],
+    ['BÜCHER.Example', 'xn--bcher-kva.example'],
+    ['xn--bcher-kva.example', 'xn--bcher-kva.example'],
+    ['partner.test.', 'partner.test'],
+    ['Partner.TEST', 'partner.test'],
+    ['  partner.test  ', 'partner.test'],
+    ['_dmarc.partner.test', '_dmarc.partner.test'],
+    ['mx-1.partner.test', 'mx-1.partner.test'],
+    [`${label('a', 63)}.test`, `${label('a', 63)}.test`],
+  ])('%j -> %j', (input, expected) => {
+    expect(normalizeDomain(input)).toBe(expected);
+  });
+
+  it('accepts a name of exactly 253 characters, with or without the root dot', () => {
+    const name = `${label('a', 63)}.${label('b', 63)}.${label('c', 63)}.${label('d', 61)}`;
+    expect(name).toHaveLength(253);
+    expect(normalizeDomain(name)).toBe(name);
+    expect(normalizeDomain(`${name}.`)).toBe(name);
+  });
+});
+
+describe('normalizeDomain: rejected input, each with its reason', () => {
+  const longName = `${label('a', 63)}.${label('b', 63)}.${label('c', 63)}.${label('d', 62)}`;
+  it.each([
+    ['', 'no domain given: name the mail domain to check, for example partner.com'],
+    ['   ', 'no domain given: name the mail domain to check, for example partner.com'],
+    ['.', 'no domain given: name the mail domain to check, for example partner.com'],
+    ['192.0.2.1', '"192.0.2.1" is an IP address; give the mail domain (the part after @), not a server address'],
+    ['2001:db8::1', '"2001:db8::1" is an IP address; give the mail domain (the part after @), not a server address'],
+    ['[2001:db8::1]', '"[2001:db8::1]" is an IP address; give the mail domain (the part after @), not a server address'],
+    ['[192.0.2.1]', '"[192.0.2.1]" is an IP address; give the mail domain (the part after @), not a server address'],
+    ['user@partner.test', '"user@partner.test" is not a domain name: give only the part after @, with no scheme, path or port'],
+    ['https://partner.test/', '"https://partner.test/" is not a domain name: give only the part after @, with no scheme, path or port'],
+    ['partner.test:25', '"partner.test:25" is not a domain name: give only the part after @, with no scheme, path or port'],
+    ['par tner.test', '"par tner.test" is not a domain name: give only the part after @, with no scheme, path or port'],
+    ['par%tner.test', '"par%tner.test" is not a valid domain name (it cannot be converted to IDNA A-labels)'],
+    [longName, `"${longName}" is 254 characters long; a domain name has at most 253`],
+    ['localhost', '"localhost" has a single label; give a full domain such as partner.com'],
+    ['partner..test', '"partner..test" has an empty label (two dots in a row, or a leading dot)'],
+    ['.partner.test', '".partner.test" has an empty label (two dots in a row, or a leading dot)'],
+    [`${label('a', 64)}.test`, `the label "${label('a', 20)}..." is 64 characters; a label has at most 63`],
+    ['part!ner.test', 'the label "part!ner" in "part!ner.test" is not valid: use letters, digits and inner hyphens'],
+    ['p*.test', 'the label "p*" in "p*.test" is not valid: use letters, digits and inner hyphens'],
+    ['-partner.test', 'the label "-partner" in "-partner.test" is not valid: use letters, digits and inner hyphens'],
+    ['partner-.test', 'the label "partner-" in "partner-.test" is not valid: use letters, digits and inner hyphens'],
+  ])('%j', (input, message) => {
+    expectRejected(() => normalizeDomain(input), 'BAD_INPUT', message);
+  });
+});
+
+describe('parseHostPort', () => {
+  it.each([
+    ['192.0.2.53', { host: '192.0.2.53', port: 53 }],
+    [' 192.0.2.53 ', { host: '192.0.2.53', port: 53 }],
+    ['192.0.2.53:5353', { host: '192.0.2.53', port: 5353 }],
+    ['2001:db8::53', { host: '2001:db8::53', port: 53 }],
+    ['::ffff:192.0.2.53', { host: '::ffff:192.0.2.53', port: 53 }],
+    ['[2001:db8::53]', { host: '2001:db8::53', port: 53 }],
+    ['[2001:db8::53]:5353', { host: '2001:db8::53', port: 5353 }],
+    ['[::1]:1', { host: '::1', port: 1 }],
+    ['127.0.0.1:65535', { host: '127.0.0.1', port: 65535 }],
+  ])('%j -> %j', (text, expected) => {
+    expect(parseHostPort(text, 53, 'the resolver')).toEqual(expected);
+  });
+
+  it('uses the default port it is given', () => {
+    expect(parseHostPort('192.0.2.53', 5300, 'the resolver')).toEqual({ host: '192.0.2.53', port: 5300 });
+  });
+
+  it.each([
+    ['192.0.2.53:0', 'the resolver "192.0.2.53:0" has port 0; a port is 1 to 65535'],
+    ['192.0.2.53:65536', 'the resolver "192.0.2.53:65536" has port 65536; a port is 1 to 65535'],
+    ['[2001:db8::53]:0', 'the resolver "[2001:db8::53]:0" has port 0; a port is 1 to 65535'],
+    ['192.0.2.53:abc', 'the resolver "192.0.2.53:abc" is not an IP address with an optional port (e.g. 127.0.0.1:5353 or [::1]:53)'],
+    ['192.0.2.53:', 'the resolver "192.0.2.53:" is not an IP address with an optional port (e.g. 127.0.0.1:5353 or [::1]:53)'],
+    ['dns.example', 'the resolver "dns.example" is not an IP address with an optional port (e.g. 127.0.0.1:5353 or [::1]:53)'],
+    ['localhost:53', 'the resolver "localhost:53" is not an IP address with an optional port (e.g. 127.0.0.1:5353 or [::1]:53)'],
+    ['[dns.example]:53', 'the resolver "[dns.example]:53" is not an IP address with an optional port (e.g. 127.0.0.1:5353 or [::1]:53)'],
+    ['192.0.2', 'the resolver "192.0.2" is not an IP address with an optional port (e.g. 127.0.0.1:5353 or [::1]:53)'],
+  ])('rejects %j', (text, message) => {
+    expectRejected(() => parseHostPort(text, 53, 'the resolver'), 'BAD_INPUT', message);
+  });
+});
+
+describe('loadConfig', () => {
+  it('uses the defaults for keys that are missing or blank', () => {
+    const defaults = { resolver: undefined, dnsTimeoutMs: 2000, dnsRetries: 1, authoritativePort: 53 };
+    expect(loadConfig({})).toEqual(defaults);
+    expect(loadConfig({ MXOPS_RESOLVER: '  ', MXOPS_DNS_TIMEOUT_MS: '', MXOPS_DNS_RETRIES: undefined })).toEqual(defaults);
+  });
+
+  it('reads every key', () => {
+    expect(loadConfig({ MXOPS_RESOLVER: '[::1]:5353', MXOPS_DNS_TIMEOUT_MS: ' 500 ', MXOPS_DNS_RETRIES: '0', MXOPS_DNS_PORT: '5300', UNRELATED: 'x' })).toEqual({
+      resolver: { host: '::1', port: 5353 },
+      dnsTimeoutMs: 500,
+      dnsRetries: 0,
+      authoritativePort: 5300,
+    });
+  });
+
+  it.each([
+    ['MXOPS_DNS_TIMEOUT_MS', '50', { dnsTimeoutMs: 50 }],
+    ['MXOPS_DNS_TIMEOUT_MS', '60000', { dnsTimeoutMs: 60000 }],
+    ['MXOPS_DNS_RETRIES', '5', { dnsRetries: 5 }],
+    ['MXOPS_DNS_PORT', '1', { authoritativePort: 1 }],
+    ['MXOPS_DNS_PORT', '65535', { authoritativePort: 65535 }],
+  ])('accepts %s=%s at the edge of its range', (key, value, expected) => {
+    expect(loadConfig({ [key]: value })).toEqual({ resolver: undefined, dnsTimeoutMs: 2000, dnsRetries: 1, authoritativePort: 53, ...expected });
+  });
+
+  it.each([
+    ['MXOPS_DNS_TIMEOUT_MS', '49', '"49" is not a whole number from 50 to 60000 (milliseconds per DNS query)'],
+    ['MXOPS_DNS_TIMEOUT_MS', '60001', '"60001" is not a whole number from 50 to 60000 (milliseconds per DNS query)'],
+    ['MXOPS_DNS_TIMEOUT_MS', '1e3', '"1e3" is not a whole number from 50 to 60000 (milliseconds per DNS query)'],
+    ['MXOPS_DNS_RETRIES', '6', '"6" is not a whole number from 0 to 5 (retries after a DNS time-out)'],
+    ['MXOPS_DNS_RETRIES', '-1', '"-1" is not a whole number from 0 to 5 (retries after a DNS time-out)'],
+    ['MXOPS_DNS_PORT', '0', '"0" is not a whole number from 1 to 65535 (a port)'],
+    ['MXOPS_RESOLVER', 'dns.example', 'the resolver "dns.example" is not an IP address with an optional port (e.g. 127.0.0.1:5353 or [::1]:53)'],
+  ])('rejects %s=%s, naming the key', (key, value, problem) => {
+    expectRejected(() => loadConfig({ [key]: value }), 'BAD_CONFIG', `configuration has 1 problem:\n  ${key}: ${problem}`);
+  });
+
+  it('reports every bad key together in one BAD_CONFIG error', () => {
+    const error = rejection(() => loadConfig({ MXOPS_RESOLVER: 'dns.example', MXOPS_DNS_TIMEOUT_MS: '10', MXOPS_DNS_RETRIES: '1.5', MXOPS_DNS_PORT: '0' }));
+    expect(error.code).toBe('BAD_CONFIG');
+    expect(error.message.split('\n')).toEqual([
+      'configuration has 4 problems:',
+      '  MXOPS_RESOLVER: the resolver "dns.example" is not an IP address with an optional port (e.g. 127.0.0.1:5353 or [::1]:53)',
+      '  MXOPS_DNS_TIMEOUT_MS: "10" is not a whole number from 50 to 60000 (milliseconds per DNS query)',
+      '  MXOPS_DNS_RETRIES: "1.5" is not a whole number from 0 to 5 (retries after a DNS time-out)',
+      '  MXOPS_DNS_PORT: "0" is not a whole number from 1 to 65535 (a port)',
+    ]);
+  });
+});
