@@ -5,40 +5,21 @@
  *   npm run bench            (or: node --import tsx bench/dns-parallelism.ts [delayMs] [runs])
  *
  * Everything runs on loopback: a resolver and three authoritative servers (test/support's
- * dns-packet server) serving a domain with 3 nameservers and 2 MX hosts, SPF, DMARC and
- * forward-confirmed PTRs, each answer delayed by `delayMs`.
+ * dns-packet server, in a child process) serving a domain with 3 nameservers and 2 MX hosts,
+ * SPF, DMARC and forward-confirmed PTRs (bench-zones.ts), each answer delayed by `delayMs`.
  */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { diagnose } from '../src/diagnosis/diagnose.js';
 import type { DnsClient, DnsQuery, DnsQueryOptions } from '../src/diagnosis/dns-port.js';
 import type { LookupSettings } from '../src/diagnosis/dns-lookups.js';
 import { createDnsClient } from '../src/net/dns-client.js';
-import { startDnsServers, type Zone } from '../test/support/dns-test-server.js';
 import { createZoneDnsClient } from '../test/support/zone-dns-client.js';
-import { soa, zone } from '../test/fixtures/zones.js';
+import { BENCH_SERVERS, BENCH_ZONES, DOMAIN, RESOLVER } from './bench-zones.js';
 
 const DELAY_MS = Number(process.argv[2] ?? 20);
 const RUNS = Number(process.argv[3] ?? 7);
-const DOMAIN = 'bench.test';
-const RESOLVER = '127.0.0.30';
-const NAMESERVERS = ['127.0.0.31', '127.0.0.32', '127.0.0.33'];
-const MX_ADDRESSES = ['11.22.40.1', '11.22.40.2'];
-
-const ZONES: Zone[] = [
-  zone(DOMAIN, [
-    soa(),
-    ...NAMESERVERS.map((_, i) => ({ name: '@', type: 'NS', data: `ns${i + 1}` })),
-    ...NAMESERVERS.map((address, i) => ({ name: `ns${i + 1}`, type: 'A', data: address })),
-    ...MX_ADDRESSES.map((_, i) => ({ name: '@', type: 'MX', data: { preference: 10 * (i + 1), exchange: `mx${i + 1}.${DOMAIN}` } })),
-    ...MX_ADDRESSES.map((address, i) => ({ name: `mx${i + 1}`, type: 'A', data: address })),
-    { name: '@', type: 'TXT', data: 'v=spf1 mx include:_spf.bench.test -all' },
-    { name: '_spf', type: 'TXT', data: 'v=spf1 ip4:11.22.41.0/24 -all' },
-    { name: '_dmarc', type: 'TXT', data: 'v=DMARC1; p=reject; rua=mailto:dmarc@bench.test' },
-  ]),
-  zone('40.22.11.in-addr.arpa', [soa(), { name: '@', type: 'NS', data: `ns1.${DOMAIN}.` }, ...MX_ADDRESSES.map((_, i) => ({ name: String(i + 1), type: 'PTR', data: `mx${i + 1}.${DOMAIN}.` }))]),
-  zone('test', [soa()]),
-];
-
 /** Records every query a run sends, so the serial baseline replays exactly the same ones. */
 function recording(inner: DnsClient, log: DnsQuery[]): DnsClient {
   return { query: (query, options) => (log.push(query), inner.query(query, options)) };
@@ -77,15 +58,17 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const fakeServers = Object.fromEntries([RESOLVER, ...NAMESERVERS].map((address) => [address, { zones: ZONES }]));
+  const fakeServers = Object.fromEntries(BENCH_SERVERS.map((address) => [address, { zones: BENCH_ZONES }]));
   const counter = roundCounter(createZoneDnsClient(fakeServers));
   const countingSettings: LookupSettings = { resolver: { host: RESOLVER, port: 53 }, authoritativePort: 53, queryOptions: { timeoutMs: 2000, retries: 0 } };
   const dry = await diagnose(DOMAIN, { dns: counter, lookup: countingSettings, now: () => performance.now() });
   const chain = counter.rounds();
 
-  const network = await startDnsServers([RESOLVER, ...NAMESERVERS].map((address) => ({ address, zones: ZONES, behaviour: { delayMs: DELAY_MS } })));
+  // The servers run in a child process, on their own event loop, as remote servers would.
+  const servers = fork(new URL('./delayed-servers.ts', import.meta.url), [String(DELAY_MS)], { execArgv: ['--import', 'tsx'] });
+  const [{ port }] = (await once(servers, 'message')) as [{ port: number }];
   try {
-    const settings: LookupSettings = { resolver: { host: RESOLVER, port: network.port }, authoritativePort: network.port, queryOptions: { timeoutMs: 2000, retries: 0 } };
+    const settings: LookupSettings = { resolver: { host: RESOLVER, port }, authoritativePort: port, queryOptions: { timeoutMs: 2000, retries: 0 } };
     const client = createDnsClient();
     const parallel: number[] = [];
     let sent: DnsQuery[] = [];
@@ -113,7 +96,7 @@ async function main(): Promise<void> {
     console.log(`one after another:   median ${serialMs.toFixed(1)} ms over ${serial.length} runs  ratio ${(serialMs / floor).toFixed(2)}`);
     console.log(`speed-up ${(serialMs / parallelMs).toFixed(1)}x`);
   } finally {
-    await network.close();
+    servers.disconnect();
   }
 }
 

@@ -6,6 +6,8 @@ export function digCommand(query: DnsQuery): string {
   if (query.edns) {
     parts.push(`+edns=${query.edns.version ?? 0}`, `+bufsize=${query.edns.udpSize}`);
     if (query.edns.dnssecOk) parts.push('+dnssec');
+    if (query.edns.flags) parts.push(`+ednsflags=0x${query.edns.flags.toString(16)}`);
+    for (const code of query.edns.optionCodes ?? []) parts.push(`+ednsopt=${code}`);
   } else {
     parts.push('+noedns');
   }

@@ -14,7 +14,10 @@ export interface Authority {
   readonly nsHosts: readonly string[];
   /** Every IPv4 address of every NS host. (Probing over IPv6 is not done yet: see README.) */
   readonly servers: readonly AuthoritativeServer[];
+  /** NS hosts that have no IPv4 address (a conclusive answer). */
   readonly unresolvedHosts: readonly string[];
+  /** NS hosts whose A lookup settled nothing (time-out, SERVFAIL...): not known to be broken. */
+  readonly undeterminedHosts: readonly HostAddresses[];
   /** The NS lookup itself, kept as evidence when it failed. */
   readonly nsOutcome: QueryOutcome;
 }
@@ -59,7 +62,7 @@ export class DomainFacts {
   authority(name: string = this.domain): Promise<Authority> {
     return this.once(`authority:${name.toLowerCase()}`, async () => {
       const nsOutcome = await this.dns.recursive(name, 'NS');
-      const none = { zone: name, nsHosts: [], servers: [], unresolvedHosts: [], nsOutcome };
+      const none = { zone: name, nsHosts: [], servers: [], unresolvedHosts: [], undeterminedHosts: [], nsOutcome };
       if (!nsOutcome.ok) return none;
       const nsHosts = recordValues(nsOutcome.reply.answers, 'NS', name);
       if (nsHosts.length === 0) {
@@ -67,12 +70,14 @@ export class DomainFacts {
         const soa = nsOutcome.reply.authorities.find((r) => r.type === 'SOA');
         return soa && !sameName(soa.name, name) ? this.authority(soa.name) : none;
       }
-      const resolved = await Promise.all(nsHosts.map(async (host) => ({ host, ipv4: (await this.addresses(host)).ipv4 })));
+      const resolved = await Promise.all(nsHosts.map((host) => this.addresses(host)));
+      const settled = (h: HostAddresses): boolean => h.a.ok && !['SERVFAIL', 'REFUSED'].includes(h.a.reply.rcode);
       return {
         zone: name,
         nsHosts,
         servers: resolved.flatMap(({ host, ipv4 }) => ipv4.map((address) => ({ host, address, server: this.dns.authoritative(address) }))),
-        unresolvedHosts: resolved.filter((r) => r.ipv4.length === 0).map((r) => r.host),
+        unresolvedHosts: resolved.filter((h) => settled(h) && h.ipv4.length === 0).map((h) => h.host),
+        undeterminedHosts: resolved.filter((h) => !settled(h)),
         nsOutcome,
       };
     });

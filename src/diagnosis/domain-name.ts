@@ -21,6 +21,8 @@ export function normalizeDomain(input: string): string {
   if (/[@/\s:]/.test(trimmed)) throw new AppError('BAD_INPUT', `"${input}" is not a domain name: give only the part after @, with no scheme, path or port`);
   const ascii = domainToASCII(trimmed).toLowerCase();
   if (ascii === '') throw new AppError('BAD_INPUT', `"${input}" is not a valid domain name (it cannot be converted to IDNA A-labels)`);
+  // The WHATWG host parser turns shorthand such as 127.1, 0x7f000001 or 3232235777 into a dotted address.
+  if (isIpAddress(ascii)) throw new AppError('BAD_INPUT', `"${input}" is an IP address (${ascii}); give the mail domain (the part after @), not a server address`);
   if (ascii.length > MAX_NAME_LENGTH) throw new AppError('BAD_INPUT', `"${input}" is ${ascii.length} characters long; a domain name has at most ${MAX_NAME_LENGTH}`);
   const labels = ascii.split('.');
   if (labels.length < 2) throw new AppError('BAD_INPUT', `"${input}" has a single label; give a full domain such as partner.com`);

@@ -122,9 +122,13 @@ export const SENDER_FAMILIES: readonly SenderFamily[] = [
   },
 ];
 
-/** Findings that leave DNS facts undecided, so a sender's fate cannot be told. */
+/**
+ * Findings that leave facts undecided (a time-out, a refusal, a check that crashed), so a
+ * sender's fate cannot be told. SPF and DMARC errors do not decide delivery by DNS, but they are
+ * rare enough that erring towards "unknown" costs little.
+ */
 function undecided(findings: readonly Finding[]): readonly Finding[] {
-  return findings.filter((f) => f.status === 'error' && (f.id.startsWith('dns.') || f.id.startsWith('mx.')));
+  return findings.filter((f) => f.status === 'error');
 }
 
 export function judgeSenders(findings: readonly Finding[]): SenderVerdict[] {
@@ -135,7 +139,7 @@ export function judgeSenders(findings: readonly Finding[]): SenderVerdict[] {
     }
     const unknown = undecided(findings);
     if (unknown.length > 0) {
-      return { family, covers, verdict: 'unknown', expected: 'could not tell: some DNS queries went unanswered (see the errors)', because: unique(unknown) };
+      return { family, covers, verdict: 'unknown', expected: 'could not tell: part of the diagnosis is missing (see the errors)', because: unique(unknown) };
     }
     return { family, covers, verdict: 'ok', expected: 'delivers: none of the DNS problems this sender trips on were found', because: [] };
   });

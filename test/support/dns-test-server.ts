@@ -120,53 +120,9 @@ export async function startDnsServer(spec: ServerSpec, port: number): Promise<Te
   }
 
   async function respond(message: Buffer, transport: 'udp' | 'tcp'): Promise<Buffer | undefined> {
-    let request: packet.Packet;
-    try {
-      request = packet.decode(message);
-    } catch {
-      return undefined;
-    }
-    const question = request.questions?.[0];
-    const opt = request.additionals?.find((r) => r.type === 'OPT') as packet.OptAnswer | undefined;
-    if (!question) return undefined;
-    queries.push({ name: question.name.toLowerCase(), type: question.type, transport, edns: opt !== undefined });
-    if (behaviour.silent || (opt && behaviour.edns === 'drop')) return undefined;
-    if (behaviour.delayMs) await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs));
-    return encodeAnswer(request, question, opt, transport);
-  }
-
-  function encodeAnswer(request: packet.Packet, question: packet.Question, opt: packet.OptAnswer | undefined, transport: 'udp' | 'tcp'): Buffer {
-    const reply = answerFrom(spec.zones, question, behaviour);
-    const base = { id: request.id, type: 'response' as const, questions: [question] };
-    const rd = (request.flags ?? 0) & packet.RECURSION_DESIRED;
-
-    if (opt && behaviour.edns === 'formerr') return packet.encode({ ...base, flags: rd | rcodeFlag('FORMERR') });
-
-    const additionals: packet.Answer[] = [...reply.additionals];
-    let extendedRcode = 0;
-    if (opt) {
-      const raw = opt as unknown as { ednsVersion?: number; flags?: number; options?: { code: number }[] };
-      const sloppy = behaviour.edns === 'sloppy';
-      // RFC 6891 §6.1.3: a version we do not speak draws BADVERS (16: extended rcode 1, header 0).
-      if ((raw.ednsVersion ?? 0) > 0 && !sloppy) extendedRcode = 1;
-      additionals.push({
-        type: 'OPT',
-        name: '.',
-        udpPayloadSize: 1232,
-        extendedRcode,
-        ednsVersion: 0,
-        flags: sloppy ? (raw.flags ?? 0) : (raw.flags ?? 0) & 0x8000,
-        options: sloppy ? (raw.options ?? []).map((o) => ({ code: o.code, data: Buffer.alloc(0) })) : [],
-      } as unknown as packet.Answer);
-    }
-    if (extendedRcode) return packet.encode({ ...base, flags: rd, additionals });
-
-    const flags = rd | (reply.authoritative ? packet.AUTHORITATIVE_ANSWER : 0) | rcodeFlag(reply.rcode);
-    const full = packet.encode({ ...base, flags, answers: reply.answers, authorities: reply.authorities, additionals });
-    const limit = opt ? Math.max(QUERY_UDP_LIMIT, (opt as unknown as { udpPayloadSize: number }).udpPayloadSize) : QUERY_UDP_LIMIT;
-    if (transport === 'tcp' || behaviour.ignoreUdpLimit || full.length <= limit) return full;
-    // Like Knot and NSD: a reply that does not fit is sent with TC set and its sections empty.
-    return packet.encode({ ...base, flags: flags | packet.TRUNCATED_RESPONSE, additionals: additionals.filter((r) => r.type === 'OPT') });
+    const reply = replyTo(message, transport, spec.zones, behaviour, queries);
+    if (reply && behaviour.delayMs) await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs));
+    return reply;
   }
 
   return {
@@ -178,6 +134,67 @@ export async function startDnsServer(spec: ServerSpec, port: number): Promise<Te
       await Promise.all([new Promise<void>((resolve) => udp.close(() => resolve())), tcp ? new Promise<void>((resolve) => tcp.close(() => resolve())) : undefined]);
     },
   };
+}
+
+/**
+ * The whole server minus sockets: decodes a query message and encodes the reply this server
+ * would send over `transport`, or undefined when it would stay silent. Shared by the loopback
+ * server and the in-memory client (zone-dns-client.ts), so both behave exactly alike.
+ */
+export function replyTo(message: Buffer, transport: 'udp' | 'tcp', zones: readonly Zone[], behaviour: Behaviour = {}, log?: LoggedQuery[]): Buffer | undefined {
+  let request: packet.Packet;
+  try {
+    request = packet.decode(message);
+  } catch {
+    return undefined;
+  }
+  const question = request.questions?.[0];
+  const opt = request.additionals?.find((r) => r.type === 'OPT') as packet.OptAnswer | undefined;
+  if (!question) return undefined;
+  log?.push({ name: question.name.toLowerCase(), type: question.type, transport, edns: opt !== undefined });
+  if (behaviour.silent || (opt && behaviour.edns === 'drop')) return undefined;
+  return encodeAnswer(request, question, opt, transport, zones, behaviour);
+}
+
+function encodeAnswer(
+  request: packet.Packet,
+  question: packet.Question,
+  opt: packet.OptAnswer | undefined,
+  transport: 'udp' | 'tcp',
+  zones: readonly Zone[],
+  behaviour: Behaviour,
+): Buffer {
+  const reply = answerFrom(zones, question, behaviour);
+  const base = { id: request.id, type: 'response' as const, questions: [question] };
+  const rd = (request.flags ?? 0) & packet.RECURSION_DESIRED;
+
+  if (opt && behaviour.edns === 'formerr') return packet.encode({ ...base, flags: rd | rcodeFlag('FORMERR') });
+
+  const additionals: packet.Answer[] = [...reply.additionals];
+  let extendedRcode = 0;
+  if (opt) {
+    const raw = opt as unknown as { ednsVersion?: number; flags?: number; options?: { code: number }[] };
+    const sloppy = behaviour.edns === 'sloppy';
+    // RFC 6891 §6.1.3: a version we do not speak draws BADVERS (16: extended rcode 1, header 0).
+    if ((raw.ednsVersion ?? 0) > 0 && !sloppy) extendedRcode = 1;
+    additionals.push({
+      type: 'OPT',
+      name: '.',
+      udpPayloadSize: 1232,
+      extendedRcode,
+      ednsVersion: 0,
+      flags: sloppy ? (raw.flags ?? 0) : (raw.flags ?? 0) & 0x8000,
+      options: sloppy ? (raw.options ?? []).map((o) => ({ code: o.code, data: Buffer.alloc(0) })) : [],
+    } as unknown as packet.Answer);
+  }
+  if (extendedRcode) return packet.encode({ ...base, flags: rd, additionals });
+
+  const flags = rd | (reply.authoritative ? packet.AUTHORITATIVE_ANSWER : 0) | rcodeFlag(reply.rcode);
+  const full = packet.encode({ ...base, flags, answers: reply.answers, authorities: reply.authorities, additionals });
+  const limit = opt ? Math.max(QUERY_UDP_LIMIT, (opt as unknown as { udpPayloadSize: number }).udpPayloadSize) : QUERY_UDP_LIMIT;
+  if (transport === 'tcp' || behaviour.ignoreUdpLimit || full.length <= limit) return full;
+  // Like Knot and NSD: a reply that does not fit is sent with TC set and its sections empty.
+  return packet.encode({ ...base, flags: flags | packet.TRUNCATED_RESPONSE, additionals: additionals.filter((r) => r.type === 'OPT') });
 }
 
 function rcodeFlag(rcode: string): number {

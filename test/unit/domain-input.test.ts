@@ -56,6 +56,11 @@ describe('normalizeDomain: rejected input, each with its reason', () => {
     ['2001:db8::1', '"2001:db8::1" is an IP address; give the mail domain (the part after @), not a server address'],
     ['[2001:db8::1]', '"[2001:db8::1]" is an IP address; give the mail domain (the part after @), not a server address'],
     ['[192.0.2.1]', '"[192.0.2.1]" is an IP address; give the mail domain (the part after @), not a server address'],
+    // Shorthand IPv4 that the WHATWG host parser would otherwise turn into a dotted address.
+    ['127.1', '"127.1" is an IP address (127.0.0.1); give the mail domain (the part after @), not a server address'],
+    ['0x7f000001', '"0x7f000001" is an IP address (127.0.0.1); give the mail domain (the part after @), not a server address'],
+    ['3232235777', '"3232235777" is an IP address (192.168.1.1); give the mail domain (the part after @), not a server address'],
+    ['1.2.3', '"1.2.3" is an IP address (1.2.0.3); give the mail domain (the part after @), not a server address'],
     ['user@partner.test', '"user@partner.test" is not a domain name: give only the part after @, with no scheme, path or port'],
     ['https://partner.test/', '"https://partner.test/" is not a domain name: give only the part after @, with no scheme, path or port'],
     ['partner.test:25', '"partner.test:25" is not a domain name: give only the part after @, with no scheme, path or port'],

@@ -15,9 +15,8 @@ const label = (ns: { host: string; address: string }): string => `${ns.host} (${
 const ZONE = delegatedZone(DOMAIN, { [NS1.host]: NS1.address, [NS2.host]: NS2.address });
 
 /**
- * How a nameserver of partner.test treats EDNS. createZoneDnsClient puts no OPT record in its
- * replies, so these servers are built here, on the wire: encoded with dns-packet, decoded by the
- * real decoder.
+ * How a nameserver of partner.test treats EDNS, beyond what the test server's Behaviour offers:
+ * built here on the wire, encoded with dns-packet and decoded by the real decoder.
  */
 type Style =
   /** RFC 6891: OPT in every EDNS reply, BADVERS for version 1, unknown options and flags not echoed. */
@@ -30,6 +29,8 @@ type Style =
   | 'badvers-v1'
   /** A firewall that drops queries carrying EDNS options. */
   | 'drops-options'
+  /** Answers EDNS queries as if they were plain ones: no OPT record in the reply. */
+  | 'no-opt'
   /** Not authoritative: REFUSED to everything. */
   | 'refused';
 
@@ -79,6 +80,8 @@ function answer(style: Style, query: DnsQuery): DnsReply {
       return encodeReply(query, RCODE.NOERROR, true, { flags: edns.flags ?? 0, optionCodes: edns.optionCodes ?? [] });
     case 'badvers-v1':
       return version > 0 ? encodeReply(query, RCODE.NOERROR, false, { extendedRcode: 1, version: 1 }) : encodeReply(query, RCODE.NOERROR, true, {});
+    case 'no-opt':
+      return encodeReply(query, RCODE.NOERROR, true, undefined);
     case 'drops-options':
       if ((edns.optionCodes ?? []).length > 0) throw new AppError('DNS_TIMEOUT', 'no answer (test firewall)');
       return answer('compliant', query);
@@ -103,7 +106,9 @@ async function run(styles: Readonly<Record<string, Style | FakeServer>>): Promis
   return ednsCheck.run(context);
 }
 
-const dig = (version: number, address = NS1.address): string => `dig +edns=${version} +bufsize=1232 +ignore +norecurse SOA ${DOMAIN} @${address}`;
+const dig = (version: number, address = NS1.address, extra = ''): string => `dig +edns=${version} +bufsize=1232${extra} +ignore +norecurse SOA ${DOMAIN} @${address}`;
+const OPTION = ' +ednsopt=100';
+const FLAG = ' +ednsflags=0x80';
 
 describe('edns check', () => {
   it('passes dns.edns-ok when every server handles EDNS as RFC 6891 requires', async () => {
@@ -123,8 +128,8 @@ describe('edns check', () => {
     expect(dropped.evidence.problems).toEqual([
       { probe: 'edns', problem: 'does not answer (DNS_TIMEOUT)', dig: dig(0, NS2.address) },
       { probe: 'edns version 1', problem: 'does not answer (DNS_TIMEOUT)', dig: dig(1, NS2.address) },
-      { probe: 'unknown EDNS option', problem: 'does not answer (DNS_TIMEOUT)', dig: dig(0, NS2.address) },
-      { probe: 'unknown EDNS flag', problem: 'does not answer (DNS_TIMEOUT)', dig: dig(0, NS2.address) },
+      { probe: 'unknown EDNS option', problem: 'does not answer (DNS_TIMEOUT)', dig: dig(0, NS2.address, OPTION) },
+      { probe: 'unknown EDNS flag', problem: 'does not answer (DNS_TIMEOUT)', dig: dig(0, NS2.address, FLAG) },
     ]);
   });
 
@@ -132,7 +137,7 @@ describe('edns check', () => {
     const findings = await run({ [NS1.address]: 'drops-options' });
     const dropped = only(findings, 'dns.edns-noncompliant');
     expect(dropped.status).toBe('fail');
-    expect(dropped.evidence.problems).toEqual([{ probe: 'unknown EDNS option', problem: 'does not answer (DNS_TIMEOUT)', dig: dig(0) }]);
+    expect(dropped.evidence.problems).toEqual([{ probe: 'unknown EDNS option', problem: 'does not answer (DNS_TIMEOUT)', dig: dig(0, NS1.address, OPTION) }]);
   });
 
   it('only warns about FORMERR without OPT (a server without EDNS, which resolvers work around), saying FORMERR for each probe', async () => {
@@ -141,18 +146,17 @@ describe('edns check', () => {
     const formerr = only(findings, 'dns.edns-noncompliant');
     expect(formerr.status).toBe('warn');
     expect(formerr.summary).toBe(
-      `${label(NS1)} mishandles EDNS: it answers a plain EDNS query with FORMERR; answers EDNS version 1 with FORMERR instead of BADVERS and version 0; ` +
+      `${label(NS1)} mishandles EDNS: it answers a plain EDNS query with FORMERR; answers EDNS version 1 with FORMERR instead of BADVERS; ` +
         'answers a query with an unknown EDNS option with FORMERR; answers a query with an unknown EDNS flag with FORMERR.',
     );
   });
 
-  it.each<[Style | 'no-opt', string[]]>([
-    ['sloppy', ['answers EDNS version 1 with NOERROR instead of BADVERS and version 0', 'echoes an unknown EDNS option back', 'echoes an unknown EDNS flag back']],
-    ['badvers-v1', ['answers EDNS version 1 with BADVERS instead of BADVERS and version 0']],
-    ['no-opt', ['leaves the OPT record out of its EDNS replies', 'answers EDNS version 1 with NOERROR instead of BADVERS and version 0']],
+  it.each<[Style, string[]]>([
+    ['sloppy', ['answers EDNS version 1 with NOERROR instead of BADVERS', 'echoes an unknown EDNS option back', 'echoes an unknown EDNS flag back']],
+    ['badvers-v1', ['answers BADVERS claiming EDNS version 1 instead of 0']],
+    ['no-opt', ['leaves the OPT record out of its EDNS replies', 'answers EDNS version 1 with NOERROR instead of BADVERS']],
   ])('warns dns.edns-noncompliant for a %s server, listing each problem', async (style, problems) => {
-    // 'no-opt' is the zone client's own server: it answers every query, but never with an OPT record.
-    const findings = await run({ [NS1.address]: style === 'no-opt' ? { zones: [ZONE] } : style });
+    const findings = await run({ [NS1.address]: style });
     expect(ids(findings)).toEqual(['dns.edns-noncompliant']);
     const sloppy = only(findings, 'dns.edns-noncompliant');
     expect(sloppy).toMatchObject({ status: 'warn', subject: label(NS1), ref: 'RFC 6891 §6-7; https://www.dnsflagday.net/2019/' });
@@ -163,12 +167,16 @@ describe('edns check', () => {
   it('gives the dig command that repeats each problem query', async () => {
     const findings = await run({ [NS1.address]: 'sloppy' });
     const problems = only(findings, 'dns.edns-noncompliant').evidence.problems;
-    expect(problems).toContainEqual({ probe: 'edns version 1', problem: 'answers EDNS version 1 with NOERROR instead of BADVERS and version 0', dig: dig(1) });
+    expect(problems).toContainEqual({ probe: 'edns version 1', problem: 'answers EDNS version 1 with NOERROR instead of BADVERS', dig: dig(1) });
   });
 
   it('leaves a server that refuses plain queries to the nameservers check', async () => {
     const findings = await run({ [NS1.address]: 'compliant', [NS2.address]: 'refused' });
     expect(findings.filter((f) => f.id === 'dns.edns-noncompliant')).toEqual([]);
+  });
+
+  it('claims no pass for servers it could not probe', async () => {
+    expect(await run({ [NS1.address]: 'refused' })).toEqual([]);
   });
 
   it('reports nothing when the zone has no nameserver to probe', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { nameserversCheck } from '../../src/diagnosis/checks/nameservers.js';
 import type { DnsClient } from '../../src/diagnosis/dns-port.js';
 import type { Finding } from '../../src/diagnosis/finding.js';
+import { AppError } from '../../src/errors.js';
 import type { Behaviour, Zone, ZoneRecord } from '../support/dns-test-server.js';
 import type { FakeServer } from '../support/zone-dns-client.js';
 import { checkContext, delegatedZone, ids, only, RESOLVER, type ContextOptions } from '../support/check-context.js';
@@ -141,6 +142,16 @@ describe('nameservers check: the delegation itself', () => {
     const unresolvable = only(findings, 'dns.ns-unresolvable');
     expect(unresolvable.status).toBe('fail');
     expect(unresolvable.summary).toContain('2 of 2 nameservers');
+  });
+
+  it('reports an NS host whose address lookup times out as a time-out, not as a host without an address', async () => {
+    const slowAddress = (client: DnsClient): DnsClient => ({
+      query: (query, options) =>
+        query.type === 'A' && query.name === NS2.host ? Promise.reject(new AppError('DNS_TIMEOUT', 'no answer in 100 ms')) : client.query(query, options),
+    });
+    const findings = await run(delegatedZone(DOMAIN, DELEGATION, MAIL), {}, { wrap: slowAddress });
+    expect(ids(findings)).toEqual(['dns.timeout']);
+    expect(only(findings, 'dns.timeout')).toMatchObject({ status: 'error', subject: NS2.host, evidence: { qtype: 'A', qname: NS2.host } });
   });
 
   it('fails dns.no-nameservers when neither the domain nor an enclosing zone has NS records', async () => {

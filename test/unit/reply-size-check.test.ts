@@ -154,8 +154,8 @@ describe('reply-size check: truncation, big replies and TCP', () => {
       queriesNeedingTcp: [`ANY ${DOMAIN}`, `MX ${DOMAIN}`],
       dig: `dig +noedns +tcp +norecurse ANY ${DOMAIN} @${NS1.address}`,
     });
-    // The EDNS reply (528 bytes fit in 1232) still measures the answer.
-    expect(ofQtype(findings, 'dns.answer-over-512', 'MX')[0]?.evidence).toMatchObject({ answerEnd: 528, size: 528, tc: true });
+    // The EDNS reply still measures the answer: 528 bytes, then the 11-byte OPT record.
+    expect(ofQtype(findings, 'dns.answer-over-512', 'MX')[0]?.evidence).toMatchObject({ answerEnd: 528, size: 539, tc: true });
   });
 
   it('only warns dns.tcp-unavailable when no reply needs TCP', async () => {

@@ -67,6 +67,9 @@ describe('nonPublicRange', () => {
     ['ff02::1', 'multicast'],
     ['2001:db8::1', 'reserved'],
     ['::ffff:10.0.0.1', 'private'],
+    ['fec0::1', 'siteLocal'],
+    ['100::1', 'discard'],
+    ['2001:2::1', 'benchmarking'],
     ['not-an-address', 'invalid'],
   ])('%s is %s', (address, range) => {
     expect(nonPublicRange(address)).toBe(range);

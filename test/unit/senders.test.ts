@@ -110,6 +110,11 @@ describe('judgeSenders: could not tell', () => {
     expect(verdicts[0]?.expected).toContain('could not tell');
   });
 
+  it('is unknown for every family when a check crashed, since part of the diagnosis is missing', () => {
+    const verdicts = judgeSenders([make('check.crashed', 'error', 'partner.test'), domainFinding('mx.ok', 'pass')]);
+    expect(verdicts.map((v) => [v.verdict, v.because])).toEqual(FAMILIES.map(() => ['unknown', ['check.crashed']]));
+  });
+
   it('still fails the families a known problem breaks, and is unknown for the rest', () => {
     const verdicts = byFamily(judgeSenders([make('dns.lookup-failed', 'error', 'partner.test'), make('mx.ip-literal', 'fail', '11.22.33.21')]));
     expect(FAMILIES.map((family) => [family, verdicts.get(family)?.verdict])).toEqual(

@@ -26,7 +26,12 @@ const PROBES: readonly EdnsProbe[] = [
   {
     name: 'edns version 1',
     edns: { udpSize: FLAG_DAY_UDP_SIZE, version: 1 },
-    judge: (reply) => (reply.rcode !== 'BADVERS' || reply.edns?.version !== 0 ? `answers EDNS version 1 with ${reply.rcode} instead of BADVERS and version 0` : undefined),
+    judge: (reply) =>
+      reply.rcode !== 'BADVERS'
+        ? `answers EDNS version 1 with ${reply.rcode} instead of BADVERS`
+        : reply.edns?.version !== 0
+          ? `answers BADVERS claiming EDNS version ${reply.edns?.version ?? 'none'} instead of 0`
+          : undefined,
   },
   {
     name: 'unknown EDNS option',
@@ -55,14 +60,15 @@ export const ednsCheck: Check = {
   async run({ domain, facts, dns }: CheckContext): Promise<Finding[]> {
     const authority = await facts.authority(domain);
     const perServer = await Promise.all(authority.servers.map((server) => probeServer(dns, authority.zone, server)));
-    const findings = perServer.flatMap((f) => f ?? []);
-    if (authority.servers.length > 0 && findings.length === 0) {
+    const probed = perServer.filter((result) => result !== 'not probed');
+    const findings = probed.filter((result): result is Finding => result !== 'compliant');
+    if (probed.length > 0 && findings.length === 0) {
       findings.push(
         finding({
           id: 'dns.edns-ok',
           status: 'pass',
           subject: authority.zone,
-          summary: `All ${authority.servers.length} nameserver addresses of ${authority.zone} handle EDNS as RFC 6891 requires (plain, version 1, unknown option, unknown flag).`,
+          summary: `All ${probed.length} nameserver addresses of ${authority.zone} that answered handle EDNS as RFC 6891 requires (plain, version 1, unknown option, unknown flag).`,
         }),
       );
     }
@@ -70,11 +76,12 @@ export const ednsCheck: Check = {
   },
 };
 
-async function probeServer(dns: DnsLookups, zone: string, server: AuthoritativeServer): Promise<Finding | undefined> {
+/** The finding for a server that mishandles EDNS, or what else became of it. */
+async function probeServer(dns: DnsLookups, zone: string, server: AuthoritativeServer): Promise<Finding | 'compliant' | 'not probed'> {
   const base = { server: server.server, name: zone, type: 'SOA', transport: 'udp', recursionDesired: false } as const;
   const [plain, ...outcomes] = await Promise.all([dns.query({ ...base, edns: false }), ...PROBES.map((probe) => dns.query({ ...base, edns: probe.edns }))]);
   // A server that does not answer plain queries is the nameservers check's to report.
-  if (!plain?.ok || plain.reply.rcode !== 'NOERROR') return undefined;
+  if (!plain?.ok || plain.reply.rcode !== 'NOERROR') return 'not probed';
   const problems = PROBES.flatMap((probe, i) => {
     const outcome = outcomes[i];
     if (!outcome) return [];
@@ -82,7 +89,7 @@ async function probeServer(dns: DnsLookups, zone: string, server: AuthoritativeS
     const problem = probe.judge(outcome.reply);
     return problem ? [{ probe: probe.name, problem, dropped: false, dig: digCommand(outcome.reply.query) }] : [];
   });
-  if (problems.length === 0) return undefined;
+  if (problems.length === 0) return 'compliant';
   const label = `${server.host} (${server.address})`;
   const drops = problems.some((p) => p.dropped);
   return finding({

@@ -36,11 +36,12 @@ export const nameserversCheck: Check = {
         }),
       ];
     }
+    for (const host of authority.undeterminedHosts) findings.push(...[inconclusive(host.a, host.host)].filter((f): f is Finding => f !== undefined));
     if (authority.unresolvedHosts.length > 0) {
       findings.push(
         finding({
           id: 'dns.ns-unresolvable',
-          status: authority.servers.length === 0 ? 'fail' : 'warn',
+          status: authority.servers.length === 0 && authority.undeterminedHosts.length === 0 ? 'fail' : 'warn',
           subject: authority.zone,
           summary: `${authority.unresolvedHosts.length} of ${authority.nsHosts.length} nameservers of ${authority.zone} have no IPv4 address, so resolvers cannot ask them.`,
           evidence: { unresolved: [...authority.unresolvedHosts], nameservers: [...authority.nsHosts] },
