@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { spfCheck } from '../../src/diagnosis/checks/spf.js';
 import type { CheckContext } from '../../src/diagnosis/check.js';
-import { DnsLookups } from '../../src/diagnosis/dns-lookups.js';
 import type { DnsClient } from '../../src/diagnosis/dns-port.js';
-import { DomainFacts } from '../../src/diagnosis/domain-facts.js';
 import type { Finding } from '../../src/diagnosis/finding.js';
 import { AppError } from '../../src/errors.js';
 import type { Zone, ZoneRecord } from '../support/dns-test-server.js';
-import { createZoneDnsClient, type ZoneDnsClient } from '../support/zone-dns-client.js';
+import type { ZoneDnsClient } from '../support/zone-dns-client.js';
+import { checkContext, ids, only, RESOLVER } from '../support/check-context.js';
 import { soa, zone } from '../fixtures/zones.js';
 
 const DOMAIN = 'partner.test';
@@ -25,28 +24,11 @@ function zones(records: ZoneRecord[], espRecords: ZoneRecord[] = []): Zone[] {
 }
 
 function setup(zoneList: Zone[], options: { domain?: string; resolver?: string; wrap?: (client: DnsClient) => DnsClient } = {}): { client: ZoneDnsClient; context: CheckContext } {
-  const client = createZoneDnsClient({ '127.0.0.1': { zones: zoneList } });
-  const dns = new DnsLookups(options.wrap ? options.wrap(client) : client, {
-    resolver: { host: options.resolver ?? '127.0.0.1', port: 53 },
-    authoritativePort: 53,
-    queryOptions: { timeoutMs: 100, retries: 0 },
-  });
-  const domain = options.domain ?? DOMAIN;
-  return { client, context: { domain, dns, facts: new DomainFacts(domain, dns) } };
+  return checkContext({ [RESOLVER]: { zones: zoneList } }, { domain: DOMAIN, ...options });
 }
 
 async function run(zoneList: Zone[], options: Parameters<typeof setup>[1] = {}): Promise<Finding[]> {
   return spfCheck.run(setup(zoneList, options).context);
-}
-
-function ids(findings: readonly Finding[]): string[] {
-  return findings.map((f) => f.id).sort();
-}
-
-function only(findings: readonly Finding[], id: string): Finding {
-  const matching = findings.filter((f) => f.id === id);
-  expect(matching, `exactly one ${id} in ${ids(findings).join(', ')}`).toHaveLength(1);
-  return matching[0] as Finding;
 }
 
 describe('spf check: a good record', () => {
