@@ -11,6 +11,7 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
+import { parseCheckTarget } from '../src/diagnosis/check-target.js';
 import { diagnose } from '../src/diagnosis/diagnose.js';
 import type { DnsClient, DnsQuery, DnsQueryOptions } from '../src/diagnosis/dns-port.js';
 import type { LookupSettings } from '../src/diagnosis/dns-lookups.js';
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
   const fakeServers = Object.fromEntries(BENCH_SERVERS.map((address) => [address, { zones: BENCH_ZONES }]));
   const counter = roundCounter(createZoneDnsClient(fakeServers));
   const countingSettings: LookupSettings = { resolver: { host: RESOLVER, port: 53 }, authoritativePort: 53, queryOptions: { timeoutMs: 2000, retries: 0 } };
-  const dry = await diagnose(DOMAIN, { dns: counter, lookup: countingSettings, now: () => performance.now() });
+  const dry = await diagnose(parseCheckTarget(DOMAIN), { dns: counter, lookup: countingSettings, now: () => performance.now() });
   const chain = counter.rounds();
 
   // The servers run in a child process, on their own event loop, as remote servers would.
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
     for (let run = 0; run < RUNS; run++) {
       const log: DnsQuery[] = [];
       const started = performance.now();
-      const report = await diagnose(DOMAIN, { dns: recording(client, log), lookup: settings, now: () => performance.now() });
+      const report = await diagnose(parseCheckTarget(DOMAIN), { dns: recording(client, log), lookup: settings, now: () => performance.now() });
       parallel.push(performance.now() - started);
       sent = log;
       status = `${report.status}, ${report.findings.length} findings`;

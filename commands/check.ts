@@ -2,13 +2,14 @@ import type { Config } from '../src/config.js';
 import { parseInteger } from '../src/config.js';
 import { diagnose } from '../src/diagnosis/diagnose.js';
 import type { DnsClient, DnsServer } from '../src/diagnosis/dns-port.js';
-import { normalizeDomain } from '../src/diagnosis/domain-name.js';
+import { parseCheckTarget } from '../src/diagnosis/check-target.js';
 import { renderReportText } from '../src/diagnosis/render-text.js';
 import { reportToJson } from '../src/diagnosis/report-json.js';
 import { AppError } from '../src/errors.js';
 import { parseHostPort } from '../src/host-port.js';
 
 export interface CheckCommandInput {
+  /** A domain, or an address whose mail fails (someone@partner.com). */
   readonly domain: string;
   readonly json: boolean;
   /** host[:port] as typed; overrides the configured resolver. */
@@ -35,13 +36,13 @@ export interface CommandResult {
 
 /** `mxops check <domain>`: validates everything before sending a packet, then diagnoses. */
 export async function runCheckCommand(input: CheckCommandInput, deps: CheckCommandDeps): Promise<CommandResult> {
-  const domain = normalizeDomain(input.domain);
+  const target = parseCheckTarget(input.domain);
   const timeoutMs = input.timeout === undefined ? deps.config.dnsTimeoutMs : parseInteger(input.timeout, 50, 60_000, '--timeout in milliseconds');
   const resolver = input.resolver !== undefined ? parseHostPort(input.resolver, 53, '--resolver') : (deps.config.resolver ?? deps.systemResolver());
   if (!resolver) throw new AppError('BAD_CONFIG', 'no resolver: the system has none configured; pass --resolver host[:port] or set MXOPS_RESOLVER');
 
-  deps.onStart?.(domain, resolver);
-  const report = await diagnose(domain, {
+  deps.onStart?.(target.domain, resolver);
+  const report = await diagnose(target, {
     dns: deps.dns,
     now: deps.now,
     lookup: { resolver, authoritativePort: deps.config.authoritativePort, queryOptions: { timeoutMs, retries: deps.config.dnsRetries } },

@@ -1,10 +1,17 @@
 import type { DnsLookups } from './dns-lookups.js';
 import type { DomainFacts } from './domain-facts.js';
+import type { CheckTarget } from './check-target.js';
 import type { Finding } from './finding.js';
+import type { SmtpSettings } from './smtp-sessions.js';
 
-/** What every check gets: the domain, the run's shared DNS facts, and the query layer under them. */
+/**
+ * What every check gets: the domain and recipient, the run's shared DNS facts and the query
+ * layer under them, and SMTP settings when the run probes mail servers.
+ */
 export interface CheckContext {
   readonly domain: string;
+  readonly target: CheckTarget;
+  readonly smtp: SmtpSettings | undefined;
   readonly facts: DomainFacts;
   readonly dns: DnsLookups;
 }

@@ -1,4 +1,6 @@
-import type { Check } from './check.js';
+import type { Check, CheckContext } from './check.js';
+import type { CheckTarget } from './check-target.js';
+import type { SmtpSettings } from './smtp-sessions.js';
 import { dmarcCheck } from './checks/dmarc.js';
 import { ednsCheck } from './checks/edns.js';
 import { mxCheck } from './checks/mx.js';
@@ -17,6 +19,8 @@ export const DNS_CHECKS: readonly Check[] = [mxCheck, nameserversCheck, replySiz
 
 export interface DiagnosisReport {
   readonly domain: string;
+  /** The RCPT TO address the SMTP probes use. */
+  readonly recipient: string;
   /** The worst status among the findings. */
   readonly status: Status;
   readonly durationMs: number;
@@ -34,13 +38,16 @@ export interface DiagnoseDeps {
   /** Milliseconds from any fixed origin (performance.now in production, a fake in tests). */
   readonly now: () => number;
   readonly checks?: readonly Check[];
+  /** SMTP probing; without it the run checks DNS only. */
+  readonly smtp?: SmtpSettings;
 }
 
-/** Runs every check concurrently against an already normalised domain and assembles the report. */
-export async function diagnose(domain: string, deps: DiagnoseDeps): Promise<DiagnosisReport> {
+/** Runs every check concurrently against an already parsed target and assembles the report. */
+export async function diagnose(target: CheckTarget, deps: DiagnoseDeps): Promise<DiagnosisReport> {
   const started = deps.now();
+  const { domain } = target;
   const dns = new DnsLookups(deps.dns, deps.lookup);
-  const context = { domain, dns, facts: new DomainFacts(domain, dns) };
+  const context: CheckContext = { domain, target, smtp: deps.smtp, dns, facts: new DomainFacts(domain, dns) };
   const results = await Promise.all(
     (deps.checks ?? DNS_CHECKS).map(async (check) => {
       const checkStarted = deps.now();
@@ -51,6 +58,7 @@ export async function diagnose(domain: string, deps: DiagnoseDeps): Promise<Diag
   const findings = sortWorstFirst(dropRepeats(results.flatMap((r) => r.findings)));
   return {
     domain,
+    recipient: target.recipient,
     status: worstStatus(findings),
     durationMs: deps.now() - started,
     findings,

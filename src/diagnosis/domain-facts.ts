@@ -1,6 +1,6 @@
 import type { DnsRecord, DnsServer } from './dns-port.js';
 import type { DnsLookups, QueryOutcome } from './dns-lookups.js';
-import { sameName } from './domain-name.js';
+import { isIpAddress, sameName } from './domain-name.js';
 
 export interface AuthoritativeServer {
   /** The NS host name, for people. */
@@ -27,6 +27,12 @@ export interface MxRecord {
   readonly exchange: string;
 }
 
+export interface MailServerAddress {
+  readonly host: string;
+  readonly preference: number;
+  readonly address: string;
+}
+
 export interface HostAddresses {
   readonly host: string;
   readonly ipv4: readonly string[];
@@ -49,7 +55,8 @@ export class DomainFacts {
     readonly dns: DnsLookups,
   ) {}
 
-  private once<T>(key: string, work: () => Promise<T>): Promise<T> {
+  /** Runs `work` once per run for `key`; later callers share its promise. */
+  once<T>(key: string, work: () => Promise<T>): Promise<T> {
     let result = this.memo.get(key) as Promise<T> | undefined;
     if (!result) {
       result = work();
@@ -91,6 +98,21 @@ export class DomainFacts {
         ? outcome.reply.answers.flatMap((r) => (r.type === 'MX' && sameName(r.name, this.domain) ? [{ preference: r.preference, exchange: r.exchange }] : []))
         : [];
       return { outcome, records };
+    });
+  }
+
+  /**
+   * Where mail for the domain goes: each MX host's addresses in preference order, or the
+   * domain's own addresses when it has no MX (implicit MX, RFC 5321 §5.1). A null MX and IP
+   * literals give nothing to connect to.
+   */
+  mailServers(): Promise<readonly MailServerAddress[]> {
+    return this.once('mail-servers', async () => {
+      const { records } = await this.mx();
+      const hosts = records.length > 0 ? [...records].sort((a, b) => a.preference - b.preference) : [{ preference: 0, exchange: this.domain }];
+      const usable = hosts.filter((r) => r.exchange !== '' && r.exchange !== '.' && !isIpAddress(r.exchange));
+      const resolved = await Promise.all(usable.map(async (r) => ({ r, addresses: await this.addresses(r.exchange) })));
+      return resolved.flatMap(({ r, addresses }) => [...addresses.ipv4, ...addresses.ipv6].map((address) => ({ host: r.exchange, preference: r.preference, address })));
     });
   }
 

@@ -7,6 +7,7 @@ import type { DiagnosisReport } from './diagnose.js';
 export function reportToJson(report: DiagnosisReport): object {
   return {
     domain: report.domain,
+    recipient: report.recipient,
     status: report.status,
     durationMs: Math.round(report.durationMs),
     findings: report.findings.map(({ id, status, subject, summary, evidence, remedy, ref }) => ({ id, status, subject, summary, evidence, remedy, ref })),

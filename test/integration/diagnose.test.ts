@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCheckTarget } from '../../src/diagnosis/check-target.js';
 import { diagnose, type DiagnosisReport } from '../../src/diagnosis/diagnose.js';
 import type { Finding } from '../../src/diagnosis/finding.js';
 import { createDnsClient } from '../../src/net/dns-client.js';
@@ -9,7 +10,7 @@ import { mailNetwork, RESOLVER } from '../fixtures/mail-network.js';
 describe('diagnose() against nameservers on loopback', () => {
   let network: Awaited<ReturnType<typeof startDnsServers>>;
   const run = (domain: string): Promise<DiagnosisReport> =>
-    diagnose(domain, {
+    diagnose(parseCheckTarget(domain), {
       dns: createDnsClient(),
       now: () => performance.now(),
       lookup: { resolver: { host: RESOLVER, port: network.port }, authoritativePort: network.port, queryOptions: { timeoutMs: 400, retries: 0 } },

@@ -8,6 +8,7 @@ import type { CheckContext } from '../../src/diagnosis/check.js';
 import { DnsLookups } from '../../src/diagnosis/dns-lookups.js';
 import type { DnsClient } from '../../src/diagnosis/dns-port.js';
 import { DomainFacts } from '../../src/diagnosis/domain-facts.js';
+import { parseCheckTarget } from '../../src/diagnosis/check-target.js';
 import type { Finding } from '../../src/diagnosis/finding.js';
 import type { Zone, ZoneRecord } from './dns-test-server.js';
 import { createZoneDnsClient, type FakeServer, type ZoneDnsClient } from './zone-dns-client.js';
@@ -30,7 +31,7 @@ export function checkContext(servers: Record<string, FakeServer>, options: Conte
     authoritativePort: 53,
     queryOptions: { timeoutMs: 100, retries: 0 },
   });
-  return { client, context: { domain: options.domain, dns, facts: new DomainFacts(options.domain, dns) } };
+  return { client, context: { domain: options.domain, target: parseCheckTarget(options.domain), smtp: undefined, dns, facts: new DomainFacts(options.domain, dns) } };
 }
 
 /**

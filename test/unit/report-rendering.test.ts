@@ -103,6 +103,7 @@ const SENDERS: readonly SenderVerdict[] = [
 ];
 const REPORT: DiagnosisReport = {
   domain: 'partner.test',
+  recipient: 'postmaster@partner.test',
   status: 'error',
   durationMs: 2504.4,
   findings: FINDINGS,
@@ -189,7 +190,7 @@ describe('renderReportText', () => {
 describe('reportToJson', () => {
   it('has exactly the documented keys, at every level', () => {
     const json = reportToJson(REPORT) as Record<string, unknown>;
-    expect(Object.keys(json).sort()).toEqual(['domain', 'durationMs', 'findings', 'queriesSent', 'senders', 'status', 'timings']);
+    expect(Object.keys(json).sort()).toEqual(['domain', 'durationMs', 'findings', 'queriesSent', 'recipient', 'senders', 'status', 'timings']);
     const findings = json.findings as Record<string, unknown>[];
     const senders = json.senders as Record<string, unknown>[];
     expect(findings).toHaveLength(5);

@@ -1,0 +1,122 @@
+/**
+ * The SMTP port: one probe is one session with one MX address, driven the way a sender drives it
+ * (banner, EHLO, STARTTLS, EHLO, MAIL FROM:<>, RCPT TO, RSET, QUIT; never DATA). The adapter in
+ * src/net/ implements it on node:net and node:tls; the queue adapter runs it in a worker. The
+ * result is plain data (it travels through Redis), and the diagnosis core turns it into findings.
+ */
+
+export interface SmtpProbeRequest {
+  /** The MX host name: the TLS server name (SNI) and the name the certificate must match. */
+  readonly mxHost: string;
+  /** The address to connect to, already resolved; checked against the safety policy at connect. */
+  readonly address: string;
+  /** 25 on the internet; another port for test beds. */
+  readonly port: number;
+  /** The name we give in EHLO/HELO. */
+  readonly heloName: string;
+  /** MAIL FROM: the null reverse-path ('') unless set; null sender probes need no mailbox of ours. */
+  readonly mailFrom: string;
+  /** RCPT TO: the address whose mail fails, or postmaster@domain (RFC 5321 §4.5.1). */
+  readonly recipient: string;
+}
+
+/** Hard limits so a hostile or broken server cannot hang or bloat a probe. */
+export interface SmtpProbeLimits {
+  readonly connectTimeoutMs: number;
+  /** How long we wait for the 220 greeting; a slow one is reported, not treated as down. */
+  readonly bannerTimeoutMs: number;
+  /** Per command reply (RFC 5321 §4.5.3.2 allows minutes; senders use less). */
+  readonly commandTimeoutMs: number;
+  readonly tlsTimeoutMs: number;
+  /** The whole session. */
+  readonly totalTimeoutMs: number;
+  /** Longest reply line accepted (RFC 5321 §4.5.3.1.5: 512 octets; we allow more before giving up). */
+  readonly maxLineLength: number;
+  /** Bytes read in the whole session at most. */
+  readonly maxBytes: number;
+}
+
+export const DEFAULT_SMTP_LIMITS: SmtpProbeLimits = {
+  connectTimeoutMs: 10_000,
+  bannerTimeoutMs: 30_000,
+  commandTimeoutMs: 30_000,
+  tlsTimeoutMs: 15_000,
+  totalTimeoutMs: 90_000,
+  maxLineLength: 4_096,
+  maxBytes: 256 * 1024,
+};
+
+export type SmtpStep = 'connect' | 'banner' | 'ehlo' | 'helo' | 'starttls' | 'tls' | 'ehlo-after-tls' | 'mail' | 'rcpt' | 'rset' | 'quit';
+
+export interface SmtpReply {
+  readonly code: number;
+  /** Reply text lines without the code and separator. */
+  readonly lines: readonly string[];
+  /** From sending the command (or connecting, for the banner) to the end of the reply. */
+  readonly ms: number;
+}
+
+export interface CertificateInfo {
+  readonly subject: string;
+  readonly issuer: string;
+  /** DNS names from subjectAltName (and the CN when there is no SAN). */
+  readonly names: readonly string[];
+  /** ISO 8601. */
+  readonly validFrom: string;
+  readonly validTo: string;
+  readonly selfSigned: boolean;
+  /** The certificate, DER, base64: for DANE selector 0 and for evidence. */
+  readonly der: string;
+  /** The SubjectPublicKeyInfo, DER, base64: for DANE selector 1. */
+  readonly spki: string;
+  readonly fingerprintSha256: string;
+}
+
+export interface TlsOutcome {
+  readonly ok: boolean;
+  /** 'TLSv1.3', 'TLSv1.2', ... */
+  readonly protocol: string | undefined;
+  readonly cipher: string | undefined;
+  /** Why the handshake failed, when it did. */
+  readonly error: string | undefined;
+  /** Leaf first, as the server sent it. */
+  readonly chain: readonly CertificateInfo[];
+  /** Whether the chain verifies against the system's trusted roots. */
+  readonly trusted: boolean;
+  /** OpenSSL's reason when it does not ('CERT_HAS_EXPIRED', 'SELF_SIGNED_CERT_IN_CHAIN', ...). */
+  readonly trustError: string | undefined;
+  /** Whether the leaf certificate matches the MX host name (RFC 6125). */
+  readonly nameMatches: boolean;
+  readonly ms: number;
+}
+
+export type ConnectFailure = 'timeout' | 'refused' | 'unreachable' | 'reset' | 'other';
+
+export interface SmtpProbeResult {
+  readonly request: SmtpProbeRequest;
+  /** Set when the safety policy stopped the connection (a non-public address): nothing was sent. */
+  readonly refusedByPolicy: { readonly range: string } | undefined;
+  readonly connect: { readonly ok: true; readonly ms: number } | { readonly ok: false; readonly error: ConnectFailure; readonly detail: string; readonly ms: number } | undefined;
+  /** The greeting; its `ms` is the banner delay after the connection was made. */
+  readonly banner: SmtpReply | undefined;
+  readonly ehlo: SmtpReply | undefined;
+  /** HELO, sent only when EHLO was refused. */
+  readonly helo: SmtpReply | undefined;
+  /** EHLO keywords (upper case) with their parameters, from the last EHLO that succeeded. */
+  readonly extensions: Readonly<Record<string, string>>;
+  readonly starttls: SmtpReply | undefined;
+  readonly tls: TlsOutcome | undefined;
+  readonly ehloAfterTls: SmtpReply | undefined;
+  readonly mail: SmtpReply | undefined;
+  readonly rcpt: SmtpReply | undefined;
+  /** Where and why the session ended early, if it did. */
+  readonly abort: { readonly step: SmtpStep; readonly reason: 'timeout' | 'closed' | 'line-too-long' | 'too-many-bytes' | 'total-timeout' | 'protocol' | 'error'; readonly detail: string } | undefined;
+  /** What was said, in order (capped); C: ours, S: theirs. */
+  readonly transcript: readonly { readonly from: 'C' | 'S'; readonly text: string; readonly atMs: number }[];
+  readonly totalMs: number;
+}
+
+export interface SmtpProber {
+  /** Never rejects for anything the server does: every outcome is in the result. */
+  probe(request: SmtpProbeRequest): Promise<SmtpProbeResult>;
+}
