@@ -1,0 +1,35 @@
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import type { SmtpProbeResult, SmtpProber } from '../src/diagnosis/smtp-port.js';
+import type { DestinationLock } from '../src/queue/destination-lock.js';
+import { readSmtpProbeJobData } from '../src/queue/smtp-probe-jobs.js';
+
+export interface SmtpProbeProcessorDeps {
+  readonly prober: SmtpProber;
+  readonly lock: DestinationLock;
+  /** Longer than the longest probe (the prober's total time-out), so a crashed worker's lock expires. */
+  readonly lockTtlMs: number;
+  /** How long a job waits when another probe holds its destination. */
+  readonly busyRetryMs: number;
+}
+
+/**
+ * Runs one SMTP probe per job, one connection per destination address at a time. The prober
+ * reports whatever the server does in its result; only our own failures throw, and those are
+ * what BullMQ's attempts and backoff retry.
+ */
+export function createSmtpProbeProcessor(deps: SmtpProbeProcessorDeps) {
+  return async (job: Job, token?: string): Promise<SmtpProbeResult> => {
+    const data = readSmtpProbeJobData(job.data);
+    if (typeof data === 'string') throw new UnrecoverableError(`bad smtp-probe job ${job.id}: ${data}`);
+    const release = await deps.lock.acquire(data.request.address, deps.lockTtlMs);
+    if (!release) {
+      await job.moveToDelayed(Date.now() + deps.busyRetryMs, token);
+      throw new DelayedError();
+    }
+    try {
+      return await deps.prober.probe(data.request);
+    } finally {
+      await release();
+    }
+  };
+}

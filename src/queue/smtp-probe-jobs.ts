@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import type { SmtpProbeRequest } from '../diagnosis/smtp-port.js';
+
+/** One queue for SMTP probes: one job per mail server address (and recipient). */
+export const SMTP_PROBE_QUEUE = 'smtp-probe';
+
+/** Job data: the request only. It holds addresses and names, never credentials. */
+export interface SmtpProbeJobData {
+  readonly request: SmtpProbeRequest;
+}
+
+/**
+ * The same probe always gets the same job id, so BullMQ adds it once while it is in flight or
+ * kept as a recent result (deduplication and caching in one). Hashed because job ids may not
+ * contain ':' and addresses do.
+ */
+export function smtpProbeJobId(request: SmtpProbeRequest): string {
+  const key = [request.address, request.port, request.mxHost.toLowerCase(), request.heloName, request.mailFrom, request.recipient.toLowerCase()].join('\n');
+  return `smtp-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+}
+
+/** Checks job data that came through Redis: anything else is a bug or tampering, not worth a retry. */
+export function readSmtpProbeJobData(data: unknown): SmtpProbeJobData | string {
+  const request = (data as { request?: Record<string, unknown> } | null)?.request;
+  if (!request || typeof request !== 'object') return 'job data has no request';
+  for (const key of ['mxHost', 'address', 'heloName', 'mailFrom', 'recipient'] as const) {
+    if (typeof request[key] !== 'string') return `request.${key} is not a string`;
+  }
+  if (typeof request.port !== 'number' || !Number.isInteger(request.port) || request.port < 1 || request.port > 65_535) return 'request.port is not a port number';
+  return { request: request as unknown as SmtpProbeRequest };
+}

@@ -1,0 +1,38 @@
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createSmtpProbeProcessor } from '../../jobs/smtp-probe.js';
+import type { SmtpProbeResult, SmtpProber } from '../diagnosis/smtp-port.js';
+import { createDestinationLock } from './destination-lock.js';
+import { SMTP_PROBE_QUEUE, type SmtpProbeJobData } from './smtp-probe-jobs.js';
+
+export interface SmtpWorkerOptions {
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly concurrency: number;
+  readonly prober: SmtpProber;
+  readonly probeTimeoutMs: number;
+  /** BullMQ's job lock; a worker that dies mid-job loses it after this long and the job is retried elsewhere. */
+  readonly lockDurationMs?: number;
+  readonly stalledIntervalMs?: number;
+  /** How long a destination stays locked if its worker dies mid-probe (default: probe time-out + 30 s). */
+  readonly destinationLockMs?: number;
+  /** How long a job waits when another probe holds its destination (default 2 s). */
+  readonly busyRetryMs?: number;
+}
+
+/** A BullMQ worker for SMTP probes. Close it (await worker.close()) on SIGTERM: running probes finish first. */
+export function createSmtpWorker(options: SmtpWorkerOptions): Worker<SmtpProbeJobData, SmtpProbeResult> {
+  const processor = createSmtpProbeProcessor({
+    prober: options.prober,
+    lock: createDestinationLock(options.connection, options.prefix),
+    lockTtlMs: options.destinationLockMs ?? options.probeTimeoutMs + 30_000,
+    busyRetryMs: options.busyRetryMs ?? 2_000,
+  });
+  return new Worker<SmtpProbeJobData, SmtpProbeResult>(SMTP_PROBE_QUEUE, processor, {
+    connection: options.connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency,
+    ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs } : {}),
+    ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
+  });
+}

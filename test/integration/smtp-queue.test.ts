@@ -1,0 +1,182 @@
+import { Queue, QueueEvents, type Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SmtpProbeRequest, SmtpProbeResult, SmtpProber } from '../../src/diagnosis/smtp-port.js';
+import { createQueuedSmtpProber } from '../../src/queue/queued-smtp-prober.js';
+import { createRedisConnection } from '../../src/queue/redis-connection.js';
+import { SMTP_PROBE_QUEUE, smtpProbeJobId, type SmtpProbeJobData } from '../../src/queue/smtp-probe-jobs.js';
+import { createSmtpWorker } from '../../src/queue/smtp-worker.js';
+import { dropPrefix, REDIS_URL, uniquePrefix } from '../support/redis-test.js';
+
+const request = (address: string, recipient = 'postmaster@partner.test'): SmtpProbeRequest => ({
+  mxHost: 'mx1.partner.test',
+  address,
+  port: 25,
+  heloName: 'probe.mxops.test',
+  mailFrom: '',
+  recipient,
+});
+
+function resultFor(probe: SmtpProbeRequest): SmtpProbeResult {
+  return {
+    request: probe,
+    refusedByPolicy: undefined,
+    connect: { ok: true, ms: 1 },
+    banner: { code: 220, lines: ['mx1.partner.test ESMTP'], ms: 2 },
+    ehlo: undefined,
+    helo: undefined,
+    extensions: {},
+    starttls: undefined,
+    tls: undefined,
+    ehloAfterTls: undefined,
+    mail: undefined,
+    rcpt: { code: 250, lines: ['OK'], ms: 1 },
+    abort: undefined,
+    transcript: [],
+    totalMs: 5,
+  };
+}
+
+/** A prober that holds each probe until released and records how many run per address at once. */
+function controllableProber() {
+  const calls: SmtpProbeRequest[] = [];
+  const running = new Map<string, number>();
+  let maxPerAddress = 0;
+  const waiting: (() => void)[] = [];
+  let autoRelease = true;
+  const prober: SmtpProber = {
+    async probe(probe) {
+      calls.push(probe);
+      const now = (running.get(probe.address) ?? 0) + 1;
+      running.set(probe.address, now);
+      maxPerAddress = Math.max(maxPerAddress, now);
+      if (!autoRelease) await new Promise<void>((resolve) => waiting.push(resolve));
+      else await new Promise((resolve) => setTimeout(resolve, 50));
+      running.set(probe.address, (running.get(probe.address) ?? 1) - 1);
+      return resultFor(probe);
+    },
+  };
+  return {
+    prober,
+    calls,
+    maxPerAddress: () => maxPerAddress,
+    hold: () => void (autoRelease = false),
+    releaseAll: () => waiting.splice(0).forEach((release) => release()),
+    waitingCount: () => waiting.length,
+  };
+}
+
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('SMTP probes through BullMQ and real Redis', () => {
+  let prefix: string;
+  let admin: Redis;
+  let producer: Redis;
+  let queue: Queue<SmtpProbeJobData, SmtpProbeResult>;
+  let events: QueueEvents;
+  const workers: Worker[] = [];
+  const connections: Redis[] = [];
+
+  const startWorker = (prober: SmtpProber, extra: { concurrency?: number; lockDurationMs?: number; stalledIntervalMs?: number; destinationLockMs?: number } = {}): Worker => {
+    const connection = createRedisConnection(REDIS_URL, 'worker');
+    connections.push(connection);
+    const worker = createSmtpWorker({ connection, prefix, concurrency: extra.concurrency ?? 4, prober, probeTimeoutMs: 5_000, busyRetryMs: 100, ...extra });
+    workers.push(worker);
+    return worker;
+  };
+  const queuedProber = (cacheSeconds = 60) => createQueuedSmtpProber({ queue, events, cacheSeconds, waitTimeoutMs: 15_000 });
+
+  beforeEach(async () => {
+    prefix = uniquePrefix();
+    admin = new Redis(REDIS_URL);
+    producer = createRedisConnection(REDIS_URL, 'producer');
+    queue = new Queue(SMTP_PROBE_QUEUE, { connection: producer, prefix });
+    events = new QueueEvents(SMTP_PROBE_QUEUE, { connection: createRedisConnection(REDIS_URL, 'worker'), prefix });
+    await events.waitUntilReady();
+  });
+
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.close(true)));
+    await events.close();
+    await queue.close();
+    await dropPrefix(admin, prefix);
+    for (const c of [...connections.splice(0), producer, admin]) c.disconnect();
+  });
+
+  it('runs a probe in a worker and hands back its result', async () => {
+    const fake = controllableProber();
+    startWorker(fake.prober);
+    const result = await queuedProber().probe(request('11.22.33.10'));
+    expect(result).toEqual(resultFor(request('11.22.33.10')));
+    expect(fake.calls).toHaveLength(1);
+  });
+
+  it('makes identical probes in flight one job, and serves a recent result from the cache', async () => {
+    const fake = controllableProber();
+    startWorker(fake.prober);
+    const prober = queuedProber();
+    const [a, b] = await Promise.all([prober.probe(request('11.22.33.10')), prober.probe(request('11.22.33.10'))]);
+    expect(a).toEqual(b);
+    expect(fake.calls).toHaveLength(1);
+    await prober.probe(request('11.22.33.10'));
+    expect(fake.calls).toHaveLength(1);
+    await prober.probe(request('11.22.33.10', 'someone@partner.test'));
+    expect(fake.calls).toHaveLength(2);
+  });
+
+  it('opens at most one connection per destination address at a time, across workers', async () => {
+    const fake = controllableProber();
+    startWorker(fake.prober, { concurrency: 4 });
+    startWorker(fake.prober, { concurrency: 4 });
+    const prober = queuedProber();
+    const recipients = ['a', 'b', 'c', 'd'].map((local) => `${local}@partner.test`);
+    await Promise.all([...recipients.map((r) => prober.probe(request('11.22.33.10', r))), prober.probe(request('11.22.33.11'))]);
+    expect(fake.calls).toHaveLength(5);
+    expect(fake.maxPerAddress()).toBe(1);
+  });
+
+  it('finishes running probes before a worker closes (SIGTERM), losing nothing', async () => {
+    const fake = controllableProber();
+    fake.hold();
+    const worker = startWorker(fake.prober);
+    const pending = queuedProber().probe(request('11.22.33.10'));
+    await until(() => fake.waitingCount() === 1);
+    const closing = worker.close();
+    fake.releaseAll();
+    await closing;
+    await expect(pending).resolves.toMatchObject({ rcpt: { code: 250 } });
+  });
+
+  it('hands a job to another worker when the one running it dies mid-probe', async () => {
+    const dying = controllableProber();
+    dying.hold();
+    // The destination lock of the dead worker's probe expires too (after 1.5 s here, 35 s by default).
+    const first = startWorker(dying.prober, { lockDurationMs: 1_000, stalledIntervalMs: 500, destinationLockMs: 1_500 });
+    const pending = queuedProber().probe(request('11.22.33.10'));
+    await until(() => dying.waitingCount() === 1);
+    // A hard kill: the worker stops renewing its lock and never reports the job.
+    await first.close(true);
+    const rescuer = controllableProber();
+    startWorker(rescuer.prober, { lockDurationMs: 1_000, stalledIntervalMs: 500 });
+    await expect(pending).resolves.toMatchObject({ rcpt: { code: 250 } });
+    expect(rescuer.calls).toHaveLength(1);
+    const job = await queue.getJob(smtpProbeJobId(request('11.22.33.10')));
+    expect(job?.attemptsStarted).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses bad job data without retrying it', async () => {
+    const fake = controllableProber();
+    startWorker(fake.prober);
+    const job = await queue.add('probe', { request: { address: 42 } } as unknown as SmtpProbeJobData, { attempts: 3 });
+    await expect(job.waitUntilFinished(events, 10_000)).rejects.toThrow(/request\.mxHost is not a string/);
+    const failed = await queue.getJob(job.id ?? '');
+    expect(failed?.attemptsMade).toBe(1);
+    expect(fake.calls).toHaveLength(0);
+  });
+});
