@@ -7,6 +7,7 @@ import { renderReportText } from '../src/diagnosis/render-text.js';
 import { reportToJson } from '../src/diagnosis/report-json.js';
 import { AppError } from '../src/errors.js';
 import { parseHostPort } from '../src/host-port.js';
+import type { SmtpSettings } from '../src/diagnosis/smtp-sessions.js';
 
 export interface CheckCommandInput {
   /** A domain, or an address whose mail fails (someone@partner.com). */
@@ -16,6 +17,12 @@ export interface CheckCommandInput {
   readonly resolver?: string | undefined;
   /** Milliseconds as typed; overrides the configured per-query time-out. */
   readonly timeout?: string | undefined;
+  /** Skip SMTP probes. */
+  readonly dnsOnly?: boolean;
+  /** Probe through workers instead of in this process. */
+  readonly queue?: boolean;
+  /** Allow probing non-public addresses (in-process probes only). */
+  readonly allowPrivate?: boolean;
 }
 
 export interface CheckCommandDeps {
@@ -24,6 +31,8 @@ export interface CheckCommandDeps {
   /** The system's resolver, asked only when neither the input nor the config names one. */
   readonly systemResolver: () => DnsServer | undefined;
   readonly now: () => number;
+  /** SMTP probing for this input, or undefined for a DNS-only check; built only after the input is valid. */
+  readonly smtpFor?: (input: CheckCommandInput) => SmtpSettings | undefined;
   /** Told once the input is valid and the check starts, to show progress (the CLI does on a terminal). */
   readonly onStart?: (domain: string, resolver: DnsServer) => void;
 }
@@ -42,7 +51,9 @@ export async function runCheckCommand(input: CheckCommandInput, deps: CheckComma
   if (!resolver) throw new AppError('BAD_CONFIG', 'no resolver: the system has none configured; pass --resolver host[:port] or set MXOPS_RESOLVER');
 
   deps.onStart?.(target.domain, resolver);
+  const smtp = input.dnsOnly ? undefined : deps.smtpFor?.(input);
   const report = await diagnose(target, {
+    ...(smtp ? { smtp } : {}),
     dns: deps.dns,
     now: deps.now,
     lookup: { resolver, authoritativePort: deps.config.authoritativePort, queryOptions: { timeoutMs, retries: deps.config.dnsRetries } },

@@ -10,6 +10,26 @@ export interface Config {
   readonly dnsRetries: number;
   /** Port of authoritative servers: 53, or another for a test bed of local nameservers. */
   readonly authoritativePort: number;
+  readonly smtp: {
+    /** 25, or another for a test bed of local mail servers. */
+    readonly port: number;
+    /** Our EHLO name; undefined means this host's name. */
+    readonly heloName: string | undefined;
+    /** Probe loopback, private and reserved addresses too (tests, internal use). */
+    readonly allowPrivateTargets: boolean;
+    readonly connectTimeoutMs: number;
+    readonly bannerTimeoutMs: number;
+    readonly commandTimeoutMs: number;
+    readonly totalTimeoutMs: number;
+  };
+  readonly queue: {
+    readonly redisUrl: string;
+    /** BullMQ key prefix; wrap it in {braces} on Redis Cluster so a queue's keys share a slot. */
+    readonly prefix: string;
+    readonly workerConcurrency: number;
+    /** How long a finished probe's result is reused for the same probe. */
+    readonly probeCacheSeconds: number;
+  };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -35,6 +55,21 @@ export function loadConfig(env: Env): Config {
     dnsTimeoutMs: read('MXOPS_DNS_TIMEOUT_MS', 2000, (text) => parseInteger(text, 50, 60_000, 'milliseconds per DNS query')),
     dnsRetries: read('MXOPS_DNS_RETRIES', 1, (text) => parseInteger(text, 0, 5, 'retries after a DNS time-out')),
     authoritativePort: read('MXOPS_DNS_PORT', 53, (text) => parseInteger(text, 1, 65_535, 'a port')),
+    smtp: {
+      port: read('MXOPS_SMTP_PORT', 25, (text) => parseInteger(text, 1, 65_535, 'a port')),
+      heloName: read<string | undefined>('MXOPS_HELO_NAME', undefined, parseHeloName),
+      allowPrivateTargets: read('MXOPS_ALLOW_PRIVATE_TARGETS', false, parseBoolean),
+      connectTimeoutMs: read('MXOPS_SMTP_CONNECT_TIMEOUT_MS', 10_000, (text) => parseInteger(text, 100, 120_000, 'milliseconds')),
+      bannerTimeoutMs: read('MXOPS_SMTP_BANNER_TIMEOUT_MS', 30_000, (text) => parseInteger(text, 100, 300_000, 'milliseconds')),
+      commandTimeoutMs: read('MXOPS_SMTP_COMMAND_TIMEOUT_MS', 30_000, (text) => parseInteger(text, 100, 300_000, 'milliseconds')),
+      totalTimeoutMs: read('MXOPS_SMTP_TOTAL_TIMEOUT_MS', 90_000, (text) => parseInteger(text, 1_000, 900_000, 'milliseconds')),
+    },
+    queue: {
+      redisUrl: read('MXOPS_REDIS_URL', 'redis://127.0.0.1:6379', parseRedisUrl),
+      prefix: read('MXOPS_QUEUE_PREFIX', 'mxops', parseQueuePrefix),
+      workerConcurrency: read('MXOPS_WORKER_CONCURRENCY', 16, (text) => parseInteger(text, 1, 1_000, 'probes at once per worker')),
+      probeCacheSeconds: read('MXOPS_PROBE_CACHE_SECONDS', 300, (text) => parseInteger(text, 0, 86_400, 'seconds')),
+    },
   };
   if (problems.length > 0) throw new AppError('BAD_CONFIG', `configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}`);
   return config;
@@ -46,4 +81,41 @@ export function parseInteger(text: string, min: number, max: number, what: strin
     throw new AppError('BAD_INPUT', `"${text}" is not a whole number from ${min} to ${max} (${what})`);
   }
   return value;
+}
+
+export function parseBoolean(text: string): boolean {
+  const value = text.toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(value)) return true;
+  if (['false', '0', 'no', 'off'].includes(value)) return false;
+  throw new AppError('BAD_INPUT', `"${text}" is not true or false`);
+}
+
+function parseHeloName(text: string): string {
+  // RFC 5321 §4.1.1.1: a fully qualified domain name (an address literal would also do, but
+  // receivers distrust it).
+  if (!/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(text)) {
+    throw new AppError('BAD_INPUT', `"${text}" is not a fully qualified host name (e.g. probe.example.com); receivers reject EHLO with bare names`);
+  }
+  return text;
+}
+
+function parseRedisUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new AppError('BAD_INPUT', `"${redact(text)}" is not a URL; use redis://host:6379 or rediss://user:password@host:6380/0`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new AppError('BAD_INPUT', `"${redact(text)}" is not a redis:// or rediss:// URL`);
+  return text;
+}
+
+/** A Redis URL may carry a password: never echo it back in an error. */
+function redact(text: string): string {
+  return text.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+function parseQueuePrefix(text: string): string {
+  if (!/^[A-Za-z0-9_{}-]{1,64}$/.test(text)) throw new AppError('BAD_INPUT', `"${text}" is not a usable prefix: letters, digits, _ - and {} (for a Redis Cluster hash tag), at most 64`);
+  return text;
 }

@@ -3,16 +3,76 @@
  * The composition root: the only module that reads the environment and creates clients
  * (DESIGN.md). Everything below it takes what it needs as arguments.
  */
-import { existsSync } from 'node:fs';
 import { getServers } from 'node:dns';
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { runCheckCommand } from '../commands/check.js';
+import { Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { runCheckCommand, type CheckCommandInput } from '../commands/check.js';
 import { buildProgram, EXIT_BAD_INPUT } from './cli/program.js';
-import { loadConfig } from './config.js';
+import { loadConfig, type Config } from './config.js';
+import { formatServer } from './diagnosis/dns-port.js';
+import type { SmtpProbeResult, SmtpProber } from './diagnosis/smtp-port.js';
+import type { SmtpSettings } from './diagnosis/smtp-sessions.js';
 import { isAppError } from './errors.js';
 import { parseHostPort } from './host-port.js';
 import { createDnsClient } from './net/dns-client.js';
-import { formatServer } from './diagnosis/dns-port.js';
+import { createSmtpProber } from './net/smtp-prober.js';
+import { createQueuedSmtpProber } from './queue/queued-smtp-prober.js';
+import { createRedisConnection } from './queue/redis-connection.js';
+import { SMTP_PROBE_QUEUE, type SmtpProbeJobData } from './queue/smtp-probe-jobs.js';
+import { createSmtpWorker } from './queue/smtp-worker.js';
+
+/** Things to close before the process ends (queue connections). */
+const closers: (() => Promise<void>)[] = [];
+
+function inProcessProber(config: Config, allowPrivate: boolean): SmtpProber {
+  const { connectTimeoutMs, bannerTimeoutMs, commandTimeoutMs, totalTimeoutMs } = config.smtp;
+  return createSmtpProber({ limits: { connectTimeoutMs, bannerTimeoutMs, commandTimeoutMs, totalTimeoutMs }, allowPrivateTargets: config.smtp.allowPrivateTargets || allowPrivate });
+}
+
+function queuedProber(config: Config): SmtpProber {
+  const producer = createRedisConnection(config.queue.redisUrl, 'producer');
+  const listener = createRedisConnection(config.queue.redisUrl, 'worker');
+  const queue = new Queue<SmtpProbeJobData, SmtpProbeResult>(SMTP_PROBE_QUEUE, { connection: producer, prefix: config.queue.prefix });
+  const events = new QueueEvents(SMTP_PROBE_QUEUE, { connection: listener, prefix: config.queue.prefix });
+  closers.push(async () => {
+    await Promise.all([events.close(), queue.close()]);
+    producer.disconnect();
+    listener.disconnect();
+  });
+  return createQueuedSmtpProber({ queue, events, cacheSeconds: config.queue.probeCacheSeconds, waitTimeoutMs: config.smtp.totalTimeoutMs * 3 });
+}
+
+function smtpSettings(config: Config, input: CheckCommandInput): SmtpSettings {
+  return {
+    prober: input.queue ? queuedProber(config) : inProcessProber(config, input.allowPrivate ?? false),
+    port: config.smtp.port,
+    heloName: config.smtp.heloName ?? hostname(),
+  };
+}
+
+async function runWorker(config: Config): Promise<number> {
+  const connection: Redis = createRedisConnection(config.queue.redisUrl, 'worker');
+  const worker = createSmtpWorker({
+    connection,
+    prefix: config.queue.prefix,
+    concurrency: config.queue.workerConcurrency,
+    prober: inProcessProber(config, false),
+    probeTimeoutMs: config.smtp.totalTimeoutMs,
+  });
+  worker.on('error', (error) => process.stderr.write(`mxops worker: ${error.message}\n`));
+  await worker.waitUntilReady();
+  process.stderr.write(`mxops worker: probing with concurrency ${config.queue.workerConcurrency}; SIGTERM or Ctrl-C stops after running probes finish\n`);
+  const signal = await new Promise<string>((resolve) => {
+    for (const name of ['SIGTERM', 'SIGINT'] as const) process.once(name, () => resolve(name));
+  });
+  process.stderr.write(`mxops worker: ${signal}: finishing running probes\n`);
+  await worker.close();
+  connection.disconnect();
+  return 0;
+}
 
 async function main(argv: readonly string[]): Promise<number> {
   // A .env beside the working directory is a convenience for local runs; real deployments set variables.
@@ -24,8 +84,9 @@ async function main(argv: readonly string[]): Promise<number> {
         config,
         dns: createDnsClient(),
         now: () => performance.now(),
+        smtpFor: (valid) => smtpSettings(config, valid),
         onStart: (domain, resolver) => {
-          // A check can take a few seconds when servers time out; say what is going on, on a terminal only.
+          // A check can take a while when servers are slow; say what is going on, on a terminal only.
           if (process.stderr.isTTY && !input.json) process.stderr.write(`Checking ${domain} from resolver ${formatServer(resolver)}...\n`);
         },
         systemResolver: () => {
@@ -36,8 +97,13 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(result.output);
       return result.exitCode;
     },
+    worker: () => runWorker(loadConfig(process.env)),
   });
-  return program.run(argv);
+  try {
+    return await program.run(argv);
+  } finally {
+    await Promise.all(closers.map((close) => close()));
+  }
 }
 
 main(process.argv.slice(2)).then(

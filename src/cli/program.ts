@@ -6,6 +6,8 @@ export const EXIT_BAD_INPUT = 2;
 
 export interface CliHandlers {
   check(input: CheckCommandInput): Promise<number>;
+  /** Runs until stopped (SIGTERM/SIGINT) and resolves to the exit status. */
+  worker(): Promise<number>;
 }
 
 export interface CliProgram {
@@ -24,17 +26,37 @@ export function buildProgram(handlers: CliHandlers, write: { out(text: string): 
 
   program
     .command('check')
-    .description('Check the DNS a sender depends on to deliver mail to <domain>: MX, nameservers, reply sizes, TCP and EDNS, PTR, SPF, DMARC.')
-    .argument('<domain>', 'the mail domain (the part after @); IDNs are accepted')
+    .description(
+      'Check what a sender depends on to deliver mail to <domain>: MX, nameservers, reply sizes, TCP and EDNS, PTR, SPF, DMARC, and each mail server over SMTP and TLS.',
+    )
+    .argument('<domain>', 'the mail domain (the part after @), or the address whose mail fails (someone@partner.com); IDNs are accepted')
     .option('--json', 'print one JSON object instead of the report', false)
+    .option('--dns-only', 'skip the SMTP probes (no connection to the mail servers)', false)
+    .option('--queue', 'run the SMTP probes in `mxops worker` processes that share the Redis (MXOPS_REDIS_URL)', false)
+    .option('--allow-private', 'also probe loopback, private and reserved addresses (in-process probes only; workers use their own MXOPS_ALLOW_PRIVATE_TARGETS)', false)
     .option('--resolver <host[:port]>', 'recursive resolver to start from (default: MXOPS_RESOLVER, else the system resolver)')
     .addOption(new Option('--timeout <ms>', 'time-out per DNS query in milliseconds (default: MXOPS_DNS_TIMEOUT_MS, else 2000)'))
     .addHelpText(
       'after',
-      '\nExit status: 0 nothing fails, 1 something fails, 2 bad input or configuration.\n\nExamples:\n  mxops check partner.com\n  mxops check partner.com --json --resolver 127.0.0.1:5353',
+      '\nExit status: 0 nothing fails, 1 something fails, 2 bad input or configuration.\n\nExamples:\n  mxops check partner.com\n  mxops check someone@partner.com --queue\n  mxops check partner.com --json --dns-only --resolver 127.0.0.1:5353',
     )
-    .action(async (domain: string, options: { json: boolean; resolver?: string; timeout?: string }) => {
-      exitCode = await handlers.check({ domain, json: options.json, resolver: options.resolver, timeout: options.timeout });
+    .action(async (domain: string, options: { json: boolean; dnsOnly: boolean; queue: boolean; allowPrivate: boolean; resolver?: string; timeout?: string }) => {
+      exitCode = await handlers.check({
+        domain,
+        json: options.json,
+        dnsOnly: options.dnsOnly,
+        queue: options.queue,
+        allowPrivate: options.allowPrivate,
+        resolver: options.resolver,
+        timeout: options.timeout,
+      });
+    });
+
+  program
+    .command('worker')
+    .description('Run SMTP probe workers against the Redis in MXOPS_REDIS_URL until SIGTERM or SIGINT; run more of them on more machines to scale out.')
+    .action(async () => {
+      exitCode = await handlers.worker();
     });
 
   return {

@@ -32,7 +32,7 @@ export interface SmtpProbeLimits {
   readonly totalTimeoutMs: number;
   /** Longest reply line accepted (RFC 5321 §4.5.3.1.5: 512 octets; we allow more before giving up). */
   readonly maxLineLength: number;
-  /** Bytes read in the whole session at most. */
+  /** SMTP text read in the whole session at most (the TLS handshake is bounded by tlsTimeoutMs). */
   readonly maxBytes: number;
 }
 
@@ -79,9 +79,12 @@ export interface TlsOutcome {
   readonly cipher: string | undefined;
   /** Why the handshake failed, when it did. */
   readonly error: string | undefined;
-  /** Leaf first, as the server sent it. */
+  /**
+   * Leaf first, as Node's TLS stack built it (getPeerCertificate): it may add the trusted root
+   * from the store or drop certificates the server sent, so it is not proof of what was on the wire.
+   */
   readonly chain: readonly CertificateInfo[];
-  /** Whether the chain verifies against the system's trusted roots. */
+  /** Whether the chain verifies against Node's bundled Mozilla roots (plus any extra CA given); the name is judged apart. */
   readonly trusted: boolean;
   /** OpenSSL's reason when it does not ('CERT_HAS_EXPIRED', 'SELF_SIGNED_CERT_IN_CHAIN', ...). */
   readonly trustError: string | undefined;
@@ -94,7 +97,10 @@ export type ConnectFailure = 'timeout' | 'refused' | 'unreachable' | 'reset' | '
 
 export interface SmtpProbeResult {
   readonly request: SmtpProbeRequest;
-  /** Set when the safety policy stopped the connection (a non-public address): nothing was sent. */
+  /**
+   * Set when the safety policy stopped the connection: a non-public address (the ipaddr.js range
+   * name), or 'invalid' when the address is not an IP address. Nothing was sent.
+   */
   readonly refusedByPolicy: { readonly range: string } | undefined;
   readonly connect: { readonly ok: true; readonly ms: number } | { readonly ok: false; readonly error: ConnectFailure; readonly detail: string; readonly ms: number } | undefined;
   /** The greeting; its `ms` is the banner delay after the connection was made. */
@@ -109,7 +115,11 @@ export interface SmtpProbeResult {
   readonly ehloAfterTls: SmtpReply | undefined;
   readonly mail: SmtpReply | undefined;
   readonly rcpt: SmtpReply | undefined;
-  /** Where and why the session ended early, if it did. */
+  /**
+   * Where and why the session ended early, if it did. A 421 is reason 'closed' with the reply in
+   * `detail`; a refusal that leaves nothing to ask (non-220 banner, EHLO and HELO refused, MAIL
+   * refused) is 'protocol'. The reply itself is always in its own field too.
+   */
   readonly abort: { readonly step: SmtpStep; readonly reason: 'timeout' | 'closed' | 'line-too-long' | 'too-many-bytes' | 'total-timeout' | 'protocol' | 'error'; readonly detail: string } | undefined;
   /** What was said, in order (capped); C: ours, S: theirs. */
   readonly transcript: readonly { readonly from: 'C' | 'S'; readonly text: string; readonly atMs: number }[];

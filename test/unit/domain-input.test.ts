@@ -114,20 +114,60 @@ describe('parseHostPort', () => {
   });
 });
 
+const SMTP_DEFAULTS = { port: 25, heloName: undefined, allowPrivateTargets: false, connectTimeoutMs: 10_000, bannerTimeoutMs: 30_000, commandTimeoutMs: 30_000, totalTimeoutMs: 90_000 };
+const QUEUE_DEFAULTS = { redisUrl: 'redis://127.0.0.1:6379', prefix: 'mxops', workerConcurrency: 16, probeCacheSeconds: 300 };
+const DNS_DEFAULTS = { resolver: undefined, dnsTimeoutMs: 2000, dnsRetries: 1, authoritativePort: 53 };
+
 describe('loadConfig', () => {
   it('uses the defaults for keys that are missing or blank', () => {
-    const defaults = { resolver: undefined, dnsTimeoutMs: 2000, dnsRetries: 1, authoritativePort: 53 };
+    const defaults = { ...DNS_DEFAULTS, smtp: SMTP_DEFAULTS, queue: QUEUE_DEFAULTS };
     expect(loadConfig({})).toEqual(defaults);
     expect(loadConfig({ MXOPS_RESOLVER: '  ', MXOPS_DNS_TIMEOUT_MS: '', MXOPS_DNS_RETRIES: undefined })).toEqual(defaults);
   });
 
   it('reads every key', () => {
-    expect(loadConfig({ MXOPS_RESOLVER: '[::1]:5353', MXOPS_DNS_TIMEOUT_MS: ' 500 ', MXOPS_DNS_RETRIES: '0', MXOPS_DNS_PORT: '5300', UNRELATED: 'x' })).toEqual({
+    expect(
+      loadConfig({
+        MXOPS_RESOLVER: '[::1]:5353',
+        MXOPS_DNS_TIMEOUT_MS: ' 500 ',
+        MXOPS_DNS_RETRIES: '0',
+        MXOPS_DNS_PORT: '5300',
+        MXOPS_SMTP_PORT: '2525',
+        MXOPS_HELO_NAME: 'probe.example.com',
+        MXOPS_ALLOW_PRIVATE_TARGETS: 'yes',
+        MXOPS_SMTP_CONNECT_TIMEOUT_MS: '1000',
+        MXOPS_SMTP_BANNER_TIMEOUT_MS: '2000',
+        MXOPS_SMTP_COMMAND_TIMEOUT_MS: '3000',
+        MXOPS_SMTP_TOTAL_TIMEOUT_MS: '4000',
+        MXOPS_REDIS_URL: 'rediss://user:secret@redis.internal:6380/2',
+        MXOPS_QUEUE_PREFIX: '{mxops}',
+        MXOPS_WORKER_CONCURRENCY: '4',
+        MXOPS_PROBE_CACHE_SECONDS: '0',
+        UNRELATED: 'x',
+      }),
+    ).toEqual({
       resolver: { host: '::1', port: 5353 },
       dnsTimeoutMs: 500,
       dnsRetries: 0,
       authoritativePort: 5300,
+      smtp: { port: 2525, heloName: 'probe.example.com', allowPrivateTargets: true, connectTimeoutMs: 1000, bannerTimeoutMs: 2000, commandTimeoutMs: 3000, totalTimeoutMs: 4000 },
+      queue: { redisUrl: 'rediss://user:secret@redis.internal:6380/2', prefix: '{mxops}', workerConcurrency: 4, probeCacheSeconds: 0 },
     });
+  });
+
+  it('never echoes a Redis password in its error', () => {
+    const error = rejection(() => loadConfig({ MXOPS_REDIS_URL: 'http://user:hunter2@redis.internal:6379' }));
+    expect(error.message).toContain('MXOPS_REDIS_URL: "http://***@redis.internal:6379" is not a redis:// or rediss:// URL');
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it.each([
+    ['MXOPS_ALLOW_PRIVATE_TARGETS', 'maybe', '"maybe" is not true or false'],
+    ['MXOPS_HELO_NAME', 'localhost', '"localhost" is not a fully qualified host name (e.g. probe.example.com); receivers reject EHLO with bare names'],
+    ['MXOPS_QUEUE_PREFIX', 'a:b', '"a:b" is not a usable prefix: letters, digits, _ - and {} (for a Redis Cluster hash tag), at most 64'],
+    ['MXOPS_WORKER_CONCURRENCY', '0', '"0" is not a whole number from 1 to 1000 (probes at once per worker)'],
+  ])('rejects %s=%s', (key, value, problem) => {
+    expectRejected(() => loadConfig({ [key]: value }), 'BAD_CONFIG', `configuration has 1 problem:\n  ${key}: ${problem}`);
   });
 
   it.each([
@@ -137,7 +177,7 @@ describe('loadConfig', () => {
     ['MXOPS_DNS_PORT', '1', { authoritativePort: 1 }],
     ['MXOPS_DNS_PORT', '65535', { authoritativePort: 65535 }],
   ])('accepts %s=%s at the edge of its range', (key, value, expected) => {
-    expect(loadConfig({ [key]: value })).toEqual({ resolver: undefined, dnsTimeoutMs: 2000, dnsRetries: 1, authoritativePort: 53, ...expected });
+    expect(loadConfig({ [key]: value })).toEqual({ ...DNS_DEFAULTS, smtp: SMTP_DEFAULTS, queue: QUEUE_DEFAULTS, ...expected });
   });
 
   it.each([
