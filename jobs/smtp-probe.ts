@@ -8,7 +8,7 @@ export interface SmtpProbeProcessorDeps {
   readonly lock: DestinationLock;
   /** Longer than the longest probe (the prober's total time-out), so a crashed worker's lock expires. */
   readonly lockTtlMs: number;
-  /** How long a job waits when another probe holds its destination. */
+  /** About how long a job waits when another probe holds its destination (jittered ±50%). */
   readonly busyRetryMs: number;
 }
 
@@ -23,7 +23,8 @@ export function createSmtpProbeProcessor(deps: SmtpProbeProcessorDeps) {
     if (typeof data === 'string') throw new UnrecoverableError(`bad smtp-probe job ${job.id}: ${data}`);
     const release = await deps.lock.acquire(data.request.address, deps.lockTtlMs);
     if (!release) {
-      await job.moveToDelayed(Date.now() + deps.busyRetryMs, token);
+      // Jitter, so jobs waiting on one busy address do not all wake at once and collide again.
+      await job.moveToDelayed(Date.now() + deps.busyRetryMs * (0.5 + Math.random()), token);
       throw new DelayedError();
     }
     try {

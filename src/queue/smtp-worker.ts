@@ -16,7 +16,7 @@ export interface SmtpWorkerOptions {
   readonly stalledIntervalMs?: number;
   /** How long a destination stays locked if its worker dies mid-probe (default: probe time-out + 30 s). */
   readonly destinationLockMs?: number;
-  /** How long a job waits when another probe holds its destination (default 2 s). */
+  /** About how long a job waits when another probe holds its destination (default 250 ms, jittered). */
   readonly busyRetryMs?: number;
 }
 
@@ -26,7 +26,7 @@ export function createSmtpWorker(options: SmtpWorkerOptions): Worker<SmtpProbeJo
     prober: options.prober,
     lock: createDestinationLock(options.connection, options.prefix),
     lockTtlMs: options.destinationLockMs ?? options.probeTimeoutMs + 30_000,
-    busyRetryMs: options.busyRetryMs ?? 2_000,
+    busyRetryMs: options.busyRetryMs ?? 250,
   });
   return new Worker<SmtpProbeJobData, SmtpProbeResult>(SMTP_PROBE_QUEUE, processor, {
     connection: options.connection,
