@@ -2,6 +2,7 @@ import type { DnsLookups } from './dns-lookups.js';
 import type { DomainFacts } from './domain-facts.js';
 import type { CheckTarget } from './check-target.js';
 import type { Finding } from './finding.js';
+import type { HttpsFetcher } from './https-port.js';
 import type { SmtpSettings } from './smtp-sessions.js';
 
 /**
@@ -14,6 +15,12 @@ export interface CheckContext {
   readonly smtp: SmtpSettings | undefined;
   readonly facts: DomainFacts;
   readonly dns: DnsLookups;
+  /** Fetches MTA-STS policies; absent when the run makes no HTTPS requests. */
+  readonly https?: HttpsFetcher;
+  /** DNSBL zones to look MX addresses up in; absent or empty: none. The default list is config's job. */
+  readonly dnsblZones?: readonly string[];
+  /** Wall-clock time, for certificate expiry; absent in tests that do not care (then the prober's verdict stands). */
+  readonly clock?: () => Date;
 }
 
 /**

@@ -8,14 +8,36 @@ import { nameserversCheck } from './checks/nameservers.js';
 import { ptrCheck } from './checks/ptr.js';
 import { replySizeCheck } from './checks/reply-size.js';
 import { spfCheck } from './checks/spf.js';
+import { smtpCheck } from './checks/smtp.js';
+import { mtaStsCheck } from './checks/mtasts.js';
+import { tlsRptCheck } from './checks/tlsrpt.js';
+import { daneCheck } from './checks/dane.js';
+import { dnsblCheck } from './checks/dnsbl.js';
+import type { HttpsFetcher } from './https-port.js';
 import { DnsLookups, type LookupSettings } from './dns-lookups.js';
 import type { DnsClient } from './dns-port.js';
 import { DomainFacts } from './domain-facts.js';
 import { compareStatus, finding, worstStatus, type Finding, type Status } from './finding.js';
 import { judgeSenders, type SenderVerdict } from './senders.js';
 
-/** The checks of `mxops check`; they all run at once, sharing one DnsLookups. */
-export const DNS_CHECKS: readonly Check[] = [mxCheck, nameserversCheck, replySizeCheck, ednsCheck, ptrCheck, spfCheck, dmarcCheck];
+/**
+ * The checks of `mxops check`; they all run at once, sharing one DnsLookups and one SMTP session
+ * per mail server address. Those that need SMTP or HTTPS say nothing (or `skipped`) without them.
+ */
+export const ALL_CHECKS: readonly Check[] = [
+  mxCheck,
+  nameserversCheck,
+  replySizeCheck,
+  ednsCheck,
+  ptrCheck,
+  spfCheck,
+  dmarcCheck,
+  smtpCheck,
+  mtaStsCheck,
+  tlsRptCheck,
+  daneCheck,
+  dnsblCheck,
+];
 
 export interface DiagnosisReport {
   readonly domain: string;
@@ -40,6 +62,12 @@ export interface DiagnoseDeps {
   readonly checks?: readonly Check[];
   /** SMTP probing; without it the run checks DNS only. */
   readonly smtp?: SmtpSettings;
+  /** Fetches MTA-STS policies; without it the policy fetch is skipped. */
+  readonly https?: HttpsFetcher;
+  /** DNSBL zones to look the MX addresses up in. */
+  readonly dnsblZones?: readonly string[];
+  /** Wall-clock time, for certificate expiry. */
+  readonly clock?: () => Date;
 }
 
 /** Runs every check concurrently against an already parsed target and assembles the report. */
@@ -47,9 +75,18 @@ export async function diagnose(target: CheckTarget, deps: DiagnoseDeps): Promise
   const started = deps.now();
   const { domain } = target;
   const dns = new DnsLookups(deps.dns, deps.lookup);
-  const context: CheckContext = { domain, target, smtp: deps.smtp, dns, facts: new DomainFacts(domain, dns) };
+  const context: CheckContext = {
+    domain,
+    target,
+    smtp: deps.smtp,
+    dns,
+    facts: new DomainFacts(domain, dns),
+    ...(deps.https ? { https: deps.https } : {}),
+    ...(deps.dnsblZones ? { dnsblZones: deps.dnsblZones } : {}),
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  };
   const results = await Promise.all(
-    (deps.checks ?? DNS_CHECKS).map(async (check) => {
+    (deps.checks ?? ALL_CHECKS).map(async (check) => {
       const checkStarted = deps.now();
       const findings = await check.run(context).catch((error: unknown) => [crashed(check, domain, error)]);
       return { check: check.name, findings, durationMs: deps.now() - checkStarted };
@@ -62,7 +99,7 @@ export async function diagnose(target: CheckTarget, deps: DiagnoseDeps): Promise
     status: worstStatus(findings),
     durationMs: deps.now() - started,
     findings,
-    senders: judgeSenders(findings),
+    senders: judgeSenders(findings, { smtp: deps.smtp !== undefined }),
     timings: results.map(({ check, durationMs }) => ({ check, durationMs })),
     queriesSent: dns.queriesSent,
   };

@@ -46,6 +46,17 @@ export type DnsRecord =
   | { readonly type: 'MX'; readonly name: string; readonly ttl: number; readonly preference: number; readonly exchange: string }
   | { readonly type: 'TXT'; readonly name: string; readonly ttl: number; readonly strings: readonly string[] }
   | {
+      readonly type: 'TLSA';
+      readonly name: string;
+      readonly ttl: number;
+      /** RFC 6698 §2.1: certificate usage, selector and matching type. */
+      readonly usage: number;
+      readonly selector: number;
+      readonly matchingType: number;
+      /** The certificate association data, lower-case hex. */
+      readonly certificateData: string;
+    }
+  | {
       readonly type: 'SOA';
       readonly name: string;
       readonly ttl: number;
@@ -117,6 +128,8 @@ export function formatRecord(record: DnsRecord): string {
       return `${head} TXT ${record.strings.map((s) => JSON.stringify(s)).join(' ')}`;
     case 'SOA':
       return `${head} SOA ${record.mname}. ${record.rname}. ${record.serial}`;
+    case 'TLSA':
+      return `${head} TLSA ${record.usage} ${record.selector} ${record.matchingType} ${record.certificateData}`;
     case 'OTHER':
       return `${head} ${record.rrtype}`;
     case 'NS':

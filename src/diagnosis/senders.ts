@@ -1,4 +1,5 @@
 import type { Finding } from './finding.js';
+import { SMTP_DELIVERY_RULES, SMTP_SENDER_FAMILIES, type SenderRule } from './smtp-senders.js';
 
 export type Verdict = 'ok' | 'fail' | 'unknown';
 
@@ -13,11 +14,7 @@ export interface SenderVerdict {
   readonly because: readonly string[];
 }
 
-interface Rule {
-  /** The findings that trigger this failure; empty when the rule does not apply. */
-  readonly match: (findings: readonly Finding[]) => readonly Finding[];
-  readonly expected: string;
-}
+type Rule = SenderRule;
 
 interface SenderFamily {
   readonly family: string;
@@ -123,25 +120,31 @@ export const SENDER_FAMILIES: readonly SenderFamily[] = [
 ];
 
 /**
- * Findings that leave facts undecided (a time-out, a refusal, a check that crashed), so a
- * sender's fate cannot be told. SPF and DMARC errors do not decide delivery by DNS, but they are
- * rare enough that erring towards "unknown" costs little.
+ * Which `error` findings leave a family's fate undecided: for the DNS families, unanswered DNS
+ * (or a crashed check), since an SMTP time-out says nothing about reply sizes; for the families
+ * the SMTP probes decide, any error.
  */
-function undecided(findings: readonly Finding[]): readonly Finding[] {
-  return findings.filter((f) => f.status === 'error');
+const DNS_UNDECIDED = (f: Finding): boolean => f.status === 'error' && /^(dns|mx|check)\./.test(f.id);
+const ANY_UNDECIDED = (f: Finding): boolean => f.status === 'error';
+
+export interface JudgeOptions {
+  /** Whether the run probed the mail servers: only then are the SMTP families and rules judged. */
+  readonly smtp: boolean;
 }
 
-export function judgeSenders(findings: readonly Finding[]): SenderVerdict[] {
-  return SENDER_FAMILIES.map(({ family, covers, rules }) => {
+export function judgeSenders(findings: readonly Finding[], options: JudgeOptions = { smtp: false }): SenderVerdict[] {
+  const dnsFamilies = SENDER_FAMILIES.map((f) => ({ ...f, rules: options.smtp ? [...f.rules, ...SMTP_DELIVERY_RULES] : f.rules, undecided: DNS_UNDECIDED }));
+  const smtpFamilies = options.smtp ? SMTP_SENDER_FAMILIES.map((f) => ({ ...f, rules: [...NOWHERE_TO_DELIVER, ...f.rules], undecided: ANY_UNDECIDED })) : [];
+  return [...dnsFamilies, ...smtpFamilies].map(({ family, covers, rules, undecided }) => {
     for (const rule of rules) {
       const causes = rule.match(findings);
-      if (causes.length > 0) return { family, covers, verdict: 'fail', expected: rule.expected, because: unique(causes) };
+      if (causes.length > 0) return { family, covers, verdict: rule.verdict ?? 'fail', expected: rule.expected, because: unique(causes) };
     }
-    const unknown = undecided(findings);
+    const unknown = findings.filter(undecided);
     if (unknown.length > 0) {
       return { family, covers, verdict: 'unknown', expected: 'could not tell: part of the diagnosis is missing (see the errors)', because: unique(unknown) };
     }
-    return { family, covers, verdict: 'ok', expected: 'delivers: none of the DNS problems this sender trips on were found', because: [] };
+    return { family, covers, verdict: 'ok', expected: 'delivers: none of the problems this sender trips on were found', because: [] };
   });
 }
 

@@ -1,6 +1,7 @@
 import * as packet from 'dns-packet';
 import type { Answer, Question } from 'dns-packet';
 import type { DnsQuery, DnsRecord, ReplyEdns, ReplyFlags } from '../diagnosis/dns-port.js';
+import { tlsaFromRdata, type TlsaRdata } from '../diagnosis/tlsa-record.js';
 
 const HEADER_BYTES = 12;
 
@@ -163,6 +164,8 @@ function toRecord(answer: Answer): DnsRecord {
       const soa = data as { mname: string; rname: string; serial: number };
       return { ...base, type: 'SOA', mname: soa.mname, rname: soa.rname, serial: soa.serial };
     }
+    case 'TLSA':
+      return { ...base, type: 'TLSA', ...tlsaFromRdata(data as TlsaRdata) };
     default:
       return { ...base, type: 'OTHER', rrtype: answer.type };
   }

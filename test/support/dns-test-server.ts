@@ -35,6 +35,8 @@ export interface Behaviour {
   readonly silent?: boolean;
   /** Answers ANY with one HINFO (RFC 8482). */
   readonly minimalAny?: boolean;
+  /** Sets AD in replies to queries that carry DO or AD, as a validating resolver does for a signed zone (RFC 6840 §5.7). */
+  readonly authenticData?: boolean;
 }
 
 export interface LoggedQuery {
@@ -189,7 +191,9 @@ function encodeAnswer(
   }
   if (extendedRcode) return packet.encode({ ...base, flags: rd, additionals });
 
-  const flags = rd | (reply.authoritative ? packet.AUTHORITATIVE_ANSWER : 0) | rcodeFlag(reply.rcode);
+  const askedForDnssec = ((((opt as unknown as { flags?: number } | undefined)?.flags ?? 0) & 0x8000) !== 0) || ((request.flags ?? 0) & packet.AUTHENTIC_DATA) !== 0;
+  const ad = behaviour.authenticData && askedForDnssec ? packet.AUTHENTIC_DATA : 0;
+  const flags = rd | ad | (reply.authoritative ? packet.AUTHORITATIVE_ANSWER : 0) | rcodeFlag(reply.rcode);
   const full = packet.encode({ ...base, flags, answers: reply.answers, authorities: reply.authorities, additionals });
   const limit = opt ? Math.max(QUERY_UDP_LIMIT, (opt as unknown as { udpPayloadSize: number }).udpPayloadSize) : QUERY_UDP_LIMIT;
   if (transport === 'tcp' || behaviour.ignoreUdpLimit || full.length <= limit) return full;

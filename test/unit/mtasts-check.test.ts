@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { mtaStsCheck, POLICY_MAX_BYTES, POLICY_TIMEOUT_MS } from '../../src/diagnosis/checks/mtasts.js';
 import type { DnsClient } from '../../src/diagnosis/dns-port.js';
+import type { CheckContext } from '../../src/diagnosis/check.js';
 import type { Finding } from '../../src/diagnosis/finding.js';
 import type { HttpsFailure, HttpsFetcher, HttpsFetchOptions, HttpsResponse, HttpsResult } from '../../src/diagnosis/https-port.js';
-import type { PolicyContext } from '../../src/diagnosis/policy-context.js';
 import { AppError } from '../../src/errors.js';
 import type { ZoneRecord } from '../support/dns-test-server.js';
 import { checkContext, ids, only, RESOLVER } from '../support/check-context.js';
@@ -50,7 +50,7 @@ interface Options {
   readonly resolver?: string;
 }
 
-function setup({ records = [TXT, ...MX], https = fetcher(served(ENFORCE)), wrap, resolver }: Options = {}): PolicyContext {
+function setup({ records = [TXT, ...MX], https = fetcher(served(ENFORCE)), wrap, resolver }: Options = {}): CheckContext {
   const { context } = checkContext({ [RESOLVER]: { zones: [zone(DOMAIN, [soa(), { name: '@', type: 'A', data: '11.22.33.9' }, ...records])] } }, { domain: DOMAIN, wrap, resolver });
   return https === null ? context : { ...context, https };
 }

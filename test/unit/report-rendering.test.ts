@@ -176,7 +176,9 @@ describe('renderReportText', () => {
 
   it('says so when every check passed', () => {
     const passing = renderReportText({ ...REPORT, status: 'pass', findings: [FINDINGS[0] as Finding], senders: [SENDERS[1] as SenderVerdict] });
-    expect(passing.split('\n')[0]).toBe('partner.test: PASS (all checks passed)  [2.50 s, 17 DNS queries]');
+    expect(passing.split('\n')[0]).toBe('partner.test: OK (all checks passed)  [2.50 s, 17 DNS queries]');
+    const informational = renderReportText({ ...REPORT, status: 'info', findings: [{ ...(FINDINGS[0] as Finding), status: 'info' }], senders: [] });
+    expect(informational.split('\n')[0]).toBe('partner.test: OK (all checks passed)  [2.50 s, 17 DNS queries]');
     expect(passing).not.toContain('Problems');
     expect(passing).not.toContain('will fail');
   });

@@ -1,10 +1,10 @@
 import ipaddr from 'ipaddr.js';
+import type { Check, CheckContext } from '../check.js';
 import { nonPublicRange } from '../address-scope.js';
 import type { DnsLookups } from '../dns-lookups.js';
 import { recordValues } from '../domain-facts.js';
 import { finding, type Finding } from '../finding.js';
 import { inconclusive } from '../lookup-failure.js';
-import type { PolicyCheck, PolicyContext } from '../policy-context.js';
 import { txtRecords } from '../txt-records.js';
 
 type Listing =
@@ -30,9 +30,9 @@ interface Probe {
  * partner's outgoing mail, as it often does at small organisations: their mail to us is then
  * refused, while mail to them is not affected. Only public IPv4 addresses are looked up.
  */
-export const dnsblCheck: PolicyCheck = {
+export const dnsblCheck: Check = {
   name: 'dnsbl',
-  async run(context: PolicyContext): Promise<Finding[]> {
+  async run(context: CheckContext): Promise<Finding[]> {
     const zones = [...new Set((context.dnsblZones ?? []).map((z) => z.trim().toLowerCase().replace(/^\.+|\.+$/g, '')).filter((z) => z !== ''))];
     if (zones.length === 0) return [];
     const servers = await context.facts.mailServers();
@@ -105,7 +105,7 @@ function listed(probe: Probe, listing: Extract<Listing, { kind: 'listed' }>): Fi
   });
 }
 
-function refusedBy(context: PolicyContext, zone: string, probes: readonly Probe[]): Finding {
+function refusedBy(context: CheckContext, zone: string, probes: readonly Probe[]): Finding {
   const codes = [...new Set(probes.flatMap((p) => (p.listing.kind === 'refused' ? p.listing.codes : [])))];
   return finding({
     id: 'dnsbl.refused',
@@ -118,7 +118,7 @@ function refusedBy(context: PolicyContext, zone: string, probes: readonly Probe[
   });
 }
 
-function unexpectedFrom(context: PolicyContext, zone: string, probes: readonly Probe[]): Finding {
+function unexpectedFrom(context: CheckContext, zone: string, probes: readonly Probe[]): Finding {
   const codes = [...new Set(probes.flatMap((p) => (p.listing.kind === 'unexpected' ? p.listing.codes : [])))];
   return finding({
     id: 'dnsbl.unexpected-answer',

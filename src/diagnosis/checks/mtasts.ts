@@ -1,3 +1,4 @@
+import type { Check, CheckContext } from '../check.js';
 import type { QueryOutcome } from '../dns-lookups.js';
 import type { MxRecord } from '../domain-facts.js';
 import { isIpAddress } from '../domain-name.js';
@@ -6,7 +7,6 @@ import type { HttpsFailure, HttpsResponse, HttpsResult } from '../https-port.js'
 import { inconclusive } from '../lookup-failure.js';
 import { coveringPattern, parseMtaStsPolicy, type MtaStsPolicy } from '../mta-sts-policy.js';
 import { isMtaStsRecord, parseMtaStsRecord, type MtaStsRecord } from '../mta-sts-record.js';
-import type { PolicyCheck, PolicyContext } from '../policy-context.js';
 import { txtRecords } from '../txt-records.js';
 
 /** RFC 8461 §3.3: "a reasonable maximum policy size is 64 kilobytes", "a reasonable timeout is one minute". */
@@ -24,9 +24,9 @@ export function policyUrl(domain: string): string {
  * MTA-STS (RFC 8461): one valid TXT record at _mta-sts.<domain>, a policy served over HTTPS with a
  * valid certificate for mta-sts.<domain>, and every MX host named by one of its mx patterns.
  */
-export const mtaStsCheck: PolicyCheck = {
+export const mtaStsCheck: Check = {
   name: 'mta-sts',
-  async run(context: PolicyContext): Promise<Finding[]> {
+  async run(context: CheckContext): Promise<Finding[]> {
     const { domain, dns } = context;
     const name = `_mta-sts.${domain}`;
     const outcome = await dns.recursive(name, 'TXT');
@@ -166,7 +166,7 @@ function policyBody(domain: string, result: HttpsResult): string | Finding {
   return result.body;
 }
 
-function judgePolicy(context: PolicyContext, record: MtaStsRecord, policy: MtaStsPolicy, mx: { readonly outcome: QueryOutcome; readonly records: readonly MxRecord[] }): Finding[] {
+function judgePolicy(context: CheckContext, record: MtaStsRecord, policy: MtaStsPolicy, mx: { readonly outcome: QueryOutcome; readonly records: readonly MxRecord[] }): Finding[] {
   const { domain } = context;
   const where = { url: policyUrl(domain), id: record.id, mode: policy.mode, maxAge: policy.maxAge, mx: [...policy.mx] };
   const findings: Finding[] = [];

@@ -15,8 +15,8 @@ export const smtpCheck: Check = {
     const pending = mailServerSessions(context);
     if (!pending) return [];
     const sessions = await pending;
-    // CheckContext has no wall clock yet, so certificate expiry comes from the prober's trust
-    // verdict (CERT_HAS_EXPIRED); pass judgeSession(session, { now }) once it has one.
-    return [...sessions.flatMap((session) => judgeSession(session)), ...judgeOutboundPort(context.domain, sessions)];
+    // Without a clock, certificate expiry comes from the prober's trust verdict (CERT_HAS_EXPIRED).
+    const options = context.clock ? { now: context.clock() } : {};
+    return [...sessions.flatMap((session) => judgeSession(session, options)), ...judgeOutboundPort(context.domain, sessions)];
   },
 };
