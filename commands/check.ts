@@ -8,6 +8,7 @@ import { reportToJson } from '../src/diagnosis/report-json.js';
 import { AppError } from '../src/errors.js';
 import { parseHostPort } from '../src/host-port.js';
 import type { SmtpSettings } from '../src/diagnosis/smtp-sessions.js';
+import type { HttpsFetcher } from '../src/diagnosis/https-port.js';
 
 export interface CheckCommandInput {
   /** A domain, or an address whose mail fails (someone@partner.com). */
@@ -31,6 +32,10 @@ export interface CheckCommandDeps {
   /** The system's resolver, asked only when neither the input nor the config names one. */
   readonly systemResolver: () => DnsServer | undefined;
   readonly now: () => number;
+  /** Fetches MTA-STS policies (not in a DNS-only check). */
+  readonly https?: HttpsFetcher;
+  /** Wall-clock time, for certificate expiry. */
+  readonly clock?: () => Date;
   /** SMTP probing for this input, or undefined for a DNS-only check; built only after the input is valid. */
   readonly smtpFor?: (input: CheckCommandInput) => SmtpSettings | undefined;
   /** Told once the input is valid and the check starts, to show progress (the CLI does on a terminal). */
@@ -54,6 +59,9 @@ export async function runCheckCommand(input: CheckCommandInput, deps: CheckComma
   const smtp = input.dnsOnly ? undefined : deps.smtpFor?.(input);
   const report = await diagnose(target, {
     ...(smtp ? { smtp } : {}),
+    ...(deps.https && !input.dnsOnly ? { https: deps.https } : {}),
+    ...(deps.clock ? { clock: deps.clock } : {}),
+    dnsblZones: deps.config.dnsblZones,
     dns: deps.dns,
     now: deps.now,
     lookup: { resolver, authoritativePort: deps.config.authoritativePort, queryOptions: { timeoutMs, retries: deps.config.dnsRetries } },

@@ -22,6 +22,8 @@ export interface Config {
     readonly commandTimeoutMs: number;
     readonly totalTimeoutMs: number;
   };
+  /** DNS blocklists to look the MX addresses up in; empty: none. */
+  readonly dnsblZones: readonly string[];
   readonly queue: {
     readonly redisUrl: string;
     /** BullMQ key prefix; wrap it in {braces} on Redis Cluster so a queue's keys share a slot. */
@@ -33,6 +35,9 @@ export interface Config {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** Free for low-volume use from your own resolver; Spamhaus refuses public resolvers (reported as such). */
+export const DEFAULT_DNSBL_ZONES: readonly string[] = ['zen.spamhaus.org', 'bl.spamcop.net'];
 
 /**
  * Reads the MXOPS_* keys (see .env.example). Collects every problem before failing, so a broken
@@ -64,6 +69,7 @@ export function loadConfig(env: Env): Config {
       commandTimeoutMs: read('MXOPS_SMTP_COMMAND_TIMEOUT_MS', 30_000, (text) => parseInteger(text, 100, 300_000, 'milliseconds')),
       totalTimeoutMs: read('MXOPS_SMTP_TOTAL_TIMEOUT_MS', 90_000, (text) => parseInteger(text, 1_000, 900_000, 'milliseconds')),
     },
+    dnsblZones: read('MXOPS_DNSBL_ZONES', DEFAULT_DNSBL_ZONES, parseZoneList),
     queue: {
       redisUrl: read('MXOPS_REDIS_URL', 'redis://127.0.0.1:6379', parseRedisUrl),
       prefix: read('MXOPS_QUEUE_PREFIX', 'mxops', parseQueuePrefix),
@@ -118,4 +124,12 @@ function redact(text: string): string {
 function parseQueuePrefix(text: string): string {
   if (!/^[A-Za-z0-9_{}-]{1,64}$/.test(text)) throw new AppError('BAD_INPUT', `"${text}" is not a usable prefix: letters, digits, _ - and {} (for a Redis Cluster hash tag), at most 64`);
   return text;
+}
+
+function parseZoneList(text: string): readonly string[] {
+  if (text.toLowerCase() === 'none') return [];
+  const zones = text.split(',').map((zone) => zone.trim().toLowerCase().replace(/\.$/, ''));
+  const bad = zones.find((zone) => !/^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(zone));
+  if (bad !== undefined) throw new AppError('BAD_INPUT', `"${bad}" is not a DNS zone name; give zones separated by commas (e.g. zen.spamhaus.org,bl.spamcop.net), or none`);
+  return zones;
 }

@@ -18,6 +18,7 @@ import type { SmtpSettings } from './diagnosis/smtp-sessions.js';
 import { isAppError } from './errors.js';
 import { parseHostPort } from './host-port.js';
 import { createDnsClient } from './net/dns-client.js';
+import { createHttpsFetcher } from './net/https-fetcher.js';
 import { createSmtpProber } from './net/smtp-prober.js';
 import { createQueuedSmtpProber } from './queue/queued-smtp-prober.js';
 import { createRedisConnection } from './queue/redis-connection.js';
@@ -85,6 +86,8 @@ async function main(argv: readonly string[]): Promise<number> {
         dns: createDnsClient(),
         now: () => performance.now(),
         smtpFor: (valid) => smtpSettings(config, valid),
+        https: createHttpsFetcher(),
+        clock: () => new Date(),
         onStart: (domain, resolver) => {
           // A check can take a while when servers are slow; say what is going on, on a terminal only.
           if (process.stderr.isTTY && !input.json) process.stderr.write(`Checking ${domain} from resolver ${formatServer(resolver)}...\n`);

@@ -26,8 +26,9 @@ function verdictLine(report: DiagnosisReport): string {
   const failing = report.senders.filter((s) => s.verdict === 'fail').map((s) => s.family);
   const senders = failing.length > 0 ? `; mail from ${failing.join(', ')} will fail` : '';
   const seconds = (report.durationMs / 1000).toFixed(2);
-  // info and skipped findings need nothing done: the headline says OK, as for pass.
-  const headline = NEEDS_ATTENTION.includes(report.status) ? report.status.toUpperCase() : 'OK';
+  // A known failure is the news even when some question went unanswered; info and skipped
+  // findings need nothing done, so they headline OK as pass does.
+  const headline = count('fail') > 0 ? 'FAIL' : NEEDS_ATTENTION.includes(report.status) ? report.status.toUpperCase() : 'OK';
   return `${report.domain}: ${headline}${parts.length > 0 ? ` (${parts.join(', ')})` : ' (all checks passed)'}${senders}  [${seconds} s, ${report.queriesSent} DNS queries]`;
 }
 

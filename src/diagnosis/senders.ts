@@ -122,10 +122,10 @@ export const SENDER_FAMILIES: readonly SenderFamily[] = [
 /**
  * Which `error` findings leave a family's fate undecided: for the DNS families, unanswered DNS
  * (or a crashed check), since an SMTP time-out says nothing about reply sizes; for the families
- * the SMTP probes decide, any error.
+ * the SMTP probes decide, anything about delivery (a blocklist that refused us is not).
  */
 const DNS_UNDECIDED = (f: Finding): boolean => f.status === 'error' && /^(dns|mx|check)\./.test(f.id);
-const ANY_UNDECIDED = (f: Finding): boolean => f.status === 'error';
+const DELIVERY_UNDECIDED = (f: Finding): boolean => f.status === 'error' && /^(dns|mx|check|smtp|tls|dane|mtasts)\./.test(f.id);
 
 export interface JudgeOptions {
   /** Whether the run probed the mail servers: only then are the SMTP families and rules judged. */
@@ -134,7 +134,7 @@ export interface JudgeOptions {
 
 export function judgeSenders(findings: readonly Finding[], options: JudgeOptions = { smtp: false }): SenderVerdict[] {
   const dnsFamilies = SENDER_FAMILIES.map((f) => ({ ...f, rules: options.smtp ? [...f.rules, ...SMTP_DELIVERY_RULES] : f.rules, undecided: DNS_UNDECIDED }));
-  const smtpFamilies = options.smtp ? SMTP_SENDER_FAMILIES.map((f) => ({ ...f, rules: [...NOWHERE_TO_DELIVER, ...f.rules], undecided: ANY_UNDECIDED })) : [];
+  const smtpFamilies = options.smtp ? SMTP_SENDER_FAMILIES.map((f) => ({ ...f, rules: [...NOWHERE_TO_DELIVER, ...f.rules], undecided: DELIVERY_UNDECIDED })) : [];
   return [...dnsFamilies, ...smtpFamilies].map(({ family, covers, rules, undecided }) => {
     for (const rule of rules) {
       const causes = rule.match(findings);

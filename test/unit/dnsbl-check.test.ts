@@ -85,7 +85,7 @@ describe('dnsbl check', () => {
 
   it('reports a zone that cannot be asked as a lookup error, not as clean', async () => {
     const findings = await setup(MAIL, [], ['unserved.test']).run();
-    expect(ids(findings)).toEqual(['dns.lookup-failed', 'dns.lookup-failed']);
+    expect(ids(findings)).toEqual(['dnsbl.lookup-failed', 'dnsbl.lookup-failed']);
     expect(findings.map((f) => f.subject).sort()).toEqual(['10.33.22.11.unserved.test', '11.33.22.11.unserved.test']);
   });
 

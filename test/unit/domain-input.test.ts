@@ -116,7 +116,7 @@ describe('parseHostPort', () => {
 
 const SMTP_DEFAULTS = { port: 25, heloName: undefined, allowPrivateTargets: false, connectTimeoutMs: 10_000, bannerTimeoutMs: 30_000, commandTimeoutMs: 30_000, totalTimeoutMs: 90_000 };
 const QUEUE_DEFAULTS = { redisUrl: 'redis://127.0.0.1:6379', prefix: 'mxops', workerConcurrency: 16, probeCacheSeconds: 300 };
-const DNS_DEFAULTS = { resolver: undefined, dnsTimeoutMs: 2000, dnsRetries: 1, authoritativePort: 53 };
+const DNS_DEFAULTS = { resolver: undefined, dnsTimeoutMs: 2000, dnsRetries: 1, authoritativePort: 53, dnsblZones: ['zen.spamhaus.org', 'bl.spamcop.net'] };
 
 describe('loadConfig', () => {
   it('uses the defaults for keys that are missing or blank', () => {
@@ -143,6 +143,7 @@ describe('loadConfig', () => {
         MXOPS_QUEUE_PREFIX: '{mxops}',
         MXOPS_WORKER_CONCURRENCY: '4',
         MXOPS_PROBE_CACHE_SECONDS: '0',
+        MXOPS_DNSBL_ZONES: 'bl.example.net, DNSBL.Example.org.',
         UNRELATED: 'x',
       }),
     ).toEqual({
@@ -150,6 +151,7 @@ describe('loadConfig', () => {
       dnsTimeoutMs: 500,
       dnsRetries: 0,
       authoritativePort: 5300,
+      dnsblZones: ['bl.example.net', 'dnsbl.example.org'],
       smtp: { port: 2525, heloName: 'probe.example.com', allowPrivateTargets: true, connectTimeoutMs: 1000, bannerTimeoutMs: 2000, commandTimeoutMs: 3000, totalTimeoutMs: 4000 },
       queue: { redisUrl: 'rediss://user:secret@redis.internal:6380/2', prefix: '{mxops}', workerConcurrency: 4, probeCacheSeconds: 0 },
     });
@@ -166,6 +168,7 @@ describe('loadConfig', () => {
     ['MXOPS_HELO_NAME', 'localhost', '"localhost" is not a fully qualified host name (e.g. probe.example.com); receivers reject EHLO with bare names'],
     ['MXOPS_QUEUE_PREFIX', 'a:b', '"a:b" is not a usable prefix: letters, digits, _ - and {} (for a Redis Cluster hash tag), at most 64'],
     ['MXOPS_WORKER_CONCURRENCY', '0', '"0" is not a whole number from 1 to 1000 (probes at once per worker)'],
+    ['MXOPS_DNSBL_ZONES', 'zen.spamhaus.org,,x', '"" is not a DNS zone name; give zones separated by commas (e.g. zen.spamhaus.org,bl.spamcop.net), or none'],
   ])('rejects %s=%s', (key, value, problem) => {
     expectRejected(() => loadConfig({ [key]: value }), 'BAD_CONFIG', `configuration has 1 problem:\n  ${key}: ${problem}`);
   });

@@ -125,7 +125,8 @@ describe('renderReportText', () => {
   };
 
   it('opens with the verdict: counts, failing senders, time and queries', () => {
-    expect(lines[0]).toBe('partner.test: ERROR (1 failure, 1 warning, 1 unanswered question); mail from qmail-1.03 will fail  [2.50 s, 17 DNS queries]');
+    // A known failure headlines over an unanswered question (the JSON status stays the worst, error).
+    expect(lines[0]).toBe('partner.test: FAIL (1 failure, 1 warning, 1 unanswered question); mail from qmail-1.03 will fail  [2.50 s, 17 DNS queries]');
     expect(text.endsWith('\n')).toBe(true);
   });
 

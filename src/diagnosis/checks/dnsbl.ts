@@ -81,7 +81,9 @@ export const dnsblCheck: Check = {
 async function lookUp(dns: DnsLookups, name: string): Promise<Listing> {
   const outcome = await dns.recursive(name, 'A');
   const failed = inconclusive(outcome, name);
-  if (failed) return { kind: 'undetermined', finding: failed };
+  // A blocklist that does not answer says nothing about the partner's own DNS: its own id keeps it
+  // from unsettling the DNS verdicts of the sender matrix.
+  if (failed) return { kind: 'undetermined', finding: finding({ ...failed, id: 'dnsbl.lookup-failed' }) };
   if (!outcome.ok || outcome.reply.rcode === 'NXDOMAIN') return { kind: 'clean' };
   const codes = recordValues(outcome.reply.answers, 'A');
   if (codes.length === 0) return { kind: 'clean' };
