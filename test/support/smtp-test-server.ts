@@ -259,3 +259,22 @@ export function scripted(greeting: string, answers: Readonly<Record<string, Scri
     socket.on('data', onData);
   };
 }
+
+/**
+ * Starts one server per spec on the same free port, each on its own loopback address, because a
+ * check connects to every MX address on one SMTP port (25 on the internet).
+ */
+export async function startSmtpServers(specs: readonly (SmtpServerSpec & { address: string })[]): Promise<{ port: number; servers: TestSmtpServer[]; close(): Promise<void> }> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 40_000);
+    const started: TestSmtpServer[] = [];
+    try {
+      for (const spec of specs) started.push(await startSmtpServer({ ...spec, port }));
+      return { port, servers: started, close: async () => void (await Promise.all(started.map((s) => s.close()))) };
+    } catch (error) {
+      await Promise.all(started.map((s) => s.close()));
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    }
+  }
+  throw new Error('no free port for the test SMTP servers after 20 tries');
+}
