@@ -31,6 +31,8 @@ export interface Config {
     readonly workerConcurrency: number;
     /** How long a finished probe's result is reused for the same probe. */
     readonly probeCacheSeconds: number;
+    /** How long after a temporary RCPT failure (greylisting) the follow-up probe runs. */
+    readonly greylistRecheckSeconds: number;
   };
 }
 
@@ -75,6 +77,7 @@ export function loadConfig(env: Env): Config {
       prefix: read('MXOPS_QUEUE_PREFIX', 'mxops', parseQueuePrefix),
       workerConcurrency: read('MXOPS_WORKER_CONCURRENCY', 16, (text) => parseInteger(text, 1, 1_000, 'probes at once per worker')),
       probeCacheSeconds: read('MXOPS_PROBE_CACHE_SECONDS', 300, (text) => parseInteger(text, 0, 86_400, 'seconds')),
+      greylistRecheckSeconds: read('MXOPS_GREYLIST_RECHECK_SECONDS', 600, (text) => parseInteger(text, 10, 86_400, 'seconds')),
     },
   };
   if (problems.length > 0) throw new AppError('BAD_CONFIG', `configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}`);

@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { runCheckCommand, type CheckCommandInput } from '../commands/check.js';
+import { runFollowUpCommand } from '../commands/follow-up.js';
 import { buildProgram, EXIT_BAD_INPUT } from './cli/program.js';
 import { loadConfig, type Config } from './config.js';
 import { formatServer } from './diagnosis/dns-port.js';
@@ -20,6 +21,8 @@ import { parseHostPort } from './host-port.js';
 import { createDnsClient } from './net/dns-client.js';
 import { createHttpsFetcher } from './net/https-fetcher.js';
 import { createSmtpProber } from './net/smtp-prober.js';
+import { createFollowUpReader } from './queue/follow-up-reader.js';
+import { createFollowUpScheduler } from './queue/follow-up-scheduler.js';
 import { createQueuedSmtpProber } from './queue/queued-smtp-prober.js';
 import { createRedisConnection } from './queue/redis-connection.js';
 import { SMTP_PROBE_QUEUE, type SmtpProbeJobData } from './queue/smtp-probe-jobs.js';
@@ -33,7 +36,13 @@ function inProcessProber(config: Config, allowPrivate: boolean): SmtpProber {
   return createSmtpProber({ limits: { connectTimeoutMs, bannerTimeoutMs, commandTimeoutMs, totalTimeoutMs }, allowPrivateTargets: config.smtp.allowPrivateTargets || allowPrivate });
 }
 
-function queuedProber(config: Config): SmtpProber {
+interface QueueHandle {
+  readonly queue: Queue<SmtpProbeJobData, SmtpProbeResult>;
+  readonly events: QueueEvents;
+}
+
+/** The SMTP probe queue as a producer sees it; connections are closed when the command ends. */
+function openQueue(config: Config): QueueHandle {
   const producer = createRedisConnection(config.queue.redisUrl, 'producer');
   const listener = createRedisConnection(config.queue.redisUrl, 'worker');
   const queue = new Queue<SmtpProbeJobData, SmtpProbeResult>(SMTP_PROBE_QUEUE, { connection: producer, prefix: config.queue.prefix });
@@ -43,14 +52,17 @@ function queuedProber(config: Config): SmtpProber {
     producer.disconnect();
     listener.disconnect();
   });
-  return createQueuedSmtpProber({ queue, events, cacheSeconds: config.queue.probeCacheSeconds, waitTimeoutMs: config.smtp.totalTimeoutMs * 3 });
+  return { queue, events };
 }
 
 function smtpSettings(config: Config, input: CheckCommandInput): SmtpSettings {
+  const base = { port: config.smtp.port, heloName: config.smtp.heloName ?? hostname() };
+  if (!input.queue) return { ...base, prober: inProcessProber(config, input.allowPrivate ?? false) };
+  const { queue, events } = openQueue(config);
   return {
-    prober: input.queue ? queuedProber(config) : inProcessProber(config, input.allowPrivate ?? false),
-    port: config.smtp.port,
-    heloName: config.smtp.heloName ?? hostname(),
+    ...base,
+    prober: createQueuedSmtpProber({ queue, events, cacheSeconds: config.queue.probeCacheSeconds, waitTimeoutMs: config.smtp.totalTimeoutMs * 3 }),
+    followUps: { scheduler: createFollowUpScheduler(queue), delayMs: config.queue.greylistRecheckSeconds * 1000 },
   };
 }
 
@@ -101,6 +113,13 @@ async function main(argv: readonly string[]): Promise<number> {
       return result.exitCode;
     },
     worker: () => runWorker(loadConfig(process.env)),
+    async followUp(input) {
+      const config = loadConfig(process.env);
+      const { queue, events } = openQueue(config);
+      const result = await runFollowUpCommand(input, { reader: createFollowUpReader(queue, events), clock: () => new Date(), waitSlackMs: config.smtp.totalTimeoutMs + 60_000 });
+      process.stdout.write(result.output);
+      return result.exitCode;
+    },
   });
   try {
     return await program.run(argv);

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { CheckCommandInput } from '../../commands/check.js';
+import type { FollowUpInput } from '../../commands/follow-up.js';
 
 /** Exit status for bad input or configuration (sysexits-style codes would clash with "1 = fails"). */
 export const EXIT_BAD_INPUT = 2;
@@ -8,6 +9,7 @@ export interface CliHandlers {
   check(input: CheckCommandInput): Promise<number>;
   /** Runs until stopped (SIGTERM/SIGINT) and resolves to the exit status. */
   worker(): Promise<number>;
+  followUp(input: FollowUpInput): Promise<number>;
 }
 
 export interface CliProgram {
@@ -50,6 +52,16 @@ export function buildProgram(handlers: CliHandlers, write: { out(text: string): 
         resolver: options.resolver,
         timeout: options.timeout,
       });
+    });
+
+  program
+    .command('follow-up')
+    .description('Show the result of a follow-up probe that a check scheduled after a temporary RCPT failure (greylisting).')
+    .argument('<id>', 'the id from the smtp.rcpt-temporary finding (followup-...)')
+    .option('--json', 'print one JSON object', false)
+    .option('--wait', 'wait for the follow-up if it has not run yet (a worker must be running)', false)
+    .action(async (id: string, options: { json: boolean; wait: boolean }) => {
+      exitCode = await handlers.followUp({ id, json: options.json, wait: options.wait });
     });
 
   program

@@ -13,11 +13,21 @@ export function renderReportText(report: DiagnosisReport): string {
     lines.push('Problems', ...attention.flatMap(renderFinding), '');
   }
   if (rest.length > 0) {
-    lines.push('Checked and fine', ...rest.map((f) => `  ${tag(f.status)} ${f.id}  ${f.summary}`), '');
+    lines.push('Checked and fine', ...rest.map(oneLine), '');
   }
   lines.push('Senders', ...renderSenders(report.senders), '');
   lines.push(`Timings  ${report.timings.map((t) => `${t.check} ${Math.round(t.durationMs)} ms`).join(', ')}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Findings alone, worst first as given, for reports that are not a whole check (a follow-up probe). */
+export function renderFindingsText(findings: readonly Finding[]): string {
+  return `${findings.flatMap((f) => (NEEDS_ATTENTION.includes(f.status) ? renderFinding(f) : [oneLine(f)])).join('\n')}\n`;
+}
+
+/** A finding that needs nothing done: one line. */
+function oneLine(f: Finding): string {
+  return `  ${tag(f.status)} ${f.id}  ${f.summary}`;
 }
 
 function verdictLine(report: DiagnosisReport): string {

@@ -473,7 +473,9 @@ function rcptTemporary(j: Judged, reply: SmtpReply): Finding {
       reply: formatReply(reply),
       replyMs: Math.round(reply.ms),
       transcript: stepLines(j.result, 'rcpt'),
-      followUp: 'If the runner schedules a follow-up probe, its result is reported later in the thread.',
+      followUp: j.session.followUp
+        ? { id: j.session.followUp.id, dueAt: j.session.followUp.dueAt, read: `mxops follow-up ${j.session.followUp.id} --wait` }
+        : 'none scheduled: run with --queue (and workers) to re-probe after the greylisting delay',
     },
     remedy: greylisting ? 'Nothing, if the delay is acceptable; whitelist the partner\'s sending servers to spare their mail the wait.' : 'If it persists, check the server\'s log for the reason of the temporary failure.',
     ref: 'RFC 5321 §4.2.1, §4.5.4.1; RFC 6647',

@@ -1,6 +1,22 @@
 import type { CheckContext } from './check.js';
 import type { MailServerAddress } from './domain-facts.js';
-import type { SmtpProbeResult, SmtpProber } from './smtp-port.js';
+import type { SmtpProbeRequest, SmtpProbeResult, SmtpProber } from './smtp-port.js';
+
+/** A follow-up probe scheduled for later, and how to read its result. */
+export interface ScheduledFollowUp {
+  readonly id: string;
+  /** ISO 8601. */
+  readonly dueAt: string;
+}
+
+/**
+ * Schedules the same probe again later, for a greylisting 4xx: senders that retry get through
+ * after the delay, and the follow-up shows whether this one would. The queue adapter implements
+ * it with a delayed job; a run without a queue has none.
+ */
+export interface FollowUpScheduler {
+  schedule(request: SmtpProbeRequest, delayMs: number): Promise<ScheduledFollowUp>;
+}
 
 /** How this run talks SMTP; absent for a DNS-only run. */
 export interface SmtpSettings {
@@ -8,11 +24,20 @@ export interface SmtpSettings {
   /** 25, except for test beds. */
   readonly port: number;
   readonly heloName: string;
+  readonly followUps?: { readonly scheduler: FollowUpScheduler; readonly delayMs: number };
 }
 
 export interface MailServerSession {
   readonly server: MailServerAddress;
   readonly result: SmtpProbeResult;
+  /** Set when RCPT drew a temporary failure and a follow-up probe was scheduled. */
+  readonly followUp?: ScheduledFollowUp;
+}
+
+/** RCPT deferred with a 4xx other than 421 (which is the server closing on us, not the recipient). */
+export function rcptDeferred(result: SmtpProbeResult): boolean {
+  const code = result.rcpt?.code;
+  return code !== undefined && code >= 400 && code < 500 && code !== 421;
 }
 
 /**
@@ -26,10 +51,13 @@ export function mailServerSessions(context: CheckContext): Promise<readonly Mail
   return context.facts.once('smtp-sessions', async () => {
     const servers = await context.facts.mailServers();
     return Promise.all(
-      servers.map(async (server) => ({
-        server,
-        result: await smtp.prober.probe({ mxHost: server.host, address: server.address, port: smtp.port, heloName: smtp.heloName, mailFrom: '', recipient: context.target.recipient }),
-      })),
+      servers.map(async (server): Promise<MailServerSession> => {
+        const request = { mxHost: server.host, address: server.address, port: smtp.port, heloName: smtp.heloName, mailFrom: '', recipient: context.target.recipient };
+        const result = await smtp.prober.probe(request);
+        const followUps = smtp.followUps;
+        if (!followUps || !rcptDeferred(result)) return { server, result };
+        return { server, result, followUp: await followUps.scheduler.schedule(request, followUps.delayMs) };
+      }),
     );
   });
 }

@@ -7,7 +7,11 @@ import { diagnose, type DiagnosisReport } from '../../src/diagnosis/diagnose.js'
 import type { SmtpProbeResult, SmtpProber } from '../../src/diagnosis/smtp-port.js';
 import { createDnsClient } from '../../src/net/dns-client.js';
 import { createSmtpProber } from '../../src/net/smtp-prober.js';
+import { createFollowUpReader } from '../../src/queue/follow-up-reader.js';
+import { createFollowUpScheduler } from '../../src/queue/follow-up-scheduler.js';
 import { createQueuedSmtpProber } from '../../src/queue/queued-smtp-prober.js';
+import { runFollowUpCommand } from '../../commands/follow-up.js';
+import type { SmtpSettings } from '../../src/diagnosis/smtp-sessions.js';
 import { createRedisConnection } from '../../src/queue/redis-connection.js';
 import { SMTP_PROBE_QUEUE, type SmtpProbeJobData } from '../../src/queue/smtp-probe-jobs.js';
 import { createSmtpWorker } from '../../src/queue/smtp-worker.js';
@@ -41,12 +45,12 @@ describe('diagnose() with SMTP probes against mail servers on loopback', () => {
     await dns?.close();
   });
 
-  const run = (prober: SmtpProber, target = DOMAIN): Promise<DiagnosisReport> =>
+  const run = (prober: SmtpProber, target = DOMAIN, followUps?: SmtpSettings['followUps']): Promise<DiagnosisReport> =>
     diagnose(parseCheckTarget(target), {
       dns: createDnsClient(),
       now: () => performance.now(),
       lookup: { resolver: { host: '127.0.0.90', port: dns.port }, authoritativePort: dns.port, queryOptions: { timeoutMs: 1_000, retries: 0 } },
-      smtp: { prober, port: smtp.port, heloName: 'probe.mxops.test' },
+      smtp: { prober, port: smtp.port, heloName: 'probe.mxops.test', ...(followUps ? { followUps } : {}) },
       clock: () => new Date(),
     });
   const about = (report: DiagnosisReport, address: string) => report.findings.filter((f) => f.evidence.address === address).map((f) => `${f.id}:${f.status}`);
@@ -84,6 +88,21 @@ describe('diagnose() with SMTP probes against mail servers on loopback', () => {
       const judged = (report: DiagnosisReport) => report.findings.filter((f) => /^(smtp|tls)\./.test(f.id)).map((f) => `${f.id}:${f.status}:${String(f.evidence.address)}`).sort();
       expect(judged(queued)).toEqual(judged(inProcess));
       expect(judged(queued).length).toBeGreaterThan(4);
+
+      // mx2 greylists: with a scheduler, the check schedules a follow-up probe that a worker runs later.
+      const followUps = { scheduler: createFollowUpScheduler(queue), delayMs: 300 };
+      const greylisted = await run(createQueuedSmtpProber({ queue, events, cacheSeconds: 0, waitTimeoutMs: 20_000 }), `jane@${DOMAIN}`, followUps);
+      const temporary = greylisted.findings.find((f) => f.id === 'smtp.rcpt-temporary');
+      const followUp = temporary?.evidence.followUp as { id: string; dueAt: string; read: string };
+      expect(followUp.id).toMatch(/^followup-[0-9a-f]{32}$/);
+      expect(followUp.read).toBe(`mxops follow-up ${followUp.id} --wait`);
+      const reader = createFollowUpReader(queue, events);
+      const command = (wait: boolean) => runFollowUpCommand({ id: followUp.id, json: false, wait }, { reader, clock: () => new Date(), waitSlackMs: 10_000 });
+      expect((await command(false)).output).toMatch(/not run yet \(delayed\); due at /);
+      const later = await command(true);
+      expect(later.output).toContain(`RCPT TO:<jane@${DOMAIN}> at mx2.${DOMAIN} (${MX2}), probed again:`);
+      expect(later.output).toContain('smtp.rcpt-temporary');
+      expect(later.exitCode).toBe(0);
     } finally {
       await worker.close();
       await events.close();

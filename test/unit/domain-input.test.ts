@@ -115,7 +115,7 @@ describe('parseHostPort', () => {
 });
 
 const SMTP_DEFAULTS = { port: 25, heloName: undefined, allowPrivateTargets: false, connectTimeoutMs: 10_000, bannerTimeoutMs: 30_000, commandTimeoutMs: 30_000, totalTimeoutMs: 90_000 };
-const QUEUE_DEFAULTS = { redisUrl: 'redis://127.0.0.1:6379', prefix: 'mxops', workerConcurrency: 16, probeCacheSeconds: 300 };
+const QUEUE_DEFAULTS = { redisUrl: 'redis://127.0.0.1:6379', prefix: 'mxops', workerConcurrency: 16, probeCacheSeconds: 300, greylistRecheckSeconds: 600 };
 const DNS_DEFAULTS = { resolver: undefined, dnsTimeoutMs: 2000, dnsRetries: 1, authoritativePort: 53, dnsblZones: ['zen.spamhaus.org', 'bl.spamcop.net'] };
 
 describe('loadConfig', () => {
@@ -143,6 +143,7 @@ describe('loadConfig', () => {
         MXOPS_QUEUE_PREFIX: '{mxops}',
         MXOPS_WORKER_CONCURRENCY: '4',
         MXOPS_PROBE_CACHE_SECONDS: '0',
+        MXOPS_GREYLIST_RECHECK_SECONDS: '120',
         MXOPS_DNSBL_ZONES: 'bl.example.net, DNSBL.Example.org.',
         UNRELATED: 'x',
       }),
@@ -153,7 +154,7 @@ describe('loadConfig', () => {
       authoritativePort: 5300,
       dnsblZones: ['bl.example.net', 'dnsbl.example.org'],
       smtp: { port: 2525, heloName: 'probe.example.com', allowPrivateTargets: true, connectTimeoutMs: 1000, bannerTimeoutMs: 2000, commandTimeoutMs: 3000, totalTimeoutMs: 4000 },
-      queue: { redisUrl: 'rediss://user:secret@redis.internal:6380/2', prefix: '{mxops}', workerConcurrency: 4, probeCacheSeconds: 0 },
+      queue: { redisUrl: 'rediss://user:secret@redis.internal:6380/2', prefix: '{mxops}', workerConcurrency: 4, probeCacheSeconds: 0, greylistRecheckSeconds: 120 },
     });
   });
 

@@ -564,7 +564,7 @@ describe('smtp check: MAIL and RCPT', () => {
     expect(ids(findings)).toEqual(['smtp.rcpt-temporary', 'smtp.size-limit', 'smtp.software', 'tls.negotiated']);
     const temporary = only(findings, 'smtp.rcpt-temporary');
     expect(temporary).toMatchObject({ status: 'warn', evidence: { greylisting: true, recipient: `postmaster@${DOMAIN}` } });
-    expect(temporary.evidence.followUp).toContain('If the runner schedules a follow-up probe');
+    expect(temporary.evidence.followUp).toBe('none scheduled: run with --queue (and workers) to re-probe after the greylisting delay');
     expect(temporary.summary).toContain('greylisting');
   });
 
