@@ -22,7 +22,7 @@
  *   server keeps running, so startup watches stderr for errors instead of waiting it out.
  * - Startup (zones loaded and answering) takes some tens of milliseconds.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawnDaemon } from './daemon-process.js';
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { access, constants, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -92,37 +92,17 @@ async function startOnPort(address: string, port: number, zones: readonly KnotZo
   await writeFile(config, knotConfig(dir, identity, address, port, zones));
   for (const zone of zones) await writeFile(zoneFile(dir, zone), zone.zoneText.endsWith('\n') ? zone.zoneText : `${zone.zoneText}\n`);
 
-  const child = spawn(KNOTD, ['-c', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.setEncoding('utf8').on('data', (text: string) => (output += text));
-  child.stderr?.setEncoding('utf8').on('data', (text: string) => (output += text));
-  // If the test process dies without calling stop(), do not leave knotd holding the port.
-  const killOnExit = (): void => void child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  let gone: string | undefined;
-  // 'close' comes after 'exit' once stdout and stderr are drained, so `output` is complete.
-  const closed = new Promise<void>((resolve) => {
-    child.once('error', (error) => {
-      gone ??= `cannot run ${KNOTD}: ${error.message}`;
-      resolve();
-    });
-    child.once('close', (code, signal) => {
-      gone ??= `knotd exited (${signal ?? `status ${code}`})`;
-      resolve();
-    });
-  });
-
+  const daemon = spawnDaemon(KNOTD, ['-c', config], 'knotd');
   const stop = async (): Promise<void> => {
-    process.removeListener('exit', killOnExit);
-    await terminate(child, closed);
+    await daemon.stop();
     await rm(dir, { recursive: true, force: true });
   };
 
-  const failure = await waitUntilServing({ address, port, identity, zones, output: () => output, gone: () => gone });
+  const failure = await waitUntilServing({ address, port, identity, zones, output: daemon.output, gone: daemon.gone });
   if (failure === undefined) return { kind: 'running', knot: { address, port, stop } };
   await stop();
-  const message = `${failure}\n${output.trim()}`;
-  return { kind: /address already in use/i.test(output) ? 'port-busy' : 'failed', message };
+  const message = `${failure}\n${daemon.output().trim()}`;
+  return { kind: /address already in use/i.test(daemon.output()) ? 'port-busy' : 'failed', message };
 }
 
 /** Only what the tests need: the listener, state kept inside `dir`, zones from files, quiet logs. */
@@ -234,11 +214,3 @@ function ask(address: string, port: number, question: packet.Question): Promise<
   });
 }
 
-/** SIGTERM lets knotd shut down cleanly; SIGKILL if it has not gone within 3 s. */
-async function terminate(child: ChildProcess, closed: Promise<void>): Promise<void> {
-  if (child.pid === undefined) return; // never started
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-  await closed;
-  clearTimeout(timer);
-}

@@ -42,7 +42,8 @@
  *   250 HELP                       (the same after TLS, without STARTTLS)
  *   220 TLS go ahead               (STARTTLS)
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { spawnDaemon } from './daemon-process.js';
+import { execFile } from 'node:child_process';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { access, chmod, chown, constants, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -135,36 +136,17 @@ async function startOnPort(options: StartMtaOptions, port: number): Promise<Star
   }
   const logs = path.join(dir, 'spool', 'log');
 
-  const child = spawn(EXIM, ['-C', path.join(dir, 'exim.conf'), '-bdf'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.setEncoding('utf8').on('data', (text: string) => (output += text));
-  child.stderr?.setEncoding('utf8').on('data', (text: string) => (output += text));
-  // If the test process dies without calling stop(), do not leave exim holding the port.
-  const killOnExit = (): void => void child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  let gone: string | undefined;
-  // 'close' comes after 'exit' once stdout and stderr are drained, so `output` is complete.
-  const closed = new Promise<void>((resolve) => {
-    child.once('error', (error) => {
-      gone ??= `cannot run ${EXIM}: ${error.message}`;
-      resolve();
-    });
-    child.once('close', (code, signal) => {
-      gone ??= `exim exited (${signal ?? `status ${code}`})`;
-      resolve();
-    });
-  });
-
+  const daemon = spawnDaemon(EXIM, ['-C', path.join(dir, 'exim.conf'), '-bdf'], 'exim');
   const stop = async (): Promise<void> => {
-    process.removeListener('exit', killOnExit);
-    await terminate(child, closed);
+    await daemon.stop();
     await rm(dir, { recursive: true, force: true });
   };
 
-  const ready = await waitUntilServing({ address: options.address, port, pid: child.pid, logs, gone: () => gone });
+  const ready = await waitUntilServing({ address: options.address, port, pid: daemon.child.pid, logs, gone: daemon.gone });
   if (ready.ok) return { kind: 'running', mta: { address: options.address, port, software: ready.software, stop } };
   const logText = await readLogs(logs);
   await stop();
+  const output = daemon.output();
   const all = `${output}\n${logText}`;
   const message = [ready.reason, output.trim() && `exim's stderr:\n${output.trim()}`, logText.trim() && `exim's logs:\n${logText.trim()}`].filter(Boolean).join('\n');
   return { kind: /address already in use/i.test(all) ? 'port-busy' : 'failed', message };
@@ -314,11 +296,3 @@ function readBanner(address: string, port: number): Promise<string> {
   });
 }
 
-/** SIGTERM lets exim shut down cleanly; SIGKILL if it has not gone within 3 s. */
-async function terminate(child: ChildProcess, closed: Promise<void>): Promise<void> {
-  if (child.pid === undefined) return; // never started
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
-  await closed;
-  clearTimeout(timer);
-}
