@@ -16,7 +16,12 @@ import { loadConfig, type Config } from './config.js';
 import { formatServer } from './diagnosis/dns-port.js';
 import type { SmtpProbeResult, SmtpProber } from './diagnosis/smtp-port.js';
 import type { SmtpSettings } from './diagnosis/smtp-sessions.js';
-import { isAppError } from './errors.js';
+import { AppError, isAppError } from './errors.js';
+import { RunningChecks } from './chat/running-checks.js';
+import { runConsoleChat } from './chat/console/console-chat.js';
+import { diagnose } from './diagnosis/diagnose.js';
+import type { DnsServer } from './diagnosis/dns-port.js';
+import type { ChatOptions } from './cli/program.js';
 import { parseHostPort } from './host-port.js';
 import { createDnsClient } from './net/dns-client.js';
 import { createHttpsFetcher } from './net/https-fetcher.js';
@@ -55,7 +60,7 @@ function openQueue(config: Config): QueueHandle {
   return { queue, events };
 }
 
-function smtpSettings(config: Config, input: CheckCommandInput): SmtpSettings {
+function smtpSettings(config: Config, input: Pick<CheckCommandInput, 'queue' | 'allowPrivate'>): SmtpSettings {
   const base = { port: config.smtp.port, heloName: config.smtp.heloName ?? hostname() };
   if (!input.queue) return { ...base, prober: inProcessProber(config, input.allowPrivate ?? false) };
   const { queue, events } = openQueue(config);
@@ -64,6 +69,37 @@ function smtpSettings(config: Config, input: CheckCommandInput): SmtpSettings {
     prober: createQueuedSmtpProber({ queue, events, cacheSeconds: config.queue.probeCacheSeconds, waitTimeoutMs: config.smtp.totalTimeoutMs * 3 }),
     followUps: { scheduler: createFollowUpScheduler(queue), delayMs: config.queue.greylistRecheckSeconds * 1000 },
   };
+}
+
+function systemResolver(): DnsServer | undefined {
+  const first = getServers()[0];
+  return first === undefined ? undefined : parseHostPort(first, 53, 'the system resolver');
+}
+
+/** `mxops chat`: the console surface, with the whole diagnosis behind it. */
+async function runChat(config: Config, options: ChatOptions): Promise<number> {
+  const resolver = config.resolver ?? systemResolver();
+  if (!resolver) throw new AppError('BAD_CONFIG', 'no resolver: the system has none configured; set MXOPS_RESOLVER');
+  const smtp = options.dnsOnly ? undefined : smtpSettings(config, options);
+  const https = options.dnsOnly ? undefined : createHttpsFetcher();
+  await runConsoleChat(process.stdin, process.stdout, {
+    diagnose: (target, onProgress) =>
+      diagnose(target, {
+        dns: createDnsClient(),
+        now: () => performance.now(),
+        lookup: { resolver, authoritativePort: config.authoritativePort, queryOptions: { timeoutMs: config.dnsTimeoutMs, retries: config.dnsRetries } },
+        ...(smtp ? { smtp } : {}),
+        ...(https ? { https } : {}),
+        dnsblZones: config.dnsblZones,
+        clock: () => new Date(),
+        onProgress,
+      }),
+    running: new RunningChecks(),
+    reports: new Map(),
+    minUpdateIntervalMs: 1_000,
+    now: () => performance.now(),
+  });
+  return 0;
 }
 
 async function runWorker(config: Config): Promise<number> {
@@ -104,15 +140,13 @@ async function main(argv: readonly string[]): Promise<number> {
           // A check can take a while when servers are slow; say what is going on, on a terminal only.
           if (process.stderr.isTTY && !input.json) process.stderr.write(`Checking ${domain} from resolver ${formatServer(resolver)}...\n`);
         },
-        systemResolver: () => {
-          const first = getServers()[0];
-          return first === undefined ? undefined : parseHostPort(first, 53, 'the system resolver');
-        },
+        systemResolver,
       });
       process.stdout.write(result.output);
       return result.exitCode;
     },
     worker: () => runWorker(loadConfig(process.env)),
+    chat: (options) => runChat(loadConfig(process.env), options),
     async followUp(input) {
       const config = loadConfig(process.env);
       const { queue, events } = openQueue(config);

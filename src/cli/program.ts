@@ -10,6 +10,13 @@ export interface CliHandlers {
   /** Runs until stopped (SIGTERM/SIGINT) and resolves to the exit status. */
   worker(): Promise<number>;
   followUp(input: FollowUpInput): Promise<number>;
+  chat(options: ChatOptions): Promise<number>;
+}
+
+export interface ChatOptions {
+  readonly queue: boolean;
+  readonly allowPrivate: boolean;
+  readonly dnsOnly: boolean;
 }
 
 export interface CliProgram {
@@ -62,6 +69,16 @@ export function buildProgram(handlers: CliHandlers, write: { out(text: string): 
     .option('--wait', 'wait for the follow-up if it has not run yet (a worker must be running)', false)
     .action(async (id: string, options: { json: boolean; wait: boolean }) => {
       exitCode = await handlers.followUp({ id, json: options.json, wait: options.wait });
+    });
+
+  program
+    .command('chat')
+    .description('The chat commands in this terminal, as Slack and Teams show them (mailcheck, help); no credentials needed.')
+    .option('--dns-only', 'skip the SMTP probes and the MTA-STS fetch', false)
+    .option('--queue', 'run the SMTP probes in `mxops worker` processes', false)
+    .option('--allow-private', 'also probe loopback, private and reserved addresses (in-process probes only)', false)
+    .action(async (options: ChatOptions) => {
+      exitCode = await handlers.chat(options);
     });
 
   program

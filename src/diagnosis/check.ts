@@ -21,6 +21,8 @@ export interface CheckContext {
   readonly dnsblZones?: readonly string[];
   /** Wall-clock time, for certificate expiry; absent in tests that do not care (then the prober's verdict stands). */
   readonly clock?: () => Date;
+  /** Told as each mail server session ends, for progress shown while the run goes on. */
+  readonly onMailServerProbed?: (done: number, total: number) => void;
 }
 
 /**

@@ -54,6 +54,16 @@ export interface DiagnosisReport {
   readonly queriesSent: number;
 }
 
+/** Where a run stands, for showing progress while it goes on. */
+export interface DiagnosisProgress {
+  readonly checksDone: number;
+  readonly checksTotal: number;
+  /** Undefined until the mail server addresses are known (and for a DNS-only run). */
+  readonly mailServers: { readonly done: number; readonly total: number } | undefined;
+  /** Findings of the checks done so far, worst first. */
+  readonly findings: readonly Finding[];
+}
+
 export interface DiagnoseDeps {
   readonly dns: DnsClient;
   readonly lookup: LookupSettings;
@@ -68,6 +78,8 @@ export interface DiagnoseDeps {
   readonly dnsblZones?: readonly string[];
   /** Wall-clock time, for certificate expiry. */
   readonly clock?: () => Date;
+  /** Told whenever a check finishes or a mail server has been probed. */
+  readonly onProgress?: (progress: DiagnosisProgress) => void;
 }
 
 /** Runs every check concurrently against an already parsed target and assembles the report. */
@@ -75,6 +87,11 @@ export async function diagnose(target: CheckTarget, deps: DiagnoseDeps): Promise
   const started = deps.now();
   const { domain } = target;
   const dns = new DnsLookups(deps.dns, deps.lookup);
+  const checks = deps.checks ?? ALL_CHECKS;
+  const gathered: Finding[] = [];
+  let checksDone = 0;
+  let mailServers: DiagnosisProgress['mailServers'];
+  const tell = (): void => deps.onProgress?.({ checksDone, checksTotal: checks.length, mailServers, findings: sortWorstFirst(dropRepeats(gathered)) });
   const context: CheckContext = {
     domain,
     target,
@@ -84,11 +101,18 @@ export async function diagnose(target: CheckTarget, deps: DiagnoseDeps): Promise
     ...(deps.https ? { https: deps.https } : {}),
     ...(deps.dnsblZones ? { dnsblZones: deps.dnsblZones } : {}),
     ...(deps.clock ? { clock: deps.clock } : {}),
+    onMailServerProbed: (done, total) => {
+      mailServers = { done, total };
+      tell();
+    },
   };
   const results = await Promise.all(
-    (deps.checks ?? ALL_CHECKS).map(async (check) => {
+    checks.map(async (check) => {
       const checkStarted = deps.now();
       const findings = await check.run(context).catch((error: unknown) => [crashed(check, domain, error)]);
+      checksDone++;
+      gathered.push(...findings);
+      tell();
       return { check: check.name, findings, durationMs: deps.now() - checkStarted };
     }),
   );

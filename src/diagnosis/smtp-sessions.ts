@@ -50,10 +50,13 @@ export function mailServerSessions(context: CheckContext): Promise<readonly Mail
   if (!smtp) return undefined;
   return context.facts.once('smtp-sessions', async () => {
     const servers = await context.facts.mailServers();
+    let done = 0;
+    context.onMailServerProbed?.(done, servers.length);
     return Promise.all(
       servers.map(async (server): Promise<MailServerSession> => {
         const request = { mxHost: server.host, address: server.address, port: smtp.port, heloName: smtp.heloName, mailFrom: '', recipient: context.target.recipient };
         const result = await smtp.prober.probe(request);
+        context.onMailServerProbed?.(++done, servers.length);
         const followUps = smtp.followUps;
         if (!followUps || !rcptDeferred(result)) return { server, result };
         return { server, result, followUp: await followUps.scheduler.schedule(request, followUps.delayMs) };

@@ -1,0 +1,14 @@
+/**
+ * Button ids, the same on every platform: Slack's action_id and Teams' Action.Execute verb.
+ * They are stored in posted messages, so they are never renamed.
+ */
+export const ACTION_IDS = {
+  mailcheckRecheck: 'mailcheck.recheck',
+  mailcheckAdminNote: 'mailcheck.admin-note',
+} as const;
+
+export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];
+
+export function isActionId(value: string): value is ActionId {
+  return (Object.values(ACTION_IDS) as string[]).includes(value);
+}

@@ -1,0 +1,30 @@
+/**
+ * One card model for every surface (DESIGN.md, "One card model, two renderers"): commands build
+ * Cards, and pure renderers turn them into Block Kit, Adaptive Cards or terminal text. Text is
+ * plain: each renderer escapes and styles it for its platform.
+ */
+import type { ActionId } from './action-ids.js';
+
+export interface CardAction {
+  readonly id: ActionId;
+  readonly label: string;
+  /** Opaque to the platform, handed back on click (e.g. the domain to re-check). */
+  readonly value: string;
+  readonly style?: 'primary' | 'danger';
+}
+
+export type CardBlock =
+  | { readonly kind: 'header'; readonly text: string }
+  | { readonly kind: 'text'; readonly text: string; readonly emphasis?: 'strong' | 'subtle' }
+  /** Label/value pairs shown as a compact table (the sender matrix). */
+  | { readonly kind: 'facts'; readonly facts: readonly { readonly label: string; readonly value: string }[] }
+  /** Preformatted text (commands that reproduce a finding). */
+  | { readonly kind: 'code'; readonly text: string }
+  | { readonly kind: 'divider' }
+  | { readonly kind: 'actions'; readonly actions: readonly CardAction[] };
+
+export interface Card {
+  /** What notifications and screen readers show; also the whole message where blocks are not rendered. */
+  readonly summary: string;
+  readonly blocks: readonly CardBlock[];
+}

@@ -1,0 +1,59 @@
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { handleMailcheck, handleMailcheckAction, MAILCHECK_HELP, type MailcheckDeps } from '../../../commands/mailcheck.js';
+import { ACTION_IDS } from '../action-ids.js';
+import type { Card } from '../card.js';
+import type { Conversation, MessageRef } from '../conversation.js';
+import { renderCardText } from './render-card-text.js';
+
+const CONVERSATION = 'console';
+
+/**
+ * The console surface (`mxops chat`): the same commands and cards as Slack and Teams, as text in
+ * a terminal, with no credentials. Each message gets a number; updates and thread replies say
+ * which message they belong to.
+ */
+export function createConsoleConversation(out: Writable): Conversation & { lastRef(): MessageRef | undefined } {
+  let counter = 0;
+  let last: MessageRef | undefined;
+  const write = (text: string): void => void out.write(text);
+  return {
+    lastRef: () => last,
+    async post(card: Card) {
+      last = { conversation: CONVERSATION, message: String(++counter) };
+      write(`[#${counter}] ${renderCardText(card)}`);
+      return last;
+    },
+    async update(ref, card) {
+      write(`[#${ref.message} updated] ${renderCardText(card)}`);
+    },
+    async replyInThread(ref, text) {
+      write(`[#${ref.message} thread]\n${text.replace(/\n?$/, '\n')}`);
+    },
+    async whisper(text) {
+      write(`${text}\n`);
+    },
+  };
+}
+
+/** Reads commands line by line until end of input: "mailcheck partner.com", "recheck partner.com", "note partner.com", "help". */
+export async function runConsoleChat(input: Readable, out: Writable, deps: MailcheckDeps): Promise<void> {
+  const conversation = createConsoleConversation(out);
+  out.write('mxops chat: type "mailcheck partner.com" or "help"; Ctrl-D ends.\n');
+  const lines = createInterface({ input, terminal: false });
+  for await (const raw of lines) {
+    const [word = '', ...rest] = raw.trim().replace(/^\//, '').split(/\s+/);
+    const text = rest.join(' ');
+    try {
+      if (word === '') continue;
+      else if (/^mailcheck$/i.test(word)) await handleMailcheck(text, conversation, deps);
+      else if (/^help$/i.test(word)) await conversation.whisper(MAILCHECK_HELP);
+      else if (/^(recheck|note)$/i.test(word)) {
+        const ref = conversation.lastRef() ?? (await conversation.post({ summary: text, blocks: [] }));
+        await handleMailcheckAction(/^recheck$/i.test(word) ? ACTION_IDS.mailcheckRecheck : ACTION_IDS.mailcheckAdminNote, text, ref, conversation, deps);
+      } else await conversation.whisper(`Unknown command "${word}". ${MAILCHECK_HELP}`);
+    } catch (error) {
+      await conversation.whisper(`Something went wrong: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
