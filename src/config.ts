@@ -22,6 +22,12 @@ export interface Config {
     readonly commandTimeoutMs: number;
     readonly totalTimeoutMs: number;
   };
+  /** The HTTP listener of `mxops start`: /healthz, /metrics, and the chat platforms' endpoints. */
+  readonly http: { readonly host: string; readonly port: number };
+  /** pino level: fatal, error, warn, info, debug, trace or silent. */
+  readonly logLevel: string;
+  /** Whether `mxops start` runs SMTP probe workers in the same process. */
+  readonly startWorkers: boolean;
   /** DNS blocklists to look the MX addresses up in; empty: none. */
   readonly dnsblZones: readonly string[];
   readonly queue: {
@@ -72,6 +78,12 @@ export function loadConfig(env: Env): Config {
       totalTimeoutMs: read('MXOPS_SMTP_TOTAL_TIMEOUT_MS', 90_000, (text) => parseInteger(text, 1_000, 900_000, 'milliseconds')),
     },
     dnsblZones: read('MXOPS_DNSBL_ZONES', DEFAULT_DNSBL_ZONES, parseZoneList),
+    http: {
+      host: read('MXOPS_HTTP_HOST', '0.0.0.0', (text) => parseHostPort(text, 1, 'MXOPS_HTTP_HOST').host),
+      port: read('MXOPS_HTTP_PORT', 3000, (text) => parseInteger(text, 1, 65_535, 'a port')),
+    },
+    logLevel: read('MXOPS_LOG_LEVEL', 'info', parseLogLevel),
+    startWorkers: read('MXOPS_START_WORKERS', true, parseBoolean),
     queue: {
       redisUrl: read('MXOPS_REDIS_URL', 'redis://127.0.0.1:6379', parseRedisUrl),
       prefix: read('MXOPS_QUEUE_PREFIX', 'mxops', parseQueuePrefix),
@@ -135,4 +147,12 @@ function parseZoneList(text: string): readonly string[] {
   const bad = zones.find((zone) => !/^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(zone));
   if (bad !== undefined) throw new AppError('BAD_INPUT', `"${bad}" is not a DNS zone name; give zones separated by commas (e.g. zen.spamhaus.org,bl.spamcop.net), or none`);
   return zones;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function parseLogLevel(text: string): string {
+  const level = text.toLowerCase();
+  if (!LOG_LEVELS.includes(level)) throw new AppError('BAD_INPUT', `"${text}" is not a log level; use one of ${LOG_LEVELS.join(', ')}`);
+  return level;
 }

@@ -116,7 +116,16 @@ describe('parseHostPort', () => {
 
 const SMTP_DEFAULTS = { port: 25, heloName: undefined, allowPrivateTargets: false, connectTimeoutMs: 10_000, bannerTimeoutMs: 30_000, commandTimeoutMs: 30_000, totalTimeoutMs: 90_000 };
 const QUEUE_DEFAULTS = { redisUrl: 'redis://127.0.0.1:6379', prefix: 'mxops', workerConcurrency: 16, probeCacheSeconds: 300, greylistRecheckSeconds: 600 };
-const DNS_DEFAULTS = { resolver: undefined, dnsTimeoutMs: 2000, dnsRetries: 1, authoritativePort: 53, dnsblZones: ['zen.spamhaus.org', 'bl.spamcop.net'] };
+const DNS_DEFAULTS = {
+  resolver: undefined,
+  dnsTimeoutMs: 2000,
+  dnsRetries: 1,
+  authoritativePort: 53,
+  dnsblZones: ['zen.spamhaus.org', 'bl.spamcop.net'],
+  http: { host: '0.0.0.0', port: 3000 },
+  logLevel: 'info',
+  startWorkers: true,
+};
 
 describe('loadConfig', () => {
   it('uses the defaults for keys that are missing or blank', () => {
@@ -145,6 +154,10 @@ describe('loadConfig', () => {
         MXOPS_PROBE_CACHE_SECONDS: '0',
         MXOPS_GREYLIST_RECHECK_SECONDS: '120',
         MXOPS_DNSBL_ZONES: 'bl.example.net, DNSBL.Example.org.',
+        MXOPS_HTTP_HOST: '127.0.0.1',
+        MXOPS_HTTP_PORT: '8080',
+        MXOPS_LOG_LEVEL: 'DEBUG',
+        MXOPS_START_WORKERS: 'false',
         UNRELATED: 'x',
       }),
     ).toEqual({
@@ -153,6 +166,9 @@ describe('loadConfig', () => {
       dnsRetries: 0,
       authoritativePort: 5300,
       dnsblZones: ['bl.example.net', 'dnsbl.example.org'],
+      http: { host: '127.0.0.1', port: 8080 },
+      logLevel: 'debug',
+      startWorkers: false,
       smtp: { port: 2525, heloName: 'probe.example.com', allowPrivateTargets: true, connectTimeoutMs: 1000, bannerTimeoutMs: 2000, commandTimeoutMs: 3000, totalTimeoutMs: 4000 },
       queue: { redisUrl: 'rediss://user:secret@redis.internal:6380/2', prefix: '{mxops}', workerConcurrency: 4, probeCacheSeconds: 0, greylistRecheckSeconds: 120 },
     });
