@@ -37,7 +37,7 @@ export interface CheckCommandDeps {
   /** Wall-clock time, for certificate expiry. */
   readonly clock?: () => Date;
   /** SMTP probing for this input, or undefined for a DNS-only check; built only after the input is valid. */
-  readonly smtpFor?: (input: CheckCommandInput) => SmtpSettings | undefined;
+  readonly smtpFor?: (input: CheckCommandInput) => Promise<SmtpSettings | undefined>;
   /** Told once the input is valid and the check starts, to show progress (the CLI does on a terminal). */
   readonly onStart?: (domain: string, resolver: DnsServer) => void;
 }
@@ -56,7 +56,7 @@ export async function runCheckCommand(input: CheckCommandInput, deps: CheckComma
   if (!resolver) throw new AppError('BAD_CONFIG', 'no resolver: the system has none configured; pass --resolver host[:port] or set MXOPS_RESOLVER');
 
   deps.onStart?.(target.domain, resolver);
-  const smtp = input.dnsOnly ? undefined : deps.smtpFor?.(input);
+  const smtp = input.dnsOnly ? undefined : await deps.smtpFor?.(input);
   const report = await diagnose(target, {
     ...(smtp ? { smtp } : {}),
     ...(deps.https && !input.dnsOnly ? { https: deps.https } : {}),

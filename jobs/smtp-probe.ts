@@ -30,7 +30,9 @@ export function createSmtpProbeProcessor(deps: SmtpProbeProcessorDeps) {
     try {
       return await deps.prober.probe(data.request);
     } finally {
-      await release();
+      // A failed release must not fail a finished probe (a retry would connect again); the lock's
+      // own expiry frees the address anyway.
+      await release().catch(() => undefined);
     }
   };
 }

@@ -125,15 +125,17 @@ function parseRedisUrl(text: string): string {
   try {
     url = new URL(text);
   } catch {
-    throw new AppError('BAD_INPUT', `"${redact(text)}" is not a URL; use redis://host:6379 or rediss://user:password@host:6380/0`);
+    throw new AppError('BAD_INPUT', `"${redact(text)}" is not a URL; use redis://host:6379 or rediss://user:password@host:6380/0 (percent-encode / @ : in the password)`);
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new AppError('BAD_INPUT', `"${redact(text)}" is not a redis:// or rediss:// URL`);
   return text;
 }
 
-/** A Redis URL may carry a password: never echo it back in an error. */
-function redact(text: string): string {
-  return text.replace(/\/\/[^@/]*@/, '//***@');
+/** A Redis URL may carry a password (which may hold '/' or '@'): never echo it back. */
+export function redact(text: string): string {
+  const at = text.lastIndexOf('@');
+  const scheme = text.indexOf('//');
+  return at === -1 || scheme === -1 || at < scheme ? text : `${text.slice(0, scheme + 2)}***${text.slice(at)}`;
 }
 
 function parseQueuePrefix(text: string): string {

@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'DNS_CONNECTION_REFUSED'
   | 'DNS_CONNECTION_CLOSED'
   | 'DNS_NETWORK'
-  | 'DNS_MALFORMED_REPLY';
+  | 'DNS_MALFORMED_REPLY'
+  | 'QUEUE_UNAVAILABLE';
 
 export class AppError extends Error {
   readonly code: ErrorCode;

@@ -12,7 +12,7 @@ import type { Redis } from 'ioredis';
 import { runCheckCommand, type CheckCommandInput } from '../commands/check.js';
 import { runFollowUpCommand } from '../commands/follow-up.js';
 import { buildProgram, EXIT_BAD_INPUT } from './cli/program.js';
-import { loadConfig, type Config } from './config.js';
+import { loadConfig, redact, type Config } from './config.js';
 import { formatServer } from './diagnosis/dns-port.js';
 import type { SmtpProbeResult, SmtpProber } from './diagnosis/smtp-port.js';
 import type { SmtpSettings } from './diagnosis/smtp-sessions.js';
@@ -46,24 +46,41 @@ interface QueueHandle {
   readonly events: QueueEvents;
 }
 
-/** The SMTP probe queue as a producer sees it; connections are closed when the command ends. */
-function openQueue(config: Config): QueueHandle {
+/** How long closing the queue's connections may take before they are dropped. */
+const CLOSE_WAIT_MS = 2_000;
+
+/**
+ * The SMTP probe queue as a producer sees it. Redis is reached first, so an unreachable one is one
+ * clear error instead of a command that retries for ever; connections close when the command ends.
+ */
+async function openQueue(config: Config): Promise<QueueHandle> {
   const producer = createRedisConnection(config.queue.redisUrl, 'producer');
+  // ioredis reports the cause (ECONNREFUSED, auth) as an event; connect() only says it closed.
+  let cause: Error | undefined;
+  producer.on('error', (error: Error) => (cause = error));
+  try {
+    await producer.connect();
+  } catch (error) {
+    producer.disconnect();
+    const why = cause?.message ?? (error instanceof Error ? error.message : String(error));
+    throw new AppError('QUEUE_UNAVAILABLE', `cannot reach Redis at ${redact(config.queue.redisUrl)} (MXOPS_REDIS_URL): ${why}`);
+  }
   const listener = createRedisConnection(config.queue.redisUrl, 'worker');
   const queue = new Queue<SmtpProbeJobData, SmtpProbeResult>(SMTP_PROBE_QUEUE, { connection: producer, prefix: config.queue.prefix });
   const events = new QueueEvents(SMTP_PROBE_QUEUE, { connection: listener, prefix: config.queue.prefix });
   closers.push(async () => {
-    await Promise.all([events.close(), queue.close()]);
+    const closed = Promise.all([events.close(), queue.close()]).catch(() => undefined);
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())]);
     producer.disconnect();
     listener.disconnect();
   });
   return { queue, events };
 }
 
-function smtpSettings(config: Config, input: Pick<CheckCommandInput, 'queue' | 'allowPrivate'>): SmtpSettings {
+async function smtpSettings(config: Config, input: Pick<CheckCommandInput, 'queue' | 'allowPrivate'>): Promise<SmtpSettings> {
   const base = { port: config.smtp.port, heloName: config.smtp.heloName ?? hostname() };
   if (!input.queue) return { ...base, prober: inProcessProber(config, input.allowPrivate ?? false) };
-  const { queue, events } = openQueue(config);
+  const { queue, events } = await openQueue(config);
   return {
     ...base,
     prober: createQueuedSmtpProber({ queue, events, cacheSeconds: config.queue.probeCacheSeconds, waitTimeoutMs: config.smtp.totalTimeoutMs * 3 }),
@@ -80,7 +97,7 @@ function systemResolver(): DnsServer | undefined {
 async function runChat(config: Config, options: ChatOptions): Promise<number> {
   const resolver = config.resolver ?? systemResolver();
   if (!resolver) throw new AppError('BAD_CONFIG', 'no resolver: the system has none configured; set MXOPS_RESOLVER');
-  const smtp = options.dnsOnly ? undefined : smtpSettings(config, options);
+  const smtp = options.dnsOnly ? undefined : await smtpSettings(config, options);
   const https = options.dnsOnly ? undefined : createHttpsFetcher();
   await runConsoleChat(process.stdin, process.stdout, {
     diagnose: (target, onProgress) =>
@@ -115,7 +132,13 @@ async function runWorker(config: Config): Promise<number> {
   await worker.waitUntilReady();
   process.stderr.write(`mxops worker: probing with concurrency ${config.queue.workerConcurrency}; SIGTERM or Ctrl-C stops after running probes finish\n`);
   const signal = await new Promise<string>((resolve) => {
-    for (const name of ['SIGTERM', 'SIGINT'] as const) process.once(name, () => resolve(name));
+    const stop = (name: string): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve(name);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
   });
   process.stderr.write(`mxops worker: ${signal}: finishing running probes\n`);
   await worker.close();
@@ -149,7 +172,7 @@ async function main(argv: readonly string[]): Promise<number> {
     chat: (options) => runChat(loadConfig(process.env), options),
     async followUp(input) {
       const config = loadConfig(process.env);
-      const { queue, events } = openQueue(config);
+      const { queue, events } = await openQueue(config);
       const result = await runFollowUpCommand(input, { reader: createFollowUpReader(queue, events), clock: () => new Date(), waitSlackMs: config.smtp.totalTimeoutMs + 60_000 });
       process.stdout.write(result.output);
       return result.exitCode;
@@ -168,6 +191,6 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     process.stderr.write(`mxops: ${isAppError(error) ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = isAppError(error, 'BAD_INPUT') || isAppError(error, 'BAD_CONFIG') ? EXIT_BAD_INPUT : 70;
+    process.exitCode = isAppError(error, 'BAD_INPUT') || isAppError(error, 'BAD_CONFIG') || isAppError(error, 'QUEUE_UNAVAILABLE') ? EXIT_BAD_INPUT : 70;
   },
 );

@@ -149,6 +149,8 @@ function judgeGreeting(j: Judged): Stage {
   const ehloRefusal = refusalOf(r.ehlo);
   if (ehloRefusal) return { findings: [blockedUs(j, 'ehlo', ehloRefusal, r.ehlo)], stop: true };
   if (positive(r.ehlo)) return { findings: [], stop: false };
+  // A 4xx is "not now", not "I do not know EHLO" (that is 500/502): no verdict on ESMTP from it.
+  if (r.ehlo.code >= 400 && r.ehlo.code < 500) return { findings: [blockedUs(j, 'ehlo', 'temporary', r.ehlo)], stop: true };
   if (!r.helo) return { findings: [ended(j, 'helo')], stop: true };
   const heloRefusal = refusalOf(r.helo) ?? (positive(r.helo) ? undefined : 'greeting-refused');
   if (heloRefusal) return { findings: [blockedUs(j, 'helo', heloRefusal, r.helo)], stop: true };

@@ -59,7 +59,9 @@ export function mailServerSessions(context: CheckContext): Promise<readonly Mail
         context.onMailServerProbed?.(++done, servers.length);
         const followUps = smtp.followUps;
         if (!followUps || !rcptDeferred(result)) return { server, result };
-        return { server, result, followUp: await followUps.scheduler.schedule(request, followUps.delayMs) };
+        // A follow-up that cannot be scheduled (the queue went away) must not cost the session itself.
+        const followUp = await followUps.scheduler.schedule(request, followUps.delayMs).catch(() => undefined);
+        return followUp ? { server, result, followUp } : { server, result };
       }),
     );
   });

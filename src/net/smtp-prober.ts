@@ -20,6 +20,8 @@ export interface SmtpProberOptions {
   readonly now?: () => number;
 }
 
+const QUIT_WAIT_MS = 2_000;
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type Draft = Mutable<Omit<SmtpProbeResult, 'transcript' | 'totalMs'>>;
 
@@ -94,8 +96,9 @@ async function converse(channel: SmtpChannel, request: SmtpProbeRequest, draft: 
   if (isPositive(draft.ehlo)) {
     draft.extensions = parseExtensions(draft.ehlo);
   } else {
-    if (draft.ehlo.code === 421) await stop(channel, 'ehlo', draft.ehlo);
-    // RFC 5321 §3.2: a server that does not know EHLO still takes HELO, without extensions.
+    // A 4xx (421 included) is "not now": HELO would be refused too, and falling back would read
+    // as "no ESMTP". RFC 5321 §3.2: a server that does not know EHLO (5xx) still takes HELO.
+    if (draft.ehlo.code >= 400 && draft.ehlo.code < 500) await stop(channel, 'ehlo', draft.ehlo);
     draft.helo = await channel.command(`HELO ${request.heloName}`, 'helo');
     if (!isPositive(draft.helo)) await stop(channel, 'helo', draft.helo);
   }
@@ -120,7 +123,8 @@ async function converse(channel: SmtpChannel, request: SmtpProbeRequest, draft: 
   if (draft.rcpt.code === 421) await stop(channel, 'rcpt', draft.rcpt);
   const rset = await channel.command('RSET', 'rset');
   if (rset.code === 421) await stop(channel, 'rset', rset);
-  await channel.command('QUIT', 'quit');
+  // The 221 tells nothing we need; a tarpit must not hold the session (and its destination lock).
+  await channel.command('QUIT', 'quit', QUIT_WAIT_MS).catch(() => undefined);
 }
 
 /** RFC 3207 §4; a failed handshake spends the connection (a sender would retry in the clear on a new one: its own probe). */

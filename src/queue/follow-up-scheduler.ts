@@ -14,11 +14,16 @@ const KEEP_RESULT_SECONDS = 7 * 24 * 3600;
 export function createFollowUpScheduler(queue: Queue<SmtpProbeJobData, SmtpProbeResult>): FollowUpScheduler {
   return {
     async schedule(request, delayMs) {
+      const jobId = `followup-${smtpProbeJobId(request).replace(/^smtp-/, '')}`;
+      // A finished follow-up (kept for reading) would make add() a no-op: a new greylisting
+      // deserves a new follow-up, so the old one goes.
+      const previous = await queue.getJob(jobId);
+      if (previous && (await previous.isCompleted() || (await previous.isFailed()))) await previous.remove();
       const job = await queue.add(
         'follow-up',
         { request },
         {
-          jobId: `followup-${smtpProbeJobId(request).replace(/^smtp-/, '')}`,
+          jobId,
           delay: delayMs,
           removeOnComplete: { age: KEEP_RESULT_SECONDS },
           removeOnFail: { age: KEEP_RESULT_SECONDS },
@@ -26,7 +31,9 @@ export function createFollowUpScheduler(queue: Queue<SmtpProbeJobData, SmtpProbe
           backoff: { type: 'exponential', delay: 2_000 },
         },
       );
-      return { id: job.id ?? '', dueAt: new Date(job.timestamp + (job.opts.delay ?? delayMs)).toISOString() };
+      // add() of a pending id returns a local copy: read the stored job for its real due time.
+      const stored = (await queue.getJob(jobId)) ?? job;
+      return { id: jobId, dueAt: new Date(stored.timestamp + (stored.opts.delay ?? delayMs)).toISOString() };
     },
   };
 }

@@ -19,19 +19,50 @@ export interface QueuedProberOptions {
 export function createQueuedSmtpProber(options: QueuedProberOptions): SmtpProber {
   return {
     async probe(request: SmtpProbeRequest): Promise<SmtpProbeResult> {
-      const job = await options.queue.add(
-        'probe',
-        { request },
-        {
-          jobId: smtpProbeJobId(request),
-          removeOnComplete: { age: options.cacheSeconds },
-          removeOnFail: true,
-          // Only our own failures throw (the result covers whatever the server does).
-          attempts: 3,
-          backoff: { type: 'exponential', delay: 2_000 },
-        },
-      );
-      return (await job.waitUntilFinished(options.events, options.waitTimeoutMs)) as SmtpProbeResult;
+      const add = () =>
+        options.queue.add(
+          'probe',
+          { request },
+          {
+            jobId: smtpProbeJobId(request),
+            removeOnComplete: { age: options.cacheSeconds },
+            removeOnFail: true,
+            // Only our own failures throw (the result covers whatever the server does).
+            attempts: 3,
+            backoff: { type: 'exponential', delay: 2_000 },
+          },
+        );
+      // BullMQ prunes aged jobs only when another completes: a quiet queue would hand back an old
+      // session for ever, so an expired one is removed before the probe is added anew.
+      const kept = await options.queue.getJob(smtpProbeJobId(request));
+      if (kept?.finishedOn !== undefined && Date.now() - kept.finishedOn > options.cacheSeconds * 1000) await kept.remove().catch(() => undefined);
+      const job = await add();
+      try {
+        return (await job.waitUntilFinished(options.events, options.waitTimeoutMs)) as SmtpProbeResult;
+      } catch (error) {
+        // The port promises a result: a probe no worker finished is reported, not thrown.
+        return unfinished(request, error instanceof Error ? error.message : String(error), options.waitTimeoutMs);
+      }
     },
+  };
+}
+
+function unfinished(request: SmtpProbeRequest, why: string, waitedMs: number): SmtpProbeResult {
+  return {
+    request,
+    refusedByPolicy: undefined,
+    connect: undefined,
+    banner: undefined,
+    ehlo: undefined,
+    helo: undefined,
+    extensions: {},
+    starttls: undefined,
+    tls: undefined,
+    ehloAfterTls: undefined,
+    mail: undefined,
+    rcpt: undefined,
+    abort: { step: 'connect', reason: 'error', detail: `no worker finished the probe within ${Math.round(waitedMs / 1000)} s (is mxops worker running against this Redis?): ${why}` },
+    transcript: [],
+    totalMs: waitedMs,
   };
 }

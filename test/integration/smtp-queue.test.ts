@@ -2,6 +2,7 @@ import { Queue, QueueEvents, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SmtpProbeRequest, SmtpProbeResult, SmtpProber } from '../../src/diagnosis/smtp-port.js';
+import { createFollowUpScheduler } from '../../src/queue/follow-up-scheduler.js';
 import { createQueuedSmtpProber } from '../../src/queue/queued-smtp-prober.js';
 import { createRedisConnection } from '../../src/queue/redis-connection.js';
 import { SMTP_PROBE_QUEUE, smtpProbeJobId, type SmtpProbeJobData } from '../../src/queue/smtp-probe-jobs.js';
@@ -90,7 +91,7 @@ describe('SMTP probes through BullMQ and real Redis', () => {
     workers.push(worker);
     return worker;
   };
-  const queuedProber = (cacheSeconds = 60) => createQueuedSmtpProber({ queue, events, cacheSeconds, waitTimeoutMs: 15_000 });
+  const queuedProber = (cacheSeconds = 60, waitTimeoutMs = 15_000) => createQueuedSmtpProber({ queue, events, cacheSeconds, waitTimeoutMs });
 
   beforeEach(async () => {
     prefix = uniquePrefix();
@@ -128,6 +129,35 @@ describe('SMTP probes through BullMQ and real Redis', () => {
     expect(fake.calls).toHaveLength(1);
     await prober.probe(request('11.22.33.10', 'someone@partner.test'));
     expect(fake.calls).toHaveLength(2);
+  });
+
+  it('probes again once a cached result is older than the cache time, even on a quiet queue', async () => {
+    const fake = controllableProber();
+    startWorker(fake.prober);
+    const prober = queuedProber(1);
+    await prober.probe(request('11.22.33.10'));
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    await prober.probe(request('11.22.33.10'));
+    expect(fake.calls).toHaveLength(2);
+  });
+
+  it('reports a probe no worker took as unfinished, instead of failing the whole check', async () => {
+    const result = await queuedProber(60, 300).probe(request('11.22.33.10'));
+    expect(result.connect).toBeUndefined();
+    expect(result.abort).toMatchObject({ step: 'connect', reason: 'error' });
+    expect(result.abort?.detail).toMatch(/^no worker finished the probe within 0 s \(is mxops worker running against this Redis\?\)/);
+  });
+
+  it('schedules a new follow-up when the previous one for the same probe has already run', async () => {
+    const fake = controllableProber();
+    startWorker(fake.prober);
+    const scheduler = createFollowUpScheduler(queue);
+    const first = await scheduler.schedule(request('11.22.33.10'), 50);
+    await until(async () => (await queue.getJob(first.id))?.finishedOn !== undefined);
+    const second = await scheduler.schedule(request('11.22.33.10'), 60_000);
+    expect(second.id).toBe(first.id);
+    expect(await (await queue.getJob(second.id))?.getState()).toBe('delayed');
+    expect(Date.parse(second.dueAt) - Date.now()).toBeGreaterThan(50_000);
   });
 
   it('opens at most one connection per destination address at a time, across workers', async () => {

@@ -84,6 +84,8 @@ function session(request: SmtpProbeRequest, served: Served): SmtpProbeResult {
   return {
     ...base,
     starttls: reply(220, ['ready']),
+    // As the real prober leaves it: the EHLO after TLS replaces the extensions, without STARTTLS (RFC 3207 §4.2).
+    extensions: { PIPELINING: '' },
     tls: { ok: true, protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', error: undefined, chain, trusted: false, trustError: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', nameMatches: served.nameMatches ?? true, ms: 3 },
     ehloAfterTls: reply(250, [request.mxHost]),
   };

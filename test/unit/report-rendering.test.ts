@@ -68,6 +68,11 @@ describe('nonPublicRange', () => {
     ['2001:db8::1', 'reserved'],
     ['::ffff:10.0.0.1', 'private'],
     ['fec0::1', 'siteLocal'],
+    // Translation prefixes are judged by the IPv4 address they carry.
+    ['64:ff9b::a00:1', 'private'],
+    ['64:ff9b:1::a9fe:a9fe', 'linkLocal'],
+    ['2002:7f00:1::1', 'loopback'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'teredo'],
     ['100::1', 'discard'],
     ['2001:2::1', 'benchmarking'],
     ['not-an-address', 'invalid'],
@@ -75,7 +80,7 @@ describe('nonPublicRange', () => {
     expect(nonPublicRange(address)).toBe(range);
   });
 
-  it.each(['11.22.33.10', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2a00:1450::25', '::ffff:8.8.8.8'])('%s is public', (address) => {
+  it.each(['64:ff9b::808:808', '11.22.33.10', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2a00:1450::25', '::ffff:8.8.8.8'])('%s is public', (address) => {
     expect(nonPublicRange(address)).toBeUndefined();
   });
 });

@@ -433,6 +433,14 @@ describe('smtp check: EHLO and STARTTLS', () => {
     expect(only(findings, 'smtp.software').evidence).toMatchObject({ software: 'qmail', confidence: 'medium' });
   });
 
+  it('reads a 4xx to EHLO as "not now" (blocked-us), never as a server without ESMTP', async () => {
+    const overrides: Overrides = { ehlo: reply(450, '4.7.1 try again later'), helo: undefined, starttls: undefined, tls: undefined, ehloAfterTls: undefined, mail: undefined, rcpt: undefined };
+    const { findings } = await runCheck({ [ADDR1]: overrides });
+    expect(ids(findings)).not.toContain('smtp.helo-only');
+    expect(ids(findings)).not.toContain('smtp.starttls-missing');
+    expect(only(findings, 'smtp.blocked-us').status).toBe('error');
+  });
+
   it('warns smtp.starttls-missing when EHLO works and offers no STARTTLS', async () => {
     const { findings } = await runCheck({ [ADDR1]: { ehlo: reply(250, EHLO_LINES(MX1)), starttls: undefined, tls: undefined, ehloAfterTls: undefined } });
     expect(ids(findings)).toEqual(['smtp.size-limit', 'smtp.software', 'smtp.starttls-missing']);

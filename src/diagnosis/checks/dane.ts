@@ -109,7 +109,9 @@ function judgeSession({ server, result }: MailServerSession, usable: readonly Tl
   if (!result.connect) return notProbed('no connection was attempted');
   if (!result.connect.ok) return notProbed(`the connection failed (${result.connect.error}: ${result.connect.detail})`);
   if (result.ehlo?.code !== 250 && result.helo?.code !== 250) return notProbed(sessionEnd(result, 'the server accepted neither EHLO nor HELO'));
-  if (!('STARTTLS' in result.extensions)) return { kind: 'no-starttls', address, extensions: Object.keys(result.extensions) };
+  // After TLS the extensions are those of the second EHLO, which must not list STARTTLS (RFC 3207
+  // §4.2): whether STARTTLS was sent is what tells a server that offers it.
+  if (result.starttls === undefined && !('STARTTLS' in result.extensions)) return { kind: 'no-starttls', address, extensions: Object.keys(result.extensions) };
   const chain = result.tls?.chain ?? [];
   if (chain.length === 0) return notProbed(result.tls?.error ? `the TLS handshake failed: ${result.tls.error}` : sessionEnd(result, 'STARTTLS did not lead to a TLS session'));
   if (usable.length === 0) return { kind: 'no-usable-records', address };

@@ -220,7 +220,7 @@ function uncoveredHosts(domain: string, policy: MtaStsPolicy, hosts: readonly st
           policy.mode === 'enforce'
             ? `MX host ${host} matches no mx pattern of the enforced MTA-STS policy, so senders that support MTA-STS refuse to deliver to it.`
             : `MX host ${host} matches no mx pattern of the MTA-STS policy; in testing mode senders still deliver but report a failure, and in enforce mode they would refuse.`,
-        evidence: { mxHost: host, mode: policy.mode, patterns: [...policy.mx], url: policyUrl(domain) },
+        evidence: { host, mxHost: host, mode: policy.mode, patterns: [...policy.mx], url: policyUrl(domain) },
         remedy: `Add "mx: ${host}" (or a "*." pattern covering it) to the policy, then change the id in the _mta-sts.${domain} TXT record so senders fetch it again.`,
         ref: 'RFC 8461 §4.1',
       }),
