@@ -1,6 +1,7 @@
 import type { DnsServer } from './diagnosis/dns-port.js';
 import { AppError, isAppError } from './errors.js';
 import { parseHostPort } from './host-port.js';
+import type { SlackSettings } from './chat/slack/slack-settings.js';
 
 /** Every setting mxops reads, parsed and validated once (DESIGN.md, "Config parsed once"). */
 export interface Config {
@@ -26,6 +27,8 @@ export interface Config {
   readonly http: { readonly host: string; readonly port: number };
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
   readonly logLevel: string;
+  /** The Slack surface; undefined unless MXOPS_SLACK_BOT_TOKEN is set. */
+  readonly slack: SlackSettings | undefined;
   /** Whether `mxops start` runs SMTP probe workers in the same process. */
   readonly startWorkers: boolean;
   /** DNS blocklists to look the MX addresses up in; empty: none. */
@@ -84,6 +87,7 @@ export function loadConfig(env: Env): Config {
     },
     logLevel: read('MXOPS_LOG_LEVEL', 'info', parseLogLevel),
     startWorkers: read('MXOPS_START_WORKERS', true, parseBoolean),
+    slack: undefined,
     queue: {
       redisUrl: read('MXOPS_REDIS_URL', 'redis://127.0.0.1:6379', parseRedisUrl),
       prefix: read('MXOPS_QUEUE_PREFIX', 'mxops', parseQueuePrefix),
@@ -92,8 +96,9 @@ export function loadConfig(env: Env): Config {
       greylistRecheckSeconds: read('MXOPS_GREYLIST_RECHECK_SECONDS', 600, (text) => parseInteger(text, 10, 86_400, 'seconds')),
     },
   };
+  const slack = readSlack(env, config.logLevel, problems);
   if (problems.length > 0) throw new AppError('BAD_CONFIG', `configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}`);
-  return config;
+  return { ...config, slack };
 }
 
 export function parseInteger(text: string, min: number, max: number, what: string): number {
@@ -157,4 +162,44 @@ function parseLogLevel(text: string): string {
   const level = text.toLowerCase();
   if (!LOG_LEVELS.includes(level)) throw new AppError('BAD_INPUT', `"${text}" is not a log level; use one of ${LOG_LEVELS.join(', ')}`);
   return level;
+}
+
+/**
+ * The Slack keys, read only when a bot token is set. Token values never appear in an error: only
+ * which key is wrong and what shape it should have.
+ */
+function readSlack(env: Env, logLevel: string, problems: string[]): SlackSettings | undefined {
+  const value = (key: string): string | undefined => (env[key]?.trim() ? env[key]?.trim() : undefined);
+  const botToken = value('MXOPS_SLACK_BOT_TOKEN');
+  if (botToken === undefined) return undefined;
+  const token = (key: string, prefix: string, text: string | undefined): string | undefined => {
+    if (text !== undefined && !text.startsWith(prefix)) problems.push(`${key}: does not start with ${prefix} (copy it from the app's settings page; the value is not shown here)`);
+    return text;
+  };
+  const appToken = token('MXOPS_SLACK_APP_TOKEN', 'xapp-', value('MXOPS_SLACK_APP_TOKEN'));
+  const signingSecret = value('MXOPS_SLACK_SIGNING_SECRET');
+  if (appToken === undefined && signingSecret === undefined) problems.push('MXOPS_SLACK_SIGNING_SECRET: required for Slack over HTTP (or set MXOPS_SLACK_APP_TOKEN for Socket Mode)');
+  const portText = value('MXOPS_SLACK_PORT');
+  let port = 3001;
+  if (portText !== undefined) {
+    try {
+      port = parseInteger(portText, 0, 65_535, 'a port');
+    } catch (error) {
+      problems.push(`MXOPS_SLACK_PORT: ${isAppError(error) ? error.message : String(error)}`);
+    }
+  }
+  const command = value('MXOPS_SLACK_COMMAND') ?? '/mailcheck';
+  if (!/^\/[a-z0-9_-]{1,31}$/.test(command)) problems.push(`MXOPS_SLACK_COMMAND: "${command}" is not a slash command such as /mailcheck (it must match the app manifest)`);
+  const slackLevels = ['debug', 'info', 'warn', 'error'] as const;
+  const level = slackLevels.find((l) => l === logLevel) ?? (logLevel === 'trace' ? 'debug' : 'error');
+  return {
+    botToken: token('MXOPS_SLACK_BOT_TOKEN', 'xoxb-', botToken) ?? botToken,
+    signingSecret,
+    appToken,
+    port,
+    host: value('MXOPS_SLACK_HOST'),
+    command,
+    apiUrl: value('MXOPS_SLACK_API_URL'),
+    logLevel: level,
+  };
 }

@@ -18,6 +18,14 @@ import type { SmtpProbeResult, SmtpProber } from './diagnosis/smtp-port.js';
 import type { SmtpSettings } from './diagnosis/smtp-sessions.js';
 import { AppError, isAppError } from './errors.js';
 import { RunningChecks } from './chat/running-checks.js';
+import { BoundedMap } from './chat/bounded-map.js';
+import { createSlackApp } from './chat/slack/slack-app.js';
+import type { MailcheckDeps } from '../commands/mailcheck.js';
+import type { HttpsFetcher } from './diagnosis/https-port.js';
+import { createOpsServer } from './observability/http-server.js';
+import { instrumentProber } from './observability/instrumented-prober.js';
+import { createLogger } from './observability/logger.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
 import { runConsoleChat } from './chat/console/console-chat.js';
 import { diagnose } from './diagnosis/diagnose.js';
 import type { DnsServer } from './diagnosis/dns-port.js';
@@ -44,6 +52,8 @@ function inProcessProber(config: Config, allowPrivate: boolean): SmtpProber {
 interface QueueHandle {
   readonly queue: Queue<SmtpProbeJobData, SmtpProbeResult>;
   readonly events: QueueEvents;
+  /** The producer's own connection, for health checks. */
+  readonly redis: Redis;
 }
 
 /** How long closing the queue's connections may take before they are dropped. */
@@ -74,7 +84,7 @@ async function openQueue(config: Config): Promise<QueueHandle> {
     producer.disconnect();
     listener.disconnect();
   });
-  return { queue, events };
+  return { queue, events, redis: producer };
 }
 
 async function smtpSettings(config: Config, input: Pick<CheckCommandInput, 'queue' | 'allowPrivate'>): Promise<SmtpSettings> {
@@ -93,15 +103,13 @@ function systemResolver(): DnsServer | undefined {
   return first === undefined ? undefined : parseHostPort(first, 53, 'the system resolver');
 }
 
-/** `mxops chat`: the console surface, with the whole diagnosis behind it. */
-async function runChat(config: Config, options: ChatOptions): Promise<number> {
+/** What every chat surface needs: the whole diagnosis behind `mailcheck`. */
+function mailcheckDeps(config: Config, smtp: SmtpSettings | undefined, https: HttpsFetcher | undefined, metrics?: Metrics): MailcheckDeps {
   const resolver = config.resolver ?? systemResolver();
   if (!resolver) throw new AppError('BAD_CONFIG', 'no resolver: the system has none configured; set MXOPS_RESOLVER');
-  const smtp = options.dnsOnly ? undefined : await smtpSettings(config, options);
-  const https = options.dnsOnly ? undefined : createHttpsFetcher();
-  await runConsoleChat(process.stdin, process.stdout, {
-    diagnose: (target, onProgress) =>
-      diagnose(target, {
+  return {
+    diagnose: async (target, onProgress) => {
+      const report = await diagnose(target, {
         dns: createDnsClient(),
         now: () => performance.now(),
         lookup: { resolver, authoritativePort: config.authoritativePort, queryOptions: { timeoutMs: config.dnsTimeoutMs, retries: config.dnsRetries } },
@@ -110,12 +118,75 @@ async function runChat(config: Config, options: ChatOptions): Promise<number> {
         dnsblZones: config.dnsblZones,
         clock: () => new Date(),
         onProgress,
-      }),
+      });
+      metrics?.checkSeconds.observe({ status: report.status }, report.durationMs / 1000);
+      metrics?.commandsHandled.inc({ surface: 'chat', command: 'mailcheck', outcome: report.status });
+      return report;
+    },
     running: new RunningChecks(),
-    reports: new Map(),
+    reports: new BoundedMap(RECENT_REPORTS),
     minUpdateIntervalMs: 1_000,
     now: () => performance.now(),
+  };
+}
+
+/** Reports kept for the "Note for their admin" button; older ones are checked again on demand. */
+const RECENT_REPORTS = 500;
+
+/** `mxops chat`: the console surface, with the whole diagnosis behind it. */
+async function runChat(config: Config, options: ChatOptions): Promise<number> {
+  const smtp = options.dnsOnly ? undefined : await smtpSettings(config, options);
+  const https = options.dnsOnly ? undefined : createHttpsFetcher();
+  await runConsoleChat(process.stdin, process.stdout, mailcheckDeps(config, smtp, https));
+  return 0;
+}
+
+/** Resolves with the signal's name at the first SIGTERM or SIGINT. */
+function nextStopSignal(): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const stop = (name: string): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve(name);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
   });
+}
+
+/**
+ * `mxops start`: the configured chat surfaces, probe workers (unless MXOPS_START_WORKERS=false),
+ * and /healthz and /metrics, in one process; SIGTERM lets running work finish.
+ */
+async function runStart(config: Config): Promise<number> {
+  if (!config.slack) {
+    throw new AppError('BAD_CONFIG', 'no chat surface is configured: set MXOPS_SLACK_BOT_TOKEN and MXOPS_SLACK_SIGNING_SECRET (see README, Slack); to try mxops without a platform, run mxops chat');
+  }
+  const logger = createLogger(config.logLevel);
+  const { queue, events, redis } = await openQueue(config);
+  const metrics = createMetrics(() => queue.getJobCounts('waiting', 'active', 'delayed', 'failed'));
+  const workerConnection = config.startWorkers ? createRedisConnection(config.queue.redisUrl, 'worker') : undefined;
+  const worker = workerConnection
+    ? createSmtpWorker({ connection: workerConnection, prefix: config.queue.prefix, concurrency: config.queue.workerConcurrency, prober: instrumentProber(inProcessProber(config, false), metrics), probeTimeoutMs: config.smtp.totalTimeoutMs })
+    : undefined;
+  worker?.on('error', (error) => logger.error({ err: error }, 'worker error'));
+  const smtp: SmtpSettings = {
+    port: config.smtp.port,
+    heloName: config.smtp.heloName ?? hostname(),
+    prober: createQueuedSmtpProber({ queue, events, cacheSeconds: config.queue.probeCacheSeconds, waitTimeoutMs: config.smtp.totalTimeoutMs * 3 }),
+    followUps: { scheduler: createFollowUpScheduler(queue), delayMs: config.queue.greylistRecheckSeconds * 1000 },
+  };
+  const slack = createSlackApp(config.slack, mailcheckDeps(config, smtp, createHttpsFetcher(), metrics));
+  const slackListening = await slack.start();
+  const ops = createOpsServer(metrics, [{ name: 'redis', probe: async () => (await redis.ping()) === 'PONG' }]);
+  await new Promise<void>((resolve) => ops.listen(config.http.port, config.http.host, resolve));
+  logger.info({ slack: slackListening, http: config.http, workers: worker ? config.queue.workerConcurrency : 0 }, 'mxops started');
+  const signal = await nextStopSignal();
+  logger.info({ signal }, 'stopping: finishing running checks and probes');
+  await slack.stop();
+  await worker?.close();
+  workerConnection?.disconnect();
+  await new Promise<void>((resolve) => ops.close(() => resolve()));
   return 0;
 }
 
@@ -131,15 +202,7 @@ async function runWorker(config: Config): Promise<number> {
   worker.on('error', (error) => process.stderr.write(`mxops worker: ${error.message}\n`));
   await worker.waitUntilReady();
   process.stderr.write(`mxops worker: probing with concurrency ${config.queue.workerConcurrency}; SIGTERM or Ctrl-C stops after running probes finish\n`);
-  const signal = await new Promise<string>((resolve) => {
-    const stop = (name: string): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      resolve(name);
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
+  const signal = await nextStopSignal();
   process.stderr.write(`mxops worker: ${signal}: finishing running probes\n`);
   await worker.close();
   connection.disconnect();
@@ -170,6 +233,7 @@ async function main(argv: readonly string[]): Promise<number> {
     },
     worker: () => runWorker(loadConfig(process.env)),
     chat: (options) => runChat(loadConfig(process.env), options),
+    start: () => runStart(loadConfig(process.env)),
     async followUp(input) {
       const config = loadConfig(process.env);
       const { queue, events } = await openQueue(config);

@@ -25,15 +25,13 @@ export class RunningChecks {
       return { report: existing.report, joined: true };
     }
     const listeners = new Set<Listener>([listener]);
-    const entry: Running = {
-      listeners,
-      last: undefined,
-      report: start((progress) => {
-        entry.last = progress;
-        for (const l of listeners) l(progress);
-      }).finally(() => this.running.delete(key)),
-    };
-    this.running.set(key, entry);
+    // The entry exists before `start` runs, since a run may report progress before it first waits.
+    const entry: { listeners: Set<Listener>; report: Promise<DiagnosisReport> | undefined; last: DiagnosisProgress | undefined } = { listeners, report: undefined, last: undefined };
+    this.running.set(key, entry as Running);
+    entry.report = start((progress) => {
+      entry.last = progress;
+      for (const l of listeners) l(progress);
+    }).finally(() => this.running.delete(key));
     return { report: entry.report, joined: false };
   }
 

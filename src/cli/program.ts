@@ -11,6 +11,8 @@ export interface CliHandlers {
   worker(): Promise<number>;
   followUp(input: FollowUpInput): Promise<number>;
   chat(options: ChatOptions): Promise<number>;
+  /** Runs the bot until SIGTERM or SIGINT. */
+  start(): Promise<number>;
 }
 
 export interface ChatOptions {
@@ -79,6 +81,13 @@ export function buildProgram(handlers: CliHandlers, write: { out(text: string): 
     .option('--allow-private', 'also probe loopback, private and reserved addresses (in-process probes only)', false)
     .action(async (options: ChatOptions) => {
       exitCode = await handlers.chat(options);
+    });
+
+  program
+    .command('start')
+    .description('Run the bot: the configured chat surfaces (Slack), SMTP probe workers (MXOPS_START_WORKERS) and /healthz and /metrics on MXOPS_HTTP_PORT, until SIGTERM.')
+    .action(async () => {
+      exitCode = await handlers.start();
     });
 
   program

@@ -1,0 +1,140 @@
+/**
+ * The Slack surface: a Bolt App that turns /mailcheck and its buttons into calls of the
+ * platform-neutral handlers in commands/. Bolt types stop at this file and its neighbours in
+ * src/chat/slack/ (DESIGN.md, "Commands ack first"; "one error boundary per platform").
+ */
+import { App, LogLevel, type BlockAction, type ButtonAction, type RespondFn } from '@slack/bolt';
+import { handleMailcheck, handleMailcheckAction, type MailcheckDeps } from '../../../commands/mailcheck.js';
+import { ACTION_IDS, type ActionId } from '../action-ids.js';
+import type { Conversation } from '../conversation.js';
+import { AppError } from '../../errors.js';
+import { commandText, escapeMrkdwn } from './mrkdwn.js';
+import { deliveryKey, RecentDeliveries } from './recent-deliveries.js';
+import { cannotReachChannel, createSlackConversation, slackErrorCode } from './slack-conversation.js';
+import { SLACK_EVENTS_PATH, WEB_API_RETRIES, WEB_API_TIMEOUT_MS, type SlackSettings } from './slack-settings.js';
+
+export type { SlackSettings } from './slack-settings.js';
+
+export interface SlackListening {
+  readonly mode: 'http' | 'socket';
+  /** HTTP mode: the port actually bound (useful with port 0). */
+  readonly port: number | undefined;
+}
+
+export interface SlackApp {
+  readonly app: App;
+  /** Verifies the bot token (auth.test), then listens on HTTP or opens the Socket Mode connection. */
+  start(): Promise<SlackListening>;
+  /** Stops taking requests, then waits for the checks already running to post their results. */
+  stop(): Promise<void>;
+}
+
+/** Slack retries a delivery it thinks was lost; a trigger seen within this window is ignored. */
+const REDELIVERY_WINDOW_MS = 5 * 60_000;
+
+const LOG_LEVELS = { debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN, error: LogLevel.ERROR } as const;
+
+const MAILCHECK_ACTIONS: readonly ActionId[] = [ACTION_IDS.mailcheckRecheck, ACTION_IDS.mailcheckAdminNote];
+
+export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps): SlackApp {
+  const socketMode = settings.appToken !== undefined;
+  if (!socketMode && !settings.signingSecret) {
+    throw new AppError('BAD_CONFIG', 'Slack over HTTP needs the signing secret (MXOPS_SLACK_SIGNING_SECRET), or set MXOPS_SLACK_APP_TOKEN for Socket Mode');
+  }
+  const app = new App({
+    token: settings.botToken,
+    ...(socketMode ? { socketMode: true, appToken: settings.appToken } : { signingSecret: settings.signingSecret, endpoints: SLACK_EVENTS_PATH }),
+    // Respond to Slack as soon as ack() is called, not when the listener returns (that is for FaaS).
+    processBeforeResponse: false,
+    // auth.test runs in start(), not in the constructor, where a failure would surface only at the first command.
+    deferInitialization: true,
+    // The conversation store keeps state per channel in memory for events; nothing here uses it.
+    convoStore: false,
+    logLevel: LOG_LEVELS[settings.logLevel],
+    clientOptions: {
+      ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
+      retryConfig: WEB_API_RETRIES,
+      // Wait out a 429 and retry instead of failing: a lost chat.update leaves a card stuck at "checking".
+      rejectRateLimitedCalls: false,
+      timeout: WEB_API_TIMEOUT_MS,
+    },
+  });
+  const recent = new RecentDeliveries(REDELIVERY_WINDOW_MS, deps.now);
+  const inFlight = new Set<Promise<void>>();
+  let started = false;
+
+  /** The error boundary: the work runs after the ack, so failures are told to the user, not to Slack. */
+  const runDetached = (work: () => Promise<void>, respond: RespondFn): void => {
+    const running: Promise<void> = work()
+      .catch(async (error: unknown) => {
+        // Not being invited is the user's to fix, not an incident.
+        if (cannotReachChannel(error)) app.logger.warn(`mailcheck: cannot post here (${slackErrorCode(error)})`);
+        else app.logger.error('mailcheck failed', error);
+        await tellEphemeral(respond, explainFailure(error)).catch(() => undefined);
+      })
+      .finally(() => inFlight.delete(running));
+    inFlight.add(running);
+  };
+
+  app.use(async (args) => {
+    const key = deliveryKey(args.body);
+    const redelivered = (args.context.retryNum ?? 0) > 0 || (key !== undefined && !recent.firstTime(key));
+    if (!redelivered) return args.next();
+    // The first delivery is already running (or ran): answer 200 so Slack stops, and do nothing.
+    app.logger.info(`ignoring a redelivered Slack request (${key ?? `retry ${args.context.retryNum}`})`);
+    if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
+  });
+
+  app.command(settings.command, async ({ ack, command, client, respond }) => {
+    await ack();
+    const conversation = createSlackConversation({ client, channel: command.channel_id, user: command.user_id, respondEphemeral: (text) => tellEphemeral(respond, text) });
+    runDetached(() => handleMailcheck(commandText(command.text), conversation, deps), respond);
+  });
+
+  for (const actionId of MAILCHECK_ACTIONS) {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, respond }) => {
+      await ack();
+      const channel = body.channel?.id;
+      const ts: unknown = body.container['message_ts'] ?? body.message?.ts;
+      // Our buttons are only ever on channel messages; anything else is not ours to answer.
+      if (channel === undefined || typeof ts !== 'string') return;
+      const conversation: Conversation = createSlackConversation({ client, channel, user: body.user.id, respondEphemeral: (text) => tellEphemeral(respond, text) });
+      runDetached(() => handleMailcheckAction(actionId, action.value ?? '', { conversation: channel, message: ts }, conversation, deps), respond);
+    });
+  }
+
+  app.error(async (error) => {
+    app.logger.error('Slack request failed', error);
+  });
+
+  return {
+    app,
+    async start() {
+      await app.init();
+      if (socketMode) {
+        await app.start();
+        started = true;
+        return { mode: 'socket', port: undefined };
+      }
+      const server = await app.start({ port: settings.port, ...(settings.host ? { host: settings.host } : {}) });
+      started = true;
+      const address = server.address();
+      return { mode: 'http', port: typeof address === 'object' && address !== null ? address.port : settings.port };
+    },
+    async stop() {
+      if (started) await app.stop();
+      started = false;
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+/** `text` is mrkdwn, already escaped. */
+async function tellEphemeral(respond: RespondFn, text: string): Promise<void> {
+  await respond({ response_type: 'ephemeral', text, replace_original: false });
+}
+
+function explainFailure(error: unknown): string {
+  if (cannotReachChannel(error)) return 'I cannot post in this conversation. Invite me to the channel (/invite @mxops), or run the command in a channel I am in.';
+  return `Something went wrong: ${escapeMrkdwn(error instanceof Error ? error.message : String(error))}`;
+}

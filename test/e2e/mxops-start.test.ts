@@ -1,0 +1,116 @@
+/**
+ * `mxops start` as a real process: Slack over HTTP (its Web API played by a fake on loopback),
+ * probe workers on real Redis, DNS and SMTP servers on loopback, /healthz and /metrics. A signed
+ * /mailcheck goes in; the final card comes out through chat.update; SIGTERM ends it cleanly.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDnsServers } from '../support/dns-test-server.js';
+import { type FakeSlackApi, sendToApp, slashCommandBody, startFakeSlackApi } from '../support/fake-slack-api.js';
+import { dropPrefix, REDIS_URL, uniquePrefix } from '../support/redis-test.js';
+import { startSmtpServers } from '../support/smtp-test-server.js';
+import { smtpDomainDns } from '../fixtures/smtp-domain.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const SIGNING_SECRET = 'e2e-signing-secret';
+const BOT_TOKEN = 'xoxb-e2e-token';
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('mxops start', () => {
+  let dns: Awaited<ReturnType<typeof startDnsServers>>;
+  let smtp: Awaited<ReturnType<typeof startSmtpServers>>;
+  let slack: FakeSlackApi;
+  let bot: ChildProcess;
+  let stderr = '';
+  const prefix = uniquePrefix();
+  let slackPort = 0;
+  let httpPort = 0;
+
+  beforeAll(async () => {
+    dns = await startDnsServers(smtpDomainDns({ domain: 'start.test', resolver: '127.0.0.120', nameserver: '127.0.0.121', mxHosts: [['mx1', '127.0.0.122']] }));
+    smtp = await startSmtpServers([{ address: '127.0.0.122', name: 'mx1.start.test' }]);
+    slack = await startFakeSlackApi({ botToken: BOT_TOKEN });
+    [slackPort, httpPort] = [await freePort(), await freePort()];
+    bot = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'start'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: {
+        ...process.env,
+        MXOPS_SLACK_BOT_TOKEN: BOT_TOKEN,
+        MXOPS_SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        MXOPS_SLACK_API_URL: slack.apiUrl,
+        MXOPS_SLACK_HOST: '127.0.0.1',
+        MXOPS_SLACK_PORT: String(slackPort),
+        MXOPS_HTTP_HOST: '127.0.0.1',
+        MXOPS_HTTP_PORT: String(httpPort),
+        MXOPS_REDIS_URL: REDIS_URL,
+        MXOPS_QUEUE_PREFIX: prefix,
+        MXOPS_RESOLVER: `127.0.0.120:${dns.port}`,
+        MXOPS_DNS_PORT: String(dns.port),
+        MXOPS_SMTP_PORT: String(smtp.port),
+        MXOPS_ALLOW_PRIVATE_TARGETS: 'true',
+        MXOPS_HELO_NAME: 'probe.mxops.test',
+        MXOPS_DNSBL_ZONES: 'none',
+        MXOPS_LOG_LEVEL: 'warn',
+      },
+    });
+    bot.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  });
+
+  afterAll(async () => {
+    if (bot.exitCode === null) bot.kill('SIGKILL');
+    await slack?.close();
+    await smtp?.close();
+    await dns?.close();
+    const admin = new Redis(REDIS_URL);
+    await dropPrefix(admin, prefix);
+    admin.disconnect();
+  });
+
+  it('serves /mailcheck from Slack with workers in the same process, reports health and metrics, and stops on SIGTERM', async () => {
+    const health = await until('healthz', async () => {
+      const response = await fetch(`http://127.0.0.1:${httpPort}/healthz`);
+      return response.status === 200 ? ((await response.json()) as unknown) : undefined;
+    }).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${stderr}`);
+    });
+    expect(health).toEqual({ status: 'ok', checks: { redis: 'up' } });
+
+    const delivery = await sendToApp(`http://127.0.0.1:${slackPort}/slack/events`, slashCommandBody({ text: 'start.test', responseUrl: slack.responseUrl('e2e') }), { signingSecret: SIGNING_SECRET });
+    expect(delivery.status).toBe(200);
+    const final = await until('the final card', async () =>
+      slack.callsTo('chat.update').find((call) => JSON.stringify(call.args.blocks ?? []).includes('start.test: ')),
+    );
+    expect(JSON.stringify(final.args.blocks)).toContain('Re-check');
+    expect(slack.callsTo('chat.postMessage').some((call) => typeof call.args.thread_ts === 'string')).toBe(true);
+
+    const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    expect(metrics).toMatch(/mxops_commands_total\{surface="chat",command="mailcheck",outcome="\w+"\} 1/);
+    expect(metrics).toMatch(/mxops_smtp_probe_seconds_count\{outcome="rcpt-2xx"\} 1/);
+
+    bot.kill('SIGTERM');
+    const [code] = (await once(bot, 'exit')) as [number | null];
+    expect(code).toBe(0);
+  });
+});

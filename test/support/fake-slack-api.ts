@@ -1,0 +1,199 @@
+/**
+ * Slack, both ways, on loopback. `startFakeSlackApi` stands in for https://slack.com/api/ (point
+ * the WebClient's slackApiUrl at it) and for response_url: it records every call and answers the
+ * way Slack does (ok, ts, channel; 429 with Retry-After when told to). `sendToApp` plays Slack's
+ * side of a delivery: slash commands and block_actions, signed with the signing secret.
+ */
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedCall {
+  /** Web API method (chat.update) or `response_url`. */
+  readonly method: string;
+  /** Form fields, with JSON-valued ones (blocks) parsed; a response_url call's JSON body. */
+  readonly args: Readonly<Record<string, unknown>>;
+  /** The HTTP status and body the fake answered with. */
+  readonly status: number;
+  readonly response: Readonly<Record<string, unknown>>;
+  /** Date.now() when it arrived. */
+  readonly at: number;
+}
+
+export interface FakeSlackApi {
+  /** For WebClientOptions.slackApiUrl. */
+  readonly apiUrl: string;
+  /** A response_url that records what is posted to it. */
+  responseUrl(id: string): string;
+  readonly calls: readonly RecordedCall[];
+  /** Successful calls of one method, in order. */
+  callsTo(method: string): RecordedCall[];
+  /** The next call of `method` gets HTTP 429 with this Retry-After. */
+  rateLimitNext(method: string, retryAfterSeconds: number): void;
+  /** The next call of `method` gets `{ ok: false, error }`, as Slack reports platform errors. */
+  failNext(method: string, error: string): void;
+  close(): Promise<void>;
+}
+
+const JSON_FIELDS = ['blocks', 'attachments', 'metadata'];
+
+export async function startFakeSlackApi(options: { readonly botToken: string }): Promise<FakeSlackApi> {
+  const calls: RecordedCall[] = [];
+  const rateLimits = new Map<string, number>();
+  const failures = new Map<string, string>();
+  let sequence = 0;
+  const nextTs = (): string => `1700000000.${String(++sequence).padStart(6, '0')}`;
+
+  const answer = (method: string, args: Record<string, unknown>, authorization: string | undefined): { status: number; body: Record<string, unknown>; headers?: Record<string, string> } => {
+    const retryAfter = rateLimits.get(method);
+    if (retryAfter !== undefined) {
+      rateLimits.delete(method);
+      return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(retryAfter) } };
+    }
+    if (authorization !== `Bearer ${options.botToken}` && args.token !== options.botToken) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+    const failure = failures.get(method);
+    if (failure !== undefined) {
+      failures.delete(method);
+      return { status: 200, body: { ok: false, error: failure } };
+    }
+    switch (method) {
+      case 'auth.test':
+        return { status: 200, body: { ok: true, url: 'https://fake.slack.test/', team: 'Fake', user: 'mxops', team_id: 'T0FAKE', user_id: 'U0MXOPS', bot_id: 'B0MXOPS' } };
+      case 'chat.postMessage': {
+        const ts = nextTs();
+        return { status: 200, body: { ok: true, channel: args.channel, ts, message: { type: 'message', text: args.text, ts, ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}) } } };
+      }
+      case 'chat.update':
+        return { status: 200, body: { ok: true, channel: args.channel, ts: args.ts, text: args.text } };
+      case 'chat.postEphemeral':
+        return { status: 200, body: { ok: true, message_ts: nextTs() } };
+      default:
+        return { status: 200, body: { ok: true } };
+    }
+  };
+
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const raw = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const respond = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    if (url.pathname.startsWith('/response/')) {
+      calls.push({ method: 'response_url', args: { id: url.pathname.slice('/response/'.length), ...(JSON.parse(raw || '{}') as Record<string, unknown>) }, status: 200, response: { ok: true }, at: Date.now() });
+      return respond(200, { ok: true });
+    }
+    const method = url.pathname.replace(/^\/api\//, '');
+    const args = parseArgs(raw, req.headers['content-type']);
+    const { status, body, headers } = answer(method, args, req.headers.authorization);
+    calls.push({ method, args, status, response: body, at: Date.now() });
+    respond(status, body, headers);
+  };
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    apiUrl: `http://127.0.0.1:${port}/api/`,
+    responseUrl: (id) => `http://127.0.0.1:${port}/response/${id}`,
+    calls,
+    callsTo: (method) => calls.filter((c) => c.method === method && c.status === 200),
+    rateLimitNext: (method, seconds) => void rateLimits.set(method, seconds),
+    failNext: (method, error) => void failures.set(method, error),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        // The WebClient keeps connections alive; without this close() waits for them to time out.
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** The WebClient sends form fields, JSON-encoding anything that is not a string, number or boolean. */
+function parseArgs(raw: string, contentType: string | undefined): Record<string, unknown> {
+  if (contentType?.startsWith('application/json')) return JSON.parse(raw || '{}') as Record<string, unknown>;
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(raw)) args[key] = JSON_FIELDS.includes(key) ? (JSON.parse(value) as unknown) : value;
+  return args;
+}
+
+// ---- Slack's side of a delivery ----
+
+export interface Delivery {
+  readonly status: number;
+  readonly body: string;
+  readonly elapsedMs: number;
+}
+
+/** Slack's v0 request signature: HMAC-SHA256 of `v0:<timestamp>:<body>` with the signing secret. */
+export function signSlackRequest(signingSecret: string, body: string, timestamp: number): string {
+  return `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+export async function sendToApp(url: string, body: string, options: { readonly signingSecret: string; readonly retryNum?: number; readonly timestamp?: number }): Promise<Delivery> {
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const started = performance.now();
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': signSlackRequest(options.signingSecret, body, timestamp),
+      ...(options.retryNum !== undefined ? { 'x-slack-retry-num': String(options.retryNum), 'x-slack-retry-reason': 'http_timeout' } : {}),
+    },
+    body,
+  });
+  const text = await response.text();
+  return { status: response.status, body: text, elapsedMs: performance.now() - started };
+}
+
+let triggers = 0;
+const nextTrigger = (): string => `trigger-${process.pid}-${++triggers}`;
+
+/** A slash command as Slack POSTs it: URL-encoded form fields. */
+export function slashCommandBody(fields: { readonly text: string; readonly responseUrl: string; readonly command?: string; readonly triggerId?: string; readonly channel?: string; readonly user?: string }): string {
+  return new URLSearchParams({
+    token: 'deprecated-verification-token',
+    team_id: 'T0FAKE',
+    team_domain: 'fake',
+    channel_id: fields.channel ?? 'C0MAIL',
+    channel_name: 'mail-ops',
+    user_id: fields.user ?? 'U0ADMIN',
+    user_name: 'admin',
+    command: fields.command ?? '/mailcheck',
+    text: fields.text,
+    api_app_id: 'A0MXOPS',
+    response_url: fields.responseUrl,
+    trigger_id: fields.triggerId ?? nextTrigger(),
+  }).toString();
+}
+
+/** A button click as Slack POSTs it: a form with one `payload` field holding JSON. */
+export function blockActionsBody(fields: { readonly actionId: string; readonly value: string; readonly messageTs: string; readonly responseUrl: string; readonly channel?: string; readonly user?: string }): string {
+  const channel = fields.channel ?? 'C0MAIL';
+  const payload = {
+    type: 'block_actions',
+    team: { id: 'T0FAKE', domain: 'fake' },
+    user: { id: fields.user ?? 'U0ADMIN', username: 'admin', team_id: 'T0FAKE' },
+    api_app_id: 'A0MXOPS',
+    token: 'deprecated-verification-token',
+    container: { type: 'message', message_ts: fields.messageTs, channel_id: channel, is_ephemeral: false },
+    trigger_id: nextTrigger(),
+    channel: { id: channel, name: 'mail-ops' },
+    message: { type: 'message', ts: fields.messageTs, text: 'card' },
+    response_url: fields.responseUrl,
+    actions: [{ type: 'button', action_id: fields.actionId, block_id: 'b1', text: { type: 'plain_text', text: 'button' }, value: fields.value, action_ts: '1700000001.000001' }],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
