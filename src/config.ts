@@ -2,6 +2,7 @@ import type { DnsServer } from './diagnosis/dns-port.js';
 import { AppError, isAppError } from './errors.js';
 import { parseHostPort } from './host-port.js';
 import type { SlackSettings } from './chat/slack/slack-settings.js';
+import type { TeamsSettings } from './chat/teams/teams-settings.js';
 
 /** Every setting mxops reads, parsed and validated once (DESIGN.md, "Config parsed once"). */
 export interface Config {
@@ -29,6 +30,8 @@ export interface Config {
   readonly logLevel: string;
   /** The Slack surface; undefined unless MXOPS_SLACK_BOT_TOKEN is set. */
   readonly slack: SlackSettings | undefined;
+  /** The Teams surface; undefined unless MXOPS_TEAMS_APP_ID is set. */
+  readonly teams: TeamsSettings | undefined;
   /** Whether `mxops start` runs SMTP probe workers in the same process. */
   readonly startWorkers: boolean;
   /** DNS blocklists to look the MX addresses up in; empty: none. */
@@ -88,6 +91,7 @@ export function loadConfig(env: Env): Config {
     logLevel: read('MXOPS_LOG_LEVEL', 'info', parseLogLevel),
     startWorkers: read('MXOPS_START_WORKERS', true, parseBoolean),
     slack: undefined,
+    teams: undefined,
     queue: {
       redisUrl: read('MXOPS_REDIS_URL', 'redis://127.0.0.1:6379', parseRedisUrl),
       prefix: read('MXOPS_QUEUE_PREFIX', 'mxops', parseQueuePrefix),
@@ -97,8 +101,9 @@ export function loadConfig(env: Env): Config {
     },
   };
   const slack = readSlack(env, config.logLevel, problems);
+  const teams = readTeams(env, problems);
   if (problems.length > 0) throw new AppError('BAD_CONFIG', `configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}`);
-  return { ...config, slack };
+  return { ...config, slack, teams };
 }
 
 export function parseInteger(text: string, min: number, max: number, what: string): number {
@@ -202,4 +207,28 @@ function readSlack(env: Env, logLevel: string, problems: string[]): SlackSetting
     apiUrl: value('MXOPS_SLACK_API_URL'),
     logLevel: level,
   };
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The Teams keys, read only when an app id is set; the password is never echoed. */
+function readTeams(env: Env, problems: string[]): TeamsSettings | undefined {
+  const value = (key: string): string | undefined => (env[key]?.trim() ? env[key]?.trim() : undefined);
+  const appId = value('MXOPS_TEAMS_APP_ID');
+  if (appId === undefined) return undefined;
+  if (!GUID.test(appId)) problems.push(`MXOPS_TEAMS_APP_ID: "${appId}" is not a GUID (the Azure Bot's Microsoft App ID)`);
+  const appPassword = value('MXOPS_TEAMS_APP_PASSWORD');
+  if (appPassword === undefined) problems.push('MXOPS_TEAMS_APP_PASSWORD: required with MXOPS_TEAMS_APP_ID (a client secret of the app registration)');
+  const tenantId = value('MXOPS_TEAMS_TENANT_ID');
+  if (tenantId === undefined || !GUID.test(tenantId)) problems.push('MXOPS_TEAMS_TENANT_ID: required with MXOPS_TEAMS_APP_ID, a GUID (new Azure Bots are single-tenant)');
+  let port = 3978;
+  const portText = value('MXOPS_TEAMS_PORT');
+  if (portText !== undefined) {
+    try {
+      port = parseInteger(portText, 0, 65_535, 'a port');
+    } catch (error) {
+      problems.push(`MXOPS_TEAMS_PORT: ${isAppError(error) ? error.message : String(error)}`);
+    }
+  }
+  return { appId, appPassword: appPassword ?? '', tenantId: tenantId ?? '', port, host: value('MXOPS_TEAMS_HOST') };
 }

@@ -20,6 +20,8 @@ import { AppError, isAppError } from './errors.js';
 import { RunningChecks } from './chat/running-checks.js';
 import { BoundedMap } from './chat/bounded-map.js';
 import { createSlackApp } from './chat/slack/slack-app.js';
+import { createTeamsBot } from './chat/teams/teams-bot.js';
+import { listenForActivities } from './chat/teams/teams-http.js';
 import type { MailcheckDeps } from '../commands/mailcheck.js';
 import type { HttpsFetcher } from './diagnosis/https-port.js';
 import { createOpsServer } from './observability/http-server.js';
@@ -159,8 +161,8 @@ function nextStopSignal(): Promise<string> {
  * and /healthz and /metrics, in one process; SIGTERM lets running work finish.
  */
 async function runStart(config: Config): Promise<number> {
-  if (!config.slack) {
-    throw new AppError('BAD_CONFIG', 'no chat surface is configured: set MXOPS_SLACK_BOT_TOKEN and MXOPS_SLACK_SIGNING_SECRET (see README, Slack); to try mxops without a platform, run mxops chat');
+  if (!config.slack && !config.teams) {
+    throw new AppError('BAD_CONFIG', 'no chat surface is configured: set MXOPS_SLACK_BOT_TOKEN (Slack) or MXOPS_TEAMS_APP_ID (Teams), see README; to try mxops without a platform, run mxops chat');
   }
   const logger = createLogger(config.logLevel);
   const { queue, events, redis } = await openQueue(config);
@@ -176,14 +178,20 @@ async function runStart(config: Config): Promise<number> {
     prober: createQueuedSmtpProber({ queue, events, cacheSeconds: config.queue.probeCacheSeconds, waitTimeoutMs: config.smtp.totalTimeoutMs * 3 }),
     followUps: { scheduler: createFollowUpScheduler(queue), delayMs: config.queue.greylistRecheckSeconds * 1000 },
   };
-  const slack = createSlackApp(config.slack, mailcheckDeps(config, smtp, createHttpsFetcher(), metrics));
-  const slackListening = await slack.start();
+  // One set of deps: a check typed in Slack and one typed in Teams join each other.
+  const deps = mailcheckDeps(config, smtp, createHttpsFetcher(), metrics);
+  const slack = config.slack ? createSlackApp(config.slack, deps) : undefined;
+  const slackListening = await slack?.start();
+  const teams = config.teams ? createTeamsBot(config.teams, deps) : undefined;
+  const teamsServer = config.teams && teams ? await listenForActivities(teams.handle, config.teams.port, config.teams.host) : undefined;
   const ops = createOpsServer(metrics, [{ name: 'redis', probe: async () => (await redis.ping()) === 'PONG' }]);
   await new Promise<void>((resolve) => ops.listen(config.http.port, config.http.host, resolve));
-  logger.info({ slack: slackListening, http: config.http, workers: worker ? config.queue.workerConcurrency : 0 }, 'mxops started');
+  logger.info({ slack: slackListening, teams: config.teams ? { port: config.teams.port } : undefined, http: config.http, workers: worker ? config.queue.workerConcurrency : 0 }, 'mxops started');
   const signal = await nextStopSignal();
   logger.info({ signal }, 'stopping: finishing running checks and probes');
-  await slack.stop();
+  await slack?.stop();
+  await new Promise<void>((resolve) => (teamsServer ? teamsServer.close(() => resolve()) : resolve()));
+  await teams?.settled();
   await worker?.close();
   workerConnection?.disconnect();
   await new Promise<void>((resolve) => ops.close(() => resolve()));

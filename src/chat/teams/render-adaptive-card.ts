@@ -1,0 +1,69 @@
+/**
+ * Card -> Adaptive Card 1.5, a pure function with golden-JSON tests (DESIGN.md, "One card model,
+ * two renderers"). Buttons are Action.Execute so a click reaches the bot as an
+ * `adaptiveCard/action` invoke and the card can be replaced in place (Universal Actions,
+ * learn.microsoft.com/adaptive-cards/authoring-cards/universal-action-model).
+ */
+import type { Card, CardAction, CardBlock } from '../card.js';
+import { ADAPTIVE_CARD_SCHEMA, ADAPTIVE_CARD_VERSION, type AdaptiveCard, type AdaptiveElement, type AdaptiveExecuteAction } from './adaptive-card.js';
+import { fitAdaptiveCard, fitSummary } from './adaptive-card-limits.js';
+import { markdownSafe } from './adaptive-card-text.js';
+
+export function renderAdaptiveCard(card: Card): AdaptiveCard {
+  const body: AdaptiveElement[] = [];
+  let separateNext = false;
+  for (const block of card.blocks) {
+    if (block.kind === 'divider') {
+      // Adaptive Cards have no divider element: the next element draws a line above itself.
+      separateNext = body.length > 0;
+      continue;
+    }
+    const element = renderBlock(block);
+    if (!element) continue;
+    body.push(separateNext ? { ...element, separator: true } : element);
+    separateNext = false;
+  }
+  return fitAdaptiveCard({
+    $schema: ADAPTIVE_CARD_SCHEMA,
+    type: 'AdaptiveCard',
+    version: ADAPTIVE_CARD_VERSION,
+    fallbackText: fitSummary(card.summary),
+    body,
+    msteams: { width: 'Full' },
+  });
+}
+
+function renderBlock(block: Exclude<CardBlock, { kind: 'divider' }>): AdaptiveElement | undefined {
+  switch (block.kind) {
+    case 'header':
+      return { type: 'TextBlock', text: markdownSafe(block.text), wrap: true, style: 'heading', size: 'Large', weight: 'Bolder' };
+    case 'text':
+      return {
+        type: 'TextBlock',
+        text: markdownSafe(block.text),
+        wrap: true,
+        ...(block.emphasis === 'strong' ? { weight: 'Bolder' as const } : {}),
+        ...(block.emphasis === 'subtle' ? { isSubtle: true as const } : {}),
+      };
+    case 'facts':
+      // An empty FactSet renders as nothing but still counts against the size limit.
+      if (block.facts.length === 0) return undefined;
+      return { type: 'FactSet', facts: block.facts.map((f) => ({ title: markdownSafe(f.label), value: markdownSafe(f.value) })) };
+    case 'code':
+      return { type: 'TextBlock', text: markdownSafe(block.text), wrap: true, fontType: 'Monospace' };
+    case 'actions':
+      if (block.actions.length === 0) return undefined;
+      // An ActionSet in the body keeps the buttons where the Card put them.
+      return { type: 'ActionSet', actions: block.actions.map(renderAction) };
+  }
+}
+
+function renderAction(action: CardAction): AdaptiveExecuteAction {
+  return {
+    type: 'Action.Execute',
+    title: action.label,
+    verb: action.id,
+    data: { value: action.value },
+    ...(action.style === 'primary' ? { style: 'positive' as const } : action.style === 'danger' ? { style: 'destructive' as const } : {}),
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * The Teams surface: a CloudAdapter on /api/messages and a TeamsActivityHandler that turns
+ * messages and card clicks into the platform-neutral mailcheck commands (DESIGN.md, "Commands
+ * never see Bolt or botbuilder types"). botbuilder stays inside src/chat/teams/: the Bot
+ * Framework SDK's support ended on 2025-12-31 (DOMAIN.md §3), and its successor
+ * (@microsoft/agents-hosting) should replace only this directory.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { TeamsActivityHandler, TurnContext, type Activity, type CloudAdapter, type InvokeResponse } from 'botbuilder';
+import { handleMailcheck, handleMailcheckAction, MAILCHECK_HELP, type MailcheckDeps } from '../../../commands/mailcheck.js';
+import { ACTION_IDS } from '../action-ids.js';
+import type { Conversation, MessageRef } from '../conversation.js';
+import { createInMemoryConversationReferenceStore, type ConversationReferenceStore, type StoredConversationReference } from './conversation-reference-store.js';
+import { parseTeamsCommand, type TeamsCommand } from './teams-command.js';
+import { createTeamsConversation, type TeamsConnection } from './teams-conversation.js';
+import { createActivityHandler } from './teams-http.js';
+import { ADAPTIVE_CARD_ACTION_INVOKE, cardActionMessage, cardActionRefused, readCardActionClick, type CardActionResponse } from './teams-invoke.js';
+import { createTeamsAdapter, type TeamsAuthentication, type TeamsSettings } from './teams-settings.js';
+import { baseConversationId } from './teams-thread.js';
+
+export interface TeamsBotOptions {
+  /** Default: in memory, which only serves a single process (see conversation-reference-store.ts). */
+  readonly references?: ConversationReferenceStore;
+  readonly log?: (line: string) => void;
+  /**
+   * Replaces the single-tenant authentication. Only tests pass one, with authentication switched
+   * off for a connector on loopback (test/support/fake-bot-connector.ts); main.ts never does.
+   */
+  readonly authentication?: TeamsAuthentication;
+}
+
+export interface TeamsBot {
+  readonly adapter: CloudAdapter;
+  readonly bot: TeamsActivityHandler;
+  /** The HTTP handler for the Bot Framework: POST /api/messages. */
+  readonly handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** The Conversation port for a conversation the bot has heard from, for replies after the turn. */
+  conversationFor(conversationId: string): Conversation;
+  /** Resolves when the commands and clicks received so far have finished (shutdown, tests). */
+  settled(): Promise<void>;
+}
+
+export function createTeamsBot(settings: TeamsSettings, deps: MailcheckDeps, options: TeamsBotOptions = {}): TeamsBot {
+  const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const adapter = createTeamsAdapter(settings, options.authentication);
+  const connection: TeamsConnection = { adapter, appId: settings.appId, references: options.references ?? createInMemoryConversationReferenceStore() };
+  const conversationFor = (conversationId: string): Conversation => createTeamsConversation(connection, conversationId);
+  const background = createBackgroundWork(log);
+
+  /** Runs a command after the turn; a failure is told to the conversation as well as logged. */
+  const runLater = (conversation: Conversation, work: () => Promise<void>): void =>
+    background.track(
+      work().catch(async (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        log(`teams: command failed: ${message}`);
+        await conversation.whisper(`Something went wrong: ${message}`);
+      }),
+    );
+
+  const bot = new MailcheckTeamsBot({
+    remember: (activity) => connection.references.put(baseConversationId(activity.conversation.id), storedReference(activity)),
+    message(activity) {
+      // Removes "<at>mxops</at>" from channel messages; a 1:1 chat has no mention to remove.
+      const text = typeof activity.text === 'string' ? (TurnContext.removeRecipientMention(activity) ?? '') : '';
+      const conversation = conversationFor(activity.conversation.id);
+      runLater(conversation, () => runCommand(parseTeamsCommand(text), conversation, deps));
+    },
+    cardAction(activity) {
+      const click = readCardActionClick(activity.value);
+      if ('problem' in click) return cardActionRefused(click.problem);
+      // Teams puts the id of the message holding the card in replyToId of the invoke.
+      if (!activity.replyToId) return cardActionRefused('the click does not say which message the card is in');
+      const ref: MessageRef = { conversation: activity.conversation.id, message: activity.replyToId };
+      const conversation = conversationFor(ref.conversation);
+      runLater(conversation, () => handleMailcheckAction(click.verb, click.value, ref, conversation, deps));
+      return cardActionMessage(
+        click.verb === ACTION_IDS.mailcheckRecheck ? `Checking ${click.value} again: a new card follows.` : `Writing a note for the mail administrator of ${click.value}: it follows as a reply.`,
+      );
+    },
+  });
+
+  return {
+    adapter,
+    bot,
+    handle: createActivityHandler(adapter, (context) => bot.run(context), log),
+    conversationFor,
+    settled: background.settled,
+  };
+}
+
+function runCommand(command: TeamsCommand, conversation: Conversation, deps: MailcheckDeps): Promise<void> {
+  switch (command.kind) {
+    case 'mailcheck':
+      return handleMailcheck(command.text, conversation, deps);
+    case 'help':
+      return conversation.whisper(MAILCHECK_HELP);
+    case 'unknown':
+      return conversation.whisper(`Unknown command "${command.word}".\n${MAILCHECK_HELP}`);
+  }
+}
+
+/** Only what continuing the conversation needs; never the message text or channelData. */
+function storedReference(activity: Activity): StoredConversationReference {
+  const { conversation, recipient } = activity;
+  return {
+    channelId: activity.channelId,
+    serviceUrl: activity.serviceUrl,
+    ...(activity.locale ? { locale: activity.locale } : {}),
+    conversation: {
+      id: baseConversationId(conversation.id),
+      conversationType: conversation.conversationType ?? '',
+      isGroup: conversation.isGroup ?? false,
+      name: conversation.name ?? '',
+      ...(conversation.tenantId ? { tenantId: conversation.tenantId } : {}),
+    },
+    bot: { id: recipient.id, name: recipient.name ?? '' },
+  };
+}
+
+interface BotHooks {
+  /** Stores the conversation reference of every authenticated incoming activity. */
+  remember(activity: Activity): Promise<void>;
+  message(activity: Activity): void;
+  cardAction(activity: Activity): CardActionResponse;
+}
+
+class MailcheckTeamsBot extends TeamsActivityHandler {
+  private readonly hooks: BotHooks;
+
+  constructor(hooks: BotHooks) {
+    super();
+    this.hooks = hooks;
+    // 'Turn' handlers run before the per-type ones, for every activity (activityHandler.js onTurnActivity).
+    this.onTurn(async (context, next) => {
+      await hooks.remember(context.activity);
+      await next();
+    });
+    this.onMessage(async (context, next) => {
+      hooks.message(context.activity);
+      await next();
+    });
+  }
+
+  /**
+   * Overridden rather than onAdaptiveCardInvoke: that hook must return botbuilder's
+   * AdaptiveCardInvokeResponse, whose `value` is typed as an object, and the message answer's
+   * value is a string. Other invokes keep TeamsActivityHandler's handling.
+   */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (context.activity.name !== ADAPTIVE_CARD_ACTION_INVOKE) return super.onInvokeActivity(context);
+    return this.hooks.cardAction(context.activity);
+  }
+}
+
+function createBackgroundWork(log: (line: string) => void): { track(work: Promise<void>): void; settled(): Promise<void> } {
+  const pending = new Set<Promise<void>>();
+  return {
+    track(work) {
+      const tracked: Promise<void> = work
+        .catch((error: unknown) => log(`teams: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => pending.delete(tracked));
+      pending.add(tracked);
+    },
+    async settled() {
+      // Work can start more work (a click during a check), so wait until none is left.
+      while (pending.size > 0) await Promise.all(pending);
+    },
+  };
+}

@@ -1,0 +1,19 @@
+/**
+ * A Teams message as a command: "mailcheck partner.com", "help". In a channel the bot only hears
+ * messages that @mention it, and the mention arrives inside the text ("<at>mxops</at> mailcheck
+ * partner.com"); the caller strips it with TurnContext.removeRecipientMention first.
+ */
+
+export type TeamsCommand =
+  | { readonly kind: 'mailcheck'; readonly text: string }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'unknown'; readonly word: string };
+
+export function parseTeamsCommand(text: string): TeamsCommand {
+  // Some Teams clients send the space after a mention as an HTML entity.
+  const cleaned = text.replace(/&nbsp;/gi, ' ').trim().replace(/^\//, '');
+  const [word = '', ...rest] = cleaned.split(/\s+/);
+  if (word === '' || /^(help|\?)$/i.test(word)) return { kind: 'help' };
+  if (/^mailcheck$/i.test(word)) return { kind: 'mailcheck', text: rest.join(' ') };
+  return { kind: 'unknown', word };
+}

@@ -1,0 +1,112 @@
+/**
+ * A Bot Framework connector on loopback, standing in for Teams' regional service
+ * (smba.trafficmanager.net): activities the bot sends or updates arrive here because the test's
+ * incoming activities name it as their serviceUrl. It records the Bot Connector REST calls the
+ * adapter makes (POST /v3/conversations/{id}/activities[/{replyToId}], PUT
+ * /v3/conversations/{id}/activities/{activityId}) and answers like the service: { id }.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import type { TeamsAuthentication } from '../../src/chat/teams/teams-settings.js';
+
+export interface ConnectorCall {
+  readonly method: 'POST' | 'PUT';
+  /** Decoded: the client percent-encodes it, ";messageid=" included. */
+  readonly conversationId: string;
+  /** PUT: the activity replaced. POST: the activity replied to, if the bot used replyToActivity. */
+  readonly activityId: string | undefined;
+  readonly activity: Record<string, unknown>;
+  /** The Authorization header: absent while authentication is off. */
+  readonly authorization: string | undefined;
+  /** What the connector answered as the activity's id. */
+  readonly id: string;
+}
+
+export interface FakeBotConnector {
+  /** With the trailing slash, as Teams sends it. */
+  readonly serviceUrl: string;
+  readonly calls: readonly ConnectorCall[];
+  /** Resolves once `test` holds for the calls so far; rejects after `timeoutMs` saying what was awaited. */
+  waitFor(what: string, test: (calls: readonly ConnectorCall[]) => boolean, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+const ACTIVITIES = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?\/?$/;
+
+export async function startFakeBotConnector(): Promise<FakeBotConnector> {
+  const calls: ConnectorCall[] = [];
+  const waiters = new Set<() => void>();
+  let counter = 0;
+  const server: Server = createServer((req, res) => {
+    void readBody(req).then((activity) => {
+      const match = ACTIVITIES.exec(new URL(req.url ?? '/', 'http://connector').pathname);
+      const method = req.method;
+      if (!match?.[1] || (method !== 'POST' && method !== 'PUT') || (method === 'PUT' && !match[2])) {
+        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'NotFound', message: `${method} ${req.url}` } }));
+        return;
+      }
+      const activityId = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
+      const id = method === 'PUT' ? (activityId ?? '') : `activity-${++counter}`;
+      calls.push({ method, conversationId: decodeURIComponent(match[1]), activityId, activity, authorization: req.headers.authorization, id });
+      for (const wake of waiters) wake();
+      // The connector answers 201 Created to a new activity and 200 to an update, with a ResourceResponse.
+      res.writeHead(method === 'POST' ? 201 : 200, { 'content-type': 'application/json' }).end(JSON.stringify({ id }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    serviceUrl: `http://127.0.0.1:${port}/`,
+    calls,
+    waitFor(what, test, timeoutMs = 5_000) {
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          if (!test(calls)) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`connector: gave up waiting for ${what}; calls so far: ${calls.map((c) => `${c.method} ${c.conversationId} ${c.activityId ?? ''}`).join(', ')}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * Authentication switched off, for tests on loopback only. With no MicrosoftAppId the credential
+ * factory reports authentication disabled (PasswordServiceClientCredentialFactory
+ * .isAuthenticationDisabled: appId empty), so: incoming requests are accepted without a JWT
+ * (ParameterizedBotFrameworkAuthentication.JwtTokenValidation_authenticateRequest returns an
+ * anonymous ClaimsIdentity, and no OpenID metadata is fetched), and outgoing calls use
+ * MicrosoftAppCredentials.Empty, which never asks login.microsoftonline.com for a token
+ * (AppCredentials.shouldSetToken is false without an app id). The production path
+ * (singleTenantAuthentication) cannot produce this: SingleTenant refuses an empty app id.
+ */
+export function authenticationOffForLoopbackTests(): TeamsAuthentication {
+  return new ConfigurationBotFrameworkAuthentication({});
+}
+
+/** POSTs an activity to the bot as the Bot Framework service would (minus the JWT). */
+export async function sendToBot(botUrl: string, activity: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(botUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+  const text = await response.text();
+  const json = response.headers.get('content-type')?.startsWith('application/json') ?? false;
+  return { status: response.status, body: text === '' ? undefined : json ? (JSON.parse(text) as unknown) : text };
+}
+
+async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+}
