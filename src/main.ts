@@ -22,11 +22,12 @@ import { BoundedMap } from './chat/bounded-map.js';
 import { createSlackApp } from './chat/slack/slack-app.js';
 import { createTeamsBot } from './chat/teams/teams-bot.js';
 import { listenForActivities } from './chat/teams/teams-http.js';
+import { createRedisConversationReferenceStore } from './store/redis-conversation-references.js';
 import type { MailcheckDeps } from '../commands/mailcheck.js';
 import type { HttpsFetcher } from './diagnosis/https-port.js';
 import { createOpsServer } from './observability/http-server.js';
 import { instrumentProber } from './observability/instrumented-prober.js';
-import { createLogger } from './observability/logger.js';
+import { createLogger, forCommand, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import { runConsoleChat } from './chat/console/console-chat.js';
 import { diagnose } from './diagnosis/diagnose.js';
@@ -106,11 +107,13 @@ function systemResolver(): DnsServer | undefined {
 }
 
 /** What every chat surface needs: the whole diagnosis behind `mailcheck`. */
-function mailcheckDeps(config: Config, smtp: SmtpSettings | undefined, https: HttpsFetcher | undefined, metrics?: Metrics): MailcheckDeps {
+function mailcheckDeps(config: Config, smtp: SmtpSettings | undefined, https: HttpsFetcher | undefined, metrics?: Metrics, logger?: Logger): MailcheckDeps {
   const resolver = config.resolver ?? systemResolver();
   if (!resolver) throw new AppError('BAD_CONFIG', 'no resolver: the system has none configured; set MXOPS_RESOLVER');
   return {
     diagnose: async (target, onProgress) => {
+      const log = logger ? forCommand(logger, { command: 'mailcheck', domain: target.domain }) : undefined;
+      log?.info('check started');
       const report = await diagnose(target, {
         dns: createDnsClient(),
         now: () => performance.now(),
@@ -123,6 +126,7 @@ function mailcheckDeps(config: Config, smtp: SmtpSettings | undefined, https: Ht
       });
       metrics?.checkSeconds.observe({ status: report.status }, report.durationMs / 1000);
       metrics?.commandsHandled.inc({ surface: 'chat', command: 'mailcheck', outcome: report.status });
+      log?.info({ status: report.status, durationMs: Math.round(report.durationMs), findings: report.findings.length }, 'check finished');
       return report;
     },
     running: new RunningChecks(),
@@ -179,10 +183,10 @@ async function runStart(config: Config): Promise<number> {
     followUps: { scheduler: createFollowUpScheduler(queue), delayMs: config.queue.greylistRecheckSeconds * 1000 },
   };
   // One set of deps: a check typed in Slack and one typed in Teams join each other.
-  const deps = mailcheckDeps(config, smtp, createHttpsFetcher(), metrics);
+  const deps = mailcheckDeps(config, smtp, createHttpsFetcher(), metrics, logger);
   const slack = config.slack ? createSlackApp(config.slack, deps) : undefined;
   const slackListening = await slack?.start();
-  const teams = config.teams ? createTeamsBot(config.teams, deps) : undefined;
+  const teams = config.teams ? createTeamsBot(config.teams, deps, { references: createRedisConversationReferenceStore(redis, config.queue.prefix) }) : undefined;
   const teamsServer = config.teams && teams ? await listenForActivities(teams.handle, config.teams.port, config.teams.host) : undefined;
   const ops = createOpsServer(metrics, [{ name: 'redis', probe: async () => (await redis.ping()) === 'PONG' }]);
   await new Promise<void>((resolve) => ops.listen(config.http.port, config.http.host, resolve));
