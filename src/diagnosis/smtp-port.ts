@@ -126,6 +126,27 @@ export interface SmtpProbeResult {
   readonly totalMs: number;
 }
 
+/** A result in which nothing happened yet: the start of every probe, and the shape of one that never ran. */
+export function blankProbeResult(request: SmtpProbeRequest): SmtpProbeResult {
+  return {
+    request,
+    refusedByPolicy: undefined,
+    connect: undefined,
+    banner: undefined,
+    ehlo: undefined,
+    helo: undefined,
+    extensions: {},
+    starttls: undefined,
+    tls: undefined,
+    ehloAfterTls: undefined,
+    mail: undefined,
+    rcpt: undefined,
+    abort: undefined,
+    transcript: [],
+    totalMs: 0,
+  };
+}
+
 export interface SmtpProber {
   /** Never rejects for anything the server does: every outcome is in the result. */
   probe(request: SmtpProbeRequest): Promise<SmtpProbeResult>;

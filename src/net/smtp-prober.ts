@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { nonPublicRange } from '../diagnosis/address-scope.js';
 import type { SmtpProbeLimits, SmtpProbeRequest, SmtpProbeResult, SmtpProber, SmtpReply, SmtpStep } from '../diagnosis/smtp-port.js';
-import { DEFAULT_SMTP_LIMITS } from '../diagnosis/smtp-port.js';
+import { blankProbeResult, DEFAULT_SMTP_LIMITS } from '../diagnosis/smtp-port.js';
 import { describeCertificate, peerChain } from './certificate-info.js';
 import { SessionEnded, SmtpChannel } from './smtp-channel.js';
 
@@ -39,21 +39,7 @@ export function createSmtpProber(options: SmtpProberOptions): SmtpProber {
   return {
     async probe(request: SmtpProbeRequest): Promise<SmtpProbeResult> {
       const started = now();
-      const draft: Draft = {
-        request,
-        refusedByPolicy: undefined,
-        connect: undefined,
-        banner: undefined,
-        ehlo: undefined,
-        helo: undefined,
-        extensions: {},
-        starttls: undefined,
-        tls: undefined,
-        ehloAfterTls: undefined,
-        mail: undefined,
-        rcpt: undefined,
-        abort: undefined,
-      };
+      const { transcript: _none, totalMs: _zero, ...draft }: Mutable<SmtpProbeResult> = blankProbeResult(request);
       const range = policyRange(request.address, options.allowPrivateTargets);
       if (range !== undefined) return { ...draft, refusedByPolicy: { range }, transcript: [], totalMs: now() - started };
       const unsafe = (['heloName', 'mailFrom', 'recipient'] as const).find((field) => holdsControlCharacter(request[field]));

@@ -1,5 +1,5 @@
 import type { Queue, QueueEvents } from 'bullmq';
-import type { SmtpProbeRequest, SmtpProbeResult, SmtpProber } from '../diagnosis/smtp-port.js';
+import { blankProbeResult, type SmtpProbeRequest, type SmtpProbeResult, type SmtpProber } from '../diagnosis/smtp-port.js';
 import { smtpProbeJobId, type SmtpProbeJobData } from './smtp-probe-jobs.js';
 
 export interface QueuedProberOptions {
@@ -49,20 +49,8 @@ export function createQueuedSmtpProber(options: QueuedProberOptions): SmtpProber
 
 function unfinished(request: SmtpProbeRequest, why: string, waitedMs: number): SmtpProbeResult {
   return {
-    request,
-    refusedByPolicy: undefined,
-    connect: undefined,
-    banner: undefined,
-    ehlo: undefined,
-    helo: undefined,
-    extensions: {},
-    starttls: undefined,
-    tls: undefined,
-    ehloAfterTls: undefined,
-    mail: undefined,
-    rcpt: undefined,
+    ...blankProbeResult(request),
     abort: { step: 'connect', reason: 'error', detail: `no worker finished the probe within ${Math.round(waitedMs / 1000)} s (is mxops worker running against this Redis?): ${why}` },
-    transcript: [],
     totalMs: waitedMs,
   };
 }

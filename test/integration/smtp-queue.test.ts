@@ -1,7 +1,7 @@
 import { Queue, QueueEvents, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SmtpProbeRequest, SmtpProbeResult, SmtpProber } from '../../src/diagnosis/smtp-port.js';
+import { blankProbeResult, type SmtpProbeRequest, type SmtpProbeResult, type SmtpProber } from '../../src/diagnosis/smtp-port.js';
 import { createFollowUpScheduler } from '../../src/queue/follow-up-scheduler.js';
 import { createQueuedSmtpProber } from '../../src/queue/queued-smtp-prober.js';
 import { createRedisConnection } from '../../src/queue/redis-connection.js';
@@ -20,20 +20,10 @@ const request = (address: string, recipient = 'postmaster@partner.test'): SmtpPr
 
 function resultFor(probe: SmtpProbeRequest): SmtpProbeResult {
   return {
-    request: probe,
-    refusedByPolicy: undefined,
+    ...blankProbeResult(probe),
     connect: { ok: true, ms: 1 },
     banner: { code: 220, lines: ['mx1.partner.test ESMTP'], ms: 2 },
-    ehlo: undefined,
-    helo: undefined,
-    extensions: {},
-    starttls: undefined,
-    tls: undefined,
-    ehloAfterTls: undefined,
-    mail: undefined,
     rcpt: { code: 250, lines: ['OK'], ms: 1 },
-    abort: undefined,
-    transcript: [],
     totalMs: 5,
   };
 }
