@@ -43,6 +43,8 @@ export interface MailcheckDeps {
   /** Slack allows about one update a second per message; progress is thinned to this. */
   readonly minUpdateIntervalMs: number;
   readonly now: () => number;
+  /** Told of every command and button handled, for the commands metric. */
+  readonly counted?: (command: string, outcome: 'ok' | 'help' | 'invalid') => void;
 }
 
 /**
@@ -51,6 +53,7 @@ export interface MailcheckDeps {
  */
 export async function handleMailcheck(text: string, conversation: Conversation, deps: MailcheckDeps): Promise<void> {
   const request = parseMailcheck(text);
+  deps.counted?.('mailcheck', request.kind === 'check' ? 'ok' : request.kind);
   if (request.kind === 'help') return conversation.whisper(MAILCHECK_HELP);
   if (request.kind === 'invalid') return conversation.whisper(`${request.message}\n${USAGE}`);
   await runCheck(request.target, request.input, conversation, deps);
@@ -59,19 +62,25 @@ export async function handleMailcheck(text: string, conversation: Conversation, 
 /** A button on a mailcheck card: Re-check runs it again; the note goes into the thread. */
 export async function handleMailcheckAction(action: ActionId, value: string, ref: MessageRef, conversation: Conversation, deps: MailcheckDeps): Promise<void> {
   const request = parseMailcheck(value);
+  deps.counted?.(action, request.kind === 'check' ? 'ok' : 'invalid');
   if (request.kind !== 'check') return conversation.whisper(`This button no longer works (${value}); type mailcheck again.`);
   if (action === ACTION_IDS.mailcheckRecheck) {
-    await runCheck(request.target, request.input, conversation, deps);
+    await runCheck(request.target, request.input, conversation, deps, { fresh: true });
     return;
   }
   const report = deps.reports.get(request.input) ?? (await runCheck(request.target, request.input, conversation, deps));
   await conversation.replyInThread(ref, adminNote(report));
 }
 
-async function runCheck(target: CheckTarget, input: string, conversation: Conversation, deps: MailcheckDeps): Promise<DiagnosisReport> {
+async function runCheck(target: CheckTarget, input: string, conversation: Conversation, deps: MailcheckDeps, options: { fresh?: boolean } = {}): Promise<DiagnosisReport> {
   const ref = await conversation.post(runningCard(target));
   const updates = thinnedUpdates(conversation, ref, deps);
-  const { report: pending } = deps.running.join(`${target.domain}|${target.recipient}`, (onProgress) => deps.diagnose(target, onProgress), (progress) => updates.push(runningCard(target, progress)));
+  const { report: pending } = deps.running.join(
+    `${target.domain}|${target.recipient}`,
+    (onProgress) => deps.diagnose(target, onProgress),
+    (progress) => updates.push(runningCard(target, progress)),
+    options,
+  );
   const report = await pending;
   await updates.finish(reportCard(target, report, input));
   deps.reports.set(input, report);

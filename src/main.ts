@@ -125,16 +125,19 @@ function mailcheckDeps(config: Config, smtp: SmtpSettings | undefined, https: Ht
         onProgress,
       });
       metrics?.checkSeconds.observe({ status: report.status }, report.durationMs / 1000);
-      metrics?.commandsHandled.inc({ surface: 'chat', command: 'mailcheck', outcome: report.status });
       log?.info({ status: report.status, durationMs: Math.round(report.durationMs), findings: report.findings.length }, 'check finished');
       return report;
     },
-    running: new RunningChecks(),
+    running: new RunningChecks(REJOIN_FINISHED_CHECK_MS),
     reports: new BoundedMap(RECENT_REPORTS),
     minUpdateIntervalMs: 1_000,
     now: () => performance.now(),
+    counted: (command, outcome) => metrics?.commandsHandled.inc({ surface: 'chat', command, outcome }),
   };
 }
+
+/** A finished check answers new requests for the same target this long (see RunningChecks). */
+const REJOIN_FINISHED_CHECK_MS = 10_000;
 
 /** Reports kept for the "Note for their admin" button; older ones are checked again on demand. */
 const RECENT_REPORTS = 500;

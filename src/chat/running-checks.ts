@@ -2,10 +2,11 @@ import type { DiagnosisProgress, DiagnosisReport } from '../diagnosis/diagnose.j
 
 type Listener = (progress: DiagnosisProgress) => void;
 
-interface Running {
+interface Entry {
   readonly listeners: Set<Listener>;
-  readonly report: Promise<DiagnosisReport>;
+  report: Promise<DiagnosisReport> | undefined;
   last: DiagnosisProgress | undefined;
+  finished: boolean;
 }
 
 /**
@@ -14,28 +15,49 @@ interface Running {
  * (Across bot replicas each runs its own; the SMTP probes still meet in the queue's dedupe.)
  */
 export class RunningChecks {
-  private readonly running = new Map<string, Running>();
+  private readonly entries = new Map<string, Entry>();
 
-  /** Runs `start` unless the same key is running; either way `listener` hears its progress. */
-  join(key: string, start: (onProgress: Listener) => Promise<DiagnosisReport>, listener: Listener): { report: Promise<DiagnosisReport>; joined: boolean } {
-    const existing = this.running.get(key);
-    if (existing) {
+  /**
+   * @param rejoinMs How long a finished check still answers a new request for the same target: a
+   *   burst of the same /mailcheck (a whole channel typing it) shares one run instead of probing
+   *   the partner again and again. A Re-check asks for a fresh run and never gets it.
+   */
+  constructor(private readonly rejoinMs = 0) {}
+
+  /** Runs `start` unless the same key is running (or just finished, unless `fresh`); either way `listener` hears its progress. */
+  join(key: string, start: (onProgress: Listener) => Promise<DiagnosisReport>, listener: Listener, options: { fresh?: boolean } = {}): { report: Promise<DiagnosisReport>; joined: boolean } {
+    const existing = this.entries.get(key);
+    if (existing?.report && !(options.fresh && existing.finished)) {
       existing.listeners.add(listener);
       if (existing.last) listener(existing.last);
       return { report: existing.report, joined: true };
     }
     const listeners = new Set<Listener>([listener]);
     // The entry exists before `start` runs, since a run may report progress before it first waits.
-    const entry: { listeners: Set<Listener>; report: Promise<DiagnosisReport> | undefined; last: DiagnosisProgress | undefined } = { listeners, report: undefined, last: undefined };
-    this.running.set(key, entry as Running);
+    const entry: Entry = { listeners, report: undefined, last: undefined, finished: false };
+    this.entries.set(key, entry);
+    const forget = (): void => void (this.entries.get(key) === entry && this.entries.delete(key));
     entry.report = start((progress) => {
       entry.last = progress;
       for (const l of listeners) l(progress);
-    }).finally(() => this.running.delete(key));
+    }).then(
+      (report) => {
+        entry.finished = true;
+        if (this.rejoinMs > 0) setTimeout(forget, this.rejoinMs).unref();
+        else forget();
+        return report;
+      },
+      (error: unknown) => {
+        // A failed run is never handed to anyone else.
+        forget();
+        throw error;
+      },
+    );
     return { report: entry.report, joined: false };
   }
 
+  /** Checks running or recently finished. */
   get size(): number {
-    return this.running.size;
+    return this.entries.size;
   }
 }

@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export interface Metrics {
   readonly registry: Registry;
-  /** Commands handled, by surface (slack, teams, console), command and outcome. */
+  /** Commands and buttons handled (help and bad input included), by command and outcome; surface is 'chat' until surfaces tell theirs. */
   readonly commandsHandled: Counter<'surface' | 'command' | 'outcome'>;
   /** One SMTP probe, by how it ended. */
   readonly probeSeconds: Histogram<'outcome'>;

@@ -17,6 +17,9 @@ export interface QueuedProberOptions {
  * until it ages out (removeOnComplete); failures are not kept, so asking again retries.
  */
 export function createQueuedSmtpProber(options: QueuedProberOptions): SmtpProber {
+  // Each waitUntilFinished adds a 'closing' listener to the queue for as long as it waits; a busy
+  // bot waits on many probes at once, which is not a leak.
+  options.queue.setMaxListeners(Math.max(options.queue.getMaxListeners(), 1_000));
   return {
     async probe(request: SmtpProbeRequest): Promise<SmtpProbeResult> {
       const add = () =>

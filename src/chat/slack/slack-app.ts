@@ -65,7 +65,10 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps): Sl
 
   /** The error boundary: the work runs after the ack, so failures are told to the user, not to Slack. */
   const runDetached = (work: () => Promise<void>, respond: RespondFn): void => {
-    const running: Promise<void> = work()
+    // setImmediate runs after the event loop's I/O phase: every request already read gets its ack
+    // out before any command's work takes the CPU (a burst of 200 otherwise acks one at a time).
+    const running: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(work)
       .catch(async (error: unknown) => {
         // Not being invited is the user's to fix, not an incident.
         if (cannotReachChannel(error)) app.logger.warn(`mailcheck: cannot post here (${slackErrorCode(error)})`);
