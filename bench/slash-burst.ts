@@ -18,6 +18,7 @@
  * derived from the same run, not measured on a second bot.
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { loopbackBotEnv } from '../test/support/bot-env.js';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -354,28 +355,22 @@ async function main(): Promise<void> {
     env: {
       ...inherited,
       NODE_EXTRA_CA_CERTS: caFile,
-      MXOPS_SLACK_BOT_TOKEN: BOT_TOKEN,
-      MXOPS_SLACK_APP_TOKEN: '',
-      MXOPS_TEAMS_APP_ID: '',
+      ...loopbackBotEnv({
+        botToken: BOT_TOKEN,
+        signingSecret: SIGNING_SECRET,
+        slackApiUrl: slack.apiUrl,
+        slackPort,
+        httpPort,
+        redisUrl: REDIS_URL,
+        queuePrefix: prefix,
+        resolver: `${RESOLVER}:${ready.dnsPort}`,
+        dnsPort: ready.dnsPort,
+        smtpPort: ready.smtpPort,
+      }),
       MXOPS_SLACK_COMMAND: '/mailcheck',
-      MXOPS_SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      MXOPS_SLACK_API_URL: slack.apiUrl,
-      MXOPS_SLACK_HOST: '127.0.0.1',
-      MXOPS_SLACK_PORT: String(slackPort),
-      MXOPS_HTTP_HOST: '127.0.0.1',
-      MXOPS_HTTP_PORT: String(httpPort),
-      MXOPS_REDIS_URL: REDIS_URL,
-      MXOPS_QUEUE_PREFIX: prefix,
       MXOPS_START_WORKERS: 'true',
       MXOPS_WORKER_CONCURRENCY: '16',
       MXOPS_PROBE_CACHE_SECONDS: '300',
-      MXOPS_RESOLVER: `${RESOLVER}:${ready.dnsPort}`,
-      MXOPS_DNS_PORT: String(ready.dnsPort),
-      MXOPS_SMTP_PORT: String(ready.smtpPort),
-      MXOPS_ALLOW_PRIVATE_TARGETS: 'true',
-      MXOPS_HELO_NAME: 'probe.mxops.test',
-      MXOPS_DNSBL_ZONES: 'none',
-      MXOPS_LOG_LEVEL: 'warn',
     },
   });
   const keep = (text: string): void => void (output = (output + text).slice(-20_000));

@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDnsServers } from '../support/dns-test-server.js';
 import { type FakeSlackApi, sendToApp, slashCommandBody, startFakeSlackApi } from '../support/fake-slack-api.js';
+import { loopbackBotEnv } from '../support/bot-env.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../support/redis-test.js';
 import { startSmtpServers } from '../support/smtp-test-server.js';
 import { smtpDomainDns } from '../fixtures/smtp-domain.js';
@@ -57,22 +58,18 @@ describe('mxops start', () => {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: {
         ...process.env,
-        MXOPS_SLACK_BOT_TOKEN: BOT_TOKEN,
-        MXOPS_SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        MXOPS_SLACK_API_URL: slack.apiUrl,
-        MXOPS_SLACK_HOST: '127.0.0.1',
-        MXOPS_SLACK_PORT: String(slackPort),
-        MXOPS_HTTP_HOST: '127.0.0.1',
-        MXOPS_HTTP_PORT: String(httpPort),
-        MXOPS_REDIS_URL: REDIS_URL,
-        MXOPS_QUEUE_PREFIX: prefix,
-        MXOPS_RESOLVER: `127.0.0.120:${dns.port}`,
-        MXOPS_DNS_PORT: String(dns.port),
-        MXOPS_SMTP_PORT: String(smtp.port),
-        MXOPS_ALLOW_PRIVATE_TARGETS: 'true',
-        MXOPS_HELO_NAME: 'probe.mxops.test',
-        MXOPS_DNSBL_ZONES: 'none',
-        MXOPS_LOG_LEVEL: 'warn',
+        ...loopbackBotEnv({
+          botToken: BOT_TOKEN,
+          signingSecret: SIGNING_SECRET,
+          slackApiUrl: slack.apiUrl,
+          slackPort,
+          httpPort,
+          redisUrl: REDIS_URL,
+          queuePrefix: prefix,
+          resolver: `127.0.0.120:${dns.port}`,
+          dnsPort: dns.port,
+          smtpPort: smtp.port,
+        }),
       },
     });
     bot.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
@@ -103,7 +100,8 @@ describe('mxops start', () => {
       slack.callsTo('chat.update').find((call) => JSON.stringify(call.args.blocks ?? []).includes('start.test: ')),
     );
     expect(JSON.stringify(final.args.blocks)).toContain('Re-check');
-    expect(slack.callsTo('chat.postMessage').some((call) => typeof call.args.thread_ts === 'string')).toBe(true);
+    // The thread reply follows the final update.
+    await until('the thread reply', async () => slack.callsTo('chat.postMessage').find((call) => typeof call.args.thread_ts === 'string'));
 
     const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
     expect(metrics).toMatch(/mxops_commands_total\{surface="chat",command="mailcheck",outcome="\w+"\} 1/);
