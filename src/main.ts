@@ -132,7 +132,7 @@ function mailcheckDeps(config: Config, smtp: SmtpSettings | undefined, https: Ht
     reports: new BoundedMap(RECENT_REPORTS),
     minUpdateIntervalMs: 1_000,
     now: () => performance.now(),
-    counted: (command, outcome) => metrics?.commandsHandled.inc({ surface: 'chat', command, outcome }),
+    counted: (command, outcome) => metrics?.commandsHandled.inc({ surface: 'console', command, outcome }),
   };
 }
 
@@ -187,9 +187,11 @@ async function runStart(config: Config): Promise<number> {
   };
   // One set of deps: a check typed in Slack and one typed in Teams join each other.
   const deps = mailcheckDeps(config, smtp, createHttpsFetcher(), metrics, logger);
-  const slack = config.slack ? createSlackApp(config.slack, deps) : undefined;
+  // Each surface counts its own commands; the rest (running checks included) is shared.
+  const on = (surface: string): MailcheckDeps => ({ ...deps, counted: (command, outcome) => metrics.commandsHandled.inc({ surface, command, outcome }) });
+  const slack = config.slack ? createSlackApp(config.slack, on('slack')) : undefined;
   const slackListening = await slack?.start();
-  const teams = config.teams ? createTeamsBot(config.teams, deps, { references: createRedisConversationReferenceStore(redis, config.queue.prefix) }) : undefined;
+  const teams = config.teams ? createTeamsBot(config.teams, on('teams'), { references: createRedisConversationReferenceStore(redis, config.queue.prefix) }) : undefined;
   const teamsServer = config.teams && teams ? await listenForActivities(teams.handle, config.teams.port, config.teams.host) : undefined;
   const ops = createOpsServer(metrics, [{ name: 'redis', probe: async () => (await redis.ping()) === 'PONG' }]);
   await new Promise<void>((resolve) => ops.listen(config.http.port, config.http.host, resolve));

@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export interface Metrics {
   readonly registry: Registry;
-  /** Commands and buttons handled (help and bad input included), by command and outcome; surface is 'chat' until surfaces tell theirs. */
+  /** Commands and buttons handled (help and bad input included), by surface (slack, teams, console), command and outcome. */
   readonly commandsHandled: Counter<'surface' | 'command' | 'outcome'>;
   /** One SMTP probe, by how it ended. */
   readonly probeSeconds: Histogram<'outcome'>;

@@ -104,7 +104,7 @@ describe('mxops start', () => {
     await until('the thread reply', async () => slack.callsTo('chat.postMessage').find((call) => typeof call.args.thread_ts === 'string'));
 
     const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-    expect(metrics).toMatch(/mxops_commands_total\{surface="chat",command="mailcheck",outcome="\w+"\} 1/);
+    expect(metrics).toMatch(/mxops_commands_total\{surface="slack",command="mailcheck",outcome="ok"\} 1/);
     expect(metrics).toMatch(/mxops_smtp_probe_seconds_count\{outcome="rcpt-2xx"\} 1/);
 
     bot.kill('SIGTERM');
