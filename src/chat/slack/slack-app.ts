@@ -60,14 +60,23 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps): Sl
     },
   });
   const recent = new RecentDeliveries(REDELIVERY_WINDOW_MS, deps.now);
+  const ACK_PRIORITY_MAX_WAIT_MS = 2_000;
   const inFlight = new Set<Promise<void>>();
   let started = false;
 
+  // Requests Bolt is handling and has not acked yet. Slack's 3 s deadline is on the ack; the work
+  // behind a command can wait, so it starts only when no request is waiting for its ack (or after
+  // ACK_PRIORITY_MAX_WAIT_MS, so a steady stream cannot starve it).
+  let unacked = 0;
+  const acksDrained = async (): Promise<void> => {
+    const deadline = deps.now() + ACK_PRIORITY_MAX_WAIT_MS;
+    do await new Promise((resolve) => setImmediate(resolve));
+    while (unacked > 0 && deps.now() < deadline);
+  };
+
   /** The error boundary: the work runs after the ack, so failures are told to the user, not to Slack. */
   const runDetached = (work: () => Promise<void>, respond: RespondFn): void => {
-    // setImmediate runs after the event loop's I/O phase: every request already read gets its ack
-    // out before any command's work takes the CPU (a burst of 200 otherwise acks one at a time).
-    const running: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+    const running: Promise<void> = acksDrained()
       .then(work)
       .catch(async (error: unknown) => {
         // Not being invited is the user's to fix, not an incident.
@@ -78,6 +87,15 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps): Sl
       .finally(() => inFlight.delete(running));
     inFlight.add(running);
   };
+
+  app.use(async ({ next }) => {
+    unacked++;
+    try {
+      await next();
+    } finally {
+      unacked--;
+    }
+  });
 
   app.use(async (args) => {
     const key = deliveryKey(args.body);
