@@ -3,7 +3,7 @@ import type { CheckContext } from '../../src/diagnosis/check.js';
 import { daneCheck } from '../../src/diagnosis/checks/dane.js';
 import type { DnsClient, DnsRecord, DnsReply } from '../../src/diagnosis/dns-port.js';
 import type { Finding } from '../../src/diagnosis/finding.js';
-import type { CertificateInfo, SmtpProbeRequest, SmtpProbeResult, SmtpProber } from '../../src/diagnosis/smtp-port.js';
+import { blankProbeResult, type CertificateInfo, type SmtpProbeRequest, type SmtpProbeResult, type SmtpProber } from '../../src/diagnosis/smtp-port.js';
 import type { TlsaRecord } from '../../src/diagnosis/tlsa-record.js';
 import { AppError } from '../../src/errors.js';
 import type { ZoneRecord } from '../support/dns-test-server.js';
@@ -62,22 +62,14 @@ interface Served {
 function session(request: SmtpProbeRequest, served: Served): SmtpProbeResult {
   const reply = (code: number, lines: string[]) => ({ code, lines, ms: 1 });
   const base: SmtpProbeResult = {
-    request,
-    refusedByPolicy: undefined,
+    ...blankProbeResult(request),
     connect: { ok: true, ms: 1 },
     banner: reply(220, [`${request.mxHost} ESMTP`]),
     ehlo: reply(250, [request.mxHost, 'PIPELINING', ...(served.starttls === false ? [] : ['STARTTLS'])]),
-    helo: undefined,
     extensions: served.starttls === false ? { PIPELINING: '' } : { PIPELINING: '', STARTTLS: '' },
-    starttls: undefined,
-    tls: undefined,
-    ehloAfterTls: undefined,
-    mail: undefined,
-    rcpt: undefined,
-    abort: undefined,
-    transcript: [],
     totalMs: 5,
   };
+
   if (served.connect === 'refused') return { ...base, connect: { ok: false, error: 'refused', detail: 'ECONNREFUSED', ms: 1 }, banner: undefined, ehlo: undefined, extensions: {} };
   if (served.starttls === false) return base;
   const chain = served.chain ?? [LEAF, CA];
