@@ -5,7 +5,7 @@ import { adminNote } from '../src/chat/admin-note.js';
 import { ACTION_IDS, type ActionId } from '../src/chat/action-ids.js';
 import type { Conversation, MessageRef } from '../src/chat/conversation.js';
 import { reportCard, runningCard } from '../src/chat/mailcheck-cards.js';
-import type { RunningChecks } from '../src/chat/running-checks.js';
+import type { CheckRegistry } from '../src/chat/running-checks.js';
 import { isAppError } from '../src/errors.js';
 
 export const MAILCHECK_HELP = [
@@ -37,7 +37,8 @@ export function parseMailcheck(text: string): MailcheckRequest {
 export interface MailcheckDeps {
   /** Runs the whole diagnosis, telling progress as it goes. */
   readonly diagnose: (target: CheckTarget, onProgress: (progress: DiagnosisProgress) => void) => Promise<DiagnosisReport>;
-  readonly running: RunningChecks;
+  /** Where checks run once for everyone asking (this process, or every replica through Redis). */
+  readonly running: CheckRegistry;
   /** Recent reports by the input that produced them, for the "Note for their admin" button. */
   readonly reports: Map<string, DiagnosisReport>;
   /** Slack allows about one update a second per message; progress is thinned to this. */
@@ -75,7 +76,7 @@ export async function handleMailcheckAction(action: ActionId, value: string, ref
 async function runCheck(target: CheckTarget, input: string, conversation: Conversation, deps: MailcheckDeps, options: { fresh?: boolean } = {}): Promise<DiagnosisReport> {
   const ref = await conversation.post(runningCard(target));
   const updates = thinnedUpdates(conversation, ref, deps);
-  const { report: pending } = deps.running.join(
+  const { report: pending } = await deps.running.join(
     `${target.domain}|${target.recipient}`,
     (onProgress) => deps.diagnose(target, onProgress),
     (progress) => updates.push(runningCard(target, progress)),

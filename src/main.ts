@@ -17,7 +17,9 @@ import { formatServer } from './diagnosis/dns-port.js';
 import type { SmtpProbeResult, SmtpProber } from './diagnosis/smtp-port.js';
 import type { SmtpSettings } from './diagnosis/smtp-sessions.js';
 import { AppError, isAppError } from './errors.js';
-import { RunningChecks } from './chat/running-checks.js';
+import { RunningChecks, type CheckRegistry } from './chat/running-checks.js';
+import { createSharedChecks } from './store/redis-shared-checks.js';
+import { randomUUID } from 'node:crypto';
 import { BoundedMap } from './chat/bounded-map.js';
 import { createSlackApp } from './chat/slack/slack-app.js';
 import { createTeamsBot } from './chat/teams/teams-bot.js';
@@ -107,7 +109,13 @@ function systemResolver(): DnsServer | undefined {
 }
 
 /** What every chat surface needs: the whole diagnosis behind `mailcheck`. */
-function mailcheckDeps(config: Config, smtp: SmtpSettings | undefined, https: HttpsFetcher | undefined, metrics?: Metrics, logger?: Logger): MailcheckDeps {
+function mailcheckDeps(
+  config: Config,
+  smtp: SmtpSettings | undefined,
+  https: HttpsFetcher | undefined,
+  shared?: { metrics: Metrics; logger: Logger; running: CheckRegistry },
+): MailcheckDeps {
+  const { metrics, logger } = shared ?? {};
   const resolver = config.resolver ?? systemResolver();
   if (!resolver) throw new AppError('BAD_CONFIG', 'no resolver: the system has none configured; set MXOPS_RESOLVER');
   return {
@@ -128,7 +136,7 @@ function mailcheckDeps(config: Config, smtp: SmtpSettings | undefined, https: Ht
       log?.info({ status: report.status, durationMs: Math.round(report.durationMs), findings: report.findings.length }, 'check finished');
       return report;
     },
-    running: new RunningChecks(REJOIN_FINISHED_CHECK_MS),
+    running: shared?.running ?? new RunningChecks(REJOIN_FINISHED_CHECK_MS),
     reports: new BoundedMap(RECENT_REPORTS),
     minUpdateIntervalMs: 1_000,
     now: () => performance.now(),
@@ -186,7 +194,15 @@ async function runStart(config: Config): Promise<number> {
     followUps: { scheduler: createFollowUpScheduler(queue), delayMs: config.queue.greylistRecheckSeconds * 1000 },
   };
   // One set of deps: a check typed in Slack and one typed in Teams join each other.
-  const deps = mailcheckDeps(config, smtp, createHttpsFetcher(), metrics, logger);
+  // Checks are shared by every replica on this Redis: one run per target, whoever is asked.
+  const subscriber = createRedisConnection(config.queue.redisUrl, 'worker');
+  const running = await createSharedChecks(new RunningChecks(REJOIN_FINISHED_CHECK_MS), redis, subscriber, {
+    prefix: config.queue.prefix,
+    instanceId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    leaseMs: config.smtp.totalTimeoutMs * 4,
+    rejoinMs: REJOIN_FINISHED_CHECK_MS,
+  });
+  const deps = mailcheckDeps(config, smtp, createHttpsFetcher(), { metrics, logger, running });
   // Each surface counts its own commands; the rest (running checks included) is shared.
   const on = (surface: string): MailcheckDeps => ({ ...deps, counted: (command, outcome) => metrics.commandsHandled.inc({ surface, command, outcome }) });
   const slack = config.slack ? createSlackApp(config.slack, on('slack')) : undefined;
@@ -203,6 +219,7 @@ async function runStart(config: Config): Promise<number> {
   await teams?.settled();
   await worker?.close();
   workerConnection?.disconnect();
+  subscriber.disconnect();
   await new Promise<void>((resolve) => ops.close(() => resolve()));
   return 0;
 }

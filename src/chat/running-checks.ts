@@ -1,6 +1,21 @@
 import type { DiagnosisProgress, DiagnosisReport } from '../diagnosis/diagnose.js';
 
-type Listener = (progress: DiagnosisProgress) => void;
+export type ProgressListener = (progress: DiagnosisProgress) => void;
+type Listener = ProgressListener;
+
+export interface JoinedCheck {
+  readonly report: Promise<DiagnosisReport>;
+  /** True when another request's run answers this one. */
+  readonly joined: boolean;
+}
+
+/**
+ * Where a check of a target runs once for everyone asking: in this process (RunningChecks) or
+ * across the bot's replicas (src/store/redis-shared-checks.ts).
+ */
+export interface CheckRegistry {
+  join(key: string, start: (onProgress: ProgressListener) => Promise<DiagnosisReport>, listener: ProgressListener, options?: { fresh?: boolean }): JoinedCheck | Promise<JoinedCheck>;
+}
 
 interface Entry {
   readonly listeners: Set<Listener>;
@@ -14,7 +29,7 @@ interface Entry {
  * instead of probing twice: both messages follow the same progress and get the same report.
  * (Across bot replicas each runs its own; the SMTP probes still meet in the queue's dedupe.)
  */
-export class RunningChecks {
+export class RunningChecks implements CheckRegistry {
   private readonly entries = new Map<string, Entry>();
 
   /**
@@ -25,7 +40,7 @@ export class RunningChecks {
   constructor(private readonly rejoinMs = 0) {}
 
   /** Runs `start` unless the same key is running (or just finished, unless `fresh`); either way `listener` hears its progress. */
-  join(key: string, start: (onProgress: Listener) => Promise<DiagnosisReport>, listener: Listener, options: { fresh?: boolean } = {}): { report: Promise<DiagnosisReport>; joined: boolean } {
+  join(key: string, start: (onProgress: Listener) => Promise<DiagnosisReport>, listener: Listener, options: { fresh?: boolean } = {}): JoinedCheck {
     const existing = this.entries.get(key);
     if (existing?.report && !(options.fresh && existing.finished)) {
       existing.listeners.add(listener);
@@ -54,6 +69,11 @@ export class RunningChecks {
       },
     );
     return { report: entry.report, joined: false };
+  }
+
+  /** Whether this process runs (or just ran) the check of `key`. */
+  has(key: string): boolean {
+    return this.entries.has(key);
   }
 
   /** Checks running or recently finished. */
