@@ -16,6 +16,12 @@ export type TlsHandshake =
   | { readonly ok: false; readonly reason: SmtpAbort['reason']; readonly detail: string; readonly ms: number };
 type TranscriptEntry = SmtpProbeResult['transcript'][number];
 type Ending = Omit<SmtpAbort, 'step'>;
+type OpenOutcome =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'error'; readonly error: NodeJS.ErrnoException }
+  | { readonly kind: 'closed' }
+  | { readonly kind: 'timeout'; readonly detail: string }
+  | ({ readonly kind: 'ending' } & Ending);
 
 /** Ends the dialogue early; the prober turns it into the result's `abort`. It never leaves src/net. */
 export class SessionEnded extends Error {
@@ -85,40 +91,52 @@ export class SmtpChannel {
     return this.now() - since;
   }
 
-  connect(host: string, port: number): Promise<ConnectOutcome> {
+  async connect(host: string, port: number): Promise<ConnectOutcome> {
     const started = this.now();
-    const timeoutMs = this.limits.connectTimeoutMs;
+    const socket = net.connect({ host, port });
+    const opened = await this.awaitOpen(socket, 'connect', this.limits.connectTimeoutMs, `no connection in ${this.limits.connectTimeoutMs} ms`);
+    const ms = this.elapsed(started);
+    switch (opened.kind) {
+      case 'ready':
+        this.socket = socket;
+        this.connectedAt = this.now();
+        this.detach = this.attach(socket);
+        return { ok: true, ms };
+      case 'error':
+        return { ok: false, error: connectFailure(opened.error.code), detail: describeError(opened.error), ms };
+      case 'closed':
+        return { ok: false, error: this.ending ? 'timeout' : 'other', detail: this.ending?.detail ?? 'the socket closed before it connected', ms };
+      case 'timeout':
+      case 'ending':
+        return { ok: false, error: 'timeout', detail: opened.detail, ms };
+    }
+  }
+
+  /**
+   * Waits for a socket being opened to be ready, or for its error, its close, the step's
+   * time-out, or the end of the session; a socket that does not become ready is destroyed.
+   */
+  private awaitOpen(socket: net.Socket, ready: 'connect' | 'secureConnect', timeoutMs: number, timeoutDetail: string): Promise<OpenOutcome> {
+    this.sockets.push(socket);
+    socket.on('error', ignore);
     return new Promise((resolve) => {
-      const socket = net.connect({ host, port });
-      this.sockets.push(socket);
-      socket.on('error', ignore);
       let settled = false;
-      const settle = (then: () => void): void => {
+      const settle = (outcome: OpenOutcome): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         this.wake = undefined;
-        socket.off('error', onError).off('close', onClose).off('connect', onConnect);
-        then();
+        socket.off('error', onError).off('close', onClose).off(ready, onReady);
+        if (outcome.kind !== 'ready') socket.destroy();
+        resolve(outcome);
       };
-      const fail = (error: ConnectFailure, detail: string): void =>
-        settle(() => {
-          socket.destroy();
-          resolve({ ok: false, error, detail, ms: this.elapsed(started) });
-        });
-      const onError = (error: NodeJS.ErrnoException): void => fail(connectFailure(error.code), describeError(error));
-      const onClose = (): void => fail(this.ending ? 'timeout' : 'other', this.ending?.detail ?? 'the socket closed before it connected');
-      const onConnect = (): void =>
-        settle(() => {
-          this.socket = socket;
-          this.connectedAt = this.now();
-          this.detach = this.attach(socket);
-          resolve({ ok: true, ms: this.elapsed(started) });
-        });
-      const timer = setTimeout(() => fail('timeout', `no connection in ${timeoutMs} ms`), timeoutMs);
-      socket.once('error', onError).once('close', onClose).once('connect', onConnect);
+      const onError = (error: NodeJS.ErrnoException): void => settle({ kind: 'error', error });
+      const onClose = (): void => settle({ kind: 'closed' });
+      const onReady = (): void => settle({ kind: 'ready' });
+      const timer = setTimeout(() => settle({ kind: 'timeout', detail: timeoutDetail }), timeoutMs);
+      socket.once('error', onError).once('close', onClose).once(ready, onReady);
       this.wake = () => {
-        if (this.ending) fail('timeout', this.ending.detail);
+        if (this.ending) settle({ kind: 'ending', reason: this.ending.reason, detail: this.ending.detail });
       };
     });
   }
@@ -143,49 +161,33 @@ export class SmtpChannel {
   }
 
   /** RFC 3207 §4: the TLS handshake on the same connection, after the server's 220 to STARTTLS. */
-  startTls(servername: string | undefined, secureContext: tls.SecureContext): Promise<TlsHandshake> {
+  async startTls(servername: string | undefined, secureContext: tls.SecureContext): Promise<TlsHandshake> {
     const raw = this.socket;
     this.step = 'tls';
-    if (!raw) return Promise.resolve({ ok: false, reason: 'error', detail: 'not connected', ms: 0 });
+    if (!raw) return { ok: false, reason: 'error', detail: 'not connected', ms: 0 };
     this.detach?.();
     this.reader.discard();
     const started = this.now();
-    const timeoutMs = this.limits.tlsTimeoutMs;
-    return new Promise((resolve) => {
-      // An untrusted certificate is a finding, not a reason to stop looking: rejectUnauthorized is off.
-      // Node folds the name check into `authorized` unless checkServerIdentity is replaced; the
-      // prober asks both questions apart (trusted chain, matching name), so the name waits for it.
-      const socket = tls.connect({ socket: raw, servername, secureContext, rejectUnauthorized: false, checkServerIdentity: () => undefined });
-      this.sockets.push(socket);
-      socket.on('error', ignore);
-      let settled = false;
-      const settle = (then: () => void): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.wake = undefined;
-        socket.off('error', onError).off('close', onClose).off('secureConnect', onSecure);
-        then();
-      };
-      const fail = (reason: SmtpAbort['reason'], detail: string): void =>
-        settle(() => {
-          socket.destroy();
-          resolve({ ok: false, reason, detail, ms: this.elapsed(started) });
-        });
-      const onError = (error: NodeJS.ErrnoException): void => fail('error', describeError(error));
-      const onClose = (): void => fail(this.ending?.reason ?? 'closed', this.ending?.detail ?? 'the connection closed during the TLS handshake');
-      const onSecure = (): void =>
-        settle(() => {
-          this.socket = socket;
-          this.detach = this.attach(socket);
-          resolve({ ok: true, socket, ms: this.elapsed(started) });
-        });
-      const timer = setTimeout(() => fail('timeout', `no TLS handshake in ${timeoutMs} ms`), timeoutMs);
-      socket.once('error', onError).once('close', onClose).once('secureConnect', onSecure);
-      this.wake = () => {
-        if (this.ending) fail(this.ending.reason, this.ending.detail);
-      };
-    });
+    // An untrusted certificate is a finding, not a reason to stop looking: rejectUnauthorized is off.
+    // Node folds the name check into `authorized` unless checkServerIdentity is replaced; the
+    // prober asks both questions apart (trusted chain, matching name), so the name waits for it.
+    const socket = tls.connect({ socket: raw, servername, secureContext, rejectUnauthorized: false, checkServerIdentity: () => undefined });
+    const opened = await this.awaitOpen(socket, 'secureConnect', this.limits.tlsTimeoutMs, `no TLS handshake in ${this.limits.tlsTimeoutMs} ms`);
+    const ms = this.elapsed(started);
+    switch (opened.kind) {
+      case 'ready':
+        this.socket = socket;
+        this.detach = this.attach(socket);
+        return { ok: true, socket, ms };
+      case 'error':
+        return { ok: false, reason: 'error', detail: describeError(opened.error), ms };
+      case 'closed':
+        return { ok: false, reason: this.ending?.reason ?? 'closed', detail: this.ending?.detail ?? 'the connection closed during the TLS handshake', ms };
+      case 'timeout':
+        return { ok: false, reason: 'timeout', detail: opened.detail, ms };
+      case 'ending':
+        return { ok: false, reason: opened.reason, detail: opened.detail, ms };
+    }
   }
 
   /** Destroys every socket and clears every timer; safe to call more than once. */
