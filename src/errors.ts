@@ -10,7 +10,11 @@ export type ErrorCode =
   | 'DNS_CONNECTION_CLOSED'
   | 'DNS_NETWORK'
   | 'DNS_MALFORMED_REPLY'
-  | 'QUEUE_UNAVAILABLE';
+  | 'QUEUE_UNAVAILABLE'
+  | 'STORE_UNAVAILABLE'
+  | 'NOT_FOUND'
+  | 'FORBIDDEN'
+  | 'CONFLICT';
 
 export class AppError extends Error {
   readonly code: ErrorCode;

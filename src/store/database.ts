@@ -1,0 +1,91 @@
+/**
+ * Opens the store: SQLite (better-sqlite3) by default, in a file created on first use, or
+ * PostgreSQL (pg) when the URL says so. Both sit behind one Kysely<Database>, so queries are
+ * written once (DESIGN.md: "SQLite is the embedded default store; PostgreSQL is the store for
+ * several replicas").
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { AppError } from '../errors.js';
+import type { Database } from './schema.js';
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+export interface DatabaseLocation {
+  readonly dialect: StoreDialect;
+  /** SQLite: a file path (or ':memory:'); PostgreSQL: the connection URL. */
+  readonly target: string;
+  /** PostgreSQL only: the schema to use instead of public (tests give each suite its own). */
+  readonly schema?: string;
+}
+
+export interface OpenDatabase {
+  readonly db: Kysely<Database>;
+  readonly dialect: StoreDialect;
+  close(): Promise<void>;
+}
+
+const INT8_OID = 20;
+
+/** How long a SQLite writer waits for another process's write lock before giving up. */
+const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * `DATABASE_URL` forms: postgres://... or postgresql://... for PostgreSQL; sqlite:<path> or a
+ * plain path for SQLite. Unset: `<dataDir>/mxops.sqlite`.
+ */
+export function databaseLocation(url: string | undefined, dataDir: string): DatabaseLocation {
+  if (url === undefined || url.trim() === '') return { dialect: 'sqlite', target: `${dataDir.replace(/\/+$/, '')}/mxops.sqlite` };
+  const trimmed = url.trim();
+  if (/^postgres(ql)?:\/\//i.test(trimmed)) return { dialect: 'postgres', target: trimmed };
+  if (/^sqlite:/i.test(trimmed)) {
+    const path = trimmed.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (path === '') throw new AppError('BAD_CONFIG', 'DATABASE_URL "sqlite:" names no file: use sqlite:./data/mxops.sqlite or a postgres:// URL');
+    return { dialect: 'sqlite', target: path };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
+    throw new AppError('BAD_CONFIG', `DATABASE_URL scheme is not supported: use postgres://... or sqlite:<file> (got ${trimmed.split(':')[0]}:)`);
+  }
+  return { dialect: 'sqlite', target: trimmed };
+}
+
+export function openDatabase(location: DatabaseLocation): OpenDatabase {
+  return location.dialect === 'postgres' ? openPostgres(location) : openSqlite(location.target);
+}
+
+function openSqlite(file: string): OpenDatabase {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SqliteDatabase(file);
+  // WAL lets readers run beside the one writer; the busy timeout makes a second process wait for
+  // the write lock instead of failing at once.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('synchronous = NORMAL');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+function openPostgres(location: DatabaseLocation): OpenDatabase {
+  const pool = new pg.Pool({
+    connectionString: location.target,
+    max: 10,
+    ...(location.schema !== undefined ? { options: `-c search_path=${quoteIdentifier(location.schema)}` } : {}),
+    // Times are epoch milliseconds in BIGINT columns; pg returns int8 as a string to be safe
+    // beyond 2^53, which these values never reach.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+function quoteIdentifier(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/i.test(name)) throw new AppError('BAD_CONFIG', `not a plain schema name: ${name}`);
+  return name;
+}

@@ -1,0 +1,121 @@
+/**
+ * The tables, as Kysely sees them. One schema for SQLite and PostgreSQL: times are epoch
+ * milliseconds in BIGINT/INTEGER columns (PostgreSQL's int8 is read back as a number, see
+ * database.ts), flags are short text values, and nested inventory data (windows, freezes, policy
+ * levels) is JSON text that the store parses with the inventory's own types.
+ */
+import type { Generated } from 'kysely';
+
+export interface PeopleTable {
+  handle: string;
+  name: string;
+  slack_id: string | null;
+  teams_id: string | null;
+  time_zone: string;
+  /** JSON WorkingHours. */
+  working_hours: string;
+  manager: string | null;
+}
+
+export interface PoliciesTable {
+  name: string;
+  /** JSON EscalationPolicy without its name. */
+  definition: string;
+}
+
+export interface SystemsTable {
+  name: string;
+  kind: string;
+  criticality: string;
+  owner: string;
+  slack_channel: string | null;
+  teams_channel: string | null;
+  policy: string;
+  /** JSON arrays of MaintenanceWindow, FreezePeriod and system names. */
+  maintenance_windows: string;
+  freezes: string;
+  depends_on: string;
+}
+
+export interface PatchesTable {
+  id: Generated<number>;
+  system: string;
+  /** patchKey(): the advisory id, or the title. Unique per system. */
+  patch_key: string;
+  title: string;
+  advisory: string | null;
+  severity: string;
+  released_at: number;
+  due_at: number;
+  /** 'sla' when derived from the policy, 'set' when given explicitly. */
+  due_source: string;
+  /** 'open' or 'done'. */
+  status: string;
+  done_at: number | null;
+  done_by: string | null;
+  /** JSON EscalationState; its nextAt is copied to next_at so the sweep finds due work by index. */
+  escalation: string;
+  /** When the sweep must look at this patch next; null when nothing is pending. */
+  next_at: number | null;
+}
+
+export interface NagsTable {
+  patch_id: number;
+  /** The escalation step this nag belongs to: (patch_id, step) is sent at most once. */
+  step: number;
+  level: number;
+  kind: string;
+  planned_at: number;
+  /** 'pending' (recorded, not yet sent), 'sending', 'sent'. */
+  status: string;
+  sent_at: number | null;
+}
+
+export interface PatchThreadsTable {
+  patch_id: number;
+  /** 'slack' or 'teams'. */
+  platform: string;
+  conversation: string;
+  message: string;
+}
+
+export interface RiskAcceptancesTable {
+  id: Generated<number>;
+  patch_id: number;
+  requested_by: string;
+  reason: string;
+  /** JSON string array: air-gapped, frozen by policy... */
+  controls: string;
+  expires_at: number;
+  /** 'pending', 'approved', 'rejected', 'expired', 'withdrawn'. */
+  status: string;
+  decided_by: string | null;
+  decided_at: number | null;
+  created_at: number;
+}
+
+export interface AuditLogTable {
+  /** 1, 2, 3... with no gaps: set by the writer holding the write lock, not by the database. */
+  seq: number;
+  at: number;
+  actor: string;
+  action: string;
+  system: string | null;
+  surface: string;
+  /** Canonical JSON of the entry's details. */
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface Database {
+  people: PeopleTable;
+  policies: PoliciesTable;
+  systems: SystemsTable;
+  patches: PatchesTable;
+  nags: NagsTable;
+  patch_threads: PatchThreadsTable;
+  risk_acceptances: RiskAcceptancesTable;
+  audit_log: AuditLogTable;
+}
+
