@@ -9,6 +9,7 @@ import { ACTION_IDS, type ActionId } from '../action-ids.js';
 import type { Conversation } from '../conversation.js';
 import { AppError } from '../../errors.js';
 import { commandText, escapeMrkdwn } from './mrkdwn.js';
+import { createAckPriority } from './ack-priority.js';
 import { deliveryKey, RecentDeliveries } from './recent-deliveries.js';
 import { cannotReachChannel, createSlackConversation, slackErrorCode } from './slack-conversation.js';
 import { SLACK_EVENTS_PATH, WEB_API_RETRIES, WEB_API_TIMEOUT_MS, type SlackSettings } from './slack-settings.js';
@@ -60,23 +61,14 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps): Sl
     },
   });
   const recent = new RecentDeliveries(REDELIVERY_WINDOW_MS, deps.now);
-  const ACK_PRIORITY_MAX_WAIT_MS = 2_000;
+  const ackPriority = createAckPriority(deps.now);
   const inFlight = new Set<Promise<void>>();
   let started = false;
 
-  // Requests Bolt is handling and has not acked yet. Slack's 3 s deadline is on the ack; the work
-  // behind a command can wait, so it starts only when no request is waiting for its ack (or after
-  // ACK_PRIORITY_MAX_WAIT_MS, so a steady stream cannot starve it).
-  let unacked = 0;
-  const acksDrained = async (): Promise<void> => {
-    const deadline = deps.now() + ACK_PRIORITY_MAX_WAIT_MS;
-    do await new Promise((resolve) => setImmediate(resolve));
-    while (unacked > 0 && deps.now() < deadline);
-  };
-
   /** The error boundary: the work runs after the ack, so failures are told to the user, not to Slack. */
   const runDetached = (work: () => Promise<void>, respond: RespondFn): void => {
-    const running: Promise<void> = acksDrained()
+    const running: Promise<void> = ackPriority
+      .acksDrained()
       .then(work)
       .catch(async (error: unknown) => {
         // Not being invited is the user's to fix, not an incident.
@@ -88,14 +80,7 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps): Sl
     inFlight.add(running);
   };
 
-  app.use(async ({ next }) => {
-    unacked++;
-    try {
-      await next();
-    } finally {
-      unacked--;
-    }
-  });
+  app.use(({ next }) => ackPriority.handle(next));
 
   app.use(async (args) => {
     const key = deliveryKey(args.body);
@@ -138,6 +123,7 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps): Sl
         return { mode: 'socket', port: undefined };
       }
       const server = await app.start({ port: settings.port, ...(settings.host ? { host: settings.host } : {}) });
+      server.on('connection', ackPriority.arrived);
       started = true;
       const address = server.address();
       return { mode: 'http', port: typeof address === 'object' && address !== null ? address.port : settings.port };
