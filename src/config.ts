@@ -1,6 +1,7 @@
 import type { DnsServer } from './diagnosis/dns-port.js';
 import { AppError, isAppError } from './errors.js';
 import { parseHostPort } from './host-port.js';
+import { databaseLocation, type DatabaseLocation } from './store/database.js';
 import type { SlackSettings } from './chat/slack/slack-settings.js';
 import type { TeamsSettings } from './chat/teams/teams-settings.js';
 
@@ -36,6 +37,8 @@ export interface Config {
   readonly startWorkers: boolean;
   /** DNS blocklists to look the MX addresses up in; empty: none. */
   readonly dnsblZones: readonly string[];
+  /** The inventory and audit store: SQLite under MXOPS_DATA_DIR unless DATABASE_URL names PostgreSQL. */
+  readonly database: DatabaseLocation;
   readonly queue: {
     readonly redisUrl: string;
     /** BullMQ key prefix; wrap it in {braces} on Redis Cluster so a queue's keys share a slot. */
@@ -92,6 +95,7 @@ export function loadConfig(env: Env): Config {
     startWorkers: read('MXOPS_START_WORKERS', true, parseBoolean),
     slack: undefined,
     teams: undefined,
+    database: readDatabase(env, problems),
     queue: {
       redisUrl: read('MXOPS_REDIS_URL', 'redis://127.0.0.1:6379', parseRedisUrl),
       prefix: read('MXOPS_QUEUE_PREFIX', 'mxops', parseQueuePrefix),
@@ -139,6 +143,17 @@ function parseRedisUrl(text: string): string {
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new AppError('BAD_INPUT', `"${redact(text)}" is not a redis:// or rediss:// URL`);
   return text;
+}
+
+/** DATABASE_URL keeps its conventional name (Heroku, Render, Fly and docker images set it). */
+function readDatabase(env: Env, problems: string[]): DatabaseLocation {
+  const dataDir = env['MXOPS_DATA_DIR']?.trim() || './data';
+  try {
+    return databaseLocation(env['DATABASE_URL'], dataDir);
+  } catch (error) {
+    problems.push(`DATABASE_URL: ${isAppError(error) ? error.message : String(error)}`);
+    return databaseLocation(undefined, dataDir);
+  }
 }
 
 /** A Redis URL may carry a password (which may hold '/' or '@'): never echo it back. */

@@ -43,11 +43,11 @@ export function databaseLocation(url: string | undefined, dataDir: string): Data
   if (/^postgres(ql)?:\/\//i.test(trimmed)) return { dialect: 'postgres', target: trimmed };
   if (/^sqlite:/i.test(trimmed)) {
     const path = trimmed.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (path === '') throw new AppError('BAD_CONFIG', 'DATABASE_URL "sqlite:" names no file: use sqlite:./data/mxops.sqlite or a postgres:// URL');
+    if (path === '') throw new AppError('BAD_CONFIG', '"sqlite:" names no file: use sqlite:./data/mxops.sqlite or a postgres:// URL');
     return { dialect: 'sqlite', target: path };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
-    throw new AppError('BAD_CONFIG', `DATABASE_URL scheme is not supported: use postgres://... or sqlite:<file> (got ${trimmed.split(':')[0]}:)`);
+    throw new AppError('BAD_CONFIG', `the scheme is not supported: use postgres://... or sqlite:<file> (got ${trimmed.split(':')[0]}:)`);
   }
   return { dialect: 'sqlite', target: trimmed };
 }
