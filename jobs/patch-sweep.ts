@@ -1,0 +1,35 @@
+import type { Queue } from 'bullmq';
+import { enqueueNags } from '../src/queue/patch-jobs.js';
+import type { OpenDatabase } from '../src/store/database.js';
+import { type NagId, sweepDuePatches, unsentNags } from '../src/store/escalation-sweep.js';
+
+/** What a sweep job returns (kept by BullMQ with the job: counts, not lists). */
+export interface SweepSummary {
+  readonly examined: number;
+  readonly planned: number;
+  readonly deferred: number;
+  readonly exhausted: number;
+  readonly enqueued: number;
+}
+
+export interface PatchSweepDeps {
+  readonly store: OpenDatabase;
+  readonly nagQueue: Queue<NagId>;
+  readonly now: () => number;
+  readonly batchSize?: number;
+}
+
+/**
+ * The recurring sweep: advances what is due and records the nags (in the database, exactly once),
+ * then hands every nag not yet sent to the nag queue. Handing over again what an earlier sweep
+ * recorded is how a sweep killed between its commit and its enqueue loses nothing; the job ids
+ * make the second hand-over a no-op.
+ */
+export function createPatchSweepProcessor(deps: PatchSweepDeps) {
+  return async (): Promise<SweepSummary> => {
+    const result = await sweepDuePatches(deps.store, deps.now(), deps.batchSize !== undefined ? { batchSize: deps.batchSize } : {});
+    const unsent = await unsentNags(deps.store.db);
+    await enqueueNags(deps.nagQueue, unsent);
+    return { examined: result.examined, planned: result.planned.length, deferred: result.deferred, exhausted: result.exhausted, enqueued: unsent.length };
+  };
+}

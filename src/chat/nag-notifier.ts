@@ -1,0 +1,18 @@
+/**
+ * The port through which nags reach a chat platform from a worker, with no command or request to
+ * answer (proactive messages). Each message carries a marker (the nag's job id) so a retry after a
+ * crash can ask the thread whether the nag already arrived.
+ */
+import type { Card } from './card.js';
+import type { MessageRef } from './conversation.js';
+
+export interface NagNotifier {
+  readonly platform: 'slack' | 'teams';
+  /** Posts the first message of a patch's thread in a team channel. */
+  startThread(channel: string, card: Card, marker: string): Promise<MessageRef>;
+  /** Adds to the thread; `broadcast` also shows it in the channel (Slack's reply_broadcast). */
+  replyInThread(thread: MessageRef, card: Card, options: { readonly broadcast: boolean; readonly marker: string }): Promise<void>;
+  directMessage(user: string, card: Card, marker: string): Promise<void>;
+  /** Whether a message with this marker is already in the thread. */
+  inThread(thread: MessageRef, marker: string): Promise<boolean>;
+}
