@@ -67,10 +67,23 @@ export async function startFakeSlackApi(options: { readonly botToken: string }):
         return { status: 200, body: { ok: true, channel: args.channel, ts: args.ts, text: args.text } };
       case 'chat.postEphemeral':
         return { status: 200, body: { ok: true, message_ts: nextTs() } };
+      case 'conversations.replies':
+        return { status: 200, body: { ok: true, messages: threadOf(String(args.channel), String(args.ts)), has_more: false } };
       default:
         return { status: 200, body: { ok: true } };
     }
   };
+
+  /** The root and replies of a thread, as posted so far, with their metadata (Slack returns it with include_all_metadata). */
+  const threadOf = (channel: string, ts: string): Record<string, unknown>[] =>
+    calls
+      .filter((call) => call.method === 'chat.postMessage' && call.status === 200 && call.args.channel === channel)
+      .filter((call) => (call.response as { ts?: string }).ts === ts || call.args.thread_ts === ts)
+      .map((call) => ({
+        ts: (call.response as { ts?: string }).ts,
+        text: call.args.text,
+        ...(call.args.metadata !== undefined ? { metadata: typeof call.args.metadata === 'string' ? JSON.parse(call.args.metadata) : call.args.metadata } : {}),
+      }));
 
   const server = createServer((req, res) => {
     void handle(req, res);
