@@ -3,7 +3,9 @@
  * (smba.trafficmanager.net): activities the bot sends or updates arrive here because the test's
  * incoming activities name it as their serviceUrl. It records the Bot Connector REST calls the
  * adapter makes (POST /v3/conversations/{id}/activities[/{replyToId}], PUT
- * /v3/conversations/{id}/activities/{activityId}) and answers like the service: { id }.
+ * /v3/conversations/{id}/activities/{activityId}) and answers like the service: { id }. It also
+ * creates conversations (POST /v3/conversations, how a bot opens a 1:1 chat), answering with the
+ * chat's id.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,25 +25,47 @@ export interface ConnectorCall {
   readonly id: string;
 }
 
+/** A createConversation call: POST /v3/conversations with ConversationParameters. */
+export interface CreatedConversation {
+  readonly parameters: Record<string, unknown>;
+  readonly authorization: string | undefined;
+  /** The conversation id the connector answered: "a:created-<n>", one per distinct member list. */
+  readonly id: string;
+}
+
 export interface FakeBotConnector {
   /** With the trailing slash, as Teams sends it. */
   readonly serviceUrl: string;
   readonly calls: readonly ConnectorCall[];
+  readonly created: readonly CreatedConversation[];
   /** Resolves once `test` holds for the calls so far; rejects after `timeoutMs` saying what was awaited. */
   waitFor(what: string, test: (calls: readonly ConnectorCall[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
+const CONVERSATIONS = /^\/v3\/conversations\/?$/;
 const ACTIVITIES = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?\/?$/;
 
 export async function startFakeBotConnector(): Promise<FakeBotConnector> {
   const calls: ConnectorCall[] = [];
+  const created: CreatedConversation[] = [];
+  const chats = new Map<string, string>();
   const waiters = new Set<() => void>();
   let counter = 0;
   const server: Server = createServer((req, res) => {
     void readBody(req).then((activity) => {
-      const match = ACTIVITIES.exec(new URL(req.url ?? '/', 'http://connector').pathname);
+      const path = new URL(req.url ?? '/', 'http://connector').pathname;
+      const match = ACTIVITIES.exec(path);
       const method = req.method;
+      if (method === 'POST' && CONVERSATIONS.test(path)) {
+        // Teams answers the same chat for the same member: the id is derived from the members.
+        const members = JSON.stringify(activity.members ?? []);
+        const id = chats.get(members) ?? `a:created-${chats.size + 1}`;
+        chats.set(members, id);
+        created.push({ parameters: activity, authorization: req.headers.authorization, id });
+        res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id }));
+        return;
+      }
       if (!match?.[1] || (method !== 'POST' && method !== 'PUT') || (method === 'PUT' && !match[2])) {
         res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'NotFound', message: `${method} ${req.url}` } }));
         return;
@@ -59,6 +83,7 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
   return {
     serviceUrl: `http://127.0.0.1:${port}/`,
     calls,
+    created,
     waitFor(what, test, timeoutMs = 5_000) {
       return new Promise((resolve, reject) => {
         const check = (): void => {

@@ -55,7 +55,8 @@ export function createTeamsConversation(connection: TeamsConnection, conversatio
   };
 }
 
-function cardActivity(card: Card): Partial<Activity> {
+/** A card as a message: the summary is what Teams shows in notifications and the activity feed. */
+export function cardActivity(card: Card): Partial<Activity> {
   return {
     type: 'message',
     summary: fitSummary(card.summary),
@@ -77,20 +78,29 @@ async function lookUp(connection: TeamsConnection, conversationId: string): Prom
 async function continueIn<T>(connection: TeamsConnection, conversationId: string, work: (context: TurnContext) => Promise<T>): Promise<T> {
   const stored = await lookUp(connection, conversationId);
   const reference: Partial<ConversationReference> = { ...stored, conversation: { ...stored.conversation, id: conversationId } };
+  return inProactiveTurn(conversationId, (logic) => connection.adapter.continueConversationAsync(connection.appId, reference, logic), work);
+}
+
+/**
+ * Runs `work` in the proactive turn that `start` opens (continueConversationAsync,
+ * createConversationAsync) and hands back its result; a failure in `work` rejects. `what` names
+ * the conversation in the error.
+ */
+export function inProactiveTurn<T>(what: string, start: (logic: (context: TurnContext) => Promise<void>) => Promise<void>, work: (context: TurnContext) => Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    connection.adapter
-      .continueConversationAsync(connection.appId, reference, async (context) => {
-        withoutContinuationReplyTo(context);
-        resolve(await work(context));
-      })
+    start(async (context) => {
+      withoutContinuationReplyTo(context);
+      resolve(await work(context));
+    })
       // Reached only if the turn ended without `work` finishing (an onTurnError swallowed it).
-      .then(() => reject(new Error(`the Teams turn for ${conversationId} ended without a result`)), reject);
+      .then(() => reject(new Error(`the Teams turn for ${what} ended without a result`)), reject);
   });
 }
 
 /**
  * botbuilder gives the continuation event a random id (ActivityEx.getContinuationActivity,
- * botframework-schema/lib/activityEx.js), and TurnContext.applyConversationReference copies it
+ * botframework-schema/lib/activityEx.js; createConversationAsync uses the new conversation's id,
+ * CloudAdapterBase.createCreateActivity), and TurnContext.applyConversationReference copies it
  * into `replyToId` of everything sent or updated in that turn. CloudAdapterBase.sendActivities
  * then calls replyToActivity (POST .../activities/<random id>) with an id Teams never issued.
  * Dropping it makes every post a plain sendToConversation; threads are chosen by conversation id.
