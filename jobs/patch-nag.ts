@@ -5,7 +5,7 @@ import { nagMessage } from '../src/patching/nag-message.js';
 import { nagRecipients } from '../src/patching/nag-recipients.js';
 import { nagJobId, readNagJobData } from '../src/queue/patch-jobs.js';
 import type { OpenDatabase } from '../src/store/database.js';
-import { type ClaimedNag, claimNag, completeNag, type DeliveryReport } from '../src/store/nag-records.js';
+import { type ClaimedNag, claimNag, completeNag, type DeliveryReport, recordPlatformDelivered } from '../src/store/nag-records.js';
 import { saveThread } from '../src/store/patch-threads.js';
 
 export interface PatchNagDeps {
@@ -61,9 +61,11 @@ async function deliver(claimed: ClaimedNag, deps: PatchNagDeps): Promise<Deliver
       continue;
     }
     const thread = claimed.threads.find((known) => known.platform === platform);
-    // The thread post is the last step on a platform: finding it means the retry has nothing left to do there.
-    if (claimed.retry && thread !== undefined && (await notifier.inThread(thread, marker))) {
-      threads.push(`${platform}:${thread.conversation}`);
+    // The thread post is the last step on a platform: recorded, or found in the thread, it means
+    // an earlier attempt finished there (the second check covers a crash before the record).
+    const finished = claimed.delivered.includes(platform) || (claimed.retry && thread !== undefined && (await notifier.inThread(thread, marker)));
+    if (finished) {
+      threads.push(`${platform}:${channel}`);
       continue;
     }
     for (const person of recipients.people) {
@@ -80,6 +82,7 @@ async function deliver(claimed: ClaimedNag, deps: PatchNagDeps): Promise<Deliver
     } else {
       await notifier.replyInThread(thread, card, { broadcast: recipients.broadcast, marker });
     }
+    await recordPlatformDelivered(deps.store, claimed.id, platform);
     threads.push(`${platform}:${channel}`);
   }
   return { threads, directMessages, problems };

@@ -33,37 +33,38 @@ const INSERT_CHUNK = 500;
 
 export interface AuditAppender {
   append(...records: readonly AuditRecord[]): Promise<void>;
+  /** The same for a list of any length (a spread of 100,000 arguments overflows the stack). */
+  appendAll(records: readonly AuditRecord[]): Promise<void>;
 }
 
 /** For one write transaction: reads the chain's head once, then extends it. */
 export function auditAppender(trx: Kysely<Database>): AuditAppender {
   let head: { seq: number; hash: string } | undefined;
-  return {
-    async append(...records) {
-      if (records.length === 0) return;
-      head ??= (await trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst()) ?? { seq: 0, hash: GENESIS_HASH };
-      const rows: AuditLogTable[] = [];
-      for (const record of records) {
-        const previous = head;
-        const fields: ChainedFields = {
-          seq: previous.seq + 1,
-          at: record.at,
-          actor: record.actor,
-          action: record.action,
-          system: record.system ?? null,
-          surface: record.surface,
-          details: canonicalJson(record.details ?? {}),
-          prevHash: previous.hash,
-        };
-        const hash = chainHash(fields);
-        rows.push({ seq: fields.seq, at: fields.at, actor: fields.actor, action: fields.action, system: fields.system, surface: fields.surface, details: fields.details, prev_hash: fields.prevHash, hash });
-        head = { seq: fields.seq, hash };
-      }
-      for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-        await trx.insertInto('audit_log').values(rows.slice(start, start + INSERT_CHUNK)).execute();
-      }
-    },
+  const appendAll = async (records: readonly AuditRecord[]): Promise<void> => {
+    if (records.length === 0) return;
+    head ??= (await trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst()) ?? { seq: 0, hash: GENESIS_HASH };
+    const rows: AuditLogTable[] = [];
+    for (const record of records) {
+      const previous = head;
+      const fields: ChainedFields = {
+        seq: previous.seq + 1,
+        at: record.at,
+        actor: record.actor,
+        action: record.action,
+        system: record.system ?? null,
+        surface: record.surface,
+        details: canonicalJson(record.details ?? {}),
+        prevHash: previous.hash,
+      };
+      const hash = chainHash(fields);
+      rows.push({ seq: fields.seq, at: fields.at, actor: fields.actor, action: fields.action, system: fields.system, surface: fields.surface, details: fields.details, prev_hash: fields.prevHash, hash });
+      head = { seq: fields.seq, hash };
+    }
+    for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+      await trx.insertInto('audit_log').values(rows.slice(start, start + INSERT_CHUNK)).execute();
+    }
   };
+  return { append: (...records) => appendAll(records), appendAll };
 }
 
 export function toAuditEntry(row: AuditLogTable): AuditEntry {

@@ -25,6 +25,8 @@ export interface DatabaseLocation {
 export interface OpenDatabase {
   readonly db: Kysely<Database>;
   readonly dialect: StoreDialect;
+  /** PostgreSQL: the schema mxops's tables live in (public unless the location names one). */
+  readonly schema?: string;
   close(): Promise<void>;
 }
 
@@ -52,11 +54,21 @@ export function databaseLocation(url: string | undefined, dataDir: string): Data
   return { dialect: 'sqlite', target: trimmed };
 }
 
-export function openDatabase(location: DatabaseLocation): OpenDatabase {
-  return location.dialect === 'postgres' ? openPostgres(location) : openSqlite(location.target);
+export interface OpenOptions {
+  /** Called once per statement executed (benchmarks count them). */
+  readonly onQuery?: () => void;
 }
 
-function openSqlite(file: string): OpenDatabase {
+export function openDatabase(location: DatabaseLocation, options: OpenOptions = {}): OpenDatabase {
+  return location.dialect === 'postgres' ? openPostgres(location, options) : openSqlite(location.target, options);
+}
+
+function queryLog(options: OpenOptions) {
+  const { onQuery } = options;
+  return onQuery === undefined ? {} : { log: (event: { level: string }) => void (event.level === 'query' && onQuery()) };
+}
+
+function openSqlite(file: string, options: OpenOptions): OpenDatabase {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SqliteDatabase(file);
   // WAL lets readers run beside the one writer; the busy timeout makes a second process wait for
@@ -65,11 +77,11 @@ function openSqlite(file: string): OpenDatabase {
   sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), ...queryLog(options) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
-function openPostgres(location: DatabaseLocation): OpenDatabase {
+function openPostgres(location: DatabaseLocation, options: OpenOptions): OpenDatabase {
   const pool = new pg.Pool({
     connectionString: location.target,
     max: 10,
@@ -81,8 +93,8 @@ function openPostgres(location: DatabaseLocation): OpenDatabase {
         oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...queryLog(options) });
+  return { db, dialect: 'postgres', schema: location.schema ?? 'public', close: () => db.destroy() };
 }
 
 function quoteIdentifier(name: string): string {

@@ -6,14 +6,16 @@
  * (patch_id, step) can be recorded only once. Sending happens later, in nag jobs.
  */
 import type { Kysely } from 'kysely';
-import { advanceEscalation, type WorkingTimeOf } from '../patching/escalation.js';
+import { advanceEscalation, type EscalationState, type WorkingTimeOf } from '../patching/escalation.js';
 import type { EscalationPolicy, Person, System } from '../patching/inventory.js';
 import { nagRecipients } from '../patching/nag-recipients.js';
 import { nextWorkingTime } from '../patching/working-time.js';
 import { auditAppender, type AuditRecord } from './audit-log.js';
 import type { OpenDatabase } from './database.js';
-import { escalationColumns, patchFromRow, personFromRow, policyFromRow, systemFromRow } from './inventory-rows.js';
+import { updateEscalations } from './escalation-updates.js';
+import { patchFromRow, personFromRow, policyFromRow, systemFromRow } from './inventory-rows.js';
 import type { Database, NagsTable } from './schema.js';
+import type { Insertable } from 'kysely';
 import { writeTransaction } from './write-transaction.js';
 
 export interface NagId {
@@ -67,8 +69,9 @@ async function sweepBatch(trx: Kysely<Database>, now: number, batchSize: number)
 
   const directory = await loadDirectory(trx);
   const planned: NagId[] = [];
-  const nagRows: NagsTable[] = [];
+  const nagRows: Insertable<NagsTable>[] = [];
   const audit: AuditRecord[] = [];
+  const updates: { id: number; state: EscalationState }[] = [];
   let deferred = 0;
   let exhausted = 0;
   for (const row of rows) {
@@ -77,7 +80,7 @@ async function sweepBatch(trx: Kysely<Database>, now: number, batchSize: number)
     const policy = directory.policies.get(system.policy)!;
     const workingTime = workingTimeFor(system, policy, directory);
     const result = advanceEscalation(patch.escalation, patch, policy, now, workingTime);
-    if (result.state !== patch.escalation) await trx.updateTable('patches').set(escalationColumns(result.state)).where('id', '=', patch.id).execute();
+    if (result.state !== patch.escalation) updates.push({ id: patch.id, state: result.state });
     if (result.outcome === 'nag') {
       const { nag } = result;
       planned.push({ patchId: patch.id, step: nag.step });
@@ -89,11 +92,12 @@ async function sweepBatch(trx: Kysely<Database>, now: number, batchSize: number)
       audit.push({ at: now, actor: 'mxops', action: 'escalation-exhausted', system: system.name, surface: 'scheduler', details: { patch: patch.key, level: patch.escalation.level, nags: patch.escalation.step } });
     }
   }
+  await updateEscalations(trx, updates);
   for (let start = 0; start < nagRows.length; start += INSERT_CHUNK) {
     // A row that exists already was planned by an earlier run: keeping it is the point.
     await trx.insertInto('nags').values(nagRows.slice(start, start + INSERT_CHUNK)).onConflict((conflict) => conflict.columns(['patch_id', 'step']).doNothing()).execute();
   }
-  await auditAppender(trx).append(...audit);
+  await auditAppender(trx).appendAll(audit);
   return { examined: rows.length, planned, deferred, exhausted };
 }
 

@@ -55,7 +55,7 @@ export async function importInventory(store: OpenDatabase, doc: InventoryDocumen
     const summary = { people, policies, systems, patches };
     const changed = Object.values(summary).some((counts) => counts.added + counts.updated > 0);
     if (changed) record('import', { summary });
-    await auditAppender(trx).append(...audit);
+    await auditAppender(trx).appendAll(audit);
     return summary;
   });
 }

@@ -1,5 +1,6 @@
 /** Reading the inventory: what chat commands show and what the sweep and nags need to know. */
 import type { Kysely } from 'kysely';
+import { AppError } from '../errors.js';
 import type { EscalationPolicy, InventoryDocument, PatchSpec, Person, System } from '../patching/inventory.js';
 import { patchFromRow, personFromRow, policyFromRow, type StoredPatch, systemFromRow } from './inventory-rows.js';
 import type { Database } from './schema.js';
@@ -7,6 +8,13 @@ import type { Database } from './schema.js';
 export async function findSystem(db: Kysely<Database>, name: string): Promise<System | undefined> {
   const row = await db.selectFrom('systems').selectAll().where('name', '=', name).executeTakeFirst();
   return row && systemFromRow(row);
+}
+
+/** The system, or NOT_FOUND saying how to find the right name. */
+export async function requireSystem(db: Kysely<Database>, name: string): Promise<System> {
+  const system = await findSystem(db, name);
+  if (system === undefined) throw new AppError('NOT_FOUND', `no system is called "${name}": \`patch list\` shows them`);
+  return system;
 }
 
 export async function findPerson(db: Kysely<Database>, handle: string): Promise<Person | undefined> {

@@ -6,17 +6,22 @@ import { type Migration, type MigrationProvider, Migrator } from 'kysely/migrati
 import { AppError } from '../errors.js';
 import type { OpenDatabase } from './database.js';
 import { inventoryMigration } from './migrations/0001-inventory.js';
+import * as nagDeliveries from './migrations/0002-nag-deliveries.js';
 
 function migrationsFor(store: OpenDatabase): Record<string, Migration> {
   return {
     '0001-inventory': inventoryMigration(store.dialect),
+    '0002-nag-deliveries': nagDeliveries,
   };
 }
 
 /** Applies every migration not applied yet; returns their names. Safe to run from several replicas at once. */
 export async function migrateToLatest(store: OpenDatabase): Promise<string[]> {
   const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrationsFor(store)) };
-  const { error, results } = await new Migrator({ db: store.db, provider }).migrateToLatest();
+  // Kysely looks for its migration tables in every schema unless told which: another schema's
+  // tables (another mxops, or a parallel test) would pass for ours.
+  const migrator = new Migrator({ db: store.db, provider, ...(store.schema !== undefined ? { migrationTableSchema: store.schema } : {}) });
+  const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName;
     throw new AppError('STORE_UNAVAILABLE', `database migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });

@@ -4,6 +4,8 @@
  * its nag sent does nothing, so BullMQ retries and re-enqueued jobs cannot send it twice; the one
  * gap is a worker that dies after the chat platform took the message and before `sent` is
  * written, which a retry reports as `resent` (delivered at least once, never silently twice).
+ * Each platform's success is recorded as it happens, so a retry after one platform failed sends
+ * only to the platforms still missing.
  */
 import { AppError } from '../errors.js';
 import type { EscalationPolicy, Person, System } from '../patching/inventory.js';
@@ -21,6 +23,8 @@ export interface ClaimedNag {
   readonly nag: PlannedNag;
   /** The previous attempt died mid-delivery: some of it may have arrived. */
   readonly retry: boolean;
+  /** Platforms an earlier attempt finished (their thread post is recorded): nothing more to send there. */
+  readonly delivered: readonly string[];
   readonly patch: StoredPatch;
   readonly system: System;
   readonly policy: EscalationPolicy;
@@ -60,6 +64,7 @@ export async function claimNag(store: OpenDatabase, id: NagId, now: number): Pro
         id,
         nag: { step: row.step, level: row.level, kind: row.kind as PlannedNag['kind'], at: row.planned_at },
         retry: row.status === 'sending',
+        delivered: JSON.parse(row.delivered) as string[],
         patch,
         system,
         policy,
@@ -68,6 +73,15 @@ export async function claimNag(store: OpenDatabase, id: NagId, now: number): Pro
         threads: await threadsOf(trx, patch.id),
       },
     };
+  });
+}
+
+/** Records that the nag reached `platform`, right after its thread post there. */
+export async function recordPlatformDelivered(store: OpenDatabase, id: NagId, platform: string): Promise<void> {
+  await writeTransaction(store, async (trx) => {
+    const row = await trx.selectFrom('nags').select('delivered').where('patch_id', '=', id.patchId).where('step', '=', id.step).executeTakeFirstOrThrow();
+    const delivered = new Set(JSON.parse(row.delivered) as string[]).add(platform);
+    await trx.updateTable('nags').set({ delivered: JSON.stringify([...delivered]) }).where('patch_id', '=', id.patchId).where('step', '=', id.step).execute();
   });
 }
 

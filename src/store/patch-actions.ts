@@ -10,7 +10,7 @@ import type { EscalationPolicy, Person, System } from '../patching/inventory.js'
 import { describeDuration } from '../patching/duration.js';
 import { type AuditSurface, auditAppender } from './audit-log.js';
 import type { OpenDatabase } from './database.js';
-import { findPolicy, findSystem, managementChain } from './inventory-queries.js';
+import { findPolicy, managementChain, requireSystem } from './inventory-queries.js';
 import { escalationColumns, patchFromRow, type StoredPatch } from './inventory-rows.js';
 import type { Database } from './schema.js';
 import { writeTransaction } from './write-transaction.js';
@@ -40,8 +40,7 @@ export interface PatchActionResult {
 
 export async function applyPatchAction(store: OpenDatabase, request: PatchActionRequest): Promise<PatchActionResult> {
   return writeTransaction(store, async (trx) => {
-    const system = await findSystem(trx, request.system);
-    if (system === undefined) throw new AppError('NOT_FOUND', `no system is called "${request.system}": \`patch list\` shows them`);
+    const system = await requireSystem(trx, request.system);
     await requireOwnerOrChain(trx, system, request.actor, request.actorIdentity);
     const policy = await findPolicy(trx, system.policy);
     if (policy === undefined) throw new AppError('NOT_FOUND', `system ${system.name} names policy "${system.policy}", which is not in the inventory`);

@@ -69,6 +69,8 @@ export interface NagsTable {
   /** 'pending' (recorded, not yet sent), 'sending', 'sent'. */
   status: string;
   sent_at: number | null;
+  /** JSON array of the platforms the nag's thread post reached (a retry skips them). */
+  delivered: Generated<string>;
 }
 
 export interface PatchThreadsTable {

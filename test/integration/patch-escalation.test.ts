@@ -188,4 +188,24 @@ describe.each(STORE_DIALECTS)('patch escalation with real Redis on %s', (dialect
     expect(slack.messages.filter((message) => message.kind === 'thread-start')).toHaveLength(SYSTEMS - 1);
     expect(await auditActions()).toContain('nag-cancelled');
   });
+
+  it('a retry after one platform failed posts only on the platform still missing', async () => {
+    const slack = recordingNotifier('slack');
+    const teams = recordingNotifier('teams');
+    await sweepDuePatches(store, now);
+    const [first] = await unsentNags(store.db);
+    let slackDown = true;
+    slack.setGate(async () => {
+      if (slackDown) throw new Error('slack is down');
+    });
+    // Teams comes first here and succeeds; Slack fails, so the job fails and BullMQ would retry it.
+    const processor = createPatchNagProcessor({ store, notifiers: [teams.notifier, slack.notifier], now: () => now });
+    const job = { id: 'nag', data: first } as never;
+    await expect(processor(job)).rejects.toThrow('slack is down');
+    slackDown = false;
+    expect(await processor(job)).toBe('resent');
+    expect(teams.messages.filter((message) => message.marker === `nag-${first!.patchId}-${first!.step}` && message.kind !== 'direct')).toHaveLength(1);
+    expect(slack.messages.filter((message) => message.kind === 'thread-start')).toHaveLength(1);
+    expect(await processor(job)).toBe('sent');
+  });
 });

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { openDatabase, type OpenDatabase, type StoreDialect } from '../../src/store/database.js';
+import { openDatabase, type OpenDatabase, type OpenOptions, type StoreDialect } from '../../src/store/database.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 
 export const POSTGRES_TEST_URL = process.env.MXOPS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -21,8 +21,8 @@ export interface TestDatabase extends OpenDatabase {
   readonly location: { dialect: StoreDialect; target: string; schema?: string };
 }
 
-export async function openTestDatabase(dialect: StoreDialect, options: { migrate?: boolean } = {}): Promise<TestDatabase> {
-  const { database, location, remove } = dialect === 'sqlite' ? sqliteFile() : await postgresSchema();
+export async function openTestDatabase(dialect: StoreDialect, options: OpenOptions & { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const { database, location, remove } = dialect === 'sqlite' ? sqliteFile(options) : await postgresSchema(options);
   if (options.migrate ?? true) await migrateToLatest(database);
   return {
     ...database,
@@ -34,17 +34,17 @@ export async function openTestDatabase(dialect: StoreDialect, options: { migrate
   };
 }
 
-function sqliteFile() {
+function sqliteFile(options: OpenOptions) {
   const dir = mkdtempSync(join(tmpdir(), 'mxops-store-'));
   const location = { dialect: 'sqlite' as const, target: join(dir, 'mxops.sqlite') };
-  return { database: openDatabase(location), location, remove: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })) };
+  return { database: openDatabase(location, options), location, remove: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })) };
 }
 
-async function postgresSchema() {
+async function postgresSchema(options: OpenOptions) {
   const schema = `mxops_test_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   await withAdmin((client) => client.query(`create schema ${schema}`));
   const location = { dialect: 'postgres' as const, target: POSTGRES_TEST_URL, schema };
-  return { database: openDatabase(location), location, remove: () => withAdmin((client) => client.query(`drop schema ${schema} cascade`)) };
+  return { database: openDatabase(location, options), location, remove: () => withAdmin((client) => client.query(`drop schema ${schema} cascade`)) };
 }
 
 async function withAdmin(work: (client: pg.Client) => Promise<unknown>): Promise<void> {
