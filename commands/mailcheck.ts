@@ -8,12 +8,15 @@ import { reportCard, runningCard } from '../src/chat/mailcheck-cards.js';
 import type { CheckRegistry } from '../src/chat/running-checks.js';
 import { isAppError } from '../src/errors.js';
 
-export const MAILCHECK_HELP = [
+/** The mailcheck lines of every surface's help. */
+export const MAILCHECK_USAGE = [
   'mailcheck <domain or address>: why does mail to them fail? DNS and reply sizes, SMTP and TLS of each mail server, MTA-STS, DANE, SPF, DMARC, and which senders fail.',
   '  mailcheck partner.com',
   '  mailcheck jane@partner.com      (probes RCPT for that address: greylisting and filters often spare postmaster)',
-  'help: this text.',
 ].join('\n');
+
+/** What `mailcheck help` says (Slack's /mailcheck has no other help); it points to the patch commands. */
+export const MAILCHECK_HELP = `${MAILCHECK_USAGE}\npatch help: the patch inventory commands (in Slack: /patch help).\nhelp: this text.`;
 
 const USAGE = 'Usage: mailcheck <domain or address>, e.g. mailcheck partner.com';
 

@@ -210,6 +210,9 @@ function readSlack(env: Env, logLevel: string, problems: string[]): SlackSetting
   }
   const command = value('MXOPS_SLACK_COMMAND') ?? '/mailcheck';
   if (!/^\/[a-z0-9_-]{1,31}$/.test(command)) problems.push(`MXOPS_SLACK_COMMAND: "${command}" is not a slash command such as /mailcheck (it must match the app manifest)`);
+  const patchCommand = value('MXOPS_SLACK_PATCH_COMMAND') ?? '/patch';
+  if (!/^\/[a-z0-9_-]{1,31}$/.test(patchCommand)) problems.push(`MXOPS_SLACK_PATCH_COMMAND: "${patchCommand}" is not a slash command such as /patch (it must match the app manifest)`);
+  else if (patchCommand === command) problems.push(`MXOPS_SLACK_PATCH_COMMAND: "${patchCommand}" is MXOPS_SLACK_COMMAND too; give each command its own name`);
   const slackLevels = ['debug', 'info', 'warn', 'error'] as const;
   const level = slackLevels.find((l) => l === logLevel) ?? (logLevel === 'trace' ? 'debug' : 'error');
   return {
@@ -219,6 +222,7 @@ function readSlack(env: Env, logLevel: string, problems: string[]): SlackSetting
     port,
     host: value('MXOPS_SLACK_HOST'),
     command,
+    patchCommand,
     apiUrl: value('MXOPS_SLACK_API_URL'),
     logLevel: level,
   };

@@ -45,6 +45,9 @@ import { createQueuedSmtpProber } from './queue/queued-smtp-prober.js';
 import { createRedisConnection } from './queue/redis-connection.js';
 import { SMTP_PROBE_QUEUE, type SmtpProbeJobData } from './queue/smtp-probe-jobs.js';
 import { createSmtpWorker } from './queue/smtp-worker.js';
+import type { PatchDeps } from '../commands/patch.js';
+import { openDatabase } from './store/database.js';
+import { migrateToLatest } from './store/migrate.js';
 
 /** Things to close before the process ends (queue connections). */
 const closers: (() => Promise<void>)[] = [];
@@ -150,11 +153,19 @@ const REJOIN_FINISHED_CHECK_MS = 10_000;
 /** Reports kept for the "Note for their admin" button; older ones are checked again on demand. */
 const RECENT_REPORTS = 500;
 
-/** `mxops chat`: the console surface, with the whole diagnosis behind it. */
+/** The inventory store behind `patch`: brought up to date on open, closed when the command ends. */
+async function openPatchDeps(config: Config): Promise<PatchDeps> {
+  const store = openDatabase(config.database);
+  closers.push(() => store.close());
+  await migrateToLatest(store);
+  return { store, now: () => Date.now() };
+}
+
+/** `mxops chat`: the console surface, with the whole diagnosis and the patch inventory behind it. */
 async function runChat(config: Config, options: ChatOptions): Promise<number> {
   const smtp = options.dnsOnly ? undefined : await smtpSettings(config, options);
   const https = options.dnsOnly ? undefined : createHttpsFetcher();
-  await runConsoleChat(process.stdin, process.stdout, mailcheckDeps(config, smtp, https));
+  await runConsoleChat(process.stdin, process.stdout, mailcheckDeps(config, smtp, https), { patch: await openPatchDeps(config) });
   return 0;
 }
 
@@ -205,9 +216,10 @@ async function runStart(config: Config): Promise<number> {
   const deps = mailcheckDeps(config, smtp, createHttpsFetcher(), { metrics, logger, running });
   // Each surface counts its own commands; the rest (running checks included) is shared.
   const on = (surface: string): MailcheckDeps => ({ ...deps, counted: (command, outcome) => metrics.commandsHandled.inc({ surface, command, outcome }) });
-  const slack = config.slack ? createSlackApp(config.slack, on('slack')) : undefined;
+  const patch = await openPatchDeps(config);
+  const slack = config.slack ? createSlackApp(config.slack, on('slack'), { patch }) : undefined;
   const slackListening = await slack?.start();
-  const teams = config.teams ? createTeamsBot(config.teams, on('teams'), { references: createRedisConversationReferenceStore(redis, config.queue.prefix) }) : undefined;
+  const teams = config.teams ? createTeamsBot(config.teams, on('teams'), { references: createRedisConversationReferenceStore(redis, config.queue.prefix), patch }) : undefined;
   const teamsServer = config.teams && teams ? await listenForActivities(teams.handle, config.teams.port, config.teams.host) : undefined;
   const ops = createOpsServer(metrics, [{ name: 'redis', probe: async () => (await redis.ping()) === 'PONG' }]);
   await new Promise<void>((resolve) => ops.listen(config.http.port, config.http.host, resolve));

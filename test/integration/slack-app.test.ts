@@ -60,7 +60,7 @@ beforeEach(async () => {
     minUpdateIntervalMs: 0,
     now: () => performance.now(),
   };
-  slack = createSlackApp({ botToken: BOT_TOKEN, signingSecret: SECRET, appToken: undefined, port: 0, host: '127.0.0.1', command: '/mailcheck', apiUrl: api.apiUrl, logLevel: 'error' }, deps);
+  slack = createSlackApp({ botToken: BOT_TOKEN, signingSecret: SECRET, appToken: undefined, port: 0, host: '127.0.0.1', command: '/mailcheck', patchCommand: '/patch', apiUrl: api.apiUrl, logLevel: 'error' }, deps);
   const { port } = await slack.start();
   eventsUrl = `http://127.0.0.1:${port}/slack/events`;
 });

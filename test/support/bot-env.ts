@@ -1,7 +1,7 @@
 /**
  * The environment of an `mxops start` process in a test bed on loopback: Slack over HTTP against a
  * fake Web API, Redis workers under their own prefix, DNS and SMTP servers on 127.0.0.x, private
- * targets allowed, no DNSBL (blocklists are beyond loopback). Teams and Socket Mode are pinned off
+ * targets allowed, no DNSBL (blocklists are beyond loopback), an in-memory inventory store. Teams and Socket Mode are pinned off
  * so a developer's own environment cannot switch them on.
  */
 export interface LoopbackBot {
@@ -38,5 +38,7 @@ export function loopbackBotEnv(bot: LoopbackBot): Record<string, string> {
     MXOPS_HELO_NAME: 'probe.mxops.test',
     MXOPS_DNSBL_ZONES: 'none',
     MXOPS_LOG_LEVEL: 'warn',
+    // The inventory store of that process alone: no file left in the checkout.
+    DATABASE_URL: 'sqlite::memory:',
   };
 }

@@ -125,6 +125,7 @@ const DNS_DEFAULTS = {
   http: { host: '0.0.0.0', port: 3000 },
   logLevel: 'info',
   startWorkers: true,
+  database: { dialect: 'sqlite', target: './data/mxops.sqlite' },
 };
 
 describe('loadConfig', () => {
@@ -158,9 +159,11 @@ describe('loadConfig', () => {
         MXOPS_HTTP_PORT: '8080',
         MXOPS_LOG_LEVEL: 'DEBUG',
         MXOPS_START_WORKERS: 'false',
+        DATABASE_URL: 'postgres://mxops@db.internal:5432/mxops',
         UNRELATED: 'x',
       }),
     ).toEqual({
+      database: { dialect: 'postgres', target: 'postgres://mxops@db.internal:5432/mxops' },
       resolver: { host: '::1', port: 5353 },
       dnsTimeoutMs: 500,
       dnsRetries: 0,
@@ -222,5 +225,21 @@ describe('loadConfig', () => {
       '  MXOPS_DNS_RETRIES: "1.5" is not a whole number from 0 to 5 (retries after a DNS time-out)',
       '  MXOPS_DNS_PORT: "0" is not a whole number from 1 to 65535 (a port)',
     ]);
+  });
+});
+
+describe('loadConfig: Slack slash commands', () => {
+  const slack = { MXOPS_SLACK_BOT_TOKEN: 'xoxb-1', MXOPS_SLACK_SIGNING_SECRET: 'secret' };
+
+  it('takes /mailcheck and /patch by default, or the names the manifest gives them', () => {
+    expect(loadConfig(slack).slack).toMatchObject({ command: '/mailcheck', patchCommand: '/patch' });
+    expect(loadConfig({ ...slack, MXOPS_SLACK_COMMAND: '/mx', MXOPS_SLACK_PATCH_COMMAND: '/mx-patch' }).slack).toMatchObject({ command: '/mx', patchCommand: '/mx-patch' });
+  });
+
+  it.each([
+    ['patch', 'MXOPS_SLACK_PATCH_COMMAND: "patch" is not a slash command such as /patch'],
+    ['/mailcheck', 'MXOPS_SLACK_PATCH_COMMAND: "/mailcheck" is MXOPS_SLACK_COMMAND too'],
+  ])('refuses MXOPS_SLACK_PATCH_COMMAND=%s', (value, problem) => {
+    expect(() => loadConfig({ ...slack, MXOPS_SLACK_PATCH_COMMAND: value })).toThrow(problem);
   });
 });

@@ -56,6 +56,8 @@ describe('parseTeamsCommand', () => {
     ['/MailCheck  jane@partner.com ', { kind: 'mailcheck', text: 'jane@partner.com' }],
     ['&nbsp;mailcheck partner.com', { kind: 'mailcheck', text: 'partner.com' }],
     ['mailcheck', { kind: 'mailcheck', text: '' }],
+    ['Patch show mail-gw-1', { kind: 'patch', text: 'show mail-gw-1' }],
+    ['patch&nbsp;ack mail-gw-1', { kind: 'patch', text: 'ack mail-gw-1' }],
     ['help', { kind: 'help' }],
     ['', { kind: 'help' }],
     ['check partner.com', { kind: 'unknown', word: 'check' }],

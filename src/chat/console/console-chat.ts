@@ -1,6 +1,8 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { handleMailcheck, handleMailcheckAction, MAILCHECK_HELP, type MailcheckDeps } from '../../../commands/mailcheck.js';
+import { CHAT_HELP } from '../../../commands/chat-help.js';
+import { handleMailcheck, handleMailcheckAction, type MailcheckDeps } from '../../../commands/mailcheck.js';
+import { handlePatch, PATCH_UNAVAILABLE, type PatchDeps } from '../../../commands/patch.js';
 import { ACTION_IDS } from '../action-ids.js';
 import type { Card } from '../card.js';
 import type { Conversation, MessageRef } from '../conversation.js';
@@ -36,10 +38,18 @@ export function createConsoleConversation(out: Writable): Conversation & { lastR
   };
 }
 
-/** Reads commands line by line until end of input: "mailcheck partner.com", "recheck partner.com", "note partner.com", "help". */
-export async function runConsoleChat(input: Readable, out: Writable, deps: MailcheckDeps): Promise<void> {
+export interface ConsoleChatOptions {
+  /** The patch inventory behind `patch ...`. */
+  readonly patch?: PatchDeps;
+  /** Who is typing, as an inventory handle (`mxops chat --as alice`); without it `patch` only reads. */
+  readonly actor?: string;
+}
+
+/** Reads commands line by line until end of input: "mailcheck partner.com", "recheck partner.com", "note partner.com", "patch list", "help". */
+export async function runConsoleChat(input: Readable, out: Writable, deps: MailcheckDeps, options: ConsoleChatOptions = {}): Promise<void> {
   const conversation = createConsoleConversation(out);
-  out.write('mxops chat: type "mailcheck partner.com" or "help"; Ctrl-D ends.\n');
+  const actor = { platform: 'console' as const, id: options.actor };
+  out.write('mxops chat: type "mailcheck partner.com", "patch list" or "help"; Ctrl-D ends.\n');
   const lines = createInterface({ input, terminal: false });
   for await (const raw of lines) {
     const [word = '', ...rest] = raw.trim().replace(/^\//, '').split(/\s+/);
@@ -47,11 +57,12 @@ export async function runConsoleChat(input: Readable, out: Writable, deps: Mailc
     try {
       if (word === '') continue;
       else if (/^mailcheck$/i.test(word)) await handleMailcheck(text, conversation, deps);
-      else if (/^help$/i.test(word)) await conversation.whisper(MAILCHECK_HELP);
+      else if (/^patch$/i.test(word)) await (options.patch ? handlePatch(text, { actor, conversation }, options.patch) : conversation.whisper(PATCH_UNAVAILABLE));
+      else if (/^help$/i.test(word)) await conversation.whisper(CHAT_HELP);
       else if (/^(recheck|note)$/i.test(word)) {
         const ref = conversation.lastRef() ?? (await conversation.post({ summary: text, blocks: [] }));
         await handleMailcheckAction(/^recheck$/i.test(word) ? ACTION_IDS.mailcheckRecheck : ACTION_IDS.mailcheckAdminNote, text, ref, conversation, deps);
-      } else await conversation.whisper(`Unknown command "${word}". ${MAILCHECK_HELP}`);
+      } else await conversation.whisper(`Unknown command "${word}".\n${CHAT_HELP}`);
     } catch (error) {
       await conversation.whisper(`Something went wrong: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -1,10 +1,11 @@
 /**
- * The Slack surface: a Bolt App that turns /mailcheck and its buttons into calls of the
+ * The Slack surface: a Bolt App that turns /mailcheck, its buttons and /patch into calls of the
  * platform-neutral handlers in commands/. Bolt types stop at this file and its neighbours in
  * src/chat/slack/ (DESIGN.md, "Commands ack first"; "one error boundary per platform").
  */
 import { App, LogLevel, type BlockAction, type ButtonAction, type RespondFn } from '@slack/bolt';
 import { handleMailcheck, handleMailcheckAction, type MailcheckDeps } from '../../../commands/mailcheck.js';
+import { handlePatch, PATCH_UNAVAILABLE, type PatchDeps } from '../../../commands/patch.js';
 import { ACTION_IDS, type ActionId } from '../action-ids.js';
 import type { Conversation } from '../conversation.js';
 import { AppError } from '../../errors.js';
@@ -37,7 +38,12 @@ const LOG_LEVELS = { debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.
 
 const MAILCHECK_ACTIONS: readonly ActionId[] = [ACTION_IDS.mailcheckRecheck, ACTION_IDS.mailcheckAdminNote];
 
-export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps): SlackApp {
+export interface SlackAppOptions {
+  /** The patch inventory behind the patch command; without it the command says it is not available. */
+  readonly patch?: PatchDeps;
+}
+
+export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, options: SlackAppOptions = {}): SlackApp {
   const socketMode = settings.appToken !== undefined;
   if (!socketMode && !settings.signingSecret) {
     throw new AppError('BAD_CONFIG', 'Slack over HTTP needs the signing secret (MXOPS_SLACK_SIGNING_SECRET), or set MXOPS_SLACK_APP_TOKEN for Socket Mode');
@@ -72,8 +78,8 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps): Sl
       .then(work)
       .catch(async (error: unknown) => {
         // Not being invited is the user's to fix, not an incident.
-        if (cannotReachChannel(error)) app.logger.warn(`mailcheck: cannot post here (${slackErrorCode(error)})`);
-        else app.logger.error('mailcheck failed', error);
+        if (cannotReachChannel(error)) app.logger.warn(`cannot post here (${slackErrorCode(error)})`);
+        else app.logger.error('command failed', error);
         await tellEphemeral(respond, explainFailure(error)).catch(() => undefined);
       })
       .finally(() => inFlight.delete(running));
@@ -95,6 +101,13 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps): Sl
     await ack();
     const conversation = createSlackConversation({ client, channel: command.channel_id, user: command.user_id, respondEphemeral: (text) => tellEphemeral(respond, text) });
     runDetached(() => handleMailcheck(commandText(command.text), conversation, deps), respond);
+  });
+
+  app.command(settings.patchCommand, async ({ ack, command, client, respond }) => {
+    await ack();
+    const conversation = createSlackConversation({ client, channel: command.channel_id, user: command.user_id, respondEphemeral: (text) => tellEphemeral(respond, text) });
+    const { patch } = options;
+    runDetached(() => (patch ? handlePatch(commandText(command.text), { actor: { platform: 'slack', id: command.user_id }, conversation }, patch) : conversation.whisper(PATCH_UNAVAILABLE)), respond);
   });
 
   for (const actionId of MAILCHECK_ACTIONS) {

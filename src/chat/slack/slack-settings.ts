@@ -16,6 +16,8 @@ export interface SlackSettings {
   readonly host: string | undefined;
   /** The slash command as the app manifest declares it (MXOPS_SLACK_COMMAND, default /mailcheck). */
   readonly command: string;
+  /** The patch inventory's slash command (MXOPS_SLACK_PATCH_COMMAND, default /patch). */
+  readonly patchCommand: string;
   /**
    * Web API base URL (MXOPS_SLACK_API_URL): https://slack.com/api/ when undefined; GovSlack is
    * https://slack-gov.com/api/; tests point it at a fake on loopback.

@@ -1,13 +1,15 @@
 /**
  * The Teams surface: a CloudAdapter on /api/messages and a TeamsActivityHandler that turns
- * messages and card clicks into the platform-neutral mailcheck commands (DESIGN.md, "Commands
+ * messages and card clicks into the platform-neutral mailcheck and patch commands (DESIGN.md, "Commands
  * never see Bolt or botbuilder types"). botbuilder stays inside src/chat/teams/: the Bot
  * Framework SDK's support ended on 2025-12-31 (DOMAIN.md §3), and its successor
  * (@microsoft/agents-hosting) should replace only this directory.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TeamsActivityHandler, TurnContext, type Activity, type CloudAdapter, type InvokeResponse } from 'botbuilder';
-import { handleMailcheck, handleMailcheckAction, MAILCHECK_HELP, type MailcheckDeps } from '../../../commands/mailcheck.js';
+import { CHAT_HELP } from '../../../commands/chat-help.js';
+import { handleMailcheck, handleMailcheckAction, type MailcheckDeps } from '../../../commands/mailcheck.js';
+import { handlePatch, PATCH_UNAVAILABLE, type PatchActor, type PatchDeps } from '../../../commands/patch.js';
 import { ACTION_IDS } from '../action-ids.js';
 import type { Conversation, MessageRef } from '../conversation.js';
 import { createInMemoryConversationReferenceStore, type ConversationReferenceStore, type StoredConversationReference } from './conversation-reference-store.js';
@@ -27,6 +29,8 @@ export interface TeamsBotOptions {
    * off for a connector on loopback (test/support/fake-bot-connector.ts); main.ts never does.
    */
   readonly authentication?: TeamsAuthentication;
+  /** The patch inventory behind `patch ...`; without it the command says it is not available. */
+  readonly patch?: PatchDeps;
 }
 
 export interface TeamsBot {
@@ -63,7 +67,9 @@ export function createTeamsBot(settings: TeamsSettings, deps: MailcheckDeps, opt
       // Removes "<at>mxops</at>" from channel messages; a 1:1 chat has no mention to remove.
       const text = typeof activity.text === 'string' ? (TurnContext.removeRecipientMention(activity) ?? '') : '';
       const conversation = conversationFor(activity.conversation.id);
-      runLater(conversation, () => runCommand(parseTeamsCommand(text), conversation, deps));
+      // The AAD object id is what the inventory stores for a Teams user; the 29:... id is per bot.
+      const actor: PatchActor = { platform: 'teams', id: activity.from.aadObjectId };
+      runLater(conversation, () => runCommand(parseTeamsCommand(text), conversation, actor, deps, options.patch));
     },
     cardAction(activity) {
       const click = readCardActionClick(activity.value);
@@ -88,14 +94,16 @@ export function createTeamsBot(settings: TeamsSettings, deps: MailcheckDeps, opt
   };
 }
 
-function runCommand(command: TeamsCommand, conversation: Conversation, deps: MailcheckDeps): Promise<void> {
+function runCommand(command: TeamsCommand, conversation: Conversation, actor: PatchActor, deps: MailcheckDeps, patch: PatchDeps | undefined): Promise<void> {
   switch (command.kind) {
     case 'mailcheck':
       return handleMailcheck(command.text, conversation, deps);
+    case 'patch':
+      return patch ? handlePatch(command.text, { actor, conversation }, patch) : conversation.whisper(PATCH_UNAVAILABLE);
     case 'help':
-      return conversation.whisper(MAILCHECK_HELP);
+      return conversation.whisper(CHAT_HELP);
     case 'unknown':
-      return conversation.whisper(`Unknown command "${command.word}".\n${MAILCHECK_HELP}`);
+      return conversation.whisper(`Unknown command "${command.word}".\n${CHAT_HELP}`);
   }
 }
 

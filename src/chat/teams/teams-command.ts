@@ -1,11 +1,12 @@
 /**
- * A Teams message as a command: "mailcheck partner.com", "help". In a channel the bot only hears
+ * A Teams message as a command: "mailcheck partner.com", "patch show mail-gw-1", "help". In a channel the bot only hears
  * messages that @mention it, and the mention arrives inside the text ("<at>mxops</at> mailcheck
  * partner.com"); the caller strips it with TurnContext.removeRecipientMention first.
  */
 
 export type TeamsCommand =
   | { readonly kind: 'mailcheck'; readonly text: string }
+  | { readonly kind: 'patch'; readonly text: string }
   | { readonly kind: 'help' }
   | { readonly kind: 'unknown'; readonly word: string };
 
@@ -15,5 +16,6 @@ export function parseTeamsCommand(text: string): TeamsCommand {
   const [word = '', ...rest] = cleaned.split(/\s+/);
   if (word === '' || /^(help|\?)$/i.test(word)) return { kind: 'help' };
   if (/^mailcheck$/i.test(word)) return { kind: 'mailcheck', text: rest.join(' ') };
+  if (/^patch$/i.test(word)) return { kind: 'patch', text: rest.join(' ') };
   return { kind: 'unknown', word };
 }

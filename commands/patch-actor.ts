@@ -1,0 +1,47 @@
+/**
+ * Who typed a patch command, as the inventory knows them: Slack and Teams say who it was (a user
+ * id, an AAD object id); the console is told with `mxops chat --as <handle>`.
+ */
+import { AppError } from '../src/errors.js';
+import type { Person } from '../src/patching/inventory.js';
+import type { AuditSurface } from '../src/store/audit-log.js';
+import type { OpenDatabase } from '../src/store/database.js';
+import { findPerson, personByChat } from '../src/store/inventory-queries.js';
+
+export type ChatPlatform = 'slack' | 'teams' | 'console';
+
+export interface PatchActor {
+  readonly platform: ChatPlatform;
+  /** Slack user id, Teams AAD object id, or the console's --as handle; undefined when unknown. */
+  readonly id: string | undefined;
+}
+
+export interface KnownActor {
+  /** Undefined when the inventory has no such person: they may read, but not change anything. */
+  readonly person: Person | undefined;
+  /** How they appear in the audit log when not in the inventory (slack:U123...). */
+  readonly identity: string;
+  readonly surface: AuditSurface;
+}
+
+export async function resolveActor(store: OpenDatabase, actor: PatchActor): Promise<KnownActor | undefined> {
+  if (actor.id === undefined || actor.id === '') return undefined;
+  const person = actor.platform === 'console' ? await findPerson(store.db, actor.id) : await personByChat(store.db, actor.platform, actor.id);
+  return { person, identity: `${actor.platform}:${actor.id}`, surface: actor.platform };
+}
+
+/** For the commands that change something: who it is must be known, even if not who may. */
+export function requireIdentity(known: KnownActor | undefined, actor: PatchActor): KnownActor {
+  if (known !== undefined) return known;
+  throw new AppError(
+    'FORBIDDEN',
+    actor.platform === 'console'
+      ? 'changing the inventory needs to know who you are: run mxops chat --as <handle> (your handle in the inventory)'
+      : `${actor.platform === 'slack' ? 'Slack' : 'Teams'} did not say who you are, so nothing was changed`,
+  );
+}
+
+/** "Alice Owner", or the chat identity of someone the inventory does not know. */
+export function actorName(known: KnownActor): string {
+  return known.person?.name ?? known.identity;
+}
