@@ -17,6 +17,7 @@ import { RunningChecks } from '../../src/chat/running-checks.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE } from '../../src/chat/teams/adaptive-card.js';
 import { createInMemoryConversationReferenceStore } from '../../src/chat/teams/conversation-reference-store.js';
 import { renderAdaptiveCard } from '../../src/chat/teams/render-adaptive-card.js';
+import { TEAMS_SERVICE_REFERENCE_KEY } from '../../src/chat/teams/teams-nag-notifier.js';
 import { createTeamsBot, type TeamsBot } from '../../src/chat/teams/teams-bot.js';
 import { createTeamsConversation } from '../../src/chat/teams/teams-conversation.js';
 import { listenForActivities } from '../../src/chat/teams/teams-http.js';
@@ -219,6 +220,13 @@ describe('Teams bot on a real CloudAdapter', () => {
     ]);
     expect(sent[1]?.activity.text).toBe('<pre>details for the channel</pre>');
     expect(sent.every((c) => c.activity.serviceUrl === connector.serviceUrl && c.activityId === undefined)).toBe(true);
+  });
+
+  it('remembers the last reference heard from Teams, where nag workers learn the service URL and tenant', async () => {
+    await send(message('help', PERSONAL));
+    expect(await references.get(TEAMS_SERVICE_REFERENCE_KEY)).toMatchObject({ serviceUrl: connector.serviceUrl, conversation: { id: PERSONAL } });
+    await send(message('help'));
+    expect((await references.get(TEAMS_SERVICE_REFERENCE_KEY))?.conversation.id).not.toBe(PERSONAL);
   });
 
   it('fails clearly when asked to write to a conversation it has never heard from', async () => {

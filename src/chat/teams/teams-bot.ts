@@ -18,6 +18,7 @@ import { createTeamsConversation, type TeamsConnection } from './teams-conversat
 import { createActivityHandler } from './teams-http.js';
 import { ADAPTIVE_CARD_ACTION_INVOKE, cardActionMessage, cardActionRefused, readCardActionClick, type CardActionResponse } from './teams-invoke.js';
 import { createTeamsAdapter, type TeamsAuthentication, type TeamsSettings } from './teams-settings.js';
+import { TEAMS_SERVICE_REFERENCE_KEY } from './teams-nag-notifier.js';
 import { baseConversationId } from './teams-thread.js';
 
 export interface TeamsBotOptions {
@@ -62,7 +63,13 @@ export function createTeamsBot(settings: TeamsSettings, deps: MailcheckDeps, opt
     );
 
   const bot = new MailcheckTeamsBot({
-    remember: (activity) => connection.references.put(baseConversationId(activity.conversation.id), storedReference(activity)),
+    async remember(activity) {
+      const reference = storedReference(activity);
+      await connection.references.put(baseConversationId(activity.conversation.id), reference);
+      // Also as the last reference heard from Teams: where workers learn the serviceUrl and tenant
+      // to nag channels and people the bot has not heard from (teams-nag-notifier.ts).
+      await connection.references.put(TEAMS_SERVICE_REFERENCE_KEY, reference);
+    },
     message(activity) {
       // Removes "<at>mxops</at>" from channel messages; a 1:1 chat has no mention to remove.
       const text = typeof activity.text === 'string' ? (TurnContext.removeRecipientMention(activity) ?? '') : '';
