@@ -13,6 +13,7 @@ import { nextWorkingTime } from '../patching/working-time.js';
 import { auditAppender, type AuditRecord } from './audit-log.js';
 import type { OpenDatabase } from './database.js';
 import { updateEscalations } from './escalation-updates.js';
+import { expireRiskAcceptances } from './risk-acceptances.js';
 import { patchFromRow, personFromRow, policyFromRow, systemFromRow } from './inventory-rows.js';
 import type { Database, NagsTable } from './schema.js';
 import type { Insertable } from 'kysely';
@@ -72,6 +73,7 @@ async function sweepBatch(trx: Kysely<Database>, now: number, batchSize: number)
   const nagRows: Insertable<NagsTable>[] = [];
   const audit: AuditRecord[] = [];
   const updates: { id: number; state: EscalationState }[] = [];
+  const riskResumed: number[] = [];
   let deferred = 0;
   let exhausted = 0;
   for (const row of rows) {
@@ -84,6 +86,7 @@ async function sweepBatch(trx: Kysely<Database>, now: number, batchSize: number)
     if (result.outcome === 'nag') {
       const { nag } = result;
       planned.push({ patchId: patch.id, step: nag.step });
+      if (nag.resumedFrom === 'risk-accepted') riskResumed.push(patch.id);
       nagRows.push({ patch_id: patch.id, step: nag.step, level: nag.level, kind: nag.kind, planned_at: nag.at, status: 'pending', sent_at: null });
     } else if (result.outcome === 'deferred') {
       deferred++;
@@ -93,6 +96,7 @@ async function sweepBatch(trx: Kysely<Database>, now: number, batchSize: number)
     }
   }
   await updateEscalations(trx, updates);
+  await expireRiskAcceptances(trx, riskResumed, now);
   for (let start = 0; start < nagRows.length; start += INSERT_CHUNK) {
     // A row that exists already was planned by an earlier run: keeping it is the point.
     await trx.insertInto('nags').values(nagRows.slice(start, start + INSERT_CHUNK)).onConflict((conflict) => conflict.columns(['patch_id', 'step']).doNothing()).execute();
