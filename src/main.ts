@@ -5,7 +5,8 @@
  */
 import { getServers } from 'node:dns';
 import { existsSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -46,7 +47,9 @@ import { createRedisConnection } from './queue/redis-connection.js';
 import { SMTP_PROBE_QUEUE, type SmtpProbeJobData } from './queue/smtp-probe-jobs.js';
 import { createSmtpWorker } from './queue/smtp-worker.js';
 import type { PatchDeps } from '../commands/patch.js';
-import { openDatabase } from './store/database.js';
+import { runAuditExport, runAuditVerify } from '../commands/audit-log.js';
+import { runInventoryExport, runInventoryImport } from '../commands/inventory-file.js';
+import { openDatabase, type OpenDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 
 /** Things to close before the process ends (queue connections). */
@@ -153,19 +156,23 @@ const REJOIN_FINISHED_CHECK_MS = 10_000;
 /** Reports kept for the "Note for their admin" button; older ones are checked again on demand. */
 const RECENT_REPORTS = 500;
 
-/** The inventory store behind `patch`: brought up to date on open, closed when the command ends. */
-async function openPatchDeps(config: Config): Promise<PatchDeps> {
+/** The inventory store: brought up to date on open, closed when the command ends. */
+async function openStore(config: Config): Promise<OpenDatabase> {
   const store = openDatabase(config.database);
   closers.push(() => store.close());
   await migrateToLatest(store);
-  return { store, now: () => Date.now() };
+  return store;
+}
+
+async function openPatchDeps(config: Config): Promise<PatchDeps> {
+  return { store: await openStore(config), now: () => Date.now() };
 }
 
 /** `mxops chat`: the console surface, with the whole diagnosis and the patch inventory behind it. */
 async function runChat(config: Config, options: ChatOptions): Promise<number> {
   const smtp = options.dnsOnly ? undefined : await smtpSettings(config, options);
   const https = options.dnsOnly ? undefined : createHttpsFetcher();
-  await runConsoleChat(process.stdin, process.stdout, mailcheckDeps(config, smtp, https), { patch: await openPatchDeps(config) });
+  await runConsoleChat(process.stdin, process.stdout, mailcheckDeps(config, smtp, https), { patch: await openPatchDeps(config), ...(options.as !== undefined ? { actor: options.as } : {}) });
   return 0;
 }
 
@@ -256,6 +263,11 @@ async function runWorker(config: Config): Promise<number> {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  // `mxops audit export | head` closes the pipe early: that is the reader's choice, not a failure.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   // A .env beside the working directory is a convenience for local runs; real deployments set variables.
   if (existsSync('.env')) process.loadEnvFile('.env');
   const program = buildProgram({
@@ -280,6 +292,25 @@ async function main(argv: readonly string[]): Promise<number> {
     worker: () => runWorker(loadConfig(process.env)),
     chat: (options) => runChat(loadConfig(process.env), options),
     start: () => runStart(loadConfig(process.env)),
+    async inventoryImport(input) {
+      const store = await openStore(loadConfig(process.env));
+      const actor = input.as ?? `cli:${userInfo().username}`;
+      process.stdout.write(await runInventoryImport({ ...input, actor }, { store, readFile: (path) => readFile(path, 'utf8'), now: () => Date.now() }));
+      return 0;
+    },
+    async inventoryExport(input) {
+      process.stdout.write(await runInventoryExport(input, { store: await openStore(loadConfig(process.env)) }));
+      return 0;
+    },
+    async auditVerify() {
+      const { output, exitCode } = await runAuditVerify({ store: await openStore(loadConfig(process.env)) });
+      process.stdout.write(output);
+      return exitCode;
+    },
+    async auditExport(input) {
+      await runAuditExport(input, { store: await openStore(loadConfig(process.env)), now: () => Date.now(), write: (text) => void process.stdout.write(text) });
+      return 0;
+    },
     async followUp(input) {
       const config = loadConfig(process.env);
       const { queue, events } = await openQueue(config);

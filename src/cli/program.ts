@@ -1,6 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { CheckCommandInput } from '../../commands/check.js';
+import type { AuditExportInput } from '../../commands/audit-log.js';
 import type { FollowUpInput } from '../../commands/follow-up.js';
+import type { InventoryExportInput } from '../../commands/inventory-file.js';
 
 /** Exit status for bad input or configuration (sysexits-style codes would clash with "1 = fails"). */
 export const EXIT_BAD_INPUT = 2;
@@ -13,12 +15,25 @@ export interface CliHandlers {
   chat(options: ChatOptions): Promise<number>;
   /** Runs the bot until SIGTERM or SIGINT. */
   start(): Promise<number>;
+  inventoryImport(input: InventoryImportOptions): Promise<number>;
+  inventoryExport(input: InventoryExportInput): Promise<number>;
+  auditVerify(): Promise<number>;
+  auditExport(input: AuditExportInput): Promise<number>;
+}
+
+export interface InventoryImportOptions {
+  readonly file: string;
+  readonly format?: string | undefined;
+  /** The importer's handle in the inventory; else the OS user, for the audit log. */
+  readonly as?: string | undefined;
 }
 
 export interface ChatOptions {
   readonly queue: boolean;
   readonly allowPrivate: boolean;
   readonly dnsOnly: boolean;
+  /** Who types, as a handle in the inventory: needed for the patch commands that change it. */
+  readonly as?: string;
 }
 
 export interface CliProgram {
@@ -79,8 +94,44 @@ export function buildProgram(handlers: CliHandlers, write: { out(text: string): 
     .option('--dns-only', 'skip the SMTP probes and the MTA-STS fetch', false)
     .option('--queue', 'run the SMTP probes in `mxops worker` processes', false)
     .option('--allow-private', 'also probe loopback, private and reserved addresses (in-process probes only)', false)
+    .option('--as <handle>', 'who you are in the patch inventory; needed for patch commands that change it (ack, snooze, done, add)')
     .action(async (options: ChatOptions) => {
       exitCode = await handlers.chat(options);
+    });
+
+  const inventory = program.command('inventory').description('The patch inventory: systems, owners, policies and patches (DATABASE_URL, else SQLite under MXOPS_DATA_DIR).');
+  inventory
+    .command('import')
+    .description('Merge a YAML or CSV inventory file into the store: only what differs is written and audited; nothing is ever deleted.')
+    .argument('<file>', 'the file (.yaml, .yml or .csv; see test/fixtures/inventory/example.yaml)')
+    .option('--format <format>', 'yaml or csv, when the file name does not tell')
+    .option('--as <handle>', 'your handle in the inventory, for the audit log (default: cli:<your OS user>)')
+    .action(async (file: string, options: { format?: string; as?: string }) => {
+      exitCode = await handlers.inventoryImport({ file, format: options.format, as: options.as });
+    });
+  inventory
+    .command('export')
+    .description('Print the inventory as a file import reads back: YAML (everything) or CSV (one kind of record).')
+    .option('--format <format>', 'yaml or csv', 'yaml')
+    .option('--kind <kind>', 'for CSV: people, systems or patches')
+    .action(async (options: { format: string; kind?: string }) => {
+      exitCode = await handlers.inventoryExport({ format: options.format, kind: options.kind });
+    });
+
+  const audit = program.command('audit').description('The hash-chained audit log of every nag, escalation, decision, import and risk acceptance.');
+  audit
+    .command('verify')
+    .description('Recompute the hash chain: exit 0 and the head hash if intact, 1 and the first broken entry if not.')
+    .action(async () => {
+      exitCode = await handlers.auditVerify();
+    });
+  audit
+    .command('export')
+    .description('Print the audit log as JSON or CSV, with the hashes, so it can be archived and re-checked.')
+    .option('--format <format>', 'json or csv', 'json')
+    .option('--since <when>', 'only entries at or after a date (2026-11-01), a time (2026-11-01T09:00:00Z) or a duration back from now (7d)')
+    .action(async (options: { format: string; since?: string }) => {
+      exitCode = await handlers.auditExport({ format: options.format, since: options.since });
     });
 
   program
