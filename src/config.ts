@@ -37,6 +37,8 @@ export interface Config {
   readonly startWorkers: boolean;
   /** DNS blocklists to look the MX addresses up in; empty: none. */
   readonly dnsblZones: readonly string[];
+  /** How often the escalation sweep looks for patches coming due and overdue (one schedule for all replicas). */
+  readonly sweepIntervalSeconds: number;
   /** The inventory and audit store: SQLite under MXOPS_DATA_DIR unless DATABASE_URL names PostgreSQL. */
   readonly database: DatabaseLocation;
   readonly queue: {
@@ -96,6 +98,7 @@ export function loadConfig(env: Env): Config {
     slack: undefined,
     teams: undefined,
     database: readDatabase(env, problems),
+    sweepIntervalSeconds: read('MXOPS_SWEEP_INTERVAL_SECONDS', 300, (text) => parseInteger(text, 5, 86_400, 'seconds between escalation sweeps')),
     queue: {
       redisUrl: read('MXOPS_REDIS_URL', 'redis://127.0.0.1:6379', parseRedisUrl),
       prefix: read('MXOPS_QUEUE_PREFIX', 'mxops', parseQueuePrefix),

@@ -46,6 +46,8 @@ import { createQueuedSmtpProber } from './queue/queued-smtp-prober.js';
 import { createRedisConnection } from './queue/redis-connection.js';
 import { SMTP_PROBE_QUEUE, type SmtpProbeJobData } from './queue/smtp-probe-jobs.js';
 import { createSmtpWorker } from './queue/smtp-worker.js';
+import { type PatchWorkers, startPatchWorkers } from './queue/patch-workers.js';
+import { createNagNotifiers } from './chat/nag-notifiers.js';
 import type { PatchDeps } from '../commands/patch.js';
 import { runAuditExport, runAuditVerify } from '../commands/audit-log.js';
 import { runInventoryExport, runInventoryImport } from '../commands/inventory-file.js';
@@ -164,6 +166,12 @@ async function openStore(config: Config): Promise<OpenDatabase> {
   return store;
 }
 
+/** The escalation sweep and nag workers, nagging through whichever platforms are configured. */
+function startEscalation(config: Config, connection: Redis, store: OpenDatabase, onError: (error: Error) => void): Promise<PatchWorkers> {
+  const notifiers = createNagNotifiers({ slack: config.slack, teams: config.teams, teamsReferences: createRedisConversationReferenceStore(connection, config.queue.prefix) });
+  return startPatchWorkers({ connection, prefix: config.queue.prefix, store, notifiers, sweepEveryMs: config.sweepIntervalSeconds * 1000, now: () => Date.now(), onError });
+}
+
 async function openPatchDeps(config: Config): Promise<PatchDeps> {
   return { store: await openStore(config), now: () => Date.now() };
 }
@@ -224,6 +232,7 @@ async function runStart(config: Config): Promise<number> {
   // Each surface counts its own commands; the rest (running checks included) is shared.
   const on = (surface: string): MailcheckDeps => ({ ...deps, counted: (command, outcome) => metrics.commandsHandled.inc({ surface, command, outcome }) });
   const patch = await openPatchDeps(config);
+  const escalation = workerConnection ? await startEscalation(config, workerConnection, patch.store, (error) => logger.error({ err: error }, 'escalation')) : undefined;
   const slack = config.slack ? createSlackApp(config.slack, on('slack'), { patch }) : undefined;
   const slackListening = await slack?.start();
   const teams = config.teams ? createTeamsBot(config.teams, on('teams'), { references: createRedisConversationReferenceStore(redis, config.queue.prefix), patch }) : undefined;
@@ -237,6 +246,7 @@ async function runStart(config: Config): Promise<number> {
   await new Promise<void>((resolve) => (teamsServer ? teamsServer.close(() => resolve()) : resolve()));
   await teams?.settled();
   await worker?.close();
+  await escalation?.close();
   workerConnection?.disconnect();
   subscriber.disconnect();
   await new Promise<void>((resolve) => ops.close(() => resolve()));
@@ -252,12 +262,17 @@ async function runWorker(config: Config): Promise<number> {
     prober: inProcessProber(config, false),
     probeTimeoutMs: config.smtp.totalTimeoutMs,
   });
-  worker.on('error', (error) => process.stderr.write(`mxops worker: ${error.message}\n`));
+  const report = (error: Error): void => void process.stderr.write(`mxops worker: ${error.message}\n`);
+  worker.on('error', report);
+  const escalation = await startEscalation(config, connection, await openStore(config), report);
   await worker.waitUntilReady();
-  process.stderr.write(`mxops worker: probing with concurrency ${config.queue.workerConcurrency}; SIGTERM or Ctrl-C stops after running probes finish\n`);
+  process.stderr.write(
+    `mxops worker: probing with concurrency ${config.queue.workerConcurrency}, sweeping patches every ${config.sweepIntervalSeconds} s; SIGTERM or Ctrl-C stops after running jobs finish\n`,
+  );
   const signal = await nextStopSignal();
-  process.stderr.write(`mxops worker: ${signal}: finishing running probes\n`);
+  process.stderr.write(`mxops worker: ${signal}: finishing running jobs\n`);
   await worker.close();
+  await escalation.close();
   connection.disconnect();
   return 0;
 }

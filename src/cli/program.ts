@@ -136,14 +136,14 @@ export function buildProgram(handlers: CliHandlers, write: { out(text: string): 
 
   program
     .command('start')
-    .description('Run the bot: the configured chat surfaces (Slack), SMTP probe workers (MXOPS_START_WORKERS) and /healthz and /metrics on MXOPS_HTTP_PORT, until SIGTERM.')
+    .description('Run the bot: the configured chat surfaces (Slack, Teams), the workers (SMTP probes, escalation sweep and nags; MXOPS_START_WORKERS) and /healthz and /metrics on MXOPS_HTTP_PORT, until SIGTERM.')
     .action(async () => {
       exitCode = await handlers.start();
     });
 
   program
     .command('worker')
-    .description('Run SMTP probe workers against the Redis in MXOPS_REDIS_URL until SIGTERM or SIGINT; run more of them on more machines to scale out.')
+    .description('Run the workers (SMTP probes, the escalation sweep and nags) against the Redis in MXOPS_REDIS_URL until SIGTERM or SIGINT; run more of them on more machines to scale out.')
     .action(async () => {
       exitCode = await handlers.worker();
     });

@@ -1,0 +1,52 @@
+/**
+ * The escalation's BullMQ side in one place: the recurring sweep (one schedule in Redis however
+ * many replicas call this), its worker, and the nag worker. Closing waits for running jobs.
+ */
+import { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createPatchNagProcessor } from '../../jobs/patch-nag.js';
+import { createPatchSweepProcessor } from '../../jobs/patch-sweep.js';
+import type { NagNotifier } from '../chat/nag-notifier.js';
+import type { OpenDatabase } from '../store/database.js';
+import type { NagId } from '../store/escalation-sweep.js';
+import { PATCH_NAG_QUEUE, PATCH_SWEEP_QUEUE, scheduleSweep } from './patch-jobs.js';
+
+export interface PatchWorkersOptions {
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly store: OpenDatabase;
+  readonly notifiers: readonly NagNotifier[];
+  readonly sweepEveryMs: number;
+  readonly now: () => number;
+  readonly onError: (error: Error) => void;
+  /** Nags delivered at once; each is a few chat API calls. */
+  readonly nagConcurrency?: number;
+}
+
+export interface PatchWorkers {
+  close(): Promise<void>;
+}
+
+export async function startPatchWorkers(options: PatchWorkersOptions): Promise<PatchWorkers> {
+  const { connection, prefix } = options;
+  const sweepQueue = new Queue(PATCH_SWEEP_QUEUE, { connection, prefix });
+  const nagQueue = new Queue<NagId>(PATCH_NAG_QUEUE, { connection, prefix });
+  await scheduleSweep(sweepQueue, options.sweepEveryMs);
+  const sweeper = new Worker(PATCH_SWEEP_QUEUE, createPatchSweepProcessor({ store: options.store, nagQueue, now: options.now }), { connection, prefix, concurrency: 1 });
+  const nagger = new Worker(PATCH_NAG_QUEUE, createPatchNagProcessor({ store: options.store, notifiers: options.notifiers, now: options.now }), {
+    connection,
+    prefix,
+    concurrency: options.nagConcurrency ?? 4,
+  });
+  for (const worker of [sweeper, nagger]) {
+    worker.on('error', options.onError);
+    worker.on('failed', (job, error) => options.onError(new Error(`${worker.name} job ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`)));
+  }
+  await Promise.all([sweeper.waitUntilReady(), nagger.waitUntilReady()]);
+  return {
+    async close() {
+      await Promise.all([sweeper.close(), nagger.close()]);
+      await Promise.all([sweepQueue.close(), nagQueue.close()]);
+    },
+  };
+}
