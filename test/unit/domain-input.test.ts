@@ -126,6 +126,7 @@ const DNS_DEFAULTS = {
   logLevel: 'info',
   startWorkers: true,
   database: { dialect: 'sqlite', target: './data/mxops.sqlite' },
+  sweepIntervalSeconds: 300,
 };
 
 describe('loadConfig', () => {
@@ -160,10 +161,12 @@ describe('loadConfig', () => {
         MXOPS_LOG_LEVEL: 'DEBUG',
         MXOPS_START_WORKERS: 'false',
         DATABASE_URL: 'postgres://mxops@db.internal:5432/mxops',
+        MXOPS_SWEEP_INTERVAL_SECONDS: '60',
         UNRELATED: 'x',
       }),
     ).toEqual({
       database: { dialect: 'postgres', target: 'postgres://mxops@db.internal:5432/mxops' },
+      sweepIntervalSeconds: 60,
       resolver: { host: '::1', port: 5353 },
       dnsTimeoutMs: 500,
       dnsRetries: 0,
