@@ -19,10 +19,10 @@
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { loopbackBotEnv } from '../test/support/bot-env.js';
+import { freePort, until } from '../test/support/wait.js';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -58,25 +58,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     aborted = true;
     process.stderr.write(`\n${signal}: tearing down\n`);
   });
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (aborted) throw new Error(`interrupted while waiting for ${what}`);
-    const value = await Promise.resolve(probe()).catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** True once the child has exited, false if it is still running after `ms`. */
@@ -384,8 +365,7 @@ async function main(): Promise<void> {
       if (bot?.exitCode !== null) throw new Error(`the bot exited (${bot?.exitCode})`);
       return (await fetch(`${base}/healthz`)).status === 200 ? true : undefined;
     },
-    60_000,
-    100,
+    { timeoutMs: 60_000, everyMs: 100, aborted: () => aborted },
   ).catch((error: unknown) => {
     throw new Error(`${String(error)}\n${output}`);
   });
@@ -396,7 +376,7 @@ async function main(): Promise<void> {
     const command = makeCommand(channel, domain, channel, slack!);
     tracker.track(command);
     await fire(command, eventsUrl);
-    await until(`the final card of ${domain}`, () => (tracker.scan(), command.finalAt), 30_000);
+    await until(`the final card of ${domain}`, () => (tracker.scan(), command.finalAt), { timeoutMs: 30_000, aborted: () => aborted });
     await tracker.quiet(500, 10_000);
     return command;
   };
@@ -424,7 +404,7 @@ async function main(): Promise<void> {
       tracker.scan();
       return commands.every((c) => c.finalAt !== undefined || c.ackStatus !== 200) ? true : undefined;
     },
-    FINAL_DEADLINE_MS,
+    { timeoutMs: FINAL_DEADLINE_MS, everyMs: 50, aborted: () => aborted },
   ).catch((error: unknown) => {
     if (aborted) throw error;
     process.stderr.write(`${String(error)}\n`);

@@ -5,13 +5,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDnsServers } from '../support/dns-test-server.js';
 import { type FakeSlackApi, sendToApp, slashCommandBody, startFakeSlackApi } from '../support/fake-slack-api.js';
 import { loopbackBotEnv } from '../support/bot-env.js';
+import { freePort, until } from '../support/wait.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../support/redis-test.js';
 import { startSmtpServers } from '../support/smtp-test-server.js';
 import { smtpDomainDns } from '../fixtures/smtp-domain.js';
@@ -19,24 +19,6 @@ import { smtpDomainDns } from '../fixtures/smtp-domain.js';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SIGNING_SECRET = 'e2e-signing-secret';
 const BOT_TOKEN = 'xoxb-e2e-token';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('mxops start', () => {
   let dns: Awaited<ReturnType<typeof startDnsServers>>;

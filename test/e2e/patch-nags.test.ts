@@ -7,7 +7,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -20,27 +19,10 @@ import { loopbackBotEnv } from '../support/bot-env.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../support/fake-slack-api.js';
 import { DAY, inventory, patch, system } from '../support/inventory-fixture.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../support/redis-test.js';
+import { freePort, until } from '../support/wait.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BOT_TOKEN = 'xoxb-e2e-nags';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('mxops start nags an overdue patch', () => {
   let slack: FakeSlackApi;
@@ -96,7 +78,7 @@ describe('mxops start nags an overdue patch', () => {
 
   it('posts the nag in the team channel and to the owner, once, and audits it', async () => {
     const posts = () => slack.callsTo('chat.postMessage').filter((call) => String(call.args.text).includes('CVE-2026-3000'));
-    const thread = await until('the nag thread in the team channel', () => posts().find((call) => call.args.channel === 'CMAILOPS')).catch((error: unknown) => {
+    const thread = await until('the nag thread in the team channel', () => posts().find((call) => call.args.channel === 'CMAILOPS'), { timeoutMs: 30_000 }).catch((error: unknown) => {
       throw new Error(`${String(error)}\n${stderr}`);
     });
     expect(String(thread.args.text)).toBe('mail-gw-1: CVE-2026-3000 (Fix for CVE-2026-3000) is 3 days overdue');

@@ -22,7 +22,7 @@ import { importInventory } from '../../src/store/inventory-import.js';
 import { findPatch, patchesOf } from '../../src/store/inventory-queries.js';
 import { escalationColumns } from '../../src/store/inventory-rows.js';
 import type { AuditLogTable } from '../../src/store/schema.js';
-import { authenticationOffForLoopbackTests, sendToBot, startFakeBotConnector, type FakeBotConnector } from '../support/fake-bot-connector.js';
+import { TEAMS_TEST_SETTINGS, authenticationOffForLoopbackTests, sendToBot, startFakeBotConnector, type FakeBotConnector } from '../support/fake-bot-connector.js';
 import { sendToApp, slashCommandBody, startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api.js';
 import { DAY, inventory, patch, system } from '../support/inventory-fixture.js';
 import { openTestDatabase, STORE_DIALECTS, type TestDatabase } from '../support/test-database.js';
@@ -276,7 +276,7 @@ describe.each(STORE_DIALECTS)('patch commands on %s', (dialect) => {
   });
 
   describe('Teams, through the real CloudAdapter', () => {
-    const SETTINGS = { appId: '00000000-0000-4000-8000-0000000000b0', appPassword: 'unused', tenantId: '00000000-0000-4000-8000-00000000000a', port: 0, host: '127.0.0.1' };
+    const SETTINGS = TEAMS_TEST_SETTINGS;
     const BOT = { id: `28:${SETTINGS.appId}`, name: 'mxops' };
     const THREAD = '19:mailops@thread.tacv2;messageid=1700000000001';
     let connector: FakeBotConnector;

@@ -12,17 +12,10 @@ import { DAY, inventory, patch, system } from '../support/inventory-fixture.js';
 import { recordingNotifier } from '../support/recording-notifier.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../support/redis-test.js';
 import { openTestDatabase, STORE_DIALECTS, type TestDatabase } from '../support/test-database.js';
+import { until } from '../support/wait.js';
 
 const SYSTEMS = 30;
 const start = Date.parse('2026-11-20T10:00:00Z');
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe.each(STORE_DIALECTS)('patch escalation with real Redis on %s', (dialect) => {
   let store: TestDatabase;
@@ -82,7 +75,7 @@ describe.each(STORE_DIALECTS)('patch escalation with real Redis on %s', (dialect
     startNagWorker(slack);
     const first = await sweeper()();
     expect(first).toMatchObject({ examined: SYSTEMS, planned: SYSTEMS, enqueued: SYSTEMS });
-    await until(drained);
+    await until('every nag sent', drained);
     const threads = slack.messages.filter((message) => message.kind === 'thread-start');
     expect(threads).toHaveLength(SYSTEMS);
     expect(new Set(threads.map((message) => message.marker)).size).toBe(SYSTEMS);
@@ -99,7 +92,7 @@ describe.each(STORE_DIALECTS)('patch escalation with real Redis on %s', (dialect
     // Two days on, level 1 (owner and team channel) replies in the same threads, shown in the channel.
     now = start + 2 * DAY;
     expect(await sweeper()()).toMatchObject({ planned: SYSTEMS });
-    await until(async () => (await drained()) && slack.messages.length === 4 * SYSTEMS);
+    await until('the second round sent', async () => (await drained()) && slack.messages.length === 4 * SYSTEMS);
     const replies = slack.messages.filter((message) => message.kind === 'thread-reply');
     expect(replies).toHaveLength(SYSTEMS);
     expect(replies.every((reply) => reply.broadcast === true)).toBe(true);
@@ -111,7 +104,7 @@ describe.each(STORE_DIALECTS)('patch escalation with real Redis on %s', (dialect
     startNagWorker(slack);
     const results = await Promise.all([sweeper()(), sweeper()()]);
     expect(results[0]!.planned + results[1]!.planned).toBe(SYSTEMS);
-    await until(drained);
+    await until('every nag sent', drained);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(slack.messages.filter((message) => message.kind === 'thread-start')).toHaveLength(SYSTEMS);
   });
@@ -123,7 +116,7 @@ describe.each(STORE_DIALECTS)('patch escalation with real Redis on %s', (dialect
     expect(await nagQueue.count()).toBe(0);
     startNagWorker(slack);
     expect(await sweeper()()).toMatchObject({ planned: 0, enqueued: SYSTEMS });
-    await until(drained);
+    await until('every nag sent', drained);
     expect(slack.messages.filter((message) => message.kind === 'thread-start')).toHaveLength(SYSTEMS);
   });
 
@@ -142,13 +135,13 @@ describe.each(STORE_DIALECTS)('patch escalation with real Redis on %s', (dialect
     });
     const doomed = startNagWorker(slack, { lockDuration: 1_000, stalledInterval: 500 });
     await sweeper()();
-    await until(() => stuck !== '');
+    await until('a worker stuck in delivery', () => stuck !== '');
     // Kill it without letting its jobs finish; its lock expires and the job counts as stalled.
     await doomed.close(true);
     release();
     slack.setGate(() => Promise.resolve());
     startNagWorker(slack, { lockDuration: 1_000, stalledInterval: 500 });
-    await until(drained, 20_000);
+    await until('every nag sent', drained, { timeoutMs: 20_000 });
     const posts = slack.messages.filter((message) => message.kind !== 'direct');
     expect(posts).toHaveLength(SYSTEMS);
     expect(new Set(posts.map((message) => message.marker)).size).toBe(SYSTEMS);
@@ -162,12 +155,12 @@ describe.each(STORE_DIALECTS)('patch escalation with real Redis on %s', (dialect
     const slack = recordingNotifier();
     startNagWorker(slack);
     await sweeper()();
-    await until(drained);
+    await until('every nag sent', drained);
     // As if the worker died after the thread post and before recording it: back to "sending".
     now = start + 2 * DAY;
     await sweeper()();
     const countBefore = slack.messages.length;
-    await until(drained);
+    await until('every nag sent', drained);
     const secondRound = slack.messages.slice(countBefore);
     const victim = secondRound.find((message) => message.kind === 'thread-reply')!;
     const [patchId, step] = victim.marker.replace('nag-', '').split('-').map(Number);
@@ -184,7 +177,7 @@ describe.each(STORE_DIALECTS)('patch escalation with real Redis on %s', (dialect
     await store.db.updateTable('patches').set({ status: 'done' }).where('system', '=', 'mail-01').execute();
     startNagWorker(slack);
     await sweeper()();
-    await until(drained);
+    await until('every nag sent', drained);
     expect(slack.messages.filter((message) => message.kind === 'thread-start')).toHaveLength(SYSTEMS - 1);
     expect(await auditActions()).toContain('nag-cancelled');
   });

@@ -8,6 +8,7 @@ import { createRedisConnection } from '../../src/queue/redis-connection.js';
 import { SMTP_PROBE_QUEUE, smtpProbeJobId, type SmtpProbeJobData } from '../../src/queue/smtp-probe-jobs.js';
 import { createSmtpWorker } from '../../src/queue/smtp-worker.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../support/redis-test.js';
+import { until } from '../support/wait.js';
 
 const request = (address: string, recipient = 'postmaster@partner.test'): SmtpProbeRequest => ({
   mxHost: 'mx1.partner.test',
@@ -55,14 +56,6 @@ function controllableProber() {
     releaseAll: () => waiting.splice(0).forEach((release) => release()),
     waitingCount: () => waiting.length,
   };
-}
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('SMTP probes through BullMQ and real Redis', () => {
@@ -143,7 +136,7 @@ describe('SMTP probes through BullMQ and real Redis', () => {
     startWorker(fake.prober);
     const scheduler = createFollowUpScheduler(queue);
     const first = await scheduler.schedule(request('11.22.33.10'), 50);
-    await until(async () => (await queue.getJob(first.id))?.finishedOn !== undefined);
+    await until('the first job to finish', async () => (await queue.getJob(first.id))?.finishedOn !== undefined);
     const second = await scheduler.schedule(request('11.22.33.10'), 60_000);
     expect(second.id).toBe(first.id);
     expect(await (await queue.getJob(second.id))?.getState()).toBe('delayed');
@@ -166,7 +159,7 @@ describe('SMTP probes through BullMQ and real Redis', () => {
     fake.hold();
     const worker = startWorker(fake.prober);
     const pending = queuedProber().probe(request('11.22.33.10'));
-    await until(() => fake.waitingCount() === 1);
+    await until('a probe held', () => fake.waitingCount() === 1);
     const closing = worker.close();
     fake.releaseAll();
     await closing;
@@ -179,7 +172,7 @@ describe('SMTP probes through BullMQ and real Redis', () => {
     // The destination lock of the dead worker's probe expires too (after 1.5 s here, 35 s by default).
     const first = startWorker(dying.prober, { lockDurationMs: 1_000, stalledIntervalMs: 500, destinationLockMs: 1_500 });
     const pending = queuedProber().probe(request('11.22.33.10'));
-    await until(() => dying.waitingCount() === 1);
+    await until('a probe held by the dying worker', () => dying.waitingCount() === 1);
     // A hard kill: the worker stops renewing its lock and never reports the job.
     await first.close(true);
     const rescuer = controllableProber();

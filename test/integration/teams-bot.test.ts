@@ -21,21 +21,15 @@ import { TEAMS_SERVICE_REFERENCE_KEY } from '../../src/chat/teams/teams-nag-noti
 import { createTeamsBot, type TeamsBot } from '../../src/chat/teams/teams-bot.js';
 import { createTeamsConversation } from '../../src/chat/teams/teams-conversation.js';
 import { listenForActivities } from '../../src/chat/teams/teams-http.js';
-import { createTeamsAdapter, singleTenantAuthentication, TEAMS_MESSAGES_PATH, type TeamsSettings } from '../../src/chat/teams/teams-settings.js';
+import { createTeamsAdapter, singleTenantAuthentication, TEAMS_MESSAGES_PATH } from '../../src/chat/teams/teams-settings.js';
 import { threadMessagesHtml } from '../../src/chat/teams/teams-thread.js';
 import { parseCheckTarget } from '../../src/diagnosis/check-target.js';
 import { renderReportText } from '../../src/diagnosis/render-text.js';
 import { HALFWAY, sampleReport } from '../fixtures/golden/teams/sample-report.js';
-import { authenticationOffForLoopbackTests, sendToBot, startFakeBotConnector, type ConnectorCall, type FakeBotConnector } from '../support/fake-bot-connector.js';
+import { TEAMS_TEST_BOT, TEAMS_TEST_SETTINGS, authenticationOffForLoopbackTests, sendToBot, startFakeBotConnector, type ConnectorCall, type FakeBotConnector } from '../support/fake-bot-connector.js';
 
-const SETTINGS: TeamsSettings = {
-  appId: '00000000-0000-4000-8000-0000000000b0',
-  appPassword: 'not-used-while-authentication-is-off',
-  tenantId: '00000000-0000-4000-8000-00000000000a',
-  port: 0,
-  host: '127.0.0.1',
-};
-const BOT = { id: `28:${SETTINGS.appId}`, name: 'mxops' };
+const SETTINGS = TEAMS_TEST_SETTINGS;
+const BOT = TEAMS_TEST_BOT;
 const USER = { id: '29:alex', name: 'Alex Admin', aadObjectId: '00000000-0000-4000-8000-0000000000a1' };
 const CHANNEL = '19:ops@thread.tacv2';
 /** A message posted in a channel arrives in the thread it starts: the id carries the root. */

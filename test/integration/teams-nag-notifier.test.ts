@@ -10,18 +10,12 @@ import { createInMemoryConversationReferenceStore, type ConversationReferenceSto
 import { renderAdaptiveCard } from '../../src/chat/teams/render-adaptive-card.js';
 import type { TeamsConnection } from '../../src/chat/teams/teams-conversation.js';
 import { createTeamsNagNotifier, TEAMS_SERVICE_REFERENCE_KEY } from '../../src/chat/teams/teams-nag-notifier.js';
-import { createTeamsAdapter, type TeamsSettings } from '../../src/chat/teams/teams-settings.js';
+import { createTeamsAdapter } from '../../src/chat/teams/teams-settings.js';
 import { isAppError } from '../../src/errors.js';
-import { authenticationOffForLoopbackTests, startFakeBotConnector, type ConnectorCall, type FakeBotConnector } from '../support/fake-bot-connector.js';
+import { TEAMS_TEST_BOT, TEAMS_TEST_SETTINGS, authenticationOffForLoopbackTests, startFakeBotConnector, type ConnectorCall, type FakeBotConnector } from '../support/fake-bot-connector.js';
 
-const SETTINGS: TeamsSettings = {
-  appId: '00000000-0000-4000-8000-0000000000b0',
-  appPassword: 'not-used-while-authentication-is-off',
-  tenantId: '00000000-0000-4000-8000-00000000000a',
-  port: 0,
-  host: '127.0.0.1',
-};
-const BOT = { id: `28:${SETTINGS.appId}`, name: 'mxops' };
+const SETTINGS = TEAMS_TEST_SETTINGS;
+const BOT = TEAMS_TEST_BOT;
 /** A channel the bot has never heard from: only the team's service reference is known. */
 const CHANNEL = '19:mail-gateways@thread.tacv2';
 const ALICE_AAD = '00000000-0000-4000-8000-0000000000a1';

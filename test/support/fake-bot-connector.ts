@@ -10,7 +10,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
-import type { TeamsAuthentication } from '../../src/chat/teams/teams-settings.js';
+import type { TeamsAuthentication, TeamsSettings } from '../../src/chat/teams/teams-settings.js';
 
 export interface ConnectorCall {
   readonly method: 'POST' | 'PUT';
@@ -117,6 +117,18 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
  * (AppCredentials.shouldSetToken is false without an app id). The production path
  * (singleTenantAuthentication) cannot produce this: SingleTenant refuses an empty app id.
  */
+/** A single-tenant Teams app as the loopback tests configure it (authentication is off for them). */
+export const TEAMS_TEST_SETTINGS: TeamsSettings = {
+  appId: '00000000-0000-4000-8000-0000000000b0',
+  appPassword: 'not-used-while-authentication-is-off',
+  tenantId: '00000000-0000-4000-8000-00000000000a',
+  port: 0,
+  host: '127.0.0.1',
+};
+
+/** The bot's own account in Teams: 28: and its app id. */
+export const TEAMS_TEST_BOT = { id: `28:${TEAMS_TEST_SETTINGS.appId}`, name: 'mxops' };
+
 export function authenticationOffForLoopbackTests(): TeamsAuthentication {
   return new ConfigurationBotFrameworkAuthentication({});
 }

@@ -15,29 +15,14 @@ import {
 } from '../../src/patching/escalation.js';
 import { DEFAULT_WORKING_HOURS, type EscalationPolicy } from '../../src/patching/inventory.js';
 import { nextWorkingTime } from '../../src/patching/working-time.js';
+import { STANDARD_POLICY } from '../support/inventory-fixture.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const due = Date.parse('2026-11-02T10:00:00Z');
 const patch = { dueAt: due };
 
-const policy: EscalationPolicy = {
-  name: 'standard',
-  slaMs: { critical: 7 * DAY, high: 30 * DAY, medium: 90 * DAY, low: 180 * DAY },
-  remindBeforeMs: 3 * DAY,
-  levels: [
-    { targets: ['owner'], waitMs: 2 * DAY },
-    { targets: ['owner', 'team-channel'], waitMs: 2 * DAY },
-    { targets: ['manager'], waitMs: 3 * DAY },
-    { targets: ['leadership'], waitMs: 7 * DAY },
-  ],
-  repeatCap: 2,
-  ackForMs: 3 * DAY,
-  snooze: { maxCount: 2, maxLengthMs: 7 * DAY },
-  riskApprovers: ['carol'],
-  leadership: [],
-  quietHours: false,
-};
+const policy: EscalationPolicy = STANDARD_POLICY;
 
 const always: WorkingTimeOf = (_level, at) => at;
 
