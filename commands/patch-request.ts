@@ -18,7 +18,20 @@ export type PatchRequest =
   | { readonly kind: 'show'; readonly system: string }
   | { readonly kind: 'who'; readonly system: string }
   | { readonly kind: 'act'; readonly system: string; readonly patch?: string; readonly action: PatchAction }
-  | AddPatchRequest;
+  | AddPatchRequest
+  | AcceptRiskRequest
+  | { readonly kind: 'risks' }
+  | { readonly kind: 'decide-risk'; readonly id: number; readonly decision: 'approve' | 'reject'; readonly comment?: string };
+
+export interface AcceptRiskRequest {
+  readonly kind: 'accept-risk';
+  readonly system: string;
+  readonly patch?: string;
+  readonly reason: string;
+  readonly controls: readonly string[];
+  /** An instant, or a duration from now (the handler knows the time). */
+  readonly until: { readonly at: number } | { readonly afterMs: number };
+}
 
 export interface AddPatchRequest {
   readonly kind: 'add';
@@ -31,7 +44,7 @@ export interface AddPatchRequest {
   readonly dueAt?: number;
 }
 
-export type PatchSubcommand = 'list' | 'overdue' | 'show' | 'who' | 'done' | 'ack' | 'snooze' | 'add';
+export type PatchSubcommand = 'list' | 'overdue' | 'show' | 'who' | 'done' | 'ack' | 'snooze' | 'add' | 'accept-risk' | 'risks' | 'approve' | 'reject';
 
 /** One line per subcommand, as the help and the error messages show it. */
 export const PATCH_USAGE: Readonly<Record<PatchSubcommand, string>> = {
@@ -43,6 +56,10 @@ export const PATCH_USAGE: Readonly<Record<PatchSubcommand, string>> = {
   ack: 'patch ack <system> [patch]',
   snooze: 'patch snooze <system> [patch] <duration> --reason <why>',
   add: 'patch add <system> <severity> <title> [--advisory <id>] [--released YYYY-MM-DD] [--due YYYY-MM-DD]',
+  'accept-risk': 'patch accept-risk <system> [patch] --until <YYYY-MM-DD or duration> --reason <why> [--controls <control; control>]',
+  risks: 'patch risks',
+  approve: 'patch approve <request number>',
+  reject: 'patch reject <request number> --reason <why>',
 };
 
 export const PATCH_HELP = [
@@ -54,10 +71,14 @@ export const PATCH_HELP = [
   'patch snooze <system> [patch] <duration> --reason <why>: hold escalation, within the policy\'s limits.',
   'patch done <system> [patch]: mark patched.',
   'patch add <system> <critical|high|medium|low> <title> [--advisory <id>] [--released YYYY-MM-DD] [--due YYYY-MM-DD]: released defaults to today, due to the policy\'s SLA.',
+  'patch accept-risk <system> [patch] --until <date or duration> --reason <why> [--controls <a; b>]: ask the risk approvers to accept not patching until then.',
+  'patch risks: risk acceptances waiting for a decision or in force.',
+  'patch approve <number> / patch reject <number> --reason <why>: decide a risk acceptance (risk approvers only).',
   '  patch show mail-gw-1',
   '  patch ack mail-gw-1 CVE-2005-1513',
   '  patch snooze mail-gw-1 3d --reason waiting for the vendor\'s fixed build',
   '  patch add mail-gw-1 critical "qmail fails on DNS answers over 512 bytes" --advisory CVE-2005-1513',
+  '  patch accept-risk mail-gw-1 CVE-2005-1513 --until 90d --reason CEO will not approve the outage before year end --controls inbound only via the relay; frozen by policy',
   'A patch is named by its advisory (CVE-...) or, without one, its title. Only the owner and their management chain may ack, snooze, mark done or add.',
 ].join('\n');
 
@@ -70,6 +91,10 @@ const FLAGS: Readonly<Record<PatchSubcommand, Readonly<Record<string, FlagKind>>
   ack: {},
   snooze: { reason: 'rest' },
   add: { advisory: 'word', released: 'word', due: 'word' },
+  'accept-risk': { until: 'word', reason: 'rest', controls: 'rest' },
+  risks: {},
+  approve: {},
+  reject: { reason: 'rest' },
 };
 
 const isSubcommand = (word: string): word is PatchSubcommand => Object.hasOwn(PATCH_USAGE, word);
@@ -95,6 +120,7 @@ function parseSubcommand(subcommand: PatchSubcommand, words: readonly string[]):
   switch (subcommand) {
     case 'list':
     case 'overdue':
+    case 'risks':
       if (positional.length > 0) throw new AppError('BAD_INPUT', `patch ${subcommand} takes nothing after it (got "${positional.join(' ')}")`);
       return { kind: subcommand };
     case 'show':
@@ -120,7 +146,28 @@ function parseSubcommand(subcommand: PatchSubcommand, words: readonly string[]):
     }
     case 'add':
       return parseAdd(positional, flags);
+    case 'accept-risk':
+      return parseAcceptRisk(positional, flags);
+    case 'approve':
+    case 'reject': {
+      const [number, ...extra] = positional;
+      if (number === undefined || extra.length > 0 || !/^#?\d{1,12}$/.test(number)) throw new AppError('BAD_INPUT', `give the number of one risk acceptance request (patch risks lists them)${number === undefined ? '' : `, not "${positional.join(' ')}"`}`);
+      const comment = flags.get('reason');
+      if (subcommand === 'reject' && comment === undefined) throw new AppError('BAD_INPUT', 'a rejection needs a reason: add --reason and why the risk cannot be accepted');
+      return { kind: 'decide-risk', id: Number(number.replace('#', '')), decision: subcommand, ...(comment !== undefined ? { comment } : {}) };
+    }
   }
+}
+
+function parseAcceptRisk(positional: readonly string[], flags: ReadonlyMap<string, string>): AcceptRiskRequest {
+  const [name, ...patch] = positional;
+  const system = systemName(name);
+  const until = flags.get('until');
+  if (until === undefined) throw new AppError('BAD_INPUT', 'say until when: --until 2027-03-31 or --until 90d (a risk is accepted for a time, then nagging resumes)');
+  const reason = flags.get('reason');
+  if (reason === undefined) throw new AppError('BAD_INPUT', 'accepting a risk needs a reason: add --reason and why the patch cannot be applied');
+  const controls = (flags.get('controls') ?? '').split(';').map((control) => control.trim()).filter(Boolean);
+  return { kind: 'accept-risk', system, ...patchName(patch), reason, controls, until: /^\d{4}-/.test(until) ? { at: field('--until', until, parseInstant) } : { afterMs: field('--until', until, parseDuration) } };
 }
 
 function parseAdd(positional: readonly string[], flags: ReadonlyMap<string, string>): AddPatchRequest {

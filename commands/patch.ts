@@ -15,6 +15,8 @@ import { addPatch } from './patch-add.js';
 import { actorName, requireIdentity, resolveActor, type KnownActor, type PatchActor } from './patch-actor.js';
 import { parsePatchCommand, PATCH_HELP, type PatchRequest } from './patch-request.js';
 import { whisperRefusals } from './refusals.js';
+import { decideRisk, listRisks, requestRisk } from './patch-risk.js';
+import type { NagNotifier } from '../src/chat/nag-notifier.js';
 
 export { PATCH_HELP } from './patch-request.js';
 export type { PatchActor } from './patch-actor.js';
@@ -23,6 +25,8 @@ export interface PatchDeps {
   readonly store: OpenDatabase;
   /** Epoch milliseconds: due dates, holds and the audit log are wall-clock times. */
   readonly now: () => number;
+  /** Direct messages to risk approvers; none: requests are shown only where they were asked. */
+  readonly notifiers?: readonly NagNotifier[];
 }
 
 export interface PatchCommandContext {
@@ -42,14 +46,34 @@ export async function handlePatch(text: string, context: PatchCommandContext, de
   if (request.kind === 'help') return conversation.whisper(PATCH_HELP);
   if (request.kind === 'invalid') return conversation.whisper(`${request.message}\nUsage: ${request.usage.includes('\n') ? `\n${request.usage}` : request.usage}`);
   await whisperRefusals(conversation, async () => {
-    await conversation.post(await answer(request, context.actor, deps));
+    for (const card of await answer(request, context.actor, deps)) await conversation.post(card);
   });
 }
 
-async function answer(request: Exclude<PatchRequest, { kind: 'help' | 'invalid' }>, actor: PatchActor, deps: PatchDeps): Promise<Card> {
+async function answer(request: Exclude<PatchRequest, { kind: 'help' | 'invalid' }>, actor: PatchActor, deps: PatchDeps): Promise<Card[]> {
   const { store } = deps;
   const known = await resolveActor(store, actor);
   const reading: Reading = { now: deps.now(), timeZone: known?.person?.timeZone ?? DEFAULT_ZONE };
+  switch (request.kind) {
+    case 'accept-risk':
+      return requestRisk(request, requireIdentity(known, actor), deps, reading);
+    case 'decide-risk':
+      return [await decideRisk(request, requireIdentity(known, actor), deps, reading)];
+    case 'risks':
+      return [await listRisks(deps, reading)];
+    default:
+      return [await answerOne(request, known, actor, deps, reading)];
+  }
+}
+
+async function answerOne(
+  request: Exclude<PatchRequest, { kind: 'help' | 'invalid' | 'accept-risk' | 'decide-risk' | 'risks' }>,
+  known: KnownActor | undefined,
+  actor: PatchActor,
+  deps: PatchDeps,
+  reading: Reading,
+): Promise<Card> {
+  const { store } = deps;
   switch (request.kind) {
     case 'list':
       return listCard(await loadOpenSystems(store), reading);

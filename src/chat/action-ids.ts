@@ -5,6 +5,14 @@
 export const ACTION_IDS = {
   mailcheckRecheck: 'mailcheck.recheck',
   mailcheckAdminNote: 'mailcheck.admin-note',
+  /** On a nag; the value is the patch id. */
+  patchAck: 'patch.ack',
+  patchSnooze: 'patch.snooze',
+  patchDone: 'patch.done',
+  patchAcceptRisk: 'patch.accept-risk',
+  /** On a risk acceptance request; the value is the acceptance id. */
+  riskApprove: 'risk.approve',
+  riskReject: 'risk.reject',
 } as const;
 
 export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];

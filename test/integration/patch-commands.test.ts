@@ -221,7 +221,7 @@ describe.each(STORE_DIALECTS)('patch commands on %s', (dialect) => {
       const text = await session('patch help\npatch frobnicate\npatch show nosuch\npatch ack nosuch\nhelp\n', 'alice');
       expect(text).toContain('patch snooze <system> [patch] <duration> --reason <why>: hold escalation');
       expect(text).toContain('  patch ack mail-gw-1 CVE-2005-1513');
-      expect(text).toContain('"frobnicate" is not a patch command: use one of list, overdue, show, who, done, ack, snooze, add.\nUsage: \npatch list\npatch overdue');
+      expect(text).toContain('"frobnicate" is not a patch command: use one of list, overdue, show, who, done, ack, snooze, add, accept-risk, risks, approve, reject.\nUsage: \npatch list\npatch overdue');
       expect(text.match(/No system is called "nosuch": `patch list` shows them\./g)).toHaveLength(2);
       // The console's own help lists both commands.
       expect(text).toMatch(/mailcheck <domain or address>[\s\S]*patch list: systems with open patches[\s\S]*help: this text\./);

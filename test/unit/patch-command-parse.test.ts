@@ -33,7 +33,7 @@ describe('parsePatchCommand', () => {
   });
 
   it.each([
-    ['frobnicate mail-gw-1', /^"frobnicate" is not a patch command: use one of list, overdue, show, who, done, ack, snooze, add\.$/, Object.values(PATCH_USAGE).join('\n')],
+    ['frobnicate mail-gw-1', /^"frobnicate" is not a patch command: use one of list, overdue, show, who, done, ack, snooze, add, accept-risk, risks, approve, reject\.$/, Object.values(PATCH_USAGE).join('\n')],
     ['show', /^Name the system/, PATCH_USAGE.show],
     ['ack', /^Name the system/, PATCH_USAGE.ack],
     ['snooze', /^Name the system/, PATCH_USAGE.snooze],
@@ -59,5 +59,32 @@ describe('parsePatchCommand', () => {
     if (request.kind !== 'invalid') return;
     expect(request.message).toMatch(message);
     expect(request.usage).toBe(usage);
+  });
+});
+
+describe('risk acceptance commands', () => {
+  it.each([
+    [
+      'accept-risk mail-gw-1 CVE-2005-1513 --until 2027-03-31 --reason CEO says no outage --controls relay only; frozen',
+      { kind: 'accept-risk', system: 'mail-gw-1', patch: 'CVE-2005-1513', reason: 'CEO says no outage', controls: ['relay only', 'frozen'], until: { at: Date.parse('2027-03-31T00:00:00Z') } },
+    ],
+    ['accept-risk mail-gw-1 --reason why --until 90d', { kind: 'accept-risk', system: 'mail-gw-1', reason: 'why', controls: [], until: { afterMs: 90 * 86_400_000 } }],
+    ['risks', { kind: 'risks' }],
+    ['approve #12', { kind: 'decide-risk', id: 12, decision: 'approve' }],
+    ['reject 12 --reason the relay is not enough', { kind: 'decide-risk', id: 12, decision: 'reject', comment: 'the relay is not enough' }],
+  ])('reads %j', (text, expected) => {
+    expect(parsePatchCommand(text)).toEqual(expected);
+  });
+
+  it.each([
+    ['accept-risk mail-gw-1 --until 90d', /needs a reason/],
+    ['accept-risk --until 90d --reason x', /name the system/i],
+    ['approve', /give the number of one risk acceptance request/i],
+    ['approve twelve', /not "twelve"/],
+    ['reject 3', /a rejection needs a reason/i],
+  ])('refuses %j', (text, message) => {
+    const request = parsePatchCommand(text);
+    expect(request.kind).toBe('invalid');
+    expect(request.kind === 'invalid' && request.message).toMatch(message);
   });
 });
