@@ -8,6 +8,7 @@
 import type { Kysely } from 'kysely';
 import { advanceEscalation, type EscalationState, type WorkingTimeOf } from '../patching/escalation.js';
 import type { EscalationPolicy, Person, System } from '../patching/inventory.js';
+import { managementChainOf } from '../patching/management-chain.js';
 import { nagRecipients } from '../patching/nag-recipients.js';
 import { nextWorkingTime } from '../patching/working-time.js';
 import { auditAppender, type AuditRecord } from './audit-log.js';
@@ -119,17 +120,9 @@ async function loadDirectory(trx: Kysely<Database>): Promise<Directory> {
   };
 }
 
-export function chainFrom(people: ReadonlyMap<string, Person>, handle: string): Person[] {
-  const chain: Person[] = [];
-  for (let person = people.get(handle); person !== undefined && !chain.includes(person); person = person.manager === undefined ? undefined : people.get(person.manager)) {
-    chain.push(person);
-  }
-  return chain;
-}
-
 /** Quiet hours: the working time of whoever the level's nag is addressed to first. */
 function workingTimeFor(system: System, policy: EscalationPolicy, directory: Directory): WorkingTimeOf {
-  const chain = chainFrom(directory.people, system.owner);
+  const chain = managementChainOf(directory.people, system.owner);
   const leaders = policy.leadership.flatMap((handle) => directory.people.get(handle) ?? []);
   return (level, at) => {
     if (chain.length === 0) return at;

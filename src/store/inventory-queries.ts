@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import { AppError } from '../errors.js';
 import type { EscalationPolicy, InventoryDocument, PatchSpec, Person, System } from '../patching/inventory.js';
+import { managementChainOf } from '../patching/management-chain.js';
 import { patchFromRow, personFromRow, policyFromRow, type StoredPatch, systemFromRow } from './inventory-rows.js';
 import type { Database } from './schema.js';
 
@@ -34,19 +35,10 @@ export async function findPolicy(db: Kysely<Database>, name: string): Promise<Es
   return row && policyFromRow(row);
 }
 
-/** The person, their manager, that manager's manager... up to someone without one (a cycle ends it too). */
+/** The person, their manager, that manager's manager... (people are few: read at once). */
 export async function managementChain(db: Kysely<Database>, handle: string): Promise<Person[]> {
-  const chain: Person[] = [];
-  const seen = new Set<string>();
-  let next: string | undefined = handle;
-  while (next !== undefined && !seen.has(next)) {
-    seen.add(next);
-    const person = await findPerson(db, next);
-    if (person === undefined) break;
-    chain.push(person);
-    next = person.manager;
-  }
-  return chain;
+  const people = await db.selectFrom('people').selectAll().execute();
+  return managementChainOf(new Map(people.map((row) => [row.handle, personFromRow(row)])), handle);
 }
 
 export async function patchesOf(db: Kysely<Database>, system: string): Promise<StoredPatch[]> {

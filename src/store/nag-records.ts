@@ -12,7 +12,8 @@ import type { EscalationPolicy, Person, System } from '../patching/inventory.js'
 import type { PlannedNag } from '../patching/escalation.js';
 import { auditAppender } from './audit-log.js';
 import type { OpenDatabase } from './database.js';
-import { chainFrom, type NagId } from './escalation-sweep.js';
+import { managementChainOf } from '../patching/management-chain.js';
+import type { NagId } from './escalation-sweep.js';
 import { patchFromRow, personFromRow, policyFromRow, type StoredPatch, systemFromRow } from './inventory-rows.js';
 import type { MessageRefRow } from './patch-threads.js';
 import { threadsOf } from './patch-threads.js';
@@ -68,7 +69,7 @@ export async function claimNag(store: OpenDatabase, id: NagId, now: number): Pro
         patch,
         system,
         policy,
-        chain: chainFrom(people, system.owner),
+        chain: managementChainOf(people, system.owner),
         leaders: policy.leadership.flatMap((handle) => people.get(handle) ?? []),
         threads: await threadsOf(trx, patch.id),
       },
