@@ -7,10 +7,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { MailcheckDeps } from '../../commands/mailcheck.js';
 import type { PatchDeps } from '../../commands/patch.js';
 import { runConsoleChat } from '../../src/chat/console/console-chat.js';
-import { RunningChecks } from '../../src/chat/running-checks.js';
 import { createSlackApp, type SlackApp } from '../../src/chat/slack/slack-app.js';
 import { createInMemoryConversationReferenceStore } from '../../src/chat/teams/conversation-reference-store.js';
 import { createTeamsBot, type TeamsBot } from '../../src/chat/teams/teams-bot.js';
@@ -25,6 +23,7 @@ import type { AuditLogTable } from '../../src/store/schema.js';
 import { TEAMS_TEST_SETTINGS, authenticationOffForLoopbackTests, sendToBot, startFakeBotConnector, type FakeBotConnector } from '../support/fake-bot-connector.js';
 import { sendToApp, slashCommandBody, startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api.js';
 import { DAY, inventory, patch, system } from '../support/inventory-fixture.js';
+import { noMailcheck } from '../support/no-mailcheck.js';
 import { openTestDatabase, STORE_DIALECTS, type TestDatabase } from '../support/test-database.js';
 
 /** Friday 20 November 2026, 11:00 in Berlin. */
@@ -41,14 +40,7 @@ const DOC = inventory({
   ],
 });
 
-/** The diagnosis is not what these tests are about; a mailcheck typed here would be a bug. */
-const MAILCHECK: MailcheckDeps = {
-  diagnose: () => Promise.reject(new Error('no mailcheck in these tests')),
-  running: new RunningChecks(),
-  reports: new Map(),
-  minUpdateIntervalMs: 0,
-  now: () => 0,
-};
+const MAILCHECK = noMailcheck();
 
 async function auditRows(store: TestDatabase): Promise<AuditLogTable[]> {
   const rows: AuditLogTable[] = [];

@@ -4,25 +4,18 @@
  */
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MailcheckDeps } from '../../commands/mailcheck.js';
 import type { PatchDeps } from '../../commands/patch.js';
 import { runConsoleChat } from '../../src/chat/console/console-chat.js';
-import { RunningChecks } from '../../src/chat/running-checks.js';
 import { importInventory } from '../../src/store/inventory-import.js';
 import { findPatch } from '../../src/store/inventory-queries.js';
 import { DAY, inventory, patch, system } from '../support/inventory-fixture.js';
 import { recordingNotifier } from '../support/recording-notifier.js';
+import { noMailcheck } from '../support/no-mailcheck.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const NOW = Date.parse('2026-11-20T10:00:00Z');
 
-const MAILCHECK: MailcheckDeps = {
-  diagnose: () => Promise.reject(new Error('no mailcheck in these tests')),
-  running: new RunningChecks(),
-  reports: new Map(),
-  minUpdateIntervalMs: 0,
-  now: () => 0,
-};
+const MAILCHECK = noMailcheck();
 
 describe('risk acceptance in the console', () => {
   let store: TestDatabase;
