@@ -47,6 +47,7 @@ async function deliver(claimed: ClaimedNag, deps: PatchNagDeps): Promise<Deliver
       recipients,
       nextRecipients: nextLevel === undefined ? undefined : nagRecipients(nextLevel, policy, chain, leaders),
     }),
+    patch,
   );
   const marker = nagJobId(claimed.id);
   const threads: string[] = [];

@@ -231,7 +231,8 @@ async function runStart(config: Config): Promise<number> {
   const deps = mailcheckDeps(config, smtp, createHttpsFetcher(), { metrics, logger, running });
   // Each surface counts its own commands; the rest (running checks included) is shared.
   const on = (surface: string): MailcheckDeps => ({ ...deps, counted: (command, outcome) => metrics.commandsHandled.inc({ surface, command, outcome }) });
-  const patch = await openPatchDeps(config);
+  // Risk acceptance requests also go to the approvers' direct messages, on every configured platform.
+  const patch: PatchDeps = { ...(await openPatchDeps(config)), notifiers: createNagNotifiers({ slack: config.slack, teams: config.teams, teamsReferences: createRedisConversationReferenceStore(redis, config.queue.prefix) }) };
   const escalation = workerConnection ? await startEscalation(config, workerConnection, patch.store, (error) => logger.error({ err: error }, 'escalation')) : undefined;
   const slack = config.slack ? createSlackApp(config.slack, on('slack'), { patch }) : undefined;
   const slackListening = await slack?.start();

@@ -11,6 +11,28 @@ export interface CardAction {
   /** Opaque to the platform, handed back on click (e.g. the domain to re-check). */
   readonly value: string;
   readonly style?: 'primary' | 'danger';
+  /**
+   * Asked before the action runs (a snooze's length and reason). Slack opens a modal on click,
+   * Teams unfolds the fields under the button (Action.ShowCard); the inputs come back by field id.
+   */
+  readonly form?: CardForm;
+  /** The command to type for the same effect, where there are no buttons (the console). */
+  readonly typed?: string;
+}
+
+export interface CardForm {
+  readonly title: string;
+  readonly submitLabel: string;
+  readonly fields: readonly CardFormField[];
+}
+
+export interface CardFormField {
+  /** Stable: the key the input comes back under. */
+  readonly id: string;
+  readonly label: string;
+  readonly placeholder?: string;
+  readonly required: boolean;
+  readonly multiline?: boolean;
 }
 
 export type CardBlock =

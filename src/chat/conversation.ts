@@ -18,6 +18,8 @@ export interface Conversation {
   update(ref: MessageRef, card: Card): Promise<void>;
   /** Adds plain text (preformatted) to the message's thread: where long details go. */
   replyInThread(ref: MessageRef, text: string): Promise<void>;
+  /** Adds a card to the message's thread (what a button did, a request to decide) and says where it went. */
+  postInThread(ref: MessageRef, card: Card): Promise<MessageRef>;
   /** Tells only the person who typed the command, where the platform allows. */
   whisper(text: string): Promise<void>;
 }

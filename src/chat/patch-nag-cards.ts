@@ -1,10 +1,40 @@
-/** A nag as a card: the headline, then why, the risk, who is told and what happens next. */
+/**
+ * A nag as a card: the headline, then why, the risk, who is told and what happens next, and the
+ * buttons to act on it. Each button carries the patch's id; the console shows the command to type.
+ */
 import type { NagMessage } from '../patching/nag-message.js';
-import type { Card } from './card.js';
+import { formFor } from './action-forms.js';
+import { ACTION_IDS, type ActionId } from './action-ids.js';
+import type { Card, CardAction } from './card.js';
 
-export function nagCard(message: NagMessage): Card {
+/** Which patch the nag is about: its stored id (the buttons' value), system and key (the typed commands). */
+export interface NagCardPatch {
+  readonly id: number;
+  readonly system: string;
+  readonly key: string;
+}
+
+export function nagCard(message: NagMessage, patch: NagCardPatch): Card {
+  // A title as the key has spaces: quoted, it stays one word for the command parser.
+  const named = `${patch.system} ${/\s/.test(patch.key) ? `"${patch.key}"` : patch.key}`;
+  const button = (id: ActionId, label: string, typed: string, style?: CardAction['style']): CardAction => {
+    const form = formFor(id);
+    return { id, label, value: String(patch.id), typed, ...(style ? { style } : {}), ...(form ? { form } : {}) };
+  };
   return {
     summary: message.headline,
-    blocks: [{ kind: 'header', text: message.headline }, ...message.lines.map((text) => ({ kind: 'text' as const, text }))],
+    blocks: [
+      { kind: 'header', text: message.headline },
+      ...message.lines.map((text) => ({ kind: 'text' as const, text })),
+      {
+        kind: 'actions',
+        actions: [
+          button(ACTION_IDS.patchAck, 'Acknowledge', `patch ack ${named}`, 'primary'),
+          button(ACTION_IDS.patchSnooze, 'Snooze', `patch snooze ${named} <duration> --reason <why>`),
+          button(ACTION_IDS.patchDone, 'Mark patched', `patch done ${named}`),
+          button(ACTION_IDS.patchAcceptRisk, 'Accept risk', `patch accept-risk ${named} --until <date or duration> --reason <why> [--controls <a; b>]`),
+        ],
+      },
+    ],
   };
 }

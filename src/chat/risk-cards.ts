@@ -4,8 +4,9 @@
  */
 import type { Person } from '../patching/inventory.js';
 import type { RiskAcceptance } from '../store/risk-acceptances.js';
+import { formFor } from './action-forms.js';
 import { ACTION_IDS } from './action-ids.js';
-import type { Card, CardBlock } from './card.js';
+import type { Card, CardBlock, CardForm } from './card.js';
 import { describeTime, type Reading } from './patch-text.js';
 
 function facts(acceptance: RiskAcceptance, reading: Reading): CardBlock {
@@ -33,12 +34,17 @@ export function riskRequestCard(acceptance: RiskAcceptance, approvers: readonly 
       {
         kind: 'actions',
         actions: [
-          { id: ACTION_IDS.riskApprove, label: 'Approve', value: String(acceptance.id), style: 'primary' },
-          { id: ACTION_IDS.riskReject, label: 'Reject', value: String(acceptance.id), style: 'danger' },
+          { id: ACTION_IDS.riskApprove, label: 'Approve', value: String(acceptance.id), style: 'primary', typed: `patch approve ${acceptance.id}` },
+          { id: ACTION_IDS.riskReject, label: 'Reject', value: String(acceptance.id), style: 'danger', typed: `patch reject ${acceptance.id} --reason <why>`, ...rejectForm() },
         ],
       },
     ],
   };
+}
+
+function rejectForm(): { form?: CardForm } {
+  const form = formFor(ACTION_IDS.riskReject);
+  return form ? { form } : {};
 }
 
 export function riskDecisionCard(acceptance: RiskAcceptance, decider: string, reading: Reading, comment?: string): Card {

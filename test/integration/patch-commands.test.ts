@@ -3,27 +3,22 @@
  * the same handler behind the real Bolt app (signed /patch slash commands, a fake Slack Web API)
  * and the real Teams CloudAdapter (a fake Bot Framework connector).
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PatchDeps } from '../../commands/patch.js';
 import { runConsoleChat } from '../../src/chat/console/console-chat.js';
 import { createSlackApp, type SlackApp } from '../../src/chat/slack/slack-app.js';
-import { createInMemoryConversationReferenceStore } from '../../src/chat/teams/conversation-reference-store.js';
-import { createTeamsBot, type TeamsBot } from '../../src/chat/teams/teams-bot.js';
-import { listenForActivities } from '../../src/chat/teams/teams-http.js';
-import { TEAMS_MESSAGES_PATH } from '../../src/chat/teams/teams-settings.js';
 import { acceptRisk } from '../../src/patching/escalation.js';
 import { readAuditLog } from '../../src/store/audit-log.js';
 import { importInventory } from '../../src/store/inventory-import.js';
 import { findPatch, patchesOf } from '../../src/store/inventory-queries.js';
 import { escalationColumns } from '../../src/store/inventory-rows.js';
 import type { AuditLogTable } from '../../src/store/schema.js';
-import { TEAMS_TEST_SETTINGS, authenticationOffForLoopbackTests, sendToBot, startFakeBotConnector, type FakeBotConnector } from '../support/fake-bot-connector.js';
+import { TEAMS_TEST_SETTINGS, sendToBot } from '../support/fake-bot-connector.js';
 import { sendToApp, slashCommandBody, startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api.js';
 import { DAY, inventory, patch, system } from '../support/inventory-fixture.js';
 import { noMailcheck } from '../support/no-mailcheck.js';
+import { teamsBotOnLoopback } from '../support/teams-bot-harness.js';
 import { openTestDatabase, STORE_DIALECTS, type TestDatabase } from '../support/test-database.js';
 
 /** Friday 20 November 2026, 11:00 in Berlin. */
@@ -271,36 +266,17 @@ describe.each(STORE_DIALECTS)('patch commands on %s', (dialect) => {
     const SETTINGS = TEAMS_TEST_SETTINGS;
     const BOT = { id: `28:${SETTINGS.appId}`, name: 'mxops' };
     const THREAD = '19:mailops@thread.tacv2;messageid=1700000000001';
-    let connector: FakeBotConnector;
-    let teams: TeamsBot;
-    let server: Server;
-    let botUrl: string;
+    const harness = teamsBotOnLoopback(() => ({ mailcheck: MAILCHECK, patch: deps }));
     let sequence = 0;
-
-    beforeAll(async () => {
-      connector = await startFakeBotConnector();
-    });
-    afterAll(async () => {
-      await connector.close();
-    });
-    beforeEach(async () => {
-      teams = createTeamsBot(SETTINGS, MAILCHECK, { references: createInMemoryConversationReferenceStore(), authentication: authenticationOffForLoopbackTests(), log: () => undefined, patch: deps });
-      server = await listenForActivities(teams.handle, 0, '127.0.0.1');
-      botUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${TEAMS_MESSAGES_PATH}`;
-    });
-    afterEach(async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    });
 
     /** A channel message that @mentions the bot, from the person with this AAD object id. */
     const say = async (text: string, aadObjectId: string) => {
-      const answer = await sendToBot(botUrl, {
+      const answer = await sendToBot(harness.botUrl, {
         id: `incoming-${++sequence}`,
         type: 'message',
         timestamp: new Date().toISOString(),
         channelId: 'msteams',
-        serviceUrl: connector.serviceUrl,
+        serviceUrl: harness.connector.serviceUrl,
         from: { id: `29:${aadObjectId}`, name: aadObjectId, aadObjectId },
         recipient: BOT,
         conversation: { id: THREAD, conversationType: 'channel', isGroup: true, tenantId: SETTINGS.tenantId },
@@ -308,14 +284,14 @@ describe.each(STORE_DIALECTS)('patch commands on %s', (dialect) => {
         text: `<at>mxops</at> ${text}`,
         entities: [{ type: 'mention', mentioned: BOT, text: '<at>mxops</at>' }],
       });
-      await teams.settled();
+      await harness.teams.settled();
       return answer;
     };
 
     it('routes "patch ..." to the handler: a card for the owner, with the change audited as Teams', async () => {
-      const from = connector.calls.length;
+      const from = harness.connector.calls.length;
       expect((await say('patch ack mail-gw-1', 'aad-alice')).status).toBe(200);
-      const sent = connector.calls.slice(from);
+      const sent = harness.connector.calls.slice(from);
       expect(sent).toHaveLength(1);
       expect(sent[0]).toMatchObject({ method: 'POST', conversationId: THREAD, activity: { summary: 'Acknowledged 2 patches on mail-gw-1 until Mon 23 Nov 11:00 Europe/Berlin' } });
       expect(JSON.stringify(sent[0]?.activity.attachments)).toContain('Fix for CVE-2026-0001');
@@ -327,7 +303,7 @@ describe.each(STORE_DIALECTS)('patch commands on %s', (dialect) => {
 
       // Someone Teams knows but the inventory does not is told so, in the conversation (Teams has no ephemeral messages).
       await say('patch snooze mail-gw-1 1d --reason busy', 'aad-nobody');
-      expect(connector.calls.at(-1)?.activity.text).toContain('You (teams:aad-nobody) are not in the inventory');
+      expect(harness.connector.calls.at(-1)?.activity.text).toContain('You (teams:aad-nobody) are not in the inventory');
       expect((await patchesOf(store.db, 'mail-gw-1')).map((p) => p.escalation.phase)).toEqual(['acknowledged', 'acknowledged']);
     });
   });

@@ -35,7 +35,7 @@ export interface FakeSlackApi {
   close(): Promise<void>;
 }
 
-const JSON_FIELDS = ['blocks', 'attachments', 'metadata'];
+const JSON_FIELDS = ['blocks', 'attachments', 'metadata', 'view'];
 
 export async function startFakeSlackApi(options: { readonly botToken: string }): Promise<FakeSlackApi> {
   const calls: RecordedCall[] = [];
@@ -67,6 +67,11 @@ export async function startFakeSlackApi(options: { readonly botToken: string }):
         return { status: 200, body: { ok: true, channel: args.channel, ts: args.ts, text: args.text } };
       case 'chat.postEphemeral':
         return { status: 200, body: { ok: true, message_ts: nextTs() } };
+      case 'views.open': {
+        // Slack answers with the view it opened, under an id of its own.
+        const view = typeof args.view === 'object' && args.view !== null ? args.view : {};
+        return { status: 200, body: { ok: true, view: { ...view, id: `V${String(++sequence).padStart(8, '0')}`, state: { values: {} } } } };
+      }
       case 'conversations.replies':
         return { status: 200, body: { ok: true, messages: threadOf(String(args.channel), String(args.ts)), has_more: false } };
       default:
@@ -193,7 +198,17 @@ export function slashCommandBody(fields: { readonly text: string; readonly respo
 }
 
 /** A button click as Slack POSTs it: a form with one `payload` field holding JSON. */
-export function blockActionsBody(fields: { readonly actionId: string; readonly value: string; readonly messageTs: string; readonly responseUrl: string; readonly channel?: string; readonly user?: string }): string {
+export function blockActionsBody(fields: {
+  readonly actionId: string;
+  readonly value: string;
+  readonly messageTs: string;
+  readonly responseUrl: string;
+  readonly channel?: string;
+  readonly user?: string;
+  /** The thread the clicked message is a reply in. */
+  readonly threadTs?: string;
+  readonly triggerId?: string;
+}): string {
   const channel = fields.channel ?? 'C0MAIL';
   const payload = {
     type: 'block_actions',
@@ -201,12 +216,36 @@ export function blockActionsBody(fields: { readonly actionId: string; readonly v
     user: { id: fields.user ?? 'U0ADMIN', username: 'admin', team_id: 'T0FAKE' },
     api_app_id: 'A0MXOPS',
     token: 'deprecated-verification-token',
-    container: { type: 'message', message_ts: fields.messageTs, channel_id: channel, is_ephemeral: false },
-    trigger_id: nextTrigger(),
+    container: { type: 'message', message_ts: fields.messageTs, channel_id: channel, is_ephemeral: false, ...(fields.threadTs ? { thread_ts: fields.threadTs } : {}) },
+    trigger_id: fields.triggerId ?? nextTrigger(),
     channel: { id: channel, name: 'mail-ops' },
-    message: { type: 'message', ts: fields.messageTs, text: 'card' },
+    message: { type: 'message', ts: fields.messageTs, text: 'card', ...(fields.threadTs ? { thread_ts: fields.threadTs } : {}) },
     response_url: fields.responseUrl,
     actions: [{ type: 'button', action_id: fields.actionId, block_id: 'b1', text: { type: 'plain_text', text: 'button' }, value: fields.value, action_ts: '1700000001.000001' }],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/**
+ * A modal's submission as Slack POSTs it: the view that views.open was given, with what the user
+ * typed in state.values ({ [block_id]: { [action_id]: { type, value } } }).
+ */
+export function viewSubmissionBody(fields: { readonly view: Readonly<Record<string, unknown>>; readonly values: Readonly<Record<string, string>>; readonly user?: string }): string {
+  const blocks = (fields.view.blocks ?? []) as { block_id?: string; element?: { action_id?: string } }[];
+  const values: Record<string, Record<string, { type: string; value: string | null }>> = {};
+  for (const block of blocks) {
+    if (block.block_id === undefined || block.element?.action_id === undefined) continue;
+    values[block.block_id] = { [block.element.action_id]: { type: 'plain_text_input', value: fields.values[block.block_id] ?? null } };
+  }
+  const payload = {
+    type: 'view_submission',
+    team: { id: 'T0FAKE', domain: 'fake' },
+    user: { id: fields.user ?? 'U0ADMIN', username: 'admin', name: 'admin', team_id: 'T0FAKE' },
+    api_app_id: 'A0MXOPS',
+    token: 'deprecated-verification-token',
+    trigger_id: nextTrigger(),
+    view: { id: 'V0FORM', team_id: 'T0FAKE', app_id: 'A0MXOPS', bot_id: 'B0MXOPS', hash: '1700000000.abcdef', ...fields.view, state: { values } },
+    response_urls: [],
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }

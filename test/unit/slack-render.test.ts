@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { types } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { ACTION_IDS } from '../../src/chat/action-ids.js';
 import type { Card, CardBlock } from '../../src/chat/card.js';
@@ -8,12 +9,15 @@ import { BLOCK_KIT_LIMITS, CUT_NOTE } from '../../src/chat/slack/block-kit-limit
 import { renderBlocks, type SlackMessage } from '../../src/chat/slack/render-blocks.js';
 import { MAX_THREAD_MESSAGES, THREAD_MESSAGE_CHARS, threadMessages } from '../../src/chat/slack/thread-text.js';
 import { parseCheckTarget } from '../../src/diagnosis/check-target.js';
+import { formFor } from '../../src/chat/action-forms.js';
+import { FORM_CALLBACK_ID, MODAL_LIMITS, readFormMetadata, readFormValues, renderFormModal } from '../../src/chat/slack/render-form-modal.js';
+import { sampleNagCard, sampleRiskRequestCard } from '../fixtures/golden/patch-cards.js';
 import { HALFWAY, sampleReport } from '../fixtures/golden/slack/sample-report.js';
 
 const GOLDEN_DIR = fileURLToPath(new URL('../fixtures/golden/slack/', import.meta.url));
 
 /** Compares with the stored JSON; UPDATE_GOLDEN=1 rewrites it (then read the diff before committing). */
-function expectGolden(name: string, message: SlackMessage): void {
+function expectGolden(name: string, message: SlackMessage | types.ModalView): void {
   const path = `${GOLDEN_DIR}${name}.json`;
   const actual = `${JSON.stringify(message, null, 2)}\n`;
   if (process.env.UPDATE_GOLDEN === '1') writeFileSync(path, actual);
@@ -87,6 +91,8 @@ describe('renderBlocks golden files', () => {
     ['running-card', runningCard(TARGET, HALFWAY)],
     ['report-card', reportCard(TARGET, sampleReport(), 'partner.com')],
     ['oversized-card', OVERSIZED],
+    ['nag-card', sampleNagCard()],
+    ['risk-request-card', sampleRiskRequestCard()],
   ])('%s', (name, card) => {
     const message = renderBlocks(card);
     expectGolden(name, message);
@@ -178,6 +184,68 @@ describe('renderBlocks', () => {
     expect(JSON.stringify(blocks).length).toBeLessThanOrEqual(BLOCK_KIT_LIMITS.blocksJson);
     expect(blocks.length).toBeLessThan(10);
     expect(blocks.at(-1)).toMatchObject({ type: 'context' });
+  });
+});
+
+describe('patch buttons in Block Kit', () => {
+  it('puts four buttons on a nag, each carrying the patch id; a form does not change how the button looks', () => {
+    const actions = renderBlocks(sampleNagCard()).blocks.at(-1);
+    expect(actions).toEqual({
+      type: 'actions',
+      elements: [
+        { type: 'button', action_id: ACTION_IDS.patchAck, text: { type: 'plain_text', text: 'Acknowledge' }, value: '42', style: 'primary' },
+        { type: 'button', action_id: ACTION_IDS.patchSnooze, text: { type: 'plain_text', text: 'Snooze' }, value: '42' },
+        { type: 'button', action_id: ACTION_IDS.patchDone, text: { type: 'plain_text', text: 'Mark patched' }, value: '42' },
+        { type: 'button', action_id: ACTION_IDS.patchAcceptRisk, text: { type: 'plain_text', text: 'Accept risk' }, value: '42' },
+      ],
+    });
+  });
+
+  it('puts Approve and Reject on a risk request, carrying the request id', () => {
+    const actions = renderBlocks(sampleRiskRequestCard()).blocks.at(-1);
+    expect(actions).toMatchObject({ type: 'actions', elements: [{ action_id: ACTION_IDS.riskApprove, value: '7', style: 'primary' }, { action_id: ACTION_IDS.riskReject, value: '7', style: 'danger' }] });
+  });
+});
+
+describe('renderFormModal', () => {
+  const origin = { actionId: ACTION_IDS.patchAcceptRisk, value: '42', channel: 'CMAILOPS', message: '1700000000.000002', thread: '1700000000.000001' } as const;
+
+  it('golden: the Accept risk form as a modal, one input block per field, the optional one marked so', () => {
+    const modal = renderFormModal(formFor(ACTION_IDS.patchAcceptRisk)!, origin);
+    expectGolden('accept-risk-modal', modal);
+    expect(modal.callback_id).toBe(FORM_CALLBACK_ID);
+    expect(modal.blocks.map((b) => [b.block_id, (b as types.InputBlock).optional])).toEqual([
+      ['until', false],
+      ['reason', false],
+      ['controls', true],
+    ]);
+  });
+
+  it('keeps to the modal limits: title and submit within 24 characters, placeholders within 150', () => {
+    const modal = renderFormModal(
+      {
+        title: 'A title far longer than twenty-four characters',
+        submitLabel: 'Submit this long request to the approvers',
+        fields: [{ id: 'reason', label: 'l'.repeat(2_500), placeholder: 'p'.repeat(300), required: true }],
+      },
+      origin,
+    );
+    expect(modal.title.text.length).toBeLessThanOrEqual(MODAL_LIMITS.titleText);
+    expect(modal.submit?.text.length).toBeLessThanOrEqual(MODAL_LIMITS.buttonText);
+    const input = modal.blocks[0] as types.InputBlock;
+    expect(input.label.text.length).toBeLessThanOrEqual(MODAL_LIMITS.labelText);
+    expect(input.element.type === 'plain_text_input' && input.element.placeholder?.text.length).toBeLessThanOrEqual(MODAL_LIMITS.placeholderText);
+    expect(modal.private_metadata?.length).toBeLessThanOrEqual(MODAL_LIMITS.privateMetadata);
+  });
+
+  it('reads back which click the modal answers, and refuses metadata it did not write', () => {
+    expect(readFormMetadata(renderFormModal(formFor(ACTION_IDS.patchSnooze)!, origin).private_metadata ?? '')).toEqual(origin);
+    expect(readFormMetadata('{"a":"patch.delete","v":"1","c":"C","m":"1"}')).toBeUndefined();
+    expect(readFormMetadata('not json')).toBeUndefined();
+  });
+
+  it('reads the submitted values by field id, leaving out empty inputs', () => {
+    expect(readFormValues({ duration: { duration: { value: '3d' } }, reason: { reason: { value: null } } })).toEqual({ duration: '3d' });
   });
 });
 

@@ -9,6 +9,7 @@ import { ADAPTIVE_CARD_LIMITS, cardJsonBytes, CUT_NOTE } from '../../src/chat/te
 import { markdownSafe } from '../../src/chat/teams/adaptive-card-text.js';
 import { renderAdaptiveCard } from '../../src/chat/teams/render-adaptive-card.js';
 import { parseCheckTarget } from '../../src/diagnosis/check-target.js';
+import { sampleNagCard, sampleRiskRequestCard } from '../fixtures/golden/patch-cards.js';
 import { HALFWAY, sampleReport } from '../fixtures/golden/teams/sample-report.js';
 
 const GOLDEN_DIR = fileURLToPath(new URL('../fixtures/golden/teams/', import.meta.url));
@@ -65,6 +66,53 @@ describe('renderAdaptiveCard golden files', () => {
 
   it('renders an oversized card cut to fit a Teams message', () => {
     expectGolden('oversized', renderAdaptiveCard(OVERSIZED));
+  });
+
+  it('renders a nag with its buttons, Snooze and Accept risk unfolding their forms', () => {
+    expectGolden('nag', renderAdaptiveCard(sampleNagCard()));
+  });
+
+  it('renders a risk acceptance request with Approve, and Reject asking for a reason', () => {
+    expectGolden('risk-request', renderAdaptiveCard(sampleRiskRequestCard()));
+  });
+});
+
+describe('forms in Adaptive Cards', () => {
+  const nag = renderAdaptiveCard(sampleNagCard());
+  const buttons = actionSets(nag).flatMap((set) => set.actions);
+
+  it('keeps buttons without a form as Action.Execute, and turns those with one into Action.ShowCard', () => {
+    expect(buttons.map((b) => [b.type, b.title])).toEqual([
+      ['Action.Execute', 'Acknowledge'],
+      ['Action.ShowCard', 'Snooze'],
+      ['Action.Execute', 'Mark patched'],
+      ['Action.ShowCard', 'Accept risk'],
+    ]);
+  });
+
+  it('puts the inputs and an Action.Execute with the verb and the value in the shown card', () => {
+    const snooze = buttons[1];
+    expect(snooze?.type === 'Action.ShowCard' && snooze.card).toEqual({
+      type: 'AdaptiveCard',
+      body: [
+        { type: 'Input.Text', id: 'patch.snooze:duration', label: 'For how long', placeholder: '3d, 36h or 1w', isRequired: true, errorMessage: 'For how long: required', maxLength: 1000 },
+        { type: 'Input.Text', id: 'patch.snooze:reason', label: 'Why it can wait', placeholder: "Waiting for the vendor's fixed build", isRequired: true, errorMessage: 'Why it can wait: required', isMultiline: true, maxLength: 1000 },
+      ],
+      actions: [{ type: 'Action.Execute', title: 'Snooze', verb: ACTION_IDS.patchSnooze, data: { value: '42' } }],
+    });
+  });
+
+  it('gives every input in a card its own id, though two forms both ask for a reason', () => {
+    const ids = JSON.stringify(nag).match(/"id":"[^"]+"/g) ?? [];
+    expect(ids.length).toBe(5);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('keeps the buttons and their forms when the card is cut to fit', () => {
+    const card = sampleNagCard();
+    const cut = renderAdaptiveCard({ ...card, blocks: [{ kind: 'code', text: lines('evidence', 1_000) }, ...card.blocks] });
+    expect(cardJsonBytes(cut)).toBeLessThanOrEqual(ADAPTIVE_CARD_LIMITS.cardJsonBytes);
+    expect(actionSets(cut).flatMap((set) => set.actions)).toEqual(buttons);
   });
 });
 

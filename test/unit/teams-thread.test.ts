@@ -73,6 +73,16 @@ describe('readCardActionClick', () => {
     expect(readCardActionClick(click({ type: 'Action.Execute', verb: ACTION_IDS.mailcheckRecheck, data: { value: 'partner.com' } }))).toEqual({
       verb: ACTION_IDS.mailcheckRecheck,
       value: 'partner.com',
+      inputs: {},
+    });
+  });
+
+  it("reads a form's inputs from the data Teams merged them into, only those named for this verb", () => {
+    const data = { value: '7', 'patch.snooze:duration': '3d', 'patch.snooze:reason': 'vendor build', 'patch.accept-risk:reason': 'other form', stray: 'x', 'patch.snooze:count': 3 };
+    expect(readCardActionClick(click({ type: 'Action.Execute', verb: ACTION_IDS.patchSnooze, data }))).toEqual({
+      verb: ACTION_IDS.patchSnooze,
+      value: '7',
+      inputs: { duration: '3d', reason: 'vendor build' },
     });
   });
 

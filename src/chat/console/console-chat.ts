@@ -32,6 +32,11 @@ export function createConsoleConversation(out: Writable): Conversation & { lastR
     async replyInThread(ref, text) {
       write(`[#${ref.message} thread]\n${text.replace(/\n?$/, '\n')}`);
     },
+    async postInThread(ref, card) {
+      const posted = { conversation: CONVERSATION, message: String(++counter) };
+      write(`[#${posted.message} in the thread of #${ref.message}] ${renderCardText(card)}`);
+      return posted;
+    },
     async whisper(text) {
       write(`${text}\n`);
     },

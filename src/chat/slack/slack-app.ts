@@ -6,12 +6,15 @@
 import { App, LogLevel, type BlockAction, type ButtonAction, type RespondFn } from '@slack/bolt';
 import { handleMailcheck, handleMailcheckAction, type MailcheckDeps } from '../../../commands/mailcheck.js';
 import { handlePatch, PATCH_UNAVAILABLE, type PatchDeps } from '../../../commands/patch.js';
+import { checkButtonInputs, handlePatchButton, PATCH_BUTTONS } from '../../../commands/patch-buttons.js';
+import { formFor } from '../action-forms.js';
 import { ACTION_IDS, type ActionId } from '../action-ids.js';
 import type { Conversation } from '../conversation.js';
 import { AppError } from '../../errors.js';
 import { commandText, escapeMrkdwn } from './mrkdwn.js';
 import { createAckPriority } from './ack-priority.js';
 import { deliveryKey, RecentDeliveries } from './recent-deliveries.js';
+import { FORM_CALLBACK_ID, readFormMetadata, readFormValues, renderFormModal } from './render-form-modal.js';
 import { cannotReachChannel, createSlackConversation, slackErrorCode } from './slack-conversation.js';
 import { SLACK_EVENTS_PATH, WEB_API_RETRIES, WEB_API_TIMEOUT_MS, type SlackSettings } from './slack-settings.js';
 
@@ -71,8 +74,11 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
   const inFlight = new Set<Promise<void>>();
   let started = false;
 
-  /** The error boundary: the work runs after the ack, so failures are told to the user, not to Slack. */
-  const runDetached = (work: () => Promise<void>, respond: RespondFn): void => {
+  /**
+   * The error boundary: the work runs after the ack, so failures are told to the user (`tell`
+   * takes mrkdwn, already escaped), not to Slack.
+   */
+  const runDetached = (work: () => Promise<void>, tell: (text: string) => Promise<void>): void => {
     const running: Promise<void> = ackPriority
       .acksDrained()
       .then(work)
@@ -80,7 +86,7 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
         // Not being invited is the user's to fix, not an incident.
         if (cannotReachChannel(error)) app.logger.warn(`cannot post here (${slackErrorCode(error)})`);
         else app.logger.error('command failed', error);
-        await tellEphemeral(respond, explainFailure(error)).catch(() => undefined);
+        await tell(explainFailure(error)).catch(() => undefined);
       })
       .finally(() => inFlight.delete(running));
     inFlight.add(running);
@@ -100,14 +106,17 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
   app.command(settings.command, async ({ ack, command, client, respond }) => {
     await ack();
     const conversation = createSlackConversation({ client, channel: command.channel_id, user: command.user_id, respondEphemeral: (text) => tellEphemeral(respond, text) });
-    runDetached(() => handleMailcheck(commandText(command.text), conversation, deps), respond);
+    runDetached(() => handleMailcheck(commandText(command.text), conversation, deps), (text) => tellEphemeral(respond, text));
   });
 
   app.command(settings.patchCommand, async ({ ack, command, client, respond }) => {
     await ack();
     const conversation = createSlackConversation({ client, channel: command.channel_id, user: command.user_id, respondEphemeral: (text) => tellEphemeral(respond, text) });
     const { patch } = options;
-    runDetached(() => (patch ? handlePatch(commandText(command.text), { actor: { platform: 'slack', id: command.user_id }, conversation }, patch) : conversation.whisper(PATCH_UNAVAILABLE)), respond);
+    runDetached(
+      () => (patch ? handlePatch(commandText(command.text), { actor: { platform: 'slack', id: command.user_id }, conversation }, patch) : conversation.whisper(PATCH_UNAVAILABLE)),
+      (text) => tellEphemeral(respond, text),
+    );
   });
 
   for (const actionId of MAILCHECK_ACTIONS) {
@@ -118,9 +127,66 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
       // Our buttons are only ever on channel messages; anything else is not ours to answer.
       if (channel === undefined || typeof ts !== 'string') return;
       const conversation: Conversation = createSlackConversation({ client, channel, user: body.user.id, respondEphemeral: (text) => tellEphemeral(respond, text) });
-      runDetached(() => handleMailcheckAction(actionId, action.value ?? '', { conversation: channel, message: ts }, conversation, deps), respond);
+      runDetached(() => handleMailcheckAction(actionId, action.value ?? '', { conversation: channel, message: ts }, conversation, deps), (text) => tellEphemeral(respond, text));
     });
   }
+
+  for (const actionId of PATCH_BUTTONS) {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, respond }) => {
+      await ack();
+      const channel = body.channel?.id;
+      const ts: unknown = body.container['message_ts'] ?? body.message?.ts;
+      if (channel === undefined || typeof ts !== 'string') return;
+      const threadTs: unknown = body.container['thread_ts'] ?? body.message?.thread_ts;
+      const thread = typeof threadTs === 'string' && threadTs !== ts ? threadTs : undefined;
+      const value = action.value ?? '';
+      const tell = (text: string): Promise<void> => tellEphemeral(respond, text);
+      const { patch } = options;
+      const form = formFor(actionId);
+      if (patch && form) {
+        // trigger_id expires 3 s after the click, so the modal opens first, before any store work.
+        await client.views
+          .open({ trigger_id: body.trigger_id, view: renderFormModal(form, { actionId, value, channel, message: ts, ...(thread !== undefined ? { thread } : {}) }) })
+          .catch(async (error: unknown) => {
+            app.logger.error('views.open failed', error);
+            await tell(explainFailure(error)).catch(() => undefined);
+          });
+        return;
+      }
+      const conversation = createSlackConversation({ client, channel, user: body.user.id, respondEphemeral: tell, whisperByResponseUrl: true });
+      runDetached(
+        () =>
+          patch
+            ? handlePatchButton(actionId, value, {}, { conversation: channel, message: ts }, { actor: { platform: 'slack', id: body.user.id }, conversation, ...(thread !== undefined ? { thread: { conversation: channel, message: thread } } : {}) }, patch)
+            : conversation.whisper(PATCH_UNAVAILABLE),
+        tell,
+      );
+    });
+  }
+
+  app.view(FORM_CALLBACK_ID, async ({ ack, body, view, client }) => {
+    const origin = readFormMetadata(view.private_metadata);
+    const { patch } = options;
+    if (origin === undefined || patch === undefined) {
+      await ack();
+      app.logger.warn(`ignoring a form submission it cannot place (${origin === undefined ? 'bad private_metadata' : 'no patch inventory'})`);
+      return;
+    }
+    const inputs = readFormValues(view.state.values);
+    // What can be told before the store runs is shown on the field, with the modal still open.
+    const errors = checkButtonInputs(origin.actionId, inputs, patch.now());
+    if (Object.keys(errors).length > 0) {
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    await ack();
+    const user = body.user.id;
+    // A submission has no response_url (none of its inputs asks for one): whispers are chat.postEphemeral.
+    const conversation = createSlackConversation({ client, channel: origin.channel, user });
+    const tell = async (text: string): Promise<void> => void (await client.chat.postEphemeral({ channel: origin.channel, user, text }));
+    const thread = origin.thread !== undefined ? { thread: { conversation: origin.channel, message: origin.thread } } : {};
+    runDetached(() => handlePatchButton(origin.actionId, origin.value, inputs, { conversation: origin.channel, message: origin.message }, { actor: { platform: 'slack', id: user }, conversation, ...thread }, patch), tell);
+  });
 
   app.error(async (error) => {
     app.logger.error('Slack request failed', error);

@@ -21,6 +21,8 @@ export interface SlackConversationTarget {
    * in the channel; response_url works in DMs and private channels it was never invited to.
    */
   readonly respondEphemeral?: (text: string) => Promise<void>;
+  /** Whisper through respondEphemeral first (button clicks), not chat.postEphemeral. */
+  readonly whisperByResponseUrl?: boolean;
 }
 
 /** Platform error codes that mean "the bot cannot post here", not "something broke". */
@@ -55,8 +57,15 @@ export function createSlackConversation(target: SlackConversationTarget): Conver
         await client.chat.postMessage({ channel: ref.conversation, thread_ts: ref.message, text: part, ...quiet });
       }
     },
+    async postInThread(ref: MessageRef, card: Card): Promise<MessageRef> {
+      const result = await client.chat.postMessage({ channel: ref.conversation, thread_ts: ref.message, ...renderBlocks(card), ...quiet });
+      if (result.ts === undefined) throw new Error(`chat.postMessage to ${ref.conversation} answered without a message ts`);
+      return { conversation: result.channel ?? ref.conversation, message: result.ts };
+    },
     async whisper(text: string): Promise<void> {
       const escaped = safePrefix(escapeMrkdwn(text), BLOCK_KIT_LIMITS.fallbackText);
+      // A click's response_url reaches the clicker wherever the card is, DMs and private channels included.
+      if (target.respondEphemeral && target.whisperByResponseUrl) return target.respondEphemeral(escaped);
       try {
         await client.chat.postEphemeral({ channel, user, text: escaped });
       } catch (error) {

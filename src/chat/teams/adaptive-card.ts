@@ -41,12 +41,41 @@ export interface AdaptiveExecuteAction {
   readonly style?: 'positive' | 'destructive';
 }
 
+/** A form field; 1.3 gave inputs their own label and required-ness, checked by the client before sending. */
+export interface AdaptiveInputText {
+  readonly type: 'Input.Text';
+  /** `<verb>:<field id>`: ids must be unique in a card, and a nag card asks for two reasons. */
+  readonly id: string;
+  readonly label: string;
+  readonly placeholder?: string;
+  readonly isRequired: boolean;
+  readonly errorMessage?: string;
+  readonly isMultiline?: true;
+  readonly maxLength: number;
+}
+
+/**
+ * A button that unfolds a card under itself: here, the inputs of a form and the Action.Execute
+ * that sends them (it gathers the inputs of its own card and of the cards it is nested in).
+ */
+export interface AdaptiveShowCardAction {
+  readonly type: 'Action.ShowCard';
+  readonly title: string;
+  readonly card: { readonly type: 'AdaptiveCard'; readonly body: readonly AdaptiveInputText[]; readonly actions: readonly [AdaptiveExecuteAction] };
+  readonly style?: 'positive' | 'destructive';
+}
+
 export interface AdaptiveActionSet extends Separable {
   readonly type: 'ActionSet';
-  readonly actions: readonly AdaptiveExecuteAction[];
+  readonly actions: readonly (AdaptiveExecuteAction | AdaptiveShowCardAction)[];
 }
 
 export type AdaptiveElement = AdaptiveTextBlock | AdaptiveFactSet | AdaptiveActionSet;
+
+/** The id of a form field's input; the invoke's `data` carries the input under it. */
+export function formInputId(verb: string, field: string): string {
+  return `${verb}:${field}`;
+}
 
 export interface AdaptiveCard {
   readonly $schema: typeof ADAPTIVE_CARD_SCHEMA;

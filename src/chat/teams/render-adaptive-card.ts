@@ -4,8 +4,18 @@
  * `adaptiveCard/action` invoke and the card can be replaced in place (Universal Actions,
  * learn.microsoft.com/adaptive-cards/authoring-cards/universal-action-model).
  */
-import type { Card, CardAction, CardBlock } from '../card.js';
-import { ADAPTIVE_CARD_SCHEMA, ADAPTIVE_CARD_VERSION, type AdaptiveCard, type AdaptiveElement, type AdaptiveExecuteAction } from './adaptive-card.js';
+import type { Card, CardAction, CardBlock, CardFormField } from '../card.js';
+import {
+  ADAPTIVE_CARD_SCHEMA,
+  ADAPTIVE_CARD_VERSION,
+  formInputId,
+  type AdaptiveCard,
+  type AdaptiveElement,
+  type AdaptiveExecuteAction,
+  type AdaptiveInputText,
+  type AdaptiveShowCardAction,
+} from './adaptive-card.js';
+import { FORM_INPUT_MAX_CHARS } from '../action-forms.js';
 import { fitAdaptiveCard, fitSummary } from './adaptive-card-limits.js';
 import { markdownSafe } from './adaptive-card-text.js';
 
@@ -58,12 +68,28 @@ function renderBlock(block: Exclude<CardBlock, { kind: 'divider' }>): AdaptiveEl
   }
 }
 
-function renderAction(action: CardAction): AdaptiveExecuteAction {
+function renderAction(action: CardAction): AdaptiveExecuteAction | AdaptiveShowCardAction {
+  const style = action.style === 'primary' ? { style: 'positive' as const } : action.style === 'danger' ? { style: 'destructive' as const } : {};
+  const execute = (title: string): AdaptiveExecuteAction => ({ type: 'Action.Execute', title, verb: action.id, data: { value: action.value }, ...style });
+  const { form } = action;
+  if (!form) return execute(action.label);
   return {
-    type: 'Action.Execute',
+    type: 'Action.ShowCard',
     title: action.label,
-    verb: action.id,
-    data: { value: action.value },
-    ...(action.style === 'primary' ? { style: 'positive' as const } : action.style === 'danger' ? { style: 'destructive' as const } : {}),
+    card: { type: 'AdaptiveCard', body: form.fields.map((field) => renderInput(action.id, field)), actions: [execute(form.submitLabel)] },
+    ...style,
+  };
+}
+
+function renderInput(verb: string, field: CardFormField): AdaptiveInputText {
+  return {
+    type: 'Input.Text',
+    id: formInputId(verb, field.id),
+    label: field.label,
+    ...(field.placeholder !== undefined ? { placeholder: field.placeholder } : {}),
+    isRequired: field.required,
+    ...(field.required ? { errorMessage: `${field.label}: required` } : {}),
+    ...(field.multiline ? { isMultiline: true as const } : {}),
+    maxLength: FORM_INPUT_MAX_CHARS,
   };
 }

@@ -10,6 +10,7 @@ import { TeamsActivityHandler, TurnContext, type Activity, type CloudAdapter, ty
 import { CHAT_HELP } from '../../../commands/chat-help.js';
 import { handleMailcheck, handleMailcheckAction, type MailcheckDeps } from '../../../commands/mailcheck.js';
 import { handlePatch, PATCH_UNAVAILABLE, type PatchActor, type PatchDeps } from '../../../commands/patch.js';
+import { handlePatchButton, isPatchButton } from '../../../commands/patch-buttons.js';
 import { ACTION_IDS } from '../action-ids.js';
 import type { Conversation, MessageRef } from '../conversation.js';
 import { createInMemoryConversationReferenceStore, type ConversationReferenceStore, type StoredConversationReference } from './conversation-reference-store.js';
@@ -85,6 +86,13 @@ export function createTeamsBot(settings: TeamsSettings, deps: MailcheckDeps, opt
       if (!activity.replyToId) return cardActionRefused('the click does not say which message the card is in');
       const ref: MessageRef = { conversation: activity.conversation.id, message: activity.replyToId };
       const conversation = conversationFor(ref.conversation);
+      if (isPatchButton(click.verb)) {
+        const { patch } = options;
+        const actor: PatchActor = { platform: 'teams', id: activity.from.aadObjectId };
+        // Threads need no help here: a card in a channel thread arrives with ";messageid=<root>" in its conversation id.
+        runLater(conversation, () => (patch ? handlePatchButton(click.verb, click.value, click.inputs, ref, { actor, conversation }, patch) : conversation.whisper(PATCH_UNAVAILABLE)));
+        return cardActionMessage('Got it: the outcome follows in this conversation.');
+      }
       runLater(conversation, () => handleMailcheckAction(click.verb, click.value, ref, conversation, deps));
       return cardActionMessage(
         click.verb === ACTION_IDS.mailcheckRecheck ? `Checking ${click.value} again: a new card follows.` : `Writing a note for the mail administrator of ${click.value}: it follows as a reply.`,

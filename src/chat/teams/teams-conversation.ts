@@ -46,6 +46,13 @@ export function createTeamsConversation(connection: TeamsConnection, conversatio
         for (const html of threadMessagesHtml(text)) await context.sendActivity({ type: 'message', textFormat: 'xml', text: html });
       });
     },
+    async postInThread(ref: MessageRef, card: Card): Promise<MessageRef> {
+      const stored = await lookUp(connection, ref.conversation);
+      const thread = threadConversationId(ref.conversation, stored.conversation.conversationType, ref.message);
+      const sent = await within(thread, (context) => context.sendActivity(cardActivity(card)));
+      if (!sent?.id) throw new Error(`Teams accepted a card in ${thread} without returning its activity id`);
+      return { conversation: thread, message: sent.id };
+    },
     async whisper(text: string): Promise<void> {
       // Teams has no ephemeral messages in channels or chats (unlike Slack's chat.postEphemeral),
       // and opening a 1:1 chat needs the app installed for that user, so the reply is a normal

@@ -5,6 +5,7 @@
  * invoke is not answered within seconds, and a re-check takes up to minutes.
  */
 import { isActionId, type ActionId } from '../action-ids.js';
+import { formInputId } from './adaptive-card.js';
 
 export const ADAPTIVE_CARD_ACTION_INVOKE = 'adaptiveCard/action';
 
@@ -12,6 +13,8 @@ export interface CardActionClick {
   readonly verb: ActionId;
   /** `data.value` of the Action.Execute, as renderAdaptiveCard put it there. */
   readonly value: string;
+  /** What was typed into the form's inputs, by field id (Teams merges inputs into `data`). */
+  readonly inputs: Readonly<Record<string, string>>;
 }
 
 /** `activity.value` of the invoke: { action: { type: 'Action.Execute', verb, data }, trigger }. */
@@ -20,9 +23,21 @@ export function readCardActionClick(value: unknown): CardActionClick | { readonl
   if (field(action, 'type') !== 'Action.Execute') return { problem: 'only Action.Execute buttons are handled' };
   const verb = field(action, 'verb');
   if (typeof verb !== 'string' || !isActionId(verb)) return { problem: `unknown button "${String(verb)}"` };
-  const data = field(field(action, 'data'), 'value');
-  if (typeof data !== 'string') return { problem: 'the button carries no value' };
-  return { verb, value: data };
+  const data = field(action, 'data');
+  const carried = field(data, 'value');
+  if (typeof carried !== 'string') return { problem: 'the button carries no value' };
+  return { verb, value: carried, inputs: formInputs(verb, data) };
+}
+
+/** Inputs named `<verb>:<field>` (formInputId); anything else in `data` is not this button's. */
+function formInputs(verb: ActionId, data: unknown): Record<string, string> {
+  const inputs: Record<string, string> = {};
+  if (typeof data !== 'object' || data === null) return inputs;
+  const prefix = formInputId(verb, '');
+  for (const [key, text] of Object.entries(data as Record<string, unknown>)) {
+    if (key.startsWith(prefix) && typeof text === 'string') inputs[key.slice(prefix.length)] = text;
+  }
+  return inputs;
 }
 
 function field(value: unknown, key: string): unknown {
