@@ -75,7 +75,25 @@ export interface EscalationPolicy {
   readonly leadership: readonly string[];
   /** Defer nags that fall outside the recipient's working hours to the next working hour. */
   readonly quietHours: boolean;
+  /** Who decides outage-window requests for systems under this policy; absent: the defaults below. */
+  readonly outage?: OutageApproval;
 }
+
+/** How outage-window requests for a policy's systems are decided. */
+export interface OutageApproval {
+  /** Handles of the people who may approve or deny. */
+  readonly approvers: readonly string[];
+  /** How many distinct approvers must approve (N of M); one denial decides. */
+  readonly quorum: number;
+  /** Whether a requester who is also an approver may count towards their own request. */
+  readonly selfApproval: boolean;
+  /** A request without a decision expires after this long. */
+  readonly expireAfterMs: number;
+  /** Reminders to the owner this long before an approved window starts (e.g. 24 h and 1 h). */
+  readonly remindBeforeMs: readonly number[];
+}
+
+export const DEFAULT_OUTAGE_APPROVAL: OutageApproval = { approvers: [], quorum: 1, selfApproval: false, expireAfterMs: 3 * 86_400_000, remindBeforeMs: [86_400_000, 3_600_000] };
 
 /** A recurring slot in which a system may be taken down, in the system's local time. */
 export interface MaintenanceWindow {
