@@ -30,6 +30,8 @@ export function checkInventory(log: ProblemLog, entries: InventoryEntries): void
     for (const { value, map } of entries.policies) {
       checkReferences(log, map, 'riskApprovers', value.riskApprovers, person);
       checkReferences(log, map, 'leadership', value.leadership, person);
+      const outage = map.entries.get('outage');
+      if (outage?.kind === 'map') checkReferences(log, outage, 'approvers', value.outage?.approvers, person);
     }
     reportManagerLoops(log, entries.people);
   }

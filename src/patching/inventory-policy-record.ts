@@ -2,9 +2,18 @@
  * An escalation policy read from the neutral tree. Policies only come in YAML (their levels do
  * not fit a CSV row), but the reader works on the tree like the others.
  */
+import { AppError } from '../errors.js';
 import { parseDuration } from './duration.js';
 import { parseBoolean, parseName, parseOneOf, parseWholeNumber } from './inventory-fields.js';
-import { ESCALATION_TARGETS, SEVERITIES, type EscalationLevel, type EscalationPolicy, type Severity } from './inventory.js';
+import {
+  DEFAULT_OUTAGE_APPROVAL,
+  ESCALATION_TARGETS,
+  SEVERITIES,
+  type EscalationLevel,
+  type EscalationPolicy,
+  type OutageApproval,
+  type Severity,
+} from './inventory.js';
 import { definedOnly, readEntryMap, type Entry } from './inventory-records.js';
 import {
   placeOf,
@@ -18,9 +27,10 @@ import {
   type ProblemLog,
 } from './inventory-tree.js';
 
-export const POLICY_KEYS = ['name', 'sla', 'remindBefore', 'levels', 'repeat', 'ackFor', 'snooze', 'riskApprovers', 'leadership', 'quietHours'] as const;
+export const POLICY_KEYS = ['name', 'sla', 'remindBefore', 'levels', 'repeat', 'ackFor', 'snooze', 'riskApprovers', 'leadership', 'quietHours', 'outage'] as const;
 export const LEVEL_KEYS = ['targets', 'wait'] as const;
 export const SNOOZE_KEYS = ['maxCount', 'maxLength'] as const;
+export const OUTAGE_KEYS = ['approvers', 'quorum', 'selfApproval', 'expireAfter', 'remindBefore'] as const;
 
 const DAY_MS = 86_400_000;
 export const POLICY_DEFAULTS = {
@@ -50,6 +60,7 @@ export function readPolicy(log: ProblemLog, node: InventoryNode): Entry<Escalati
     riskApprovers: readHandles(log, map, 'riskApprovers'),
     leadership: readHandles(log, map, 'leadership'),
     quietHours: withDefault(log, map, 'quietHours', parseBoolean, POLICY_DEFAULTS.quietHours),
+    outage: readOutage(log, map),
   });
   return { value, map };
 }
@@ -88,6 +99,42 @@ function readSnooze(log: ProblemLog, policy: InventoryMap): EscalationPolicy['sn
   const maxCount = withDefault(log, map, 'maxCount', parseWholeNumber, POLICY_DEFAULTS.snooze.maxCount);
   const maxLengthMs = withDefault(log, map, 'maxLength', parseDuration, POLICY_DEFAULTS.snooze.maxLengthMs);
   return maxCount === undefined || maxLengthMs === undefined ? undefined : { maxCount, maxLengthMs };
+}
+
+/**
+ * `outage:` left out (or empty) gives no `outage` field at all, so policies written before it
+ * existed read, store and export unchanged; users of the policy fall back to
+ * DEFAULT_OUTAGE_APPROVAL. Given as a mapping (even `{}`), each part defaults on its own.
+ * undefined: absent, or present and unusable (reported).
+ */
+function readOutage(log: ProblemLog, policy: InventoryMap): OutageApproval | undefined {
+  const map = readMap(log, policy.entries.get('outage'), OUTAGE_KEYS);
+  if (map === undefined || map === null) return undefined;
+  const approvers = readHandles(log, map, 'approvers');
+  const quorum = withDefault(log, map, 'quorum', parseQuorum, DEFAULT_OUTAGE_APPROVAL.quorum);
+  const selfApproval = withDefault(log, map, 'selfApproval', parseBoolean, DEFAULT_OUTAGE_APPROVAL.selfApproval);
+  const expireAfterMs = withDefault(log, map, 'expireAfter', parseDuration, DEFAULT_OUTAGE_APPROVAL.expireAfterMs);
+  const remindBeforeMs = readOutageReminders(log, map);
+  // No approvers listed: the quorum cannot be checked here (and nobody can approve until some are).
+  if (quorum !== undefined && approvers !== undefined && approvers.length > 0 && quorum > approvers.length) {
+    log.report(placeOf(map, 'quorum'), `must be at most the number of approvers, ${approvers.length} (got ${quorum})`);
+    return undefined;
+  }
+  if (approvers === undefined || quorum === undefined || selfApproval === undefined || expireAfterMs === undefined || remindBeforeMs === undefined) return undefined;
+  return { approvers, quorum, selfApproval, expireAfterMs, remindBeforeMs };
+}
+
+function parseQuorum(text: string): number {
+  if (!/^\d{1,6}$/.test(text) || Number(text) < 1) throw new AppError('BAD_INPUT', `must be a whole number, 1 or more (got "${text}")`);
+  return Number(text);
+}
+
+/** Positive durations, longest first; `[]` means no reminders, absent the default. undefined: unusable (reported). */
+function readOutageReminders(log: ProblemLog, outage: InventoryMap): number[] | undefined {
+  const leads = readEach(log, outage.entries.get('remindBefore'), parseDuration);
+  if (leads === null) return undefined;
+  if (leads === undefined) return [...DEFAULT_OUTAGE_APPROVAL.remindBeforeMs];
+  return leads.map((lead) => lead.value).sort((a, b) => b - a);
 }
 
 function readHandles(log: ProblemLog, policy: InventoryMap, key: string): string[] | undefined {

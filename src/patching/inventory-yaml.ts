@@ -26,6 +26,13 @@
  *     riskApprovers: [carol]        # optional, default none
  *     leadership: [carol]           # optional, default none: the top of the owner's chain
  *     quietHours: true              # optional, default true
+ *     outage:                       # optional: who decides outage-window requests (see the notes)
+ *       approvers: [carol, bob]     # optional, default none
+ *       quorum: 2                   # optional, default 1: approvals needed, 1 to the number of approvers
+ *       selfApproval: false         # optional, default false: an approver's vote counts on their own request
+ *       expireAfter: 3d             # optional, default 3d: an undecided request expires
+ *       remindBefore: [24h, 1h]     # optional, default [24h, 1h]: reminders before an approved
+ *                                   # window starts; [] for none; no duplicates
  * systems:
  *   - name: mail-gw-1
  *     kind: mail-server             # free text
@@ -54,13 +61,16 @@
  * - Times are `HH:MM`, 00:00 to 23:59. Durations: `90m`, `36h`, `7d`, `2w`, `1d12h` (duration.ts).
  * - Dates: `2026-10-01` is midnight UTC; date-times without an offset are UTC. A freeze's `to`
  *   written as a bare date includes that day: it ends at midnight UTC after it.
+ * - A policy without `outage:` (or with `outage:` left empty) has no `outage` field: its systems
+ *   use DEFAULT_OUTAGE_APPROVAL (inventory.ts), and it exports without the key, as before outage
+ *   approval existed. `outage: {}` sets every part to its default and exports them spelled out.
  * - Values are read as written: YAML 1.2 core schema, no implicit timestamps; aliases refused.
  */
 import { Document, Scalar, type Node } from 'yaml';
 import { formatClock, formatEndInstant, formatInstant, formatLength, formatWeekday } from './inventory-fields.js';
 import { readInventoryDocument } from './inventory-document.js';
 import { throwIfProblems } from './inventory-file-error.js';
-import type { EscalationPolicy, InventoryDocument, PatchSpec, Person, System, Weekday } from './inventory.js';
+import type { EscalationPolicy, InventoryDocument, OutageApproval, PatchSpec, Person, System, Weekday } from './inventory.js';
 import { definedOnly } from './inventory-records.js';
 import { acceptInventoryText } from './inventory-text.js';
 import { ProblemLog } from './inventory-tree.js';
@@ -132,6 +142,19 @@ function formatPolicy(policy: EscalationPolicy, flow: Flow): object {
     riskApprovers: policy.riskApprovers.length > 0 ? flow([...policy.riskApprovers]) : undefined,
     leadership: policy.leadership.length > 0 ? flow([...policy.leadership]) : undefined,
     quietHours: policy.quietHours,
+    outage: policy.outage === undefined ? undefined : formatOutage(policy.outage, flow),
+  });
+}
+
+// Written only when the policy has one, each part spelled out: `remindBefore: []` (no reminders)
+// differs from leaving it out (the default reminders).
+function formatOutage(outage: OutageApproval, flow: Flow): Node {
+  return flow({
+    approvers: flow([...outage.approvers]),
+    quorum: outage.quorum,
+    selfApproval: outage.selfApproval,
+    expireAfter: formatLength(outage.expireAfterMs),
+    remindBefore: flow(outage.remindBeforeMs.map(formatLength)),
   });
 }
 

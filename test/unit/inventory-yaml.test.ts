@@ -4,7 +4,7 @@ import { AppError } from '../../src/errors.js';
 import { InventoryFileError, MAX_LISTED_PROBLEMS, type InventoryProblem } from '../../src/patching/inventory-file-error.js';
 import { MAX_INVENTORY_BYTES } from '../../src/patching/inventory-text.js';
 import { formatInventoryYaml, parseInventoryYaml } from '../../src/patching/inventory-yaml.js';
-import type { InventoryDocument } from '../../src/patching/inventory.js';
+import { DEFAULT_OUTAGE_APPROVAL, type InventoryDocument } from '../../src/patching/inventory.js';
 import { DAY, HOUR, inventory, patch, PEOPLE, system } from '../support/inventory-fixture.js';
 
 const EXAMPLE = readFileSync(new URL('../fixtures/inventory/example.yaml', import.meta.url), 'utf8');
@@ -59,6 +59,12 @@ describe('parseInventoryYaml: the example file', () => {
     expect(internet?.levels[0]?.waitMs).toBe(12 * HOUR);
     expect(internet?.leadership).toEqual([]);
     expect(internet?.quietHours).toBe(false);
+  });
+
+  it('reads an outage block where one is given, and no outage field where none is', () => {
+    const [standard, internet] = doc.policies;
+    expect(standard).not.toHaveProperty('outage');
+    expect(internet?.outage).toStrictEqual({ approvers: ['carol', 'bob'], quorum: 1, selfApproval: false, expireAfterMs: 3 * DAY, remindBeforeMs: [DAY, HOUR] });
   });
 
   it('reads the qmail gateway with windows, a freeze whose bare end date includes that day, and dependencies', () => {
@@ -137,6 +143,36 @@ describe('parseInventoryYaml: values', () => {
       leadership: [],
       quietHours: true,
     });
+  });
+
+  const outageOf = (...rows: string[]): unknown => parseInventoryYaml(yaml('policies:', ...POLICY, ...rows)).policies[0]?.outage;
+
+  it('gives a policy without outage (or with an empty outage:) no outage field', () => {
+    expect(parseInventoryYaml(yaml('policies:', ...POLICY)).policies[0]).not.toHaveProperty('outage');
+    expect(parseInventoryYaml(yaml('policies:', ...POLICY, '    outage:')).policies[0]).not.toHaveProperty('outage');
+  });
+
+  it('fills every outage default from outage: {}', () => {
+    expect(outageOf('    outage: {}')).toStrictEqual(DEFAULT_OUTAGE_APPROVAL);
+    expect(outageOf('    outage: { quorum: 1 }')).toStrictEqual({ approvers: [], quorum: 1, selfApproval: false, expireAfterMs: 3 * DAY, remindBeforeMs: [DAY, HOUR] });
+  });
+
+  it('reads the full outage form, reminders longest first', () => {
+    const rows = ['    outage:', '      approvers: [carol, bob]', '      quorum: 2', '      selfApproval: true', '      expireAfter: 1d12h', '      remindBefore: [1h, 2d, 24h]'];
+    expect(outageOf(...rows)).toStrictEqual({ approvers: ['carol', 'bob'], quorum: 2, selfApproval: true, expireAfterMs: DAY + 12 * HOUR, remindBeforeMs: [2 * DAY, DAY, HOUR] });
+  });
+
+  it.each<[string, number[]]>([
+    ['[]', []],
+    ['30m', [30 * 60_000]],
+    ['"1h 1w"', [7 * DAY, HOUR]],
+  ])('outage remindBefore %s', (text, expected) => {
+    expect(outageOf(`    outage: { remindBefore: ${text} }`)).toMatchObject({ remindBeforeMs: expected });
+  });
+
+  it('allows any quorum while no approvers are listed', () => {
+    expect(outageOf('    outage: { quorum: 3 }')).toMatchObject({ approvers: [], quorum: 3 });
+    expect(outageOf('    outage: { approvers: [], quorum: 3 }')).toMatchObject({ approvers: [], quorum: 3 });
   });
 
   it.each(['0', '0m', '"0d"'])('remindBefore %s means no reminder', (text) => {
@@ -265,6 +301,59 @@ describe('parseInventoryYaml: problems in one entry', () => {
       ],
     ],
     [
+      'an unknown outage key',
+      yaml('policies:', ...POLICY, '    outage:', '      approvers: [alice]', '      qorum: 1'),
+      [{ line: 8, field: 'policies[0].outage.qorum', message: 'unknown field (expected one of approvers, quorum, selfApproval, expireAfter, remindBefore)' }],
+    ],
+    [
+      'an outage that is not a mapping',
+      yaml('policies:', ...POLICY, '    outage: [alice]'),
+      [{ line: 6, field: 'policies[0].outage', message: 'must be a mapping with approvers, quorum, selfApproval, expireAfter, remindBefore' }],
+    ],
+    [
+      'an outage quorum of 0',
+      yaml('policies:', ...POLICY, '    outage:', '      quorum: 0'),
+      [{ line: 7, field: 'policies[0].outage.quorum', message: 'must be a whole number, 1 or more (got "0")' }],
+    ],
+    [
+      'an outage quorum that is not a whole number',
+      yaml('policies:', ...POLICY, '    outage: { quorum: 1.5 }'),
+      [{ line: 6, field: 'policies[0].outage.quorum', message: 'must be a whole number, 1 or more (got "1.5")' }],
+    ],
+    [
+      'an outage quorum above the number of approvers',
+      yaml('policies:', ...POLICY, '    outage:', '      approvers: [alice, bob]', '      quorum: 3'),
+      [{ line: 8, field: 'policies[0].outage.quorum', message: 'must be at most the number of approvers, 2 (got 3)' }],
+    ],
+    [
+      'an outage approver listed twice',
+      yaml('policies:', ...POLICY, '    outage:', '      approvers:', '        - alice', '        - alice'),
+      [{ line: 9, field: 'policies[0].outage.approvers[1]', message: 'lists "alice" twice' }],
+    ],
+    [
+      'outage switches and durations',
+      yaml('policies:', ...POLICY, '    outage:', '      selfApproval: sometimes', '      expireAfter: 0h'),
+      [
+        { line: 7, field: 'policies[0].outage.selfApproval', message: 'must be true or false (got "sometimes")' },
+        { line: 8, field: 'policies[0].outage.expireAfter', message: '"0h" is not a duration: it must be longer than zero' },
+      ],
+    ],
+    [
+      'an outage reminder of zero',
+      yaml('policies:', ...POLICY, '    outage:', '      remindBefore: [24h, 0m]'),
+      [{ line: 7, field: 'policies[0].outage.remindBefore[1]', message: '"0m" is not a duration: it must be longer than zero' }],
+    ],
+    [
+      'an outage reminder listed twice, spelled differently',
+      yaml('policies:', ...POLICY, '    outage:', '      remindBefore:', '        - 1d', '        - 1h', '        - 24h'),
+      [{ line: 10, field: 'policies[0].outage.remindBefore[2]', message: 'lists "24h" twice' }],
+    ],
+    [
+      'an outage reminder that is not a duration',
+      yaml('policies:', ...POLICY, '    outage: { remindBefore: [1 month] }'),
+      [{ line: 6, field: 'policies[0].outage.remindBefore[0]', message: '"1 month" is not a duration: use a number with m, h, d or w, such as 90m, 36h, 7d, 2w or 1d12h' }],
+    ],
+    [
       'an impossible date',
       yaml('patches:', ...PATCH.slice(0, 3), '    released: 2026-02-30'),
       [{ line: 5, field: 'patches[0].released', message: 'must be a date YYYY-MM-DD or a date-time such as 2026-10-01T09:30Z (got "2026-02-30")' }],
@@ -363,6 +452,16 @@ describe('parseInventoryYaml: checks across the document', () => {
       [{ line: 10, field: 'policies[0].riskApprovers[1]', message: 'unknown person "zed": not among the people in this file' }],
     ],
     [
+      'an outage approver who is not among the people',
+      yaml('people:', ...PERSON, 'policies:', ...POLICY, '    outage:', '      approvers: [zed, alice]'),
+      [{ line: 11, field: 'policies[0].outage.approvers[0]', message: 'unknown person "zed": not among the people in this file' }],
+    ],
+    [
+      'an outage approver written as one value who is not among the people',
+      yaml('people:', ...PERSON, 'policies:', ...POLICY, '    outage: { approvers: alice zed }'),
+      [{ line: 10, field: 'policies[0].outage.approvers', message: 'unknown person "zed": not among the people in this file' }],
+    ],
+    [
       'a policy that is not among the policies',
       yaml('policies:', ...POLICY, 'systems:', ...SYSTEM.slice(0, 5), '    policy: strict'),
       [{ line: 12, field: 'systems[0].policy', message: 'unknown policy "strict": not among the policies in this file' }],
@@ -395,6 +494,7 @@ describe('parseInventoryYaml: checks across the document', () => {
     const doc = parseInventoryYaml(yaml('systems:', ...SYSTEM.slice(0, 3), '    owner: someone-in-the-database', ...SYSTEM.slice(4)));
     expect(doc.systems[0]?.owner).toBe('someone-in-the-database');
     expect(parseInventoryYaml(yaml('patches:', '  - system: not-in-this-file', ...PATCH.slice(1))).patches).toHaveLength(1);
+    expect(parseInventoryYaml(yaml('policies:', ...POLICY, '    outage: { approvers: [in-the-database] }')).policies[0]?.outage?.approvers).toEqual(['in-the-database']);
   });
 
   it('does not call a person unknown because another field of theirs is wrong', () => {
@@ -509,13 +609,33 @@ describe('formatInventoryYaml', () => {
     ],
   };
 
+  const [fast] = EDGES.policies;
+  if (fast === undefined) throw new Error('EDGES has a policy');
+  const WITH_OUTAGE: InventoryDocument = {
+    ...EDGES,
+    policies: [
+      { ...fast, outage: { approvers: ['night', 'true'], quorum: 2, selfApproval: true, expireAfterMs: DAY + 12 * HOUR, remindBeforeMs: [2 * DAY, HOUR, 30 * 60_000] } },
+      { ...fast, name: 'no-reminders', outage: { approvers: [], quorum: 1, selfApproval: false, expireAfterMs: 90 * 60_000, remindBeforeMs: [] } },
+      { ...fast, name: 'defaults-elsewhere' },
+    ],
+  };
+
   it.each<[string, InventoryDocument]>([
     ['the example file', parseInventoryYaml(EXAMPLE)],
     ['the shared test inventory', inventory({ patches: [patch('mail-gw-1', 'CVE-2026-1', Date.UTC(2026, 9, 1))] })],
     ['edge values', EDGES],
     ['an empty document', { people: [], policies: [], systems: [], patches: [] }],
+    ['policies with outage approval', WITH_OUTAGE],
   ])('round-trips %s', (_name, doc) => {
     expect(parseInventoryYaml(formatInventoryYaml(doc))).toStrictEqual(doc);
+  });
+
+  it('writes outage only for a policy that has it, on one line', () => {
+    const text = formatInventoryYaml(WITH_OUTAGE);
+    expect(text.match(/outage:/g)).toHaveLength(2);
+    expect(text).toContain('    outage: { approvers: [ night, "true" ], quorum: 2, selfApproval: true, expireAfter: 1d12h, remindBefore: [ 2d, 1h, 30m ] }\n');
+    expect(text).toContain('    outage: { approvers: [], quorum: 1, selfApproval: false, expireAfter: 1h30m, remindBefore: [] }\n');
+    expect(formatInventoryYaml(EDGES)).not.toContain('outage');
   });
 
   it('writes the documented layout', () => {
