@@ -30,6 +30,13 @@ export async function personByChat(db: Kysely<Database>, platform: 'slack' | 'te
   return row && personFromRow(row);
 }
 
+/** The people with these handles, in the order given (unknown handles are left out). */
+export async function peopleNamed(db: Kysely<Database>, handles: readonly string[]): Promise<Person[]> {
+  if (handles.length === 0) return [];
+  const rows = await db.selectFrom('people').selectAll().where('handle', 'in', handles).execute();
+  return handles.flatMap((handle) => rows.filter((row) => row.handle === handle).map(personFromRow));
+}
+
 export async function findPolicy(db: Kysely<Database>, name: string): Promise<EscalationPolicy | undefined> {
   const row = await db.selectFrom('policies').selectAll().where('name', '=', name).executeTakeFirst();
   return row && policyFromRow(row);

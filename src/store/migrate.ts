@@ -7,11 +7,13 @@ import { AppError } from '../errors.js';
 import type { OpenDatabase } from './database.js';
 import { inventoryMigration } from './migrations/0001-inventory.js';
 import * as nagDeliveries from './migrations/0002-nag-deliveries.js';
+import { outageRequestsMigration } from './migrations/0003-outage-requests.js';
 
 function migrationsFor(store: OpenDatabase): Record<string, Migration> {
   return {
     '0001-inventory': inventoryMigration(store.dialect),
     '0002-nag-deliveries': nagDeliveries,
+    '0003-outage-requests': outageRequestsMigration(store.dialect),
   };
 }
 

@@ -10,8 +10,8 @@ import { acceptRisk } from '../patching/escalation.js';
 import type { EscalationPolicy, Person, System } from '../patching/inventory.js';
 import { type AuditSurface, auditAppender } from './audit-log.js';
 import type { OpenDatabase } from './database.js';
-import { findPolicy, findSystem, managementChain } from './inventory-queries.js';
-import { escalationColumns, patchFromRow, personFromRow, type StoredPatch } from './inventory-rows.js';
+import { findPolicy, findSystem, managementChain, peopleNamed } from './inventory-queries.js';
+import { escalationColumns, patchFromRow, type StoredPatch } from './inventory-rows.js';
 import type { Database, RiskAcceptancesTable } from './schema.js';
 import { writeTransaction } from './write-transaction.js';
 
@@ -187,12 +187,6 @@ async function openPatches(db: Kysely<Database>, system: string, key: string | u
   const patches = (await query.orderBy('due_at').execute()).map(patchFromRow);
   if (patches.length === 0) throw new AppError('NOT_FOUND', key === undefined ? `${system} has no open patches` : `${system} has no open patch "${key}"`);
   return patches;
-}
-
-async function peopleNamed(db: Kysely<Database>, handles: readonly string[]): Promise<Person[]> {
-  if (handles.length === 0) return [];
-  const rows = await db.selectFrom('people').selectAll().where('handle', 'in', handles).execute();
-  return handles.flatMap((handle) => rows.filter((row) => row.handle === handle).map(personFromRow));
 }
 
 function isOneOf(person: Person | undefined, people: readonly Person[]): boolean {

@@ -110,6 +110,35 @@ export interface AuditLogTable {
   hash: string;
 }
 
+export interface OutageRequestsTable {
+  id: Generated<number>;
+  system: string;
+  start_at: number;
+  end_at: number;
+  reason: string;
+  requested_by: string;
+  /** 'pending', 'approved', 'denied', 'rescheduled', 'expired' (OutageStatus). */
+  status: string;
+  /** JSON array of the handles that approved so far (quorum). */
+  approvals: string;
+  created_at: number;
+  expires_at: number;
+  decided_by: string | null;
+  decided_at: number | null;
+  /** A denial's reason. */
+  decision_note: string | null;
+  /** A "propose another time" decision's start. */
+  proposed_start: number | null;
+}
+
+/** Every posted copy of a request's approval card: a decision replaces all of them in place. */
+export interface OutageCardsTable {
+  request_id: number;
+  platform: string;
+  conversation: string;
+  message: string;
+}
+
 export interface Database {
   people: PeopleTable;
   policies: PoliciesTable;
@@ -119,5 +148,7 @@ export interface Database {
   patch_threads: PatchThreadsTable;
   risk_acceptances: RiskAcceptancesTable;
   audit_log: AuditLogTable;
+  outage_requests: OutageRequestsTable;
+  outage_cards: OutageCardsTable;
 }
 
