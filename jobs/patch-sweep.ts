@@ -1,5 +1,7 @@
 import type { Queue } from 'bullmq';
+import { enqueueOutageSteps } from '../src/queue/outage-jobs.js';
 import { enqueueNags } from '../src/queue/patch-jobs.js';
+import { dueOutageSteps, type OutageStepId } from '../src/store/outage-steps.js';
 import type { OpenDatabase } from '../src/store/database.js';
 import { type NagId, sweepDuePatches, unsentNags } from '../src/store/escalation-sweep.js';
 
@@ -10,11 +12,14 @@ export interface SweepSummary {
   readonly deferred: number;
   readonly exhausted: number;
   readonly enqueued: number;
+  readonly outageSteps: number;
 }
 
 export interface PatchSweepDeps {
   readonly store: OpenDatabase;
   readonly nagQueue: Queue<NagId>;
+  /** Where due follow-through steps of approved outage windows go; none: not handed over. */
+  readonly outageStepQueue?: Queue<OutageStepId>;
   readonly now: () => number;
   readonly batchSize?: number;
 }
@@ -30,6 +35,8 @@ export function createPatchSweepProcessor(deps: PatchSweepDeps) {
     const result = await sweepDuePatches(deps.store, deps.now(), deps.batchSize !== undefined ? { batchSize: deps.batchSize } : {});
     const unsent = await unsentNags(deps.store.db);
     await enqueueNags(deps.nagQueue, unsent);
-    return { examined: result.examined, planned: result.planned.length, deferred: result.deferred, exhausted: result.exhausted, enqueued: unsent.length };
+    const steps = deps.outageStepQueue ? await dueOutageSteps(deps.store.db, deps.now()) : [];
+    if (deps.outageStepQueue) await enqueueOutageSteps(deps.outageStepQueue, steps);
+    return { examined: result.examined, planned: result.planned.length, deferred: result.deferred, exhausted: result.exhausted, enqueued: unsent.length, outageSteps: steps.length };
   };
 }

@@ -13,6 +13,9 @@ export const ACTION_IDS = {
   /** On a risk acceptance request; the value is the acceptance id. */
   riskApprove: 'risk.approve',
   riskReject: 'risk.reject',
+  /** On the question at the end of an approved outage window; the value is the request id. */
+  outagePatched: 'outage.patched',
+  outageNotDone: 'outage.not-done',
 } as const;
 
 export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];

@@ -7,7 +7,8 @@
 import { AppError } from '../errors.js';
 import type { OutageApproval } from '../patching/inventory.js';
 
-export type OutageStatus = 'pending' | 'approved' | 'denied' | 'rescheduled' | 'expired';
+/** After 'approved', the owner's answer at the window's end: 'patched' or 'not-done'. */
+export type OutageStatus = 'pending' | 'approved' | 'denied' | 'rescheduled' | 'expired' | 'patched' | 'not-done';
 
 export type Vote =
   | { readonly approver: string; readonly decision: 'approve' }

@@ -8,12 +8,14 @@ import type { OpenDatabase } from './database.js';
 import { inventoryMigration } from './migrations/0001-inventory.js';
 import * as nagDeliveries from './migrations/0002-nag-deliveries.js';
 import { outageRequestsMigration } from './migrations/0003-outage-requests.js';
+import * as outageSteps from './migrations/0004-outage-steps.js';
 
 function migrationsFor(store: OpenDatabase): Record<string, Migration> {
   return {
     '0001-inventory': inventoryMigration(store.dialect),
     '0002-nag-deliveries': nagDeliveries,
     '0003-outage-requests': outageRequestsMigration(store.dialect),
+    '0004-outage-steps': outageSteps,
   };
 }
 

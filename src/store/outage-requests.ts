@@ -4,35 +4,24 @@
  * serialized write transaction, so when two approvers click at the same moment, on Slack and on
  * Teams, exactly one decision is recorded and the other is told it came too late.
  */
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import { AppError } from '../errors.js';
-import { castVote, type OutageStatus, type Vote } from '../outages/outage-approval.js';
+import { castVote, type Vote } from '../outages/outage-approval.js';
 import { checkOutageRequest } from '../outages/outage-request.js';
+import { planOutageSteps } from '../outages/outage-steps.js';
 import { DEFAULT_OUTAGE_APPROVAL, type OutageApproval, type Person, type System } from '../patching/inventory.js';
 import { type AuditSurface, auditAppender } from './audit-log.js';
 import type { OpenDatabase } from './database.js';
 import { findPolicy, requireSystem, peopleNamed } from './inventory-queries.js';
 import { patchFromRow, type StoredPatch } from './inventory-rows.js';
+import { planSteps } from './outage-steps.js';
 import { requireOwnerOrChain } from './patch-actions.js';
-import type { Database, OutageRequestsTable } from './schema.js';
+import { type OutageRequest, toRequest } from './outage-request-rows.js';
+import type { Database } from './schema.js';
 import { writeTransaction } from './write-transaction.js';
 
-export interface OutageRequest {
-  readonly id: number;
-  readonly system: string;
-  readonly start: number;
-  readonly end: number;
-  readonly reason: string;
-  readonly requestedBy: string;
-  readonly status: OutageStatus;
-  readonly approvals: readonly string[];
-  readonly createdAt: number;
-  readonly expiresAt: number;
-  readonly decidedBy: string | undefined;
-  readonly decidedAt: number | undefined;
-  readonly decisionNote: string | undefined;
-  readonly proposedStart: number | undefined;
-}
+export { type OutageRequest, outageRequestById } from './outage-request-rows.js';
+
 
 interface Actor {
   readonly person: Person | undefined;
@@ -78,6 +67,7 @@ export async function requestOutage(store: OpenDatabase, input: OutageAskInput):
       { now: input.now, timeZone: input.timeZone, booked: booked.map((row) => ({ id: row.id, system: row.system, start: row.start_at, end: row.end_at })) },
     );
     const requester = input.person!.handle;
+    const overdue = (await trx.selectFrom('patches').selectAll().where('system', '=', system.name).where('status', '=', 'open').where('due_at', '<', input.now).orderBy('due_at').execute()).map(patchFromRow);
     const row = await trx
       .insertInto('outage_requests')
       .values({
@@ -94,10 +84,10 @@ export async function requestOutage(store: OpenDatabase, input: OutageAskInput):
         decided_at: null,
         decision_note: null,
         proposed_start: null,
+        patches: JSON.stringify(overdue.map((patch) => patch.key)),
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    const overdue = (await trx.selectFrom('patches').selectAll().where('system', '=', system.name).where('status', '=', 'open').where('due_at', '<', input.now).orderBy('due_at').execute()).map(patchFromRow);
     await auditAppender(trx).append({
       at: input.now,
       actor: requester,
@@ -147,6 +137,7 @@ export async function voteOnOutage(store: OpenDatabase, input: OutageVoteInput):
       })
       .where('id', '=', row.id)
       .execute();
+    if (outcome.status === 'approved') await planSteps(trx, row.id, planOutageSteps({ start: row.start_at, end: row.end_at }, approval, input.now));
     await auditAppender(trx).append({
       at: input.now,
       actor: input.person.handle,
@@ -160,7 +151,7 @@ export async function voteOnOutage(store: OpenDatabase, input: OutageVoteInput):
         ...(outcome.status === 'rescheduled' ? { proposedStart: new Date(outcome.start).toISOString() } : {}),
       },
     });
-    return toRequest((await trx.selectFrom('outage_requests').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow()));
+    return toRequest(await trx.selectFrom('outage_requests').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow());
   });
 }
 
@@ -186,23 +177,4 @@ async function approvalOf(db: Kysely<Database>, system: System): Promise<OutageA
   const policy = await findPolicy(db, system.policy);
   if (policy === undefined) throw new AppError('NOT_FOUND', `system ${system.name} names policy "${system.policy}", which is not in the inventory`);
   return policy.outage ?? DEFAULT_OUTAGE_APPROVAL;
-}
-
-function toRequest(row: Selectable<OutageRequestsTable>): OutageRequest {
-  return {
-    id: row.id,
-    system: row.system,
-    start: row.start_at,
-    end: row.end_at,
-    reason: row.reason,
-    requestedBy: row.requested_by,
-    status: row.status as OutageStatus,
-    approvals: JSON.parse(row.approvals) as string[],
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    decidedBy: row.decided_by ?? undefined,
-    decidedAt: row.decided_at ?? undefined,
-    decisionNote: row.decision_note ?? undefined,
-    proposedStart: row.proposed_start ?? undefined,
-  };
 }

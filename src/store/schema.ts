@@ -129,6 +129,18 @@ export interface OutageRequestsTable {
   decision_note: string | null;
   /** A "propose another time" decision's start. */
   proposed_start: number | null;
+  /** JSON array of the keys of the overdue patches the window is for ("Patched" marks them applied). */
+  patches: Generated<string>;
+}
+
+/** One follow-through step of an approved window: 'remind-<ms>', 'start' or 'end'. */
+export interface OutageStepsTable {
+  request_id: number;
+  kind: string;
+  due_at: number;
+  /** 'pending', 'sending', 'sent', 'cancelled'. */
+  status: string;
+  sent_at: number | null;
 }
 
 /** Every posted copy of a request's approval card: a decision replaces all of them in place. */
@@ -150,5 +162,6 @@ export interface Database {
   audit_log: AuditLogTable;
   outage_requests: OutageRequestsTable;
   outage_cards: OutageCardsTable;
+  outage_steps: OutageStepsTable;
 }
 
