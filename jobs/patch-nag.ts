@@ -46,6 +46,7 @@ async function deliver(claimed: ClaimedNag, deps: PatchNagDeps): Promise<Deliver
       policy,
       recipients,
       nextRecipients: nextLevel === undefined ? undefined : nagRecipients(nextLevel, policy, chain, leaders),
+      ...(claimed.denial !== undefined ? { denial: claimed.denial } : {}),
     }),
     patch,
   );

@@ -33,7 +33,7 @@ export interface EscalationState {
 }
 
 /** Why a nag goes out: the words of its first line depend on it. */
-export type NagKind = 'coming-due' | 'overdue' | 'escalated' | 'repeat' | 'resumed' | 'reopened';
+export type NagKind = 'coming-due' | 'overdue' | 'escalated' | 'repeat' | 'resumed' | 'reopened' | 'outage-denied';
 
 export interface PlannedNag {
   readonly step: number;
@@ -145,6 +145,18 @@ function nextStep(state: EscalationState, patch: PatchTiming, policy: Escalation
       return { state: { ...state, round: state.round + 1, step: state.step + 1, nextAt: waitAfter(last) }, nag: nag(last, 'repeat') };
     }
   }
+}
+
+/**
+ * An outage window to apply an overdue patch was denied: that is not the end of it (DOMAIN.md
+ * section 4). The next level is told at once, with the denial, and escalation goes on from there.
+ * Undefined when there is nothing to escalate: not overdue yet, applied, or its risk accepted.
+ */
+export function escalateForDenial(state: EscalationState, patch: PatchTiming, policy: EscalationPolicy, now: number): { state: EscalationState; nag: PlannedNag } | undefined {
+  if (now < patch.dueAt || state.phase === 'done' || state.phase === 'risk-accepted') return undefined;
+  const level = Math.min(state.level + 1, policy.levels.length - 1);
+  const nag: PlannedNag = { step: state.step + 1, level, kind: 'outage-denied', at: now };
+  return { state: { ...state, phase: 'overdue', level, round: 1, step: nag.step, holdUntil: null, nextAt: now + policy.levels[level]!.waitMs }, nag };
 }
 
 /** Holds escalation for the policy's acknowledgement time; then the same level is nagged again. */

@@ -37,6 +37,8 @@ export function nagMessage(input: {
   readonly recipients: NagRecipients;
   /** Who the following level will reach, if there is one. */
   readonly nextRecipients: NagRecipients | undefined;
+  /** For an 'outage-denied' nag: who denied the window, and why. */
+  readonly denial?: { readonly by: string; readonly reason: string };
 }): NagMessage {
   const { nag, state, patch, system, policy, recipients } = input;
   const name = patch.advisory !== undefined ? `${patch.advisory} (${patch.title})` : patch.title;
@@ -47,7 +49,7 @@ export function nagMessage(input: {
       ? `${system.name}: ${name} is due in ${describeDuration(patch.dueAt - nag.at)}`
       : `${system.name}: ${name} is ${describeDuration(overdueBy)} overdue`;
   const lines = [
-    `${WHY[nag.kind]}${nag.resumedFrom !== undefined ? ` (${RESUMED[nag.resumedFrom]})` : ''}.`,
+    `${WHY[nag.kind]}${nag.resumedFrom !== undefined ? ` (${RESUMED[nag.resumedFrom]})` : ''}${input.denial ? ` (denied by ${input.denial.by}: ${input.denial.reason})` : ''}.`,
     `Risk: ${RISK[patch.severity]} on a ${system.criticality}-criticality ${system.kind}, due ${describeLocalTime(patch.dueAt, zone)}.`,
     `Told: ${[...recipients.people.map((person) => person.name), ...(recipients.broadcast ? ['the team channel'] : [])].join(', ')}${recipients.unfilled.length > 0 ? ` (nobody fills: ${recipients.unfilled.join(', ')})` : ''}.`,
     nextStep(state, policy, input.nextRecipients, zone),
@@ -62,6 +64,7 @@ const WHY: Record<PlannedNag['kind'], string> = {
   repeat: 'Still not applied: a repeat at the top level',
   resumed: 'Escalation resumes at the level it had reached',
   reopened: 'The patch was reopened',
+  'outage-denied': 'An outage window to apply it was denied, so this goes one level up',
 };
 
 const RESUMED = { acknowledged: 'the acknowledgement ran out', snoozed: 'the snooze ended', 'risk-accepted': 'the risk acceptance expired' } as const;

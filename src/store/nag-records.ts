@@ -7,6 +7,7 @@
  * Each platform's success is recorded as it happens, so a retry after one platform failed sends
  * only to the platforms still missing.
  */
+import type { Kysely } from 'kysely';
 import { AppError } from '../errors.js';
 import type { EscalationPolicy, Person, System } from '../patching/inventory.js';
 import type { PlannedNag } from '../patching/escalation.js';
@@ -17,6 +18,7 @@ import type { NagId } from './escalation-sweep.js';
 import { patchFromRow, personFromRow, policyFromRow, type StoredPatch, systemFromRow } from './inventory-rows.js';
 import type { MessageRefRow } from './patch-threads.js';
 import { threadsOf } from './patch-threads.js';
+import type { Database } from './schema.js';
 import { writeTransaction } from './write-transaction.js';
 
 export interface ClaimedNag {
@@ -33,6 +35,8 @@ export interface ClaimedNag {
   readonly chain: readonly Person[];
   readonly leaders: readonly Person[];
   readonly threads: readonly MessageRefRow[];
+  /** For an 'outage-denied' nag: the latest denial of a window on the system. */
+  readonly denial?: { readonly by: string; readonly reason: string };
 }
 
 export type ClaimOutcome = { readonly kind: 'claimed'; readonly claimed: ClaimedNag } | { readonly kind: 'skip'; readonly reason: 'sent' | 'cancelled' | 'unknown' };
@@ -72,6 +76,7 @@ export async function claimNag(store: OpenDatabase, id: NagId, now: number): Pro
         chain: managementChainOf(people, system.owner),
         leaders: policy.leadership.flatMap((handle) => people.get(handle) ?? []),
         threads: await threadsOf(trx, patch.id),
+        ...(row.kind === 'outage-denied' ? await latestDenial(trx, system.name) : {}),
       },
     };
   });
@@ -107,4 +112,9 @@ export async function completeNag(store: OpenDatabase, claimed: ClaimedNag, now:
       details: { patch: claimed.patch.key, step: claimed.nag.step, level: claimed.nag.level, kind: claimed.nag.kind, threads: report.threads, directMessages: report.directMessages, problems: report.problems },
     });
   });
+}
+
+async function latestDenial(trx: Kysely<Database>, system: string): Promise<{ denial?: { by: string; reason: string } }> {
+  const denied = await trx.selectFrom('outage_requests').select(['decided_by', 'decision_note']).where('system', '=', system).where('status', '=', 'denied').orderBy('decided_at', 'desc').limit(1).executeTakeFirst();
+  return denied ? { denial: { by: denied.decided_by ?? 'an approver', reason: denied.decision_note ?? 'no reason given' } } : {};
 }

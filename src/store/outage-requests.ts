@@ -9,11 +9,12 @@ import { AppError } from '../errors.js';
 import { castVote, type Vote } from '../outages/outage-approval.js';
 import { checkOutageRequest } from '../outages/outage-request.js';
 import { planOutageSteps } from '../outages/outage-steps.js';
+import { escalateForDenial } from '../patching/escalation.js';
 import { DEFAULT_OUTAGE_APPROVAL, type OutageApproval, type Person, type System } from '../patching/inventory.js';
 import { type AuditSurface, auditAppender } from './audit-log.js';
 import type { OpenDatabase } from './database.js';
 import { findPolicy, requireSystem, peopleNamed } from './inventory-queries.js';
-import { patchFromRow, type StoredPatch } from './inventory-rows.js';
+import { escalationColumns, patchFromRow, type StoredPatch } from './inventory-rows.js';
 import { planSteps } from './outage-steps.js';
 import { requireOwnerOrChain } from './patch-actions.js';
 import { type OutageRequest, toRequest } from './outage-request-rows.js';
@@ -138,6 +139,7 @@ export async function voteOnOutage(store: OpenDatabase, input: OutageVoteInput):
       .where('id', '=', row.id)
       .execute();
     if (outcome.status === 'approved') await planSteps(trx, row.id, planOutageSteps({ start: row.start_at, end: row.end_at }, approval, input.now));
+    if (outcome.status === 'denied') await escalateDeniedPatches(trx, toRequest(row), input.now);
     await auditAppender(trx).append({
       at: input.now,
       actor: input.person.handle,
@@ -153,6 +155,25 @@ export async function voteOnOutage(store: OpenDatabase, input: OutageVoteInput):
     });
     return toRequest(await trx.selectFrom('outage_requests').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow());
   });
+}
+
+/**
+ * A denied window does not end the matter: each overdue patch it was for is escalated one level
+ * at once (a nag recorded like the sweep's, sent by the nag jobs, saying who denied it and why).
+ */
+async function escalateDeniedPatches(trx: Kysely<Database>, request: OutageRequest, now: number): Promise<void> {
+  if (request.patches.length === 0) return;
+  const system = await requireSystem(trx, request.system);
+  const policy = await findPolicy(trx, system.policy);
+  if (policy === undefined) return;
+  const patches = (await trx.selectFrom('patches').selectAll().where('system', '=', system.name).where('patch_key', 'in', request.patches).where('status', '=', 'open').execute()).map(patchFromRow);
+  for (const patch of patches) {
+    const escalated = escalateForDenial(patch.escalation, patch, policy, now);
+    if (escalated === undefined) continue;
+    await trx.updateTable('patches').set(escalationColumns(escalated.state)).where('id', '=', patch.id).execute();
+    const { nag } = escalated;
+    await trx.insertInto('nags').values({ patch_id: patch.id, step: nag.step, level: nag.level, kind: nag.kind, planned_at: nag.at, status: 'pending', sent_at: null }).execute();
+  }
 }
 
 /** Pending requests whose time ran out become expired (audited); returns them, to update their cards. */

@@ -1,8 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readAuditLog } from '../../src/store/audit-log.js';
 import { importInventory } from '../../src/store/inventory-import.js';
-import { findPerson } from '../../src/store/inventory-queries.js';
+import { findPatch, findPerson } from '../../src/store/inventory-queries.js';
 import { expireOutageRequests, outageCards, recordOutageCard, requestOutage, voteOnOutage } from '../../src/store/outage-requests.js';
+import { unsentNags } from '../../src/store/escalation-sweep.js';
+import { createPatchNagProcessor } from '../../jobs/patch-nag.js';
+import { recordingNotifier } from '../support/recording-notifier.js';
 import { DAY, HOUR, inventory, PEOPLE, patch, STANDARD_POLICY, system } from '../support/inventory-fixture.js';
 import { openTestDatabase, STORE_DIALECTS, type TestDatabase } from '../support/test-database.js';
 
@@ -83,5 +86,22 @@ describe.each(STORE_DIALECTS)('outage requests on %s', (dialect) => {
     await recordOutageCard(store.db, request.id, { platform: 'teams', conversation: 'a:dave', message: 'x' });
     await recordOutageCard(store.db, request.id, { platform: 'slack', conversation: 'CMAILOPS', message: '1.1' });
     expect((await outageCards(store.db, request.id)).map((card) => card.platform).sort()).toEqual(['slack', 'teams']);
+  });
+
+  it('a denial escalates the overdue patch one level at once, saying who denied it and why', async () => {
+    const { request } = await ask('alice');
+    const before = await findPatch(store.db, 'mail-gw-1', 'CVE-2026-6000');
+    expect(before?.escalation).toMatchObject({ phase: 'upcoming', level: -1 });
+    await voteOnOutage(store, { ...(await as('carol')), id: request.id, vote: 'deny', reason: 'CEO: no outage in December', now: NOW + HOUR });
+    const after = await findPatch(store.db, 'mail-gw-1', 'CVE-2026-6000');
+    // Never nagged yet (no sweep ran), so the next level is the first.
+    expect(after?.escalation).toMatchObject({ phase: 'overdue', level: 0, step: 1, nextAt: NOW + HOUR + 2 * DAY });
+    const [nag] = await unsentNags(store.db);
+    expect(nag).toEqual({ patchId: after!.id, step: 1 });
+
+    const slack = recordingNotifier('slack');
+    expect(await createPatchNagProcessor({ store, notifiers: [slack.notifier], now: () => NOW + HOUR })({ id: 'nag', data: nag } as never)).toBe('sent');
+    const thread = slack.messages.find((message) => message.kind === 'thread-start')!;
+    expect(JSON.stringify(thread.card)).toContain('An outage window to apply it was denied, so this goes one level up (denied by carol: CEO: no outage in December).');
   });
 });

@@ -6,6 +6,7 @@ import {
   advanceEscalation,
   type AdvanceResult,
   type EscalationState,
+  escalateForDenial,
   markDone,
   moveDueDate,
   reopen,
@@ -214,5 +215,22 @@ describe('quiet hours in the recipient zone, across a DST change', () => {
     expect(deferred).toMatchObject({ outcome: 'deferred', until: Date.parse('2026-10-26T08:00:00Z') });
     state = deferred.state;
     expect(advanceEscalation(state, saturday, quiet, state.nextAt!, berlin)).toMatchObject({ outcome: 'nag', nag: { level: 0, kind: 'overdue', at: Date.parse('2026-10-26T08:00:00Z') } });
+  });
+});
+
+describe('a denied outage window', () => {
+  it('escalates an overdue patch one level at once, the last level at most, and leaves others alone', () => {
+    const atLevel1 = drive(startEscalation(patch, policy), due + 2 * DAY).state;
+    expect(atLevel1.level).toBe(1);
+    const escalated = escalateForDenial(atLevel1, patch, policy, due + 2 * DAY + HOUR);
+    expect(escalated).toEqual({
+      state: { ...atLevel1, phase: 'overdue', level: 2, round: 1, step: atLevel1.step + 1, holdUntil: null, nextAt: due + 5 * DAY + HOUR },
+      nag: { step: atLevel1.step + 1, level: 2, kind: 'outage-denied', at: due + 2 * DAY + HOUR },
+    });
+    const atTop = drive(startEscalation(patch, policy), due + 8 * DAY).state;
+    expect(escalateForDenial(atTop, patch, policy, due + 8 * DAY)?.nag.level).toBe(3);
+    expect(escalateForDenial(startEscalation(patch, policy), patch, policy, due - DAY)).toBeUndefined();
+    expect(escalateForDenial(acceptRisk(atLevel1, due, due + 30 * DAY), patch, policy, due + 3 * DAY)).toBeUndefined();
+    expect(escalateForDenial(markDone(atLevel1), patch, policy, due + 3 * DAY)).toBeUndefined();
   });
 });
