@@ -1,7 +1,7 @@
 /** `mxops audit verify` and `mxops audit export`: the hash-chained audit log, checked and read out. */
 import { stringify } from 'csv-stringify/sync';
 import { AppError } from '../src/errors.js';
-import { parseDuration } from '../src/patching/duration.js';
+import { parseSince } from './since.js';
 import type { OpenDatabase } from '../src/store/database.js';
 import { readAuditLog } from '../src/store/audit-log.js';
 import { verifyAuditLog } from '../src/store/audit-verify.js';
@@ -39,17 +39,4 @@ export async function runAuditExport(input: AuditExportInput, deps: { readonly s
     first = false;
   }
   if (format === 'json') deps.write(first ? ']\n' : '\n]\n');
-}
-
-function parseSince(text: string, now: number): number {
-  if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
-    const at = Date.parse(/T|\s/.test(text) ? text : `${text}T00:00:00Z`);
-    if (Number.isNaN(at)) throw new AppError('BAD_INPUT', `--since "${text}" is not a date: use 2026-11-01, 2026-11-01T09:00:00Z or a duration such as 7d`);
-    return at;
-  }
-  try {
-    return now - parseDuration(text);
-  } catch {
-    throw new AppError('BAD_INPUT', `--since "${text}" is neither a date (2026-11-01) nor a duration (7d, 36h)`);
-  }
 }

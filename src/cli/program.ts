@@ -19,6 +19,7 @@ export interface CliHandlers {
   inventoryExport(input: InventoryExportInput): Promise<number>;
   auditVerify(): Promise<number>;
   auditExport(input: AuditExportInput): Promise<number>;
+  outageCalendar(input: { readonly since?: string | undefined }): Promise<number>;
 }
 
 export interface InventoryImportOptions {
@@ -132,6 +133,15 @@ export function buildProgram(handlers: CliHandlers, write: { out(text: string): 
     .option('--since <when>', 'only entries at or after a date (2026-11-01), a time (2026-11-01T09:00:00Z) or a duration back from now (7d)')
     .action(async (options: { format: string; since?: string }) => {
       exitCode = await handlers.auditExport({ format: options.format, since: options.since });
+    });
+
+  const outage = program.command('outage').description('Outage windows: requested and decided in chat (outage request ...), shown in calendars here.');
+  outage
+    .command('calendar')
+    .description('Print the approved outage windows and freeze periods as an iCalendar file (import it, or serve it with MXOPS_CALENDAR_TOKEN).')
+    .option('--since <when>', 'windows and freezes that end at or after a date (2026-11-01) or a duration back from now (30d); default 30d')
+    .action(async (options: { since?: string }) => {
+      exitCode = await handlers.outageCalendar({ since: options.since });
     });
 
   program

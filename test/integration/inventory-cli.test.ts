@@ -74,7 +74,7 @@ describe.each(STORE_DIALECTS)('inventory and audit commands on %s', (dialect) =>
 });
 
 describe('the mxops command line', () => {
-  it('imports, verifies, and exits 2 on a bad file', async () => {
+  it('imports, verifies, prints the outage calendar, and exits 2 on bad input', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mxops-cli-'));
     const run = (...args: string[]) =>
       promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { env: { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'cli.sqlite')}` } }).then(
@@ -84,6 +84,9 @@ describe('the mxops command line', () => {
     try {
       expect(await run('inventory', 'import', EXAMPLE, '--as', 'alice')).toMatchObject({ code: 0, stdout: expect.stringContaining('systems: 3 added') });
       expect(await run('audit', 'verify')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^audit log intact: 14 entries, head [0-9a-f]{64}\n$/) });
+      const calendar = await run('outage', 'calendar', '--since', '7d');
+      expect(calendar).toMatchObject({ code: 0, stdout: expect.stringMatching(/^BEGIN:VCALENDAR\r\n[\s\S]*END:VCALENDAR/) });
+      expect(await run('outage', 'calendar', '--since', 'last week')).toMatchObject({ code: 2, stderr: expect.stringContaining('neither a date') });
       writeFileSync(join(dir, 'bad.csv'), 'handle,name\nalice\n');
       expect(await run('inventory', 'import', join(dir, 'bad.csv'))).toMatchObject({ code: 2, stderr: expect.stringContaining('bad.csv') });
     } finally {
