@@ -2,7 +2,7 @@ import type { DnsServer } from './diagnosis/dns-port.js';
 import { AppError, isAppError } from './errors.js';
 import { parseHostPort } from './host-port.js';
 import { databaseLocation, type DatabaseLocation } from './store/database.js';
-import type { SlackSettings } from './chat/slack/slack-settings.js';
+import { DEFAULT_OUTAGE_COMMAND, type SlackSettings } from './chat/slack/slack-settings.js';
 import type { TeamsSettings } from './chat/teams/teams-settings.js';
 
 /** Every setting mxops reads, parsed and validated once (DESIGN.md, "Config parsed once"). */
@@ -216,6 +216,9 @@ function readSlack(env: Env, logLevel: string, problems: string[]): SlackSetting
   const patchCommand = value('MXOPS_SLACK_PATCH_COMMAND') ?? '/patch';
   if (!/^\/[a-z0-9_-]{1,31}$/.test(patchCommand)) problems.push(`MXOPS_SLACK_PATCH_COMMAND: "${patchCommand}" is not a slash command such as /patch (it must match the app manifest)`);
   else if (patchCommand === command) problems.push(`MXOPS_SLACK_PATCH_COMMAND: "${patchCommand}" is MXOPS_SLACK_COMMAND too; give each command its own name`);
+  const outageCommand = value('MXOPS_SLACK_OUTAGE_COMMAND') ?? DEFAULT_OUTAGE_COMMAND;
+  if (!/^\/[a-z0-9_-]{1,31}$/.test(outageCommand)) problems.push(`MXOPS_SLACK_OUTAGE_COMMAND: "${outageCommand}" is not a slash command such as /outage (it must match the app manifest)`);
+  else if (outageCommand === command || outageCommand === patchCommand) problems.push(`MXOPS_SLACK_OUTAGE_COMMAND: "${outageCommand}" is ${outageCommand === command ? 'MXOPS_SLACK_COMMAND' : 'MXOPS_SLACK_PATCH_COMMAND'} too; give each command its own name`);
   const slackLevels = ['debug', 'info', 'warn', 'error'] as const;
   const level = slackLevels.find((l) => l === logLevel) ?? (logLevel === 'trace' ? 'debug' : 'error');
   return {
@@ -226,6 +229,7 @@ function readSlack(env: Env, logLevel: string, problems: string[]): SlackSetting
     host: value('MXOPS_SLACK_HOST'),
     command,
     patchCommand,
+    outageCommand,
     apiUrl: value('MXOPS_SLACK_API_URL'),
     logLevel: level,
   };

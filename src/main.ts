@@ -51,6 +51,7 @@ import { createNagNotifiers } from './chat/nag-notifiers.js';
 import type { PatchDeps } from '../commands/patch.js';
 import { runAuditExport, runAuditVerify } from '../commands/audit-log.js';
 import { runInventoryExport, runInventoryImport } from '../commands/inventory-file.js';
+import { runOutageCalendar } from '../commands/outage-calendar.js';
 import { openDatabase, type OpenDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 
@@ -176,11 +177,16 @@ async function openPatchDeps(config: Config): Promise<PatchDeps> {
   return { store: await openStore(config), now: () => Date.now() };
 }
 
+/** The console has no notifiers: outage requests typed there reach approvers only where typed. */
+function consoleDeps(patch: PatchDeps): { patch: PatchDeps; outage: PatchDeps } {
+  return { patch, outage: patch };
+}
+
 /** `mxops chat`: the console surface, with the whole diagnosis and the patch inventory behind it. */
 async function runChat(config: Config, options: ChatOptions): Promise<number> {
   const smtp = options.dnsOnly ? undefined : await smtpSettings(config, options);
   const https = options.dnsOnly ? undefined : createHttpsFetcher();
-  await runConsoleChat(process.stdin, process.stdout, mailcheckDeps(config, smtp, https), { patch: await openPatchDeps(config), ...(options.as !== undefined ? { actor: options.as } : {}) });
+  await runConsoleChat(process.stdin, process.stdout, mailcheckDeps(config, smtp, https), { ...consoleDeps(await openPatchDeps(config)), ...(options.as !== undefined ? { actor: options.as } : {}) });
   return 0;
 }
 
@@ -231,12 +237,13 @@ async function runStart(config: Config): Promise<number> {
   const deps = mailcheckDeps(config, smtp, createHttpsFetcher(), { metrics, logger, running });
   // Each surface counts its own commands; the rest (running checks included) is shared.
   const on = (surface: string): MailcheckDeps => ({ ...deps, counted: (command, outcome) => metrics.commandsHandled.inc({ surface, command, outcome }) });
-  // Risk acceptance requests also go to the approvers' direct messages, on every configured platform.
+  // Risk acceptance and outage requests also go to the approvers' direct messages, on every configured
+  // platform; the same notifiers replace an outage card's copies when it is decided.
   const patch: PatchDeps = { ...(await openPatchDeps(config)), notifiers: createNagNotifiers({ slack: config.slack, teams: config.teams, teamsReferences: createRedisConversationReferenceStore(redis, config.queue.prefix) }) };
   const escalation = workerConnection ? await startEscalation(config, workerConnection, patch.store, (error) => logger.error({ err: error }, 'escalation')) : undefined;
-  const slack = config.slack ? createSlackApp(config.slack, on('slack'), { patch }) : undefined;
+  const slack = config.slack ? createSlackApp(config.slack, on('slack'), { patch, outage: patch }) : undefined;
   const slackListening = await slack?.start();
-  const teams = config.teams ? createTeamsBot(config.teams, on('teams'), { references: createRedisConversationReferenceStore(redis, config.queue.prefix), patch }) : undefined;
+  const teams = config.teams ? createTeamsBot(config.teams, on('teams'), { references: createRedisConversationReferenceStore(redis, config.queue.prefix), patch, outage: patch }) : undefined;
   const teamsServer = config.teams && teams ? await listenForActivities(teams.handle, config.teams.port, config.teams.host) : undefined;
   const ops = createOpsServer(metrics, [{ name: 'redis', probe: async () => (await redis.ping()) === 'PONG' }]);
   await new Promise<void>((resolve) => ops.listen(config.http.port, config.http.host, resolve));
@@ -325,6 +332,10 @@ async function main(argv: readonly string[]): Promise<number> {
     },
     async auditExport(input) {
       await runAuditExport(input, { store: await openStore(loadConfig(process.env)), now: () => Date.now(), write: (text) => void process.stdout.write(text) });
+      return 0;
+    },
+    async outageCalendar(input) {
+      process.stdout.write(await runOutageCalendar(input, { store: await openStore(loadConfig(process.env)), now: () => Date.now() }));
       return 0;
     },
     async followUp(input) {

@@ -10,7 +10,7 @@ import type { CardForm } from './card.js';
 /** What one input takes on every platform: enough for a reason, bounded so a submission stays small. */
 export const FORM_INPUT_MAX_CHARS = 1_000;
 
-export const FORM_FIELDS = { duration: 'duration', reason: 'reason', until: 'until', controls: 'controls' } as const;
+export const FORM_FIELDS = { duration: 'duration', reason: 'reason', until: 'until', controls: 'controls', when: 'when' } as const;
 
 const FORMS: Partial<Readonly<Record<ActionId, CardForm>>> = {
   [ACTION_IDS.patchSnooze]: {
@@ -34,6 +34,16 @@ const FORMS: Partial<Readonly<Record<ActionId, CardForm>>> = {
     title: 'Reject the request',
     submitLabel: 'Reject',
     fields: [{ id: FORM_FIELDS.reason, label: 'Why the risk cannot be accepted', required: true, multiline: true }],
+  },
+  [ACTION_IDS.outageDeny]: {
+    title: 'Deny the outage',
+    submitLabel: 'Deny',
+    fields: [{ id: FORM_FIELDS.reason, label: 'Why not (the owner is told)', required: true, multiline: true }],
+  },
+  [ACTION_IDS.outagePropose]: {
+    title: 'Propose another time',
+    submitLabel: 'Propose',
+    fields: [{ id: FORM_FIELDS.when, label: 'When instead (your time zone)', placeholder: 'saturday 22:00, tomorrow 06:30 or 2026-11-28 22:00', required: true }],
   },
 };
 

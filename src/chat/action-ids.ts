@@ -13,6 +13,10 @@ export const ACTION_IDS = {
   /** On a risk acceptance request; the value is the acceptance id. */
   riskApprove: 'risk.approve',
   riskReject: 'risk.reject',
+  /** On an outage-window request; the value is the request id. */
+  outageApprove: 'outage.approve',
+  outageDeny: 'outage.deny',
+  outagePropose: 'outage.propose',
   /** On the question at the end of an approved outage window; the value is the request id. */
   outagePatched: 'outage.patched',
   outageNotDone: 'outage.not-done',

@@ -12,7 +12,10 @@ export interface NagNotifier {
   startThread(channel: string, card: Card, marker: string): Promise<MessageRef>;
   /** Adds to the thread; `broadcast` also shows it in the channel (Slack's reply_broadcast). */
   replyInThread(thread: MessageRef, card: Card, options: { readonly broadcast: boolean; readonly marker: string }): Promise<void>;
-  directMessage(user: string, card: Card, marker: string): Promise<void>;
+  /** Posts to a person's direct messages with the bot; returns where it landed (a DM channel, a 1:1 chat). */
+  directMessage(user: string, card: Card, marker: string): Promise<MessageRef>;
+  /** Replaces a message posted earlier, by this or any other process (an outage card's copies). */
+  update(ref: MessageRef, card: Card): Promise<void>;
   /** Whether a message with this marker is already in the thread. */
   inThread(thread: MessageRef, marker: string): Promise<boolean>;
 }

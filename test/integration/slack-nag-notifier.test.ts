@@ -34,4 +34,21 @@ describe('Slack nag notifier against a local Slack Web API', () => {
     expect(await notifier.inThread(thread, 'nag-1-1')).toBe(true);
     expect(await notifier.inThread(thread, 'nag-1-3')).toBe(false);
   });
+
+  it('says where a DM landed, and replaces a posted message in place with chat.update', async () => {
+    const notifier = createSlackNagNotifier(new webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }));
+    const direct = await notifier.directMessage('UCAROL', card, 'outage-1');
+    const dm = slack.callsTo('chat.postMessage')[0]!;
+    // Slack answers with the DM's channel: that (not the user id) is what chat.update takes.
+    expect(direct).toEqual({ conversation: dm.response.channel, message: dm.response.ts });
+
+    const decided: Card = { summary: 'Outage approved: mail-gw-1', blocks: [{ kind: 'header', text: 'Outage approved: mail-gw-1' }] };
+    await notifier.update(direct, decided);
+    expect(slack.callsTo('chat.update').map((call) => call.args)).toEqual([
+      { channel: direct.conversation, ts: direct.message, text: decided.summary, blocks: [{ type: 'header', text: { type: 'plain_text', text: decided.summary } }] },
+    ]);
+
+    slack.failNext('chat.update', 'message_not_found');
+    await expect(notifier.update({ conversation: 'CMAILOPS', message: '1.2' }, decided)).rejects.toMatchObject({ data: { error: 'message_not_found' } });
+  });
 });

@@ -58,7 +58,7 @@ describe('Teams nag notifier against a local Bot Connector', () => {
 
     const thread = await notifier.startThread(CHANNEL, card, 'nag-1-1');
     await notifier.replyInThread(thread, card, { broadcast: true, marker: 'nag-1-2' });
-    await notifier.directMessage(ALICE_AAD, card, 'nag-1-2');
+    const sentTo = await notifier.directMessage(ALICE_AAD, card, 'nag-1-2');
 
     expect(connector.created).toHaveLength(1);
     const chat = connector.created[0];
@@ -88,9 +88,42 @@ describe('Teams nag notifier against a local Bot Connector', () => {
     }
     expect(root?.activity.conversation).toMatchObject({ id: CHANNEL, conversationType: 'channel', isGroup: true });
 
+    // The direct message says where it landed: the 1:1 chat the connector opened.
+    expect(sentTo).toEqual({ conversation: chat?.id, message: direct?.id });
+
     // The Bot Connector cannot read a thread back: a retry re-posts rather than guessing.
     expect(await notifier.inThread(thread, 'nag-1-1')).toBe(false);
     expect(connector.calls).toHaveLength(3);
+  });
+
+  it('replaces a card in place, in a channel, a thread reply and a 1:1 chat, with no incoming turn', async () => {
+    await references.put(TEAMS_SERVICE_REFERENCE_KEY, heardFrom('19:general@thread.tacv2'));
+    const notifier = createTeamsNagNotifier(connection);
+    const thread = await notifier.startThread(CHANNEL, card, 'outage-1');
+    const reply = { conversation: `${CHANNEL};messageid=${thread.message}`, message: 'activity-reply' };
+    const direct = await notifier.directMessage(ALICE_AAD, card, 'outage-1');
+    const decided: Card = { summary: 'Outage approved: mail-gw-1', blocks: [{ kind: 'header', text: 'Outage approved: mail-gw-1' }] };
+    const before = connector.calls.length;
+    for (const ref of [thread, reply, direct]) await notifier.update(ref, decided);
+
+    const puts = connector.calls.slice(before);
+    expect(puts.map((call) => [call.method, call.conversationId, call.activityId, call.activity.replyToId])).toEqual([
+      ['PUT', CHANNEL, thread.message, undefined],
+      ['PUT', reply.conversation, 'activity-reply', undefined],
+      ['PUT', direct.conversation, direct.message, undefined],
+    ]);
+    for (const call of puts) {
+      expect(cardIn(call)).toEqual(renderAdaptiveCard(decided));
+      expect(call.activity).toMatchObject({ type: 'message', id: call.activityId, summary: decided.summary });
+      expect(call.activity.conversation).toMatchObject({ id: call.conversationId, tenantId: SETTINGS.tenantId });
+    }
+    expect(puts[2]?.activity.conversation).toMatchObject({ conversationType: 'personal', isGroup: false });
+  });
+
+  it('cannot update anything before it has heard from Teams', async () => {
+    const notifier = createTeamsNagNotifier(connection);
+    await expect(notifier.update({ conversation: CHANNEL, message: '1700000000001' }, card)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(connector.calls).toEqual([]);
   });
 
   it("uses the channel's own stored reference when the bot has heard from that channel", async () => {

@@ -4,7 +4,7 @@ import type { MessageRef } from '../../src/chat/conversation.js';
 import type { NagNotifier } from '../../src/chat/nag-notifier.js';
 
 export interface RecordedMessage {
-  readonly kind: 'thread-start' | 'thread-reply' | 'direct';
+  readonly kind: 'thread-start' | 'thread-reply' | 'direct' | 'update';
   /** Channel or user id; for replies, the thread's root message id. */
   readonly to: string;
   readonly marker: string;
@@ -31,11 +31,16 @@ export function recordingNotifier(platform: 'slack' | 'teams' = 'slack') {
     async replyInThread(thread, card, { broadcast, marker }) {
       await record({ kind: 'thread-reply', to: thread.message, marker, card, broadcast });
     },
-    async directMessage(user, card, marker) {
+    async directMessage(user, card, marker): Promise<MessageRef> {
       await record({ kind: 'direct', to: user, marker, card });
+      return { conversation: `dm-${user}`, message: `dm-${++next}` };
+    },
+    async update(ref, card) {
+      // `to` is the replaced message's id; updates carry no marker.
+      await record({ kind: 'update', to: ref.message, marker: '', card });
     },
     async inThread(thread, marker) {
-      return messages.some((message) => message.kind !== 'direct' && message.to === thread.message && message.marker === marker);
+      return messages.some((message) => (message.kind === 'thread-start' || message.kind === 'thread-reply') && message.to === thread.message && message.marker === marker);
     },
   };
   return {

@@ -7,8 +7,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { MailcheckDeps } from '../../commands/mailcheck.js';
+import type { OutageDeps } from '../../commands/outage.js';
 import type { PatchDeps } from '../../commands/patch.js';
-import { createInMemoryConversationReferenceStore } from '../../src/chat/teams/conversation-reference-store.js';
+import { createInMemoryConversationReferenceStore, type ConversationReferenceStore } from '../../src/chat/teams/conversation-reference-store.js';
 import { createTeamsBot, type TeamsBot } from '../../src/chat/teams/teams-bot.js';
 import { listenForActivities } from '../../src/chat/teams/teams-http.js';
 import { TEAMS_MESSAGES_PATH } from '../../src/chat/teams/teams-settings.js';
@@ -21,8 +22,16 @@ export interface TeamsBotHarness {
   readonly botUrl: string;
 }
 
+export interface TeamsBotDeps {
+  readonly mailcheck: MailcheckDeps;
+  readonly patch?: PatchDeps;
+  readonly outage?: OutageDeps;
+  /** Where the bot stores conversation references; pass one to share it with a notifier. Default: a new one per test. */
+  readonly references?: ConversationReferenceStore;
+}
+
 /** `deps` is read before each test, so it may name what the test's beforeEach built. */
-export function teamsBotOnLoopback(deps: () => { readonly mailcheck: MailcheckDeps; readonly patch?: PatchDeps }): TeamsBotHarness {
+export function teamsBotOnLoopback(deps: () => TeamsBotDeps): TeamsBotHarness {
   const state = {} as { connector: FakeBotConnector; teams: TeamsBot; botUrl: string; server: Server };
   beforeAll(async () => {
     state.connector = await startFakeBotConnector();
@@ -31,12 +40,13 @@ export function teamsBotOnLoopback(deps: () => { readonly mailcheck: MailcheckDe
     await state.connector.close();
   });
   beforeEach(async () => {
-    const { mailcheck, patch } = deps();
+    const { mailcheck, patch, outage, references } = deps();
     state.teams = createTeamsBot(TEAMS_TEST_SETTINGS, mailcheck, {
-      references: createInMemoryConversationReferenceStore(),
+      references: references ?? createInMemoryConversationReferenceStore(),
       authentication: authenticationOffForLoopbackTests(),
       log: () => undefined,
       ...(patch !== undefined ? { patch } : {}),
+      ...(outage !== undefined ? { outage } : {}),
     });
     state.server = await listenForActivities(state.teams.handle, 0, '127.0.0.1');
     state.botUrl = `http://127.0.0.1:${(state.server.address() as AddressInfo).port}${TEAMS_MESSAGES_PATH}`;

@@ -239,6 +239,13 @@ describe('loadConfig: Slack slash commands', () => {
     expect(loadConfig({ ...slack, MXOPS_SLACK_COMMAND: '/mx', MXOPS_SLACK_PATCH_COMMAND: '/mx-patch' }).slack).toMatchObject({ command: '/mx', patchCommand: '/mx-patch' });
   });
 
+  it('takes /outage by default, or the name the manifest gives it, and refuses one already taken', () => {
+    expect(loadConfig(slack).slack).toMatchObject({ outageCommand: '/outage' });
+    expect(loadConfig({ ...slack, MXOPS_SLACK_OUTAGE_COMMAND: '/mx-outage' }).slack).toMatchObject({ outageCommand: '/mx-outage' });
+    expect(() => loadConfig({ ...slack, MXOPS_SLACK_OUTAGE_COMMAND: 'outage' })).toThrow('MXOPS_SLACK_OUTAGE_COMMAND: "outage" is not a slash command such as /outage');
+    expect(() => loadConfig({ ...slack, MXOPS_SLACK_OUTAGE_COMMAND: '/patch' })).toThrow('MXOPS_SLACK_OUTAGE_COMMAND: "/patch" is MXOPS_SLACK_PATCH_COMMAND too');
+  });
+
   it.each([
     ['patch', 'MXOPS_SLACK_PATCH_COMMAND: "patch" is not a slash command such as /patch'],
     ['/mailcheck', 'MXOPS_SLACK_PATCH_COMMAND: "/mailcheck" is MXOPS_SLACK_COMMAND too'],

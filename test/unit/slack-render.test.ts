@@ -12,6 +12,7 @@ import { parseCheckTarget } from '../../src/diagnosis/check-target.js';
 import { formFor } from '../../src/chat/action-forms.js';
 import { FORM_CALLBACK_ID, MODAL_LIMITS, readFormMetadata, readFormValues, renderFormModal } from '../../src/chat/slack/render-form-modal.js';
 import { sampleNagCard, sampleRiskRequestCard } from '../fixtures/golden/patch-cards.js';
+import { sampleOutageDeniedCard, sampleOutageRequestCard } from '../fixtures/golden/outage-cards.js';
 import { HALFWAY, sampleReport } from '../fixtures/golden/slack/sample-report.js';
 
 const GOLDEN_DIR = fileURLToPath(new URL('../fixtures/golden/slack/', import.meta.url));
@@ -93,6 +94,8 @@ describe('renderBlocks golden files', () => {
     ['oversized-card', OVERSIZED],
     ['nag-card', sampleNagCard()],
     ['risk-request-card', sampleRiskRequestCard()],
+    ['outage-request-card', sampleOutageRequestCard()],
+    ['outage-denied-card', sampleOutageDeniedCard()],
   ])('%s', (name, card) => {
     const message = renderBlocks(card);
     expectGolden(name, message);
@@ -204,6 +207,27 @@ describe('patch buttons in Block Kit', () => {
   it('puts Approve and Reject on a risk request, carrying the request id', () => {
     const actions = renderBlocks(sampleRiskRequestCard()).blocks.at(-1);
     expect(actions).toMatchObject({ type: 'actions', elements: [{ action_id: ACTION_IDS.riskApprove, value: '7', style: 'primary' }, { action_id: ACTION_IDS.riskReject, value: '7', style: 'danger' }] });
+  });
+});
+
+describe('outage request cards', () => {
+  it('puts Approve, Deny and Propose another time on a request, carrying the request id; a decided one has no buttons', () => {
+    const actions = renderBlocks(sampleOutageRequestCard()).blocks.at(-1);
+    expect(actions).toMatchObject({
+      type: 'actions',
+      elements: [
+        { action_id: ACTION_IDS.outageApprove, value: '12', style: 'primary' },
+        { action_id: ACTION_IDS.outageDeny, value: '12', style: 'danger' },
+        { action_id: ACTION_IDS.outagePropose, value: '12' },
+      ],
+    });
+    expect(renderBlocks(sampleOutageDeniedCard()).blocks.map((block) => block.type)).not.toContain('actions');
+  });
+
+  it('golden: the Propose another time form as a modal', () => {
+    const modal = renderFormModal(formFor(ACTION_IDS.outagePropose)!, { actionId: ACTION_IDS.outagePropose, value: '12', channel: 'D0CAROL', message: '1700000000.000003' });
+    expectGolden('outage-propose-modal', modal);
+    expect(readFormMetadata(modal.private_metadata ?? '')).toEqual({ actionId: ACTION_IDS.outagePropose, value: '12', channel: 'D0CAROL', message: '1700000000.000003' });
   });
 });
 

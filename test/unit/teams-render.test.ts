@@ -10,6 +10,7 @@ import { markdownSafe } from '../../src/chat/teams/adaptive-card-text.js';
 import { renderAdaptiveCard } from '../../src/chat/teams/render-adaptive-card.js';
 import { parseCheckTarget } from '../../src/diagnosis/check-target.js';
 import { sampleNagCard, sampleRiskRequestCard } from '../fixtures/golden/patch-cards.js';
+import { sampleOutageDeniedCard, sampleOutageRequestCard } from '../fixtures/golden/outage-cards.js';
 import { HALFWAY, sampleReport } from '../fixtures/golden/teams/sample-report.js';
 
 const GOLDEN_DIR = fileURLToPath(new URL('../fixtures/golden/teams/', import.meta.url));
@@ -74,6 +75,22 @@ describe('renderAdaptiveCard golden files', () => {
 
   it('renders a risk acceptance request with Approve, and Reject asking for a reason', () => {
     expectGolden('risk-request', renderAdaptiveCard(sampleRiskRequestCard()));
+  });
+
+  it('renders an outage request with Approve, and Deny and Propose another time unfolding their forms', () => {
+    const card = renderAdaptiveCard(sampleOutageRequestCard());
+    expectGolden('outage-request', card);
+    expect(actionSets(card).flatMap((set) => set.actions).map((action) => [action.type, action.title])).toEqual([
+      ['Action.Execute', 'Approve'],
+      ['Action.ShowCard', 'Deny'],
+      ['Action.ShowCard', 'Propose another time'],
+    ]);
+  });
+
+  it('renders a decided outage request without any action', () => {
+    const card = renderAdaptiveCard(sampleOutageDeniedCard());
+    expectGolden('outage-denied', card);
+    expect(actionSets(card)).toEqual([]);
   });
 });
 

@@ -3,6 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { CHAT_HELP } from '../../../commands/chat-help.js';
 import { handleMailcheck, handleMailcheckAction, type MailcheckDeps } from '../../../commands/mailcheck.js';
 import { handlePatch, PATCH_UNAVAILABLE, type PatchDeps } from '../../../commands/patch.js';
+import { handleOutage, OUTAGE_UNAVAILABLE, type OutageDeps } from '../../../commands/outage.js';
 import { ACTION_IDS } from '../action-ids.js';
 import type { Card } from '../card.js';
 import type { Conversation, MessageRef } from '../conversation.js';
@@ -46,11 +47,13 @@ export function createConsoleConversation(out: Writable): Conversation & { lastR
 export interface ConsoleChatOptions {
   /** The patch inventory behind `patch ...`. */
   readonly patch?: PatchDeps;
+  /** Outage-window requests behind `outage ...`; usually the same store. */
+  readonly outage?: OutageDeps;
   /** Who is typing, as an inventory handle (`mxops chat --as alice`); without it `patch` only reads. */
   readonly actor?: string;
 }
 
-/** Reads commands line by line until end of input: "mailcheck partner.com", "recheck partner.com", "note partner.com", "patch list", "help". */
+/** Reads commands line by line until end of input: "mailcheck partner.com", "recheck partner.com", "note partner.com", "patch list", "outage list", "help". */
 export async function runConsoleChat(input: Readable, out: Writable, deps: MailcheckDeps, options: ConsoleChatOptions = {}): Promise<void> {
   const conversation = createConsoleConversation(out);
   const actor = { platform: 'console' as const, id: options.actor };
@@ -63,6 +66,7 @@ export async function runConsoleChat(input: Readable, out: Writable, deps: Mailc
       if (word === '') continue;
       else if (/^mailcheck$/i.test(word)) await handleMailcheck(text, conversation, deps);
       else if (/^patch$/i.test(word)) await (options.patch ? handlePatch(text, { actor, conversation }, options.patch) : conversation.whisper(PATCH_UNAVAILABLE));
+      else if (/^outage$/i.test(word)) await (options.outage ? handleOutage(text, { actor, conversation }, options.outage) : conversation.whisper(OUTAGE_UNAVAILABLE));
       else if (/^help$/i.test(word)) await conversation.whisper(CHAT_HELP);
       else if (/^(recheck|note)$/i.test(word)) {
         const ref = conversation.lastRef() ?? (await conversation.post({ summary: text, blocks: [] }));

@@ -1,12 +1,13 @@
 /**
- * The Slack surface: a Bolt App that turns /mailcheck, its buttons and /patch into calls of the
+ * The Slack surface: a Bolt App that turns /mailcheck, /patch, /outage and their buttons into calls of the
  * platform-neutral handlers in commands/. Bolt types stop at this file and its neighbours in
  * src/chat/slack/ (DESIGN.md, "Commands ack first"; "one error boundary per platform").
  */
 import { App, LogLevel, type BlockAction, type ButtonAction, type RespondFn } from '@slack/bolt';
 import { handleMailcheck, handleMailcheckAction, type MailcheckDeps } from '../../../commands/mailcheck.js';
 import { handlePatch, PATCH_UNAVAILABLE, type PatchDeps } from '../../../commands/patch.js';
-import { checkButtonInputs, handlePatchButton, PATCH_BUTTONS } from '../../../commands/patch-buttons.js';
+import { handleOutage, OUTAGE_UNAVAILABLE, type OutageDeps } from '../../../commands/outage.js';
+import { buttonDepsFor, CHAT_BUTTONS, checkChatButtonInputs, handleChatButton, type ButtonDeps } from '../../../commands/chat-buttons.js';
 import { formFor } from '../action-forms.js';
 import { ACTION_IDS, type ActionId } from '../action-ids.js';
 import type { Conversation } from '../conversation.js';
@@ -16,7 +17,7 @@ import { createAckPriority } from './ack-priority.js';
 import { deliveryKey, RecentDeliveries } from './recent-deliveries.js';
 import { FORM_CALLBACK_ID, readFormMetadata, readFormValues, renderFormModal } from './render-form-modal.js';
 import { cannotReachChannel, createSlackConversation, slackErrorCode } from './slack-conversation.js';
-import { SLACK_EVENTS_PATH, WEB_API_RETRIES, WEB_API_TIMEOUT_MS, type SlackSettings } from './slack-settings.js';
+import { DEFAULT_OUTAGE_COMMAND, SLACK_EVENTS_PATH, WEB_API_RETRIES, WEB_API_TIMEOUT_MS, type SlackSettings } from './slack-settings.js';
 
 export type { SlackSettings } from './slack-settings.js';
 
@@ -44,6 +45,8 @@ const MAILCHECK_ACTIONS: readonly ActionId[] = [ACTION_IDS.mailcheckRecheck, ACT
 export interface SlackAppOptions {
   /** The patch inventory behind the patch command; without it the command says it is not available. */
   readonly patch?: PatchDeps;
+  /** Outage-window requests behind the outage command and its buttons; usually the same store. */
+  readonly outage?: OutageDeps;
 }
 
 export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, options: SlackAppOptions = {}): SlackApp {
@@ -119,6 +122,18 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
     );
   });
 
+  app.command(settings.outageCommand ?? DEFAULT_OUTAGE_COMMAND, async ({ ack, command, client, respond }) => {
+    await ack();
+    const conversation = createSlackConversation({ client, channel: command.channel_id, user: command.user_id, respondEphemeral: (text) => tellEphemeral(respond, text) });
+    const { outage } = options;
+    runDetached(
+      () => (outage ? handleOutage(commandText(command.text), { actor: { platform: 'slack', id: command.user_id }, conversation }, outage) : conversation.whisper(OUTAGE_UNAVAILABLE)),
+      (text) => tellEphemeral(respond, text),
+    );
+  });
+
+  const buttons: ButtonDeps = { ...(options.patch ? { patch: options.patch } : {}), ...(options.outage ? { outage: options.outage } : {}) };
+
   for (const actionId of MAILCHECK_ACTIONS) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, respond }) => {
       await ack();
@@ -131,7 +146,7 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
     });
   }
 
-  for (const actionId of PATCH_BUTTONS) {
+  for (const actionId of CHAT_BUTTONS) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, respond }) => {
       await ack();
       const channel = body.channel?.id;
@@ -141,9 +156,8 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
       const thread = typeof threadTs === 'string' && threadTs !== ts ? threadTs : undefined;
       const value = action.value ?? '';
       const tell = (text: string): Promise<void> => tellEphemeral(respond, text);
-      const { patch } = options;
       const form = formFor(actionId);
-      if (patch && form) {
+      if (buttonDepsFor(actionId, buttons) && form) {
         // trigger_id expires 3 s after the click, so the modal opens first, before any store work.
         await client.views
           .open({ trigger_id: body.trigger_id, view: renderFormModal(form, { actionId, value, channel, message: ts, ...(thread !== undefined ? { thread } : {}) }) })
@@ -156,9 +170,14 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
       const conversation = createSlackConversation({ client, channel, user: body.user.id, respondEphemeral: tell, whisperByResponseUrl: true });
       runDetached(
         () =>
-          patch
-            ? handlePatchButton(actionId, value, {}, { conversation: channel, message: ts }, { actor: { platform: 'slack', id: body.user.id }, conversation, ...(thread !== undefined ? { thread: { conversation: channel, message: thread } } : {}) }, patch)
-            : conversation.whisper(PATCH_UNAVAILABLE),
+          handleChatButton(
+            actionId,
+            value,
+            {},
+            { conversation: channel, message: ts },
+            { actor: { platform: 'slack', id: body.user.id }, conversation, ...(thread !== undefined ? { thread: { conversation: channel, message: thread } } : {}) },
+            buttons,
+          ),
         tell,
       );
     });
@@ -166,15 +185,15 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
 
   app.view(FORM_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const origin = readFormMetadata(view.private_metadata);
-    const { patch } = options;
-    if (origin === undefined || patch === undefined) {
+    const behind = origin === undefined ? undefined : buttonDepsFor(origin.actionId, buttons);
+    if (origin === undefined || behind === undefined) {
       await ack();
-      app.logger.warn(`ignoring a form submission it cannot place (${origin === undefined ? 'bad private_metadata' : 'no patch inventory'})`);
+      app.logger.warn(`ignoring a form submission it cannot place (${origin === undefined ? 'bad private_metadata' : 'no store behind the button'})`);
       return;
     }
     const inputs = readFormValues(view.state.values);
     // What can be told before the store runs is shown on the field, with the modal still open.
-    const errors = checkButtonInputs(origin.actionId, inputs, patch.now());
+    const errors = checkChatButtonInputs(origin.actionId, inputs, behind.now());
     if (Object.keys(errors).length > 0) {
       await ack({ response_action: 'errors', errors });
       return;
@@ -185,7 +204,7 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
     const conversation = createSlackConversation({ client, channel: origin.channel, user });
     const tell = async (text: string): Promise<void> => void (await client.chat.postEphemeral({ channel: origin.channel, user, text }));
     const thread = origin.thread !== undefined ? { thread: { conversation: origin.channel, message: origin.thread } } : {};
-    runDetached(() => handlePatchButton(origin.actionId, origin.value, inputs, { conversation: origin.channel, message: origin.message }, { actor: { platform: 'slack', id: user }, conversation, ...thread }, patch), tell);
+    runDetached(() => handleChatButton(origin.actionId, origin.value, inputs, { conversation: origin.channel, message: origin.message }, { actor: { platform: 'slack', id: user }, conversation, ...thread }, buttons), tell);
   });
 
   app.error(async (error) => {

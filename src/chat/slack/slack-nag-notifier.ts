@@ -1,7 +1,7 @@
 /**
  * Nags into Slack from a worker: the thread in the team channel, replies in it (shown in the
  * channel too when the level says so), and direct messages (a bot posting to a user id lands in
- * the app's DM with them). Each message carries the nag's marker as message metadata, which
+ * the app's DM with them), and replacing a message posted earlier (chat.update). Each message carries the nag's marker as message metadata, which
  * conversations.replies returns, so a retry can tell whether its post already arrived.
  */
 import type { webApi } from '@slack/bolt';
@@ -24,7 +24,13 @@ export function createSlackNagNotifier(client: webApi.WebClient): NagNotifier {
       await client.chat.postMessage({ channel: thread.conversation, thread_ts: thread.message, reply_broadcast: broadcast, ...renderBlocks(card), metadata: metadata(marker), ...quiet });
     },
     async directMessage(user, card, marker) {
-      await client.chat.postMessage({ channel: user, ...renderBlocks(card), metadata: metadata(marker), ...quiet });
+      const result = await client.chat.postMessage({ channel: user, ...renderBlocks(card), metadata: metadata(marker), ...quiet });
+      if (result.ts === undefined) throw new Error(`chat.postMessage to ${user} answered without a message ts`);
+      // Slack answers with the DM channel (D...): chat.update needs it, not the user id.
+      return { conversation: result.channel ?? user, message: result.ts };
+    },
+    async update(ref, card) {
+      await client.chat.update({ channel: ref.conversation, ts: ref.message, ...renderBlocks(card) });
     },
     async inThread(thread, marker) {
       let cursor: string | undefined;

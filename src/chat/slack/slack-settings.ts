@@ -18,6 +18,8 @@ export interface SlackSettings {
   readonly command: string;
   /** The patch inventory's slash command (MXOPS_SLACK_PATCH_COMMAND, default /patch). */
   readonly patchCommand: string;
+  /** Outage-window requests' slash command (MXOPS_SLACK_OUTAGE_COMMAND); default DEFAULT_OUTAGE_COMMAND. */
+  readonly outageCommand?: string;
   /**
    * Web API base URL (MXOPS_SLACK_API_URL): https://slack.com/api/ when undefined; GovSlack is
    * https://slack-gov.com/api/; tests point it at a fake on loopback.
@@ -25,6 +27,8 @@ export interface SlackSettings {
   readonly apiUrl: string | undefined;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
+
+export const DEFAULT_OUTAGE_COMMAND = '/outage';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 

@@ -1,6 +1,6 @@
 /**
  * The Teams surface: a CloudAdapter on /api/messages and a TeamsActivityHandler that turns
- * messages and card clicks into the platform-neutral mailcheck and patch commands (DESIGN.md, "Commands
+ * messages and card clicks into the platform-neutral mailcheck, patch and outage commands (DESIGN.md, "Commands
  * never see Bolt or botbuilder types"). botbuilder stays inside src/chat/teams/: the Bot
  * Framework SDK's support ended on 2025-12-31 (DOMAIN.md §3), and its successor
  * (@microsoft/agents-hosting) should replace only this directory.
@@ -10,7 +10,8 @@ import { TeamsActivityHandler, TurnContext, type Activity, type CloudAdapter, ty
 import { CHAT_HELP } from '../../../commands/chat-help.js';
 import { handleMailcheck, handleMailcheckAction, type MailcheckDeps } from '../../../commands/mailcheck.js';
 import { handlePatch, PATCH_UNAVAILABLE, type PatchActor, type PatchDeps } from '../../../commands/patch.js';
-import { handlePatchButton, isPatchButton } from '../../../commands/patch-buttons.js';
+import { handleChatButton, isChatButton } from '../../../commands/chat-buttons.js';
+import { handleOutage, OUTAGE_UNAVAILABLE, type OutageDeps } from '../../../commands/outage.js';
 import { ACTION_IDS } from '../action-ids.js';
 import type { Conversation, MessageRef } from '../conversation.js';
 import { createInMemoryConversationReferenceStore, type ConversationReferenceStore, type StoredConversationReference } from './conversation-reference-store.js';
@@ -33,6 +34,8 @@ export interface TeamsBotOptions {
   readonly authentication?: TeamsAuthentication;
   /** The patch inventory behind `patch ...`; without it the command says it is not available. */
   readonly patch?: PatchDeps;
+  /** Outage-window requests behind `outage ...` and their buttons; usually the same store. */
+  readonly outage?: OutageDeps;
 }
 
 export interface TeamsBot {
@@ -77,7 +80,7 @@ export function createTeamsBot(settings: TeamsSettings, deps: MailcheckDeps, opt
       const conversation = conversationFor(activity.conversation.id);
       // The AAD object id is what the inventory stores for a Teams user; the 29:... id is per bot.
       const actor: PatchActor = { platform: 'teams', id: activity.from.aadObjectId };
-      runLater(conversation, () => runCommand(parseTeamsCommand(text), conversation, actor, deps, options.patch));
+      runLater(conversation, () => runCommand(parseTeamsCommand(text), conversation, actor, deps, options));
     },
     cardAction(activity) {
       const click = readCardActionClick(activity.value);
@@ -86,11 +89,11 @@ export function createTeamsBot(settings: TeamsSettings, deps: MailcheckDeps, opt
       if (!activity.replyToId) return cardActionRefused('the click does not say which message the card is in');
       const ref: MessageRef = { conversation: activity.conversation.id, message: activity.replyToId };
       const conversation = conversationFor(ref.conversation);
-      if (isPatchButton(click.verb)) {
-        const { patch } = options;
+      if (isChatButton(click.verb)) {
         const actor: PatchActor = { platform: 'teams', id: activity.from.aadObjectId };
+        const buttons = { ...(options.patch ? { patch: options.patch } : {}), ...(options.outage ? { outage: options.outage } : {}) };
         // Threads need no help here: a card in a channel thread arrives with ";messageid=<root>" in its conversation id.
-        runLater(conversation, () => (patch ? handlePatchButton(click.verb, click.value, click.inputs, ref, { actor, conversation }, patch) : conversation.whisper(PATCH_UNAVAILABLE)));
+        runLater(conversation, () => handleChatButton(click.verb, click.value, click.inputs, ref, { actor, conversation }, buttons));
         return cardActionMessage('Got it: the outcome follows in this conversation.');
       }
       runLater(conversation, () => handleMailcheckAction(click.verb, click.value, ref, conversation, deps));
@@ -109,12 +112,15 @@ export function createTeamsBot(settings: TeamsSettings, deps: MailcheckDeps, opt
   };
 }
 
-function runCommand(command: TeamsCommand, conversation: Conversation, actor: PatchActor, deps: MailcheckDeps, patch: PatchDeps | undefined): Promise<void> {
+function runCommand(command: TeamsCommand, conversation: Conversation, actor: PatchActor, deps: MailcheckDeps, options: TeamsBotOptions): Promise<void> {
+  const { patch, outage } = options;
   switch (command.kind) {
     case 'mailcheck':
       return handleMailcheck(command.text, conversation, deps);
     case 'patch':
       return patch ? handlePatch(command.text, { actor, conversation }, patch) : conversation.whisper(PATCH_UNAVAILABLE);
+    case 'outage':
+      return outage ? handleOutage(command.text, { actor, conversation }, outage) : conversation.whisper(OUTAGE_UNAVAILABLE);
     case 'help':
       return conversation.whisper(CHAT_HELP);
     case 'unknown':

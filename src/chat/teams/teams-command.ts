@@ -1,5 +1,5 @@
 /**
- * A Teams message as a command: "mailcheck partner.com", "patch show mail-gw-1", "help". In a channel the bot only hears
+ * A Teams message as a command: "mailcheck partner.com", "patch show mail-gw-1", "outage list", "help". In a channel the bot only hears
  * messages that @mention it, and the mention arrives inside the text ("<at>mxops</at> mailcheck
  * partner.com"); the caller strips it with TurnContext.removeRecipientMention first.
  */
@@ -7,6 +7,7 @@
 export type TeamsCommand =
   | { readonly kind: 'mailcheck'; readonly text: string }
   | { readonly kind: 'patch'; readonly text: string }
+  | { readonly kind: 'outage'; readonly text: string }
   | { readonly kind: 'help' }
   | { readonly kind: 'unknown'; readonly word: string };
 
@@ -17,5 +18,6 @@ export function parseTeamsCommand(text: string): TeamsCommand {
   if (word === '' || /^(help|\?)$/i.test(word)) return { kind: 'help' };
   if (/^mailcheck$/i.test(word)) return { kind: 'mailcheck', text: rest.join(' ') };
   if (/^patch$/i.test(word)) return { kind: 'patch', text: rest.join(' ') };
+  if (/^outage$/i.test(word)) return { kind: 'outage', text: rest.join(' ') };
   return { kind: 'unknown', word };
 }

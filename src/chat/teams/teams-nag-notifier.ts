@@ -4,6 +4,7 @@
  * - a thread: a card posted to the channel's conversation id becomes a new top-level post, whose
  *   activity id is the thread root;
  * - a reply: posted to "<channel>;messageid=<root>" (teams-thread.ts);
+ * - an update: the card replaced in place (PUT on the activity), wherever it was posted;
  * - a direct message: createConversation with the user's Azure AD object id (what the inventory
  *   stores) opens, or finds again, the bot's 1:1 chat with them; Teams accepts the AAD id there
  *   only for a bot installed in the user's personal scope, and answers 403 otherwise.
@@ -51,15 +52,8 @@ export function createTeamsNagNotifier(connection: TeamsConnection): NagNotifier
 
   /** Posts into a channel or one of its threads, continuing from whatever reference is known. */
   const postInChannel = async (conversationId: string, card: Card, marker: string): Promise<string> => {
-    const channel = baseConversationId(conversationId);
-    const known = await referenceFor(connection, channel);
-    const reference: Partial<ConversationReference> = {
-      channelId: TEAMS_CHANNEL_ID,
-      serviceUrl: known.serviceUrl,
-      ...(known.locale ? { locale: known.locale } : {}),
-      conversation: { id: conversationId, conversationType: 'channel', isGroup: true, name: '', ...tenantOf(known) },
-      bot: known.bot,
-    };
+    const known = await referenceFor(connection, baseConversationId(conversationId));
+    const reference = proactiveReference(known, { id: conversationId, conversationType: 'channel', isGroup: true });
     const sent = await inProactiveTurn(conversationId, (logic) => connection.adapter.continueConversationAsync(connection.appId, reference, logic), (context) => context.sendActivity(nagActivity(card, marker)));
     if (!sent?.id) throw new Error(`Teams accepted a nag in ${conversationId} without returning its activity id`);
     return sent.id;
@@ -85,12 +79,34 @@ export function createTeamsNagNotifier(connection: TeamsConnection): NagNotifier
         tenantId,
         channelData: { tenant: { id: tenantId } },
       };
-      await inProactiveTurn(
+      return inProactiveTurn(
         `a 1:1 chat with ${user}`,
         // No audience, as TeamsInfo.sendMessageToTeamsChannel passes: the connector factory then uses
         // the configured to-channel scope (ConnectorFactoryImpl.create). The typings say string.
         (logic) => connection.adapter.createConversationAsync(connection.appId, TEAMS_CHANNEL_ID, known.serviceUrl, undefined as unknown as string, parameters, logic),
-        (context) => context.sendActivity(nagActivity(card, marker)),
+        async (context): Promise<MessageRef> => {
+          const sent = await context.sendActivity(nagActivity(card, marker));
+          if (!sent?.id) throw new Error(`Teams accepted a direct message to ${user} without returning its activity id`);
+          // The turn runs in the chat createConversation opened (or found again): its id is where the card is.
+          return { conversation: context.activity.conversation.id, message: sent.id };
+        },
+      );
+    },
+    async update(ref, card) {
+      // PUT /v3/conversations/{conversation}/activities/{id} in a proactive turn, as teams-conversation.ts
+      // does within a turn: a channel post, a thread reply or a 1:1 chat alike.
+      const base = baseConversationId(ref.conversation);
+      const known = await referenceFor(connection, base);
+      const own = known.conversation.id === base;
+      const reference = proactiveReference(known, {
+        id: ref.conversation,
+        conversationType: own ? known.conversation.conversationType : ref.conversation.startsWith('19:') ? 'channel' : 'personal',
+        isGroup: own ? known.conversation.isGroup : ref.conversation.startsWith('19:'),
+      });
+      await inProactiveTurn(
+        ref.conversation,
+        (logic) => connection.adapter.continueConversationAsync(connection.appId, reference, logic),
+        (context) => context.updateActivity({ ...cardActivity(card), id: ref.message }),
       );
     },
     async inThread() {
@@ -106,6 +122,17 @@ async function referenceFor(connection: TeamsConnection, channel: string | undef
   const known = own ?? (await connection.references.get(TEAMS_SERVICE_REFERENCE_KEY));
   if (!known) throw new AppError('NOT_FOUND', TEAMS_NOT_HEARD_FROM);
   return known;
+}
+
+/** A reference to `conversation`, with the serviceUrl, tenant and bot of a stored one. */
+function proactiveReference(known: StoredConversationReference, conversation: { readonly id: string; readonly conversationType: string; readonly isGroup: boolean }): Partial<ConversationReference> {
+  return {
+    channelId: TEAMS_CHANNEL_ID,
+    serviceUrl: known.serviceUrl,
+    ...(known.locale ? { locale: known.locale } : {}),
+    conversation: { ...conversation, name: '', ...tenantOf(known) },
+    bot: known.bot,
+  };
 }
 
 function tenantOf(known: StoredConversationReference): { tenantId?: string } {
