@@ -11,10 +11,11 @@ import { AppError, isAppError } from '../src/errors.js';
 import { parseWhen } from '../src/outages/when.js';
 import type { OutageDecision } from './outage-command.js';
 import { decideOutage, type OutageDeps } from './outage-decisions.js';
+import { answerOutage, OUTAGE_OUTCOME_BUTTONS } from './outage-outcome.js';
 import type { ButtonInputs, PatchButtonContext } from './patch-buttons.js';
 import { sentence, whisperRefusals } from './refusals.js';
 
-export const OUTAGE_BUTTONS: readonly ActionId[] = [ACTION_IDS.outageApprove, ACTION_IDS.outageDeny, ACTION_IDS.outagePropose];
+export const OUTAGE_BUTTONS: readonly ActionId[] = [ACTION_IDS.outageApprove, ACTION_IDS.outageDeny, ACTION_IDS.outagePropose, ...OUTAGE_OUTCOME_BUTTONS];
 
 export function isOutageButton(id: ActionId): boolean {
   return OUTAGE_BUTTONS.includes(id);
@@ -25,6 +26,8 @@ export function isOutageButton(id: ActionId): boolean {
  * the field). The time is only checked to be a time here: the clicker's zone places it later.
  */
 export function checkOutageButtonInputs(actionId: ActionId, inputs: ButtonInputs, now: number): Readonly<Record<string, string>> {
+  // Patched and Not done ask for nothing.
+  if (OUTAGE_OUTCOME_BUTTONS.includes(actionId)) return {};
   const read = readDecision(actionId, 0, inputs);
   if ('errors' in read) return read.errors;
   if (read.decision.vote === 'propose') {
@@ -61,6 +64,10 @@ export async function handleOutageButton(actionId: ActionId, value: string, inpu
   const { conversation, actor } = context;
   await whisperRefusals(conversation, async () => {
     if (!/^\d{1,12}$/.test(value)) throw new AppError('BAD_INPUT', `this button no longer works (it carries "${value.slice(0, 40)}"): use the outage command instead`);
+    if (OUTAGE_OUTCOME_BUTTONS.includes(actionId)) {
+      await answerOutage(actionId === ACTION_IDS.outagePatched ? 'patched' : 'not-done', Number(value), { actor, conversation, question: ref }, deps);
+      return;
+    }
     const read = readDecision(actionId, Number(value), inputs);
     if ('errors' in read) throw new AppError('BAD_INPUT', Object.values(read.errors).join(' '));
     await decideOutage(read.decision, actor, conversation, deps, { platform: actor.platform, ref });

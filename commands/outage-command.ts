@@ -19,6 +19,7 @@ export type OutageCommand =
   | { readonly kind: 'invalid'; readonly message: string; readonly usage: string }
   | { readonly kind: 'list' }
   | { readonly kind: 'request'; readonly system: string; readonly when: string; readonly durationMs: number; readonly reason: string }
+  | { readonly kind: 'answer'; readonly id: number; readonly outcome: 'patched' | 'not-done' }
   | OutageDecision;
 
 /** A decision typed or clicked; `when` is read in the decider's zone by the handler. */
@@ -27,7 +28,7 @@ export type OutageDecision =
   | { readonly kind: 'decide'; readonly id: number; readonly vote: 'deny'; readonly reason: string }
   | { readonly kind: 'decide'; readonly id: number; readonly vote: 'propose'; readonly when: string };
 
-type OutageSubcommand = 'request' | 'list' | 'approve' | 'deny' | 'propose';
+type OutageSubcommand = 'request' | 'list' | 'approve' | 'deny' | 'propose' | 'patched' | 'not-done';
 
 export const OUTAGE_USAGE: Readonly<Record<OutageSubcommand, string>> = {
   request: 'outage request <system> <when> <duration> <reason>',
@@ -35,6 +36,8 @@ export const OUTAGE_USAGE: Readonly<Record<OutageSubcommand, string>> = {
   approve: 'outage approve <request number>',
   deny: 'outage deny <request number> --reason <why>',
   propose: 'outage propose <request number> <when>',
+  patched: 'outage patched <request number>',
+  'not-done': 'outage not-done <request number>',
 };
 
 export const OUTAGE_HELP = [
@@ -42,6 +45,7 @@ export const OUTAGE_HELP = [
   '  <when> is in your time zone: 2026-11-28 22:00, saturday 22:00, tomorrow 06:30, next sat 2am. It ends at the first word that is a duration (90m, 4h, 1d12h); the rest is the reason.',
   'outage list: requests waiting for a decision and approved windows that have not ended, soonest first.',
   'outage approve <number> / outage deny <number> --reason <why> / outage propose <number> <when>: decide a request (outage approvers only; the card\'s buttons do the same).',
+  'outage patched <number> / outage not-done <number>: after an approved window, say whether its patches went in (the owner and their chain; the question at its end has the same buttons).',
   '  outage request mail-gw-1 saturday 22:00 4h apply the qmail patch',
   '  outage request mail-gw-1 2026-11-28 22:00 90m reboot for the kernel update',
   '  outage propose 12 sunday 06:00',
@@ -53,6 +57,8 @@ const FLAGS: Readonly<Record<OutageSubcommand, Readonly<Record<string, FlagKind>
   approve: {},
   deny: { reason: 'rest' },
   propose: {},
+  patched: {},
+  'not-done': {},
 };
 
 const isSubcommand = (word: string): word is OutageSubcommand => Object.hasOwn(OUTAGE_USAGE, word);
@@ -93,6 +99,12 @@ function parseSubcommand(subcommand: OutageSubcommand, words: readonly string[])
       const reason = flags.get('reason');
       if (reason === undefined) throw new AppError('BAD_INPUT', 'a denial needs a reason: add --reason and why not (the owner is told)');
       return { kind: 'decide', id, vote: 'deny', reason };
+    }
+    case 'patched':
+    case 'not-done': {
+      const [number, ...extra] = positional;
+      if (extra.length > 0) throw new AppError('BAD_INPUT', `give only the request number (got "${positional.join(' ')}")`);
+      return { kind: 'answer', id: requestNumber(number), outcome: subcommand };
     }
     case 'propose': {
       const [number, ...when] = positional;

@@ -12,6 +12,7 @@ import { parseWhen } from '../src/outages/when.js';
 import { recordOutageCard, requestOutage } from '../src/store/outage-requests.js';
 import { loadOutageView, upcomingOutages } from '../src/store/outage-views.js';
 import { decideOutage, DEFAULT_ZONE, type OutageDeps } from './outage-decisions.js';
+import { answerOutage } from './outage-outcome.js';
 import { OUTAGE_HELP, parseOutageCommand, type OutageCommand } from './outage-command.js';
 import { requireIdentity, resolveActor, type KnownActor, type PatchActor } from './patch-actor.js';
 import { whisperRefusals } from './refusals.js';
@@ -44,6 +45,9 @@ export async function handleOutage(text: string, context: OutageCommandContext, 
         return;
       case 'decide':
         await decideOutage(command, actor, conversation, deps);
+        return;
+      case 'answer':
+        await answerOutage(command.outcome, command.id, { actor, conversation }, deps);
         return;
     }
   });

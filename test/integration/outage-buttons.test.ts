@@ -28,6 +28,9 @@ import { blockActionsBody, sendToApp, slashCommandBody, startFakeSlackApi, viewS
 import { DAY, HOUR, inventory, patch, PEOPLE, STANDARD_POLICY, system } from '../support/inventory-fixture.js';
 import { noMailcheck } from '../support/no-mailcheck.js';
 import { teamsBotOnLoopback } from '../support/teams-bot-harness.js';
+import { outageEndCard } from '../../src/chat/outage-step-cards.js';
+import { findPatch } from '../../src/store/inventory-queries.js';
+import { outageRequestById } from '../../src/store/outage-request-rows.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 // Thursday 26 November 2026, 18:00 in Berlin; mail-gw-1 may go down Saturdays 22:00-02:00 Berlin.
@@ -52,6 +55,7 @@ describe('outage requests on Slack and Teams at once', () => {
   let slack: SlackApp;
   let eventsUrl: string;
   let sequence = 0;
+  let clock = NOW;
 
   beforeEach(async () => {
     store = await openTestDatabase('sqlite');
@@ -68,7 +72,8 @@ describe('outage requests on Slack and Teams at once', () => {
       createSlackNagNotifier(new webApi.WebClient(BOT_TOKEN, { slackApiUrl: api.apiUrl })),
       createTeamsNagNotifier({ adapter: createTeamsAdapter(TEAMS_TEST_SETTINGS, authenticationOffForLoopbackTests()), appId: TEAMS_TEST_SETTINGS.appId, references }),
     ];
-    deps = { store, now: () => NOW, notifiers };
+    clock = NOW;
+    deps = { store, now: () => clock, notifiers };
     slack = createSlackApp(
       { botToken: BOT_TOKEN, signingSecret: SECRET, appToken: undefined, port: 0, host: '127.0.0.1', command: '/mailcheck', patchCommand: '/patch', outageCommand: '/outage', apiUrl: api.apiUrl, logLevel: 'error' },
       noMailcheck(),
@@ -326,6 +331,27 @@ describe('outage requests on Slack and Teams at once', () => {
     expect(whispers('UBOB')[0]?.args.text).toBe(`Outage request #${id} expired without a decision; ask again.`);
     // Nothing is expired twice.
     expect(await closeExpiredRequests(store, deps.notifiers!, NOW + 2 * DAY)).toEqual([]);
+  });
+
+  it('answers the question at the end of the window: Patched marks the patches applied and replaces the question', async () => {
+    const { id, copies } = await askInSlack();
+    expect((await click('outage.approve', id, 'UBOB', slackCopy(copies, 'UBOB'))).status).toBe(200);
+    expect((await click('outage.approve', id, 'UCAROL', slackCopy(copies, 'UCAROL'))).status).toBe(200);
+    await vi.waitFor(async () => expect((await store.db.selectFrom('outage_requests').select('status').executeTakeFirst())?.status).toBe('approved'), WAIT);
+    // The end of the window: the question reaches Alice as the follow-through job sends it.
+    clock = Date.parse('2026-11-29T02:00:00Z');
+    const request = await outageRequestById(store.db, id);
+    const question = await deps.notifiers![0]!.directMessage('UALICE', outageEndCard(request!, { now: clock, timeZone: 'Europe/Berlin' }), 'outage-end');
+    const questionCopy = { platform: 'slack', conversation: question.conversation, message: question.message };
+
+    expect((await click('outage.patched', id, 'UMALLORY', questionCopy)).status).toBe(200);
+    await vi.waitFor(() => expect(String(api.callsTo('response_url').at(-1)?.args.text)).toMatch(/not in the inventory/), WAIT);
+    expect(slackUpdates(questionCopy)).toEqual([]);
+    expect((await click('outage.patched', id, 'UALICE', questionCopy)).status).toBe(200);
+    await vi.waitFor(() => expect(slackUpdates(questionCopy)).toHaveLength(1), WAIT);
+    expect(String(slackUpdates(questionCopy)[0]!.args.text)).toBe('mail-gw-1: patched in the outage window (Alice Owner)');
+    expect(JSON.stringify(slackUpdates(questionCopy)[0]!.args.blocks)).not.toContain('"actions"');
+    expect(await findPatch(store.db, 'mail-gw-1', 'CVE-2026-6000')).toMatchObject({ status: 'done', doneBy: 'alice' });
   });
 });
 

@@ -13,6 +13,9 @@ describe('parseOutageCommand', () => {
     ['approve #12', { kind: 'decide', id: 12, vote: 'approve' }],
     ['deny 12 --reason not before the audit', { kind: 'decide', id: 12, vote: 'deny', reason: 'not before the audit' }],
     ['propose 12 sunday 06:00', { kind: 'decide', id: 12, vote: 'propose', when: 'sunday 06:00' }],
+    ['patched #12', { kind: 'answer', id: 12, outcome: 'patched' }],
+    ['not-done 12', { kind: 'answer', id: 12, outcome: 'not-done' }],
+    ['not-done 12 sorry', { kind: 'invalid', message: 'Give only the request number (got "12 sorry").' }],
     ['', { kind: 'help' }],
     ['help', { kind: 'help' }],
   ])('%s', (text, expected) => {
