@@ -22,6 +22,8 @@ export interface PatchSweepDeps {
   readonly outageStepQueue?: Queue<OutageStepId>;
   readonly now: () => number;
   readonly batchSize?: number;
+  /** Closes outage requests that expired undecided (and replaces their cards); none: left pending. */
+  readonly expireOutages?: (now: number) => Promise<unknown>;
 }
 
 /**
@@ -33,6 +35,7 @@ export interface PatchSweepDeps {
 export function createPatchSweepProcessor(deps: PatchSweepDeps) {
   return async (): Promise<SweepSummary> => {
     const result = await sweepDuePatches(deps.store, deps.now(), deps.batchSize !== undefined ? { batchSize: deps.batchSize } : {});
+    await deps.expireOutages?.(deps.now());
     const unsent = await unsentNags(deps.store.db);
     await enqueueNags(deps.nagQueue, unsent);
     const steps = deps.outageStepQueue ? await dueOutageSteps(deps.store.db, deps.now()) : [];

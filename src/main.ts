@@ -52,6 +52,7 @@ import type { PatchDeps } from '../commands/patch.js';
 import { runAuditExport, runAuditVerify } from '../commands/audit-log.js';
 import { runInventoryExport, runInventoryImport } from '../commands/inventory-file.js';
 import { runOutageCalendar } from '../commands/outage-calendar.js';
+import { closeExpiredRequests } from '../commands/outage-decisions.js';
 import { openDatabase, type OpenDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 
@@ -170,7 +171,16 @@ async function openStore(config: Config): Promise<OpenDatabase> {
 /** The escalation sweep and nag workers, nagging through whichever platforms are configured. */
 function startEscalation(config: Config, connection: Redis, store: OpenDatabase, onError: (error: Error) => void): Promise<PatchWorkers> {
   const notifiers = createNagNotifiers({ slack: config.slack, teams: config.teams, teamsReferences: createRedisConversationReferenceStore(connection, config.queue.prefix) });
-  return startPatchWorkers({ connection, prefix: config.queue.prefix, store, notifiers, sweepEveryMs: config.sweepIntervalSeconds * 1000, now: () => Date.now(), onError });
+  return startPatchWorkers({
+    connection,
+    prefix: config.queue.prefix,
+    store,
+    notifiers,
+    sweepEveryMs: config.sweepIntervalSeconds * 1000,
+    now: () => Date.now(),
+    onError,
+    expireOutages: (now) => closeExpiredRequests(store, notifiers, now),
+  });
 }
 
 async function openPatchDeps(config: Config): Promise<PatchDeps> {

@@ -23,6 +23,8 @@ export interface PatchWorkersOptions {
   readonly sweepEveryMs: number;
   readonly now: () => number;
   readonly onError: (error: Error) => void;
+  /** Run by each sweep: closes outage requests that expired undecided. */
+  readonly expireOutages?: (now: number) => Promise<unknown>;
   /** Nags delivered at once; each is a few chat API calls. */
   readonly nagConcurrency?: number;
 }
@@ -38,7 +40,7 @@ export async function startPatchWorkers(options: PatchWorkersOptions): Promise<P
   const outageStepQueue = new Queue<OutageStepId>(OUTAGE_STEP_QUEUE, { connection, prefix });
   await scheduleSweep(sweepQueue, options.sweepEveryMs);
   const deliveries = { store: options.store, notifiers: options.notifiers, now: options.now };
-  const sweeper = new Worker(PATCH_SWEEP_QUEUE, createPatchSweepProcessor({ store: options.store, nagQueue, outageStepQueue, now: options.now }), { connection, prefix, concurrency: 1 });
+  const sweeper = new Worker(PATCH_SWEEP_QUEUE, createPatchSweepProcessor({ store: options.store, nagQueue, outageStepQueue, now: options.now, ...(options.expireOutages ? { expireOutages: options.expireOutages } : {}) }), { connection, prefix, concurrency: 1 });
   const nagger = new Worker(PATCH_NAG_QUEUE, createPatchNagProcessor(deliveries), { connection, prefix, concurrency: options.nagConcurrency ?? 4 });
   const stepper = new Worker(OUTAGE_STEP_QUEUE, createOutageStepProcessor(deliveries), { connection, prefix, concurrency: 2 });
   const workers = [sweeper, nagger, stepper];

@@ -15,6 +15,8 @@ import type { NagId } from '../../src/store/escalation-sweep.js';
 import { importInventory } from '../../src/store/inventory-import.js';
 import { findPatch, findPerson } from '../../src/store/inventory-queries.js';
 import { recordOutageOutcome } from '../../src/store/outage-outcomes.js';
+import { outageRequestById } from '../../src/store/outage-request-rows.js';
+import { closeExpiredRequests } from '../../commands/outage-decisions.js';
 import { requestOutage, voteOnOutage } from '../../src/store/outage-requests.js';
 import type { OutageStepId } from '../../src/store/outage-steps.js';
 import { DAY, HOUR, inventory, patch, STANDARD_POLICY, system } from '../support/inventory-fixture.js';
@@ -117,5 +119,18 @@ describe.each(STORE_DIALECTS)('outage follow-through on %s', (dialect) => {
     const outcome = await recordOutageOutcome(store, { ...(await as('alice')), id: request.id, outcome: 'not-done', now: SATURDAY_22 + 3 * HOUR });
     expect(outcome.open.map((open) => open.key)).toEqual(['CVE-2026-7000']);
     expect((await findPatch(store.db, 'mail-gw-1', 'CVE-2026-7000'))?.status).toBe('open');
+  });
+
+  it('the sweep closes requests that expired undecided', async () => {
+    const { request } = await requestOutage(store, { ...(await as('alice')), system: 'mail-gw-1', start: SATURDAY_22, durationMs: 2 * HOUR, reason: 'qmail patch', now, timeZone: 'Europe/Berlin' });
+    const slack = recordingNotifier('slack');
+    const nagQueue = new Queue<NagId>(PATCH_NAG_QUEUE, { connection: redis, prefix });
+    queues.push(nagQueue);
+    const sweep = createPatchSweepProcessor({ store, nagQueue, now: () => now, expireOutages: (at) => closeExpiredRequests(store, [slack.notifier], at) });
+    await sweep();
+    expect((await outageRequestById(store.db, request.id))?.status).toBe('pending');
+    now = NOW + DAY;
+    await sweep();
+    expect((await outageRequestById(store.db, request.id))?.status).toBe('expired');
   });
 });
