@@ -10,12 +10,17 @@ import type { MessageRef } from '../src/chat/conversation.js';
 import { AppError, isAppError } from '../src/errors.js';
 import { parseWhen } from '../src/outages/when.js';
 import type { OutageDecision } from './outage-command.js';
-import { decideOutage, type OutageDeps } from './outage-decisions.js';
+import { decideOutage, DEFAULT_ZONE, type OutageDeps } from './outage-decisions.js';
+import { askForWindow } from './outage.js';
+import { requireIdentity, resolveActor, type PatchActor } from './patch-actor.js';
+import { parseDuration } from '../src/patching/duration.js';
+import { patchById } from '../src/store/inventory-queries.js';
+import type { Conversation } from '../src/chat/conversation.js';
 import { answerOutage, OUTAGE_OUTCOME_BUTTONS } from './outage-outcome.js';
 import type { ButtonInputs, PatchButtonContext } from './patch-buttons.js';
 import { sentence, whisperRefusals } from './refusals.js';
 
-export const OUTAGE_BUTTONS: readonly ActionId[] = [ACTION_IDS.outageApprove, ACTION_IDS.outageDeny, ACTION_IDS.outagePropose, ...OUTAGE_OUTCOME_BUTTONS];
+export const OUTAGE_BUTTONS: readonly ActionId[] = [ACTION_IDS.outageApprove, ACTION_IDS.outageDeny, ACTION_IDS.outagePropose, ACTION_IDS.patchRequestOutage, ...OUTAGE_OUTCOME_BUTTONS];
 
 export function isOutageButton(id: ActionId): boolean {
   return OUTAGE_BUTTONS.includes(id);
@@ -28,6 +33,7 @@ export function isOutageButton(id: ActionId): boolean {
 export function checkOutageButtonInputs(actionId: ActionId, inputs: ButtonInputs, now: number): Readonly<Record<string, string>> {
   // Patched and Not done ask for nothing.
   if (OUTAGE_OUTCOME_BUTTONS.includes(actionId)) return {};
+  if (actionId === ACTION_IDS.patchRequestOutage) return checkWindowInputs(inputs, now);
   const read = readDecision(actionId, 0, inputs);
   if ('errors' in read) return read.errors;
   if (read.decision.vote === 'propose') {
@@ -64,6 +70,10 @@ export async function handleOutageButton(actionId: ActionId, value: string, inpu
   const { conversation, actor } = context;
   await whisperRefusals(conversation, async () => {
     if (!/^\d{1,12}$/.test(value)) throw new AppError('BAD_INPUT', `this button no longer works (it carries "${value.slice(0, 40)}"): use the outage command instead`);
+    if (actionId === ACTION_IDS.patchRequestOutage) {
+      await requestWindowForPatch(Number(value), inputs, { actor, conversation }, deps);
+      return;
+    }
     if (OUTAGE_OUTCOME_BUTTONS.includes(actionId)) {
       await answerOutage(actionId === ACTION_IDS.outagePatched ? 'patched' : 'not-done', Number(value), { actor, conversation, question: ref }, deps);
       return;
@@ -72,4 +82,41 @@ export async function handleOutageButton(actionId: ActionId, value: string, inpu
     if ('errors' in read) throw new AppError('BAD_INPUT', Object.values(read.errors).join(' '));
     await decideOutage(read.decision, actor, conversation, deps, { platform: actor.platform, ref });
   });
+}
+
+/** The nag's "Request outage window" form: the same checks as the typed command's words. */
+function checkWindowInputs(inputs: ButtonInputs, now: number): Readonly<Record<string, string>> {
+  const errors: Record<string, string> = {};
+  const text = (field: string): string => (inputs[field] ?? '').trim();
+  const check = (field: string, read: () => unknown): void => {
+    try {
+      read();
+    } catch (error) {
+      if (!isAppError(error, 'BAD_INPUT')) throw error;
+      errors[field] = sentence(error.message);
+    }
+  };
+  check(FORM_FIELDS.when, () => parseWhen(text(FORM_FIELDS.when), now, 'UTC'));
+  check(FORM_FIELDS.duration, () => parseDuration(text(FORM_FIELDS.duration)));
+  if (text(FORM_FIELDS.reason) === '') errors[FORM_FIELDS.reason] = 'Say what the window is for: the approvers decide on it.';
+  return errors;
+}
+
+/** A nag's button asks for a window on the nagged patch's system, as `outage request` would. */
+async function requestWindowForPatch(patchId: number, inputs: ButtonInputs, context: { readonly actor: PatchActor; readonly conversation: Conversation }, deps: OutageDeps): Promise<void> {
+  const errors = checkWindowInputs(inputs, deps.now());
+  if (Object.keys(errors).length > 0) throw new AppError('BAD_INPUT', Object.values(errors).join(' '));
+  const patch = await patchById(deps.store.db, patchId);
+  if (patch === undefined) throw new AppError('NOT_FOUND', 'this patch is no longer in the inventory');
+  const known = await resolveActor(deps.store, context.actor);
+  const actor = requireIdentity(known, context.actor);
+  const reading = { now: deps.now(), timeZone: known?.person?.timeZone ?? DEFAULT_ZONE };
+  const text = (field: string): string => (inputs[field] ?? '').trim();
+  await askForWindow(
+    { kind: 'request', system: patch.system, when: text(FORM_FIELDS.when), durationMs: parseDuration(text(FORM_FIELDS.duration)), reason: text(FORM_FIELDS.reason) },
+    actor,
+    context,
+    deps,
+    reading,
+  );
 }

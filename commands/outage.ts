@@ -53,7 +53,7 @@ export async function handleOutage(text: string, context: OutageCommandContext, 
   });
 }
 
-async function askForWindow(command: Extract<OutageCommand, { kind: 'request' }>, actor: KnownActor, context: OutageCommandContext, deps: OutageDeps, reading: Reading): Promise<void> {
+export async function askForWindow(command: Extract<OutageCommand, { kind: 'request' }>, actor: KnownActor, context: OutageCommandContext, deps: OutageDeps, reading: Reading): Promise<void> {
   const { conversation } = context;
   const start = parseWhen(command.when, reading.now, reading.timeZone);
   const asked = await requestOutage(deps.store, {

@@ -30,6 +30,15 @@ const FORMS: Partial<Readonly<Record<ActionId, CardForm>>> = {
       { id: FORM_FIELDS.controls, label: 'Compensating controls, separated by ;', placeholder: 'inbound only via the relay; frozen by policy', required: false, multiline: true },
     ],
   },
+  [ACTION_IDS.patchRequestOutage]: {
+    title: 'Request an outage window',
+    submitLabel: 'Ask the approvers',
+    fields: [
+      { id: FORM_FIELDS.when, label: 'Start (your time zone)', placeholder: 'saturday 22:00 or 2026-11-28 22:00', required: true },
+      { id: FORM_FIELDS.duration, label: 'How long', placeholder: '2h, 90m or 4h', required: true },
+      { id: FORM_FIELDS.reason, label: 'What the window is for', placeholder: 'Apply the qmail EDNS patch and restart', required: true, multiline: true },
+    ],
+  },
   [ACTION_IDS.riskReject]: {
     title: 'Reject the request',
     submitLabel: 'Reject',

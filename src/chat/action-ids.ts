@@ -10,6 +10,8 @@ export const ACTION_IDS = {
   patchSnooze: 'patch.snooze',
   patchDone: 'patch.done',
   patchAcceptRisk: 'patch.accept-risk',
+  /** On a nag too, but an outage request: asks when, how long and why. */
+  patchRequestOutage: 'patch.request-outage',
   /** On a risk acceptance request; the value is the acceptance id. */
   riskApprove: 'risk.approve',
   riskReject: 'risk.reject',

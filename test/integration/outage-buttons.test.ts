@@ -29,6 +29,7 @@ import { DAY, HOUR, inventory, patch, PEOPLE, STANDARD_POLICY, system } from '..
 import { noMailcheck } from '../support/no-mailcheck.js';
 import { teamsBotOnLoopback } from '../support/teams-bot-harness.js';
 import { outageEndCard } from '../../src/chat/outage-step-cards.js';
+import { nagCard } from '../../src/chat/patch-nag-cards.js';
 import { findPatch } from '../../src/store/inventory-queries.js';
 import { outageRequestById } from '../../src/store/outage-request-rows.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -352,6 +353,21 @@ describe('outage requests on Slack and Teams at once', () => {
     expect(String(slackUpdates(questionCopy)[0]!.args.text)).toBe('mail-gw-1: patched in the outage window (Alice Owner)');
     expect(JSON.stringify(slackUpdates(questionCopy)[0]!.args.blocks)).not.toContain('"actions"');
     expect(await findPatch(store.db, 'mail-gw-1', 'CVE-2026-6000')).toMatchObject({ status: 'done', doneBy: 'alice' });
+  });
+
+  it("asks for a window from a nag's Request outage window button, as the typed command would", async () => {
+    await teamsHeardFrom();
+    const patchId = (await findPatch(store.db, 'mail-gw-1', 'CVE-2026-6000'))!.id;
+    const nag = await deps.notifiers![0]!.startThread(CHANNEL, nagCard({ headline: 'mail-gw-1: CVE-2026-6000 is 3 days overdue', lines: [] }, { id: patchId, system: 'mail-gw-1', key: 'CVE-2026-6000' }), 'nag-1-1');
+    const copy = { platform: 'slack', conversation: nag.conversation, message: nag.message };
+    const refused = await submitForm('patch.request-outage', patchId, 'UALICE', copy, { when: 'friday 22:00', duration: 'soon', reason: 'qmail patch' });
+    expect(JSON.parse(refused.body)).toMatchObject({ response_action: 'errors', errors: { duration: expect.stringContaining('is not a duration') } });
+    expect((await submitForm('patch.request-outage', patchId, 'UALICE', copy, { when: 'saturday 22:00', duration: '2h', reason: 'qmail patch' })).status).toBe(200);
+    await vi.waitFor(async () => {
+      const [request] = await store.db.selectFrom('outage_requests').selectAll().execute();
+      expect(request).toMatchObject({ system: 'mail-gw-1', start_at: Date.parse('2026-11-28T21:00:00Z'), end_at: Date.parse('2026-11-28T23:00:00Z'), requested_by: 'alice' });
+      expect(await outageCards(store.db, request!.id)).toHaveLength(5);
+    }, WAIT);
   });
 });
 

@@ -35,6 +35,7 @@ describe('patch buttons in the console', () => {
         '    [Acknowledge] (type: patch ack mail-gw-1 CVE-2026-0001)',
         '    [Snooze] (type: patch snooze mail-gw-1 CVE-2026-0001 <duration> --reason <why>)',
         '    [Mark patched] (type: patch done mail-gw-1 CVE-2026-0001)',
+        '    [Request outage window] (type: outage request mail-gw-1 <when> <duration> <reason>)',
         '    [Accept risk] (type: patch accept-risk mail-gw-1 CVE-2026-0001 --until <date or duration> --reason <why> [--controls <a; b>])',
       ].join('\n'),
     );

@@ -191,7 +191,7 @@ describe('renderBlocks', () => {
 });
 
 describe('patch buttons in Block Kit', () => {
-  it('puts four buttons on a nag, each carrying the patch id; a form does not change how the button looks', () => {
+  it('puts five buttons on a nag, each carrying the patch id; a form does not change how the button looks', () => {
     const actions = renderBlocks(sampleNagCard()).blocks.at(-1);
     expect(actions).toEqual({
       type: 'actions',
@@ -199,6 +199,7 @@ describe('patch buttons in Block Kit', () => {
         { type: 'button', action_id: ACTION_IDS.patchAck, text: { type: 'plain_text', text: 'Acknowledge' }, value: '42', style: 'primary' },
         { type: 'button', action_id: ACTION_IDS.patchSnooze, text: { type: 'plain_text', text: 'Snooze' }, value: '42' },
         { type: 'button', action_id: ACTION_IDS.patchDone, text: { type: 'plain_text', text: 'Mark patched' }, value: '42' },
+        { type: 'button', action_id: ACTION_IDS.patchRequestOutage, text: { type: 'plain_text', text: 'Request outage window' }, value: '42' },
         { type: 'button', action_id: ACTION_IDS.patchAcceptRisk, text: { type: 'plain_text', text: 'Accept risk' }, value: '42' },
       ],
     });
