@@ -7,6 +7,7 @@
 import type { MessageRef, Conversation } from '../src/chat/conversation.js';
 import type { NagNotifier } from '../src/chat/nag-notifier.js';
 import { outageCard, outageNoteCard } from '../src/chat/outage-cards.js';
+import { riskOfferCard } from '../src/chat/risk-cards.js';
 import type { Reading } from '../src/chat/patch-text.js';
 import { AppError, isAppError } from '../src/errors.js';
 import { parseWhen } from '../src/outages/when.js';
@@ -60,7 +61,18 @@ export async function decideOutage(decision: OutageDecision, actor: PatchActor, 
   }
   const problems = await showOutageEverywhere(deps, decision.id, clicked ? { ...clicked, conversation, reading } : undefined);
   if (!clicked) await conversation.post(outageNoteCard(await loadOutageView(deps.store.db, decision.id, now), reading));
+  if (decision.vote === 'deny') await offerRiskAcceptance(deps, decision.id, conversation, reading);
   if (problems.length > 0) await conversation.whisper(`Decided, but ${problems.length === 1 ? 'one copy' : `${problems.length} copies`} of the card could not be updated: ${problems.join('; ')}`);
+}
+
+/**
+ * Whoever denies a window for an overdue patch is offered to accept the risk of not patching it
+ * instead, with an expiry (DOMAIN.md section 4: a refusal becomes a risk acceptance on record).
+ */
+async function offerRiskAcceptance(deps: OutageDeps, id: number, conversation: Conversation, reading: Reading): Promise<void> {
+  const view = await loadOutageView(deps.store.db, id, reading.now);
+  const open = view.patches.filter((patch) => patch.status === 'open');
+  if (open.length > 0) await conversation.post(riskOfferCard(view.request.system, open));
 }
 
 /** "already approved by Bob Manager and Carol Chief": who decided what, not only that it is decided. */

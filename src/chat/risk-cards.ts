@@ -75,3 +75,26 @@ export function risksCard(acceptances: readonly RiskAcceptance[], reading: Readi
   });
   return { summary: `${acceptances.length} risk acceptance(s)`, blocks: [{ kind: 'header', text: 'Risk acceptances' }, ...acceptances.map(line)] };
 }
+
+/**
+ * After a denied outage window: the denier may accept the risk of not patching instead, with an
+ * expiry. One Accept risk button per open patch (each asks until when, why, and the controls).
+ */
+export function riskOfferCard(system: string, patches: readonly { readonly id: number; readonly key: string }[]): Card {
+  const headline = `Not now on ${system}: accept the risk instead?`;
+  return {
+    summary: headline,
+    blocks: [
+      { kind: 'header', text: headline },
+      { kind: 'text', text: 'The window was denied, so the patches stay open and escalation goes on. If they cannot be applied for a while, accepting the risk puts that decision on record, with a reason, compensating controls and an expiry, and pauses the nagging until then.' },
+      {
+        kind: 'actions',
+        actions: patches.map((patch) => {
+          const form = formFor(ACTION_IDS.patchAcceptRisk);
+          const named = `${system} ${/\s/.test(patch.key) ? `"${patch.key}"` : patch.key}`;
+          return { id: ACTION_IDS.patchAcceptRisk, label: `Accept risk: ${patch.key}`.slice(0, 60), value: String(patch.id), typed: `patch accept-risk ${named} --until <date or duration> --reason <why>`, ...(form ? { form } : {}) };
+        }),
+      },
+    ],
+  };
+}

@@ -67,8 +67,11 @@ export async function requestRiskAcceptance(store: OpenDatabase, request: RiskRe
     const approvers = await peopleNamed(trx, policy.riskApprovers);
     if (approvers.length === 0) throw new AppError('FORBIDDEN', `the ${policy.name} policy names no risk approvers, so no risk on ${system.name} can be accepted: add riskApprovers to the policy`);
     const chain = await managementChain(trx, system.owner);
-    if (!isOneOf(request.person, [...chain, ...approvers])) {
-      throw new AppError('FORBIDDEN', `only the owner of ${system.name}, their management chain and the risk approvers may ask to accept a risk: ${names([...chain, ...approvers])}`);
+    // Outage approvers too: whoever denies a window is offered to accept the risk instead.
+    const outageApprovers = await peopleNamed(trx, policy.outage?.approvers ?? []);
+    const mayAsk = [...chain, ...approvers, ...outageApprovers];
+    if (!isOneOf(request.person, mayAsk)) {
+      throw new AppError('FORBIDDEN', `only the owner of ${system.name}, their management chain, the risk approvers and the outage approvers may ask to accept a risk: ${names(mayAsk)}`);
     }
     const patches = await openPatches(trx, system.name, request.patch);
     const pendingOrAccepted = await trx.selectFrom('risk_acceptances').select('patch_id').where('patch_id', 'in', patches.map((patch) => patch.id)).where('status', 'in', ['pending', 'approved']).execute();

@@ -249,6 +249,13 @@ describe('outage requests on Slack and Teams at once', () => {
     expect(latestOfEveryCopy(copies).map((copy) => copy.text.startsWith('Outage denied: mail-gw-1'))).toEqual(Array(5).fill(true));
     expect(JSON.stringify(adaptiveCardOf(teamsUpdates(teamsCopies(copies)[0]!).at(-1)))).toContain('Denied by Carol Chief: not before the audit on Monday.');
     expect(await requestRow(id)).toMatchObject({ status: 'denied', decided_by: 'carol', decision_note: 'not before the audit on Monday' });
+    // Carol is offered to accept the risk instead, where she denied it.
+    const patchId = (await findPatch(store.db, 'mail-gw-1', 'CVE-2026-6000'))!.id;
+    await vi.waitFor(() => expect(api.callsTo('chat.postMessage').find((call) => call.args.channel === carols.conversation && String(call.args.text).startsWith('Not now on mail-gw-1'))).toBeDefined(), WAIT);
+    const offer = api.callsTo('chat.postMessage').find((call) => String(call.args.text).startsWith('Not now on mail-gw-1'))!;
+    expect(buttonValues(offer)).toEqual({ [ACTION_IDS.patchAcceptRisk]: String(patchId) });
+    // The denial also escalated the patch: a nag for the next level is recorded.
+    expect(await store.db.selectFrom('nags').select(['kind', 'status']).execute()).toEqual([{ kind: 'outage-denied', status: 'pending' }]);
   });
 
   it('denies from the inputs of the Teams form', async () => {

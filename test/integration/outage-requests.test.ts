@@ -4,6 +4,7 @@ import { importInventory } from '../../src/store/inventory-import.js';
 import { findPatch, findPerson } from '../../src/store/inventory-queries.js';
 import { expireOutageRequests, outageCards, recordOutageCard, requestOutage, voteOnOutage } from '../../src/store/outage-requests.js';
 import { unsentNags } from '../../src/store/escalation-sweep.js';
+import { requestRiskAcceptance } from '../../src/store/risk-acceptances.js';
 import { createPatchNagProcessor } from '../../jobs/patch-nag.js';
 import { recordingNotifier } from '../support/recording-notifier.js';
 import { DAY, HOUR, inventory, PEOPLE, patch, STANDARD_POLICY, system } from '../support/inventory-fixture.js';
@@ -103,5 +104,11 @@ describe.each(STORE_DIALECTS)('outage requests on %s', (dialect) => {
     expect(await createPatchNagProcessor({ store, notifiers: [slack.notifier], now: () => NOW + HOUR })({ id: 'nag', data: nag } as never)).toBe('sent');
     const thread = slack.messages.find((message) => message.kind === 'thread-start')!;
     expect(JSON.stringify(thread.card)).toContain('An outage window to apply it was denied, so this goes one level up (denied by carol: CEO: no outage in December).');
+  });
+
+  it('lets an outage approver who denied a window ask to accept the risk instead', async () => {
+    // Dave is an outage approver, neither in Alice's chain nor a risk approver.
+    const requested = await requestRiskAcceptance(store, { ...(await as('dave')), system: 'mail-gw-1', reason: 'no outage before the audit', controls: [], expiresAt: NOW + 30 * DAY, now: NOW });
+    expect(requested.acceptances).toMatchObject([{ requestedBy: 'dave', status: 'pending' }]);
   });
 });
