@@ -39,6 +39,8 @@ export interface Config {
   readonly dnsblZones: readonly string[];
   /** How often the escalation sweep looks for patches coming due and overdue (one schedule for all replicas). */
   readonly sweepIntervalSeconds: number;
+  /** Serves the outage calendar at /calendar/<token>.ics on the HTTP port; undefined: not served. */
+  readonly calendarToken: string | undefined;
   /** The inventory and audit store: SQLite under MXOPS_DATA_DIR unless DATABASE_URL names PostgreSQL. */
   readonly database: DatabaseLocation;
   readonly queue: {
@@ -98,6 +100,7 @@ export function loadConfig(env: Env): Config {
     slack: undefined,
     teams: undefined,
     database: readDatabase(env, problems),
+    calendarToken: read<string | undefined>('MXOPS_CALENDAR_TOKEN', undefined, parseCalendarToken),
     sweepIntervalSeconds: read('MXOPS_SWEEP_INTERVAL_SECONDS', 300, (text) => parseInteger(text, 5, 86_400, 'seconds between escalation sweeps')),
     queue: {
       redisUrl: read('MXOPS_REDIS_URL', 'redis://127.0.0.1:6379', parseRedisUrl),
@@ -145,6 +148,12 @@ function parseRedisUrl(text: string): string {
     throw new AppError('BAD_INPUT', `"${redact(text)}" is not a URL; use redis://host:6379 or rediss://user:password@host:6380/0 (percent-encode / @ : in the password)`);
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new AppError('BAD_INPUT', `"${redact(text)}" is not a redis:// or rediss:// URL`);
+  return text;
+}
+
+/** The calendar feed's URL is its only secret (calendar apps cannot send credentials): make it unguessable. */
+function parseCalendarToken(text: string): string {
+  if (!/^[A-Za-z0-9_-]{24,128}$/.test(text)) throw new AppError('BAD_INPUT', 'use 24 to 128 letters, digits, - or _ (e.g. the output of: openssl rand -hex 16); the value is not shown here');
   return text;
 }
 

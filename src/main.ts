@@ -28,7 +28,8 @@ import { listenForActivities } from './chat/teams/teams-http.js';
 import { createRedisConversationReferenceStore } from './store/redis-conversation-references.js';
 import type { MailcheckDeps } from '../commands/mailcheck.js';
 import type { HttpsFetcher } from './diagnosis/https-port.js';
-import { createOpsServer } from './observability/http-server.js';
+import { calendarFeed, createOpsServer } from './observability/http-server.js';
+import type http from 'node:http';
 import { instrumentProber } from './observability/instrumented-prober.js';
 import { createLogger, forCommand, type Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
@@ -183,6 +184,12 @@ function startEscalation(config: Config, connection: Redis, store: OpenDatabase,
   });
 }
 
+/** The outage calendar feed, when MXOPS_CALENDAR_TOKEN is set. */
+function calendarRoutes(config: Config, store: OpenDatabase): Record<string, http.RequestListener> {
+  if (config.calendarToken === undefined) return {};
+  return { [`/calendar/${config.calendarToken}.ics`]: calendarFeed(() => runOutageCalendar({}, { store, now: () => Date.now() })) };
+}
+
 async function openPatchDeps(config: Config): Promise<PatchDeps> {
   return { store: await openStore(config), now: () => Date.now() };
 }
@@ -255,7 +262,7 @@ async function runStart(config: Config): Promise<number> {
   const slackListening = await slack?.start();
   const teams = config.teams ? createTeamsBot(config.teams, on('teams'), { references: createRedisConversationReferenceStore(redis, config.queue.prefix), patch, outage: patch }) : undefined;
   const teamsServer = config.teams && teams ? await listenForActivities(teams.handle, config.teams.port, config.teams.host) : undefined;
-  const ops = createOpsServer(metrics, [{ name: 'redis', probe: async () => (await redis.ping()) === 'PONG' }]);
+  const ops = createOpsServer(metrics, [{ name: 'redis', probe: async () => (await redis.ping()) === 'PONG' }], calendarRoutes(config, patch.store));
   await new Promise<void>((resolve) => ops.listen(config.http.port, config.http.host, resolve));
   logger.info({ slack: slackListening, teams: config.teams ? { port: config.teams.port } : undefined, http: config.http, workers: worker ? config.queue.workerConcurrency : 0 }, 'mxops started');
   const signal = await nextStopSignal();

@@ -34,3 +34,23 @@ async function health(checks: readonly HealthCheck[], res: http.ServerResponse):
   res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
   res.end(`${JSON.stringify({ status: ok ? 'ok' : 'degraded', checks: Object.fromEntries(results.map(([name, up]) => [name, up ? 'up' : 'down'])) })}\n`);
 }
+
+/** A GET route answering with an iCalendar file made fresh for each request. */
+export function calendarFeed(render: () => Promise<string>): http.RequestListener {
+  return (req, res) => {
+    if (req.method !== 'GET') {
+      res.writeHead(405, { allow: 'GET', 'content-type': 'text/plain' });
+      return void res.end('GET only\n');
+    }
+    render().then(
+      (ics) => {
+        res.writeHead(200, { 'content-type': 'text/calendar; charset=utf-8', 'cache-control': 'no-store' });
+        res.end(ics);
+      },
+      () => {
+        res.writeHead(503, { 'content-type': 'text/plain' });
+        res.end('the calendar is not available right now\n');
+      },
+    );
+  };
+}

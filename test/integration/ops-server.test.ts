@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SmtpProbeResult } from '../../src/diagnosis/smtp-port.js';
-import { createOpsServer } from '../../src/observability/http-server.js';
+import { calendarFeed, createOpsServer } from '../../src/observability/http-server.js';
 import { instrumentProber } from '../../src/observability/instrumented-prober.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import type http from 'node:http';
@@ -46,5 +46,23 @@ describe('health and metrics endpoint', () => {
   it('hands the chat platforms their own paths', async () => {
     const base = await listen(createOpsServer(createMetrics(), [], { '/slack/events': (_req, res) => res.writeHead(204).end() }));
     expect((await fetch(`${base}/slack/events`, { method: 'POST' })).status).toBe(204);
+  });
+
+  it('serves the outage calendar at its secret path only, fresh on each GET, 503 when it cannot be made', async () => {
+    let renders = 0;
+    let broken = false;
+    const path = '/calendar/0123456789abcdef0123456789abcdef.ics';
+    const feed = calendarFeed(async () => {
+      if (broken) throw new Error('database down');
+      return `BEGIN:VCALENDAR\r\nX-RENDER:${++renders}\r\nEND:VCALENDAR\r\n`;
+    });
+    const base = await listen(createOpsServer(createMetrics(), [], { [path]: feed }));
+    const first = await fetch(`${base}${path}`);
+    expect([first.status, first.headers.get('content-type'), await first.text()]).toEqual([200, 'text/calendar; charset=utf-8', 'BEGIN:VCALENDAR\r\nX-RENDER:1\r\nEND:VCALENDAR\r\n']);
+    expect(await (await fetch(`${base}${path}`)).text()).toContain('X-RENDER:2');
+    expect((await fetch(`${base}/calendar/guess.ics`)).status).toBe(404);
+    expect((await fetch(`${base}${path}`, { method: 'POST' })).status).toBe(405);
+    broken = true;
+    expect((await fetch(`${base}${path}`)).status).toBe(503);
   });
 });
