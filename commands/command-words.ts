@@ -3,7 +3,8 @@
  * curly quotes Slack and Teams clients put in) keeping a phrase together, and `--flag value`
  * options picked out wherever they appear.
  */
-import { AppError } from '../src/errors.js';
+import { AppError, isAppError } from '../src/errors.js';
+import { sentence } from './refusals.js';
 
 const QUOTES = /["\u201c\u201d]/;
 
@@ -63,4 +64,32 @@ export function splitFlags(words: readonly string[], known: Readonly<Record<stri
     flags.set(name, value);
   }
   return { positional, flags };
+}
+
+export type SubcommandLine<R> = R | { readonly kind: 'help' } | { readonly kind: 'invalid'; readonly message: string; readonly usage: string };
+
+/**
+ * `<subcommand> <words...>` as chat commands take it: empty or help words ask for help; an
+ * unknown subcommand lists the known ones; a BAD_INPUT from `parse` becomes the subcommand's
+ * usage with the message as a sentence. Anything else `parse` throws is a bug and goes on.
+ */
+export function parseSubcommandLine<S extends string, R>(
+  text: string,
+  command: string,
+  usage: Readonly<Record<S, string>>,
+  parse: (subcommand: S, words: readonly string[]) => R,
+): SubcommandLine<R> {
+  const [first = '', ...words] = splitWords(text.trim());
+  const subcommand = first.toLowerCase();
+  if (subcommand === '' || /^(help|-h|--help|\?)$/.test(subcommand)) return { kind: 'help' };
+  if (!Object.hasOwn(usage, subcommand)) {
+    const article = /^[aeiou]/.test(command) ? 'an' : 'a';
+    return { kind: 'invalid', message: `"${first}" is not ${article} ${command} command: use one of ${Object.keys(usage).join(', ')}.`, usage: Object.values<string>(usage).join('\n') };
+  }
+  try {
+    return parse(subcommand as S, words);
+  } catch (error) {
+    if (isAppError(error, 'BAD_INPUT')) return { kind: 'invalid', message: sentence(error.message), usage: usage[subcommand as S] };
+    throw error;
+  }
 }

@@ -11,8 +11,7 @@
 import { AppError, isAppError } from '../src/errors.js';
 import { parseDuration } from '../src/patching/duration.js';
 import { parseName } from '../src/patching/inventory-fields.js';
-import { splitFlags, splitWords, type FlagKind } from './command-words.js';
-import { sentence } from './refusals.js';
+import { parseSubcommandLine, splitFlags, type FlagKind } from './command-words.js';
 
 export type OutageCommand =
   | { readonly kind: 'help' }
@@ -61,21 +60,9 @@ const FLAGS: Readonly<Record<OutageSubcommand, Readonly<Record<string, FlagKind>
   'not-done': {},
 };
 
-const isSubcommand = (word: string): word is OutageSubcommand => Object.hasOwn(OUTAGE_USAGE, word);
 
 export function parseOutageCommand(text: string): OutageCommand {
-  const [first = '', ...words] = splitWords(text.trim());
-  const subcommand = first.toLowerCase();
-  if (subcommand === '' || /^(help|-h|--help|\?)$/.test(subcommand)) return { kind: 'help' };
-  if (!isSubcommand(subcommand)) {
-    return { kind: 'invalid', message: `"${first}" is not an outage command: use one of ${Object.keys(OUTAGE_USAGE).join(', ')}.`, usage: Object.values(OUTAGE_USAGE).join('\n') };
-  }
-  try {
-    return parseSubcommand(subcommand, words);
-  } catch (error) {
-    if (isAppError(error, 'BAD_INPUT')) return { kind: 'invalid', message: sentence(error.message), usage: OUTAGE_USAGE[subcommand] };
-    throw error;
-  }
+  return parseSubcommandLine(text, 'outage', OUTAGE_USAGE, parseSubcommand);
 }
 
 function parseSubcommand(subcommand: OutageSubcommand, words: readonly string[]): OutageCommand {

@@ -7,8 +7,7 @@ import { parseDuration } from '../src/patching/duration.js';
 import { parseInstant, parseName, parseOneOf } from '../src/patching/inventory-fields.js';
 import { SEVERITIES, type Severity } from '../src/patching/inventory.js';
 import type { PatchAction } from '../src/store/patch-actions.js';
-import { splitFlags, splitWords, type FlagKind } from './command-words.js';
-import { sentence } from './refusals.js';
+import { parseSubcommandLine, splitFlags, type FlagKind } from './command-words.js';
 
 export type PatchRequest =
   | { readonly kind: 'help' }
@@ -97,22 +96,10 @@ const FLAGS: Readonly<Record<PatchSubcommand, Readonly<Record<string, FlagKind>>
   reject: { reason: 'rest' },
 };
 
-const isSubcommand = (word: string): word is PatchSubcommand => Object.hasOwn(PATCH_USAGE, word);
 
 /** Reads what followed the command word ("show mail-gw-1", "help", "") into a request. */
 export function parsePatchCommand(text: string): PatchRequest {
-  const [first = '', ...words] = splitWords(text.trim());
-  const subcommand = first.toLowerCase();
-  if (subcommand === '' || /^(help|-h|--help|\?)$/.test(subcommand)) return { kind: 'help' };
-  if (!isSubcommand(subcommand)) {
-    return { kind: 'invalid', message: `"${first}" is not a patch command: use one of ${Object.keys(PATCH_USAGE).join(', ')}.`, usage: Object.values(PATCH_USAGE).join('\n') };
-  }
-  try {
-    return parseSubcommand(subcommand, words);
-  } catch (error) {
-    if (isAppError(error, 'BAD_INPUT')) return { kind: 'invalid', message: sentence(error.message), usage: PATCH_USAGE[subcommand] };
-    throw error;
-  }
+  return parseSubcommandLine(text, 'patch', PATCH_USAGE, parseSubcommand);
 }
 
 function parseSubcommand(subcommand: PatchSubcommand, words: readonly string[]): PatchRequest {

@@ -4,21 +4,18 @@
  * and recorded; approvals typed, the quorum shown, every recorded copy updated; a late decision
  * told who decided.
  */
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutageDeps } from '../../commands/outage.js';
-import { runConsoleChat } from '../../src/chat/console/console-chat.js';
 import { importInventory } from '../../src/store/inventory-import.js';
 import { outageCards } from '../../src/store/outage-requests.js';
 import { DAY, HOUR, inventory, patch, STANDARD_POLICY, system } from '../support/inventory-fixture.js';
-import { noMailcheck } from '../support/no-mailcheck.js';
 import { recordingNotifier } from '../support/recording-notifier.js';
+import { consoleSession } from '../support/console-session.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 // Thursday 26 November 2026, 18:00 in Berlin; mail-gw-1 may go down Saturdays 22:00-02:00 Berlin.
 const NOW = Date.parse('2026-11-26T17:00:00Z');
 const SATURDAY_22 = Date.parse('2026-11-28T21:00:00Z');
-const MAILCHECK = noMailcheck();
 
 describe('outage requests in the console', () => {
   let store: TestDatabase;
@@ -44,16 +41,7 @@ describe('outage requests in the console', () => {
     await store.drop();
   });
 
-  async function session(script: string, actor: string): Promise<string> {
-    const input = new PassThrough();
-    const output = new PassThrough();
-    let text = '';
-    output.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    const done = runConsoleChat(input, output, MAILCHECK, { outage: deps, actor });
-    input.end(script);
-    await done;
-    return text;
-  }
+  const session = (script: string, actor: string): Promise<string> => consoleSession(script, { outage: deps, actor });
   const requests = () => store.db.selectFrom('outage_requests').selectAll().execute();
 
   it('whispers usage for bad input and the reason for each refusal, storing and posting nothing', async () => {

@@ -13,7 +13,6 @@ import { ACTION_IDS } from '../../src/chat/action-ids.js';
 import type { Card } from '../../src/chat/card.js';
 import { nagCard } from '../../src/chat/patch-nag-cards.js';
 import { riskRequestCard } from '../../src/chat/risk-cards.js';
-import { createSlackApp, type SlackApp } from '../../src/chat/slack/slack-app.js';
 import { createSlackNagNotifier } from '../../src/chat/slack/slack-nag-notifier.js';
 import type { AdaptiveCard, AdaptiveExecuteAction } from '../../src/chat/teams/adaptive-card.js';
 import { renderAdaptiveCard } from '../../src/chat/teams/render-adaptive-card.js';
@@ -24,11 +23,12 @@ import type { StoredPatch } from '../../src/store/inventory-rows.js';
 import { requestRiskAcceptance } from '../../src/store/risk-acceptances.js';
 import type { AuditLogTable } from '../../src/store/schema.js';
 import { TEAMS_TEST_BOT, TEAMS_TEST_SETTINGS, sendToBot, type ConnectorCall } from '../support/fake-bot-connector.js';
-import { blockActionsBody, sendToApp, startFakeSlackApi, viewSubmissionBody, type FakeSlackApi, type RecordedCall } from '../support/fake-slack-api.js';
+import { blockActionsBody, sendToApp, viewSubmissionBody, type RecordedCall } from '../support/fake-slack-api.js';
 import { DAY, PEOPLE, inventory, patch, system } from '../support/inventory-fixture.js';
 import { noMailcheck } from '../support/no-mailcheck.js';
 import { recordingNotifier } from '../support/recording-notifier.js';
 import { teamsBotOnLoopback } from '../support/teams-bot-harness.js';
+import { SLACK_TEST_BOT_TOKEN, SLACK_TEST_SECRET, slackAppOnLoopback } from '../support/slack-app-harness.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /** Friday 20 November 2026, 11:00 in Berlin. */
@@ -75,51 +75,33 @@ async function auditRows(): Promise<AuditLogTable[]> {
 }
 
 describe('patch buttons in Slack, through the real Bolt app', () => {
-  const SECRET = 'test-signing-secret';
-  const BOT_TOKEN = 'xoxb-test-token';
-  let api: FakeSlackApi;
-  let slack: SlackApp;
-  let eventsUrl: string;
-
-  beforeEach(async () => {
-    api = await startFakeSlackApi({ botToken: BOT_TOKEN });
-    slack = createSlackApp(
-      { botToken: BOT_TOKEN, signingSecret: SECRET, appToken: undefined, port: 0, host: '127.0.0.1', command: '/mailcheck', patchCommand: '/patch', apiUrl: api.apiUrl, logLevel: 'error' },
-      MAILCHECK,
-      { patch: deps },
-    );
-    eventsUrl = `http://127.0.0.1:${(await slack.start()).port}/slack/events`;
-  });
-  afterEach(async () => {
-    await slack.stop();
-    await api.close();
-  });
+  const slackBot = slackAppOnLoopback(() => ({ patch: deps }));
 
   /** Posts the nag the way the nag worker does, and returns its ts and the values its buttons carry. */
   async function postNag(): Promise<{ ts: string; values: Record<string, string> }> {
-    const notifier = createSlackNagNotifier(new webApi.WebClient(BOT_TOKEN, { slackApiUrl: api.apiUrl }));
+    const notifier = createSlackNagNotifier(new webApi.WebClient(SLACK_TEST_BOT_TOKEN, { slackApiUrl: slackBot.api.apiUrl }));
     const { message } = await notifier.startThread('CMAILOPS', nagCard(NAG, await stored()), 'nag-1-0');
-    return { ts: message, values: buttonValues(api.callsTo('chat.postMessage').at(-1)) };
+    return { ts: message, values: buttonValues(slackBot.api.callsTo('chat.postMessage').at(-1)) };
   }
 
   const click = (actionId: string, value: string, user: string, messageTs: string, extra: { threadTs?: string; triggerId?: string } = {}) =>
-    sendToApp(eventsUrl, blockActionsBody({ actionId, value, user, messageTs, channel: 'CMAILOPS', responseUrl: api.responseUrl(user), ...extra }), { signingSecret: SECRET });
+    sendToApp(slackBot.eventsUrl, blockActionsBody({ actionId, value, user, messageTs, channel: 'CMAILOPS', responseUrl: slackBot.api.responseUrl(user), ...extra }), { signingSecret: SLACK_TEST_SECRET });
 
   /** Opens the button's modal and submits it with `values`; returns the submission's HTTP answer. */
   async function submitForm(actionId: string, value: string, user: string, messageTs: string, values: Record<string, string>) {
-    const opened = api.callsTo('views.open').length;
+    const opened = slackBot.api.callsTo('views.open').length;
     expect((await click(actionId, value, user, messageTs)).status).toBe(200);
-    await vi.waitFor(() => expect(api.callsTo('views.open')).toHaveLength(opened + 1), WAIT);
-    const view = api.callsTo('views.open').at(-1)?.args.view as Record<string, unknown>;
-    return sendToApp(eventsUrl, viewSubmissionBody({ view, values, user }), { signingSecret: SECRET });
+    await vi.waitFor(() => expect(slackBot.api.callsTo('views.open')).toHaveLength(opened + 1), WAIT);
+    const view = slackBot.api.callsTo('views.open').at(-1)?.args.view as Record<string, unknown>;
+    return sendToApp(slackBot.eventsUrl, viewSubmissionBody({ view, values, user }), { signingSecret: SLACK_TEST_SECRET });
   }
 
-  const threadPosts = (ts: string): RecordedCall[] => api.callsTo('chat.postMessage').filter((call) => call.args.thread_ts === ts);
-  const whispers = (user: string): RecordedCall[] => api.callsTo('response_url').filter((call) => call.args.id === user);
+  const threadPosts = (ts: string): RecordedCall[] => slackBot.api.callsTo('chat.postMessage').filter((call) => call.args.thread_ts === ts);
+  const whispers = (user: string): RecordedCall[] => slackBot.api.callsTo('response_url').filter((call) => call.args.id === user);
 
   it('acknowledges for the owner: the escalation phase changes in the store and the thread says who and until when', async () => {
     const nag = await postNag();
-    expect(Object.keys(nag.values)).toEqual([ACTION_IDS.patchAck, ACTION_IDS.patchSnooze, ACTION_IDS.patchDone, ACTION_IDS.patchAcceptRisk]);
+    expect(Object.keys(nag.values)).toEqual([ACTION_IDS.patchAck, ACTION_IDS.patchSnooze, ACTION_IDS.patchDone, ACTION_IDS.patchRequestOutage, ACTION_IDS.patchAcceptRisk]);
     expect(nag.values[ACTION_IDS.patchAck]).toBe(String((await stored()).id));
 
     expect((await click(ACTION_IDS.patchAck, nag.values[ACTION_IDS.patchAck]!, 'UALICE', nag.ts)).status).toBe(200);
@@ -152,15 +134,15 @@ describe('patch buttons in Slack, through the real Bolt app', () => {
     const nag = await postNag();
     const value = nag.values[ACTION_IDS.patchSnooze]!;
     expect((await click(ACTION_IDS.patchSnooze, value, 'UALICE', nag.ts, { triggerId: 'trigger-snooze-1' })).status).toBe(200);
-    await vi.waitFor(() => expect(api.callsTo('views.open')).toHaveLength(1), WAIT);
-    const opened = api.callsTo('views.open')[0]!.args;
+    await vi.waitFor(() => expect(slackBot.api.callsTo('views.open')).toHaveLength(1), WAIT);
+    const opened = slackBot.api.callsTo('views.open')[0]!.args;
     expect(opened.trigger_id).toBe('trigger-snooze-1');
     const view = opened.view as Record<string, unknown>;
     expect(view).toMatchObject({ type: 'modal', title: { text: 'Snooze this patch' }, blocks: [{ block_id: 'duration' }, { block_id: 'reason' }] });
     // The click did nothing by itself: the modal asks first.
     expect((await stored()).escalation.phase).not.toBe('snoozed');
 
-    const bad = await sendToApp(eventsUrl, viewSubmissionBody({ view, values: { duration: 'soon', reason: '' }, user: 'UALICE' }), { signingSecret: SECRET });
+    const bad = await sendToApp(slackBot.eventsUrl, viewSubmissionBody({ view, values: { duration: 'soon', reason: '' }, user: 'UALICE' }), { signingSecret: SLACK_TEST_SECRET });
     expect(bad.status).toBe(200);
     expect(JSON.parse(bad.body)).toEqual({
       response_action: 'errors',
@@ -168,7 +150,7 @@ describe('patch buttons in Slack, through the real Bolt app', () => {
     });
     expect((await stored()).escalation.phase).not.toBe('snoozed');
 
-    const good = await sendToApp(eventsUrl, viewSubmissionBody({ view, values: { duration: '2d', reason: 'vendor build on Monday' }, user: 'UALICE' }), { signingSecret: SECRET });
+    const good = await sendToApp(slackBot.eventsUrl, viewSubmissionBody({ view, values: { duration: '2d', reason: 'vendor build on Monday' }, user: 'UALICE' }), { signingSecret: SLACK_TEST_SECRET });
     expect(good.status).toBe(200);
     expect(good.body).toBe('');
     await vi.waitFor(() => expect(threadPosts(nag.ts)).toHaveLength(1), WAIT);
@@ -198,12 +180,12 @@ describe('patch buttons in Slack, through the real Bolt app', () => {
     expect((await click(ACTION_IDS.riskApprove, decide[ACTION_IDS.riskApprove]!, 'UALICE', requestTs, { threadTs: nag.ts })).status).toBe(200);
     await vi.waitFor(() => expect(whispers('UALICE')).toHaveLength(1), WAIT);
     expect(whispers('UALICE')[0]?.args.text).toBe('Only the risk approvers of the standard policy may decide: Carol Chief.');
-    expect(api.callsTo('chat.update')).toEqual([]);
+    expect(slackBot.api.callsTo('chat.update')).toEqual([]);
     expect((await stored()).escalation.phase).not.toBe('risk-accepted');
 
     expect((await click(ACTION_IDS.riskApprove, decide[ACTION_IDS.riskApprove]!, 'UCAROL', requestTs, { threadTs: nag.ts })).status).toBe(200);
-    await vi.waitFor(() => expect(api.callsTo('chat.update')).toHaveLength(1), WAIT);
-    const update = api.callsTo('chat.update')[0]!.args;
+    await vi.waitFor(() => expect(slackBot.api.callsTo('chat.update')).toHaveLength(1), WAIT);
+    const update = slackBot.api.callsTo('chat.update')[0]!.args;
     expect(update).toMatchObject({ channel: 'CMAILOPS', ts: requestTs, text: `Risk accepted: ${KEY} on mail-gw-1` });
     expect((update.blocks as { type: string }[]).map((block) => block.type)).not.toContain('actions');
     expect((await stored()).escalation).toMatchObject({ phase: 'risk-accepted', nextAt: NOW + 90 * DAY });
@@ -213,12 +195,12 @@ describe('patch buttons in Slack, through the real Bolt app', () => {
 
     // A second click (the card in Carol's DMs still has its buttons) is refused and changes nothing.
     expect((await click(ACTION_IDS.riskReject, decide[ACTION_IDS.riskReject]!, 'UCAROL', requestTs, { threadTs: nag.ts })).status).toBe(200);
-    await vi.waitFor(() => expect(api.callsTo('views.open')).toHaveLength(2), WAIT);
-    const rejectView = api.callsTo('views.open').at(-1)?.args.view as Record<string, unknown>;
-    await sendToApp(eventsUrl, viewSubmissionBody({ view: rejectView, values: { reason: 'changed my mind' }, user: 'UCAROL' }), { signingSecret: SECRET });
-    await vi.waitFor(() => expect(api.callsTo('chat.postEphemeral')).toHaveLength(1), WAIT);
-    expect(api.callsTo('chat.postEphemeral')[0]?.args).toMatchObject({ channel: 'CMAILOPS', user: 'UCAROL', text: 'This risk acceptance was already approved by carol.' });
-    expect(api.callsTo('chat.update')).toHaveLength(1);
+    await vi.waitFor(() => expect(slackBot.api.callsTo('views.open')).toHaveLength(2), WAIT);
+    const rejectView = slackBot.api.callsTo('views.open').at(-1)?.args.view as Record<string, unknown>;
+    await sendToApp(slackBot.eventsUrl, viewSubmissionBody({ view: rejectView, values: { reason: 'changed my mind' }, user: 'UCAROL' }), { signingSecret: SLACK_TEST_SECRET });
+    await vi.waitFor(() => expect(slackBot.api.callsTo('chat.postEphemeral')).toHaveLength(1), WAIT);
+    expect(slackBot.api.callsTo('chat.postEphemeral')[0]?.args).toMatchObject({ channel: 'CMAILOPS', user: 'UCAROL', text: 'This risk acceptance was already approved by carol.' });
+    expect(slackBot.api.callsTo('chat.update')).toHaveLength(1);
     expect((await stored()).escalation.phase).toBe('risk-accepted');
   });
 });

@@ -3,11 +3,8 @@
  * the same handler behind the real Bolt app (signed /patch slash commands, a fake Slack Web API)
  * and the real Teams CloudAdapter (a fake Bot Framework connector).
  */
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PatchDeps } from '../../commands/patch.js';
-import { runConsoleChat } from '../../src/chat/console/console-chat.js';
-import { createSlackApp, type SlackApp } from '../../src/chat/slack/slack-app.js';
 import { acceptRisk } from '../../src/patching/escalation.js';
 import { readAuditLog } from '../../src/store/audit-log.js';
 import { importInventory } from '../../src/store/inventory-import.js';
@@ -15,10 +12,12 @@ import { findPatch, patchesOf } from '../../src/store/inventory-queries.js';
 import { escalationColumns } from '../../src/store/inventory-rows.js';
 import type { AuditLogTable } from '../../src/store/schema.js';
 import { TEAMS_TEST_SETTINGS, sendToBot } from '../support/fake-bot-connector.js';
-import { sendToApp, slashCommandBody, startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api.js';
+import { sendToApp, slashCommandBody } from '../support/fake-slack-api.js';
 import { DAY, inventory, patch, system } from '../support/inventory-fixture.js';
 import { noMailcheck } from '../support/no-mailcheck.js';
 import { teamsBotOnLoopback } from '../support/teams-bot-harness.js';
+import { SLACK_TEST_SECRET, slackAppOnLoopback } from '../support/slack-app-harness.js';
+import { consoleSession } from '../support/console-session.js';
 import { openTestDatabase, STORE_DIALECTS, type TestDatabase } from '../support/test-database.js';
 
 /** Friday 20 November 2026, 11:00 in Berlin. */
@@ -58,17 +57,7 @@ describe.each(STORE_DIALECTS)('patch commands on %s', (dialect) => {
     await store.drop();
   });
 
-  /** Types `script` into `mxops chat [--as actor]` and returns everything it printed. */
-  async function session(script: string, actor?: string): Promise<string> {
-    const input = new PassThrough();
-    const output = new PassThrough();
-    let text = '';
-    output.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    const done = runConsoleChat(input, output, MAILCHECK, { patch: deps, ...(actor !== undefined ? { actor } : {}) });
-    input.end(script);
-    await done;
-    return text;
-  }
+  const session = (script: string, actor?: string): Promise<string> => consoleSession(script, { patch: deps, ...(actor !== undefined ? { actor } : {}) });
 
   describe('console', () => {
     it('lists systems with open patches, the earliest due first, with owner and how overdue', async () => {
@@ -218,46 +207,28 @@ describe.each(STORE_DIALECTS)('patch commands on %s', (dialect) => {
   });
 
   describe('Slack, through the real Bolt app', () => {
-    const SECRET = 'test-signing-secret';
-    const BOT_TOKEN = 'xoxb-test-token';
-    let api: FakeSlackApi;
-    let slack: SlackApp;
-    let eventsUrl: string;
-
-    beforeEach(async () => {
-      api = await startFakeSlackApi({ botToken: BOT_TOKEN });
-      slack = createSlackApp(
-        { botToken: BOT_TOKEN, signingSecret: SECRET, appToken: undefined, port: 0, host: '127.0.0.1', command: '/mailcheck', patchCommand: '/patch', apiUrl: api.apiUrl, logLevel: 'error' },
-        MAILCHECK,
-        { patch: deps },
-      );
-      eventsUrl = `http://127.0.0.1:${(await slack.start()).port}/slack/events`;
-    });
-    afterEach(async () => {
-      await slack.stop();
-      await api.close();
-    });
+    const slackBot = slackAppOnLoopback(() => ({ patch: deps }));
 
     const patchCommand = (text: string, user: string) =>
-      sendToApp(eventsUrl, slashCommandBody({ command: '/patch', text, user, channel: 'CMAILOPS', responseUrl: api.responseUrl(user) }), { signingSecret: SECRET });
+      sendToApp(slackBot.eventsUrl, slashCommandBody({ command: '/patch', text, user, channel: 'CMAILOPS', responseUrl: slackBot.api.responseUrl(user) }), { signingSecret: SLACK_TEST_SECRET });
 
     it('acknowledges for the owner in the channel, and whispers a refusal to a stranger', async () => {
       expect((await patchCommand('ack mail-gw-1 CVE-2026-0001', 'UALICE')).status).toBe(200);
-      await vi.waitFor(() => expect(api.callsTo('chat.postMessage')).toHaveLength(1), WAIT);
-      const posted = api.callsTo('chat.postMessage')[0];
+      await vi.waitFor(() => expect(slackBot.api.callsTo('chat.postMessage')).toHaveLength(1), WAIT);
+      const posted = slackBot.api.callsTo('chat.postMessage')[0];
       expect(posted?.args).toMatchObject({ channel: 'CMAILOPS', text: 'Acknowledged 1 patch on mail-gw-1 until Mon 23 Nov 11:00 Europe/Berlin' });
       expect(JSON.stringify(posted?.args.blocks)).toContain('By Alice Owner.');
       expect((await auditRows(store)).at(-1)).toMatchObject({ actor: 'alice', action: 'ack', surface: 'slack', system: 'mail-gw-1' });
 
       const before = await patchesOf(store.db, 'mail-gw-1');
       expect((await patchCommand('done mail-gw-1', 'U0STRANGER')).status).toBe(200);
-      await vi.waitFor(() => expect(api.callsTo('chat.postEphemeral')).toHaveLength(1), WAIT);
-      expect(api.callsTo('chat.postEphemeral')[0]?.args).toMatchObject({
+      await vi.waitFor(() => expect(slackBot.api.callsTo('chat.postEphemeral')).toHaveLength(1), WAIT);
+      expect(slackBot.api.callsTo('chat.postEphemeral')[0]?.args).toMatchObject({
         channel: 'CMAILOPS',
         user: 'U0STRANGER',
         text: 'You (slack:U0STRANGER) are not in the inventory, and only the owner of mail-gw-1 and their management chain may do this: Alice Owner, Bob Manager, Carol Chief.',
       });
-      expect(api.callsTo('chat.postMessage')).toHaveLength(1);
+      expect(slackBot.api.callsTo('chat.postMessage')).toHaveLength(1);
       expect(await patchesOf(store.db, 'mail-gw-1')).toEqual(before);
     });
   });

@@ -2,20 +2,17 @@
  * Risk acceptance typed in the console: asked by the owner, listed, approved by a risk approver
  * (never the one who asked), with the approvers' direct messages going out through a notifier.
  */
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PatchDeps } from '../../commands/patch.js';
-import { runConsoleChat } from '../../src/chat/console/console-chat.js';
 import { importInventory } from '../../src/store/inventory-import.js';
 import { findPatch } from '../../src/store/inventory-queries.js';
 import { DAY, inventory, patch, system } from '../support/inventory-fixture.js';
 import { recordingNotifier } from '../support/recording-notifier.js';
-import { noMailcheck } from '../support/no-mailcheck.js';
+import { consoleSession } from '../support/console-session.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const NOW = Date.parse('2026-11-20T10:00:00Z');
 
-const MAILCHECK = noMailcheck();
 
 describe('risk acceptance in the console', () => {
   let store: TestDatabase;
@@ -31,16 +28,7 @@ describe('risk acceptance in the console', () => {
     await store.drop();
   });
 
-  async function session(script: string, actor: string): Promise<string> {
-    const input = new PassThrough();
-    const output = new PassThrough();
-    let text = '';
-    output.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    const done = runConsoleChat(input, output, MAILCHECK, { patch: deps, actor });
-    input.end(script);
-    await done;
-    return text;
-  }
+  const session = (script: string, actor: string): Promise<string> => consoleSession(script, { patch: deps, actor });
 
   it('asks, lists, refuses the asker and approves by a risk approver', async () => {
     const asked = await session('patch accept-risk mail-gw-1 CVE-2026-4000 --until 90d --reason CEO will not approve the outage --controls inbound only via the relay; frozen by policy\n', 'alice');
