@@ -23,7 +23,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/diagnosis/**/*.ts', 'src/patching/**/*.ts', 'src/outages/**/*.ts'],
+    files: ['src/diagnosis/**/*.ts', 'src/patching/**/*.ts', 'src/outages/**/*.ts', 'src/bounces/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: forbiddenInCores }] },
   },
   {

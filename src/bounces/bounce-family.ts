@@ -1,0 +1,113 @@
+import type { HeaderField } from './header-block.js';
+import { headerValue } from './header-block.js';
+
+export type BounceFamily = 'qmail' | 'postfix' | 'exim' | 'exchange' | 'sendmail' | 'gmail' | 'unknown';
+
+/** What a family's own text says about the first failed recipient. */
+export interface FamilyReading {
+  readonly recipient: string | null;
+  readonly remoteReply: string | null;
+  /** The explanation of the failure, where the step phrases are. */
+  readonly reason: string | null;
+}
+
+const ADDRESS = /[^\s<>"'(),;:[\]@]{1,64}@[^\s<>"'(),;:[\]@]{1,253}\.[^\s<>"'(),;:[\]@]{1,63}/;
+
+export function firstAddress(text: string | undefined | null): string | null {
+  const match = text ? ADDRESS.exec(text.slice(0, 4096)) : null;
+  return match ? match[0].replace(/\.+$/, '') : null;
+}
+
+function squash(text: string | null | undefined): string | null {
+  const value = text?.replace(/\s+/g, ' ').trim();
+  return value ? value : null;
+}
+
+/** From the report text and the top header fields; the first family whose marks are there. */
+export function recogniseFamily(report: string, fields: readonly HeaderField[], reportingMta: string | null): BounceFamily {
+  const subject = headerValue(fields, 'subject') ?? '';
+  const from = headerValue(fields, 'from') ?? '';
+  if (/Hi\. This is the qmail-send program|\bdelivery \d+: (?:deferral|failure|success):|^[ \t]*(?:@\S{1,40}[ \t]+)?(?:\d+\.\d+[ \t]+)?(?:deferral|failure): \S/m.test(report)) return 'qmail';
+  if (/Delivery has failed to these recipients or groups|Remote Server returned '|Diagnostic information for administrators|couldn't be delivered to|Your message to \S{1,320} couldn't be delivered/i.test(report) || fields.some((field) => field.name.startsWith('x-ms-exchange-message-is-ndr'))) return 'exchange';
+  if (/Delivery Status Notification \((?:Failure|Delay|Success)\)/i.test(subject) || /The response from the remote server was:|^[ \t]*Address not found[ \t]*$/m.test(report) || /@googlemail\.com\b/i.test(from) || /(?:^|\.)(?:googlemail|google)\.com$/i.test(reportingMta ?? '')) return 'gmail';
+  if (/This is the mail system at host|postfix\/\w+\[\d+\]|^X-Postfix/mi.test(report) || fields.some((field) => field.name === 'x-postfix-queue-id')) return 'postfix';
+  if (/The following addresses had permanent fatal errors|Transcript of session follows|sendmail\[\d+\]/i.test(report)) return 'sendmail';
+  if (/This message was created automatically by mail delivery software|A message that you sent could not be delivered|retry timeout exceeded|Message has been frozen|has not yet been delivered/i.test(report) || fields.some((field) => field.name === 'x-failed-recipients')) return 'exim';
+  return 'unknown';
+}
+
+/** qmail-send bounces: '<addr>:' then the reason, one block per recipient. */
+function readQmail(report: string): FamilyReading {
+  const block = /^<([^>\s]{1,320})>:[ \t]*\n([\s\S]*?)(?:\n[ \t]*\n|(?![\s\S]))/m.exec(report);
+  if (block) {
+    const reason = block[2] ?? '';
+    const said = /Remote host said:\s*([\s\S]*?)(?:\n(?:Giving up|I'm not going)|$)/.exec(reason);
+    return { recipient: block[1] ?? null, remoteReply: squash(said?.[1]), reason };
+  }
+  // qmail-send log lines write spaces as '_' and line breaks as '/'.
+  const line = /delivery (\d+): (?:deferral|failure|success): (\S*)/.exec(report) ?? /(?:deferral|failure|success): (\S*)/.exec(report);
+  if (!line) return { recipient: null, remoteReply: null, reason: null };
+  const number = line.length > 2 ? line[1] : undefined;
+  const reason = (line[line.length - 1] ?? '').replace(/_/g, ' ').replace(/\//g, '\n').trim();
+  const said = /Remote host said: ([^\n]*)/.exec(reason);
+  const start = number === undefined ? null : new RegExp(`starting delivery ${number}: msg \\d+ to (?:remote|local) (\\S+)`).exec(report);
+  return { recipient: start?.[1] ?? null, remoteReply: squash(said?.[1]), reason };
+}
+
+function readPostfix(report: string): FamilyReading {
+  const line = /^<([^>\s]{1,320})>(?: \(expanded from <[^>]*>\))?:[ \t]*([\s\S]*?)(?:\n[ \t]*\n|(?![\s\S]))/m.exec(report);
+  if (line) {
+    const reason = line[2] ?? '';
+    const said = /\bsaid:\s*([\s\S]*?)(?:[ \t\n]{0,20}\(in reply to [^)]{0,100}\)|$)/.exec(reason);
+    return { recipient: line[1] ?? null, remoteReply: squash(said?.[1]), reason };
+  }
+  // A Postfix log line: 'to=<bob@partner.test>, relay=..., dsn=4.4.1, status=deferred (reason)'.
+  const log = /to=<([^>\s]{0,320})>[^\n]*?status=\w+ \(([^\n]*)\)[ \t]*$/m.exec(report);
+  if (log) {
+    const reason = log[2] ?? '';
+    const said = /\bsaid:\s*(.*?)(?:[ \t]{0,20}\(in reply to [^)]{0,100}\)|$)/.exec(reason);
+    return { recipient: log[1] || null, remoteReply: squash(said?.[1]), reason };
+  }
+  return { recipient: null, remoteReply: null, reason: null };
+}
+
+function readExim(report: string, fields: readonly HeaderField[]): FamilyReading {
+  const failed = /(?:failed|not yet been delivered to the following addresses?)[^\n]*:[ \t]*\n+[ \t]*([^\s@]{1,64}@\S{1,255})[^\n]*\n([\s\S]*?)(?:\n[ \t]*\n|$)/i.exec(report);
+  const recipient = firstAddress(failed?.[1]) ?? firstAddress(headerValue(fields, 'x-failed-recipients'));
+  const reason = failed?.[2] ?? report;
+  const after = /SMTP error from remote mail server after [^\n]{0,200}?:(?:<[^>\n]{0,320}>:)?[ \t]*([^\n]*(?:\n[ \t]+[^\n]*)*)/i.exec(reason);
+  return { recipient, remoteReply: squash(after?.[1]), reason };
+}
+
+function readExchange(report: string): FamilyReading {
+  const list = /Delivery has failed to these recipients or groups:\s*\n\s*([^\n]+)/i.exec(report);
+  const recipient = firstAddress(list?.[1]) ?? firstAddress(/Your message to (\S{1,320}) couldn't be delivered/i.exec(report)?.[1]) ?? firstAddress(/^[ \t]*([^\s@]{1,64}@\S{1,255})[ \t]*\n[ \t]*Remote Server returned/im.exec(report)?.[1]);
+  const returned = /Remote Server returned '([^']{0,4000})'/i.exec(report);
+  return { recipient, remoteReply: squash(returned?.[1]), reason: returned?.[0] ?? report };
+}
+
+function readSendmail(report: string): FamilyReading {
+  const fatal = /The following addresses had (?:permanent fatal errors|transient non-fatal errors) -----\s*\n\s*([^\n]+)(?:\n\s*\(reason: ([^)\n]*)\))?/i.exec(report);
+  const transcript = /^(?:>>> ([^\n]*)\n)?<<< ([45]\d\d[^\n]*)/m.exec(report);
+  const remoteReply = squash(transcript?.[2]) ?? squash(fatal?.[2]);
+  const reason = [transcript?.[1] ? `${transcript[1]}` : '', fatal?.[2] ?? '', /while talking to [^\n]*/i.exec(report)?.[0] ?? ''].join('\n');
+  return { recipient: firstAddress(fatal?.[1]), remoteReply, reason };
+}
+
+function readGmail(report: string): FamilyReading {
+  const recipient = firstAddress(/(?:wasn't|was not|hasn't been|has not been) delivered to (\S+)/i.exec(report)?.[1]);
+  const response = /The response (?:from the remote server )?was:[ \t]*\n[ \t]*([\s\S]*?)(?:\n[ \t]*\n|$)/i.exec(report);
+  return { recipient, remoteReply: squash(response?.[1]), reason: report };
+}
+
+export function readFamily(family: BounceFamily, report: string, fields: readonly HeaderField[]): FamilyReading {
+  switch (family) {
+    case 'qmail': return readQmail(report);
+    case 'postfix': return readPostfix(report);
+    case 'exim': return readExim(report, fields);
+    case 'exchange': return readExchange(report);
+    case 'sendmail': return readSendmail(report);
+    case 'gmail': return readGmail(report);
+    case 'unknown': return { recipient: null, remoteReply: null, reason: null };
+  }
+}
