@@ -3,8 +3,7 @@
  * id, an AAD object id); the console is told with `mxops chat --as <handle>`.
  */
 import { AppError } from '../src/errors.js';
-import type { Person } from '../src/patching/inventory.js';
-import type { AuditSurface } from '../src/store/audit-log.js';
+import type { Actor } from '../src/store/actor.js';
 import type { OpenDatabase } from '../src/store/database.js';
 import { findPerson, personByChat } from '../src/store/inventory-queries.js';
 
@@ -16,13 +15,8 @@ export interface PatchActor {
   readonly id: string | undefined;
 }
 
-export interface KnownActor {
-  /** Undefined when the inventory has no such person: they may read, but not change anything. */
-  readonly person: Person | undefined;
-  /** How they appear in the audit log when not in the inventory (slack:U123...). */
-  readonly identity: string;
-  readonly surface: AuditSurface;
-}
+/** Who typed or clicked, as the inventory knows them (the store's Actor). */
+export type KnownActor = Actor;
 
 export async function resolveActor(store: OpenDatabase, actor: PatchActor): Promise<KnownActor | undefined> {
   if (actor.id === undefined || actor.id === '') return undefined;

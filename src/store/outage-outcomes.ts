@@ -5,8 +5,8 @@
  */
 import { AppError } from '../errors.js';
 import { markDone } from '../patching/escalation.js';
-import type { Person } from '../patching/inventory.js';
-import { type AuditSurface, auditAppender } from './audit-log.js';
+import type { Actor } from './actor.js';
+import { auditAppender } from './audit-log.js';
 import type { OpenDatabase } from './database.js';
 import { requireSystem } from './inventory-queries.js';
 import { escalationColumns, patchFromRow, type StoredPatch } from './inventory-rows.js';
@@ -14,12 +14,9 @@ import { type OutageRequest, outageRequestById } from './outage-request-rows.js'
 import { requireOwnerOrChain } from './patch-actions.js';
 import { writeTransaction } from './write-transaction.js';
 
-export interface OutageOutcomeInput {
+export interface OutageOutcomeInput extends Actor {
   readonly id: number;
   readonly outcome: 'patched' | 'not-done';
-  readonly person: Person | undefined;
-  readonly identity: string;
-  readonly surface: AuditSurface;
   readonly now: number;
 }
 

@@ -11,7 +11,8 @@ import { checkOutageRequest } from '../outages/outage-request.js';
 import { planOutageSteps } from '../outages/outage-steps.js';
 import { escalateForDenial } from '../patching/escalation.js';
 import { DEFAULT_OUTAGE_APPROVAL, type OutageApproval, type Person, type System } from '../patching/inventory.js';
-import { type AuditSurface, auditAppender } from './audit-log.js';
+import type { Actor } from './actor.js';
+import { auditAppender } from './audit-log.js';
 import type { OpenDatabase } from './database.js';
 import { findPolicy, requireSystem, peopleNamed } from './inventory-queries.js';
 import { escalationColumns, patchFromRow, type StoredPatch } from './inventory-rows.js';
@@ -23,12 +24,6 @@ import { writeTransaction } from './write-transaction.js';
 
 export { type OutageRequest, outageRequestById } from './outage-request-rows.js';
 
-
-interface Actor {
-  readonly person: Person | undefined;
-  readonly identity: string;
-  readonly surface: AuditSurface;
-}
 
 export interface OutageAskInput extends Actor {
   readonly system: string;

@@ -8,7 +8,8 @@ import type { Kysely, Selectable } from 'kysely';
 import { AppError } from '../errors.js';
 import { acceptRisk } from '../patching/escalation.js';
 import type { EscalationPolicy, Person, System } from '../patching/inventory.js';
-import { type AuditSurface, auditAppender } from './audit-log.js';
+import type { Actor } from './actor.js';
+import { auditAppender } from './audit-log.js';
 import type { OpenDatabase } from './database.js';
 import { findPolicy, findSystem, managementChain, peopleNamed } from './inventory-queries.js';
 import { escalationColumns, patchFromRow, type StoredPatch } from './inventory-rows.js';
@@ -31,14 +32,6 @@ export interface RiskAcceptance {
   readonly decidedBy: string | undefined;
   readonly decidedAt: number | undefined;
   readonly createdAt: number;
-}
-
-interface Actor {
-  /** As the inventory knows them; undefined when their chat identity is unknown. */
-  readonly person: Person | undefined;
-  /** How they appear in the audit log otherwise (slack:U123...). */
-  readonly identity: string;
-  readonly surface: AuditSurface;
 }
 
 export interface RiskRequest extends Actor {
