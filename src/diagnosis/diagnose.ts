@@ -18,6 +18,7 @@ import { DnsLookups, type LookupSettings } from './dns-lookups.js';
 import type { DnsClient } from './dns-port.js';
 import { DomainFacts } from './domain-facts.js';
 import { compareStatus, finding, worstStatus, type Finding, type Status } from './finding.js';
+import { observe, type Observations } from './observations.js';
 import { judgeSenders, type SenderVerdict } from './senders.js';
 
 /**
@@ -52,6 +53,8 @@ export interface DiagnosisReport {
   readonly timings: readonly { readonly check: string; readonly durationMs: number }[];
   /** Packets sent after de-duplication. */
   readonly queriesSent: number;
+  /** What DNS held (records, answer sizes), for comparing runs; empty in reports stored before it existed. */
+  readonly observations: Observations;
 }
 
 /** Where a run stands, for showing progress while it goes on. */
@@ -126,6 +129,7 @@ export async function diagnose(target: CheckTarget, deps: DiagnoseDeps): Promise
     senders: judgeSenders(findings, { smtp: deps.smtp !== undefined }),
     timings: results.map(({ check, durationMs }) => ({ check, durationMs })),
     queriesSent: dns.queriesSent,
+    observations: observe(await dns.outcomes()),
   };
 }
 

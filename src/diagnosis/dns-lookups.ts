@@ -35,6 +35,12 @@ export class DnsLookups {
     return this.sent;
   }
 
+  /** Every query's outcome once all have settled, for what the run observed. */
+  async outcomes(): Promise<QueryOutcome[]> {
+    const settled = await Promise.allSettled(this.inFlight.values());
+    return settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  }
+
   query(query: DnsQuery): Promise<QueryOutcome> {
     const key = queryKey(query);
     let outcome = this.inFlight.get(key);

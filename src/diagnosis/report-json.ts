@@ -14,5 +14,6 @@ export function reportToJson(report: DiagnosisReport): object {
     senders: report.senders.map(({ family, verdict, expected, because, covers }) => ({ family, verdict, expected, because, covers })),
     timings: report.timings.map((t) => ({ check: t.check, durationMs: Math.round(t.durationMs) })),
     queriesSent: report.queriesSent,
+    observations: report.observations,
   };
 }

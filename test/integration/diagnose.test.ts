@@ -55,6 +55,18 @@ describe('diagnose() against nameservers on loopback', () => {
     expect(report.status).toBe('fail');
   });
 
+  it('keeps what DNS held: the records the resolver gave and the largest answer per query', async () => {
+    const healthy = await run('healthy.test');
+    expect(healthy.observations.records['healthy.test MX']).toEqual(['10 mx1.healthy.test']);
+    expect(healthy.observations.records['healthy.test TXT']?.some((t) => t.startsWith('"v=spf1'))).toBe(true);
+    const mxSize = healthy.observations.answerSizes['MX healthy.test'];
+    expect(mxSize?.answerEnd).toBeGreaterThan(12);
+    expect(mxSize?.answerEnd).toBeLessThanOrEqual(512);
+    const big = await run('bigmx.test');
+    expect(big.observations.records['bigmx.test MX']).toHaveLength(20);
+    expect(big.observations.answerSizes['MX bigmx.test']?.answerEnd).toBeGreaterThan(512);
+  });
+
   it('tells the ANY path apart: only the classic qmail family breaks on a big ANY answer', async () => {
     const report = await run('bigany.test');
     expect(withId(report, 'dns.answer-over-512').map((f) => f.evidence.qtype)).toEqual(['ANY', 'ANY']);

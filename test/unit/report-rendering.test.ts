@@ -8,6 +8,7 @@ import { renderReportText } from '../../src/diagnosis/render-text.js';
 import { reportToJson } from '../../src/diagnosis/report-json.js';
 import { reverseName, sameAddress } from '../../src/diagnosis/reverse-name.js';
 import type { SenderVerdict } from '../../src/diagnosis/senders.js';
+import { NO_OBSERVATIONS } from '../../src/diagnosis/observations.js';
 
 const SERVER = { host: '192.0.2.53', port: 53 };
 
@@ -118,6 +119,7 @@ const REPORT: DiagnosisReport = {
     { check: 'reply-size', durationMs: 339.6 },
   ],
   queriesSent: 17,
+  observations: NO_OBSERVATIONS,
 };
 
 describe('renderReportText', () => {
@@ -198,7 +200,7 @@ describe('renderReportText', () => {
 describe('reportToJson', () => {
   it('has exactly the documented keys, at every level', () => {
     const json = reportToJson(REPORT) as Record<string, unknown>;
-    expect(Object.keys(json).sort()).toEqual(['domain', 'durationMs', 'findings', 'queriesSent', 'recipient', 'senders', 'status', 'timings']);
+    expect(Object.keys(json).sort()).toEqual(['domain', 'durationMs', 'findings', 'observations', 'queriesSent', 'recipient', 'senders', 'status', 'timings']);
     const findings = json.findings as Record<string, unknown>[];
     const senders = json.senders as Record<string, unknown>[];
     expect(findings).toHaveLength(5);
