@@ -9,6 +9,7 @@ import { inventoryMigration } from './migrations/0001-inventory.js';
 import * as nagDeliveries from './migrations/0002-nag-deliveries.js';
 import { outageRequestsMigration } from './migrations/0003-outage-requests.js';
 import * as outageSteps from './migrations/0004-outage-steps.js';
+import { checkReportsMigration } from './migrations/0005-check-reports.js';
 
 function migrationsFor(store: OpenDatabase): Record<string, Migration> {
   return {
@@ -16,6 +17,7 @@ function migrationsFor(store: OpenDatabase): Record<string, Migration> {
     '0002-nag-deliveries': nagDeliveries,
     '0003-outage-requests': outageRequestsMigration(store.dialect),
     '0004-outage-steps': outageSteps,
+    '0005-check-reports': checkReportsMigration(store.dialect),
   };
 }
 

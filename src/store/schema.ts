@@ -151,6 +151,34 @@ export interface OutageCardsTable {
   message: string;
 }
 
+/** One mail check's report (reportToJson's document), kept so later checks can say what changed. */
+export interface CheckReportsTable {
+  id: Generated<number>;
+  /** The checked domain, lower-case A-label. */
+  domain: string;
+  checked_at: number;
+  /** The report's worst status. */
+  status: string;
+  /** What ran it: 'cli', 'chat', 'watch' or 'bounce'. */
+  source: string;
+  /** JSON. */
+  report: string;
+}
+
+/** A domain a channel watches: re-checked every interval, posting there when it gets worse or is fixed. */
+export interface MailWatchesTable {
+  id: Generated<number>;
+  domain: string;
+  platform: string;
+  /** Slack channel id or Teams conversation id. */
+  conversation: string;
+  interval_ms: number;
+  created_by: string;
+  created_at: number;
+  /** The report the watch last compared against. */
+  last_report_id: number | null;
+}
+
 export interface Database {
   people: PeopleTable;
   policies: PoliciesTable;
@@ -163,5 +191,7 @@ export interface Database {
   outage_requests: OutageRequestsTable;
   outage_cards: OutageCardsTable;
   outage_steps: OutageStepsTable;
+  check_reports: CheckReportsTable;
+  mail_watches: MailWatchesTable;
 }
 
