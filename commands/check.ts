@@ -1,6 +1,6 @@
 import type { Config } from '../src/config.js';
 import { parseInteger } from '../src/config.js';
-import { diagnose } from '../src/diagnosis/diagnose.js';
+import { diagnose, type DiagnosisReport } from '../src/diagnosis/diagnose.js';
 import type { DnsClient, DnsServer } from '../src/diagnosis/dns-port.js';
 import { parseCheckTarget } from '../src/diagnosis/check-target.js';
 import { renderReportText } from '../src/diagnosis/render-text.js';
@@ -38,6 +38,8 @@ export interface CheckCommandDeps {
   readonly clock?: () => Date;
   /** SMTP probing for this input, or undefined for a DNS-only check; built only after the input is valid. */
   readonly smtpFor?: (input: CheckCommandInput) => Promise<SmtpSettings | undefined>;
+  /** Keeps the report for `mxops history`; told after every check. */
+  readonly record?: (report: DiagnosisReport) => Promise<void>;
   /** Told once the input is valid and the check starts, to show progress (the CLI does on a terminal). */
   readonly onStart?: (domain: string, resolver: DnsServer) => void;
 }
@@ -66,6 +68,7 @@ export async function runCheckCommand(input: CheckCommandInput, deps: CheckComma
     now: deps.now,
     lookup: { resolver, authoritativePort: deps.config.authoritativePort, queryOptions: { timeoutMs, retries: deps.config.dnsRetries } },
   });
+  await deps.record?.(report);
   return {
     output: input.json ? `${JSON.stringify(reportToJson(report), null, 2)}\n` : renderReportText(report),
     exitCode: report.findings.some((f) => f.status === 'fail') ? 1 : 0,

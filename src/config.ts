@@ -39,6 +39,10 @@ export interface Config {
   readonly dnsblZones: readonly string[];
   /** How often the escalation sweep looks for patches coming due and overdue (one schedule for all replicas). */
   readonly sweepIntervalSeconds: number;
+  /** How long each domain's check reports are kept, for `mxops history` and "What changed". */
+  readonly checkHistoryDays: number;
+  /** How often `/mailcheck watch` re-checks unless told otherwise. */
+  readonly watchIntervalMinutes: number;
   /** Serves the outage calendar at /calendar/<token>.ics on the HTTP port; undefined: not served. */
   readonly calendarToken: string | undefined;
   /** The inventory and audit store: SQLite under MXOPS_DATA_DIR unless DATABASE_URL names PostgreSQL. */
@@ -58,6 +62,10 @@ export interface Config {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Free for low-volume use from your own resolver; Spamhaus refuses public resolvers (reported as such). */
+/** A watch re-checks at most this often (a partner's DNS is not news by the minute) and at least weekly. */
+export const WATCH_MIN_MINUTES = 5;
+export const WATCH_MAX_MINUTES = 10_080;
+
 export const DEFAULT_DNSBL_ZONES: readonly string[] = ['zen.spamhaus.org', 'bl.spamcop.net'];
 
 /**
@@ -101,6 +109,8 @@ export function loadConfig(env: Env): Config {
     teams: undefined,
     database: readDatabase(env, problems),
     calendarToken: read<string | undefined>('MXOPS_CALENDAR_TOKEN', undefined, parseCalendarToken),
+    checkHistoryDays: read('MXOPS_CHECK_HISTORY_DAYS', 365, (text) => parseInteger(text, 1, 3_650, 'days to keep check reports')),
+    watchIntervalMinutes: read('MXOPS_WATCH_INTERVAL_MINUTES', 60, (text) => parseInteger(text, WATCH_MIN_MINUTES, WATCH_MAX_MINUTES, 'minutes between watch re-checks')),
     sweepIntervalSeconds: read('MXOPS_SWEEP_INTERVAL_SECONDS', 300, (text) => parseInteger(text, 5, 86_400, 'seconds between escalation sweeps')),
     queue: {
       redisUrl: read('MXOPS_REDIS_URL', 'redis://127.0.0.1:6379', parseRedisUrl),

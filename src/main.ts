@@ -56,6 +56,9 @@ import { runOutageCalendar } from '../commands/outage-calendar.js';
 import { closeExpiredRequests } from '../commands/outage-decisions.js';
 import { openDatabase, type OpenDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
+import { recordCheck, type CheckSource } from './store/check-reports.js';
+import type { DiagnosisReport } from './diagnosis/diagnose.js';
+import { runHistoryCommand } from '../commands/history.js';
 
 /** Things to close before the process ends (queue connections). */
 const closers: (() => Promise<void>)[] = [];
@@ -167,6 +170,25 @@ async function openStore(config: Config): Promise<OpenDatabase> {
   closers.push(() => store.close());
   await migrateToLatest(store);
   return store;
+}
+
+/**
+ * Keeps a report for `mxops history`. A store that cannot be reached costs the history, not the
+ * check: the report is still printed, with a warning.
+ */
+async function recordReport(config: Config, report: DiagnosisReport, source: CheckSource, store?: OpenDatabase): Promise<void> {
+  try {
+    await recordCheck(store ?? (await openStore(config)), report, { source, at: new Date(), keepMs: config.checkHistoryDays * DAY_MS });
+  } catch (error) {
+    process.stderr.write(`mxops: the report was not stored for mxops history: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+}
+
+const DAY_MS = 86_400_000;
+
+/** The zone of this machine, for dates shown on a terminal. */
+function localZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
 /** The escalation sweep and nag workers, nagging through whichever platforms are configured. */
@@ -325,6 +347,7 @@ async function main(argv: readonly string[]): Promise<number> {
           if (process.stderr.isTTY && !input.json) process.stderr.write(`Checking ${domain} from resolver ${formatServer(resolver)}...\n`);
         },
         systemResolver,
+        record: (report) => recordReport(config, report, 'cli'),
       });
       process.stdout.write(result.output);
       return result.exitCode;
@@ -353,6 +376,10 @@ async function main(argv: readonly string[]): Promise<number> {
     },
     async outageCalendar(input) {
       process.stdout.write(await runOutageCalendar(input, { store: await openStore(loadConfig(process.env)), now: () => Date.now() }));
+      return 0;
+    },
+    async history(input) {
+      process.stdout.write(await runHistoryCommand(input, { store: await openStore(loadConfig(process.env)), zone: localZone() }));
       return 0;
     },
     async followUp(input) {

@@ -28,6 +28,8 @@ export interface BounceParse {
   readonly isBounce: boolean;
   /** The Received chain of the returned message (or of the input when none is returned), oldest first. */
   readonly hops: readonly BounceHop[];
+  /** What the report says went wrong, in its words (the diagnostic and the MTA's own reason), for matching hypotheses. */
+  readonly reason: string | null;
 }
 
 interface Parts {
@@ -193,6 +195,7 @@ async function parseText(text: string): Promise<BounceParse> {
     recipientDomain: domainOf(recipient),
     isBounce: bounceVerdict(family, report, parts.fields, status),
     hops,
+    reason: reasonText.replace(/\s+/g, ' ').trim() || null,
   };
 }
 

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { CheckCommandInput } from '../../commands/check.js';
 import type { AuditExportInput } from '../../commands/audit-log.js';
 import type { FollowUpInput } from '../../commands/follow-up.js';
+import type { HistoryInput } from '../../commands/history.js';
 import type { InventoryExportInput } from '../../commands/inventory-file.js';
 
 /** Exit status for bad input or configuration (sysexits-style codes would clash with "1 = fails"). */
@@ -20,6 +21,7 @@ export interface CliHandlers {
   auditVerify(): Promise<number>;
   auditExport(input: AuditExportInput): Promise<number>;
   outageCalendar(input: { readonly since?: string | undefined }): Promise<number>;
+  history(input: HistoryInput): Promise<number>;
 }
 
 export interface InventoryImportOptions {
@@ -77,6 +79,19 @@ export function buildProgram(handlers: CliHandlers, write: { out(text: string): 
         resolver: options.resolver,
         timeout: options.timeout,
       });
+    });
+
+  program
+    .command('history')
+    .description('List the stored checks of <domain> (every mxops check, /mailcheck and watch is kept) and what changed between the latest two: records added or removed, findings that appeared or cleared, answers that grew past 512 or 1232 bytes, senders that started or stopped failing.')
+    .argument('<domain>', 'the mail domain, or an address at it')
+    .option('--json', 'print one JSON object', false)
+    .option('--limit <n>', 'how many checks to list (default 20)')
+    .option('--from <id>', 'compare this stored check (an id from the list) ...')
+    .option('--to <id>', '... with this one, instead of the latest two')
+    .addHelpText('after', '\nExamples:\n  mxops history partner.com\n  mxops history partner.com --from 12 --to 15 --json')
+    .action(async (domain: string, options: { json: boolean; limit?: string; from?: string; to?: string }) => {
+      exitCode = await handlers.history({ domain, json: options.json, limit: options.limit, from: options.from, to: options.to });
     });
 
   program

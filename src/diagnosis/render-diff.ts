@@ -36,13 +36,16 @@ function findingLine(change: FindingChange): string {
 function sizeLine(change: SizeChange, before: RunLabel, after: RunLabel, zone: string): string {
   const grew = (change.to ?? 0) > (change.from ?? 0);
   const crossing = change.crossed.length > 0 ? `, crossing ${change.crossed.join(' and ')}` : '';
-  return `  the ${change.query} answer ${grew ? 'grew' : 'shrank'} from ${change.from} to ${change.to} bytes between ${day(before.checkedAt, zone)} and ${day(after.checkedAt, zone)}${crossing}`;
+  return `  the ${change.query} answer ${grew ? 'grew' : 'shrank'} from ${change.from} to ${change.to} bytes between ${days(before.checkedAt, after.checkedAt, zone)}${crossing}`;
 }
 
 function when(date: Date, zone: string): string {
   return DateTime.fromJSDate(date, { zone }).toFormat('d LLL yyyy HH:mm');
 }
 
-function day(date: Date, zone: string): string {
-  return DateTime.fromJSDate(date, { zone }).toFormat('d LLLL');
+/** "3 November and 10 November"; the times too when both fall on one day. */
+function days(before: Date, after: Date, zone: string): string {
+  const [from, to] = [DateTime.fromJSDate(before, { zone }), DateTime.fromJSDate(after, { zone })];
+  const format = from.hasSame(to, 'day') ? 'd LLLL HH:mm' : 'd LLLL';
+  return `${from.toFormat(format)} and ${to.toFormat(format)}`;
 }

@@ -3,28 +3,30 @@
  * against Debian's Knot DNS serving a zone whose MX answer ends past byte 512. Knot is both the
  * resolver the CLI starts from and the zone's only authoritative server (same address and port).
  */
-import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliRun, runMxops } from '../support/cli-process.js';
 import { type RunningKnot, knotAvailable, startKnot } from '../support/knot-server.js';
 
-const run = promisify(execFile);
 const ADDRESS = '127.0.0.51';
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const MX_HOSTS = Array.from({ length: 20 }, (_, i) => `inbound-filter-${String(i).padStart(2, '0')}.scanning-service-cluster`);
+const mxHosts = (count: number): string[] => Array.from({ length: count }, (_, i) => `inbound-filter-${String(i).padStart(2, '0')}.scanning-service-cluster`);
+const MX_HOSTS = mxHosts(20);
 
-const partnerZone = [
-  '$ORIGIN partner.test.',
-  '$TTL 300',
-  '@ SOA ns1 hostmaster 2026112601 3600 600 604800 300',
-  '@ NS ns1',
-  `ns1 A ${ADDRESS}`,
-  ...MX_HOSTS.map((host, i) => `@ MX ${10 + i} ${host}`),
-  ...MX_HOSTS.map((host, i) => `${host} A 11.22.50.${i + 1}`),
-  '@ TXT "v=spf1 mx -all"',
-  '_dmarc TXT "v=DMARC1; p=reject"',
-].join('\n');
+/** partner.test with `count` MX hosts sharing a long suffix: 20 end the MX answer past byte 512. */
+const partnerZone = (count = 20, address = ADDRESS): string =>
+  [
+    '$ORIGIN partner.test.',
+    '$TTL 300',
+    '@ SOA ns1 hostmaster 2026112601 3600 600 604800 300',
+    '@ NS ns1',
+    `ns1 A ${address}`,
+    ...mxHosts(count).map((host, i) => `@ MX ${10 + i} ${host}`),
+    ...mxHosts(count).map((host, i) => `${host} A 11.22.50.${i + 1}`),
+    '@ TXT "v=spf1 mx -all"',
+    '_dmarc TXT "v=DMARC1; p=reject"',
+  ].join('\n');
 
 const reverseZone = [
   '$ORIGIN 50.22.11.in-addr.arpa.',
@@ -34,22 +36,11 @@ const reverseZone = [
   ...MX_HOSTS.map((host, i) => `${i + 1} PTR ${host}.partner.test.`),
 ].join('\n');
 
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+/** Every run keeps its report (mxops history): in a directory of the test's own, never the checkout's. */
+const dataDir = mkdtempSync(path.join(tmpdir(), 'mxops-knot-cli-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-async function mxops(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    if (typeof failed.code !== 'number') throw error;
-    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
+const mxops = (args: string[], env: Record<string, string> = {}): Promise<CliRun> => runMxops(args, { MXOPS_DATA_DIR: dataDir, DATABASE_URL: '', ...env });
 
 const available = await knotAvailable();
 
@@ -59,7 +50,7 @@ describe.skipIf(!available)('mxops check against Knot DNS', () => {
   const target = (): string[] => ['--dns-only', '--resolver', `${ADDRESS}:${knot.port}`];
 
   beforeAll(async () => {
-    knot = await startKnot({ address: ADDRESS, zones: [{ origin: 'partner.test', zoneText: partnerZone }, { origin: '50.22.11.in-addr.arpa', zoneText: reverseZone }] });
+    knot = await startKnot({ address: ADDRESS, zones: [{ origin: 'partner.test', zoneText: partnerZone() }, { origin: '50.22.11.in-addr.arpa', zoneText: reverseZone }] });
   });
   afterAll(async () => {
     await knot?.stop();
@@ -97,5 +88,39 @@ describe.skipIf(!available)('mxops check against Knot DNS', () => {
     expect(result).toMatchObject({ code: 2, stdout: '' });
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/is an IP address/);
+  });
+});
+
+describe.skipIf(!available)('mxops history against Knot DNS', () => {
+  const address = '127.0.0.52';
+  const history = mkdtempSync(path.join(tmpdir(), 'mxops-knot-history-'));
+  afterAll(() => rmSync(history, { recursive: true, force: true }));
+  const check = async (mxCount: number): Promise<CliRun> => {
+    const knot = await startKnot({ address, zones: [{ origin: 'partner.test', zoneText: partnerZone(mxCount, address) }, { origin: '50.22.11.in-addr.arpa', zoneText: reverseZone }] });
+    try {
+      return await mxops(['check', 'partner.test', '--dns-only', '--resolver', `${address}:${knot.port}`], { MXOPS_DNS_PORT: String(knot.port), MXOPS_DNSBL_ZONES: 'none', MXOPS_DATA_DIR: history });
+    } finally {
+      await knot.stop();
+    }
+  };
+
+  it('remembers each check and says the MX answer grew past 512 bytes and qmail started failing', async () => {
+    expect((await check(12)).code).toBe(0);
+    expect((await check(20)).code).toBe(1);
+    const listed = await mxops(['history', 'partner.test'], { MXOPS_DATA_DIR: history, TZ: 'UTC' });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^partner\.test: 2 stored checks, newest first/);
+    expect(listed.stdout).toMatch(/#2 .* FAIL .*cli .*failing senders: qmail-1\.03/);
+    expect(listed.stdout).toContain('got worse between');
+    expect(listed.stdout).toMatch(/\+ 29 inbound-filter-19\.scanning-service-cluster\.partner\.test/);
+    expect(listed.stdout).toMatch(/the MX partner\.test answer grew from \d{3} to \d{3} bytes between .*, crossing 512/);
+    expect(listed.stdout).toMatch(/APPEARED|ABSENT -> FAIL {2}dns\.answer-over-512/);
+    expect(listed.stdout).toContain('qmail-1.03: ok -> fail');
+    const json = JSON.parse((await mxops(['history', 'partner.test', '--json', '--from', '1', '--to', '2'], { MXOPS_DATA_DIR: history })).stdout) as { checks: unknown[]; diff: { trend: string; sizes: { query: string; crossed: number[] }[] } };
+    expect(json.checks).toHaveLength(2);
+    expect(json.diff.trend).toBe('worse');
+    expect(json.diff.sizes.find((s) => s.query === 'MX partner.test')?.crossed).toEqual([512]);
+    expect(await mxops(['history', 'partner.test', '--from', '1'], { MXOPS_DATA_DIR: history })).toMatchObject({ code: 2, stderr: expect.stringContaining('--from and --to go together') });
+    expect(await mxops(['history', 'partner.test', '--from', '1', '--to', '99'], { MXOPS_DATA_DIR: history })).toMatchObject({ code: 2, stderr: expect.stringContaining('no stored check with that id') });
   });
 });

@@ -1,14 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runAuditExport, runAuditVerify } from '../../commands/audit-log.js';
 import { runInventoryExport, runInventoryImport } from '../../commands/inventory-file.js';
 import { parseInventoryYaml } from '../../src/patching/inventory-yaml.js';
+import { runMxops } from '../support/cli-process.js';
 import { openTestDatabase, STORE_DIALECTS, type TestDatabase } from '../support/test-database.js';
 
 const EXAMPLE = 'test/fixtures/inventory/example.yaml';
@@ -76,11 +75,7 @@ describe.each(STORE_DIALECTS)('inventory and audit commands on %s', (dialect) =>
 describe('the mxops command line', () => {
   it('imports, verifies, prints the outage calendar, and exits 2 on bad input', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mxops-cli-'));
-    const run = (...args: string[]) =>
-      promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { env: { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'cli.sqlite')}` } }).then(
-        ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
-        (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-      );
+    const run = (...args: string[]) => runMxops(args, { DATABASE_URL: `sqlite:${join(dir, 'cli.sqlite')}` });
     try {
       expect(await run('inventory', 'import', EXAMPLE, '--as', 'alice')).toMatchObject({ code: 0, stdout: expect.stringContaining('systems: 3 added') });
       expect(await run('audit', 'verify')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^audit log intact: 14 entries, head [0-9a-f]{64}\n$/) });

@@ -119,7 +119,7 @@ describe('bounce parser robustness', () => {
   });
 
   it('gives the empty parse for empty input', async () => {
-    expect(await parseBounce('')).toEqual({ family: 'unknown', dsn: null, remoteReply: null, step: 'unknown', sender: null, recipient: null, recipientDomain: null, isBounce: false, hops: [] });
+    expect(await parseBounce('')).toEqual({ family: 'unknown', dsn: null, remoteReply: null, step: 'unknown', sender: null, recipient: null, recipientDomain: null, isBounce: false, hops: [], reason: null });
     expect(await parseBounce(new Uint8Array())).toEqual(await parseBounce(''));
   });
 

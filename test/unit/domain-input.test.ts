@@ -127,6 +127,8 @@ const DNS_DEFAULTS = {
   startWorkers: true,
   database: { dialect: 'sqlite', target: './data/mxops.sqlite' },
   sweepIntervalSeconds: 300,
+  checkHistoryDays: 365,
+  watchIntervalMinutes: 60,
 };
 
 describe('loadConfig', () => {
@@ -162,12 +164,16 @@ describe('loadConfig', () => {
         MXOPS_START_WORKERS: 'false',
         DATABASE_URL: 'postgres://mxops@db.internal:5432/mxops',
         MXOPS_SWEEP_INTERVAL_SECONDS: '60',
+        MXOPS_CHECK_HISTORY_DAYS: '30',
+        MXOPS_WATCH_INTERVAL_MINUTES: '15',
         MXOPS_CALENDAR_TOKEN: '0123456789abcdef0123456789abcdef',
         UNRELATED: 'x',
       }),
     ).toEqual({
       database: { dialect: 'postgres', target: 'postgres://mxops@db.internal:5432/mxops' },
       sweepIntervalSeconds: 60,
+      checkHistoryDays: 30,
+      watchIntervalMinutes: 15,
       calendarToken: '0123456789abcdef0123456789abcdef',
       resolver: { host: '::1', port: 5353 },
       dnsTimeoutMs: 500,
@@ -193,6 +199,7 @@ describe('loadConfig', () => {
     ['MXOPS_HELO_NAME', 'localhost', '"localhost" is not a fully qualified host name (e.g. probe.example.com); receivers reject EHLO with bare names'],
     ['MXOPS_QUEUE_PREFIX', 'a:b', '"a:b" is not a usable prefix: letters, digits, _ - and {} (for a Redis Cluster hash tag), at most 64'],
     ['MXOPS_CALENDAR_TOKEN', 'short', 'use 24 to 128 letters, digits, - or _ (e.g. the output of: openssl rand -hex 16); the value is not shown here'],
+    ['MXOPS_WATCH_INTERVAL_MINUTES', '1', '"1" is not a whole number from 5 to 10080 (minutes between watch re-checks)'],
     ['MXOPS_WORKER_CONCURRENCY', '0', '"0" is not a whole number from 1 to 1000 (probes at once per worker)'],
     ['MXOPS_DNSBL_ZONES', 'zen.spamhaus.org,,x', '"" is not a DNS zone name; give zones separated by commas (e.g. zen.spamhaus.org,bl.spamcop.net), or none'],
   ])('rejects %s=%s', (key, value, problem) => {
