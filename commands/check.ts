@@ -2,7 +2,8 @@ import type { Config } from '../src/config.js';
 import { parseInteger } from '../src/config.js';
 import { diagnose, type DiagnosisReport } from '../src/diagnosis/diagnose.js';
 import type { DnsClient, DnsServer } from '../src/diagnosis/dns-port.js';
-import { parseCheckTarget } from '../src/diagnosis/check-target.js';
+import { parseCheckTarget, type CheckTarget } from '../src/diagnosis/check-target.js';
+import type { Check } from '../src/diagnosis/check.js';
 import { renderReportText } from '../src/diagnosis/render-text.js';
 import { reportToJson } from '../src/diagnosis/report-json.js';
 import { AppError } from '../src/errors.js';
@@ -37,7 +38,7 @@ export interface CheckCommandDeps {
   /** Wall-clock time, for certificate expiry. */
   readonly clock?: () => Date;
   /** SMTP probing for this input, or undefined for a DNS-only check; built only after the input is valid. */
-  readonly smtpFor?: (input: CheckCommandInput) => Promise<SmtpSettings | undefined>;
+  readonly smtpFor?: (input: ProbeOptions) => Promise<SmtpSettings | undefined>;
   /** Keeps the report for `mxops history`; told after every check. */
   readonly record?: (report: DiagnosisReport) => Promise<void>;
   /** Told once the input is valid and the check starts, to show progress (the CLI does on a terminal). */
@@ -52,25 +53,36 @@ export interface CommandResult {
 
 /** `mxops check <domain>`: validates everything before sending a packet, then diagnoses. */
 export async function runCheckCommand(input: CheckCommandInput, deps: CheckCommandDeps): Promise<CommandResult> {
-  const target = parseCheckTarget(input.domain);
+  const report = await diagnoseTarget(parseCheckTarget(input.domain), input, deps);
+  await deps.record?.(report);
+  return {
+    output: input.json ? `${JSON.stringify(reportToJson(report), null, 2)}\n` : renderReportText(report),
+    exitCode: report.findings.some((f) => f.status === 'fail') ? 1 : 0,
+  };
+}
+
+/** How a diagnosis runs, as the command line sets it: resolver, time-out, SMTP or not. */
+export type ProbeOptions = Omit<CheckCommandInput, 'domain' | 'json'>;
+
+/**
+ * Diagnoses an already valid target with the command line's options (and only `checks`, when
+ * given), checking the options before sending a packet.
+ */
+export async function diagnoseTarget(target: CheckTarget, input: ProbeOptions, deps: CheckCommandDeps, checks?: readonly Check[]): Promise<DiagnosisReport> {
   const timeoutMs = input.timeout === undefined ? deps.config.dnsTimeoutMs : parseInteger(input.timeout, 50, 60_000, '--timeout in milliseconds');
   const resolver = input.resolver !== undefined ? parseHostPort(input.resolver, 53, '--resolver') : (deps.config.resolver ?? deps.systemResolver());
   if (!resolver) throw new AppError('BAD_CONFIG', 'no resolver: the system has none configured; pass --resolver host[:port] or set MXOPS_RESOLVER');
 
   deps.onStart?.(target.domain, resolver);
   const smtp = input.dnsOnly ? undefined : await deps.smtpFor?.(input);
-  const report = await diagnose(target, {
+  return diagnose(target, {
     ...(smtp ? { smtp } : {}),
     ...(deps.https && !input.dnsOnly ? { https: deps.https } : {}),
     ...(deps.clock ? { clock: deps.clock } : {}),
+    ...(checks ? { checks } : {}),
     dnsblZones: deps.config.dnsblZones,
     dns: deps.dns,
     now: deps.now,
     lookup: { resolver, authoritativePort: deps.config.authoritativePort, queryOptions: { timeoutMs, retries: deps.config.dnsRetries } },
   });
-  await deps.record?.(report);
-  return {
-    output: input.json ? `${JSON.stringify(reportToJson(report), null, 2)}\n` : renderReportText(report),
-    exitCode: report.findings.some((f) => f.status === 'fail') ? 1 : 0,
-  };
 }

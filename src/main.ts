@@ -10,7 +10,10 @@ import { hostname, userInfo } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { runCheckCommand, type CheckCommandInput } from '../commands/check.js';
+import { diagnoseTarget, runCheckCommand, type CheckCommandDeps, type ProbeOptions } from '../commands/check.js';
+import { bounceToJson, checksOf, diagnoseBounce, renderBounceText } from '../commands/bounce.js';
+import { BOUNCE_INPUT_MAX_BYTES } from './bounces/bounce-input.js';
+import { readCappedFile, readCappedStream } from './cli/read-capped.js';
 import { runFollowUpCommand } from '../commands/follow-up.js';
 import { buildProgram, EXIT_BAD_INPUT } from './cli/program.js';
 import { loadConfig, redact, type Config } from './config.js';
@@ -106,7 +109,7 @@ async function openQueue(config: Config): Promise<QueueHandle> {
   return { queue, events, redis: producer };
 }
 
-async function smtpSettings(config: Config, input: Pick<CheckCommandInput, 'queue' | 'allowPrivate'>): Promise<SmtpSettings> {
+async function smtpSettings(config: Config, input: Pick<ProbeOptions, 'queue' | 'allowPrivate'>): Promise<SmtpSettings> {
   const base = { port: config.smtp.port, heloName: config.smtp.heloName ?? hostname() };
   if (!input.queue) return { ...base, prober: inProcessProber(config, input.allowPrivate ?? false) };
   const { queue, events } = await openQueue(config);
@@ -114,6 +117,23 @@ async function smtpSettings(config: Config, input: Pick<CheckCommandInput, 'queu
     ...base,
     prober: createQueuedSmtpProber({ queue, events, cacheSeconds: config.queue.probeCacheSeconds, waitTimeoutMs: config.smtp.totalTimeoutMs * 3 }),
     followUps: { scheduler: createFollowUpScheduler(queue), delayMs: config.queue.greylistRecheckSeconds * 1000 },
+  };
+}
+
+/** What `mxops check` and `mxops bounce` run checks with. */
+function checkDeps(config: Config, quiet: boolean): CheckCommandDeps {
+  return {
+    config,
+    dns: createDnsClient(),
+    now: () => performance.now(),
+    smtpFor: (valid) => smtpSettings(config, valid),
+    https: createHttpsFetcher(),
+    clock: () => new Date(),
+    onStart: (domain, resolver) => {
+      // A check can take a while when servers are slow; say what is going on, on a terminal only.
+      if (process.stderr.isTTY && !quiet) process.stderr.write(`Checking ${domain} from resolver ${formatServer(resolver)}...\n`);
+    },
+    systemResolver,
   };
 }
 
@@ -335,22 +355,17 @@ async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram({
     async check(input) {
       const config = loadConfig(process.env);
-      const result = await runCheckCommand(input, {
-        config,
-        dns: createDnsClient(),
-        now: () => performance.now(),
-        smtpFor: (valid) => smtpSettings(config, valid),
-        https: createHttpsFetcher(),
-        clock: () => new Date(),
-        onStart: (domain, resolver) => {
-          // A check can take a while when servers are slow; say what is going on, on a terminal only.
-          if (process.stderr.isTTY && !input.json) process.stderr.write(`Checking ${domain} from resolver ${formatServer(resolver)}...\n`);
-        },
-        systemResolver,
-        record: (report) => recordReport(config, report, 'cli'),
-      });
+      const result = await runCheckCommand(input, { ...checkDeps(config, input.json), record: (report) => recordReport(config, report, 'cli') });
       process.stdout.write(result.output);
       return result.exitCode;
+    },
+    async bounce(input) {
+      const config = loadConfig(process.env);
+      const text = input.file === undefined ? await readCappedStream(process.stdin, BOUNCE_INPUT_MAX_BYTES) : await readCappedFile(input.file, BOUNCE_INPUT_MAX_BYTES);
+      const deps = checkDeps(config, input.json);
+      const diagnosis = await diagnoseBounce(text, input, (target, hypothesis) => diagnoseTarget(target, { ...input, dnsOnly: input.dnsOnly || !hypothesis.smtp }, deps, checksOf(hypothesis)));
+      process.stdout.write(input.json ? `${JSON.stringify(bounceToJson(diagnosis), null, 2)}\n` : renderBounceText(diagnosis, input));
+      return 0;
     },
     worker: () => runWorker(loadConfig(process.env)),
     chat: (options) => runChat(loadConfig(process.env), options),

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import type { CheckCommandInput } from '../../commands/check.js';
+import type { CheckCommandInput, ProbeOptions } from '../../commands/check.js';
 import type { AuditExportInput } from '../../commands/audit-log.js';
 import type { FollowUpInput } from '../../commands/follow-up.js';
 import type { HistoryInput } from '../../commands/history.js';
@@ -22,6 +22,15 @@ export interface CliHandlers {
   auditExport(input: AuditExportInput): Promise<number>;
   outageCalendar(input: { readonly since?: string | undefined }): Promise<number>;
   history(input: HistoryInput): Promise<number>;
+  bounce(input: BounceCommandInput): Promise<number>;
+}
+
+export interface BounceCommandInput extends ProbeOptions {
+  /** The file to read; standard input when undefined. */
+  readonly file: string | undefined;
+  readonly json: boolean;
+  /** False with --no-check. */
+  readonly check: boolean;
 }
 
 export interface InventoryImportOptions {
@@ -53,32 +62,34 @@ export function buildProgram(handlers: CliHandlers, write: { out(text: string): 
     .configureOutput({ writeOut: write.out, writeErr: write.err })
     .showHelpAfterError('(run "mxops help check" for usage)');
 
-  program
+  const check = program
     .command('check')
     .description(
       'Check what a sender depends on to deliver mail to <domain>: MX, nameservers, reply sizes, TCP and EDNS, PTR, SPF, DMARC, and each mail server over SMTP and TLS.',
     )
     .argument('<domain>', 'the mail domain (the part after @), or the address whose mail fails (someone@partner.com); IDNs are accepted')
-    .option('--json', 'print one JSON object instead of the report', false)
-    .option('--dns-only', 'skip the SMTP probes (no connection to the mail servers)', false)
-    .option('--queue', 'run the SMTP probes in `mxops worker` processes that share the Redis (MXOPS_REDIS_URL)', false)
-    .option('--allow-private', 'also probe loopback, private and reserved addresses (in-process probes only; workers use their own MXOPS_ALLOW_PRIVATE_TARGETS)', false)
-    .option('--resolver <host[:port]>', 'recursive resolver to start from (default: MXOPS_RESOLVER, else the system resolver)')
-    .addOption(new Option('--timeout <ms>', 'time-out per DNS query in milliseconds (default: MXOPS_DNS_TIMEOUT_MS, else 2000)'))
+    .option('--json', 'print one JSON object instead of the report', false);
+  withProbeOptions(check)
     .addHelpText(
       'after',
       '\nExit status: 0 nothing fails, 1 something fails, 2 bad input or configuration.\n\nExamples:\n  mxops check partner.com\n  mxops check someone@partner.com --queue\n  mxops check partner.com --json --dns-only --resolver 127.0.0.1:5353',
     )
-    .action(async (domain: string, options: { json: boolean; dnsOnly: boolean; queue: boolean; allowPrivate: boolean; resolver?: string; timeout?: string }) => {
-      exitCode = await handlers.check({
-        domain,
-        json: options.json,
-        dnsOnly: options.dnsOnly,
-        queue: options.queue,
-        allowPrivate: options.allowPrivate,
-        resolver: options.resolver,
-        timeout: options.timeout,
-      });
+    .action(async (domain: string, options: { json: boolean } & ProbeFlags) => {
+      exitCode = await handlers.check({ domain, json: options.json, ...probeOptions(options) });
+    });
+
+  const bounce = program
+    .command('bounce')
+    .description(
+      'Read a bounce (an RFC 3464 report or the text ones of qmail, Postfix, Exim, Exchange, Sendmail, Gmail), a message with its headers, or an MTA log line; say which mail system wrote it, what failed and why, then run the checks that confirm or refute that against the recipient domain now.',
+    )
+    .argument('[file]', 'the bounce as a file (.eml or text); standard input when omitted. Input over 2 MiB is read up to there.')
+    .option('--json', 'print one JSON object: family, dsn, remoteReply, step, sender, recipient, recipientDomain, isBounce, hops, hypothesis, verdict, findings', false)
+    .option('--no-check', 'only read the bounce: no DNS or SMTP checks, verdict unknown');
+  withProbeOptions(bounce)
+    .addHelpText('after', '\nExit status: 0 read (whatever the verdict), 2 bad input (binary data, a file that cannot be read) or configuration.\n\nExamples:\n  mxops bounce failed-note.eml\n  pbpaste | mxops bounce --json --no-check')
+    .action(async (file: string | undefined, options: { json: boolean; check: boolean } & ProbeFlags) => {
+      exitCode = await handlers.bounce({ file, json: options.json, check: options.check, ...probeOptions(options) });
     });
 
   program
@@ -188,6 +199,28 @@ export function buildProgram(handlers: CliHandlers, write: { out(text: string): 
       }
     },
   };
+}
+
+interface ProbeFlags {
+  readonly dnsOnly: boolean;
+  readonly queue: boolean;
+  readonly allowPrivate: boolean;
+  readonly resolver?: string;
+  readonly timeout?: string;
+}
+
+/** The options of every command that runs checks: how DNS is asked and whether SMTP is probed. */
+function withProbeOptions(command: Command): Command {
+  return command
+    .option('--dns-only', 'skip the SMTP probes (no connection to the mail servers)', false)
+    .option('--queue', 'run the SMTP probes in `mxops worker` processes that share the Redis (MXOPS_REDIS_URL)', false)
+    .option('--allow-private', 'also probe loopback, private and reserved addresses (in-process probes only; workers use their own MXOPS_ALLOW_PRIVATE_TARGETS)', false)
+    .option('--resolver <host[:port]>', 'recursive resolver to start from (default: MXOPS_RESOLVER, else the system resolver)')
+    .addOption(new Option('--timeout <ms>', 'time-out per DNS query in milliseconds (default: MXOPS_DNS_TIMEOUT_MS, else 2000)'));
+}
+
+function probeOptions(flags: ProbeFlags): ProbeOptions {
+  return { dnsOnly: flags.dnsOnly, queue: flags.queue, allowPrivate: flags.allowPrivate, resolver: flags.resolver, timeout: flags.timeout };
 }
 
 const defaultWriters = {

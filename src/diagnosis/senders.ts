@@ -38,7 +38,7 @@ const ofQtype =
 const failing = (f: Finding): boolean => f.status === 'fail';
 
 /** Truncated replies to the given query types from a server whose TCP is also down: nothing gets the answer. */
-const truncatedWithoutTcp =
+export const truncatedWithoutTcp =
   (...qtypes: string[]) =>
   (findings: readonly Finding[]): readonly Finding[] => {
     const tcpDown = findings.filter((f) => f.id === 'dns.tcp-unavailable');
@@ -47,24 +47,24 @@ const truncatedWithoutTcp =
   };
 
 /** Failures every sender shares: there is nowhere to deliver to. */
-const NOWHERE_TO_DELIVER: readonly Rule[] = [
+export const NOWHERE_TO_DELIVER: readonly Rule[] = [
   { match: having('mx.none', failing), expected: 'the domain has no mail server: the message bounces as undeliverable (no MX and no address)' },
   { match: having('mx.unresolvable', failing), expected: 'no MX host has an address: the message is deferred, then bounced' },
   { match: having('mx.null'), expected: 'the domain publishes a null MX: senders that honour RFC 7505 bounce at once (5.1.10)' },
 ];
 
-const QMAIL_CLASSIC_RULES: readonly Rule[] = [
+export const QMAIL_CLASSIC_RULES: readonly Rule[] = [
   { match: having('dns.answer-over-512', ofQtype('ANY')), expected: `deferral: CNAME_lookup_failed_temporarily._(#4.4.3)/ ${QMAIL_GIVES_UP}` },
   { match: truncatedWithoutTcp('ANY'), expected: `deferral: CNAME_lookup_failed_temporarily._(#4.4.3)/ (TCP retry fails) ${QMAIL_GIVES_UP}` },
 ];
 
-const QMAIL_MX_A_RULES: readonly Rule[] = [
+export const QMAIL_MX_A_RULES: readonly Rule[] = [
   { match: having('dns.answer-over-512', ofQtype('MX', 'A')), expected: `deferral: Sorry,_I_couldn't_find_any_host_by_that_name._(#4.1.2)/ ${QMAIL_GIVES_UP}` },
   { match: truncatedWithoutTcp('MX', 'A'), expected: `deferral: Sorry,_I_couldn't_find_any_host_by_that_name._(#4.1.2)/ (TCP retry fails) ${QMAIL_GIVES_UP}` },
   { match: having('mx.ipv6-only', failing), expected: "failure: Sorry,_I_couldn't_find_a_mail_exchanger_or_IP_address._(#5.4.4)/ (qmail looks up A records only)" },
 ];
 
-const FLAG_DAY_RULES: readonly Rule[] = [
+export const FLAG_DAY_RULES: readonly Rule[] = [
   {
     match: (findings) => {
       const big = findings.filter((f) => f.id === 'dns.reply-over-1232');

@@ -83,6 +83,35 @@ describe.skipIf(!available)('mxops check against Knot DNS', () => {
     expect(result.stdout.indexOf('dns.answer-over-512')).toBeLessThan(result.stdout.indexOf('Senders'));
   });
 
+  it('reads a qmail log from standard input and tests its hypothesis: the MX answer path confirmed, the ANY path refuted (Knot answers ANY minimally)', async () => {
+    const env = { MXOPS_DNS_PORT: String(knot.port), MXOPS_DNSBL_ZONES: 'none' };
+    const log = (reason: string): string =>
+      `@400000006731c2f01d2e3a44 starting delivery 7731: msg 1840117 to remote bob@partner.test\n@400000006731c2f1220b8c5c delivery 7731: deferral: ${reason}\n`;
+    const mx = await runMxops(['bounce', '--json', ...target()], { ...env, MXOPS_DATA_DIR: dataDir }, { input: log("Sorry,_I_couldn't_find_any_host_by_that_name._(#4.1.2)/") });
+    expect(mx.code).toBe(0);
+    const confirmed = JSON.parse(mx.stdout) as { family: string; dsn: string; step: string; isBounce: boolean; hypothesis: { id: string }; verdict: string; findings: { id: string; evidence: Record<string, unknown> }[] };
+    expect(confirmed).toMatchObject({ family: 'qmail', dsn: '4.1.2', step: 'dns', isBounce: false, recipientDomain: 'partner.test', hypothesis: { id: 'qmail-mx-or-a-answer-too-big' }, verdict: 'confirmed' });
+    expect(confirmed.findings.find((f) => f.id === 'dns.answer-over-512')?.evidence).toMatchObject({ qtype: 'MX', tc: true });
+
+    const any = await runMxops(['bounce', ...target()], { ...env, MXOPS_DATA_DIR: dataDir }, { input: log('CNAME_lookup_failed_temporarily._(#4.4.3)/') });
+    expect(any.code).toBe(0);
+    expect(any.stdout).toContain('Hypothesis (qmail-any-answer-too-big)');
+    expect(any.stdout).toContain('Verdict: REFUTED');
+    // What the checks found instead: not the ANY answer, but the MX answer is a problem of its own.
+    expect(any.stdout).toMatch(/FAIL {4}dns\.answer-over-512 {2}MX partner\.test/);
+    expect(any.stdout).not.toMatch(/dns\.answer-over-512 {2}ANY/);
+  });
+
+  it('refuses binary input and unreadable files with exit 2, and reads only the start of huge input', async () => {
+    const binary = await runMxops(['bounce', '--no-check'], {}, { input: '\u0000\u0001PNG\u0000' });
+    expect(binary).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('binary data') });
+    expect(await runMxops(['bounce', '/nonexistent/bounce.eml'])).toMatchObject({ code: 2, stderr: expect.stringContaining('cannot read /nonexistent/bounce.eml: no such file') });
+    const huge = `Subject: failure notice\n\nHi. This is the qmail-send program at mail.example.net.\n\n<bob@partner.test>:\nCNAME lookup failed temporarily. (#4.4.3)\n\n${'x'.repeat(100)}\n`.padEnd(5 * 1024 * 1024, 'y');
+    const cut = await runMxops(['bounce', '--no-check', '--json'], {}, { input: huge });
+    expect(cut.code).toBe(0);
+    expect(JSON.parse(cut.stdout)).toMatchObject({ family: 'qmail', dsn: '4.4.3', recipient: 'bob@partner.test', verdict: 'unknown', findings: [] });
+  });
+
   it('refuses bad input with one line on stderr and exit 2, sending nothing', async () => {
     const result = await mxops(['check', '192.0.2.1', ...target()]);
     expect(result).toMatchObject({ code: 2, stdout: '' });
