@@ -60,7 +60,11 @@ import { closeExpiredRequests } from '../commands/outage-decisions.js';
 import { openDatabase, type OpenDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 import { recordCheck, type CheckSource } from './store/check-reports.js';
-import type { DiagnosisReport } from './diagnosis/diagnose.js';
+import type { DiagnosisProgress, DiagnosisReport } from './diagnosis/diagnose.js';
+import type { Check } from './diagnosis/check.js';
+import type { CheckTarget } from './diagnosis/check-target.js';
+import type { WatchChatDeps } from '../commands/mailcheck-watch.js';
+import { MAIL_WATCH_QUEUE, scheduleWatch, unscheduleWatch, type WatchJobData } from './queue/watch-jobs.js';
 import { runHistoryCommand } from '../commands/history.js';
 
 /** Things to close before the process ends (queue connections). */
@@ -142,39 +146,69 @@ function systemResolver(): DnsServer | undefined {
   return first === undefined ? undefined : parseHostPort(first, 53, 'the system resolver');
 }
 
-/** What every chat surface needs: the whole diagnosis behind `mailcheck`. */
+/** What every chat surface needs: the whole diagnosis behind `mailcheck`, its history and watches. */
 function mailcheckDeps(
   config: Config,
   smtp: SmtpSettings | undefined,
   https: HttpsFetcher | undefined,
-  shared?: { metrics: Metrics; logger: Logger; running: CheckRegistry },
+  shared?: { metrics?: Metrics; logger?: Logger; running?: CheckRegistry; store?: OpenDatabase; watches?: WatchChatDeps },
 ): MailcheckDeps {
-  const { metrics, logger } = shared ?? {};
-  const resolver = config.resolver ?? systemResolver();
-  if (!resolver) throw new AppError('BAD_CONFIG', 'no resolver: the system has none configured; set MXOPS_RESOLVER');
+  const { metrics, logger, store } = shared ?? {};
+  const run = diagnosisRunner(config, smtp, https);
   return {
     diagnose: async (target, onProgress) => {
       const log = logger ? forCommand(logger, { command: 'mailcheck', domain: target.domain }) : undefined;
       log?.info('check started');
-      const report = await diagnose(target, {
-        dns: createDnsClient(),
-        now: () => performance.now(),
-        lookup: { resolver, authoritativePort: config.authoritativePort, queryOptions: { timeoutMs: config.dnsTimeoutMs, retries: config.dnsRetries } },
-        ...(smtp ? { smtp } : {}),
-        ...(https ? { https } : {}),
-        dnsblZones: config.dnsblZones,
-        clock: () => new Date(),
-        onProgress,
-      });
+      const report = await run(target, { onProgress });
       metrics?.checkSeconds.observe({ status: report.status }, report.durationMs / 1000);
       log?.info({ status: report.status, durationMs: Math.round(report.durationMs), findings: report.findings.length }, 'check finished');
+      // Recorded here, where the run happens once however many people asked for it.
+      if (store) await recordReport(config, report, 'chat', store);
       return report;
     },
+    bounces: { test: (target, hypothesis) => run(target, { checks: checksOf(hypothesis), dnsOnly: !hypothesis.smtp }) },
+    ...(store ? { history: { store } } : {}),
+    ...(shared?.watches ? { watches: shared.watches } : {}),
     running: shared?.running ?? new RunningChecks(REJOIN_FINISHED_CHECK_MS),
     reports: new BoundedMap(RECENT_REPORTS),
     minUpdateIntervalMs: 1_000,
     now: () => performance.now(),
     counted: (command, outcome) => metrics?.commandsHandled.inc({ surface: 'console', command, outcome }),
+  };
+}
+
+interface RunOptions {
+  readonly onProgress?: (progress: DiagnosisProgress) => void;
+  readonly checks?: readonly Check[];
+  readonly dnsOnly?: boolean;
+}
+
+/** Runs a diagnosis with the configured resolver and time-outs, as the chat surfaces and watches do. */
+function diagnosisRunner(config: Config, smtp: SmtpSettings | undefined, https: HttpsFetcher | undefined): (target: CheckTarget, options?: RunOptions) => Promise<DiagnosisReport> {
+  const resolver = config.resolver ?? systemResolver();
+  if (!resolver) throw new AppError('BAD_CONFIG', 'no resolver: the system has none configured; set MXOPS_RESOLVER');
+  return (target, options = {}) =>
+    diagnose(target, {
+      dns: createDnsClient(),
+      now: () => performance.now(),
+      lookup: { resolver, authoritativePort: config.authoritativePort, queryOptions: { timeoutMs: config.dnsTimeoutMs, retries: config.dnsRetries } },
+      ...(smtp && !options.dnsOnly ? { smtp } : {}),
+      ...(https && !options.dnsOnly ? { https } : {}),
+      ...(options.checks ? { checks: options.checks } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      dnsblZones: config.dnsblZones,
+      clock: () => new Date(),
+    });
+}
+
+/** `mailcheck watch` as the chat surfaces run it: a row in the store and a job scheduler in Redis. */
+function watchChatDeps(config: Config, store: OpenDatabase, queue: Queue<WatchJobData>): WatchChatDeps {
+  return {
+    store,
+    schedule: (watch) => scheduleWatch(queue, watch),
+    unschedule: (watchId) => unscheduleWatch(queue, watchId),
+    defaultIntervalMs: config.watchIntervalMinutes * 60_000,
+    clock: () => new Date(),
   };
 }
 
@@ -245,7 +279,8 @@ function consoleDeps(patch: PatchDeps): { patch: PatchDeps; outage: PatchDeps } 
 async function runChat(config: Config, options: ChatOptions): Promise<number> {
   const smtp = options.dnsOnly ? undefined : await smtpSettings(config, options);
   const https = options.dnsOnly ? undefined : createHttpsFetcher();
-  await runConsoleChat(process.stdin, process.stdout, mailcheckDeps(config, smtp, https), { ...consoleDeps(await openPatchDeps(config)), ...(options.as !== undefined ? { actor: options.as } : {}) });
+  const patch = await openPatchDeps(config);
+  await runConsoleChat(process.stdin, process.stdout, mailcheckDeps(config, smtp, https, { store: patch.store }), { ...consoleDeps(patch), ...(options.as !== undefined ? { actor: options.as } : {}) });
   return 0;
 }
 
@@ -293,12 +328,13 @@ async function runStart(config: Config): Promise<number> {
     leaseMs: config.smtp.totalTimeoutMs * 4,
     rejoinMs: REJOIN_FINISHED_CHECK_MS,
   });
-  const deps = mailcheckDeps(config, smtp, createHttpsFetcher(), { metrics, logger, running });
   // Each surface counts its own commands; the rest (running checks included) is shared.
   const on = (surface: string): MailcheckDeps => ({ ...deps, counted: (command, outcome) => metrics.commandsHandled.inc({ surface, command, outcome }) });
   // Risk acceptance and outage requests also go to the approvers' direct messages, on every configured
   // platform; the same notifiers replace an outage card's copies when it is decided.
   const patch: PatchDeps = { ...(await openPatchDeps(config)), notifiers: createNagNotifiers({ slack: config.slack, teams: config.teams, teamsReferences: createRedisConversationReferenceStore(redis, config.queue.prefix) }) };
+  const watchQueue = new Queue<WatchJobData>(MAIL_WATCH_QUEUE, { connection: redis, prefix: config.queue.prefix });
+  const deps = mailcheckDeps(config, smtp, createHttpsFetcher(), { metrics, logger, running, store: patch.store, watches: watchChatDeps(config, patch.store, watchQueue) });
   const escalation = workerConnection ? await startEscalation(config, workerConnection, patch.store, (error) => logger.error({ err: error }, 'escalation')) : undefined;
   const slack = config.slack ? createSlackApp(config.slack, on('slack'), { patch, outage: patch }) : undefined;
   const slackListening = await slack?.start();
@@ -316,6 +352,7 @@ async function runStart(config: Config): Promise<number> {
   await escalation?.close();
   workerConnection?.disconnect();
   subscriber.disconnect();
+  await watchQueue.close();
   await new Promise<void>((resolve) => ops.close(() => resolve()));
   return 0;
 }

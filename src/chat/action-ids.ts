@@ -5,6 +5,8 @@
 export const ACTION_IDS = {
   mailcheckRecheck: 'mailcheck.recheck',
   mailcheckAdminNote: 'mailcheck.admin-note',
+  /** On a report card; the value is the checked input, like the other two. */
+  mailcheckChanges: 'mailcheck.changes',
   /** On a nag; the value is the patch id. */
   patchAck: 'patch.ack',
   patchSnooze: 'patch.snooze',

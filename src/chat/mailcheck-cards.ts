@@ -56,8 +56,9 @@ export function reportCard(target: CheckTarget, report: DiagnosisReport, input: 
     {
       kind: 'actions',
       actions: [
-        { id: ACTION_IDS.mailcheckRecheck, label: 'Re-check', value: input, style: 'primary' },
-        { id: ACTION_IDS.mailcheckAdminNote, label: 'Note for their admin', value: input },
+        { id: ACTION_IDS.mailcheckRecheck, label: 'Re-check', value: input, style: 'primary', typed: `recheck ${input}` },
+        { id: ACTION_IDS.mailcheckAdminNote, label: 'Note for their admin', value: input, typed: `note ${input}` },
+        { id: ACTION_IDS.mailcheckChanges, label: 'What changed', value: input, typed: `changes ${input}` },
       ],
     },
   );

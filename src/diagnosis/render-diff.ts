@@ -15,22 +15,36 @@ export function renderDiffText(domain: string, diff: ReportDiff, before: RunLabe
   const changed = diff.records.length + diff.appeared.length + diff.cleared.length + diff.sizes.length + diff.senders.length > 0;
   if (!changed) return `${domain}: nothing changed ${between}.\n`;
   const lines = [`${domain}: ${TREND_WORDS[diff.trend]} ${between}.`];
+  // What decides whether mail flows comes first: chat cuts long text at the end.
+  if (diff.senders.length > 0) lines.push('', 'Senders', ...diff.senders.map((s) => `  ${s.family}: ${s.from} -> ${s.to}`));
+  if (diff.sizes.length > 0) lines.push('', 'Answer sizes (where the answer section ends)', ...diff.sizes.map((s) => sizeLine(s, before, after, zone)));
   if (diff.records.length > 0) {
     lines.push('', 'Records');
     for (const change of diff.records) {
       lines.push(`  ${change.query}`, ...change.added.map((r) => `    + ${r}`), ...change.removed.map((r) => `    - ${r}`));
     }
   }
-  if (diff.appeared.length > 0) lines.push('', 'Appeared or got worse', ...diff.appeared.map(findingLine));
-  if (diff.cleared.length > 0) lines.push('', 'Cleared or got better', ...diff.cleared.map(findingLine));
-  if (diff.sizes.length > 0) lines.push('', 'Answer sizes (where the answer section ends)', ...diff.sizes.map((s) => sizeLine(s, before, after, zone)));
-  if (diff.senders.length > 0) lines.push('', 'Senders', ...diff.senders.map((s) => `  ${s.family}: ${s.from} -> ${s.to}`));
+  if (diff.appeared.length > 0) lines.push('', 'Appeared or got worse', ...groupLines(diff.appeared));
+  if (diff.cleared.length > 0) lines.push('', 'Cleared or got better', ...groupLines(diff.cleared));
   return `${lines.join('\n')}\n`;
 }
 
-function findingLine(change: FindingChange): string {
-  const statuses = `${(change.from ?? 'absent').toUpperCase()} -> ${(change.to ?? 'gone').toUpperCase()}`;
-  return `  ${statuses}  ${change.id}  ${change.subject}\n      ${change.summary}`;
+/** Subjects named per finding before "and N more": one finding per nameserver and query type adds up. */
+const SUBJECTS_SHOWN = 3;
+
+/** One entry per finding id and change of status, its subjects listed, the first one's summary. */
+function groupLines(changes: readonly FindingChange[]): string[] {
+  const groups = new Map<string, FindingChange[]>();
+  for (const change of changes) {
+    const key = `${change.id} ${change.from} ${change.to}`;
+    groups.set(key, [...(groups.get(key) ?? []), change]);
+  }
+  return [...groups.values()].flatMap((group) => {
+    const [first] = group as [FindingChange, ...FindingChange[]];
+    const statuses = `${(first.from ?? 'absent').toUpperCase()} -> ${(first.to ?? 'gone').toUpperCase()}`;
+    const more = group.length > SUBJECTS_SHOWN ? `, and ${group.length - SUBJECTS_SHOWN} more` : '';
+    return [`  ${statuses}  ${first.id}  ${group.slice(0, SUBJECTS_SHOWN).map((c) => c.subject).join('; ')}${more}`, `      ${first.summary}`];
+  });
 }
 
 function sizeLine(change: SizeChange, before: RunLabel, after: RunLabel, zone: string): string {

@@ -65,7 +65,7 @@ describe('mxops chat (console surface)', () => {
     expect(text).toMatch(/[01] of 1 mail servers checked/);
     expect(text).toContain('[#1 thread]\nconsole.test:');
     expect(text).toContain('smtp.starttls-missing');
-    expect(text).toContain('buttons: [Re-check] (type: recheck console.test)  [Note for their admin] (type: note console.test)');
+    expect(text).toContain('  buttons:\n    [Re-check] (type: recheck console.test)\n    [Note for their admin] (type: note console.test)\n    [What changed] (type: changes console.test)');
   });
 
   it('answers help and bad input with the usage, checking nothing', async () => {

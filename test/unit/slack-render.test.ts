@@ -144,6 +144,7 @@ describe('renderBlocks', () => {
       elements: [
         { type: 'button', action_id: 'mailcheck.recheck', text: { type: 'plain_text', text: 'Re-check' }, value: 'jane@partner.com', style: 'primary' },
         { type: 'button', action_id: 'mailcheck.admin-note', text: { type: 'plain_text', text: 'Note for their admin' }, value: 'jane@partner.com' },
+        { type: 'button', action_id: 'mailcheck.changes', text: { type: 'plain_text', text: 'What changed' }, value: 'jane@partner.com' },
       ],
     });
   });

@@ -168,6 +168,7 @@ describe('renderAdaptiveCard', () => {
     expect(actionSets(report).flatMap((set) => set.actions)).toEqual([
       { type: 'Action.Execute', title: 'Re-check', verb: ACTION_IDS.mailcheckRecheck, data: { value: 'partner.com' }, style: 'positive' },
       { type: 'Action.Execute', title: 'Note for their admin', verb: ACTION_IDS.mailcheckAdminNote, data: { value: 'partner.com' } },
+      { type: 'Action.Execute', title: 'What changed', verb: ACTION_IDS.mailcheckChanges, data: { value: 'partner.com' } },
     ]);
   });
 

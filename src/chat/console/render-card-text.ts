@@ -24,8 +24,7 @@ function renderBlock(block: CardBlock): string {
       return '  ----';
     case 'actions':
       // The console has no buttons: each one is shown with the command that does the same.
-      if (block.actions.some((a) => a.typed !== undefined)) return ['  buttons:', ...block.actions.map((a) => `    [${a.label}] (type: ${a.typed ?? a.value})`)].join('\n');
-      return `  buttons: ${block.actions.map((a) => `[${a.label}] (type: ${a.id === 'mailcheck.recheck' ? 'recheck' : 'note'} ${a.value})`).join('  ')}`;
+      return ['  buttons:', ...block.actions.map((a) => `    [${a.label}] (type: ${a.typed ?? a.value})`)].join('\n');
   }
 }
 

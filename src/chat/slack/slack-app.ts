@@ -4,7 +4,9 @@
  * src/chat/slack/ (DESIGN.md, "Commands ack first"; "one error boundary per platform").
  */
 import { App, LogLevel, type BlockAction, type ButtonAction, type RespondFn } from '@slack/bolt';
-import { handleMailcheck, handleMailcheckAction, type MailcheckDeps } from '../../../commands/mailcheck.js';
+import { handleMailcheck, handleMailcheckAction, parseMailcheck, type MailcheckDeps } from '../../../commands/mailcheck.js';
+import type { ChatPlace } from '../../../commands/mailcheck-watch.js';
+import { BOUNCE_CALLBACK_ID, readBounceSubmission, renderBounceModal } from './render-bounce-modal.js';
 import { handlePatch, PATCH_UNAVAILABLE, type PatchDeps } from '../../../commands/patch.js';
 import { handleOutage, OUTAGE_UNAVAILABLE, type OutageDeps } from '../../../commands/outage.js';
 import { buttonDepsFor, CHAT_BUTTONS, checkChatButtonInputs, handleChatButton, type ButtonDeps } from '../../../commands/chat-buttons.js';
@@ -40,7 +42,7 @@ const REDELIVERY_WINDOW_MS = 5 * 60_000;
 
 const LOG_LEVELS = { debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN, error: LogLevel.ERROR } as const;
 
-const MAILCHECK_ACTIONS: readonly ActionId[] = [ACTION_IDS.mailcheckRecheck, ACTION_IDS.mailcheckAdminNote];
+const MAILCHECK_ACTIONS: readonly ActionId[] = [ACTION_IDS.mailcheckRecheck, ACTION_IDS.mailcheckAdminNote, ACTION_IDS.mailcheckChanges];
 
 export interface SlackAppOptions {
   /** The patch inventory behind the patch command; without it the command says it is not available. */
@@ -108,8 +110,29 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
 
   app.command(settings.command, async ({ ack, command, client, respond }) => {
     await ack();
-    const conversation = createSlackConversation({ client, channel: command.channel_id, user: command.user_id, respondEphemeral: (text) => tellEphemeral(respond, text) });
-    runDetached(() => handleMailcheck(commandText(command.text), conversation, deps), (text) => tellEphemeral(respond, text));
+    const text = commandText(command.text);
+    const tell = (message: string): Promise<void> => tellEphemeral(respond, message);
+    const request = parseMailcheck(text);
+    if (request.kind === 'bounce' && request.text.trim() === '') {
+      // A slash command is one line and a bounce is many: a modal takes the paste. trigger_id expires 3 s after the command.
+      await client.views.open({ trigger_id: command.trigger_id, view: renderBounceModal(command.channel_id) }).catch(async (error: unknown) => {
+        app.logger.error('views.open failed', error);
+        await tell(explainFailure(error)).catch(() => undefined);
+      });
+      return;
+    }
+    const conversation = createSlackConversation({ client, channel: command.channel_id, user: command.user_id, respondEphemeral: tell });
+    runDetached(() => handleMailcheck(text, conversation, deps, slackPlace(command.channel_id, command.user_id)), tell);
+  });
+
+  app.view(BOUNCE_CALLBACK_ID, async ({ ack, body, view, client }) => {
+    await ack();
+    const submitted = readBounceSubmission(view.private_metadata, view.state.values);
+    if (!submitted) return app.logger.warn('ignoring a bounce submission it cannot place (bad private_metadata)');
+    const user = body.user.id;
+    const conversation = createSlackConversation({ client, channel: submitted.channel, user });
+    const tell = async (message: string): Promise<void> => void (await client.chat.postEphemeral({ channel: submitted.channel, user, text: message }));
+    runDetached(() => handleMailcheck(`bounce\n${submitted.text}`, conversation, deps, slackPlace(submitted.channel, user)), tell);
   });
 
   app.command(settings.patchCommand, async ({ ack, command, client, respond }) => {
@@ -232,6 +255,10 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
       await Promise.allSettled([...inFlight]);
     },
   };
+}
+
+function slackPlace(channel: string, user: string): ChatPlace {
+  return { platform: 'slack', conversation: channel, user: `slack:${user}` };
 }
 
 /** `text` is mrkdwn, already escaped. */

@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TeamsActivityHandler, TurnContext, type Activity, type CloudAdapter, type InvokeResponse } from 'botbuilder';
 import { CHAT_HELP } from '../../../commands/chat-help.js';
 import { handleMailcheck, handleMailcheckAction, type MailcheckDeps } from '../../../commands/mailcheck.js';
+import type { ChatPlace } from '../../../commands/mailcheck-watch.js';
 import { handlePatch, PATCH_UNAVAILABLE, type PatchActor, type PatchDeps } from '../../../commands/patch.js';
 import { handleChatButton, isChatButton } from '../../../commands/chat-buttons.js';
 import { handleOutage, OUTAGE_UNAVAILABLE, type OutageDeps } from '../../../commands/outage.js';
@@ -80,7 +81,8 @@ export function createTeamsBot(settings: TeamsSettings, deps: MailcheckDeps, opt
       const conversation = conversationFor(activity.conversation.id);
       // The AAD object id is what the inventory stores for a Teams user; the 29:... id is per bot.
       const actor: PatchActor = { platform: 'teams', id: activity.from.aadObjectId };
-      runLater(conversation, () => runCommand(parseTeamsCommand(text), conversation, actor, deps, options));
+      const place: ChatPlace = { platform: 'teams', conversation: baseConversationId(activity.conversation.id), user: `teams:${activity.from.aadObjectId ?? activity.from.id}` };
+      runLater(conversation, () => runCommand(parseTeamsCommand(text), conversation, actor, place, deps, options));
     },
     cardAction(activity) {
       const click = readCardActionClick(activity.value);
@@ -97,9 +99,7 @@ export function createTeamsBot(settings: TeamsSettings, deps: MailcheckDeps, opt
         return cardActionMessage('Got it: the outcome follows in this conversation.');
       }
       runLater(conversation, () => handleMailcheckAction(click.verb, click.value, ref, conversation, deps));
-      return cardActionMessage(
-        click.verb === ACTION_IDS.mailcheckRecheck ? `Checking ${click.value} again: a new card follows.` : `Writing a note for the mail administrator of ${click.value}: it follows as a reply.`,
-      );
+      return cardActionMessage(MAILCHECK_CLICK_ANSWERS[click.verb as keyof typeof MAILCHECK_CLICK_ANSWERS]?.(click.value) ?? 'Got it: the outcome follows in this conversation.');
     },
   });
 
@@ -112,11 +112,18 @@ export function createTeamsBot(settings: TeamsSettings, deps: MailcheckDeps, opt
   };
 }
 
-function runCommand(command: TeamsCommand, conversation: Conversation, actor: PatchActor, deps: MailcheckDeps, options: TeamsBotOptions): Promise<void> {
+/** What a click on a report card's buttons answers at once; the work follows in the conversation. */
+const MAILCHECK_CLICK_ANSWERS = {
+  [ACTION_IDS.mailcheckRecheck]: (value: string) => `Checking ${value} again: a new card follows.`,
+  [ACTION_IDS.mailcheckAdminNote]: (value: string) => `Writing a note for the mail administrator of ${value}: it follows as a reply.`,
+  [ACTION_IDS.mailcheckChanges]: (value: string) => `Comparing the last two checks of ${value}: what changed follows as a reply.`,
+} as const;
+
+function runCommand(command: TeamsCommand, conversation: Conversation, actor: PatchActor, place: ChatPlace, deps: MailcheckDeps, options: TeamsBotOptions): Promise<void> {
   const { patch, outage } = options;
   switch (command.kind) {
     case 'mailcheck':
-      return handleMailcheck(command.text, conversation, deps);
+      return handleMailcheck(command.text, conversation, deps, place);
     case 'patch':
       return patch ? handlePatch(command.text, { actor, conversation }, patch) : conversation.whisper(PATCH_UNAVAILABLE);
     case 'outage':

@@ -16,7 +16,8 @@ export function parseTeamsCommand(text: string): TeamsCommand {
   const cleaned = text.replace(/&nbsp;/gi, ' ').trim().replace(/^\//, '');
   const [word = '', ...rest] = cleaned.split(/\s+/);
   if (word === '' || /^(help|\?)$/i.test(word)) return { kind: 'help' };
-  if (/^mailcheck$/i.test(word)) return { kind: 'mailcheck', text: rest.join(' ') };
+  // A pasted bounce keeps its line breaks: its structure (the failed address, then the reason) is in them.
+  if (/^mailcheck$/i.test(word)) return { kind: 'mailcheck', text: cleaned.slice(word.length).replace(/^[ \t]+/, '') };
   if (/^patch$/i.test(word)) return { kind: 'patch', text: rest.join(' ') };
   if (/^outage$/i.test(word)) return { kind: 'outage', text: rest.join(' ') };
   return { kind: 'unknown', word };

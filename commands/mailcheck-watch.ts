@@ -1,0 +1,71 @@
+/**
+ * `mailcheck watch <domain>`, `unwatch` and `watches`: a channel asks to hear when a partner's
+ * mail setup gets worse or is fixed. The watch is a row in the store (audited) and a job
+ * scheduler in Redis; the worker (jobs/mail-watch.ts) does the re-checking and the posting.
+ */
+import type { Conversation } from '../src/chat/conversation.js';
+import type { OpenDatabase } from '../src/store/database.js';
+import { addWatch, listWatches, removeWatch, type MailWatch } from '../src/store/mail-watches.js';
+import { describeDuration } from '../src/patching/duration.js';
+
+/** Where a chat command was typed and by whom, for what outlives the command (a watch). */
+export interface ChatPlace {
+  readonly platform: 'slack' | 'teams' | 'console';
+  /** Slack channel id, Teams conversation id (without ";messageid="), or the console's name. */
+  readonly conversation: string;
+  /** slack:U123, teams:<aad id>, console:<who> */
+  readonly user: string;
+}
+
+export interface WatchChatDeps {
+  readonly store: OpenDatabase;
+  readonly schedule: (watch: MailWatch) => Promise<void>;
+  readonly unschedule: (watchId: number) => Promise<void>;
+  readonly defaultIntervalMs: number;
+  readonly clock: () => Date;
+}
+
+export const WATCH_UNAVAILABLE = 'Watching needs the database and Redis of a full mxops (mxops start); this one has neither.';
+const CONSOLE_CANNOT_WATCH = 'A watch posts into a Slack or Teams channel when something changes; the console has no channel to post into. Use mailcheck history <domain> here.';
+
+export async function handleWatch(domain: string, intervalMs: number | undefined, place: ChatPlace | undefined, conversation: Conversation, deps: WatchChatDeps | undefined): Promise<void> {
+  if (!place || place.platform === 'console') return conversation.whisper(CONSOLE_CANNOT_WATCH);
+  if (!deps) return conversation.whisper(WATCH_UNAVAILABLE);
+  const where = { domain, platform: place.platform, conversation: place.conversation };
+  const { watch, created } = await addWatch(deps.store, { ...where, intervalMs: intervalMs ?? deps.defaultIntervalMs, by: place.user, surface: place.platform, at: deps.clock() });
+  try {
+    await deps.schedule(watch);
+  } catch (error) {
+    // Without its schedule a watch would sit in the list doing nothing: take a new one back.
+    if (created) await removeWatch(deps.store, { ...where, by: place.user, surface: place.platform, at: deps.clock() });
+    throw error;
+  }
+  const every = describeDuration(watch.intervalMs);
+  await conversation.post({
+    summary: `Watching ${domain}`,
+    blocks: [
+      { kind: 'header', text: `Watching ${domain}` },
+      {
+        kind: 'text',
+        text: `${created ? 'I will re-check' : 'I now re-check'} ${domain} every ${every} and post here only when something gets worse or is fixed, with what changed. The first check now is the baseline. mailcheck unwatch ${domain} stops it.`,
+      },
+    ],
+  });
+}
+
+export async function handleUnwatch(domain: string, place: ChatPlace | undefined, conversation: Conversation, deps: WatchChatDeps | undefined): Promise<void> {
+  if (!place || place.platform === 'console') return conversation.whisper(CONSOLE_CANNOT_WATCH);
+  if (!deps) return conversation.whisper(WATCH_UNAVAILABLE);
+  const removed = await removeWatch(deps.store, { domain, platform: place.platform, conversation: place.conversation, by: place.user, surface: place.platform, at: deps.clock() });
+  if (!removed) return conversation.whisper(`${domain} is not watched in this conversation (mailcheck watches lists what is).`);
+  await deps.unschedule(removed.id);
+  await conversation.post({ summary: `Stopped watching ${domain}`, blocks: [{ kind: 'text', text: `Stopped watching ${domain} here. Its check history is kept: mailcheck history ${domain}.` }] });
+}
+
+export async function handleWatches(place: ChatPlace | undefined, conversation: Conversation, deps: WatchChatDeps | undefined): Promise<void> {
+  if (!place || place.platform === 'console') return conversation.whisper(CONSOLE_CANNOT_WATCH);
+  if (!deps) return conversation.whisper(WATCH_UNAVAILABLE);
+  const watches = await listWatches(deps.store, { platform: place.platform, conversation: place.conversation });
+  if (watches.length === 0) return conversation.whisper('Nothing is watched in this conversation. mailcheck watch <domain> starts a watch.');
+  await conversation.whisper(['Watched here:', ...watches.map((w) => `  ${w.domain}: every ${describeDuration(w.intervalMs)}, since ${w.createdAt.toISOString().slice(0, 10)}`)].join('\n'));
+}
