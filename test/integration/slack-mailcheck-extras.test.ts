@@ -1,0 +1,115 @@
+/**
+ * /mailcheck bounce, watch, unwatch, watches and the "What changed" button through the real Bolt
+ * app (signed requests, a fake Slack Web API), with DNS servers on loopback, SQLite and real Redis.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { checksOf } from '../../commands/bounce.js';
+import type { MailcheckDeps } from '../../commands/mailcheck.js';
+import { ACTION_IDS } from '../../src/chat/action-ids.js';
+import { parseCheckTarget } from '../../src/diagnosis/check-target.js';
+import { diagnose } from '../../src/diagnosis/diagnose.js';
+import { createDnsClient } from '../../src/net/dns-client.js';
+import { MAIL_WATCH_QUEUE, scheduleWatch, unscheduleWatch, type WatchJobData } from '../../src/queue/watch-jobs.js';
+import { recordCheck } from '../../src/store/check-reports.js';
+import { listWatches } from '../../src/store/mail-watches.js';
+import { blockActionsBody, sendToApp, slashCommandBody, viewSubmissionBody } from '../support/fake-slack-api.js';
+import { startDnsServers } from '../support/dns-test-server.js';
+import { DAY } from '../support/inventory-fixture.js';
+import { noMailcheck } from '../support/no-mailcheck.js';
+import { dropPrefix, REDIS_URL, uniquePrefix } from '../support/redis-test.js';
+import { SLACK_TEST_SECRET, slackAppOnLoopback } from '../support/slack-app-harness.js';
+import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { mailNetwork, RESOLVER } from '../fixtures/mail-network.js';
+
+const WAIT = { timeout: 8_000, interval: 20 };
+
+describe('mailcheck bounce, history and watches in Slack', () => {
+  let network: Awaited<ReturnType<typeof startDnsServers>>;
+  let redis: Redis;
+  let store: TestDatabase;
+  let queue: Queue<WatchJobData>;
+  let prefix: string;
+  const lookup = () => ({ resolver: { host: RESOLVER, port: network.port }, authoritativePort: network.port, queryOptions: { timeoutMs: 400, retries: 0 } });
+
+  beforeAll(async () => {
+    network = await startDnsServers(mailNetwork());
+    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  });
+  afterAll(async () => {
+    await network.close();
+    redis.disconnect();
+  });
+  beforeEach(async () => {
+    store = await openTestDatabase('sqlite');
+    prefix = uniquePrefix();
+    queue = new Queue<WatchJobData>(MAIL_WATCH_QUEUE, { connection: redis, prefix });
+  });
+  afterEach(async () => {
+    await queue.close();
+    await dropPrefix(redis, prefix);
+    await store.drop();
+  });
+
+  const mailcheck = (): MailcheckDeps => ({
+    ...noMailcheck(),
+    history: { store },
+    bounces: { test: (target, hypothesis) => diagnose(target, { dns: createDnsClient(), now: () => performance.now(), checks: checksOf(hypothesis), lookup: lookup() }) },
+    watches: { store, schedule: (watch) => scheduleWatch(queue, watch), unschedule: (id) => unscheduleWatch(queue, id), defaultIntervalMs: 3_600_000, clock: () => new Date('2026-11-26T09:00:00Z') },
+  });
+  const harness = slackAppOnLoopback(() => ({ mailcheck: mailcheck() }));
+  const command = (text: string, id: string) => sendToApp(harness.eventsUrl, slashCommandBody({ text, responseUrl: harness.api.responseUrl(id) }), { signingSecret: SLACK_TEST_SECRET });
+  const whispers = (): string => JSON.stringify(harness.api.callsTo('chat.postEphemeral').map((c) => c.args.text));
+
+  it('opens a modal for /mailcheck bounce, reads the pasted bounce and answers in the channel with the verdict', async () => {
+    expect((await command('bounce', 'bounce')).status).toBe(200);
+    await vi.waitFor(() => expect(harness.api.callsTo('views.open')).toHaveLength(1), WAIT);
+    const view = harness.api.callsTo('views.open')[0]!.args.view as Record<string, unknown>;
+    expect(view).toMatchObject({ callback_id: 'mxops.bounce', private_metadata: JSON.stringify({ c: 'C0MAIL' }), blocks: [{ block_id: 'bounce', element: { multiline: true, max_length: 3000 } }] });
+    const bounce = readFileSync(join(import.meta.dirname, '../fixtures/bounces/qmail-cname-bounce.eml'), 'utf8').replaceAll('partner.test', 'bigany.test');
+    expect((await sendToApp(harness.eventsUrl, viewSubmissionBody({ view, values: { bounce } }), { signingSecret: SLACK_TEST_SECRET })).status).toBe(200);
+    await vi.waitFor(() => expect(harness.api.callsTo('chat.update')).toHaveLength(1), WAIT);
+    const card = JSON.stringify(harness.api.callsTo('chat.update')[0]!.args.blocks);
+    expect(card).toContain('qmail bounce 4.4.3');
+    expect(card).toContain('qmail-any-answer-too-big');
+    expect(card).toContain('Verdict: confirmed');
+    await vi.waitFor(() => expect(harness.api.callsTo('chat.postMessage').some((c) => c.args.thread_ts !== undefined)).toBe(true), WAIT);
+    const thread = harness.api.callsTo('chat.postMessage').find((c) => c.args.thread_ts !== undefined)!;
+    expect(JSON.stringify(thread.args)).toContain('dns.answer-over-512');
+  });
+
+  it('starts, lists and stops a watch: a row in the store and a job scheduler in Redis', async () => {
+    await command('watch healthy.test every 6h', 'watch');
+    await vi.waitFor(async () => expect(await queue.getJobSchedulers()).toHaveLength(1), WAIT);
+    const [watch] = await listWatches(store, { platform: 'slack', conversation: 'C0MAIL' });
+    expect(watch).toMatchObject({ domain: 'healthy.test', intervalMs: 6 * 3_600_000, createdBy: 'slack:U0ADMIN' });
+    expect((await queue.getJobSchedulers())[0]).toMatchObject({ key: `watch-${watch!.id}`, every: 6 * 3_600_000 });
+    await vi.waitFor(() => expect(JSON.stringify(harness.api.callsTo('chat.postMessage').map((c) => c.args))).toContain('Watching healthy.test'), WAIT);
+
+    await command('watches', 'list');
+    await vi.waitFor(() => expect(whispers()).toContain('healthy.test: every 6 hours'), WAIT);
+
+    await command('unwatch healthy.test', 'unwatch');
+    await vi.waitFor(async () => expect(await queue.getJobSchedulers()).toHaveLength(0), WAIT);
+    expect(await listWatches(store)).toEqual([]);
+    await command('unwatch healthy.test', 'again');
+    await vi.waitFor(() => expect(whispers()).toContain('is not watched in this conversation'), WAIT);
+  });
+
+  it('answers "What changed" in the report’s thread from the stored checks', async () => {
+    const healthy = await diagnose(parseCheckTarget('healthy.test'), { dns: createDnsClient(), now: () => performance.now(), lookup: lookup() });
+    await recordCheck(store, healthy, { source: 'chat', at: new Date('2026-11-20T09:00:00Z'), keepMs: 365 * DAY });
+    await recordCheck(store, { ...healthy, findings: [...healthy.findings, { id: 'spf.too-many-lookups', status: 'fail', subject: 'healthy.test', summary: 'SPF needs 12 lookups.', evidence: {}, remedy: '', ref: '' }] }, { source: 'chat', at: new Date('2026-11-26T09:00:00Z'), keepMs: 365 * DAY });
+    const click = await sendToApp(harness.eventsUrl, blockActionsBody({ actionId: ACTION_IDS.mailcheckChanges, value: 'healthy.test', messageTs: '1700000000.000100', responseUrl: harness.api.responseUrl('click') }), { signingSecret: SLACK_TEST_SECRET });
+    expect(click.status).toBe(200);
+    await vi.waitFor(() => expect(harness.api.callsTo('chat.postMessage')).toHaveLength(1), WAIT);
+    const reply = harness.api.callsTo('chat.postMessage')[0]!.args;
+    expect(reply.thread_ts).toBe('1700000000.000100');
+    expect(JSON.stringify(reply)).toContain('healthy.test: got worse between 20 Nov 2026 09:00 and 26 Nov 2026 09:00');
+    expect(JSON.stringify(reply)).toContain('spf.too-many-lookups');
+  });
+});
