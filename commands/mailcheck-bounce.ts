@@ -15,12 +15,12 @@ export const BOUNCE_USAGE =
   'Paste the bounce after the word: mailcheck bounce <the bounce, its headers, or the log lines>. The whole report is best: the failed address, the reason and the returned headers.';
 
 /** Without `deps` (no checks configured) the bounce is read and its likely cause named, untested. */
-export async function handleBounce(text: string, conversation: Conversation, deps: BounceChatDeps | undefined): Promise<void> {
-  if (text.trim() === '') return conversation.whisper(BOUNCE_USAGE);
+export async function handleBounce(input: string | Uint8Array, conversation: Conversation, deps: BounceChatDeps | undefined): Promise<void> {
+  if (typeof input === 'string' ? input.trim() === '' : input.length === 0) return conversation.whisper(BOUNCE_USAGE);
   const ref = await conversation.post(readingBounceCard());
   let diagnosis;
   try {
-    diagnosis = await diagnoseBounce(text, { check: deps !== undefined }, deps?.test ?? NEVER_TESTED);
+    diagnosis = await diagnoseBounce(input, { check: deps !== undefined }, deps?.test ?? NEVER_TESTED);
   } catch (error) {
     if (!isAppError(error, 'BAD_INPUT')) throw error;
     await conversation.update(ref, { summary: 'Not a bounce', blocks: [{ kind: 'text', text: error.message }] });

@@ -17,7 +17,7 @@ import { createDnsClient } from '../../src/net/dns-client.js';
 import { MAIL_WATCH_QUEUE, scheduleWatch, unscheduleWatch, type WatchJobData } from '../../src/queue/watch-jobs.js';
 import { recordCheck } from '../../src/store/check-reports.js';
 import { listWatches } from '../../src/store/mail-watches.js';
-import { blockActionsBody, sendToApp, slashCommandBody, viewSubmissionBody } from '../support/fake-slack-api.js';
+import { appMentionBody, blockActionsBody, sendToApp, slashCommandBody, viewSubmissionBody } from '../support/fake-slack-api.js';
 import { startDnsServers } from '../support/dns-test-server.js';
 import { DAY } from '../support/inventory-fixture.js';
 import { noMailcheck } from '../support/no-mailcheck.js';
@@ -80,6 +80,27 @@ describe('mailcheck bounce, history and watches in Slack', () => {
     await vi.waitFor(() => expect(harness.api.callsTo('chat.postMessage').some((c) => c.args.thread_ts !== undefined)).toBe(true), WAIT);
     const thread = harness.api.callsTo('chat.postMessage').find((c) => c.args.thread_ts !== undefined)!;
     expect(JSON.stringify(thread.args)).toContain('dns.answer-over-512');
+  });
+
+  it('reads a bounce attached to "@mxops bounce" and answers in that message’s thread', async () => {
+    const bounce = readFileSync(join(import.meta.dirname, '../fixtures/bounces/qmail-failure-log.txt'), 'utf8').replaceAll('legacy-partner.test', 'v6only.test');
+    const file = harness.api.shareFile('bounce.txt', bounce);
+    const delivery = await sendToApp(harness.eventsUrl, appMentionBody({ text: '<@U0MXOPS> bounce', ts: '1700000100.000001', files: [file] }), { signingSecret: SLACK_TEST_SECRET });
+    expect(delivery.status).toBe(200);
+    await vi.waitFor(() => expect(harness.api.callsTo('chat.update')).toHaveLength(1), WAIT);
+    const card = harness.api.callsTo('chat.postMessage')[0]!.args;
+    expect(card.thread_ts).toBe('1700000100.000001');
+    expect(JSON.stringify(harness.api.callsTo('chat.update')[0]!.args.blocks)).toContain('no-ipv4-mail-server');
+    expect(JSON.stringify(harness.api.callsTo('chat.update')[0]!.args.blocks)).toContain('Verdict: confirmed');
+    await vi.waitFor(() => expect(harness.api.callsTo('chat.postMessage')).toHaveLength(2), WAIT);
+    expect(harness.api.callsTo('chat.postMessage')[1]!.args.thread_ts).toBe('1700000100.000001');
+  });
+
+  it('refuses an attached picture with a clear word and reads nothing else', async () => {
+    const file = harness.api.shareFile('screenshot.png', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]));
+    await sendToApp(harness.eventsUrl, appMentionBody({ text: '<@U0MXOPS> bounce', ts: '1700000200.000001', files: [file] }), { signingSecret: SLACK_TEST_SECRET });
+    await vi.waitFor(() => expect(harness.api.callsTo('chat.update')).toHaveLength(1), WAIT);
+    expect(JSON.stringify(harness.api.callsTo('chat.update')[0]!.args)).toContain('looks like binary data');
   });
 
   it('starts, lists and stops a watch: a row in the store and a job scheduler in Redis', async () => {

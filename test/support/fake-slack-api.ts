@@ -32,6 +32,8 @@ export interface FakeSlackApi {
   rateLimitNext(method: string, retryAfterSeconds: number): void;
   /** The next call of `method` gets `{ ok: false, error }`, as Slack reports platform errors. */
   failNext(method: string, error: string): void;
+  /** A file someone shared: files.info describes it and its url_private_download serves it (with the bot token only). */
+  shareFile(name: string, content: Uint8Array | string): string;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,8 @@ export async function startFakeSlackApi(options: { readonly botToken: string }):
   const rateLimits = new Map<string, number>();
   const failures = new Map<string, string>();
   let sequence = 0;
+  const files = new Map<string, { name: string; content: Buffer }>();
+  let base = '';
   const nextTs = (): string => `1700000000.${String(++sequence).padStart(6, '0')}`;
 
   const answer = (method: string, args: Record<string, unknown>, authorization: string | undefined): { status: number; body: Record<string, unknown>; headers?: Record<string, string> } => {
@@ -71,6 +75,11 @@ export async function startFakeSlackApi(options: { readonly botToken: string }):
         // Slack answers with the view it opened, under an id of its own.
         const view = typeof args.view === 'object' && args.view !== null ? args.view : {};
         return { status: 200, body: { ok: true, view: { ...view, id: `V${String(++sequence).padStart(8, '0')}`, state: { values: {} } } } };
+      }
+      case 'files.info': {
+        const file = files.get(String(args.file));
+        if (!file) return { status: 200, body: { ok: false, error: 'file_not_found' } };
+        return { status: 200, body: { ok: true, file: { id: args.file, name: file.name, size: file.content.length, url_private_download: `${base}/files/${String(args.file)}/${file.name}` } } };
       }
       case 'conversations.replies':
         return { status: 200, body: { ok: true, messages: threadOf(String(args.channel), String(args.ts)), has_more: false } };
@@ -104,6 +113,13 @@ export async function startFakeSlackApi(options: { readonly botToken: string }):
       calls.push({ method: 'response_url', args: { id: url.pathname.slice('/response/'.length), ...(JSON.parse(raw || '{}') as Record<string, unknown>) }, status: 200, response: { ok: true }, at: Date.now() });
       return respond(200, { ok: true });
     }
+    if (url.pathname.startsWith('/files/')) {
+      const file = files.get(url.pathname.split('/')[2] ?? '');
+      if (req.headers.authorization !== `Bearer ${options.botToken}` || !file) return respond(404, { ok: false });
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(file.content);
+      return;
+    }
     const method = url.pathname.replace(/^\/api\//, '');
     const args = parseArgs(raw, req.headers['content-type']);
     const { status, body, headers } = answer(method, args, req.headers.authorization);
@@ -113,6 +129,7 @@ export async function startFakeSlackApi(options: { readonly botToken: string }):
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  base = `http://127.0.0.1:${port}`;
   return {
     apiUrl: `http://127.0.0.1:${port}/api/`,
     responseUrl: (id) => `http://127.0.0.1:${port}/response/${id}`,
@@ -120,6 +137,11 @@ export async function startFakeSlackApi(options: { readonly botToken: string }):
     callsTo: (method) => calls.filter((c) => c.method === method && c.status === 200),
     rateLimitNext: (method, seconds) => void rateLimits.set(method, seconds),
     failNext: (method, error) => void failures.set(method, error),
+    shareFile(name, content) {
+      const id = `F${String(++sequence).padStart(8, '0')}`;
+      files.set(id, { name, content: Buffer.from(content) });
+      return id;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         // The WebClient keeps connections alive; without this close() waits for them to time out.
@@ -165,7 +187,8 @@ export async function sendToApp(url: string, body: string, options: { readonly s
   const response = await fetch(url, {
     method: 'POST',
     headers: {
-      'content-type': 'application/x-www-form-urlencoded',
+      // Events API deliveries are JSON; commands and interactions are forms.
+      'content-type': body.startsWith('{') ? 'application/json' : 'application/x-www-form-urlencoded',
       'x-slack-request-timestamp': String(timestamp),
       'x-slack-signature': signSlackRequest(options.signingSecret, body, timestamp),
       ...(options.retryNum !== undefined ? { 'x-slack-retry-num': String(options.retryNum), 'x-slack-retry-reason': 'http_timeout' } : {}),
@@ -195,6 +218,28 @@ export function slashCommandBody(fields: { readonly text: string; readonly respo
     response_url: fields.responseUrl,
     trigger_id: fields.triggerId ?? nextTrigger(),
   }).toString();
+}
+
+/** An Events API delivery (event_callback) of an app_mention, as Slack POSTs it: JSON. */
+export function appMentionBody(fields: { readonly text: string; readonly ts: string; readonly files?: readonly string[]; readonly channel?: string; readonly user?: string; readonly threadTs?: string }): string {
+  return JSON.stringify({
+    token: 'deprecated-verification-token',
+    team_id: 'T0FAKE',
+    api_app_id: 'A0MXOPS',
+    type: 'event_callback',
+    event_id: `Ev${fields.ts.replace('.', '')}`,
+    event_time: Math.floor(Date.now() / 1000),
+    event: {
+      type: 'app_mention',
+      user: fields.user ?? 'U0ADMIN',
+      text: fields.text,
+      ts: fields.ts,
+      channel: fields.channel ?? 'C0MAIL',
+      event_ts: fields.ts,
+      ...(fields.threadTs !== undefined ? { thread_ts: fields.threadTs } : {}),
+      ...(fields.files ? { files: fields.files.map((id) => ({ id })) } : {}),
+    },
+  });
 }
 
 /** A button click as Slack POSTs it: a form with one `payload` field holding JSON. */

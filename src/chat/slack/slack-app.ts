@@ -7,6 +7,9 @@ import { App, LogLevel, type BlockAction, type ButtonAction, type RespondFn } fr
 import { handleMailcheck, handleMailcheckAction, parseMailcheck, type MailcheckDeps } from '../../../commands/mailcheck.js';
 import type { ChatPlace } from '../../../commands/mailcheck-watch.js';
 import { BOUNCE_CALLBACK_ID, readBounceSubmission, renderBounceModal } from './render-bounce-modal.js';
+import { readSharedFile, SLACK_FILE_HOST } from './slack-files.js';
+import { handleBounce } from '../../../commands/mailcheck-bounce.js';
+import { BOUNCE_INPUT_MAX_BYTES } from '../../bounces/bounce-input.js';
 import { handlePatch, PATCH_UNAVAILABLE, type PatchDeps } from '../../../commands/patch.js';
 import { handleOutage, OUTAGE_UNAVAILABLE, type OutageDeps } from '../../../commands/outage.js';
 import { buttonDepsFor, CHAT_BUTTONS, checkChatButtonInputs, handleChatButton, type ButtonDeps } from '../../../commands/chat-buttons.js';
@@ -75,6 +78,11 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
     },
   });
   const recent = new RecentDeliveries(REDELIVERY_WINDOW_MS, deps.now);
+  const sharedFileOptions = {
+    botToken: settings.botToken,
+    fileHosts: [SLACK_FILE_HOST, ...(settings.apiUrl ? [new URL(settings.apiUrl).host] : [])],
+    maxBytes: BOUNCE_INPUT_MAX_BYTES,
+  };
   const ackPriority = createAckPriority(deps.now);
   const inFlight = new Set<Promise<void>>();
   let started = false;
@@ -123,6 +131,22 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
     }
     const conversation = createSlackConversation({ client, channel: command.channel_id, user: command.user_id, respondEphemeral: tell });
     runDetached(() => handleMailcheck(text, conversation, deps, slackPlace(command.channel_id, command.user_id)), tell);
+  });
+
+  // "@mxops bounce" with the bounce attached as a file (or pasted), and any other "@mxops <mailcheck words>":
+  // answered in the thread of that message.
+  app.event('app_mention', async ({ event, client }) => {
+    const words = event.text.replace(/<@[A-Z0-9]+>/g, ' ').trim().replace(/^mailcheck\s+/i, '');
+    const user = event.user ?? '';
+    const thread = event.thread_ts ?? event.ts;
+    const conversation = createSlackConversation({ client, channel: event.channel, user, thread });
+    const tell = (message: string): Promise<void> => conversation.whisper(message);
+    const fileId = event.files?.[0]?.id;
+    if (/^bounce\b/i.test(words) && fileId !== undefined) {
+      runDetached(async () => handleBounce((await readSharedFile(client, fileId, sharedFileOptions)).bytes, conversation, deps.bounces), tell);
+      return;
+    }
+    runDetached(() => handleMailcheck(words, conversation, deps, slackPlace(event.channel, user)), tell);
   });
 
   app.view(BOUNCE_CALLBACK_ID, async ({ ack, body, view, client }) => {

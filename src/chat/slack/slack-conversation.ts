@@ -23,6 +23,8 @@ export interface SlackConversationTarget {
   readonly respondEphemeral?: (text: string) => Promise<void>;
   /** Whisper through respondEphemeral first (button clicks), not chat.postEphemeral. */
   readonly whisperByResponseUrl?: boolean;
+  /** Post into this thread (the ts of its root) instead of the channel: answers to a message there. */
+  readonly thread?: string;
 }
 
 /** Platform error codes that mean "the bot cannot post here", not "something broke". */
@@ -43,7 +45,7 @@ export function createSlackConversation(target: SlackConversationTarget): Conver
   return {
     async post(card: Card): Promise<MessageRef> {
       const { text, blocks } = renderBlocks(card);
-      const result = await client.chat.postMessage({ channel, text, blocks, ...quiet });
+      const result = await client.chat.postMessage({ channel, text, blocks, ...(target.thread !== undefined ? { thread_ts: target.thread } : {}), ...quiet });
       if (result.ts === undefined) throw new Error(`chat.postMessage to ${channel} answered without a message ts`);
       return { conversation: result.channel ?? channel, message: result.ts };
     },
@@ -54,7 +56,8 @@ export function createSlackConversation(target: SlackConversationTarget): Conver
     async replyInThread(ref: MessageRef, text: string): Promise<void> {
       // In order, one at a time: the thread must read top to bottom.
       for (const part of threadMessages(text)) {
-        await client.chat.postMessage({ channel: ref.conversation, thread_ts: ref.message, text: part, ...quiet });
+        // A thread has one level: the details of a card posted in a thread go to that same thread.
+        await client.chat.postMessage({ channel: ref.conversation, thread_ts: target.thread ?? ref.message, text: part, ...quiet });
       }
     },
     async postInThread(ref: MessageRef, card: Card): Promise<MessageRef> {
