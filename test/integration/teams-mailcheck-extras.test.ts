@@ -2,6 +2,10 @@
  * A bounce pasted into Teams (line breaks and all) and a watch started from a channel thread,
  * through the real CloudAdapter with a fake Bot Connector, DNS servers on loopback and SQLite.
  */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { checksOf } from '../../commands/bounce.js';
@@ -27,10 +31,21 @@ describe('mailcheck bounce and watch in Teams', () => {
   const scheduled: MailWatch[] = [];
   let sequence = 0;
 
+  /** OneDrive, as far as the bot can tell: serves the files a user sends it. */
+  let files: Server;
+  const served = new Map<string, string>();
   beforeAll(async () => {
     network = await startDnsServers(mailNetwork());
+    files = createServer((req, res) => {
+      const body = served.get(req.url ?? '');
+      res.writeHead(body === undefined ? 404 : 200).end(body);
+    });
+    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
   });
-  afterAll(() => network.close());
+  afterAll(async () => {
+    await network.close();
+    await new Promise((resolve) => files.close(resolve));
+  });
   beforeEach(async () => {
     store = await openTestDatabase('sqlite');
   });
@@ -52,7 +67,7 @@ describe('mailcheck bounce and watch in Teams', () => {
     // The scheduler is BullMQ's (tested with real Redis in the Slack and watch tests); here, what Teams asks of it.
     watches: { store, schedule: async (watch) => void scheduled.push(watch), unschedule: async () => undefined, defaultIntervalMs: 3_600_000, clock: () => new Date('2026-11-26T09:00:00Z') },
   });
-  const harness = teamsBotOnLoopback(() => ({ mailcheck: mailcheck() }));
+  const harness = teamsBotOnLoopback(() => ({ mailcheck: mailcheck(), fileUrlAllowed: (url) => url.hostname === '127.0.0.1' }));
 
   const mention = (text: string) => ({
     id: `incoming-${++sequence}`,
@@ -76,6 +91,18 @@ describe('mailcheck bounce and watch in Teams', () => {
     await harness.connector.waitFor('the bounce verdict', () => sent().includes('Verdict: confirmed'));
     expect(sent()).toContain('qmail-any-answer-too-big');
     expect(sent()).toContain('bob@bigany.test');
+  });
+
+  it('reads a bounce sent as a file in a 1:1 chat with "mailcheck bounce"', async () => {
+    served.set('/bounce.txt', readFileSync(join(import.meta.dirname, '../fixtures/bounces/qmail-failure-log.txt'), 'utf8').replaceAll('legacy-partner.test', 'v6only.test'));
+    const personal = { ...mention('mailcheck bounce'), text: 'mailcheck bounce', entities: [], conversation: { id: 'a:1personal', conversationType: 'personal', tenantId: TEAMS_TEST_SETTINGS.tenantId } };
+    const downloadUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}/bounce.txt`;
+    await sendToBot(harness.botUrl, { ...personal, attachments: [{ contentType: 'application/vnd.microsoft.teams.file.download.info', name: 'bounce.txt', content: { downloadUrl, uniqueId: 'u1', fileType: 'txt' } }] });
+    await harness.connector.waitFor('the bounce verdict', () => sent().includes('no-ipv4-mail-server') && sent().includes('Verdict: confirmed'));
+    // A link to anywhere else is not fetched.
+    const elsewhere = { ...personal, id: 'incoming-elsewhere', attachments: [{ contentType: 'application/vnd.microsoft.teams.file.download.info', name: 'x.txt', content: { downloadUrl: 'http://192.0.2.1/x.txt' } }] };
+    await sendToBot(harness.botUrl, elsewhere);
+    await harness.connector.waitFor('the refusal', () => sent().includes('not from OneDrive or SharePoint: not read'));
   });
 
   it('starts a watch for the channel, not the thread, and names who asked', async () => {

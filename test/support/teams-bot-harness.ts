@@ -28,6 +28,8 @@ export interface TeamsBotDeps {
   readonly outage?: OutageDeps;
   /** Where the bot stores conversation references; pass one to share it with a notifier. Default: a new one per test. */
   readonly references?: ConversationReferenceStore;
+  /** Where attached files may come from (a file server on loopback in tests). */
+  readonly fileUrlAllowed?: (url: URL) => boolean;
 }
 
 /** `deps` is read before each test, so it may name what the test's beforeEach built. */
@@ -40,13 +42,14 @@ export function teamsBotOnLoopback(deps: () => TeamsBotDeps): TeamsBotHarness {
     await state.connector.close();
   });
   beforeEach(async () => {
-    const { mailcheck, patch, outage, references } = deps();
+    const { mailcheck, patch, outage, references, fileUrlAllowed } = deps();
     state.teams = createTeamsBot(TEAMS_TEST_SETTINGS, mailcheck, {
       references: references ?? createInMemoryConversationReferenceStore(),
       authentication: authenticationOffForLoopbackTests(),
       log: () => undefined,
       ...(patch !== undefined ? { patch } : {}),
       ...(outage !== undefined ? { outage } : {}),
+      ...(fileUrlAllowed !== undefined ? { fileUrlAllowed } : {}),
     });
     state.server = await listenForActivities(state.teams.handle, 0, '127.0.0.1');
     state.botUrl = `http://127.0.0.1:${(state.server.address() as AddressInfo).port}${TEAMS_MESSAGES_PATH}`;

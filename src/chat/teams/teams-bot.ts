@@ -23,6 +23,9 @@ import { ADAPTIVE_CARD_ACTION_INVOKE, cardActionMessage, cardActionRefused, read
 import { createTeamsAdapter, type TeamsAuthentication, type TeamsSettings } from './teams-settings.js';
 import { TEAMS_SERVICE_REFERENCE_KEY } from './teams-nag-notifier.js';
 import { baseConversationId } from './teams-thread.js';
+import { attachedFile, isSharePointUrl, readAttachedFile } from './teams-files.js';
+import { handleBounce } from '../../../commands/mailcheck-bounce.js';
+import { BOUNCE_INPUT_MAX_BYTES } from '../../bounces/bounce-input.js';
 
 export interface TeamsBotOptions {
   /** Default: in memory, which only serves a single process (see conversation-reference-store.ts). */
@@ -37,6 +40,8 @@ export interface TeamsBotOptions {
   readonly patch?: PatchDeps;
   /** Outage-window requests behind `outage ...` and their buttons; usually the same store. */
   readonly outage?: OutageDeps;
+  /** Where attached files may be downloaded from; SharePoint and OneDrive unless a test says otherwise. */
+  readonly fileUrlAllowed?: (url: URL) => boolean;
 }
 
 export interface TeamsBot {
@@ -82,7 +87,14 @@ export function createTeamsBot(settings: TeamsSettings, deps: MailcheckDeps, opt
       // The AAD object id is what the inventory stores for a Teams user; the 29:... id is per bot.
       const actor: PatchActor = { platform: 'teams', id: activity.from.aadObjectId };
       const place: ChatPlace = { platform: 'teams', conversation: baseConversationId(activity.conversation.id), user: `teams:${activity.from.aadObjectId ?? activity.from.id}` };
-      runLater(conversation, () => runCommand(parseTeamsCommand(text), conversation, actor, place, deps, options));
+      const command = parseTeamsCommand(text);
+      const file = attachedFile(activity.attachments);
+      if (file && command.kind === 'mailcheck' && /^bounce\s*$/i.test(command.text)) {
+        const read = () => readAttachedFile(file, { maxBytes: BOUNCE_INPUT_MAX_BYTES, allowed: options.fileUrlAllowed ?? isSharePointUrl });
+        runLater(conversation, async () => handleBounce(await read(), conversation, deps.bounces));
+        return;
+      }
+      runLater(conversation, () => runCommand(command, conversation, actor, place, deps, options));
     },
     cardAction(activity) {
       const click = readCardActionClick(activity.value);

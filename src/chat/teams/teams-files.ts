@@ -1,0 +1,37 @@
+/**
+ * A file sent to the bot in Teams (a saved bounce): in a 1:1 chat Teams attaches it as
+ * "application/vnd.microsoft.teams.file.download.info" with a short-lived, pre-authorised
+ * downloadUrl on the user's OneDrive (learn.microsoft.com, "Send and receive files using bot").
+ * Channels do not pass files to bots. Only SharePoint hosts are fetched, and no more than the cap
+ * (plus one byte, so the reader can tell the file was cut).
+ */
+import type { Attachment } from 'botbuilder';
+import { AppError } from '../../errors.js';
+
+export const TEAMS_FILE_DOWNLOAD = 'application/vnd.microsoft.teams.file.download.info';
+
+/** OneDrive and SharePoint, where Teams keeps files sent in chats. */
+export function isSharePointUrl(url: URL): boolean {
+  return url.protocol === 'https:' && (url.hostname.endsWith('.sharepoint.com') || url.hostname.endsWith('.sharepoint-df.com'));
+}
+
+export function attachedFile(attachments: readonly Attachment[] | undefined): Attachment | undefined {
+  return attachments?.find((attachment) => attachment.contentType === TEAMS_FILE_DOWNLOAD);
+}
+
+export async function readAttachedFile(attachment: Attachment, options: { readonly maxBytes: number; readonly allowed: (url: URL) => boolean }): Promise<Uint8Array> {
+  const { downloadUrl } = (attachment.content ?? {}) as { downloadUrl?: unknown };
+  if (typeof downloadUrl !== 'string') throw new AppError('BAD_INPUT', 'Teams sent the file without a download link; paste the bounce instead.');
+  const url = new URL(downloadUrl);
+  if (!options.allowed(url)) throw new AppError('BAD_INPUT', `the attached file is served from ${url.host}, not from OneDrive or SharePoint: not read`);
+  const response = await fetch(url, { redirect: 'error' });
+  if (!response.ok || !response.body) throw new AppError('BAD_INPUT', `the attached file could not be downloaded (HTTP ${response.status}); paste the bounce instead.`);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of response.body) {
+    chunks.push(chunk);
+    total += chunk.length;
+    if (total > options.maxBytes) break;
+  }
+  return Buffer.concat(chunks).subarray(0, options.maxBytes + 1);
+}
