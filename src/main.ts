@@ -12,7 +12,6 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { diagnoseTarget, runCheckCommand, type CheckCommandDeps, type ProbeOptions } from '../commands/check.js';
 import { bounceToJson, checksOf, diagnoseBounce, renderBounceText } from '../commands/bounce.js';
-import { BOUNCE_INPUT_MAX_BYTES } from './bounces/bounce-input.js';
 import { readCappedFile, readCappedStream } from './cli/read-capped.js';
 import { runFollowUpCommand } from '../commands/follow-up.js';
 import { buildProgram, EXIT_BAD_INPUT } from './cli/program.js';
@@ -398,7 +397,7 @@ async function main(argv: readonly string[]): Promise<number> {
     },
     async bounce(input) {
       const config = loadConfig(process.env);
-      const text = input.file === undefined ? await readCappedStream(process.stdin, BOUNCE_INPUT_MAX_BYTES) : await readCappedFile(input.file, BOUNCE_INPUT_MAX_BYTES);
+      const text = input.file === undefined ? await readCappedStream(process.stdin) : await readCappedFile(input.file);
       const deps = checkDeps(config, input.json);
       const diagnosis = await diagnoseBounce(text, input, (target, hypothesis) => diagnoseTarget(target, { ...input, dnsOnly: input.dnsOnly || !hypothesis.smtp }, deps, checksOf(hypothesis)));
       process.stdout.write(input.json ? `${JSON.stringify(bounceToJson(diagnosis), null, 2)}\n` : renderBounceText(diagnosis, input));

@@ -40,3 +40,27 @@ export function readBounceInput(input: string | Uint8Array): BounceText {
   const text = typeof input === 'string' && !truncated ? input : new TextDecoder('utf-8', { fatal: false }).decode(kept);
   return { text, truncated, bytes: bytes.length };
 }
+
+/**
+ * Collects a stream of chunks (a file, standard input, a download) up to BOUNCE_INPUT_MAX_BYTES
+ * and one byte more, so readBounceInput can tell the input was cut; the rest is never read.
+ */
+export async function collectBounceBytes(chunks: AsyncIterable<Uint8Array | string>, maxBytes = BOUNCE_INPUT_MAX_BYTES): Promise<Uint8Array> {
+  const kept: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of chunks) {
+    const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
+    kept.push(bytes);
+    total += bytes.length;
+    if (total > maxBytes) break;
+  }
+  const joined = new Uint8Array(Math.min(total, maxBytes + 1));
+  let offset = 0;
+  for (const bytes of kept) {
+    const part = bytes.subarray(0, joined.length - offset);
+    joined.set(part, offset);
+    offset += part.length;
+    if (offset >= joined.length) break;
+  }
+  return joined;
+}

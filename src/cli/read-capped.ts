@@ -1,44 +1,23 @@
 /**
- * Reads a file or a stream up to a cap (and one byte more, so the reader can tell it was cut):
- * `mxops bounce huge.mbox` or a runaway pipe must not fill the memory.
+ * Reads a file or standard input for `mxops bounce` up to the input cap (and one byte more, so the
+ * reader can tell it was cut): `mxops bounce huge.mbox` or a runaway pipe must not fill the memory.
  */
-import { open } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { collectBounceBytes } from '../bounces/bounce-input.js';
 import { AppError } from '../errors.js';
 
-export async function readCappedFile(path: string, cap: number): Promise<Uint8Array> {
-  let file;
+const WHY: Readonly<Record<string, string>> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a directory' };
+
+export async function readCappedFile(path: string): Promise<Uint8Array> {
   try {
-    file = await open(path, 'r');
+    return await collectBounceBytes(createReadStream(path));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : String(code ?? error);
-    throw new AppError('BAD_INPUT', `cannot read ${path}: ${why}`);
-  }
-  try {
-    const buffer = Buffer.alloc(cap + 1);
-    let filled = 0;
-    while (filled < buffer.length) {
-      const { bytesRead } = await file.read(buffer, filled, buffer.length - filled, null).catch((error: NodeJS.ErrnoException) => {
-        throw new AppError('BAD_INPUT', `cannot read ${path}: ${error.code === 'EISDIR' ? 'it is a directory' : (error.code ?? error.message)}`);
-      });
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    return buffer.subarray(0, filled);
-  } finally {
-    await file.close();
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    throw new AppError('BAD_INPUT', `cannot read ${path}: ${WHY[code] ?? (code || String(error))}`);
   }
 }
 
-export async function readCappedStream(stream: Readable, cap: number): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of stream) {
-    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    chunks.push(bytes);
-    total += bytes.length;
-    if (total > cap) break;
-  }
-  return Buffer.concat(chunks).subarray(0, cap + 1);
+export function readCappedStream(stream: Readable): Promise<Uint8Array> {
+  return collectBounceBytes(stream as AsyncIterable<Uint8Array | string>);
 }

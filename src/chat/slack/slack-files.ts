@@ -5,6 +5,7 @@
  * cap (plus one byte, so the reader can tell the file was cut) is read.
  */
 import type { webApi } from '@slack/bolt';
+import { collectBounceBytes } from '../../bounces/bounce-input.js';
 import { AppError } from '../../errors.js';
 
 export interface SharedFileOptions {
@@ -25,13 +26,6 @@ export async function readSharedFile(client: webApi.WebClient, fileId: string, o
   if (!options.fileHosts.includes(target.host)) throw new AppError('BAD_INPUT', `the shared file is served from ${target.host}, not from Slack: not read`);
   const response = await fetch(target, { headers: { authorization: `Bearer ${options.botToken}` }, redirect: 'error' });
   if (!response.ok || !response.body) throw new AppError('BAD_INPUT', `Slack answered ${response.status} when the shared file was downloaded.`);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of response.body) {
-    chunks.push(chunk);
-    total += chunk.length;
-    if (total > options.maxBytes) break;
-  }
-  const bytes = Buffer.concat(chunks).subarray(0, options.maxBytes + 1);
+  const bytes = await collectBounceBytes(response.body, options.maxBytes);
   return { name: info.file?.name ?? fileId, bytes };
 }

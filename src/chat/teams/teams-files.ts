@@ -6,6 +6,7 @@
  * (plus one byte, so the reader can tell the file was cut).
  */
 import type { Attachment } from 'botbuilder';
+import { collectBounceBytes } from '../../bounces/bounce-input.js';
 import { AppError } from '../../errors.js';
 
 export const TEAMS_FILE_DOWNLOAD = 'application/vnd.microsoft.teams.file.download.info';
@@ -26,12 +27,5 @@ export async function readAttachedFile(attachment: Attachment, options: { readon
   if (!options.allowed(url)) throw new AppError('BAD_INPUT', `the attached file is served from ${url.host}, not from OneDrive or SharePoint: not read`);
   const response = await fetch(url, { redirect: 'error' });
   if (!response.ok || !response.body) throw new AppError('BAD_INPUT', `the attached file could not be downloaded (HTTP ${response.status}); paste the bounce instead.`);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of response.body) {
-    chunks.push(chunk);
-    total += chunk.length;
-    if (total > options.maxBytes) break;
-  }
-  return Buffer.concat(chunks).subarray(0, options.maxBytes + 1);
+  return collectBounceBytes(response.body, options.maxBytes);
 }
