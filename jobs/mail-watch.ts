@@ -1,0 +1,67 @@
+import { type Job, UnrecoverableError } from 'bullmq';
+import type { NagNotifier } from '../src/chat/nag-notifier.js';
+import { watchChangeCard } from '../src/chat/watch-cards.js';
+import { parseCheckTarget, type CheckTarget } from '../src/diagnosis/check-target.js';
+import type { DiagnosisReport } from '../src/diagnosis/diagnose.js';
+import { diffReports, type Trend } from '../src/diagnosis/report-diff.js';
+import { readWatchJobData } from '../src/queue/watch-jobs.js';
+import { findCheck, recordCheck } from '../src/store/check-reports.js';
+import type { OpenDatabase } from '../src/store/database.js';
+import { findWatch, setLastReport } from '../src/store/mail-watches.js';
+
+export interface MailWatchDeps {
+  readonly store: OpenDatabase;
+  /** The whole diagnosis, as /mailcheck runs it. */
+  readonly diagnose: (target: CheckTarget) => Promise<DiagnosisReport>;
+  /** One per configured platform; a watch posts through the one of its platform. */
+  readonly notifiers: readonly NagNotifier[];
+  /** How long check reports are kept (MXOPS_CHECK_HISTORY_DAYS). */
+  readonly keepMs: number;
+  readonly now: () => Date;
+  /** The zone the posted dates are in. */
+  readonly zone?: string;
+}
+
+/** What a run returns (kept by BullMQ with the job). */
+export interface WatchRun {
+  readonly watchId: number;
+  readonly reportId: number | null;
+  /** 'baseline' for a watch's first run (or when its last report was pruned), 'gone' for a deleted watch. */
+  readonly trend: Trend | 'baseline' | 'gone';
+  readonly posted: boolean;
+}
+
+/**
+ * One run of a watch: checks the domain, stores the report, compares it with the report the watch
+ * last compared against, and posts into the watch's channel only when that says worse, better or
+ * both. The first run only sets the baseline: "watch started" is already said by the command, and a
+ * partner that has been broken for months is not news to the channel that asked to watch it.
+ */
+export function createMailWatchProcessor(deps: MailWatchDeps) {
+  return async (job: Pick<Job, 'id' | 'data'>): Promise<WatchRun> => {
+    const data = readWatchJobData(job.data);
+    if (typeof data === 'string') throw new UnrecoverableError(`bad mail-watch job ${job.id ?? '?'}: ${data}`);
+    const watch = await findWatch(deps.store, data.watchId);
+    if (!watch) return { watchId: data.watchId, reportId: null, trend: 'gone', posted: false };
+    const notifier = deps.notifiers.find((candidate) => candidate.platform === watch.platform);
+    if (!notifier) throw new UnrecoverableError(`watch ${watch.id} of ${watch.domain} posts to ${watch.platform}, which is not configured here`);
+
+    const report = await deps.diagnose(parseCheckTarget(watch.domain));
+    const at = deps.now();
+    const reportId = await recordCheck(deps.store, report, { source: 'watch', at, keepMs: deps.keepMs });
+    const baseline = watch.lastReportId === null ? undefined : await findCheck(deps.store, watch.lastReportId);
+    if (!baseline) {
+      await setLastReport(deps.store, watch.id, reportId);
+      return { watchId: watch.id, reportId, trend: 'baseline', posted: false };
+    }
+    const diff = diffReports(baseline.report, report);
+    const posted = diff.trend !== 'same';
+    if (posted) {
+      const card = watchChangeCard(watch.domain, diff, baseline, { id: reportId, checkedAt: at }, deps.zone);
+      await notifier.startThread(watch.conversation, card, `watch-${watch.id}-${reportId}`);
+    }
+    // After the post: a run that dies between the two posts again on retry rather than never.
+    await setLastReport(deps.store, watch.id, reportId);
+    return { watchId: watch.id, reportId, trend: diff.trend, posted };
+  };
+}

@@ -1,0 +1,26 @@
+/** The worker of `/mailcheck watch`: re-checks watched domains as their job schedulers fire. */
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createMailWatchProcessor, type MailWatchDeps } from '../../jobs/mail-watch.js';
+import { MAIL_WATCH_QUEUE } from './watch-jobs.js';
+
+export interface WatchWorkerOptions extends MailWatchDeps {
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly onError: (error: Error) => void;
+  /** Watches checked at once; each is a whole diagnosis. */
+  readonly concurrency?: number;
+}
+
+export interface WatchWorker {
+  close(): Promise<void>;
+}
+
+export async function startWatchWorker(options: WatchWorkerOptions): Promise<WatchWorker> {
+  const { connection, prefix, onError, concurrency, ...deps } = options;
+  const worker = new Worker(MAIL_WATCH_QUEUE, createMailWatchProcessor(deps), { connection, prefix, concurrency: concurrency ?? 2 });
+  worker.on('error', onError);
+  worker.on('failed', (job, error) => onError(new Error(`${MAIL_WATCH_QUEUE} job ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`)));
+  await worker.waitUntilReady();
+  return { close: () => worker.close() };
+}
