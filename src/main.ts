@@ -49,7 +49,8 @@ import { createQueuedSmtpProber } from './queue/queued-smtp-prober.js';
 import { createRedisConnection } from './queue/redis-connection.js';
 import { SMTP_PROBE_QUEUE, type SmtpProbeJobData } from './queue/smtp-probe-jobs.js';
 import { createSmtpWorker } from './queue/smtp-worker.js';
-import { type PatchWorkers, startPatchWorkers } from './queue/patch-workers.js';
+import { startPatchWorkers } from './queue/patch-workers.js';
+import { startWatchWorker } from './queue/watch-workers.js';
 import { createNagNotifiers } from './chat/nag-notifiers.js';
 import type { PatchDeps } from '../commands/patch.js';
 import { runAuditExport, runAuditVerify } from '../commands/audit-log.js';
@@ -244,10 +245,13 @@ function localZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
-/** The escalation sweep and nag workers, nagging through whichever platforms are configured. */
-function startEscalation(config: Config, connection: Redis, store: OpenDatabase, onError: (error: Error) => void): Promise<PatchWorkers> {
+/**
+ * The background work of `mxops worker` and `mxops start`: the escalation sweep and nags, and the
+ * watches' re-checks, posting through whichever platforms are configured.
+ */
+async function startBackgroundWorkers(config: Config, connection: Redis, store: OpenDatabase, onError: (error: Error) => void): Promise<{ close(): Promise<void> }> {
   const notifiers = createNagNotifiers({ slack: config.slack, teams: config.teams, teamsReferences: createRedisConversationReferenceStore(connection, config.queue.prefix) });
-  return startPatchWorkers({
+  const escalation = await startPatchWorkers({
     connection,
     prefix: config.queue.prefix,
     store,
@@ -257,6 +261,24 @@ function startEscalation(config: Config, connection: Redis, store: OpenDatabase,
     onError,
     expireOutages: (now) => closeExpiredRequests(store, notifiers, now),
   });
+  // A watch's SMTP probes run in this worker: it is one itself, and waiting on the probe queue from here could starve it.
+  const smtp: SmtpSettings = { port: config.smtp.port, heloName: config.smtp.heloName ?? hostname(), prober: inProcessProber(config, false) };
+  const run = diagnosisRunner(config, smtp, createHttpsFetcher());
+  const watches = await startWatchWorker({
+    connection,
+    prefix: config.queue.prefix,
+    store,
+    notifiers,
+    diagnose: (target) => run(target),
+    keepMs: config.checkHistoryDays * DAY_MS,
+    now: () => new Date(),
+    onError,
+  });
+  return {
+    async close() {
+      await Promise.all([escalation.close(), watches.close()]);
+    },
+  };
 }
 
 /** The outage calendar feed, when MXOPS_CALENDAR_TOKEN is set. */
@@ -334,7 +356,7 @@ async function runStart(config: Config): Promise<number> {
   const patch: PatchDeps = { ...(await openPatchDeps(config)), notifiers: createNagNotifiers({ slack: config.slack, teams: config.teams, teamsReferences: createRedisConversationReferenceStore(redis, config.queue.prefix) }) };
   const watchQueue = new Queue<WatchJobData>(MAIL_WATCH_QUEUE, { connection: redis, prefix: config.queue.prefix });
   const deps = mailcheckDeps(config, smtp, createHttpsFetcher(), { metrics, logger, running, store: patch.store, watches: watchChatDeps(config, patch.store, watchQueue) });
-  const escalation = workerConnection ? await startEscalation(config, workerConnection, patch.store, (error) => logger.error({ err: error }, 'escalation')) : undefined;
+  const escalation = workerConnection ? await startBackgroundWorkers(config, workerConnection, patch.store, (error) => logger.error({ err: error }, 'background worker')) : undefined;
   const slack = config.slack ? createSlackApp(config.slack, on('slack'), { patch, outage: patch }) : undefined;
   const slackListening = await slack?.start();
   const teams = config.teams ? createTeamsBot(config.teams, on('teams'), { references: createRedisConversationReferenceStore(redis, config.queue.prefix), patch, outage: patch }) : undefined;
@@ -367,10 +389,10 @@ async function runWorker(config: Config): Promise<number> {
   });
   const report = (error: Error): void => void process.stderr.write(`mxops worker: ${error.message}\n`);
   worker.on('error', report);
-  const escalation = await startEscalation(config, connection, await openStore(config), report);
+  const escalation = await startBackgroundWorkers(config, connection, await openStore(config), report);
   await worker.waitUntilReady();
   process.stderr.write(
-    `mxops worker: probing with concurrency ${config.queue.workerConcurrency}, sweeping patches every ${config.sweepIntervalSeconds} s; SIGTERM or Ctrl-C stops after running jobs finish\n`,
+    `mxops worker: probing with concurrency ${config.queue.workerConcurrency}, sweeping patches every ${config.sweepIntervalSeconds} s, re-checking watched domains; SIGTERM or Ctrl-C stops after running jobs finish\n`,
   );
   const signal = await nextStopSignal();
   process.stderr.write(`mxops worker: ${signal}: finishing running jobs\n`);

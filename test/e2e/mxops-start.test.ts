@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDnsServers } from '../support/dns-test-server.js';
-import { type FakeSlackApi, sendToApp, slashCommandBody, startFakeSlackApi } from '../support/fake-slack-api.js';
+import { blockActionsBody, type FakeSlackApi, sendToApp, slashCommandBody, startFakeSlackApi } from '../support/fake-slack-api.js';
 import { loopbackBotEnv } from '../support/bot-env.js';
 import { freePort, until } from '../support/wait.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../support/redis-test.js';
@@ -84,6 +84,22 @@ describe('mxops start', () => {
     expect(JSON.stringify(final.args.blocks)).toContain('Re-check');
     // The thread reply follows the final update.
     await until('the thread reply', async () => slack.callsTo('chat.postMessage').find((call) => typeof call.args.thread_ts === 'string'));
+
+    // The check was stored: "What changed" has one check to compare, so it says so.
+    const events = `http://127.0.0.1:${slackPort}/slack/events`;
+    const cardTs = String(final.args.ts);
+    await sendToApp(events, blockActionsBody({ actionId: 'mailcheck.changes', value: 'start.test', messageTs: cardTs, responseUrl: slack.responseUrl('changes') }), { signingSecret: SIGNING_SECRET });
+    await until('the What changed reply', async () => slack.callsTo('chat.postMessage').find((call) => String(call.args.text ?? '').includes('only one check is stored so far')));
+
+    // A watch: its schedule's first run (the baseline) is a check of its own, in the history.
+    await sendToApp(events, slashCommandBody({ text: 'watch start.test every 5m', responseUrl: slack.responseUrl('watch') }), { signingSecret: SIGNING_SECRET });
+    await until('the watch confirmation', async () => slack.callsTo('chat.postMessage').find((call) => JSON.stringify(call.args.blocks ?? []).includes('Watching start.test')));
+    await until('the baseline run in the history', async () => {
+      await sendToApp(events, slashCommandBody({ text: 'history start.test', responseUrl: slack.responseUrl('history') }), { signingSecret: SIGNING_SECRET });
+      return until('the history card', async () => slack.callsTo('chat.postMessage').findLast((call) => JSON.stringify(call.args.blocks ?? []).includes('Checks of start.test')), { timeoutMs: 3_000 }).then((call) =>
+        /watch/.test(JSON.stringify(call.args.blocks)) ? call : undefined,
+      );
+    });
 
     const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
     expect(metrics).toMatch(/mxops_commands_total\{surface="slack",command="mailcheck",outcome="ok"\} 1/);
