@@ -72,7 +72,8 @@ function readPostfix(report: string): FamilyReading {
 }
 
 function readExim(report: string, fields: readonly HeaderField[]): FamilyReading {
-  const failed = /(?:failed|not yet been delivered to the following addresses?)[^\n]*:[ \t]*\n+[ \t]*([^\s@]{1,64}@\S{1,255})[^\n]*\n([\s\S]*?)(?:\n[ \t]*\n|$)/i.exec(report);
+  // Bounces: "The following address(es) failed:"; delay warnings: "The address to which the message has not yet been delivered is:".
+  const failed = /(?:failed|not yet been delivered to the following addresses?|has not yet been delivered (?:is|are))[^\n]*:[ \t]*\n+[ \t]*([^\s@]{1,64}@\S{1,255})[^\n]*\n([\s\S]*?)(?:\n[ \t]*\n|$)/i.exec(report);
   const recipient = firstAddress(failed?.[1]) ?? firstAddress(headerValue(fields, 'x-failed-recipients'));
   const reason = failed?.[2] ?? report;
   const after = /SMTP error from remote mail server after [^\n]{0,200}?:(?:<[^>\n]{0,320}>:)?[ \t]*([^\n]*(?:\n[ \t]+[^\n]*)*)/i.exec(reason);

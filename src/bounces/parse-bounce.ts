@@ -141,9 +141,12 @@ function addressOf(value: string | undefined): string | null {
 }
 
 /** The sender of the returned message, from the log, the returned headers, or who the report went to. */
-function findSender(report: string, fields: readonly HeaderField[], original: readonly HeaderField[], isReport: boolean): string | null {
+function findSender(report: string, fields: readonly HeaderField[], original: readonly HeaderField[], isReport: boolean, deliveryStatus: string | null): string | null {
   const logged = /\bfrom[= ]<([^>\s]{1,320})>/.exec(report)?.[1];
   if (logged) return logged;
+  // Postfix names the envelope sender in its report's per-message fields, returned headers or not.
+  const envelope = /^X-Postfix-Sender:[ \t]*rfc822;[ \t]*<?([^>\s]{1,320}@[^>\s]{1,255})>?/im.exec(deliveryStatus ?? '')?.[1];
+  if (envelope) return envelope;
   const returned = addressOf(headerValue(original, 'return-path')) ?? addressOf(headerValue(original, 'from'));
   if (returned) return returned;
   return isReport ? addressOf(headerValue(fields, 'to')) : addressOf(headerValue(fields, 'return-path')) ?? addressOf(headerValue(fields, 'from'));
@@ -190,7 +193,7 @@ async function parseText(text: string): Promise<BounceParse> {
     dsn,
     remoteReply,
     step,
-    sender: findSender(report, parts.fields, original, isReport),
+    sender: findSender(report, parts.fields, original, isReport, parts.deliveryStatus),
     recipient,
     recipientDomain: domainOf(recipient),
     isBounce: bounceVerdict(family, report, parts.fields, status),

@@ -21,6 +21,7 @@ describe('choosing the root-cause hypothesis', () => {
     ['postfix-delay-warning.eml', 'mail-server-unreachable'],
     ['exim-rcpt-bounce.eml', 'relay-denied'],
     ['exim-retry-timeout.txt', 'sender-family-fails'],
+    ['exim-delay-warning.eml', 'mail-server-unreachable'],
     ['exchange-online-ndr.eml', 'recipient-unknown'],
     ['m365-html-ndr.eml', 'recipient-unknown'],
     ['exchange-onprem-ndr.txt', 'message-content'],
@@ -74,5 +75,40 @@ describe('judging a hypothesis from the findings', () => {
   it('has nothing to judge when the hypothesis names no checks', async () => {
     const none: BounceParse = await parseBounce(readFileSync(join(SAMPLES, 'postfix-success-dsn.eml')));
     expect(judgeHypothesis(chooseHypothesis(none), [over512('ANY')])).toEqual({ verdict: 'unknown', findings: [] });
+  });
+});
+
+describe('the envelope sender of a Postfix report', () => {
+  it('is read from X-Postfix-Sender when the returned headers are left out', async () => {
+    const report = [
+      'From: MAILER-DAEMON@mail.example.net (Mail Delivery System)',
+      'To: notify@example.net',
+      'Subject: Undelivered Mail Returned to Sender',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="B1"',
+      '',
+      '--B1',
+      'Content-Type: text/plain',
+      '',
+      'This is the mail system at host mail.example.net.',
+      '',
+      '<ops@partner.test>: host mx1.partner.test[192.0.2.25] said: 550 5.1.1 <ops@partner.test>: Recipient address rejected: User unknown (in reply to RCPT TO command)',
+      '',
+      '--B1',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mail.example.net',
+      'X-Postfix-Queue-ID: 4YgQ1f0Bz5z2xK9',
+      'X-Postfix-Sender: rfc822; billing@example.net',
+      '',
+      'Final-Recipient: rfc822; ops@partner.test',
+      'Action: failed',
+      'Status: 5.1.1',
+      'Diagnostic-Code: smtp; 550 5.1.1 <ops@partner.test>: Recipient address rejected: User unknown',
+      '',
+      '--B1--',
+      '',
+    ].join('\n');
+    expect(await parseBounce(report)).toMatchObject({ family: 'postfix', sender: 'billing@example.net', recipient: 'ops@partner.test', dsn: '5.1.1', step: 'rcpt', isBounce: true });
   });
 });
