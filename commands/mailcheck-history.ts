@@ -1,5 +1,6 @@
 /** `mailcheck history <domain>` and the "What changed" button: the stored checks, in chat. */
 import type { Card } from '../src/chat/card.js';
+import { clipHistoryText } from '../src/chat/history-text.js';
 import type { Conversation, MessageRef } from '../src/chat/conversation.js';
 import type { OpenDatabase } from '../src/store/database.js';
 import { runHistoryCommand, whatChangedText } from './history.js';
@@ -13,9 +14,6 @@ export interface HistoryChatDeps {
 /** The last checks listed in chat; the command line lists more. */
 const CHECKS_IN_CHAT = 10;
 
-/** Slack caps a section's text at 3,000 characters; the rest is for `mxops history`. */
-const MAX_TEXT = 2_800;
-
 export const HISTORY_UNAVAILABLE = 'Check history is not kept by this mxops (it has no database).';
 
 export async function handleHistory(domain: string, conversation: Conversation, deps: HistoryChatDeps): Promise<void> {
@@ -23,16 +21,12 @@ export async function handleHistory(domain: string, conversation: Conversation, 
   await conversation.post(historyCard(`Checks of ${domain}`, text, domain));
 }
 
-/** What changed between the domain's latest check and the one before, in the report's thread. */
+/** What changed between the domain's latest check and the one before, whole, in the report's thread (long text is split there). */
 export async function handleWhatChanged(domain: string, ref: MessageRef, conversation: Conversation, deps: HistoryChatDeps): Promise<void> {
-  await conversation.replyInThread(ref, clip(await whatChangedText(deps.store, domain, deps.zone ?? 'UTC'), domain));
+  await conversation.replyInThread(ref, await whatChangedText(deps.store, domain, deps.zone ?? 'UTC'));
 }
 
 function historyCard(title: string, text: string, domain: string): Card {
-  return { summary: title, blocks: [{ kind: 'header', text: title }, { kind: 'code', text: clip(text, domain) }] };
+  return { summary: title, blocks: [{ kind: 'header', text: title }, { kind: 'code', text: clipHistoryText(text, domain) }] };
 }
 
-function clip(text: string, domain: string): string {
-  if (text.length <= MAX_TEXT) return text;
-  return `${text.slice(0, MAX_TEXT).replace(/\n[^\n]*$/, '')}\n… the rest: mxops history ${domain}`;
-}

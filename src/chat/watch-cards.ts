@@ -3,9 +3,7 @@ import type { ReportDiff } from '../diagnosis/report-diff.js';
 import { renderDiffText, type RunLabel } from '../diagnosis/render-diff.js';
 import { ACTION_IDS } from './action-ids.js';
 import type { Card } from './card.js';
-
-/** Slack caps a section at 3,000 characters; the rest is for `mxops history`. */
-const MAX_DIFF_CHARS = 2_800;
+import { clipHistoryText } from './history-text.js';
 
 const HEADLINES = {
   worse: (domain: string) => `${domain} got worse`,
@@ -17,7 +15,7 @@ const HEADLINES = {
 export function watchChangeCard(domain: string, diff: ReportDiff, before: RunLabel, after: RunLabel, zone = 'UTC'): Card {
   const headline = HEADLINES[diff.trend](domain);
   const text = renderDiffText(domain, diff, before, after, zone);
-  const shown = text.length <= MAX_DIFF_CHARS ? text : `${text.slice(0, MAX_DIFF_CHARS).replace(/\n[^\n]*$/, '')}\n… the rest: mxops history ${domain}`;
+  const shown = clipHistoryText(text, domain);
   return {
     summary: `${headline} (watched)`,
     blocks: [
