@@ -4,7 +4,7 @@
  * pattern fits the bounce is the one tested; a final failure that fits none is tested with the
  * generic one (does the diagnosis predict this sender's family fails?).
  */
-import type { Finding } from '../diagnosis/finding.js';
+import { finding, type Finding } from '../diagnosis/finding.js';
 import { FLAG_DAY_RULES, judgeSenders, NOWHERE_TO_DELIVER, QMAIL_CLASSIC_RULES, QMAIL_MX_A_RULES, truncatedWithoutTcp } from '../diagnosis/senders.js';
 import type { SenderRule } from '../diagnosis/smtp-senders.js';
 import type { BounceFamily } from './bounce-family.js';
@@ -36,8 +36,9 @@ const byRules =
   (findings: readonly Finding[]): readonly Finding[] =>
     unique(rules.flatMap((rule) => rule.match(findings)));
 
+/** Findings with these ids. Never `error` by default: a time-out is "could not tell", not evidence (DESIGN.md). */
 const byIds =
-  (ids: readonly string[], statuses: readonly Finding['status'][] = ['fail', 'warn', 'error']) =>
+  (ids: readonly string[], statuses: readonly Finding['status'][] = ['fail', 'warn']) =>
   (findings: readonly Finding[]): readonly Finding[] =>
     findings.filter((f) => ids.includes(f.id) && statuses.includes(f.status));
 
@@ -50,6 +51,29 @@ const either =
 const unanswerableDns = either(byRules(...FLAG_DAY_RULES), truncatedWithoutTcp('ANY', 'MX', 'A'), byIds(['dns.no-nameservers', 'dns.ns-unresolvable', 'dns.lame-delegation'], ['fail']), byIds(['mx.unresolvable'], ['fail']));
 
 const nowhereToDeliver = either(byRules(...NOWHERE_TO_DELIVER), byIds(['mx.null-mixed', 'mx.ip-literal', 'mx.ipv6-only', 'mx.cname-target'], ['fail', 'warn']));
+
+/**
+ * DOMAIN.md §1: servers that answer ANY minimally (RFC 8482) defuse the ANY path only at the
+ * authoritative server; a resolver answering ANY from its cache (dnscache, common on qmail hosts)
+ * returns every RRset it holds, the MX records included. So an ANY answer that fits while the MX
+ * answer alone does not still breaks qmail 1.03 behind such a resolver.
+ */
+function anyFromCache(findings: readonly Finding[]): readonly Finding[] {
+  const mx = findings.filter((f) => f.id === 'dns.answer-over-512' && f.evidence.qtype === 'MX');
+  const largest = mx.reduce<Finding | undefined>((best, f) => (best === undefined || Number(f.evidence.answerEnd) > Number(best.evidence.answerEnd) ? f : best), undefined);
+  if (!largest) return [];
+  const qname = String(largest.evidence.qname ?? largest.subject);
+  const cached = finding({
+    id: 'bounce.any-from-cache',
+    status: 'fail',
+    subject: `ANY ${qname}`,
+    summary: `The authoritative servers answer ANY without the MX records (RFC 8482), but a resolver that answers ANY from its cache, as dnscache on many qmail hosts does, includes them, and the MX answer alone ends at byte ${String(largest.evidence.answerEnd)}: past the 512 bytes qmail 1.03 reads.`,
+    evidence: { qname, mxAnswerEnd: largest.evidence.answerEnd ?? null },
+    remedy: 'Shrink the MX set (fewer or shorter names) so the MX answer ends within 512 bytes, or have the partner apply the oversize-DNS patch (qmail-103.patch) or move to notqmail 1.09+.',
+    ref: 'RFC 8482 §4.1; DOMAIN.md §1',
+  });
+  return [cached, ...mx];
+}
 
 /** What the sender said in words, its DSN and the remote reply: what the patterns read. */
 function saidOf(bounce: BounceParse): string {
@@ -68,7 +92,10 @@ const CANDIDATES: readonly Candidate[] = [
     checks: DNS_CHECKS,
     smtp: false,
     fits: (_bounce, said) => /CNAME lookup failed temporarily/i.test(said),
-    confirms: byRules(...QMAIL_CLASSIC_RULES),
+    confirms: (findings) => {
+      const direct = byRules(...QMAIL_CLASSIC_RULES)(findings);
+      return direct.length > 0 ? direct : anyFromCache(findings);
+    },
   },
   {
     id: 'qmail-mx-or-a-answer-too-big',
@@ -116,7 +143,8 @@ const CANDIDATES: readonly Candidate[] = [
     checks: SMTP_CHECKS,
     smtp: true,
     fits: (bounce) => bounce.step === 'connect',
-    confirms: byIds(['smtp.connect-failed', 'smtp.connect-timeout']),
+    // Refused or unreachable, at every address probed; our own port 25 being blocked (smtp.outbound-blocked) says nothing.
+    confirms: byIds(['smtp.connect-failed', 'smtp.connect-timeout'], ['fail']),
   },
   {
     id: 'mail-server-greeting',
@@ -125,13 +153,14 @@ const CANDIDATES: readonly Candidate[] = [
     checks: SMTP_CHECKS,
     smtp: true,
     fits: (bounce) => bounce.step === 'greeting' || bounce.step === 'helo',
-    confirms: byIds(['smtp.banner-not-220', 'smtp.banner-slow', 'smtp.blocked-us', 'smtp.protocol-error', 'smtp.connection-lost', 'smtp.helo-only']),
+    // smtp.blocked-us is about mxops's address, not the sender's: not evidence here.
+    confirms: byIds(['smtp.banner-not-220', 'smtp.banner-slow', 'smtp.protocol-error', 'smtp.connection-lost', 'smtp.helo-only']),
   },
   {
     id: 'tls-negotiation',
     summary: "TLS with the recipient's mail servers fails: no or broken STARTTLS, a certificate that is expired, untrusted or for another name, or one that the published TLSA records or MTA-STS policy do not allow.",
     domain: 'recipient',
-    checks: ['mx', 'smtp', 'dane', 'mtasts'],
+    checks: ['mx', 'smtp', 'dane', 'mta-sts'],
     smtp: true,
     fits: (bounce) => bounce.step === 'starttls',
     confirms: byIds(['smtp.starttls-missing', 'smtp.starttls-failed', 'tls.cert-expired', 'tls.cert-name-mismatch', 'tls.cert-untrusted', 'tls.cert-self-signed', 'tls.version-old', 'dane.mismatch', 'dane.no-starttls', 'mtasts.mx-not-covered'], ['fail', 'warn']),
@@ -162,7 +191,7 @@ const CANDIDATES: readonly Candidate[] = [
     checks: SMTP_CHECKS,
     smtp: true,
     fits: (bounce) => bounce.step === 'rcpt' && (bounce.dsn?.startsWith('4.') ?? /^4/.test(bounce.remoteReply ?? '')),
-    confirms: byIds(['smtp.rcpt-temporary']),
+    confirms: byIds(['smtp.rcpt-temporary'], ['fail', 'warn', 'info']),
   },
   {
     id: 'message-too-big',
@@ -189,7 +218,7 @@ const CANDIDATES: readonly Candidate[] = [
     checks: ['spf', 'dmarc'],
     smtp: false,
     fits: (bounce, said) => bounce.sender !== null && (dsnIn(bounce, '5.7.23', '5.7.25', '5.7.26', '5.7.27', '5.7.1') || /\bSPF\b|\bDMARC\b|\bDKIM\b|unauthenticated/i.test(said)) && /SPF|DMARC|DKIM|authenticat/i.test(said),
-    confirms: byIds(['spf.missing', 'spf.syntax', 'spf.multiple-records', 'spf.too-many-lookups', 'spf.void-lookups', 'dmarc.syntax', 'dmarc.multiple-records'], ['fail', 'warn', 'error']),
+    confirms: byIds(['spf.missing', 'spf.syntax', 'spf.multiple-records', 'spf.too-many-lookups', 'spf.void-lookups', 'dmarc.syntax', 'dmarc.multiple-records']),
   },
 ];
 
@@ -230,6 +259,9 @@ export const NO_FAILURE: Hypothesis = {
   smtp: false,
   confirms: () => [],
 };
+
+/** Every hypothesis this file can choose (the fallback as it is for an unknown sender), for tests and docs. */
+export const HYPOTHESES: readonly Hypothesis[] = [...CANDIDATES, senderFamilyFails('unknown'), NO_FAILURE];
 
 /** The hypothesis to test for a parsed bounce. */
 export function chooseHypothesis(bounce: BounceParse): Hypothesis {

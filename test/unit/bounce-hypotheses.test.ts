@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chooseHypothesis } from '../../src/bounces/hypotheses.js';
+import { chooseHypothesis, HYPOTHESES } from '../../src/bounces/hypotheses.js';
+import { ALL_CHECKS } from '../../src/diagnosis/diagnose.js';
 import { parseBounce, type BounceParse } from '../../src/bounces/parse-bounce.js';
 import { judgeHypothesis } from '../../src/bounces/verdict.js';
 import { finding } from '../../src/diagnosis/finding.js';
@@ -62,9 +63,40 @@ describe('judging a hypothesis from the findings', () => {
     expect(judgeHypothesis(await qmailAny(), [over512('ANY'), timeout])).toEqual({ verdict: 'confirmed', findings: [over512('ANY')] });
   });
 
-  it('does not take an MX answer over 512 for the ANY path', async () => {
-    const pass = finding({ id: 'mx.ok', status: 'pass', subject: 'partner.test', summary: 'fine' });
-    expect(judgeHypothesis(await qmailAny(), [over512('MX'), pass])).toEqual({ verdict: 'refuted', findings: [over512('MX'), pass] });
+  it('takes an MX answer over 512 for the ANY path through a caching resolver, saying so', async () => {
+    const judged = judgeHypothesis(await qmailAny(), [over512('MX')]);
+    expect(judged.verdict).toBe('confirmed');
+    expect(judged.findings.map((f) => f.id)).toEqual(['bounce.any-from-cache', 'dns.answer-over-512']);
+    expect(judged.findings[0]?.summary).toContain('ends at byte 601');
+  });
+
+  it('refutes with what was found instead when every answer fits', async () => {
+    const pass = finding({ id: 'dns.reply-sizes-ok', status: 'pass', subject: 'partner.test', summary: 'fine' });
+    const warn = finding({ id: 'dmarc.policy-none', status: 'warn', subject: 'partner.test', summary: 'p=none' });
+    expect(judgeHypothesis(await qmailAny(), [warn, pass])).toEqual({ verdict: 'refuted', findings: [warn, pass] });
+  });
+
+  it('never confirms on a time-out: a connection that timed out for mxops too is "could not tell"', async () => {
+    const connect = chooseHypothesis(await parseBounce(readFileSync(join(SAMPLES, 'postfix-deferred-log.txt'))));
+    expect(connect.id).toBe('mail-server-unreachable');
+    const timedOut = finding({ id: 'smtp.connect-timeout', status: 'error', subject: 'mx1.partner.test (192.0.2.25)', summary: 'no answer' });
+    expect(judgeHypothesis(connect, [timedOut])).toEqual({ verdict: 'unknown', findings: [timedOut] });
+    const refused = finding({ id: 'smtp.connect-failed', status: 'fail', subject: 'mx1.partner.test (192.0.2.25)', summary: 'refused' });
+    expect(judgeHypothesis(connect, [refused]).verdict).toBe('confirmed');
+  });
+
+  it('says unknown, not refuted, for an SMTP cause when the run probed no mail server', async () => {
+    const rcpt = chooseHypothesis(await parseBounce(readFileSync(join(SAMPLES, 'postfix-rcpt-bounce.eml'))));
+    const mxOk = finding({ id: 'mx.ok', status: 'pass', subject: 'partner.test', summary: 'fine' });
+    const judged = judgeHypothesis(rcpt, [mxOk]);
+    expect(judged.verdict).toBe('unknown');
+    expect(judged.findings.map((f) => f.id)).toEqual(['bounce.smtp-not-probed']);
+  });
+
+  it('names only checks that exist', () => {
+    const names = ALL_CHECKS.map((check) => check.name);
+    for (const hypothesis of HYPOTHESES) for (const check of hypothesis.checks) expect(names, `${hypothesis.id} names ${check}`).toContain(check);
+    expect(new Set(HYPOTHESES.map((h) => h.id)).size).toBe(HYPOTHESES.length);
   });
 
   it('says unknown when a question went unanswered and nothing confirms', async () => {
