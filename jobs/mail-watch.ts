@@ -1,4 +1,4 @@
-import { type Job, UnrecoverableError } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
 import type { NagNotifier } from '../src/chat/nag-notifier.js';
 import { watchChangeCard } from '../src/chat/watch-cards.js';
 import { parseCheckTarget, type CheckTarget } from '../src/diagnosis/check-target.js';
@@ -18,17 +18,24 @@ export interface MailWatchDeps {
   /** How long check reports are kept (MXOPS_CHECK_HISTORY_DAYS). */
   readonly keepMs: number;
   readonly now: () => Date;
-  /** The zone the posted dates are in. */
+  /** The zone the posted dates are in; UTC when absent. */
   readonly zone?: string;
 }
 
-/** What a run returns (kept by BullMQ with the job). */
-export interface WatchRun {
+/** What a run returns; BullMQ keeps it with the job, so it is small data. */
+export interface WatchRunSummary {
   readonly watchId: number;
+  /** The report this run stored; null when it stored none (the watch was gone). */
   readonly reportId: number | null;
   /** 'baseline' for a watch's first run (or when its last report was pruned), 'gone' for a deleted watch. */
   readonly trend: Trend | 'baseline' | 'gone';
   readonly posted: boolean;
+}
+
+/** The part of a BullMQ Job the processor reads. */
+export interface WatchJob {
+  readonly id?: string | undefined;
+  readonly data: unknown;
 }
 
 /**
@@ -38,18 +45,22 @@ export interface WatchRun {
  * partner that has been broken for months is not news to the channel that asked to watch it.
  */
 export function createMailWatchProcessor(deps: MailWatchDeps) {
-  return async (job: Pick<Job, 'id' | 'data'>): Promise<WatchRun> => {
+  return async (job: WatchJob): Promise<WatchRunSummary> => {
     const data = readWatchJobData(job.data);
     if (typeof data === 'string') throw new UnrecoverableError(`bad mail-watch job ${job.id ?? '?'}: ${data}`);
+    // Unwatching removes the row first and the scheduler after, so a job may still arrive for it.
     const watch = await findWatch(deps.store, data.watchId);
     if (!watch) return { watchId: data.watchId, reportId: null, trend: 'gone', posted: false };
+    // Checked before the diagnosis: a retry cannot configure a platform, and a run it cannot post is wasted.
     const notifier = deps.notifiers.find((candidate) => candidate.platform === watch.platform);
     if (!notifier) throw new UnrecoverableError(`watch ${watch.id} of ${watch.domain} posts to ${watch.platform}, which is not configured here`);
 
-    const report = await deps.diagnose(parseCheckTarget(watch.domain));
+    const report = await deps.diagnose(targetOf(watch.domain));
+    // Read before recording: recording prunes old reports, and a watch whose worker was down past
+    // the retention should still say what changed since, not quietly start over.
+    const baseline = watch.lastReportId === null ? undefined : await findCheck(deps.store, watch.lastReportId);
     const at = deps.now();
     const reportId = await recordCheck(deps.store, report, { source: 'watch', at, keepMs: deps.keepMs });
-    const baseline = watch.lastReportId === null ? undefined : await findCheck(deps.store, watch.lastReportId);
     if (!baseline) {
       await setLastReport(deps.store, watch.id, reportId);
       return { watchId: watch.id, reportId, trend: 'baseline', posted: false };
@@ -60,8 +71,18 @@ export function createMailWatchProcessor(deps: MailWatchDeps) {
       const card = watchChangeCard(watch.domain, diff, baseline, { id: reportId, checkedAt: at }, deps.zone);
       await notifier.startThread(watch.conversation, card, `watch-${watch.id}-${reportId}`);
     }
-    // After the post: a run that dies between the two posts again on retry rather than never.
+    // After the post, so a run that dies in between posts on retry rather than never (a retry
+    // diffs against the same baseline); the cost is a rare second post of the same change.
     await setLastReport(deps.store, watch.id, reportId);
     return { watchId: watch.id, reportId, trend: diff.trend, posted };
   };
+}
+
+/** The command checked the domain when the watch was made; one that no longer parses never will. */
+function targetOf(domain: string): CheckTarget {
+  try {
+    return parseCheckTarget(domain);
+  } catch (error) {
+    throw new UnrecoverableError(`the watched domain ${JSON.stringify(domain)} cannot be checked: ${(error as Error).message}`);
+  }
 }

@@ -5,6 +5,7 @@ import { ACTION_IDS } from './action-ids.js';
 import type { Card } from './card.js';
 import { clipHistoryText } from './history-text.js';
 
+// 'same' is never posted (the worker stays quiet), but a card for it must still read sensibly.
 const HEADLINES = {
   worse: (domain: string) => `${domain} got worse`,
   better: (domain: string) => `${domain}: fixed`,
@@ -12,15 +13,18 @@ const HEADLINES = {
   same: (domain: string) => `${domain}: no change`,
 } as const;
 
+/**
+ * The diff between the watch's last report and this one, as `mxops history` shows it, clipped to one
+ * chat message (the rest is a command away), with a button to check again once someone has acted.
+ */
 export function watchChangeCard(domain: string, diff: ReportDiff, before: RunLabel, after: RunLabel, zone = 'UTC'): Card {
   const headline = HEADLINES[diff.trend](domain);
-  const text = renderDiffText(domain, diff, before, after, zone);
-  const shown = clipHistoryText(text, domain);
+  const text = clipHistoryText(renderDiffText(domain, diff, before, after, zone), domain);
   return {
     summary: `${headline} (watched)`,
     blocks: [
       { kind: 'header', text: headline },
-      { kind: 'code', text: shown.trimEnd() },
+      { kind: 'code', text: text.trimEnd() },
       { kind: 'actions', actions: [{ id: ACTION_IDS.mailcheckRecheck, label: 'Re-check', value: domain, style: 'primary', typed: `recheck ${domain}` }] },
     ],
   };

@@ -6,7 +6,7 @@ import { FLAG_DAY_UDP_SIZE } from './dns-lookups.js';
 import type { Verdict } from './senders.js';
 
 /** The part of a report two runs are compared on. */
-export type ComparedReport = Pick<DiagnosisReport, 'findings' | 'senders'> & { readonly observations?: Observations };
+export type ComparedReport = Pick<DiagnosisReport, 'findings' | 'senders'> & { readonly observations?: Observations; readonly recipient?: string };
 
 /** The sizes that break senders when an answer grows past them (DOMAIN.md §1). */
 export const SIZE_LIMITS: readonly number[] = [CLASSIC_UDP_LIMIT, FLAG_DAY_UDP_SIZE];
@@ -68,7 +68,8 @@ export interface ReportDiff {
 
 /** What changed from `before` to `after`, two reports on the same domain. */
 export function diffReports(before: ComparedReport, after: ComparedReport): ReportDiff {
-  const { appeared, cleared } = diffFindings(before.findings, after.findings);
+  const inScope = sharedScope(before, after);
+  const { appeared, cleared } = diffFindings(before.findings.filter(inScope), after.findings.filter(inScope));
   const records = diffRecords(before.observations ?? NO_OBSERVATIONS, after.observations ?? NO_OBSERVATIONS);
   const sizes = diffSizes(before.observations ?? NO_OBSERVATIONS, after.observations ?? NO_OBSERVATIONS);
   const senders = diffSenders(before, after);
@@ -79,8 +80,33 @@ export function isUnchanged(diff: ReportDiff): boolean {
   return diff.records.length + diff.appeared.length + diff.cleared.length + diff.sizes.length + diff.senders.length === 0;
 }
 
+/** Findings only the SMTP probes produce (DANE's verdicts need the certificate a server serves). */
+const NEEDS_SMTP = /^(?:smtp|tls)\.|^dane\.(?:match|mismatch|no-starttls|skipped)$/;
+
+/**
+ * What both runs looked at: a DNS-only run says nothing about the mail servers, and a run that
+ * probed RCPT for another address says nothing about this one's acceptance.
+ */
+function sharedScope(before: ComparedReport, after: ComparedReport): (f: Finding) => boolean {
+  const probed = (report: ComparedReport): boolean => report.findings.some((f) => f.id.startsWith('smtp.'));
+  const bothProbed = probed(before) && probed(after);
+  const sameRecipient = before.recipient === after.recipient;
+  return (f) => (bothProbed || !NEEDS_SMTP.test(f.id)) && (sameRecipient || !f.id.startsWith('smtp.rcpt-'));
+}
+
+/** A finding's identity across runs: its id and subject, without the address (MX hosts rotate addresses). */
 function findingKey(f: Pick<Finding, 'id' | 'subject'>): string {
-  return `${f.id}\u0000${f.subject}`;
+  return `${f.id}\u0000${f.subject.replace(/\s*\((?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]*:[0-9a-f:.]*)\)$/i, '')}`;
+}
+
+/** Checks that could not tell in a run (by finding family: dns, mx, smtp and tls together...); `check` means one crashed. */
+function unsettledFamilies(findings: readonly Finding[]): Set<string> {
+  return new Set(findings.filter((f) => f.status === 'error').map((f) => familyOf(f.id)));
+}
+
+function familyOf(id: string): string {
+  const family = id.slice(0, id.indexOf('.'));
+  return family === 'tls' ? 'smtp' : family;
 }
 
 /** A finding may appear more than once per subject (per query type, say); the worst one speaks. */
@@ -102,9 +128,14 @@ function diffFindings(before: readonly Finding[], after: readonly Finding[]): Pi
     const old = was.get(key);
     if (ATTENTION.includes(f.status) && (!old || compareStatus(f.status, old.status) < 0)) appeared.push(change(f, old?.status ?? null, f.status));
   }
+  // A problem that is gone only because the new run could not tell (a time-out) has not cleared.
+  const unsettled = unsettledFamilies(after);
+  const settled = (old: Finding): boolean => !unsettled.has(familyOf(old.id)) && !unsettled.has('check');
   for (const [key, old] of was) {
     const f = now.get(key);
-    if (ATTENTION.includes(old.status) && (!f || compareStatus(f.status, old.status) > 0)) cleared.push(change(f ?? old, old.status, f?.status ?? null));
+    const gone = !f || f.status === 'skipped';
+    if (!ATTENTION.includes(old.status) || (f && compareStatus(f.status, old.status) <= 0) || (gone && !settled(old))) continue;
+    cleared.push(change(f ?? old, old.status, f?.status ?? null));
   }
   return { appeared: sortByStatus(appeared, (c) => c.to), cleared: sortByStatus(cleared, (c) => c.from) };
 }
@@ -153,7 +184,8 @@ function trendOf(appeared: readonly FindingChange[], cleared: readonly FindingCh
   const news = (status: Status | null): boolean => status === 'fail' || status === 'warn';
   const worse =
     appeared.some((c) => news(c.to)) || senders.some((s) => s.to === 'fail') || sizes.some((s) => s.crossed.length > 0 && (s.to ?? 0) > (s.from ?? 0));
+  // fail -> unknown is a sender the new run could not judge, not one that was fixed.
   const better =
-    cleared.some((c) => news(c.from)) || senders.some((s) => s.from === 'fail') || sizes.some((s) => s.crossed.length > 0 && (s.to ?? 0) < (s.from ?? 0));
+    cleared.some((c) => news(c.from) && c.to !== 'error') || senders.some((s) => s.from === 'fail' && s.to === 'ok') || sizes.some((s) => s.crossed.length > 0 && (s.to ?? 0) < (s.from ?? 0));
   return worse && better ? 'mixed' : worse ? 'worse' : better ? 'better' : 'same';
 }

@@ -51,10 +51,10 @@ describe('diffReports', () => {
 
   it('finds failures that appeared or got worse and those that cleared or got better; passes are not news', () => {
     const before = report({ findings: [found('dns.answer-over-512', 'fail'), found('spf.too-many-lookups', 'warn'), found('mx.ok', 'pass'), found('dmarc.policy-none', 'warn')] });
-    const after = report({ findings: [found('spf.too-many-lookups', 'fail'), found('smtp.timeout', 'error', '192.0.2.5'), found('dns.reply-sizes-ok', 'pass'), found('dmarc.policy-none', 'info')] });
+    const after = report({ findings: [found('spf.too-many-lookups', 'fail'), found('dnsbl.timeout', 'error', '192.0.2.5'), found('dns.reply-sizes-ok', 'pass'), found('dmarc.policy-none', 'info')] });
     const diff = diffReports(before, after);
     expect(diff.appeared.map((c) => [c.id, c.from, c.to])).toEqual([
-      ['smtp.timeout', null, 'error'],
+      ['dnsbl.timeout', null, 'error'],
       ['spf.too-many-lookups', 'warn', 'fail'],
     ]);
     expect(diff.cleared.map((c) => [c.id, c.from, c.to])).toEqual([
@@ -68,6 +68,34 @@ describe('diffReports', () => {
     const before = report({ findings: [found('dns.truncated', 'warn', 'ns1'), found('dns.truncated', 'fail', 'ns1')] });
     const after = report({ findings: [found('dns.truncated', 'fail', 'ns1')] });
     expect(isUnchanged(diffReports(before, after))).toBe(true);
+  });
+
+  it('does not call a problem cleared when the new run could not tell (a time-out in the same check family)', () => {
+    const before = report({ findings: [found('dns.answer-over-512', 'fail', 'MX partner.test at ns1.partner.test (192.0.2.53)')], senders: [sender('qmail-1.03', 'fail')] });
+    const timedOut = report({ findings: [found('dns.timeout', 'error', 'ns1.partner.test (192.0.2.53)')], senders: [sender('qmail-1.03', 'unknown')] });
+    const diff = diffReports(before, timedOut);
+    expect(diff.cleared).toEqual([]);
+    expect(diff.senders).toEqual([{ family: 'qmail-1.03', from: 'fail', to: 'unknown' }]);
+    expect(diff.trend).toBe('same');
+    // Settled the next time: then it is fixed.
+    const fixed = diffReports(before, report({ findings: [found('dns.reply-sizes-ok', 'pass')], senders: [sender('qmail-1.03', 'ok')] }));
+    expect(fixed.cleared.map((c) => c.id)).toEqual(['dns.answer-over-512']);
+    expect(fixed.trend).toBe('better');
+  });
+
+  it('compares only what both runs looked at: mail server findings need both runs to have probed SMTP, RCPT findings the same recipient', () => {
+    const full = report({ findings: [found('smtp.starttls-missing', 'warn', 'mx1.partner.test (192.0.2.25)'), found('smtp.rcpt-rejected', 'fail', 'mx1.partner.test (192.0.2.25)'), found('spf.no-all', 'warn')] });
+    const dnsOnly = report({ findings: [found('spf.no-all', 'warn')] });
+    expect(isUnchanged(diffReports(full, dnsOnly))).toBe(true);
+    expect(isUnchanged(diffReports(dnsOnly, full))).toBe(true);
+    const otherRecipient = { ...report({ findings: [found('smtp.starttls-missing', 'warn', 'mx1.partner.test (192.0.2.25)'), found('spf.no-all', 'warn')] }), recipient: 'jane@partner.test' };
+    expect(isUnchanged(diffReports({ ...full, recipient: 'postmaster@partner.test' }, otherRecipient))).toBe(true);
+  });
+
+  it('follows a mail server by name when its address changes (rotating A records are not news)', () => {
+    const at = (address: string) => report({ findings: [found('smtp.starttls-missing', 'warn', `mx1.partner.test (${address})`)] });
+    expect(isUnchanged(diffReports(at('192.0.2.25'), at('192.0.2.26')))).toBe(true);
+    expect(isUnchanged(diffReports(at('2001:db8::25'), at('192.0.2.26')))).toBe(true);
   });
 
   it('does not call a question that went unanswered worse', () => {
