@@ -56,9 +56,12 @@ export async function handleWatch(domain: string, intervalMs: number | undefined
 export async function handleUnwatch(domain: string, place: ChatPlace | undefined, conversation: Conversation, deps: WatchChatDeps | undefined): Promise<void> {
   if (!place || place.platform === 'console') return conversation.whisper(CONSOLE_CANNOT_WATCH);
   if (!deps) return conversation.whisper(WATCH_UNAVAILABLE);
-  const removed = await removeWatch(deps.store, { domain, platform: place.platform, conversation: place.conversation, by: place.user, surface: place.platform, at: deps.clock() });
-  if (!removed) return conversation.whisper(`${domain} is not watched in this conversation (mailcheck watches lists what is).`);
-  await deps.unschedule(removed.id);
+  const where = { platform: place.platform, conversation: place.conversation } as const;
+  const watch = (await listWatches(deps.store, where)).find((w) => w.domain === domain);
+  if (!watch) return conversation.whisper(`${domain} is not watched in this conversation (mailcheck watches lists what is).`);
+  // The schedule first: if Redis fails here the watch is still listed and unwatch can be tried again.
+  await deps.unschedule(watch.id);
+  await removeWatch(deps.store, { domain, ...where, by: place.user, surface: place.platform, at: deps.clock() });
   await conversation.post({ summary: `Stopped watching ${domain}`, blocks: [{ kind: 'text', text: `Stopped watching ${domain} here. Its check history is kept: mailcheck history ${domain}.` }] });
 }
 

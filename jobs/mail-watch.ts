@@ -20,6 +20,8 @@ export interface MailWatchDeps {
   readonly now: () => Date;
   /** The zone the posted dates are in; UTC when absent. */
   readonly zone?: string;
+  /** Removes a watch's job scheduler: a job for a watch that is gone stops its own schedule. */
+  readonly unschedule?: (watchId: number) => Promise<void>;
 }
 
 /** What a run returns; BullMQ keeps it with the job, so it is small data. */
@@ -48,9 +50,13 @@ export function createMailWatchProcessor(deps: MailWatchDeps) {
   return async (job: WatchJob): Promise<WatchRunSummary> => {
     const data = readWatchJobData(job.data);
     if (typeof data === 'string') throw new UnrecoverableError(`bad mail-watch job ${job.id ?? '?'}: ${data}`);
-    // Unwatching removes the row first and the scheduler after, so a job may still arrive for it.
+    // Unwatching removes the scheduler, then the row; a job already taken may still arrive, and a
+    // scheduler whose removal failed would fire for ever: the first job to find the watch gone stops it.
     const watch = await findWatch(deps.store, data.watchId);
-    if (!watch) return { watchId: data.watchId, reportId: null, trend: 'gone', posted: false };
+    if (!watch) {
+      await deps.unschedule?.(data.watchId);
+      return { watchId: data.watchId, reportId: null, trend: 'gone', posted: false };
+    }
     // Checked before the diagnosis: a retry cannot configure a platform, and a run it cannot post is wasted.
     const notifier = deps.notifiers.find((candidate) => candidate.platform === watch.platform);
     if (!notifier) throw new UnrecoverableError(`watch ${watch.id} of ${watch.domain} posts to ${watch.platform}, which is not configured here`);

@@ -215,6 +215,17 @@ describe('a watch re-checks on its schedule and posts only when mail got worse o
     expect(recorded.messages).toEqual([]);
   });
 
+  it('stops the schedule of a watch whose row is gone, which an unwatch that failed half way would leave firing', async () => {
+    await serve(2);
+    const { watch } = await addWatch(store, { domain: DOMAIN, platform: 'slack', conversation: 'CWATCH', intervalMs: 300, by: 'slack:UALICE', surface: 'slack', at: new Date(START) });
+    await removeWatch(store, { domain: DOMAIN, platform: 'slack', conversation: 'CWATCH', by: 'slack:UALICE', surface: 'slack', at: new Date(START) });
+    await scheduleWatch(queue, watch);
+    worker = await startWatchWorker({ ...deps(), connection: redis, prefix, onError: (error) => void errors.push(error), concurrency: 1 });
+    await until('the orphaned schedule removed', async () => (await queue.getJobSchedulers()).length === 0, { timeoutMs: 10_000 });
+    expect(runs).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
   it('refuses for good a watch whose platform is not configured in this worker, before diagnosing', async () => {
     await serve(2);
     const { watch } = await addWatch(store, { domain: DOMAIN, platform: 'teams', conversation: '19:ops@thread.tacv2', intervalMs: 60_000, by: 'teams:aad', surface: 'teams', at: new Date(START) });
