@@ -39,8 +39,6 @@ export interface CheckCommandDeps {
   readonly clock?: () => Date;
   /** SMTP probing for this input, or undefined for a DNS-only check; built only after the input is valid. */
   readonly smtpFor?: (input: ProbeOptions) => Promise<SmtpSettings | undefined>;
-  /** Keeps the report for `mxops history`; told after every check. */
-  readonly record?: (report: DiagnosisReport) => Promise<void>;
   /** Told once the input is valid and the check starts, to show progress (the CLI does on a terminal). */
   readonly onStart?: (domain: string, resolver: DnsServer) => void;
 }
@@ -51,11 +49,16 @@ export interface CommandResult {
   readonly exitCode: 0 | 1;
 }
 
+export interface CheckResult extends CommandResult {
+  /** For `mxops history`: the caller stores it once the output is out. */
+  readonly report: DiagnosisReport;
+}
+
 /** `mxops check <domain>`: validates everything before sending a packet, then diagnoses. */
-export async function runCheckCommand(input: CheckCommandInput, deps: CheckCommandDeps): Promise<CommandResult> {
+export async function runCheckCommand(input: CheckCommandInput, deps: CheckCommandDeps): Promise<CheckResult> {
   const report = await diagnoseTarget(parseCheckTarget(input.domain), input, deps);
-  await deps.record?.(report);
   return {
+    report,
     output: input.json ? `${JSON.stringify(reportToJson(report), null, 2)}\n` : renderReportText(report),
     exitCode: report.findings.some((f) => f.status === 'fail') ? 1 : 0,
   };

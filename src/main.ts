@@ -231,12 +231,22 @@ async function openStore(config: Config): Promise<OpenDatabase> {
  * check: the report is still printed, with a warning.
  */
 async function recordReport(config: Config, report: DiagnosisReport, source: CheckSource, store?: OpenDatabase): Promise<void> {
+  const recording = (async () => recordCheck(store ?? (await openStore(config)), report, { source, at: new Date(), keepMs: config.checkHistoryDays * DAY_MS }))();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the database did not answer within ${RECORD_TIMEOUT_MS / 1000} s`)), RECORD_TIMEOUT_MS);
+  });
   try {
-    await recordCheck(store ?? (await openStore(config)), report, { source, at: new Date(), keepMs: config.checkHistoryDays * DAY_MS });
+    await Promise.race([recording, timeout]);
   } catch (error) {
     process.stderr.write(`mxops: the report was not stored for mxops history: ${error instanceof Error ? error.message : String(error)}\n`);
+  } finally {
+    clearTimeout(timer);
   }
 }
+
+/** How long storing a report may hold up the end of a command. */
+const RECORD_TIMEOUT_MS = 10_000;
 
 const DAY_MS = 86_400_000;
 
@@ -413,8 +423,10 @@ async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram({
     async check(input) {
       const config = loadConfig(process.env);
-      const result = await runCheckCommand(input, { ...checkDeps(config, input.json), record: (report) => recordReport(config, report, 'cli') });
+      const result = await runCheckCommand(input, checkDeps(config, input.json));
       process.stdout.write(result.output);
+      // After the output: a slow or unreachable database costs the history, not the answer.
+      await recordReport(config, result.report, 'cli');
       return result.exitCode;
     },
     async bounce(input) {

@@ -1,12 +1,13 @@
 /**
  * Every mail check's report, kept so a later check can say what changed since the partner's mail
  * last worked. Reports are stored as the `--json` document (an interface that only grows), so an
- * old row reads back whatever version wrote it.
+ * old row reads back whatever version wrote it; deflated, since they repeat themselves a lot.
  */
 import type { DiagnosisReport } from '../diagnosis/diagnose.js';
 import { STATUSES, type Status } from '../diagnosis/finding.js';
 import { NO_OBSERVATIONS } from '../diagnosis/observations.js';
 import { reportToJson } from '../diagnosis/report-json.js';
+import { deflateSync, inflateSync } from 'node:zlib';
 import type { Selectable } from 'kysely';
 import type { OpenDatabase } from './database.js';
 import type { CheckReportsTable } from './schema.js';
@@ -29,15 +30,15 @@ export interface RecordOptions {
   readonly keepMs: number;
 }
 
-/** Stores a report and prunes the domain's reports past the retention; returns the new row's id. */
+/** Stores a report and deletes every report past the retention (of any domain); returns the new row's id. */
 export async function recordCheck(store: OpenDatabase, report: DiagnosisReport, options: RecordOptions): Promise<number> {
   const at = options.at.getTime();
   const row = await store.db
     .insertInto('check_reports')
-    .values({ domain: report.domain, checked_at: at, status: report.status, source: options.source, report: JSON.stringify(reportToJson(report)) })
+    .values({ domain: report.domain, checked_at: at, status: report.status, source: options.source, report: deflateSync(JSON.stringify(reportToJson(report))) })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await store.db.deleteFrom('check_reports').where('domain', '=', report.domain).where('checked_at', '<', at - options.keepMs).execute();
+  await store.db.deleteFrom('check_reports').where('checked_at', '<', at - options.keepMs).execute();
   return Number(row.id);
 }
 
@@ -68,7 +69,7 @@ export async function previousCheck(store: OpenDatabase, check: Pick<StoredCheck
 }
 
 function storedCheck(row: Selectable<CheckReportsTable>): StoredCheck {
-  const parsed = JSON.parse(row.report) as Partial<DiagnosisReport>;
+  const parsed = JSON.parse(inflateSync(row.report).toString('utf8')) as Partial<DiagnosisReport>;
   const report: DiagnosisReport = {
     domain: row.domain,
     recipient: parsed.recipient ?? `postmaster@${row.domain}`,

@@ -161,8 +161,8 @@ export interface CheckReportsTable {
   status: string;
   /** What ran it: 'cli', 'chat', 'watch' or 'bounce'. */
   source: string;
-  /** JSON. */
-  report: string;
+  /** The JSON document, deflated (zlib). */
+  report: Uint8Array;
 }
 
 /** A domain a channel watches: re-checked every interval, posting there when it gets worse or is fixed. */

@@ -52,12 +52,21 @@ describe.each(STORE_DIALECTS)('check history on %s', (dialect) => {
     expect(await findCheck(store, 999_999)).toBeUndefined();
   });
 
-  it('deletes a domain’s reports older than the retention when it stores a new one', async () => {
+  it('deletes every report older than the retention when it stores a new one, whatever its domain', async () => {
     await recordCheck(store, report('partner.test', 480), { source: 'cli', at: at(0), keepMs: 365 * DAY });
     await recordCheck(store, report('other.test', 480), { source: 'cli', at: at(0), keepMs: 365 * DAY });
+    await recordCheck(store, report('other.test', 480), { source: 'cli', at: at(20), keepMs: 365 * DAY });
     await recordCheck(store, report('partner.test', 490), { source: 'cli', at: at(40), keepMs: 30 * DAY });
     expect(await listChecks(store, 'partner.test', 10)).toHaveLength(1);
-    expect(await listChecks(store, 'other.test', 10)).toHaveLength(1);
+    expect((await listChecks(store, 'other.test', 10)).map((c) => c.checkedAt)).toEqual([at(20)]);
+  });
+
+  it('keeps reports deflated: a large report takes a fraction of its JSON', async () => {
+    const big = { ...report('partner.test', 610), findings: Array.from({ length: 200 }, (_, i) => finding({ id: 'dns.truncated', status: 'warn' as const, subject: `MX partner.test at ns${i}.partner.test`, summary: 'Asked without EDNS, the reply does not fit in 512 bytes.' })) };
+    const id = await recordCheck(store, big, { source: 'cli', at: at(1), keepMs: 365 * DAY });
+    const row = await store.db.selectFrom('check_reports').select('report').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.report.length * 5).toBeLessThan(JSON.stringify(big).length);
+    expect((await findCheck(store, id))?.report.findings).toHaveLength(200);
   });
 
   it('adds, changes and removes watches per conversation, auditing each', async () => {

@@ -3,6 +3,8 @@
  * app (signed requests, a fake Slack Web API), with DNS servers on loopback, SQLite and real Redis.
  */
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Queue } from 'bullmq';
@@ -94,6 +96,32 @@ describe('mailcheck bounce, history and watches in Slack', () => {
     expect(JSON.stringify(harness.api.callsTo('chat.update')[0]!.args.blocks)).toContain('Verdict: confirmed');
     await vi.waitFor(() => expect(harness.api.callsTo('chat.postMessage')).toHaveLength(2), WAIT);
     expect(harness.api.callsTo('chat.postMessage')[1]!.args.thread_ts).toBe('1700000100.000001');
+  });
+
+  it('reads other mentions as mailcheck words, links and entities undone, and answers in their thread', async () => {
+    await sendToApp(harness.eventsUrl, appMentionBody({ text: '<@U0MXOPS> history <http://healthy.test|healthy.test>', ts: '1700000300.000001' }), { signingSecret: SLACK_TEST_SECRET });
+    await vi.waitFor(() => expect(harness.api.callsTo('chat.postMessage')).toHaveLength(1), WAIT);
+    const posted = harness.api.callsTo('chat.postMessage')[0]!.args;
+    expect(posted.thread_ts).toBe('1700000300.000001');
+    expect(JSON.stringify(posted.blocks)).toContain('Checks of healthy.test');
+    expect(JSON.stringify(posted.blocks)).toContain('healthy.test: no checks stored yet.');
+  });
+
+  it('never sends the bot token to a host that is not Slack’s', async () => {
+    const seen: (string | undefined)[] = [];
+    const elsewhere = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.end('Subject: failure notice\n');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    try {
+      const file = harness.api.shareFile('bounce.eml', 'unused', { url: `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/bounce.eml` });
+      await sendToApp(harness.eventsUrl, appMentionBody({ text: '<@U0MXOPS> bounce', ts: '1700000400.000001', files: [file] }), { signingSecret: SLACK_TEST_SECRET });
+      await vi.waitFor(() => expect(JSON.stringify(harness.api.callsTo('chat.postEphemeral').map((c) => c.args.text))).toContain('not from Slack: not read'), WAIT);
+      expect(seen).toEqual([]);
+    } finally {
+      await new Promise((resolve) => elsewhere.close(resolve));
+    }
   });
 
   it('refuses an attached picture with a clear word and reads nothing else', async () => {

@@ -33,7 +33,7 @@ export interface FakeSlackApi {
   /** The next call of `method` gets `{ ok: false, error }`, as Slack reports platform errors. */
   failNext(method: string, error: string): void;
   /** A file someone shared: files.info describes it and its url_private_download serves it (with the bot token only). */
-  shareFile(name: string, content: Uint8Array | string): string;
+  shareFile(name: string, content: Uint8Array | string, options?: { readonly url?: string }): string;
   close(): Promise<void>;
 }
 
@@ -44,7 +44,7 @@ export async function startFakeSlackApi(options: { readonly botToken: string }):
   const rateLimits = new Map<string, number>();
   const failures = new Map<string, string>();
   let sequence = 0;
-  const files = new Map<string, { name: string; content: Buffer }>();
+  const files = new Map<string, { name: string; content: Buffer; url?: string }>();
   let base = '';
   const nextTs = (): string => `1700000000.${String(++sequence).padStart(6, '0')}`;
 
@@ -79,7 +79,7 @@ export async function startFakeSlackApi(options: { readonly botToken: string }):
       case 'files.info': {
         const file = files.get(String(args.file));
         if (!file) return { status: 200, body: { ok: false, error: 'file_not_found' } };
-        return { status: 200, body: { ok: true, file: { id: args.file, name: file.name, size: file.content.length, url_private_download: `${base}/files/${String(args.file)}/${file.name}` } } };
+        return { status: 200, body: { ok: true, file: { id: args.file, name: file.name, size: file.content.length, url_private_download: file.url ?? `${base}/files/${String(args.file)}/${file.name}` } } };
       }
       case 'conversations.replies':
         return { status: 200, body: { ok: true, messages: threadOf(String(args.channel), String(args.ts)), has_more: false } };
@@ -137,9 +137,9 @@ export async function startFakeSlackApi(options: { readonly botToken: string }):
     callsTo: (method) => calls.filter((c) => c.method === method && c.status === 200),
     rateLimitNext: (method, seconds) => void rateLimits.set(method, seconds),
     failNext: (method, error) => void failures.set(method, error),
-    shareFile(name, content) {
+    shareFile(name, content, shared = {}) {
       const id = `F${String(++sequence).padStart(8, '0')}`;
-      files.set(id, { name, content: Buffer.from(content) });
+      files.set(id, { name, content: Buffer.from(content), ...(shared.url !== undefined ? { url: shared.url } : {}) });
       return id;
     },
     close: () =>

@@ -7,7 +7,7 @@ import { App, LogLevel, type BlockAction, type ButtonAction, type RespondFn } fr
 import { handleMailcheck, handleMailcheckAction, parseMailcheck, type MailcheckDeps } from '../../../commands/mailcheck.js';
 import type { ChatPlace } from '../../../commands/mailcheck-watch.js';
 import { BOUNCE_CALLBACK_ID, readBounceSubmission, renderBounceModal } from './render-bounce-modal.js';
-import { readSharedFile, SLACK_FILE_HOST } from './slack-files.js';
+import { readSharedFile, SLACK_FILE_ORIGIN } from './slack-files.js';
 import { handleBounce } from '../../../commands/mailcheck-bounce.js';
 import { BOUNCE_INPUT_MAX_BYTES } from '../../bounces/bounce-input.js';
 import { handlePatch, PATCH_UNAVAILABLE, type PatchDeps } from '../../../commands/patch.js';
@@ -80,7 +80,7 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
   const recent = new RecentDeliveries(REDELIVERY_WINDOW_MS, deps.now);
   const sharedFileOptions = {
     botToken: settings.botToken,
-    fileHosts: [SLACK_FILE_HOST, ...(settings.apiUrl ? [new URL(settings.apiUrl).host] : [])],
+    fileOrigins: [SLACK_FILE_ORIGIN, ...(settings.apiUrl ? [new URL(settings.apiUrl).origin] : [])],
     maxBytes: BOUNCE_INPUT_MAX_BYTES,
   };
   const ackPriority = createAckPriority(deps.now);
@@ -136,7 +136,8 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
   // "@mxops bounce" with the bounce attached as a file (or pasted), and any other "@mxops <mailcheck words>":
   // answered in the thread of that message.
   app.event('app_mention', async ({ event, client }) => {
-    const words = event.text.replace(/<@[A-Z0-9]+>/g, ' ').trim().replace(/^mailcheck\s+/i, '');
+    // Mentions out first, then the entities and links Slack makes of what was typed, as for slash commands.
+    const words = commandText(event.text.replace(/<@[A-Z0-9]+>/g, ' ')).trim().replace(/^mailcheck\s+/i, '');
     const user = event.user ?? '';
     const thread = event.thread_ts ?? event.ts;
     const conversation = createSlackConversation({ client, channel: event.channel, user, thread });

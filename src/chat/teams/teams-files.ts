@@ -11,6 +11,9 @@ import { AppError } from '../../errors.js';
 
 export const TEAMS_FILE_DOWNLOAD = 'application/vnd.microsoft.teams.file.download.info';
 
+/** A download that takes longer is abandoned: a bounce is small. */
+const DOWNLOAD_TIMEOUT_MS = 30_000;
+
 /** OneDrive and SharePoint, where Teams keeps files sent in chats. */
 export function isSharePointUrl(url: URL): boolean {
   return url.protocol === 'https:' && (url.hostname.endsWith('.sharepoint.com') || url.hostname.endsWith('.sharepoint-df.com'));
@@ -25,7 +28,7 @@ export async function readAttachedFile(attachment: Attachment, options: { readon
   if (typeof downloadUrl !== 'string') throw new AppError('BAD_INPUT', 'Teams sent the file without a download link; paste the bounce instead.');
   const url = new URL(downloadUrl);
   if (!options.allowed(url)) throw new AppError('BAD_INPUT', `the attached file is served from ${url.host}, not from OneDrive or SharePoint: not read`);
-  const response = await fetch(url, { redirect: 'error' });
+  const response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
   if (!response.ok || !response.body) throw new AppError('BAD_INPUT', `the attached file could not be downloaded (HTTP ${response.status}); paste the bounce instead.`);
   return collectBounceBytes(response.body, options.maxBytes);
 }
