@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { BOUNCE_INPUT_MAX_BYTES, readBounceInput } from '../../src/bounces/bounce-input.js';
 import type { BounceParse } from '../../src/bounces/parse-bounce.js';
 import { parseBounce } from '../../src/bounces/parse-bounce.js';
+import { chooseHypothesis, HYPOTHESES } from '../../src/bounces/hypotheses.js';
 import { isAppError } from '../../src/errors.js';
 
 const DIRECTORY = join(import.meta.dirname, '../fixtures/bounces');
@@ -32,7 +33,11 @@ function expectWellTyped(parse: BounceParse): void {
     expect(hop.delaySeconds === null || Number.isInteger(hop.delaySeconds)).toBe(true);
   }
   expect(() => JSON.stringify(parse)).not.toThrow();
+  // Whatever was read, a hypothesis is chosen, and it is one of those the catalogue knows.
+  expect(HYPOTHESIS_IDS).toContain(chooseHypothesis(parse).id);
 }
+
+const HYPOTHESIS_IDS = [...HYPOTHESES.map((h) => h.id)];
 
 /** Parses within the time bound; binary input may be refused, but only with BAD_INPUT. */
 async function parseWithinBound(input: string | Uint8Array): Promise<BounceParse | 'refused'> {
