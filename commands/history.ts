@@ -2,6 +2,7 @@ import { parseCheckTarget } from '../src/diagnosis/check-target.js';
 import { diffReports, type ReportDiff } from '../src/diagnosis/report-diff.js';
 import { renderDiffText } from '../src/diagnosis/render-diff.js';
 import { AppError } from '../src/errors.js';
+import { parseInteger } from '../src/config.js';
 import { findCheck, listChecks, type StoredCheck } from '../src/store/check-reports.js';
 import type { OpenDatabase } from '../src/store/database.js';
 import { DateTime } from 'luxon';
@@ -29,7 +30,7 @@ const MAX_LIMIT = 1000;
 /** `mxops history <domain>`: the stored checks of a domain, and what changed between two of them. */
 export async function runHistoryCommand(input: HistoryInput, deps: HistoryDeps): Promise<string> {
   const { domain } = parseCheckTarget(input.domain);
-  const limit = input.limit === undefined ? DEFAULT_LIMIT : wholeNumber(input.limit, '--limit', 1, MAX_LIMIT);
+  const limit = input.limit === undefined ? DEFAULT_LIMIT : parseInteger(input.limit.trim(), 1, MAX_LIMIT, '--limit');
   if ((input.from === undefined) !== (input.to === undefined)) throw new AppError('BAD_INPUT', '--from and --to go together: give the ids of both checks to compare');
   const checks = await listChecks(deps.store, domain, limit);
   const pair = input.from !== undefined && input.to !== undefined ? await chosenPair(deps.store, domain, input.from, input.to) : latestPair(checks);
@@ -61,17 +62,14 @@ async function chosenPair(store: OpenDatabase, domain: string, fromText: string,
 }
 
 async function storedOf(store: OpenDatabase, domain: string, text: string, option: string): Promise<StoredCheck> {
-  const check = await findCheck(store, wholeNumber(text, option, 1, Number.MAX_SAFE_INTEGER));
+  const id = /^\d{1,15}$/.test(text.trim()) ? Number(text.trim()) : undefined;
+  if (id === undefined) throw new AppError('BAD_INPUT', `${option} "${text}" is not a check id: use a number from the list of mxops history ${domain}`);
+  const check = await findCheck(store, id);
   if (!check) throw new AppError('BAD_INPUT', `${option} ${text}: there is no stored check with that id (mxops history ${domain} lists them)`);
   if (check.domain !== domain) throw new AppError('BAD_INPUT', `${option} ${text}: check #${text} is of ${check.domain}, not ${domain}`);
   return check;
 }
 
-function wholeNumber(text: string, option: string, min: number, max: number): number {
-  const value = /^\d{1,16}$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) throw new AppError('BAD_INPUT', `${option} "${text}" is not a whole number from ${min} to ${max}`);
-  return value;
-}
 
 function checkLine(check: StoredCheck, zone: string): string {
   const count = (status: string): number => check.report.findings.filter((f) => f.status === status).length;
