@@ -92,9 +92,9 @@ export function bounceToJson({ parse, hypothesis, tested }: BounceDiagnosis): ob
 }
 
 const VERDICT_WORDS = {
-  confirmed: 'CONFIRMED: the checks find it now',
-  refuted: 'REFUTED: the checks do not find it now (it may have been fixed since the bounce)',
-  unknown: 'UNKNOWN: the checks could not tell',
+  confirmed: 'the checks find it now',
+  refuted: 'the checks do not find it now; it may have been fixed since the bounce, or the cause is another (below: what they found)',
+  unknown: 'the checks could not tell',
 } as const;
 
 /** The answer for a person: what the bounce says, the hypothesis, and the verdict with its evidence. */
@@ -120,7 +120,7 @@ export function renderBounceText(diagnosis: BounceDiagnosis, options: BounceOpti
     lines.push(`Not checked (--no-check). The checks that test it: ${hypothesis.checks.join(', ')}.`);
     return `${lines.join('\n')}\n`;
   }
-  lines.push(`Verdict: ${VERDICT_WORDS[tested.verdict]}${diagnosis.checked ? ` (checked ${diagnosis.checked})` : ''}.`);
+  lines.push(`Verdict: ${tested.verdict.toUpperCase()}${diagnosis.checked ? ` (checked ${diagnosis.checked})` : ''}: ${VERDICT_WORDS[tested.verdict]}.`);
   if (tested.findings.length > 0) lines.push(renderFindingsText(tested.findings).trimEnd());
   return `${lines.join('\n')}\n`;
 }
