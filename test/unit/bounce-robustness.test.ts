@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -168,4 +170,11 @@ describe('bounce parser robustness', () => {
     const text = 'From: MAILER-DAEMON@mail.example.net\nTo: a@example.net\nSubject: Undelivered Mail Returned to Sender\nContent-Type: multipart/report; boundary="nowhere"\n\nThis is the mail system at host mail.example.net.\n\n<b@partner.test>: Host or domain name not found. Name service error for name=partner.test type=MX: Host not found, try again\n';
     expect(await parseBounce(text)).toMatchObject({ family: 'postfix', recipient: 'b@partner.test', isBounce: true, step: 'dns' });
   });
+
+  it('parses the worst inputs at four times the cap within a 48 MB heap (its own process: an out-of-memory crash fails it)', async () => {
+    const probe = join(import.meta.dirname, '../support/bounce-memory-probe.ts');
+    // tsx and the modules take about 25 MB of it; the inputs are 8 MiB each.
+    const { stdout } = await promisify(execFile)(process.execPath, ['--max-old-space-size=48', '--import', 'tsx', probe], { timeout: 60_000 });
+    expect(stdout.trim().split('\n')).toHaveLength(6);
+  }, 60_000);
 });
