@@ -64,7 +64,7 @@ export function parseMailcheck(text: string): MailcheckRequest {
 }
 
 /** A watch re-checks at most every 5 minutes and at least weekly (config.ts has the same bounds). */
-export const WATCH_INTERVAL_BOUNDS = { minMs: WATCH_MIN_MINUTES * 60_000, maxMs: WATCH_MAX_MINUTES * 60_000 } as const;
+const WATCH_INTERVAL_BOUNDS = { minMs: WATCH_MIN_MINUTES * 60_000, maxMs: WATCH_MAX_MINUTES * 60_000 } as const;
 
 function parseWatch(words: readonly string[]): MailcheckRequest {
   const [domainText, ...interval] = words;

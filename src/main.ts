@@ -153,7 +153,7 @@ function mailcheckDeps(
   https: HttpsFetcher | undefined,
   shared?: { metrics?: Metrics; logger?: Logger; running?: CheckRegistry; store?: OpenDatabase; watches?: WatchChatDeps },
 ): MailcheckDeps {
-  const { metrics, logger, store } = shared ?? {};
+  const { metrics, logger, running, store, watches } = shared ?? {};
   const run = diagnosisRunner(config, smtp, https);
   return {
     diagnose: async (target, onProgress) => {
@@ -168,8 +168,8 @@ function mailcheckDeps(
     },
     bounces: { test: (target, hypothesis) => run(target, { checks: checksOf(hypothesis), dnsOnly: !hypothesis.smtp }) },
     ...(store ? { history: { store } } : {}),
-    ...(shared?.watches ? { watches: shared.watches } : {}),
-    running: shared?.running ?? new RunningChecks(REJOIN_FINISHED_CHECK_MS),
+    ...(watches ? { watches } : {}),
+    running: running ?? new RunningChecks(REJOIN_FINISHED_CHECK_MS),
     reports: new BoundedMap(RECENT_REPORTS),
     minUpdateIntervalMs: 1_000,
     now: () => performance.now(),
@@ -272,8 +272,7 @@ async function startBackgroundWorkers(config: Config, connection: Redis, store: 
     expireOutages: (now) => closeExpiredRequests(store, notifiers, now),
   });
   // A watch's SMTP probes run in this worker: it is one itself, and waiting on the probe queue from here could starve it.
-  const smtp: SmtpSettings = { port: config.smtp.port, heloName: config.smtp.heloName ?? hostname(), prober: inProcessProber(config, false) };
-  const run = diagnosisRunner(config, smtp, createHttpsFetcher());
+  const run = diagnosisRunner(config, await smtpSettings(config, { queue: false, allowPrivate: false }), createHttpsFetcher());
   const watches = await startWatchWorker({
     connection,
     prefix: config.queue.prefix,
@@ -366,7 +365,7 @@ async function runStart(config: Config): Promise<number> {
   const patch: PatchDeps = { ...(await openPatchDeps(config)), notifiers: createNagNotifiers({ slack: config.slack, teams: config.teams, teamsReferences: createRedisConversationReferenceStore(redis, config.queue.prefix) }) };
   const watchQueue = new Queue<WatchJobData>(MAIL_WATCH_QUEUE, { connection: redis, prefix: config.queue.prefix });
   const deps = mailcheckDeps(config, smtp, createHttpsFetcher(), { metrics, logger, running, store: patch.store, watches: watchChatDeps(config, patch.store, watchQueue) });
-  const escalation = workerConnection ? await startBackgroundWorkers(config, workerConnection, patch.store, (error) => logger.error({ err: error }, 'background worker')) : undefined;
+  const background = workerConnection ? await startBackgroundWorkers(config, workerConnection, patch.store, (error) => logger.error({ err: error }, 'background worker')) : undefined;
   const slack = config.slack ? createSlackApp(config.slack, on('slack'), { patch, outage: patch }) : undefined;
   const slackListening = await slack?.start();
   const teams = config.teams ? createTeamsBot(config.teams, on('teams'), { references: createRedisConversationReferenceStore(redis, config.queue.prefix), patch, outage: patch }) : undefined;
@@ -380,7 +379,7 @@ async function runStart(config: Config): Promise<number> {
   await new Promise<void>((resolve) => (teamsServer ? teamsServer.close(() => resolve()) : resolve()));
   await teams?.settled();
   await worker?.close();
-  await escalation?.close();
+  await background?.close();
   workerConnection?.disconnect();
   subscriber.disconnect();
   await watchQueue.close();
@@ -399,7 +398,7 @@ async function runWorker(config: Config): Promise<number> {
   });
   const report = (error: Error): void => void process.stderr.write(`mxops worker: ${error.message}\n`);
   worker.on('error', report);
-  const escalation = await startBackgroundWorkers(config, connection, await openStore(config), report);
+  const background = await startBackgroundWorkers(config, connection, await openStore(config), report);
   await worker.waitUntilReady();
   process.stderr.write(
     `mxops worker: probing with concurrency ${config.queue.workerConcurrency}, sweeping patches every ${config.sweepIntervalSeconds} s, re-checking watched domains; SIGTERM or Ctrl-C stops after running jobs finish\n`,
@@ -407,7 +406,7 @@ async function runWorker(config: Config): Promise<number> {
   const signal = await nextStopSignal();
   process.stderr.write(`mxops worker: ${signal}: finishing running jobs\n`);
   await worker.close();
-  await escalation.close();
+  await background.close();
   connection.disconnect();
   return 0;
 }

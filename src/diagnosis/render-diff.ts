@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { FindingChange, ReportDiff, SizeChange } from './report-diff.js';
+import { isUnchanged, type FindingChange, type ReportDiff, type SizeChange } from './report-diff.js';
 
 /** One stored run, as the diff's heading names it. */
 export interface RunLabel {
@@ -12,8 +12,7 @@ const TREND_WORDS = { worse: 'got worse', better: 'got better', mixed: 'changed,
 /** The differences between two runs for a terminal or a chat thread. */
 export function renderDiffText(domain: string, diff: ReportDiff, before: RunLabel, after: RunLabel, zone = 'UTC'): string {
   const between = `between ${when(before.checkedAt, zone)} and ${when(after.checkedAt, zone)} (${zone}; checks #${before.id} and #${after.id})`;
-  const changed = diff.records.length + diff.appeared.length + diff.cleared.length + diff.sizes.length + diff.senders.length > 0;
-  if (!changed) return `${domain}: nothing changed ${between}.\n`;
+  if (isUnchanged(diff)) return `${domain}: nothing changed ${between}.\n`;
   const lines = [`${domain}: ${TREND_WORDS[diff.trend]} ${between}.`];
   // What decides whether mail flows comes first: chat cuts long text at the end.
   if (diff.senders.length > 0) lines.push('', 'Senders', ...diff.senders.map((s) => `  ${s.family}: ${s.from} -> ${s.to}`));
@@ -48,7 +47,7 @@ function groupLines(changes: readonly FindingChange[]): string[] {
 }
 
 function sizeLine(change: SizeChange, before: RunLabel, after: RunLabel, zone: string): string {
-  const grew = (change.to ?? 0) > (change.from ?? 0);
+  const grew = change.to > change.from;
   const crossing = change.crossed.length > 0 ? `, crossing ${change.crossed.join(' and ')}` : '';
   return `  the ${change.query} answer ${grew ? 'grew' : 'shrank'} from ${change.from} to ${change.to} bytes between ${days(before.checkedAt, after.checkedAt, zone)}${crossing}`;
 }

@@ -1,12 +1,12 @@
 import type { DiagnosisReport } from './diagnose.js';
 import { compareStatus, type Finding, type Status } from './finding.js';
-import { NO_OBSERVATIONS, type Observations } from './observations.js';
+import type { Observations } from './observations.js';
 import { CLASSIC_UDP_LIMIT } from './size-probe.js';
 import { FLAG_DAY_UDP_SIZE } from './dns-lookups.js';
 import type { Verdict } from './senders.js';
 
 /** The part of a report two runs are compared on. */
-export type ComparedReport = Pick<DiagnosisReport, 'findings' | 'senders'> & { readonly observations?: Observations; readonly recipient?: string };
+export type ComparedReport = Pick<DiagnosisReport, 'findings' | 'senders' | 'observations'> & { readonly recipient?: string };
 
 /** The sizes that break senders when an answer grows past them (DOMAIN.md §1). */
 export const SIZE_LIMITS: readonly number[] = [CLASSIC_UDP_LIMIT, FLAG_DAY_UDP_SIZE];
@@ -34,9 +34,9 @@ export interface FindingChange {
 export interface SizeChange {
   /** "MX partner.com" */
   readonly query: string;
-  /** Where the answer section ended (bytes); null when it was not measured. */
-  readonly from: number | null;
-  readonly to: number | null;
+  /** Where the answer section ended (bytes); a query only one run measured is no change. */
+  readonly from: number;
+  readonly to: number;
   /** Limits the answer crossed, either way. */
   readonly crossed: readonly number[];
 }
@@ -70,8 +70,8 @@ export interface ReportDiff {
 export function diffReports(before: ComparedReport, after: ComparedReport): ReportDiff {
   const inScope = sharedScope(before, after);
   const { appeared, cleared } = diffFindings(before.findings.filter(inScope), after.findings.filter(inScope));
-  const records = diffRecords(before.observations ?? NO_OBSERVATIONS, after.observations ?? NO_OBSERVATIONS);
-  const sizes = diffSizes(before.observations ?? NO_OBSERVATIONS, after.observations ?? NO_OBSERVATIONS);
+  const records = diffRecords(before.observations, after.observations);
+  const sizes = diffSizes(before.observations, after.observations);
   const senders = diffSenders(before, after);
   return { records, appeared, cleared, sizes, senders, trend: trendOf(appeared, cleared, sizes, senders) };
 }
@@ -164,9 +164,9 @@ function diffRecords(before: Observations, after: Observations): RecordChange[] 
 function diffSizes(before: Observations, after: Observations): SizeChange[] {
   const queries = [...new Set([...Object.keys(before.answerSizes), ...Object.keys(after.answerSizes)])].sort();
   return queries.flatMap((query) => {
-    const from = before.answerSizes[query]?.answerEnd ?? null;
-    const to = after.answerSizes[query]?.answerEnd ?? null;
-    if (from === null || to === null || from === to) return [];
+    const from = before.answerSizes[query]?.answerEnd;
+    const to = after.answerSizes[query]?.answerEnd;
+    if (from === undefined || to === undefined || from === to) return [];
     const crossed = SIZE_LIMITS.filter((limit) => Math.min(from, to) <= limit && limit < Math.max(from, to));
     return [{ query, from, to, crossed }];
   });
@@ -182,10 +182,8 @@ function diffSenders(before: ComparedReport, after: ComparedReport): SenderChang
 
 function trendOf(appeared: readonly FindingChange[], cleared: readonly FindingChange[], sizes: readonly SizeChange[], senders: readonly SenderChange[]): Trend {
   const news = (status: Status | null): boolean => status === 'fail' || status === 'warn';
-  const worse =
-    appeared.some((c) => news(c.to)) || senders.some((s) => s.to === 'fail') || sizes.some((s) => s.crossed.length > 0 && (s.to ?? 0) > (s.from ?? 0));
+  const worse = appeared.some((c) => news(c.to)) || senders.some((s) => s.to === 'fail') || sizes.some((s) => s.crossed.length > 0 && s.to > s.from);
   // fail -> unknown is a sender the new run could not judge, not one that was fixed.
-  const better =
-    cleared.some((c) => news(c.from) && c.to !== 'error') || senders.some((s) => s.from === 'fail' && s.to === 'ok') || sizes.some((s) => s.crossed.length > 0 && (s.to ?? 0) < (s.from ?? 0));
+  const better = cleared.some((c) => news(c.from)) || senders.some((s) => s.from === 'fail' && s.to === 'ok') || sizes.some((s) => s.crossed.length > 0 && s.to < s.from);
   return worse && better ? 'mixed' : worse ? 'worse' : better ? 'better' : 'same';
 }

@@ -53,21 +53,6 @@ export async function findCheck(store: OpenDatabase, id: number): Promise<Stored
   return row ? storedCheck(row) : undefined;
 }
 
-/** The check before `check` on the same domain, if any. */
-export async function previousCheck(store: OpenDatabase, check: Pick<StoredCheck, 'id' | 'domain' | 'checkedAt'>): Promise<StoredCheck | undefined> {
-  const at = check.checkedAt.getTime();
-  const row = await store.db
-    .selectFrom('check_reports')
-    .selectAll()
-    .where('domain', '=', check.domain)
-    .where((eb) => eb.or([eb('checked_at', '<', at), eb.and([eb('checked_at', '=', at), eb('id', '<', check.id)])]))
-    .orderBy('checked_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row ? storedCheck(row) : undefined;
-}
-
 function storedCheck(row: Selectable<CheckReportsTable>): StoredCheck {
   const parsed = JSON.parse(inflateSync(row.report).toString('utf8')) as Partial<DiagnosisReport>;
   const report: DiagnosisReport = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { finding, type Finding } from '../../src/diagnosis/finding.js';
-import type { Observations } from '../../src/diagnosis/observations.js';
+import { NO_OBSERVATIONS, type Observations } from '../../src/diagnosis/observations.js';
 import { diffReports, isUnchanged, type ComparedReport } from '../../src/diagnosis/report-diff.js';
 import { renderDiffText } from '../../src/diagnosis/render-diff.js';
 import type { SenderVerdict, Verdict } from '../../src/diagnosis/senders.js';
@@ -9,7 +9,7 @@ const sender = (family: string, verdict: Verdict): SenderVerdict => ({ family, c
 const found = (id: string, status: Finding['status'], subject = 'partner.test'): Finding => finding({ id, status, subject, summary: `${id} on ${subject}` });
 
 function report(fields: { findings?: Finding[]; senders?: SenderVerdict[]; observations?: Observations }): ComparedReport {
-  return { findings: fields.findings ?? [], senders: fields.senders ?? [], ...(fields.observations ? { observations: fields.observations } : {}) };
+  return { findings: fields.findings ?? [], senders: fields.senders ?? [], observations: fields.observations ?? NO_OBSERVATIONS };
 }
 
 const NOV_3 = { id: 12, checkedAt: new Date('2026-11-03T09:00:00Z') };
@@ -111,7 +111,7 @@ describe('diffReports', () => {
     expect(renderDiffText('partner.test', diff, NOV_3, NOV_10)).toContain('  qmail-1.03: ok -> fail');
   });
 
-  it('compares with a report stored before observations existed, and says when nothing changed', () => {
+  it('compares with a report stored before observations existed (read back with none), and says when nothing changed', () => {
     const diff = diffReports(report({ findings: [found('mx.ok', 'pass')] }), report({ findings: [found('mx.ok', 'pass')], observations: { records: { 'partner.test MX': ['10 mx'] }, answerSizes: {} } }));
     expect(isUnchanged(diff)).toBe(true);
     expect(renderDiffText('partner.test', diff, NOV_3, NOV_10, 'Europe/Berlin')).toBe(
