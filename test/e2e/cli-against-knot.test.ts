@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliRun, runMxops } from '../support/cli-process.js';
-import { type RunningKnot, knotAvailable, startKnot } from '../support/knot-server.js';
+import { type CliRun, cliBudget, runMxops } from '../support/cli-process.js';
+import { KNOT_START_TIMEOUT_MS, type RunningKnot, knotAvailable, startKnot } from '../support/knot-server.js';
 
 const ADDRESS = '127.0.0.51';
 const mxHosts = (count: number): string[] => Array.from({ length: count }, (_, i) => `inbound-filter-${String(i).padStart(2, '0')}.scanning-service-cluster`);
@@ -43,6 +43,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 const mxops = (args: string[], env: Record<string, string> = {}): Promise<CliRun> => runMxops(args, { MXOPS_DATA_DIR: dataDir, DATABASE_URL: '', ...env });
 
 const available = await knotAvailable();
+const budget = await cliBudget();
 
 describe.skipIf(!available)('mxops check against Knot DNS', () => {
   let knot: RunningKnot;
@@ -72,7 +73,7 @@ describe.skipIf(!available)('mxops check against Knot DNS', () => {
     expect(report.findings.map((f) => f.id)).toEqual(expect.arrayContaining(['dns.truncated', 'dns.reply-over-1232', 'dns.edns-ok', 'ptr.ok', 'spf.ok', 'dmarc.ok']));
     const senders = Object.fromEntries(report.senders.map((s) => [s.family, s.verdict]));
     expect(senders).toMatchObject({ 'qmail-1.03': 'fail', 'notqmail-1.08': 'fail', 'musl-1.2.3': 'fail', 'notqmail-1.09': 'ok', postfix: 'ok', exim: 'ok' });
-  });
+  }, budget(1));
 
   it('prints the human report with the verdict first and the dig command that reproduces it', async () => {
     const result = await mxops(['check', 'partner.test', ...target()], { MXOPS_DNS_PORT: String(knot.port), MXOPS_DNSBL_ZONES: 'none' });
@@ -81,7 +82,7 @@ describe.skipIf(!available)('mxops check against Knot DNS', () => {
     expect(lines[0]).toMatch(/^partner\.test: FAIL .*mail from qmail-1\.03, notqmail-1\.08, musl-1\.2\.3 will fail/);
     expect(result.stdout).toContain(`reproduce: dig +noedns +ignore +norecurse MX partner.test @${ADDRESS} -p ${knot.port}`);
     expect(result.stdout.indexOf('dns.answer-over-512')).toBeLessThan(result.stdout.indexOf('Senders'));
-  });
+  }, budget(1));
 
   it('reads a qmail log from standard input and tests its hypothesis: the MX path confirmed, and the ANY path too, through a caching resolver (Knot answers ANY minimally)', async () => {
     const env = { MXOPS_DNS_PORT: String(knot.port), MXOPS_DNSBL_ZONES: 'none' };
@@ -101,7 +102,7 @@ describe.skipIf(!available)('mxops check against Knot DNS', () => {
     expect(any.stdout).toMatch(/FAIL {4}bounce\.any-from-cache {2}ANY partner\.test/);
     expect(any.stdout).toMatch(/FAIL {4}dns\.answer-over-512 {2}MX partner\.test/);
     expect(any.stdout).not.toMatch(/dns\.answer-over-512 {2}ANY/);
-  });
+  }, budget(2));
 
   it('refuses binary input and unreadable files with exit 2, and reads only the start of huge input', async () => {
     const binary = await runMxops(['bounce', '--no-check'], {}, { input: '\u0000\u0001PNG\u0000' });
@@ -111,14 +112,14 @@ describe.skipIf(!available)('mxops check against Knot DNS', () => {
     const cut = await runMxops(['bounce', '--no-check', '--json'], {}, { input: huge });
     expect(cut.code).toBe(0);
     expect(JSON.parse(cut.stdout)).toMatchObject({ family: 'qmail', dsn: '4.4.3', recipient: 'bob@partner.test', verdict: 'unknown', findings: [] });
-  });
+  }, budget(3));
 
   it('refuses bad input with one line on stderr and exit 2, sending nothing', async () => {
     const result = await mxops(['check', '192.0.2.1', ...target()]);
     expect(result).toMatchObject({ code: 2, stdout: '' });
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/is an IP address/);
-  });
+  }, budget(1));
 });
 
 describe.skipIf(!available)('mxops history against Knot DNS', () => {
@@ -152,5 +153,5 @@ describe.skipIf(!available)('mxops history against Knot DNS', () => {
     expect(json.diff.sizes.find((s) => s.query === 'MX partner.test')?.crossed).toEqual([512]);
     expect(await mxops(['history', 'partner.test', '--from', '1'], { MXOPS_DATA_DIR: history })).toMatchObject({ code: 2, stderr: expect.stringContaining('--from and --to go together') });
     expect(await mxops(['history', 'partner.test', '--from', '1', '--to', '99'], { MXOPS_DATA_DIR: history })).toMatchObject({ code: 2, stderr: expect.stringContaining('no stored check with that id') });
-  });
+  }, budget(5, 2 * KNOT_START_TIMEOUT_MS));
 });

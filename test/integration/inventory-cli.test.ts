@@ -7,11 +7,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runAuditExport, runAuditVerify } from '../../commands/audit-log.js';
 import { runInventoryExport, runInventoryImport } from '../../commands/inventory-file.js';
 import { parseInventoryYaml } from '../../src/patching/inventory-yaml.js';
-import { runMxops } from '../support/cli-process.js';
+import { cliBudget, runMxops } from '../support/cli-process.js';
 import { openTestDatabase, STORE_DIALECTS, type TestDatabase } from '../support/test-database.js';
 
 const EXAMPLE = 'test/fixtures/inventory/example.yaml';
 const now = Date.parse('2026-11-20T10:00:00Z');
+const budget = await cliBudget();
 
 describe.each(STORE_DIALECTS)('inventory and audit commands on %s', (dialect) => {
   let store: TestDatabase;
@@ -87,5 +88,5 @@ describe('the mxops command line', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, budget(5));
 });
