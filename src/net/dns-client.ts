@@ -52,6 +52,18 @@ function socketError(query: DnsQuery, error: NodeJS.ErrnoException): AppError {
   return new AppError('DNS_NETWORK', `${error.code ?? error.message}: ${describe(query)}`, { cause: error });
 }
 
+/**
+ * Runs a socket call that may throw instead of emitting (a port out of range, an address the
+ * socket cannot take): a throw in a callback would escape every caller as an uncaught exception.
+ */
+function attempt(fail: (error: NodeJS.ErrnoException) => void, call: () => unknown): void {
+  try {
+    call();
+  } catch (error) {
+    fail(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
 /** A reply answers our query only if id and question match (RFC 5452 §9.1); anything else is ignored. */
 function matches(reply: DecodedReply, query: DnsQuery, id: number): boolean {
   const question = reply.questions[0];
@@ -70,7 +82,8 @@ function exchangeUdp(query: DnsQuery, message: Buffer, id: number, timeoutMs: nu
       outcome();
     };
     const timer = setTimeout(() => finish(() => reject(timeoutError(query, timeoutMs))), timeoutMs);
-    socket.on('error', (error) => finish(() => reject(socketError(query, error))));
+    const fail = (error: NodeJS.ErrnoException): void => finish(() => reject(socketError(query, error)));
+    socket.on('error', fail);
     socket.on('message', (datagram) => {
       let reply: DecodedReply;
       try {
@@ -82,13 +95,25 @@ function exchangeUdp(query: DnsQuery, message: Buffer, id: number, timeoutMs: nu
       if (matches(reply, query, id)) finish(() => resolve(reply));
     });
     // A connected socket hears ICMP port-unreachable as ECONNREFUSED and drops strangers' datagrams.
-    socket.connect(query.server.port, query.server.host, () => socket.send(message));
+    // dgram hands a failed connect (EACCES for a broadcast address) to this callback, not to 'error';
+    // sending anyway throws on a later tick, where nothing catches it and the process dies.
+    const send = (): void =>
+      socket.send(message, (error) => {
+        if (error) fail(error);
+      });
+    attempt(fail, () =>
+      socket.connect(query.server.port, query.server.host, (error?: NodeJS.ErrnoException) => {
+        if (error) fail(error);
+        // The time-out may have closed the socket while the connect was under way.
+        else if (!done) attempt(fail, send);
+      }),
+    );
   });
 }
 
 function exchangeTcp(query: DnsQuery, message: Buffer, id: number, timeoutMs: number): Promise<DecodedReply> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: query.server.host, port: query.server.port });
+    const socket = new net.Socket();
     let received = Buffer.alloc(0);
     let done = false;
     const finish = (outcome: () => void): void => {
@@ -99,7 +124,8 @@ function exchangeTcp(query: DnsQuery, message: Buffer, id: number, timeoutMs: nu
       outcome();
     };
     const timer = setTimeout(() => finish(() => reject(timeoutError(query, timeoutMs))), timeoutMs);
-    socket.on('error', (error) => finish(() => reject(socketError(query, error))));
+    const fail = (error: NodeJS.ErrnoException): void => finish(() => reject(socketError(query, error)));
+    socket.on('error', fail);
     socket.on('connect', () => {
       const prefix = Buffer.alloc(2);
       prefix.writeUInt16BE(message.length);
@@ -121,5 +147,7 @@ function exchangeTcp(query: DnsQuery, message: Buffer, id: number, timeoutMs: nu
     socket.on('end', () =>
       finish(() => reject(new AppError('DNS_CONNECTION_CLOSED', `the server closed the connection without a full reply: ${describe(query)}`))),
     );
+    // A connect that throws (a port out of range) must reject like one that fails later, with the socket there to destroy.
+    attempt(fail, () => socket.connect({ host: query.server.host, port: query.server.port }));
   });
 }
