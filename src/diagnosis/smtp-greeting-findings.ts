@@ -8,7 +8,8 @@ import { connectionLost, incomplete } from './smtp-early-end-findings.js';
 import { exchangeLines, formatReply, greetingLines, lastLines, replyText } from './smtp-evidence.js';
 import type { Judged } from './smtp-judged-session.js';
 import type { SmtpReply } from './smtp-port.js';
-import { refusalOf } from './smtp-refusal.js';
+import { greetingNamesUs, refusalOf } from './smtp-refusal.js';
+import { refusesEveryone } from './smtp-refuses-everyone-finding.js';
 import { firewallInspection } from './smtp-starttls-findings.js';
 
 /**
@@ -50,23 +51,25 @@ export function missingBanner(j: Judged): Finding {
   return incomplete(j, 'banner');
 }
 
+/** The greetings that refuse the session outright (RFC 5321 §3.1, §4.3.2): 421 closing, 554 no service. */
+const REFUSING_GREETINGS: ReadonlySet<number> = new Set([421, 554]);
+
 export function unexpectedBanner(j: Judged, banner: SmtpReply): Finding {
-  const refusal = refusalOf(banner);
+  const namesUs = greetingNamesUs(banner, j.result.request);
+  // At the greeting the server knows nothing of us but our address: a refusal that names no client
+  // is the one every client gets, so it is the partner's problem, not ours.
+  if (REFUSING_GREETINGS.has(banner.code) && !namesUs) return refusesEveryone(j, banner);
+  const refusal = refusalOf(banner) ?? (namesUs ? 'client-refused' : undefined);
   if (refusal) return blockedUs(j, 'banner', refusal, banner);
   if (banner.code >= 400 && banner.code < 500) return blockedUs(j, 'banner', 'temporary', banner);
-  const noService = banner.code === 554;
   return finding({
     id: 'smtp.banner-not-220',
     status: 'fail',
     subject: j.label,
-    summary: noService
-      ? `${j.label} greeted with "${replyText(banner)}": 554 in place of 220 means "no SMTP service here" (RFC 5321 §3.1), so this address takes no mail.`
-      : `${j.label} greeted with "${replyText(banner)}" instead of 220, so senders cannot go on.`,
+    summary: `${j.label} greeted with "${replyText(banner)}" instead of 220, so senders cannot go on.`,
     evidence: { ...j.base, reply: formatReply(banner), bannerMs: Math.round(banner.ms), transcript: greetingLines(j.result) },
-    remedy: noService
-      ? `If ${j.result.request.mxHost} should take mail for the domain, configure it to accept mail for it; otherwise remove it from the MX records.`
-      : `Have the server at ${j.result.request.address} greet with 220, as RFC 5321 requires, or remove it from the MX records.`,
-    ref: noService ? 'RFC 5321 §3.1' : 'RFC 5321 §4.2, §4.3.1',
+    remedy: `Have the server at ${j.result.request.address} greet with 220, as RFC 5321 requires, or remove it from the MX records.`,
+    ref: 'RFC 5321 §4.2, §4.3.1',
   });
 }
 

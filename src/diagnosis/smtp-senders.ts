@@ -28,6 +28,12 @@ export interface SenderRule {
   /** The findings that lead to the verdict; empty when the rule does not apply. */
   readonly match: (findings: readonly Finding[]) => readonly Finding[];
   readonly expected: string;
+  /**
+   * `expected` with the evidence quoted (the server's own reply), from the findings `match`
+   * returned. judgeSenders must prefer it when present (`rule.explain?.(causes) ?? rule.expected`);
+   * `expected` says the same without the quote, for wherever the causes are not at hand.
+   */
+  readonly explain?: (causes: readonly Finding[]) => string;
   readonly verdict?: Exclude<Verdict, 'ok'>;
 }
 
@@ -74,20 +80,45 @@ function atEveryAddress(findings: readonly Finding[], causes: (group: AddressFin
 const having = (ids: ReadonlySet<string>, group: AddressFindings): Finding[] => group.filter((f) => ids.has(f.id));
 
 /**
- * What stops every sender at an address: nothing listens, it is no SMTP server, or it refuses the
- * message with 5xx. A refused STARTTLS or a failed handshake is not here: opportunistic senders
- * go on in clear (Postfix, Exim retry without TLS).
+ * What stops every sender at an address: nothing listens, it turns every client away at the
+ * greeting, it is no SMTP server, or it refuses the message with 5xx. A refused STARTTLS or a
+ * failed handshake is not here: opportunistic senders go on in clear (Postfix, Exim retry without
+ * TLS).
  */
 function undeliverable(f: Finding): boolean {
   if (f.status !== 'fail') return false;
-  return ['smtp.connect-failed', 'smtp.banner-not-220', 'smtp.protocol-error', 'smtp.mail-rejected', 'smtp.rcpt-rejected'].includes(f.id);
+  return ['smtp.connect-failed', 'smtp.refuses-everyone', 'smtp.banner-not-220', 'smtp.protocol-error', 'smtp.mail-rejected', 'smtp.rcpt-rejected'].includes(f.id);
+}
+
+/** "421 ...", "554 ...": each distinct greeting the refusing addresses gave, quoted. */
+function refusalTexts(causes: readonly Finding[]): string {
+  return [...new Set(causes.map((f) => text(f.evidence.text)).filter((t) => t !== undefined))].map((t) => `"${t}"`).join(', ');
+}
+
+// RFC 5321 §4.2.1, §4.5.4.1: a 421 is transient, so the message stays queued and is retried until
+// the queue lifetime ends (Postfix maximal_queue_lifetime 5 days, qmail 7, Exim's retry rules).
+// A 554 greeting is permanent: Exim and qmail bounce at once, Postfix (smtp_skip_5xx_greeting)
+// defers and tries again.
+function refusedAtConnectText(causes: readonly Finding[]): string {
+  const permanent = causes.every((f) => typeof f.evidence.code === 'number' && f.evidence.code >= 500);
+  const fate = permanent ? 'most senders bounce the message at once; Postfix defers it and bounces it after the queue lifetime' : 'the message is deferred and retried, then bounced after the queue lifetime';
+  return `${refusalTexts(causes)} at every MX address: ${fate}`;
 }
 
 /** Rules every sender shares once the SMTP probes ran; senders.ts may append them to its DNS families too. */
 export const SMTP_DELIVERY_RULES: readonly SenderRule[] = [
   {
+    // Every address turned every client away at the greeting: no sender gets a session anywhere.
+    // Where only some addresses do, senders go on to the next MX (RFC 5321 §5.1), so this rule
+    // leaves their verdict alone; the next one still fails them if the other addresses take no
+    // mail either.
+    match: (findings) => atEveryAddress(findings, (group) => group.filter((f) => f.id === 'smtp.refuses-everyone')),
+    expected: 'every MX address refuses every client at connect (421, or 554, in place of the 220 greeting; the reply is in smtp.refuses-everyone): the message is deferred and retried, then bounced after the queue lifetime (a 554 is bounced at once by most senders)',
+    explain: refusedAtConnectText,
+  },
+  {
     match: (findings) => atEveryAddress(findings, (group) => group.filter(undeliverable)),
-    expected: 'no MX address takes the message (connection refused, no SMTP greeting, or a 5xx to MAIL/RCPT): a 5xx bounces at once with the server\'s text, the rest is retried and then bounced',
+    expected: 'no MX address takes the message (connection refused, refused at connect, no SMTP greeting, or a 5xx to MAIL/RCPT): a 5xx bounces at once with the server\'s text, the rest is retried and then bounced',
   },
 ];
 

@@ -103,8 +103,11 @@ export interface SmtpServerSpec {
   readonly bannerDelayMs?: number;
   /** 'reject': 550 user unknown; 'greylist': 451 try again later. */
   readonly rcpt?: 'accept' | 'reject' | 'greylist';
-  /** Greets with 421 and closes, as a server does to a client it has too many connections from. */
-  readonly refuseAtConnect?: boolean;
+  /**
+   * Greets with 421 and closes: `true`, as a server does to a client it has too many connections
+   * from; a string, with that text (a server turning every client away).
+   */
+  readonly refuseAtConnect?: boolean | string;
 }
 
 export interface TestSmtpServer {
@@ -141,6 +144,7 @@ export async function startSmtpServer(spec: SmtpServerSpec = {}): Promise<TestSm
       },
     } as unknown as SMTPServerOptions['logger'],
     onConnect(_session, callback) {
+      if (typeof spec.refuseAtConnect === 'string') return callback(smtpError(spec.refuseAtConnect, 421));
       if (spec.refuseAtConnect) return callback(smtpError('mx.partner.test Too many connections from your host, try again later', 421));
       if (!spec.bannerDelayMs) return callback();
       // smtp-server has no banner delay option; holding back onConnect's answer holds back the greeting.

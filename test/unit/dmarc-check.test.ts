@@ -96,6 +96,39 @@ describe('dmarc check: the domain\'s own record', () => {
   });
 });
 
+describe('dmarc check: aggregate reports (RFC 7489 §6.3 rua)', () => {
+  it('notes dmarc.no-reports (info) when a valid record has no rua=, and still passes', async () => {
+    const findings = await run(zones([txt('_dmarc', 'v=DMARC1; p=reject')]));
+    expect(ids(findings)).toEqual(['dmarc.no-reports', 'dmarc.ok']);
+    const none = only(findings, 'dmarc.no-reports');
+    expect(none).toMatchObject({ status: 'info', subject: `_dmarc.${DOMAIN}`, ref: 'RFC 7489 §6.3', evidence: { name: `_dmarc.${DOMAIN}`, record: 'v=DMARC1; p=reject', inherited: false } });
+    expect(none.summary).toContain('no aggregate reports are requested');
+    expect(none.summary).toContain(`the owner of ${DOMAIN} will not hear about mail that fails DMARC`);
+    expect(none.remedy).toContain(`rua=mailto:dmarc-reports@${DOMAIN}`);
+  });
+
+  it('counts ruf= alone as no reports: failure reports are not aggregate reports', async () => {
+    const findings = await run(zones([txt('_dmarc', 'v=DMARC1; p=quarantine; ruf=mailto:forensic@partner.test')]));
+    expect(ids(findings)).toEqual(['dmarc.no-reports', 'dmarc.ok']);
+    expect(only(findings, 'dmarc.no-reports').evidence.ruf).toEqual(['mailto:forensic@partner.test']);
+  });
+
+  it('sits beside dmarc.policy-none when p=none asks for no reports either', async () => {
+    const findings = await run(zones([txt('_dmarc', 'v=DMARC1; p=none')]));
+    expect(ids(findings)).toEqual(['dmarc.no-reports', 'dmarc.policy-none']);
+  });
+
+  it('says nothing of reports when rua= names a mailbox', async () => {
+    const findings = await run(zones([txt('_dmarc', 'v=DMARC1; p=reject; rua=mailto:dmarc@partner.test')]));
+    expect(ids(findings)).not.toContain('dmarc.no-reports');
+  });
+
+  it('is not reported for a record that does not parse: dmarc.syntax says what is wrong', async () => {
+    const findings = await run(zones([txt('_dmarc', 'v=DMARC1; p=rejct')]));
+    expect(ids(findings)).toEqual(['dmarc.syntax']);
+  });
+});
+
 describe('dmarc check: a subdomain and its organizational domain (RFC 7489 §6.6.3)', () => {
   const SUB = `mail.${DOMAIN}`;
 
@@ -114,7 +147,8 @@ describe('dmarc check: a subdomain and its organizational domain (RFC 7489 §6.6
       },
     });
     const findings = await run(zones([txt('_dmarc', 'v=DMARC1; p=none; sp=reject')]), { domain: SUB, wrap: counting });
-    expect(ids(findings)).toEqual(['dmarc.ok']);
+    expect(ids(findings)).toEqual(['dmarc.no-reports', 'dmarc.ok']);
+    expect(only(findings, 'dmarc.no-reports').subject).toBe(`_dmarc.${DOMAIN}`);
     const ok = only(findings, 'dmarc.ok');
     expect(ok.subject).toBe(SUB);
     expect(ok.summary).toContain('sp=reject');
@@ -132,7 +166,7 @@ describe('dmarc check: a subdomain and its organizational domain (RFC 7489 §6.6
 
   it('prefers the subdomain\'s own record, where p= applies', async () => {
     const findings = await run(zones([txt('_dmarc', 'v=DMARC1; p=none'), txt('_dmarc.mail', 'v=DMARC1; p=reject; sp=none')]), { domain: SUB });
-    expect(ids(findings)).toEqual(['dmarc.ok']);
+    expect(ids(findings)).toEqual(['dmarc.no-reports', 'dmarc.ok']);
     expect(only(findings, 'dmarc.ok').evidence).toMatchObject({ name: `_dmarc.${SUB}`, inherited: false, policy: 'reject' });
   });
 
@@ -163,7 +197,7 @@ describe('dmarc check: a subdomain and its organizational domain (RFC 7489 §6.6
       query: (query, options) => (query.name === `_dmarc.${DOMAIN}` ? Promise.reject(new AppError('DNS_TIMEOUT', 'no answer (test)')) : client.query(query, options)),
     });
     const findings = await run(zones([txt('_dmarc.mail', 'v=DMARC1; p=reject')]), { domain: SUB, wrap: orgTimesOut });
-    expect(ids(findings)).toEqual(['dmarc.ok']);
+    expect(ids(findings)).toEqual(['dmarc.no-reports', 'dmarc.ok']);
   });
 });
 

@@ -4,7 +4,9 @@ import { smtpCheck } from '../../src/diagnosis/checks/smtp.js';
 import type { Finding } from '../../src/diagnosis/finding.js';
 import { judgeSession, SLOW_BANNER_MS } from '../../src/diagnosis/smtp-findings.js';
 import type { CertificateInfo, SmtpProbeRequest, SmtpProbeResult, SmtpProber, SmtpReply, SmtpStep, TlsOutcome } from '../../src/diagnosis/smtp-port.js';
-import { SMTP_SENDER_FAMILIES } from '../../src/diagnosis/smtp-senders.js';
+import { judgeSenders } from '../../src/diagnosis/senders.js';
+import { SMTP_DELIVERY_RULES, SMTP_SENDER_FAMILIES } from '../../src/diagnosis/smtp-senders.js';
+import { replyText as replyTextOf } from '../../src/diagnosis/smtp-evidence.js';
 import type { ZoneRecord } from '../support/dns-test-server.js';
 import { checkContext, ids, only, RESOLVER } from '../support/check-context.js';
 import { soa, zone } from '../fixtures/zones.js';
@@ -317,12 +319,13 @@ describe('smtp check: the greeting', () => {
     expect(slow.summary).toContain('30008 ms');
   });
 
-  it('fails smtp.banner-not-220 for a 554 greeting and says it means "no SMTP service here"', async () => {
+  it('fails smtp.refuses-everyone for a 554 "no SMTP service here" greeting: it names no client (RFC 5321 §3.1)', async () => {
     const { findings } = await runCheck({ [ADDR1]: endedAt('banner', 'protocol', 'banner refused: 554 No SMTP service here', { banner: reply(554, 'No SMTP service here') }) });
-    expect(ids(findings)).toEqual(['smtp.banner-not-220']);
-    const banner = only(findings, 'smtp.banner-not-220');
-    expect(banner).toMatchObject({ status: 'fail', ref: 'RFC 5321 §3.1', evidence: { reply: ['554 No SMTP service here'], transcript: ['S: 554 No SMTP service here'] } });
-    expect(banner.summary).toContain('no SMTP service here');
+    expect(ids(findings)).toEqual(['smtp.refuses-everyone']);
+    const refuses = only(findings, 'smtp.refuses-everyone');
+    expect(refuses).toMatchObject({ status: 'fail', evidence: { code: 554, text: '554 No SMTP service here', reply: ['554 No SMTP service here'], transcript: ['S: 554 No SMTP service here'] } });
+    expect(refuses.ref).toContain('RFC 5321 §3.1');
+    expect(refuses.summary).toContain('most bounce the mail at once');
   });
 
   it('fails smtp.banner-not-220 when something else answers on port 25', async () => {
@@ -411,13 +414,94 @@ describe('smtp check: blocked is blocked, never anything else', () => {
 
   it('one address blocks us, the other is fine: each is judged on its own', async () => {
     const { findings } = await runCheck(
-      { [ADDR1]: endedAt('banner', 'closed', '421', { banner: reply(421, `${MX1} Service not available - too busy`) }), [ADDR2]: {} },
+      { [ADDR1]: endedAt('banner', 'closed', '421', { banner: reply(421, `${MX1} Service not available to [198.51.100.7], closing transmission channel`) }), [ADDR2]: {} },
       { records: TWO_MX },
     );
     expect(ids(at(findings, ADDR1))).toEqual(['smtp.blocked-us']);
     expect(ids(at(findings, ADDR2))).toEqual(['smtp.ok', 'smtp.size-limit', 'smtp.software', 'tls.negotiated']);
     expect(only(findings, 'smtp.blocked-us').evidence.reason).toBe('closing');
     expect(findings.some((f) => f.id === 'smtp.outbound-blocked')).toBe(false);
+  });
+});
+
+describe('smtp check: a server that refuses every client at connect', () => {
+  const CLOSING = reply(421, '4.3.2 Service not available, closing transmission channel');
+  const refusing = (banner: SmtpReply = CLOSING): Overrides => endedAt('banner', 'closed', replyTextOf(banner), { banner });
+  /** The text the first SMTP delivery rule that matches would give: its explain, else its expected. */
+  const deliveryText = (findings: readonly Finding[]): string | undefined => {
+    const rule = SMTP_DELIVERY_RULES.find((r) => r.match(findings).length > 0);
+    return rule ? (rule.explain?.(rule.match(findings)) ?? rule.expected) : undefined;
+  };
+
+  it('fails smtp.refuses-everyone for a 421 greeting that names no client, quoting it', async () => {
+    const { findings } = await runCheck({ [ADDR1]: refusing() });
+    expect(ids(findings)).toEqual(['smtp.refuses-everyone']);
+    const refuses = only(findings, 'smtp.refuses-everyone');
+    expect(refuses).toMatchObject({
+      status: 'fail',
+      subject: LABEL1,
+      evidence: { address: ADDR1, host: MX1, code: 421, text: '421 4.3.2 Service not available, closing transmission channel', reply: ['421 4.3.2 Service not available, closing transmission channel'] },
+    });
+    expect(refuses.evidence.transcript).toEqual(['S: 421 4.3.2 Service not available, closing transmission channel']);
+    expect(refuses.summary).toContain('refuses every client at connect');
+    expect(refuses.summary).toContain('"421 4.3.2 Service not available, closing transmission channel"');
+    expect(refuses.summary).toMatch(/defers .* bounces it/);
+    expect(refuses.remedy).toContain('connection and process limits');
+    expect(refuses.remedy).toContain('started');
+    expect(refuses.ref).toMatch(/^RFC 5321 §3\.1/);
+    expect(ids(findings)).not.toContain('smtp.blocked-us');
+  });
+
+  it('fails every sender family, DNS ones included, when every address refuses at connect, quoting the 421', async () => {
+    const { findings } = await runCheck({ [ADDR1]: refusing(), [ADDR2]: refusing(reply(421, `${MX2} Service not available, closing transmission channel`)) }, { records: TWO_MX });
+    expect(ids(findings)).toEqual(['smtp.refuses-everyone', 'smtp.refuses-everyone']);
+    const verdicts = judgeSenders(findings, { smtp: true });
+    expect(verdicts.length).toBeGreaterThan(SMTP_SENDER_FAMILIES.length);
+    for (const v of verdicts) expect([v.family, v.verdict, v.because]).toEqual([v.family, 'fail', ['smtp.refuses-everyone']]);
+    expect(verdicts[0]?.expected).toContain('deferred and retried, then bounced after the queue lifetime');
+    expect(deliveryText(findings)).toBe(
+      `"421 4.3.2 Service not available, closing transmission channel", "421 ${MX2} Service not available, closing transmission channel" at every MX address: the message is deferred and retried, then bounced after the queue lifetime`,
+    );
+  });
+
+  it('leaves the verdicts alone when another address takes the mail: senders go on to the next MX', async () => {
+    const { findings } = await runCheck({ [ADDR1]: refusing(), [ADDR2]: {} }, { records: TWO_MX });
+    expect(ids(at(findings, ADDR1))).toEqual(['smtp.refuses-everyone']);
+    expect(deliveryText(findings)).toBeUndefined();
+    expect(judgeSenders(findings, { smtp: true }).filter((v) => v.verdict === 'fail')).toEqual([]);
+  });
+
+  it('still fails everyone when the other address takes no mail either, by the general rule', async () => {
+    const { findings } = await runCheck({ [ADDR1]: refusing(), [ADDR2]: connectFailed('refused', `ECONNREFUSED: connect ECONNREFUSED ${ADDR2}:25`, 5) }, { records: TWO_MX });
+    for (const v of judgeSenders(findings, { smtp: true })) expect(v.verdict).toBe('fail');
+    expect(deliveryText(findings)).toContain('no MX address takes the message');
+  });
+
+  it('says a 554 everywhere is bounced at once by most senders', async () => {
+    const { findings } = await runCheck({ [ADDR1]: refusing(reply(554, `${MX1} ESMTP not accepting connections`)) });
+    expect(ids(findings)).toEqual(['smtp.refuses-everyone']);
+    expect(deliveryText(findings)).toBe(`"554 ${MX1} ESMTP not accepting connections" at every MX address: most senders bounce the message at once; Postfix defers it and bounces it after the queue lifetime`);
+  });
+
+  it('takes the server naming its own address for what it is, not for naming us', async () => {
+    const { findings } = await runCheck({ [ADDR1]: refusing(reply(421, `${MX1} [${ADDR1}] Service not available - too busy`)) });
+    expect(ids(findings)).toEqual(['smtp.refuses-everyone']);
+  });
+
+  it.each<[string, SmtpReply, string]>([
+    ['too many connections from your IP', reply(421, '4.7.0 Too many connections from your IP, try again later'), 'too-many-connections'],
+    ['our IP address as the server saw it', reply(421, '4.3.2 Service not available to 198.51.100.7, closing transmission channel'), 'closing'],
+    ['our IPv6 address', reply(421, '4.3.2 Service not available for [2001:db8:5::7]'), 'closing'],
+    ['our HELO name', reply(421, `4.3.2 Service not available for ${HELO_NAME}`), 'closing'],
+    ['a DNS blocklist', reply(421, '4.7.1 Service unavailable: listed at zen.spamhaus.org'), 'closing'],
+    ['a policy about the client', reply(554, '5.7.1 Connection refused by policy'), 'client-refused'],
+    ['a block on the client', reply(554, 'Service blocked, contact postmaster'), 'client-refused'],
+    ['your IP', reply(554, '5.7.1 Your IP has been rejected'), 'client-refused'],
+  ])('a greeting naming %s stays smtp.blocked-us, and fails no sender', async (_, banner, reason) => {
+    const { findings } = await runCheck({ [ADDR1]: refusing(banner) });
+    expect(ids(findings)).toEqual(['smtp.blocked-us']);
+    expect(only(findings, 'smtp.blocked-us')).toMatchObject({ status: 'error', evidence: { step: 'banner', reason } });
+    expect(judgeSenders(findings, { smtp: true }).filter((v) => v.verdict === 'fail')).toEqual([]);
   });
 });
 

@@ -63,6 +63,8 @@ describe('SMTP sender families', () => {
       [at('smtp.connect-failed', 'fail', A1), at('smtp.rcpt-rejected', 'fail', A2, MX2)],
       Object.fromEntries(FAMILIES.map((f) => [f, ['fail', ['smtp.connect-failed', 'smtp.rcpt-rejected']]])),
     ],
+    ['every MX refuses every client at connect: everyone fails', [at('smtp.refuses-everyone', 'fail', A1), at('smtp.refuses-everyone', 'fail', A2, MX2)], Object.fromEntries(FAMILIES.map((f) => [f, ['fail', ['smtp.refuses-everyone']]]))],
+    ['one MX refuses every client at connect, the other is healthy: senders use the other', [at('smtp.refuses-everyone', 'fail', A1), ...healthy(A2, MX2)], { 'tls1.0-only-sender': ['unknown', ['tls.negotiated']] }],
     ['a time-out is not a refusal', [at('smtp.connect-timeout', 'error', A1), at('smtp.rcpt-rejected', 'fail', A2, MX2)], {}],
     ['a refusal that was about us is not one either', [at('smtp.connect-failed', 'error', A1, MX1, { error: 'reset' })], {}],
     ['an address our policy kept us from does not count', [make('smtp.refused-by-policy', 'skipped', { address: '10.0.0.25', host: MX2 }), at('smtp.rcpt-rejected', 'fail', A1)], Object.fromEntries(FAMILIES.map((f) => [f, ['fail', ['smtp.rcpt-rejected']]]))],

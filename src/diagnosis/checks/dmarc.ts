@@ -89,6 +89,7 @@ async function judgeRecord(domain: string, found: Found, record: DmarcRecord, dn
       }),
     );
   }
+  if (record.rua.length === 0) findings.push(noReports(found, record));
   findings.push(...(await checkReportDestinations(found, record, dns)));
   if (!findings.some((f) => f.status === 'error' || f.status === 'fail' || f.status === 'warn')) {
     const pct = record.pct !== undefined && record.pct < 100 ? `, applied to ${record.pct}% of failing mail` : '';
@@ -104,6 +105,23 @@ async function judgeRecord(domain: string, found: Found, record: DmarcRecord, dn
     );
   }
   return findings;
+}
+
+/**
+ * Without rua= no receiver sends aggregate reports (RFC 7489 §6.3, §7.2), so the domain owner never
+ * learns which senders fail DMARC. The policy still applies, so this is info, not a fault;
+ * ruf= alone does not count: failure reports are rarely sent at all.
+ */
+function noReports(found: Found, record: DmarcRecord): Finding {
+  return finding({
+    id: 'dmarc.no-reports',
+    status: 'info',
+    subject: found.name,
+    summary: `The DMARC record at ${found.name} has no rua= tag, so no aggregate reports are requested and the owner of ${found.policyDomain} will not hear about mail that fails DMARC.`,
+    evidence: { name: found.name, record: record.text, inherited: found.inherited, ruf: record.ruf.map((u) => u.uri) },
+    remedy: `Add rua=mailto: with a mailbox that someone (or a report service) reads to the record at ${found.name}, e.g. "rua=mailto:dmarc-reports@${found.policyDomain}".`,
+    ref: 'RFC 7489 §6.3',
+  });
 }
 
 /**
