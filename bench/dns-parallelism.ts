@@ -18,6 +18,7 @@ import type { LookupSettings } from '../src/diagnosis/dns-lookups.js';
 import { createDnsClient } from '../src/net/dns-client.js';
 import { createZoneDnsClient } from '../test/support/zone-dns-client.js';
 import { BENCH_SERVERS, BENCH_ZONES, DOMAIN, RESOLVER } from './bench-zones.js';
+import { loopbackLookup } from '../test/support/loopback-lookup.js';
 
 const DELAY_MS = Number(process.argv[2] ?? 20);
 const RUNS = Number(process.argv[3] ?? 7);
@@ -61,7 +62,7 @@ function median(values: number[]): number {
 async function main(): Promise<void> {
   const fakeServers = Object.fromEntries(BENCH_SERVERS.map((address) => [address, { zones: BENCH_ZONES }]));
   const counter = roundCounter(createZoneDnsClient(fakeServers));
-  const countingSettings: LookupSettings = { resolver: { host: RESOLVER, port: 53 }, authoritativePort: 53, queryOptions: { timeoutMs: 2000, retries: 0 } };
+  const countingSettings: LookupSettings = loopbackLookup(RESOLVER, 53, 2000);
   const dry = await diagnose(parseCheckTarget(DOMAIN), { dns: counter, lookup: countingSettings, now: () => performance.now() });
   const chain = counter.rounds();
 
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
   const servers = fork(new URL('./delayed-servers.ts', import.meta.url), [String(DELAY_MS)], { execArgv: ['--import', 'tsx'] });
   const [{ port }] = (await once(servers, 'message')) as [{ port: number }];
   try {
-    const settings: LookupSettings = { resolver: { host: RESOLVER, port }, authoritativePort: port, queryOptions: { timeoutMs: 2000, retries: 0 } };
+    const settings: LookupSettings = loopbackLookup(RESOLVER, port, 2000);
     const client = createDnsClient();
     const parallel: number[] = [];
     let sent: DnsQuery[] = [];

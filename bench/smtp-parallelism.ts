@@ -15,6 +15,7 @@ import { createSmtpProber } from '../src/net/smtp-prober.js';
 import { startDnsServers } from '../test/support/dns-test-server.js';
 import { createTestPki, startSmtpServers } from '../test/support/smtp-test-server.js';
 import { smtpDomainDns } from '../test/fixtures/smtp-domain.js';
+import { loopbackLookup } from '../test/support/loopback-lookup.js';
 
 const DELAY_S = Number(process.argv[2] ?? 10);
 const RUNS = Number(process.argv[3] ?? 3);
@@ -43,7 +44,7 @@ try {
     const report = await diagnose(parseCheckTarget(DOMAIN), {
       dns: createDnsClient(),
       now: () => performance.now(),
-      lookup: { resolver: { host: '127.0.0.101', port: dns.port }, authoritativePort: dns.port, queryOptions: { timeoutMs: 2_000, retries: 0 } },
+      lookup: loopbackLookup('127.0.0.101', dns.port, 2_000),
       smtp: smtpSettings,
     });
     full.push(performance.now() - started);

@@ -4,6 +4,8 @@ import { diagnose, type DiagnosisReport } from '../src/diagnosis/diagnose.js';
 import type { DnsClient, DnsServer } from '../src/diagnosis/dns-port.js';
 import { parseCheckTarget, type CheckTarget } from '../src/diagnosis/check-target.js';
 import type { Check } from '../src/diagnosis/check.js';
+import type { LookupSettings } from '../src/diagnosis/dns-lookups.js';
+import type { MailServerLimits } from '../src/diagnosis/domain-facts.js';
 import { renderReportText } from '../src/diagnosis/render-text.js';
 import { reportToJson } from '../src/diagnosis/report-json.js';
 import { AppError } from '../src/errors.js';
@@ -86,6 +88,24 @@ export async function diagnoseTarget(target: CheckTarget, input: ProbeOptions, d
     dnsblZones: deps.config.dnsblZones,
     dns: deps.dns,
     now: deps.now,
-    lookup: { resolver, authoritativePort: deps.config.authoritativePort, queryOptions: { timeoutMs, retries: deps.config.dnsRetries } },
+    lookup: lookupSettings(deps.config, resolver, { timeoutMs, allowPrivate: input.allowPrivate ?? false }),
+    limits: mailServerLimits(deps.config),
   });
+}
+
+/** How a diagnosis asks DNS, from the configuration and what the command line overrides; the one place that builds it. */
+export function lookupSettings(config: Config, resolver: DnsServer, overrides: { readonly timeoutMs?: number; readonly allowPrivate?: boolean } = {}): LookupSettings {
+  return {
+    resolver,
+    authoritativePort: config.authoritativePort,
+    queryOptions: { timeoutMs: overrides.timeoutMs ?? config.dnsTimeoutMs, retries: config.dnsRetries },
+    rootHints: config.rootHints,
+    // The flag that lets SMTP probe private addresses covers DNS packets too: a test bed needs both.
+    allowPrivateTargets: config.smtp.allowPrivateTargets || (overrides.allowPrivate ?? false),
+    maxQueries: config.maxQueriesPerCheck,
+  };
+}
+
+export function mailServerLimits(config: Config): MailServerLimits {
+  return { maxHosts: config.maxMxHosts, maxAddresses: config.maxMxAddresses };
 }

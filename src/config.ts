@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { BUILT_IN_ROOT_HINTS, parseRootHints, type RootHint } from './diagnosis/delegation/root-hints.js';
 import type { DnsServer } from './diagnosis/dns-port.js';
 import { AppError, isAppError } from './errors.js';
 import { parseHostPort } from './host-port.js';
@@ -13,6 +15,13 @@ export interface Config {
   readonly dnsRetries: number;
   /** Port of authoritative servers: 53, or another for a test bed of local nameservers. */
   readonly authoritativePort: number;
+  /** Where the delegation walk starts: IANA's root servers unless MXOPS_ROOT_HINTS names a file. */
+  readonly rootHints: readonly RootHint[];
+  /** At most this many DNS packets per check (a hostile zone must not make a check a flood). */
+  readonly maxQueriesPerCheck: number;
+  /** At most this many MX hosts, and mail server addresses, are looked at and probed (Postfix tries 5 addresses). */
+  readonly maxMxHosts: number;
+  readonly maxMxAddresses: number;
   readonly smtp: {
     /** 25, or another for a test bed of local mail servers. */
     readonly port: number;
@@ -72,7 +81,7 @@ export const DEFAULT_DNSBL_ZONES: readonly string[] = ['zen.spamhaus.org', 'bl.s
  * Reads the MXOPS_* keys (see .env.example). Collects every problem before failing, so a broken
  * deployment is fixed in one round, and names the key and the fix for each.
  */
-export function loadConfig(env: Env): Config {
+export function loadConfig(env: Env, readText: (path: string) => string = (path) => readFileSync(path, 'utf8')): Config {
   const problems: string[] = [];
   const read = <T>(key: string, fallback: T, parse: (text: string) => T): T => {
     const raw = env[key];
@@ -89,6 +98,10 @@ export function loadConfig(env: Env): Config {
     dnsTimeoutMs: read('MXOPS_DNS_TIMEOUT_MS', 2000, (text) => parseInteger(text, 50, 60_000, 'milliseconds per DNS query')),
     dnsRetries: read('MXOPS_DNS_RETRIES', 1, (text) => parseInteger(text, 0, 5, 'retries after a DNS time-out')),
     authoritativePort: read('MXOPS_DNS_PORT', 53, (text) => parseInteger(text, 1, 65_535, 'a port')),
+    rootHints: read('MXOPS_ROOT_HINTS', BUILT_IN_ROOT_HINTS, (path) => parseRootHints(readHintsFile(path, readText), path)),
+    maxQueriesPerCheck: read('MXOPS_MAX_QUERIES_PER_CHECK', 2_000, (text) => parseInteger(text, 50, 100_000, 'DNS queries per check')),
+    maxMxHosts: read('MXOPS_MAX_MX_HOSTS', 20, (text) => parseInteger(text, 1, 1_000, 'MX hosts looked at per check')),
+    maxMxAddresses: read('MXOPS_MAX_MX_ADDRESSES', 24, (text) => parseInteger(text, 1, 1_000, 'mail server addresses probed per check')),
     smtp: {
       port: read('MXOPS_SMTP_PORT', 25, (text) => parseInteger(text, 1, 65_535, 'a port')),
       heloName: read<string | undefined>('MXOPS_HELO_NAME', undefined, parseHeloName),
@@ -124,6 +137,14 @@ export function loadConfig(env: Env): Config {
   const teams = readTeams(env, problems);
   if (problems.length > 0) throw new AppError('BAD_CONFIG', `configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}`);
   return { ...config, slack, teams };
+}
+
+function readHintsFile(path: string, readText: (path: string) => string): string {
+  try {
+    return readText(path);
+  } catch (error) {
+    throw new AppError('BAD_INPUT', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)} (a root hints file in zone format, like named.root)`);
+  }
 }
 
 export function parseInteger(text: string, min: number, max: number, what: string): number {

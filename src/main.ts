@@ -10,7 +10,7 @@ import { hostname, userInfo } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { diagnoseTarget, runCheckCommand, type CheckCommandDeps, type ProbeOptions } from '../commands/check.js';
+import { diagnoseTarget, lookupSettings, mailServerLimits, runCheckCommand, type CheckCommandDeps, type ProbeOptions } from '../commands/check.js';
 import { bounceToJson, checksOf, diagnoseBounce, renderBounceText } from '../commands/bounce.js';
 import { readCappedFile, readCappedStream } from './cli/read-capped.js';
 import { runFollowUpCommand } from '../commands/follow-up.js';
@@ -191,7 +191,8 @@ function diagnosisRunner(config: Config, smtp: SmtpSettings | undefined, https: 
     diagnose(target, {
       dns: createDnsClient(),
       now: () => performance.now(),
-      lookup: { resolver, authoritativePort: config.authoritativePort, queryOptions: { timeoutMs: config.dnsTimeoutMs, retries: config.dnsRetries } },
+      lookup: lookupSettings(config, resolver),
+      limits: mailServerLimits(config),
       ...(smtp && !options.dnsOnly ? { smtp } : {}),
       ...(https && !options.dnsOnly ? { https } : {}),
       ...(options.checks ? { checks: options.checks } : {}),

@@ -5,7 +5,7 @@
  * generic one (does the diagnosis predict this sender's family fails?).
  */
 import { finding, type Finding } from '../diagnosis/finding.js';
-import { FLAG_DAY_RULES, judgeSenders, NOWHERE_TO_DELIVER, QMAIL_CLASSIC_RULES, QMAIL_MX_A_RULES, truncatedWithoutTcp } from '../diagnosis/senders.js';
+import { judgeSenders, nobodyCanResolve, RESOLVER_PATH_RULES, NOWHERE_TO_DELIVER, QMAIL_CLASSIC_RULES, QMAIL_MX_A_RULES, truncatedWithoutTcp } from '../diagnosis/senders.js';
 import type { SenderRule } from '../diagnosis/smtp-senders.js';
 import type { BounceFamily } from './bounce-family.js';
 import type { BounceParse } from './parse-bounce.js';
@@ -48,7 +48,12 @@ const either =
     unique(tests.flatMap((test) => test(findings)));
 
 /** Answers on the wire that no resolver can get (TC, and TCP/53 closed) or that modern resolvers choke on. */
-const unanswerableDns = either(byRules(...FLAG_DAY_RULES), truncatedWithoutTcp('ANY', 'MX', 'A'), byIds(['dns.no-nameservers', 'dns.ns-unresolvable', 'dns.lame-delegation'], ['fail']), byIds(['mx.unresolvable'], ['fail']));
+const unanswerableDns = either(
+  byRules(...RESOLVER_PATH_RULES),
+  truncatedWithoutTcp('ANY', 'MX', 'A'),
+  byIds(['dns.no-nameservers', 'dns.ns-unresolvable', 'dns.lame-delegation', 'dns.nameservers-unreachable', 'dns.not-delegated'], ['fail']),
+  byIds(['mx.unresolvable'], ['fail']),
+);
 
 const nowhereToDeliver = either(byRules(...NOWHERE_TO_DELIVER), byIds(['mx.null-mixed', 'mx.ip-literal', 'mx.ipv6-only', 'mx.cname-target'], ['fail', 'warn']));
 
@@ -87,7 +92,7 @@ const CANDIDATES: readonly Candidate[] = [
   {
     id: 'qmail-any-answer-too-big',
     summary:
-      "qmail's \"CNAME lookup\" is an ANY query for the recipient domain: its answer section ends past the 512 bytes a qmail 1.03-family sender reads (or comes back truncated with TCP/53 closed), so qmail defers the mail and bounces it after a week.",
+      "qmail's \"CNAME lookup\" is an ANY query for the recipient domain: its answer section ends past the 512 bytes a qmail 1.03-family sender reads (or no resolver gets an answer at all: dead or lame nameservers), so qmail defers the mail and bounces it after a week.",
     domain: 'recipient',
     checks: DNS_CHECKS,
     smtp: false,
@@ -100,12 +105,13 @@ const CANDIDATES: readonly Candidate[] = [
   {
     id: 'qmail-mx-or-a-answer-too-big',
     summary:
-      "The recipient domain's MX answer, or an MX host's A answer, ends past the 512 bytes a qmail-family sender reads (or is truncated with TCP/53 closed), so qmail finds no host, defers the mail and bounces it after a week.",
+      "The recipient domain's MX answer, or an MX host's A answer, ends past the 512 bytes a qmail-family sender reads (or its resolver gets no answer: dead nameservers, or past 1232 bytes with TCP/53 closed), so qmail finds no host, defers the mail and bounces it after a week.",
     domain: 'recipient',
     checks: DNS_CHECKS,
     smtp: false,
     fits: (_bounce, said) => /couldn't find any host by that name/i.test(said),
-    confirms: either(byRules(QMAIL_MX_A_RULES[0]!, QMAIL_MX_A_RULES[1]!), byIds(['mx.unresolvable'], ['fail'])),
+    // The size rule, or anything that stops the sender's resolver (qmail reports both as #4.1.2).
+    confirms: either(byRules(QMAIL_MX_A_RULES[0]!, ...RESOLVER_PATH_RULES), nobodyCanResolve, byIds(['mx.unresolvable'], ['fail'])),
   },
   {
     id: 'no-ipv4-mail-server',
@@ -154,7 +160,7 @@ const CANDIDATES: readonly Candidate[] = [
     smtp: true,
     fits: (bounce) => bounce.step === 'greeting' || bounce.step === 'helo',
     // smtp.blocked-us is about mxops's address, not the sender's: not evidence here.
-    confirms: byIds(['smtp.banner-not-220', 'smtp.banner-slow', 'smtp.protocol-error', 'smtp.connection-lost', 'smtp.helo-only']),
+    confirms: byIds(['smtp.refuses-everyone', 'smtp.banner-not-220', 'smtp.banner-slow', 'smtp.protocol-error', 'smtp.connection-lost', 'smtp.helo-only']),
   },
   {
     id: 'tls-negotiation',

@@ -1,6 +1,7 @@
 import type { CheckTarget } from '../diagnosis/check-target.js';
 import type { DiagnosisProgress, DiagnosisReport } from '../diagnosis/diagnose.js';
 import type { Finding, Status } from '../diagnosis/finding.js';
+import { verdictSentence } from '../diagnosis/verdict-sentence.js';
 import { ACTION_IDS } from './action-ids.js';
 import type { Card, CardBlock } from './card.js';
 
@@ -33,14 +34,8 @@ export function runningCard(target: CheckTarget, progress?: DiagnosisProgress): 
 /** The final state of the same message: verdict, the worst problems with their fix, the sender matrix, buttons. */
 export function reportCard(target: CheckTarget, report: DiagnosisReport, input: string): Card {
   const found = problems(report.findings);
-  const failing = report.senders.filter((s) => s.verdict === 'fail').map((s) => s.family);
   const headline = found.some((f) => f.status === 'fail') ? 'FAIL' : found.length > 0 ? report.status.toUpperCase() : 'OK';
-  const verdict =
-    failing.length > 0
-      ? `Mail from ${failing.join(', ')} will fail.`
-      : found.some((f) => f.status === 'fail')
-        ? 'Something is misconfigured, though none of the sender families modelled is stopped by it.'
-        : 'No problem found that stops mail.';
+  const verdict = verdictSentence(report);
   const blocks: CardBlock[] = [
     { kind: 'header', text: `${who(target)}: ${headline}` },
     { kind: 'text', text: verdict, emphasis: 'strong' },

@@ -16,7 +16,7 @@ import { dnsblCheck } from './checks/dnsbl.js';
 import type { HttpsFetcher } from './https-port.js';
 import { DnsLookups, type LookupSettings } from './dns-lookups.js';
 import type { DnsClient } from './dns-port.js';
-import { DomainFacts } from './domain-facts.js';
+import { DomainFacts, type MailServerLimits } from './domain-facts.js';
 import { compareStatus, finding, worstStatus, type Finding, type Status } from './finding.js';
 import { observe, type Observations } from './observations.js';
 import { judgeSenders, type SenderVerdict } from './senders.js';
@@ -81,6 +81,8 @@ export interface DiagnoseDeps {
   readonly dnsblZones?: readonly string[];
   /** Wall-clock time, for certificate expiry. */
   readonly clock?: () => Date;
+  /** Caps on the MX hosts and addresses looked at; the defaults when absent. */
+  readonly limits?: MailServerLimits;
   /** Told whenever a check finishes or a mail server has been probed. */
   readonly onProgress?: (progress: DiagnosisProgress) => void;
 }
@@ -100,7 +102,7 @@ export async function diagnose(target: CheckTarget, deps: DiagnoseDeps): Promise
     target,
     smtp: deps.smtp,
     dns,
-    facts: new DomainFacts(domain, dns),
+    facts: new DomainFacts(domain, dns, deps.limits),
     ...(deps.https ? { https: deps.https } : {}),
     ...(deps.dnsblZones ? { dnsblZones: deps.dnsblZones } : {}),
     ...(deps.clock ? { clock: deps.clock } : {}),
@@ -119,7 +121,8 @@ export async function diagnose(target: CheckTarget, deps: DiagnoseDeps): Promise
       return { check: check.name, findings, durationMs: deps.now() - checkStarted };
     }),
   );
-  const findings = sortWorstFirst(dropRepeats(results.flatMap((r) => r.findings)));
+  const budget = dns.queriesOverBudget > 0 ? [overBudget(domain, dns.settings.maxQueries, dns.queriesOverBudget)] : [];
+  const findings = sortWorstFirst(dropRepeats([...results.flatMap((r) => r.findings), ...budget]));
   return {
     domain,
     recipient: target.recipient,
@@ -142,6 +145,19 @@ function crashed(check: Check, domain: string, error: unknown): Finding {
     summary: `The ${check.name} check stopped with an internal error, so its part of the diagnosis is missing.`,
     evidence: { check: check.name, error: error instanceof Error ? error.message : String(error) },
     remedy: 'This is a bug in mxops: please report it with the domain and this message.',
+  });
+}
+
+/** A zone built to make a check send thousands of packets gets a bounded check that says where it stopped. */
+function overBudget(domain: string, sent: number, heldBack: number): Finding {
+  return finding({
+    id: 'dns.query-budget-exhausted',
+    status: 'error',
+    subject: domain,
+    summary: `This check sent the ${sent} DNS queries one check may send and held back ${heldBack} more, so parts of the report could not be checked.`,
+    evidence: { sent, heldBack },
+    remedy: 'A domain that needs this many lookups is unusual (hundreds of MX hosts or nameservers); raise MXOPS_MAX_QUERIES_PER_CHECK if it is expected.',
+    ref: 'RFC 1034 §5.3.3 (resolvers bound the work per request)',
   });
 }
 

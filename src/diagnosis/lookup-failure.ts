@@ -6,6 +6,11 @@ import { finding, type Finding } from './finding.js';
 /** Rcodes that mean "the server could not or would not say", as opposed to NXDOMAIN or NODATA. */
 const INCONCLUSIVE_RCODES = new Set(['SERVFAIL', 'REFUSED', 'NOTIMP', 'FORMERR', 'NOTAUTH']);
 
+/** A transport failure or an rcode that says nothing about the name (SERVFAIL, REFUSED, ...). */
+export function settledNothing(outcome: QueryOutcome): boolean {
+  return !outcome.ok || INCONCLUSIVE_RCODES.has(outcome.reply.rcode);
+}
+
 /**
  * The finding for a query that settled nothing, or undefined when the outcome is a real answer
  * (NOERROR or NXDOMAIN). A time-out is `dns.timeout`; any other failure is `dns.lookup-failed`.

@@ -1,6 +1,7 @@
 import type { DiagnosisReport } from './diagnose.js';
 import type { EvidenceValue, Finding, Status } from './finding.js';
 import type { SenderVerdict } from './senders.js';
+import { verdictSentence } from './verdict-sentence.js';
 
 const NEEDS_ATTENTION: readonly Status[] = ['error', 'fail', 'warn'];
 
@@ -8,7 +9,7 @@ const NEEDS_ATTENTION: readonly Status[] = ['error', 'fail', 'warn'];
 export function renderReportText(report: DiagnosisReport): string {
   const attention = report.findings.filter((f) => NEEDS_ATTENTION.includes(f.status));
   const rest = report.findings.filter((f) => !NEEDS_ATTENTION.includes(f.status));
-  const lines = [verdictLine(report), ''];
+  const lines = [verdictLine(report), verdictSentence(report), ''];
   if (attention.length > 0) {
     lines.push('Problems', ...attention.flatMap(renderFinding), '');
   }

@@ -21,11 +21,13 @@ export interface SizeProbe {
 /** Sends the three queries of a probe concurrently; DnsLookups shares any another check already sent. */
 export async function probeSizes(dns: DnsLookups, server: AuthoritativeServer, name: string, type: QueryType): Promise<SizeProbe> {
   const base = { server: server.server, name, type, recursionDesired: false } as const;
-  const [classic, tcp, flagDay] = await Promise.all([
+  const [classic, firstTcp, flagDay] = await Promise.all([
     dns.query({ ...base, transport: 'udp', edns: false }),
     dns.query({ ...base, transport: 'tcp', edns: false }),
     dns.query({ ...base, transport: 'udp', edns: { udpSize: FLAG_DAY_UDP_SIZE } }),
   ]);
+  // A TCP query that failed where UDP answered is asked once more before anyone calls TCP broken.
+  const tcp = !firstTcp.ok && classic.ok ? await dns.retry(firstTcp.query) : firstTcp;
   return { server, name, type, classic, tcp, flagDay };
 }
 
@@ -36,6 +38,11 @@ function usable(outcome: QueryOutcome): DnsReply | undefined {
 /** The complete reply, from whichever way of asking delivered it whole; undefined when none did. */
 export function fullReply(probe: SizeProbe): DnsReply | undefined {
   return usable(probe.tcp) ?? usable(probe.classic) ?? usable(probe.flagDay);
+}
+
+/** Truncated even when asked with EDNS at 1232 bytes: a Flag Day resolver needs TCP for this one too. */
+export function ednsTruncated(probe: SizeProbe): boolean {
+  return probe.flagDay.ok && probe.flagDay.reply.flags.tc;
 }
 
 export function classicTruncated(probe: SizeProbe): boolean {

@@ -64,10 +64,15 @@ function attempt(fail: (error: NodeJS.ErrnoException) => void, call: () => unkno
   }
 }
 
+/** A name without its root dot, lower-cased: the root itself is '' whether it was written '.' or ''. */
+function bareName(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
+}
+
 /** A reply answers our query only if id and question match (RFC 5452 §9.1); anything else is ignored. */
 function matches(reply: DecodedReply, query: DnsQuery, id: number): boolean {
   const question = reply.questions[0];
-  return reply.id === id && question !== undefined && question.name.toLowerCase() === query.name.toLowerCase().replace(/\.$/, '') && question.type === query.type;
+  return reply.id === id && question !== undefined && bareName(question.name) === bareName(query.name) && question.type === query.type;
 }
 
 function exchangeUdp(query: DnsQuery, message: Buffer, id: number, timeoutMs: number): Promise<DecodedReply> {

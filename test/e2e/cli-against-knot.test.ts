@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliRun, cliBudget, runMxops } from '../support/cli-process.js';
+import { rootHintsFile } from '../support/root-hints-file.js';
 import { KNOT_START_TIMEOUT_MS, type RunningKnot, knotAvailable, startKnot } from '../support/knot-server.js';
 
 const ADDRESS = '127.0.0.51';
@@ -42,6 +43,9 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const mxops = (args: string[], env: Record<string, string> = {}): Promise<CliRun> => runMxops(args, { MXOPS_DATA_DIR: dataDir, DATABASE_URL: '', ...env });
 
+/** Knot is the resolver, the zone's only server, and (for the delegation walk) the root. */
+const knotEnv = (address: string, port: number): Record<string, string> => ({ MXOPS_DNS_PORT: String(port), MXOPS_DNSBL_ZONES: 'none', MXOPS_ROOT_HINTS: rootHintsFile(address) });
+
 const available = await knotAvailable();
 const budget = await cliBudget();
 
@@ -58,7 +62,7 @@ describe.skipIf(!available)('mxops check against Knot DNS', () => {
   });
 
   it('reports the MX answer past byte 512 as JSON, fails qmail 1.03, and exits 1', async () => {
-    const result = await mxops(['check', 'partner.test', '--json', ...target()], { MXOPS_DNS_PORT: String(knot.port), MXOPS_DNSBL_ZONES: 'none' });
+    const result = await mxops(['check', 'partner.test', '--json', ...target()], knotEnv(ADDRESS, knot.port));
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as {
       status: string;
@@ -76,7 +80,7 @@ describe.skipIf(!available)('mxops check against Knot DNS', () => {
   }, budget(1));
 
   it('prints the human report with the verdict first and the dig command that reproduces it', async () => {
-    const result = await mxops(['check', 'partner.test', ...target()], { MXOPS_DNS_PORT: String(knot.port), MXOPS_DNSBL_ZONES: 'none' });
+    const result = await mxops(['check', 'partner.test', ...target()], knotEnv(ADDRESS, knot.port));
     expect(result.code).toBe(1);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toMatch(/^partner\.test: FAIL .*mail from qmail-1\.03, notqmail-1\.08, musl-1\.2\.3 will fail/);
@@ -85,7 +89,7 @@ describe.skipIf(!available)('mxops check against Knot DNS', () => {
   }, budget(1));
 
   it('reads a qmail log from standard input and tests its hypothesis: the MX path confirmed, and the ANY path too, through a caching resolver (Knot answers ANY minimally)', async () => {
-    const env = { MXOPS_DNS_PORT: String(knot.port), MXOPS_DNSBL_ZONES: 'none' };
+    const env = knotEnv(ADDRESS, knot.port);
     const log = (reason: string): string =>
       `@400000006731c2f01d2e3a44 starting delivery 7731: msg 1840117 to remote bob@partner.test\n@400000006731c2f1220b8c5c delivery 7731: deferral: ${reason}\n`;
     const mx = await runMxops(['bounce', '--json', ...target()], { ...env, MXOPS_DATA_DIR: dataDir }, { input: log("Sorry,_I_couldn't_find_any_host_by_that_name._(#4.1.2)/") });
@@ -129,7 +133,7 @@ describe.skipIf(!available)('mxops history against Knot DNS', () => {
   const check = async (mxCount: number): Promise<CliRun> => {
     const knot = await startKnot({ address, zones: [{ origin: 'partner.test', zoneText: partnerZone(mxCount, address) }, { origin: '50.22.11.in-addr.arpa', zoneText: reverseZone }] });
     try {
-      return await mxops(['check', 'partner.test', '--dns-only', '--resolver', `${address}:${knot.port}`], { MXOPS_DNS_PORT: String(knot.port), MXOPS_DNSBL_ZONES: 'none', MXOPS_DATA_DIR: history });
+      return await mxops(['check', 'partner.test', '--dns-only', '--resolver', `${address}:${knot.port}`], { ...knotEnv(address, knot.port), MXOPS_DATA_DIR: history });
     } finally {
       await knot.stop();
     }

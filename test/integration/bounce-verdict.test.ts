@@ -10,6 +10,7 @@ import { startDnsServers } from '../support/dns-test-server.js';
 import { startSmtpServers } from '../support/smtp-test-server.js';
 import { mailNetwork, RESOLVER } from '../fixtures/mail-network.js';
 import { smtpDomainDns } from '../fixtures/smtp-domain.js';
+import { loopbackLookup } from '../support/loopback-lookup.js';
 
 const SAMPLES = join(import.meta.dirname, '../fixtures/bounces');
 /** A corpus sample sent to another recipient domain: the bounce as the partner's user would paste it. */
@@ -24,7 +25,7 @@ describe('a bounce’s hypothesis tested against DNS servers on loopback', () =>
       dns: createDnsClient(),
       now: () => performance.now(),
       checks: checksOf(hypothesis),
-      lookup: { resolver: { host: RESOLVER, port: network.port }, authoritativePort: network.port, queryOptions: { timeoutMs: 400, retries: 0 } },
+      lookup: loopbackLookup(RESOLVER, network.port, 400),
     });
   };
   const qmailCname = (domain: string) => diagnoseBounce(sample('qmail-cname-bounce.eml', 'partner.test', domain), { check: true }, test);
@@ -44,10 +45,10 @@ describe('a bounce’s hypothesis tested against DNS servers on loopback', () =>
     expect(over[0]?.evidence.answerEnd as number).toBeGreaterThan(512);
   });
 
-  it('confirms it too when the ANY reply is truncated and TCP/53 is refused', async () => {
+  it('confirms it when TCP/53 is refused as well: the answer size decides, since qmail reads what its resolver hands it', async () => {
     const diagnosis = await qmailCname('notcp.test');
     expect(diagnosis.tested.verdict).toBe('confirmed');
-    expect(diagnosis.tested.findings.map((f) => f.id)).toEqual(expect.arrayContaining(['dns.tcp-unavailable']));
+    expect(diagnosis.tested.findings.map((f) => f.id)).toEqual(['dns.answer-over-512']);
   });
 
   it('refutes it for a healthy domain, showing the measured sizes', async () => {
@@ -57,11 +58,17 @@ describe('a bounce’s hypothesis tested against DNS servers on loopback', () =>
     expect(JSON.stringify(sizes?.evidence)).toContain('"qtype":"ANY"');
   });
 
-  it('says unknown, never refuted, when a nameserver does not answer in time', async () => {
+  it('judges on the nameserver that answers when the other does not answer in time (resolvers retry the one that answers)', async () => {
     const diagnosis = await qmailCname('slow.test');
-    expect(diagnosis.tested.verdict).toBe('unknown');
-    expect(diagnosis.tested.findings.every((f) => f.status === 'error')).toBe(true);
-    expect(diagnosis.tested.findings.length).toBeGreaterThan(0);
+    expect(diagnosis.tested.verdict).toBe('refuted');
+    const ids = diagnosis.tested.findings.map((f) => f.id);
+    expect(ids).toContain('dns.nameserver-unreachable');
+    expect(JSON.stringify(diagnosis.tested.findings.find((f) => f.id === 'dns.reply-sizes-ok')?.evidence)).not.toContain('127.0.0.17');
+  });
+
+  it('confirms it when no nameserver answers at all: qmail\'s first lookup fails temporarily', async () => {
+    const diagnosis = await qmailCname('silent.test');
+    expect(diagnosis.tested).toMatchObject({ verdict: 'confirmed', findings: [expect.objectContaining({ id: 'dns.nameservers-unreachable', status: 'fail' })] });
   });
 
   it('confirms qmail’s #5.4.4 for a domain whose only MX host is IPv6-only', async () => {
@@ -99,7 +106,7 @@ describe('a bounce’s SMTP hypothesis tested against a mail server on loopback'
         dns: createDnsClient(),
         now: () => performance.now(),
         checks: checksOf(hypothesis),
-        lookup: { resolver: { host: '127.0.0.94', port: dns.port }, authoritativePort: dns.port, queryOptions: { timeoutMs: 1_000, retries: 0 } },
+        lookup: loopbackLookup('127.0.0.94', dns.port, 1_000),
         smtp: { prober: createSmtpProber({ allowPrivateTargets: true }), port: smtp.port, heloName: 'probe.mxops.test' },
       }),
     );

@@ -11,6 +11,7 @@ import { createSmtpProber } from '../../src/net/smtp-prober.js';
 import { startDnsServers } from '../support/dns-test-server.js';
 import { startSmtpServers } from '../support/smtp-test-server.js';
 import { smtpDomainDns } from '../fixtures/smtp-domain.js';
+import { loopbackLookup } from '../support/loopback-lookup.js';
 
 /** A scripted `mxops chat` session: the same commands and cards as Slack and Teams, as text. */
 describe('mxops chat (console surface)', () => {
@@ -33,7 +34,7 @@ describe('mxops chat (console surface)', () => {
       return diagnose(target, {
         dns: createDnsClient(),
         now: () => performance.now(),
-        lookup: { resolver: { host: '127.0.0.110', port: dns.port }, authoritativePort: dns.port, queryOptions: { timeoutMs: 1_000, retries: 0 } },
+        lookup: loopbackLookup('127.0.0.110', dns.port, 1_000),
         smtp: { prober: createSmtpProber({ allowPrivateTargets: true }), port: smtp.port, heloName: 'probe.mxops.test' },
         dnsblZones: [],
         onProgress,

@@ -19,6 +19,7 @@ import { startDnsServers } from '../support/dns-test-server.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../support/redis-test.js';
 import { createTestPki, startSmtpServers } from '../support/smtp-test-server.js';
 import { smtpDomainDns } from '../fixtures/smtp-domain.js';
+import { loopbackLookup } from '../support/loopback-lookup.js';
 
 const DOMAIN = 'mail.test';
 const MX1 = '127.0.0.92';
@@ -49,7 +50,7 @@ describe('diagnose() with SMTP probes against mail servers on loopback', () => {
     diagnose(parseCheckTarget(target), {
       dns: createDnsClient(),
       now: () => performance.now(),
-      lookup: { resolver: { host: '127.0.0.90', port: dns.port }, authoritativePort: dns.port, queryOptions: { timeoutMs: 1_000, retries: 0 } },
+      lookup: loopbackLookup('127.0.0.90', dns.port, 1_000),
       smtp: { prober, port: smtp.port, heloName: 'probe.mxops.test', ...(followUps ? { followUps } : {}) },
       clock: () => new Date(),
     });

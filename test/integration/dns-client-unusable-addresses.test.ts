@@ -18,6 +18,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { takeRefusedAttempts } from '../support/loopback-guard.js';
 import type { DnsQuery } from '../../src/diagnosis/dns-port.js';
 import { AppError } from '../../src/errors.js';
 import { createDnsClient } from '../../src/net/dns-client.js';
@@ -112,6 +113,8 @@ describe('DNS client facing addresses that cannot be a DNS server', () => {
   it.each(TRANSPORTS.flatMap((transport) => UNUSABLE.map((host) => [transport, host] as const)))('rejects over %s to %s when the connect throws', async (transport, host) => {
     const result = await outcome(ask(host, 53, transport));
     await settle();
+    // The guard refused on purpose here (its throw stands for a connect that throws): forgive it.
+    expect(takeRefusedAttempts()).toEqual([expect.stringContaining(host)]);
     expect(result).toMatchObject({ appError: true, code: expect.stringMatching(/^DNS_/) });
     expect(result.ms).toBeLessThan(PROMPT_MS);
     expect(escaped).toEqual([]);

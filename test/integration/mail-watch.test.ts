@@ -24,6 +24,7 @@ import { dropPrefix, REDIS_URL, uniquePrefix } from '../support/redis-test.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { until } from '../support/wait.js';
 import { manyMx, soa, zone } from '../fixtures/zones.js';
+import { loopbackLookup } from '../support/loopback-lookup.js';
 
 const DOMAIN = 'watched.test';
 const RESOLVER = '127.0.0.140';
@@ -88,7 +89,7 @@ describe('a watch re-checks on its schedule and posts only when mail got worse o
       return diagnose(target, {
         dns: createDnsClient(),
         now: () => performance.now(),
-        lookup: { resolver: { host: RESOLVER, port: network.port }, authoritativePort: network.port, queryOptions: { timeoutMs: 1_000, retries: 0 } },
+        lookup: loopbackLookup(RESOLVER, network.port, 1_000),
       });
     });
   const recorded = recordingNotifier('slack');

@@ -16,6 +16,7 @@ import { noMailcheck } from '../support/no-mailcheck.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { mailNetwork, RESOLVER } from '../fixtures/mail-network.js';
 import { DAY } from '../support/inventory-fixture.js';
+import { loopbackLookup } from '../support/loopback-lookup.js';
 
 /** `mailcheck bounce`, `mailcheck history` and "What changed" through the console surface, against DNS servers on loopback. */
 describe('bounces and history in chat', () => {
@@ -26,7 +27,7 @@ describe('bounces and history in chat', () => {
       dns: createDnsClient(),
       now: () => performance.now(),
       ...(checks ? { checks } : {}),
-      lookup: { resolver: { host: RESOLVER, port: network.port }, authoritativePort: network.port, queryOptions: { timeoutMs: 400, retries: 0 } },
+      lookup: loopbackLookup(RESOLVER, network.port, 400),
     });
   const deps = (): MailcheckDeps => ({ ...noMailcheck(), history: { store }, bounces: { test: (target, hypothesis) => run(target, checksOf(hypothesis)) } });
   const consoleSessionWith = (script: string): Promise<string> => consoleSession(script, {}, deps());

@@ -27,6 +27,7 @@ import { dropPrefix, REDIS_URL, uniquePrefix } from '../support/redis-test.js';
 import { SLACK_TEST_SECRET, slackAppOnLoopback } from '../support/slack-app-harness.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { mailNetwork, RESOLVER } from '../fixtures/mail-network.js';
+import { loopbackLookup } from '../support/loopback-lookup.js';
 
 const WAIT = { timeout: 8_000, interval: 20 };
 
@@ -36,7 +37,7 @@ describe('mailcheck bounce, history and watches in Slack', () => {
   let store: TestDatabase;
   let queue: Queue<WatchJobData>;
   let prefix: string;
-  const lookup = () => ({ resolver: { host: RESOLVER, port: network.port }, authoritativePort: network.port, queryOptions: { timeoutMs: 400, retries: 0 } });
+  const lookup = () => (loopbackLookup(RESOLVER, network.port, 400));
 
   beforeAll(async () => {
     network = await startDnsServers(mailNetwork());

@@ -20,6 +20,7 @@ import { noMailcheck } from '../support/no-mailcheck.js';
 import { teamsBotOnLoopback } from '../support/teams-bot-harness.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { mailNetwork, RESOLVER } from '../fixtures/mail-network.js';
+import { loopbackLookup } from '../support/loopback-lookup.js';
 
 const USER = { id: '29:alex', name: 'Alex Admin', aadObjectId: '00000000-0000-4000-8000-0000000000a1' };
 const CHANNEL = '19:ops@thread.tacv2';
@@ -61,7 +62,7 @@ describe('mailcheck bounce and watch in Teams', () => {
           dns: createDnsClient(),
           now: () => performance.now(),
           checks: checksOf(hypothesis),
-          lookup: { resolver: { host: RESOLVER, port: network.port }, authoritativePort: network.port, queryOptions: { timeoutMs: 400, retries: 0 } },
+          lookup: loopbackLookup(RESOLVER, network.port, 400),
         }),
     },
     // The scheduler is BullMQ's (tested with real Redis in the Slack and watch tests); here, what Teams asks of it.

@@ -4,6 +4,7 @@
  * targets allowed, no DNSBL (blocklists are beyond loopback), an in-memory inventory store. Teams and Socket Mode are pinned off
  * so a developer's own environment cannot switch them on.
  */
+import { rootHintsFile } from './root-hints-file.js';
 export interface LoopbackBot {
   readonly botToken: string;
   readonly signingSecret: string;
@@ -32,6 +33,8 @@ export function loopbackBotEnv(bot: LoopbackBot): Record<string, string> {
     MXOPS_REDIS_URL: bot.redisUrl,
     MXOPS_QUEUE_PREFIX: bot.queuePrefix,
     MXOPS_RESOLVER: bot.resolver,
+    // The resolver knows every zone, so it stands in for the root too: the walk stays on loopback.
+    MXOPS_ROOT_HINTS: rootHintsFile(bot.resolver.replace(/:\d+$/, '')),
     MXOPS_DNS_PORT: String(bot.dnsPort),
     MXOPS_SMTP_PORT: String(bot.smtpPort),
     MXOPS_ALLOW_PRIVATE_TARGETS: 'true',

@@ -11,6 +11,7 @@ import { DomainFacts } from '../../src/diagnosis/domain-facts.js';
 import { parseCheckTarget } from '../../src/diagnosis/check-target.js';
 import type { Finding } from '../../src/diagnosis/finding.js';
 import type { Zone, ZoneRecord } from './dns-test-server.js';
+import { loopbackLookup } from './loopback-lookup.js';
 import { createZoneDnsClient, type FakeServer, type ZoneDnsClient } from './zone-dns-client.js';
 
 export const RESOLVER = '127.0.0.1';
@@ -19,6 +20,8 @@ export interface ContextOptions {
   readonly domain: string;
   /** The resolver's address; defaults to RESOLVER. One with no fake server times out. */
   readonly resolver?: string;
+  /** The address the delegation walk starts from; defaults to the resolver, which knows every zone. */
+  readonly root?: string;
   /** Wraps the zone client, to make chosen queries fail or replies lie. */
   readonly wrap?: (client: DnsClient) => DnsClient;
 }
@@ -26,11 +29,8 @@ export interface ContextOptions {
 /** `servers` maps addresses to what they serve (see createZoneDnsClient). Authoritative servers listen on port 53. */
 export function checkContext(servers: Record<string, FakeServer>, options: ContextOptions): { client: ZoneDnsClient; context: CheckContext } {
   const client = createZoneDnsClient(servers);
-  const dns = new DnsLookups(options.wrap ? options.wrap(client) : client, {
-    resolver: { host: options.resolver ?? RESOLVER, port: 53 },
-    authoritativePort: 53,
-    queryOptions: { timeoutMs: 100, retries: 0 },
-  });
+  const resolver = options.resolver ?? RESOLVER;
+  const dns = new DnsLookups(options.wrap ? options.wrap(client) : client, loopbackLookup(resolver, 53, 100, { rootHints: [{ host: 'root.test', address: options.root ?? resolver }] }));
   return { client, context: { domain: options.domain, target: parseCheckTarget(options.domain), smtp: undefined, dns, facts: new DomainFacts(options.domain, dns) } };
 }
 

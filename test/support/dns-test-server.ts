@@ -21,8 +21,11 @@ export interface Zone {
 }
 
 export interface Behaviour {
-  /** No TCP listener: connections are refused. */
-  readonly tcp?: false;
+  /**
+   * false: no TCP listener, connections are refused. 'reset': connections are accepted, then reset
+   * on the first data (a firewall or load balancer that kills DNS over TCP, DOMAIN.md §2b).
+   */
+  readonly tcp?: false | 'reset';
   /** 'drop': EDNS queries get no answer. 'formerr': FORMERR without OPT. 'sloppy': version 1 answered as 0, unknown options and flags echoed. */
   readonly edns?: 'compliant' | 'drop' | 'formerr' | 'sloppy';
   /** Sends whole replies over UDP whatever their size (no truncation). */
@@ -33,6 +36,17 @@ export interface Behaviour {
   readonly lame?: boolean;
   /** Never answers at all. */
   readonly silent?: boolean;
+  /** Answers every query with this rcode, AA clear and no records (a server that cannot load the zone: lame, DOMAIN.md §2b). */
+  readonly rcode?: 'SERVFAIL';
+  /** Answers from its zones but with AA clear (a stale copy or a forwarder listed as a nameserver: lame, RFC 1912 §2.8). */
+  readonly noAuthority?: boolean;
+  /** Truncates any UDP reply over this many bytes, whatever EDNS size was asked (a server or middlebox capped at 512). */
+  readonly udpLimit?: number;
+  /**
+   * `silent` and `rcode` apply only to names at or below these zones; other names are answered
+   * normally. A recursive resolver fails for one broken zone, yet still answers for the root.
+   */
+  readonly onlyFor?: readonly string[];
   /** Answers ANY with one HINFO (RFC 8482). */
   readonly minimalAny?: boolean;
   /** Sets AD in replies to queries that carry DO or AD, as a validating resolver does for a signed zone (RFC 6840 §5.7). */
@@ -44,6 +58,8 @@ export interface LoggedQuery {
   readonly type: string;
   readonly transport: 'udp' | 'tcp';
   readonly edns: boolean;
+  /** Recursion desired: a resolver's question (RD) and an iterative one (no RD) are different queries. */
+  readonly rd: boolean;
 }
 
 export interface TestDnsServer {
@@ -96,6 +112,10 @@ export async function startDnsServer(spec: ServerSpec, port: number): Promise<Te
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => socket.destroy());
+      if (behaviour.tcp === 'reset') {
+        socket.once('data', () => socket.resetAndDestroy());
+        return;
+      }
       let buffered = Buffer.alloc(0);
       socket.on('data', (chunk) => {
         buffered = Buffer.concat([buffered, chunk]);
@@ -153,9 +173,12 @@ export function replyTo(message: Buffer, transport: 'udp' | 'tcp', zones: readon
   const question = request.questions?.[0];
   const opt = request.additionals?.find((r) => r.type === 'OPT') as packet.OptAnswer | undefined;
   if (!question) return undefined;
-  log?.push({ name: question.name.toLowerCase(), type: question.type, transport, edns: opt !== undefined });
-  if (behaviour.silent || (opt && behaviour.edns === 'drop')) return undefined;
-  return encodeAnswer(request, question, opt, transport, zones, behaviour);
+  log?.push({ name: question.name.toLowerCase(), type: question.type, transport, edns: opt !== undefined, rd: ((request.flags ?? 0) & packet.RECURSION_DESIRED) !== 0 });
+  const qname = question.name.toLowerCase().replace(/\.$/, '');
+  const scoped = !behaviour.onlyFor || behaviour.onlyFor.some((zone) => qname === zone || qname.endsWith(`.${zone}`));
+  const acting: Behaviour = scoped ? behaviour : { ...behaviour, silent: undefined, rcode: undefined };
+  if (acting.silent || (opt && acting.edns === 'drop')) return undefined;
+  return encodeAnswer(request, question, opt, transport, zones, acting);
 }
 
 function encodeAnswer(
@@ -166,7 +189,9 @@ function encodeAnswer(
   zones: readonly Zone[],
   behaviour: Behaviour,
 ): Buffer {
-  const reply = answerFrom(zones, question, behaviour);
+  const reply: ZoneAnswer = behaviour.rcode
+    ? { rcode: behaviour.rcode, authoritative: false, answers: [], authorities: [], additionals: [] }
+    : answerFrom(zones, question, behaviour);
   const base = { id: request.id, type: 'response' as const, questions: [question] };
   const rd = (request.flags ?? 0) & packet.RECURSION_DESIRED;
 
@@ -193,9 +218,10 @@ function encodeAnswer(
 
   const askedForDnssec = ((((opt as unknown as { flags?: number } | undefined)?.flags ?? 0) & 0x8000) !== 0) || ((request.flags ?? 0) & packet.AUTHENTIC_DATA) !== 0;
   const ad = behaviour.authenticData && askedForDnssec ? packet.AUTHENTIC_DATA : 0;
-  const flags = rd | ad | (reply.authoritative ? packet.AUTHORITATIVE_ANSWER : 0) | rcodeFlag(reply.rcode);
+  const flags = rd | ad | (reply.authoritative && !behaviour.noAuthority ? packet.AUTHORITATIVE_ANSWER : 0) | rcodeFlag(reply.rcode);
   const full = packet.encode({ ...base, flags, answers: reply.answers, authorities: reply.authorities, additionals });
-  const limit = opt ? Math.max(QUERY_UDP_LIMIT, (opt as unknown as { udpPayloadSize: number }).udpPayloadSize) : QUERY_UDP_LIMIT;
+  const asked = opt ? Math.max(QUERY_UDP_LIMIT, (opt as unknown as { udpPayloadSize: number }).udpPayloadSize) : QUERY_UDP_LIMIT;
+  const limit = behaviour.udpLimit === undefined ? asked : Math.min(asked, behaviour.udpLimit);
   if (transport === 'tcp' || behaviour.ignoreUdpLimit || full.length <= limit) return full;
   // Like Knot and NSD: a reply that does not fit is sent with TC set and its sections empty.
   return packet.encode({ ...base, flags: flags | packet.TRUNCATED_RESPONSE, additionals: additionals.filter((r) => r.type === 'OPT') });
@@ -224,6 +250,21 @@ function toAnswer(record: ZoneRecord, origin: string): packet.Answer {
   return { name: absolute(record.name, origin), type: record.type, ttl: record.ttl ?? 300, class: 'IN', data } as packet.Answer;
 }
 
+/**
+ * A zone cut inside the zone at or above `qname` (NS records below the apex) makes the server
+ * answer as a parent does (RFC 1034 §4.3.2): no AA, the cut's NS records in the authority section
+ * and their addresses from the zone as glue.
+ */
+function referralFrom(all: readonly packet.Answer[], origin: string, qname: string): ZoneAnswer | undefined {
+  const cuts = all.filter((r) => r.type === 'NS' && r.name.toLowerCase() !== origin && (qname === r.name.toLowerCase() || qname.endsWith(`.${r.name.toLowerCase()}`)));
+  const deepest = cuts.sort((a, b) => b.name.length - a.name.length)[0]?.name.toLowerCase();
+  if (deepest === undefined) return undefined;
+  const ns = cuts.filter((r) => r.name.toLowerCase() === deepest);
+  const hosts = new Set(ns.map((r) => String((r as { data: unknown }).data).toLowerCase()));
+  const glue = all.filter((r) => (r.type === 'A' || r.type === 'AAAA') && hosts.has(r.name.toLowerCase()));
+  return { rcode: 'NOERROR', authoritative: false, answers: [], authorities: ns, additionals: glue };
+}
+
 /** Looks the question up in the zones: answer, CNAME chain, NODATA or NXDOMAIN, with SOA where RFC 2308 wants it. */
 export function answerFrom(zones: readonly Zone[], question: packet.Question, behaviour: Behaviour = {}): ZoneAnswer {
   const qname = question.name.toLowerCase().replace(/\.$/, '');
@@ -233,6 +274,8 @@ export function answerFrom(zones: readonly Zone[], question: packet.Question, be
 
   const all = zone.records.map((r) => toAnswer(r, zone.origin));
   const soa = all.filter((r) => r.type === 'SOA');
+  const referral = referralFrom(all, zone.origin, qname);
+  if (referral) return referral;
   const answers: packet.Answer[] = [];
   let name = qname;
   for (let hops = 0; hops < 8; hops++) {

@@ -4,11 +4,29 @@
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { afterEach } from 'vitest';
+
+/**
+ * Attempts are also remembered and fail the test afterwards: code under test turns socket errors
+ * into findings (as it must), which would otherwise swallow the guard's throw.
+ */
+const attempts: string[] = [];
+
+afterEach(() => {
+  if (attempts.length > 0) throw new Error(attempts.splice(0).join('\n'));
+});
+
+/** For the tests that make the guard refuse on purpose: takes (and so forgives) the attempts it refused so far. */
+export function takeRefusedAttempts(): string[] {
+  return attempts.splice(0);
+}
 
 function assertLoopback(host: unknown, what: string): void {
   const text = String(host ?? 'localhost');
   if (text === 'localhost' || text === '::1' || text === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(text)) return;
-  throw new Error(`test tried to reach ${text} over ${what}: tests may only talk to loopback`);
+  const message = `test tried to reach ${text} over ${what}: tests may only talk to loopback`;
+  attempts.push(message);
+  throw new Error(message);
 }
 
 const originalConnect = net.Socket.prototype.connect;

@@ -85,6 +85,17 @@ describe('judging a hypothesis from the findings', () => {
     expect(judgeHypothesis(connect, [refused]).verdict).toBe('confirmed');
   });
 
+  it('confirms a refusal at the greeting with smtp.refuses-everyone, and not with smtp.blocked-us (that one is about mxops)', async () => {
+    const bounce =
+      'Subject: Mail delivery failed: returning message to sender\n\nThis message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  a@partner.test\n    host mx1.partner.test [192.0.2.25]\n    SMTP error from remote mail server after initial connection:\n    554 mx1.partner.test No SMTP service here\n';
+    const greeting = chooseHypothesis(await parseBounce(bounce));
+    expect(greeting.id).toBe('mail-server-greeting');
+    const refuses = finding({ id: 'smtp.refuses-everyone', status: 'fail', subject: 'mx1.partner.test (192.0.2.25)', summary: 'refuses every client' });
+    expect(judgeHypothesis(greeting, [refuses])).toMatchObject({ verdict: 'confirmed', findings: [refuses] });
+    const blocked = finding({ id: 'smtp.blocked-us', status: 'error', subject: 'mx1.partner.test (192.0.2.25)', summary: 'blocked us' });
+    expect(judgeHypothesis(greeting, [blocked]).verdict).not.toBe('confirmed');
+  });
+
   it('says unknown, not refuted, for an SMTP cause when the run probed no mail server', async () => {
     const rcpt = chooseHypothesis(await parseBounce(readFileSync(join(SAMPLES, 'postfix-rcpt-bounce.eml'))));
     const mxOk = finding({ id: 'mx.ok', status: 'pass', subject: 'partner.test', summary: 'fine' });

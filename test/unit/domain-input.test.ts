@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { normalizeDomain } from '../../src/diagnosis/domain-name.js';
 import { AppError, type ErrorCode } from '../../src/errors.js';
+import { BUILT_IN_ROOT_HINTS } from '../../src/diagnosis/delegation/root-hints.js';
 import { parseHostPort } from '../../src/host-port.js';
 
 /** The AppError `act` throws; fails the test when it returns or throws anything else. */
@@ -121,6 +122,10 @@ const DNS_DEFAULTS = {
   dnsTimeoutMs: 2000,
   dnsRetries: 1,
   authoritativePort: 53,
+  rootHints: BUILT_IN_ROOT_HINTS,
+  maxQueriesPerCheck: 2000,
+  maxMxHosts: 20,
+  maxMxAddresses: 24,
   dnsblZones: ['zen.spamhaus.org', 'bl.spamcop.net'],
   http: { host: '0.0.0.0', port: 3000 },
   logLevel: 'info',
@@ -179,6 +184,10 @@ describe('loadConfig', () => {
       dnsTimeoutMs: 500,
       dnsRetries: 0,
       authoritativePort: 5300,
+      rootHints: BUILT_IN_ROOT_HINTS,
+      maxQueriesPerCheck: 2000,
+      maxMxHosts: 20,
+      maxMxAddresses: 24,
       dnsblZones: ['bl.example.net', 'dnsbl.example.org'],
       http: { host: '127.0.0.1', port: 8080 },
       logLevel: 'debug',

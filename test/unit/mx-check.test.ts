@@ -104,7 +104,8 @@ describe('mx check: MX hosts', () => {
     const findings = await mxCheck.run(context);
     expect(ids(findings)).toEqual(['mx.ip-literal']);
     expect(only(findings, 'mx.ip-literal')).toMatchObject({ status: 'fail', subject: '11.22.33.21', evidence: { record: '10 11.22.33.21' } });
-    expect(client.asked.map((q) => `${q.type} ${q.name}`)).toEqual([`MX ${DOMAIN}`]);
+    // The MX set is also read from the zone's own servers (the delegation walk); the literal is never looked up.
+    expect(client.asked.filter((q) => q.name === '11.22.33.21')).toEqual([]);
   });
 
   it('fails mx.unresolvable when no MX host has an address', async () => {
@@ -177,10 +178,18 @@ describe('mx check: MX hosts', () => {
 });
 
 describe('mx check: lookups that settle nothing', () => {
-  it('reports a resolver time-out as dns.timeout (error), never as mx.none', async () => {
+  it('says our resolver does not answer (not even for the root), never blaming the domain, when the root cannot be reached either', async () => {
     const findings = await run([a('@', PUBLIC_V4)], { resolver: '127.0.0.9' });
-    expect(ids(findings)).toEqual(['dns.timeout']);
-    expect(only(findings, 'dns.timeout')).toMatchObject({ status: 'error', subject: DOMAIN, evidence: { server: '127.0.0.9', qname: DOMAIN, qtype: 'MX', transport: 'udp' } });
+    expect(ids(findings)).toEqual(['resolver.unreachable']);
+    const ours = only(findings, 'resolver.unreachable');
+    expect(ours).toMatchObject({ status: 'error', subject: '127.0.0.9', evidence: { mx: 'timed out', root: 'timed out' } });
+    expect(ours.summary).toContain(`this is on our side, not ${DOMAIN}'s`);
+  });
+
+  it('reads the MX set from the domain\'s own nameservers when our resolver is down, and says the resolver is ours', async () => {
+    const findings = await run([a('@', PUBLIC_V4)], { resolver: '127.0.0.9', root: RESOLVER });
+    expect(ids(findings)).toEqual(['mx.none', 'resolver.unreachable']);
+    expect(only(findings, 'resolver.unreachable').summary).toContain('MX and address lookups were asked of partner.test\'s nameservers directly');
   });
 
   it('reports time-outs of the fallback address lookups, not mx.none, when there is no MX', async () => {

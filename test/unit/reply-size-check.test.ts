@@ -3,7 +3,8 @@ import { replySizeCheck } from '../../src/diagnosis/checks/reply-size.js';
 import type { Finding } from '../../src/diagnosis/finding.js';
 import type { Behaviour, ZoneRecord } from '../support/dns-test-server.js';
 import type { FakeServer, ZoneDnsClient } from '../support/zone-dns-client.js';
-import { checkContext, delegatedZone, ids, only, RESOLVER } from '../support/check-context.js';
+import { checkContext, delegatedZone, ids, only, RESOLVER, type ContextOptions } from '../support/check-context.js';
+import { AppError } from '../../src/errors.js';
 import { manyMx } from '../fixtures/zones.js';
 
 const DOMAIN = 'partner.test';
@@ -32,15 +33,16 @@ interface World {
   readonly nameservers?: readonly { host: string; address: string }[];
   readonly behaviour?: Readonly<Record<string, Behaviour>>;
   readonly hosterRecords?: ZoneRecord[];
+  readonly wrap?: ContextOptions['wrap'];
 }
 
 /** partner.test delegated to its nameservers; hoster.test, where MX hosts may live, to ns.hoster.test. */
-function setup({ records, nameservers = [NS1], behaviour = {}, hosterRecords = [] }: World): { client: ZoneDnsClient; run: () => Promise<Finding[]> } {
+function setup({ records, nameservers = [NS1], behaviour = {}, hosterRecords = [], wrap }: World): { client: ZoneDnsClient; run: () => Promise<Finding[]> } {
   const partner = delegatedZone(DOMAIN, Object.fromEntries(nameservers.map((ns) => [ns.host, ns.address])), records);
   const hoster = delegatedZone('hoster.test', { [HOSTER_NS.host]: HOSTER_NS.address }, hosterRecords);
   const servers: Record<string, FakeServer> = { [RESOLVER]: { zones: [partner, hoster] }, [HOSTER_NS.address]: { zones: [hoster] } };
   for (const ns of nameservers) servers[ns.address] = { zones: [partner], ...(behaviour[ns.address] ? { behaviour: behaviour[ns.address] } : {}) };
-  const { client, context } = checkContext(servers, { domain: DOMAIN });
+  const { client, context } = checkContext(servers, { domain: DOMAIN, ...(wrap ? { wrap } : {}) });
   return { client, run: () => replySizeCheck.run(context) };
 }
 
@@ -79,6 +81,8 @@ describe('reply-size check: dns.answer-over-512', () => {
       // Without EDNS the server sends only the header and question, with TC set.
       classicSize: HEADER_BYTES + questionBytes(DOMAIN),
       tc: true,
+      // The answer fits in EDNS 1232: a resolver needs no TCP for it.
+      ednsTc: false,
       size: answerEnd,
       answerEnd,
       dig: [`dig +noedns +ignore +norecurse MX ${DOMAIN} @${NS1.address}`, `dig +noedns +tcp +norecurse MX ${DOMAIN} @${NS1.address}`],
@@ -187,16 +191,30 @@ describe('reply-size check: truncation, big replies and TCP', () => {
     const measurements = only(findings, 'dns.reply-sizes-ok').evidence.measurements;
     // One HINFO record: 14 owner + 10 + 1 + "RFC8482" + 1 + "".
     const hinfo = HEADER_BYTES + questionBytes(DOMAIN) + recordBytes(DOMAIN, 1 + 7 + 1);
-    expect(measurements).toContainEqual({ server: label(NS1), qtype: 'ANY', qname: DOMAIN, classicSize: hinfo, tc: false, size: hinfo, answerEnd: hinfo });
+    expect(measurements).toContainEqual({ server: label(NS1), qtype: 'ANY', qname: DOMAIN, classicSize: hinfo, tc: false, ednsTc: false, size: hinfo, answerEnd: hinfo });
   });
 
-  it('reports a nameserver that does not answer as dns.timeout, not as a TCP problem', async () => {
+  it('leaves a nameserver that does not answer at all to the nameservers check, never calling its TCP broken', async () => {
     const { client, run: check } = setup({ records: smallMx, nameservers: [NS1, NS2], behaviour: { [NS2.address]: { silent: true } } });
     const findings = await check();
-    expect(ids(findings)).toEqual(['dns.timeout', 'dns.timeout', 'dns.timeout']);
-    expect(findings.map((f) => f.subject).sort()).toEqual([`A mx1.${DOMAIN} at ${label(NS2)}`, `ANY ${DOMAIN} at ${label(NS2)}`, `MX ${DOMAIN} at ${label(NS2)}`]);
-    expect(findings.every((f) => f.status === 'error')).toBe(true);
+    expect(ids(findings)).toEqual(['dns.reply-sizes-ok']);
+    expect(JSON.stringify(findings[0]?.evidence)).not.toContain(NS2.address);
     expect(client.asked.some((q) => q.server.host === NS2.address && q.transport === 'tcp')).toBe(true);
+  });
+
+  it('calls TCP broken only when every TCP query to the server fails, asked twice', async () => {
+    let asked = 0;
+    const { run: check } = setup({
+      records: smallMx,
+      nameservers: [NS1, NS2],
+      // The first TCP query for MX at ns1 is lost; the retry gets through.
+      wrap: (client) => ({
+        query: (query, options) =>
+          query.transport === 'tcp' && query.type === 'MX' && query.server.host === NS1.address && asked++ === 0 ? Promise.reject(new AppError('DNS_TIMEOUT', 'lost')) : client.query(query, options),
+      }),
+    });
+    expect(ids(await check())).toEqual(['dns.reply-sizes-ok']);
+    expect(asked).toBe(2);
   });
 });
 
@@ -211,9 +229,9 @@ describe('reply-size check: all well', () => {
     expect(measurements).toHaveLength(6);
     const mxSize = HEADER_BYTES + questionBytes(DOMAIN) + mxBytes(DOMAIN, `mx1.${DOMAIN}`);
     expect(mxSize).toBe(74);
-    expect(measurements).toContainEqual({ server: label(NS2), qtype: 'MX', qname: DOMAIN, classicSize: mxSize, tc: false, size: mxSize, answerEnd: mxSize });
+    expect(measurements).toContainEqual({ server: label(NS2), qtype: 'MX', qname: DOMAIN, classicSize: mxSize, tc: false, ednsTc: false, size: mxSize, answerEnd: mxSize });
     const aSize = HEADER_BYTES + questionBytes(`mx1.${DOMAIN}`) + recordBytes(`mx1.${DOMAIN}`, 4);
-    expect(measurements).toContainEqual({ server: label(NS1), qtype: 'A', qname: `mx1.${DOMAIN}`, classicSize: aSize, tc: false, size: aSize, answerEnd: aSize });
+    expect(measurements).toContainEqual({ server: label(NS1), qtype: 'A', qname: `mx1.${DOMAIN}`, classicSize: aSize, tc: false, ednsTc: false, size: aSize, answerEnd: aSize });
   });
 
   it('measures where the answer section ends, not the whole message: a NODATA reply\'s SOA comes after it', async () => {
@@ -222,7 +240,7 @@ describe('reply-size check: all well', () => {
     const answerEnd = HEADER_BYTES + questionBytes(`mx1.${DOMAIN}`);
     const size = answerEnd + recordBytes(DOMAIN, nameBytes(NS1.host) + nameBytes(`hostmaster.${DOMAIN}`) + 20);
     expect([answerEnd, size]).toEqual([34, 121]);
-    expect(measurements).toContainEqual({ server: label(NS1), qtype: 'A', qname: `mx1.${DOMAIN}`, classicSize: size, tc: false, size, answerEnd });
+    expect(measurements).toContainEqual({ server: label(NS1), qtype: 'A', qname: `mx1.${DOMAIN}`, classicSize: size, tc: false, ednsTc: false, size, answerEnd });
   });
 
   it('reports nothing when there is no nameserver to probe', async () => {

@@ -17,6 +17,7 @@ function make(id: string, status: Status, subject: string, evidence: Evidence = 
 // evidence.server, a TCP finding has it as its subject.
 const over512 = (qtype: string, server = NS1): Finding => make('dns.answer-over-512', 'fail', `${qtype} partner.test at ${server}`, { qtype, server });
 const truncated = (qtype: string, server = NS1): Finding => make('dns.truncated', 'warn', `${qtype} partner.test at ${server}`, { qtype, server, tc: true });
+const ednsTruncated = (qtype: string, server = NS1): Finding => make('dns.truncated', 'warn', `${qtype} partner.test at ${server}`, { qtype, server, tc: true, ednsTc: true });
 const over1232 = (qtype: string, server = NS1): Finding => make('dns.reply-over-1232', 'warn', `${qtype} partner.test at ${server}`, { qtype, server });
 const tcpDown = (server = NS1, status: Status = 'fail'): Finding => make('dns.tcp-unavailable', status, server, { server });
 const domainFinding = (id: string, status: Status): Finding => make(id, status, 'partner.test');
@@ -44,24 +45,36 @@ describe('judgeSenders: who fails on what', () => {
     ['an A answer past 512 bytes: qmail 1.03 and notqmail 1.08', [over512('A')], some(['qmail-1.03', 'notqmail-1.08'], ['dns.answer-over-512'])],
     ['an AAAA answer past 512 bytes: qmail asks A only', [over512('AAAA')], {}],
     ['the same answer past 512 at two servers: the id once', [over512('MX', NS1), over512('MX', NS2)], some(['qmail-1.03', 'notqmail-1.08'], ['dns.answer-over-512'])],
-    [
-      'a truncated ANY reply from a server without TCP',
-      [truncated('ANY'), tcpDown()],
-      some(['qmail-1.03', 'no-edns-tcp-blocked'], ['dns.truncated', 'dns.tcp-unavailable']),
-    ],
+    // Senders reach the authoritative servers through a caching resolver that asks with EDNS 1232
+    // (DOMAIN.md §1): TCP/53 blocked there hurts only resolvers without EDNS, and answers over 1232.
+    ['a truncated ANY reply from a server without TCP: only resolvers without EDNS', [truncated('ANY'), tcpDown()], some(['no-edns-tcp-blocked'], ['dns.truncated', 'dns.tcp-unavailable'])],
     ['a truncated ANY reply, TCP down at another server', [truncated('ANY', NS1), tcpDown(NS2)], {}],
     [
-      'a truncated MX reply from a server without TCP',
+      'a truncated MX reply from a server without TCP, fitting in EDNS 1232: notqmail 1.09, Postfix and Exim deliver',
       [truncated('MX'), tcpDown()],
-      { ...some([...QMAILS, 'no-edns-tcp-blocked'], ['dns.truncated', 'dns.tcp-unavailable']), 'musl-1.2.3': ['dns.truncated'] },
+      { ...some(['no-edns-tcp-blocked'], ['dns.truncated', 'dns.tcp-unavailable']), 'musl-1.2.3': ['dns.truncated'] },
+    ],
+    [
+      'an MX reply truncated even with EDNS 1232, from a server without TCP: nobody gets it',
+      [ednsTruncated('MX'), tcpDown()],
+      { ...all(['dns.truncated', 'dns.tcp-unavailable']), 'musl-1.2.3': ['dns.truncated'] },
     ],
     ['a truncated MX reply, TCP down at another server: musl still fails', [truncated('MX', NS1), tcpDown(NS2)], some(['musl-1.2.3'], ['dns.truncated'])],
     ['a truncated AAAA reply: musl', [truncated('AAAA')], some(['musl-1.2.3'], ['dns.truncated'])],
     ['a truncated ANY reply alone', [truncated('ANY')], {}],
-    ['a reply over 1232 bytes and TCP down', [over1232('MX'), tcpDown()], some(GLIBC_EDNS, ['dns.reply-over-1232', 'dns.tcp-unavailable'])],
+    [
+      'a reply over 1232 bytes and TCP down: every sender behind a Flag Day resolver',
+      [over1232('MX'), tcpDown()],
+      some([...QMAILS, 'musl-1.2.3', ...GLIBC_EDNS], ['dns.reply-over-1232', 'dns.tcp-unavailable']),
+    ],
     ['a reply over 1232 bytes with TCP working', [over1232('MX')], {}],
     ['TCP down with no reply needing it', [tcpDown(NS1, 'warn')], {}],
-    ['EDNS queries dropped', [make('dns.edns-noncompliant', 'fail', NS1)], some(GLIBC_EDNS, ['dns.edns-noncompliant'])],
+    ['EDNS queries dropped: every sender behind an EDNS resolver', [make('dns.edns-noncompliant', 'fail', NS1)], some([...QMAILS, 'musl-1.2.3', ...GLIBC_EDNS], ['dns.edns-noncompliant'])],
+    ['no nameserver answers: every sender', [domainFinding('dns.nameservers-unreachable', 'fail')], all(['dns.nameservers-unreachable'])],
+    ['no nameserver answers with authority: every sender', [make('dns.lame-delegation', 'fail', NS1), make('dns.lame-delegation', 'fail', NS2)], all(['dns.lame-delegation'])],
+    ['one lame nameserver while another answers: nobody', [make('dns.lame-delegation', 'warn', NS1)], {}],
+    ['one dead nameserver while another answers: nobody', [make('dns.nameserver-unreachable', 'warn', NS1)], {}],
+    ['the parent says the domain does not exist: every sender', [domainFinding('dns.not-delegated', 'fail')], all(['dns.not-delegated'])],
     ['EDNS mishandled but answered', [make('dns.edns-noncompliant', 'warn', NS1)], {}],
     ['an IP-literal MX: Postfix skips it, Exim rejects it', [make('mx.ip-literal', 'fail', '11.22.33.21')], some(['postfix', 'exim'], ['mx.ip-literal'])],
     ['no MX and no address', [domainFinding('mx.none', 'fail')], all(['mx.none'])],

@@ -4,14 +4,21 @@ import type { HostAddresses, MxRecord } from '../domain-facts.js';
 import { isIpAddress } from '../domain-name.js';
 import { finding, type Finding } from '../finding.js';
 import { inconclusive } from '../lookup-failure.js';
+import { resolverFindings } from '../resolver-findings.js';
 
 /** The MX set: none, null, mixed null, and per host CNAME targets, IP literals, resolution and address scope. */
 export const mxCheck: Check = {
   name: 'mx',
-  async run({ domain, facts }: CheckContext): Promise<Finding[]> {
-    const { outcome, records } = await facts.mx();
+  async run({ domain, facts, dns }: CheckContext): Promise<Finding[]> {
+    const mxSet = await facts.mx();
+    const { outcome, records } = mxSet;
+    const ours = await resolverFindings(domain, mxSet, dns);
     const failed = inconclusive(outcome, domain);
-    if (failed) return [failed];
+    if (failed) {
+      // Our resolver down: that finding says all there is. Their nameservers down: theirs does.
+      if (ours.length > 0) return ours;
+      return [(await nameserversExplain(facts, domain)) ? notChecked(domain, failed) : failed];
+    }
     if (outcome.ok && outcome.reply.rcode === 'NXDOMAIN') {
       return [
         finding({
@@ -25,13 +32,14 @@ export const mxCheck: Check = {
         }),
       ];
     }
-    if (records.length === 0) return checkImplicitMx(domain, await facts.addresses(domain));
+    if (records.length === 0) return [...ours, ...checkImplicitMx(domain, await facts.addresses(domain))];
 
     const isNull = (r: MxRecord): boolean => r.exchange === '' || r.exchange === '.';
     const nulls = records.filter(isNull);
     const evidence = { records: records.map(formatMx) };
     if (nulls.length > 0 && nulls.length === records.length) {
       return [
+        ...ours,
         finding({
           id: 'mx.null',
           status: 'warn',
@@ -43,7 +51,7 @@ export const mxCheck: Check = {
         }),
       ];
     }
-    const findings: Finding[] = [];
+    const findings: Finding[] = [...ours];
     if (nulls.length > 0) {
       findings.push(
         finding({
@@ -57,7 +65,9 @@ export const mxCheck: Check = {
         }),
       );
     }
-    const hosts = records.filter((r) => !isNull(r)).sort((a, b) => a.preference - b.preference);
+    const named = records.filter((r) => !isNull(r)).sort((a, b) => a.preference - b.preference);
+    const hosts = named.slice(0, facts.limits.maxHosts);
+    if (named.length > hosts.length) findings.push(tooMany(domain, named.length, hosts.length));
     const perHost = await Promise.all(hosts.map(async (mx) => checkHost(mx, isIpAddress(mx.exchange) ? undefined : await facts.addresses(mx.exchange))));
     findings.push(...perHost.flatMap((h) => h.findings));
 
@@ -95,7 +105,8 @@ export const mxCheck: Check = {
         }),
       );
     }
-    if (!findings.some((f) => f.status !== 'pass' && f.status !== 'info')) {
+    // Our resolver's trouble is ours: it does not keep a sound MX set from passing.
+    if (!findings.some((f) => f.status !== 'pass' && f.status !== 'info' && !ours.includes(f))) {
       findings.push(
         finding({
           id: 'mx.ok',
@@ -109,6 +120,38 @@ export const mxCheck: Check = {
     return findings;
   },
 };
+
+/** Whether the domain's nameservers are known not to answer for it: then an unanswered MX lookup is theirs, reported there. */
+async function nameserversExplain(facts: CheckContext['facts'], domain: string): Promise<boolean> {
+  const authority = await facts.authority(domain);
+  if (authority.servers.length === 0) return false;
+  const health = await Promise.all(authority.servers.map((server) => facts.nameserverHealth(authority.zone, server)));
+  return health.every((h) => h.state !== 'authoritative');
+}
+
+function notChecked(domain: string, failed: Finding): Finding {
+  return finding({
+    id: 'mx.not-checked',
+    status: 'skipped',
+    subject: domain,
+    summary: `The MX set of ${domain} could not be read: none of its nameservers answers for it (see the nameserver findings).`,
+    evidence: failed.evidence,
+    ref: 'RFC 5321 §5.1',
+  });
+}
+
+/** Real MTAs bound their fan-out (Postfix smtp_mx_address_limit 5); so does the diagnosis (MXOPS_MAX_MX_HOSTS). */
+function tooMany(domain: string, total: number, kept: number): Finding {
+  return finding({
+    id: 'mx.too-many',
+    status: 'warn',
+    subject: domain,
+    summary: `${domain} has ${total} MX hosts; only the ${kept} most preferred were looked at (senders try a few at most: Postfix 5 addresses per delivery).`,
+    evidence: { total, checked: kept },
+    remedy: 'Publish a handful of MX hosts; senders never reach the rest, and the answer grows past what old resolvers take.',
+    ref: 'RFC 5321 §5.1; Postfix smtp_mx_address_limit',
+  });
+}
 
 function formatMx(r: MxRecord): string {
   return `${r.preference} ${r.exchange || '.'}`;

@@ -1,7 +1,6 @@
 import type { Check, CheckContext } from '../check.js';
 import type { DomainFacts } from '../domain-facts.js';
 import { recordValues } from '../domain-facts.js';
-import { isIpAddress } from '../domain-name.js';
 import { finding, type Finding } from '../finding.js';
 import { inconclusive } from '../lookup-failure.js';
 import { reverseName, sameAddress } from '../reverse-name.js';
@@ -14,7 +13,8 @@ export const ptrCheck: Check = {
   name: 'ptr',
   async run({ domain, facts }: CheckContext): Promise<Finding[]> {
     const { records } = await facts.mx();
-    const hosts = records.map((r) => r.exchange).filter((h) => h !== '' && h !== '.' && !isIpAddress(h));
+    // Only MX hosts, not the implicit MX (the domain's own address): that is a different check.
+    const hosts = records.length === 0 ? [] : (await facts.mxHosts()).hosts.map((r) => r.exchange);
     const addressed = await Promise.all(hosts.map((host) => facts.addresses(host)));
     const targets = addressed.flatMap((h) => [...h.ipv4, ...h.ipv6].map((address) => ({ host: h.host, address })));
     const findings = (await Promise.all(targets.map(({ host, address }) => checkAddress(facts, host, address)))).flat();

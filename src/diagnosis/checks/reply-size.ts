@@ -3,10 +3,9 @@ import { digCommand } from '../dig-command.js';
 import { FLAG_DAY_UDP_SIZE } from '../dns-lookups.js';
 import type { QueryType } from '../dns-port.js';
 import type { Authority } from '../domain-facts.js';
-import { isIpAddress } from '../domain-name.js';
 import { finding, type Finding } from '../finding.js';
 import { inconclusive } from '../lookup-failure.js';
-import { CLASSIC_UDP_LIMIT, classicTruncated, fullReply, probeSizes, tcpFailed, type SizeProbe } from '../size-probe.js';
+import { CLASSIC_UDP_LIMIT, classicTruncated, ednsTruncated, fullReply, probeSizes, tcpFailed, type SizeProbe } from '../size-probe.js';
 
 /**
  * The founding failure (DOMAIN.md §1): the queries a qmail-family sender makes (ANY and MX for the
@@ -34,15 +33,26 @@ export const replySizeCheck: Check = {
   },
 };
 
+/**
+ * Every probe of a server that answers for its zone. A dead or lame server's time-outs are the
+ * nameservers check's to report (once, by name), not one "could not tell" per query here.
+ */
 async function runProbes({ domain, facts, dns }: CheckContext): Promise<SizeProbe[]> {
-  const probeAll = (authority: Authority, name: string, type: QueryType): Promise<SizeProbe>[] =>
-    authority.servers.map((server) => probeSizes(dns, server, name, type));
+  const probeAll = async (authority: Authority, name: string, type: QueryType): Promise<SizeProbe[]> => {
+    const probed = await Promise.all(
+      authority.servers.map(async (server) => {
+        const [probe, health] = await Promise.all([probeSizes(dns, server, name, type), facts.nameserverHealth(authority.zone, server)]);
+        return health.state === 'authoritative' ? [probe] : [];
+      }),
+    );
+    return probed.flat();
+  };
   const [domainAuthority, mxHosts] = await Promise.all([
     facts.authority(domain),
-    facts.mx().then(({ records }) => records.map((r) => r.exchange).filter((host) => host !== '' && host !== '.' && !isIpAddress(host))),
+    facts.mx().then(async ({ records }) => (records.length === 0 ? [] : (await facts.mxHosts()).hosts.map((r) => r.exchange))),
   ]);
-  const hostProbes = mxHosts.map(async (host) => Promise.all(probeAll(await facts.authority(host), host, 'A')));
-  const groups = await Promise.all([Promise.all(probeAll(domainAuthority, domain, 'ANY')), Promise.all(probeAll(domainAuthority, domain, 'MX')), ...hostProbes]);
+  const hostProbes = mxHosts.map(async (host) => probeAll(await facts.authority(host), host, 'A'));
+  const groups = await Promise.all([probeAll(domainAuthority, domain, 'ANY'), probeAll(domainAuthority, domain, 'MX'), ...hostProbes]);
   return groups.flat();
 }
 
@@ -58,6 +68,7 @@ function measurement(probe: SizeProbe) {
     qname: probe.name,
     classicSize: probe.classic.ok ? probe.classic.reply.size : null,
     tc: classicTruncated(probe),
+    ednsTc: ednsTruncated(probe),
     size: full?.size ?? null,
     answerEnd: full?.answerEnd ?? null,
   };
@@ -128,7 +139,10 @@ function judgeTcp(probes: readonly SizeProbe[]): Finding[] {
     const broken = serverProbes.filter(tcpFailed);
     const first = broken[0];
     if (!first || first.tcp.ok) return [];
-    const needTcp = serverProbes.filter((p) => classicTruncated(p) || (p.flagDay.ok && p.flagDay.reply.flags.tc));
+    // TCP answered other queries in this run: these failures (each asked twice) are time-outs, not a dead TCP/53.
+    if (serverProbes.some((p) => p.tcp.ok)) return broken.flatMap((p) => [inconclusive(p.tcp, `${p.type} ${p.name} at ${serverLabel(p)}`)].filter((f): f is Finding => f !== undefined));
+    const needTcp = serverProbes.filter((p) => classicTruncated(p) || ednsTruncated(p));
+    const everyone = needTcp.some(ednsTruncated);
     return [
       finding({
         id: 'dns.tcp-unavailable',
@@ -136,7 +150,11 @@ function judgeTcp(probes: readonly SizeProbe[]): Finding[] {
         subject: serverLabel(first),
         summary:
           needTcp.length > 0
-            ? `${serverLabel(first)} does not answer over TCP/53, yet its ${needTcp.map((p) => `${p.type} ${p.name}`).join(', ')} replies need TCP: resolvers get a temporary failure.`
+            ? `${serverLabel(first)} does not answer over TCP/53, yet its ${needTcp.map((p) => `${p.type} ${p.name}`).join(', ')} replies need TCP: ${
+                everyone
+                  ? 'they do not fit in 1232 bytes even with EDNS, so every resolver gets a temporary failure'
+                  : 'resolvers that send no EDNS get a temporary failure (resolvers with EDNS get the answer over UDP)'
+              }.`
             : `${serverLabel(first)} does not answer over TCP/53; any answer that grows past the UDP size will fail.`,
         evidence: {
           server: serverLabel(first),

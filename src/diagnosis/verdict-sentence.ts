@@ -1,0 +1,42 @@
+import type { DiagnosisReport } from './diagnose.js';
+import type { Finding } from './finding.js';
+
+/**
+ * The one sentence a person reads first, the same on every surface. A domain nobody can resolve
+ * says so, with the servers and whose move it is; "No problem found" only when nothing stops a
+ * sender and no sender's fate was left unanswered.
+ */
+export function verdictSentence(report: DiagnosisReport): string {
+  const { domain } = report;
+  const having = (id: string, test: (f: Finding) => boolean = () => true): Finding[] => report.findings.filter((f) => f.id === id && test(f));
+
+  const [notDelegated] = having('dns.not-delegated');
+  if (notDelegated) return `No one can deliver mail to ${domain}: the parent zone says it does not exist (NXDOMAIN). Their move: register or delegate the domain again.`;
+  const [dead] = having('dns.nameservers-unreachable');
+  if (dead) {
+    return `No one can deliver mail to ${domain} now: its nameservers ${listed(serversOf(dead))} do not answer. Their move: bring the nameservers back or fix the delegation at the registrar.`;
+  }
+  const lame = having('dns.lame-delegation', (f) => f.status === 'fail');
+  if (lame.length > 0) {
+    return `No one can deliver mail to ${domain} now: none of its nameservers (${listed(lame.map((f) => f.subject))}) answers for it. Their move: load the zone on them or fix the delegation at the registrar.`;
+  }
+  const failing = report.senders.filter((s) => s.verdict === 'fail').map((s) => s.family);
+  if (failing.length > 0) return `Mail from ${failing.join(', ')} will fail.`;
+  const [ours] = having('resolver.unreachable');
+  if (ours) return `Our resolver ${ours.subject} does not answer, so ${domain} could not be checked: this is on our side, not theirs (set MXOPS_RESOLVER or --resolver).`;
+  const unknown = report.senders.filter((s) => s.verdict === 'unknown').map((s) => s.family);
+  if (unknown.length > 0) return `Could not tell whether mail from ${unknown.join(', ')} gets through: part of the diagnosis went unanswered (see the errors).`;
+  if (report.findings.some((f) => f.status === 'fail')) return 'Something is misconfigured, though none of the sender families modelled is stopped by it.';
+  return 'No problem found that stops mail.';
+}
+
+function serversOf(dead: Finding): string[] {
+  const servers = dead.evidence.servers;
+  if (!Array.isArray(servers)) return [dead.subject];
+  return servers.flatMap((s) => (s !== null && typeof s === 'object' && !Array.isArray(s) && typeof s.server === 'string' ? [s.server] : []));
+}
+
+/** "a", "a and b", "a, b and c". */
+function listed(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
