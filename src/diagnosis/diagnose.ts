@@ -18,6 +18,7 @@ import { DnsLookups, type LookupSettings } from './dns-lookups.js';
 import type { DnsClient } from './dns-port.js';
 import { DomainFacts, type MailServerLimits } from './domain-facts.js';
 import { compareStatus, finding, worstStatus, type Finding, type Status } from './finding.js';
+import { isWithin } from './delegation/walk.js';
 import { observe, type Observations } from './observations.js';
 import { judgeSenders, type SenderVerdict } from './senders.js';
 
@@ -122,7 +123,7 @@ export async function diagnose(target: CheckTarget, deps: DiagnoseDeps): Promise
     }),
   );
   const budget = dns.queriesOverBudget > 0 ? [overBudget(domain, dns.settings.maxQueries, dns.queriesOverBudget)] : [];
-  const findings = sortWorstFirst(dropRepeats([...results.flatMap((r) => r.findings), ...budget]));
+  const findings = sortWorstFirst(dropRepeats(explainDeadZones([...results.flatMap((r) => r.findings), ...budget])));
   return {
     domain,
     recipient: target.recipient,
@@ -145,6 +146,32 @@ function crashed(check: Check, domain: string, error: unknown): Finding {
     summary: `The ${check.name} check stopped with an internal error, so its part of the diagnosis is missing.`,
     evidence: { check: check.name, error: error instanceof Error ? error.message : String(error) },
     remedy: 'This is a bug in mxops: please report it with the domain and this message.',
+  });
+}
+
+/**
+ * With a zone's nameservers dead or all lame, our resolver's time-outs and SERVFAILs for names in
+ * that zone are the consequence, already explained: "not checked", never "could not tell", and
+ * never a hint that our resolver is at fault.
+ */
+function explainDeadZones(findings: readonly Finding[]): Finding[] {
+  const dead = [
+    ...findings.filter((f) => f.id === 'dns.nameservers-unreachable').map((f) => f.subject),
+    ...findings.filter((f) => f.id === 'dns.lame-delegation' && f.status === 'fail').map((f) => String(f.evidence.zone)),
+  ];
+  if (dead.length === 0) return [...findings];
+  return findings.map((f) => {
+    const qname = f.evidence.qname;
+    const zone = typeof qname === 'string' && ['dns.timeout', 'dns.lookup-failed'].includes(f.id) ? dead.find((z) => isWithin(qname, z)) : undefined;
+    if (zone === undefined) return f;
+    return finding({
+      id: 'dns.not-checked',
+      status: 'skipped',
+      subject: f.subject,
+      summary: `${String(f.evidence.qtype)} ${qname} was not checked: no nameserver of ${zone} answers for it (see the nameserver findings).`,
+      evidence: f.evidence,
+      ref: f.ref,
+    });
   });
 }
 

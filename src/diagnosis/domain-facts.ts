@@ -102,7 +102,7 @@ export class DomainFacts {
       if (!delegation.ok) {
         return { zone: delegation.zone, nsHosts: [], servers: [], notPublic: [], unresolvedHosts: [], undeterminedHosts: [], ipv6NotAsked: [], source: 'delegation', delegation, nsOutcome: undefined };
       }
-      const glue = delegation.referral?.glue ?? [];
+      const glue = delegation.referral?.glue ?? delegation.addresses ?? [];
       const perHost = await Promise.all(delegation.nsHosts.map((host) => this.nameserverAddresses(host, glue)));
       return {
         ...this.sortServers(perHost.flatMap((h) => h.addresses)),

@@ -104,7 +104,7 @@ export const RESOLVER_PATH_RULES: readonly Rule[] = [
   { match: having('dns.edns-noncompliant', failing), expected: 'EDNS queries to some nameservers go unanswered: lookups time out (SERVFAIL) and the message is deferred' },
 ];
 
-const RESOLVER_GIVES_UP = 'the resolver answers SERVFAIL (the domain\'s nameservers do not answer): the lookup fails temporarily, the message is deferred, then bounced';
+const RESOLVER_GIVES_UP = 'the resolver gets no answer from the domain\'s nameservers (SERVFAIL or a time-out): the lookup fails temporarily, the message is deferred, then bounced';
 
 /** The families of DOMAIN.md §1 and the mainstream MTAs; each rule is one way that sender fails. */
 export const SENDER_FAMILIES: readonly SenderFamily[] = [
@@ -134,7 +134,7 @@ export const SENDER_FAMILIES: readonly SenderFamily[] = [
     covers: 'programs linked with musl libc before 1.2.4 (Alpine before 3.18): 512-byte replies, no TCP retry',
     rules: [
       ...NOWHERE_TO_DELIVER,
-      whenNobodyCanResolve('the lookup fails ("Try again": the resolver answers SERVFAIL); delivery is retried, then given up'),
+      whenNobodyCanResolve('the lookup fails ("Try again": the resolver gets no answer); delivery is retried, then given up'),
       { match: having('dns.truncated', ofQtype('MX', 'A', 'AAAA')), expected: 'the resolver hands back the truncated, empty reply: the lookup finds no records ("Name does not resolve") and delivery fails or falls back wrongly' },
       ...RESOLVER_PATH_RULES,
     ],

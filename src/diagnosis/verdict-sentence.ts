@@ -6,7 +6,9 @@ import type { Finding } from './finding.js';
  * says so, with the servers and whose move it is; "No problem found" only when nothing stops a
  * sender and no sender's fate was left unanswered.
  */
-export function verdictSentence(report: DiagnosisReport): string {
+export type VerdictInput = Pick<DiagnosisReport, 'domain' | 'findings' | 'senders'>;
+
+export function verdictSentence(report: VerdictInput): string {
   const { domain } = report;
   const having = (id: string, test: (f: Finding) => boolean = () => true): Finding[] => report.findings.filter((f) => f.id === id && test(f));
 
@@ -18,7 +20,7 @@ export function verdictSentence(report: DiagnosisReport): string {
   }
   const lame = having('dns.lame-delegation', (f) => f.status === 'fail');
   if (lame.length > 0) {
-    return `No one can deliver mail to ${domain} now: none of its nameservers (${listed(lame.map((f) => f.subject))}) answers for it. Their move: load the zone on them or fix the delegation at the registrar.`;
+    return `No one can deliver mail to ${domain} now: none of its nameservers answers for it (${listed(lame.map((f) => f.subject))} refuse or fail). Their move: load the zone on them or fix the delegation at the registrar.`;
   }
   const failing = report.senders.filter((s) => s.verdict === 'fail').map((s) => s.family);
   if (failing.length > 0) return `Mail from ${failing.join(', ')} will fail.`;

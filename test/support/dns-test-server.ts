@@ -302,5 +302,8 @@ export function answerFrom(zones: readonly Zone[], question: packet.Question, be
     name = String((cname as { data: unknown }).data).toLowerCase();
     if (!(name === zone.origin || name.endsWith(`.${zone.origin}`))) break;
   }
-  return { rcode: 'NOERROR', authoritative: true, answers, authorities: answers.length === 0 ? soa : [], additionals: [] };
+  // Like Knot and BIND, an answer to NS carries the addresses of the nameservers the zone holds.
+  const nsTargets = new Set(question.type === 'NS' ? answers.filter((r) => r.type === 'NS').map((r) => String((r as { data: unknown }).data).toLowerCase()) : []);
+  const additionals = all.filter((r) => (r.type === 'A' || r.type === 'AAAA') && nsTargets.has(r.name.toLowerCase()));
+  return { rcode: 'NOERROR', authoritative: true, answers, authorities: answers.length === 0 ? soa : [], additionals };
 }

@@ -73,7 +73,12 @@ describe('delegation walk', () => {
     const child = delegatedZone(DOMAIN, { [NS1.host]: NS1.address, [ns3.host]: ns3.address });
     const { findings } = run({ [NS1.address]: { zones: [child] }, [NS2.address]: { zones: [child] } });
     const mismatch = only(await findings, 'dns.delegation-mismatch');
-    expect(mismatch).toMatchObject({ status: 'warn', evidence: { parentNs: [NS1.host, NS2.host], childNs: [NS1.host, ns3.host], onlyAtParent: [NS2.host], onlyInZone: [ns3.host] } });
+    expect(mismatch).toMatchObject({
+      status: 'warn',
+      evidence: { parentNs: [NS1.host, NS2.host], childNs: [NS1.host, ns3.host], onlyAtParent: [NS2.host], onlyInZone: [ns3.host], onlyInZoneAnswers: [{ server: label(ns3), state: 'unreachable' }] },
+    });
+    // Resolvers that take the zone's own NS set ask ns3 too, and nothing answers there.
+    expect(mismatch.summary).toMatch(/, and ns3\.partner\.test \(127\.0\.0\.13\) does not answer for the zone\.$/);
   });
 
   it('warns dns.glue-mismatch when the parent glue and the zone disagree on a nameserver address', async () => {

@@ -45,7 +45,7 @@ export const nameserversCheck: Check = {
         mx: await dns.query({ server: h.server.server, name: domain, type: 'MX', transport: 'udp', edns: { udpSize: FLAG_DAY_UDP_SIZE }, recursionDesired: false }),
       })),
     );
-    findings.push(...compareServers(domain, authority.zone, views), ...(await parentChildFindings(dns, authority, answering)));
+    findings.push(...compareServers(domain, authority.zone, views), ...(await parentChildFindings(facts, authority, answering)));
     if (!findings.some((f) => f.status !== 'pass' && f.status !== 'info')) {
       findings.push(
         finding({

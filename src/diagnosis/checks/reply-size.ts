@@ -47,13 +47,14 @@ async function runProbes({ domain, facts, dns }: CheckContext): Promise<SizeProb
     );
     return probed.flat();
   };
-  const [domainAuthority, mxHosts] = await Promise.all([
-    facts.authority(domain),
-    facts.mx().then(async ({ records }) => (records.length === 0 ? [] : (await facts.mxHosts()).hosts.map((r) => r.exchange))),
-  ]);
-  const hostProbes = mxHosts.map(async (host) => probeAll(await facts.authority(host), host, 'A'));
-  const groups = await Promise.all([probeAll(domainAuthority, domain, 'ANY'), probeAll(domainAuthority, domain, 'MX'), ...hostProbes]);
-  return groups.flat();
+  // The domain's probes and the MX hosts' probes each start as soon as what they need is known.
+  const domainProbes = facts.authority(domain).then((authority) => Promise.all([probeAll(authority, domain, 'ANY'), probeAll(authority, domain, 'MX')]));
+  const hostProbes = facts.mx().then(async ({ records }) => {
+    const hosts = records.length === 0 ? [] : (await facts.mxHosts()).hosts.map((r) => r.exchange);
+    return Promise.all(hosts.map(async (host) => probeAll(await facts.authority(host), host, 'A')));
+  });
+  const groups = await Promise.all([domainProbes, hostProbes]);
+  return groups.flat(2);
 }
 
 function serverLabel(probe: SizeProbe): string {

@@ -113,7 +113,7 @@ export function reachabilityFindings(domain: string, authority: Authority, healt
   const lame = health.filter((h) => h.state === 'lame');
   const noneAnswers = health.length > 0 && dead.length + lame.length === health.length;
   const parent = authority.delegation.ok ? authority.delegation.referral?.parentZone : undefined;
-  const atRegistry = parent ? ` and at the parent zone ${zoneName(parent)} (the registrar)` : '';
+  const nsRecords = `the NS records in the zone and at ${parent ? `the parent zone ${zoneName(parent)} (through the registrar)` : 'the registrar'}`;
   const findings: Finding[] = [];
   if (dead.length > 0 && dead.length === health.length) {
     findings.push(
@@ -123,7 +123,7 @@ export function reachabilityFindings(domain: string, authority: Authority, healt
         subject: authority.zone,
         summary: `No nameserver of ${authority.zone} answers: ${dead.map((h) => `${label(h.server)} ${deadHow(h)}`).join('; ')}. No resolver can look up ${domain}, so every sender defers mail and bounces it when its retry time runs out.`,
         evidence: { zone: authority.zone, servers: dead.map(deadEvidence), dig: dead.flatMap(digs) },
-        remedy: `Their DNS: bring the nameservers back, or move the zone to servers that answer and update the NS records${atRegistry}.`,
+        remedy: `Their DNS: bring the nameservers back, or move the zone to servers that answer and update ${nsRecords}.`,
         ref: 'RFC 1034 §4.2; RFC 5321 §4.5.4.1',
       }),
     );
@@ -136,7 +136,7 @@ export function reachabilityFindings(domain: string, authority: Authority, healt
           subject: label(h.server),
           summary: `${label(h.server)} is a nameserver of ${authority.zone} but does not answer (${deadHow(h)}); resolvers fall back to the others, after a time-out.`,
           evidence: { ...deadEvidence(h), dig: digs(h) },
-          remedy: `Bring ${h.server.host} back, or remove it from the NS records${atRegistry}.`,
+          remedy: `Bring ${h.server.host} back, or remove it from ${nsRecords}.`,
           ref: 'RFC 1034 §4.2; RFC 2182 §3',
         }),
       );
@@ -154,7 +154,7 @@ export function reachabilityFindings(domain: string, authority: Authority, healt
           ? `${label(h.server)} is delegated ${authority.zone} but does not answer for it authoritatively (${answer}), and no other nameserver does: no resolver can look up ${domain}, so every sender defers, then bounces.`
           : `${label(h.server)} is listed as a nameserver of ${authority.zone} but does not answer for it authoritatively (${answer}); resolvers that ask it first get an error and retry elsewhere.`,
         evidence: { server: label(h.server), zone: authority.zone, rcode: reply?.rcode ?? null, aa: reply?.flags.aa ?? false, dig: reply ? digCommand(reply.query) : digs(h) },
-        remedy: `Load the zone ${authority.zone} on ${h.server.host}, or remove ${h.server.host} from the NS records at the zone${atRegistry || ' and at the registry'}.`,
+        remedy: `Load the zone ${authority.zone} on ${h.server.host}, or remove ${h.server.host} from ${nsRecords}.`,
         ref: 'RFC 1912 §2.8',
       }),
     );

@@ -1,6 +1,7 @@
 import { digCommand } from '../dig-command.js';
-import { FLAG_DAY_UDP_SIZE, type DnsLookups } from '../dns-lookups.js';
-import type { Authority } from '../domain-facts.js';
+import { FLAG_DAY_UDP_SIZE } from '../dns-lookups.js';
+import type { Authority, DomainFacts } from '../domain-facts.js';
+import type { DnsReply } from '../dns-port.js';
 import { sameName } from '../domain-name.js';
 import { finding, type Finding } from '../finding.js';
 import type { NameserverHealth } from './nameserver-health.js';
@@ -11,7 +12,8 @@ import { isWithin } from './walk.js';
  * from the parent's NS set and glue, then prefer the child's. Where they differ, some resolvers ask
  * servers the zone owner no longer looks after, or addresses that moved.
  */
-export async function parentChildFindings(dns: DnsLookups, authority: Authority, answering: readonly NameserverHealth[]): Promise<Finding[]> {
+export async function parentChildFindings(facts: DomainFacts, authority: Authority, answering: readonly NameserverHealth[]): Promise<Finding[]> {
+  const { dns } = facts;
   const referral = authority.delegation.ok ? authority.delegation.referral : undefined;
   const child = answering[0];
   if (!referral || !child) return [];
@@ -28,13 +30,28 @@ export async function parentChildFindings(dns: DnsLookups, authority: Authority,
     const onlyParent = parentNs.filter((h) => !childNs.includes(h));
     const onlyChild = childNs.filter((h) => !parentNs.includes(h));
     if (childNs.length > 0 && onlyParent.length + onlyChild.length > 0) {
+      // Resolvers that trust the zone's own NS set (RFC 2181 §5.4.1) ask these too: they must answer.
+      const childOnly = await childOnlyHealth(facts, authority.zone, onlyChild, ns.reply);
+      const failing = childOnly.filter((h) => h.state !== 'authoritative');
+      const parentName = referral.parentZone === '.' ? 'the root' : referral.parentZone;
       findings.push(
         finding({
           id: 'dns.delegation-mismatch',
           status: 'warn',
           subject: authority.zone,
-          summary: `The parent zone ${referral.parentZone === '.' ? 'the root' : referral.parentZone} delegates ${authority.zone} to ${parentNs.join(', ')}, but the zone itself lists ${childNs.join(', ')}: resolvers may ask servers that no longer serve it.`,
-          evidence: { parent: parentLabel, parentNs, child: childLabel, childNs, onlyAtParent: onlyParent, onlyInZone: onlyChild, dig: [digCommand(referral.reply.query), digCommand(ns.reply.query)] },
+          summary:
+            `The parent zone ${parentName} delegates ${authority.zone} to ${parentNs.join(', ')}, but the zone itself lists ${childNs.join(', ')}: resolvers start from the parent's set and many then use the zone's, so servers on one side only are asked by some resolvers and not others` +
+            (failing.length > 0 ? `, and ${failing.map((h) => `${h.server.host} (${h.server.address})`).join(', ')} ${failing.length === 1 ? 'does' : 'do'} not answer for the zone.` : '.'),
+          evidence: {
+            parent: parentLabel,
+            parentNs,
+            child: childLabel,
+            childNs,
+            onlyAtParent: onlyParent,
+            onlyInZone: onlyChild,
+            onlyInZoneAnswers: childOnly.map((h) => ({ server: `${h.server.host} (${h.server.address})`, state: h.state })),
+            dig: [digCommand(referral.reply.query), digCommand(ns.reply.query)],
+          },
           remedy: `Make the NS records at the registrar (the parent zone) and in ${authority.zone} the same set.`,
           ref: 'RFC 1034 §4.2.2; RFC 2181 §5.4.1',
         }),
@@ -68,4 +85,16 @@ export async function parentChildFindings(dns: DnsLookups, authority: Authority,
     );
   }
   return findings;
+}
+
+/** How the nameservers only the zone lists answer: their addresses from the NS answer, else looked up from their own zone. */
+async function childOnlyHealth(facts: DomainFacts, zone: string, hosts: readonly string[], nsReply: DnsReply): Promise<NameserverHealth[]> {
+  const servers = await Promise.all(
+    hosts.map(async (host) => {
+      const sent = nsReply.additionals.flatMap((r) => (r.type === 'A' && sameName(r.name, host) ? [r.value] : []));
+      const addresses = sent.length > 0 ? sent : (await facts.walker.addresses(host)).ipv4;
+      return addresses.filter((address) => facts.dns.heldBackRange(address) === undefined).map((address) => ({ host, address, server: facts.dns.authoritative(address) }));
+    }),
+  );
+  return Promise.all(servers.flat().map((server) => facts.nameserverHealth(zone, server)));
 }

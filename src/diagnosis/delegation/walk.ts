@@ -33,6 +33,8 @@ export type Delegation =
       readonly nsHosts: readonly string[];
       /** The zone's own NS set, when one of its servers answered (compared with the parent's). */
       readonly childNsHosts: readonly string[] | undefined;
+      /** Addresses of the NS hosts that came with an authoritative NS answer (when no referral was seen). */
+      readonly addresses?: readonly NameserverAddress[];
       /** The server that answered for the zone with authority, when the walk got that far. */
       readonly answeredBy?: NameserverAddress;
       /** Zone cuts passed on the way down, for evidence: ". -> test. (a.root-servers.net) -> ...". */
@@ -159,20 +161,21 @@ export class DelegationWalker {
 
   /** A server answered for the name with authority: the zone is its, and its NS set is compared with the parent's. */
   private async settle(name: string, answer: Answer, referral: Referral | undefined, path: readonly string[]): Promise<Delegation> {
-    const ownNs = answer.reply.answers.flatMap((r) => (r.type === 'NS' && sameName(r.name, name) ? [r.value.toLowerCase()] : []));
+    const ownNs = nsOf(answer.reply, name);
     const soaOwner = answer.reply.authorities.find((r) => r.type === 'SOA')?.name;
     const zone = ownNs.length > 0 ? name : (soaOwner ?? referral?.zone ?? name);
     if (referral && sameName(referral.zone, zone)) {
       return { ok: true, zone: referral.zone, referral, nsHosts: referral.nsHosts, childNsHosts: ownNs.length > 0 ? ownNs : undefined, answeredBy: answer.server, path };
     }
     // No referral to this zone was seen: the server serves the parent too (or is a test bed's root).
-    const nsHosts = ownNs.length > 0 ? ownNs : await this.zoneNs(zone, answer.server);
-    return { ok: true, zone, referral: undefined, nsHosts, childNsHosts: nsHosts, answeredBy: answer.server, path };
+    const nsReply = ownNs.length > 0 ? answer.reply : await this.zoneNs(zone, answer.server);
+    const nsHosts = nsReply ? nsOf(nsReply, zone) : [];
+    return { ok: true, zone, referral: undefined, nsHosts, childNsHosts: nsHosts, answeredBy: answer.server, addresses: nsReply ? addressesOf(nsReply, nsHosts) : [], path };
   }
 
-  private async zoneNs(zone: string, server: NameserverAddress): Promise<string[]> {
+  private async zoneNs(zone: string, server: NameserverAddress): Promise<DnsReply | undefined> {
     const outcome = await this.ask(server, zone, 'NS');
-    return outcome.ok ? outcome.reply.answers.flatMap((r) => (r.type === 'NS' && sameName(r.name, zone) ? [r.value.toLowerCase()] : [])) : [];
+    return outcome.ok ? outcome.reply : undefined;
   }
 
   /** Asks the servers of one zone, a few at a time, until one gives a usable answer. */
@@ -210,6 +213,15 @@ export class DelegationWalker {
     const udp = await this.dns.query({ ...base, transport: 'udp' });
     return udp.ok && udp.reply.flags.tc ? this.dns.query({ ...base, transport: 'tcp' }) : udp;
   }
+}
+
+function nsOf(reply: DnsReply, zone: string): string[] {
+  return [...new Set(reply.answers.flatMap((r) => (r.type === 'NS' && sameName(r.name, zone) ? [r.value.toLowerCase()] : [])))];
+}
+
+/** Addresses an authoritative server sent along with its NS answer (RFC 1034 §4.3.2 step 6), as good as glue. */
+function addressesOf(reply: DnsReply, hosts: readonly string[]): NameserverAddress[] {
+  return reply.additionals.flatMap((r) => ((r.type === 'A' || r.type === 'AAAA') && hosts.some((h) => sameName(h, r.name)) ? [{ host: r.name.toLowerCase(), address: r.value }] : []));
 }
 
 function ipv4Only<T extends NameserverAddress>(servers: readonly T[]): T[] {
