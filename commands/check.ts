@@ -17,6 +17,8 @@ export interface CheckCommandInput {
   /** A domain, or an address whose mail fails (someone@partner.com). */
   readonly domain: string;
   readonly json: boolean;
+  /** Every finding with its evidence instead of the grouped problems. */
+  readonly verbose?: boolean;
   /** host[:port] as typed; overrides the configured resolver. */
   readonly resolver?: string | undefined;
   /** Milliseconds as typed; overrides the configured per-query time-out. */
@@ -61,7 +63,7 @@ export async function runCheckCommand(input: CheckCommandInput, deps: CheckComma
   const report = await diagnoseTarget(parseCheckTarget(input.domain), input, deps);
   return {
     report,
-    output: input.json ? `${JSON.stringify(reportToJson(report), null, 2)}\n` : renderReportText(report),
+    output: input.json ? `${JSON.stringify(reportToJson(report), null, 2)}\n` : renderReportText(report, { verbose: input.verbose ?? false }),
     exitCode: report.findings.some((f) => f.status === 'fail') ? 1 : 0,
   };
 }

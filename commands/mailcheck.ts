@@ -156,7 +156,8 @@ async function runCheck(target: CheckTarget, input: string, conversation: Conver
   const report = await pending;
   await updates.finish(reportCard(target, report, input));
   deps.reports.set(input, report);
-  await conversation.replyInThread(ref, renderReportText(report));
+  // The thread is the whole evidence: every finding, never the short form.
+  await conversation.replyInThread(ref, renderReportText(report, { verbose: true }));
   return report;
 }
 

@@ -68,14 +68,15 @@ export function buildProgram(handlers: CliHandlers, write: { out(text: string): 
       'Check what a sender depends on to deliver mail to <domain>: MX, nameservers, reply sizes, TCP and EDNS, PTR, SPF, DMARC, and each mail server over SMTP and TLS.',
     )
     .argument('<domain>', 'the mail domain (the part after @), or the address whose mail fails (someone@partner.com); IDNs are accepted')
-    .option('--json', 'print one JSON object instead of the report', false);
+    .option('--json', 'print one JSON object instead of the report', false)
+    .option('--verbose', 'every finding with its evidence, instead of the problems they group into', false);
   withProbeOptions(check)
     .addHelpText(
       'after',
       '\nExit status: 0 nothing fails, 1 something fails, 2 bad input or configuration.\n\nExamples:\n  mxops check partner.com\n  mxops check someone@partner.com --queue\n  mxops check partner.com --json --dns-only --resolver 127.0.0.1:5353',
     )
-    .action(async (domain: string, options: { json: boolean } & ProbeFlags) => {
-      exitCode = await handlers.check({ domain, json: options.json, ...probeOptions(options) });
+    .action(async (domain: string, options: { json: boolean; verbose: boolean } & ProbeFlags) => {
+      exitCode = await handlers.check({ domain, json: options.json, verbose: options.verbose, ...probeOptions(options) });
     });
 
   const bounce = program

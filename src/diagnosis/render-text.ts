@@ -1,24 +1,80 @@
 import type { DiagnosisReport } from './diagnose.js';
 import type { EvidenceValue, Finding, Status } from './finding.js';
+import { headline } from './headline.js';
+import { buildProblems, type Problem } from './problems.js';
+import { plainSenderName } from './sender-names.js';
 import type { SenderVerdict } from './senders.js';
-import { verdictSentence } from './verdict-sentence.js';
 
 const NEEDS_ATTENTION: readonly Status[] = ['error', 'fail', 'warn'];
 
-/** The report for a terminal: verdict, what is wrong with evidence and fix, the sender matrix, timings. */
-export function renderReportText(report: DiagnosisReport): string {
+/** How many reproducing commands a problem lists in the short report; --verbose has them all. */
+const COMMANDS_PER_PROBLEM = 3;
+
+export interface TextOptions {
+  /** Every finding with its evidence (the chat thread and `--verbose`), instead of the grouped problems. */
+  readonly verbose?: boolean;
+}
+
+/**
+ * The report for a terminal or a thread. Short form: the verdict and headline, one entry per
+ * problem (findings grouped, with the fix and the commands that reproduce it), one line per check
+ * that needs nothing, the senders by name, and the headline again last, so it is what is on screen
+ * when the report ends. Verbose: every finding with its evidence.
+ */
+export function renderReportText(report: DiagnosisReport, options: TextOptions = {}): string {
+  const problems = buildProblems(report.findings, report.senders);
+  const said = headline(report, problems);
   const attention = report.findings.filter((f) => NEEDS_ATTENTION.includes(f.status));
   const rest = report.findings.filter((f) => !NEEDS_ATTENTION.includes(f.status));
-  const lines = [verdictLine(report), verdictSentence(report), ''];
+  const lines = [verdictLine(report), said, ''];
   if (attention.length > 0) {
-    lines.push('Problems', ...attention.flatMap(renderFinding), '');
+    lines.push('Problems', ...(options.verbose ? attention.flatMap(renderFinding) : problems.flatMap((p) => renderProblem(p, report.findings))), '');
   }
   if (rest.length > 0) {
-    lines.push('Checked and fine', ...rest.map(oneLine), '');
+    lines.push('Checked and fine', ...(options.verbose ? rest.map(oneLine) : collapsePerCheck(rest)), '');
   }
   lines.push('Senders', ...renderSenders(report.senders), '');
   lines.push(`Timings  ${report.timings.map((t) => `${t.check} ${Math.round(t.durationMs)} ms`).join(', ')}`);
+  if (!options.verbose && attention.length > 0) lines.push('', `Verdict: ${said}`, '(mxops check --verbose shows every finding with its evidence)');
   return `${lines.join('\n')}\n`;
+}
+
+const MOVE_WORDS: Readonly<Record<Problem['whoseMove'], string>> = {
+  'their-dns': 'their DNS',
+  'their-mail-server': 'their mail server',
+  'the-sender': 'the sender',
+  ours: 'ours',
+};
+
+function renderProblem(p: Problem, findings: readonly Finding[]): string[] {
+  const explains = p.explains.length > 0 ? `; stops ${p.explains.join(', ')}` : '';
+  const lines = [`  ${tag(p.status)} ${p.id}  (${MOVE_WORDS[p.whoseMove]}'s move${explains})`, `          ${p.summary}`];
+  if (p.fix) lines.push(`          fix: ${p.fix}`);
+  const commands = [...new Set(findings.filter((f) => f.id === p.id).flatMap((f) => digsOf(f.evidence.dig)))];
+  for (const command of commands.slice(0, COMMANDS_PER_PROBLEM)) lines.push(`          reproduce: ${command}`);
+  if (commands.length > COMMANDS_PER_PROBLEM) lines.push(`          (${commands.length - COMMANDS_PER_PROBLEM} more commands with --verbose)`);
+  return lines;
+}
+
+function digsOf(dig: EvidenceValue | undefined): string[] {
+  if (dig === undefined) return [];
+  return (Array.isArray(dig) ? dig : [dig]).map((command) => (typeof command === 'string' ? command : JSON.stringify(command)));
+}
+
+/** "  PASS    smtp  smtp.ok x2, smtp.software x2, tls.negotiated x2": one line per check family. */
+function collapsePerCheck(findings: readonly Finding[]): string[] {
+  const byFamily = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const family = f.id.split('.')[0] ?? f.id;
+    byFamily.set(family, [...(byFamily.get(family) ?? []), f]);
+  }
+  return [...byFamily.entries()].map(([family, group]) => {
+    if (group.length === 1) return oneLine(group[0] as Finding);
+    const counts = new Map<string, number>();
+    for (const f of group) counts.set(f.id, (counts.get(f.id) ?? 0) + 1);
+    const ids = [...counts].map(([id, n]) => (n > 1 ? `${id} x${n}` : id)).join(', ');
+    return `  ${tag(group[0]?.status ?? 'pass')} ${family}  ${ids}`;
+  });
 }
 
 /** Findings alone, worst first as given, for reports that are not a whole check (a follow-up probe). */
@@ -73,6 +129,8 @@ function renderSenders(senders: readonly SenderVerdict[]): string[] {
   const width = Math.max(...senders.map((s) => s.family.length));
   return senders.map((s) => {
     const head = `  ${s.family.padEnd(width)}  ${s.verdict.toUpperCase().padEnd(7)}`;
-    return s.verdict === 'ok' ? head.trimEnd() : `${head}  ${s.expected}${s.because.length > 0 ? `  [${s.because.join(', ')}]` : ''}`;
+    const name = plainSenderName(s.family);
+    const named = name === s.family ? '' : `(${name})`;
+    return s.verdict === 'ok' ? `${head} ${named}`.trimEnd() : `${head} ${named}  ${s.expected}${s.because.length > 0 ? `  [${s.because.join(', ')}]` : ''}`;
   });
 }

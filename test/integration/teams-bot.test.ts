@@ -138,7 +138,7 @@ describe('Teams bot on a real CloudAdapter', () => {
     const last = rest.at(-1);
     expect(rest.indexOf(updates.at(-1) as ConnectorCall)).toBeLessThan(rest.indexOf(last as ConnectorCall));
     expect(last).toMatchObject({ method: 'POST', conversationId: THREAD, activityId: undefined });
-    expect(last?.activity).toMatchObject({ type: 'message', textFormat: 'xml', text: threadMessagesHtml(renderReportText(report))[0] });
+    expect(last?.activity).toMatchObject({ type: 'message', textFormat: 'xml', text: threadMessagesHtml(renderReportText(report, { verbose: true }))[0] });
     expect(String(last?.activity.text)).toContain('dns.answer-over-512');
     expect(diagnosed).toEqual([DOMAIN]);
   });

@@ -122,8 +122,8 @@ const REPORT: DiagnosisReport = {
   observations: NO_OBSERVATIONS,
 };
 
-describe('renderReportText', () => {
-  const text = renderReportText(REPORT);
+describe('renderReportText, verbose (the chat thread and --verbose: every finding)', () => {
+  const text = renderReportText(REPORT, { verbose: true });
   const lines = text.split('\n');
   const at = (line: string): number => {
     const index = lines.indexOf(line);
@@ -172,9 +172,9 @@ describe('renderReportText', () => {
 
   it('aligns the sender matrix, with what a failing or unknown sender says and why', () => {
     expect(lines.slice(at('Senders') + 1, at('Senders') + 4)).toEqual([
-      '  qmail-1.03             FAIL     deferral, then a bounce after 7 days  [dns.answer-over-512]',
-      '  postfix                OK',
-      '  flagday-2020-resolver  UNKNOWN  could not tell  [dns.timeout]',
+      '  qmail-1.03             FAIL    (qmail 1.03, netqmail, notqmail 1.07)  deferral, then a bounce after 7 days  [dns.answer-over-512]',
+      '  postfix                OK      (Postfix, with a normal resolver)',
+      '  flagday-2020-resolver  UNKNOWN (senders behind a modern resolver (EDNS 1232))  could not tell  [dns.timeout]',
     ]);
   });
 
@@ -197,10 +197,42 @@ describe('renderReportText', () => {
   });
 });
 
+describe('renderReportText, short (mxops check)', () => {
+  const text = renderReportText(REPORT);
+  const lines = text.split('\n');
+
+  it('opens with the verdict line and the headline, and ends on the headline again', () => {
+    expect(lines[0]).toBe('partner.test: FAIL (1 failure, 1 warning, 1 unanswered question); mail from qmail-1.03 will fail  [2.50 s, 17 DNS queries]');
+    expect(lines[1]).toMatch(/^qmail 1\.03, netqmail, notqmail 1\.07 cannot deliver to partner\.test\./);
+    expect(lines.at(-3)).toBe(`Verdict: ${lines[1]}`);
+    expect(lines.at(-2)).toBe('(mxops check --verbose shows every finding with its evidence)');
+  });
+
+  it('shows one entry per problem, those that stop senders first, with whose move, the fix and the commands', () => {
+    const entries = lines.slice(lines.indexOf('Problems') + 1, lines.indexOf('Checked and fine')).filter((l) => /^ {2}\S/.test(l));
+    expect(entries).toEqual(["  FAIL    dns.answer-over-512  (their DNS's move; stops qmail-1.03)", "  ERROR   dns.timeout  (their DNS's move)", "  WARN    dns.truncated  (their DNS's move)"]);
+    const start = lines.indexOf(entries[0] as string);
+    // This finding carries no qname, so its own summary stands (the grouped numbers need every finding's).
+    expect(lines.slice(start + 1, start + 5)).toEqual([
+      '          The MX answer for partner.test ends at byte 528.',
+      '          fix: Shorten the MX RRset.',
+      '          reproduce: dig +noedns +ignore +norecurse MX partner.test @192.0.2.53',
+      '          reproduce: dig +noedns +tcp +norecurse MX partner.test @192.0.2.53',
+    ]);
+    expect(text).not.toContain('evidence:');
+  });
+
+  it('folds what needs nothing into one line per check', () => {
+    const many = renderReportText({ ...REPORT, findings: [...FINDINGS, { ...(FINDINGS[0] as Finding), subject: 'again' }] });
+    expect(many).toContain('  PASS    mx  mx.ok x2');
+  });
+});
+
 describe('reportToJson', () => {
   it('has exactly the documented keys, at every level', () => {
     const json = reportToJson(REPORT) as Record<string, unknown>;
-    expect(Object.keys(json).sort()).toEqual(['domain', 'durationMs', 'findings', 'observations', 'queriesSent', 'recipient', 'senders', 'status', 'timings']);
+    expect(Object.keys(json).sort()).toEqual(['domain', 'durationMs', 'findings', 'headline', 'observations', 'problems', 'queriesSent', 'recipient', 'senders', 'status', 'timings']);
+    for (const p of json.problems as Record<string, unknown>[]) expect(Object.keys(p).sort()).toEqual(['explains', 'findingCount', 'fix', 'id', 'status', 'summary', 'where', 'whoseMove']);
     const findings = json.findings as Record<string, unknown>[];
     const senders = json.senders as Record<string, unknown>[];
     expect(findings).toHaveLength(5);

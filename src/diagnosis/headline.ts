@@ -1,0 +1,33 @@
+import type { Finding } from './finding.js';
+import type { Problem, WhoseMove } from './problems.js';
+import type { SenderVerdict } from './senders.js';
+import { plainSenderList } from './sender-names.js';
+import { verdictSentence, type VerdictInput } from './verdict-sentence.js';
+
+const MOVE: Readonly<Record<WhoseMove, string>> = {
+  'their-dns': 'Their move (DNS)',
+  'their-mail-server': 'Their move (mail server)',
+  'the-sender': "The sender's move",
+  ours: 'Our move',
+};
+
+/**
+ * Who fails, why, with the number, and whose move it is, in at most two sentences (issue 13): the
+ * top problem that stops senders, or what the verdict sentence says when none does (dead DNS,
+ * our resolver, nothing found).
+ */
+export function headline(report: VerdictInput & { readonly senders: readonly SenderVerdict[] }, problems: readonly Problem[]): string {
+  const nullMx = report.findings.find((f: Finding) => f.id === 'mx.null');
+  if (nullMx) return `${report.domain} accepts no mail (null MX, RFC 7505): every sender bounces at once. Intended? If not, publish the real MX records.`;
+  const top = problems.find((p) => p.explains.length > 0);
+  const general = verdictSentence(report);
+  if (!top || general.startsWith('No one can deliver')) return general;
+  const others = report.senders.filter((s) => s.verdict === 'fail' && !top.explains.includes(s.family)).map((s) => s.family);
+  const also = others.length > 0 ? ` ${plainSenderList(others)} fail too (see the problems).` : '';
+  return `${plainSenderList(top.explains)} cannot deliver to ${report.domain}. ${top.summary} ${MOVE[top.whoseMove]}: ${firstSentence(top.fix)}${also}`;
+}
+
+function firstSentence(text: string): string {
+  const end = text.search(/[.;](\s|$)/);
+  return end === -1 ? text : `${text.slice(0, end)}.`;
+}

@@ -1,0 +1,27 @@
+/**
+ * The names a person knows the sender families by; the ids (qmail-1.03, flagday-2020-resolver)
+ * stay the interface and are shown beside them as a secondary label.
+ */
+const PLAIN_NAMES: Readonly<Record<string, string>> = {
+  'qmail-1.03': 'qmail 1.03, netqmail, notqmail 1.07',
+  'notqmail-1.08': 'notqmail 1.08',
+  'notqmail-1.09': 'notqmail 1.09+ and patched qmail',
+  'musl-1.2.3': 'Alpine < 3.18 / musl programs',
+  'no-edns-tcp-blocked': 'senders whose resolver sends no EDNS',
+  'flagday-2020-resolver': 'senders behind a modern resolver (EDNS 1232)',
+  postfix: 'Postfix, with a normal resolver',
+  exim: 'Exim, with a normal resolver',
+  'tls1.0-only-sender': 'senders limited to TLS 1.0',
+  'mta-sts-enforcing-sender': 'senders enforcing MTA-STS',
+  'dane-enforcing-sender': 'senders enforcing DANE',
+};
+
+export function plainSenderName(family: string): string {
+  return PLAIN_NAMES[family] ?? family;
+}
+
+/** "qmail 1.03, netqmail, notqmail 1.07 and notqmail 1.08": the families a problem stops, as one phrase. */
+export function plainSenderList(families: readonly string[]): string {
+  const names = families.map(plainSenderName);
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
