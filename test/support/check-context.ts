@@ -20,6 +20,8 @@ export interface ContextOptions {
   readonly domain: string;
   /** The resolver's address; defaults to RESOLVER. One with no fake server times out. */
   readonly resolver?: string;
+  /** As MXOPS_ALLOW_PRIVATE_TARGETS; true by default, since every test server is on loopback. */
+  readonly allowPrivateTargets?: boolean;
   /** The address the delegation walk starts from; defaults to the resolver, which knows every zone. */
   readonly root?: string;
   /** Wraps the zone client, to make chosen queries fail or replies lie. */
@@ -30,7 +32,7 @@ export interface ContextOptions {
 export function checkContext(servers: Record<string, FakeServer>, options: ContextOptions): { client: ZoneDnsClient; context: CheckContext } {
   const client = createZoneDnsClient(servers);
   const resolver = options.resolver ?? RESOLVER;
-  const dns = new DnsLookups(options.wrap ? options.wrap(client) : client, loopbackLookup(resolver, 53, 100, { rootHints: [{ host: 'root.test', address: options.root ?? resolver }] }));
+  const dns = new DnsLookups(options.wrap ? options.wrap(client) : client, loopbackLookup(resolver, 53, 100, { rootHints: [{ host: 'root.test', address: options.root ?? resolver }], allowPrivateTargets: options.allowPrivateTargets ?? true }));
   return { client, context: { domain: options.domain, target: parseCheckTarget(options.domain), smtp: undefined, dns, facts: new DomainFacts(options.domain, dns) } };
 }
 

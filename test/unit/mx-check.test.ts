@@ -25,7 +25,8 @@ function aaaa(name: string, address: string): ZoneRecord {
 }
 
 async function run(records: ZoneRecord[], options: Partial<ContextOptions> = {}): Promise<Finding[]> {
-  const { context } = checkContext({ [RESOLVER]: { zones: [zone(DOMAIN, [soa(), ...records])] } }, { domain: DOMAIN, ...options });
+  // As in production unless a test says otherwise: private targets are not allowed.
+  const { context } = checkContext({ [RESOLVER]: { zones: [zone(DOMAIN, [soa(), ...records])] } }, { domain: DOMAIN, allowPrivateTargets: false, ...options });
   return mxCheck.run(context);
 }
 
@@ -157,6 +158,12 @@ describe('mx check: MX hosts', () => {
     expect(finding).toMatchObject({ status: 'fail', subject: `mx1.${DOMAIN}` });
     expect(finding.evidence).toEqual({ via: `10 mx1.${DOMAIN}`, address, range });
     expect(finding.summary).toContain(`a ${range} address`);
+  });
+
+  it('reports a private MX address as info, not a failure, where private targets are allowed (test beds, internal mail)', async () => {
+    const findings = await run([mx(10, `mx1.${DOMAIN}`), a('mx1', '10.1.2.3')], { allowPrivateTargets: true });
+    expect(ids(findings)).toEqual(['mx.ok', 'mx.private-address']);
+    expect(only(findings, 'mx.private-address')).toMatchObject({ status: 'info', remedy: '', ref: 'RFC 1918' });
   });
 
   it('passes mx.ok with the records and every address as evidence', async () => {

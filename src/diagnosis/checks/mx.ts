@@ -32,7 +32,7 @@ export const mxCheck: Check = {
         }),
       ];
     }
-    if (records.length === 0) return [...ours, ...checkImplicitMx(domain, await facts.addresses(domain))];
+    if (records.length === 0) return [...ours, ...checkImplicitMx(domain, await facts.addresses(domain), dns.settings.allowPrivateTargets)];
 
     const isNull = (r: MxRecord): boolean => r.exchange === '' || r.exchange === '.';
     const nulls = records.filter(isNull);
@@ -68,7 +68,7 @@ export const mxCheck: Check = {
     const named = records.filter((r) => !isNull(r)).sort((a, b) => a.preference - b.preference);
     const hosts = named.slice(0, facts.limits.maxHosts);
     if (named.length > hosts.length) findings.push(tooMany(domain, named.length, hosts.length));
-    const perHost = await Promise.all(hosts.map(async (mx) => checkHost(mx, isIpAddress(mx.exchange) ? undefined : await facts.addresses(mx.exchange))));
+    const perHost = await Promise.all(hosts.map(async (mx) => checkHost(mx, isIpAddress(mx.exchange) ? undefined : await facts.addresses(mx.exchange), dns.settings.allowPrivateTargets)));
     findings.push(...perHost.flatMap((h) => h.findings));
 
     const unresolvable = perHost.filter((h) => h.unresolvable);
@@ -165,7 +165,7 @@ interface HostResult {
   readonly findings: Finding[];
 }
 
-function checkHost(mx: MxRecord, resolved: HostAddresses | undefined): HostResult {
+function checkHost(mx: MxRecord, resolved: HostAddresses | undefined, allowPrivate: boolean): HostResult {
   const host = mx.exchange;
   if (!resolved) {
     return {
@@ -209,11 +209,11 @@ function checkHost(mx: MxRecord, resolved: HostAddresses | undefined): HostResul
   const addresses = [...resolved.ipv4, ...resolved.ipv6];
   const unresolvable = aKnown && aaaaKnown && addresses.length === 0;
   const ipv6Only = aKnown && resolved.ipv4.length === 0 && resolved.ipv6.length > 0;
-  findings.push(...privateAddressFindings(host, addresses, formatMx(mx)));
+  findings.push(...privateAddressFindings(host, addresses, formatMx(mx), allowPrivate));
   return { host, addresses, unresolvable, ipv6Only, findings };
 }
 
-function checkImplicitMx(domain: string, resolved: HostAddresses): Finding[] {
+function checkImplicitMx(domain: string, resolved: HostAddresses, allowPrivate: boolean): Finding[] {
   const addresses = [...resolved.ipv4, ...resolved.ipv6];
   const lookupFailures = [resolved.a, resolved.aaaa].flatMap((o) => inconclusive(o, domain) ?? []);
   if (addresses.length === 0 && lookupFailures.length > 0) return lookupFailures;
@@ -233,23 +233,29 @@ function checkImplicitMx(domain: string, resolved: HostAddresses): Finding[] {
       ref: 'RFC 5321 §5.1',
     }),
     ...lookupFailures,
-    ...privateAddressFindings(domain, addresses, 'implicit MX'),
+    ...privateAddressFindings(domain, addresses, 'implicit MX', allowPrivate),
   ];
 }
 
-function privateAddressFindings(host: string, addresses: readonly string[], via: string): Finding[] {
+/**
+ * A private, loopback or reserved address no sender on the internet can reach: a failure, except
+ * where private targets are allowed (a test bed, an internal mail server), where it is the point.
+ */
+function privateAddressFindings(host: string, addresses: readonly string[], via: string, allowed: boolean): Finding[] {
   return addresses.flatMap((address) => {
     const range = nonPublicRange(address);
     if (!range) return [];
     return [
       finding({
         id: 'mx.private-address',
-        status: 'fail',
+        status: allowed ? 'info' : 'fail',
         subject: host,
-        summary: `The mail host ${host} resolves to ${address}, a ${range} address that senders on the internet cannot reach.`,
+        summary: allowed
+          ? `The mail host ${host} resolves to ${address}, a ${range} address: fine here (private targets are allowed), unreachable from the internet.`
+          : `The mail host ${host} resolves to ${address}, a ${range} address that senders on the internet cannot reach.`,
         evidence: { via, address, range },
-        remedy: `Publish the public address of ${host}; keep internal addresses in an internal view of the zone.`,
-        ref: 'RFC 1918; RFC 6890',
+        remedy: allowed ? '' : `Publish the public address of ${host}; keep internal addresses in an internal view of the zone.`,
+        ref: range === 'private' ? 'RFC 1918' : 'RFC 6890',
       }),
     ];
   });
