@@ -1,12 +1,18 @@
 import type { CheckTarget } from '../diagnosis/check-target.js';
 import type { DiagnosisProgress, DiagnosisReport } from '../diagnosis/diagnose.js';
 import type { Finding, Status } from '../diagnosis/finding.js';
-import { verdictSentence } from '../diagnosis/verdict-sentence.js';
+import { headline } from '../diagnosis/headline.js';
+import { buildProblems, firstSentence, WHOSE_MOVE_LABEL, type Problem } from '../diagnosis/problems.js';
+import { plainSenderList, plainSenderName } from '../diagnosis/sender-names.js';
+import type { SenderVerdict } from '../diagnosis/senders.js';
 import { ACTION_IDS } from './action-ids.js';
 import type { Card, CardBlock } from './card.js';
 
-/** Problems shown in the channel; the rest, and every piece of evidence, go to the thread. */
-const MAX_PROBLEMS_IN_CARD = 6;
+/** Failing families with the same cause get a row each up to this many, one row together past it. */
+const COLLAPSE_FROM = 3;
+
+/** Problems shown in the channel (issue 13: at most 5); the rest, and every piece of evidence, go to the thread. */
+const MAX_PROBLEMS_IN_CARD = 5;
 const ATTENTION: readonly Status[] = ['fail', 'error', 'warn'];
 
 function who(target: CheckTarget): string {
@@ -31,22 +37,25 @@ export function runningCard(target: CheckTarget, progress?: DiagnosisProgress): 
   return { summary: `Checking ${target.domain}...`, blocks };
 }
 
-/** The final state of the same message: verdict, the worst problems with their fix, the sender matrix, buttons. */
+/** The final state of the same message: headline, the problems with their fix, the sender matrix, buttons. */
 export function reportCard(target: CheckTarget, report: DiagnosisReport, input: string): Card {
   const found = problems(report.findings);
-  const headline = found.some((f) => f.status === 'fail') ? 'FAIL' : found.length > 0 ? report.status.toUpperCase() : 'OK';
-  const verdict = verdictSentence(report);
+  const grouped = buildProblems(report.findings, report.senders);
+  const status = found.some((f) => f.status === 'fail') ? 'FAIL' : found.length > 0 ? report.status.toUpperCase() : 'OK';
+  const verdict = headline(report, grouped);
   const blocks: CardBlock[] = [
-    { kind: 'header', text: `${who(target)}: ${headline}` },
+    { kind: 'header', text: `${who(target)}: ${status}` },
     { kind: 'text', text: verdict, emphasis: 'strong' },
   ];
-  for (const f of found.slice(0, MAX_PROBLEMS_IN_CARD)) {
-    blocks.push({ kind: 'text', text: `${f.status.toUpperCase()} ${f.id} (${f.subject})\n${f.summary}${f.remedy ? `\nFix: ${f.remedy}` : ''}` });
+  for (const p of grouped.slice(0, MAX_PROBLEMS_IN_CARD)) {
+    const stops = p.explains.length > COLLAPSE_FROM ? `, stops ${p.explains.length} kinds of sender` : p.explains.length > 0 ? `, stops ${plainSenderList(p.explains)}` : '';
+    const where = p.where.length === 1 ? p.where[0] : `${p.where.length} places`;
+    blocks.push({ kind: 'text', text: `${p.status.toUpperCase()} ${p.id} (${where}): ${WHOSE_MOVE_LABEL[p.whoseMove]}${stops}\n${p.summary}${p.fix ? `\nFix: ${shortFix(p.fix)}` : ''}` });
   }
-  if (found.length > MAX_PROBLEMS_IN_CARD) blocks.push({ kind: 'text', text: `${found.length - MAX_PROBLEMS_IN_CARD} more in the thread.`, emphasis: 'subtle' });
+  if (grouped.length > MAX_PROBLEMS_IN_CARD) blocks.push({ kind: 'text', text: `${grouped.length - MAX_PROBLEMS_IN_CARD} more problems in the thread.`, emphasis: 'subtle' });
   blocks.push(
     { kind: 'divider' },
-    { kind: 'facts', facts: report.senders.map((s) => ({ label: s.family, value: s.verdict === 'ok' ? 'ok' : `${s.verdict}: ${s.expected}` })) },
+    { kind: 'facts', facts: senderMatrix(report.senders, grouped) },
     { kind: 'text', text: `Checked in ${(report.durationMs / 1000).toFixed(1)} s with ${report.queriesSent} DNS queries. Evidence and the commands that reproduce it are in the thread.`, emphasis: 'subtle' },
     {
       kind: 'actions',
@@ -57,5 +66,32 @@ export function reportCard(target: CheckTarget, report: DiagnosisReport, input: 
       ],
     },
   );
-  return { summary: `${target.domain}: ${headline}. ${verdict}`, blocks };
+  return { summary: `${target.domain}: ${status}. ${verdict}`, blocks };
+}
+
+/** The fix's first sentence, saying where the rest is when there is more. */
+function shortFix(fix: string): string {
+  const first = firstSentence(fix);
+  return first === fix ? fix : `${first} (more in the thread)`;
+}
+
+/**
+ * The senders in a few lines: each failing family by name with what it logs; every family that
+ * delivers in one line; an unknown only where a problem on the card makes it so (the rest of
+ * the unknowns stay in the thread's report).
+ */
+function senderMatrix(senders: readonly SenderVerdict[], shown: readonly Problem[]): { label: string; value: string }[] {
+  const onCard = new Set(shown.slice(0, MAX_PROBLEMS_IN_CARD).map((p) => p.id));
+  const listed = senders.filter((s) => s.verdict === 'fail' || (s.verdict === 'unknown' && s.because.some((id) => onCard.has(id))));
+  // Many families stopped by the same findings (dead DNS stops them all) read as one line; what each logs is in the thread.
+  const byCause = new Map<string, SenderVerdict[]>();
+  for (const s of listed) byCause.set(`${s.verdict} ${s.because.join(',')}`, [...(byCause.get(`${s.verdict} ${s.because.join(',')}`) ?? []), s]);
+  const rows = [...byCause.values()].flatMap((group) => {
+    const [first] = group;
+    if (!first) return [];
+    if (group.length <= COLLAPSE_FROM) return group.map((s) => ({ label: plainSenderName(s.family), value: `${s.verdict} (${s.family}): ${s.expected}` }));
+    return [{ label: `${group.length} kinds of sender`, value: `${first.verdict} (${first.because.join(', ')}): ${group.map((s) => plainSenderName(s.family)).join('; ')}. What each logs is in the thread.` }];
+  });
+  const ok = senders.filter((s) => s.verdict === 'ok').map((s) => plainSenderName(s.family));
+  return ok.length > 0 ? [...rows, { label: 'deliver', value: ok.join('; ') }] : rows;
 }

@@ -1,15 +1,8 @@
 import type { Finding } from './finding.js';
-import type { Problem, WhoseMove } from './problems.js';
+import { firstSentence, WHOSE_MOVE_LABEL, type Problem } from './problems.js';
 import type { SenderVerdict } from './senders.js';
 import { plainSenderList } from './sender-names.js';
 import { verdictSentence, type VerdictInput } from './verdict-sentence.js';
-
-const MOVE: Readonly<Record<WhoseMove, string>> = {
-  'their-dns': 'Their move (DNS)',
-  'their-mail-server': 'Their move (mail server)',
-  'the-sender': "The sender's move",
-  ours: 'Our move',
-};
 
 /**
  * Who fails, why, with the number, and whose move it is, in at most two sentences (issue 13): the
@@ -24,10 +17,9 @@ export function headline(report: VerdictInput & { readonly senders: readonly Sen
   if (!top || general.startsWith('No one can deliver')) return general;
   const others = report.senders.filter((s) => s.verdict === 'fail' && !top.explains.includes(s.family)).map((s) => s.family);
   const also = others.length > 0 ? ` ${plainSenderList(others)} fail too (see the problems).` : '';
-  return `${plainSenderList(top.explains)} cannot deliver to ${report.domain}. ${top.summary} ${MOVE[top.whoseMove]}: ${firstSentence(top.fix)}${also}`;
+  return `${plainSenderList(top.explains)} cannot deliver to ${report.domain}: ${top.short}. ${capitalized(WHOSE_MOVE_LABEL[top.whoseMove])}: ${firstSentence(top.fix)}${also}`;
 }
 
-function firstSentence(text: string): string {
-  const end = text.search(/[.;](\s|$)/);
-  return end === -1 ? text : `${text.slice(0, end)}.`;
+function capitalized(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }

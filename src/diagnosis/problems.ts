@@ -15,6 +15,8 @@ export interface Problem {
   readonly status: Status;
   /** One sentence with the numbers. */
   readonly summary: string;
+  /** The reason in a few words, for a headline: "MX partner.com ends at byte 1,204, past 512". */
+  readonly short: string;
   readonly fix: string;
   readonly whoseMove: WhoseMove;
   /** Sender families whose failure this problem explains. */
@@ -26,6 +28,14 @@ export interface Problem {
 }
 
 const ATTENTION: readonly Status[] = ['error', 'fail', 'warn'];
+
+/** Whose move, as every surface says it. */
+export const WHOSE_MOVE_LABEL: Readonly<Record<WhoseMove, string>> = {
+  'their-dns': "their DNS admin's move",
+  'their-mail-server': "their mail admin's move",
+  'the-sender': "the sender's move",
+  ours: 'our move',
+};
 
 /** Findings about our side: our resolver, our address, our own limits. Nothing the partner can change. */
 const OURS = new Set([
@@ -64,7 +74,8 @@ export function buildProblems(findings: readonly Finding[], senders: readonly Se
       id,
       status: worst,
       summary: summarize(id, leading, group),
-      fix: [...new Set(group.map((f) => f.remedy).filter((remedy) => remedy !== ''))].join(' '),
+      fix: fixOf(group),
+      short: shortOf(id, leading, group),
       whoseMove: whoseMove(id),
       explains: senders.filter((s) => s.verdict === 'fail' && s.because.includes(id)).map((s) => s.family),
       where: [...new Set(group.map((f) => f.subject))],
@@ -89,10 +100,38 @@ interface SizeRow {
   readonly servers: string[];
 }
 
-const SIZE_IDS: Readonly<Record<string, { readonly what: string; readonly field: 'answerEnd' | 'size' }>> = {
-  'dns.answer-over-512': { what: 'Answers end past the 512 bytes a qmail-family sender reads', field: 'answerEnd' },
-  'dns.reply-over-1232': { what: 'Replies are over the 1232 bytes resolvers take over UDP', field: 'size' },
+const SIZE_IDS: Readonly<Record<string, { readonly what: string; readonly field: 'answerEnd' | 'size'; readonly limit: number }>> = {
+  'dns.answer-over-512': { what: 'Answers end past the 512 bytes a qmail-family sender reads', field: 'answerEnd', limit: 512 },
+  'dns.reply-over-1232': { what: 'Replies are over the 1232 bytes resolvers take over UDP', field: 'size', limit: 1232 },
 };
+
+/** Places named in a summary before "and N more": the rest are in `where` and the thread. */
+const PLACES_NAMED = 3;
+
+/**
+ * The fix, once: findings of one id share their remedy but for names and addresses, so the first
+ * stands for all; the size problems differ by query type (MX: shorten the set; ANY: answer it
+ * minimally), so each type's is kept, MX first.
+ */
+function fixOf(group: readonly Finding[]): string {
+  const perType = new Map<string, string>();
+  for (const f of group) {
+    const type = String(f.evidence.qtype ?? '');
+    if (f.remedy !== '' && !perType.has(type)) perType.set(type, f.remedy);
+  }
+  return [...new Set(perType.values())].slice(0, 2).join(' ');
+}
+
+function shortOf(id: string, leading: readonly Finding[], group: readonly Finding[]): string {
+  const sized = SIZE_IDS[id];
+  const [first] = sized ? sizeRows(group, sized.field) : [];
+  if (sized && first) return `${first.query} ends at byte ${first.bytes.toLocaleString('en')}, past ${sized.limit}`;
+  const summary = (leading[0] ?? group[0])?.summary ?? '';
+  const end = summary.search(/[.:;](\s|$)/);
+  const clause = end === -1 ? summary : summary.slice(0, end);
+  // It follows a colon in the headline: "The ANY answer" reads "the ANY answer"; names keep their case.
+  return /^[A-Z][a-z]+\b/.test(clause) ? `${clause.charAt(0).toLowerCase()}${clause.slice(1)}` : clause;
+}
 
 /**
  * One sentence for a group: the size problems get their numbers per query across servers
@@ -108,7 +147,9 @@ function summarize(id: string, leading: readonly Finding[], group: readonly Find
   const first = leading[0] ?? group[0];
   if (!first) return '';
   const others = [...new Set(group.filter((f) => f.subject !== first.subject).map((f) => f.subject))];
-  return others.length === 0 ? first.summary : `${first.summary} The same at ${others.join(', ')}.`;
+  if (others.length === 0) return first.summary;
+  const named = others.slice(0, PLACES_NAMED).join(', ');
+  return `${first.summary} The same at ${named}${others.length > PLACES_NAMED ? ` and ${others.length - PLACES_NAMED} more` : ''}.`;
 }
 
 function sizeRows(group: readonly Finding[], field: 'answerEnd' | 'size'): SizeRow[] {
@@ -125,4 +166,11 @@ function sizeRows(group: readonly Finding[], field: 'answerEnd' | 'size'): SizeR
     else rows.set(query, { query, bytes: Math.max(row.bytes, bytes), servers: row.servers.includes(server) ? row.servers : [...row.servers, server] });
   }
   return [...rows.values()];
+}
+
+/** The first sentence (to a full stop or semicolon), for where only the gist fits: a headline, a card. */
+export function firstSentence(text: string): string {
+  // "e.g." and "i.e." do not end a sentence.
+  const end = text.search(/(?<!\be\.g|\bi\.e)[.;](\s|$)/);
+  return end === -1 ? text : `${text.slice(0, end)}.`;
 }

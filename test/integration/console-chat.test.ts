@@ -61,7 +61,7 @@ describe('mxops chat (console surface)', () => {
     const text = await session('mailcheck console.test\n');
     expect(text).toContain('[#1] == Checking console.test ==');
     expect(text).toMatch(/\[#1 updated\] == Checking console\.test ==\n.*checks: \d+ of 12 done/);
-    expect(text).toMatch(/\[#1 updated\] == console\.test: (OK|WARN|FAIL) ==/);
+    expect(text).toMatch(/\[#1 updated\] == console\.test: (OK|WARN|FAIL|ERROR) ==/);
     // Progress is thinned to one update per interval, so which counts show depends on timing.
     expect(text).toMatch(/[01] of 1 mail servers checked/);
     expect(text).toContain('[#1 thread]\nconsole.test:');
@@ -102,6 +102,6 @@ describe('mxops chat (console surface)', () => {
     await Promise.all([handleMailcheck('console.test', first, shared), handleMailcheck('console.test', second, shared)]);
     input.end();
     expect(started).toEqual(['console.test']);
-    expect(text.match(/== console\.test: (OK|WARN|FAIL) ==/g)).toHaveLength(2);
+    expect(text.match(/== console\.test: (OK|WARN|FAIL|ERROR) ==/g)).toHaveLength(2);
   });
 });

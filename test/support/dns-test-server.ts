@@ -101,8 +101,10 @@ export async function startDnsServer(spec: ServerSpec, port: number): Promise<Te
     udp.once('error', reject);
     udp.bind(port, spec.address, () => resolve());
   });
+  let closed = false;
   udp.on('message', (message, peer) => {
-    void respond(message, 'udp').then((reply) => reply && udp.send(reply, peer.port, peer.address));
+    // A delayed answer may come due after close(): sending then would throw in a timer, killing the process.
+    void respond(message, 'udp').then((reply) => reply && !closed && udp.send(reply, peer.port, peer.address));
   });
 
   let tcp: net.Server | undefined;
@@ -152,6 +154,7 @@ export async function startDnsServer(spec: ServerSpec, port: number): Promise<Te
     port,
     queries,
     async close() {
+      closed = true;
       for (const socket of sockets) socket.destroy();
       await Promise.all([new Promise<void>((resolve) => udp.close(() => resolve())), tcp ? new Promise<void>((resolve) => tcp.close(() => resolve())) : undefined]);
     },

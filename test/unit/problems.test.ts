@@ -53,7 +53,7 @@ describe('headline', () => {
   it('says who cannot deliver, why with the number, and whose move it is', () => {
     const seed = report(SEED);
     expect(headline(seed, buildProblems(seed.findings, seed.senders))).toBe(
-      `qmail 1.03, netqmail, notqmail 1.07 and notqmail 1.08 cannot deliver to ${DOMAIN}. Answers end past the 512 bytes a qmail-family sender reads: MX ${DOMAIN} at byte 1,204 (ns1.partner.com, ns2.partner.com); ANY ${DOMAIN} at byte 1,351 (ns1.partner.com, ns2.partner.com). Their move (DNS): Shorten the MX RRset of ${DOMAIN} below 512 bytes.`,
+      `qmail 1.03, netqmail, notqmail 1.07 and notqmail 1.08 cannot deliver to ${DOMAIN}: MX ${DOMAIN} ends at byte 1,204, past 512. Their DNS admin's move: Shorten the MX RRset of ${DOMAIN} below 512 bytes.`,
     );
   });
 

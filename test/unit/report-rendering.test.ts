@@ -203,14 +203,14 @@ describe('renderReportText, short (mxops check)', () => {
 
   it('opens with the verdict line and the headline, and ends on the headline again', () => {
     expect(lines[0]).toBe('partner.test: FAIL (1 failure, 1 warning, 1 unanswered question); mail from qmail-1.03 will fail  [2.50 s, 17 DNS queries]');
-    expect(lines[1]).toMatch(/^qmail 1\.03, netqmail, notqmail 1\.07 cannot deliver to partner\.test\./);
+    expect(lines[1]).toMatch(/^qmail 1\.03, netqmail, notqmail 1\.07 cannot deliver to partner\.test: /);
     expect(lines.at(-3)).toBe(`Verdict: ${lines[1]}`);
     expect(lines.at(-2)).toBe('(mxops check --verbose shows every finding with its evidence)');
   });
 
   it('shows one entry per problem, those that stop senders first, with whose move, the fix and the commands', () => {
     const entries = lines.slice(lines.indexOf('Problems') + 1, lines.indexOf('Checked and fine')).filter((l) => /^ {2}\S/.test(l));
-    expect(entries).toEqual(["  FAIL    dns.answer-over-512  (their DNS's move; stops qmail-1.03)", "  ERROR   dns.timeout  (their DNS's move)", "  WARN    dns.truncated  (their DNS's move)"]);
+    expect(entries).toEqual(["  FAIL    dns.answer-over-512  (their DNS admin's move; stops qmail-1.03)", "  ERROR   dns.timeout  (their DNS admin's move)", "  WARN    dns.truncated  (their DNS admin's move)"]);
     const start = lines.indexOf(entries[0] as string);
     // This finding carries no qname, so its own summary stands (the grouped numbers need every finding's).
     expect(lines.slice(start + 1, start + 5)).toEqual([
@@ -232,7 +232,7 @@ describe('reportToJson', () => {
   it('has exactly the documented keys, at every level', () => {
     const json = reportToJson(REPORT) as Record<string, unknown>;
     expect(Object.keys(json).sort()).toEqual(['domain', 'durationMs', 'findings', 'headline', 'observations', 'problems', 'queriesSent', 'recipient', 'senders', 'status', 'timings']);
-    for (const p of json.problems as Record<string, unknown>[]) expect(Object.keys(p).sort()).toEqual(['explains', 'findingCount', 'fix', 'id', 'status', 'summary', 'where', 'whoseMove']);
+    for (const p of json.problems as Record<string, unknown>[]) expect(Object.keys(p).sort()).toEqual(['explains', 'findingCount', 'fix', 'id', 'short', 'status', 'summary', 'where', 'whoseMove']);
     const findings = json.findings as Record<string, unknown>[];
     const senders = json.senders as Record<string, unknown>[];
     expect(findings).toHaveLength(5);

@@ -140,7 +140,7 @@ describe('renderAdaptiveCard', () => {
 
   it('is an Adaptive Card 1.5 that Teams draws full width, with the summary as fallback text', () => {
     expect(report).toMatchObject({ type: 'AdaptiveCard', version: '1.5', msteams: { width: 'Full' } });
-    expect(report.fallbackText).toMatch(/^partner\.com: FAIL\. Mail from qmail-1\.03 will fail\./);
+    expect(report.fallbackText).toMatch(/^partner\.com: FAIL\. qmail 1\.03, netqmail, notqmail 1\.07 cannot deliver to partner\.com: /);
   });
 
   it('maps each block kind: heading, strong, subtle, facts, monospace code, divider as a separator', () => {
@@ -174,7 +174,7 @@ describe('renderAdaptiveCard', () => {
 
   it('keeps Markdown from eating evidence: _dmarc, [..], * and list-like lines are escaped, lines are paragraphs', () => {
     const texts = textBlocks(report).map((b) => b.text);
-    expect(texts).toContainEqual(expect.stringContaining('(\\_dmarc.partner.com)\n\nThe \\_dmarc.partner.com record'));
+    expect(texts).toContainEqual(expect.stringContaining("(\\_dmarc.partner.com): their DNS admin's move\n\nThe \\_dmarc.partner.com record"));
     expect(texts).toContainEqual(expect.stringContaining('\n\n\\- rua=mailto:dmarc\\_reports@partner.com'));
     expect(texts).toContainEqual(expect.stringContaining('\\[google-site-verification=\\*\\]'));
   });
