@@ -4,7 +4,7 @@ import { renderReportText } from '../src/diagnosis/render-text.js';
 import { adminNote } from '../src/chat/admin-note.js';
 import { ACTION_IDS, type ActionId } from '../src/chat/action-ids.js';
 import type { Conversation, MessageRef } from '../src/chat/conversation.js';
-import { reportCard, runningCard } from '../src/chat/mailcheck-cards.js';
+import { reportCard, runningCard, supersededCard } from '../src/chat/mailcheck-cards.js';
 import type { CheckRegistry } from '../src/chat/running-checks.js';
 import { isAppError } from '../src/errors.js';
 import { handleBounce, type BounceChatDeps } from './mailcheck-bounce.js';
@@ -81,8 +81,8 @@ function parseWatch(words: readonly string[]): MailcheckRequest {
 }
 
 export interface MailcheckDeps {
-  /** Runs the whole diagnosis, telling progress as it goes. */
-  readonly diagnose: (target: CheckTarget, onProgress: (progress: DiagnosisProgress) => void) => Promise<DiagnosisReport>;
+  /** Runs the whole diagnosis, telling progress as it goes; `fresh` (a Re-check) probes the partner now, never reusing a recent probe. */
+  readonly diagnose: (target: CheckTarget, onProgress: (progress: DiagnosisProgress) => void, options?: { readonly fresh?: boolean }) => Promise<DiagnosisReport>;
   /** Where checks run once for everyone asking (this process, or every replica through Redis). */
   readonly running: CheckRegistry;
   /** Recent reports by the input that produced them, for the "Note for their admin" button. */
@@ -90,6 +90,8 @@ export interface MailcheckDeps {
   /** Slack allows about one update a second per message; progress is thinned to this. */
   readonly minUpdateIntervalMs: number;
   readonly now: () => number;
+  /** Wall-clock time, for "re-checked at"; the system clock when absent. */
+  readonly clock?: () => Date;
   /** Told of every command and button handled, for the commands metric. */
   readonly counted?: (command: string, outcome: 'ok' | 'help' | 'invalid') => void;
   /** Stored checks, for `mailcheck history` and "What changed"; absent: not kept here. */
@@ -137,24 +139,28 @@ export async function handleMailcheckAction(action: ActionId, value: string, ref
     return deps.history ? handleWhatChanged(request.target.domain, ref, conversation, deps.history) : conversation.whisper(HISTORY_UNAVAILABLE);
   }
   if (action === ACTION_IDS.mailcheckRecheck) {
-    await runCheck(request.target, request.input, conversation, deps, { fresh: true });
+    const previous = deps.reports.get(request.input);
+    const at = (deps.clock ?? (() => new Date()))();
+    await runCheck(request.target, request.input, conversation, deps, { fresh: true, recheckedAt: at });
+    // No live buttons on an answer that is no longer the latest: it points to the new one instead.
+    if (previous) await conversation.update(ref, supersededCard(reportCard(request.target, previous, request.input), at));
     return;
   }
   const report = deps.reports.get(request.input) ?? (await runCheck(request.target, request.input, conversation, deps));
   await conversation.replyInThread(ref, adminNote(report));
 }
 
-async function runCheck(target: CheckTarget, input: string, conversation: Conversation, deps: MailcheckDeps, options: { fresh?: boolean } = {}): Promise<DiagnosisReport> {
+async function runCheck(target: CheckTarget, input: string, conversation: Conversation, deps: MailcheckDeps, options: { fresh?: boolean; recheckedAt?: Date } = {}): Promise<DiagnosisReport> {
   const ref = await conversation.post(runningCard(target));
   const updates = thinnedUpdates(conversation, ref, deps);
   const { report: pending } = await deps.running.join(
     `${target.domain}|${target.recipient}`,
-    (onProgress) => deps.diagnose(target, onProgress),
+    (onProgress) => deps.diagnose(target, onProgress, { fresh: options.fresh ?? false }),
     (progress) => updates.push(runningCard(target, progress)),
     options,
   );
   const report = await pending;
-  await updates.finish(reportCard(target, report, input));
+  await updates.finish(reportCard(target, report, input, options.recheckedAt ? { recheckedAt: options.recheckedAt } : {}));
   deps.reports.set(input, report);
   // The thread is the whole evidence: every finding, never the short form.
   await conversation.replyInThread(ref, renderReportText(report, { verbose: true }));

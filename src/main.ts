@@ -156,10 +156,10 @@ function mailcheckDeps(
   const { metrics, logger, running, store, watches } = shared ?? {};
   const run = diagnosisRunner(config, smtp, https);
   return {
-    diagnose: async (target, onProgress) => {
+    diagnose: async (target, onProgress, options = {}) => {
       const log = logger ? forCommand(logger, { command: 'mailcheck', domain: target.domain }) : undefined;
-      log?.info('check started');
-      const report = await run(target, { onProgress });
+      log?.info({ fresh: options.fresh ?? false }, 'check started');
+      const report = await run(target, { onProgress, fresh: options.fresh ?? false });
       metrics?.checkSeconds.observe({ status: report.status }, report.durationMs / 1000);
       log?.info({ status: report.status, durationMs: Math.round(report.durationMs), findings: report.findings.length }, 'check finished');
       // Recorded here, where the run happens once however many people asked for it.
@@ -181,6 +181,8 @@ interface RunOptions {
   readonly onProgress?: (progress: DiagnosisProgress) => void;
   readonly checks?: readonly Check[];
   readonly dnsOnly?: boolean;
+  /** Probe the mail servers afresh (Re-check), past the probe cache. */
+  readonly fresh?: boolean;
 }
 
 /** Runs a diagnosis with the configured resolver and time-outs, as the chat surfaces and watches do. */
@@ -193,7 +195,7 @@ function diagnosisRunner(config: Config, smtp: SmtpSettings | undefined, https: 
       now: () => performance.now(),
       lookup: lookupSettings(config, resolver),
       limits: mailServerLimits(config),
-      ...(smtp && !options.dnsOnly ? { smtp } : {}),
+      ...(smtp && !options.dnsOnly ? { smtp: options.fresh ? { ...smtp, fresh: true } : smtp } : {}),
       ...(https && !options.dnsOnly ? { https } : {}),
       ...(options.checks ? { checks: options.checks } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),

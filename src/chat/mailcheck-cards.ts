@@ -38,7 +38,7 @@ export function runningCard(target: CheckTarget, progress?: DiagnosisProgress): 
 }
 
 /** The final state of the same message: headline, the problems with their fix, the sender matrix, buttons. */
-export function reportCard(target: CheckTarget, report: DiagnosisReport, input: string): Card {
+export function reportCard(target: CheckTarget, report: DiagnosisReport, input: string, options: { readonly recheckedAt?: Date } = {}): Card {
   const found = problems(report.findings);
   const grouped = buildProblems(report.findings, report.senders);
   const status = found.some((f) => f.status === 'fail') ? 'FAIL' : found.length > 0 ? report.status.toUpperCase() : 'OK';
@@ -56,7 +56,11 @@ export function reportCard(target: CheckTarget, report: DiagnosisReport, input: 
   blocks.push(
     { kind: 'divider' },
     { kind: 'facts', facts: senderMatrix(report.senders, grouped) },
-    { kind: 'text', text: `Checked in ${(report.durationMs / 1000).toFixed(1)} s with ${report.queriesSent} DNS queries. Evidence and the commands that reproduce it are in the thread.`, emphasis: 'subtle' },
+    {
+      kind: 'text',
+      text: `${options.recheckedAt ? `Re-checked at ${utcTime(options.recheckedAt)}, every mail server probed afresh, in` : 'Checked in'} ${(report.durationMs / 1000).toFixed(1)} s with ${report.queriesSent} DNS queries. Evidence and the commands that reproduce it are in the thread.`,
+      emphasis: 'subtle',
+    },
     {
       kind: 'actions',
       actions: [
@@ -67,6 +71,16 @@ export function reportCard(target: CheckTarget, report: DiagnosisReport, input: 
     },
   );
   return { summary: `${target.domain}: ${status}. ${verdict}`, blocks };
+}
+
+/** A card that a Re-check replaced: the same answer without buttons, saying where the newer one is. */
+export function supersededCard(card: Card, recheckedAt: Date): Card {
+  const blocks = card.blocks.filter((b) => b.kind !== 'actions');
+  return { summary: card.summary, blocks: [...blocks, { kind: 'text', text: `Re-checked at ${utcTime(recheckedAt)}: the newer answer is in the next message.`, emphasis: 'subtle' }] };
+}
+
+function utcTime(at: Date): string {
+  return `${at.toISOString().slice(11, 16)} UTC`;
 }
 
 /** The fix's first sentence, saying where the rest is when there is more. */

@@ -147,7 +147,12 @@ export function blankProbeResult(request: SmtpProbeRequest): SmtpProbeResult {
   };
 }
 
+export interface ProbeOptions {
+  /** Probe now, never hand back a recent result of the same probe (Re-check: the partner may have just fixed it). */
+  readonly fresh?: boolean;
+}
+
 export interface SmtpProber {
   /** Never rejects for anything the server does: every outcome is in the result. */
-  probe(request: SmtpProbeRequest): Promise<SmtpProbeResult>;
+  probe(request: SmtpProbeRequest, options?: ProbeOptions): Promise<SmtpProbeResult>;
 }

@@ -25,6 +25,8 @@ export interface SmtpSettings {
   readonly port: number;
   readonly heloName: string;
   readonly followUps?: { readonly scheduler: FollowUpScheduler; readonly delayMs: number };
+  /** Probe afresh, past any cache of recent results (Re-check). */
+  readonly fresh?: boolean;
 }
 
 export interface MailServerSession {
@@ -55,7 +57,7 @@ export function mailServerSessions(context: CheckContext): Promise<readonly Mail
     return Promise.all(
       servers.map(async (server): Promise<MailServerSession> => {
         const request = { mxHost: server.host, address: server.address, port: smtp.port, heloName: smtp.heloName, mailFrom: '', recipient: context.target.recipient };
-        const result = await smtp.prober.probe(request);
+        const result = await smtp.prober.probe(request, { fresh: smtp.fresh ?? false });
         context.onMailServerProbed?.(++done, servers.length);
         const followUps = smtp.followUps;
         if (!followUps || !rcptDeferred(result)) return { server, result };

@@ -12,8 +12,8 @@ function outcome(result: SmtpProbeResult): string {
 /** Times every probe into the probe histogram. */
 export function instrumentProber(prober: SmtpProber, metrics: Metrics): SmtpProber {
   return {
-    async probe(request) {
-      const result = await prober.probe(request);
+    async probe(request, options) {
+      const result = await prober.probe(request, options);
       metrics.probeSeconds.observe({ outcome: outcome(result) }, result.totalMs / 1000);
       return result;
     },

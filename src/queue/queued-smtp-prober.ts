@@ -1,5 +1,5 @@
 import type { Queue, QueueEvents } from 'bullmq';
-import { blankProbeResult, type SmtpProbeRequest, type SmtpProbeResult, type SmtpProber } from '../diagnosis/smtp-port.js';
+import { blankProbeResult, type ProbeOptions, type SmtpProbeRequest, type SmtpProbeResult, type SmtpProber } from '../diagnosis/smtp-port.js';
 import { smtpProbeJobId, type SmtpProbeJobData } from './smtp-probe-jobs.js';
 
 export interface QueuedProberOptions {
@@ -21,7 +21,7 @@ export function createQueuedSmtpProber(options: QueuedProberOptions): SmtpProber
   // bot waits on many probes at once, which is not a leak.
   options.queue.setMaxListeners(Math.max(options.queue.getMaxListeners(), 1_000));
   return {
-    async probe(request: SmtpProbeRequest): Promise<SmtpProbeResult> {
+    async probe(request: SmtpProbeRequest, probeOptions: ProbeOptions = {}): Promise<SmtpProbeResult> {
       const add = () =>
         options.queue.add(
           'probe',
@@ -37,8 +37,10 @@ export function createQueuedSmtpProber(options: QueuedProberOptions): SmtpProber
         );
       // BullMQ prunes aged jobs only when another completes: a quiet queue would hand back an old
       // session for ever, so an expired one is removed before the probe is added anew.
+      // A fresh probe (Re-check) drops a finished one whatever its age; one still running is joined.
       const kept = await options.queue.getJob(smtpProbeJobId(request));
-      if (kept?.finishedOn !== undefined && Date.now() - kept.finishedOn > options.cacheSeconds * 1000) await kept.remove().catch(() => undefined);
+      const expired = kept?.finishedOn !== undefined && (probeOptions.fresh === true || Date.now() - kept.finishedOn > options.cacheSeconds * 1000);
+      if (kept && expired) await kept.remove().catch(() => undefined);
       const job = await add();
       try {
         return (await job.waitUntilFinished(options.events, options.waitTimeoutMs)) as SmtpProbeResult;

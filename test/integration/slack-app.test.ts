@@ -45,8 +45,8 @@ beforeEach(async () => {
   const gate = new Promise<void>((resolve) => (release = resolve));
   finishDiagnosis = release;
   const deps: MailcheckDeps = {
-    diagnose: async (target, onProgress) => {
-      diagnosed.push(target.domain);
+    diagnose: async (target, onProgress, options) => {
+      diagnosed.push(`${target.domain}${options?.fresh ? ' (fresh)' : ''}`);
       // Like the real diagnose, progress comes after the first lookups: RunningChecks.join cannot take
       // progress reported synchronously, before it has returned (its entry is not assigned yet).
       await sleep(5);
@@ -136,7 +136,8 @@ describe('Slack app: /mailcheck', () => {
     expect((await mailcheck('<mailto:jane@partner.com|jane@partner.com>')).status).toBe(200);
     await vi.waitFor(() => expect(api.callsTo('chat.postMessage').length).toBeGreaterThan(0), WAIT);
     expect(headerOf(api.callsTo('chat.postMessage')[0])).toBe('Checking partner.com (as mail to jane@partner.com)');
-    expect(diagnosed).toEqual(['partner.com']);
+    // The diagnosis starts once the running card is posted: the fake API may record the post first.
+    await vi.waitFor(() => expect(diagnosed).toEqual(['partner.com']), WAIT);
   });
 
   it('whispers through response_url where chat.postEphemeral cannot reach (a DM, a channel without the bot)', async () => {
@@ -206,7 +207,14 @@ describe('Slack app: buttons', () => {
     await vi.waitFor(() => expect(api.callsTo('chat.postMessage').filter((c) => c.args.thread_ts !== undefined).length).toBe(2), WAIT);
     const cards = api.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === undefined);
     expect(cards.map(headerOf)).toEqual(['Checking partner.com', 'Checking partner.com']);
-    expect(diagnosed).toEqual(['partner.com', 'partner.com']);
+    // The click asks for a fresh run: past the recent result and past the probe cache.
+    expect(diagnosed).toEqual(['partner.com', 'partner.com (fresh)']);
+    finishDiagnosis();
+    // The new answer says it was re-checked; the old one loses its buttons and points to it.
+    await vi.waitFor(() => expect(api.callsTo('chat.update').some((c) => c.args.ts === ts && JSON.stringify(c.args.blocks).includes('the newer answer is in the next message'))).toBe(true), WAIT);
+    const superseded = api.callsTo('chat.update').findLast((c) => c.args.ts === ts);
+    expect(JSON.stringify(superseded?.args.blocks)).not.toContain('"type":"actions"');
+    expect(api.callsTo('chat.update').some((c) => c.args.ts !== ts && /Re-checked at \d\d:\d\d UTC, every mail server probed afresh/.test(JSON.stringify(c.args.blocks)))).toBe(true);
   });
 });
 

@@ -114,6 +114,19 @@ describe('SMTP probes through BullMQ and real Redis', () => {
     expect(fake.calls).toHaveLength(2);
   });
 
+  it('probes afresh for a Re-check, however recent the cached result, and the fresh result is the one cached after', async () => {
+    const fake = controllableProber();
+    startWorker(fake.prober);
+    const prober = queuedProber(300);
+    await prober.probe(request('11.22.33.10'));
+    await prober.probe(request('11.22.33.10'));
+    expect(fake.calls).toHaveLength(1);
+    await prober.probe(request('11.22.33.10'), { fresh: true });
+    expect(fake.calls).toHaveLength(2);
+    await prober.probe(request('11.22.33.10'));
+    expect(fake.calls).toHaveLength(2);
+  });
+
   it('probes again once a cached result is older than the cache time, even on a quiet queue', async () => {
     const fake = controllableProber();
     startWorker(fake.prober);

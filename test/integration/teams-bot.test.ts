@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MailcheckDeps } from '../../commands/mailcheck.js';
 import { adminNote } from '../../src/chat/admin-note.js';
 import { ACTION_IDS } from '../../src/chat/action-ids.js';
-import { reportCard, runningCard } from '../../src/chat/mailcheck-cards.js';
+import { reportCard, supersededCard, runningCard } from '../../src/chat/mailcheck-cards.js';
 import { RunningChecks } from '../../src/chat/running-checks.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE } from '../../src/chat/teams/adaptive-card.js';
 import { createInMemoryConversationReferenceStore } from '../../src/chat/teams/conversation-reference-store.js';
@@ -28,6 +28,8 @@ import { renderReportText } from '../../src/diagnosis/render-text.js';
 import { HALFWAY, sampleReport } from '../fixtures/golden/teams/sample-report.js';
 import { TEAMS_TEST_BOT, TEAMS_TEST_SETTINGS, authenticationOffForLoopbackTests, sendToBot, startFakeBotConnector, type ConnectorCall, type FakeBotConnector } from '../support/fake-bot-connector.js';
 
+/** The wall clock of the Re-check below: its card says "Re-checked at 10:15 UTC". */
+const RECHECKED_AT = new Date('2026-12-07T10:15:00Z');
 const SETTINGS = TEAMS_TEST_SETTINGS;
 const BOT = TEAMS_TEST_BOT;
 const USER = { id: '29:alex', name: 'Alex Admin', aadObjectId: '00000000-0000-4000-8000-0000000000a1' };
@@ -62,6 +64,7 @@ describe('Teams bot on a real CloudAdapter', () => {
     reports: new Map(),
     minUpdateIntervalMs: 0,
     now: () => performance.now(),
+    clock: () => RECHECKED_AT,
   };
 
   const puts = (): ConnectorCall[] => connector.calls.filter((c) => c.method === 'PUT');
@@ -164,10 +167,16 @@ describe('Teams bot on a real CloudAdapter', () => {
     expect(answer).toMatchObject({ status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message' } });
 
     const [posted, ...rest] = callsFrom(from);
+    const first = connector.calls[0]?.id;
     expect(posted).toMatchObject({ method: 'POST', conversationId: THREAD });
-    expect(posted?.id).not.toBe(connector.calls[0]?.id);
-    expect(cardIn(rest.filter((c) => c.method === 'PUT').at(-1))).toEqual(renderAdaptiveCard(reportCard(parseCheckTarget(DOMAIN), sampleReport(DOMAIN), DOMAIN)));
-    for (const update of rest.filter((c) => c.method === 'PUT')) expect(update.activityId).toBe(posted?.id);
+    expect(posted?.id).not.toBe(first);
+    const target = parseCheckTarget(DOMAIN);
+    const puts = rest.filter((c) => c.method === 'PUT');
+    // The new card ends as a report that says it was re-checked; the old card loses its buttons and points to it.
+    expect(cardIn(puts.filter((c) => c.activityId === posted?.id).at(-1))).toEqual(renderAdaptiveCard(reportCard(target, sampleReport(DOMAIN), DOMAIN, { recheckedAt: RECHECKED_AT })));
+    expect(cardIn(puts.at(-1))).toEqual(renderAdaptiveCard(supersededCard(reportCard(target, sampleReport(DOMAIN), DOMAIN), RECHECKED_AT)));
+    expect(puts.at(-1)?.activityId).toBe(first);
+    expect(puts.every((c) => c.activityId === posted?.id || c.activityId === first)).toBe(true);
     expect(diagnosed).toEqual([DOMAIN, DOMAIN]);
   });
 
