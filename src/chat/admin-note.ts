@@ -1,28 +1,31 @@
 import type { DiagnosisReport } from '../diagnosis/diagnose.js';
 import type { Finding } from '../diagnosis/finding.js';
+import { buildProblems } from '../diagnosis/problems.js';
 
 const SHOWN: readonly string[] = ['fail', 'warn'];
 
 /**
- * A ready-to-send plain-text note for the partner's mail administrator: what is wrong, how to fix
- * it, and the commands that show it (dig for DNS findings, swaks for SMTP ones), so the note stands
- * on its own without mxops.
+ * A ready-to-send plain-text note for the partner's mail administrator: each problem once (the
+ * findings that share a cause grouped, as every surface shows them), how to fix it, and the
+ * commands that show it (dig for DNS, swaks for SMTP), each once, so the note stands on its own
+ * without mxops. Our own side (our resolver, our address) is not theirs to hear about.
  */
 export function adminNote(report: DiagnosisReport): string {
-  const items = report.findings.filter((f) => SHOWN.includes(f.status));
+  const theirs = buildProblems(report.findings, report.senders).filter((p) => SHOWN.includes(p.status) && p.whoseMove !== 'ours');
   const failing = report.senders.filter((s) => s.verdict === 'fail');
   const lines = [
     `Hello,`,
     '',
-    items.length > 0
+    theirs.length > 0
       ? `while checking why mail to ${report.domain} fails, we found the following. Each point says how to see it for yourself.`
       : `we checked the mail setup of ${report.domain} and found nothing wrong; if mail still fails, the cause is likely on the sending side.`,
     '',
   ];
-  items.forEach((f, i) => {
-    lines.push(`${i + 1}. ${f.summary}`);
-    if (f.remedy) lines.push(`   What to change: ${f.remedy}`);
-    for (const command of reproduce(f, report.recipient)) lines.push(`   To see it: ${command}`);
+  theirs.forEach((p, i) => {
+    lines.push(`${i + 1}. ${p.summary}`);
+    if (p.fix) lines.push(`   What to change: ${p.fix}`);
+    const commands = [...new Set(report.findings.filter((f) => f.id === p.id).flatMap((f) => reproduce(f, report.recipient)))];
+    for (const command of commands) lines.push(`   To see it: ${command}`);
     lines.push('');
   });
   if (failing.length > 0) {
