@@ -23,7 +23,8 @@ const EXPIRED = 'CERT_HAS_EXPIRED';
 const SELF_SIGNED = 'DEPTH_ZERO_SELF_SIGNED_CERT';
 const MISSING_INTERMEDIATE = new Set(['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT']);
 
-const OPPORTUNISTIC = 'Senders with opportunistic TLS (most MTAs) still deliver; senders that enforce MTA-STS or DANE refuse this MX.';
+// Whether anyone refuses depends on what the domain publishes: only an enforced MTA-STS policy or DANE TLSA records make senders refuse.
+const OPPORTUNISTIC = 'Senders with opportunistic TLS (most MTAs) still deliver; if the domain enforces MTA-STS or publishes DANE TLSA records for this MX, senders that honour them refuse it.';
 
 export interface TlsJudgeOptions {
   /**

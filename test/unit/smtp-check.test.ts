@@ -598,7 +598,7 @@ describe('smtp check: TLS', () => {
     expect(ids(findings)).toEqual(['smtp.size-limit', 'smtp.software', id, 'tls.negotiated'].sort());
     const problem = only(findings, id);
     expect(problem.status).toBe('warn');
-    expect(problem.summary).toContain('MTA-STS or DANE refuse this MX');
+    expect(problem.summary).toContain('if the domain enforces MTA-STS or publishes DANE TLSA records for this MX, senders that honour them refuse it');
     expect(problem.evidence).toMatchObject(evidence);
     expect(problem.evidence).toMatchObject({ address: ADDR1, host: MX1, protocol: 'TLSv1.3' });
   });
