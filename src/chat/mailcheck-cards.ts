@@ -27,7 +27,7 @@ function problems(findings: readonly Finding[]): Finding[] {
 /** The first message, and its updates while the run goes on: what is checked, how far it got, problems so far. */
 export function runningCard(target: CheckTarget, progress?: DiagnosisProgress): Card {
   const steps = progress ? [`checks: ${progress.checksDone} of ${progress.checksTotal} done`] : ['starting'];
-  if (progress?.mailServers) steps.push(`${progress.mailServers.done} of ${progress.mailServers.total} mail servers checked`);
+  if (progress?.mailServers) steps.push(`${progress.mailServers.done} of ${progress.mailServers.total} mail server addresses probed`);
   const found = progress ? problems(progress.findings) : [];
   const blocks: CardBlock[] = [
     { kind: 'header', text: `Checking ${who(target)}` },

@@ -43,27 +43,43 @@ export function rcptDeferred(result: SmtpProbeResult): boolean {
 }
 
 /**
- * One SMTP session per mail server address, all at once, shared by every check that needs one
- * (smtp, tls, dane, the sender model): a server is never asked twice in one run. Undefined when
- * the run has no SMTP settings.
+ * One SMTP session per distinct mail server address, all at once, shared by every check that
+ * needs one (smtp, tls, dane, the sender model): a server is never asked twice in one run, however
+ * many MX names point at it (12 names on 2 addresses are 2 sessions, not 24). The session is
+ * opened for the most preferred name (its SNI); every other name at that address gets the same
+ * result with its own name, so the certificate is still matched against each. Undefined when the
+ * run has no SMTP settings.
  */
 export function mailServerSessions(context: CheckContext): Promise<readonly MailServerSession[]> | undefined {
   const smtp = context.smtp;
   if (!smtp) return undefined;
   return context.facts.once('smtp-sessions', async () => {
     const servers = await context.facts.mailServers();
+    const probes = new Map<string, Promise<{ result: SmtpProbeResult; followUp?: ScheduledFollowUp }>>();
+    const addresses = new Set(servers.map((s) => s.address)).size;
     let done = 0;
-    context.onMailServerProbed?.(done, servers.length);
+    context.onMailServerProbed?.(done, addresses);
+    const probeAddress = async (server: MailServerAddress) => {
+      const request = { mxHost: server.host, address: server.address, port: smtp.port, heloName: smtp.heloName, mailFrom: '', recipient: context.target.recipient };
+      const result = await smtp.prober.probe(request, { fresh: smtp.fresh ?? false });
+      context.onMailServerProbed?.(++done, addresses);
+      const followUps = smtp.followUps;
+      if (!followUps || !rcptDeferred(result)) return { result };
+      // A follow-up that cannot be scheduled (the queue went away) must not cost the session itself.
+      const followUp = await followUps.scheduler.schedule(request, followUps.delayMs).catch(() => undefined);
+      return followUp ? { result, followUp } : { result };
+    };
     return Promise.all(
+      // mailServers() is in preference order, so the first name seen at an address is its most preferred.
       servers.map(async (server): Promise<MailServerSession> => {
-        const request = { mxHost: server.host, address: server.address, port: smtp.port, heloName: smtp.heloName, mailFrom: '', recipient: context.target.recipient };
-        const result = await smtp.prober.probe(request, { fresh: smtp.fresh ?? false });
-        context.onMailServerProbed?.(++done, servers.length);
-        const followUps = smtp.followUps;
-        if (!followUps || !rcptDeferred(result)) return { server, result };
-        // A follow-up that cannot be scheduled (the queue went away) must not cost the session itself.
-        const followUp = await followUps.scheduler.schedule(request, followUps.delayMs).catch(() => undefined);
-        return followUp ? { server, result, followUp } : { server, result };
+        let probe = probes.get(server.address);
+        if (!probe) {
+          probe = probeAddress(server);
+          probes.set(server.address, probe);
+        }
+        const { result, followUp } = await probe;
+        const own = result.request.mxHost === server.host ? result : { ...result, request: { ...result.request, mxHost: server.host } };
+        return followUp ? { server, result: own, followUp } : { server, result: own };
       }),
     );
   });

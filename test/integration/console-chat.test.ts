@@ -63,7 +63,7 @@ describe('mxops chat (console surface)', () => {
     expect(text).toMatch(/\[#1 updated\] == Checking console\.test ==\n.*checks: \d+ of 12 done/);
     expect(text).toMatch(/\[#1 updated\] == console\.test: (OK|WARN|FAIL|ERROR) ==/);
     // Progress is thinned to one update per interval, so which counts show depends on timing.
-    expect(text).toMatch(/[01] of 1 mail servers checked/);
+    expect(text).toMatch(/[01] of 1 mail server addresses probed/);
     expect(text).toContain('[#1 thread]\nconsole.test:');
     expect(text).toContain('smtp.starttls-missing');
     expect(text).toContain('  buttons:\n    [Re-check] (type: recheck console.test)\n    [Note for their admin] (type: note console.test)\n    [What changed] (type: changes console.test)');

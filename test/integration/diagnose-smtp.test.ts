@@ -66,6 +66,26 @@ describe('diagnose() with SMTP probes against mail servers on loopback', () => {
     expect(report.senders.map((s) => s.family)).toEqual(expect.arrayContaining(['tls1.0-only-sender', 'mta-sts-enforcing-sender', 'dane-enforcing-sender']));
   });
 
+  it('opens one session per address however many MX names point at it, and matches the certificate against each name', async () => {
+    const many = await startDnsServers(smtpDomainDns({ domain: 'many.test', resolver: '127.0.0.94', nameserver: '127.0.0.95', mxHosts: [['mx1', MX1], ['mx2', MX1], ['mx3', MX1]] }));
+    try {
+      const before = smtp.servers[0]?.connections() ?? 0;
+      const report = await diagnose(parseCheckTarget('many.test'), {
+        dns: createDnsClient(),
+        now: () => performance.now(),
+        lookup: loopbackLookup('127.0.0.94', many.port, 1_000),
+        smtp: { prober: createSmtpProber({ allowPrivateTargets: true, trustedCa: caCert }), port: smtp.port, heloName: 'probe.mxops.test' },
+        clock: () => new Date(),
+      });
+      expect((smtp.servers[0]?.connections() ?? 0) - before).toBe(1);
+      // The certificate is for mx1.mail.test: each of the three names is checked against it, and none matches.
+      const mismatched = report.findings.filter((f) => f.id === 'tls.cert-name-mismatch').map((f) => f.subject);
+      expect(mismatched.sort()).toEqual([`mx1.many.test (${MX1})`, `mx2.many.test (${MX1})`, `mx3.many.test (${MX1})`]);
+    } finally {
+      await many.close();
+    }
+  });
+
   it('refuses to connect to loopback addresses by default, and says so', async () => {
     const before = smtp.servers.map((s) => s.connections());
     const report = await run(createSmtpProber({ allowPrivateTargets: false }));
