@@ -23,6 +23,18 @@ function squash(text: string | null | undefined): string | null {
   return value ? value : null;
 }
 
+/**
+ * An Exim main log line: time, message id (6-6-2 characters, 6-11-4 since Exim 4.97), then '**'
+ * (failed), '==' (deferred), '=>' or '->' (delivered) and the address.
+ */
+const EXIM_LOG_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [+-]\d{4})? (?:\[\d+\] )?[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4} (\*\*|==|=>|->) (\S+)([^\n]*)$/m;
+
+/** Whether an Exim log line reports a failure ('**'), a deferral ('==') or neither: for isBounce. */
+export function eximLogOutcome(report: string): 'failed' | 'deferred' | undefined {
+  const flag = EXIM_LOG_LINE.exec(report)?.[1];
+  return flag === '**' ? 'failed' : flag === '==' ? 'deferred' : undefined;
+}
+
 /** From the report text and the top header fields; the first family whose marks are there. */
 export function recogniseFamily(report: string, fields: readonly HeaderField[], reportingMta: string | null): BounceFamily {
   const subject = headerValue(fields, 'subject') ?? '';
@@ -32,6 +44,7 @@ export function recogniseFamily(report: string, fields: readonly HeaderField[], 
   if (/Delivery Status Notification \((?:Failure|Delay|Success)\)/i.test(subject) || /The response from the remote server was:|^[ \t]*Address not found[ \t]*$/m.test(report) || /@googlemail\.com\b/i.test(from) || /(?:^|\.)(?:googlemail|google)\.com$/i.test(reportingMta ?? '')) return 'gmail';
   if (/This is the mail system at host|postfix\/\w+\[\d+\]|^X-Postfix/mi.test(report) || fields.some((field) => field.name === 'x-postfix-queue-id')) return 'postfix';
   if (/The following addresses had permanent fatal errors|Transcript of session follows|sendmail\[\d+\]/i.test(report)) return 'sendmail';
+  if (EXIM_LOG_LINE.test(report)) return 'exim';
   if (/This message was created automatically by mail delivery software|A message that you sent could not be delivered|retry timeout exceeded|Message has been frozen|has not yet been delivered/i.test(report) || fields.some((field) => field.name === 'x-failed-recipients')) return 'exim';
   return 'unknown';
 }
@@ -71,13 +84,20 @@ function readPostfix(report: string): FamilyReading {
   return { recipient: null, remoteReply: null, reason: null };
 }
 
+/** Exim's "SMTP error from remote mail server after RCPT TO:<bob@x>: 550 ...": the reply, with its continuation lines. */
+const SMTP_ERROR_AFTER = /SMTP error from remote mail server after [^\n]{0,200}?:(?:<[^>\n]{0,320}>:)?[ \t]*([^\n]*(?:\n[ \t]+[^\n]*)*)/i;
+
 function readExim(report: string, fields: readonly HeaderField[]): FamilyReading {
+  const log = EXIM_LOG_LINE.exec(report);
+  if (log) {
+    const rest = log[3] ?? '';
+    return { recipient: firstAddress(log[2]), remoteReply: squash(SMTP_ERROR_AFTER.exec(rest)?.[1]), reason: rest };
+  }
   // Bounces: "The following address(es) failed:"; delay warnings: "The address to which the message has not yet been delivered is:".
   const failed = /(?:failed|not yet been delivered to the following addresses?|has not yet been delivered (?:is|are))[^\n]*:[ \t]*\n+[ \t]*([^\s@]{1,64}@\S{1,255})[^\n]*\n([\s\S]*?)(?:\n[ \t]*\n|$)/i.exec(report);
   const recipient = firstAddress(failed?.[1]) ?? firstAddress(headerValue(fields, 'x-failed-recipients'));
   const reason = failed?.[2] ?? report;
-  const after = /SMTP error from remote mail server after [^\n]{0,200}?:(?:<[^>\n]{0,320}>:)?[ \t]*([^\n]*(?:\n[ \t]+[^\n]*)*)/i.exec(reason);
-  return { recipient, remoteReply: squash(after?.[1]), reason };
+  return { recipient, remoteReply: squash(SMTP_ERROR_AFTER.exec(reason)?.[1]), reason };
 }
 
 function readExchange(report: string): FamilyReading {
@@ -88,6 +108,13 @@ function readExchange(report: string): FamilyReading {
 }
 
 function readSendmail(report: string): FamilyReading {
+  // A maillog line: 'to=<bob@partner.test>, ..., dsn=4.0.0, stat=Deferred: Connection refused by ...'.
+  const log = /\bto=<?([^>,\s]{1,320})>?,[^\n]*?\bstat=([^\n]*)$/m.exec(report);
+  if (log) {
+    const stat = log[2] ?? '';
+    const reply = /\b([45]\d\d[ -][^\n]*)$/.exec(stat.replace(/^\w+:\s*/, ''));
+    return { recipient: firstAddress(log[1]), remoteReply: squash(reply?.[1]), reason: stat };
+  }
   const fatal = /The following addresses had (?:permanent fatal errors|transient non-fatal errors) -----\s*\n\s*([^\n]+)(?:\n\s*\(reason: ([^)\n]*)\))?/i.exec(report);
   const transcript = /^(?:>>> ([^\n]*)\n)?<<< ([45]\d\d[^\n]*)/m.exec(report);
   const remoteReply = squash(transcript?.[2]) ?? squash(fatal?.[2]);

@@ -1,7 +1,7 @@
 import PostalMime from 'postal-mime';
 import { readBounceInput } from './bounce-input.js';
 import type { BounceFamily } from './bounce-family.js';
-import { firstAddress, readFamily, recogniseFamily } from './bounce-family.js';
+import { eximLogOutcome, firstAddress, readFamily, recogniseFamily } from './bounce-family.js';
 import type { BounceStep } from './bounce-step.js';
 import { stepFromDsn, stepFromText } from './bounce-step.js';
 import type { DeliveryStatus, RecipientStatus } from './delivery-status.js';
@@ -132,6 +132,10 @@ function bounceVerdict(family: BounceFamily, report: string, fields: readonly He
   if (/\b(?:deferral|success): /.test(report) && !/\bfailure: /.test(report)) return false;
   if (/\bfailure: \S/.test(report) || /status=bounced\b/.test(report)) return true;
   if (/status=(?:deferred|sent)\b/.test(report)) return false;
+  // Sendmail's and Exim's log lines: 'stat=Deferred' and '==' are deferrals, '**' a bounce.
+  if (/\bstat=(?:Deferred|Sent)\b/.test(report)) return false;
+  const exim = eximLogOutcome(report);
+  if (exim) return exim === 'failed';
   if (DELAY.test(text) || SUCCESS.test(text)) return false;
   return family !== 'unknown' || FAILURE_SUBJECT.test(subject);
 }
@@ -142,7 +146,8 @@ function addressOf(value: string | undefined): string | null {
 
 /** The sender of the returned message, from the log, the returned headers, or who the report went to. */
 function findSender(report: string, fields: readonly HeaderField[], original: readonly HeaderField[], isReport: boolean, deliveryStatus: string | null): string | null {
-  const logged = /\bfrom[= ]<([^>\s]{1,320})>/.exec(report)?.[1];
+  // Postfix and Sendmail log 'from=<a@b>', Exim its arrival line '<= a@b'.
+  const logged = /\bfrom[= ]<([^>\s]{1,320})>/.exec(report)?.[1] ?? /^\S+ \S+ (?:\S+ )?[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4} <= ([^\s<>]{1,320}@[^\s<>]{1,255}) /m.exec(report)?.[1];
   if (logged) return logged;
   // Postfix names the envelope sender in its report's per-message fields, returned headers or not.
   const envelope = /^X-Postfix-Sender:[ \t]*rfc822;[ \t]*<?([^>\s]{1,320}@[^>\s]{1,255})>?/im.exec(deliveryStatus ?? '')?.[1];
