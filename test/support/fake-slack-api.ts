@@ -34,6 +34,8 @@ export interface FakeSlackApi {
   failNext(method: string, error: string): void;
   /** A file someone shared: files.info describes it and its url_private_download serves it (with the bot token only). */
   shareFile(name: string, content: Uint8Array | string, options?: { readonly url?: string }): string;
+  /** Content uploaded through files.getUploadURLExternal and its upload URL, by file id (files.uploadV2's first two steps). */
+  uploaded(fileId: string): string | undefined;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function startFakeSlackApi(options: { readonly botToken: string }):
   const failures = new Map<string, string>();
   let sequence = 0;
   const files = new Map<string, { name: string; content: Buffer; url?: string }>();
+  const uploads = new Map<string, string>();
   let base = '';
   const nextTs = (): string => `1700000000.${String(++sequence).padStart(6, '0')}`;
 
@@ -81,6 +84,16 @@ export async function startFakeSlackApi(options: { readonly botToken: string }):
         if (!file) return { status: 200, body: { ok: false, error: 'file_not_found' } };
         return { status: 200, body: { ok: true, file: { id: args.file, name: file.name, size: file.content.length, url_private_download: file.url ?? `${base}/files/${String(args.file)}/${file.name}` } } };
       }
+      case 'files.getUploadURLExternal': {
+        const id = `F${String(++sequence).padStart(8, '0')}`;
+        return { status: 200, body: { ok: true, file_id: id, upload_url: `${base}/upload/${id}` } };
+      }
+      case 'files.completeUploadExternal': {
+        const listed = typeof args.files === 'string' ? (JSON.parse(args.files) as { id: string }[]) : [];
+        const missing = listed.find((f) => !uploads.has(f.id));
+        if (missing) return { status: 200, body: { ok: false, error: 'file_not_found' } };
+        return { status: 200, body: { ok: true, files: listed.map((f) => ({ id: f.id })) } };
+      }
       case 'conversations.replies':
         return { status: 200, body: { ok: true, messages: threadOf(String(args.channel), String(args.ts)), has_more: false } };
       default:
@@ -113,6 +126,15 @@ export async function startFakeSlackApi(options: { readonly botToken: string }):
       calls.push({ method: 'response_url', args: { id: url.pathname.slice('/response/'.length), ...(JSON.parse(raw || '{}') as Record<string, unknown>) }, status: 200, response: { ok: true }, at: Date.now() });
       return respond(200, { ok: true });
     }
+    if (url.pathname.startsWith('/upload/')) {
+      // files.uploadV2 posts the content as multipart form data (WebClient.postFileUploadsToExternalURL).
+      const form = await new Response(raw, { headers: { 'content-type': String(req.headers['content-type'] ?? '') } }).formData().catch(() => undefined);
+      const part = form ? [...form.values()][0] : undefined;
+      uploads.set(url.pathname.slice('/upload/'.length), typeof part === 'string' ? part : part ? await part.text() : raw);
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('OK - uploaded');
+      return;
+    }
     if (url.pathname.startsWith('/files/')) {
       const file = files.get(url.pathname.split('/')[2] ?? '');
       if (req.headers.authorization !== `Bearer ${options.botToken}` || !file) return respond(404, { ok: false });
@@ -137,6 +159,7 @@ export async function startFakeSlackApi(options: { readonly botToken: string }):
     callsTo: (method) => calls.filter((c) => c.method === method && c.status === 200),
     rateLimitNext: (method, seconds) => void rateLimits.set(method, seconds),
     failNext: (method, error) => void failures.set(method, error),
+    uploaded: (fileId) => uploads.get(fileId),
     shareFile(name, content, shared = {}) {
       const id = `F${String(++sequence).padStart(8, '0')}`;
       files.set(id, { name, content: Buffer.from(content), ...(shared.url !== undefined ? { url: shared.url } : {}) });

@@ -9,7 +9,7 @@ import type { Conversation, MessageRef } from '../conversation.js';
 import { BLOCK_KIT_LIMITS } from './block-kit-limits.js';
 import { escapeMrkdwn, safePrefix } from './mrkdwn.js';
 import { renderBlocks } from './render-blocks.js';
-import { threadMessages } from './thread-text.js';
+import { threadMessages, threadWithFile } from './thread-text.js';
 
 export interface SlackConversationTarget {
   readonly client: webApi.WebClient;
@@ -54,10 +54,23 @@ export function createSlackConversation(target: SlackConversationTarget): Conver
       await client.chat.update({ channel: ref.conversation, ts: ref.message, text, blocks });
     },
     async replyInThread(ref: MessageRef, text: string): Promise<void> {
+      // A thread has one level: the details of a card posted in a thread go to that same thread.
+      const thread = target.thread ?? ref.message;
+      const long = threadWithFile(text);
       // In order, one at a time: the thread must read top to bottom.
-      for (const part of threadMessages(text)) {
-        // A thread has one level: the details of a card posted in a thread go to that same thread.
-        await client.chat.postMessage({ channel: ref.conversation, thread_ts: target.thread ?? ref.message, text: part, ...quiet });
+      for (const part of long?.messages ?? threadMessages(text)) {
+        await client.chat.postMessage({ channel: ref.conversation, thread_ts: thread, text: part, ...quiet });
+      }
+      // Never cut: what does not fit in the messages goes whole as a file in the same thread.
+      if (long) {
+        await client.files.uploadV2({
+          channel_id: ref.conversation,
+          thread_ts: thread,
+          filename: 'mxops-report.txt',
+          title: 'The whole report',
+          content: long.file,
+          initial_comment: `The whole text (${Math.ceil(Buffer.byteLength(long.file) / 1024)} KB) is in this file: too long for messages.`,
+        });
       }
     },
     async postInThread(ref: MessageRef, card: Card): Promise<MessageRef> {

@@ -12,7 +12,8 @@ export const MAX_THREAD_MESSAGES = 15;
 
 const FENCES = codeBlockMrkdwn('').length;
 
-export function threadMessages(text: string): string[] {
+/** The text cut at line ends into pieces of at most a message each (escaped, not yet fenced). */
+function threadChunks(text: string): string[] {
   const budget = THREAD_MESSAGE_CHARS - FENCES;
   const lines = text
     .replace(/\s+$/, '')
@@ -32,10 +33,25 @@ export function threadMessages(text: string): string[] {
     current.push(line);
   }
   chunks.push(current.join('\n'));
+  return chunks;
+}
+
+export function threadMessages(text: string): string[] {
+  const chunks = threadChunks(text);
   if (chunks.length <= MAX_THREAD_MESSAGES) return chunks.map(codeBlockMrkdwn);
   const shown = chunks.slice(0, MAX_THREAD_MESSAGES - 1);
   const left = chunks.slice(MAX_THREAD_MESSAGES - 1).reduce((sum, chunk) => sum + chunk.length, 0);
   return [...shown.map(codeBlockMrkdwn), `… ${left} more characters not posted, to keep the thread readable.`];
+}
+
+/**
+ * A text too long for the thread's message bound goes whole as a file: the first messages for
+ * reading in place, then the file. Undefined when the messages hold it all.
+ */
+export function threadWithFile(text: string): { readonly messages: string[]; readonly file: string } | undefined {
+  const chunks = threadChunks(text);
+  if (chunks.length <= MAX_THREAD_MESSAGES) return undefined;
+  return { messages: chunks.slice(0, MAX_THREAD_MESSAGES - 1).map(codeBlockMrkdwn), file: text };
 }
 
 /** A line longer than a message is cut into pieces that each fit, without splitting an entity. */
