@@ -1,5 +1,5 @@
 import type { Finding } from './finding.js';
-import { SMTP_DELIVERY_RULES, SMTP_SENDER_FAMILIES, type SenderRule } from './smtp-senders.js';
+import { SMTP_DELIVERY_RULES, SMTP_SENDER_FAMILIES, type SenderRule, type SmtpSenderFamily } from './smtp-senders.js';
 
 export type Verdict = 'ok' | 'fail' | 'unknown';
 
@@ -16,11 +16,7 @@ export interface SenderVerdict {
 
 type Rule = SenderRule;
 
-interface SenderFamily {
-  readonly family: string;
-  readonly covers: string;
-  readonly rules: readonly Rule[];
-}
+type SenderFamily = Pick<SmtpSenderFamily, 'family' | 'covers' | 'rules' | 'okBecause'>;
 
 // qmail-send retries soft failures for queuelifetime (7 days) before bouncing (DOMAIN.md §1).
 const QMAIL_GIVES_UP = "then, after 7 days: \"I'm not going to try again; this message has been in the queue too long.\"";
@@ -193,7 +189,7 @@ export function judgeSenders(findings: readonly Finding[], options: JudgeOptions
   const smtpFamilies = options.smtp
     ? SMTP_SENDER_FAMILIES.map((f) => ({ ...f, rules: [...NOWHERE_TO_DELIVER, whenNobodyCanResolve(RESOLVER_GIVES_UP), ...f.rules], undecided: DELIVERY_UNDECIDED }))
     : [];
-  return [...dnsFamilies, ...smtpFamilies].map(({ family, covers, rules, undecided }) => {
+  return [...dnsFamilies, ...smtpFamilies].map(({ family, covers, rules, undecided, okBecause }) => {
     for (const rule of rules) {
       const causes = rule.match(findings);
       if (causes.length > 0) return { family, covers, verdict: rule.verdict ?? 'fail', expected: rule.explain?.(causes) ?? rule.expected, because: unique(causes) };
@@ -202,7 +198,7 @@ export function judgeSenders(findings: readonly Finding[], options: JudgeOptions
     if (unknown.length > 0) {
       return { family, covers, verdict: 'unknown', expected: 'could not tell: part of the diagnosis is missing (see the errors)', because: unique(unknown) };
     }
-    return { family, covers, verdict: 'ok', expected: 'delivers: none of the problems this sender trips on were found', because: [] };
+    return { family, covers, verdict: 'ok', expected: okBecause?.(findings) ?? 'delivers: none of the problems this sender trips on were found', because: [] };
   });
 }
 

@@ -41,6 +41,11 @@ export interface SmtpSenderFamily {
   readonly family: string;
   readonly covers: string;
   readonly rules: readonly SenderRule[];
+  /**
+   * Why it delivers, where that is not "no problem found": a family that enforces what the domain
+   * does not publish enforces nothing there, and a reader must not take its "ok" for a validation.
+   */
+  readonly okBecause?: (findings: readonly Finding[]) => string | undefined;
 }
 
 type AddressFindings = readonly Finding[];
@@ -195,6 +200,8 @@ export const SMTP_SENDER_FAMILIES: readonly SmtpSenderFamily[] = [
           'no MX passes MTA-STS validation (named by the policy, STARTTLS with a trusted, unexpired certificate naming the MX host): the sender will not deliver in clear or to an unvalidated MX, defers the message and bounces it when its retries run out; TLS-RPT reports name the failure (starttls-not-supported, certificate-expired, certificate-host-mismatch, certificate-not-trusted)',
       },
     ],
+    okBecause: (findings) =>
+      findings.some((f) => f.id === 'mtasts.enforce') ? undefined : 'delivers as any sender does: the domain publishes no MTA-STS policy in enforce mode, so there is nothing to enforce here',
   },
   {
     family: 'dane-enforcing-sender',
@@ -216,6 +223,8 @@ export const SMTP_SENDER_FAMILIES: readonly SmtpSenderFamily[] = [
           'no MX can be reached the way DANE requires (STARTTLS with a certificate that matches a TLSA record): the sender defers the message ("TLSA ... no match" or "TLS is required, but was not offered") and bounces it when its retries run out',
       },
     ],
+    okBecause: (findings) =>
+      findings.some((f) => DANE_APPLIES.has(f.id)) ? undefined : 'delivers as any sender does: no MX host publishes usable TLSA records, so DANE does not apply here',
   },
 ];
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { finding, type Evidence, type Finding, type Status } from '../../src/diagnosis/finding.js';
 import { findingsByAddress, SMTP_SENDER_FAMILIES } from '../../src/diagnosis/smtp-senders.js';
+import { judgeSenders } from '../../src/diagnosis/senders.js';
 
 const FAMILIES = ['tls1.0-only-sender', 'mta-sts-enforcing-sender', 'dane-enforcing-sender'] as const;
 type Family = (typeof FAMILIES)[number];
@@ -127,5 +128,22 @@ describe('findingsByAddress', () => {
     ]);
     expect([...groups.keys()]).toEqual([A1, A2]);
     expect(groups.get(A1)?.map((f) => f.id)).toEqual(['smtp.ok']);
+  });
+});
+
+describe('an "ok" that enforces nothing says so', () => {
+  const verdictOf = (findings: readonly Finding[], family: string) => judgeSenders(findings, { smtp: true }).find((s) => s.family === family);
+  const plain = (id: string): Finding => finding({ id, status: 'info', subject: 'partner.test', summary: id });
+
+  it('says MTA-STS senders enforce nothing where the domain publishes no policy in enforce mode, and DANE senders where there are no TLSA records', () => {
+    const none = [plain('mtasts.missing'), plain('dane.no-tlsa')];
+    expect(verdictOf(none, 'mta-sts-enforcing-sender')).toMatchObject({ verdict: 'ok', expected: expect.stringContaining('publishes no MTA-STS policy in enforce mode') });
+    expect(verdictOf(none, 'dane-enforcing-sender')).toMatchObject({ verdict: 'ok', expected: expect.stringContaining('DANE does not apply here') });
+  });
+
+  it('keeps the plain "delivers" where the policy or the TLSA records are there and pass', () => {
+    const enforced = [finding({ id: 'mtasts.enforce', status: 'pass', subject: 'partner.test', summary: 'enforce' }), finding({ id: 'dane.match', status: 'pass', subject: 'mx1', summary: 'match', evidence: { address: '192.0.2.25' } })];
+    expect(verdictOf(enforced, 'mta-sts-enforcing-sender')?.expected).toBe('delivers: none of the problems this sender trips on were found');
+    expect(verdictOf(enforced, 'dane-enforcing-sender')?.expected).toBe('delivers: none of the problems this sender trips on were found');
   });
 });
