@@ -14,8 +14,12 @@ import { loopbackBotEnv } from '../support/bot-env.js';
 import { freePort, until } from '../support/wait.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../support/redis-test.js';
 import { startSmtpServers } from '../support/smtp-test-server.js';
+import { cliBudget } from '../support/cli-process.js';
 import { smtpDomainDns } from '../fixtures/smtp-domain.js';
 
+
+/** The test's time, from the measured start-up of an mxops process on this machine now. */
+const budget = await cliBudget();
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SIGNING_SECRET = 'e2e-signing-secret';
 const BOT_TOKEN = 'xoxb-e2e-token';
@@ -67,6 +71,7 @@ describe('mxops start', () => {
     admin.disconnect();
   });
 
+  // One bot start, then a check, a watch's baseline check and the history, each with chat round trips: budgeted like three CLI runs.
   it('serves /mailcheck from Slack with workers in the same process, reports health and metrics, and stops on SIGTERM', async () => {
     const health = await until('healthz', async () => {
       const response = await fetch(`http://127.0.0.1:${httpPort}/healthz`);
@@ -108,5 +113,5 @@ describe('mxops start', () => {
     bot.kill('SIGTERM');
     const [code] = (await once(bot, 'exit')) as [number | null];
     expect(code).toBe(0);
-  });
+  }, budget(3));
 });
