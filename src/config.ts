@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { BUILT_IN_ROOT_HINTS, parseRootHints, type RootHint } from './diagnosis/delegation/root-hints.js';
+import { DEFAULT_MAX_QUERIES } from './diagnosis/dns-lookups.js';
 import type { DnsServer } from './diagnosis/dns-port.js';
+import { DEFAULT_MAIL_SERVER_LIMITS } from './diagnosis/domain-facts.js';
 import { AppError, isAppError } from './errors.js';
 import { parseHostPort } from './host-port.js';
 import { databaseLocation, type DatabaseLocation } from './store/database.js';
@@ -99,9 +101,9 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
     dnsRetries: read('MXOPS_DNS_RETRIES', 1, (text) => parseInteger(text, 0, 5, 'retries after a DNS time-out')),
     authoritativePort: read('MXOPS_DNS_PORT', 53, (text) => parseInteger(text, 1, 65_535, 'a port')),
     rootHints: read('MXOPS_ROOT_HINTS', BUILT_IN_ROOT_HINTS, (path) => parseRootHints(readHintsFile(path, readText), path)),
-    maxQueriesPerCheck: read('MXOPS_MAX_QUERIES_PER_CHECK', 2_000, (text) => parseInteger(text, 50, 100_000, 'DNS queries per check')),
-    maxMxHosts: read('MXOPS_MAX_MX_HOSTS', 20, (text) => parseInteger(text, 1, 1_000, 'MX hosts looked at per check')),
-    maxMxAddresses: read('MXOPS_MAX_MX_ADDRESSES', 24, (text) => parseInteger(text, 1, 1_000, 'mail server addresses probed per check')),
+    maxQueriesPerCheck: read('MXOPS_MAX_QUERIES_PER_CHECK', DEFAULT_MAX_QUERIES, (text) => parseInteger(text, 50, 100_000, 'DNS queries per check')),
+    maxMxHosts: read('MXOPS_MAX_MX_HOSTS', DEFAULT_MAIL_SERVER_LIMITS.maxHosts, (text) => parseInteger(text, 1, 1_000, 'MX hosts looked at per check')),
+    maxMxAddresses: read('MXOPS_MAX_MX_ADDRESSES', DEFAULT_MAIL_SERVER_LIMITS.maxAddresses, (text) => parseInteger(text, 1, 1_000, 'mail server addresses probed per check')),
     smtp: {
       port: read('MXOPS_SMTP_PORT', 25, (text) => parseInteger(text, 1, 65_535, 'a port')),
       heloName: read<string | undefined>('MXOPS_HELO_NAME', undefined, parseHeloName),

@@ -31,8 +31,6 @@ export type Delegation =
       readonly referral: Referral | undefined;
       /** The NS set resolvers use: the parent's, or the zone's own when no referral was seen. */
       readonly nsHosts: readonly string[];
-      /** The zone's own NS set, when one of its servers answered (compared with the parent's). */
-      readonly childNsHosts: readonly string[] | undefined;
       /** Addresses of the NS hosts that came with an authoritative NS answer (when no referral was seen). */
       readonly addresses?: readonly NameserverAddress[];
       /** The server that answered for the zone with authority, when the walk got that far. */
@@ -139,11 +137,11 @@ export class DelegationWalker {
       const { answer, outcomes } = await this.askLevel(servers, name, zone);
       if (!answer) {
         // The child's own servers not answering is the news, not a walk failure: the parent has spoken.
-        if (referral) return { ok: true, zone: referral.zone, referral, nsHosts: referral.nsHosts, childNsHosts: undefined, path };
+        if (referral) return { ok: true, zone: referral.zone, referral, nsHosts: referral.nsHosts, path };
         return { ok: false, reason: zone === '.' ? 'no-root' : 'level', zone, outcomes, path };
       }
       if (answer.kind === 'nxdomain') {
-        if (referral) return { ok: true, zone: referral.zone, referral, nsHosts: referral.nsHosts, childNsHosts: undefined, path };
+        if (referral) return { ok: true, zone: referral.zone, referral, nsHosts: referral.nsHosts, path };
         return { ok: false, reason: 'nxdomain', zone, outcomes: [{ ok: true, reply: answer.reply }], path };
       }
       if (answer.kind === 'authoritative') return this.settle(name, answer, referral, path);
@@ -152,7 +150,7 @@ export class DelegationWalker {
       referral = next;
       path.push(`${next.zone} (from ${answer.server.host} ${answer.server.address})`);
       // The parent has named the zone that is the name itself: nothing below can move the cut.
-      if (sameName(next.zone, name)) return { ok: true, zone: next.zone, referral: next, nsHosts: next.nsHosts, childNsHosts: undefined, path };
+      if (sameName(next.zone, name)) return { ok: true, zone: next.zone, referral: next, nsHosts: next.nsHosts, path };
       zone = next.zone;
       servers = await this.serversOf(next.nsHosts, next.glue, resolving);
     }
@@ -165,12 +163,12 @@ export class DelegationWalker {
     const soaOwner = answer.reply.authorities.find((r) => r.type === 'SOA')?.name;
     const zone = ownNs.length > 0 ? name : (soaOwner ?? referral?.zone ?? name);
     if (referral && sameName(referral.zone, zone)) {
-      return { ok: true, zone: referral.zone, referral, nsHosts: referral.nsHosts, childNsHosts: ownNs.length > 0 ? ownNs : undefined, answeredBy: answer.server, path };
+      return { ok: true, zone: referral.zone, referral, nsHosts: referral.nsHosts, answeredBy: answer.server, path };
     }
     // No referral to this zone was seen: the server serves the parent too (or is a test bed's root).
     const nsReply = ownNs.length > 0 ? answer.reply : await this.zoneNs(zone, answer.server);
     const nsHosts = nsReply ? nsOf(nsReply, zone) : [];
-    return { ok: true, zone, referral: undefined, nsHosts, childNsHosts: nsHosts, answeredBy: answer.server, addresses: nsReply ? addressesOf(nsReply, nsHosts) : [], path };
+    return { ok: true, zone, referral: undefined, nsHosts, answeredBy: answer.server, addresses: nsReply ? addressesOf(nsReply, nsHosts) : [], path };
   }
 
   private async zoneNs(zone: string, server: NameserverAddress): Promise<DnsReply | undefined> {
