@@ -1,6 +1,6 @@
 import type { DiagnosisReport } from '../diagnosis/diagnose.js';
 import type { Finding } from '../diagnosis/finding.js';
-import { buildProblems } from '../diagnosis/problems.js';
+import { buildProblems, findingsOf } from '../diagnosis/problems.js';
 
 const SHOWN: readonly string[] = ['fail', 'warn'];
 
@@ -24,7 +24,7 @@ export function adminNote(report: DiagnosisReport): string {
   theirs.forEach((p, i) => {
     lines.push(`${i + 1}. ${p.summary}`);
     if (p.fix) lines.push(`   What to change: ${p.fix}`);
-    const commands = [...new Set(report.findings.filter((f) => f.id === p.id).flatMap((f) => reproduce(f, report.recipient)))];
+    const commands = [...new Set(findingsOf(p, report.findings).flatMap((f) => reproduce(f, report.recipient)))];
     for (const command of commands) lines.push(`   To see it: ${command}`);
     lines.push('');
   });

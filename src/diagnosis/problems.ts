@@ -85,6 +85,11 @@ export function buildProblems(findings: readonly Finding[], senders: readonly Se
   return problems.sort((a, b) => b.explains.length - a.explains.length || compareStatus(a.status, b.status));
 }
 
+/** The findings a problem groups, MX first as in its summary and fix: for the commands that reproduce it. */
+export function findingsOf(problem: Problem, findings: readonly Finding[]): Finding[] {
+  return findings.filter((f) => f.id === problem.id).sort((a, b) => qtypeRank(a) - qtypeRank(b));
+}
+
 /** The MX answer is what every sender needs; ANY only qmail's CNAME check: MX first, in summaries and fixes. */
 const QTYPE_ORDER = ['MX', 'A', 'AAAA', 'ANY'];
 

@@ -1,7 +1,7 @@
 import type { DiagnosisReport } from './diagnose.js';
 import type { EvidenceValue, Finding, Status } from './finding.js';
 import { headline } from './headline.js';
-import { buildProblems, WHOSE_MOVE_LABEL, type Problem } from './problems.js';
+import { buildProblems, findingsOf, WHOSE_MOVE_LABEL, type Problem } from './problems.js';
 import { plainSenderName } from './sender-names.js';
 import type { SenderVerdict } from './senders.js';
 
@@ -43,7 +43,7 @@ function renderProblem(p: Problem, findings: readonly Finding[]): string[] {
   const explains = p.explains.length > 0 ? `; stops ${p.explains.join(', ')}` : '';
   const lines = [`  ${tag(p.status)} ${p.id}  (${WHOSE_MOVE_LABEL[p.whoseMove]}${explains})`, `          ${p.summary}`];
   if (p.fix) lines.push(`          fix: ${p.fix}`);
-  const commands = [...new Set(findings.filter((f) => f.id === p.id).flatMap((f) => digsOf(f.evidence.dig)))];
+  const commands = [...new Set(findingsOf(p, findings).flatMap((f) => digsOf(f.evidence.dig)))];
   for (const command of commands.slice(0, COMMANDS_PER_PROBLEM)) lines.push(`          reproduce: ${command}`);
   if (commands.length > COMMANDS_PER_PROBLEM) lines.push(`          (${commands.length - COMMANDS_PER_PROBLEM} more commands with --verbose)`);
   return lines;
