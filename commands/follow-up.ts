@@ -1,4 +1,6 @@
 import { judgeSession } from '../src/diagnosis/smtp-findings.js';
+import type { MailServerSession } from '../src/diagnosis/smtp-sessions.js';
+import type { SmtpProbeResult } from '../src/diagnosis/smtp-port.js';
 import { renderFindingsText } from '../src/diagnosis/render-text.js';
 import { AppError } from '../src/errors.js';
 import type { FollowUpReader, FollowUpState } from '../src/queue/follow-up-reader.js';
@@ -30,10 +32,16 @@ export async function runFollowUpCommand(input: FollowUpInput, deps: FollowUpDep
     const untilDue = Math.max(0, Date.parse(state.dueAt) - deps.clock().getTime());
     state = await deps.reader.wait(input.id, untilDue + deps.waitSlackMs);
   }
-  const findings = state.state === 'done' ? judgeSession({ server: { host: state.result.request.mxHost, address: state.result.request.address, preference: 0 }, result: state.result }, { now: deps.clock() }) : [];
+  const findings = state.state === 'done' ? judgeSession(sessionOf(state.result), { now: deps.clock() }) : [];
   const exitCode = findings.some((f) => f.status === 'fail') ? 1 : 0;
   if (input.json) return { output: `${JSON.stringify({ id: input.id, ...describe(state), findings }, null, 2)}\n`, exitCode };
   return { output: `${headline(input.id, state)}\n${findings.length > 0 ? renderFindingsText(findings) : ''}`, exitCode };
+}
+
+/** The probe's result as a session of the address: the follow-up repeats the request, other MX names included. */
+function sessionOf(result: SmtpProbeResult): MailServerSession {
+  const { mxHost, address, alsoNames } = result.request;
+  return { server: { host: mxHost, address, preference: 0 }, hosts: [mxHost, ...(alsoNames ?? [])], result };
 }
 
 function describe(state: FollowUpState): Record<string, unknown> {

@@ -8,18 +8,27 @@ import type { MailServerSession } from './smtp-sessions.js';
 
 type TranscriptLine = SmtpProbeResult['transcript'][number];
 
-/** 'mx1.partner.com (192.0.2.25)', the way the DNS checks name a server. */
-export function serverLabel(result: SmtpProbeResult): string {
-  return `${result.request.mxHost} (${result.request.address})`;
+/** Names listed in a label before the rest are counted. */
+const LABELLED_HOSTS = 3;
+
+/**
+ * 'mx1.partner.com (192.0.2.25)', the way the DNS checks name a server; an address several MX
+ * names point at: 'mx1.partner.com, mx2.partner.com and 10 more MX names (192.0.2.25)'.
+ */
+export function serverLabel({ hosts, result }: MailServerSession): string {
+  const names = hosts.length > 0 ? hosts : [result.request.mxHost];
+  const shown = names.length <= LABELLED_HOSTS ? names.join(', ') : `${names.slice(0, LABELLED_HOSTS - 1).join(', ')} and ${names.length - LABELLED_HOSTS + 1} more MX names`;
+  return `${shown} (${result.request.address})`;
 }
 
 /**
- * `address` and `host` (the MX host name, as the ptr, dane and mtasts findings call it) are part
- * of the interface: the sender model (smtp-senders.ts) groups findings by `evidence.address` and
- * matches them with dane.* and mtasts.* findings by address and host.
+ * `address` and `host` (the most preferred MX host name at the address, as the ptr, dane and
+ * mtasts findings call it) are part of the interface: the sender model (smtp-senders.ts) groups
+ * findings by `evidence.address` and matches them with dane.* and mtasts.* findings by address
+ * and by any of `hosts`, every MX name at the address.
  */
-export function serverEvidence({ server, result }: MailServerSession): Evidence {
-  return { address: result.request.address, host: result.request.mxHost, preference: server.preference, port: result.request.port };
+export function serverEvidence({ server, hosts, result }: MailServerSession): Evidence {
+  return { address: result.request.address, host: result.request.mxHost, hosts: [...hosts], preference: server.preference, port: result.request.port };
 }
 
 /** The reply as the server sent it: '250-first', '250 last'. */

@@ -40,7 +40,7 @@ const NEEDS_ATTENTION = new Set(['error', 'fail', 'warn']);
 /** Every finding one session gives: what went wrong, the software recognised, `smtp.ok` when nothing did. */
 export function judgeSession(session: MailServerSession, options: SessionJudgeOptions = {}): Finding[] {
   const { result } = session;
-  const judged: Judged = { session, result, label: serverLabel(result), base: serverEvidence(session) };
+  const judged: Judged = { session, result, label: serverLabel(session), base: serverEvidence(session) };
   const { findings, rcptAccepted } = judgeSteps(judged, options);
   const software = softwareFinding(judged);
   const all = software ? [...findings, software] : [...findings];

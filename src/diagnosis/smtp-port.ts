@@ -18,6 +18,11 @@ export interface SmtpProbeRequest {
   readonly mailFrom: string;
   /** RCPT TO: the address whose mail fails, or postmaster@domain (RFC 5321 §4.5.1). */
   readonly recipient: string;
+  /**
+   * The other MX names that point at this address. One session serves them all, so the
+   * certificate is matched against each of them too (TlsOutcome.matchingNames).
+   */
+  readonly alsoNames?: readonly string[];
 }
 
 /** Hard limits so a hostile or broken server cannot hang or bloat a probe. */
@@ -90,6 +95,11 @@ export interface TlsOutcome {
   readonly trustError: string | undefined;
   /** Whether the leaf certificate matches the MX host name (RFC 6125). */
   readonly nameMatches: boolean;
+  /**
+   * Of the MX host name and the request's alsoNames, those the leaf certificate matches (RFC 6125),
+   * as the request spelled them. Absent from results made before it existed (a kept probe).
+   */
+  readonly matchingNames?: readonly string[];
   readonly ms: number;
 }
 

@@ -129,7 +129,8 @@ export const SMTP_DELIVERY_RULES: readonly SenderRule[] = [
 
 // RFC 8461 §4.2 and §5: an enforcing sender delivers only over TLS to an MX whose certificate is
 // trusted, unexpired and names the MX host, and only to MX hosts the policy names (§4.1).
-const MTA_STS_REFUSES = new Set(['smtp.starttls-missing', 'smtp.starttls-failed', 'smtp.helo-only', 'tls.cert-expired', 'tls.cert-name-mismatch', 'tls.cert-untrusted', 'tls.cert-self-signed']);
+// The name is judged per MX name (mtaStsRefusalsAt): the rest is the same whichever name leads to the address.
+const MTA_STS_REFUSES = new Set(['smtp.starttls-missing', 'smtp.starttls-failed', 'smtp.helo-only', 'tls.cert-expired', 'tls.cert-untrusted', 'tls.cert-self-signed']);
 
 // RFC 7672 §2.2: with TLSA records, STARTTLS is mandatory; §3.1: the certificate must match a
 // TLSA record. Expiry, names and WebPKI trust do not matter under DANE-EE, so they are not here.
@@ -143,16 +144,42 @@ function sameHost(a: string, b: string): boolean {
 }
 
 /** Whether a finding from another check is about this address: by address, else by host, else domain-wide. */
-function concerns(f: Finding, address: string, host: string | undefined): boolean {
+function concerns(f: Finding, address: string, hosts: readonly string[]): boolean {
   const about = text(f.evidence.address);
   if (about !== undefined) return about === address;
   const aboutHost = text(f.evidence.host);
-  if (aboutHost !== undefined) return host !== undefined && sameHost(aboutHost, host);
+  if (aboutHost !== undefined) return hosts.some((host) => sameHost(aboutHost, host));
   return true;
 }
 
-function hostOf(group: AddressFindings): string | undefined {
-  return group.map((f) => text(f.evidence.host)).find((h) => h !== undefined);
+function names(value: EvidenceValue | undefined): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/** Every MX name at the address (smtp-evidence.ts's `hosts`; `host` alone in findings made before it). */
+function hostsOf(group: AddressFindings): string[] {
+  const withHosts = group.find((f) => names(f.evidence.hosts).length > 0);
+  if (withHosts) return names(withHosts.evidence.hosts);
+  const host = group.map((f) => text(f.evidence.host)).find((h) => h !== undefined);
+  return host === undefined ? [] : [host];
+}
+
+/**
+ * Why an MTA-STS sender gets nowhere at this address. What the server does wrong refuses it
+ * whichever name leads there; the certificate's names and the policy's mx list are per name, and
+ * the sender gets through by any name the certificate carries and the policy names.
+ */
+function mtaStsRefusalsAt(group: AddressFindings, address: string, uncovered: readonly Finding[]): Finding[] {
+  const everywhere = having(MTA_STS_REFUSES, group);
+  if (everywhere.length > 0) return everywhere;
+  const mismatches = group.filter((f) => f.id === 'tls.cert-name-mismatch');
+  const stops = (host: string | undefined): Finding[] => [
+    ...mismatches.filter((f) => host === undefined || !f.evidence.unmatchedHosts || names(f.evidence.unmatchedHosts).some((name) => sameHost(name, host))),
+    ...(host === undefined ? [] : uncovered.filter((f) => concerns(f, address, [host]))),
+  ];
+  const hosts = hostsOf(group);
+  const perHost = (hosts.length > 0 ? hosts : [undefined]).map(stops);
+  return perHost.every((found) => found.length > 0) ? perHost.flat() : [];
 }
 
 const MODERN_TLS = new Set(['TLSv1.2', 'TLSv1.3']);
@@ -193,7 +220,7 @@ export const SMTP_SENDER_FAMILIES: readonly SmtpSenderFamily[] = [
           const policy = findings.filter((f) => f.id === 'mtasts.enforce');
           if (policy.length === 0) return [];
           const uncovered = findings.filter((f) => f.id === 'mtasts.mx-not-covered' && f.evidence.mode === 'enforce');
-          const causes = atEveryAddress(findings, (group, address) => [...having(MTA_STS_REFUSES, group), ...uncovered.filter((f) => concerns(f, address, hostOf(group)))]);
+          const causes = atEveryAddress(findings, (group, address) => mtaStsRefusalsAt(group, address, uncovered));
           return causes.length > 0 ? unique([...policy, ...causes]) : [];
         },
         expected:
@@ -213,7 +240,7 @@ export const SMTP_SENDER_FAMILIES: readonly SmtpSenderFamily[] = [
           const dane = findings.filter((f) => DANE_APPLIES.has(f.id));
           if (dane.length === 0) return [];
           const causes = atEveryAddress(findings, (group, address) => {
-            const here = dane.filter((f) => concerns(f, address, hostOf(group)));
+            const here = dane.filter((f) => concerns(f, address, hostsOf(group)));
             if (here.length === 0) return [];
             return [...here.filter((f) => DANE_REFUSES.has(f.id)), ...having(NO_TLS, group)];
           });

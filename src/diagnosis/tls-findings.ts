@@ -37,7 +37,7 @@ export interface TlsJudgeOptions {
 
 export function judgeTls(session: MailServerSession, tls: TlsOutcome, options: TlsJudgeOptions = {}): Finding[] {
   const { result } = session;
-  const label = serverLabel(result);
+  const label = serverLabel(session);
   const leaf = tls.chain[0];
   const base: Evidence = { ...serverEvidence(session), protocol: tls.protocol ?? null, cipher: tls.cipher ?? null, tlsMs: Math.round(tls.ms) };
   const certificate: Evidence = leaf ? { ...base, ...describe(leaf), trusted: tls.trusted, trustError: tls.trustError ?? null } : { ...base, certificate: null, trustError: tls.trustError ?? null };
@@ -133,20 +133,32 @@ export function judgeTls(session: MailServerSession, tls: TlsOutcome, options: T
     );
   }
 
-  if (!tls.nameMatches) {
+  const unmatched = unmatchedNames(session, tls);
+  if (unmatched.length > 0) {
+    const names = unmatched.join(', ');
     findings.push(
       finding({
         id: 'tls.cert-name-mismatch',
         status: 'warn',
         subject: label,
-        summary: `The certificate ${label} serves names ${leaf.names.join(', ') || leaf.subject}, not the MX host ${result.request.mxHost}. ${OPPORTUNISTIC}`,
-        evidence: certificate,
-        remedy: `Add ${result.request.mxHost} to the certificate's subjectAltName, or point the MX record at a name the certificate carries.`,
+        summary: `The certificate ${label} serves names ${leaf.names.join(', ') || leaf.subject}, not the MX ${unmatched.length === 1 ? 'host' : 'hosts'} ${names}. ${OPPORTUNISTIC}`,
+        evidence: { ...certificate, unmatchedHosts: unmatched },
+        remedy: `Add ${names} to the certificate's subjectAltName, or point the MX ${unmatched.length === 1 ? 'record' : 'records'} at a name the certificate carries.`,
         ref: 'RFC 6125 §6; RFC 8461 §4.2',
       }),
     );
   }
   return findings;
+}
+
+/**
+ * The MX names at the address the certificate does not carry. Each name is known when the prober
+ * matched them all (matchingNames); a result without that knows the session's own name only.
+ */
+function unmatchedNames({ hosts, result }: MailServerSession, tls: TlsOutcome): string[] {
+  const matching = tls.matchingNames;
+  if (!matching) return tls.nameMatches ? [] : [result.request.mxHost];
+  return (hosts.length > 0 ? hosts : [result.request.mxHost]).filter((host) => !matching.includes(host));
 }
 
 function describe(leaf: CertificateInfo): Evidence {

@@ -94,7 +94,7 @@ async function converse(channel: SmtpChannel, request: SmtpProbeRequest, draft: 
     if (draft.starttls.code === 421) await stop(channel, 'starttls', draft.starttls);
     // Any other refusal (454, RFC 3207 §4) leaves the session in the clear, as an opportunistic sender goes on.
     if (draft.starttls.code === 220) {
-      await upgrade(channel, request.mxHost, secureContext, draft);
+      await upgrade(channel, request, secureContext, draft);
       draft.ehloAfterTls = await channel.command(`EHLO ${request.heloName}`, 'ehlo-after-tls');
       // RFC 3207 §4.2: what was learnt before TLS is void; the new EHLO answer replaces it.
       if (isPositive(draft.ehloAfterTls)) draft.extensions = parseExtensions(draft.ehloAfterTls);
@@ -113,9 +113,13 @@ async function converse(channel: SmtpChannel, request: SmtpProbeRequest, draft: 
   await channel.command('QUIT', 'quit', QUIT_WAIT_MS).catch(() => undefined);
 }
 
+function bareName(name: string): string {
+  return name.replace(/\.$/, '');
+}
+
 /** RFC 3207 §4; a failed handshake spends the connection (a sender would retry in the clear on a new one: its own probe). */
-async function upgrade(channel: SmtpChannel, mxHost: string, secureContext: tls.SecureContext, draft: Draft): Promise<void> {
-  const host = mxHost.replace(/\.$/, '');
+async function upgrade(channel: SmtpChannel, request: SmtpProbeRequest, secureContext: tls.SecureContext, draft: Draft): Promise<void> {
+  const host = bareName(request.mxHost);
   // RFC 6066 §3: SNI carries host names only, never address literals.
   const handshake = await channel.startTls(net.isIP(host) === 0 ? host : undefined, secureContext);
   if (!handshake.ok) {
@@ -136,6 +140,7 @@ async function upgrade(channel: SmtpChannel, mxHost: string, secureContext: tls.
     trustError: socket.authorized ? undefined : String((socket.authorizationError as unknown) ?? 'no certificate'),
     // RFC 6125 as Node implements it; the certificate's trust is judged separately above.
     nameMatches: leaf !== undefined && tls.checkServerIdentity(host, leaf) === undefined,
+    matchingNames: leaf === undefined ? [] : [request.mxHost, ...(request.alsoNames ?? [])].filter((name) => tls.checkServerIdentity(bareName(name), leaf) === undefined),
     ms: handshake.ms,
   };
 }

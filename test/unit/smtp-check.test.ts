@@ -611,7 +611,7 @@ describe('smtp check: TLS', () => {
   it('uses a clock when given: an expired self-signed certificate is reported as both', () => {
     const request: SmtpProbeRequest = { mxHost: MX1, address: ADDR1, port: 25, heloName: HELO_NAME, mailFrom: '', recipient: `postmaster@${DOMAIN}` };
     const tls = tlsOutcome({ trusted: false, trustError: 'DEPTH_ZERO_SELF_SIGNED_CERT', chain: [certificate({ selfSigned: true, validTo: '2025-06-01T00:00:00.000Z' })] });
-    const session = { server: { host: MX1, preference: 10, address: ADDR1 }, result: probeResult(request, { tls }) };
+    const session = { server: { host: MX1, preference: 10, address: ADDR1 }, hosts: [MX1], result: probeResult(request, { tls }) };
     expect(ids(judgeSession(session))).not.toContain('tls.cert-expired');
     const withClock = judgeSession(session, { now: new Date('2026-01-15T12:00:00Z') });
     expect(ids(withClock)).toEqual(expect.arrayContaining(['tls.cert-expired', 'tls.cert-self-signed']));
@@ -620,7 +620,7 @@ describe('smtp check: TLS', () => {
 
   it('does not call a certificate expired before its time', () => {
     const request: SmtpProbeRequest = { mxHost: MX1, address: ADDR1, port: 25, heloName: HELO_NAME, mailFrom: '', recipient: `postmaster@${DOMAIN}` };
-    const session = { server: { host: MX1, preference: 10, address: ADDR1 }, result: probeResult(request) };
+    const session = { server: { host: MX1, preference: 10, address: ADDR1 }, hosts: [MX1], result: probeResult(request) };
     expect(ids(judgeSession(session, { now: new Date('2025-12-29T00:00:00Z') }))).toContain('smtp.ok');
   });
 });

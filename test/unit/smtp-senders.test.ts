@@ -92,6 +92,21 @@ describe('mta-sts-enforcing-sender', () => {
     ],
     ['the policy names one of two MX hosts', [enforce, ...healthy(A1), ...healthy(A2, MX2), make('mtasts.mx-not-covered', 'fail', { host: MX2, mode: 'enforce' })], undefined],
     ['an uncovered host with a certificate problem at the other', [enforce, ...healthy(A1), at('tls.cert-expired', 'warn', A2, MX2), make('mtasts.mx-not-covered', 'fail', { host: `${MX1}.`, mode: 'enforce' })], ['fail', ['mtasts.enforce', 'mtasts.mx-not-covered', 'tls.cert-expired']]],
+    [
+      'two names at one address, the certificate carries one: the sender gets through by that name',
+      [enforce, negotiated('TLSv1.3', A1, MX1), at('tls.cert-name-mismatch', 'warn', A1, MX1, { hosts: [MX1, MX2], unmatchedHosts: [MX2] })],
+      undefined,
+    ],
+    [
+      'two names at one address, the certificate carries neither',
+      [enforce, negotiated('TLSv1.3', A1, MX1), at('tls.cert-name-mismatch', 'warn', A1, MX1, { hosts: [MX1, MX2], unmatchedHosts: [MX1, MX2] })],
+      ['fail', ['mtasts.enforce', 'tls.cert-name-mismatch']],
+    ],
+    [
+      'two names at one address: one has no matching certificate, the policy does not name the other',
+      [enforce, ...healthy(A1, MX1), at('tls.cert-name-mismatch', 'warn', A1, MX1, { hosts: [MX1, MX2], unmatchedHosts: [MX1] }), make('mtasts.mx-not-covered', 'fail', { host: MX2, mode: 'enforce' })],
+      ['fail', ['mtasts.enforce', 'tls.cert-name-mismatch', 'mtasts.mx-not-covered']],
+    ],
     ['an old TLS version alone is no MTA-STS failure', [enforce, negotiated('TLSv1.1'), at('tls.version-old', 'warn', A1)], undefined],
   ])('%s', (_, findings, expected) => {
     expect(judge('mta-sts-enforcing-sender', findings)).toEqual(expected ? { verdict: expected[0], because: expected[1] } : { verdict: 'ok', because: [] });
