@@ -67,18 +67,21 @@ function readQmail(report: string): FamilyReading {
   return { recipient: start?.[1] ?? null, remoteReply: squash(said?.[1]), reason };
 }
 
+/** smtp_proto.c quotes the server's answer to STARTTLS after 'TLS is required, but host %s refused to start TLS: '. */
+const REFUSED_TLS = /refused to start TLS:\s*([2-5]\d\d\b[\s\S]*)$/;
+
 function readPostfix(report: string): FamilyReading {
   const line = /^<([^>\s]{1,320})>(?: \(expanded from <[^>]*>\))?:[ \t]*([\s\S]*?)(?:\n[ \t]*\n|(?![\s\S]))/m.exec(report);
   if (line) {
     const reason = line[2] ?? '';
-    const said = /\bsaid:\s*([\s\S]*?)(?:[ \t\n]{0,20}\(in reply to [^)]{0,100}\)|$)/.exec(reason);
+    const said = /\bsaid:\s*([\s\S]*?)(?:[ \t\n]{0,20}\(in reply to [^)]{0,100}\)|$)/.exec(reason) ?? REFUSED_TLS.exec(reason);
     return { recipient: line[1] ?? null, remoteReply: squash(said?.[1]), reason };
   }
   // A Postfix log line: 'to=<bob@partner.test>, relay=..., dsn=4.4.1, status=deferred (reason)'.
   const log = /to=<([^>\s]{0,320})>[^\n]*?status=\w+ \(([^\n]*)\)[ \t]*$/m.exec(report);
   if (log) {
     const reason = log[2] ?? '';
-    const said = /\bsaid:\s*(.*?)(?:[ \t]{0,20}\(in reply to [^)]{0,100}\)|$)/.exec(reason);
+    const said = /\bsaid:\s*(.*?)(?:[ \t]{0,20}\(in reply to [^)]{0,100}\)|$)/.exec(reason) ?? REFUSED_TLS.exec(reason);
     return { recipient: log[1] || null, remoteReply: squash(said?.[1]), reason };
   }
   return { recipient: null, remoteReply: null, reason: null };
@@ -100,11 +103,25 @@ function readExim(report: string, fields: readonly HeaderField[]): FamilyReading
   return { recipient, remoteReply: squash(SMTP_ERROR_AFTER.exec(reason)?.[1]), reason };
 }
 
+/** What an Exchange delay notice reports as its own diagnostic: the remote server's reply is in the text. */
+export function isExchangeStandIn(diagnostic: string | null | undefined): boolean {
+  return /^400 4\.4\.7 Message delayed$/i.test(squash(diagnostic) ?? '');
+}
+
+/**
+ * Exchange quotes the remote server as "Remote Server returned '<reply>'" (an NDR) or, in a delay
+ * notice, "Remote Server at <host> (<address>) returned '<reply>'", first its own stand-in and
+ * then one dated line per attempt. A reply may hold an apostrophe, so a quote that ends its line
+ * closes it; a reply wrapped over lines has none and ends at the next quote.
+ */
+const REMOTE_SERVER_RETURNED = /Remote Server (?:at [^']{1,300}?\s)?returned '(?:([^\n]{0,2000})'[ \t]*\r?$|([^']{0,4000})')/gim;
+
 function readExchange(report: string): FamilyReading {
-  const list = /Delivery has failed to these recipients or groups:\s*\n\s*([^\n]+)/i.exec(report);
+  const list = /(?:Delivery (?:has failed|is delayed) to these recipients or groups|rejected your message to the following e-?mail addresses):\s*\n\s*([^\n]+)/i.exec(report);
   const recipient = firstAddress(list?.[1]) ?? firstAddress(/Your message to (\S{1,320}) couldn't be delivered/i.exec(report)?.[1]) ?? firstAddress(/^[ \t]*([^\s@]{1,64}@\S{1,255})[ \t]*\n[ \t]*Remote Server returned/im.exec(report)?.[1]);
-  const returned = /Remote Server returned '([^']{0,4000})'/i.exec(report);
-  return { recipient, remoteReply: squash(returned?.[1]), reason: returned?.[0] ?? report };
+  // After the stand-in come the dated attempts, the latest last.
+  const returned = [...report.matchAll(REMOTE_SERVER_RETURNED)].filter((match) => !isExchangeStandIn(match[1] ?? match[2])).at(-1);
+  return { recipient, remoteReply: squash(returned?.[1] ?? returned?.[2]), reason: returned?.[0] ?? report };
 }
 
 function readSendmail(report: string): FamilyReading {

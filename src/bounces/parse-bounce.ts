@@ -1,7 +1,7 @@
 import PostalMime from 'postal-mime';
 import { readBounceInput } from './bounce-input.js';
 import type { BounceFamily } from './bounce-family.js';
-import { eximLogOutcome, firstAddress, readFamily, recogniseFamily } from './bounce-family.js';
+import { eximLogOutcome, firstAddress, isExchangeStandIn, readFamily, recogniseFamily } from './bounce-family.js';
 import type { BounceStep } from './bounce-step.js';
 import { stepFromDsn, stepFromText } from './bounce-step.js';
 import type { DeliveryStatus, RecipientStatus } from './delivery-status.js';
@@ -95,7 +95,7 @@ async function readParts(text: string): Promise<Parts> {
 }
 
 const AUTO_REPLY_SUBJECT = /^(?:Out of (?:the )?Office|Automatic reply|Auto(?:matic)?[- ]?(?:Reply|Response)|Auto:|Abwesenheitsnotiz|R[ée]ponse automatique)/i;
-const DELAY = /Delivery (?:delayed|incomplete)|Delayed Mail|THIS IS A WARNING ONLY|has not yet been delivered|Delivery Status Notification \(Delay\)|still being retried|Warning: could not send message for past|Delay reason|will (?:continue to )?(?:retry|try)|delivery temporarily suspended/i;
+const DELAY = /Delivery (?:delayed|incomplete|is delayed to these recipients)|Delayed Mail|THIS IS A WARNING ONLY|has not yet been delivered|Delivery Status Notification \(Delay\)|still being retried|Warning: could not send message for past|Delay reason|will (?:continue to )?(?:retry|try)|delivery temporarily suspended/i;
 const SUCCESS = /Delivery Status Notification \(Success\)|Successful Mail Delivery Report|was successfully delivered|delivered to (?:the )?mailbox|Your message has been delivered|delivery report: delivered/i;
 const FAILURE_SUBJECT = /Undeliver|Returned mail|Mail delivery failed|failure notice|Delivery Status Notification \(Failure\)|Non[- ]?delivery|Delivery Failure|Mail System Error/i;
 
@@ -177,11 +177,13 @@ async function parseText(text: string): Promise<BounceParse> {
   const autoReply = family === 'unknown' && status === null && parts.fields.length > 0 && isAutoReply(parts.fields);
   const isReport = family !== 'unknown' || status !== null || autoReply || FAILURE_SUBJECT.test(headerValue(parts.fields, 'subject') ?? '');
 
-  const smtpDiagnostic = failed?.diagnosticType === 'smtp' ? failed.diagnostic : null;
+  // An Exchange delay notice's report gives its own '400 4.4.7 Message delayed': the remote's reply and code are in the text.
+  const standIn = family === 'exchange' && isExchangeStandIn(failed?.diagnostic);
+  const smtpDiagnostic = failed?.diagnosticType === 'smtp' && !standIn ? failed.diagnostic : null;
   // Gmail labels its own DNS errors 'smtp;' too: a server's reply starts with its code (RFC 5321 §4.2).
   const remoteReply = [smtpDiagnostic?.replace(/\s+/g, ' ').trim(), reading.remoteReply].find((reply) => reply !== undefined && reply !== null && /^[2-5]\d\d(?:[ -]|$)/.test(reply)) ?? null;
   const logged = /\bdsn=([245]\.\d{1,3}\.\d{1,3})\b/.exec(report)?.[1];
-  const dsn = failed?.status ?? dsnFromText(remoteReply) ?? logged ?? dsnFromText(reading.reason) ?? dsnFromText(failed?.diagnostic ?? null);
+  const dsn = (standIn ? null : failed?.status) ?? dsnFromText(remoteReply) ?? logged ?? dsnFromText(reading.reason) ?? dsnFromText(failed?.diagnostic ?? null);
   const reasonText = [failed?.diagnostic ?? '', reading.reason ?? ''].join('\n');
   let step = stepFromText(reasonText);
   if (step === 'unknown' && isReport && !autoReply) step = stepFromText(report);

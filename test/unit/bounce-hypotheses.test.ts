@@ -26,6 +26,12 @@ describe('choosing the root-cause hypothesis', () => {
     ['exchange-online-ndr.eml', 'recipient-unknown'],
     ['m365-html-ndr.eml', 'recipient-unknown'],
     ['exchange-onprem-ndr.txt', 'message-content'],
+    ['exchange-relay-denied-ndr.eml', 'relay-denied'],
+    // 4.7.26 at RCPT would read as greylisting (rcpt-deferred); it judges SPF and DKIM, after DATA.
+    ['exchange-delay-ipv6-auth.eml', 'sender-authentication'],
+    ['postfix-null-mx-bounce.eml', 'nowhere-to-deliver'],
+    ['postfix-tls-verify-delay.eml', 'tls-negotiation'],
+    ['postfix-tls-refused-log.txt', 'tls-negotiation'],
     ['sendmail-rcpt-bounce.eml', 'recipient-unknown'],
     ['gmail-address-not-found.eml', 'recipient-unknown'],
     ['gmail-dns-delay.eml', 'dns-unanswerable'],
@@ -47,6 +53,7 @@ describe('choosing the root-cause hypothesis', () => {
     ],
     ['greylisting at RCPT', 'Nov 12 10:00:01 gw postfix/smtp[811]: 4Yq: to=<a@grey.test>, relay=mx.grey.test[192.0.2.7]:25, dsn=4.7.1, status=deferred (host mx.grey.test[192.0.2.7] said: 451 4.7.1 Greylisted, try again later (in reply to RCPT TO command))', 'rcpt-deferred'],
     ['TLS refused', 'Nov 12 10:00:01 gw postfix/smtp[811]: 4Yq: to=<a@tls.test>, relay=mx.tls.test[192.0.2.8]:25, dsn=4.7.5, status=deferred (TLS is required, but host mx.tls.test[192.0.2.8] refused to start TLS: 454 4.7.0 TLS not available)', 'tls-negotiation'],
+    ['TLS peer not trusted', 'Nov 12 10:00:01 gw postfix/smtp[811]: 4Yq: to=<a@tls.test>, relay=mx.tls.test[192.0.2.8]:25, delay=5831, delays=5830/0.23/0.1/0, dsn=4.7.5, status=deferred (Server certificate not trusted)', 'tls-negotiation'],
     ['DMARC rejection', 'Nov 12 10:00:01 gw postfix/smtp[811]: 4Yq: from=<me@sender.test>, to=<a@strict.test>, relay=mx.strict.test[192.0.2.9]:25, dsn=5.7.26, status=bounced (host mx.strict.test[192.0.2.9] said: 550 5.7.26 Unauthenticated email from sender.test is not accepted due to domain\'s DMARC policy (in reply to end of DATA command))', 'sender-authentication'],
     ['size limit', 'Nov 12 10:00:01 gw postfix/smtp[811]: 4Yq: to=<a@small.test>, relay=mx.small.test[192.0.2.10]:25, dsn=5.3.4, status=bounced (host mx.small.test[192.0.2.10] said: 552 5.3.4 Message size exceeds fixed limit (in reply to end of DATA command))', 'message-too-big'],
   ])('%s', async (_what, text, id) => {
