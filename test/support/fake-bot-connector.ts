@@ -5,7 +5,7 @@
  * adapter makes (POST /v3/conversations/{id}/activities[/{replyToId}], PUT
  * /v3/conversations/{id}/activities/{activityId}) and answers like the service: { id }. It also
  * creates conversations (POST /v3/conversations, how a bot opens a 1:1 chat), answering with the
- * chat's id.
+ * chat's id. A test can have it throttle like Teams: 429 with Retry-After to the next activity POSTs.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,6 +25,12 @@ export interface ConnectorCall {
   readonly id: string;
 }
 
+/** An activity POST answered 429 Too Many Requests instead of being accepted (not in `calls`). */
+export interface ThrottledCall {
+  readonly conversationId: string;
+  readonly activity: Record<string, unknown>;
+}
+
 /** A createConversation call: POST /v3/conversations with ConversationParameters. */
 export interface CreatedConversation {
   readonly parameters: Record<string, unknown>;
@@ -38,6 +44,12 @@ export interface FakeBotConnector {
   readonly serviceUrl: string;
   readonly calls: readonly ConnectorCall[];
   readonly created: readonly CreatedConversation[];
+  readonly throttled: readonly ThrottledCall[];
+  /**
+   * Answers the next `count` activity POSTs with 429, `Retry-After: <retryAfterSeconds>` and an
+   * ErrorResponse body; 0 stops throttling. Updates (PUT) and createConversation pass.
+   */
+  throttleNext(count: number, retryAfterSeconds?: number): void;
   /** Resolves once `test` holds for the calls so far; rejects after `timeoutMs` saying what was awaited. */
   waitFor(what: string, test: (calls: readonly ConnectorCall[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -49,6 +61,8 @@ const ACTIVITIES = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?\/?$/
 export async function startFakeBotConnector(): Promise<FakeBotConnector> {
   const calls: ConnectorCall[] = [];
   const created: CreatedConversation[] = [];
+  const throttled: ThrottledCall[] = [];
+  const throttle = { left: 0, retryAfterSeconds: 0 };
   const chats = new Map<string, string>();
   const waiters = new Set<() => void>();
   let counter = 0;
@@ -71,6 +85,13 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
         return;
       }
       const activityId = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
+      if (method === 'POST' && throttle.left > 0) {
+        throttle.left -= 1;
+        throttled.push({ conversationId: decodeURIComponent(match[1]), activity });
+        const body = { error: { code: 'TooManyRequests', message: 'Too many requests. Please retry after some time.' } };
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(throttle.retryAfterSeconds) }).end(JSON.stringify(body));
+        return;
+      }
       const id = method === 'PUT' ? (activityId ?? '') : `activity-${++counter}`;
       calls.push({ method, conversationId: decodeURIComponent(match[1]), activityId, activity, authorization: req.headers.authorization, id });
       for (const wake of waiters) wake();
@@ -84,6 +105,11 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
     serviceUrl: `http://127.0.0.1:${port}/`,
     calls,
     created,
+    throttled,
+    throttleNext(count, retryAfterSeconds = 0) {
+      throttle.left = count;
+      throttle.retryAfterSeconds = retryAfterSeconds;
+    },
     waitFor(what, test, timeoutMs = 5_000) {
       return new Promise((resolve, reject) => {
         const check = (): void => {

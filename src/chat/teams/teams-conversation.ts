@@ -11,6 +11,7 @@ import type { Conversation, MessageRef } from '../conversation.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE } from './adaptive-card.js';
 import { fitSummary } from './adaptive-card-limits.js';
 import { safePrefix } from './adaptive-card-text.js';
+import { withConnectorRetry, type RetryTiming } from './connector-retry.js';
 import type { ConversationReferenceStore, StoredConversationReference } from './conversation-reference-store.js';
 import { renderAdaptiveCard } from './render-adaptive-card.js';
 import { baseConversationId, plainTextHtml, threadConversationId, threadMessagesHtml } from './teams-thread.js';
@@ -23,33 +24,37 @@ export interface TeamsConnection {
   /** The bot's app id: continueConversationAsync derives the outgoing credentials from it. */
   readonly appId: string;
   readonly references: ConversationReferenceStore;
+  /** How sends that Teams refuses for now (429, 412, 502, 504) are tried again. Default: CONNECTOR_RETRY. */
+  readonly retry?: RetryTiming;
 }
 
 /** `conversationId` as Teams gave it: in a channel thread it ends in ";messageid=<thread root>". */
 export function createTeamsConversation(connection: TeamsConnection, conversationId: string): Conversation {
   const within = <T>(targetId: string, work: (context: TurnContext) => Promise<T>): Promise<T> => continueIn(connection, targetId, work);
+  // Each send on its own: a retry repeats the one message Teams refused, not those it accepted.
+  const retried = <T>(send: () => Promise<T>): Promise<T> => withConnectorRetry(send, connection.retry);
   return {
     async post(card: Card): Promise<MessageRef> {
-      const sent = await within(conversationId, (context) => context.sendActivity(cardActivity(card)));
+      const sent = await within(conversationId, (context) => retried(() => context.sendActivity(cardActivity(card))));
       if (!sent?.id) throw new Error(`Teams accepted a card in ${conversationId} without returning its activity id`);
       return { conversation: conversationId, message: sent.id };
     },
     async update(ref: MessageRef, card: Card): Promise<void> {
       // PUT /v3/conversations/{conversation}/activities/{id}: Teams replaces the card in place.
-      await within(ref.conversation, (context) => context.updateActivity({ ...cardActivity(card), id: ref.message }));
+      await within(ref.conversation, (context) => retried(() => context.updateActivity({ ...cardActivity(card), id: ref.message })));
     },
     async replyInThread(ref: MessageRef, text: string): Promise<void> {
       const stored = await lookUp(connection, ref.conversation);
       const thread = threadConversationId(ref.conversation, stored.conversation.conversationType, ref.message);
       await within(thread, async (context) => {
-        // In order, one at a time: the thread must read top to bottom.
-        for (const html of threadMessagesHtml(text)) await context.sendActivity({ type: 'message', textFormat: 'xml', text: html });
+        // In order, one at a time: the thread must read top to bottom, and a burst is what Teams throttles.
+        for (const html of threadMessagesHtml(text)) await retried(() => context.sendActivity({ type: 'message', textFormat: 'xml', text: html }));
       });
     },
     async postInThread(ref: MessageRef, card: Card): Promise<MessageRef> {
       const stored = await lookUp(connection, ref.conversation);
       const thread = threadConversationId(ref.conversation, stored.conversation.conversationType, ref.message);
-      const sent = await within(thread, (context) => context.sendActivity(cardActivity(card)));
+      const sent = await within(thread, (context) => retried(() => context.sendActivity(cardActivity(card))));
       if (!sent?.id) throw new Error(`Teams accepted a card in ${thread} without returning its activity id`);
       return { conversation: thread, message: sent.id };
     },
@@ -57,7 +62,7 @@ export function createTeamsConversation(connection: TeamsConnection, conversatio
       // Teams has no ephemeral messages in channels or chats (unlike Slack's chat.postEphemeral),
       // and opening a 1:1 chat needs the app installed for that user, so the reply is a normal
       // message where the command was typed.
-      await within(conversationId, (context) => context.sendActivity({ type: 'message', textFormat: 'xml', text: plainTextHtml(safePrefix(text, WHISPER_CHARS)) }));
+      await within(conversationId, (context) => retried(() => context.sendActivity({ type: 'message', textFormat: 'xml', text: plainTextHtml(safePrefix(text, WHISPER_CHARS)) })));
     },
   };
 }

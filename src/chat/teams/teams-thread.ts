@@ -28,8 +28,6 @@ export function threadConversationId(conversationId: string, conversationType: s
 
 /** Escaped HTML text per thread message; the activity's 28 KB also holds ids and channelData. */
 export const THREAD_MESSAGE_BYTES = 20_000;
-/** A bound on how much one reply may flood a thread (Teams allows ~7 messages/s per thread, less per bot). */
-export const MAX_THREAD_MESSAGES = 15;
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -43,32 +41,60 @@ export function plainTextHtml(text: string): string {
   return escapeHtml(text.replace(/\s+$/, '')).replace(/\r?\n/g, '<br>');
 }
 
-/** Long preformatted text (the report, the admin note) as `<pre>` messages, split at line ends. */
+/**
+ * Long preformatted text (the report, the admin note) as `<pre>` messages, split at line ends,
+ * all of them: a bot cannot put a file in a channel without Graph permissions, so the thread is
+ * the only place the full text can go, and nothing is cut. When it takes several messages each
+ * starts with "Part i of n" outside the `<pre>`, so a reader can tell the thread is complete and
+ * a copy of the block is the report alone.
+ */
 export function threadMessagesHtml(text: string): string[] {
-  const budget = THREAD_MESSAGE_BYTES - '<pre></pre>'.length;
-  const lines = text
-    .replace(/\s+$/, '')
-    .split(/\r?\n/)
-    .flatMap((line) => splitLong(escapeHtml(line), budget));
-  if (lines.length === 0 || (lines.length === 1 && lines[0] === '')) return [];
+  const lines = text.replace(/\s+$/, '').split(/\r?\n/).map(escapeHtml);
+  if (lines.length === 1 && lines[0] === '') return [];
+  const room = THREAD_MESSAGE_BYTES - PRE_BYTES;
+  let chunks = packLines(lines, room);
+  if (chunks.length === 1) return chunks.map(pre);
+  // Every message must leave room for the widest marker, whose width depends on the count, which
+  // less room can raise: repack until the room reserved covers the count it produced.
+  for (let reserved = 0; partMarkerBytes(chunks.length) > reserved; ) {
+    reserved = partMarkerBytes(chunks.length);
+    chunks = packLines(lines, room - reserved);
+  }
+  return chunks.map((chunk, i) => `${partMarker(i + 1, chunks.length)}${pre(chunk)}`);
+}
+
+const PRE_BYTES = Buffer.byteLength('<pre></pre>');
+
+function pre(chunk: string): string {
+  return `<pre>${chunk}</pre>`;
+}
+
+/** What opens message `part` of `parts`, as escaped HTML. */
+export function partMarker(part: number, parts: number): string {
+  return escapeHtml(`Part ${part} of ${parts}`);
+}
+
+/** The widest marker of `parts` messages: the last one's digits are the most. */
+function partMarkerBytes(parts: number): number {
+  return Buffer.byteLength(partMarker(parts, parts));
+}
+
+/** Escaped lines joined into as few chunks of at most `budget` bytes as their order allows. */
+function packLines(escapedLines: readonly string[], budget: number): string[] {
   const chunks: string[] = [];
   let current: string[] = [];
   let size = 0;
-  for (const line of lines) {
-    const bytes = Buffer.byteLength(line) + (current.length > 0 ? 1 : 0);
-    if (current.length > 0 && size + bytes > budget) {
+  for (const line of escapedLines.flatMap((whole) => splitLong(whole, budget))) {
+    const bytes = Buffer.byteLength(line);
+    if (current.length > 0 && size + 1 + bytes > budget) {
       chunks.push(current.join('\n'));
       current = [];
-      size = 0;
     }
-    size += current.length > 0 ? bytes : Buffer.byteLength(line);
+    size = current.length > 0 ? size + 1 + bytes : bytes;
     current.push(line);
   }
   chunks.push(current.join('\n'));
-  const pre = (chunk: string): string => `<pre>${chunk}</pre>`;
-  if (chunks.length <= MAX_THREAD_MESSAGES) return chunks.map(pre);
-  const left = chunks.slice(MAX_THREAD_MESSAGES - 1).reduce((sum, chunk) => sum + chunk.split('\n').length, 0);
-  return [...chunks.slice(0, MAX_THREAD_MESSAGES - 1).map(pre), `… ${left} more lines not posted, to keep the thread readable.`];
+  return chunks;
 }
 
 /** A line longer than a message is cut into pieces of a message each, never inside an HTML entity. */
