@@ -45,6 +45,8 @@ const OURS = new Set([
   'smtp.outbound-blocked',
   'smtp.refused-by-policy',
   'dnsbl.refused',
+  // Asked through our resolver, about the blocklist's zone: nothing in the partner's DNS.
+  'dnsbl.lookup-failed',
   'check.crashed',
   'dns.root-unreachable',
   'dns.query-budget-exhausted',
@@ -124,7 +126,28 @@ function fixOf(group: readonly Finding[]): string {
     const type = String(f.evidence.qtype ?? '');
     if (f.remedy !== '' && !perType.has(type)) perType.set(type, f.remedy);
   }
-  return [...new Set(perType.values())].slice(0, 2).join(' ');
+  return withoutRepeatedSentences([...new Set(perType.values())].slice(0, 2).join(' '));
+}
+
+/** Remedies of two query types often end alike ("the sender should apply the patch"): each sentence once. */
+function withoutRepeatedSentences(text: string): string {
+  const seen = new Set<string>();
+  return text
+    .split(/(?<=[.!?])\s+/)
+    .map((sentence) => {
+      // Clauses after ';' repeat too: "Shorten the MX RRset...; the sender should apply the patch."
+      const clauses = sentence.split(/;\s+/).filter((clause) => {
+        const key = clause.replace(/[.!?]$/, '').toLowerCase();
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+      if (clauses.length === 0) return '';
+      const joined = clauses.join('; ');
+      return /[.!?]$/.test(joined) ? joined : `${joined}.`;
+    })
+    .filter((sentence) => sentence !== '')
+    .join(' ');
 }
 
 function shortOf(id: string, leading: readonly Finding[], group: readonly Finding[]): string {

@@ -68,11 +68,11 @@ const NO_HOST_FOUND = `deferral: Sorry,_I_couldn't_find_any_host_by_that_name._(
 
 export const QMAIL_CLASSIC_RULES: readonly Rule[] = [
   whenNobodyCanResolve(`${CNAME_CHECK_FAILS} ${QMAIL_GIVES_UP}`),
-  { match: having('dns.answer-over-512', ofQtype('ANY')), expected: `deferral: CNAME_lookup_failed_temporarily._(#4.4.3)/ ${QMAIL_GIVES_UP}` },
+  { match: having('dns.answer-over-512', ofQtype('ANY')), expected: `${CNAME_CHECK_FAILS} ${QMAIL_GIVES_UP}` },
 ];
 
 export const QMAIL_MX_A_RULES: readonly Rule[] = [
-  { match: having('dns.answer-over-512', ofQtype('MX', 'A')), expected: `deferral: Sorry,_I_couldn't_find_any_host_by_that_name._(#4.1.2)/ ${QMAIL_GIVES_UP}` },
+  { match: having('dns.answer-over-512', ofQtype('MX', 'A')), expected: `${NO_HOST_FOUND} ${QMAIL_GIVES_UP}` },
   { match: having('mx.ipv6-only', failing), expected: "failure: Sorry,_I_couldn't_find_a_mail_exchanger_or_IP_address._(#5.4.4)/ (qmail looks up A records only)" },
 ];
 

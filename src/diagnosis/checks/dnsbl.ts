@@ -83,7 +83,16 @@ async function lookUp(dns: DnsLookups, name: string): Promise<Listing> {
   const failed = inconclusive(outcome, name);
   // A blocklist that does not answer says nothing about the partner's own DNS: its own id keeps it
   // from unsettling the DNS verdicts of the sender matrix.
-  if (failed) return { kind: 'undetermined', finding: finding({ ...failed, id: 'dnsbl.lookup-failed' }) };
+  if (failed) {
+    return {
+      kind: 'undetermined',
+      finding: finding({
+        ...failed,
+        id: 'dnsbl.lookup-failed',
+        remedy: 'Nothing for the partner to do: the blocklist could not be asked through our resolver. Blocklists such as Spamhaus refuse queries that come through large public resolvers; point mxops at a resolver of your own (MXOPS_RESOLVER), or look the addresses up on the blocklist\'s website.',
+      }),
+    };
+  }
   if (!outcome.ok || outcome.reply.rcode === 'NXDOMAIN') return { kind: 'clean' };
   const codes = recordValues(outcome.reply.answers, 'A');
   if (codes.length === 0) return { kind: 'clean' };
