@@ -103,14 +103,22 @@ function qtypeRank(f: Finding): number {
 /** The sizes of one query type and name across the servers that were asked it. */
 interface SizeRow {
   readonly query: string;
+  /** At the authoritative servers. */
   readonly bytes: number;
   readonly servers: string[];
+  /** The same question through our resolver, as dig on an admin's machine shows it; absent when it gave no reply. */
+  readonly viaResolver: number | undefined;
 }
 
-const SIZE_IDS: Readonly<Record<string, { readonly what: string; readonly field: 'answerEnd' | 'size'; readonly limit: number }>> = {
+type SizeField = 'answerEnd' | 'size';
+
+const SIZE_IDS: Readonly<Record<string, { readonly what: string; readonly field: SizeField; readonly limit: number }>> = {
   'dns.answer-over-512': { what: 'Answers end past the 512 bytes a qmail-family sender reads', field: 'answerEnd', limit: 512 },
   'dns.reply-over-1232': { what: 'Replies are over the 1232 bytes resolvers take over UDP', field: 'size', limit: 1232 },
 };
+
+/** Where reply-size.ts puts the resolver's figure for each of its own. */
+const VIA_RESOLVER: Readonly<Record<SizeField, string>> = { answerEnd: 'resolverAnswerEnd', size: 'resolverSize' };
 
 /** Places named in a summary before "and N more": the rest are in `where` and the thread. */
 const PLACES_NAMED = 3;
@@ -170,7 +178,7 @@ function summarize(id: string, leading: readonly Finding[], group: readonly Find
   const sized = SIZE_IDS[id];
   if (sized) {
     const rows = sizeRows(group, sized.field);
-    if (rows.length > 0) return `${sized.what}: ${rows.map((r) => `${r.query} at byte ${r.bytes.toLocaleString('en')} (${r.servers.join(', ')})`).join('; ')}.`;
+    if (rows.length > 0) return `${sized.what}: ${rows.map(sizeRowText).join('; ')}.`;
   }
   const first = leading[0] ?? group[0];
   if (!first) return '';
@@ -180,7 +188,13 @@ function summarize(id: string, leading: readonly Finding[], group: readonly Find
   return `${first.summary} The same at ${named}${others.length > PLACES_NAMED ? ` and ${others.length - PLACES_NAMED} more` : ''}.`;
 }
 
-function sizeRows(group: readonly Finding[], field: 'answerEnd' | 'size'): SizeRow[] {
+/** "MX partner.com at byte 1,204 (ns1, ns2; 1,180 through our resolver)": where each figure was measured. */
+function sizeRowText(row: SizeRow): string {
+  const resolver = row.viaResolver === undefined ? '' : `; ${row.viaResolver.toLocaleString('en')} through our resolver`;
+  return `${row.query} at byte ${row.bytes.toLocaleString('en')} (${row.servers.join(', ')}${resolver})`;
+}
+
+function sizeRows(group: readonly Finding[], field: SizeField): SizeRow[] {
   const rows = new Map<string, SizeRow>();
   for (const f of group) {
     const { qtype, qname } = f.evidence;
@@ -189,9 +203,11 @@ function sizeRows(group: readonly Finding[], field: 'answerEnd' | 'size'): SizeR
     if (typeof bytes !== 'number' || typeof qtype !== 'string' || typeof qname !== 'string') return [];
     const query = `${qtype} ${qname}`;
     const server = String(f.evidence.server ?? f.subject).replace(/ \(.*\)$/, '');
+    const resolverBytes = f.evidence[VIA_RESOLVER[field]];
+    const viaResolver = typeof resolverBytes === 'number' ? resolverBytes : undefined;
     const row = rows.get(query);
-    if (!row) rows.set(query, { query, bytes, servers: [server] });
-    else rows.set(query, { query, bytes: Math.max(row.bytes, bytes), servers: row.servers.includes(server) ? row.servers : [...row.servers, server] });
+    if (!row) rows.set(query, { query, bytes, servers: [server], viaResolver });
+    else rows.set(query, { query, bytes: Math.max(row.bytes, bytes), servers: row.servers.includes(server) ? row.servers : [...row.servers, server], viaResolver: row.viaResolver ?? viaResolver });
   }
   return [...rows.values()];
 }

@@ -31,6 +31,16 @@ export async function probeSizes(dns: DnsLookups, server: AuthoritativeServer, n
   return { server, name, type, classic, tcp, flagDay };
 }
 
+/**
+ * The same question through our resolver, as `dig MX <domain>` on an admin's machine asks it: the
+ * reply a resolver composes can differ from the authoritative one (its own additional section,
+ * minimal ANY answers per RFC 8482), and a reader comparing our figure with dig's must see both.
+ * Asked over TCP without EDNS so the whole reply is measured. Undefined when it gave no full reply.
+ */
+export async function resolverReply(dns: DnsLookups, name: string, type: QueryType): Promise<DnsReply | undefined> {
+  return usable(await dns.query({ server: dns.settings.resolver, name, type, recursionDesired: true, transport: 'tcp', edns: false }));
+}
+
 function usable(outcome: QueryOutcome): DnsReply | undefined {
   return outcome.ok && outcome.reply.rcode === 'NOERROR' && !outcome.reply.flags.tc && outcome.reply.complete ? outcome.reply : undefined;
 }

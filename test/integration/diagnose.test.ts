@@ -45,6 +45,9 @@ describe('diagnose() against nameservers on loopback', () => {
     expect(evidence.size as number).toBeGreaterThanOrEqual(evidence.answerEnd as number);
     expect(String(evidence.server)).toMatch(/ns[12]\.servers\.test \(127\.0\.0\.1[12]\)/);
     expect(evidence.dig).toContain(`dig +noedns +ignore +norecurse MX bigmx.test @127.0.0.11 -p ${network.port}`);
+    // The same question through our resolver, as dig on an admin's machine shows it: here the resolver serves the same zone.
+    expect(evidence).toMatchObject({ resolver: `127.0.0.1:${network.port}`, resolverAnswerEnd: evidence.answerEnd, resolverSize: evidence.size });
+    expect(evidence.dig).toContain(`dig +noedns +tcp MX bigmx.test @127.0.0.1 -p ${network.port}`);
     expect(ids(report)).toEqual(expect.arrayContaining(['dns.truncated', 'dns.reply-over-1232']));
     expect(verdict(report, 'qmail-1.03')).toMatchObject({ verdict: 'fail', because: expect.arrayContaining(['dns.answer-over-512']) });
     // qmail 1.03 asks ANY first, and the ANY answer holds the 20 MX records too.

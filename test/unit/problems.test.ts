@@ -29,6 +29,14 @@ describe('problems above findings', () => {
     expect(problems[0]?.summary).toBe(`Answers end past the 512 bytes a qmail-family sender reads: MX ${DOMAIN} at byte 1,204 (ns1.partner.com, ns2.partner.com); ANY ${DOMAIN} at byte 1,351 (ns1.partner.com, ns2.partner.com).`);
   });
 
+  it('gives the figure through our resolver beside the authoritative one, where they were measured', () => {
+    const viaResolver = (f: Finding, resolverAnswerEnd: number): Finding => ({ ...f, evidence: { ...f.evidence, resolver: '127.0.0.53:53', resolverAnswerEnd } });
+    // A resolver that answers ANY minimally (RFC 8482) hands qmail a small reply where the zone's servers give a big one.
+    const findings = [viaResolver(over512('MX', NS1, 1204), 1180), viaResolver(over512('MX', NS2, 1204), 1180), over512('ANY', NS1, 1351)];
+    const [problem] = buildProblems(findings, judgeSenders(findings));
+    expect(problem?.summary).toBe(`Answers end past the 512 bytes a qmail-family sender reads: MX ${DOMAIN} at byte 1,204 (ns1.partner.com, ns2.partner.com; 1,180 through our resolver); ANY ${DOMAIN} at byte 1,351 (ns1.partner.com).`);
+  });
+
   it('puts problems that stop senders first, whatever the status of the others, and keeps our side apart', () => {
     const findings = [make('resolver.unreachable', 'error', '127.0.0.53'), make('spf.too-many-lookups', 'fail', DOMAIN), over512('MX', NS1, 700)];
     const problems = buildProblems(findings, judgeSenders(findings));

@@ -85,7 +85,11 @@ describe('reply-size check: dns.answer-over-512', () => {
       ednsTc: false,
       size: answerEnd,
       answerEnd,
-      dig: [`dig +noedns +ignore +norecurse MX ${DOMAIN} @${NS1.address}`, `dig +noedns +tcp +norecurse MX ${DOMAIN} @${NS1.address}`],
+      // The same question through our resolver (which here serves the zone itself): what dig on an admin's machine shows.
+      resolver: '127.0.0.1',
+      resolverSize: answerEnd,
+      resolverAnswerEnd: answerEnd,
+      dig: [`dig +noedns +ignore +norecurse MX ${DOMAIN} @${NS1.address}`, `dig +noedns +tcp +norecurse MX ${DOMAIN} @${NS1.address}`, `dig +noedns +tcp MX ${DOMAIN} @127.0.0.1`],
     });
   });
 
@@ -142,7 +146,7 @@ describe('reply-size check: truncation, big replies and TCP', () => {
     // 30 + 15 x 83 = 1275; 30 + 14 x 83 = 1192.
     const over = ofQtype(await run({ records: manyMx(15, DOMAIN) }), 'dns.reply-over-1232', 'MX');
     expect(over).toHaveLength(1);
-    expect(over[0]).toMatchObject({ status: 'warn', evidence: { size: 1275, dig: [`dig +edns=0 +bufsize=1232 +ignore +norecurse MX ${DOMAIN} @${NS1.address}`] } });
+    expect(over[0]).toMatchObject({ status: 'warn', evidence: { size: 1275, resolverSize: 1275, dig: [`dig +edns=0 +bufsize=1232 +ignore +norecurse MX ${DOMAIN} @${NS1.address}`, `dig +noedns +tcp MX ${DOMAIN} @127.0.0.1`] } });
     expect(over[0]?.summary).toContain('is 1275 bytes');
     expect(ofQtype(await run({ records: manyMx(14, DOMAIN) }), 'dns.reply-over-1232', 'MX')).toEqual([]);
   });

@@ -1,11 +1,12 @@
 import type { Check, CheckContext } from '../check.js';
 import { digCommand } from '../dig-command.js';
 import { FLAG_DAY_UDP_SIZE } from '../dns-lookups.js';
-import type { QueryType } from '../dns-port.js';
+import { formatServer, type QueryType } from '../dns-port.js';
 import type { Authority } from '../domain-facts.js';
-import { finding, type Finding } from '../finding.js';
+import { finding, type Evidence, type Finding } from '../finding.js';
 import { inconclusive } from '../lookup-failure.js';
-import { CLASSIC_UDP_LIMIT, classicTruncated, ednsTruncated, fullReply, probeSizes, tcpFailed, type SizeProbe } from '../size-probe.js';
+import type { DnsReply } from '../dns-port.js';
+import { CLASSIC_UDP_LIMIT, classicTruncated, ednsTruncated, fullReply, probeSizes, resolverReply, tcpFailed, type SizeProbe } from '../size-probe.js';
 
 /**
  * The founding failure (DOMAIN.md §1): the queries a qmail-family sender makes (ANY and MX for the
@@ -15,8 +16,8 @@ import { CLASSIC_UDP_LIMIT, classicTruncated, ednsTruncated, fullReply, probeSiz
 export const replySizeCheck: Check = {
   name: 'reply-size',
   async run(context: CheckContext): Promise<Finding[]> {
-    const probes = await runProbes(context);
-    const findings = probes.flatMap(judgeProbe);
+    const [probes, throughResolver] = await Promise.all([runProbes(context), resolverReplies(context)]);
+    const findings = probes.flatMap((probe) => judgeProbe(probe, throughResolver.get(`${probe.type} ${probe.name}`)));
     findings.push(...judgeTcp(probes));
     if (probes.length > 0 && !findings.some((f) => f.status !== 'pass' && f.status !== 'info')) {
       findings.push(
@@ -57,6 +58,17 @@ async function runProbes({ domain, facts, dns }: CheckContext): Promise<SizeProb
   return groups.flat(2);
 }
 
+/** The domain's ANY and MX replies as our resolver gives them, by "TYPE name": the figures `dig` shows an admin. */
+async function resolverReplies({ domain, dns }: CheckContext): Promise<Map<string, { readonly reply: DnsReply; readonly dig: string }>> {
+  const asked = await Promise.all(
+    (['ANY', 'MX'] as const).map(async (type) => {
+      const reply = await resolverReply(dns, domain, type);
+      return reply ? ([`${type} ${domain}`, { reply, dig: digCommand(reply.query) }] as const) : undefined;
+    }),
+  );
+  return new Map(asked.filter((entry) => entry !== undefined));
+}
+
 function serverLabel(probe: SizeProbe): string {
   return `${probe.server.host} (${probe.server.address})`;
 }
@@ -75,12 +87,17 @@ function measurement(probe: SizeProbe) {
   };
 }
 
-function judgeProbe(probe: SizeProbe): Finding[] {
+function judgeProbe(probe: SizeProbe, throughResolver: { readonly reply: DnsReply; readonly dig: string } | undefined): Finding[] {
   const subject = `${probe.type} ${probe.name} at ${serverLabel(probe)}`;
   const failed = inconclusive(probe.classic, subject);
   if (failed) return [failed];
   const full = fullReply(probe);
-  const facts = measurement(probe);
+  const resolverFacts: Evidence = throughResolver
+    ? { resolver: formatServer(throughResolver.reply.query.server), resolverSize: throughResolver.reply.size, resolverAnswerEnd: throughResolver.reply.answerEnd }
+    : {};
+  // The resolver's figure is reproduced with its own command, after the authoritative server's.
+  const viaResolver = throughResolver ? [throughResolver.dig] : [];
+  const facts = { ...measurement(probe), ...resolverFacts };
   const classicQuery = probe.classic.ok ? probe.classic.reply.query : probe.classic.query;
   const tcpQuery = probe.tcp.ok ? probe.tcp.reply.query : probe.tcp.query;
   const findings: Finding[] = [];
@@ -92,7 +109,7 @@ function judgeProbe(probe: SizeProbe): Finding[] {
         status: 'fail',
         subject,
         summary: `The ${probe.type} answer for ${probe.name} ends at byte ${full.answerEnd}, past the ${CLASSIC_UDP_LIMIT} bytes a qmail-family sender reads, so those senders defer the mail and bounce it after a week.`,
-        evidence: { ...facts, dig: [digCommand(classicQuery), digCommand(tcpQuery)] },
+        evidence: { ...facts, dig: [digCommand(classicQuery), digCommand(tcpQuery), ...viaResolver] },
         remedy:
           probe.type === 'ANY'
             ? `Answer ANY queries minimally (RFC 8482), or shrink the RRsets at ${probe.name} (TXT verification tokens that are no longer needed); the sender should apply the oversize-DNS patch or move to notqmail 1.09+.`
@@ -123,7 +140,7 @@ function judgeProbe(probe: SizeProbe): Finding[] {
         status: 'warn',
         subject,
         summary: `The ${probe.type} reply for ${probe.name} is ${full.size} bytes, over the ${FLAG_DAY_UDP_SIZE}-byte EDNS size resolvers use since DNS Flag Day 2020, so every lookup needs TCP.`,
-        evidence: { ...facts, dig: [digCommand(probe.flagDay.ok ? probe.flagDay.reply.query : probe.flagDay.query)] },
+        evidence: { ...facts, dig: [digCommand(probe.flagDay.ok ? probe.flagDay.reply.query : probe.flagDay.query), ...viaResolver] },
         remedy: `Shrink the ${probe.type} RRset below ${FLAG_DAY_UDP_SIZE} bytes, and keep TCP/53 open.`,
         ref: 'https://www.dnsflagday.net/2020/; RFC 7766',
       }),
