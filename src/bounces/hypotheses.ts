@@ -226,6 +226,16 @@ const CANDIDATES: readonly Candidate[] = [
     fits: (bounce, said) => bounce.sender !== null && (dsnIn(bounce, '5.7.23', '5.7.25', '5.7.26', '5.7.27', '5.7.1') || /\bSPF\b|\bDMARC\b|\bDKIM\b|unauthenticated/i.test(said)) && /SPF|DMARC|DKIM|authenticat/i.test(said),
     confirms: byIds(['spf.missing', 'spf.syntax', 'spf.multiple-records', 'spf.too-many-lookups', 'spf.void-lookups', 'dmarc.syntax', 'dmarc.multiple-records']),
   },
+  {
+    id: 'sender-address-rejected',
+    summary:
+      "The recipient's mail server refused the envelope sender at MAIL FROM, before any recipient was named: commonly because the sender's domain does not resolve for it (no MX or address: 'sender domain must exist'), or the sender's address or server is on its blocklist.",
+    domain: 'sender',
+    checks: ['mx', 'nameservers', 'spf'],
+    smtp: false,
+    fits: (bounce) => bounce.sender !== null && bounce.step === 'mail',
+    confirms: byIds(['mx.none', 'mx.unresolvable', 'mx.null', 'dns.not-delegated', 'dns.nameservers-unreachable', 'dns.lame-delegation', 'spf.missing'], ['fail', 'warn']),
+  },
 ];
 
 /** For a final failure no pattern explains: the family of sender that produced it, as the diagnosis judges it. */

@@ -29,6 +29,8 @@ describe('choosing the root-cause hypothesis', () => {
     ['exchange-relay-denied-ndr.eml', 'relay-denied'],
     // 4.7.26 at RCPT would read as greylisting (rcpt-deferred); it judges SPF and DKIM, after DATA.
     ['exchange-delay-ipv6-auth.eml', 'sender-authentication'],
+    // '553 sorry, your envelope sender domain must exist': the sender's domain is what to check, not the recipient's.
+    ['qmail-mail-from-rejected.eml', 'sender-address-rejected'],
     ['postfix-null-mx-bounce.eml', 'nowhere-to-deliver'],
     ['postfix-tls-verify-delay.eml', 'tls-negotiation'],
     ['postfix-tls-refused-log.txt', 'tls-negotiation'],
