@@ -9,7 +9,8 @@ import { FORM_FIELDS } from '../src/chat/action-forms.js';
 import { ACTION_IDS, type ActionId } from '../src/chat/action-ids.js';
 import type { Card } from '../src/chat/card.js';
 import type { Conversation, MessageRef } from '../src/chat/conversation.js';
-import { describeTime, type Reading } from '../src/chat/patch-text.js';
+import { readNagButtonValue } from '../src/chat/patch-nag-cards.js';
+import { describeAckSequel, describeTime, type Reading } from '../src/chat/patch-text.js';
 import { AppError, isAppError } from '../src/errors.js';
 import { describeDuration, parseDuration } from '../src/patching/duration.js';
 import { parseInstant } from '../src/patching/inventory-fields.js';
@@ -118,10 +119,16 @@ function readUntil(text: string): AcceptRiskRequest['until'] {
   return /^\d{4}-/.test(text) ? { at: parseInstant(text) } : { afterMs: parseDuration(text) };
 }
 
-/** The id a button carries: a patch id or a risk acceptance id. */
-function recordId(value: string): number {
-  if (!/^\d{1,12}$/.test(value)) throw new AppError('BAD_INPUT', `this button no longer works (it carries "${value.slice(0, 40)}"): use the patch command instead`);
-  return Number(value);
+/** The id a button carries: a patch id or a risk acceptance id, and on Acknowledge the nag's step. */
+function recordId(value: string): { readonly id: number; readonly step?: number } {
+  const read = readNagButtonValue(value);
+  if (read === undefined) throw new AppError('BAD_INPUT', `this button no longer works (it carries "${value.slice(0, 40)}"): use the patch command instead`);
+  return read.step === undefined ? { id: read.patchId } : { id: read.patchId, step: read.step };
+}
+
+/** An Acknowledge answers the nag it was clicked on (nags posted before they said which: the latest). */
+function onNag(action: PatchAction, step: number | undefined): PatchAction {
+  return action.kind === 'ack' && step !== undefined ? { ...action, nag: step } : action;
 }
 
 /**
@@ -134,7 +141,7 @@ export async function handlePatchButton(actionId: ActionId, value: string, input
     const now = deps.now();
     const read = readInputs(actionId, inputs, now);
     if ('errors' in read) throw new AppError('BAD_INPUT', Object.values(read.errors).join(' '));
-    const id = recordId(value);
+    const { id, step } = recordId(value);
     const actor = requireIdentity(await resolveActor(deps.store, context.actor), context.actor);
     const reading: Reading = { now, timeZone: actor.person?.timeZone ?? DEFAULT_ZONE };
     const thread = context.thread ?? ref;
@@ -145,7 +152,7 @@ export async function handlePatchButton(actionId: ActionId, value: string, input
         const result = await applyPatchAction(deps.store, {
           system: patch.system,
           patch: patch.key,
-          action: request.action,
+          action: onNag(request.action, step),
           actor: actor.person,
           actorIdentity: actor.identity,
           surface: actor.surface,
@@ -185,7 +192,7 @@ export function confirmationCard(action: PatchAction, result: PatchActionResult,
   const until = holdUntil !== null && holdUntil !== undefined ? describeTime(holdUntil, reading) : undefined;
   const text =
     action.kind === 'ack'
-      ? `${actor} acknowledged ${what}: no nags until ${until ?? 'further notice'}, then escalation resumes at the level reached.`
+      ? `${actor} acknowledged ${what}: no nags until ${until ?? 'further notice'}. ${describeAckSequel(patch?.escalation, reading)}`
       : action.kind === 'snooze'
         ? `${actor} snoozed ${what} for ${describeDuration(action.durationMs)}, until ${until ?? 'further notice'} (snooze ${patch?.escalation.snoozes ?? 1}): ${action.reason}`
         : `${actor} marked ${what} as patched. Nobody will be nagged about it any more.`;

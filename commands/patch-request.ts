@@ -66,7 +66,7 @@ export const PATCH_HELP = [
   'patch overdue: overdue patches, most overdue first; accepted risks listed apart.',
   'patch show <system>: the system, its maintenance windows and its patches with their escalation.',
   'patch who <system>: the owner, their management chain and the risk approvers.',
-  'patch ack <system> [patch]: acknowledge (holds escalation for the policy\'s time); without [patch], every open patch.',
+  'patch ack <system> [patch]: acknowledge (holds the level reached for the policy\'s time, once a level; its clock keeps running); without [patch], every open patch.',
   'patch snooze <system> [patch] <duration> --reason <why>: hold escalation, within the policy\'s limits.',
   'patch done <system> [patch]: mark patched.',
   'patch add <system> <critical|high|medium|low> <title> [--advisory <id>] [--released YYYY-MM-DD] [--due YYYY-MM-DD]: released defaults to today, due to the policy\'s SLA.',

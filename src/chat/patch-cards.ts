@@ -7,7 +7,7 @@ import type { EscalationPolicy, Person, System } from '../patching/inventory.js'
 import type { StoredPatch } from '../store/inventory-rows.js';
 import type { PatchAction, PatchActionResult } from '../store/patch-actions.js';
 import type { Card, CardBlock } from './card.js';
-import { describeChat, describeDue, describeEscalation, describeFreeze, describeOverdue, describePerson, describeTime, describeWindow, plural, type Reading } from './patch-text.js';
+import { describeAckSequel, describeChat, describeDue, describeEscalation, describeFreeze, describeOverdue, describePerson, describeTime, describeWindow, plural, type Reading } from './patch-text.js';
 
 /** Rows shown in a list card; the rest are counted in a "N more" line. */
 export const MAX_ROWS = 15;
@@ -162,7 +162,14 @@ export function actionCard(action: PatchAction, result: PatchActionResult, actor
     { kind: 'text', text: result.patches.map(line).join('\n') },
     ...(action.kind === 'snooze' ? [{ kind: 'text', text: `Reason: ${action.reason}` } as const] : []),
   ];
-  const after = action.kind === 'done' ? 'Nobody will be nagged about these any more.' : 'Escalation resumes then, at the level reached.';
+  const after =
+    action.kind === 'done'
+      ? 'Nobody will be nagged about these any more.'
+      : action.kind === 'ack'
+        ? result.patches.length === 1
+          ? describeAckSequel(result.patches[0]?.escalation, reading, 'it is')
+          : describeAckSequel(undefined, reading, 'they are')
+        : 'Escalation resumes then, at the level reached.';
   blocks.push({ kind: 'text', text: `By ${actor}. ${after}`, emphasis: 'subtle' });
   return { summary: headline, blocks };
 }

@@ -3,6 +3,7 @@
  * people. Times are shown in the reader's zone when the inventory knows it (else UTC); a
  * maintenance window in its own zone, as the system's people plan it.
  */
+import { acknowledgementEndsAt } from '../patching/acknowledgement.js';
 import { describeDuration } from '../patching/duration.js';
 import type { EscalationState } from '../patching/escalation.js';
 import { formatClock, formatWeekdays } from '../patching/inventory-fields.js';
@@ -38,8 +39,21 @@ export function describeEscalation(state: EscalationState, policy: EscalationPol
       ? 'not escalated yet'
       : `level ${state.level + 1}${levels !== undefined ? ` of ${levels}` : ''}${policy?.levels[state.level] ? ` (${policy.levels[state.level]!.targets.join(', ')})` : ''}`;
   const held = state.holdUntil !== null ? ` until ${describeTime(state.holdUntil, reading)}` : '';
-  const next = state.nextAt !== null ? `next step ${describeTime(state.nextAt, reading)}` : 'no further step';
+  // Acknowledged, the next step is the later of the hold's end and the level's own wait.
+  const nextAt = acknowledgementEndsAt(state) ?? state.nextAt;
+  const next = nextAt !== null ? `next step ${describeTime(nextAt, reading)}` : 'no further step';
   return `${state.phase}${held}, ${level}; ${next}`;
+}
+
+/**
+ * What an acknowledgement does not stop (acknowledgement.ts): "The level's clock keeps running:
+ * unless the patch is applied or the risk accepted, escalation goes on Tue 24 Nov 11:00 UTC."
+ * Without a state (several patches, each on its own clock): "... goes on as scheduled."
+ */
+export function describeAckSequel(state: EscalationState | undefined, reading: Reading, subject = 'the patch is'): string {
+  const endsAt = state === undefined ? null : acknowledgementEndsAt(state);
+  const when = endsAt === null ? 'as scheduled' : endsAt === state?.holdUntil ? 'then' : describeTime(endsAt, reading);
+  return `The level's clock keeps running: unless ${subject} applied or the risk accepted, escalation goes on ${when}.`;
 }
 
 /** "sat,sun 22:00 for 4 hours (Europe/Berlin); next Sat 5 Dec 22:00 Europe/Berlin". */

@@ -2,9 +2,10 @@
  * The escalation of one overdue patch, as a state machine over plain data (PagerDuty's model,
  * DOMAIN.md section 4): a reminder before the due date; at the due date the first level; after
  * each level's wait the next level; the last level repeats up to the policy's cap, then stops.
- * Acknowledging, snoozing or accepting the risk holds it; when the hold ends the same level is
- * nagged again. Every nag gets the next `step` number, which is its identity: the store records
- * (patch, step) once, so a replayed sweep cannot send a nag twice.
+ * An acknowledgement holds the level reached without stopping its clock (acknowledgement.ts): when
+ * both are over, the next level is nagged. Snoozing or accepting the risk holds escalation; when
+ * that hold ends the same level is nagged again. Every nag gets the next `step` number, which is
+ * its identity: the store records (patch, step) once, so a replayed sweep cannot send a nag twice.
  *
  * Nothing here reads a clock or sends anything: the caller passes `now` and acts on the result.
  */
@@ -30,6 +31,21 @@ export interface EscalationState {
   readonly snoozes: number;
   /** End of the acknowledgement, snooze or risk acceptance holding escalation. */
   readonly holdUntil: number | null;
+  /** The latest acknowledgement; absent until there is one (and in states stored before issue 15). */
+  readonly lastAck?: AckRecord;
+}
+
+export interface AckRecord {
+  /** The latest nag planned when it was made: it answers every nag up to this step. */
+  readonly step: number;
+  /** Handle (or chat identity) of who acknowledged. */
+  readonly by: string;
+  readonly at: number;
+  /** The level it held, and how many acknowledgements that level has had (the policy caps them). */
+  readonly level: number;
+  readonly count: number;
+  /** When the level held was due to move on: the clock an acknowledgement does not stop. */
+  readonly levelEndsAt: number | null;
 }
 
 /** Why a nag goes out: the words of its first line depend on it. */
@@ -42,7 +58,7 @@ export interface PlannedNag {
   readonly kind: NagKind;
   readonly at: number;
   /** For 'resumed': what had held escalation. */
-  readonly resumedFrom?: 'acknowledged' | 'snoozed' | 'risk-accepted';
+  readonly resumedFrom?: 'snoozed' | 'risk-accepted';
 }
 
 export interface PatchTiming {
@@ -111,7 +127,15 @@ function nextStep(state: EscalationState, patch: PatchTiming, policy: Escalation
     case 'done':
     case 'exhausted':
       return undefined;
-    case 'acknowledged':
+    case 'acknowledged': {
+      const released: EscalationState = { ...state, phase: state.level < 0 ? 'upcoming' : 'overdue', holdUntil: null };
+      // The level's clock ran on under the acknowledgement (issue 15): no fresh wait at the same
+      // level, the next one is nagged when both are over. An acknowledgement stored before the
+      // clock was recorded counts as having outlasted it.
+      const levelEndsAt = state.lastAck?.levelEndsAt ?? now;
+      if (levelEndsAt > now) return { state: { ...released, nextAt: levelEndsAt } };
+      return nextStep({ ...released, nextAt: now }, patch, policy, now);
+    }
     case 'snoozed':
     case 'risk-accepted': {
       const resumedFrom = state.phase;
@@ -159,13 +183,6 @@ export function escalateForDenial(state: EscalationState, patch: PatchTiming, po
   return { state: { ...state, phase: 'overdue', level, round: 1, step: nag.step, holdUntil: null, nextAt: now + policy.levels[level]!.waitMs }, nag };
 }
 
-/** Holds escalation for the policy's acknowledgement time; then the same level is nagged again. */
-export function acknowledge(state: EscalationState, policy: EscalationPolicy, now: number): EscalationState {
-  refuseWhenSettled(state, 'acknowledged');
-  const holdUntil = now + policy.ackForMs;
-  return { ...state, phase: 'acknowledged', holdUntil, nextAt: holdUntil };
-}
-
 /** A snooze needs a reason and stays within the policy's count and length. */
 export function snooze(state: EscalationState, policy: EscalationPolicy, now: number, durationMs: number, reason: string): EscalationState {
   refuseWhenSettled(state, 'snoozed');
@@ -199,7 +216,8 @@ export function reopen(state: EscalationState, now: number): EscalationState {
   return { ...state, phase: state.level >= 0 ? 'overdue' : 'upcoming', holdUntil: null, round: 0, nextAt: now };
 }
 
-function refuseWhenSettled(state: EscalationState, wanted: EscalationPhase): void {
+/** Nothing holds a patch that is applied, or whose risk is accepted (a risk acceptance may replace a hold). */
+export function refuseWhenSettled(state: EscalationState, wanted: EscalationPhase): void {
   if (state.phase === 'done') throw new AppError('CONFLICT', 'this patch is already marked as applied');
   if (state.phase === 'risk-accepted' && wanted !== 'risk-accepted') {
     throw new AppError('CONFLICT', 'the risk of not applying this patch is accepted until its expiry; nothing to hold');

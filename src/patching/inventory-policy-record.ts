@@ -6,6 +6,7 @@ import { AppError } from '../errors.js';
 import { parseDuration } from './duration.js';
 import { parseBoolean, parseName, parseOneOf, parseWholeNumber } from './inventory-fields.js';
 import {
+  DEFAULT_ACK,
   DEFAULT_OUTAGE_APPROVAL,
   ESCALATION_TARGETS,
   SEVERITIES,
@@ -27,8 +28,9 @@ import {
   type ProblemLog,
 } from './inventory-tree.js';
 
-export const POLICY_KEYS = ['name', 'sla', 'remindBefore', 'levels', 'repeat', 'ackFor', 'snooze', 'riskApprovers', 'leadership', 'quietHours', 'outage'] as const;
+export const POLICY_KEYS = ['name', 'sla', 'remindBefore', 'levels', 'repeat', 'ackFor', 'ack', 'snooze', 'riskApprovers', 'leadership', 'quietHours', 'outage'] as const;
 export const LEVEL_KEYS = ['targets', 'wait'] as const;
+export const ACK_KEYS = ['maxCount'] as const;
 export const SNOOZE_KEYS = ['maxCount', 'maxLength'] as const;
 export const OUTAGE_KEYS = ['approvers', 'quorum', 'selfApproval', 'expireAfter', 'remindBefore'] as const;
 
@@ -37,6 +39,7 @@ export const POLICY_DEFAULTS = {
   remindBeforeMs: 3 * DAY_MS,
   repeatCap: 3,
   ackForMs: 3 * DAY_MS,
+  ack: DEFAULT_ACK,
   snooze: { maxCount: 2, maxLengthMs: 7 * DAY_MS },
   quietHours: true,
 } as const;
@@ -56,6 +59,7 @@ export function readPolicy(log: ProblemLog, node: InventoryNode): Entry<Escalati
     levels: readLevels(log, map),
     repeatCap: withDefault(log, map, 'repeat', parseWholeNumber, POLICY_DEFAULTS.repeatCap),
     ackForMs: withDefault(log, map, 'ackFor', parseDuration, POLICY_DEFAULTS.ackForMs),
+    ack: readAck(log, map),
     snooze: readSnooze(log, map),
     riskApprovers: readHandles(log, map, 'riskApprovers'),
     leadership: readHandles(log, map, 'leadership'),
@@ -90,6 +94,15 @@ function readLevel(log: ProblemLog, node: InventoryNode): EscalationLevel | unde
   const waitMs = required(log, map, 'wait', parseDuration);
   if (targets === undefined || targets === null || targets.length === 0 || waitMs === undefined) return undefined;
   return { targets: targets.map((target) => target.value), waitMs };
+}
+
+/** Like `snooze`: left out, the default; given as a mapping, each part defaults on its own. */
+function readAck(log: ProblemLog, policy: InventoryMap): EscalationPolicy['ack'] | undefined {
+  const map = readMap(log, policy.entries.get('ack'), ACK_KEYS);
+  if (map === undefined) return POLICY_DEFAULTS.ack;
+  if (map === null) return undefined;
+  const maxCount = withDefault(log, map, 'maxCount', parseWholeNumber, POLICY_DEFAULTS.ack.maxCount);
+  return maxCount === undefined ? undefined : { maxCount };
 }
 
 function readSnooze(log: ProblemLog, policy: InventoryMap): EscalationPolicy['snooze'] | undefined {

@@ -21,7 +21,8 @@
  *       - { targets: [owner, team-channel], wait: 2d }
  *       - { targets: [manager], wait: 3d }
  *     repeat: 3                     # optional, default 3: more nags of the last level
- *     ackFor: 3d                    # optional, default 3d
+ *     ackFor: 3d                    # optional, default 3d: how long an acknowledgement holds a level
+ *     ack: { maxCount: 1 }          # optional, default 1: acknowledgements each level may have
  *     snooze: { maxCount: 2, maxLength: 7d }   # optional, each part defaults to the value shown
  *     riskApprovers: [carol]        # optional, default none
  *     leadership: [carol]           # optional, default none: the top of the owner's chain
@@ -70,7 +71,7 @@ import { Document, Scalar, type Node } from 'yaml';
 import { formatClock, formatEndInstant, formatInstant, formatLength, formatWeekday } from './inventory-fields.js';
 import { readInventoryDocument } from './inventory-document.js';
 import { throwIfProblems } from './inventory-file-error.js';
-import type { EscalationPolicy, InventoryDocument, OutageApproval, PatchSpec, Person, System, Weekday } from './inventory.js';
+import { DEFAULT_ACK, type EscalationPolicy, type InventoryDocument, type OutageApproval, type PatchSpec, type Person, type System, type Weekday } from './inventory.js';
 import { definedOnly } from './inventory-records.js';
 import { acceptInventoryText } from './inventory-text.js';
 import { ProblemLog } from './inventory-tree.js';
@@ -138,6 +139,7 @@ function formatPolicy(policy: EscalationPolicy, flow: Flow): object {
     levels: policy.levels.map((level) => flow({ targets: [...level.targets], wait: formatLength(level.waitMs) })),
     repeat: policy.repeatCap,
     ackFor: formatLength(policy.ackForMs),
+    ack: flow({ maxCount: (policy.ack ?? DEFAULT_ACK).maxCount }),
     snooze: flow({ maxCount: policy.snooze.maxCount, maxLength: formatLength(policy.snooze.maxLengthMs) }),
     riskApprovers: policy.riskApprovers.length > 0 ? flow([...policy.riskApprovers]) : undefined,
     leadership: policy.leadership.length > 0 ? flow([...policy.leadership]) : undefined,

@@ -66,8 +66,13 @@ export interface EscalationPolicy {
   readonly levels: readonly EscalationLevel[];
   /** How many more times the last level is nagged after its first nag; then escalation stops. */
   readonly repeatCap: number;
-  /** An acknowledgement holds escalation for this long, then the patch is nagged again at the same level. */
+  /**
+   * An acknowledgement holds the level reached for this long; the level's own wait keeps running,
+   * so when both are over the next level is nagged (escalation.ts).
+   */
   readonly ackForMs: number;
+  /** Acknowledgements allowed at each level; absent (policies stored before it existed): DEFAULT_ACK. */
+  readonly ack?: AckLimits;
   readonly snooze: { readonly maxCount: number; readonly maxLengthMs: number };
   /** Handles of the people who may approve a risk acceptance. */
   readonly riskApprovers: readonly string[];
@@ -78,6 +83,17 @@ export interface EscalationPolicy {
   /** Who decides outage-window requests for systems under this policy; absent: the defaults below. */
   readonly outage?: OutageApproval;
 }
+
+export interface AckLimits {
+  /** How many times each level (the coming-due reminder counts as one) may be acknowledged. */
+  readonly maxCount: number;
+}
+
+/**
+ * One acknowledgement a level (issue 15): acknowledging after every nag used to keep a patch at
+ * the owner for ever; with one, a patch nobody applies still reaches the top of the chain.
+ */
+export const DEFAULT_ACK: AckLimits = { maxCount: 1 };
 
 /** How outage-window requests for a policy's systems are decided. */
 export interface OutageApproval {

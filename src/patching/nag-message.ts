@@ -19,6 +19,8 @@ export interface NagPatch {
 export interface NagMessage {
   readonly headline: string;
   readonly lines: readonly string[];
+  /** The nag's step: its Acknowledge button carries it, so a second click on it is recognised. */
+  readonly step?: number;
 }
 
 const RISK: Record<Severity, string> = {
@@ -54,7 +56,7 @@ export function nagMessage(input: {
     `Told: ${[...recipients.people.map((person) => person.name), ...(recipients.broadcast ? ['the team channel'] : [])].join(', ')}${recipients.unfilled.length > 0 ? ` (nobody fills: ${recipients.unfilled.join(', ')})` : ''}.`,
     nextStep(state, policy, input.nextRecipients, zone),
   ];
-  return { headline, lines };
+  return { headline, lines, step: nag.step };
 }
 
 const WHY: Record<PlannedNag['kind'], string> = {
@@ -67,7 +69,7 @@ const WHY: Record<PlannedNag['kind'], string> = {
   'outage-denied': 'An outage window to apply it was denied, so this goes one level up',
 };
 
-const RESUMED = { acknowledged: 'the acknowledgement ran out', snoozed: 'the snooze ended', 'risk-accepted': 'the risk acceptance expired' } as const;
+const RESUMED = { snoozed: 'the snooze ended', 'risk-accepted': 'the risk acceptance expired' } as const;
 
 function nextStep(state: EscalationState, policy: EscalationPolicy, next: NagRecipients | undefined, zone: string): string {
   if (state.nextAt === null) return 'Next: nothing further is scheduled.';

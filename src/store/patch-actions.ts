@@ -1,11 +1,13 @@
 /**
  * What people do to a patch from chat or the CLI (acknowledge, snooze, mark patched), applied in
  * one audited write transaction. Only the system's owner and the people above them in the
- * management chain may act on its patches.
+ * management chain may act on its patches; what an action may do is the core's to say
+ * (acknowledgement.ts, escalation.ts), and a refusal for one patch changes none.
  */
 import type { Kysely } from 'kysely';
-import { AppError } from '../errors.js';
-import { acknowledge, type EscalationState, markDone, snooze } from '../patching/escalation.js';
+import { AppError, isAppError } from '../errors.js';
+import { acknowledge } from '../patching/acknowledgement.js';
+import { type EscalationState, markDone, snooze } from '../patching/escalation.js';
 import type { EscalationPolicy, Person, System } from '../patching/inventory.js';
 import { describeDuration } from '../patching/duration.js';
 import { type AuditSurface, auditAppender } from './audit-log.js';
@@ -16,7 +18,8 @@ import type { Database } from './schema.js';
 import { writeTransaction } from './write-transaction.js';
 
 export type PatchAction =
-  | { readonly kind: 'ack' }
+  /** `nag`: the step of the nag whose Acknowledge was clicked; absent (typed): the latest nag. */
+  | { readonly kind: 'ack'; readonly nag?: number }
   | { readonly kind: 'snooze'; readonly durationMs: number; readonly reason: string }
   | { readonly kind: 'done' };
 
@@ -55,7 +58,7 @@ export async function applyPatchAction(store: OpenDatabase, request: PatchAction
     const audit = auditAppender(trx);
     const updated: StoredPatch[] = [];
     for (const patch of patches) {
-      const state = transition(patch.escalation, policy, request);
+      const state = named(patches.length > 1 ? patch.key : undefined, () => transition(patch.escalation, policy, request));
       const done = request.action.kind === 'done';
       await trx
         .updateTable('patches')
@@ -82,7 +85,11 @@ function transition(state: EscalationState, policy: EscalationPolicy, request: P
   const { action, now } = request;
   switch (action.kind) {
     case 'ack':
-      return acknowledge(state, policy, now);
+      return acknowledge(state, policy, now, {
+        by: request.actor?.handle ?? request.actorIdentity,
+        ...(action.nag !== undefined ? { nag: action.nag } : {}),
+        timeZone: request.actor?.timeZone ?? 'UTC',
+      });
     case 'snooze':
       return snooze(state, policy, now, action.durationMs, action.reason);
     case 'done':
@@ -93,11 +100,21 @@ function transition(state: EscalationState, policy: EscalationPolicy, request: P
 function actionDetails(action: PatchAction, state: EscalationState): Record<string, unknown> {
   switch (action.kind) {
     case 'ack':
-      return { until: new Date(state.holdUntil!).toISOString() };
+      return { until: new Date(state.holdUntil!).toISOString(), nag: state.lastAck?.step, acks: state.lastAck?.count };
     case 'snooze':
       return { until: new Date(state.holdUntil!).toISOString(), for: describeDuration(action.durationMs), reason: action.reason, snoozes: state.snoozes };
     case 'done':
       return {};
+  }
+}
+
+/** Acting on all of a system's patches, a refusal says which patch it is about. */
+function named<T>(key: string | undefined, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (key === undefined || !isAppError(error)) throw error;
+    throw new AppError(error.code, `${key}: ${error.message}`, { cause: error });
   }
 }
 

@@ -12,11 +12,13 @@ import type { PatchDeps } from '../../commands/patch.js';
 import { ACTION_IDS } from '../../src/chat/action-ids.js';
 import type { Card } from '../../src/chat/card.js';
 import { nagCard } from '../../src/chat/patch-nag-cards.js';
+import type { NagMessage } from '../../src/patching/nag-message.js';
 import { riskRequestCard } from '../../src/chat/risk-cards.js';
 import { createSlackNagNotifier } from '../../src/chat/slack/slack-nag-notifier.js';
 import type { AdaptiveCard, AdaptiveExecuteAction } from '../../src/chat/teams/adaptive-card.js';
 import { renderAdaptiveCard } from '../../src/chat/teams/render-adaptive-card.js';
 import { readAuditLog } from '../../src/store/audit-log.js';
+import { sweepDuePatches } from '../../src/store/escalation-sweep.js';
 import { importInventory } from '../../src/store/inventory-import.js';
 import { findPatch } from '../../src/store/inventory-queries.js';
 import type { StoredPatch } from '../../src/store/inventory-rows.js';
@@ -78,10 +80,10 @@ describe('patch buttons in Slack, through the real Bolt app', () => {
   const slackBot = slackAppOnLoopback(() => ({ patch: deps }));
 
   /** Posts the nag the way the nag worker does, and returns its ts and the values its buttons carry. */
-  async function postNag(): Promise<{ ts: string; values: Record<string, string> }> {
+  async function postNag(message: NagMessage = NAG): Promise<{ ts: string; values: Record<string, string> }> {
     const notifier = createSlackNagNotifier(new webApi.WebClient(SLACK_TEST_BOT_TOKEN, { slackApiUrl: slackBot.api.apiUrl }));
-    const { message } = await notifier.startThread('CMAILOPS', nagCard(NAG, await stored()), 'nag-1-0');
-    return { ts: message, values: buttonValues(slackBot.api.callsTo('chat.postMessage').at(-1)) };
+    const { message: ts } = await notifier.startThread('CMAILOPS', nagCard(message, await stored()), `nag-1-${message.step ?? 0}`);
+    return { ts, values: buttonValues(slackBot.api.callsTo('chat.postMessage').at(-1)) };
   }
 
   const click = (actionId: string, value: string, user: string, messageTs: string, extra: { threadTs?: string; triggerId?: string } = {}) =>
@@ -99,20 +101,33 @@ describe('patch buttons in Slack, through the real Bolt app', () => {
   const threadPosts = (ts: string): RecordedCall[] => slackBot.api.callsTo('chat.postMessage').filter((call) => call.args.thread_ts === ts);
   const whispers = (user: string): RecordedCall[] => slackBot.api.callsTo('response_url').filter((call) => call.args.id === user);
 
-  it('acknowledges for the owner: the escalation phase changes in the store and the thread says who and until when', async () => {
-    const nag = await postNag();
+  it('acknowledges the nag clicked for the owner: the phase changes in the store, the thread says who, until when and what then; a second click on it changes nothing', async () => {
+    // The sweep plans the first nag (step 1, the owner's level); its Acknowledge carries that step.
+    expect((await sweepDuePatches(store, NOW)).planned).toHaveLength(1);
+    const nag = await postNag({ ...NAG, step: 1 });
     expect(Object.keys(nag.values)).toEqual([ACTION_IDS.patchAck, ACTION_IDS.patchSnooze, ACTION_IDS.patchDone, ACTION_IDS.patchRequestOutage, ACTION_IDS.patchAcceptRisk]);
-    expect(nag.values[ACTION_IDS.patchAck]).toBe(String((await stored()).id));
+    expect(nag.values[ACTION_IDS.patchAck]).toBe(`${(await stored()).id}:1`);
+    expect(nag.values[ACTION_IDS.patchDone]).toBe(String((await stored()).id));
 
     expect((await click(ACTION_IDS.patchAck, nag.values[ACTION_IDS.patchAck]!, 'UALICE', nag.ts)).status).toBe(200);
     await vi.waitFor(() => expect(threadPosts(nag.ts)).toHaveLength(1), WAIT);
+    // Was "..., then escalation resumes at the level reached.": an acknowledgement no longer restarts the level (issue 15).
     expect(threadPosts(nag.ts)[0]?.args).toMatchObject({
       channel: 'CMAILOPS',
-      text: `Alice Owner acknowledged ${KEY} on mail-gw-1: no nags until Mon 23 Nov 11:00 Europe/Berlin, then escalation resumes at the level reached.`,
+      text: `Alice Owner acknowledged ${KEY} on mail-gw-1: no nags until Mon 23 Nov 11:00 Europe/Berlin. The level's clock keeps running: unless the patch is applied or the risk accepted, escalation goes on then.`,
     });
-    expect((await stored()).escalation).toMatchObject({ phase: 'acknowledged', holdUntil: NOW + 3 * DAY });
+    expect((await stored()).escalation).toMatchObject({ phase: 'acknowledged', holdUntil: NOW + 3 * DAY, lastAck: { step: 1, by: 'alice', at: NOW, level: 0, count: 1 } });
     expect((await auditRows()).at(-1)).toMatchObject({ actor: 'alice', action: 'ack', surface: 'slack', system: 'mail-gw-1' });
     expect(whispers('UALICE')).toEqual([]);
+
+    // Bob, above Alice, clicks the same nag: told who answered it, alone; nothing stored, audited or posted.
+    const before = { patch: await stored(), audit: (await auditRows()).length };
+    expect((await click(ACTION_IDS.patchAck, nag.values[ACTION_IDS.patchAck]!, 'UBOB', nag.ts)).status).toBe(200);
+    await vi.waitFor(() => expect(whispers('UBOB')).toHaveLength(1), WAIT);
+    expect(whispers('UBOB')[0]?.args.text).toBe('This nag was already acknowledged by alice at Fri 20 Nov 11:00 Europe/Berlin; nothing changed.');
+    expect(await stored()).toEqual(before.patch);
+    expect(await auditRows()).toHaveLength(before.audit);
+    expect(threadPosts(nag.ts)).toHaveLength(1);
   });
 
   it('whispers a refusal to a stranger who clicks, naming who may act, and changes nothing', async () => {

@@ -138,6 +138,25 @@ describe.each(STORE_DIALECTS)('patch commands on %s', (dialect) => {
       expect((await findPatch(store.db, 'mail-gw-1', 'CVE-2026-0001'))?.escalation.phase).toBe('upcoming');
     });
 
+    it('acknowledges a nag once: typed again it says who and when; snoozed, it is refused, naming the patch when acting on all of them', async () => {
+      const text = await session(
+        [
+          'patch ack mail-gw-1 CVE-2026-0001',
+          'patch ack mail-gw-1 CVE-2026-0001',
+          'patch snooze mail-gw-1 "Kernel update" 1d --reason vendor build',
+          'patch ack mail-gw-1',
+          '',
+        ].join('\n'),
+        'alice',
+      );
+      expect(text).toContain('ACKNOWLEDGED 1 PATCH ON MAIL-GW-1 UNTIL MON 23 NOV 11:00 EUROPE/BERLIN');
+      expect(text).toContain("By Alice Owner. The level's clock keeps running: unless it is applied or the risk accepted, escalation goes on then.");
+      expect(text).toContain('This nag was already acknowledged by alice at Fri 20 Nov 11:00 Europe/Berlin; nothing changed.');
+      expect(text).toContain('Kernel update: this patch is snoozed until Sat 21 Nov 11:00 Europe/Berlin: nobody is nagged before then, so there is nothing to acknowledge.');
+      expect(await findPatch(store.db, 'mail-gw-1', 'CVE-2026-0001')).toMatchObject({ escalation: { phase: 'acknowledged', lastAck: { by: 'alice', at: NOW, count: 1 } } });
+      expect((await auditRows(store)).filter((row) => row.action === 'ack')).toHaveLength(1);
+    });
+
     it("keeps snoozes within the policy's length and count, and needs a reason", async () => {
       const text = await session(
         [

@@ -22,6 +22,7 @@ export const STANDARD_POLICY: EscalationPolicy = {
   ],
   repeatCap: 2,
   ackForMs: 3 * DAY,
+  ack: { maxCount: 1 },
   snooze: { maxCount: 2, maxLengthMs: 7 * DAY },
   riskApprovers: ['carol'],
   leadership: [],

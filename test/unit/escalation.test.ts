@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/errors.js';
+import { acknowledge } from '../../src/patching/acknowledgement.js';
 import {
   acceptRisk,
-  acknowledge,
   advanceEscalation,
   type AdvanceResult,
   type EscalationState,
@@ -26,6 +26,7 @@ const patch = { dueAt: due };
 const policy: EscalationPolicy = STANDARD_POLICY;
 
 const always: WorkingTimeOf = (_level, at) => at;
+const byAlice = { by: 'alice', timeZone: 'UTC' };
 
 /** Runs the sweep each time the state asks to be looked at, until it stops asking or `until`. */
 function drive(state: EscalationState, until: number, workingTime: WorkingTimeOf = always, usePolicy = policy): { state: EscalationState; results: AdvanceResult[] } {
@@ -97,31 +98,30 @@ describe('escalation of an overdue patch', () => {
 describe('holding escalation', () => {
   const atLevel2 = drive(startEscalation(patch, policy), due + 4 * DAY).state;
 
-  it('an acknowledgement holds for ackFor, then nags the same level again and goes on', () => {
-    expect(atLevel2).toMatchObject({ phase: 'overdue', level: 2 });
-    const acked = acknowledge(atLevel2, policy, due + 4 * DAY + HOUR);
+  // Issue 15: this used to nag level 2 again when the acknowledgement ran out ('resumed') and
+  // only then start its 3-day wait afresh, so acknowledging every nag kept a patch on one level.
+  it('an acknowledgement holds the level for ackFor without stopping its clock: when both are over, the next level is nagged', () => {
+    expect(atLevel2).toMatchObject({ phase: 'overdue', level: 2, nextAt: due + 7 * DAY });
+    const acked = acknowledge(atLevel2, policy, due + 4 * DAY + HOUR, byAlice);
     expect(acked).toMatchObject({ phase: 'acknowledged', nextAt: due + 7 * DAY + HOUR, holdUntil: due + 7 * DAY + HOUR });
     const { results } = drive(acked, due + 10 * DAY + HOUR);
-    expect(nagsOf(results)).toEqual([
-      { step: 5, level: 2, kind: 'resumed', at: '2026-11-09T11:00:00.000Z' },
-      { step: 6, level: 3, kind: 'escalated', at: '2026-11-12T11:00:00.000Z' },
-    ]);
-    expect(results[0]).toMatchObject({ nag: { resumedFrom: 'acknowledged' } });
+    expect(nagsOf(results)).toEqual([{ step: 5, level: 3, kind: 'escalated', at: '2026-11-09T11:00:00.000Z' }]);
   });
 
   it('an acknowledgement of the reminder that ends before the due date leaves the normal overdue nag', () => {
     const shortAck = { ...policy, ackForMs: DAY };
     const reminded = drive(startEscalation(patch, shortAck), due - 3 * DAY, always, shortAck).state;
-    const acked = acknowledge(reminded, shortAck, due - 3 * DAY);
+    const acked = acknowledge(reminded, shortAck, due - 3 * DAY, byAlice);
     const { results } = drive(acked, due, always, shortAck);
     expect(results.map((result) => result.outcome)).toEqual(['idle', 'nag']);
     expect(nagsOf(results)).toEqual([{ step: 2, level: 0, kind: 'overdue', at: '2026-11-02T10:00:00.000Z' }]);
   });
 
-  it('an acknowledgement that runs past the due date resumes at the first level when it ends', () => {
+  // Was kind 'resumed': the acknowledgement held the reminder, so what follows is the first level's overdue nag.
+  it('an acknowledgement of the reminder that runs past the due date nags the first level when it ends', () => {
     const reminded = drive(startEscalation(patch, policy), due - DAY).state;
-    const { results } = drive(acknowledge(reminded, policy, due - DAY), due + 2 * DAY);
-    expect(nagsOf(results)[0]).toEqual({ step: 2, level: 0, kind: 'resumed', at: '2026-11-04T10:00:00.000Z' });
+    const { results } = drive(acknowledge(reminded, policy, due - DAY, byAlice), due + 2 * DAY);
+    expect(nagsOf(results)[0]).toEqual({ step: 2, level: 0, kind: 'overdue', at: '2026-11-04T10:00:00.000Z' });
   });
 
   it('a snooze needs a reason, stays within the length and count, and resumes where it was', () => {
@@ -156,11 +156,11 @@ describe('holding escalation', () => {
 
   it('nothing holds an accepted risk or a patched system', () => {
     const accepted = acceptRisk(atLevel2, due, due + 30 * DAY);
-    expect(() => acknowledge(accepted, policy, due)).toThrow(/risk .* is accepted/);
+    expect(() => acknowledge(accepted, policy, due, byAlice)).toThrow(/risk .* is accepted/);
     expect(() => snooze(accepted, policy, due, DAY, 'why')).toThrow(/risk .* is accepted/);
     const done = markDone(atLevel2);
     expect(done).toMatchObject({ phase: 'done', nextAt: null });
-    expect(() => acknowledge(done, policy, due)).toThrow(/already marked as applied/);
+    expect(() => acknowledge(done, policy, due, byAlice)).toThrow(/already marked as applied/);
     expect(() => acceptRisk(atLevel2, due, due - 1)).toThrow(/expire in the future/);
   });
 

@@ -138,11 +138,22 @@ describe('parseInventoryYaml: values', () => {
       levels: [{ targets: ['owner'], waitMs: 2 * DAY }],
       repeatCap: 3,
       ackForMs: 3 * DAY,
+      ack: { maxCount: 1 },
       snooze: { maxCount: 2, maxLengthMs: 7 * DAY },
       riskApprovers: [],
       leadership: [],
       quietHours: true,
     });
+  });
+
+  it.each([
+    ['left out', [], { maxCount: 1 }],
+    ['empty', ['    ack:'], { maxCount: 1 }],
+    ['an empty mapping', ['    ack: {}'], { maxCount: 1 }],
+    ['none at all', ['    ack: { maxCount: 0 }'], { maxCount: 0 }],
+    ['two a level', ['    ack:', '      maxCount: 2'], { maxCount: 2 }],
+  ])('reads acknowledgement limits %s, like snooze', (_name, rows, expected) => {
+    expect(parseInventoryYaml(yaml('policies:', ...POLICY, ...rows)).policies[0]?.ack).toStrictEqual(expected);
   });
 
   const outageOf = (...rows: string[]): unknown => parseInventoryYaml(yaml('policies:', ...POLICY, ...rows)).policies[0]?.outage;
@@ -298,6 +309,22 @@ describe('parseInventoryYaml: problems in one entry', () => {
         { line: 6, field: 'policies[0].repeat', message: 'must be a whole number, 0 or more (got "-1")' },
         { line: 7, field: 'policies[0].quietHours', message: 'must be true or false (got "maybe")' },
         { line: 8, field: 'policies[0].snooze.maxCount', message: 'must be a whole number, 0 or more (got "1.5")' },
+      ],
+    ],
+    [
+      'acknowledgement limits that are not whole numbers',
+      yaml('policies:', ...POLICY, '    ack: { maxCount: -1 }', '  - name: second', ...POLICY.slice(1), '    ack:', '      maxCount: many'),
+      [
+        { line: 6, field: 'policies[0].ack.maxCount', message: 'must be a whole number, 0 or more (got "-1")' },
+        { line: 12, field: 'policies[1].ack.maxCount', message: 'must be a whole number, 0 or more (got "many")' },
+      ],
+    ],
+    [
+      'acknowledgement limits that are not a mapping, or name an unknown part',
+      yaml('policies:', ...POLICY, '    ack: 2', '  - name: second', ...POLICY.slice(1), '    ack: { maxCount: 1, maxLength: 3d }'),
+      [
+        { line: 6, field: 'policies[0].ack', message: 'must be a mapping with maxCount' },
+        { line: 11, field: 'policies[1].ack.maxLength', message: 'unknown field (expected one of maxCount)' },
       ],
     ],
     [
@@ -584,6 +611,7 @@ describe('formatInventoryYaml', () => {
         levels: [{ targets: ['team-channel', 'owner', 'leadership'], waitMs: 30 * 60_000 }],
         repeatCap: 0,
         ackForMs: HOUR,
+        ack: { maxCount: 0 },
         snooze: { maxCount: 0, maxLengthMs: DAY },
         riskApprovers: ['night'],
         leadership: ['true', 'night'],

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkButtonInputs } from '../../commands/patch-buttons.js';
 import { ACTION_IDS, type ActionId } from '../../src/chat/action-ids.js';
 import { renderCardText } from '../../src/chat/console/render-card-text.js';
+import { nagCard, readNagButtonValue } from '../../src/chat/patch-nag-cards.js';
 import { sampleNagCard, sampleRiskRequestCard } from '../fixtures/golden/patch-cards.js';
 
 const NOW = Date.parse('2026-11-20T10:00:00Z');
@@ -23,6 +24,21 @@ describe('checkButtonInputs: what a form can be told before the store runs', () 
     const errors = checkButtonInputs(actionId, inputs, NOW);
     expect(Object.keys(errors).sort()).toEqual(Object.keys(expected).sort());
     for (const [field, message] of Object.entries(expected)) expect(errors[field]).toMatch(message);
+  });
+});
+
+describe('the value a nag button carries', () => {
+  it('is the patch id, and on Acknowledge also the nag\'s step; nags posted before the step was added still read', () => {
+    const values = Object.fromEntries(
+      nagCard({ headline: 'h', lines: [], step: 7 }, { id: 42, system: 'mail-gw-1', key: 'CVE-2026-0001' })
+        .blocks.flatMap((block) => (block.kind === 'actions' ? block.actions : []))
+        .map((action) => [action.id, action.value]),
+    );
+    expect(values[ACTION_IDS.patchAck]).toBe('42:7');
+    expect(values[ACTION_IDS.patchDone]).toBe('42');
+    expect(readNagButtonValue('42:7')).toEqual({ patchId: 42, step: 7 });
+    expect(readNagButtonValue('42')).toEqual({ patchId: 42 });
+    for (const bad of ['', '42:', ':7', '42:7:1', 'x42', '42.7', '1234567890123']) expect(readNagButtonValue(bad)).toBeUndefined();
   });
 });
 
