@@ -9,9 +9,13 @@
  * A header row is required; columns come in any order, header names in any case; optional
  * columns may be left out; unknown columns are errors. Empty cells are absent values. The compact
  * cell forms are listed in inventory-csv-cells.ts; single values read as in YAML (inventory-yaml.ts).
+ *
+ * Cells that a spreadsheet would run as a formula (`=...`, `@...`) are written with a leading `'`,
+ * and one such quote is removed on import (the exact rule: src/csv-formula-cells.ts).
  */
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { defuseFormulaCell, restoreFormulaCell } from '../csv-formula-cells.js';
 import { readInventoryDocument } from './inventory-document.js';
 import { throwIfProblems } from './inventory-file-error.js';
 import type { InventoryDocument } from './inventory.js';
@@ -47,7 +51,7 @@ export function parseInventoryCsv(text: string, source = 'inventory.csv'): Inven
       log.report({ line: row.line, field: '' }, `has ${row.cells.length} cells where the header has ${columns.names.length} (a stray or missing comma?)`);
       continue;
     }
-    const cells = new Map(columns.names.map((name, index) => [name, row.cells[index] ?? '']));
+    const cells = new Map(columns.names.map((name, index) => [name, restoreFormulaCell(row.cells[index] ?? '')]));
     items.push(readRow(log, columns.kind, cells, row.line));
   }
   const root: InventoryNode = { kind: 'map', line: 1, field: '', entries: new Map([[columns.kind, { kind: 'list', line: 1, field: '', items }]]) };
@@ -58,7 +62,7 @@ export function parseInventoryCsv(text: string, source = 'inventory.csv'): Inven
 export function formatInventoryCsv(inventory: InventoryDocument, kind: CsvKind): string {
   const rows =
     kind === 'people' ? inventory.people.map(writePersonRow) : kind === 'systems' ? inventory.systems.map(writeSystemRow) : inventory.patches.map(writePatchRow);
-  return stringify(rows, { header: true, columns: [...CSV_COLUMNS[kind]] });
+  return stringify(rows, { header: true, columns: [...CSV_COLUMNS[kind]], cast: { string: (cell) => defuseFormulaCell(cell) } });
 }
 
 interface CsvRecord {

