@@ -8,13 +8,15 @@ import { ACTION_IDS } from '../action-ids.js';
 import type { Card } from '../card.js';
 import type { Conversation, MessageRef } from '../conversation.js';
 import { renderCardText } from './render-card-text.js';
+import { showTerminalText } from './terminal-text.js';
 
 const CONVERSATION = 'console';
 
 /**
  * The console surface (`mxops chat`): the same commands and cards as Slack and Teams, as text in
  * a terminal, with no credentials. Each message gets a number; updates and thread replies say
- * which message they belong to.
+ * which message they belong to. Text from people and servers reaches the terminal only through
+ * terminal-text.ts (cards through render-card-text.ts), so it cannot act on the terminal.
  */
 export function createConsoleConversation(out: Writable): Conversation & { lastRef(): MessageRef | undefined } {
   let counter = 0;
@@ -31,7 +33,7 @@ export function createConsoleConversation(out: Writable): Conversation & { lastR
       write(`[#${ref.message} updated] ${renderCardText(card)}`);
     },
     async replyInThread(ref, text) {
-      write(`[#${ref.message} thread]\n${text.replace(/\n?$/, '\n')}`);
+      write(`[#${ref.message} thread]\n${showTerminalText(text).replace(/\n?$/, '\n')}`);
     },
     async postInThread(ref, card) {
       const posted = { conversation: CONVERSATION, message: String(++counter) };
@@ -39,7 +41,7 @@ export function createConsoleConversation(out: Writable): Conversation & { lastR
       return posted;
     },
     async whisper(text) {
-      write(`${text}\n`);
+      write(`${showTerminalText(text)}\n`);
     },
   };
 }
