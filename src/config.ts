@@ -5,7 +5,8 @@ import type { DnsServer } from './diagnosis/dns-port.js';
 import { DEFAULT_MAIL_SERVER_LIMITS } from './diagnosis/domain-facts.js';
 import { AppError, isAppError } from './errors.js';
 import { parseHostPort } from './host-port.js';
-import { databaseLocation, type DatabaseLocation } from './store/database.js';
+import { redactUrl } from './redact-url.js';
+import { databaseLocation, type DatabaseLocation } from './store/database-location.js';
 import { DEFAULT_OUTAGE_COMMAND, type SlackSettings } from './chat/slack/slack-settings.js';
 import type { TeamsSettings } from './chat/teams/teams-settings.js';
 
@@ -181,6 +182,8 @@ function parseRedisUrl(text: string): string {
     throw new AppError('BAD_INPUT', `"${redact(text)}" is not a URL; use redis://host:6379 or rediss://user:password@host:6380/0 (percent-encode / @ : in the password)`);
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new AppError('BAD_INPUT', `"${redact(text)}" is not a redis:// or rediss:// URL`);
+  // `redis::pw@host` parses, as a path with no host; ioredis would read it as user "redis".
+  if (url.host === '') throw new AppError('BAD_INPUT', `"${redact(text)}" names no host: use redis://host:6379 or rediss://user:password@host:6380/0`);
   return text;
 }
 
@@ -201,11 +204,9 @@ function readDatabase(env: Env, problems: string[]): DatabaseLocation {
   }
 }
 
-/** A Redis URL may carry a password (which may hold '/' or '@'): never echo it back. */
+/** A Redis URL may carry a password, in forms that do not parse too: never echo it back (redact-url.ts). */
 export function redact(text: string): string {
-  const at = text.lastIndexOf('@');
-  const scheme = text.indexOf('//');
-  return at === -1 || scheme === -1 || at < scheme ? text : `${text.slice(0, scheme + 2)}***${text.slice(at)}`;
+  return redactUrl(text);
 }
 
 function parseQueuePrefix(text: string): string {

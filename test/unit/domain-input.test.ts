@@ -199,7 +199,7 @@ describe('loadConfig', () => {
 
   it('never echoes a Redis password in its error', () => {
     const error = rejection(() => loadConfig({ MXOPS_REDIS_URL: 'http://user:hunter2@redis.internal:6379' }));
-    expect(error.message).toContain('MXOPS_REDIS_URL: "http://***@redis.internal:6379" is not a redis:// or rediss:// URL');
+    expect(error.message).toContain('MXOPS_REDIS_URL: "http://user:***@redis.internal:6379" is not a redis:// or rediss:// URL');
     expect(error.message).not.toContain('hunter2');
   });
 
