@@ -166,6 +166,21 @@ describe('Slack app: request checks', () => {
     expect(diagnosed).toEqual([]);
   });
 
+  it('refuses a request dated more than 5 minutes ahead, as Bolt refuses a stale one, and takes one within the skew', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const body = (triggerId: string): string => slashCommandBody({ text: 'partner.com', responseUrl: api.responseUrl('cmd'), triggerId });
+    const ahead = await sendToApp(eventsUrl, body('ahead'), { signingSecret: SECRET, timestamp: now + 6 * 60 });
+    expect({ status: ahead.status, body: ahead.body }).toEqual({ status: 401, body: '' });
+    const farAhead = await sendToApp(eventsUrl, body('far-ahead'), { signingSecret: SECRET, timestamp: now + 365 * 86_400 });
+    expect(farAhead.status).toBe(401);
+    await sleep(300);
+    expect(work()).toEqual([]);
+    expect(diagnosed).toEqual([]);
+    // Clocks drift a little: a request a minute ahead is Slack's, on time.
+    expect((await sendToApp(eventsUrl, body('slightly-ahead'), { signingSecret: SECRET, timestamp: now + 60 })).status).toBe(200);
+    await vi.waitFor(() => expect(diagnosed).toEqual(['partner.com']), WAIT);
+  });
+
   it('acks a retried delivery (X-Slack-Retry-Num) and runs nothing', async () => {
     const retry = await mailcheck('partner.com', { retryNum: 1 });
     expect(retry.status).toBe(200);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { commandText, escapeMrkdwn, safePrefix } from '../../src/chat/slack/mrkdwn.js';
 import { deliveryKey, RecentDeliveries } from '../../src/chat/slack/recent-deliveries.js';
+import { isDatedAhead } from '../../src/chat/slack/request-timestamp.js';
 
 describe('commandText', () => {
   it.each([
@@ -41,5 +42,22 @@ describe('RecentDeliveries', () => {
     expect(deliveryKey({ event_id: 'Ev1' })).toBe('event:Ev1');
     expect(deliveryKey({ trigger_id: '' })).toBeUndefined();
     expect(deliveryKey(null)).toBeUndefined();
+  });
+});
+
+describe('isDatedAhead', () => {
+  const now = 1_700_000_000_000;
+  it.each([
+    [String(now / 1000 + 301), true],
+    [String(now / 1000 + 300), false],
+    [String(now / 1000 - 3_600), false],
+    [String(now / 1000), false],
+    // Missing, doubled or malformed headers are Bolt's to refuse.
+    [undefined, false],
+    [['1', '2'], false],
+    ['', false],
+    ['soon', false],
+  ] as const)('%j -> %s', (header, ahead) => {
+    expect(isDatedAhead(header as string | string[] | undefined, now)).toBe(ahead);
   });
 });

@@ -1,9 +1,19 @@
 /**
  * Remembers what was recently delivered, so a payload Slack sends again (it retries when it did
- * not see the ack in time) runs once. Process-local: with several replicas behind one URL, the
- * X-Slack-Retry-Num check still stops Slack's own retries; a shared store would catch the rest.
+ * not see the ack in time) runs once. Replicas behind one URL share the log through Redis
+ * (store/redis-slack-deliveries.ts); RecentDeliveries is the in-process fallback for runs without
+ * Redis, where one process sees every delivery.
  */
-export class RecentDeliveries {
+
+/** Slack retries within minutes; a key seen within this window is a redelivery. */
+export const REDELIVERY_WINDOW_MS = 5 * 60_000;
+
+export interface DeliveryLog {
+  /** True the first time `key` is seen within the window, across everything sharing the log. */
+  firstTime(key: string): boolean | Promise<boolean>;
+}
+
+export class RecentDeliveries implements DeliveryLog {
   private readonly seen = new Map<string, number>();
 
   constructor(
@@ -11,7 +21,6 @@ export class RecentDeliveries {
     private readonly now: () => number,
   ) {}
 
-  /** True the first time `key` is seen within the time-to-live. */
   firstTime(key: string): boolean {
     const now = this.now();
     // A Map iterates in insertion order, which is time order here: stop at the first live entry.

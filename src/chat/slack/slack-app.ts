@@ -3,7 +3,7 @@
  * platform-neutral handlers in commands/. Bolt types stop at this file and its neighbours in
  * src/chat/slack/ (DESIGN.md, "Commands ack first"; "one error boundary per platform").
  */
-import { App, LogLevel, type BlockAction, type ButtonAction, type RespondFn } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, type BlockAction, type ButtonAction, type RespondFn } from '@slack/bolt';
 import { handleMailcheck, handleMailcheckAction, parseMailcheck, type MailcheckDeps } from '../../../commands/mailcheck.js';
 import type { ChatPlace } from '../../../commands/mailcheck-watch.js';
 import { BOUNCE_CALLBACK_ID, readBounceSubmission, renderBounceModal } from './render-bounce-modal.js';
@@ -19,7 +19,8 @@ import type { Conversation } from '../conversation.js';
 import { AppError } from '../../errors.js';
 import { commandText, escapeMrkdwn } from './mrkdwn.js';
 import { createAckPriority } from './ack-priority.js';
-import { deliveryKey, RecentDeliveries } from './recent-deliveries.js';
+import { deliveryKey, RecentDeliveries, REDELIVERY_WINDOW_MS, type DeliveryLog } from './recent-deliveries.js';
+import { refuseRequestsDatedAhead } from './request-timestamp.js';
 import { FORM_CALLBACK_ID, readFormMetadata, readFormValues, renderFormModal } from './render-form-modal.js';
 import { cannotReachChannel, createSlackConversation, slackErrorCode } from './slack-conversation.js';
 import { DEFAULT_OUTAGE_COMMAND, SLACK_EVENTS_PATH, WEB_API_RETRIES, WEB_API_TIMEOUT_MS, type SlackSettings } from './slack-settings.js';
@@ -40,9 +41,6 @@ export interface SlackApp {
   stop(): Promise<void>;
 }
 
-/** Slack retries a delivery it thinks was lost; a trigger seen within this window is ignored. */
-const REDELIVERY_WINDOW_MS = 5 * 60_000;
-
 const LOG_LEVELS = { debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN, error: LogLevel.ERROR } as const;
 
 const MAILCHECK_ACTIONS: readonly ActionId[] = [ACTION_IDS.mailcheckRecheck, ACTION_IDS.mailcheckAdminNote, ACTION_IDS.mailcheckChanges];
@@ -52,6 +50,11 @@ export interface SlackAppOptions {
   readonly patch?: PatchDeps;
   /** Outage-window requests behind the outage command and its buttons; usually the same store. */
   readonly outage?: OutageDeps;
+  /**
+   * Where deliveries are remembered so each runs once: in Redis when several replicas share the
+   * request URL (store/redis-slack-deliveries.ts); by default in this process's memory.
+   */
+  readonly deliveries?: DeliveryLog;
 }
 
 export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, options: SlackAppOptions = {}): SlackApp {
@@ -59,11 +62,19 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
   if (!socketMode && !settings.signingSecret) {
     throw new AppError('BAD_CONFIG', 'Slack over HTTP needs the signing secret (MXOPS_SLACK_SIGNING_SECRET), or set MXOPS_SLACK_APP_TOKEN for Socket Mode');
   }
+  // Our own HTTPReceiver (the one Bolt would build) so that its listener can be wrapped.
+  const receiver = socketMode
+    ? undefined
+    : new HTTPReceiver({
+        signingSecret: settings.signingSecret ?? '',
+        endpoints: SLACK_EVENTS_PATH,
+        // Respond to Slack as soon as ack() is called, not when the listener returns (that is for FaaS).
+        processBeforeResponse: false,
+        logLevel: LOG_LEVELS[settings.logLevel],
+      });
   const app = new App({
     token: settings.botToken,
-    ...(socketMode ? { socketMode: true, appToken: settings.appToken } : { signingSecret: settings.signingSecret, endpoints: SLACK_EVENTS_PATH }),
-    // Respond to Slack as soon as ack() is called, not when the listener returns (that is for FaaS).
-    processBeforeResponse: false,
+    ...(socketMode ? { socketMode: true, appToken: settings.appToken } : { receiver }),
     // auth.test runs in start(), not in the constructor, where a failure would surface only at the first command.
     deferInitialization: true,
     // The conversation store keeps state per channel in memory for events; nothing here uses it.
@@ -77,7 +88,18 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
       timeout: WEB_API_TIMEOUT_MS,
     },
   });
-  const recent = new RecentDeliveries(REDELIVERY_WINDOW_MS, deps.now);
+  // Socket Mode requests come over the app-token connection, unsigned and undated: nothing to check.
+  if (receiver) receiver.requestListener = refuseRequestsDatedAhead(receiver.requestListener, Date.now, (line) => app.logger.warn(line));
+  const deliveries = options.deliveries ?? new RecentDeliveries(REDELIVERY_WINDOW_MS, deps.now);
+  /** A log that cannot answer (Redis down) must not drop a command: it runs, at worst twice. */
+  const firstDelivery = async (key: string): Promise<boolean> => {
+    try {
+      return await deliveries.firstTime(key);
+    } catch (error) {
+      app.logger.warn(`cannot tell whether ${key} was delivered before (${error instanceof Error ? error.message : String(error)}); handling it`);
+      return true;
+    }
+  };
   const sharedFileOptions = {
     botToken: settings.botToken,
     fileOrigins: [SLACK_FILE_ORIGIN, ...(settings.apiUrl ? [new URL(settings.apiUrl).origin] : [])],
@@ -109,7 +131,9 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
 
   app.use(async (args) => {
     const key = deliveryKey(args.body);
-    const redelivered = (args.context.retryNum ?? 0) > 0 || (key !== undefined && !recent.firstTime(key));
+    // Slack's own retries never run, whatever the log says: the first delivery was slow to ack, not lost,
+    // far more often than not (a first delivery lost before any replica saw it is what this gives up).
+    const redelivered = (args.context.retryNum ?? 0) > 0 || (key !== undefined && !(await firstDelivery(key)));
     if (!redelivered) return args.next();
     // The first delivery is already running (or ran): answer 200 so Slack stops, and do nothing.
     app.logger.info(`ignoring a redelivered Slack request (${key ?? `retry ${args.context.retryNum}`})`);
