@@ -20,7 +20,7 @@ import { parseTeamsCommand, type TeamsCommand } from './teams-command.js';
 import { createTeamsConversation, type TeamsConnection } from './teams-conversation.js';
 import { createActivityHandler } from './teams-http.js';
 import { ADAPTIVE_CARD_ACTION_INVOKE, cardActionMessage, cardActionRefused, readCardActionClick, type CardActionResponse } from './teams-invoke.js';
-import { createTeamsAdapter, type TeamsAuthentication, type TeamsSettings } from './teams-settings.js';
+import { createTeamsAdapter, singleTenantAuthentication, type TeamsAuthentication, type TeamsSettings } from './teams-settings.js';
 import { TEAMS_SERVICE_REFERENCE_KEY } from './teams-nag-notifier.js';
 import { baseConversationId } from './teams-thread.js';
 import { attachedFile, isSharePointUrl, readAttachedFile } from './teams-files.js';
@@ -57,7 +57,9 @@ export interface TeamsBot {
 
 export function createTeamsBot(settings: TeamsSettings, deps: MailcheckDeps, options: TeamsBotOptions = {}): TeamsBot {
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
-  const adapter = createTeamsAdapter(settings, options.authentication);
+  // Kept at hand, not only in the adapter: the HTTP handler checks tokens with it first (teams-http.ts).
+  const authentication = options.authentication ?? singleTenantAuthentication(settings);
+  const adapter = createTeamsAdapter(settings, authentication);
   const connection: TeamsConnection = { adapter, appId: settings.appId, references: options.references ?? createInMemoryConversationReferenceStore() };
   const conversationFor = (conversationId: string): Conversation => createTeamsConversation(connection, conversationId);
   const background = createBackgroundWork(log);
@@ -118,7 +120,7 @@ export function createTeamsBot(settings: TeamsSettings, deps: MailcheckDeps, opt
   return {
     adapter,
     bot,
-    handle: createActivityHandler(adapter, (context) => bot.run(context), log),
+    handle: createActivityHandler({ adapter, authentication }, (context) => bot.run(context), log),
     conversationFor,
     settled: background.settled,
   };

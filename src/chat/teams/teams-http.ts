@@ -3,17 +3,39 @@
  * Restify: it expects an already parsed `req.body` (it answers 400 otherwise) and a response with
  * status()/send()/header()/end() (botbuilder/lib/interfaces/response.js checks for all four), so
  * this file supplies both without pulling in a web framework.
+ *
+ * Every refusal is a short plain answer of ours. The adapter would put the SDK's exception text in
+ * the body (its AuthenticationError message on a 401, any error's message on a 500): that goes to
+ * our log instead. The token is checked first, by teams-request-auth.ts, which tells "not from the
+ * Bot Framework" (401) from "cannot check now" (503).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { CloudAdapter, Request, Response, TurnContext } from 'botbuilder';
-import { TEAMS_MESSAGES_PATH } from './teams-settings.js';
+import type { Activity, CloudAdapter, Request, Response, TurnContext } from 'botbuilder';
+import { authenticateActivity } from './teams-request-auth.js';
+import { TEAMS_MESSAGES_PATH, type TeamsAuthentication } from './teams-settings.js';
 
 /** Activities are a few KB; the limit only stops a client from filling memory. */
 export const MAX_ACTIVITY_BYTES = 1_048_576;
 
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-export function createActivityHandler(adapter: CloudAdapter, logic: (context: TurnContext) => Promise<void>, log: (line: string) => void): HttpHandler {
+/** The answers a caller sees, by status; the reasons are logged. */
+const PLAIN_ANSWERS: Readonly<Record<number, string>> = {
+  400: 'bad request',
+  401: 'unauthorized',
+  405: 'POST only',
+  500: 'internal error',
+  503: 'cannot verify the request now; try again later',
+};
+
+export interface ActivityEndpoint {
+  readonly adapter: CloudAdapter;
+  /** The adapter's own: what it would check the token with. */
+  readonly authentication: TeamsAuthentication;
+}
+
+export function createActivityHandler(endpoint: ActivityEndpoint, logic: (context: TurnContext) => Promise<void>, log: (line: string) => void): HttpHandler {
+  const { adapter, authentication } = endpoint;
   return async (req, res) => {
     try {
       if (new URL(req.url ?? '/', 'http://localhost').pathname !== TEAMS_MESSAGES_PATH) return answer(res, 404, 'not found');
@@ -21,10 +43,16 @@ export function createActivityHandler(adapter: CloudAdapter, logic: (context: Tu
       const body = await readJson(req);
       if (body === undefined) return answer(res, 400, 'the body is not a JSON object');
       if (body === 'too large') return answer(res, 413, 'activity too large');
+      if (typeof body.type !== 'string' || body.type === '') return answer(res, 400, 'the body is not an activity');
+      const verdict = await authenticateActivity(authentication, body as unknown as Activity, req.headers.authorization ?? '');
+      if (!verdict.ok) {
+        log(`teams: refused a request (${verdict.status}): ${verdict.reason}`);
+        return answer(res, verdict.status, PLAIN_ANSWERS[verdict.status] ?? 'unauthorized');
+      }
       const request: Request = { method: req.method, headers: req.headers, body };
-      // Authenticates the request (401 on a bad token), runs the turn, then answers 200 or the
-      // invoke response: the turn must stay short, so commands run after it (teams-bot.ts).
-      await adapter.process(request, responseFor(res), logic);
+      // Authenticates the request again (the keys are cached by now), runs the turn, then answers
+      // 200 or the invoke response: the turn must stay short, so commands run after it (teams-bot.ts).
+      await adapter.process(request, responseFor(res, log), logic);
     } catch (error) {
       log(`teams: ${error instanceof Error ? error.message : String(error)}`);
       if (!res.headersSent) answer(res, 500, 'internal error');
@@ -65,8 +93,12 @@ function answer(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(text);
 }
 
-/** CloudAdapter calls status(), then send() with the invoke body if any, then end(). */
-function responseFor(res: ServerResponse): Response {
+/**
+ * CloudAdapter calls status(), then send() with the invoke body if any, then end(). A failure
+ * status with text (or nothing) is the adapter's own error report; an invoke response is an object
+ * (a refused card action is a 400 with a JSON body) and goes out as it is.
+ */
+function responseFor(res: ServerResponse, log: (line: string) => void): Response {
   let body: unknown;
   return {
     socket: res.socket,
@@ -80,7 +112,10 @@ function responseFor(res: ServerResponse): Response {
       body = args[0];
     },
     end() {
-      if (body === undefined) res.end();
+      if (res.statusCode >= 400 && (body === undefined || typeof body === 'string')) {
+        if (body !== undefined) log(`teams: the adapter answered ${res.statusCode}: ${body}`);
+        answer(res, res.statusCode, PLAIN_ANSWERS[res.statusCode] ?? 'request failed');
+      } else if (body === undefined) res.end();
       else if (typeof body === 'string') res.setHeader('content-type', 'text/plain; charset=utf-8').end(body);
       else res.setHeader('content-type', 'application/json; charset=utf-8').end(JSON.stringify(body));
     },
