@@ -119,18 +119,30 @@ describe('edns check', () => {
     expect(ok.summary).toContain(`All 2 nameserver addresses of ${DOMAIN}`);
   });
 
-  it('fails dns.edns-noncompliant for a server that drops EDNS queries, and only for that server', async () => {
+  it('warns dns.edns-noncompliant for a server that drops EDNS queries while another answers them, and only for that server', async () => {
     const findings = await run({ [NS1.address]: 'compliant', [NS2.address]: { zones: [ZONE], behaviour: { edns: 'drop' } } });
     expect(ids(findings)).toEqual(['dns.edns-noncompliant']);
     const dropped = only(findings, 'dns.edns-noncompliant');
-    expect(dropped).toMatchObject({ status: 'fail', subject: label(NS2) });
-    expect(dropped.summary).toBe(`${label(NS2)} answers plain queries but drops some EDNS queries; since DNS Flag Day 2019 resolvers no longer work around that, so lookups time out.`);
+    // Resolvers take a server that drops their queries for dead and ask ns1: slower, not failed.
+    expect(dropped).toMatchObject({ status: 'warn', subject: label(NS2), evidence: { dropsEdns: true } });
+    expect(dropped.summary).toBe(
+      `${label(NS2)} answers plain queries but drops some EDNS queries: resolvers time out on it and ask another of the zone's nameservers, so lookups are slower; should the others fail, they fail too.`,
+    );
     expect(dropped.evidence.problems).toEqual([
       { probe: 'edns', problem: 'does not answer (DNS_TIMEOUT)', dig: dig(0, NS2.address) },
       { probe: 'edns version 1', problem: 'does not answer (DNS_TIMEOUT)', dig: dig(1, NS2.address) },
       { probe: 'unknown EDNS option', problem: 'does not answer (DNS_TIMEOUT)', dig: dig(0, NS2.address, OPTION) },
       { probe: 'unknown EDNS flag', problem: 'does not answer (DNS_TIMEOUT)', dig: dig(0, NS2.address, FLAG) },
     ]);
+  });
+
+  it('fails dns.edns-noncompliant when every nameserver drops EDNS queries', async () => {
+    const findings = await run({ [NS1.address]: { zones: [ZONE], behaviour: { edns: 'drop' } }, [NS2.address]: { zones: [ZONE], behaviour: { edns: 'drop' } } });
+    expect(findings.map((f) => [f.id, f.status, f.subject])).toEqual([
+      ['dns.edns-noncompliant', 'fail', label(NS1)],
+      ['dns.edns-noncompliant', 'fail', label(NS2)],
+    ]);
+    expect(findings[0]?.summary).toBe(`${label(NS1)} answers plain queries but drops some EDNS queries; since DNS Flag Day 2019 resolvers no longer work around that, so lookups time out.`);
   });
 
   it('fails a server that drops only the queries carrying an EDNS option', async () => {

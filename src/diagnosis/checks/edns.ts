@@ -61,7 +61,7 @@ export const ednsCheck: Check = {
     const authority = await facts.authority(domain);
     const perServer = await Promise.all(authority.servers.map((server) => probeServer(dns, authority.zone, server)));
     const probed = perServer.filter((result) => result !== 'not probed');
-    const findings = probed.filter((result): result is Finding => result !== 'compliant');
+    const findings = withOthersAnswering(probed.filter((result): result is Finding => result !== 'compliant'), probed.length);
     if (probed.length > 0 && findings.length === 0) {
       findings.push(
         finding({
@@ -75,6 +75,25 @@ export const ednsCheck: Check = {
     return findings;
   },
 };
+
+/**
+ * A server that drops EDNS queries looks dead to a resolver, which then asks the zone's other
+ * servers (RFC 1035 §7.2): while one of them answers EDNS, lookups are slower, not failed, so the
+ * finding is a warning. Only when none does is it a failure.
+ */
+function withOthersAnswering(findings: readonly Finding[], probed: number): Finding[] {
+  const dropping = findings.filter((f) => f.evidence.dropsEdns === true).length;
+  if (dropping === 0 || dropping === probed) return [...findings];
+  return findings.map((f) =>
+    f.evidence.dropsEdns === true
+      ? finding({
+          ...f,
+          status: 'warn',
+          summary: `${f.subject} answers plain queries but drops some EDNS queries: resolvers time out on it and ask another of the zone's nameservers, so lookups are slower; should the others fail, they fail too.`,
+        })
+      : f,
+  );
+}
 
 /** The finding for a server that mishandles EDNS, or what else became of it. */
 async function probeServer(dns: DnsLookups, zone: string, server: AuthoritativeServer): Promise<Finding | 'compliant' | 'not probed'> {
@@ -99,7 +118,7 @@ async function probeServer(dns: DnsLookups, zone: string, server: AuthoritativeS
     summary: drops
       ? `${label} answers plain queries but drops some EDNS queries; since DNS Flag Day 2019 resolvers no longer work around that, so lookups time out.`
       : `${label} mishandles EDNS: it ${problems.map((p) => p.problem).join('; ')}.`,
-    evidence: { server: label, problems: problems.map(({ probe, problem, dig }) => ({ probe, problem, dig })) },
+    evidence: { server: label, dropsEdns: drops, problems: problems.map(({ probe, problem, dig }) => ({ probe, problem, dig })) },
     remedy: 'Upgrade the nameserver software, and make sure no firewall or load balancer drops DNS packets that carry an OPT record.',
     ref: 'RFC 6891 §6-7; https://www.dnsflagday.net/2019/',
   });
