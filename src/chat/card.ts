@@ -38,7 +38,9 @@ export interface CardFormField {
 export type CardBlock =
   | { readonly kind: 'header'; readonly text: string }
   | { readonly kind: 'text'; readonly text: string; readonly emphasis?: 'strong' | 'subtle' }
-  /** Label/value pairs shown as a compact table (the sender matrix). */
+  /** A titled paragraph (a problem, a sender's fate): the title stands out, the body reads as plain text under it. */
+  | { readonly kind: 'item'; readonly title: string; readonly body: string }
+  /** Label/value pairs shown as a compact table. */
   | { readonly kind: 'facts'; readonly facts: readonly { readonly label: string; readonly value: string }[] }
   /** Preformatted text (commands that reproduce a finding). */
   | { readonly kind: 'code'; readonly text: string }

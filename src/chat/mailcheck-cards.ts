@@ -4,6 +4,7 @@ import type { Finding, Status } from '../diagnosis/finding.js';
 import { headline } from '../diagnosis/headline.js';
 import { buildProblems, firstSentence, WHOSE_MOVE_LABEL, type Problem } from '../diagnosis/problems.js';
 import { plainSenderList, plainSenderName } from '../diagnosis/sender-names.js';
+import { unknownForAReason } from '../diagnosis/verdict-sentence.js';
 import type { SenderVerdict } from '../diagnosis/senders.js';
 import { ACTION_IDS } from './action-ids.js';
 import type { Card, CardBlock } from './card.js';
@@ -41,7 +42,9 @@ export function runningCard(target: CheckTarget, progress?: DiagnosisProgress): 
 export function reportCard(target: CheckTarget, report: DiagnosisReport, input: string, options: { readonly recheckedAt?: Date } = {}): Card {
   const found = problems(report.findings);
   const grouped = buildProblems(report.findings, report.senders);
-  const status = found.some((f) => f.status === 'fail') ? 'FAIL' : found.length > 0 ? report.status.toUpperCase() : 'OK';
+  // A null MX is a statement, not a fault: the header says what it means instead of WARN over "every sender fails".
+  const nullMx = report.findings.some((f) => f.id === 'mx.null');
+  const status = nullMx ? 'ACCEPTS NO MAIL' : found.some((f) => f.status === 'fail') ? 'FAIL' : found.length > 0 ? report.status.toUpperCase() : 'OK';
   const verdict = headline(report, grouped);
   const blocks: CardBlock[] = [
     { kind: 'header', text: `${who(target)}: ${status}` },
@@ -49,13 +52,12 @@ export function reportCard(target: CheckTarget, report: DiagnosisReport, input: 
   ];
   for (const p of grouped.slice(0, MAX_PROBLEMS_IN_CARD)) {
     const stops = p.explains.length > COLLAPSE_FROM ? `, stops ${p.explains.length} kinds of sender` : p.explains.length > 0 ? `, stops ${plainSenderList(p.explains)}` : '';
-    const where = p.where.length === 1 ? p.where[0] : `${p.where.length} places`;
-    blocks.push({ kind: 'text', text: `${p.status.toUpperCase()} ${p.id} (${where}): ${WHOSE_MOVE_LABEL[p.whoseMove]}${stops}\n${p.summary}${p.fix ? `\nFix: ${shortFix(p.fix)}` : ''}` });
+    blocks.push({ kind: 'item', title: `${p.status.toUpperCase()} ${p.id}: ${WHOSE_MOVE_LABEL[p.whoseMove]}${stops}`, body: `${p.summary}${p.fix ? `\nFix: ${shortFix(p.fix)}` : ''}` });
   }
   if (grouped.length > MAX_PROBLEMS_IN_CARD) blocks.push({ kind: 'text', text: `${grouped.length - MAX_PROBLEMS_IN_CARD} more problems in the thread.`, emphasis: 'subtle' });
   blocks.push(
     { kind: 'divider' },
-    { kind: 'facts', facts: senderMatrix(report.senders, grouped) },
+    ...senderMatrix(report, grouped),
     {
       kind: 'text',
       text: `${options.recheckedAt ? `Re-checked at ${utcTime(options.recheckedAt)}, every mail server probed afresh, in` : 'Checked in'} ${(report.durationMs / 1000).toFixed(1)} s with ${report.queriesSent} DNS queries. Evidence and the commands that reproduce it are in the thread.`,
@@ -90,22 +92,27 @@ function shortFix(fix: string): string {
 }
 
 /**
- * The senders in a few lines: each failing family by name with what it logs; every family that
- * delivers in one line; an unknown only where a problem on the card makes it so (the rest of
- * the unknowns stay in the thread's report).
+ * The senders in a few lines: each failing family by name with what it logs; families stopped by
+ * the same findings in one line past a few (what each logs is in the thread); every family that
+ * delivers in one line; an unknown only where a problem on the card makes it so (the rest of the
+ * unknowns stay in the thread's report). Plain names first, the family's id after as a label.
  */
-function senderMatrix(senders: readonly SenderVerdict[], shown: readonly Problem[]): { label: string; value: string }[] {
+function senderMatrix(report: DiagnosisReport, shown: readonly Problem[]): CardBlock[] {
+  const { senders, findings } = report;
   const onCard = new Set(shown.slice(0, MAX_PROBLEMS_IN_CARD).map((p) => p.id));
-  const listed = senders.filter((s) => s.verdict === 'fail' || (s.verdict === 'unknown' && s.because.some((id) => onCard.has(id))));
-  // Many families stopped by the same findings (dead DNS stops them all) read as one line; what each logs is in the thread.
+  const listed = senders.filter((s) => s.verdict === 'fail' || (unknownForAReason(s, findings) && s.because.some((id) => onCard.has(id))));
   const byCause = new Map<string, SenderVerdict[]>();
   for (const s of listed) byCause.set(`${s.verdict} ${s.because.join(',')}`, [...(byCause.get(`${s.verdict} ${s.because.join(',')}`) ?? []), s]);
-  const rows = [...byCause.values()].flatMap((group) => {
+  const rows = [...byCause.values()].flatMap((group): CardBlock[] => {
     const [first] = group;
     if (!first) return [];
-    if (group.length <= COLLAPSE_FROM) return group.map((s) => ({ label: plainSenderName(s.family), value: `${s.verdict} (${s.family}): ${s.expected}` }));
-    return [{ label: `${group.length} kinds of sender`, value: `${first.verdict} (${first.because.join(', ')}): ${group.map((s) => plainSenderName(s.family)).join('; ')}. What each logs is in the thread.` }];
+    const fate = first.verdict === 'fail' ? 'fails' : 'could not tell';
+    if (group.length <= COLLAPSE_FROM) return group.map((s) => ({ kind: 'item', title: `${plainSenderName(s.family)} (${s.family})`, body: `${fate}: ${s.expected}` }));
+    const everyone = group.length === senders.length;
+    const who = everyone ? `Every kind of sender (${group.length})` : `${group.length} kinds of sender`;
+    const names = everyone ? '' : `${group.map((s) => plainSenderName(s.family)).join('; ')}. `;
+    return [{ kind: 'item', title: `${who}: ${first.verdict === 'fail' ? 'fail' : 'could not tell'}`, body: `${names}What each one logs is in the thread.` }];
   });
   const ok = senders.filter((s) => s.verdict === 'ok').map((s) => plainSenderName(s.family));
-  return ok.length > 0 ? [...rows, { label: 'deliver', value: ok.join('; ') }] : rows;
+  return ok.length > 0 ? [...rows, { kind: 'item', title: `Deliver (${ok.length} kinds of sender)`, body: ok.join('; ') }] : rows;
 }

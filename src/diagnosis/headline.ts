@@ -2,7 +2,7 @@ import type { Finding } from './finding.js';
 import { firstSentence, WHOSE_MOVE_LABEL, type Problem } from './problems.js';
 import type { SenderVerdict } from './senders.js';
 import { plainSenderList } from './sender-names.js';
-import { verdictSentence, type VerdictInput } from './verdict-sentence.js';
+import { NAMED_IN_A_SENTENCE, verdictSentence, type VerdictInput } from './verdict-sentence.js';
 
 /**
  * Who fails, why, with the number, and whose move it is, in at most two sentences (issue 13): the
@@ -16,8 +16,13 @@ export function headline(report: VerdictInput & { readonly senders: readonly Sen
   const general = verdictSentence(report);
   if (!top || general.startsWith('No one can deliver')) return general;
   const others = report.senders.filter((s) => s.verdict === 'fail' && !top.explains.includes(s.family)).map((s) => s.family);
-  const also = others.length > 0 ? ` ${plainSenderList(others)} fail too (see the problems).` : '';
-  return `${plainSenderList(top.explains)} cannot deliver to ${report.domain}: ${top.short}. ${capitalized(WHOSE_MOVE_LABEL[top.whoseMove])}: ${firstSentence(top.fix)}${also}`;
+  const also = others.length > 0 ? ` ${capitalized(plainSenderList(others, NAMED_IN_A_SENTENCE))} fail too (see the problems).` : '';
+  return `${plainSenderList(top.explains, NAMED_IN_A_SENTENCE)} cannot deliver to ${report.domain}: ${top.short}. ${capitalized(WHOSE_MOVE_LABEL[top.whoseMove])}: ${firstClause(top.fix)}.${also}`;
+}
+
+/** The fix up to its first full stop or semicolon: what to do, without the alternatives the problem lists. */
+function firstClause(fix: string): string {
+  return firstSentence(fix).replace(/[.;]$/, '');
 }
 
 function capitalized(text: string): string {

@@ -20,8 +20,13 @@ export function plainSenderName(family: string): string {
   return PLAIN_NAMES[family] ?? family;
 }
 
-/** "qmail 1.03, netqmail, notqmail 1.07 and notqmail 1.08": the families a problem stops, as one phrase. */
-export function plainSenderList(families: readonly string[]): string {
+/**
+ * "qmail 1.03, netqmail, notqmail 1.07 and notqmail 1.08": the families a problem stops, as one
+ * phrase. Past `named` families the rest are counted ("... and 4 more kinds of sender"), so a
+ * headline stays within its two lines.
+ */
+export function plainSenderList(families: readonly string[], named = Number.POSITIVE_INFINITY): string {
   const names = families.map(plainSenderName);
+  if (names.length > named) return `${names.slice(0, named).join('; ')} and ${names.length - named} more kinds of sender`;
   return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }

@@ -1,5 +1,10 @@
 import type { DiagnosisReport } from './diagnose.js';
 import type { Finding } from './finding.js';
+import { plainSenderList } from './sender-names.js';
+import type { SenderVerdict } from './senders.js';
+
+/** Families a sentence names before it counts the rest: two lines at most. */
+export const NAMED_IN_A_SENTENCE = 2;
 
 /**
  * The one sentence a person reads first, the same on every surface. A domain nobody can resolve
@@ -23,13 +28,22 @@ export function verdictSentence(report: VerdictInput): string {
     return `No one can deliver mail to ${domain} now: none of its nameservers answers for it (${listed(lame.map((f) => f.subject))} refuse or fail). Their move: load the zone on them or fix the delegation at the registrar.`;
   }
   const failing = report.senders.filter((s) => s.verdict === 'fail').map((s) => s.family);
-  if (failing.length > 0) return `Mail from ${failing.join(', ')} will fail.`;
+  if (failing.length > 0) return `Mail from ${plainSenderList(failing, NAMED_IN_A_SENTENCE)} will fail.`;
   const [ours] = having('resolver.unreachable');
   if (ours) return `Our resolver ${ours.subject} does not answer, so ${domain} could not be checked: this is on our side, not theirs (set MXOPS_RESOLVER or --resolver).`;
-  const unknown = report.senders.filter((s) => s.verdict === 'unknown').map((s) => s.family);
-  if (unknown.length > 0) return `Could not tell whether mail from ${unknown.join(', ')} gets through: part of the diagnosis went unanswered (see the errors).`;
+  const unknown = report.senders.filter((s) => unknownForAReason(s, report.findings)).map((s) => s.family);
+  if (unknown.length > 0) return `Could not tell whether mail from ${plainSenderList(unknown, NAMED_IN_A_SENTENCE)} gets through: part of the diagnosis went unanswered (see the errors).`;
   if (report.findings.some((f) => f.status === 'fail')) return 'Something is misconfigured, though none of the sender families modelled is stopped by it.';
   return 'No problem found that stops mail.';
+}
+
+/**
+ * An unknown verdict that something in this run caused (an unanswered question, a problem found),
+ * as opposed to what no probe can tell anywhere: a TLS 1.0-only sender's fate at a server that
+ * negotiates TLS 1.3 is unknown for every healthy domain, and is no news about this one.
+ */
+export function unknownForAReason(sender: SenderVerdict, findings: readonly Finding[]): boolean {
+  return sender.verdict === 'unknown' && findings.some((f) => sender.because.includes(f.id) && (f.status === 'error' || f.status === 'fail' || f.status === 'warn'));
 }
 
 function serversOf(dead: Finding): string[] {

@@ -48,6 +48,7 @@ describe('the console surface prints user text through it', () => {
         { kind: 'text', text: hostile },
         { kind: 'text', text: hostile, emphasis: 'strong' },
         { kind: 'text', text: hostile, emphasis: 'subtle' },
+        { kind: 'item', title: hostile, body: hostile },
         { kind: 'facts', facts: [{ label: `reason${RLO}`, value: hostile }] },
         { kind: 'code', text: hostile },
         { kind: 'actions', actions: [{ id: ACTION_IDS.mailcheckRecheck, label: hostile, value: hostile }] },
@@ -55,8 +56,8 @@ describe('the console surface prints user text through it', () => {
     });
     expect(text).not.toMatch(TERMINAL_CONTROL);
     expect(text).toContain('== Patch \\x1b[2J\\u202egpj.exe\\n\\x1b[31mred ==');
-    // Upper-cased before escaping, so the escapes stay readable as escapes.
-    expect(text).toContain('\\x1b[2J\\u202eGPJ.EXE\n\\x1b[31MRED');
+    expect(text).toContain('>> \\x1b[2J\\u202egpj.exe\n\\x1b[31mred');
+    expect(text).toContain('- \\x1b[2J\\u202egpj.exe\\n\\x1b[31mred\n    \\x1b[2J\\u202egpj.exe\n    \\x1b[31mred');
     expect(text).toContain('- \\x1b[2J\\u202egpj.exe\n  \\x1b[31mred');
     expect(text).toContain('  reason\\u202e  \\x1b[2J\\u202egpj.exe\\n\\x1b[31mred');
     expect(text).toContain('    [\\x1b[2J\\u202egpj.exe\\n\\x1b[31mred] (type: \\x1b[2J');

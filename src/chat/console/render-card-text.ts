@@ -4,7 +4,7 @@ import { showTerminalLine, showTerminalText } from './terminal-text.js';
 /**
  * A card as terminal text: the console surface shows exactly what Slack and Teams would. Every
  * piece of card text may come from a person or a remote server, so it goes through terminal-text.ts
- * after any styling (upper-casing `\u202e` would write `\U202E`).
+ * after any styling.
  */
 export function renderCardText(card: Card): string {
   return `${card.blocks.map(renderBlock).filter((b) => b !== '').join('\n')}\n`;
@@ -18,8 +18,14 @@ function renderBlock(block: CardBlock): string {
       return block.emphasis === 'subtle'
         ? `  (${showTerminalText(block.text)})`
         : block.emphasis === 'strong'
-          ? showTerminalText(block.text.toUpperCase())
+          ? // Not upper-cased: a shouted headline is harder to read, and domain names would change case.
+            `>> ${showTerminalText(block.text)}`
           : indent(showTerminalText(block.text));
+    case 'item':
+      return `${indent(showTerminalLine(block.title))}\n${showTerminalText(block.body)
+        .split('\n')
+        .map((line) => `    ${line}`)
+        .join('\n')}`;
     case 'facts': {
       const facts = block.facts.map((f) => ({ label: showTerminalLine(f.label), value: showTerminalLine(f.value) }));
       const width = Math.max(0, ...facts.map((f) => f.label.length));

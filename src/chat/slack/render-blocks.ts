@@ -31,6 +31,8 @@ function renderBlock(block: CardBlock): types.KnownBlock[] {
     }
     case 'text':
       return renderText(block.text, block.emphasis);
+    case 'item':
+      return renderItem(block.title, block.body);
     case 'facts':
       return renderFacts(block.facts);
     case 'code':
@@ -53,6 +55,14 @@ function renderText(text: string, emphasis: 'strong' | 'subtle' | undefined): ty
   if (escaped === '') return [];
   if (emphasis === 'subtle') return [{ type: 'context', elements: [{ type: 'mrkdwn', text: fitWrapped(escaped, same, LIMITS.contextText) }] }];
   return [section(fitWrapped(escaped, emphasis === 'strong' ? boldMrkdwn : same, LIMITS.sectionText))];
+}
+
+/** The title in bold on its own line, the body under it: one section, so the two never part. */
+function renderItem(title: string, body: string): types.KnownBlock[] {
+  const heading = boldMrkdwn(escapeMrkdwn(fitPlain(title.trim(), 300)));
+  const escaped = escapeMrkdwn(body.trim());
+  if (escaped === '') return heading === '' ? [] : [section(heading)];
+  return [section(fitWrapped(escaped, (text) => [heading, text].filter((part) => part !== '').join('\n'), LIMITS.sectionText))];
 }
 
 /** Two columns of label/value fields, ten to a section (Slack's maximum). */

@@ -25,6 +25,8 @@ export interface AdaptiveTextBlock extends Separable {
   readonly weight?: 'Bolder';
   readonly isSubtle?: true;
   readonly fontType?: 'Monospace';
+  /** Space above: an item's body sits right under its title, the next item a little apart. */
+  readonly spacing?: 'None' | 'Medium';
 }
 
 export interface AdaptiveFactSet extends Separable {

@@ -28,9 +28,9 @@ export function renderAdaptiveCard(card: Card): AdaptiveCard {
       separateNext = body.length > 0;
       continue;
     }
-    const element = renderBlock(block);
-    if (!element) continue;
-    body.push(separateNext ? { ...element, separator: true } : element);
+    const [first, ...rest] = renderBlock(block);
+    if (!first) continue;
+    body.push(separateNext ? { ...first, separator: true } : first, ...rest);
     separateNext = false;
   }
   return fitAdaptiveCard({
@@ -43,28 +43,35 @@ export function renderAdaptiveCard(card: Card): AdaptiveCard {
   });
 }
 
-function renderBlock(block: Exclude<CardBlock, { kind: 'divider' }>): AdaptiveElement | undefined {
+function renderBlock(block: Exclude<CardBlock, { kind: 'divider' }>): AdaptiveElement[] {
   switch (block.kind) {
     case 'header':
-      return { type: 'TextBlock', text: markdownSafe(block.text), wrap: true, style: 'heading', size: 'Large', weight: 'Bolder' };
+      return [{ type: 'TextBlock', text: markdownSafe(block.text), wrap: true, style: 'heading', size: 'Large', weight: 'Bolder' }];
     case 'text':
-      return {
-        type: 'TextBlock',
-        text: markdownSafe(block.text),
-        wrap: true,
-        ...(block.emphasis === 'strong' ? { weight: 'Bolder' as const } : {}),
-        ...(block.emphasis === 'subtle' ? { isSubtle: true as const } : {}),
-      };
+      return [
+        {
+          type: 'TextBlock',
+          text: markdownSafe(block.text),
+          wrap: true,
+          ...(block.emphasis === 'strong' ? { weight: 'Bolder' as const } : {}),
+          ...(block.emphasis === 'subtle' ? { isSubtle: true as const } : {}),
+        },
+      ];
+    case 'item':
+      return [
+        { type: 'TextBlock', text: markdownSafe(block.title), wrap: true, weight: 'Bolder', spacing: 'Medium' },
+        { type: 'TextBlock', text: markdownSafe(block.body), wrap: true, spacing: 'None' },
+      ];
     case 'facts':
       // An empty FactSet renders as nothing but still counts against the size limit.
-      if (block.facts.length === 0) return undefined;
-      return { type: 'FactSet', facts: block.facts.map((f) => ({ title: markdownSafe(f.label), value: markdownSafe(f.value) })) };
+      if (block.facts.length === 0) return [];
+      return [{ type: 'FactSet', facts: block.facts.map((f) => ({ title: markdownSafe(f.label), value: markdownSafe(f.value) })) }];
     case 'code':
-      return { type: 'TextBlock', text: markdownSafe(block.text), wrap: true, fontType: 'Monospace' };
+      return [{ type: 'TextBlock', text: markdownSafe(block.text), wrap: true, fontType: 'Monospace' }];
     case 'actions':
-      if (block.actions.length === 0) return undefined;
+      if (block.actions.length === 0) return [];
       // An ActionSet in the body keeps the buttons where the Card put them.
-      return { type: 'ActionSet', actions: block.actions.map(renderAction) };
+      return [{ type: 'ActionSet', actions: block.actions.map(renderAction) }];
   }
 }
 

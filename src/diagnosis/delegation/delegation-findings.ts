@@ -113,7 +113,8 @@ export function reachabilityFindings(domain: string, authority: Authority, healt
   const lame = health.filter((h) => h.state === 'lame');
   const noneAnswers = health.length > 0 && dead.length + lame.length === health.length;
   const parent = authority.delegation.ok ? authority.delegation.referral?.parentZone : undefined;
-  const nsRecords = `the NS records in the zone and at ${parent ? `the parent zone ${zoneName(parent)} (through the registrar)` : 'the registrar'}`;
+  // The root's delegations are not the registrar's: under the root the parent is a TLD, named as such.
+  const nsRecords = `the NS records in the zone and at ${parent && parent !== '.' ? `the parent zone ${parent} (through the registrar)` : 'the registrar'}`;
   const findings: Finding[] = [];
   if (dead.length > 0 && dead.length === health.length) {
     findings.push(
@@ -123,7 +124,7 @@ export function reachabilityFindings(domain: string, authority: Authority, healt
         subject: authority.zone,
         summary: `No nameserver of ${authority.zone} answers: ${dead.map((h) => `${label(h.server)} ${deadHow(h)}`).join('; ')}. No resolver can look up ${domain}, so every sender defers mail and bounces it when its retry time runs out.`,
         evidence: { zone: authority.zone, servers: dead.map(deadEvidence), dig: dead.flatMap(digs) },
-        remedy: `Their DNS: bring the nameservers back, or move the zone to servers that answer and update ${nsRecords}.`,
+        remedy: `Bring the nameservers back, or move the zone to servers that answer and update ${nsRecords}.`,
         ref: 'RFC 1034 §4.2; RFC 5321 §4.5.4.1',
       }),
     );
