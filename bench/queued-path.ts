@@ -1,0 +1,96 @@
+/**
+ * The seed case checked two ways on the same servers: in-process (the prober in this process, as
+ * `mxops check` runs it) and queued (probes as BullMQ jobs taken by a worker process, as `mxops
+ * start` runs them with `mxops worker`). Goal (issue 14): queued within 1.3x of in-process.
+ *
+ *   node --import tsx bench/queued-path.ts [runs]
+ *
+ * The domain has 12 MX names on 2 addresses (long names, as filtering services have), so the
+ * MX answer is past 512 bytes. DNS runs in this process on 127.0.0.120-121; the 2 SMTP servers
+ * (STARTTLS) in a child process on 127.0.1.1-2; the worker in another. Needs Redis
+ * (MXOPS_REDIS_URL, default redis://127.0.0.1:6379); uses its own key prefix and removes it.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { parseCheckTarget } from '../src/diagnosis/check-target.js';
+import { diagnose, type DiagnosisReport } from '../src/diagnosis/diagnose.js';
+import type { SmtpProbeResult, SmtpProber } from '../src/diagnosis/smtp-port.js';
+import { createDnsClient } from '../src/net/dns-client.js';
+import { createSmtpProber } from '../src/net/smtp-prober.js';
+import { createQueuedSmtpProber } from '../src/queue/queued-smtp-prober.js';
+import { createRedisConnection } from '../src/queue/redis-connection.js';
+import { SMTP_PROBE_QUEUE, type SmtpProbeJobData } from '../src/queue/smtp-probe-jobs.js';
+import { startDnsServers } from '../test/support/dns-test-server.js';
+import { loopbackLookup } from '../test/support/loopback-lookup.js';
+import { smtpDomainDns } from '../test/fixtures/smtp-domain.js';
+
+const RUNS = Number(process.env.BENCH_SMOKE === '1' ? 1 : (process.argv[2] ?? 7));
+const REDIS_URL = process.env.MXOPS_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DOMAIN = 'seedcase.test';
+const tsx = { execArgv: ['--import', 'tsx'] };
+
+const servers = fork(new URL('./smtp-servers.ts', import.meta.url), ['2'], tsx);
+const [ready] = (await once(servers, 'message')) as [{ servers: { address: string; port: number }[]; caCert: string }];
+const [first, second] = ready.servers;
+if (!first || !second) throw new Error('the SMTP servers did not start');
+const port = first.port;
+const mxHosts = Array.from({ length: 12 }, (_, i) => [`inbound-filter-${String(i + 1).padStart(2, '0')}.scanning-service-cluster`, (i % 2 === 0 ? first : second).address] as const);
+const dns = await startDnsServers(smtpDomainDns({ domain: DOMAIN, resolver: '127.0.0.120', nameserver: '127.0.0.121', mxHosts }));
+
+const prefix = `mxops-bench-${randomUUID().slice(0, 8)}`;
+const worker: ChildProcess = fork(new URL('./smtp-bench-worker.ts', import.meta.url), [REDIS_URL, prefix, '16', ready.caCert], tsx);
+await once(worker, 'message');
+const producer = createRedisConnection(REDIS_URL, 'producer');
+const queue = new Queue<SmtpProbeJobData, SmtpProbeResult>(SMTP_PROBE_QUEUE, { connection: producer, prefix });
+const events = new QueueEvents(SMTP_PROBE_QUEUE, { connection: createRedisConnection(REDIS_URL, 'worker'), prefix });
+await events.waitUntilReady();
+
+const inProcess = createSmtpProber({ allowPrivateTargets: true, trustedCa: ready.caCert });
+const queued = createQueuedSmtpProber({ queue, events, cacheSeconds: 300, waitTimeoutMs: 60_000 });
+
+/** One whole check; `fresh` as Re-check asks, so a kept result of the previous run is never handed back. */
+async function check(prober: SmtpProber): Promise<{ ms: number; report: DiagnosisReport }> {
+  const started = performance.now();
+  const report = await diagnose(parseCheckTarget(DOMAIN), {
+    dns: createDnsClient(),
+    now: () => performance.now(),
+    lookup: loopbackLookup('127.0.0.120', dns.port, 2_000),
+    smtp: { prober, port, heloName: 'probe.mxops.test', fresh: true },
+  });
+  return { ms: performance.now() - started, report };
+}
+
+const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+
+try {
+  const times = { inProcess: [] as number[], queued: [] as number[] };
+  let sessions = '';
+  // Alternating, so a slow patch of the machine costs both paths alike.
+  for (let run = 0; run < RUNS; run++) {
+    times.inProcess.push((await check(inProcess)).ms);
+    const { ms, report } = await check(queued);
+    times.queued.push(ms);
+    const judged = report.findings.filter((f) => f.id === 'smtp.ok' || f.id === 'tls.negotiated');
+    sessions = `${judged.filter((f) => f.id === 'smtp.ok').length} smtp.ok, ${judged.filter((f) => f.id === 'tls.negotiated').length} tls.negotiated`;
+  }
+  const [a, b] = [median(times.inProcess), median(times.queued)];
+  console.log(`${DOMAIN}: 12 MX names on 2 addresses, STARTTLS; ${RUNS} runs each, alternating (queued run: ${sessions})`);
+  console.log(`in-process: median ${a.toFixed(0)} ms  (${times.inProcess.map((t) => t.toFixed(0)).join(', ')})`);
+  console.log(`queued:     median ${b.toFixed(0)} ms  (${times.queued.map((t) => t.toFixed(0)).join(', ')})`);
+  console.log(`queued / in-process: ${(b / a).toFixed(2)}x (goal: at most 1.3)`);
+} finally {
+  worker.disconnect();
+  servers.disconnect();
+  await events.close();
+  await queue.close();
+  producer.disconnect();
+  const admin = new Redis(REDIS_URL);
+  const keys = await admin.keys(`${prefix}:*`);
+  if (keys.length > 0) await admin.del(...keys);
+  admin.disconnect();
+  await dns.close();
+}
