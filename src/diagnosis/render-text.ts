@@ -16,26 +16,27 @@ export interface TextOptions {
 }
 
 /**
- * The report for a terminal or a thread. Short form: the verdict and headline, one entry per
- * problem (findings grouped, with the fix and the commands that reproduce it), one line per check
- * that needs nothing, the senders by name, and the headline again last, so it is what is on screen
- * when the report ends. Verbose: every finding with its evidence.
+ * The report for a terminal or a thread. Short form: the verdict and headline first; then one line
+ * per check that needs nothing, the senders by name and the timings; then one entry per problem
+ * (findings grouped, with the fix and the commands that reproduce it) and the headline again, so
+ * the problems and the verdict are what is on screen when the report ends. Verbose (the chat
+ * thread, `--verbose`): every finding with its evidence, problems first.
  */
 export function renderReportText(report: DiagnosisReport, options: TextOptions = {}): string {
   const problems = buildProblems(report.findings, report.senders);
   const said = headline(report, problems);
   const attention = report.findings.filter((f) => NEEDS_ATTENTION.includes(f.status));
   const rest = report.findings.filter((f) => !NEEDS_ATTENTION.includes(f.status));
+  const problemLines = attention.length > 0 ? ['Problems', ...(options.verbose ? attention.flatMap(renderFinding) : problems.flatMap((p) => renderProblem(p, report.findings))), ''] : [];
+  const fineLines = rest.length > 0 ? ['Checked and fine', ...(options.verbose ? rest.map(oneLine) : collapsePerCheck(rest)), ''] : [];
+  const senderLines = ['Senders', ...renderSenders(report.senders), ''];
+  const timings = `Timings  ${report.timings.map((t) => `${t.check} ${Math.round(t.durationMs)} ms`).join(', ')}`;
   const lines = [verdictLine(report), said, ''];
-  if (attention.length > 0) {
-    lines.push('Problems', ...(options.verbose ? attention.flatMap(renderFinding) : problems.flatMap((p) => renderProblem(p, report.findings))), '');
+  if (options.verbose) lines.push(...problemLines, ...fineLines, ...senderLines, timings);
+  else {
+    lines.push(...fineLines, ...senderLines, timings);
+    if (attention.length > 0) lines.push('', ...problemLines, `Verdict: ${said}`, '(mxops check --verbose shows every finding with its evidence)');
   }
-  if (rest.length > 0) {
-    lines.push('Checked and fine', ...(options.verbose ? rest.map(oneLine) : collapsePerCheck(rest)), '');
-  }
-  lines.push('Senders', ...renderSenders(report.senders), '');
-  lines.push(`Timings  ${report.timings.map((t) => `${t.check} ${Math.round(t.durationMs)} ms`).join(', ')}`);
-  if (!options.verbose && attention.length > 0) lines.push('', `Verdict: ${said}`, '(mxops check --verbose shows every finding with its evidence)');
   return `${lines.join('\n')}\n`;
 }
 
