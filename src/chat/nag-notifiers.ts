@@ -1,11 +1,12 @@
-/** The nag notifiers for the platforms that are configured, for workers (no request to answer). */
-import { webApi } from '@slack/bolt';
+/**
+ * The nag notifiers for the platforms that are configured, for workers (no request to answer).
+ * Each platform's SDK loads only when that platform is configured: botbuilder alone takes most of
+ * a second to load, which a Slack-only deployment should not pay at every start (bench/startup.ts).
+ */
 import type { NagNotifier } from './nag-notifier.js';
-import { createSlackNagNotifier } from './slack/slack-nag-notifier.js';
 import { type SlackSettings, WEB_API_RETRIES, WEB_API_TIMEOUT_MS } from './slack/slack-settings.js';
 import type { ConversationReferenceStore } from './teams/conversation-reference-store.js';
-import { createTeamsNagNotifier } from './teams/teams-nag-notifier.js';
-import { createTeamsAdapter, type TeamsSettings } from './teams/teams-settings.js';
+import type { TeamsSettings } from './teams/teams-settings.js';
 
 export interface NagPlatforms {
   readonly slack: SlackSettings | undefined;
@@ -14,9 +15,10 @@ export interface NagPlatforms {
   readonly teamsReferences: ConversationReferenceStore;
 }
 
-export function createNagNotifiers(platforms: NagPlatforms): NagNotifier[] {
+export async function createNagNotifiers(platforms: NagPlatforms): Promise<NagNotifier[]> {
   const notifiers: NagNotifier[] = [];
   if (platforms.slack) {
+    const [{ webApi }, { createSlackNagNotifier }] = await Promise.all([import('@slack/bolt'), import('./slack/slack-nag-notifier.js')]);
     const client = new webApi.WebClient(platforms.slack.botToken, {
       ...(platforms.slack.apiUrl ? { slackApiUrl: platforms.slack.apiUrl } : {}),
       retryConfig: WEB_API_RETRIES,
@@ -26,6 +28,7 @@ export function createNagNotifiers(platforms: NagPlatforms): NagNotifier[] {
     notifiers.push(createSlackNagNotifier(client));
   }
   if (platforms.teams) {
+    const [{ createTeamsNagNotifier }, { createTeamsAdapter }] = await Promise.all([import('./teams/teams-nag-notifier.js'), import('./teams/teams-settings.js')]);
     notifiers.push(createTeamsNagNotifier({ adapter: createTeamsAdapter(platforms.teams), appId: platforms.teams.appId, references: platforms.teamsReferences }));
   }
   return notifiers;

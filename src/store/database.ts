@@ -5,22 +5,17 @@
  * several replicas").
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import type SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { AppError } from '../errors.js';
 import type { Database } from './schema.js';
+import type { DatabaseLocation, StoreDialect } from './database-location.js';
 
-export type StoreDialect = 'sqlite' | 'postgres';
-
-export interface DatabaseLocation {
-  readonly dialect: StoreDialect;
-  /** SQLite: a file path (or ':memory:'); PostgreSQL: the connection URL. */
-  readonly target: string;
-  /** PostgreSQL only: the schema to use instead of public (tests give each suite its own). */
-  readonly schema?: string;
-}
+// Where the store is, apart from opening it: config.ts reads it without loading a driver.
+export { databaseLocation, type DatabaseLocation, type StoreDialect } from './database-location.js';
 
 export interface OpenDatabase {
   readonly db: Kysely<Database>;
@@ -30,29 +25,14 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
+// The drivers (CommonJS) load when a store of theirs is opened, not with this module: a store uses
+// one of them, and pg alone costs ~50 ms and undici at start-up (bench/startup.ts).
+const require = createRequire(import.meta.url);
+
 const INT8_OID = 20;
 
 /** How long a SQLite writer waits for another process's write lock before giving up. */
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
-
-/**
- * `DATABASE_URL` forms: postgres://... or postgresql://... for PostgreSQL; sqlite:<path> or a
- * plain path for SQLite. Unset: `<dataDir>/mxops.sqlite`.
- */
-export function databaseLocation(url: string | undefined, dataDir: string): DatabaseLocation {
-  if (url === undefined || url.trim() === '') return { dialect: 'sqlite', target: `${dataDir.replace(/\/+$/, '')}/mxops.sqlite` };
-  const trimmed = url.trim();
-  if (/^postgres(ql)?:\/\//i.test(trimmed)) return { dialect: 'postgres', target: trimmed };
-  if (/^sqlite:/i.test(trimmed)) {
-    const path = trimmed.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (path === '') throw new AppError('BAD_CONFIG', '"sqlite:" names no file: use sqlite:./data/mxops.sqlite or a postgres:// URL');
-    return { dialect: 'sqlite', target: path };
-  }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
-    throw new AppError('BAD_CONFIG', `the scheme is not supported: use postgres://... or sqlite:<file> (got ${trimmed.split(':')[0]}:)`);
-  }
-  return { dialect: 'sqlite', target: trimmed };
-}
 
 export interface OpenOptions {
   /** Called once per statement executed (benchmarks count them). */
@@ -70,7 +50,8 @@ function queryLog(options: OpenOptions) {
 
 function openSqlite(file: string, options: OpenOptions): OpenDatabase {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const sqlite = new SqliteDatabase(file);
+  const Sqlite = require('better-sqlite3') as typeof SqliteDatabase;
+  const sqlite = new Sqlite(file);
   // WAL lets readers run beside the one writer; the busy timeout makes a second process wait for
   // the write lock instead of failing at once.
   sqlite.pragma('journal_mode = WAL');
@@ -82,7 +63,8 @@ function openSqlite(file: string, options: OpenOptions): OpenDatabase {
 }
 
 function openPostgres(location: DatabaseLocation, options: OpenOptions): OpenDatabase {
-  const pool = new pg.Pool({
+  const { Pool, types } = require('pg') as typeof pg;
+  const pool = new Pool({
     connectionString: location.target,
     max: 10,
     ...(location.schema !== undefined ? { options: `-c search_path=${quoteIdentifier(location.schema)}` } : {}),
@@ -90,7 +72,7 @@ function openPostgres(location: DatabaseLocation, options: OpenOptions): OpenDat
     // beyond 2^53, which these values never reach.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+        oid === INT8_OID ? (value: string) => Number(value) : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
     },
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...queryLog(options) });

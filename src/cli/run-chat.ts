@@ -1,0 +1,18 @@
+/** `mxops chat`: the console surface, with the whole diagnosis and the patch inventory behind it. */
+import type { PatchDeps } from '../../commands/patch.js';
+import { runConsoleChat } from '../chat/console/console-chat.js';
+import { loadConfig } from '../config.js';
+import { mailcheckDeps } from './mailcheck-deps.js';
+import { openStore } from './open-store.js';
+import type { ChatOptions } from './program.js';
+
+export async function runChat(options: ChatOptions, env: NodeJS.ProcessEnv): Promise<number> {
+  const config = loadConfig(env);
+  // The SMTP prober and the HTTPS fetcher (node:tls, and BullMQ for --queue) only when they can be used.
+  const smtp = options.dnsOnly ? undefined : await (await import('./smtp-settings.js')).smtpSettings(config, options);
+  const https = options.dnsOnly ? undefined : (await import('../net/https-fetcher.js')).createHttpsFetcher();
+  const patch: PatchDeps = { store: await openStore(config), now: () => Date.now() };
+  // The console has no notifiers: outage requests typed there reach approvers only where typed.
+  await runConsoleChat(process.stdin, process.stdout, mailcheckDeps(config, smtp, https, { store: patch.store }), { patch, outage: patch, ...(options.as !== undefined ? { actor: options.as } : {}) });
+  return 0;
+}

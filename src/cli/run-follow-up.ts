@@ -1,0 +1,13 @@
+/** `mxops follow-up <id>`. */
+import { runFollowUpCommand, type FollowUpInput } from '../../commands/follow-up.js';
+import { loadConfig } from '../config.js';
+import { createFollowUpReader } from '../queue/follow-up-reader.js';
+import { openQueue } from './open-queue.js';
+
+export async function runFollowUp(input: FollowUpInput, env: NodeJS.ProcessEnv): Promise<number> {
+  const config = loadConfig(env);
+  const { queue, events } = await openQueue(config);
+  const result = await runFollowUpCommand(input, { reader: createFollowUpReader(queue, events), clock: () => new Date(), waitSlackMs: config.smtp.totalTimeoutMs + 60_000 });
+  process.stdout.write(result.output);
+  return result.exitCode;
+}

@@ -1,0 +1,19 @@
+/** `mxops inventory import|export`. */
+import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { runInventoryExport, runInventoryImport, type InventoryExportInput } from '../../commands/inventory-file.js';
+import { loadConfig } from '../config.js';
+import { openStore } from './open-store.js';
+import type { InventoryImportOptions } from './program.js';
+
+export async function runImport(input: InventoryImportOptions, env: NodeJS.ProcessEnv): Promise<number> {
+  const store = await openStore(loadConfig(env));
+  const actor = input.as ?? `cli:${userInfo().username}`;
+  process.stdout.write(await runInventoryImport({ ...input, actor }, { store, readFile: (path) => readFile(path, 'utf8'), now: () => Date.now() }));
+  return 0;
+}
+
+export async function runExport(input: InventoryExportInput, env: NodeJS.ProcessEnv): Promise<number> {
+  process.stdout.write(await runInventoryExport(input, { store: await openStore(loadConfig(env)) }));
+  return 0;
+}
