@@ -3,7 +3,6 @@ import { parseBounce, type BounceParse } from '../src/bounces/parse-bounce.js';
 import { judgeHypothesis, type TestedHypothesis } from '../src/bounces/verdict.js';
 import { parseCheckTarget, type CheckTarget } from '../src/diagnosis/check-target.js';
 import type { DiagnosisReport } from '../src/diagnosis/diagnose.js';
-import { ALL_CHECKS } from '../src/diagnosis/diagnose.js';
 import { finding, type Finding } from '../src/diagnosis/finding.js';
 import { renderFindingsText } from '../src/diagnosis/render-text.js';
 import { isAppError } from '../src/errors.js';
@@ -42,11 +41,6 @@ export async function diagnoseBounce(input: string | Uint8Array, options: Bounce
   }
   const report = await test(target, hypothesis);
   return { parse, hypothesis, tested: judgeHypothesis(hypothesis, report.findings), checked: target.domain };
-}
-
-/** The checks a hypothesis names, from the diagnosis's list. */
-export function checksOf(hypothesis: Hypothesis): typeof ALL_CHECKS {
-  return ALL_CHECKS.filter((check) => hypothesis.checks.includes(check.name));
 }
 
 function domainOf(address: string): string {

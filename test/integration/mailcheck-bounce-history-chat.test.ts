@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { checksOf } from '../../commands/bounce.js';
+import { checksOf } from '../../commands/bounce-checks.js';
 import type { MailcheckDeps } from '../../commands/mailcheck.js';
 import type { CheckTarget } from '../../src/diagnosis/check-target.js';
 import { parseCheckTarget } from '../../src/diagnosis/check-target.js';
@@ -49,7 +49,7 @@ describe('bounces and history in chat', () => {
     expect(text).toContain('Paste the bounce');
     expect(text).toMatch(/== qmail bounce 4\.4\.3 ==/);
     expect(text).toContain('Likely cause (qmail-any-answer-too-big)');
-    expect(text).toContain('VERDICT: CONFIRMED: THE CHECKS FIND IT NOW (CHECKED BIGANY.TEST).');
+    expect(text.toUpperCase()).toContain('VERDICT: CONFIRMED: THE CHECKS FIND IT NOW (CHECKED BIGANY.TEST).');
     expect(text).toMatch(/\[#1 thread\]\nqmail: final failure \(bounce\), DSN 4\.4\.3, failed at: dns/);
     expect(text).toMatch(/FAIL {4}dns\.answer-over-512 {2}ANY bigany\.test/);
     // The line after the bounce is a command again.

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { checksOf } from '../../commands/bounce.js';
+import { checksOf } from '../../commands/bounce-checks.js';
 import type { MailcheckDeps } from '../../commands/mailcheck.js';
 import { ACTION_IDS } from '../../src/chat/action-ids.js';
 import { parseCheckTarget } from '../../src/diagnosis/check-target.js';

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { checksOf } from '../../commands/bounce.js';
+import { checksOf } from '../../commands/bounce-checks.js';
 import type { MailcheckDeps } from '../../commands/mailcheck.js';
 import { diagnose } from '../../src/diagnosis/diagnose.js';
 import { createDnsClient } from '../../src/net/dns-client.js';

@@ -1,4 +1,4 @@
-import { getDomain } from 'tldts';
+import type * as PublicSuffixList from 'tldts';
 import type { Check, CheckContext } from '../check.js';
 import type { DnsLookups, QueryOutcome } from '../dns-lookups.js';
 import { isDmarcRecord, parseDmarcRecord, type DmarcRecord } from '../dmarc-record.js';
@@ -20,6 +20,8 @@ interface Found {
 export const dmarcCheck: Check = {
   name: 'dmarc',
   async run({ domain, dns }: CheckContext): Promise<Finding[]> {
+    const { getDomain } = await publicSuffixList();
+    const organizationalDomain = (name: string): string => getDomain(name)?.toLowerCase() ?? name.toLowerCase();
     const org = organizationalDomain(domain);
     const ownName = `_dmarc.${domain}`;
     const orgName = `_dmarc.${org}`;
@@ -65,11 +67,11 @@ export const dmarcCheck: Check = {
         }),
       ];
     }
-    return judgeRecord(domain, found, parsed.record, dns);
+    return judgeRecord(domain, found, parsed.record, dns, organizationalDomain);
   },
 };
 
-async function judgeRecord(domain: string, found: Found, record: DmarcRecord, dns: DnsLookups): Promise<Finding[]> {
+async function judgeRecord(domain: string, found: Found, record: DmarcRecord, dns: DnsLookups, organizationalDomain: (name: string) => string): Promise<Finding[]> {
   // A policy found at the organizational domain reaches a subdomain through sp=, if set
   // (RFC 7489 §6.3 "sp", §6.6.3).
   const policy = found.inherited ? (record.sp ?? record.p) : record.p;
@@ -90,7 +92,7 @@ async function judgeRecord(domain: string, found: Found, record: DmarcRecord, dn
     );
   }
   if (record.rua.length === 0) findings.push(noReports(found, record));
-  findings.push(...(await checkReportDestinations(found, record, dns)));
+  findings.push(...(await checkReportDestinations(found, record, dns, organizationalDomain)));
   if (!findings.some((f) => f.status === 'error' || f.status === 'fail' || f.status === 'warn')) {
     const pct = record.pct !== undefined && record.pct < 100 ? `, applied to ${record.pct}% of failing mail` : '';
     findings.push(
@@ -128,7 +130,7 @@ function noReports(found: Found, record: DmarcRecord): Finding {
  * Reports sent to another organization's domain need that domain's consent: a v=DMARC1 TXT at
  * <policy domain>._report._dmarc.<destination> (RFC 7489 §7.1). All destinations are asked at once.
  */
-async function checkReportDestinations(found: Found, record: DmarcRecord, dns: DnsLookups): Promise<Finding[]> {
+async function checkReportDestinations(found: Found, record: DmarcRecord, dns: DnsLookups, organizationalDomain: (name: string) => string): Promise<Finding[]> {
   const ownOrg = organizationalDomain(found.policyDomain);
   const destinations = new Map<string, Set<string>>();
   for (const [tag, uris] of [['rua', record.rua], ['ruf', record.ruf]] as const) {
@@ -187,9 +189,13 @@ function missing(domain: string, org: string, own: QueryOutcome, orgOutcome: Que
   });
 }
 
-/** The organizational domain by the Public Suffix List (RFC 7489 §3.2); the name itself when there is none. */
-function organizationalDomain(name: string): string {
-  return getDomain(name)?.toLowerCase() ?? name.toLowerCase();
+/**
+ * The Public Suffix List, for the organizational domain (RFC 7489 §3.2; the name itself when it has
+ * none). Loaded when the check runs, not when the diagnosis is imported: its data takes ~70 ms to
+ * load, which would otherwise delay a check's first packet (bench/startup.ts).
+ */
+function publicSuffixList(): Promise<typeof PublicSuffixList> {
+  return import('tldts');
 }
 
 /** Records whose first tag is v=DMARC1; discovery discards every other TXT (RFC 7489 §6.6.3 step 2). */
