@@ -79,13 +79,16 @@ describe.skipIf(!available)('mxops check against Knot DNS', () => {
     expect(senders).toMatchObject({ 'qmail-1.03': 'fail', 'notqmail-1.08': 'fail', 'musl-1.2.3': 'fail', 'notqmail-1.09': 'ok', postfix: 'ok', exim: 'ok' });
   }, budget(1));
 
-  it('prints the human report with the verdict first and the dig command that reproduces it', async () => {
+  it('prints the human report with the verdict first, the problems and the verdict again last, and the dig command that reproduces it', async () => {
     const result = await mxops(['check', 'partner.test', ...target()], knotEnv(ADDRESS, knot.port));
     expect(result.code).toBe(1);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toMatch(/^partner\.test: FAIL .*mail from qmail-1\.03, notqmail-1\.08, musl-1\.2\.3 will fail/);
     expect(result.stdout).toContain(`reproduce: dig +noedns +ignore +norecurse MX partner.test @${ADDRESS} -p ${knot.port}`);
-    expect(result.stdout.indexOf('dns.answer-over-512')).toBeLessThan(result.stdout.indexOf('Senders'));
+    // The problems and the verdict end the report, so they are what is on screen when it scrolls.
+    expect(result.stdout.indexOf('\nProblems\n')).toBeGreaterThan(result.stdout.indexOf('\nSenders\n'));
+    expect(result.stdout.indexOf('  FAIL    dns.answer-over-512')).toBeGreaterThan(result.stdout.indexOf('\nProblems\n'));
+    expect(lines.filter((line) => line !== '').at(-2)).toMatch(/^Verdict: /);
   }, budget(1));
 
   it('reads a qmail log from standard input and tests its hypothesis: the MX path confirmed, and the ANY path too, through a caching resolver (Knot answers ANY minimally)', async () => {
