@@ -131,7 +131,8 @@ export class DnsLookups {
   }
 }
 
-function queryKey(query: DnsQuery): string {
+/** What makes two queries the same question: they are sent once. */
+export function queryKey(query: DnsQuery): string {
   const edns = query.edns
     ? [query.edns.udpSize, query.edns.version ?? 0, query.edns.flags ?? 0, query.edns.dnssecOk ? 1 : 0, (query.edns.optionCodes ?? []).join(',')].join('/')
     : 'none';
