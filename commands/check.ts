@@ -102,6 +102,7 @@ export function lookupSettings(config: Config, resolver: DnsServer, overrides: {
     authoritativePort: config.authoritativePort,
     queryOptions: { timeoutMs: overrides.timeoutMs ?? config.dnsTimeoutMs, retries: config.dnsRetries },
     rootHints: config.rootHints,
+    trustAnchors: config.trustAnchors,
     // The flag that lets SMTP probe private addresses covers DNS packets too: a test bed needs both.
     allowPrivateTargets: config.smtp.allowPrivateTargets || (overrides.allowPrivate ?? false),
     maxQueries: config.maxQueriesPerCheck,

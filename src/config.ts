@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { BUILT_IN_ROOT_HINTS, parseRootHints, type RootHint } from './diagnosis/delegation/root-hints.js';
 import { DEFAULT_MAX_QUERIES } from './diagnosis/dns-lookups.js';
+import { BUILT_IN_TRUST_ANCHORS, parseTrustAnchors, type TrustAnchor } from './diagnosis/dnssec/trust-anchors.js';
 import type { DnsServer } from './diagnosis/dns-port.js';
 import { DEFAULT_MAIL_SERVER_LIMITS } from './diagnosis/domain-facts.js';
 import { AppError, isAppError } from './errors.js';
@@ -22,6 +23,8 @@ export interface Config {
   readonly rootHints: readonly RootHint[];
   /** At most this many DNS packets per check (a hostile zone must not make a check a flood). */
   readonly maxQueriesPerCheck: number;
+  /** Where DNSSEC validation starts: the root's IANA anchors, plus or instead of (per zone) those in MXOPS_TRUST_ANCHORS. */
+  readonly trustAnchors: readonly TrustAnchor[];
   /** At most this many MX hosts, and mail server addresses, are looked at and probed (Postfix tries 5 addresses). */
   readonly maxMxHosts: number;
   readonly maxMxAddresses: number;
@@ -102,6 +105,7 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
     dnsRetries: read('MXOPS_DNS_RETRIES', 1, (text) => parseInteger(text, 0, 5, 'retries after a DNS time-out')),
     authoritativePort: read('MXOPS_DNS_PORT', 53, (text) => parseInteger(text, 1, 65_535, 'a port')),
     rootHints: read('MXOPS_ROOT_HINTS', BUILT_IN_ROOT_HINTS, (path) => parseRootHints(readHintsFile(path, readText), path)),
+    trustAnchors: read('MXOPS_TRUST_ANCHORS', BUILT_IN_TRUST_ANCHORS, (path) => withTrustAnchors(parseTrustAnchors(readTrustAnchorFile(path, readText), path))),
     maxQueriesPerCheck: read('MXOPS_MAX_QUERIES_PER_CHECK', DEFAULT_MAX_QUERIES, (text) => parseInteger(text, 50, 100_000, 'DNS queries per check')),
     maxMxHosts: read('MXOPS_MAX_MX_HOSTS', DEFAULT_MAIL_SERVER_LIMITS.maxHosts, (text) => parseInteger(text, 1, 1_000, 'MX hosts looked at per check')),
     maxMxAddresses: read('MXOPS_MAX_MX_ADDRESSES', DEFAULT_MAIL_SERVER_LIMITS.maxAddresses, (text) => parseInteger(text, 1, 1_000, 'mail server addresses probed per check')),
@@ -140,6 +144,20 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
   const teams = readTeams(env, problems);
   if (problems.length > 0) throw new AppError('BAD_CONFIG', `configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}`);
   return { ...config, slack, teams };
+}
+
+/** A file's anchors replace the built-in ones for the zones it names (a test bed's own root) and add the rest (islands of trust). */
+function withTrustAnchors(anchors: readonly TrustAnchor[]): TrustAnchor[] {
+  const zones = new Set(anchors.map((a) => a.zone));
+  return [...BUILT_IN_TRUST_ANCHORS.filter((a) => !zones.has(a.zone)), ...anchors];
+}
+
+function readTrustAnchorFile(path: string, readText: (path: string) => string): string {
+  try {
+    return readText(path);
+  } catch (error) {
+    throw new AppError('BAD_INPUT', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)} (DS or DNSKEY records in zone-file format, as unbound's trust-anchor-file)`);
+  }
 }
 
 function readHintsFile(path: string, readText: (path: string) => string): string {

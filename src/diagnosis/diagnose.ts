@@ -13,6 +13,7 @@ import { mtaStsCheck } from './checks/mtasts.js';
 import { tlsRptCheck } from './checks/tlsrpt.js';
 import { daneCheck } from './checks/dane.js';
 import { dnsblCheck } from './checks/dnsbl.js';
+import { dnssecCheck } from './checks/dnssec.js';
 import type { HttpsFetcher } from './https-port.js';
 import { DnsLookups, type LookupSettings } from './dns-lookups.js';
 import type { DnsClient } from './dns-port.js';
@@ -38,6 +39,7 @@ export const ALL_CHECKS: readonly Check[] = [
   mtaStsCheck,
   tlsRptCheck,
   daneCheck,
+  dnssecCheck,
   dnsblCheck,
 ];
 

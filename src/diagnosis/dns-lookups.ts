@@ -1,6 +1,7 @@
 import { AppError, isAppError } from '../errors.js';
 import { nonPublicRange } from './address-scope.js';
 import type { RootHint } from './delegation/root-hints.js';
+import type { TrustAnchor } from './dnssec/trust-anchors.js';
 import { formatServer, type DnsClient, type DnsQuery, type DnsQueryOptions, type DnsReply, type DnsServer, type QueryType } from './dns-port.js';
 
 /** What one query came to: a reply (any rcode) or the transport failure that stopped it. */
@@ -25,6 +26,8 @@ export interface LookupSettings {
   readonly allowPrivateTargets: boolean;
   /** Packets one run may send (MXOPS_MAX_QUERIES_PER_CHECK): a hostile zone must not turn a check into a flood. */
   readonly maxQueries: number;
+  /** Where DNSSEC validation starts (MXOPS_TRUST_ANCHORS); the root's IANA anchors when absent. */
+  readonly trustAnchors?: readonly TrustAnchor[];
 }
 
 /** The default of MXOPS_MAX_QUERIES_PER_CHECK: a healthy domain needs 100-300, one with 20 MX hosts about 700. */

@@ -10,7 +10,7 @@ export interface DnsServer {
   readonly port: number;
 }
 
-export type QueryType = 'A' | 'AAAA' | 'MX' | 'NS' | 'SOA' | 'TXT' | 'CNAME' | 'PTR' | 'ANY' | 'TLSA';
+export type QueryType = 'A' | 'AAAA' | 'MX' | 'NS' | 'SOA' | 'TXT' | 'CNAME' | 'PTR' | 'ANY' | 'TLSA' | 'DS' | 'DNSKEY';
 
 export interface EdnsSettings {
   /** Advertised UDP payload size (RFC 6891 §6.2.3). */
@@ -41,7 +41,21 @@ export interface DnsQueryOptions {
   readonly retries: number;
 }
 
-export type DnsRecord =
+/**
+ * A record as it came on the wire, what DNSSEC signs (RFC 4034 §3.1.8.1) before canonical
+ * lower-casing: owner and RDATA with compressed names expanded, in the case the server sent.
+ * Absent on records a test builds by hand, and where the adapter could not rebuild it. Not
+ * enumerable: a copy made by spreading (`{ ...record }`) drops it, and so cannot be verified.
+ */
+export interface RecordWire {
+  /** The owner name in wire form (length-prefixed labels ending with the root's zero byte). */
+  readonly owner: Uint8Array;
+  readonly typeCode: number;
+  readonly classCode: number;
+  readonly rdata: Uint8Array;
+}
+
+export type DnsRecord = (
   | { readonly type: 'A' | 'AAAA' | 'NS' | 'CNAME' | 'PTR'; readonly name: string; readonly ttl: number; readonly value: string }
   | { readonly type: 'MX'; readonly name: string; readonly ttl: number; readonly preference: number; readonly exchange: string }
   | { readonly type: 'TXT'; readonly name: string; readonly ttl: number; readonly strings: readonly string[] }
@@ -64,7 +78,8 @@ export type DnsRecord =
       readonly rname: string;
       readonly serial: number;
     }
-  | { readonly type: 'OTHER'; readonly rrtype: string; readonly name: string; readonly ttl: number };
+  | { readonly type: 'OTHER'; readonly rrtype: string; readonly name: string; readonly ttl: number }
+) & { readonly wire?: RecordWire };
 
 export interface ReplyFlags {
   readonly aa: boolean;

@@ -16,13 +16,18 @@ export function headline(report: VerdictInput & { readonly senders: readonly Sen
   const general = verdictSentence(report);
   if (!top || general.startsWith('No one can deliver')) return general;
   const others = report.senders.filter((s) => s.verdict === 'fail' && !top.explains.includes(s.family)).map((s) => s.family);
-  const also = others.length > 0 ? ` ${capitalized(plainSenderList(others, NAMED_IN_A_SENTENCE))} fail too (see the problems).` : '';
-  return `${plainSenderList(top.explains, NAMED_IN_A_SENTENCE)} cannot deliver to ${report.domain}: ${top.short}. ${capitalized(WHOSE_MOVE_LABEL[top.whoseMove])}: ${firstClause(top.fix)}.${also}`;
+  const also = others.length > 0 ? ` ${atSentenceStart(plainSenderList(others, NAMED_IN_A_SENTENCE))} fail too (see the problems).` : '';
+  return `${atSentenceStart(plainSenderList(top.explains, NAMED_IN_A_SENTENCE))} cannot deliver to ${report.domain}: ${top.short}. ${capitalized(WHOSE_MOVE_LABEL[top.whoseMove])}: ${firstClause(top.fix)}.${also}`;
 }
 
 /** The fix up to its first full stop or semicolon: what to do, without the alternatives the problem lists. */
 function firstClause(fix: string): string {
   return firstSentence(fix).replace(/[.;]$/, '');
+}
+
+/** "senders behind ..." opens a sentence as "Senders behind ..."; product names (qmail, notqmail) keep their own case. */
+function atSentenceStart(names: string): string {
+  return names.startsWith('senders ') ? capitalized(names) : names;
 }
 
 function capitalized(text: string): string {

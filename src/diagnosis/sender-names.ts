@@ -9,6 +9,7 @@ const PLAIN_NAMES: Readonly<Record<string, string>> = {
   'musl-1.2.3': 'Alpine < 3.18 / musl programs',
   'no-edns-tcp-blocked': 'senders whose resolver sends no EDNS',
   'flagday-2020-resolver': 'senders behind a modern resolver (EDNS 1232)',
+  'validating-resolver': 'senders behind a validating resolver',
   postfix: 'Postfix, with a normal resolver',
   exim: 'Exim, with a normal resolver',
   'tls1.0-only-sender': 'senders limited to TLS 1.0',

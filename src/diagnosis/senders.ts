@@ -16,7 +16,10 @@ export interface SenderVerdict {
 
 type Rule = SenderRule;
 
-type SenderFamily = Pick<SmtpSenderFamily, 'family' | 'covers' | 'rules' | 'okBecause'>;
+type SenderFamily = Pick<SmtpSenderFamily, 'family' | 'covers' | 'rules' | 'okBecause'> & {
+  /** Which `error` findings leave this family's fate undecided, when not DNS_UNDECIDED. */
+  readonly undecided?: (f: Finding) => boolean;
+};
 
 // qmail-send retries soft failures for queuelifetime (7 days) before bouncing (DOMAIN.md §1).
 const QMAIL_GIVES_UP = "then, after 7 days: \"I'm not going to try again; this message has been in the queue too long.\"";
@@ -102,6 +105,32 @@ export const RESOLVER_PATH_RULES: readonly Rule[] = [
 
 const RESOLVER_GIVES_UP = 'the resolver gets no answer from the domain\'s nameservers (SERVFAIL or a time-out): the lookup fails temporarily, the message is deferred, then bounced';
 
+/** A bogus chain (DOMAIN.md §2b) that stops senders behind a validating resolver: the MX, or every MX host's addresses. */
+const bogusForMail = having('dnssec.bogus', (f) => f.evidence.blocksDelivery === true);
+
+/** "name=partner.test type=MX", from the first RRset a dnssec.bogus finding names. */
+function nameServiceError(causes: readonly Finding[]): string {
+  const rrsets = causes.flatMap((f) => (Array.isArray(f.evidence.rrsets) ? f.evidence.rrsets : []));
+  const [type, name] = String(rrsets[0] ?? 'MX <the domain>').split(' ');
+  const reason = causes.map((f) => String(f.evidence.reason)).find((r) => r !== 'undefined') ?? 'bogus';
+  return `the resolver answers SERVFAIL (DNSSEC ${reason}); Postfix logs "status=deferred (Host or domain name not found. Name service error for name=${name ?? ''} type=${type ?? 'MX'}: Host not found, try again)", retries until maximal_queue_lifetime (5 days), then bounces; Exim logs "host lookup did not complete"`;
+}
+
+const VALIDATING_RESOLVER: SenderFamily = {
+  family: 'validating-resolver',
+  covers: 'senders behind a validating resolver: large mailbox providers, most ISP resolvers, Unbound/BIND defaults',
+  rules: [
+    ...NOWHERE_TO_DELIVER,
+    whenNobodyCanResolve(RESOLVER_GIVES_UP),
+    { match: bogusForMail, expected: nameServiceError([]), explain: nameServiceError },
+    ...RESOLVER_PATH_RULES,
+  ],
+  // A chain we could not check leaves this family's fate open; the others do not validate.
+  undecided: (f) => f.status === 'error' && /^(dns|mx|check|dnssec)\./.test(f.id),
+  okBecause: (findings) =>
+    findings.some((f) => f.id === 'dnssec.secure') ? 'delivers: the mail path validates (DNSSEC secure)' : findings.some((f) => f.id === 'dnssec.insecure') ? 'delivers: the domain is not signed, so there is nothing to validate' : undefined,
+};
+
 /** The families of DOMAIN.md §1 and the mainstream MTAs; each rule is one way that sender fails. */
 export const SENDER_FAMILIES: readonly SenderFamily[] = [
   {
@@ -149,6 +178,7 @@ export const SENDER_FAMILIES: readonly SenderFamily[] = [
     covers: 'resolvers with a 1232-byte EDNS buffer (BIND, Unbound, Knot Resolver, PowerDNS since 2020)',
     rules: [...NOWHERE_TO_DELIVER, whenNobodyCanResolve(RESOLVER_GIVES_UP), ...RESOLVER_PATH_RULES],
   },
+  VALIDATING_RESOLVER,
   {
     family: 'postfix',
     covers: 'Postfix through the system resolver (glibc, EDNS, TCP retry)',
@@ -185,11 +215,12 @@ export interface JudgeOptions {
 }
 
 export function judgeSenders(findings: readonly Finding[], options: JudgeOptions = { smtp: false }): SenderVerdict[] {
-  const dnsFamilies = SENDER_FAMILIES.map((f) => ({ ...f, rules: options.smtp ? [...f.rules, ...SMTP_DELIVERY_RULES] : f.rules, undecided: DNS_UNDECIDED }));
+  const dnsFamilies = SENDER_FAMILIES.map((f) => ({ ...f, rules: options.smtp ? [...f.rules, ...SMTP_DELIVERY_RULES] : f.rules, undecided: f.undecided ?? DNS_UNDECIDED }));
   const smtpFamilies = options.smtp
     ? SMTP_SENDER_FAMILIES.map((f) => ({ ...f, rules: [...NOWHERE_TO_DELIVER, whenNobodyCanResolve(RESOLVER_GIVES_UP), ...f.rules], undecided: DELIVERY_UNDECIDED }))
     : [];
-  return [...dnsFamilies, ...smtpFamilies].map(({ family, covers, rules, undecided, okBecause }) => {
+  const bogus = bogusForMail(findings).length > 0;
+  const verdicts = [...dnsFamilies, ...smtpFamilies].map(({ family, covers, rules, undecided, okBecause }): SenderVerdict => {
     for (const rule of rules) {
       const causes = rule.match(findings);
       if (causes.length > 0) return { family, covers, verdict: rule.verdict ?? 'fail', expected: rule.explain?.(causes) ?? rule.expected, because: unique(causes) };
@@ -200,6 +231,8 @@ export function judgeSenders(findings: readonly Finding[], options: JudgeOptions
     }
     return { family, covers, verdict: 'ok', expected: okBecause?.(findings) ?? 'delivers: none of the problems this sender trips on were found', because: [] };
   });
+  // Every other family's verdict assumes a resolver that does not validate: say so where it matters.
+  return bogus ? verdicts.map((v) => (v.family === VALIDATING_RESOLVER.family || v.verdict === 'fail' ? v : { ...v, expected: `${v.expected} (assuming its resolver does not validate DNSSEC; behind a validating resolver it defers like validating-resolver)` })) : verdicts;
 }
 
 function unique(findings: readonly Finding[]): string[] {

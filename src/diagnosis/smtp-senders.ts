@@ -14,7 +14,10 @@
  *   publishes DNSSEC-validated TLSA records, with `evidence.address` and `evidence.host`. Any of
  *   them about an address means DANE applies there (RFC 7672 §2.2). A dane finding with a host
  *   but no address is taken for every address of that host; one with neither, for all.
- *   `dane.unvalidated` and `dane.no-tlsa` mean DANE senders treat the host as having no TLSA.
+ *   `dane.bogus` (per address, or per host when no session ran): the TLSA RRset or the host's
+ *   addresses are DNSSEC-bogus, so DANE senders defer there.
+ *   `dane.unvalidated`, `dane.not-applicable` (TLSA in an unsigned zone) and `dane.no-tlsa` mean
+ *   DANE senders treat the host as having no TLSA.
  */
 import type { EvidenceValue, Finding } from './finding.js';
 import type { Verdict } from './senders.js';
@@ -135,8 +138,9 @@ const MTA_STS_REFUSES = new Set(['smtp.starttls-missing', 'smtp.starttls-failed'
 // RFC 7672 §2.2: with TLSA records, STARTTLS is mandatory; §3.1: the certificate must match a
 // TLSA record. Expiry, names and WebPKI trust do not matter under DANE-EE, so they are not here.
 const NO_TLS = new Set(['smtp.starttls-missing', 'smtp.starttls-failed', 'smtp.helo-only']);
-const DANE_APPLIES = new Set(['dane.match', 'dane.mismatch', 'dane.no-starttls', 'dane.skipped']);
-const DANE_REFUSES = new Set(['dane.mismatch', 'dane.no-starttls']);
+const DANE_APPLIES = new Set(['dane.match', 'dane.mismatch', 'dane.no-starttls', 'dane.skipped', 'dane.bogus']);
+// A bogus TLSA RRset: the sender's validating resolver answers SERVFAIL and RFC 7672 §2.2.1 has it defer.
+const DANE_REFUSES = new Set(['dane.mismatch', 'dane.no-starttls', 'dane.bogus']);
 
 function sameHost(a: string, b: string): boolean {
   const bare = (name: string): string => name.replace(/\.$/, '').toLowerCase();

@@ -1,6 +1,6 @@
 import * as packet from 'dns-packet';
 import type { Answer, Question } from 'dns-packet';
-import type { DnsQuery, DnsRecord, ReplyEdns, ReplyFlags } from '../diagnosis/dns-port.js';
+import type { DnsQuery, DnsRecord, RecordWire, ReplyEdns, ReplyFlags } from '../diagnosis/dns-port.js';
 import { tlsaFromRdata, type TlsaRdata } from '../diagnosis/tlsa-record.js';
 
 const HEADER_BYTES = 12;
@@ -71,16 +71,19 @@ export function decodeReply(buf: Buffer): DecodedReply {
   }
 
   let complete = true;
-  const readSection = (count: number): Answer[] => {
-    const records: Answer[] = [];
+  const found: { opt?: OptRecord } = {};
+  const readSection = (count: number): DnsRecord[] => {
+    const records: DnsRecord[] = [];
     for (let i = 0; i < count && complete; i++) {
       try {
-        records.push(sections.answer.decode(buf, offset));
+        const at = offset;
+        const answer = sections.answer.decode(buf, offset);
         offset += sections.answer.decode.bytes;
         if (offset > buf.length) throw new RangeError('record runs past the end of the message');
+        if (answer.type === 'OPT') found.opt = answer as unknown as OptRecord;
+        else records.push(withWire(toRecord(answer), buf, at));
       } catch {
         complete = false;
-        records.pop();
       }
     }
     return records;
@@ -90,9 +93,7 @@ export function decodeReply(buf: Buffer): DecodedReply {
   const authorities = readSection(counts[2]);
   const additionals = readSection(counts[3]);
 
-  const opt = additionals.find((r) => r.type === 'OPT') as unknown as
-    | { udpPayloadSize: number; extendedRcode: number; ednsVersion: number; flags: number; options: { code: number }[] }
-    | undefined;
+  const { opt } = found;
   const baseRcode = flagWord & 0xf;
   const fullRcode = opt ? (opt.extendedRcode << 4) | baseRcode : baseRcode;
 
@@ -108,9 +109,9 @@ export function decodeReply(buf: Buffer): DecodedReply {
       ad: (flagWord & packet.AUTHENTIC_DATA) !== 0,
       cd: (flagWord & packet.CHECKING_DISABLED) !== 0,
     },
-    answers: answers.map(toRecord),
-    authorities: authorities.map(toRecord),
-    additionals: additionals.filter((r) => r.type !== 'OPT').map(toRecord),
+    answers,
+    authorities,
+    additionals,
     edns: opt
       ? {
           udpSize: opt.udpPayloadSize,
@@ -124,6 +125,92 @@ export function decodeReply(buf: Buffer): DecodedReply {
     answerEnd,
     complete,
   };
+}
+
+interface OptRecord {
+  udpPayloadSize: number;
+  extendedRcode: number;
+  ednsVersion: number;
+  flags: number;
+  options: { code: number }[];
+}
+
+/** RDATA types whose names may be compressed (RFC 3597 §4): the only ones we must decompress. */
+const COMPRESSIBLE: Readonly<Record<number, (buf: Buffer, start: number, end: number) => Buffer>> = {
+  2: (buf, start) => readNameWire(buf, start), // NS
+  5: (buf, start) => readNameWire(buf, start), // CNAME
+  12: (buf, start) => readNameWire(buf, start), // PTR
+  15: (buf, start) => Buffer.concat([buf.subarray(start, start + 2), readNameWire(buf, start + 2)]), // MX
+  6: (buf, start, end) => {
+    // SOA: two names, then five 32-bit numbers.
+    const mname = readNameWire(buf, start);
+    const rname = readNameWire(buf, start + nameLength(buf, start));
+    return Buffer.concat([mname, rname, buf.subarray(end - 20, end)]);
+  },
+};
+
+/**
+ * The record as DNSSEC signs it (RFC 4034 §3.1.8.1), before canonical lower-casing: the owner
+ * name and the names inside RDATA uncompressed, with the case the server sent. Names are copied
+ * byte for byte, not decoded to text and back, so a label that is not UTF-8 still verifies.
+ */
+function recordWire(buf: Buffer, at: number): RecordWire {
+  const owner = readNameWire(buf, at);
+  const fixed = at + nameLength(buf, at);
+  const typeCode = buf.readUInt16BE(fixed);
+  const classCode = buf.readUInt16BE(fixed + 2);
+  const start = fixed + 10;
+  const end = start + buf.readUInt16BE(fixed + 8);
+  const decompress = COMPRESSIBLE[typeCode];
+  const rdata = decompress ? decompress(buf, start, end) : buf.subarray(start, end);
+  return { owner: Uint8Array.from(owner), typeCode, classCode, rdata: Uint8Array.from(rdata) };
+}
+
+/**
+ * Attaches the wire form, not enumerable: it is for the DNSSEC validator only, and stays out of
+ * JSON, comparisons and logs. A record whose wire form cannot be rebuilt is still an answer; it
+ * just cannot be verified.
+ */
+function withWire(record: DnsRecord, buf: Buffer, at: number): DnsRecord {
+  try {
+    return Object.defineProperty(record, 'wire', { value: recordWire(buf, at), enumerable: false });
+  } catch {
+    return record;
+  }
+}
+
+/** Bytes a name takes where it is written (a compression pointer ends it after two bytes). */
+function nameLength(buf: Buffer, at: number): number {
+  let offset = at;
+  for (;;) {
+    const len = buf.readUInt8(offset);
+    if (len === 0) return offset + 1 - at;
+    if ((len & 0xc0) === 0xc0) return offset + 2 - at;
+    offset += len + 1;
+  }
+}
+
+/** A name in wire form with compression pointers followed (RFC 1035 §4.1.4); pointers must point backwards. */
+function readNameWire(buf: Buffer, at: number): Buffer {
+  const labels: Buffer[] = [];
+  let offset = at;
+  let limit = at;
+  for (let total = 0; ; ) {
+    const len = buf.readUInt8(offset);
+    if ((len & 0xc0) === 0xc0) {
+      const target = buf.readUInt16BE(offset) & 0x3fff;
+      if (target >= limit) throw new RangeError('compression pointer does not point backwards');
+      offset = limit = target;
+      continue;
+    }
+    if (len > 63) throw new RangeError('bad label length');
+    labels.push(buf.subarray(offset, offset + 1 + len));
+    if (offset + 1 + len > buf.length) throw new RangeError('name runs past the end of the message');
+    total += len + 1;
+    if (total > 255) throw new RangeError('name too long');
+    if (len === 0) return Buffer.concat(labels);
+    offset += len + 1;
+  }
 }
 
 const RCODE_NAMES: Record<number, string> = {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliRun, cliBudget, runMxops } from '../support/cli-process.js';
 import { rootHintsFile } from '../support/root-hints-file.js';
 import { KNOT_START_TIMEOUT_MS, type RunningKnot, knotAvailable, startKnot } from '../support/knot-server.js';
+import { skipWithout } from '../support/required-tool.js';
 
 const ADDRESS = '127.0.0.51';
 const mxHosts = (count: number): string[] => Array.from({ length: count }, (_, i) => `inbound-filter-${String(i).padStart(2, '0')}.scanning-service-cluster`);
@@ -46,10 +47,10 @@ const mxops = (args: string[], env: Record<string, string> = {}): Promise<CliRun
 /** Knot is the resolver, the zone's only server, and (for the delegation walk) the root. */
 const knotEnv = (address: string, port: number): Record<string, string> => ({ MXOPS_DNS_PORT: String(port), MXOPS_DNSBL_ZONES: 'none', MXOPS_ROOT_HINTS: rootHintsFile(address) });
 
-const available = await knotAvailable();
+const skip = skipWithout('Knot DNS (knotd)', await knotAvailable());
 const budget = await cliBudget();
 
-describe.skipIf(!available)('mxops check against Knot DNS', () => {
+describe.skipIf(skip)('mxops check against Knot DNS', () => {
   let knot: RunningKnot;
   // DNS only: the MX hosts have public-looking addresses that no test may connect to.
   const target = (): string[] => ['--dns-only', '--resolver', `${ADDRESS}:${knot.port}`];
@@ -129,7 +130,7 @@ describe.skipIf(!available)('mxops check against Knot DNS', () => {
   }, budget(1));
 });
 
-describe.skipIf(!available)('mxops history against Knot DNS', () => {
+describe.skipIf(skip)('mxops history against Knot DNS', () => {
   const address = '127.0.0.52';
   const history = mkdtempSync(path.join(tmpdir(), 'mxops-knot-history-'));
   afterAll(() => rmSync(history, { recursive: true, force: true }));

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DnsQuery } from '../../src/diagnosis/dns-port.js';
 import { createDnsClient } from '../../src/net/dns-client.js';
 import { type RunningKnot, knotAvailable, startKnot } from '../support/knot-server.js';
+import { skipWithout } from '../support/required-tool.js';
 
 const ORIGIN = 'big.test';
 const MX_COUNT = 20;
@@ -21,9 +22,9 @@ const zoneText = [
   ...Array.from({ length: MX_COUNT }, (_, i) => `@ MX ${10 + i} inbound-filter-${String(i).padStart(2, '0')}.scanning-service-cluster`),
 ].join('\n');
 
-const available = await knotAvailable();
+const skip = skipWithout('Knot DNS (knotd)', await knotAvailable());
 
-describe.skipIf(!available)('Knot DNS on loopback', () => {
+describe.skipIf(skip)('Knot DNS on loopback', () => {
   let knot: RunningKnot;
   const client = createDnsClient();
   const options = { timeoutMs: 2_000, retries: 1 };

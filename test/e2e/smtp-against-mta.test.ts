@@ -9,6 +9,7 @@ import type { SmtpProbeLimits, SmtpProbeRequest, SmtpProbeResult } from '../../s
 import { createSmtpProber } from '../../src/net/smtp-prober.js';
 import { type RunningMta, mtaAvailable, startMta } from '../support/mta-server.js';
 import { type TestPki, createTestPki } from '../support/smtp-test-server.js';
+import { skipWithout } from '../support/required-tool.js';
 
 const ADDRESS = '127.0.0.71';
 const MX_HOST = 'mx1.partner.test';
@@ -22,9 +23,9 @@ const LIMITS: Partial<SmtpProbeLimits> = { connectTimeoutMs: 2_000, bannerTimeou
 
 const clientLines = (result: SmtpProbeResult): string[] => result.transcript.filter((entry) => entry.from === 'C').map((entry) => entry.text);
 
-const available = await mtaAvailable();
+const skip = skipWithout('Exim (exim4, run as root)', await mtaAvailable());
 
-describe.skipIf(!available)('SMTP prober against Exim on loopback', () => {
+describe.skipIf(skip)('SMTP prober against Exim on loopback', () => {
   let pki: TestPki;
   let mta: RunningMta;
   let leafPem: string;

@@ -165,7 +165,7 @@ const SPECS: ServerSpec[] = [
   ...PARTNERS.flatMap((p) => p.servers.map((s) => ({ address: s.address, zones: [p.zone], behaviour: s.behaviour }))),
 ];
 
-const DNS_FAMILIES = ['qmail-1.03', 'notqmail-1.08', 'notqmail-1.09', 'musl-1.2.3', 'no-edns-tcp-blocked', 'flagday-2020-resolver', 'postfix', 'exim'];
+const DNS_FAMILIES = ['qmail-1.03', 'notqmail-1.08', 'notqmail-1.09', 'musl-1.2.3', 'no-edns-tcp-blocked', 'flagday-2020-resolver', 'validating-resolver', 'postfix', 'exim'];
 
 describe('diagnose() against a broken delegation on loopback', () => {
   let network: Awaited<ReturnType<typeof startDnsServers>>;

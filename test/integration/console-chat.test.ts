@@ -60,7 +60,7 @@ describe('mxops chat (console surface)', () => {
   it('checks a domain: a running card, updates of the same message, the verdict, details in the thread', async () => {
     const text = await session('mailcheck console.test\n');
     expect(text).toContain('[#1] == Checking console.test ==');
-    expect(text).toMatch(/\[#1 updated\] == Checking console\.test ==\n.*checks: \d+ of 12 done/);
+    expect(text).toMatch(/\[#1 updated\] == Checking console\.test ==\n.*checks: \d+ of 13 done/);
     expect(text).toMatch(/\[#1 updated\] == console\.test: (OK|WARN|FAIL|ERROR) ==/);
     // Progress is thinned to one update per interval, so which counts show depends on timing.
     expect(text).toMatch(/[01] of 1 mail server addresses probed/);

@@ -70,7 +70,7 @@ export async function knotAvailable(): Promise<boolean> {
 export async function startKnot(options: StartKnotOptions): Promise<RunningKnot> {
   if (options.zones.length === 0) throw new Error('startKnot needs at least one zone');
   for (const zone of options.zones) {
-    if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?$/.test(zone.origin)) throw new Error(`unsupported zone origin ${JSON.stringify(zone.origin)}`);
+    if (!/^(\.|[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?)$/.test(zone.origin)) throw new Error(`unsupported zone origin ${JSON.stringify(zone.origin)}`);
   }
   const attempts = options.port === undefined ? PORT_ATTEMPTS : 1;
   for (let attempt = 1; ; attempt++) {
@@ -135,11 +135,12 @@ function knotConfig(dir: string, identity: string, address: string, port: number
 }
 
 function apex(zone: KnotZone): string {
-  return zone.origin.replace(/\.$/, '').toLowerCase();
+  // The root zone (a DNSSEC test bed's own root) keeps its dot.
+  return zone.origin === '.' ? '.' : zone.origin.replace(/\.$/, '').toLowerCase();
 }
 
 function zoneFile(dir: string, zone: KnotZone): string {
-  return path.join(dir, `${apex(zone)}.zone`);
+  return path.join(dir, `${apex(zone) === '.' ? 'root' : apex(zone)}.zone`);
 }
 
 interface ServingCheck {

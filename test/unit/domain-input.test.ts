@@ -3,6 +3,7 @@ import { loadConfig } from '../../src/config.js';
 import { normalizeDomain } from '../../src/diagnosis/domain-name.js';
 import { AppError, type ErrorCode } from '../../src/errors.js';
 import { BUILT_IN_ROOT_HINTS } from '../../src/diagnosis/delegation/root-hints.js';
+import { BUILT_IN_TRUST_ANCHORS } from '../../src/diagnosis/dnssec/trust-anchors.js';
 import { parseHostPort } from '../../src/host-port.js';
 
 /** The AppError `act` throws; fails the test when it returns or throws anything else. */
@@ -124,6 +125,7 @@ const DNS_DEFAULTS = {
   authoritativePort: 53,
   rootHints: BUILT_IN_ROOT_HINTS,
   maxQueriesPerCheck: 2000,
+  trustAnchors: BUILT_IN_TRUST_ANCHORS,
   maxMxHosts: 20,
   maxMxAddresses: 24,
   dnsblZones: ['zen.spamhaus.org', 'bl.spamcop.net'],
@@ -186,6 +188,7 @@ describe('loadConfig', () => {
       authoritativePort: 5300,
       rootHints: BUILT_IN_ROOT_HINTS,
       maxQueriesPerCheck: 2000,
+      trustAnchors: BUILT_IN_TRUST_ANCHORS,
       maxMxHosts: 20,
       maxMxAddresses: 24,
       dnsblZones: ['bl.example.net', 'dnsbl.example.org'],

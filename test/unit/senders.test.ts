@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { finding, type Evidence, type Finding, type Status } from '../../src/diagnosis/finding.js';
 import { judgeSenders, type SenderVerdict } from '../../src/diagnosis/senders.js';
 
-const FAMILIES = ['qmail-1.03', 'notqmail-1.08', 'notqmail-1.09', 'musl-1.2.3', 'no-edns-tcp-blocked', 'flagday-2020-resolver', 'postfix', 'exim'] as const;
+const FAMILIES = ['qmail-1.03', 'notqmail-1.08', 'notqmail-1.09', 'musl-1.2.3', 'no-edns-tcp-blocked', 'flagday-2020-resolver', 'validating-resolver', 'postfix', 'exim'] as const;
 type Family = (typeof FAMILIES)[number];
 const QMAILS: Family[] = ['qmail-1.03', 'notqmail-1.08', 'notqmail-1.09'];
-const GLIBC_EDNS: Family[] = ['flagday-2020-resolver', 'postfix', 'exim'];
+const GLIBC_EDNS: Family[] = ['flagday-2020-resolver', 'validating-resolver', 'postfix', 'exim'];
 
 const NS1 = 'ns1.partner.test (127.0.0.11)';
 const NS2 = 'ns2.partner.test (127.0.0.12)';

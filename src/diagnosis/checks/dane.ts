@@ -6,6 +6,7 @@ import { finding, type EvidenceValue, type Finding } from '../finding.js';
 import { inconclusive } from '../lookup-failure.js';
 import type { CertificateInfo, SmtpProbeResult } from '../smtp-port.js';
 import { mailServerSessions, type MailServerSession } from '../smtp-sessions.js';
+import { validateHost, validatorFor, type HostValidations } from '../dnssec/mail-path.js';
 import { associationData, formatTlsa, matchChain, servedAssociations, tlsaRecords, unusableReason, usageName, type TlsaMatch, type TlsaRecord } from '../tlsa-record.js';
 
 /** What one SMTP session says about a host's TLSA records. */
@@ -36,11 +37,12 @@ export const daneCheck: Check = {
     const servers = await context.facts.mailServers();
     const hosts = [...new Map(servers.map((s) => [s.host.toLowerCase(), s.host])).values()];
     if (hosts.length === 0) return [];
-    const [lookups, sessions] = await Promise.all([
+    const [lookups, sessions, validations] = await Promise.all([
       Promise.all(hosts.map(async (host): Promise<HostTlsa> => ({ host, name: `_25._tcp.${host}`, outcome: await lookUpSecure(context.dns, `_25._tcp.${host}`) }))),
       mailServerSessions(context),
+      validatorFor(context).then((validator) => Promise.all(hosts.map((host) => validateHost(validator, host)))),
     ]);
-    return lookups.flatMap((lookup) => judgeHost(context, lookup, sessions?.filter((s) => sameName(s.server.host, lookup.host))));
+    return lookups.flatMap((lookup, i) => judgeHost(context, lookup, sessions?.filter((s) => sameName(s.server.host, lookup.host)), validations[i] as HostValidations));
   },
 };
 
@@ -55,12 +57,31 @@ export async function lookUpSecure(dns: DnsLookups, name: string): Promise<Query
   return udp;
 }
 
-function judgeHost(context: CheckContext, { host, name, outcome }: HostTlsa, sessions: readonly MailServerSession[] | undefined): Finding[] {
+/**
+ * What our own validation (RFC 7672 §2.2) says of a host's TLSA: it counts only when the TLSA RRset
+ * and the host's address records are secure. 'unknown' when no trust anchor applied or lookups
+ * failed: then the resolver's AD bit is all there is to go on.
+ */
+function daneSecurity(v: HostValidations): 'secure' | 'insecure' | 'bogus' | 'unknown' {
+  const addressBogus = v.a.security === 'bogus' || (v.a.negative && v.aaaa.security === 'bogus');
+  if (v.tlsa.security === 'bogus' || addressBogus) return 'bogus';
+  if (v.tlsa.security === 'indeterminate' || v.a.security === 'indeterminate') return 'unknown';
+  return v.tlsa.security === 'secure' && v.a.security === 'secure' ? 'secure' : 'insecure';
+}
+
+function judgeHost(context: CheckContext, { host, name, outcome }: HostTlsa, sessions: readonly MailServerSession[] | undefined, validation: HostValidations): Finding[] {
+  const security = daneSecurity(validation);
+  if (security === 'bogus') return bogusTlsa(host, name, validation, sessions);
+  if (security === 'secure') return judgeRecords(context, host, name, tlsaRecords(validation.tlsa.records ?? []), true, 'NOERROR', sessions);
   if (outcome.ok && outcome.reply.rcode === 'SERVFAIL') return [servfail(host, name, outcome)];
   const failed = inconclusive(outcome, name);
   if (failed || !outcome.ok) return failed ? [failed] : [];
   const records = tlsaRecords(outcome.reply.answers);
-  const validated = outcome.reply.flags.ad;
+  if (security === 'insecure' && records.length > 0) return [notApplicable(host, name, records, validation)];
+  return judgeRecords(context, host, name, records, outcome.reply.flags.ad, outcome.reply.rcode, sessions);
+}
+
+function judgeRecords(context: CheckContext, host: string, name: string, records: readonly TlsaRecord[], validated: boolean, rcode: string, sessions: readonly MailServerSession[] | undefined): Finding[] {
   if (records.length === 0) {
     return [
       finding({
@@ -68,7 +89,7 @@ function judgeHost(context: CheckContext, { host, name, outcome }: HostTlsa, ses
         status: 'info',
         subject: name,
         summary: `${host} publishes no TLSA records at ${name}, so DANE does not apply to it.`,
-        evidence: { mxHost: host, name, rcode: outcome.reply.rcode, validated },
+        evidence: { mxHost: host, name, rcode, validated },
         ref: 'RFC 7672 §2.2',
       }),
     ];
@@ -213,6 +234,39 @@ function unusableRecords(host: string, name: string, records: readonly TlsaRecor
     remedy: `Publish DANE-EE records ("3 1 1 <SHA-256 of the server's public key>") or DANE-TA records ("2 1 1 <SHA-256 of the issuing CA's key>") at ${name} and remove the others.`,
     ref: 'RFC 7672 §3.1.3; RFC 7671 §5',
   });
+}
+
+/** TLSA in a zone that is not signed (or whose host addresses are not): DANE senders ignore it (RFC 7672 §2.2). */
+function notApplicable(host: string, name: string, records: readonly TlsaRecord[], v: HostValidations): Finding {
+  const why = v.tlsa.security !== 'secure' ? v.tlsa : v.a;
+  return finding({
+    id: 'dane.not-applicable',
+    status: 'info',
+    subject: name,
+    summary: `${host} publishes TLSA records at ${name}, but ${why.type} ${why.name} is not DNSSEC-signed as validators see it (${why.detail}), so DANE senders ignore them.`,
+    evidence: { mxHost: host, name, records: records.map(formatTlsa), validated: false, zone: why.zone, security: why.security },
+    remedy: `Sign the zone of ${host} and publish its DS record at the parent, or remove the TLSA records: unsigned, they have no effect.`,
+    ref: 'RFC 7672 §2.2',
+  });
+}
+
+/**
+ * A bogus TLSA RRset (or bogus address records of the host): a DANE sender's validating resolver
+ * answers SERVFAIL, and RFC 7672 §2.2.1 has it defer rather than fall back to unauthenticated TLS.
+ */
+function bogusTlsa(host: string, name: string, v: HostValidations, sessions: readonly MailServerSession[] | undefined): Finding[] {
+  const why = v.tlsa.security === 'bogus' ? v.tlsa : v.a.security === 'bogus' ? v.a : v.aaaa;
+  const base = {
+    id: 'dane.bogus',
+    status: 'fail' as const,
+    summary: `DANE senders defer mail to ${host}: ${why.type} ${why.name} is DNSSEC-bogus (${why.reason ?? 'bad-signature'}: ${why.detail}).`,
+    remedy: `Fix the signatures of ${why.zone} (see dnssec.bogus); DANE senders will not deliver to ${host} until ${why.type} ${why.name} validates.`,
+    ref: 'RFC 7672 §2.2.1',
+  };
+  const evidence = { mxHost: host, host, name, zone: why.zone, reason: why.reason ?? 'bad-signature', rrset: `${why.type} ${why.name}` };
+  const addresses = sessions?.map((s) => s.server.address) ?? [];
+  if (addresses.length === 0) return [finding({ ...base, subject: name, evidence })];
+  return addresses.map((address) => finding({ ...base, subject: address, evidence: { ...evidence, address } }));
 }
 
 function servfail(host: string, name: string, outcome: QueryOutcome): Finding {

@@ -37,6 +37,8 @@ export type Delegation =
       readonly answeredBy?: NameserverAddress;
       /** Zone cuts passed on the way down, for evidence: ". -> test. (a.root-servers.net) -> ...". */
       readonly path: readonly string[];
+      /** The zones from the root down to `zone` and where to ask each: what DNSSEC validation walks (RFC 4035 §5). */
+      readonly cuts: readonly ZoneCut[];
     }
   | {
       readonly ok: false;
@@ -47,6 +49,13 @@ export type Delegation =
       readonly outcomes: readonly QueryOutcome[];
       readonly path: readonly string[];
     };
+
+/** A zone on the way down and the NS hosts (with the addresses its parent handed out) that serve it. */
+export interface ZoneCut {
+  readonly zone: string;
+  readonly nsHosts: readonly string[];
+  readonly glue: readonly NameserverAddress[];
+}
 
 /** Zone cuts between the root and any name are few; more is a referral loop. */
 const MAX_REFERRALS = 12;
@@ -133,24 +142,26 @@ export class DelegationWalker {
     let servers: readonly NameserverAddress[] = ipv4Only(this.roots);
     let referral: Referral | undefined;
     const path: string[] = [];
+    const cuts: ZoneCut[] = [{ zone: '.', nsHosts: servers.map((s) => s.host), glue: servers }];
     for (let step = 0; step < MAX_REFERRALS; step++) {
       const { answer, outcomes } = await this.askLevel(servers, name, zone);
       if (!answer) {
         // The child's own servers not answering is the news, not a walk failure: the parent has spoken.
-        if (referral) return { ok: true, zone: referral.zone, referral, nsHosts: referral.nsHosts, path };
+        if (referral) return { ok: true, zone: referral.zone, referral, nsHosts: referral.nsHosts, path, cuts };
         return { ok: false, reason: zone === '.' ? 'no-root' : 'level', zone, outcomes, path };
       }
       if (answer.kind === 'nxdomain') {
-        if (referral) return { ok: true, zone: referral.zone, referral, nsHosts: referral.nsHosts, path };
+        if (referral) return { ok: true, zone: referral.zone, referral, nsHosts: referral.nsHosts, path, cuts };
         return { ok: false, reason: 'nxdomain', zone, outcomes: [{ ok: true, reply: answer.reply }], path };
       }
-      if (answer.kind === 'authoritative') return this.settle(name, answer, referral, path);
+      if (answer.kind === 'authoritative') return this.settle(name, answer, referral, path, cuts);
       const next = readReferral(answer, zone, name);
       if (!next) return { ok: false, reason: 'level', zone, outcomes, path };
       referral = next;
+      cuts.push({ zone: next.zone, nsHosts: next.nsHosts, glue: next.glue });
       path.push(`${next.zone} (from ${answer.server.host} ${answer.server.address})`);
       // The parent has named the zone that is the name itself: nothing below can move the cut.
-      if (sameName(next.zone, name)) return { ok: true, zone: next.zone, referral: next, nsHosts: next.nsHosts, path };
+      if (sameName(next.zone, name)) return { ok: true, zone: next.zone, referral: next, nsHosts: next.nsHosts, path, cuts };
       zone = next.zone;
       servers = await this.serversOf(next.nsHosts, next.glue, resolving);
     }
@@ -158,17 +169,21 @@ export class DelegationWalker {
   }
 
   /** A server answered for the name with authority: the zone is its, and its NS set is compared with the parent's. */
-  private async settle(name: string, answer: Answer, referral: Referral | undefined, path: readonly string[]): Promise<Delegation> {
+  private async settle(name: string, answer: Answer, referral: Referral | undefined, path: readonly string[], cuts: readonly ZoneCut[]): Promise<Delegation> {
     const ownNs = nsOf(answer.reply, name);
     const soaOwner = answer.reply.authorities.find((r) => r.type === 'SOA')?.name;
     const zone = ownNs.length > 0 ? name : (soaOwner ?? referral?.zone ?? name);
     if (referral && sameName(referral.zone, zone)) {
-      return { ok: true, zone: referral.zone, referral, nsHosts: referral.nsHosts, answeredBy: answer.server, path };
+      return { ok: true, zone: referral.zone, referral, nsHosts: referral.nsHosts, answeredBy: answer.server, path, cuts };
     }
     // No referral to this zone was seen: the server serves the parent too (or is a test bed's root).
     const nsReply = ownNs.length > 0 ? answer.reply : await this.zoneNs(zone, answer.server);
     const nsHosts = nsReply ? nsOf(nsReply, zone) : [];
-    return { ok: true, zone, referral: undefined, nsHosts, answeredBy: answer.server, addresses: nsReply ? addressesOf(nsReply, nsHosts) : [], path };
+    const addresses = nsReply ? addressesOf(nsReply, nsHosts) : [];
+    // The server that answered serves this zone too (a test bed's root, or a parent hosting its child).
+    const own: ZoneCut = { zone, nsHosts: [answer.server.host, ...nsHosts], glue: [answer.server, ...addresses] };
+    const last = cuts[cuts.length - 1];
+    return { ok: true, zone, referral: undefined, nsHosts, answeredBy: answer.server, addresses, path, cuts: last && sameName(last.zone, zone) ? cuts : [...cuts, own] };
   }
 
   private async zoneNs(zone: string, server: NameserverAddress): Promise<DnsReply | undefined> {
