@@ -9,7 +9,7 @@ import type { InventoryExportInput } from '../../commands/inventory-file.js';
 export const EXIT_BAD_INPUT = 2;
 
 export interface CliHandlers {
-  check(input: CheckCommandInput): Promise<number>;
+  check(input: CheckCliInput): Promise<number>;
   /** Runs until stopped (SIGTERM/SIGINT) and resolves to the exit status. */
   worker(): Promise<number>;
   followUp(input: FollowUpInput): Promise<number>;
@@ -23,6 +23,15 @@ export interface CliHandlers {
   outageCalendar(input: { readonly since?: string | undefined }): Promise<number>;
   history(input: HistoryInput): Promise<number>;
   bounce(input: BounceCommandInput): Promise<number>;
+}
+
+/** `mxops check` as typed: one target, several, or a list file (then checked concurrently). */
+export interface CheckCliInput extends Omit<CheckCommandInput, 'domain'> {
+  readonly targets: readonly string[];
+  /** One target per line; '-' for standard input. */
+  readonly fromFile?: string | undefined;
+  /** As typed; checked by the command (1-256, default 16). */
+  readonly concurrency?: string | undefined;
 }
 
 export interface BounceCommandInput extends ProbeOptions {
@@ -67,16 +76,18 @@ export function buildProgram(handlers: CliHandlers, write: { out(text: string): 
     .description(
       'Check what a sender depends on to deliver mail to <domain>: MX, nameservers, reply sizes, TCP and EDNS, PTR, SPF, DMARC, and each mail server over SMTP and TLS.',
     )
-    .argument('<domain>', 'the mail domain (the part after @), or the address whose mail fails (someone@partner.com); IDNs are accepted')
-    .option('--json', 'print one JSON object instead of the report', false)
-    .option('--verbose', 'every finding with its evidence, instead of the problems they group into', false);
+    .argument('[domains...]', 'the mail domain (the part after @), or the address whose mail fails (someone@partner.com); IDNs are accepted. Several are checked concurrently, each report in the order given')
+    .option('--json', 'print one JSON object instead of the report (several targets: one JSON line each, with its target)', false)
+    .option('--verbose', 'every finding with its evidence, instead of the problems they group into', false)
+    .option('--from-file <file>', "check the targets in <file>, one per line ('#' starts a comment); '-' reads them from standard input")
+    .option('--concurrency <n>', 'with several targets, how many are checked at once (1-256)', '16');
   withProbeOptions(check)
     .addHelpText(
       'after',
-      '\nExit status: 0 nothing fails, 1 something fails, 2 bad input or configuration.\n\nExamples:\n  mxops check partner.com\n  mxops check someone@partner.com --queue\n  mxops check partner.com --json --dns-only --resolver 127.0.0.1:5353',
+      '\nExit status: 0 nothing fails, 1 something fails, 2 bad input or configuration (several targets: the worst of them).\n\nExamples:\n  mxops check partner.com\n  mxops check partner.com other.example --json\n  mxops check --from-file partners.txt --concurrency 8\n  mxops check someone@partner.com --queue\n  mxops check partner.com --json --dns-only --resolver 127.0.0.1:5353',
     )
-    .action(async (domain: string, options: { json: boolean; verbose: boolean } & ProbeFlags) => {
-      exitCode = await handlers.check({ domain, json: options.json, verbose: options.verbose, ...probeOptions(options) });
+    .action(async (targets: string[], options: { json: boolean; verbose: boolean; fromFile?: string; concurrency: string } & ProbeFlags) => {
+      exitCode = await handlers.check({ targets, fromFile: options.fromFile, concurrency: options.concurrency, json: options.json, verbose: options.verbose, ...probeOptions(options) });
     });
 
   const bounce = program

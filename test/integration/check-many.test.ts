@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCheckMany, parseConcurrency, readTargetList } from '../../commands/check-many.js';
@@ -7,7 +10,10 @@ import { createDnsClient } from '../../src/net/dns-client.js';
 import { createSharedDnsClient } from '../../src/net/shared-dns-client.js';
 import { mailNetwork, RESOLVER } from '../fixtures/mail-network.js';
 import { startDnsServers } from '../support/dns-test-server.js';
+import { cliBudget, runMxops } from '../support/cli-process.js';
 import { rootHintsFile } from '../support/root-hints-file.js';
+
+const budget = await cliBudget();
 
 /** Many domains in one process (issue 14), against the loopback mail network's nameservers. */
 describe('mxops check with many targets', () => {
@@ -70,6 +76,18 @@ describe('mxops check with many targets', () => {
     expect(parseConcurrency(undefined)).toBe(16);
     expect(parseConcurrency('4')).toBe(4);
   });
+
+  it('runs from the command line: targets as arguments and from standard input, JSON lines in order, the worst exit status', async () => {
+    const env = { MXOPS_DNS_PORT: String(network.port), MXOPS_ALLOW_PRIVATE_TARGETS: 'true', MXOPS_ROOT_HINTS: rootHintsFile(RESOLVER), MXOPS_DATA_DIR: mkdtempSync(join(tmpdir(), 'mxops-many-')) };
+    const run = await runMxops(['check', 'bigmx.test', '--from-file', '-', '--dns-only', '--json', '--resolver', `${RESOLVER}:${network.port}`], env, { input: '# partners\nhealthy.test\nnot..valid\n' });
+    const lines = run.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { target: string; error?: string });
+    expect(lines.map((l) => l.target)).toEqual(['bigmx.test', 'healthy.test', 'not..valid']);
+    expect(lines[2]?.error).toMatch(/empty label/);
+    expect(run.code).toBe(2);
+    const bad = await runMxops(['check', 'healthy.test', '--concurrency', '0'], env);
+    expect(bad).toMatchObject({ code: 2, stdout: '' });
+    expect(bad.stderr).toContain('--concurrency must be a whole number from 1 to 256');
+  }, budget(2));
 
   it('reads a target list: one per line, comments and blank lines skipped', () => {
     expect(readTargetList('# partners\nhealthy.test\n\n  bigmx.test  # the seed case\r\nsomeone@nullmx.test\n')).toEqual(['healthy.test', 'bigmx.test', 'someone@nullmx.test']);
