@@ -21,6 +21,7 @@ import { createDnsClient } from '../src/net/dns-client.js';
 import { oneSessionPerAddress } from '../src/net/one-session-per-address.js';
 import { createSharedDnsClient } from '../src/net/shared-dns-client.js';
 import { createSmtpProber } from '../src/net/smtp-prober.js';
+import { smtpDomainZone } from '../test/fixtures/smtp-domain.js';
 import { soa, zone } from '../test/fixtures/zones.js';
 import type { ServerSpec, Zone, ZoneRecord } from '../test/support/dns-test-server.js';
 import { startDnsServers } from '../test/support/dns-test-server.js';
@@ -51,18 +52,7 @@ const LABS: readonly Lab[] = [
 ];
 
 function labZone(lab: Lab, nameserver: string): Zone {
-  return zone(lab.domain, [
-    soa(),
-    { name: '@', type: 'NS', data: 'ns1' },
-    { name: 'ns1', type: 'A', data: nameserver },
-    ...lab.mx.flatMap(([label, address], i) => [
-      { name: '@', type: 'MX', data: { preference: 10 * (i + 1), exchange: `${label}.${lab.domain}` } },
-      { name: label, type: 'A', data: address },
-    ]),
-    { name: '@', type: 'TXT', data: 'v=spf1 mx -all' },
-    { name: '_dmarc', type: 'TXT', data: 'v=DMARC1; p=reject' },
-    ...(lab.extra ?? []),
-  ]);
+  return smtpDomainZone({ domain: lab.domain, nameserver, mxHosts: lab.mx, ...(lab.extra ? { extra: lab.extra } : {}) });
 }
 
 const nameserverOf = (i: number): string => `127.0.2.${10 + i}`;

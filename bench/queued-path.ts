@@ -27,6 +27,7 @@ import { SMTP_PROBE_QUEUE, type SmtpProbeJobData } from '../src/queue/smtp-probe
 import { startDnsServers } from '../test/support/dns-test-server.js';
 import { loopbackLookup } from '../test/support/loopback-lookup.js';
 import { smtpDomainDns } from '../test/fixtures/smtp-domain.js';
+import { dropPrefix } from '../test/support/redis-test.js';
 
 const RUNS = Number(process.env.BENCH_SMOKE === '1' ? 1 : (process.argv[2] ?? 7));
 const REDIS_URL = process.env.MXOPS_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -89,8 +90,7 @@ try {
   await queue.close();
   producer.disconnect();
   const admin = new Redis(REDIS_URL);
-  const keys = await admin.keys(`${prefix}:*`);
-  if (keys.length > 0) await admin.del(...keys);
+  await dropPrefix(admin, prefix);
   admin.disconnect();
   await dns.close();
 }

@@ -17,6 +17,7 @@ import { Redis } from 'ioredis';
 import type { SmtpProbeResult } from '../src/diagnosis/smtp-port.js';
 import { createRedisConnection } from '../src/queue/redis-connection.js';
 import { SMTP_PROBE_QUEUE, smtpProbeJobId, type SmtpProbeJobData } from '../src/queue/smtp-probe-jobs.js';
+import { dropPrefix } from '../test/support/redis-test.js';
 
 const PROBES = Number(process.argv[2] ?? 600);
 const SERVERS = Number(process.argv[3] ?? 20);
@@ -79,8 +80,7 @@ async function run(workerCount: number, servers: { address: string; port: number
   await queue.close();
   producer.disconnect();
   const admin = new Redis(REDIS_URL);
-  const keys = await admin.keys(`${prefix}:*`);
-  if (keys.length > 0) await admin.del(...keys);
+  await dropPrefix(admin, prefix);
   admin.disconnect();
   return { workerCount, wallMs, perSecond: (done / wallMs) * 1000, done, failed, rcptOk, reports };
 }
