@@ -2,7 +2,7 @@
  * The buttons on an outage request, for every platform: Approve, Deny (asks why) and Propose
  * another time (asks when, read in the clicker's zone). A vote that does not reach the quorum
  * shows the approvals so far on every copy, buttons still live; a decision replaces every copy
- * with the outcome. Refusals (not an approver, too late) are told to the clicker alone.
+ * with the outcome. Refusals (not an approver, too late) are told to the clicker alone and audited.
  */
 import { FORM_FIELDS } from '../src/chat/action-forms.js';
 import { ACTION_IDS, type ActionId } from '../src/chat/action-ids.js';
@@ -18,7 +18,7 @@ import { patchById } from '../src/store/inventory-queries.js';
 import type { Conversation } from '../src/chat/conversation.js';
 import { answerOutage, OUTAGE_OUTCOME_BUTTONS } from './outage-outcome.js';
 import type { ButtonInputs, PatchButtonContext } from './patch-buttons.js';
-import { sentence, whisperRefusals } from './refusals.js';
+import { type RefusalRecord, sentence, whisperRefusals } from './refusals.js';
 
 export const OUTAGE_BUTTONS: readonly ActionId[] = [ACTION_IDS.outageApprove, ACTION_IDS.outageDeny, ACTION_IDS.outagePropose, ACTION_IDS.patchRequestOutage, ...OUTAGE_OUTCOME_BUTTONS];
 
@@ -68,6 +68,7 @@ function readDecision(actionId: ActionId, id: number, inputs: ButtonInputs): { r
 /** Runs a click on one of OUTAGE_BUTTONS; `ref` is the clicked copy of the card. */
 export async function handleOutageButton(actionId: ActionId, value: string, inputs: ButtonInputs, ref: MessageRef, context: PatchButtonContext, deps: OutageDeps): Promise<void> {
   const { conversation, actor } = context;
+  const refusal: RefusalRecord = { deps, actor, attempted: `click ${actionId}`, target: value };
   await whisperRefusals(conversation, async () => {
     if (!/^\d{1,12}$/.test(value)) throw new AppError('BAD_INPUT', `this button no longer works (it carries "${value.slice(0, 40)}"): use the outage command instead`);
     if (actionId === ACTION_IDS.patchRequestOutage) {
@@ -75,13 +76,13 @@ export async function handleOutageButton(actionId: ActionId, value: string, inpu
       return;
     }
     if (OUTAGE_OUTCOME_BUTTONS.includes(actionId)) {
-      await answerOutage(actionId === ACTION_IDS.outagePatched ? 'patched' : 'not-done', Number(value), { actor, conversation, question: ref }, deps);
+      await answerOutage(actionId === ACTION_IDS.outagePatched ? 'patched' : 'not-done', Number(value), { actor, conversation, question: ref, refusal }, deps);
       return;
     }
     const read = readDecision(actionId, Number(value), inputs);
     if ('errors' in read) throw new AppError('BAD_INPUT', Object.values(read.errors).join(' '));
     await decideOutage(read.decision, actor, conversation, deps, { platform: actor.platform, ref });
-  });
+  }, refusal);
 }
 
 /** The nag's "Request outage window" form: the same checks as the typed command's words. */

@@ -9,7 +9,7 @@ import type { Conversation, MessageRef } from '../src/chat/conversation.js';
 import type { OpenDatabase } from '../src/store/database.js';
 import { type OutageOutcome, recordOutageOutcome } from '../src/store/outage-outcomes.js';
 import { actorName, requireIdentity, resolveActor, type PatchActor } from './patch-actor.js';
-import { whisperRefusals } from './refusals.js';
+import { type RefusalRecord, whisperRefusals } from './refusals.js';
 
 export const OUTAGE_OUTCOME_BUTTONS: readonly ActionId[] = [ACTION_IDS.outagePatched, ACTION_IDS.outageNotDone];
 
@@ -21,7 +21,7 @@ export interface OutageOutcomeDeps {
 export async function answerOutage(
   outcome: 'patched' | 'not-done',
   requestId: number,
-  context: { readonly actor: PatchActor; readonly conversation: Conversation; readonly question?: MessageRef },
+  context: { readonly actor: PatchActor; readonly conversation: Conversation; readonly question?: MessageRef; readonly refusal?: RefusalRecord },
   deps: OutageOutcomeDeps,
 ): Promise<void> {
   await whisperRefusals(context.conversation, async () => {
@@ -30,7 +30,7 @@ export async function answerOutage(
     const card = outcomeCard(recorded, actorName(actor));
     if (context.question !== undefined) await context.conversation.update(context.question, card);
     else await context.conversation.post(card);
-  });
+  }, context.refusal);
 }
 
 export function outcomeCard(outcome: OutageOutcome, who: string): Card {

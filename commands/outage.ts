@@ -15,7 +15,7 @@ import { decideOutage, DEFAULT_ZONE, type OutageDeps } from './outage-decisions.
 import { answerOutage } from './outage-outcome.js';
 import { OUTAGE_HELP, parseOutageCommand, type OutageCommand } from './outage-command.js';
 import { requireIdentity, resolveActor, type KnownActor, type PatchActor } from './patch-actor.js';
-import { whisperRefusals } from './refusals.js';
+import { typedRefusal, whisperRefusals } from './refusals.js';
 
 export { OUTAGE_HELP } from './outage-command.js';
 export type { OutageDeps } from './outage-decisions.js';
@@ -33,6 +33,7 @@ export async function handleOutage(text: string, context: OutageCommandContext, 
   const command = parseOutageCommand(text);
   if (command.kind === 'help') return conversation.whisper(OUTAGE_HELP);
   if (command.kind === 'invalid') return conversation.whisper(`${command.message}\nUsage: ${command.usage.includes('\n') ? `\n${command.usage}` : command.usage}`);
+  const refusal = command.kind === 'list' ? undefined : typedRefusal(deps, actor, `outage ${text}`);
   await whisperRefusals(conversation, async () => {
     const known = await resolveActor(deps.store, actor);
     const reading: Reading = { now: deps.now(), timeZone: known?.person?.timeZone ?? DEFAULT_ZONE };
@@ -47,10 +48,10 @@ export async function handleOutage(text: string, context: OutageCommandContext, 
         await decideOutage(command, actor, conversation, deps);
         return;
       case 'answer':
-        await answerOutage(command.outcome, command.id, { actor, conversation }, deps);
+        await answerOutage(command.outcome, command.id, { actor, conversation, refusal }, deps);
         return;
     }
-  });
+  }, refusal);
 }
 
 export async function askForWindow(command: Extract<OutageCommand, { kind: 'request' }>, actor: KnownActor, context: OutageCommandContext, deps: OutageDeps, reading: Reading): Promise<void> {

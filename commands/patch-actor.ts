@@ -4,6 +4,7 @@
  */
 import { AppError } from '../src/errors.js';
 import type { Actor } from '../src/store/actor.js';
+import { CLAIMED_CONSOLE_SURFACE } from '../src/store/audit-log.js';
 import type { OpenDatabase } from '../src/store/database.js';
 import { findPerson, personByChat } from '../src/store/inventory-queries.js';
 
@@ -21,7 +22,8 @@ export type KnownActor = Actor;
 export async function resolveActor(store: OpenDatabase, actor: PatchActor): Promise<KnownActor | undefined> {
   if (actor.id === undefined || actor.id === '') return undefined;
   const person = actor.platform === 'console' ? await findPerson(store.db, actor.id) : await personByChat(store.db, actor.platform, actor.id);
-  return { person, identity: `${actor.platform}:${actor.id}`, surface: actor.platform };
+  // The console only repeats what --as said: the audit log records it as claimed, not as verified.
+  return { person, identity: `${actor.platform}:${actor.id}`, surface: actor.platform === 'console' ? CLAIMED_CONSOLE_SURFACE : actor.platform };
 }
 
 /** For the commands that change something: who it is must be known, even if not who may. */

@@ -174,7 +174,7 @@ export async function handlePatchButton(actionId: ActionId, value: string, input
         return;
       }
     }
-  });
+  }, { deps, actor: context.actor, attempted: `click ${actionId}`, target: value });
 }
 
 async function openPatch(deps: PatchDeps, id: number): Promise<StoredPatch> {

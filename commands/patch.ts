@@ -14,7 +14,7 @@ import { loadOpenSystems, loadOverdue, loadSystemDetails, loadSystemPeople } fro
 import { addPatch } from './patch-add.js';
 import { actorName, requireIdentity, resolveActor, type KnownActor, type PatchActor } from './patch-actor.js';
 import { parsePatchCommand, PATCH_HELP, type PatchRequest } from './patch-request.js';
-import { whisperRefusals } from './refusals.js';
+import { typedRefusal, whisperRefusals } from './refusals.js';
 import { decideRisk, listRisks, requestRisk } from './patch-risk.js';
 import type { NagNotifier } from '../src/chat/nag-notifier.js';
 
@@ -45,9 +45,10 @@ export async function handlePatch(text: string, context: PatchCommandContext, de
   const request = parsePatchCommand(text);
   if (request.kind === 'help') return conversation.whisper(PATCH_HELP);
   if (request.kind === 'invalid') return conversation.whisper(`${request.message}\nUsage: ${request.usage.includes('\n') ? `\n${request.usage}` : request.usage}`);
+  const reads = request.kind === 'list' || request.kind === 'overdue' || request.kind === 'show' || request.kind === 'who' || request.kind === 'risks';
   await whisperRefusals(conversation, async () => {
     for (const card of await answer(request, context.actor, deps)) await conversation.post(card);
-  });
+  }, reads ? undefined : typedRefusal(deps, context.actor, `patch ${text}`));
 }
 
 async function answer(request: Exclude<PatchRequest, { kind: 'help' | 'invalid' }>, actor: PatchActor, deps: PatchDeps): Promise<Card[]> {

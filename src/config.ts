@@ -8,6 +8,7 @@ import { AppError, isAppError } from './errors.js';
 import { parseHostPort } from './host-port.js';
 import { redactUrl } from './redact-url.js';
 import { databaseLocation, type DatabaseLocation } from './store/database-location.js';
+import { type AuditConfig, readAuditConfig } from './store/audit-config.js';
 import { DEFAULT_OUTAGE_COMMAND, type SlackSettings } from './chat/slack/slack-settings.js';
 import type { TeamsSettings } from './chat/teams/teams-settings.js';
 
@@ -60,8 +61,19 @@ export interface Config {
   readonly watchIntervalMinutes: number;
   /** Serves the outage calendar at /calendar/<token>.ics on the HTTP port; undefined: not served. */
   readonly calendarToken: string | undefined;
+  /** The audit log's MAC keys and where its head is checkpointed outside the database (README, "The audit log"). */
+  readonly audit: AuditConfig;
   /** The inventory and audit store: SQLite under MXOPS_DATA_DIR unless DATABASE_URL names PostgreSQL. */
   readonly database: DatabaseLocation;
+  /** A store that is down or hung fails with a clear error instead of hanging the command. */
+  readonly databaseTimeouts: {
+    /** PostgreSQL: to get a connection; SQLite: to get another process's write lock (busy timeout). */
+    readonly connectMs: number;
+    /** PostgreSQL: one statement, cancelled by the server past it. */
+    readonly statementMs: number;
+  };
+  /** How long /healthz waits for each dependency before calling it down. */
+  readonly healthTimeoutMs: number;
   readonly queue: {
     readonly redisUrl: string;
     /** BullMQ key prefix; wrap it in {braces} on Redis Cluster so a queue's keys share a slot. */
@@ -71,6 +83,8 @@ export interface Config {
     readonly probeCacheSeconds: number;
     /** How long after a temporary RCPT failure (greylisting) the follow-up probe runs. */
     readonly greylistRecheckSeconds: number;
+    /** How long `mxops worker` and `mxops start` retry a Redis that is gone before exiting; undefined: for ever. */
+    readonly redisGiveUpSeconds: number | undefined;
   };
 }
 
@@ -128,7 +142,13 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
     slack: undefined,
     teams: undefined,
     database: readDatabase(env, problems),
+    databaseTimeouts: {
+      connectMs: read('MXOPS_DB_CONNECT_TIMEOUT_MS', 10_000, (text) => parseInteger(text, 100, 600_000, 'milliseconds to get a database connection')),
+      statementMs: read('MXOPS_DB_STATEMENT_TIMEOUT_MS', 30_000, (text) => parseInteger(text, 100, 3_600_000, 'milliseconds per database statement')),
+    },
+    healthTimeoutMs: read('MXOPS_HEALTH_TIMEOUT_MS', 2_000, (text) => parseInteger(text, 50, 60_000, 'milliseconds per /healthz dependency check')),
     calendarToken: read<string | undefined>('MXOPS_CALENDAR_TOKEN', undefined, parseCalendarToken),
+    audit: readAuditConfig(read, parseInteger),
     checkHistoryDays: read('MXOPS_CHECK_HISTORY_DAYS', 365, (text) => parseInteger(text, 1, 3_650, 'days to keep check reports')),
     watchIntervalMinutes: read('MXOPS_WATCH_INTERVAL_MINUTES', 60, (text) => parseInteger(text, WATCH_MIN_MINUTES, WATCH_MAX_MINUTES, 'minutes between watch re-checks')),
     sweepIntervalSeconds: read('MXOPS_SWEEP_INTERVAL_SECONDS', 300, (text) => parseInteger(text, 5, 86_400, 'seconds between escalation sweeps')),
@@ -138,6 +158,7 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
       workerConcurrency: read('MXOPS_WORKER_CONCURRENCY', 16, (text) => parseInteger(text, 1, 1_000, 'probes at once per worker')),
       probeCacheSeconds: read('MXOPS_PROBE_CACHE_SECONDS', 300, (text) => parseInteger(text, 0, 86_400, 'seconds')),
       greylistRecheckSeconds: read('MXOPS_GREYLIST_RECHECK_SECONDS', 600, (text) => parseInteger(text, 10, 86_400, 'seconds')),
+      redisGiveUpSeconds: read<number | undefined>('MXOPS_REDIS_GIVE_UP_SECONDS', undefined, (text) => (text.toLowerCase() === 'never' ? undefined : parseInteger(text, 1, 604_800, 'seconds to retry a Redis that is gone, or never'))),
     },
   };
   const slack = readSlack(env, config.logLevel, problems);

@@ -11,12 +11,15 @@ import { startPatchWorkers } from '../queue/patch-workers.js';
 import { startWatchWorker } from '../queue/watch-workers.js';
 import { createRedisConversationReferenceStore } from '../store/redis-conversation-references.js';
 import type { OpenDatabase } from '../store/database.js';
+import { postCheckpointsToChannel, scheduleCheckpoints } from './audit-checkpoints.js';
 import { diagnosisRunner } from './mailcheck-deps.js';
 import { DAY_MS } from './open-store.js';
 import { smtpSettings } from './smtp-settings.js';
 
 export async function startBackgroundWorkers(config: Config, connection: Redis, store: OpenDatabase, onError: (error: Error) => void): Promise<{ close(): Promise<void> }> {
   const notifiers = await createNagNotifiers({ slack: config.slack, teams: config.teams, teamsReferences: createRedisConversationReferenceStore(connection, config.queue.prefix) });
+  postCheckpointsToChannel(config, store, notifiers);
+  const checkpoints = await scheduleCheckpoints(config, connection, store, onError);
   const escalation = await startPatchWorkers({
     connection,
     prefix: config.queue.prefix,
@@ -41,7 +44,7 @@ export async function startBackgroundWorkers(config: Config, connection: Redis, 
   });
   return {
     async close() {
-      await Promise.all([escalation.close(), watches.close()]);
+      await Promise.all([escalation.close(), watches.close(), checkpoints?.close()]);
     },
   };
 }

@@ -5,6 +5,7 @@ import { redact, type Config } from '../config.js';
 import type { SmtpProbeResult } from '../diagnosis/smtp-port.js';
 import { AppError } from '../errors.js';
 import { createRedisConnection } from '../queue/redis-connection.js';
+import type { RedisOutage } from '../queue/redis-outage.js';
 import { SMTP_PROBE_QUEUE, type SmtpProbeJobData } from '../queue/smtp-probe-jobs.js';
 import { closeWhenDone } from './closers.js';
 
@@ -19,24 +20,28 @@ export interface QueueHandle {
 const CLOSE_WAIT_MS = 2_000;
 
 /**
- * Redis is reached first, so an unreachable one is one clear error instead of a command that
- * retries for ever; connections close when the command ends.
+ * Redis is reached first, so an unreachable one (refused, or accepting and never answering) is
+ * one clear error instead of a command that retries for ever; connections close when the command
+ * ends. A daemon passes its outage account (redis-outage.ts): once reached, its connections retry
+ * on the account's back-off and report to it, and the queue's own copies of their errors are
+ * dropped while it knows Redis is gone.
  */
-export async function openQueue(config: Config): Promise<QueueHandle> {
-  const producer = createRedisConnection(config.queue.redisUrl, 'producer');
-  // ioredis reports the cause (ECONNREFUSED, auth) as an event; connect() only says it closed.
-  let cause: Error | undefined;
-  producer.on('error', (error: Error) => (cause = error));
-  try {
-    await producer.connect();
-  } catch (error) {
-    producer.disconnect();
-    const why = cause?.message ?? (error instanceof Error ? error.message : String(error));
-    throw new AppError('QUEUE_UNAVAILABLE', `cannot reach Redis at ${redact(config.queue.redisUrl)} (MXOPS_REDIS_URL): ${why}`);
+export async function openQueue(config: Config, outage?: RedisOutage): Promise<QueueHandle> {
+  const reached = await reach(config);
+  let producer = reached;
+  if (outage) {
+    reached.disconnect();
+    producer = await reach(config, outage);
   }
-  const listener = createRedisConnection(config.queue.redisUrl, 'worker');
+  const listener = createRedisConnection(config.queue.redisUrl, 'worker', outage);
   const queue = new Queue<SmtpProbeJobData, SmtpProbeResult>(SMTP_PROBE_QUEUE, { connection: producer, prefix: config.queue.prefix });
   const events = new QueueEvents(SMTP_PROBE_QUEUE, { connection: listener, prefix: config.queue.prefix });
+  if (outage) {
+    // Without a listener BullMQ prints each error itself; the account has said Redis is gone.
+    const drop = (): void => undefined;
+    queue.on('error', drop);
+    events.on('error', drop);
+  }
   closeWhenDone(async () => {
     const closed = Promise.all([events.close(), queue.close()]).catch(() => undefined);
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())]);
@@ -44,4 +49,19 @@ export async function openQueue(config: Config): Promise<QueueHandle> {
     listener.disconnect();
   });
   return { queue, events, redis: producer };
+}
+
+async function reach(config: Config, outage?: RedisOutage): Promise<Redis> {
+  const producer = createRedisConnection(config.queue.redisUrl, 'producer', outage);
+  // ioredis reports the cause (ECONNREFUSED, auth, no answer) as an event; connect() only says it closed.
+  let cause: Error | undefined;
+  producer.on('error', (error: Error) => (cause = error));
+  try {
+    await producer.connect();
+    return producer;
+  } catch (error) {
+    producer.disconnect();
+    const why = cause?.message ?? outage?.cause() ?? (error instanceof Error ? error.message : String(error));
+    throw new AppError('QUEUE_UNAVAILABLE', `cannot reach Redis at ${redact(config.queue.redisUrl)} (MXOPS_REDIS_URL): ${why}`);
+  }
 }

@@ -1,6 +1,7 @@
 /** The inventory store (SQLite or PostgreSQL behind Kysely), for the commands that use it. */
 import type { Config } from '../config.js';
 import type { DiagnosisReport } from '../diagnosis/diagnose.js';
+import { attachAudit } from '../store/audit-attach.js';
 import { recordCheck, type CheckSource } from '../store/check-reports.js';
 import { openDatabase, type OpenDatabase } from '../store/database.js';
 import { migrateToLatest } from '../store/migrate.js';
@@ -8,32 +9,55 @@ import { closeWhenDone } from './closers.js';
 
 export const DAY_MS = 86_400_000;
 
-/** How long storing a report may hold up the end of a command. */
-const RECORD_TIMEOUT_MS = 10_000;
+const RECORD_GRACE_MS = 1_000;
 
-/** Brought up to date on open, closed when the command ends. */
-export async function openStore(config: Config): Promise<OpenDatabase> {
-  const store = openDatabase(config.database);
+/** Opened with the configured time-outs and closed when the command ends; not yet migrated. */
+function openConfigured(config: Config): OpenDatabase {
+  const store = openDatabase(config.database, { timeouts: config.databaseTimeouts });
   closeWhenDone(() => store.close());
+  return store;
+}
+
+/** Brought up to date on open, closed when the command ends. A store that cannot be reached fails here, naming it. */
+export async function openStore(config: Config): Promise<OpenDatabase> {
+  const store = openConfigured(config);
   await migrateToLatest(store);
+  // Keyed entries and checkpoints for every change made through this store (README, "The audit log").
+  const checkpoints = attachAudit(store, config.audit, { now: () => Date.now(), onError: (error) => void process.stderr.write(`mxops: ${error.message}\n`) });
+  closeWhenDone(() => checkpoints.settled());
   return store;
 }
 
 /**
  * Keeps a report for `mxops history`. A store that cannot be reached costs the history, not the
- * check: the report is still printed, with a warning.
+ * check: the report is already out, so this waits about the connect time-out (a healthy store
+ * stores a report in milliseconds), then says in one line that the history was not saved. A store
+ * opened here for the purpose is then dropped at once, so it cannot hold the process either; a
+ * shared one (the bot's) is left to its owner.
  */
-export async function recordReport(config: Config, report: DiagnosisReport, source: CheckSource, store?: OpenDatabase): Promise<void> {
-  const recording = (async () => recordCheck(store ?? (await openStore(config)), report, { source, at: new Date(), keepMs: config.checkHistoryDays * DAY_MS }))();
+export async function recordReport(config: Config, report: DiagnosisReport, source: CheckSource, shared?: OpenDatabase): Promise<void> {
+  const store = shared ?? openConfigured(config);
+  // A beat past the connect time-out, so that the store's own error (which says what timed out) is the one given.
+  const waitMs = config.databaseTimeouts.connectMs + RECORD_GRACE_MS;
+  const recording = (async () => {
+    if (shared === undefined) await migrateToLatest(store);
+    await recordCheck(store, report, { source, at: new Date(), keepMs: config.checkHistoryDays * DAY_MS });
+  })();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the database did not answer within ${RECORD_TIMEOUT_MS / 1000} s`)), RECORD_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new Error(`${store.where} did not store it within ${waitMs / 1000} s (MXOPS_DB_CONNECT_TIMEOUT_MS)`)), waitMs);
   });
   try {
     await Promise.race([recording, timeout]);
   } catch (error) {
-    process.stderr.write(`mxops: the report was not stored for mxops history: ${error instanceof Error ? error.message : String(error)}\n`);
+    recording.catch(() => undefined);
+    if (shared === undefined) store.abandon();
+    process.stderr.write(`mxops: warning: the report was not saved for mxops history: ${oneLine(error)}\n`);
   } finally {
     clearTimeout(timer);
   }
+}
+
+function oneLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
 }

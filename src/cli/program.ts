@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { CheckCommandInput, ProbeOptions } from '../../commands/check.js';
-import type { AuditExportInput } from '../../commands/audit-log.js';
+import type { AuditExportInput, AuditVerifyInput } from '../../commands/audit-log.js';
 import type { FollowUpInput } from '../../commands/follow-up.js';
 import type { HistoryInput } from '../../commands/history.js';
 import type { InventoryExportInput } from '../../commands/inventory-file.js';
@@ -18,7 +18,8 @@ export interface CliHandlers {
   start(): Promise<number>;
   inventoryImport(input: InventoryImportOptions): Promise<number>;
   inventoryExport(input: InventoryExportInput): Promise<number>;
-  auditVerify(): Promise<number>;
+  auditVerify(input: AuditVerifyInput): Promise<number>;
+  auditCheckpoint(): Promise<number>;
   auditExport(input: AuditExportInput): Promise<number>;
   outageCalendar(input: { readonly since?: string | undefined }): Promise<number>;
   history(input: HistoryInput): Promise<number>;
@@ -157,12 +158,22 @@ export function buildProgram(handlers: CliHandlers, write: { out(text: string): 
       exitCode = await handlers.inventoryExport({ format: options.format, kind: options.kind });
     });
 
-  const audit = program.command('audit').description('The hash-chained audit log of every nag, escalation, decision, import and risk acceptance.');
+  const audit = program.command('audit').description('The hash-chained audit log of every nag, escalation, decision, import, risk acceptance and refused attempt.');
   audit
     .command('verify')
-    .description('Recompute the hash chain: exit 0 and the head hash if intact, 1 and the first broken entry if not.')
+    .description(
+      'Recompute the hash chain (MACs too, with MXOPS_AUDIT_KEY) and compare it with the checkpoints in MXOPS_AUDIT_CHECKPOINT_FILE and any given: exit 0 and the head if intact, 1 and the first entry that differs if not.',
+    )
+    .option('--checkpoint <seq:hash>', 'a checkpoint you kept, as audit verify or audit checkpoint printed it (repeatable)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .addHelpText('after', '\nExit status: 0 intact, 1 broken (a changed, missing, cut or re-hashed entry), 2 bad input or configuration.\n\nExample:\n  mxops audit verify --checkpoint 1042:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08')
+    .action(async (options: { checkpoint: string[] }) => {
+      exitCode = await handlers.auditVerify({ checkpoints: options.checkpoint });
+    });
+  audit
+    .command('checkpoint')
+    .description('Checkpoint the head (sequence number and hash) now: appended to MXOPS_AUDIT_CHECKPOINT_FILE, posted to MXOPS_AUDIT_CHANNEL, and printed to keep elsewhere.')
     .action(async () => {
-      exitCode = await handlers.auditVerify();
+      exitCode = await handlers.auditCheckpoint();
     });
   audit
     .command('export')

@@ -1,11 +1,33 @@
-/** `mxops audit verify|export`. */
-import { runAuditExport, runAuditVerify, type AuditExportInput } from '../../commands/audit-log.js';
+/** `mxops audit verify|checkpoint|export`. */
+import { runAuditCheckpoint, runAuditExport, runAuditVerify, type AuditExportInput, type AuditVerifyInput } from '../../commands/audit-log.js';
 import { loadConfig } from '../config.js';
+import { auditCheckpointerOf } from '../store/audit-attach.js';
 import { openStore } from './open-store.js';
 
-export async function runVerify(env: NodeJS.ProcessEnv): Promise<number> {
-  const { output, exitCode } = await runAuditVerify({ store: await openStore(loadConfig(env)) });
+export async function runVerify(input: AuditVerifyInput, env: NodeJS.ProcessEnv): Promise<number> {
+  const config = loadConfig(env);
+  const store = await openStore(config);
+  const { output, exitCode } = await runAuditVerify(
+    { store, keyring: config.audit.keyring, checkpointFile: config.audit.checkpointFile, note: (text) => void process.stderr.write(`mxops: note: ${text}\n`) },
+    input,
+  );
   process.stdout.write(output);
+  return exitCode;
+}
+
+export async function runCheckpoint(env: NodeJS.ProcessEnv): Promise<number> {
+  const config = loadConfig(env);
+  const store = await openStore(config);
+  const checkpointer = auditCheckpointerOf(store)!;
+  if (config.audit.channel !== undefined) {
+    // The chat SDK, and for Teams the Redis holding its conversation references, only when there is a channel to post to.
+    const { channelNotifiers } = await import('./audit-channel-notifiers.js');
+    const { postCheckpointsToChannel } = await import('./audit-checkpoints.js');
+    postCheckpointsToChannel(config, store, await channelNotifiers(config));
+  }
+  const { output, errors, exitCode } = await runAuditCheckpoint({ store, checkpointer });
+  process.stdout.write(output);
+  process.stderr.write(errors);
   return exitCode;
 }
 

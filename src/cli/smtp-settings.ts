@@ -6,6 +6,7 @@ import type { SmtpProber } from '../diagnosis/smtp-port.js';
 import type { SmtpSettings } from '../diagnosis/smtp-sessions.js';
 import { createSmtpProber } from '../net/smtp-prober.js';
 import { createFollowUpScheduler } from '../queue/follow-up-scheduler.js';
+import { queuedProbeWaitMs } from '../queue/probe-stall.js';
 import { createQueuedSmtpProber } from '../queue/queued-smtp-prober.js';
 import type { QueueHandle } from './open-queue.js';
 
@@ -19,7 +20,7 @@ export function queuedSmtpSettings(config: Config, { queue, events }: Pick<Queue
   return {
     port: config.smtp.port,
     heloName: config.smtp.heloName ?? hostname(),
-    prober: createQueuedSmtpProber({ queue, events, cacheSeconds: config.queue.probeCacheSeconds, waitTimeoutMs: config.smtp.totalTimeoutMs * 3 }),
+    prober: createQueuedSmtpProber({ queue, events, cacheSeconds: config.queue.probeCacheSeconds, waitTimeoutMs: queuedProbeWaitMs(config.smtp.totalTimeoutMs) }),
     followUps: { scheduler: createFollowUpScheduler(queue), delayMs: config.queue.greylistRecheckSeconds * 1000 },
   };
 }

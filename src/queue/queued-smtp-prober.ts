@@ -7,7 +7,11 @@ export interface QueuedProberOptions {
   readonly events: QueueEvents;
   /** How long a finished probe is kept and handed to anyone asking the same again. */
   readonly cacheSeconds: number;
-  /** How long to wait for a worker before giving up. */
+  /**
+   * How long to wait for a worker before giving up: queuedProbeWaitMs (probe-stall.ts) covers a
+   * worker dying mid-probe and another taking the job over. Past it, a probe still running is
+   * reported as such, with where its result will be.
+   */
   readonly waitTimeoutMs: number;
 }
 
@@ -46,9 +50,28 @@ export function createQueuedSmtpProber(options: QueuedProberOptions): SmtpProber
         return (await job.waitUntilFinished(options.events, options.waitTimeoutMs)) as SmtpProbeResult;
       } catch (error) {
         // The port promises a result: a probe no worker finished is reported, not thrown.
+        const state = await job.getState().catch(() => 'unknown');
+        if (state === 'active') return stillRunning(request, job.id ?? smtpProbeJobId(request), options);
         return unfinished(request, error instanceof Error ? error.message : String(error), options.waitTimeoutMs);
       }
     },
+  };
+}
+
+/** A worker has it, and is slower than the wait: not a failure of the server, and not lost. */
+function stillRunning(request: SmtpProbeRequest, jobId: string, options: QueuedProberOptions): SmtpProbeResult {
+  const waited = Math.round(options.waitTimeoutMs / 1000);
+  return {
+    ...blankProbeResult(request),
+    abort: {
+      step: 'connect',
+      reason: 'error',
+      detail:
+        options.cacheSeconds > 0
+          ? `the probe is still running in a worker after ${waited} s (job ${jobId}); its result is kept for ${options.cacheSeconds} s after it ends: run the check again then to see it`
+          : `the probe is still running in a worker after ${waited} s (job ${jobId}); its result is not kept (MXOPS_PROBE_CACHE_SECONDS=0)`,
+    },
+    totalMs: options.waitTimeoutMs,
   };
 }
 

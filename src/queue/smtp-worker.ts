@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { createSmtpProbeProcessor } from '../../jobs/smtp-probe.js';
 import type { SmtpProbeResult, SmtpProber } from '../diagnosis/smtp-port.js';
 import { createDestinationLock } from './destination-lock.js';
+import { PROBE_STALL } from './probe-stall.js';
 import { SMTP_PROBE_QUEUE, type SmtpProbeJobData } from './smtp-probe-jobs.js';
 
 export interface SmtpWorkerOptions {
@@ -25,14 +26,15 @@ export function createSmtpWorker(options: SmtpWorkerOptions): Worker<SmtpProbeJo
   const processor = createSmtpProbeProcessor({
     prober: options.prober,
     lock: createDestinationLock(options.connection, options.prefix),
-    lockTtlMs: options.destinationLockMs ?? options.probeTimeoutMs + 30_000,
+    lockTtlMs: options.destinationLockMs ?? options.probeTimeoutMs + PROBE_STALL.destinationLockExtraMs,
     busyRetryMs: options.busyRetryMs ?? 250,
   });
   return new Worker<SmtpProbeJobData, SmtpProbeResult>(SMTP_PROBE_QUEUE, processor, {
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,
-    ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs } : {}),
-    ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
+    // Named in probe-stall.ts: how long a check waits for a probe is derived from them.
+    lockDuration: options.lockDurationMs ?? PROBE_STALL.lockDurationMs,
+    stalledInterval: options.stalledIntervalMs ?? PROBE_STALL.stalledIntervalMs,
   });
 }

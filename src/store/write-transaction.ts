@@ -5,6 +5,7 @@
  * then make harmless. The volume (nags, clicks, imports) is far below what one writer handles.
  */
 import { type Kysely, sql } from 'kysely';
+import { auditTransaction } from './audit-context.js';
 import type { OpenDatabase } from './database.js';
 import type { Database } from './schema.js';
 
@@ -16,6 +17,14 @@ const POSTGRES_WRITE_LOCK = 0x6d786f7073; // "mxops"
  * given: on SQLite the one connection is held for the duration, so the outer handle would wait.
  */
 export async function writeTransaction<T>(store: OpenDatabase, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  // The audit appender finds the store's keys through the transaction; the checkpointer hears of the commit.
+  const audit = auditTransaction(store);
+  const result = await lockedTransaction(store, (trx) => work(audit.bind(trx)));
+  await audit.committed();
+  return result;
+}
+
+async function lockedTransaction<T>(store: OpenDatabase, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
   if (store.dialect === 'postgres') {
     return store.db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(${POSTGRES_WRITE_LOCK})`.execute(trx);

@@ -79,7 +79,7 @@ describe('mxops start', () => {
     }).catch((error: unknown) => {
       throw new Error(`${String(error)}\n${stderr}`);
     });
-    expect(health).toEqual({ status: 'ok', checks: { redis: 'up' } });
+    expect(health).toEqual({ status: 'ok', checks: { store: 'up', redis: 'up' } });
 
     const delivery = await sendToApp(`http://127.0.0.1:${slackPort}/slack/events`, slashCommandBody({ text: 'start.test', responseUrl: slack.responseUrl('e2e') }), { signingSecret: SIGNING_SECRET });
     expect(delivery.status).toBe(200);

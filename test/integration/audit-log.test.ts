@@ -41,7 +41,7 @@ describe.each(STORE_DIALECTS)('audit log on %s', (dialect) => {
     expect(rows[1]!.prevHash).toBe(rows[0]!.hash);
     expect(rows[2]!.prevHash).toBe(rows[1]!.hash);
     expect(rows[2]).toMatchObject({ system: null, actor: 'mxops', surface: 'scheduler', details: { n: 3 } });
-    expect(await verifyAuditLog(store.db)).toEqual({ ok: true, entries: 3, headHash: rows[2]!.hash });
+    expect(await verifyAuditLog(store.db)).toEqual({ ok: true, entries: 3, headHash: rows[2]!.hash, plainEntries: 3, keyIds: [] });
   });
 
   it('detects an edited entry, a deleted entry and a relinked chain', async () => {

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SmtpProbeResult } from '../../src/diagnosis/smtp-port.js';
 import { calendarFeed, createOpsServer } from '../../src/observability/http-server.js';
@@ -42,6 +43,16 @@ describe('health and metrics endpoint', () => {
     expect([down.status, await down.json()]).toEqual([503, { status: 'degraded', checks: { redis: 'down' } }]);
     expect((await fetch(`${base}/nothing`)).status).toBe(404);
   });
+
+  it('answers /healthz within its check time-out when a dependency never answers, calling it down', async () => {
+    const checkTimeoutMs = 200;
+    const hung = { name: 'store', probe: () => new Promise<boolean>(() => undefined) };
+    const base = await listen(createOpsServer(createMetrics(), [hung, { name: 'redis', probe: async () => true }], {}, { checkTimeoutMs }));
+    const started = performance.now();
+    const response = await fetch(`${base}/healthz`);
+    expect([response.status, await response.json()]).toEqual([503, { status: 'degraded', checks: { store: 'down', redis: 'up' } }]);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(checkTimeoutMs - 20);
+  }, 200 * 10 + 5_000);
 
   it('hands the chat platforms their own paths', async () => {
     const base = await listen(createOpsServer(createMetrics(), [], { '/slack/events': (_req, res) => res.writeHead(204).end() }));

@@ -298,7 +298,11 @@ describe('outage requests on Slack and Teams at once', () => {
     expect(api.callsTo('chat.update')).toEqual([]);
     expect(harness.connector.calls.slice(teamsBefore).filter((call) => call.method === 'PUT')).toEqual([]);
     expect(await requestRow(id)).toMatchObject({ status: 'pending', approvals: '[]' });
-    expect(await audit()).toHaveLength(before);
+    // Nothing changed but the record of both refused clicks: who, from where, what on what, and why.
+    expect((await audit()).slice(before).map((row) => [row.actor, row.action, row.surface, JSON.parse(row.details)])).toEqual([
+      ['alice', 'refused', 'slack', { attempted: `click ${ACTION_IDS.outageApprove}`, target: String(id), identity: 'slack:UALICE', code: 'FORBIDDEN', reason: 'only the outage approvers decide this request: bob, carol' }],
+      ['teams:aad-stranger', 'refused', 'teams', expect.objectContaining({ attempted: `click ${ACTION_IDS.outageApprove}`, target: String(id), identity: 'teams:aad-stranger', code: 'FORBIDDEN' })],
+    ]);
   });
 
   it('records exactly one decision when two approvers click at the same moment on Slack and Teams, and every copy shows it', async () => {

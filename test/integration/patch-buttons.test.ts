@@ -120,13 +120,13 @@ describe('patch buttons in Slack, through the real Bolt app', () => {
     expect((await auditRows()).at(-1)).toMatchObject({ actor: 'alice', action: 'ack', surface: 'slack', system: 'mail-gw-1' });
     expect(whispers('UALICE')).toEqual([]);
 
-    // Bob, above Alice, clicks the same nag: told who answered it, alone; nothing stored, audited or posted.
+    // Bob, above Alice, clicks the same nag: told who answered it, alone; nothing stored or posted, the refusal audited.
     const before = { patch: await stored(), audit: (await auditRows()).length };
     expect((await click(ACTION_IDS.patchAck, nag.values[ACTION_IDS.patchAck]!, 'UBOB', nag.ts)).status).toBe(200);
     await vi.waitFor(() => expect(whispers('UBOB')).toHaveLength(1), WAIT);
     expect(whispers('UBOB')[0]?.args.text).toBe('This nag was already acknowledged by alice at Fri 20 Nov 11:00 Europe/Berlin; nothing changed.');
     expect(await stored()).toEqual(before.patch);
-    expect(await auditRows()).toHaveLength(before.audit);
+    expect((await auditRows()).slice(before.audit).map((row) => [row.actor, row.action, JSON.parse(row.details).code])).toEqual([['bob', 'refused', 'CONFLICT']]);
     expect(threadPosts(nag.ts)).toHaveLength(1);
   });
 
@@ -141,7 +141,15 @@ describe('patch buttons in Slack, through the real Bolt app', () => {
       text: 'You (slack:U0STRANGER) are not in the inventory, and only the owner of mail-gw-1 and their management chain may do this: Alice Owner, Bob Manager, Carol Chief.',
     });
     expect(await stored()).toEqual(before.patch);
-    expect(await auditRows()).toHaveLength(before.audit);
+    // Nothing changed but the record of the refused click.
+    expect((await auditRows()).slice(before.audit)).toMatchObject([{ actor: 'slack:U0STRANGER', action: 'refused', surface: 'slack', system: null }]);
+    expect(JSON.parse((await auditRows()).at(-1)!.details)).toEqual({
+      attempted: `click ${ACTION_IDS.patchDone}`,
+      target: nag.values[ACTION_IDS.patchDone],
+      identity: 'slack:U0STRANGER',
+      code: 'FORBIDDEN',
+      reason: 'you (slack:U0STRANGER) are not in the inventory, and only the owner of mail-gw-1 and their management chain may do this: Alice Owner, Bob Manager, Carol Chief',
+    });
     expect(threadPosts(nag.ts)).toEqual([]);
   });
 

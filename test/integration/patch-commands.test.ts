@@ -115,7 +115,8 @@ describe.each(STORE_DIALECTS)('patch commands on %s', (dialect) => {
       expect((await findPatch(store.db, 'mail-gw-1', 'Kernel update'))?.escalation.phase).toBe('upcoming');
       const audit = (await auditRows(store)).slice(before);
       expect(audit).toHaveLength(1);
-      expect(audit[0]).toMatchObject({ actor: 'alice', action: 'ack', system: 'mail-gw-1', surface: 'console' });
+      // The console only repeats what --as said: recorded as claimed, not as verified.
+      expect(audit[0]).toMatchObject({ actor: 'alice', action: 'ack', system: 'mail-gw-1', surface: 'console, claimed' });
       expect(JSON.parse(audit[0]!.details)).toMatchObject({ patch: 'CVE-2026-0001', until: new Date(NOW + 3 * DAY).toISOString() });
     });
 
@@ -128,7 +129,14 @@ describe.each(STORE_DIALECTS)('patch commands on %s', (dialect) => {
       expect(text).not.toContain('[#');
       expect(unknown).not.toContain('[#');
       expect(await patchesOf(store.db, 'dns-1')).toEqual(before.patches);
-      expect(await auditRows(store)).toHaveLength(before.audit);
+      // Nothing changed but the record of the refused attempts: who, from where, what and why.
+      const refused = (await auditRows(store)).slice(before.audit);
+      expect(refused.map((row) => [row.actor, row.action, row.surface, JSON.parse(row.details).attempted, JSON.parse(row.details).code])).toEqual([
+        ['alice', 'refused', 'console, claimed', 'typed patch ack dns-1', 'FORBIDDEN'],
+        ['alice', 'refused', 'console, claimed', 'typed patch done dns-1', 'FORBIDDEN'],
+        ['alice', 'refused', 'console, claimed', 'typed patch add dns-1 high Something', 'FORBIDDEN'],
+        ['console:mallory', 'refused', 'console, claimed', 'typed patch ack mail-gw-1', 'FORBIDDEN'],
+      ]);
     });
 
     it('needs --as to change anything, while reading works without it', async () => {
@@ -189,8 +197,8 @@ describe.each(STORE_DIALECTS)('patch commands on %s', (dialect) => {
       ]);
       const done = (await auditRows(store)).filter((row) => row.action === 'patched');
       expect(done.map((row) => [row.actor, row.surface, row.system])).toEqual([
-        ['bob', 'console', 'mail-gw-1'],
-        ['bob', 'console', 'mail-gw-1'],
+        ['bob', 'console, claimed', 'mail-gw-1'],
+        ['bob', 'console, claimed', 'mail-gw-1'],
       ]);
     });
 
@@ -206,8 +214,8 @@ describe.each(STORE_DIALECTS)('patch commands on %s', (dialect) => {
       ]);
       const added = (await auditRows(store)).filter((row) => row.actor === 'alice');
       expect(added.map((row) => [row.action, row.system, row.surface])).toEqual([
-        ['patch-added', 'mail-gw-1', 'console'],
-        ['import', null, 'console'],
+        ['patch-added', 'mail-gw-1', 'console, claimed'],
+        ['import', null, 'console, claimed'],
       ]);
     });
 

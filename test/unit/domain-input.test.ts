@@ -1,3 +1,4 @@
+import { auditKeyring } from '../../src/store/audit-keys.js';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { normalizeDomain } from '../../src/diagnosis/domain-name.js';
@@ -117,7 +118,10 @@ describe('parseHostPort', () => {
 });
 
 const SMTP_DEFAULTS = { port: 25, heloName: undefined, allowPrivateTargets: false, connectTimeoutMs: 10_000, bannerTimeoutMs: 30_000, commandTimeoutMs: 30_000, totalTimeoutMs: 90_000 };
-const QUEUE_DEFAULTS = { redisUrl: 'redis://127.0.0.1:6379', prefix: 'mxops', workerConcurrency: 16, probeCacheSeconds: 300, greylistRecheckSeconds: 600 };
+const QUEUE_DEFAULTS = { redisUrl: 'redis://127.0.0.1:6379', prefix: 'mxops', workerConcurrency: 16, probeCacheSeconds: 300, greylistRecheckSeconds: 600, redisGiveUpSeconds: undefined };
+/** No key, no checkpoint file or channel: a plain hash chain, checkpointed hourly where configured. */
+const AUDIT_DEFAULTS = { keyring: auditKeyring(undefined, []), checkpointFile: undefined, channel: undefined, checkpointMinutes: 60 };
+const STORE_DEFAULTS = { databaseTimeouts: { connectMs: 10_000, statementMs: 30_000 }, healthTimeoutMs: 2_000, audit: AUDIT_DEFAULTS };
 const DNS_DEFAULTS = {
   resolver: undefined,
   dnsTimeoutMs: 2000,
@@ -140,7 +144,7 @@ const DNS_DEFAULTS = {
 
 describe('loadConfig', () => {
   it('uses the defaults for keys that are missing or blank', () => {
-    const defaults = { ...DNS_DEFAULTS, smtp: SMTP_DEFAULTS, queue: QUEUE_DEFAULTS };
+    const defaults = { ...DNS_DEFAULTS, ...STORE_DEFAULTS, smtp: SMTP_DEFAULTS, queue: QUEUE_DEFAULTS };
     expect(loadConfig({})).toEqual(defaults);
     expect(loadConfig({ MXOPS_RESOLVER: '  ', MXOPS_DNS_TIMEOUT_MS: '', MXOPS_DNS_RETRIES: undefined })).toEqual(defaults);
   });
@@ -196,7 +200,8 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       startWorkers: false,
       smtp: { port: 2525, heloName: 'probe.example.com', allowPrivateTargets: true, connectTimeoutMs: 1000, bannerTimeoutMs: 2000, commandTimeoutMs: 3000, totalTimeoutMs: 4000 },
-      queue: { redisUrl: 'rediss://user:secret@redis.internal:6380/2', prefix: '{mxops}', workerConcurrency: 4, probeCacheSeconds: 0, greylistRecheckSeconds: 120 },
+      queue: { redisUrl: 'rediss://user:secret@redis.internal:6380/2', prefix: '{mxops}', workerConcurrency: 4, probeCacheSeconds: 0, greylistRecheckSeconds: 120, redisGiveUpSeconds: undefined },
+      ...STORE_DEFAULTS,
     });
   });
 
@@ -225,7 +230,7 @@ describe('loadConfig', () => {
     ['MXOPS_DNS_PORT', '1', { authoritativePort: 1 }],
     ['MXOPS_DNS_PORT', '65535', { authoritativePort: 65535 }],
   ])('accepts %s=%s at the edge of its range', (key, value, expected) => {
-    expect(loadConfig({ [key]: value })).toEqual({ ...DNS_DEFAULTS, smtp: SMTP_DEFAULTS, queue: QUEUE_DEFAULTS, ...expected });
+    expect(loadConfig({ [key]: value })).toEqual({ ...DNS_DEFAULTS, ...STORE_DEFAULTS, smtp: SMTP_DEFAULTS, queue: QUEUE_DEFAULTS, ...expected });
   });
 
   it.each([
