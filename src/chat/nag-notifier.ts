@@ -1,7 +1,7 @@
 /**
  * The port through which nags reach a chat platform from a worker, with no command or request to
  * answer (proactive messages). Each message carries a marker (the nag's job id) so a retry after a
- * crash can ask the thread whether the nag already arrived.
+ * crash can ask the platform whether the nag already arrived, where the platform can be asked.
  */
 import type { Card } from './card.js';
 import type { MessageRef } from './conversation.js';
@@ -16,6 +16,15 @@ export interface NagNotifier {
   directMessage(user: string, card: Card, marker: string): Promise<MessageRef>;
   /** Replaces a message posted earlier, by this or any other process (an outage card's copies). */
   update(ref: MessageRef, card: Card): Promise<void>;
-  /** Whether a message with this marker is already in the thread. */
+  /** Whether a message with this marker is already in the thread (false where the platform cannot tell). */
   inThread(thread: MessageRef, marker: string): Promise<boolean>;
+  /**
+   * The direct message with this marker already in the person's chat with the bot, if any; `since`
+   * (epoch ms, when the nag was planned) bounds the search: nothing of the nag is older. Left out
+   * where the platform cannot read a chat back (Teams' Bot Connector): there a retry knows only
+   * what the store recorded.
+   */
+  findDirect?(user: string, marker: string, since: number): Promise<MessageRef | undefined>;
+  /** A thread root with this marker already posted in the channel, if any; as findDirect. */
+  findThreadStart?(channel: string, marker: string, since: number): Promise<MessageRef | undefined>;
 }

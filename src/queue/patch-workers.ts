@@ -5,7 +5,7 @@
  */
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createPatchNagProcessor } from '../../jobs/patch-nag.js';
+import { createPatchNagProcessor, NAG_MAX_STALLED_COUNT } from '../../jobs/patch-nag.js';
 import { createOutageStepProcessor } from '../../jobs/outage-step.js';
 import { createPatchSweepProcessor } from '../../jobs/patch-sweep.js';
 import type { NagNotifier } from '../chat/nag-notifier.js';
@@ -41,7 +41,8 @@ export async function startPatchWorkers(options: PatchWorkersOptions): Promise<P
   await scheduleSweep(sweepQueue, options.sweepEveryMs);
   const deliveries = { store: options.store, notifiers: options.notifiers, now: options.now };
   const sweeper = new Worker(PATCH_SWEEP_QUEUE, createPatchSweepProcessor({ store: options.store, nagQueue, outageStepQueue, now: options.now, ...(options.expireOutages ? { expireOutages: options.expireOutages } : {}) }), { connection, prefix, concurrency: 1 });
-  const nagger = new Worker(PATCH_NAG_QUEUE, createPatchNagProcessor(deliveries), { connection, prefix, concurrency: options.nagConcurrency ?? 4 });
+  // A nag job may be taken over from more than one dead worker (NAG_MAX_STALLED_COUNT says why).
+  const nagger = new Worker(PATCH_NAG_QUEUE, createPatchNagProcessor(deliveries), { connection, prefix, concurrency: options.nagConcurrency ?? 4, maxStalledCount: NAG_MAX_STALLED_COUNT });
   const stepper = new Worker(OUTAGE_STEP_QUEUE, createOutageStepProcessor(deliveries), { connection, prefix, concurrency: 2 });
   const workers = [sweeper, nagger, stepper];
   for (const worker of workers) {

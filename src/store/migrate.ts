@@ -10,6 +10,7 @@ import * as nagDeliveries from './migrations/0002-nag-deliveries.js';
 import { outageRequestsMigration } from './migrations/0003-outage-requests.js';
 import * as outageSteps from './migrations/0004-outage-steps.js';
 import { checkReportsMigration } from './migrations/0005-check-reports.js';
+import * as nagDirectMessages from './migrations/0006-nag-direct-messages.js';
 
 function migrationsFor(store: OpenDatabase): Record<string, Migration> {
   return {
@@ -18,6 +19,7 @@ function migrationsFor(store: OpenDatabase): Record<string, Migration> {
     '0003-outage-requests': outageRequestsMigration(store.dialect),
     '0004-outage-steps': outageSteps,
     '0005-check-reports': checkReportsMigration(store.dialect),
+    '0006-nag-direct-messages': nagDirectMessages,
   };
 }
 

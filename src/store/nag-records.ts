@@ -1,11 +1,15 @@
 /**
  * The life of one recorded nag: pending (planned by a sweep) -> sending (a nag job has claimed it)
  * -> sent, or cancelled when the patch was acted on before the nag went out. A job that finds
- * its nag sent does nothing, so BullMQ retries and re-enqueued jobs cannot send it twice; the one
- * gap is a worker that dies after the chat platform took the message and before `sent` is
- * written, which a retry reports as `resent` (delivered at least once, never silently twice).
- * Each platform's success is recorded as it happens, so a retry after one platform failed sends
- * only to the platforms still missing.
+ * its nag sent does nothing, so BullMQ retries and re-enqueued jobs cannot send it twice.
+ *
+ * Within a delivery each message is recorded the moment the platform took it, before the next
+ * step: each direct message (nag_direct_messages), a new thread's root (saved with the thread, in
+ * one transaction) and the platform's thread post (`delivered`). A retry (the nag was already
+ * `sending`) skips what is recorded and looks on the platform for the rest before posting it.
+ * What is left is a worker that dies after the platform took a message and before its record, on
+ * a platform that cannot be searched (Teams): that one message can arrive twice; a retry reports
+ * the nag as `resent`.
  */
 import type { Kysely } from 'kysely';
 import { AppError } from '../errors.js';
@@ -16,8 +20,7 @@ import type { OpenDatabase } from './database.js';
 import { managementChainOf } from '../patching/management-chain.js';
 import type { NagId } from './escalation-sweep.js';
 import { patchFromRow, personFromRow, policyFromRow, type StoredPatch, systemFromRow } from './inventory-rows.js';
-import type { MessageRefRow } from './patch-threads.js';
-import { threadsOf } from './patch-threads.js';
+import { type MessageRefRow, saveThread, threadsOf } from './patch-threads.js';
 import type { Database } from './schema.js';
 import { writeTransaction } from './write-transaction.js';
 
@@ -35,8 +38,18 @@ export interface ClaimedNag {
   readonly chain: readonly Person[];
   readonly leaders: readonly Person[];
   readonly threads: readonly MessageRefRow[];
+  /** Direct messages an earlier attempt sent and recorded: a retry skips their recipients. */
+  readonly sentDirect: readonly SentDirectMessage[];
   /** For an 'outage-denied' nag: the latest denial of a window on the system. */
   readonly denial?: { readonly by: string; readonly reason: string };
+}
+
+export interface SentDirectMessage {
+  readonly platform: string;
+  /** The platform's user id. */
+  readonly recipient: string;
+  readonly conversation: string;
+  readonly message: string;
 }
 
 export type ClaimOutcome = { readonly kind: 'claimed'; readonly claimed: ClaimedNag } | { readonly kind: 'skip'; readonly reason: 'sent' | 'cancelled' | 'unknown' };
@@ -76,6 +89,7 @@ export async function claimNag(store: OpenDatabase, id: NagId, now: number): Pro
         chain: managementChainOf(people, system.owner),
         leaders: policy.leadership.flatMap((handle) => people.get(handle) ?? []),
         threads: await threadsOf(trx, patch.id),
+        sentDirect: await trx.selectFrom('nag_direct_messages').select(['platform', 'recipient', 'conversation', 'message']).where('patch_id', '=', id.patchId).where('step', '=', id.step).execute(),
         ...(row.kind === 'outage-denied' ? await latestDenial(trx, system.name) : {}),
       },
     };
@@ -84,11 +98,38 @@ export async function claimNag(store: OpenDatabase, id: NagId, now: number): Pro
 
 /** Records that the nag reached `platform`, right after its thread post there. */
 export async function recordPlatformDelivered(store: OpenDatabase, id: NagId, platform: string): Promise<void> {
+  await writeTransaction(store, (trx) => markDelivered(trx, id, platform));
+}
+
+/**
+ * Records a thread the nag started: saved as the patch's thread (later nags reply in it) and as the
+ * nag's thread post, in one transaction, so no crash can leave the root saved for one purpose and
+ * not the other (a saved thread without the post would have a retry reply to its own root).
+ */
+export async function recordThreadStarted(store: OpenDatabase, id: NagId, platform: string, thread: { readonly conversation: string; readonly message: string }): Promise<void> {
   await writeTransaction(store, async (trx) => {
-    const row = await trx.selectFrom('nags').select('delivered').where('patch_id', '=', id.patchId).where('step', '=', id.step).executeTakeFirstOrThrow();
-    const delivered = new Set(JSON.parse(row.delivered) as string[]).add(platform);
-    await trx.updateTable('nags').set({ delivered: JSON.stringify([...delivered]) }).where('patch_id', '=', id.patchId).where('step', '=', id.step).execute();
+    await saveThread(trx, id.patchId, { platform, conversation: thread.conversation, message: thread.message });
+    await markDelivered(trx, id, platform);
   });
+}
+
+/**
+ * Records a direct message right after the platform took it. Outside the write lock: one row, no
+ * audit entry, and several nags' direct messages are recorded at once. A second record of the same
+ * message (two workers on one nag) keeps the first.
+ */
+export async function recordDirectMessage(store: OpenDatabase, id: NagId, sent: SentDirectMessage): Promise<void> {
+  await store.db
+    .insertInto('nag_direct_messages')
+    .values({ patch_id: id.patchId, step: id.step, ...sent })
+    .onConflict((conflict) => conflict.columns(['patch_id', 'step', 'platform', 'recipient']).doNothing())
+    .execute();
+}
+
+async function markDelivered(trx: Kysely<Database>, id: NagId, platform: string): Promise<void> {
+  const row = await trx.selectFrom('nags').select('delivered').where('patch_id', '=', id.patchId).where('step', '=', id.step).executeTakeFirstOrThrow();
+  const delivered = new Set(JSON.parse(row.delivered) as string[]).add(platform);
+  await trx.updateTable('nags').set({ delivered: JSON.stringify([...delivered]) }).where('patch_id', '=', id.patchId).where('step', '=', id.step).execute();
 }
 
 export interface DeliveryReport {

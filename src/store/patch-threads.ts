@@ -1,6 +1,7 @@
 /**
  * Where each patch's nag thread lives on each platform (DESIGN.md, "Threads are data"): saved the
- * moment the thread's first message is posted, so a retried or later nag replies in it.
+ * moment the thread's first message is posted (with the nag that posted it: nag-records.ts
+ * recordThreadStarted), so a retried or later nag replies in it.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';

@@ -73,6 +73,19 @@ export interface NagsTable {
   delivered: Generated<string>;
 }
 
+/** A direct message a nag sent, recorded before the next step so a retry does not send it again. */
+export interface NagDirectMessagesTable {
+  patch_id: number;
+  step: number;
+  /** 'slack' or 'teams'. */
+  platform: string;
+  /** The platform's user id the message went to (Slack user id, Azure AD object id). */
+  recipient: string;
+  /** Where it landed: the DM channel (Slack D...) or the 1:1 chat (Teams), and the message's ts or activity id. */
+  conversation: string;
+  message: string;
+}
+
 export interface PatchThreadsTable {
   patch_id: number;
   /** 'slack' or 'teams'. */
@@ -185,6 +198,7 @@ export interface Database {
   systems: SystemsTable;
   patches: PatchesTable;
   nags: NagsTable;
+  nag_direct_messages: NagDirectMessagesTable;
   patch_threads: PatchThreadsTable;
   risk_acceptances: RiskAcceptancesTable;
   audit_log: AuditLogTable;

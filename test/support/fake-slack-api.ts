@@ -1,8 +1,12 @@
 /**
  * Slack, both ways, on loopback. `startFakeSlackApi` stands in for https://slack.com/api/ (point
  * the WebClient's slackApiUrl at it) and for response_url: it records every call and answers the
- * way Slack does (ok, ts, channel; 429 with Retry-After when told to). `sendToApp` plays Slack's
- * side of a delivery: slash commands and block_actions, signed with the signing secret.
+ * way Slack does (ok, ts, channel; 429 with Retry-After when told to). Posted messages keep their
+ * metadata, and conversations.replies and conversations.history (include_all_metadata) hand it
+ * back, as a retry looking for its nag's marker needs. With `answerDelayMs` a Web API call takes
+ * effect when it arrives and is answered that much later, as on a real network: a client killed
+ * in between has posted without learning it. `sendToApp` plays Slack's side of a delivery: slash
+ * commands and block_actions, signed with the signing secret.
  */
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -39,17 +43,30 @@ export interface FakeSlackApi {
   close(): Promise<void>;
 }
 
+export interface FakeSlackApiOptions {
+  readonly botToken: string;
+  /** How long after a Web API call arrives (and takes effect) it is answered; default 0. */
+  readonly answerDelayMs?: number;
+  /**
+   * Message ts from the real clock (seconds since the epoch, then a sequence number), as Slack's;
+   * by default they count up from 1700000000 (2023), which conversations.history's `oldest`
+   * would then leave out.
+   */
+  readonly realTimestamps?: boolean;
+}
+
 const JSON_FIELDS = ['blocks', 'attachments', 'metadata', 'view'];
 
-export async function startFakeSlackApi(options: { readonly botToken: string }): Promise<FakeSlackApi> {
+export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<FakeSlackApi> {
   const calls: RecordedCall[] = [];
+  const answerDelayMs = options.answerDelayMs ?? 0;
   const rateLimits = new Map<string, number>();
   const failures = new Map<string, string>();
   let sequence = 0;
   const files = new Map<string, { name: string; content: Buffer; url?: string }>();
   const uploads = new Map<string, string>();
   let base = '';
-  const nextTs = (): string => `1700000000.${String(++sequence).padStart(6, '0')}`;
+  const nextTs = (): string => `${options.realTimestamps ? Math.floor(Date.now() / 1000) : 1700000000}.${String(++sequence).padStart(6, '0')}`;
 
   const answer = (method: string, args: Record<string, unknown>, authorization: string | undefined): { status: number; body: Record<string, unknown>; headers?: Record<string, string> } => {
     const retryAfter = rateLimits.get(method);
@@ -96,6 +113,11 @@ export async function startFakeSlackApi(options: { readonly botToken: string }):
       }
       case 'conversations.replies':
         return { status: 200, body: { ok: true, messages: threadOf(String(args.channel), String(args.ts)), has_more: false } };
+      case 'conversations.history':
+        return { status: 200, body: historyPage(String(args.channel), args) };
+      case 'conversations.open':
+        // The fake names a DM by the user id, as its chat.postMessage answers for a post to a user.
+        return { status: 200, body: { ok: true, channel: { id: String(args.users) } } };
       default:
         return { status: 200, body: { ok: true } };
     }
@@ -111,6 +133,34 @@ export async function startFakeSlackApi(options: { readonly botToken: string }):
         text: call.args.text,
         ...(call.args.metadata !== undefined ? { metadata: typeof call.args.metadata === 'string' ? JSON.parse(call.args.metadata) : call.args.metadata } : {}),
       }));
+
+  /**
+   * A channel's top-level messages (and replies shown in it, reply_broadcast), newest first, a page
+   * at a time (limit, cursor), after `oldest` and up to `latest` (both exclusive), with metadata only
+   * when asked for (include_all_metadata), as Slack.
+   */
+  const historyPage = (channel: string, args: Record<string, unknown>): Record<string, unknown> => {
+    const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+    const oldest = args.oldest === undefined ? -Infinity : Number(args.oldest);
+    const latest = args.latest === undefined ? Infinity : Number(args.latest);
+    const messages = calls
+      .filter((call) => call.method === 'chat.postMessage' && call.status === 200 && (call.args.channel === channel || call.response.channel === channel))
+      .filter((call) => call.args.thread_ts === undefined || call.args.reply_broadcast === true || call.args.reply_broadcast === 'true')
+      .filter((call) => Number(call.response.ts) > oldest && Number(call.response.ts) < latest)
+      .map((call) => ({
+        type: 'message',
+        ts: (call.response as { ts?: string }).ts,
+        text: call.args.text,
+        ...(call.args.thread_ts !== undefined ? { thread_ts: call.args.thread_ts } : {}),
+        ...(withMetadata && call.args.metadata !== undefined ? { metadata: typeof call.args.metadata === 'string' ? JSON.parse(call.args.metadata) : call.args.metadata } : {}),
+      }))
+      .reverse();
+    const limit = Math.max(1, Math.min(999, Number(args.limit ?? 100) || 100));
+    const offset = typeof args.cursor === 'string' && args.cursor.startsWith('offset:') ? Number(args.cursor.slice('offset:'.length)) : 0;
+    const page = messages.slice(offset, offset + limit);
+    const more = offset + limit < messages.length;
+    return { ok: true, messages: page, has_more: more, response_metadata: { next_cursor: more ? `offset:${offset + limit}` : '' } };
+  };
 
   const server = createServer((req, res) => {
     void handle(req, res);
@@ -146,7 +196,9 @@ export async function startFakeSlackApi(options: { readonly botToken: string }):
     const args = parseArgs(raw, req.headers['content-type']);
     const { status, body, headers } = answer(method, args, req.headers.authorization);
     calls.push({ method, args, status, response: body, at: Date.now() });
-    respond(status, body, headers);
+    if (answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, answerDelayMs));
+    // A client killed meanwhile has gone: the call took effect all the same.
+    if (!res.destroyed) respond(status, body, headers);
   };
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -19,12 +19,16 @@
  *
  * Limits, unlike Slack:
  * - `broadcast` does nothing: Teams has no "also send to channel" for a thread reply.
- * - `inThread` always answers false. The Bot Connector has no call that reads a conversation's
+ * - Nothing posted can be looked for: `inThread` always answers false, and findDirect and
+ *   findThreadStart are left out. The Bot Connector has no call that reads a conversation's
  *   messages (only members, team and channel details); reading a channel thread takes Microsoft
  *   Graph (GET /teams/{team}/channels/{channel}/messages/{id}/replies) with
- *   ChannelMessage.Read.Group resource-specific consent. So a retry after a crash re-posts: a
- *   possible duplicate nag rather than a lost one. The marker still travels in each activity's
- *   channelData (which Teams ignores) so it shows in recordings and connector logs.
+ *   ChannelMessage.Read.Group resource-specific consent, and a 1:1 chat Chat.Read. So a retry
+ *   knows only what the nag job recorded: each direct message's activity id per recipient, the
+ *   thread root with the thread, and the thread post. A worker killed after Teams took a message
+ *   and before that record re-posts that one message on retry: a possible duplicate rather than a
+ *   lost nag. The marker still travels in each activity's channelData (which Teams ignores) so it
+ *   shows in recordings and connector logs.
  */
 import type { Activity, ConversationParameters, ConversationReference } from 'botbuilder';
 import { AppError } from '../../errors.js';
@@ -110,7 +114,7 @@ export function createTeamsNagNotifier(connection: TeamsConnection): NagNotifier
       );
     },
     async inThread() {
-      // The Bot Connector cannot read a thread back (see the top of this file): a retry re-posts.
+      // The Bot Connector cannot read a thread back (see the top of this file): a retry has only the records.
       return false;
     },
   };
