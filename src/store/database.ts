@@ -107,7 +107,9 @@ function openPostgres(location: DatabaseLocation, options: OpenOptions): OpenDat
     {
       connectionString: location.target,
       max: 10,
-      ...(location.schema !== undefined ? { options: `-c search_path=${quoteIdentifier(location.schema)}` } : {}),
+      // mxops's statements are small; a parallel plan gains nothing, and parallel workers have failed
+      // to find a schema named in search_path ("schema ... does not exist", seen in CI on a busy catalog).
+      options: [`-c max_parallel_workers_per_gather=0`, ...(location.schema !== undefined ? [`-c search_path=${quoteIdentifier(location.schema)}`] : [])].join(' '),
       // Times are epoch milliseconds in BIGINT columns; pg returns int8 as a string to be safe
       // beyond 2^53, which these values never reach.
       types: {
