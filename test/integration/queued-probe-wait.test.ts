@@ -4,16 +4,13 @@
  * from the workers' stall settings; and past that wait, a probe still running is reported as
  * running, with its job and where its result will be, not as lost.
  */
-import { Queue, QueueEvents, type Worker } from 'bullmq';
-import { Redis } from 'ioredis';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { QueueEvents, Worker } from 'bullmq';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { blankProbeResult, type SmtpProbeRequest, type SmtpProbeResult, type SmtpProber } from '../../src/diagnosis/smtp-port.js';
 import { PROBE_STALL, type ProbeStall, queuedProbeWaitMs } from '../../src/queue/probe-stall.js';
 import { createQueuedSmtpProber } from '../../src/queue/queued-smtp-prober.js';
-import { createRedisConnection } from '../../src/queue/redis-connection.js';
-import { SMTP_PROBE_QUEUE, smtpProbeJobId, type SmtpProbeJobData } from '../../src/queue/smtp-probe-jobs.js';
-import { createSmtpWorker } from '../../src/queue/smtp-worker.js';
-import { dropPrefix, REDIS_URL, uniquePrefix } from '../support/redis-test.js';
+import { smtpProbeJobId } from '../../src/queue/smtp-probe-jobs.js';
+import { type ProbeQueueBed, useProbeQueueBed } from '../support/probe-queue-bed.js';
 import { until } from '../support/wait.js';
 
 const request: SmtpProbeRequest = { mxHost: 'mx1.partner.test', address: '11.22.33.44', port: 25, heloName: 'probe.mxops.test', mailFrom: '', recipient: 'postmaster@partner.test' };
@@ -43,20 +40,15 @@ function heldProber(holdMs?: number) {
 }
 
 describe('how long a queued check waits for its probe', () => {
-  let prefix: string;
-  let admin: Redis;
-  let producer: Redis;
-  let queue: Queue<SmtpProbeJobData, SmtpProbeResult>;
+  const bed = useProbeQueueBed();
+  let queue: ProbeQueueBed['queue'];
   let events: QueueEvents;
-  const workers: Worker[] = [];
-  const connections: Redis[] = [];
+  beforeEach(() => {
+    ({ queue, events } = bed());
+  });
 
-  const startWorker = (prober: SmtpProber): Worker => {
-    const connection = createRedisConnection(REDIS_URL, 'worker');
-    connections.push(connection);
-    const worker = createSmtpWorker({
-      connection,
-      prefix,
+  const startWorker = (prober: SmtpProber): Worker =>
+    bed().startWorker({
       concurrency: 1,
       prober,
       probeTimeoutMs: PROBE_TIMEOUT_MS,
@@ -65,26 +57,6 @@ describe('how long a queued check waits for its probe', () => {
       destinationLockMs: PROBE_TIMEOUT_MS + STALL.destinationLockExtraMs,
       busyRetryMs: 100,
     });
-    workers.push(worker);
-    return worker;
-  };
-
-  beforeEach(async () => {
-    prefix = uniquePrefix();
-    admin = new Redis(REDIS_URL);
-    producer = createRedisConnection(REDIS_URL, 'producer');
-    queue = new Queue(SMTP_PROBE_QUEUE, { connection: producer, prefix });
-    events = new QueueEvents(SMTP_PROBE_QUEUE, { connection: createRedisConnection(REDIS_URL, 'worker'), prefix });
-    await events.waitUntilReady();
-  });
-
-  afterEach(async () => {
-    await Promise.all(workers.splice(0).map((w) => w.close(true)));
-    await events.close();
-    await queue.close();
-    await dropPrefix(admin, prefix);
-    for (const c of [...connections.splice(0), producer, admin]) c.disconnect();
-  });
 
   it('covers a probe, a stall taken over, and a second probe (3 min 5 s with the defaults and a 90 s probe)', () => {
     expect(queuedProbeWaitMs(90_000)).toBe(90_000 + 60_000 + 90_000 + 5_000);

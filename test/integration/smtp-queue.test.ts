@@ -1,13 +1,10 @@
-import { Queue, QueueEvents, type Worker } from 'bullmq';
-import { Redis } from 'ioredis';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { QueueEvents, Worker } from 'bullmq';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { blankProbeResult, type SmtpProbeRequest, type SmtpProbeResult, type SmtpProber } from '../../src/diagnosis/smtp-port.js';
 import { createFollowUpScheduler } from '../../src/queue/follow-up-scheduler.js';
 import { createQueuedSmtpProber } from '../../src/queue/queued-smtp-prober.js';
-import { createRedisConnection } from '../../src/queue/redis-connection.js';
-import { SMTP_PROBE_QUEUE, smtpProbeJobId, type SmtpProbeJobData } from '../../src/queue/smtp-probe-jobs.js';
-import { createSmtpWorker } from '../../src/queue/smtp-worker.js';
-import { dropPrefix, REDIS_URL, uniquePrefix } from '../support/redis-test.js';
+import { smtpProbeJobId, type SmtpProbeJobData } from '../../src/queue/smtp-probe-jobs.js';
+import { type ProbeQueueBed, useProbeQueueBed } from '../support/probe-queue-bed.js';
 import { until } from '../support/wait.js';
 
 const request = (address: string, recipient = 'postmaster@partner.test'): SmtpProbeRequest => ({
@@ -59,39 +56,16 @@ function controllableProber() {
 }
 
 describe('SMTP probes through BullMQ and real Redis', () => {
-  let prefix: string;
-  let admin: Redis;
-  let producer: Redis;
-  let queue: Queue<SmtpProbeJobData, SmtpProbeResult>;
+  const bed = useProbeQueueBed();
+  let queue: ProbeQueueBed['queue'];
   let events: QueueEvents;
-  const workers: Worker[] = [];
-  const connections: Redis[] = [];
+  beforeEach(() => {
+    ({ queue, events } = bed());
+  });
 
-  const startWorker = (prober: SmtpProber, extra: { concurrency?: number; lockDurationMs?: number; stalledIntervalMs?: number; destinationLockMs?: number } = {}): Worker => {
-    const connection = createRedisConnection(REDIS_URL, 'worker');
-    connections.push(connection);
-    const worker = createSmtpWorker({ connection, prefix, concurrency: extra.concurrency ?? 4, prober, probeTimeoutMs: 5_000, busyRetryMs: 100, ...extra });
-    workers.push(worker);
-    return worker;
-  };
+  const startWorker = (prober: SmtpProber, extra: { concurrency?: number; lockDurationMs?: number; stalledIntervalMs?: number; destinationLockMs?: number } = {}): Worker =>
+    bed().startWorker({ concurrency: extra.concurrency ?? 4, prober, probeTimeoutMs: 5_000, busyRetryMs: 100, ...extra });
   const queuedProber = (cacheSeconds = 60, waitTimeoutMs = 15_000) => createQueuedSmtpProber({ queue, events, cacheSeconds, waitTimeoutMs });
-
-  beforeEach(async () => {
-    prefix = uniquePrefix();
-    admin = new Redis(REDIS_URL);
-    producer = createRedisConnection(REDIS_URL, 'producer');
-    queue = new Queue(SMTP_PROBE_QUEUE, { connection: producer, prefix });
-    events = new QueueEvents(SMTP_PROBE_QUEUE, { connection: createRedisConnection(REDIS_URL, 'worker'), prefix });
-    await events.waitUntilReady();
-  });
-
-  afterEach(async () => {
-    await Promise.all(workers.splice(0).map((w) => w.close(true)));
-    await events.close();
-    await queue.close();
-    await dropPrefix(admin, prefix);
-    for (const c of [...connections.splice(0), producer, admin]) c.disconnect();
-  });
 
   it('runs a probe in a worker and hands back its result', async () => {
     const fake = controllableProber();
