@@ -35,13 +35,15 @@ export async function openStore(config: Config): Promise<OpenDatabase> {
  * opened here for the purpose is then dropped at once, so it cannot hold the process either; a
  * shared one (the bot's) is left to its owner.
  */
-export async function recordReport(config: Config, report: DiagnosisReport, source: CheckSource, shared?: OpenDatabase): Promise<void> {
+export async function recordReport(config: Config, report: DiagnosisReport | readonly DiagnosisReport[], source: CheckSource, shared?: OpenDatabase): Promise<void> {
+  // The reports of one run (`mxops check a b c`) share one store, opened and migrated once.
+  const reports: readonly DiagnosisReport[] = Array.isArray(report) ? report : [report as DiagnosisReport];
   const store = shared ?? openConfigured(config);
   // A beat past the connect time-out, so that the store's own error (which says what timed out) is the one given.
   const waitMs = config.databaseTimeouts.connectMs + RECORD_GRACE_MS;
   const recording = (async () => {
     if (shared === undefined) await migrateToLatest(store);
-    await recordCheck(store, report, { source, at: new Date(), keepMs: config.checkHistoryDays * DAY_MS });
+    for (const one of reports) await recordCheck(store, one, { source, at: new Date(), keepMs: config.checkHistoryDays * DAY_MS });
   })();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

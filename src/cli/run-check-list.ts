@@ -21,7 +21,7 @@ export async function runCheckList(input: CheckCliInput, config: Config): Promis
   if (fromFile !== undefined && listed.length === 0 && targets.length === 0) throw new AppError('BAD_INPUT', `${fromFile === '-' ? 'standard input' : fromFile} names no domain (one per line; '#' starts a comment)`);
   const result = await runCheckMany({ ...options, targets: [...targets, ...listed], concurrency: limit }, sharedDeps(checkDeps(config, true)), (text) => process.stdout.write(text));
   const { recordReport } = await import('./open-store.js');
-  for (const report of result.reports) await recordReport(config, report, 'cli');
+  await recordReport(config, result.reports, 'cli');
   return result.exitCode;
 }
 
