@@ -8,29 +8,23 @@
  * The domain has 12 MX names on 2 addresses (long names, as filtering services have), so the
  * MX answer is past 512 bytes. DNS runs in this process on 127.0.0.120-121; the 2 SMTP servers
  * (STARTTLS) in a child process on 127.0.1.1-2; the worker in another. Needs Redis
- * (MXOPS_REDIS_URL, default redis://127.0.0.1:6379); uses its own key prefix and removes it.
+ * (MXOPS_BENCH_REDIS_URL, default redis://127.0.0.1:6379); uses its own key prefix and removes it.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
 import { parseCheckTarget } from '../src/diagnosis/check-target.js';
 import { diagnose, type DiagnosisReport } from '../src/diagnosis/diagnose.js';
-import type { SmtpProbeResult, SmtpProber } from '../src/diagnosis/smtp-port.js';
+import type { SmtpProber } from '../src/diagnosis/smtp-port.js';
 import { createDnsClient } from '../src/net/dns-client.js';
 import { createSmtpProber } from '../src/net/smtp-prober.js';
 import { createQueuedSmtpProber } from '../src/queue/queued-smtp-prober.js';
-import { createRedisConnection } from '../src/queue/redis-connection.js';
-import { SMTP_PROBE_QUEUE, type SmtpProbeJobData } from '../src/queue/smtp-probe-jobs.js';
 import { startDnsServers } from '../test/support/dns-test-server.js';
 import { loopbackLookup } from '../test/support/loopback-lookup.js';
 import { smtpDomainDns } from '../test/fixtures/smtp-domain.js';
-import { dropPrefix } from '../test/support/redis-test.js';
+import { BENCH_REDIS_URL, benchQueuePrefix, openBenchQueue } from './bench-queue.js';
 
 const RUNS = Number(process.env.BENCH_SMOKE === '1' ? 1 : (process.argv[2] ?? 7));
-const REDIS_URL = process.env.MXOPS_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DOMAIN = 'seedcase.test';
 const tsx = { execArgv: ['--import', 'tsx'] };
 
@@ -42,13 +36,10 @@ const port = first.port;
 const mxHosts = Array.from({ length: 12 }, (_, i) => [`inbound-filter-${String(i + 1).padStart(2, '0')}.scanning-service-cluster`, (i % 2 === 0 ? first : second).address] as const);
 const dns = await startDnsServers(smtpDomainDns({ domain: DOMAIN, resolver: '127.0.0.120', nameserver: '127.0.0.121', mxHosts }));
 
-const prefix = `mxops-bench-${randomUUID().slice(0, 8)}`;
-const worker: ChildProcess = fork(new URL('./smtp-bench-worker.ts', import.meta.url), [REDIS_URL, prefix, '16', ready.caCert], tsx);
+const prefix = benchQueuePrefix();
+const worker: ChildProcess = fork(new URL('./smtp-bench-worker.ts', import.meta.url), [BENCH_REDIS_URL, prefix, '16', ready.caCert], tsx);
 await once(worker, 'message');
-const producer = createRedisConnection(REDIS_URL, 'producer');
-const queue = new Queue<SmtpProbeJobData, SmtpProbeResult>(SMTP_PROBE_QUEUE, { connection: producer, prefix });
-const events = new QueueEvents(SMTP_PROBE_QUEUE, { connection: createRedisConnection(REDIS_URL, 'worker'), prefix });
-await events.waitUntilReady();
+const { queue, events, close: closeQueue } = await openBenchQueue(prefix);
 
 const inProcess = createSmtpProber({ allowPrivateTargets: true, trustedCa: ready.caCert });
 const queued = createQueuedSmtpProber({ queue, events, cacheSeconds: 300, waitTimeoutMs: 60_000 });
@@ -86,11 +77,6 @@ try {
 } finally {
   worker.disconnect();
   servers.disconnect();
-  await events.close();
-  await queue.close();
-  producer.disconnect();
-  const admin = new Redis(REDIS_URL);
-  await dropPrefix(admin, prefix);
-  admin.disconnect();
+  await closeQueue();
   await dns.close();
 }

@@ -5,24 +5,19 @@
  *
  *   node --import tsx bench/smtp-throughput.ts [probes] [servers] [concurrency]
  *
- * Needs Redis (MXOPS_REDIS_URL, default redis://127.0.0.1:6379); uses its own key prefix and
+ * Needs Redis (MXOPS_BENCH_REDIS_URL, default redis://127.0.0.1:6379); uses its own key prefix and
  * removes it afterwards.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { SmtpProbeResult } from '../src/diagnosis/smtp-port.js';
-import { createRedisConnection } from '../src/queue/redis-connection.js';
-import { SMTP_PROBE_QUEUE, smtpProbeJobId, type SmtpProbeJobData } from '../src/queue/smtp-probe-jobs.js';
-import { dropPrefix } from '../test/support/redis-test.js';
+import { smtpProbeJobId } from '../src/queue/smtp-probe-jobs.js';
+import { BENCH_REDIS_URL, benchQueuePrefix, openBenchQueue } from './bench-queue.js';
 
 const PROBES = Number(process.argv[2] ?? 600);
 const SERVERS = Number(process.argv[3] ?? 20);
 const CONCURRENCY = Number(process.argv[4] ?? 16);
-const REDIS_URL = process.env.MXOPS_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const tsx = { execArgv: ['--import', 'tsx'] };
 
 interface WorkerReport {
@@ -31,18 +26,15 @@ interface WorkerReport {
 }
 
 async function run(workerCount: number, servers: { address: string; port: number }[], caCert: string) {
-  const prefix = `mxops-bench-${randomUUID().slice(0, 8)}`;
+  const prefix = benchQueuePrefix();
   const workers: ChildProcess[] = [];
   for (let i = 0; i < workerCount; i++) {
-    const child = fork(new URL('./smtp-bench-worker.ts', import.meta.url), [REDIS_URL, prefix, String(CONCURRENCY), caCert], tsx);
+    const child = fork(new URL('./smtp-bench-worker.ts', import.meta.url), [BENCH_REDIS_URL, prefix, String(CONCURRENCY), caCert], tsx);
     workers.push(child);
   }
   await Promise.all(workers.map((w) => once(w, 'message')));
 
-  const producer = createRedisConnection(REDIS_URL, 'producer');
-  const queue = new Queue<SmtpProbeJobData, SmtpProbeResult>(SMTP_PROBE_QUEUE, { connection: producer, prefix });
-  const events = new QueueEvents(SMTP_PROBE_QUEUE, { connection: createRedisConnection(REDIS_URL, 'worker'), prefix });
-  await events.waitUntilReady();
+  const { queue, events, close } = await openBenchQueue(prefix);
   let done = 0;
   let failed = 0;
   let rcptOk = 0;
@@ -76,12 +68,7 @@ async function run(workerCount: number, servers: { address: string; port: number
     }),
   );
   for (const w of workers) w.disconnect();
-  await events.close();
-  await queue.close();
-  producer.disconnect();
-  const admin = new Redis(REDIS_URL);
-  await dropPrefix(admin, prefix);
-  admin.disconnect();
+  await close();
   return { workerCount, wallMs, perSecond: (done / wallMs) * 1000, done, failed, rcptOk, reports };
 }
 
