@@ -8,8 +8,14 @@ const forbiddenInCores = [
   { group: ['@slack/*', 'botbuilder', 'botbuilder-*', '@microsoft/*'], message: 'Chat platforms belong in src/chat/.' },
   { group: ['bullmq', 'ioredis'], message: 'Queues belong in src/queue/ and jobs/.' },
   { group: ['pg', 'pg-*', 'better-sqlite3', 'kysely', 'knex'], message: 'Database access belongs in src/store/.' },
-  { group: ['node:net', 'net', 'node:dgram', 'dgram', 'node:tls', 'tls', 'node:dns', 'dns', 'node:http', 'node:https'], message: 'Network access belongs in src/net/; take it as a port in deps.' },
-  { group: ['**/net/**', '**/store/**', '**/chat/**', '**/queue/**'], message: 'Cores import nothing from the adapters; the arrows point inward.' },
+  {
+    group: ['node:net', 'net', 'node:dgram', 'dgram', 'node:tls', 'tls', 'node:dns', 'dns', 'node:http', 'node:https'],
+    message: 'Network access belongs in src/net/; take it as a port in deps.',
+  },
+  {
+    group: ['**/net/**', '**/store/**', '**/chat/**', '**/queue/**'],
+    message: 'Cores import nothing from the adapters; the arrows point inward.',
+  },
 ];
 
 export default tseslint.config(
@@ -31,7 +37,10 @@ export default tseslint.config(
     files: ['src/**/*.ts', 'commands/**/*.ts', 'jobs/**/*.ts'],
     ignores: ['src/config.ts', 'src/main.ts'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through loadConfig() in src/config.ts.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration through loadConfig() in src/config.ts.' },
+      ],
     },
   },
 );

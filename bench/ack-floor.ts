@@ -30,7 +30,8 @@ const pct = (values: readonly number[], p: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 };
-const fmt = (values: readonly number[]): string => `${pct(values, 50).toFixed(0)} / ${pct(values, 99).toFixed(0)} / ${Math.max(...values).toFixed(0)} ms`;
+const fmt = (values: readonly number[]): string =>
+  `${pct(values, 50).toFixed(0)} / ${pct(values, 99).toFixed(0)} / ${Math.max(...values).toFixed(0)} ms`;
 
 async function serve(busyMs: number): Promise<void> {
   const timings: Timings = { accepts: [], requests: [], turnsWhileBusy: 0 };
@@ -78,8 +79,12 @@ async function main(): Promise<void> {
   const [{ port }] = (await once(child, 'message')) as [{ port: number }];
   const url = `http://127.0.0.1:${port}/slack/events`;
   // One request first, so neither side pays for lazy compilation during the burst.
-  await sendToApp(url, slashCommandBody({ text: 'warm', responseUrl: 'http://127.0.0.1:9/r' }), { signingSecret: SIGNING_SECRET });
-  const bodies = Array.from({ length: commands }, (_, i) => slashCommandBody({ text: `d${i}.test`, responseUrl: `http://127.0.0.1:9/r${i}`, channel: `C${i}` }));
+  await sendToApp(url, slashCommandBody({ text: 'warm', responseUrl: 'http://127.0.0.1:9/r' }), {
+    signingSecret: SIGNING_SECRET,
+  });
+  const bodies = Array.from({ length: commands }, (_, i) =>
+    slashCommandBody({ text: `d${i}.test`, responseUrl: `http://127.0.0.1:9/r${i}`, channel: `C${i}` }),
+  );
   const startedAt = performance.timeOrigin + performance.now();
   const deliveries = await Promise.all(bodies.map((body) => sendToApp(url, body, { signingSecret: SIGNING_SECRET })));
   const reply = once(child, 'message');
@@ -93,10 +98,16 @@ async function main(): Promise<void> {
   const accepts = timings.accepts.filter((t) => t >= startedAt);
   const requests = timings.requests.filter((r) => r.at >= startedAt);
   const first = Math.min(...accepts);
-  console.log(`${commands} signed slash commands at once to a Bolt App that only acks (child process), busy ${busyMs} ms per loop turn`);
+  console.log(
+    `${commands} signed slash commands at once to a Bolt App that only acks (child process), busy ${busyMs} ms per loop turn`,
+  );
   console.log(`ack (this process) median / p99 / max: ${fmt(acks)}; non-200: ${bad}`);
-  console.log(`child, after the first accept: accepted ${fmt(accepts.map((t) => t - first))}; 'request' event ${fmt(requests.map((r) => r.at - first))}; response ${fmt(requests.map((r) => r.respondedAt - first))}`);
-  console.log(`child: 'request' to response ${fmt(requests.map((r) => r.respondedAt - r.at))}; loop turns spent busy: ${timings.turnsWhileBusy}`);
+  console.log(
+    `child, after the first accept: accepted ${fmt(accepts.map((t) => t - first))}; 'request' event ${fmt(requests.map((r) => r.at - first))}; response ${fmt(requests.map((r) => r.respondedAt - first))}`,
+  );
+  console.log(
+    `child: 'request' to response ${fmt(requests.map((r) => r.respondedAt - r.at))}; loop turns spent busy: ${timings.turnsWhileBusy}`,
+  );
 }
 
 if (process.argv[2] === 'serve') await serve(Number(process.argv[3] ?? 0));

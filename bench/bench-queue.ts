@@ -28,7 +28,10 @@ export function benchQueuePrefix(): string {
 export async function openBenchQueue(prefix: string): Promise<BenchQueue> {
   const producer = createRedisConnection(BENCH_REDIS_URL, 'producer');
   const queue = new Queue<SmtpProbeJobData, SmtpProbeResult>(SMTP_PROBE_QUEUE, { connection: producer, prefix });
-  const events = new QueueEvents(SMTP_PROBE_QUEUE, { connection: createRedisConnection(BENCH_REDIS_URL, 'worker'), prefix });
+  const events = new QueueEvents(SMTP_PROBE_QUEUE, {
+    connection: createRedisConnection(BENCH_REDIS_URL, 'worker'),
+    prefix,
+  });
   await events.waitUntilReady();
   return {
     prefix,

@@ -63,11 +63,17 @@ async function main(): Promise<void> {
   const fakeServers = Object.fromEntries(BENCH_SERVERS.map((address) => [address, { zones: BENCH_ZONES }]));
   const counter = roundCounter(createZoneDnsClient(fakeServers));
   const countingSettings: LookupSettings = loopbackLookup(RESOLVER, 53, 2000);
-  const dry = await diagnose(parseCheckTarget(DOMAIN), { dns: counter, lookup: countingSettings, now: () => performance.now() });
+  const dry = await diagnose(parseCheckTarget(DOMAIN), {
+    dns: counter,
+    lookup: countingSettings,
+    now: () => performance.now(),
+  });
   const chain = counter.rounds();
 
   // The servers run in a child process, on their own event loop, as remote servers would.
-  const servers = fork(new URL('./delayed-servers.ts', import.meta.url), [String(DELAY_MS)], { execArgv: ['--import', 'tsx'] });
+  const servers = fork(new URL('./delayed-servers.ts', import.meta.url), [String(DELAY_MS)], {
+    execArgv: ['--import', 'tsx'],
+  });
   const [{ port }] = (await once(servers, 'message')) as [{ port: number }];
   try {
     const settings: LookupSettings = loopbackLookup(RESOLVER, port, 2000);
@@ -78,7 +84,11 @@ async function main(): Promise<void> {
     for (let run = 0; run < RUNS; run++) {
       const log: DnsQuery[] = [];
       const started = performance.now();
-      const report = await diagnose(parseCheckTarget(DOMAIN), { dns: recording(client, log), lookup: settings, now: () => performance.now() });
+      const report = await diagnose(parseCheckTarget(DOMAIN), {
+        dns: recording(client, log),
+        lookup: settings,
+        now: () => performance.now(),
+      });
       parallel.push(performance.now() - started);
       sent = log;
       status = `${report.status}, ${report.findings.length} findings`;
@@ -93,9 +103,15 @@ async function main(): Promise<void> {
     const parallelMs = median(parallel);
     const serialMs = median(serial);
     console.log(`domain ${DOMAIN}: 3 nameservers, 2 MX hosts; report ${status} (dry run: ${dry.status})`);
-    console.log(`answer delay ${DELAY_MS} ms; ${sent.length} queries per check; longest dependent chain ${chain} queries -> floor ${floor} ms`);
-    console.log(`concurrent (mxops):  median ${parallelMs.toFixed(1)} ms over ${RUNS} runs  ratio ${(parallelMs / floor).toFixed(2)}`);
-    console.log(`one after another:   median ${serialMs.toFixed(1)} ms over ${serial.length} runs  ratio ${(serialMs / floor).toFixed(2)}`);
+    console.log(
+      `answer delay ${DELAY_MS} ms; ${sent.length} queries per check; longest dependent chain ${chain} queries -> floor ${floor} ms`,
+    );
+    console.log(
+      `concurrent (mxops):  median ${parallelMs.toFixed(1)} ms over ${RUNS} runs  ratio ${(parallelMs / floor).toFixed(2)}`,
+    );
+    console.log(
+      `one after another:   median ${serialMs.toFixed(1)} ms over ${serial.length} runs  ratio ${(serialMs / floor).toFixed(2)}`,
+    );
     console.log(`speed-up ${(serialMs / parallelMs).toFixed(1)}x`);
   } finally {
     servers.disconnect();

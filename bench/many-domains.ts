@@ -41,27 +41,66 @@ interface Lab {
 }
 
 // Each plain domain has a mail server of its own, as partners mostly do; the seed case's 12 names share 2.
-const PLAIN = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima', 'mike'];
+const PLAIN = [
+  'alpha',
+  'bravo',
+  'charlie',
+  'delta',
+  'echo',
+  'foxtrot',
+  'golf',
+  'hotel',
+  'india',
+  'juliet',
+  'kilo',
+  'lima',
+  'mike',
+];
 const ownMx = (i: number): string => `127.0.3.${10 + i}`;
 const LABS: readonly Lab[] = [
   ...PLAIN.map((name, i): Lab => ({ domain: `${name}.test`, mx: [['mx1', ownMx(i)]] })),
-  { domain: 'seed.test', mx: Array.from({ length: 12 }, (_, i) => [`inbound-filter-${String(i + 1).padStart(2, '0')}.scanning-service-cluster`, MX_FAST[i % 2] ?? ''] as const) },
+  {
+    domain: 'seed.test',
+    mx: Array.from(
+      { length: 12 },
+      (_, i) =>
+        [`inbound-filter-${String(i + 1).padStart(2, '0')}.scanning-service-cluster`, MX_FAST[i % 2] ?? ''] as const,
+    ),
+  },
   { domain: 'dead.test', mx: [['mx1', MX_FAST[0]]], nameserverSilent: true },
   { domain: 'slowbanner.test', mx: [['mx1', MX_SLOW]] },
   { domain: 'nullmx.test', mx: [], extra: [{ name: '@', type: 'MX', data: { preference: 0, exchange: '.' } }] },
 ];
 
 function labZone(lab: Lab, nameserver: string): Zone {
-  return smtpDomainZone({ domain: lab.domain, nameserver, mxHosts: lab.mx, ...(lab.extra ? { extra: lab.extra } : {}) });
+  return smtpDomainZone({
+    domain: lab.domain,
+    nameserver,
+    mxHosts: lab.mx,
+    ...(lab.extra ? { extra: lab.extra } : {}),
+  });
 }
 
 const nameserverOf = (i: number): string => `127.0.2.${10 + i}`;
 const zones = LABS.map((lab, i) => labZone(lab, nameserverOf(i)));
 // The resolver knows every zone and the parent, delegating each domain to its own nameserver.
-const parent = zone('test', [soa(), ...LABS.flatMap((lab, i) => [{ name: lab.domain.replace(/\.test$/, ''), type: 'NS', data: `ns1.${lab.domain}.` }, { name: `ns1.${lab.domain.replace(/\.test$/, '')}`, type: 'A', data: nameserverOf(i) }])]);
+const parent = zone('test', [
+  soa(),
+  ...LABS.flatMap((lab, i) => [
+    { name: lab.domain.replace(/\.test$/, ''), type: 'NS', data: `ns1.${lab.domain}.` },
+    { name: `ns1.${lab.domain.replace(/\.test$/, '')}`, type: 'A', data: nameserverOf(i) },
+  ]),
+]);
 const specs: ServerSpec[] = [
-  { address: RESOLVER, zones: [...zones, parent, zone('.', [soa(), { name: 'test', type: 'NS', data: 'root.test.' }])] },
-  ...LABS.map((lab, i): ServerSpec => ({ address: nameserverOf(i), zones: [zones[i] as Zone], ...(lab.nameserverSilent ? { behaviour: { silent: true } } : {}) })),
+  {
+    address: RESOLVER,
+    zones: [...zones, parent, zone('.', [soa(), { name: 'test', type: 'NS', data: 'root.test.' }])],
+  },
+  ...LABS.map((lab, i): ServerSpec => ({
+    address: nameserverOf(i),
+    zones: [zones[i] as Zone],
+    ...(lab.nameserverSilent ? { behaviour: { silent: true } } : {}),
+  })),
 ];
 
 const pki = await createTestPki('mx1.alpha.test');
@@ -103,15 +142,25 @@ try {
   const together = await timed(() => runCheckMany({ targets, concurrency: 16, json: false }, deps(), () => undefined));
   const singles: { domain: string; ms: number }[] = [];
   for (const domain of targets) {
-    const one = await timed(() => runCheckMany({ targets: [domain], concurrency: 1, json: false }, deps(), () => undefined));
+    const one = await timed(() =>
+      runCheckMany({ targets: [domain], concurrency: 1, json: false }, deps(), () => undefined),
+    );
     singles.push({ domain, ms: one.ms });
   }
   const slowest = singles.reduce((a, b) => (b.ms > a.ms ? b : a));
   const loop = singles.reduce((sum, s) => sum + s.ms, 0);
-  console.log(`${targets.length} domains on loopback, one greeting after ${GREETING_DELAY_S} s, one with a silent nameserver`);
-  console.log(`one process, concurrency 16: ${(together.ms / 1000).toFixed(2)} s (exit ${together.value.exitCode}, ${together.value.reports.length} reports)`);
-  console.log(`slowest single domain:       ${(slowest.ms / 1000).toFixed(2)} s (${slowest.domain}); goal: the list within it + 1 s -> ${together.ms <= slowest.ms + 1000 ? 'met' : 'MISSED'} (+${((together.ms - slowest.ms) / 1000).toFixed(2)} s)`);
-  console.log(`one after another (a loop):  ${(loop / 1000).toFixed(2)} s = ${(loop / together.ms).toFixed(1)}x the one-process run`);
+  console.log(
+    `${targets.length} domains on loopback, one greeting after ${GREETING_DELAY_S} s, one with a silent nameserver`,
+  );
+  console.log(
+    `one process, concurrency 16: ${(together.ms / 1000).toFixed(2)} s (exit ${together.value.exitCode}, ${together.value.reports.length} reports)`,
+  );
+  console.log(
+    `slowest single domain:       ${(slowest.ms / 1000).toFixed(2)} s (${slowest.domain}); goal: the list within it + 1 s -> ${together.ms <= slowest.ms + 1000 ? 'met' : 'MISSED'} (+${((together.ms - slowest.ms) / 1000).toFixed(2)} s)`,
+  );
+  console.log(
+    `one after another (a loop):  ${(loop / 1000).toFixed(2)} s = ${(loop / together.ms).toFixed(1)}x the one-process run`,
+  );
 } finally {
   await smtp.close();
   await dns.close();

@@ -45,7 +45,15 @@ for (const dialect of DIALECTS) {
   const baseline = await runNagKills({ dialect, nags: NAGS, kills: 0, answerDelayMs: DELAY_MS, aborted });
   console.log(`no kills (the floor):\n${line(baseline, dialect)}`);
   for (let run = 0; run < RUNS; run++) {
-    const figures = await runNagKills({ dialect, nags: NAGS, kills: KILLS, answerDelayMs: DELAY_MS, aborted, ...(SEED !== undefined ? { seed: SEED } : {}), log: (text) => console.log(`  ${text}`) });
+    const figures = await runNagKills({
+      dialect,
+      nags: NAGS,
+      kills: KILLS,
+      answerDelayMs: DELAY_MS,
+      aborted,
+      ...(SEED !== undefined ? { seed: SEED } : {}),
+      log: (text) => console.log(`  ${text}`),
+    });
     console.log(line(figures, dialect));
     if (figures.lost.length + figures.doubled.length + figures.stray > 0 || figures.store.sent !== NAGS) failed = true;
   }

@@ -90,8 +90,16 @@ async function run(dialect: StoreDialect, systems: number, memory: ReturnType<ty
     // the same changes the indexed sweep writes.
     statements = 0;
     started = performance.now();
-    const policies = new Map((await store.db.selectFrom('policies').selectAll().execute()).map((row) => [row.name, policyFromRow(row)]));
-    const rows = await store.db.selectFrom('patches').innerJoin('systems', 'systems.name', 'patches.system').selectAll('patches').select('systems.policy').where('patches.status', '=', 'open').execute();
+    const policies = new Map(
+      (await store.db.selectFrom('policies').selectAll().execute()).map((row) => [row.name, policyFromRow(row)]),
+    );
+    const rows = await store.db
+      .selectFrom('patches')
+      .innerJoin('systems', 'systems.name', 'patches.system')
+      .selectAll('patches')
+      .select('systems.policy')
+      .where('patches.status', '=', 'open')
+      .execute();
     let scanDue = 0;
     for (const row of rows) {
       const stored = patchFromRow(row);
@@ -116,7 +124,21 @@ async function run(dialect: StoreDialect, systems: number, memory: ReturnType<ty
     const redisKeys = (await redis.keys(`${prefix}:*`)).length;
     const peak = memory.peak();
 
-    return { dialect, systems, importMs, sweepMs, sweepStatements, planned: sweep.planned.length, enqueueMs, redisKeys, scanMs, scanStatements, scanDue, peakRssMb: peak.rssMb, peakHeapMb: peak.heapMb };
+    return {
+      dialect,
+      systems,
+      importMs,
+      sweepMs,
+      sweepStatements,
+      planned: sweep.planned.length,
+      enqueueMs,
+      redisKeys,
+      scanMs,
+      scanStatements,
+      scanDue,
+      peakRssMb: peak.rssMb,
+      peakHeapMb: peak.heapMb,
+    };
   } finally {
     await queue.close();
     await dropPrefix(redis, prefix);
@@ -128,15 +150,20 @@ async function run(dialect: StoreDialect, systems: number, memory: ReturnType<ty
 const memory = memoryWatch();
 const figures: Figures[] = [];
 try {
-  for (const dialect of ['sqlite', 'postgres'] as const) for (const systems of SIZES) figures.push(await run(dialect, systems, memory));
+  for (const dialect of ['sqlite', 'postgres'] as const)
+    for (const systems of SIZES) figures.push(await run(dialect, systems, memory));
 } finally {
   memory.stop();
 }
 
 const ms = (value: number) => `${Math.round(value)} ms`;
 console.log(`\nOne patch per system, ${OVERDUE} overdue; node ${process.version}\n`);
-console.log('| store | systems | import | sweep | statements | nags planned | enqueue | Redis keys | full scan, read and evaluate only (alternative) | scan / whole sweep | peak RSS / heap during sweep |');
+console.log(
+  '| store | systems | import | sweep | statements | nags planned | enqueue | Redis keys | full scan, read and evaluate only (alternative) | scan / whole sweep | peak RSS / heap during sweep |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const f of figures) {
-  console.log(`| ${f.dialect} | ${f.systems} | ${ms(f.importMs)} | ${ms(f.sweepMs)} | ${f.sweepStatements} | ${f.planned} | ${ms(f.enqueueMs)} | ${f.redisKeys} | ${ms(f.scanMs)} (${f.scanStatements} statements, finds ${f.scanDue} due) | ${(f.scanMs / f.sweepMs).toFixed(2)}x | ${Math.round(f.peakRssMb)} / ${Math.round(f.peakHeapMb)} MB |`);
+  console.log(
+    `| ${f.dialect} | ${f.systems} | ${ms(f.importMs)} | ${ms(f.sweepMs)} | ${f.sweepStatements} | ${f.planned} | ${ms(f.enqueueMs)} | ${f.redisKeys} | ${ms(f.scanMs)} (${f.scanStatements} statements, finds ${f.scanDue} due) | ${(f.scanMs / f.sweepMs).toFixed(2)}x | ${Math.round(f.peakRssMb)} / ${Math.round(f.peakHeapMb)} MB |`,
+  );
 }

@@ -33,11 +33,24 @@ const [ready] = (await once(servers, 'message')) as [{ servers: { address: strin
 const [first, second] = ready.servers;
 if (!first || !second) throw new Error('the SMTP servers did not start');
 const port = first.port;
-const mxHosts = Array.from({ length: 12 }, (_, i) => [`inbound-filter-${String(i + 1).padStart(2, '0')}.scanning-service-cluster`, (i % 2 === 0 ? first : second).address] as const);
-const dns = await startDnsServers(smtpDomainDns({ domain: DOMAIN, resolver: '127.0.0.120', nameserver: '127.0.0.121', mxHosts }));
+const mxHosts = Array.from(
+  { length: 12 },
+  (_, i) =>
+    [
+      `inbound-filter-${String(i + 1).padStart(2, '0')}.scanning-service-cluster`,
+      (i % 2 === 0 ? first : second).address,
+    ] as const,
+);
+const dns = await startDnsServers(
+  smtpDomainDns({ domain: DOMAIN, resolver: '127.0.0.120', nameserver: '127.0.0.121', mxHosts }),
+);
 
 const prefix = benchQueuePrefix();
-const worker: ChildProcess = fork(new URL('./smtp-bench-worker.ts', import.meta.url), [BENCH_REDIS_URL, prefix, '16', ready.caCert], tsx);
+const worker: ChildProcess = fork(
+  new URL('./smtp-bench-worker.ts', import.meta.url),
+  [BENCH_REDIS_URL, prefix, '16', ready.caCert],
+  tsx,
+);
 await once(worker, 'message');
 const { queue, events, close: closeQueue } = await openBenchQueue(prefix);
 
@@ -56,7 +69,8 @@ async function check(prober: SmtpProber): Promise<{ ms: number; report: Diagnosi
   return { ms: performance.now() - started, report };
 }
 
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+const median = (values: readonly number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 try {
   const times = { inProcess: [] as number[], queued: [] as number[] };
@@ -70,7 +84,9 @@ try {
     sessions = `${judged.filter((f) => f.id === 'smtp.ok').length} smtp.ok, ${judged.filter((f) => f.id === 'tls.negotiated').length} tls.negotiated`;
   }
   const [a, b] = [median(times.inProcess), median(times.queued)];
-  console.log(`${DOMAIN}: 12 MX names on 2 addresses, STARTTLS; ${RUNS} runs each, alternating (queued run: ${sessions})`);
+  console.log(
+    `${DOMAIN}: 12 MX names on 2 addresses, STARTTLS; ${RUNS} runs each, alternating (queued run: ${sessions})`,
+  );
   console.log(`in-process: median ${a.toFixed(0)} ms  (${times.inProcess.map((t) => t.toFixed(0)).join(', ')})`);
   console.log(`queued:     median ${b.toFixed(0)} ms  (${times.queued.map((t) => t.toFixed(0)).join(', ')})`);
   console.log(`queued / in-process: ${(b / a).toFixed(2)}x (goal: at most 1.3)`);

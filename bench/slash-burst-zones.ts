@@ -34,7 +34,11 @@ export interface BurstDomain {
 export function burstDomains(count: number): { warmup: BurstDomain; solo: BurstDomain; domains: BurstDomain[] } {
   if (!Number.isInteger(count) || count < 1 || count > MAX_DOMAINS) throw new Error(`domains: 1 to ${MAX_DOMAINS}`);
   const width = Math.max(2, String(count).length);
-  const host = (label: string, octet: number, domain: string): BurstDomain => ({ domain, mxHost: `${label}.${MAIL_ZONE}`, address: `127.0.2.${octet}` });
+  const host = (label: string, octet: number, domain: string): BurstDomain => ({
+    domain,
+    mxHost: `${label}.${MAIL_ZONE}`,
+    address: `127.0.2.${octet}`,
+  });
   return {
     warmup: host('mx-warmup', FIRST_HOST, 'warmup.test'),
     solo: host('mx-solo', FIRST_HOST + 1, 'solo.test'),
@@ -62,7 +66,12 @@ export function burstDnsServers(all: readonly BurstDomain[]): ServerSpec[] {
   const hostLabel = (d: BurstDomain): string => d.mxHost.slice(0, -(MAIL_ZONE.length + 1));
   const zones = [
     ...all.map((d) => zone(d.domain, customerZone(d))),
-    zone(MAIL_ZONE, [soa(), { name: '@', type: 'NS', data: 'ns1' }, { name: 'ns1', type: 'A', data: NAMESERVER }, ...all.map((d) => ({ name: hostLabel(d), type: 'A', data: d.address }))]),
+    zone(MAIL_ZONE, [
+      soa(),
+      { name: '@', type: 'NS', data: 'ns1' },
+      { name: 'ns1', type: 'A', data: NAMESERVER },
+      ...all.map((d) => ({ name: hostLabel(d), type: 'A', data: d.address })),
+    ]),
     zone(REVERSE_ZONE, [
       soa(),
       { name: '@', type: 'NS', data: `ns1.${MAIL_ZONE}.` },

@@ -185,7 +185,12 @@ interface Command {
 
 function makeCommand(id: string, domain: string, channel: string, slack: FakeSlackApi): Command {
   // A distinct trigger_id each: the bot drops a trigger it has seen as a redelivery.
-  const body = slashCommandBody({ text: domain, responseUrl: slack.responseUrl(id), triggerId: `trigger-${id}`, channel });
+  const body = slashCommandBody({
+    text: domain,
+    responseUrl: slack.responseUrl(id),
+    triggerId: `trigger-${id}`,
+    channel,
+  });
   return { id, domain, channel, body, sentAt: NaN, ackMs: NaN, ackStatus: 0, updates: 0, threadPosts: 0 };
 }
 
@@ -326,10 +331,14 @@ async function main(): Promise<void> {
   const [slackPort, httpPort] = [await freePort(), await freePort()];
   // Nothing of the caller's MXOPS_* settings or proxies. The bot also reads a .env in its working directory, which never
   // overrides a variable that is set, even to "": hence the empty app token (Socket Mode would go to Slack) and Teams id.
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('MXOPS_') && !/^(https?|all|no)_proxy$/i.test(key)));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith('MXOPS_') && !/^(https?|all|no)_proxy$/i.test(key)),
+  );
   const spawnedAt = Date.now();
   // SLASH_BURST_CPU_PROF=<dir>: a V8 CPU profile of the bot, written when it exits.
-  const profile = process.env.SLASH_BURST_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SLASH_BURST_CPU_PROF}`] : [];
+  const profile = process.env.SLASH_BURST_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SLASH_BURST_CPU_PROF}`]
+    : [];
   bot = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts', 'start'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -376,7 +385,10 @@ async function main(): Promise<void> {
     const command = makeCommand(channel, domain, channel, slack!);
     tracker.track(command);
     await fire(command, eventsUrl);
-    await until(`the final card of ${domain}`, () => (tracker.scan(), command.finalAt), { timeoutMs: 30_000, aborted: () => aborted });
+    await until(`the final card of ${domain}`, () => (tracker.scan(), command.finalAt), {
+      timeoutMs: 30_000,
+      aborted: () => aborted,
+    });
     await tracker.quiet(500, 10_000);
     return command;
   };
@@ -387,7 +399,9 @@ async function main(): Promise<void> {
   const before = await scrape(`${base}/metrics`);
   const serversBefore = await askServers();
   const callsBefore = slack.calls.length;
-  const commands = Array.from({ length: COMMANDS }, (_, i) => makeCommand(`burst-${i + 1}`, domains[i % domains.length]!.domain, `C${String(i + 1).padStart(7, '0')}`, slack!));
+  const commands = Array.from({ length: COMMANDS }, (_, i) =>
+    makeCommand(`burst-${i + 1}`, domains[i % domains.length]!.domain, `C${String(i + 1).padStart(7, '0')}`, slack!),
+  );
   for (const command of commands) tracker.track(command);
 
   const sampler = startSampler(`${base}/metrics`);
@@ -438,17 +452,28 @@ async function main(): Promise<void> {
   const burstCalls = slack.calls.slice(callsBefore);
   const byMethod = new Map<string, number>();
   for (const call of burstCalls) byMethod.set(call.method, (byMethod.get(call.method) ?? 0) + 1);
-  const fmt = (values: number[]): string => `${ms(percentile(values, 50))} / ${ms(percentile(values, 99))} / ${ms(Math.max(...values.filter(Number.isFinite)))}`;
+  const fmt = (values: number[]): string =>
+    `${ms(percentile(values, 50))} / ${ms(percentile(values, 99))} / ${ms(Math.max(...values.filter(Number.isFinite)))}`;
 
-  console.log(`${COMMANDS} /mailcheck commands at once over ${DOMAINS} domains: mxops start (tsx, in-process probe workers, concurrency 16) on Redis ${REDIS_URL}`);
-  console.log(`bot ready in ${(startupMs / 1000).toFixed(1)} s; first check (cold): ack ${ms(first.ackMs)}, final card ${ms((first.finalAt ?? NaN) - first.sentAt)}; one check on the warm idle bot: ack ${ms(alone.ackMs)}, final card ${ms((alone.finalAt ?? NaN) - alone.sentAt)}`);
+  console.log(
+    `${COMMANDS} /mailcheck commands at once over ${DOMAINS} domains: mxops start (tsx, in-process probe workers, concurrency 16) on Redis ${REDIS_URL}`,
+  );
+  console.log(
+    `bot ready in ${(startupMs / 1000).toFixed(1)} s; first check (cold): ack ${ms(first.ackMs)}, final card ${ms((first.finalAt ?? NaN) - first.sentAt)}; one check on the warm idle bot: ack ${ms(alone.ackMs)}, final card ${ms((alone.finalAt ?? NaN) - alone.sentAt)}`,
+  );
   console.log('');
-  console.log('| commands | domains | ack median / p99 / max | final update median / p99 / max | RSS before / peak / after | heap used peak | no final update |');
+  console.log(
+    '| commands | domains | ack median / p99 / max | final update median / p99 / max | RSS before / peak / after | heap used peak | no final update |',
+  );
   console.log('|---|---|---|---|---|---|---|');
-  console.log(`| ${COMMANDS} | ${DOMAINS} | ${fmt(acks)} | ${fmt(finals)} | ${mb(before.rss)} / ${mb(peakRss)} / ${mb(after.rss)} | ${mb(peakHeap)} (before ${mb(before.heapUsed)}) | ${noFinal.length} |`);
+  console.log(
+    `| ${COMMANDS} | ${DOMAINS} | ${fmt(acks)} | ${fmt(finals)} | ${mb(before.rss)} / ${mb(peakRss)} / ${mb(after.rss)} | ${mb(peakHeap)} (before ${mb(before.heapUsed)}) | ${noFinal.length} |`,
+  );
   console.log('');
   console.log(`"Checking" card posted (chat.postMessage), median / p99 / max: ${fmt(cards)}`);
-  console.log(`every ack in ${ms(acksDoneMs)}, every final card in ${ms(finalsDoneMs)} after the burst began; acks over Slack's 3 s: ${lateAcks}; non-200 or failed acks: ${notAcked.length}`);
+  console.log(
+    `every ack in ${ms(acksDoneMs)}, every final card in ${ms(finalsDoneMs)} after the burst began; acks over Slack's 3 s: ${lateAcks}; non-200 or failed acks: ${notAcked.length}`,
+  );
   console.log(
     `ack first vs. ack after the work (derived from this run): p99 ${ms(percentile(acks, 99))} vs ${ms(percentile(finals, 99))}, ratio ${(percentile(acks, 99) / percentile(finals, 99)).toFixed(3)}; ` +
       `${lateIfAckAfterWork} of ${COMMANDS} responses would have come after Slack's 3 s`,
@@ -468,9 +493,22 @@ async function main(): Promise<void> {
       `chat.update per command min/median/max ${Math.min(...updates)}/${percentile(updates, 50)}/${Math.max(...updates)}; thread posts per command ${Math.min(...threadPosts)}-${Math.max(...threadPosts)}`,
   );
   const logged = output.split('\n').filter((line) => line.trim() !== '');
-  if (logged.length > 0) console.log(`bot output at warn (${logged.length} lines), first: ${logged.slice(0, 3).join(' | ').slice(0, 600)}`);
-  if (noFinal.length > 0) console.log(`no final card for: ${noFinal.slice(0, 10).map((c) => `${c.channel} (${c.domain})`).join(', ')}${noFinal.length > 10 ? ', ...' : ''}`);
-  if (notAcked.length > 0) console.log(`failed acks: ${notAcked.slice(0, 5).map((c) => `${c.channel} ${c.ackStatus} ${c.ackError ?? ''}`).join(', ')}`);
+  if (logged.length > 0)
+    console.log(`bot output at warn (${logged.length} lines), first: ${logged.slice(0, 3).join(' | ').slice(0, 600)}`);
+  if (noFinal.length > 0)
+    console.log(
+      `no final card for: ${noFinal
+        .slice(0, 10)
+        .map((c) => `${c.channel} (${c.domain})`)
+        .join(', ')}${noFinal.length > 10 ? ', ...' : ''}`,
+    );
+  if (notAcked.length > 0)
+    console.log(
+      `failed acks: ${notAcked
+        .slice(0, 5)
+        .map((c) => `${c.channel} ${c.ackStatus} ${c.ackError ?? ''}`)
+        .join(', ')}`,
+    );
   failed = noFinal.length > 0 || notAcked.length > 0;
 }
 

@@ -6,7 +6,8 @@ import { createSmtpProber } from '../src/net/smtp-prober.js';
 import { createRedisConnection } from '../src/queue/redis-connection.js';
 import { createSmtpWorker } from '../src/queue/smtp-worker.js';
 
-const [redisUrl = 'redis://127.0.0.1:6379', prefix = 'mxops-bench', concurrency = '16', caCert = ''] = process.argv.slice(2);
+const [redisUrl = 'redis://127.0.0.1:6379', prefix = 'mxops-bench', concurrency = '16', caCert = ''] =
+  process.argv.slice(2);
 const connection = createRedisConnection(redisUrl, 'worker');
 const worker = createSmtpWorker({
   connection,

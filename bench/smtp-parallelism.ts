@@ -27,13 +27,19 @@ const MX: (readonly [string, string])[] = [
 ];
 
 const pki = await createTestPki(`mx1.${DOMAIN}`);
-const dns = await startDnsServers(smtpDomainDns({ domain: DOMAIN, resolver: '127.0.0.101', nameserver: '127.0.0.102', mxHosts: MX }));
+const dns = await startDnsServers(
+  smtpDomainDns({ domain: DOMAIN, resolver: '127.0.0.101', nameserver: '127.0.0.102', mxHosts: MX }),
+);
 const smtp = await startSmtpServers([
   { address: '127.0.0.103', name: `mx1.${DOMAIN}`, certificate: pki.valid },
   { address: '127.0.0.104', name: `mx2.${DOMAIN}`, certificate: pki.valid },
   { address: '127.0.0.105', name: `mx3.${DOMAIN}`, certificate: pki.valid, bannerDelayMs: DELAY_S * 1000 },
 ]);
-const prober = createSmtpProber({ allowPrivateTargets: true, trustedCa: pki.caCert, limits: { bannerTimeoutMs: (DELAY_S + 20) * 1000, totalTimeoutMs: (DELAY_S + 60) * 1000 } });
+const prober = createSmtpProber({
+  allowPrivateTargets: true,
+  trustedCa: pki.caCert,
+  limits: { bannerTimeoutMs: (DELAY_S + 20) * 1000, totalTimeoutMs: (DELAY_S + 60) * 1000 },
+});
 const smtpSettings = { prober, port: smtp.port, heloName: 'probe.mxops.test' };
 
 try {
@@ -55,15 +61,26 @@ try {
   for (let run = 0; run < RUNS; run++) {
     const started = performance.now();
     for (const [label, address] of MX) {
-      await prober.probe({ mxHost: `${label}.${DOMAIN}`, address, port: smtp.port, heloName: 'probe.mxops.test', mailFrom: '', recipient: `postmaster@${DOMAIN}` });
+      await prober.probe({
+        mxHost: `${label}.${DOMAIN}`,
+        address,
+        port: smtp.port,
+        heloName: 'probe.mxops.test',
+        mailFrom: '',
+        recipient: `postmaster@${DOMAIN}`,
+      });
     }
     serial.push(performance.now() - started);
   }
   const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
   const delayMs = DELAY_S * 1000;
   console.log(`${DOMAIN}: 3 MX hosts with STARTTLS, one greeting after ${DELAY_S} s (${summary})`);
-  console.log(`full check (DNS + SMTP, concurrent): median ${(median(full) / 1000).toFixed(2)} s over ${RUNS} runs = delay + ${((median(full) - delayMs) / 1000).toFixed(2)} s`);
-  console.log(`the three probes one after another:  median ${(median(serial) / 1000).toFixed(2)} s = delay + ${((median(serial) - delayMs) / 1000).toFixed(2)} s`);
+  console.log(
+    `full check (DNS + SMTP, concurrent): median ${(median(full) / 1000).toFixed(2)} s over ${RUNS} runs = delay + ${((median(full) - delayMs) / 1000).toFixed(2)} s`,
+  );
+  console.log(
+    `the three probes one after another:  median ${(median(serial) / 1000).toFixed(2)} s = delay + ${((median(serial) - delayMs) / 1000).toFixed(2)} s`,
+  );
 } finally {
   await smtp.close();
   await dns.close();

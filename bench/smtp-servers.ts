@@ -7,6 +7,12 @@ import { createTestPki, startSmtpServers } from '../test/support/smtp-test-serve
 
 const count = Number(process.argv[2] ?? 20);
 const pki = await createTestPki('mx.bench.test');
-const started = await startSmtpServers(Array.from({ length: count }, (_, i) => ({ address: `127.0.1.${i + 1}`, name: 'mx.bench.test', certificate: pki.valid })));
+const started = await startSmtpServers(
+  Array.from({ length: count }, (_, i) => ({
+    address: `127.0.1.${i + 1}`,
+    name: 'mx.bench.test',
+    certificate: pki.valid,
+  })),
+);
 process.send?.({ servers: started.servers.map((s) => ({ address: s.address, port: s.port })), caCert: pki.caCert });
 process.on('disconnect', () => void started.close().then(() => process.exit(0)));

@@ -29,7 +29,11 @@ async function run(workerCount: number, servers: { address: string; port: number
   const prefix = benchQueuePrefix();
   const workers: ChildProcess[] = [];
   for (let i = 0; i < workerCount; i++) {
-    const child = fork(new URL('./smtp-bench-worker.ts', import.meta.url), [BENCH_REDIS_URL, prefix, String(CONCURRENCY), caCert], tsx);
+    const child = fork(
+      new URL('./smtp-bench-worker.ts', import.meta.url),
+      [BENCH_REDIS_URL, prefix, String(CONCURRENCY), caCert],
+      tsx,
+    );
     workers.push(child);
   }
   await Promise.all(workers.map((w) => once(w, 'message')));
@@ -53,8 +57,19 @@ async function run(workerCount: number, servers: { address: string; port: number
   const started = performance.now();
   const jobs = Array.from({ length: PROBES }, (_, i) => {
     const server = servers[i % servers.length]!;
-    const request = { mxHost: 'mx.bench.test', address: server.address, port: server.port, heloName: 'probe.mxops.test', mailFrom: '', recipient: `user${i}@bench.test` };
-    return { name: 'probe', data: { request }, opts: { jobId: smtpProbeJobId(request), removeOnComplete: true, removeOnFail: true } };
+    const request = {
+      mxHost: 'mx.bench.test',
+      address: server.address,
+      port: server.port,
+      heloName: 'probe.mxops.test',
+      mailFrom: '',
+      recipient: `user${i}@bench.test`,
+    };
+    return {
+      name: 'probe',
+      data: { request },
+      opts: { jobId: smtpProbeJobId(request), removeOnComplete: true, removeOnFail: true },
+    };
   });
   await queue.addBulk(jobs);
   await finished;
@@ -77,10 +92,16 @@ const [ready] = (await once(servers, 'message')) as [{ servers: { address: strin
 try {
   const results = [];
   for (const workerCount of [1, 2]) results.push(await run(workerCount, ready.servers, ready.caCert));
-  console.log(`${PROBES} probes (STARTTLS, full session) over ${SERVERS} local servers, concurrency ${CONCURRENCY} per worker, one connection per address at a time`);
+  console.log(
+    `${PROBES} probes (STARTTLS, full session) over ${SERVERS} local servers, concurrency ${CONCURRENCY} per worker, one connection per address at a time`,
+  );
   for (const r of results) {
-    const cpu = r.reports.map((w) => `${(w.cpuMs / 1000).toFixed(2)} s CPU, peak RSS ${w.peakRssMb.toFixed(0)} MB`).join('; ');
-    console.log(`${r.workerCount} worker${r.workerCount === 1 ? ' ' : 's'}: ${r.perSecond.toFixed(1)} probes/s (${(r.wallMs / 1000).toFixed(2)} s, ${r.done} done, ${r.failed} failed, ${r.rcptOk} RCPT 250)  [${cpu}]`);
+    const cpu = r.reports
+      .map((w) => `${(w.cpuMs / 1000).toFixed(2)} s CPU, peak RSS ${w.peakRssMb.toFixed(0)} MB`)
+      .join('; ');
+    console.log(
+      `${r.workerCount} worker${r.workerCount === 1 ? ' ' : 's'}: ${r.perSecond.toFixed(1)} probes/s (${(r.wallMs / 1000).toFixed(2)} s, ${r.done} done, ${r.failed} failed, ${r.rcptOk} RCPT 250)  [${cpu}]`,
+    );
   }
   const [one, two] = results;
   if (one && two) console.log(`2 workers / 1 worker: ${(two.perSecond / one.perSecond).toFixed(2)}x`);

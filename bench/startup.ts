@@ -63,7 +63,10 @@ const work = mkdtempSync(path.join(tmpdir(), 'mxops-startup-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 // Loaded with -r before anything else: reports the process's own peak RSS (KiB on Linux) as it exits.
 const RSS_PRELOAD = path.join(work, 'rss.cjs');
-writeFileSync(RSS_PRELOAD, "process.on('exit', () => require('node:fs').writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)));\n");
+writeFileSync(
+  RSS_PRELOAD,
+  "process.on('exit', () => require('node:fs').writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)));\n",
+);
 // For one untimed run of each command: every file it loads, ES modules through a loader hook and
 // CommonJS ones from require.cache at exit, to show which packages each command pays for.
 const LOADS_PRELOAD = path.join(work, 'loads.mjs');
@@ -71,7 +74,7 @@ const LOADS_HOOKS = path.join(work, 'loads-hooks.mjs');
 writeFileSync(
   LOADS_HOOKS,
   "import { appendFileSync } from 'node:fs';\n" +
-    "export async function load(url, context, next) {\n" +
+    'export async function load(url, context, next) {\n' +
     "  if (url.startsWith('file:')) appendFileSync(process.env.BENCH_LOADS_FILE, url + String.fromCharCode(10));\n" +
     '  return next(url, context);\n' +
     '}\n',
@@ -100,14 +103,27 @@ interface Spawned {
   readonly exited: Promise<Sample>;
 }
 
-function spawnNode(argv: readonly string[], options: { env?: Record<string, string>; okCodes?: readonly number[]; stdin?: 'pipe' | 'ignore'; stdout?: 'pipe' | 'ignore' } = {}): Spawned {
+function spawnNode(
+  argv: readonly string[],
+  options: {
+    env?: Record<string, string>;
+    okCodes?: readonly number[];
+    stdin?: 'pipe' | 'ignore';
+    stdout?: 'pipe' | 'ignore';
+  } = {},
+): Spawned {
   const rssFile = path.join(work, `rss-${++spawned}`);
   const okCodes = options.okCodes ?? [0];
   const startedAt = performance.now();
   const trace = loadsFile === undefined ? [] : ['--import', LOADS_PRELOAD];
   const child = spawn(process.execPath, ['-r', RSS_PRELOAD, ...trace, ...argv], {
     cwd: work,
-    env: { ...process.env, ...options.env, BENCH_RSS_FILE: rssFile, ...(loadsFile === undefined ? {} : { BENCH_LOADS_FILE: loadsFile }) },
+    env: {
+      ...process.env,
+      ...options.env,
+      BENCH_RSS_FILE: rssFile,
+      ...(loadsFile === undefined ? {} : { BENCH_LOADS_FILE: loadsFile }),
+    },
     stdio: [options.stdin ?? 'ignore', options.stdout ?? 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -136,7 +152,10 @@ function whenPrinted(run: Spawned, stream: 'stdout' | 'stderr', text: string): P
       if (seen.includes(text)) resolve(performance.now() - run.startedAt);
     });
     run.exited.then(() => reject(new Error(`exited without printing ${JSON.stringify(text)}`)), reject);
-    setTimeout(() => reject(new Error(`not printed within ${READY_TIMEOUT_MS / 1000} s: ${JSON.stringify(text)}`)), READY_TIMEOUT_MS).unref();
+    setTimeout(
+      () => reject(new Error(`not printed within ${READY_TIMEOUT_MS / 1000} s: ${JSON.stringify(text)}`)),
+      READY_TIMEOUT_MS,
+    ).unref();
   });
 }
 
@@ -145,7 +164,12 @@ function whenPrinted(run: Spawned, stream: 'stdout' | 'stderr', text: string): P
  * 127.0.0.30 (the resolver, and the root of the walk) that notes when a packet first arrives.
  * Every check asks the resolver or the root first, so that is its first DNS packet.
  */
-async function startBenchDns(): Promise<{ port: number; firstPacketAt(): number | undefined; reset(): void; close(): Promise<void> }> {
+async function startBenchDns(): Promise<{
+  port: number;
+  firstPacketAt(): number | undefined;
+  reset(): void;
+  close(): Promise<void>;
+}> {
   for (let attempt = 0; ; attempt++) {
     const port = 20_000 + Math.floor(Math.random() * 40_000);
     const udp = dgram.createSocket('udp4');
@@ -265,8 +289,13 @@ async function main(): Promise<number> {
     process.stderr.write('npm run build ...\n');
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
   }
-  const builds = [{ dist: DIST, label: '' }, ...(BEFORE === undefined ? [] : [{ dist: path.resolve(BEFORE), label: ' (before)' }])];
-  for (const { dist } of builds) if (!existsSync(mainOf(dist))) throw new Error(`${mainOf(dist)} does not exist: run npm run build (or drop --no-build)`);
+  const builds = [
+    { dist: DIST, label: '' },
+    ...(BEFORE === undefined ? [] : [{ dist: path.resolve(BEFORE), label: ' (before)' }]),
+  ];
+  for (const { dist } of builds)
+    if (!existsSync(mainOf(dist)))
+      throw new Error(`${mainOf(dist)} does not exist: run npm run build (or drop --no-build)`);
   const dns = await startBenchDns();
   const checkEnv = {
     MXOPS_DNS_PORT: String(dns.port),
@@ -285,12 +314,18 @@ async function main(): Promise<number> {
   if (slack) closers.push(() => slack.close());
   const mxops = (main: string, label: string): Scenario[] => [
     { name: `mxops --help${label}`, run: () => spawnNode([main, '--help']).exited },
-    { name: `mxops bounce --no-check${label}`, run: () => spawnNode([main, 'bounce', '--no-check', BOUNCE_FILE]).exited },
+    {
+      name: `mxops bounce --no-check${label}`,
+      run: () => spawnNode([main, 'bounce', '--no-check', BOUNCE_FILE]).exited,
+    },
     {
       name: `mxops check --dns-only${label}`,
       run: async () => {
         dns.reset();
-        const run = spawnNode([main, 'check', DOMAIN, '--dns-only', '--resolver', `${RESOLVER}:${dns.port}`], { env: checkEnv, okCodes: [0, 1] });
+        const run = spawnNode([main, 'check', DOMAIN, '--dns-only', '--resolver', `${RESOLVER}:${dns.port}`], {
+          env: checkEnv,
+          okCodes: [0, 1],
+        });
         const sample = await run.exited;
         const first = dns.firstPacketAt();
         if (first === undefined) throw new Error('mxops check sent no DNS query');
@@ -306,11 +341,15 @@ async function main(): Promise<number> {
         return { ...(await run.exited), firstMs: ready };
       },
     },
-    ...(slack === undefined ? [] : [{ name: `mxops start${label}`, run: () => measureStart(main, checkEnv, slack.apiUrl) }]),
+    ...(slack === undefined
+      ? []
+      : [{ name: `mxops start${label}`, run: () => measureStart(main, checkEnv, slack.apiUrl) }]),
   ];
   const scenarios: Scenario[] = [
     { name: "node -e ''", run: () => spawnNode(['-e', '']).exited },
-    ...builds.flatMap(({ dist, label }) => mxops(mainOf(dist), label)).filter((scenario) => ONLY === undefined || scenario.name.includes(ONLY)),
+    ...builds
+      .flatMap(({ dist, label }) => mxops(mainOf(dist), label))
+      .filter((scenario) => ONLY === undefined || scenario.name.includes(ONLY)),
   ];
 
   // Interleaved (one run of each, N times), so a change in the machine's load hits every row alike.
@@ -329,9 +368,14 @@ async function main(): Promise<number> {
   }
   await Promise.all(closers.map((close) => close()));
 
-  const baseline = quantile((samples.get("node -e ''") ?? []).map((s) => s.wallMs), 0.5);
+  const baseline = quantile(
+    (samples.get("node -e ''") ?? []).map((s) => s.wallMs),
+    0.5,
+  );
   const ms = (value: number): string => `${value.toFixed(0)} ms`;
-  console.log(`\n${builds.map(({ dist, label }) => `${dist}${label}`).join(', ')}: ${RUNS} run(s) each, median / p90; ratio = median wall time over node -e ''\n`);
+  console.log(
+    `\n${builds.map(({ dist, label }) => `${dist}${label}`).join(', ')}: ${RUNS} run(s) each, median / p90; ratio = median wall time over node -e ''\n`,
+  );
   console.log('| command | wall time to exit | ratio | first DNS packet / ready | peak RSS |');
   console.log('|---|---|---|---|---|');
   const medians = new Map<string, Sample>();
@@ -339,16 +383,30 @@ async function main(): Promise<number> {
     const wall = runs.map((s) => s.wallMs);
     const firsts = runs.flatMap((s) => (s.firstMs === undefined ? [] : [s.firstMs]));
     const rss = runs.map((s) => s.rssMb);
-    const median = { wallMs: quantile(wall, 0.5), rssMb: quantile(rss, 0.5), ...(firsts.length ? { firstMs: quantile(firsts, 0.5) } : {}) };
+    const median = {
+      wallMs: quantile(wall, 0.5),
+      rssMb: quantile(rss, 0.5),
+      ...(firsts.length ? { firstMs: quantile(firsts, 0.5) } : {}),
+    };
     medians.set(name, median);
     console.log(
       `| ${name} | ${ms(median.wallMs)} / ${ms(quantile(wall, 0.9))} | ${(median.wallMs / baseline).toFixed(1)} | ${firsts.length ? `${ms(quantile(firsts, 0.5))} / ${ms(quantile(firsts, 0.9))}` : '-'} | ${median.rssMb.toFixed(0)} / ${quantile(rss, 0.9).toFixed(0)} MB |`,
     );
   }
   if (!withRedis) console.log(`\nmxops start: skipped (no Redis at ${REDIS_URL})`);
-  const dependencies = new Set(Object.keys((JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies));
-  console.log("\n| command | mxops's own files | packages loaded: all | of them, mxops's dependencies |\n|---|---|---|---|");
-  for (const [name, { packages, files }] of loads) console.log(`| ${name} | ${files} | ${packages.length} | ${packages.filter((pkg) => dependencies.has(pkg)).join(' ') || '-'} |`);
+  const dependencies = new Set(
+    Object.keys(
+      (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> })
+        .dependencies,
+    ),
+  );
+  console.log(
+    "\n| command | mxops's own files | packages loaded: all | of them, mxops's dependencies |\n|---|---|---|---|",
+  );
+  for (const [name, { packages, files }] of loads)
+    console.log(
+      `| ${name} | ${files} | ${packages.length} | ${packages.filter((pkg) => dependencies.has(pkg)).join(' ') || '-'} |`,
+    );
   if (SMOKE) return 0;
 
   const checks: [string, number | undefined, number, string][] = [

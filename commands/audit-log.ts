@@ -4,7 +4,13 @@ import { AppError } from '../src/errors.js';
 import { parseSince } from './since.js';
 import type { OpenDatabase } from '../src/store/database.js';
 import type { AuditCheckpointer } from '../src/store/audit-checkpointer.js';
-import { describeCheckpoint, formatCheckpointLine, keptCheckpoint, parseKeptCheckpoint, readCheckpointFile } from '../src/store/audit-checkpoints.js';
+import {
+  describeCheckpoint,
+  formatCheckpointLine,
+  keptCheckpoint,
+  parseKeptCheckpoint,
+  readCheckpointFile,
+} from '../src/store/audit-checkpoints.js';
 import { type AuditKeyring, NO_AUDIT_KEYS } from '../src/store/audit-keys.js';
 import { readAuditLog } from '../src/store/audit-log.js';
 import { verifyAuditLog } from '../src/store/audit-verify.js';
@@ -23,23 +29,50 @@ export interface AuditVerifyDeps {
   readonly note?: (text: string) => void;
 }
 
-export async function runAuditVerify(deps: AuditVerifyDeps, input: AuditVerifyInput = {}): Promise<{ output: string; exitCode: number }> {
+export async function runAuditVerify(
+  deps: AuditVerifyDeps,
+  input: AuditVerifyInput = {},
+): Promise<{ output: string; exitCode: number }> {
   const kept = (input.checkpoints ?? []).map(parseKeptCheckpoint);
   const file = deps.checkpointFile === undefined ? undefined : await readCheckpointFile(deps.checkpointFile);
   const keyring = deps.keyring ?? NO_AUDIT_KEYS;
-  const verdict = await verifyAuditLog(deps.store.db, { keyring, checkpoints: [...kept, ...(file?.checkpoints ?? [])] });
+  const verdict = await verifyAuditLog(deps.store.db, {
+    keyring,
+    checkpoints: [...kept, ...(file?.checkpoints ?? [])],
+  });
   const note = deps.note ?? (() => undefined);
-  if (file?.missing) note(`no checkpoint file at ${deps.checkpointFile} yet (MXOPS_AUDIT_CHECKPOINT_FILE): run mxops audit checkpoint to start one`);
-  if (file !== undefined && file.unreadable.length > 0) note(`${deps.checkpointFile}: line${file.unreadable.length === 1 ? '' : 's'} ${file.unreadable.join(', ')} ${file.unreadable.length === 1 ? 'is' : 'are'} not a checkpoint and ${file.unreadable.length === 1 ? 'was' : 'were'} skipped`);
+  if (file?.missing)
+    note(
+      `no checkpoint file at ${deps.checkpointFile} yet (MXOPS_AUDIT_CHECKPOINT_FILE): run mxops audit checkpoint to start one`,
+    );
+  if (file !== undefined && file.unreadable.length > 0)
+    note(
+      `${deps.checkpointFile}: line${file.unreadable.length === 1 ? '' : 's'} ${file.unreadable.join(', ')} ${file.unreadable.length === 1 ? 'is' : 'are'} not a checkpoint and ${file.unreadable.length === 1 ? 'was' : 'were'} skipped`,
+    );
   if (!verdict.ok) {
-    return { output: `audit log BROKEN at entry ${verdict.brokenAt}: ${verdict.problem} (entries 1-${verdict.entries} verify)\n`, exitCode: 1 };
+    return {
+      output: `audit log BROKEN at entry ${verdict.brokenAt}: ${verdict.problem} (entries 1-${verdict.entries} verify)\n`,
+      exitCode: 1,
+    };
   }
-  if (keyring.current === undefined) note('MXOPS_AUDIT_KEY is not set: a plain hash chain, which anyone who can write the database can rewrite and re-hash; only checkpoints kept elsewhere show that');
-  if (verdict.checkpoint === undefined) note('no checkpoint to compare with: entries cut off the end, a wiped log or a rewrite would not show (set MXOPS_AUDIT_CHECKPOINT_FILE, or pass --checkpoint <seq>:<hash>)');
+  if (keyring.current === undefined)
+    note(
+      'MXOPS_AUDIT_KEY is not set: a plain hash chain, which anyone who can write the database can rewrite and re-hash; only checkpoints kept elsewhere show that',
+    );
+  if (verdict.checkpoint === undefined)
+    note(
+      'no checkpoint to compare with: entries cut off the end, a wiped log or a rewrite would not show (set MXOPS_AUDIT_CHECKPOINT_FILE, or pass --checkpoint <seq>:<hash>)',
+    );
   // The head line stays first and alone on it: scripts and people keep `<seq>:<hash>` from it.
   const lines = [`audit log intact: ${verdict.entries} entries, head ${verdict.headHash}`];
-  if (verdict.keyIds.length > 0) lines.push(`keyed: ${verdict.plainEntries > 0 ? `entries 1-${verdict.plainEntries} plain (before a key was set), the rest` : 'every entry'} MACed under key ${verdict.keyIds.join(', then ')}`);
-  if (verdict.checkpoint !== undefined) lines.push(`matches ${describeCheckpoint(verdict.checkpoint)} at entry ${verdict.checkpoint.seq}${verdict.entries > verdict.checkpoint.seq ? `; entries ${verdict.checkpoint.seq + 1}-${verdict.entries} are newer than any checkpoint` : ''}`);
+  if (verdict.keyIds.length > 0)
+    lines.push(
+      `keyed: ${verdict.plainEntries > 0 ? `entries 1-${verdict.plainEntries} plain (before a key was set), the rest` : 'every entry'} MACed under key ${verdict.keyIds.join(', then ')}`,
+    );
+  if (verdict.checkpoint !== undefined)
+    lines.push(
+      `matches ${describeCheckpoint(verdict.checkpoint)} at entry ${verdict.checkpoint.seq}${verdict.entries > verdict.checkpoint.seq ? `; entries ${verdict.checkpoint.seq + 1}-${verdict.entries} are newer than any checkpoint` : ''}`,
+    );
   return { output: `${lines.join('\n')}\n`, exitCode: 0 };
 }
 
@@ -47,10 +80,17 @@ export async function runAuditVerify(deps: AuditVerifyDeps, input: AuditVerifyIn
  * `mxops audit checkpoint`: checkpoints the head now (file and audit channel, as configured) and
  * prints it, for cron and for people who keep their own copy.
  */
-export async function runAuditCheckpoint(deps: { readonly store: OpenDatabase; readonly checkpointer: AuditCheckpointer }): Promise<{ output: string; errors: string; exitCode: number }> {
+export async function runAuditCheckpoint(deps: {
+  readonly store: OpenDatabase;
+  readonly checkpointer: AuditCheckpointer;
+}): Promise<{ output: string; errors: string; exitCode: number }> {
   const taken = await deps.checkpointer.checkpointNow(deps.store, 'cli');
   const output = `${formatCheckpointLine(taken.head, taken.at)}keep: --checkpoint ${keptCheckpoint(taken.head)}\n`;
-  return { output, errors: taken.failures.map((failure) => `mxops: ${failure}\n`).join(''), exitCode: taken.failures.length > 0 ? 1 : 0 };
+  return {
+    output,
+    errors: taken.failures.map((failure) => `mxops: ${failure}\n`).join(''),
+    exitCode: taken.failures.length > 0 ? 1 : 0,
+  };
 }
 
 export interface AuditExportInput {
@@ -62,9 +102,13 @@ export interface AuditExportInput {
 const COLUMNS = ['seq', 'at', 'actor', 'action', 'system', 'surface', 'details', 'prev_hash', 'hash'] as const;
 
 /** Writes the entries as they are read, a page at a time, so a long log never sits in memory whole. */
-export async function runAuditExport(input: AuditExportInput, deps: { readonly store: OpenDatabase; readonly now: () => number; readonly write: (text: string) => void }): Promise<void> {
+export async function runAuditExport(
+  input: AuditExportInput,
+  deps: { readonly store: OpenDatabase; readonly now: () => number; readonly write: (text: string) => void },
+): Promise<void> {
   const format = (input.format ?? 'json').toLowerCase();
-  if (format !== 'json' && format !== 'csv') throw new AppError('BAD_INPUT', `unknown format "${input.format}": use json or csv`);
+  if (format !== 'json' && format !== 'csv')
+    throw new AppError('BAD_INPUT', `unknown format "${input.format}": use json or csv`);
   const since = input.since === undefined ? undefined : parseSince(input.since, deps.now());
   if (format === 'csv') deps.write(stringify([COLUMNS as unknown as string[]]));
   else deps.write('[');

@@ -25,12 +25,23 @@ export interface BounceOptions {
 }
 
 /** Reads a bounce, headers or log line, picks the root-cause hypothesis and, unless told not to, tests it. */
-export async function diagnoseBounce(input: string | Uint8Array, options: BounceOptions, test: HypothesisTester): Promise<BounceDiagnosis> {
+export async function diagnoseBounce(
+  input: string | Uint8Array,
+  options: BounceOptions,
+  test: HypothesisTester,
+): Promise<BounceDiagnosis> {
   const parse = await parseBounce(input);
   const hypothesis = chooseHypothesis(parse);
-  if (!options.check || hypothesis.checks.length === 0) return { parse, hypothesis, tested: { verdict: 'unknown', findings: [] }, checked: undefined };
-  const address = hypothesis.domain === 'sender' ? parse.sender : hypothesis.smtp ? parse.recipient : parse.recipientDomain;
-  const unknown = (why: Finding): BounceDiagnosis => ({ parse, hypothesis, tested: { verdict: 'unknown', findings: [why] }, checked: undefined });
+  if (!options.check || hypothesis.checks.length === 0)
+    return { parse, hypothesis, tested: { verdict: 'unknown', findings: [] }, checked: undefined };
+  const address =
+    hypothesis.domain === 'sender' ? parse.sender : hypothesis.smtp ? parse.recipient : parse.recipientDomain;
+  const unknown = (why: Finding): BounceDiagnosis => ({
+    parse,
+    hypothesis,
+    tested: { verdict: 'unknown', findings: [why] },
+    checked: undefined,
+  });
   if (address === null) return unknown(missingAddress(hypothesis.domain));
   let target: CheckTarget;
   try {
@@ -53,7 +64,10 @@ function missingAddress(whose: Hypothesis['domain']): Finding {
     status: 'error',
     subject: whose === 'sender' ? 'sender' : 'recipient',
     summary: `The text names no ${whose} address, so there is no domain to check.`,
-    remedy: whose === 'sender' ? 'Paste the whole bounce, with the returned message\'s headers.' : 'Paste the whole bounce with the failed address, or the log lines of the delivery (qmail: the "starting delivery" line too).',
+    remedy:
+      whose === 'sender'
+        ? "Paste the whole bounce, with the returned message's headers."
+        : 'Paste the whole bounce with the failed address, or the log lines of the delivery (qmail: the "starting delivery" line too).',
   });
 }
 
@@ -81,13 +95,22 @@ export function bounceToJson({ parse, hypothesis, tested }: BounceDiagnosis): ob
     hops: parse.hops,
     hypothesis: { id: hypothesis.id, summary: hypothesis.summary },
     verdict: tested.verdict,
-    findings: tested.findings.map(({ id, status, subject, summary, evidence, remedy, ref }) => ({ id, status, subject, summary, evidence, remedy, ref })),
+    findings: tested.findings.map(({ id, status, subject, summary, evidence, remedy, ref }) => ({
+      id,
+      status,
+      subject,
+      summary,
+      evidence,
+      remedy,
+      ref,
+    })),
   };
 }
 
 const VERDICT_WORDS = {
   confirmed: 'the checks find it now',
-  refuted: 'the checks do not find it now; it may have been fixed since the bounce, or the cause is another (below: what they found)',
+  refuted:
+    'the checks do not find it now; it may have been fixed since the bounce, or the cause is another (below: what they found)',
   unknown: 'the checks could not tell',
 } as const;
 
@@ -105,7 +128,9 @@ export function renderBounceText(diagnosis: BounceDiagnosis, options: BounceOpti
     lines.push('  hops, oldest first:');
     for (const hop of parse.hops) {
       const delay = hop.delaySeconds === null ? '' : `  +${hop.delaySeconds} s`;
-      lines.push(`    ${hop.from ?? '?'} -> ${hop.by ?? '?'}${hop.software ? ` (${hop.software})` : ''}${hop.at ? `  ${hop.at}` : ''}${delay}`);
+      lines.push(
+        `    ${hop.from ?? '?'} -> ${hop.by ?? '?'}${hop.software ? ` (${hop.software})` : ''}${hop.at ? `  ${hop.at}` : ''}${delay}`,
+      );
     }
   }
   lines.push('', `Hypothesis (${hypothesis.id}): ${hypothesis.summary}`);
@@ -114,7 +139,9 @@ export function renderBounceText(diagnosis: BounceDiagnosis, options: BounceOpti
     lines.push(`Not checked (--no-check). The checks that test it: ${hypothesis.checks.join(', ')}.`);
     return `${lines.join('\n')}\n`;
   }
-  lines.push(`Verdict: ${tested.verdict.toUpperCase()}${diagnosis.checked ? ` (checked ${diagnosis.checked})` : ''}: ${VERDICT_WORDS[tested.verdict]}.`);
+  lines.push(
+    `Verdict: ${tested.verdict.toUpperCase()}${diagnosis.checked ? ` (checked ${diagnosis.checked})` : ''}: ${VERDICT_WORDS[tested.verdict]}.`,
+  );
   if (tested.findings.length > 0) lines.push(renderFindingsText(tested.findings).trimEnd());
   return `${lines.join('\n')}\n`;
 }

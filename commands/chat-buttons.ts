@@ -9,7 +9,13 @@ import { OUTAGE_UNAVAILABLE } from './outage.js';
 import { checkOutageButtonInputs, handleOutageButton, isOutageButton, OUTAGE_BUTTONS } from './outage-buttons.js';
 import type { OutageDeps } from './outage-decisions.js';
 import { PATCH_UNAVAILABLE, type PatchDeps } from './patch.js';
-import { checkButtonInputs, handlePatchButton, PATCH_BUTTONS, type ButtonInputs, type PatchButtonContext } from './patch-buttons.js';
+import {
+  checkButtonInputs,
+  handlePatchButton,
+  PATCH_BUTTONS,
+  type ButtonInputs,
+  type PatchButtonContext,
+} from './patch-buttons.js';
 
 export const CHAT_BUTTONS: readonly ActionId[] = [...PATCH_BUTTONS, ...OUTAGE_BUTTONS];
 
@@ -29,11 +35,27 @@ export function buttonDepsFor(id: ActionId, deps: ButtonDeps): { readonly now: (
 }
 
 /** Field id -> what is wrong; empty when the form may be submitted. */
-export function checkChatButtonInputs(id: ActionId, inputs: ButtonInputs, now: number): Readonly<Record<string, string>> {
+export function checkChatButtonInputs(
+  id: ActionId,
+  inputs: ButtonInputs,
+  now: number,
+): Readonly<Record<string, string>> {
   return isOutageButton(id) ? checkOutageButtonInputs(id, inputs, now) : checkButtonInputs(id, inputs, now);
 }
 
-export function handleChatButton(id: ActionId, value: string, inputs: ButtonInputs, ref: MessageRef, context: PatchButtonContext, deps: ButtonDeps): Promise<void> {
-  if (isOutageButton(id)) return deps.outage ? handleOutageButton(id, value, inputs, ref, context, deps.outage) : context.conversation.whisper(OUTAGE_UNAVAILABLE);
-  return deps.patch ? handlePatchButton(id, value, inputs, ref, context, deps.patch) : context.conversation.whisper(PATCH_UNAVAILABLE);
+export function handleChatButton(
+  id: ActionId,
+  value: string,
+  inputs: ButtonInputs,
+  ref: MessageRef,
+  context: PatchButtonContext,
+  deps: ButtonDeps,
+): Promise<void> {
+  if (isOutageButton(id))
+    return deps.outage
+      ? handleOutageButton(id, value, inputs, ref, context, deps.outage)
+      : context.conversation.whisper(OUTAGE_UNAVAILABLE);
+  return deps.patch
+    ? handlePatchButton(id, value, inputs, ref, context, deps.patch)
+    : context.conversation.whisper(PATCH_UNAVAILABLE);
 }

@@ -40,13 +40,24 @@ export function parseConcurrency(value: string | undefined): number {
   if (value === undefined) return DEFAULT_CHECK_CONCURRENCY;
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || n < 1 || n > MAX_CHECK_CONCURRENCY) {
-    throw new AppError('BAD_INPUT', `--concurrency must be a whole number from 1 to ${MAX_CHECK_CONCURRENCY} (got "${value}")`);
+    throw new AppError(
+      'BAD_INPUT',
+      `--concurrency must be a whole number from 1 to ${MAX_CHECK_CONCURRENCY} (got "${value}")`,
+    );
   }
   return n;
 }
 
-export async function runCheckMany(input: CheckManyInput, deps: CheckCommandDeps, write: (text: string) => void): Promise<CheckManyResult> {
-  if (input.targets.length === 0) throw new AppError('BAD_INPUT', 'no domain to check: name one or more, or give a file with one per line (--from-file)');
+export async function runCheckMany(
+  input: CheckManyInput,
+  deps: CheckCommandDeps,
+  write: (text: string) => void,
+): Promise<CheckManyResult> {
+  if (input.targets.length === 0)
+    throw new AppError(
+      'BAD_INPUT',
+      'no domain to check: name one or more, or give a file with one per line (--from-file)',
+    );
   const { targets, concurrency, ...options } = input;
   const outcomes: (Outcome | undefined)[] = targets.map(() => undefined);
   let written = 0;
@@ -77,13 +88,24 @@ interface Outcome {
 }
 
 /** One target's report (a JSON line with --json), or its error; a bad target does not stop the others. */
-async function checkOne(target: string, options: Omit<CheckCommandInput, 'domain'>, deps: CheckCommandDeps): Promise<Outcome> {
+async function checkOne(
+  target: string,
+  options: Omit<CheckCommandInput, 'domain'>,
+  deps: CheckCommandDeps,
+): Promise<Outcome> {
   try {
     const result = await runCheckCommand({ ...options, domain: target, json: false }, deps);
-    const text = options.json ? `${JSON.stringify({ target, ...(reportToJson(result.report) as Record<string, unknown>) })}\n` : `${result.output}\n`;
+    const text = options.json
+      ? `${JSON.stringify({ target, ...(reportToJson(result.report) as Record<string, unknown>) })}\n`
+      : `${result.output}\n`;
     return { text, exitCode: result.exitCode, report: result.report };
   } catch (error) {
     if (!isAppError(error, 'BAD_INPUT')) throw error;
-    return { text: options.json ? `${JSON.stringify({ target, error: error.message })}\n` : `${target}: not checked: ${error.message}\n\n`, exitCode: 2 };
+    return {
+      text: options.json
+        ? `${JSON.stringify({ target, error: error.message })}\n`
+        : `${target}: not checked: ${error.message}\n\n`,
+      exitCode: 2,
+    };
   }
 }

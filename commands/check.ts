@@ -63,7 +63,9 @@ export async function runCheckCommand(input: CheckCommandInput, deps: CheckComma
   const report = await diagnoseTarget(parseCheckTarget(input.domain), input, deps);
   return {
     report,
-    output: input.json ? `${JSON.stringify(reportToJson(report), null, 2)}\n` : renderReportText(report, { verbose: input.verbose ?? false }),
+    output: input.json
+      ? `${JSON.stringify(reportToJson(report), null, 2)}\n`
+      : renderReportText(report, { verbose: input.verbose ?? false }),
     exitCode: report.findings.some((f) => f.status === 'fail') ? 1 : 0,
   };
 }
@@ -75,10 +77,25 @@ export type ProbeOptions = Omit<CheckCommandInput, 'domain' | 'json'>;
  * Diagnoses an already valid target with the command line's options (and only `checks`, when
  * given), checking the options before sending a packet.
  */
-export async function diagnoseTarget(target: CheckTarget, input: ProbeOptions, deps: CheckCommandDeps, checks?: readonly Check[]): Promise<DiagnosisReport> {
-  const timeoutMs = input.timeout === undefined ? deps.config.dnsTimeoutMs : parseInteger(input.timeout, 50, 60_000, '--timeout in milliseconds');
-  const resolver = input.resolver !== undefined ? parseHostPort(input.resolver, 53, '--resolver') : (deps.config.resolver ?? deps.systemResolver());
-  if (!resolver) throw new AppError('BAD_CONFIG', 'no resolver: the system has none configured; pass --resolver host[:port] or set MXOPS_RESOLVER');
+export async function diagnoseTarget(
+  target: CheckTarget,
+  input: ProbeOptions,
+  deps: CheckCommandDeps,
+  checks?: readonly Check[],
+): Promise<DiagnosisReport> {
+  const timeoutMs =
+    input.timeout === undefined
+      ? deps.config.dnsTimeoutMs
+      : parseInteger(input.timeout, 50, 60_000, '--timeout in milliseconds');
+  const resolver =
+    input.resolver !== undefined
+      ? parseHostPort(input.resolver, 53, '--resolver')
+      : (deps.config.resolver ?? deps.systemResolver());
+  if (!resolver)
+    throw new AppError(
+      'BAD_CONFIG',
+      'no resolver: the system has none configured; pass --resolver host[:port] or set MXOPS_RESOLVER',
+    );
 
   deps.onStart?.(target.domain, resolver);
   const smtp = input.dnsOnly ? undefined : await deps.smtpFor?.(input);
@@ -96,7 +113,11 @@ export async function diagnoseTarget(target: CheckTarget, input: ProbeOptions, d
 }
 
 /** How a diagnosis asks DNS, from the configuration and what the command line overrides; the one place that builds it. */
-export function lookupSettings(config: Config, resolver: DnsServer, overrides: { readonly timeoutMs?: number; readonly allowPrivate?: boolean } = {}): LookupSettings {
+export function lookupSettings(
+  config: Config,
+  resolver: DnsServer,
+  overrides: { readonly timeoutMs?: number; readonly allowPrivate?: boolean } = {},
+): LookupSettings {
   return {
     resolver,
     authoritativePort: config.authoritativePort,

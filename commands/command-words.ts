@@ -53,7 +53,11 @@ export function splitFlags(words: readonly string[], known: Readonly<Record<stri
     const name = (match[1] ?? '').toLowerCase();
     const kind = known[name];
     const allowed = Object.keys(known).map((flag) => `--${flag}`);
-    if (kind === undefined) throw new AppError('BAD_INPUT', `unknown option ${word}${allowed.length > 0 ? `: this command takes ${allowed.join(', ')}` : ': this command takes none'}`);
+    if (kind === undefined)
+      throw new AppError(
+        'BAD_INPUT',
+        `unknown option ${word}${allowed.length > 0 ? `: this command takes ${allowed.join(', ')}` : ': this command takes none'}`,
+      );
     if (flags.has(name)) throw new AppError('BAD_INPUT', `--${name} is given twice`);
     const values: string[] = match[2] !== undefined ? [match[2]] : [];
     const takesMore = (): boolean => i + 1 < words.length && !(words[i + 1] ?? '').startsWith('--');
@@ -66,7 +70,8 @@ export function splitFlags(words: readonly string[], known: Readonly<Record<stri
   return { positional, flags };
 }
 
-export type SubcommandLine<R> = R | { readonly kind: 'help' } | { readonly kind: 'invalid'; readonly message: string; readonly usage: string };
+export type SubcommandLine<R> =
+  R | { readonly kind: 'help' } | { readonly kind: 'invalid'; readonly message: string; readonly usage: string };
 
 /**
  * `<subcommand> <words...>` as chat commands take it: empty or help words ask for help; an
@@ -84,12 +89,17 @@ export function parseSubcommandLine<S extends string, R>(
   if (subcommand === '' || /^(help|-h|--help|\?)$/.test(subcommand)) return { kind: 'help' };
   if (!Object.hasOwn(usage, subcommand)) {
     const article = /^[aeiou]/.test(command) ? 'an' : 'a';
-    return { kind: 'invalid', message: `"${first}" is not ${article} ${command} command: use one of ${Object.keys(usage).join(', ')}.`, usage: Object.values<string>(usage).join('\n') };
+    return {
+      kind: 'invalid',
+      message: `"${first}" is not ${article} ${command} command: use one of ${Object.keys(usage).join(', ')}.`,
+      usage: Object.values<string>(usage).join('\n'),
+    };
   }
   try {
     return parse(subcommand as S, words);
   } catch (error) {
-    if (isAppError(error, 'BAD_INPUT')) return { kind: 'invalid', message: sentence(error.message), usage: usage[subcommand as S] };
+    if (isAppError(error, 'BAD_INPUT'))
+      return { kind: 'invalid', message: sentence(error.message), usage: usage[subcommand as S] };
     throw error;
   }
 }

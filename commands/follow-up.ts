@@ -25,7 +25,10 @@ const FOLLOW_UP_ID = /^followup-[0-9a-f]{32}$/;
 /** `mxops follow-up <id>`: the result of a follow-up probe scheduled by a check, judged like the first. */
 export async function runFollowUpCommand(input: FollowUpInput, deps: FollowUpDeps): Promise<CommandResult> {
   if (!FOLLOW_UP_ID.test(input.id)) {
-    throw new AppError('BAD_INPUT', `"${input.id}" is not a follow-up id; copy it from the smtp.rcpt-temporary finding (followup- and 32 hex digits)`);
+    throw new AppError(
+      'BAD_INPUT',
+      `"${input.id}" is not a follow-up id; copy it from the smtp.rcpt-temporary finding (followup- and 32 hex digits)`,
+    );
   }
   let state = await deps.reader.read(input.id);
   if (state.state === 'pending' && input.wait) {
@@ -34,8 +37,12 @@ export async function runFollowUpCommand(input: FollowUpInput, deps: FollowUpDep
   }
   const findings = state.state === 'done' ? judgeSession(sessionOf(state.result), { now: deps.clock() }) : [];
   const exitCode = findings.some((f) => f.status === 'fail') ? 1 : 0;
-  if (input.json) return { output: `${JSON.stringify({ id: input.id, ...describe(state), findings }, null, 2)}\n`, exitCode };
-  return { output: `${headline(input.id, state)}\n${findings.length > 0 ? renderFindingsText(findings) : ''}`, exitCode };
+  if (input.json)
+    return { output: `${JSON.stringify({ id: input.id, ...describe(state), findings }, null, 2)}\n`, exitCode };
+  return {
+    output: `${headline(input.id, state)}\n${findings.length > 0 ? renderFindingsText(findings) : ''}`,
+    exitCode,
+  };
 }
 
 /** The probe's result as a session of the address: the follow-up repeats the request, other MX names included. */
@@ -47,7 +54,12 @@ function sessionOf(result: SmtpProbeResult): MailServerSession {
 function describe(state: FollowUpState): Record<string, unknown> {
   switch (state.state) {
     case 'done':
-      return { state: 'done', address: state.result.request.address, mxHost: state.result.request.mxHost, recipient: state.result.request.recipient };
+      return {
+        state: 'done',
+        address: state.result.request.address,
+        mxHost: state.result.request.mxHost,
+        recipient: state.result.request.recipient,
+      };
     case 'pending':
       return { state: 'pending', dueAt: state.dueAt, queueState: state.detail };
     case 'failed':

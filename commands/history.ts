@@ -31,15 +31,28 @@ const MAX_LIMIT = 1000;
 export async function runHistoryCommand(input: HistoryInput, deps: HistoryDeps): Promise<string> {
   const { domain } = parseCheckTarget(input.domain);
   const limit = input.limit === undefined ? DEFAULT_LIMIT : parseInteger(input.limit.trim(), 1, MAX_LIMIT, '--limit');
-  if ((input.from === undefined) !== (input.to === undefined)) throw new AppError('BAD_INPUT', '--from and --to go together: give the ids of both checks to compare');
+  if ((input.from === undefined) !== (input.to === undefined))
+    throw new AppError('BAD_INPUT', '--from and --to go together: give the ids of both checks to compare');
   const checks = await listChecks(deps.store, domain, limit);
-  const pair = input.from !== undefined && input.to !== undefined ? await chosenPair(deps.store, domain, input.from, input.to) : latestPair(checks);
+  const pair =
+    input.from !== undefined && input.to !== undefined
+      ? await chosenPair(deps.store, domain, input.from, input.to)
+      : latestPair(checks);
   const diff = pair ? diffReports(pair[0].report, pair[1].report) : undefined;
   if (input.json) return `${JSON.stringify(historyJson(domain, checks, pair, diff), null, 2)}\n`;
-  if (checks.length === 0) return `${domain}: no checks stored yet. Run mxops check ${domain} (or /mailcheck ${domain}) first.\n`;
+  if (checks.length === 0)
+    return `${domain}: no checks stored yet. Run mxops check ${domain} (or /mailcheck ${domain}) first.\n`;
   const zone = deps.zone ?? 'UTC';
-  const lines = [`${domain}: ${checks.length === limit ? `the last ${limit}` : checks.length} stored check${checks.length === 1 ? '' : 's'}, newest first (${zone})`, ...checks.map((c) => checkLine(c, zone)), ''];
-  lines.push(pair && diff ? renderDiffText(domain, diff, pair[0], pair[1], zone) : 'Only one check so far: nothing to compare it with.\n');
+  const lines = [
+    `${domain}: ${checks.length === limit ? `the last ${limit}` : checks.length} stored check${checks.length === 1 ? '' : 's'}, newest first (${zone})`,
+    ...checks.map((c) => checkLine(c, zone)),
+    '',
+  ];
+  lines.push(
+    pair && diff
+      ? renderDiffText(domain, diff, pair[0], pair[1], zone)
+      : 'Only one check so far: nothing to compare it with.\n',
+  );
   return lines.join('\n');
 }
 
@@ -56,20 +69,36 @@ function latestPair(newestFirst: readonly StoredCheck[]): [StoredCheck, StoredCh
   return newest && before ? [before, newest] : undefined;
 }
 
-async function chosenPair(store: OpenDatabase, domain: string, fromText: string, toText: string): Promise<[StoredCheck, StoredCheck]> {
-  const [from, to] = await Promise.all([storedOf(store, domain, fromText, '--from'), storedOf(store, domain, toText, '--to')]);
+async function chosenPair(
+  store: OpenDatabase,
+  domain: string,
+  fromText: string,
+  toText: string,
+): Promise<[StoredCheck, StoredCheck]> {
+  const [from, to] = await Promise.all([
+    storedOf(store, domain, fromText, '--from'),
+    storedOf(store, domain, toText, '--to'),
+  ]);
   return [from, to];
 }
 
 async function storedOf(store: OpenDatabase, domain: string, text: string, option: string): Promise<StoredCheck> {
   const id = /^\d{1,15}$/.test(text.trim()) ? Number(text.trim()) : undefined;
-  if (id === undefined) throw new AppError('BAD_INPUT', `${option} "${text}" is not a check id: use a number from the list of mxops history ${domain}`);
+  if (id === undefined)
+    throw new AppError(
+      'BAD_INPUT',
+      `${option} "${text}" is not a check id: use a number from the list of mxops history ${domain}`,
+    );
   const check = await findCheck(store, id);
-  if (!check) throw new AppError('BAD_INPUT', `${option} ${text}: there is no stored check with that id (mxops history ${domain} lists them)`);
-  if (check.domain !== domain) throw new AppError('BAD_INPUT', `${option} ${text}: check #${text} is of ${check.domain}, not ${domain}`);
+  if (!check)
+    throw new AppError(
+      'BAD_INPUT',
+      `${option} ${text}: there is no stored check with that id (mxops history ${domain} lists them)`,
+    );
+  if (check.domain !== domain)
+    throw new AppError('BAD_INPUT', `${option} ${text}: check #${text} is of ${check.domain}, not ${domain}`);
   return check;
 }
-
 
 function checkLine(check: StoredCheck, zone: string): string {
   const count = (status: string): number => check.report.findings.filter((f) => f.status === status).length;
@@ -79,10 +108,28 @@ function checkLine(check: StoredCheck, zone: string): string {
   return `  #${check.id}  ${when}  ${check.status.toUpperCase().padEnd(7)} ${counts.padEnd(26)} ${check.source.padEnd(6)}${failing.length > 0 ? `  failing senders: ${failing.join(', ')}` : ''}`.trimEnd();
 }
 
-function historyJson(domain: string, checks: readonly StoredCheck[], pair: [StoredCheck, StoredCheck] | undefined, diff: ReportDiff | undefined): object {
+function historyJson(
+  domain: string,
+  checks: readonly StoredCheck[],
+  pair: [StoredCheck, StoredCheck] | undefined,
+  diff: ReportDiff | undefined,
+): object {
   return {
     domain,
-    checks: checks.map((c) => ({ id: c.id, checkedAt: c.checkedAt.toISOString(), status: c.status, source: c.source, failingSenders: c.report.senders.filter((s) => s.verdict === 'fail').map((s) => s.family) })),
-    diff: pair && diff ? { from: { id: pair[0].id, checkedAt: pair[0].checkedAt.toISOString() }, to: { id: pair[1].id, checkedAt: pair[1].checkedAt.toISOString() }, ...diff } : null,
+    checks: checks.map((c) => ({
+      id: c.id,
+      checkedAt: c.checkedAt.toISOString(),
+      status: c.status,
+      source: c.source,
+      failingSenders: c.report.senders.filter((s) => s.verdict === 'fail').map((s) => s.family),
+    })),
+    diff:
+      pair && diff
+        ? {
+            from: { id: pair[0].id, checkedAt: pair[0].checkedAt.toISOString() },
+            to: { id: pair[1].id, checkedAt: pair[1].checkedAt.toISOString() },
+            ...diff,
+          }
+        : null,
   };
 }

@@ -31,10 +31,19 @@ export async function runInventoryImport(input: InventoryImportInput, deps: Inve
   try {
     text = await deps.readFile(input.file);
   } catch (error) {
-    throw new AppError('BAD_INPUT', `cannot read ${input.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+    throw new AppError(
+      'BAD_INPUT',
+      `cannot read ${input.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      { cause: error },
+    );
   }
   const doc = format === 'csv' ? parseInventoryCsv(text, input.file) : parseInventoryYaml(text, input.file);
-  const summary = await importInventory(deps.store, doc, { actor: input.actor, surface: 'cli', now: deps.now(), source: input.file });
+  const summary = await importInventory(deps.store, doc, {
+    actor: input.actor,
+    surface: 'cli',
+    now: deps.now(),
+    source: input.file,
+  });
   return describeSummary(input.file, summary);
 }
 
@@ -44,15 +53,25 @@ export interface InventoryExportInput {
   readonly kind?: string | undefined;
 }
 
-export async function runInventoryExport(input: InventoryExportInput, deps: Pick<InventoryFileDeps, 'store'>): Promise<string> {
+export async function runInventoryExport(
+  input: InventoryExportInput,
+  deps: Pick<InventoryFileDeps, 'store'>,
+): Promise<string> {
   const format = input.format === undefined ? 'yaml' : parseFormat(input.format);
   const doc = await exportInventory(deps.store.db);
   if (format === 'yaml') {
-    if (input.kind !== undefined) throw new AppError('BAD_INPUT', '--kind is for CSV, which holds one kind of record per file; YAML holds them all');
+    if (input.kind !== undefined)
+      throw new AppError(
+        'BAD_INPUT',
+        '--kind is for CSV, which holds one kind of record per file; YAML holds them all',
+      );
     return formatInventoryYaml(doc);
   }
   if (input.kind === undefined || !CSV_KINDS.includes(input.kind as CsvKind)) {
-    throw new AppError('BAD_INPUT', `CSV holds one kind of record per file: add --kind ${CSV_KINDS.join('|')}${input.kind === undefined ? '' : ` (got "${input.kind}")`}`);
+    throw new AppError(
+      'BAD_INPUT',
+      `CSV holds one kind of record per file: add --kind ${CSV_KINDS.join('|')}${input.kind === undefined ? '' : ` (got "${input.kind}")`}`,
+    );
   }
   return formatInventoryCsv(doc, input.kind as CsvKind);
 }
@@ -74,7 +93,9 @@ function parseFormat(format: string): InventoryFormat {
 function describeSummary(file: string, summary: ImportSummary): string {
   const parts = Object.entries(summary)
     .filter(([, counts]) => counts.added + counts.updated + counts.unchanged > 0)
-    .map(([kind, counts]) => `${kind}: ${counts.added} added, ${counts.updated} updated, ${counts.unchanged} unchanged`);
+    .map(
+      ([kind, counts]) => `${kind}: ${counts.added} added, ${counts.updated} updated, ${counts.unchanged} unchanged`,
+    );
   const changed = Object.values(summary).some((counts) => counts.added + counts.updated > 0);
   return `${file}: ${parts.length > 0 ? parts.join('; ') : 'no records'}${changed ? '' : ' (nothing changed)'}\n`;
 }

@@ -15,7 +15,11 @@ export const BOUNCE_USAGE =
   'Paste the bounce after the word: mailcheck bounce <the bounce, its headers, or the log lines>. The whole report is best: the failed address, the reason and the returned headers.';
 
 /** Without `deps` (no checks configured) the bounce is read and its likely cause named, untested. */
-export async function handleBounce(input: string | Uint8Array, conversation: Conversation, deps: BounceChatDeps | undefined): Promise<void> {
+export async function handleBounce(
+  input: string | Uint8Array,
+  conversation: Conversation,
+  deps: BounceChatDeps | undefined,
+): Promise<void> {
   if (typeof input === 'string' ? input.trim() === '' : input.length === 0) return conversation.whisper(BOUNCE_USAGE);
   const ref = await conversation.post(readingBounceCard());
   let diagnosis;
@@ -26,6 +30,9 @@ export async function handleBounce(input: string | Uint8Array, conversation: Con
     await conversation.update(ref, { summary: 'Not a bounce', blocks: [{ kind: 'text', text: error.message }] });
     return;
   }
-  await conversation.update(ref, bounceCard({ ...diagnosis, verdict: diagnosis.tested.verdict, findings: diagnosis.tested.findings }));
+  await conversation.update(
+    ref,
+    bounceCard({ ...diagnosis, verdict: diagnosis.tested.verdict, findings: diagnosis.tested.findings }),
+  );
   await conversation.replyInThread(ref, renderBounceText(diagnosis, { check: deps !== undefined }));
 }

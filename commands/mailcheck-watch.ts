@@ -25,14 +25,28 @@ export interface WatchChatDeps {
   readonly clock: () => Date;
 }
 
-export const WATCH_UNAVAILABLE = 'Watching needs the database and Redis of a full mxops (mxops start); this one has neither.';
-const CONSOLE_CANNOT_WATCH = 'A watch posts into a Slack or Teams channel when something changes; the console has no channel to post into. Use mailcheck history <domain> here.';
+export const WATCH_UNAVAILABLE =
+  'Watching needs the database and Redis of a full mxops (mxops start); this one has neither.';
+const CONSOLE_CANNOT_WATCH =
+  'A watch posts into a Slack or Teams channel when something changes; the console has no channel to post into. Use mailcheck history <domain> here.';
 
-export async function handleWatch(domain: string, intervalMs: number | undefined, place: ChatPlace | undefined, conversation: Conversation, deps: WatchChatDeps | undefined): Promise<void> {
+export async function handleWatch(
+  domain: string,
+  intervalMs: number | undefined,
+  place: ChatPlace | undefined,
+  conversation: Conversation,
+  deps: WatchChatDeps | undefined,
+): Promise<void> {
   if (!place || place.platform === 'console') return conversation.whisper(CONSOLE_CANNOT_WATCH);
   if (!deps) return conversation.whisper(WATCH_UNAVAILABLE);
   const where = { domain, platform: place.platform, conversation: place.conversation };
-  const { watch, created } = await addWatch(deps.store, { ...where, intervalMs: intervalMs ?? deps.defaultIntervalMs, by: place.user, surface: place.platform, at: deps.clock() });
+  const { watch, created } = await addWatch(deps.store, {
+    ...where,
+    intervalMs: intervalMs ?? deps.defaultIntervalMs,
+    by: place.user,
+    surface: place.platform,
+    at: deps.clock(),
+  });
   try {
     await deps.schedule(watch);
   } catch (error) {
@@ -53,22 +67,49 @@ export async function handleWatch(domain: string, intervalMs: number | undefined
   });
 }
 
-export async function handleUnwatch(domain: string, place: ChatPlace | undefined, conversation: Conversation, deps: WatchChatDeps | undefined): Promise<void> {
+export async function handleUnwatch(
+  domain: string,
+  place: ChatPlace | undefined,
+  conversation: Conversation,
+  deps: WatchChatDeps | undefined,
+): Promise<void> {
   if (!place || place.platform === 'console') return conversation.whisper(CONSOLE_CANNOT_WATCH);
   if (!deps) return conversation.whisper(WATCH_UNAVAILABLE);
   const where = { platform: place.platform, conversation: place.conversation } as const;
   const watch = (await listWatches(deps.store, where)).find((w) => w.domain === domain);
-  if (!watch) return conversation.whisper(`${domain} is not watched in this conversation (mailcheck watches lists what is).`);
+  if (!watch)
+    return conversation.whisper(`${domain} is not watched in this conversation (mailcheck watches lists what is).`);
   // The schedule first: if Redis fails here the watch is still listed and unwatch can be tried again.
   await deps.unschedule(watch.id);
   await removeWatch(deps.store, { domain, ...where, by: place.user, surface: place.platform, at: deps.clock() });
-  await conversation.post({ summary: `Stopped watching ${domain}`, blocks: [{ kind: 'text', text: `Stopped watching ${domain} here. Its check history is kept: mailcheck history ${domain}.` }] });
+  await conversation.post({
+    summary: `Stopped watching ${domain}`,
+    blocks: [
+      {
+        kind: 'text',
+        text: `Stopped watching ${domain} here. Its check history is kept: mailcheck history ${domain}.`,
+      },
+    ],
+  });
 }
 
-export async function handleWatches(place: ChatPlace | undefined, conversation: Conversation, deps: WatchChatDeps | undefined): Promise<void> {
+export async function handleWatches(
+  place: ChatPlace | undefined,
+  conversation: Conversation,
+  deps: WatchChatDeps | undefined,
+): Promise<void> {
   if (!place || place.platform === 'console') return conversation.whisper(CONSOLE_CANNOT_WATCH);
   if (!deps) return conversation.whisper(WATCH_UNAVAILABLE);
   const watches = await listWatches(deps.store, { platform: place.platform, conversation: place.conversation });
-  if (watches.length === 0) return conversation.whisper('Nothing is watched in this conversation. mailcheck watch <domain> starts a watch.');
-  await conversation.whisper(['Watched here:', ...watches.map((w) => `  ${w.domain}: every ${describeDuration(w.intervalMs)}, since ${w.createdAt.toISOString().slice(0, 10)}`)].join('\n'));
+  if (watches.length === 0)
+    return conversation.whisper('Nothing is watched in this conversation. mailcheck watch <domain> starts a watch.');
+  await conversation.whisper(
+    [
+      'Watched here:',
+      ...watches.map(
+        (w) =>
+          `  ${w.domain}: every ${describeDuration(w.intervalMs)}, since ${w.createdAt.toISOString().slice(0, 10)}`,
+      ),
+    ].join('\n'),
+  );
 }

@@ -48,14 +48,22 @@ export function parseMailcheck(text: string): MailcheckRequest {
   const [first = '', ...rest] = words;
   if (words.length === 1 && /^(help|-h|--help|\?)$/i.test(first)) return { kind: 'help' };
   try {
-    if (/^watches$/i.test(first)) return rest.length === 0 ? { kind: 'watches' } : { kind: 'invalid', message: 'mailcheck watches takes nothing after it: it lists the domains watched here.' };
+    if (/^watches$/i.test(first))
+      return rest.length === 0
+        ? { kind: 'watches' }
+        : { kind: 'invalid', message: 'mailcheck watches takes nothing after it: it lists the domains watched here.' };
     if (/^(history|unwatch)$/i.test(first)) {
-      if (rest.length !== 1) return { kind: 'invalid', message: `mailcheck ${first.toLowerCase()} takes one domain (got "${rest.join(' ')}").` };
+      if (rest.length !== 1)
+        return {
+          kind: 'invalid',
+          message: `mailcheck ${first.toLowerCase()} takes one domain (got "${rest.join(' ')}").`,
+        };
       const domain = parseCheckTarget(rest[0] ?? '').domain;
       return /^history$/i.test(first) ? { kind: 'history', domain } : { kind: 'unwatch', domain };
     }
     if (/^watch$/i.test(first)) return parseWatch(rest);
-    if (words.length > 1) return { kind: 'invalid', message: `One domain or address at a time (got "${words.join(' ')}").` };
+    if (words.length > 1)
+      return { kind: 'invalid', message: `One domain or address at a time (got "${words.join(' ')}").` };
     return { kind: 'check', target: parseCheckTarget(first), input: first };
   } catch (error) {
     if (isAppError(error, 'BAD_INPUT')) return { kind: 'invalid', message: `${error.message.replace(/\.$/, '')}.` };
@@ -68,21 +76,30 @@ const WATCH_INTERVAL_BOUNDS = { minMs: WATCH_MIN_MINUTES * 60_000, maxMs: WATCH_
 
 function parseWatch(words: readonly string[]): MailcheckRequest {
   const [domainText, ...interval] = words;
-  if (domainText === undefined) return { kind: 'invalid', message: 'mailcheck watch takes a domain, e.g. mailcheck watch partner.com every 6h.' };
+  if (domainText === undefined)
+    return { kind: 'invalid', message: 'mailcheck watch takes a domain, e.g. mailcheck watch partner.com every 6h.' };
   const domain = parseCheckTarget(domainText).domain;
   const spelled = interval[0]?.toLowerCase() === 'every' ? interval.slice(1) : interval;
   if (spelled.length === 0) return { kind: 'watch', domain, intervalMs: undefined };
-  if (spelled.length > 1) return { kind: 'invalid', message: `After the domain, say how often: every 6h (got "${interval.join(' ')}").` };
+  if (spelled.length > 1)
+    return { kind: 'invalid', message: `After the domain, say how often: every 6h (got "${interval.join(' ')}").` };
   const intervalMs = parseDuration(spelled[0] ?? '');
   if (intervalMs < WATCH_INTERVAL_BOUNDS.minMs || intervalMs > WATCH_INTERVAL_BOUNDS.maxMs) {
-    return { kind: 'invalid', message: `A watch re-checks every ${WATCH_MIN_MINUTES} minutes at the most and every 7 days at the least (got ${spelled[0]}).` };
+    return {
+      kind: 'invalid',
+      message: `A watch re-checks every ${WATCH_MIN_MINUTES} minutes at the most and every 7 days at the least (got ${spelled[0]}).`,
+    };
   }
   return { kind: 'watch', domain, intervalMs };
 }
 
 export interface MailcheckDeps {
   /** Runs the whole diagnosis, telling progress as it goes; `fresh` (a Re-check) probes the partner now, never reusing a recent probe. */
-  readonly diagnose: (target: CheckTarget, onProgress: (progress: DiagnosisProgress) => void, options?: { readonly fresh?: boolean }) => Promise<DiagnosisReport>;
+  readonly diagnose: (
+    target: CheckTarget,
+    onProgress: (progress: DiagnosisProgress) => void,
+    options?: { readonly fresh?: boolean },
+  ) => Promise<DiagnosisReport>;
   /** Where checks run once for everyone asking (this process, or every replica through Redis). */
   readonly running: CheckRegistry;
   /** Recent reports by the input that produced them, for the "Note for their admin" button. */
@@ -106,9 +123,19 @@ export interface MailcheckDeps {
  * /mailcheck: answers at once with a card saying what is being checked, updates that same card
  * as results arrive, and ends with the verdict; the full evidence goes into its thread.
  */
-export async function handleMailcheck(text: string, conversation: Conversation, deps: MailcheckDeps, place?: ChatPlace): Promise<void> {
+export async function handleMailcheck(
+  text: string,
+  conversation: Conversation,
+  deps: MailcheckDeps,
+  place?: ChatPlace,
+): Promise<void> {
   const request = parseMailcheck(text);
-  deps.counted?.(request.kind === 'check' || request.kind === 'help' || request.kind === 'invalid' ? 'mailcheck' : `mailcheck ${request.kind}`, request.kind === 'help' || request.kind === 'invalid' ? request.kind : 'ok');
+  deps.counted?.(
+    request.kind === 'check' || request.kind === 'help' || request.kind === 'invalid'
+      ? 'mailcheck'
+      : `mailcheck ${request.kind}`,
+    request.kind === 'help' || request.kind === 'invalid' ? request.kind : 'ok',
+  );
   switch (request.kind) {
     case 'help':
       return conversation.whisper(MAILCHECK_HELP);
@@ -120,7 +147,9 @@ export async function handleMailcheck(text: string, conversation: Conversation, 
     case 'bounce':
       return handleBounce(request.text, conversation, deps.bounces);
     case 'history':
-      return deps.history ? handleHistory(request.domain, conversation, deps.history) : conversation.whisper(HISTORY_UNAVAILABLE);
+      return deps.history
+        ? handleHistory(request.domain, conversation, deps.history)
+        : conversation.whisper(HISTORY_UNAVAILABLE);
     case 'watch':
       return handleWatch(request.domain, request.intervalMs, place, conversation, deps.watches);
     case 'unwatch':
@@ -131,26 +160,42 @@ export async function handleMailcheck(text: string, conversation: Conversation, 
 }
 
 /** A button on a mailcheck card: Re-check runs it again; the note and what changed go into the thread. */
-export async function handleMailcheckAction(action: ActionId, value: string, ref: MessageRef, conversation: Conversation, deps: MailcheckDeps): Promise<void> {
+export async function handleMailcheckAction(
+  action: ActionId,
+  value: string,
+  ref: MessageRef,
+  conversation: Conversation,
+  deps: MailcheckDeps,
+): Promise<void> {
   const request = parseMailcheck(value);
   deps.counted?.(action, request.kind === 'check' ? 'ok' : 'invalid');
-  if (request.kind !== 'check') return conversation.whisper(`This button no longer works (${value}); type mailcheck again.`);
+  if (request.kind !== 'check')
+    return conversation.whisper(`This button no longer works (${value}); type mailcheck again.`);
   if (action === ACTION_IDS.mailcheckChanges) {
-    return deps.history ? handleWhatChanged(request.target.domain, ref, conversation, deps.history) : conversation.whisper(HISTORY_UNAVAILABLE);
+    return deps.history
+      ? handleWhatChanged(request.target.domain, ref, conversation, deps.history)
+      : conversation.whisper(HISTORY_UNAVAILABLE);
   }
   if (action === ACTION_IDS.mailcheckRecheck) {
     const previous = deps.reports.get(request.input);
     const at = (deps.clock ?? (() => new Date()))();
     await runCheck(request.target, request.input, conversation, deps, { fresh: true, recheckedAt: at });
     // No live buttons on an answer that is no longer the latest: it points to the new one instead.
-    if (previous) await conversation.update(ref, supersededCard(reportCard(request.target, previous, request.input), at));
+    if (previous)
+      await conversation.update(ref, supersededCard(reportCard(request.target, previous, request.input), at));
     return;
   }
   const report = deps.reports.get(request.input) ?? (await runCheck(request.target, request.input, conversation, deps));
   await conversation.replyInThread(ref, adminNote(report));
 }
 
-async function runCheck(target: CheckTarget, input: string, conversation: Conversation, deps: MailcheckDeps, options: { fresh?: boolean; recheckedAt?: Date } = {}): Promise<DiagnosisReport> {
+async function runCheck(
+  target: CheckTarget,
+  input: string,
+  conversation: Conversation,
+  deps: MailcheckDeps,
+  options: { fresh?: boolean; recheckedAt?: Date } = {},
+): Promise<DiagnosisReport> {
   const ref = await conversation.post(runningCard(target));
   const updates = thinnedUpdates(conversation, ref, deps);
   const { report: pending } = await deps.running.join(
@@ -160,7 +205,9 @@ async function runCheck(target: CheckTarget, input: string, conversation: Conver
     options,
   );
   const report = await pending;
-  await updates.finish(reportCard(target, report, input, options.recheckedAt ? { recheckedAt: options.recheckedAt } : {}));
+  await updates.finish(
+    reportCard(target, report, input, options.recheckedAt ? { recheckedAt: options.recheckedAt } : {}),
+  );
   deps.reports.set(input, report);
   // The thread is the whole evidence: every finding, never the short form.
   await conversation.replyInThread(ref, renderReportText(report, { verbose: true }));

@@ -20,7 +20,13 @@ import { answerOutage, OUTAGE_OUTCOME_BUTTONS } from './outage-outcome.js';
 import type { ButtonInputs, PatchButtonContext } from './patch-buttons.js';
 import { type RefusalRecord, sentence, whisperRefusals } from './refusals.js';
 
-export const OUTAGE_BUTTONS: readonly ActionId[] = [ACTION_IDS.outageApprove, ACTION_IDS.outageDeny, ACTION_IDS.outagePropose, ACTION_IDS.patchRequestOutage, ...OUTAGE_OUTCOME_BUTTONS];
+export const OUTAGE_BUTTONS: readonly ActionId[] = [
+  ACTION_IDS.outageApprove,
+  ACTION_IDS.outageDeny,
+  ACTION_IDS.outagePropose,
+  ACTION_IDS.patchRequestOutage,
+  ...OUTAGE_OUTCOME_BUTTONS,
+];
 
 export function isOutageButton(id: ActionId): boolean {
   return OUTAGE_BUTTONS.includes(id);
@@ -30,7 +36,11 @@ export function isOutageButton(id: ActionId): boolean {
  * What is wrong with the form's inputs, by field id, before anything is stored (Slack shows it on
  * the field). The time is only checked to be a time here: the clicker's zone places it later.
  */
-export function checkOutageButtonInputs(actionId: ActionId, inputs: ButtonInputs, now: number): Readonly<Record<string, string>> {
+export function checkOutageButtonInputs(
+  actionId: ActionId,
+  inputs: ButtonInputs,
+  now: number,
+): Readonly<Record<string, string>> {
   // Patched and Not done ask for nothing.
   if (OUTAGE_OUTCOME_BUTTONS.includes(actionId)) return {};
   if (actionId === ACTION_IDS.patchRequestOutage) return checkWindowInputs(inputs, now);
@@ -47,18 +57,26 @@ export function checkOutageButtonInputs(actionId: ActionId, inputs: ButtonInputs
   return {};
 }
 
-function readDecision(actionId: ActionId, id: number, inputs: ButtonInputs): { readonly decision: OutageDecision } | { readonly errors: Readonly<Record<string, string>> } {
+function readDecision(
+  actionId: ActionId,
+  id: number,
+  inputs: ButtonInputs,
+): { readonly decision: OutageDecision } | { readonly errors: Readonly<Record<string, string>> } {
   const text = (field: string): string => (inputs[field] ?? '').trim();
   switch (actionId) {
     case ACTION_IDS.outageApprove:
       return { decision: { kind: 'decide', id, vote: 'approve' } };
     case ACTION_IDS.outageDeny: {
       const reason = text(FORM_FIELDS.reason);
-      return reason === '' ? { errors: { [FORM_FIELDS.reason]: 'Say why not: the owner is told.' } } : { decision: { kind: 'decide', id, vote: 'deny', reason } };
+      return reason === ''
+        ? { errors: { [FORM_FIELDS.reason]: 'Say why not: the owner is told.' } }
+        : { decision: { kind: 'decide', id, vote: 'deny', reason } };
     }
     case ACTION_IDS.outagePropose: {
       const when = text(FORM_FIELDS.when);
-      return when === '' ? { errors: { [FORM_FIELDS.when]: 'Say when instead, such as saturday 22:00 or 2026-11-28 22:00.' } } : { decision: { kind: 'decide', id, vote: 'propose', when } };
+      return when === ''
+        ? { errors: { [FORM_FIELDS.when]: 'Say when instead, such as saturday 22:00 or 2026-11-28 22:00.' } }
+        : { decision: { kind: 'decide', id, vote: 'propose', when } };
     }
     default:
       throw new AppError('BAD_INPUT', `"${actionId}" is not an outage button`);
@@ -66,23 +84,43 @@ function readDecision(actionId: ActionId, id: number, inputs: ButtonInputs): { r
 }
 
 /** Runs a click on one of OUTAGE_BUTTONS; `ref` is the clicked copy of the card. */
-export async function handleOutageButton(actionId: ActionId, value: string, inputs: ButtonInputs, ref: MessageRef, context: PatchButtonContext, deps: OutageDeps): Promise<void> {
+export async function handleOutageButton(
+  actionId: ActionId,
+  value: string,
+  inputs: ButtonInputs,
+  ref: MessageRef,
+  context: PatchButtonContext,
+  deps: OutageDeps,
+): Promise<void> {
   const { conversation, actor } = context;
   const refusal: RefusalRecord = { deps, actor, attempted: `click ${actionId}`, target: value };
-  await whisperRefusals(conversation, async () => {
-    if (!/^\d{1,12}$/.test(value)) throw new AppError('BAD_INPUT', `this button no longer works (it carries "${value.slice(0, 40)}"): use the outage command instead`);
-    if (actionId === ACTION_IDS.patchRequestOutage) {
-      await requestWindowForPatch(Number(value), inputs, { actor, conversation }, deps);
-      return;
-    }
-    if (OUTAGE_OUTCOME_BUTTONS.includes(actionId)) {
-      await answerOutage(actionId === ACTION_IDS.outagePatched ? 'patched' : 'not-done', Number(value), { actor, conversation, question: ref, refusal }, deps);
-      return;
-    }
-    const read = readDecision(actionId, Number(value), inputs);
-    if ('errors' in read) throw new AppError('BAD_INPUT', Object.values(read.errors).join(' '));
-    await decideOutage(read.decision, actor, conversation, deps, { platform: actor.platform, ref });
-  }, refusal);
+  await whisperRefusals(
+    conversation,
+    async () => {
+      if (!/^\d{1,12}$/.test(value))
+        throw new AppError(
+          'BAD_INPUT',
+          `this button no longer works (it carries "${value.slice(0, 40)}"): use the outage command instead`,
+        );
+      if (actionId === ACTION_IDS.patchRequestOutage) {
+        await requestWindowForPatch(Number(value), inputs, { actor, conversation }, deps);
+        return;
+      }
+      if (OUTAGE_OUTCOME_BUTTONS.includes(actionId)) {
+        await answerOutage(
+          actionId === ACTION_IDS.outagePatched ? 'patched' : 'not-done',
+          Number(value),
+          { actor, conversation, question: ref, refusal },
+          deps,
+        );
+        return;
+      }
+      const read = readDecision(actionId, Number(value), inputs);
+      if ('errors' in read) throw new AppError('BAD_INPUT', Object.values(read.errors).join(' '));
+      await decideOutage(read.decision, actor, conversation, deps, { platform: actor.platform, ref });
+    },
+    refusal,
+  );
 }
 
 /** The nag's "Request outage window" form: the same checks as the typed command's words. */
@@ -99,12 +137,18 @@ function checkWindowInputs(inputs: ButtonInputs, now: number): Readonly<Record<s
   };
   check(FORM_FIELDS.when, () => parseWhen(text(FORM_FIELDS.when), now, 'UTC'));
   check(FORM_FIELDS.duration, () => parseDuration(text(FORM_FIELDS.duration)));
-  if (text(FORM_FIELDS.reason) === '') errors[FORM_FIELDS.reason] = 'Say what the window is for: the approvers decide on it.';
+  if (text(FORM_FIELDS.reason) === '')
+    errors[FORM_FIELDS.reason] = 'Say what the window is for: the approvers decide on it.';
   return errors;
 }
 
 /** A nag's button asks for a window on the nagged patch's system, as `outage request` would. */
-async function requestWindowForPatch(patchId: number, inputs: ButtonInputs, context: { readonly actor: PatchActor; readonly conversation: Conversation }, deps: OutageDeps): Promise<void> {
+async function requestWindowForPatch(
+  patchId: number,
+  inputs: ButtonInputs,
+  context: { readonly actor: PatchActor; readonly conversation: Conversation },
+  deps: OutageDeps,
+): Promise<void> {
   const errors = checkWindowInputs(inputs, deps.now());
   if (Object.keys(errors).length > 0) throw new AppError('BAD_INPUT', Object.values(errors).join(' '));
   const patch = await patchById(deps.store.db, patchId);
@@ -114,7 +158,13 @@ async function requestWindowForPatch(patchId: number, inputs: ButtonInputs, cont
   const reading = { now: deps.now(), timeZone: known?.person?.timeZone ?? DEFAULT_ZONE };
   const text = (field: string): string => (inputs[field] ?? '').trim();
   await askForWindow(
-    { kind: 'request', system: patch.system, when: text(FORM_FIELDS.when), durationMs: parseDuration(text(FORM_FIELDS.duration)), reason: text(FORM_FIELDS.reason) },
+    {
+      kind: 'request',
+      system: patch.system,
+      when: text(FORM_FIELDS.when),
+      durationMs: parseDuration(text(FORM_FIELDS.duration)),
+      reason: text(FORM_FIELDS.reason),
+    },
     actor,
     context,
     deps,

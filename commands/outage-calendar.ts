@@ -7,7 +7,10 @@ import { parseSince } from './since.js';
 /** What a calendar shows by default: the last month, and everything ahead. */
 const DEFAULT_SINCE = '30d';
 
-export async function runOutageCalendar(input: { readonly since?: string | undefined }, deps: { readonly store: OpenDatabase; readonly now: () => number }): Promise<string> {
+export async function runOutageCalendar(
+  input: { readonly since?: string | undefined },
+  deps: { readonly store: OpenDatabase; readonly now: () => number },
+): Promise<string> {
   const now = deps.now();
   const entries = await calendarEntries(deps.store.db, parseSince(input.since ?? DEFAULT_SINCE, now));
   return outageCalendar({ ...entries, stamp: now });

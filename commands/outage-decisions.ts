@@ -12,7 +12,13 @@ import type { Reading } from '../src/chat/patch-text.js';
 import { AppError, isAppError } from '../src/errors.js';
 import { parseWhen } from '../src/outages/when.js';
 import type { OpenDatabase } from '../src/store/database.js';
-import { expireOutageRequests, outageCards, outageRequestById, voteOnOutage, type OutageRequest } from '../src/store/outage-requests.js';
+import {
+  expireOutageRequests,
+  outageCards,
+  outageRequestById,
+  voteOnOutage,
+  type OutageRequest,
+} from '../src/store/outage-requests.js';
 import { loadOutageView, type OutageView } from '../src/store/outage-views.js';
 import type { OutageDecision } from './outage-command.js';
 import { requireIdentity, resolveActor, type ChatPlatform, type PatchActor } from './patch-actor.js';
@@ -39,7 +45,13 @@ export interface ClickedCopy {
  * already decided, a time in the past) throw coded errors for the caller to whisper.
  * `clicked`: the copy clicked; without it (typed), a line saying what happened is posted instead.
  */
-export async function decideOutage(decision: OutageDecision, actor: PatchActor, conversation: Conversation, deps: OutageDeps, clicked?: ClickedCopy): Promise<void> {
+export async function decideOutage(
+  decision: OutageDecision,
+  actor: PatchActor,
+  conversation: Conversation,
+  deps: OutageDeps,
+  clicked?: ClickedCopy,
+): Promise<void> {
   const now = deps.now();
   const known = requireIdentity(await resolveActor(deps.store, actor), actor);
   const reading: Reading = { now, timeZone: known.person?.timeZone ?? DEFAULT_ZONE };
@@ -59,17 +71,29 @@ export async function decideOutage(decision: OutageDecision, actor: PatchActor, 
     if (isAppError(error, 'CONFLICT')) throw await tooLate(deps, decision.id, error, reading);
     throw error;
   }
-  const problems = await showOutageEverywhere(deps, decision.id, clicked ? { ...clicked, conversation, reading } : undefined);
+  const problems = await showOutageEverywhere(
+    deps,
+    decision.id,
+    clicked ? { ...clicked, conversation, reading } : undefined,
+  );
   if (!clicked) await conversation.post(outageNoteCard(await loadOutageView(deps.store.db, decision.id, now), reading));
   if (decision.vote === 'deny') await offerRiskAcceptance(deps, decision.id, conversation, reading);
-  if (problems.length > 0) await conversation.whisper(`Decided, but ${problems.length === 1 ? 'one copy' : `${problems.length} copies`} of the card could not be updated: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    await conversation.whisper(
+      `Decided, but ${problems.length === 1 ? 'one copy' : `${problems.length} copies`} of the card could not be updated: ${problems.join('; ')}`,
+    );
 }
 
 /**
  * Whoever denies a window for an overdue patch is offered to accept the risk of not patching it
  * instead, with an expiry (DOMAIN.md section 4: a refusal becomes a risk acceptance on record).
  */
-async function offerRiskAcceptance(deps: OutageDeps, id: number, conversation: Conversation, reading: Reading): Promise<void> {
+async function offerRiskAcceptance(
+  deps: OutageDeps,
+  id: number,
+  conversation: Conversation,
+  reading: Reading,
+): Promise<void> {
   const view = await loadOutageView(deps.store.db, id, reading.now);
   const open = view.patches.filter((patch) => patch.status === 'open');
   if (open.length > 0) await conversation.post(riskOfferCard(view.request.system, open));
@@ -79,11 +103,13 @@ async function offerRiskAcceptance(deps: OutageDeps, id: number, conversation: C
 async function tooLate(deps: OutageDeps, id: number, error: AppError, reading: Reading): Promise<AppError> {
   const request = await outageRequestById(deps.store.db, id);
   if (request === undefined || request.status === 'pending') return error;
-  if (request.status === 'expired') return new AppError('CONFLICT', `outage request #${id} expired without a decision; ask again`, { cause: error });
+  if (request.status === 'expired')
+    return new AppError('CONFLICT', `outage request #${id} expired without a decision; ask again`, { cause: error });
   const view = await loadOutageView(deps.store.db, id, reading.now);
   const name = (handle: string): string => view.approvers.find((person) => person.handle === handle)?.name ?? handle;
   const by = request.status === 'approved' ? request.approvals.map(name).join(' and ') : name(request.decidedBy ?? '?');
-  const what = request.status === 'approved' ? 'approved' : request.status === 'denied' ? 'denied' : 'answered with another time';
+  const what =
+    request.status === 'approved' ? 'approved' : request.status === 'denied' ? 'denied' : 'answered with another time';
   return new AppError('CONFLICT', `outage request #${id} was already ${what} by ${by}`, { cause: error });
 }
 
@@ -118,7 +144,12 @@ function stateOf(request: OutageRequest): string {
   return `${request.status}:${request.approvals.join(',')}`;
 }
 
-async function updateCopies(deps: OutageDeps, view: OutageView, now: number, clicked: ClickedHere | undefined): Promise<string[]> {
+async function updateCopies(
+  deps: OutageDeps,
+  view: OutageView,
+  now: number,
+  clicked: ClickedHere | undefined,
+): Promise<string[]> {
   // Copies other than the clicked one have no single reader: the requester's zone, named in every time.
   const shared: Reading = { now, timeZone: view.requester?.timeZone ?? DEFAULT_ZONE };
   const problems: string[] = [];
@@ -129,7 +160,10 @@ async function updateCopies(deps: OutageDeps, view: OutageView, now: number, cli
       problems.push(`${where}: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
-  if (clicked) await tried(`${clicked.platform} ${clicked.ref.conversation}`, () => clicked.conversation.update(clicked.ref, outageCard(view, { ...clicked.reading, now })));
+  if (clicked)
+    await tried(`${clicked.platform} ${clicked.ref.conversation}`, () =>
+      clicked.conversation.update(clicked.ref, outageCard(view, { ...clicked.reading, now })),
+    );
   const card = outageCard(view, shared);
   for (const copy of await outageCards(deps.store.db, view.request.id)) {
     if (clicked && copy.platform === clicked.platform && sameMessage(copy, clicked.ref)) continue;
@@ -155,9 +189,14 @@ export interface ClosedRequest {
  * Expires the requests nobody decided in time and replaces every copy of their cards with the
  * outcome. The sweep calls it; it is safe to call again (an expired request is not expired twice).
  */
-export async function closeExpiredRequests(store: OpenDatabase, notifiers: readonly NagNotifier[], now: number): Promise<ClosedRequest[]> {
+export async function closeExpiredRequests(
+  store: OpenDatabase,
+  notifiers: readonly NagNotifier[],
+  now: number,
+): Promise<ClosedRequest[]> {
   const expired = await expireOutageRequests(store, now);
   const closed: ClosedRequest[] = [];
-  for (const request of expired) closed.push({ request, problems: await showOutageEverywhere({ store, notifiers, now: () => now }, request.id) });
+  for (const request of expired)
+    closed.push({ request, problems: await showOutageEverywhere({ store, notifiers, now: () => now }, request.id) });
   return closed;
 }

@@ -21,16 +21,32 @@ export interface OutageOutcomeDeps {
 export async function answerOutage(
   outcome: 'patched' | 'not-done',
   requestId: number,
-  context: { readonly actor: PatchActor; readonly conversation: Conversation; readonly question?: MessageRef; readonly refusal?: RefusalRecord },
+  context: {
+    readonly actor: PatchActor;
+    readonly conversation: Conversation;
+    readonly question?: MessageRef;
+    readonly refusal?: RefusalRecord;
+  },
   deps: OutageOutcomeDeps,
 ): Promise<void> {
-  await whisperRefusals(context.conversation, async () => {
-    const actor = requireIdentity(await resolveActor(deps.store, context.actor), context.actor);
-    const recorded = await recordOutageOutcome(deps.store, { id: requestId, outcome, person: actor.person, identity: actor.identity, surface: actor.surface, now: deps.now() });
-    const card = outcomeCard(recorded, actorName(actor));
-    if (context.question !== undefined) await context.conversation.update(context.question, card);
-    else await context.conversation.post(card);
-  }, context.refusal);
+  await whisperRefusals(
+    context.conversation,
+    async () => {
+      const actor = requireIdentity(await resolveActor(deps.store, context.actor), context.actor);
+      const recorded = await recordOutageOutcome(deps.store, {
+        id: requestId,
+        outcome,
+        person: actor.person,
+        identity: actor.identity,
+        surface: actor.surface,
+        now: deps.now(),
+      });
+      const card = outcomeCard(recorded, actorName(actor));
+      if (context.question !== undefined) await context.conversation.update(context.question, card);
+      else await context.conversation.post(card);
+    },
+    context.refusal,
+  );
 }
 
 export function outcomeCard(outcome: OutageOutcome, who: string): Card {
@@ -40,7 +56,16 @@ export function outcomeCard(outcome: OutageOutcome, who: string): Card {
     const applied = outcome.patched.map((patch) => patch.key);
     return {
       summary: headline,
-      blocks: [{ kind: 'header', text: headline }, { kind: 'text', text: applied.length > 0 ? `Marked applied: ${applied.join(', ')}. Their nags stop.` : 'Nothing was left open to mark applied.' }],
+      blocks: [
+        { kind: 'header', text: headline },
+        {
+          kind: 'text',
+          text:
+            applied.length > 0
+              ? `Marked applied: ${applied.join(', ')}. Their nags stop.`
+              : 'Nothing was left open to mark applied.',
+        },
+      ],
     };
   }
   const headline = `${request.system}: not done in the outage window (${who})`;
@@ -49,7 +74,10 @@ export function outcomeCard(outcome: OutageOutcome, who: string): Card {
     summary: headline,
     blocks: [
       { kind: 'header', text: headline },
-      { kind: 'text', text: `${open.length > 0 ? `Still open and escalating: ${open.join(', ')}.` : 'No patch of this window is open.'} Ask for a new window: outage request ${request.system} <when> <duration> <reason>.` },
+      {
+        kind: 'text',
+        text: `${open.length > 0 ? `Still open and escalating: ${open.join(', ')}.` : 'No patch of this window is open.'} Ask for a new window: outage request ${request.system} <when> <duration> <reason>.`,
+      },
     ],
   };
 }

@@ -32,29 +32,42 @@ export async function handleOutage(text: string, context: OutageCommandContext, 
   const { conversation, actor } = context;
   const command = parseOutageCommand(text);
   if (command.kind === 'help') return conversation.whisper(OUTAGE_HELP);
-  if (command.kind === 'invalid') return conversation.whisper(`${command.message}\nUsage: ${command.usage.includes('\n') ? `\n${command.usage}` : command.usage}`);
+  if (command.kind === 'invalid')
+    return conversation.whisper(
+      `${command.message}\nUsage: ${command.usage.includes('\n') ? `\n${command.usage}` : command.usage}`,
+    );
   const refusal = command.kind === 'list' ? undefined : typedRefusal(deps, actor, `outage ${text}`);
-  await whisperRefusals(conversation, async () => {
-    const known = await resolveActor(deps.store, actor);
-    const reading: Reading = { now: deps.now(), timeZone: known?.person?.timeZone ?? DEFAULT_ZONE };
-    switch (command.kind) {
-      case 'list':
-        await conversation.post(outageListCard(await upcomingOutages(deps.store.db, reading.now), reading));
-        return;
-      case 'request':
-        await askForWindow(command, requireIdentity(known, actor), context, deps, reading);
-        return;
-      case 'decide':
-        await decideOutage(command, actor, conversation, deps);
-        return;
-      case 'answer':
-        await answerOutage(command.outcome, command.id, { actor, conversation, refusal }, deps);
-        return;
-    }
-  }, refusal);
+  await whisperRefusals(
+    conversation,
+    async () => {
+      const known = await resolveActor(deps.store, actor);
+      const reading: Reading = { now: deps.now(), timeZone: known?.person?.timeZone ?? DEFAULT_ZONE };
+      switch (command.kind) {
+        case 'list':
+          await conversation.post(outageListCard(await upcomingOutages(deps.store.db, reading.now), reading));
+          return;
+        case 'request':
+          await askForWindow(command, requireIdentity(known, actor), context, deps, reading);
+          return;
+        case 'decide':
+          await decideOutage(command, actor, conversation, deps);
+          return;
+        case 'answer':
+          await answerOutage(command.outcome, command.id, { actor, conversation, refusal }, deps);
+          return;
+      }
+    },
+    refusal,
+  );
 }
 
-export async function askForWindow(command: Extract<OutageCommand, { kind: 'request' }>, actor: KnownActor, context: OutageCommandContext, deps: OutageDeps, reading: Reading): Promise<void> {
+export async function askForWindow(
+  command: Extract<OutageCommand, { kind: 'request' }>,
+  actor: KnownActor,
+  context: OutageCommandContext,
+  deps: OutageDeps,
+  reading: Reading,
+): Promise<void> {
   const { conversation } = context;
   const start = parseWhen(command.when, reading.now, reading.timeZone);
   const asked = await requestOutage(deps.store, {
@@ -77,14 +90,24 @@ export async function askForWindow(command: Extract<OutageCommand, { kind: 'requ
     for (const approver of view.approvers) {
       const user = approver.chat[notifier.platform];
       // A requester who may not count towards their own request has nothing to decide.
-      if (user === undefined || (approver.handle === asked.request.requestedBy && !view.approval.selfApproval)) continue;
+      if (user === undefined || (approver.handle === asked.request.requestedBy && !view.approval.selfApproval))
+        continue;
       try {
-        const sent = await notifier.directMessage(user, outageRequestCard(view, { now: reading.now, timeZone: approver.timeZone }), `outage-${id}`);
+        const sent = await notifier.directMessage(
+          user,
+          outageRequestCard(view, { now: reading.now, timeZone: approver.timeZone }),
+          `outage-${id}`,
+        );
         await recordOutageCard(deps.store.db, id, { platform: notifier.platform, ...sent });
       } catch (error) {
-        missed.push(`${approver.name} on ${notifier.platform === 'slack' ? 'Slack' : 'Teams'} (${error instanceof Error ? error.message : String(error)})`);
+        missed.push(
+          `${approver.name} on ${notifier.platform === 'slack' ? 'Slack' : 'Teams'} (${error instanceof Error ? error.message : String(error)})`,
+        );
       }
     }
   }
-  if (missed.length > 0) await conversation.whisper(`Request #${id} is posted here, but could not reach ${missed.join('; ')} directly: show them this card.`);
+  if (missed.length > 0)
+    await conversation.whisper(
+      `Request #${id} is posted here, but could not reach ${missed.join('; ')} directly: show them this card.`,
+    );
 }

@@ -21,9 +21,16 @@ export type KnownActor = Actor;
 
 export async function resolveActor(store: OpenDatabase, actor: PatchActor): Promise<KnownActor | undefined> {
   if (actor.id === undefined || actor.id === '') return undefined;
-  const person = actor.platform === 'console' ? await findPerson(store.db, actor.id) : await personByChat(store.db, actor.platform, actor.id);
+  const person =
+    actor.platform === 'console'
+      ? await findPerson(store.db, actor.id)
+      : await personByChat(store.db, actor.platform, actor.id);
   // The console only repeats what --as said: the audit log records it as claimed, not as verified.
-  return { person, identity: `${actor.platform}:${actor.id}`, surface: actor.platform === 'console' ? CLAIMED_CONSOLE_SURFACE : actor.platform };
+  return {
+    person,
+    identity: `${actor.platform}:${actor.id}`,
+    surface: actor.platform === 'console' ? CLAIMED_CONSOLE_SURFACE : actor.platform,
+  };
 }
 
 /** For the commands that change something: who it is must be known, even if not who may. */

@@ -16,7 +16,12 @@ import type { AddPatchRequest } from './patch-request.js';
 
 const DAY_MS = 86_400_000;
 
-export async function addPatch(store: OpenDatabase, request: AddPatchRequest, actor: KnownActor, reading: Reading): Promise<Card> {
+export async function addPatch(
+  store: OpenDatabase,
+  request: AddPatchRequest,
+  actor: KnownActor,
+  reading: Reading,
+): Promise<Card> {
   const system = await requireSystem(store.db, request.system);
   await requireOwnerOrChain(store.db, system, actor.person, actor.identity);
   const key = patchKey(request);
@@ -24,7 +29,11 @@ export async function addPatch(store: OpenDatabase, request: AddPatchRequest, ac
   // on another day would move its due date).
   const stored = await findPatch(store.db, system.name, key);
   const releasedAt = request.releasedAt ?? stored?.releasedAt ?? reading.now - (reading.now % DAY_MS);
-  if (request.dueAt !== undefined && request.dueAt < releasedAt) throw new AppError('BAD_INPUT', 'the due date is before the release date (today, unless --released says otherwise)');
+  if (request.dueAt !== undefined && request.dueAt < releasedAt)
+    throw new AppError(
+      'BAD_INPUT',
+      'the due date is before the release date (today, unless --released says otherwise)',
+    );
   const spec: PatchSpec = {
     system: system.name,
     title: request.title,
@@ -36,7 +45,12 @@ export async function addPatch(store: OpenDatabase, request: AddPatchRequest, ac
   const summary = await importInventory(
     store,
     { people: [], policies: [], systems: [], patches: [spec] },
-    { actor: actor.person?.handle ?? actor.identity, surface: actor.surface, now: reading.now, source: 'chat: patch add' },
+    {
+      actor: actor.person?.handle ?? actor.identity,
+      surface: actor.surface,
+      now: reading.now,
+      source: 'chat: patch add',
+    },
   );
   const outcome = summary.patches.added > 0 ? 'added' : summary.patches.updated > 0 ? 'updated' : 'unchanged';
   const patch = await findPatch(store.db, system.name, key);

@@ -24,7 +24,14 @@ import type { AcceptRiskRequest } from './patch-request.js';
 import { decideRisk, requestRisk } from './patch-risk.js';
 import { sentence, whisperRefusals } from './refusals.js';
 
-export const PATCH_BUTTONS: readonly ActionId[] = [ACTION_IDS.patchAck, ACTION_IDS.patchSnooze, ACTION_IDS.patchDone, ACTION_IDS.patchAcceptRisk, ACTION_IDS.riskApprove, ACTION_IDS.riskReject];
+export const PATCH_BUTTONS: readonly ActionId[] = [
+  ACTION_IDS.patchAck,
+  ACTION_IDS.patchSnooze,
+  ACTION_IDS.patchDone,
+  ACTION_IDS.patchAcceptRisk,
+  ACTION_IDS.riskApprove,
+  ACTION_IDS.riskReject,
+];
 
 export function isPatchButton(id: ActionId): boolean {
   return PATCH_BUTTONS.includes(id);
@@ -45,7 +52,12 @@ const DEFAULT_ZONE = 'UTC';
 
 type ButtonRequest =
   | { readonly kind: 'act'; readonly action: PatchAction }
-  | { readonly kind: 'accept-risk'; readonly reason: string; readonly controls: readonly string[]; readonly until: AcceptRiskRequest['until'] }
+  | {
+      readonly kind: 'accept-risk';
+      readonly reason: string;
+      readonly controls: readonly string[];
+      readonly until: AcceptRiskRequest['until'];
+    }
   | { readonly kind: 'decide'; readonly decision: 'approve' | 'reject'; readonly comment?: string };
 
 type ReadInputs = { readonly request: ButtonRequest } | { readonly errors: Readonly<Record<string, string>> };
@@ -54,7 +66,11 @@ type ReadInputs = { readonly request: ButtonRequest } | { readonly errors: Reado
  * The form's inputs read and checked before anything is stored, so a surface that can show
  * errors on the fields (Slack's response_action "errors") does: field id -> what is wrong.
  */
-export function checkButtonInputs(actionId: ActionId, inputs: ButtonInputs, now: number): Readonly<Record<string, string>> {
+export function checkButtonInputs(
+  actionId: ActionId,
+  inputs: ButtonInputs,
+  now: number,
+): Readonly<Record<string, string>> {
   const read = readInputs(actionId, inputs, now);
   return 'errors' in read ? read.errors : {};
 }
@@ -84,17 +100,24 @@ function readInputs(actionId: ActionId, inputs: ButtonInputs, now: number): Read
       break;
     case ACTION_IDS.patchSnooze: {
       const reason = needed(FORM_FIELDS.reason, 'Say why it can wait.');
-      const durationMs = needed(FORM_FIELDS.duration, 'Say for how long, such as 3d, 36h or 1w.') === '' ? undefined : parsed(FORM_FIELDS.duration, parseDuration);
+      const durationMs =
+        needed(FORM_FIELDS.duration, 'Say for how long, such as 3d, 36h or 1w.') === ''
+          ? undefined
+          : parsed(FORM_FIELDS.duration, parseDuration);
       request = { kind: 'act', action: { kind: 'snooze', durationMs: durationMs ?? 0, reason } };
       break;
     }
     case ACTION_IDS.patchAcceptRisk: {
       const reason = needed(FORM_FIELDS.reason, 'Say why the patch cannot be applied.');
-      const until = needed(FORM_FIELDS.until, 'Say until when: a date such as 2027-03-31 or a duration such as 90d.') === '' ? undefined : parsed(FORM_FIELDS.until, readUntil);
+      const until =
+        needed(FORM_FIELDS.until, 'Say until when: a date such as 2027-03-31 or a duration such as 90d.') === ''
+          ? undefined
+          : parsed(FORM_FIELDS.until, readUntil);
       if (until !== undefined) {
         const expiresAt = 'at' in until ? until.at : now + until.afterMs;
         if (expiresAt <= now) errors[FORM_FIELDS.until] = 'A risk acceptance must expire in the future.';
-        else if (expiresAt - now > MAX_RISK_ACCEPTANCE_MS) errors[FORM_FIELDS.until] = 'A risk acceptance may last at most a year; renew it when it expires.';
+        else if (expiresAt - now > MAX_RISK_ACCEPTANCE_MS)
+          errors[FORM_FIELDS.until] = 'A risk acceptance may last at most a year; renew it when it expires.';
       }
       const controls = text(FORM_FIELDS.controls)
         .split(';')
@@ -107,7 +130,11 @@ function readInputs(actionId: ActionId, inputs: ButtonInputs, now: number): Read
       request = { kind: 'decide', decision: 'approve' };
       break;
     case ACTION_IDS.riskReject:
-      request = { kind: 'decide', decision: 'reject', comment: needed(FORM_FIELDS.reason, 'Say why the risk cannot be accepted.') };
+      request = {
+        kind: 'decide',
+        decision: 'reject',
+        comment: needed(FORM_FIELDS.reason, 'Say why the risk cannot be accepted.'),
+      };
       break;
     default:
       throw new AppError('BAD_INPUT', `"${actionId}" is not a patch button`);
@@ -122,7 +149,11 @@ function readUntil(text: string): AcceptRiskRequest['until'] {
 /** The id a button carries: a patch id or a risk acceptance id, and on Acknowledge the nag's step. */
 function recordId(value: string): { readonly id: number; readonly step?: number } {
   const read = readNagButtonValue(value);
-  if (read === undefined) throw new AppError('BAD_INPUT', `this button no longer works (it carries "${value.slice(0, 40)}"): use the patch command instead`);
+  if (read === undefined)
+    throw new AppError(
+      'BAD_INPUT',
+      `this button no longer works (it carries "${value.slice(0, 40)}"): use the patch command instead`,
+    );
   return read.step === undefined ? { id: read.patchId } : { id: read.patchId, step: read.step };
 }
 
@@ -135,57 +166,94 @@ function onNag(action: PatchAction, step: number | undefined): PatchAction {
  * Runs a click on one of PATCH_BUTTONS. `ref` is the clicked message; `inputs` what its form
  * asked (nothing for buttons without one).
  */
-export async function handlePatchButton(actionId: ActionId, value: string, inputs: ButtonInputs, ref: MessageRef, context: PatchButtonContext, deps: PatchDeps): Promise<void> {
+export async function handlePatchButton(
+  actionId: ActionId,
+  value: string,
+  inputs: ButtonInputs,
+  ref: MessageRef,
+  context: PatchButtonContext,
+  deps: PatchDeps,
+): Promise<void> {
   const { conversation } = context;
-  await whisperRefusals(conversation, async () => {
-    const now = deps.now();
-    const read = readInputs(actionId, inputs, now);
-    if ('errors' in read) throw new AppError('BAD_INPUT', Object.values(read.errors).join(' '));
-    const { id, step } = recordId(value);
-    const actor = requireIdentity(await resolveActor(deps.store, context.actor), context.actor);
-    const reading: Reading = { now, timeZone: actor.person?.timeZone ?? DEFAULT_ZONE };
-    const thread = context.thread ?? ref;
-    const { request } = read;
-    switch (request.kind) {
-      case 'act': {
-        const patch = await openPatch(deps, id);
-        const result = await applyPatchAction(deps.store, {
-          system: patch.system,
-          patch: patch.key,
-          action: onNag(request.action, step),
-          actor: actor.person,
-          actorIdentity: actor.identity,
-          surface: actor.surface,
-          now,
-        });
-        await conversation.postInThread(thread, confirmationCard(request.action, result, actorName(actor), reading));
-        return;
+  await whisperRefusals(
+    conversation,
+    async () => {
+      const now = deps.now();
+      const read = readInputs(actionId, inputs, now);
+      if ('errors' in read) throw new AppError('BAD_INPUT', Object.values(read.errors).join(' '));
+      const { id, step } = recordId(value);
+      const actor = requireIdentity(await resolveActor(deps.store, context.actor), context.actor);
+      const reading: Reading = { now, timeZone: actor.person?.timeZone ?? DEFAULT_ZONE };
+      const thread = context.thread ?? ref;
+      const { request } = read;
+      switch (request.kind) {
+        case 'act': {
+          const patch = await openPatch(deps, id);
+          const result = await applyPatchAction(deps.store, {
+            system: patch.system,
+            patch: patch.key,
+            action: onNag(request.action, step),
+            actor: actor.person,
+            actorIdentity: actor.identity,
+            surface: actor.surface,
+            now,
+          });
+          await conversation.postInThread(thread, confirmationCard(request.action, result, actorName(actor), reading));
+          return;
+        }
+        case 'accept-risk': {
+          const patch = await openPatch(deps, id);
+          const cards = await requestRisk(
+            {
+              kind: 'accept-risk',
+              system: patch.system,
+              patch: patch.key,
+              reason: request.reason,
+              controls: request.controls,
+              until: request.until,
+            },
+            actor,
+            deps,
+            reading,
+          );
+          for (const card of cards) await conversation.postInThread(thread, card);
+          return;
+        }
+        case 'decide': {
+          const decided = await decideRisk(
+            { id, decision: request.decision, ...(request.comment !== undefined ? { comment: request.comment } : {}) },
+            actor,
+            deps,
+            reading,
+          );
+          await conversation.update(ref, decided);
+          await conversation.postInThread(thread, decisionNote(decided, actor));
+          return;
+        }
       }
-      case 'accept-risk': {
-        const patch = await openPatch(deps, id);
-        const cards = await requestRisk({ kind: 'accept-risk', system: patch.system, patch: patch.key, reason: request.reason, controls: request.controls, until: request.until }, actor, deps, reading);
-        for (const card of cards) await conversation.postInThread(thread, card);
-        return;
-      }
-      case 'decide': {
-        const decided = await decideRisk({ id, decision: request.decision, ...(request.comment !== undefined ? { comment: request.comment } : {}) }, actor, deps, reading);
-        await conversation.update(ref, decided);
-        await conversation.postInThread(thread, decisionNote(decided, actor));
-        return;
-      }
-    }
-  }, { deps, actor: context.actor, attempted: `click ${actionId}`, target: value });
+    },
+    { deps, actor: context.actor, attempted: `click ${actionId}`, target: value },
+  );
 }
 
 async function openPatch(deps: PatchDeps, id: number): Promise<StoredPatch> {
   const patch = await patchById(deps.store.db, id);
   if (patch === undefined) throw new AppError('NOT_FOUND', 'this patch is no longer in the inventory');
-  if (patch.status !== 'open') throw new AppError('CONFLICT', `${patch.key} on ${patch.system} was already marked patched${patch.doneBy !== undefined ? ` by ${patch.doneBy}` : ''}`);
+  if (patch.status !== 'open')
+    throw new AppError(
+      'CONFLICT',
+      `${patch.key} on ${patch.system} was already marked patched${patch.doneBy !== undefined ? ` by ${patch.doneBy}` : ''}`,
+    );
   return patch;
 }
 
 /** Who did what, and until when in the clicker's zone: one line in the patch's thread. */
-export function confirmationCard(action: PatchAction, result: PatchActionResult, actor: string, reading: Reading): Card {
+export function confirmationCard(
+  action: PatchAction,
+  result: PatchActionResult,
+  actor: string,
+  reading: Reading,
+): Card {
   const [patch] = result.patches;
   const what = `${patch?.key ?? 'the patch'} on ${result.system.name}`;
   const holdUntil = patch?.escalation.holdUntil;

@@ -19,7 +19,12 @@ export interface RiskDeps {
 }
 
 /** The request cards (one per patch), after each risk approver got them in a direct message. */
-export async function requestRisk(request: AcceptRiskRequest, actor: KnownActor, deps: RiskDeps, reading: Reading): Promise<Card[]> {
+export async function requestRisk(
+  request: AcceptRiskRequest,
+  actor: KnownActor,
+  deps: RiskDeps,
+  reading: Reading,
+): Promise<Card[]> {
   const expiresAt = 'at' in request.until ? request.until.at : reading.now + request.until.afterMs;
   const requested = await requestRiskAcceptance(deps.store, {
     person: actor.person,
@@ -37,13 +42,19 @@ export async function requestRisk(request: AcceptRiskRequest, actor: KnownActor,
     for (const approver of requested.approvers) {
       const user = approver.chat[notifier.platform];
       if (user === undefined) continue;
-      for (const [index, card] of cards.entries()) await notifier.directMessage(user, card, `risk-${requested.acceptances[index]!.id}`);
+      for (const [index, card] of cards.entries())
+        await notifier.directMessage(user, card, `risk-${requested.acceptances[index]!.id}`);
     }
   }
   return cards;
 }
 
-export async function decideRisk(decision: { readonly id: number; readonly decision: 'approve' | 'reject'; readonly comment?: string }, actor: KnownActor, deps: RiskDeps, reading: Reading): Promise<Card> {
+export async function decideRisk(
+  decision: { readonly id: number; readonly decision: 'approve' | 'reject'; readonly comment?: string },
+  actor: KnownActor,
+  deps: RiskDeps,
+  reading: Reading,
+): Promise<Card> {
   const decided = await decideRiskAcceptance(deps.store, {
     person: actor.person,
     identity: actor.identity,

@@ -44,14 +44,30 @@ export async function handlePatch(text: string, context: PatchCommandContext, de
   const { conversation } = context;
   const request = parsePatchCommand(text);
   if (request.kind === 'help') return conversation.whisper(PATCH_HELP);
-  if (request.kind === 'invalid') return conversation.whisper(`${request.message}\nUsage: ${request.usage.includes('\n') ? `\n${request.usage}` : request.usage}`);
-  const reads = request.kind === 'list' || request.kind === 'overdue' || request.kind === 'show' || request.kind === 'who' || request.kind === 'risks';
-  await whisperRefusals(conversation, async () => {
-    for (const card of await answer(request, context.actor, deps)) await conversation.post(card);
-  }, reads ? undefined : typedRefusal(deps, context.actor, `patch ${text}`));
+  if (request.kind === 'invalid')
+    return conversation.whisper(
+      `${request.message}\nUsage: ${request.usage.includes('\n') ? `\n${request.usage}` : request.usage}`,
+    );
+  const reads =
+    request.kind === 'list' ||
+    request.kind === 'overdue' ||
+    request.kind === 'show' ||
+    request.kind === 'who' ||
+    request.kind === 'risks';
+  await whisperRefusals(
+    conversation,
+    async () => {
+      for (const card of await answer(request, context.actor, deps)) await conversation.post(card);
+    },
+    reads ? undefined : typedRefusal(deps, context.actor, `patch ${text}`),
+  );
 }
 
-async function answer(request: Exclude<PatchRequest, { kind: 'help' | 'invalid' }>, actor: PatchActor, deps: PatchDeps): Promise<Card[]> {
+async function answer(
+  request: Exclude<PatchRequest, { kind: 'help' | 'invalid' }>,
+  actor: PatchActor,
+  deps: PatchDeps,
+): Promise<Card[]> {
   const { store } = deps;
   const known = await resolveActor(store, actor);
   const reading: Reading = { now: deps.now(), timeZone: known?.person?.timeZone ?? DEFAULT_ZONE };
@@ -93,7 +109,12 @@ async function answerOne(
   }
 }
 
-async function act(request: Extract<PatchRequest, { kind: 'act' }>, actor: KnownActor, deps: PatchDeps, reading: Reading): Promise<Card> {
+async function act(
+  request: Extract<PatchRequest, { kind: 'act' }>,
+  actor: KnownActor,
+  deps: PatchDeps,
+  reading: Reading,
+): Promise<Card> {
   const result = await applyPatchAction(deps.store, {
     system: request.system,
     ...(request.patch !== undefined ? { patch: request.patch } : {}),

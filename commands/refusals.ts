@@ -29,7 +29,11 @@ export interface RefusalRecord {
  * wrote, so a refused one is forged, stale or not the clicker's to make); typed commands when
  * the person may not do what they typed.
  */
-export async function whisperRefusals(conversation: Conversation, work: () => Promise<void>, record?: RefusalRecord): Promise<void> {
+export async function whisperRefusals(
+  conversation: Conversation,
+  work: () => Promise<void>,
+  record?: RefusalRecord,
+): Promise<void> {
   try {
     await work();
   } catch (error) {
@@ -46,7 +50,12 @@ export async function whisperRefusals(conversation: Conversation, work: () => Pr
 /** A typed command that changes something, refused because the person may not: on the record as typed. */
 export function typedRefusal(deps: RefusalRecord['deps'], actor: PatchActor, text: string): RefusalRecord {
   const typed = text.trim().replace(/\s+/g, ' ');
-  return { deps, actor, attempted: `typed ${typed.length > 200 ? `${typed.slice(0, 200)}...` : typed}`, codes: ['FORBIDDEN'] };
+  return {
+    deps,
+    actor,
+    attempted: `typed ${typed.length > 200 ? `${typed.slice(0, 200)}...` : typed}`,
+    codes: ['FORBIDDEN'],
+  };
 }
 
 async function recordRefusal(record: RefusalRecord, error: AppError): Promise<void> {

@@ -59,7 +59,10 @@ export function createMailWatchProcessor(deps: MailWatchDeps) {
     }
     // Checked before the diagnosis: a retry cannot configure a platform, and a run it cannot post is wasted.
     const notifier = deps.notifiers.find((candidate) => candidate.platform === watch.platform);
-    if (!notifier) throw new UnrecoverableError(`watch ${watch.id} of ${watch.domain} posts to ${watch.platform}, which is not configured here`);
+    if (!notifier)
+      throw new UnrecoverableError(
+        `watch ${watch.id} of ${watch.domain} posts to ${watch.platform}, which is not configured here`,
+      );
 
     const report = await deps.diagnose(targetOf(watch.domain));
     // Read before recording: recording prunes old reports, and a watch whose worker was down past
@@ -89,6 +92,8 @@ function targetOf(domain: string): CheckTarget {
   try {
     return parseCheckTarget(domain);
   } catch (error) {
-    throw new UnrecoverableError(`the watched domain ${JSON.stringify(domain)} cannot be checked: ${(error as Error).message}`);
+    throw new UnrecoverableError(
+      `the watched domain ${JSON.stringify(domain)} cannot be checked: ${(error as Error).message}`,
+    );
   }
 }

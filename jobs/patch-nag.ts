@@ -6,7 +6,15 @@ import { nagMessage } from '../src/patching/nag-message.js';
 import { nagRecipients } from '../src/patching/nag-recipients.js';
 import { nagJobId, readNagJobData } from '../src/queue/patch-jobs.js';
 import type { OpenDatabase } from '../src/store/database.js';
-import { type ClaimedNag, claimNag, completeNag, type DeliveryReport, recordDirectMessage, recordPlatformDelivered, recordThreadStarted } from '../src/store/nag-records.js';
+import {
+  type ClaimedNag,
+  claimNag,
+  completeNag,
+  type DeliveryReport,
+  recordDirectMessage,
+  recordPlatformDelivered,
+  recordThreadStarted,
+} from '../src/store/nag-records.js';
 
 export interface PatchNagDeps {
   readonly store: OpenDatabase;
@@ -113,10 +121,22 @@ async function deliver(claimed: ClaimedNag, deps: PatchNagDeps): Promise<Deliver
  * chat on a retry, it is not sent again. A first attempt need not look: the claim found the nag
  * `pending`, so no worker had started on it.
  */
-async function directMessageOnce(claimed: ClaimedNag, store: OpenDatabase, notifier: NagNotifier, user: string, card: Card, marker: string): Promise<void> {
+async function directMessageOnce(
+  claimed: ClaimedNag,
+  store: OpenDatabase,
+  notifier: NagNotifier,
+  user: string,
+  card: Card,
+  marker: string,
+): Promise<void> {
   const { platform } = notifier;
   if (claimed.sentDirect.some((sent) => sent.platform === platform && sent.recipient === user)) return;
   const found = claimed.retry ? await notifier.findDirect?.(user, marker, claimed.nag.at) : undefined;
   const sent = found ?? (await notifier.directMessage(user, card, marker));
-  await recordDirectMessage(store, claimed.id, { platform, recipient: user, conversation: sent.conversation, message: sent.message });
+  await recordDirectMessage(store, claimed.id, {
+    platform,
+    recipient: user,
+    conversation: sent.conversation,
+    message: sent.message,
+  });
 }

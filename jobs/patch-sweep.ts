@@ -34,12 +34,23 @@ export interface PatchSweepDeps {
  */
 export function createPatchSweepProcessor(deps: PatchSweepDeps) {
   return async (): Promise<SweepSummary> => {
-    const result = await sweepDuePatches(deps.store, deps.now(), deps.batchSize !== undefined ? { batchSize: deps.batchSize } : {});
+    const result = await sweepDuePatches(
+      deps.store,
+      deps.now(),
+      deps.batchSize !== undefined ? { batchSize: deps.batchSize } : {},
+    );
     await deps.expireOutages?.(deps.now());
     const unsent = await unsentNags(deps.store.db);
     await enqueueNags(deps.nagQueue, unsent);
     const steps = deps.outageStepQueue ? await dueOutageSteps(deps.store.db, deps.now()) : [];
     if (deps.outageStepQueue) await enqueueOutageSteps(deps.outageStepQueue, steps);
-    return { examined: result.examined, planned: result.planned.length, deferred: result.deferred, exhausted: result.exhausted, enqueued: unsent.length, outageSteps: steps.length };
+    return {
+      examined: result.examined,
+      planned: result.planned.length,
+      deferred: result.deferred,
+      exhausted: result.exhausted,
+      enqueued: unsent.length,
+      outageSteps: steps.length,
+    };
   };
 }

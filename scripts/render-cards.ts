@@ -31,7 +31,11 @@ async function chromium(args: readonly string[]): Promise<string> {
   // A profile of its own per run: a second Chromium on the machine would otherwise hold the lock.
   const profile = await mkdtemp(join(tmpdir(), 'mxops-chromium-'));
   try {
-    const { stdout } = await run('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--user-data-dir=${profile}`, ...args], { maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run(
+      'chromium',
+      ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--user-data-dir=${profile}`, ...args],
+      { maxBuffer: 16 * 1024 * 1024 },
+    );
     return stdout;
   } finally {
     await rm(profile, { recursive: true, force: true });
@@ -58,15 +62,23 @@ if (!outDir) {
 }
 const out = resolve(outDir);
 await mkdir(out, { recursive: true });
-await copyFile(createRequire(import.meta.url).resolve('adaptivecards/dist/adaptivecards.min.js'), join(out, 'adaptivecards.min.js'));
+await copyFile(
+  createRequire(import.meta.url).resolve('adaptivecards/dist/adaptivecards.min.js'),
+  join(out, 'adaptivecards.min.js'),
+);
 
 console.log('diagnosing the five cases on loopback...');
 const world = await startCardCaseWorld();
-const cards = await Promise.all(CARD_CASES.map(async (which) => ({ which, surfaces: renderSurfaces((await world.run(which)).card) }))).finally(() => world.close());
+const cards = await Promise.all(
+  CARD_CASES.map(async (which) => ({ which, surfaces: renderSurfaces((await world.run(which)).card) })),
+).finally(() => world.close());
 
 const heights: { which: string; slack: number; teams: number }[] = [];
 for (const { which, surfaces } of cards) {
-  const pages = { slack: slackPreviewPage(`mxops ${which} (Slack, approximate)`, surfaces.slack), teams: teamsPreviewPage(`mxops ${which} (Teams)`, surfaces.teams) };
+  const pages = {
+    slack: slackPreviewPage(`mxops ${which} (Slack, approximate)`, surfaces.slack),
+    teams: teamsPreviewPage(`mxops ${which} (Teams)`, surfaces.teams),
+  };
   const measured = { which, slack: 0, teams: 0 };
   for (const surface of ['slack', 'teams'] as const) {
     const html = join(out, `${surface}-${which}.html`);
@@ -79,7 +91,11 @@ for (const { which, surfaces } of cards) {
 }
 
 console.log(`\nrendered height at ${WIDTH} px wide (Slack: an approximation of Slack's layout, not Slack itself):`);
-for (const { which, slack, teams } of heights) console.log(`  ${which.padEnd(14)} Slack ~${String(slack).padStart(5)} px   Teams ${String(teams).padStart(5)} px`);
+for (const { which, slack, teams } of heights)
+  console.log(`  ${which.padEnd(14)} Slack ~${String(slack).padStart(5)} px   Teams ${String(teams).padStart(5)} px`);
 const seed = heights.find((h) => h.which === 'seed');
-if (seed) console.log(`\nseed case on Slack: ~${seed.slack} px, target under ${SEED_SLACK_TARGET_PX} px: ${seed.slack < SEED_SLACK_TARGET_PX ? 'met' : 'NOT met'}`);
+if (seed)
+  console.log(
+    `\nseed case on Slack: ~${seed.slack} px, target under ${SEED_SLACK_TARGET_PX} px: ${seed.slack < SEED_SLACK_TARGET_PX ? 'met' : 'NOT met'}`,
+  );
 console.log(`pages and screenshots in ${out}`);

@@ -61,7 +61,9 @@ function blockHtml(block: types.KnownBlock): string {
       return `<div class="block header">${escapeHtml(block.text.text)}</div>`;
     case 'section': {
       const text = block.text ? `<div>${textOf(block.text)}</div>` : '';
-      const fields = block.fields ? `<div class="fields">${block.fields.map((f) => `<div>${textOf(f)}</div>`).join('')}</div>` : '';
+      const fields = block.fields
+        ? `<div class="fields">${block.fields.map((f) => `<div>${textOf(f)}</div>`).join('')}</div>`
+        : '';
       return `<div class="block section">${text}${fields}</div>`;
     }
     case 'context':
@@ -70,7 +72,9 @@ function blockHtml(block: types.KnownBlock): string {
       return '<hr class="block divider">';
     case 'actions':
       return `<div class="block actions">${block.elements
-        .map((e) => (e.type === 'button' ? `<span class="button ${e.style ?? ''}">${escapeHtml(e.text.text)}</span>` : ''))
+        .map((e) =>
+          e.type === 'button' ? `<span class="button ${e.style ?? ''}">${escapeHtml(e.text.text)}</span>` : '',
+        )
         .join('')}</div>`;
     default:
       return `<div class="block">[${escapeHtml(block.type)} block not previewed]</div>`;

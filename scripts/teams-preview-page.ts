@@ -16,12 +16,33 @@ const TEAMS_HOST_CONFIG = {
   spacing: { small: 8, default: 12, medium: 16, large: 20, extraLarge: 24, padding: 16 },
   separator: { lineThickness: 1, lineColor: '#EEEEEE' },
   fontStyles: {
-    default: { fontFamily: "'Segoe UI', Tahoma, Geneva, Verdana, sans-serif", fontSizes: { small: 12, default: 14, medium: 14, large: 18, extraLarge: 24 }, fontWeights: { lighter: 200, default: 400, bolder: 600 } },
-    monospace: { fontFamily: "'Courier New', Courier, monospace", fontSizes: { small: 12, default: 14, medium: 14, large: 18, extraLarge: 24 }, fontWeights: { lighter: 200, default: 400, bolder: 600 } },
+    default: {
+      fontFamily: "'Segoe UI', Tahoma, Geneva, Verdana, sans-serif",
+      fontSizes: { small: 12, default: 14, medium: 14, large: 18, extraLarge: 24 },
+      fontWeights: { lighter: 200, default: 400, bolder: 600 },
+    },
+    monospace: {
+      fontFamily: "'Courier New', Courier, monospace",
+      fontSizes: { small: 12, default: 14, medium: 14, large: 18, extraLarge: 24 },
+      fontWeights: { lighter: 200, default: 400, bolder: 600 },
+    },
   },
-  containerStyles: { default: { backgroundColor: '#ffffff', foregroundColors: { default: { default: '#252424', subtle: '#bf252424' } } } },
-  actions: { maxActions: 6, spacing: 'Default', buttonSpacing: 8, actionsOrientation: 'Horizontal', actionAlignment: 'Left', showCard: { actionMode: 'Inline', inlineTopMargin: 16, style: 'emphasis' } },
-  factSet: { title: { size: 'Default', color: 'Default', isSubtle: false, weight: 'Bolder', wrap: true }, value: { size: 'Default', color: 'Default', isSubtle: false, weight: 'Default', wrap: true }, spacing: 16 },
+  containerStyles: {
+    default: { backgroundColor: '#ffffff', foregroundColors: { default: { default: '#252424', subtle: '#bf252424' } } },
+  },
+  actions: {
+    maxActions: 6,
+    spacing: 'Default',
+    buttonSpacing: 8,
+    actionsOrientation: 'Horizontal',
+    actionAlignment: 'Left',
+    showCard: { actionMode: 'Inline', inlineTopMargin: 16, style: 'emphasis' },
+  },
+  factSet: {
+    title: { size: 'Default', color: 'Default', isSubtle: false, weight: 'Bolder', wrap: true },
+    value: { size: 'Default', color: 'Default', isSubtle: false, weight: 'Default', wrap: true },
+    spacing: 16,
+  },
 };
 
 /**

@@ -101,7 +101,10 @@ export const DEFAULT_DNSBL_ZONES: readonly string[] = ['zen.spamhaus.org', 'bl.s
  * Reads the MXOPS_* keys (see .env.example). Collects every problem before failing, so a broken
  * deployment is fixed in one round, and names the key and the fix for each.
  */
-export function loadConfig(env: Env, readText: (path: string) => string = (path) => readFileSync(path, 'utf8')): Config {
+export function loadConfig(
+  env: Env,
+  readText: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): Config {
   const problems: string[] = [];
   const read = <T>(key: string, fallback: T, parse: (text: string) => T): T => {
     const raw = env[key];
@@ -114,23 +117,45 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
     }
   };
   const config: Config = {
-    resolver: read<DnsServer | undefined>('MXOPS_RESOLVER', undefined, (text) => parseHostPort(text, 53, 'the resolver')),
-    dnsTimeoutMs: read('MXOPS_DNS_TIMEOUT_MS', 2000, (text) => parseInteger(text, 50, 60_000, 'milliseconds per DNS query')),
+    resolver: read<DnsServer | undefined>('MXOPS_RESOLVER', undefined, (text) =>
+      parseHostPort(text, 53, 'the resolver'),
+    ),
+    dnsTimeoutMs: read('MXOPS_DNS_TIMEOUT_MS', 2000, (text) =>
+      parseInteger(text, 50, 60_000, 'milliseconds per DNS query'),
+    ),
     dnsRetries: read('MXOPS_DNS_RETRIES', 1, (text) => parseInteger(text, 0, 5, 'retries after a DNS time-out')),
     authoritativePort: read('MXOPS_DNS_PORT', 53, (text) => parseInteger(text, 1, 65_535, 'a port')),
-    rootHints: read('MXOPS_ROOT_HINTS', BUILT_IN_ROOT_HINTS, (path) => parseRootHints(readHintsFile(path, readText), path)),
-    trustAnchors: read('MXOPS_TRUST_ANCHORS', BUILT_IN_TRUST_ANCHORS, (path) => withTrustAnchors(parseTrustAnchors(readTrustAnchorFile(path, readText), path))),
-    maxQueriesPerCheck: read('MXOPS_MAX_QUERIES_PER_CHECK', DEFAULT_MAX_QUERIES, (text) => parseInteger(text, 50, 100_000, 'DNS queries per check')),
-    maxMxHosts: read('MXOPS_MAX_MX_HOSTS', DEFAULT_MAIL_SERVER_LIMITS.maxHosts, (text) => parseInteger(text, 1, 1_000, 'MX hosts looked at per check')),
-    maxMxAddresses: read('MXOPS_MAX_MX_ADDRESSES', DEFAULT_MAIL_SERVER_LIMITS.maxAddresses, (text) => parseInteger(text, 1, 1_000, 'mail server addresses probed per check')),
+    rootHints: read('MXOPS_ROOT_HINTS', BUILT_IN_ROOT_HINTS, (path) =>
+      parseRootHints(readHintsFile(path, readText), path),
+    ),
+    trustAnchors: read('MXOPS_TRUST_ANCHORS', BUILT_IN_TRUST_ANCHORS, (path) =>
+      withTrustAnchors(parseTrustAnchors(readTrustAnchorFile(path, readText), path)),
+    ),
+    maxQueriesPerCheck: read('MXOPS_MAX_QUERIES_PER_CHECK', DEFAULT_MAX_QUERIES, (text) =>
+      parseInteger(text, 50, 100_000, 'DNS queries per check'),
+    ),
+    maxMxHosts: read('MXOPS_MAX_MX_HOSTS', DEFAULT_MAIL_SERVER_LIMITS.maxHosts, (text) =>
+      parseInteger(text, 1, 1_000, 'MX hosts looked at per check'),
+    ),
+    maxMxAddresses: read('MXOPS_MAX_MX_ADDRESSES', DEFAULT_MAIL_SERVER_LIMITS.maxAddresses, (text) =>
+      parseInteger(text, 1, 1_000, 'mail server addresses probed per check'),
+    ),
     smtp: {
       port: read('MXOPS_SMTP_PORT', 25, (text) => parseInteger(text, 1, 65_535, 'a port')),
       heloName: read<string | undefined>('MXOPS_HELO_NAME', undefined, parseHeloName),
       allowPrivateTargets: read('MXOPS_ALLOW_PRIVATE_TARGETS', false, parseBoolean),
-      connectTimeoutMs: read('MXOPS_SMTP_CONNECT_TIMEOUT_MS', 10_000, (text) => parseInteger(text, 100, 120_000, 'milliseconds')),
-      bannerTimeoutMs: read('MXOPS_SMTP_BANNER_TIMEOUT_MS', 30_000, (text) => parseInteger(text, 100, 300_000, 'milliseconds')),
-      commandTimeoutMs: read('MXOPS_SMTP_COMMAND_TIMEOUT_MS', 30_000, (text) => parseInteger(text, 100, 300_000, 'milliseconds')),
-      totalTimeoutMs: read('MXOPS_SMTP_TOTAL_TIMEOUT_MS', 90_000, (text) => parseInteger(text, 1_000, 900_000, 'milliseconds')),
+      connectTimeoutMs: read('MXOPS_SMTP_CONNECT_TIMEOUT_MS', 10_000, (text) =>
+        parseInteger(text, 100, 120_000, 'milliseconds'),
+      ),
+      bannerTimeoutMs: read('MXOPS_SMTP_BANNER_TIMEOUT_MS', 30_000, (text) =>
+        parseInteger(text, 100, 300_000, 'milliseconds'),
+      ),
+      commandTimeoutMs: read('MXOPS_SMTP_COMMAND_TIMEOUT_MS', 30_000, (text) =>
+        parseInteger(text, 100, 300_000, 'milliseconds'),
+      ),
+      totalTimeoutMs: read('MXOPS_SMTP_TOTAL_TIMEOUT_MS', 90_000, (text) =>
+        parseInteger(text, 1_000, 900_000, 'milliseconds'),
+      ),
     },
     dnsblZones: read('MXOPS_DNSBL_ZONES', DEFAULT_DNSBL_ZONES, parseZoneList),
     http: {
@@ -143,27 +168,51 @@ export function loadConfig(env: Env, readText: (path: string) => string = (path)
     teams: undefined,
     database: readDatabase(env, problems),
     databaseTimeouts: {
-      connectMs: read('MXOPS_DB_CONNECT_TIMEOUT_MS', 10_000, (text) => parseInteger(text, 100, 600_000, 'milliseconds to get a database connection')),
-      statementMs: read('MXOPS_DB_STATEMENT_TIMEOUT_MS', 30_000, (text) => parseInteger(text, 100, 3_600_000, 'milliseconds per database statement')),
+      connectMs: read('MXOPS_DB_CONNECT_TIMEOUT_MS', 10_000, (text) =>
+        parseInteger(text, 100, 600_000, 'milliseconds to get a database connection'),
+      ),
+      statementMs: read('MXOPS_DB_STATEMENT_TIMEOUT_MS', 30_000, (text) =>
+        parseInteger(text, 100, 3_600_000, 'milliseconds per database statement'),
+      ),
     },
-    healthTimeoutMs: read('MXOPS_HEALTH_TIMEOUT_MS', 2_000, (text) => parseInteger(text, 50, 60_000, 'milliseconds per /healthz dependency check')),
+    healthTimeoutMs: read('MXOPS_HEALTH_TIMEOUT_MS', 2_000, (text) =>
+      parseInteger(text, 50, 60_000, 'milliseconds per /healthz dependency check'),
+    ),
     calendarToken: read<string | undefined>('MXOPS_CALENDAR_TOKEN', undefined, parseCalendarToken),
     audit: readAuditConfig(read, parseInteger),
-    checkHistoryDays: read('MXOPS_CHECK_HISTORY_DAYS', 365, (text) => parseInteger(text, 1, 3_650, 'days to keep check reports')),
-    watchIntervalMinutes: read('MXOPS_WATCH_INTERVAL_MINUTES', 60, (text) => parseInteger(text, WATCH_MIN_MINUTES, WATCH_MAX_MINUTES, 'minutes between watch re-checks')),
-    sweepIntervalSeconds: read('MXOPS_SWEEP_INTERVAL_SECONDS', 300, (text) => parseInteger(text, 5, 86_400, 'seconds between escalation sweeps')),
+    checkHistoryDays: read('MXOPS_CHECK_HISTORY_DAYS', 365, (text) =>
+      parseInteger(text, 1, 3_650, 'days to keep check reports'),
+    ),
+    watchIntervalMinutes: read('MXOPS_WATCH_INTERVAL_MINUTES', 60, (text) =>
+      parseInteger(text, WATCH_MIN_MINUTES, WATCH_MAX_MINUTES, 'minutes between watch re-checks'),
+    ),
+    sweepIntervalSeconds: read('MXOPS_SWEEP_INTERVAL_SECONDS', 300, (text) =>
+      parseInteger(text, 5, 86_400, 'seconds between escalation sweeps'),
+    ),
     queue: {
       redisUrl: read('MXOPS_REDIS_URL', 'redis://127.0.0.1:6379', parseRedisUrl),
       prefix: read('MXOPS_QUEUE_PREFIX', 'mxops', parseQueuePrefix),
-      workerConcurrency: read('MXOPS_WORKER_CONCURRENCY', 16, (text) => parseInteger(text, 1, 1_000, 'probes at once per worker')),
+      workerConcurrency: read('MXOPS_WORKER_CONCURRENCY', 16, (text) =>
+        parseInteger(text, 1, 1_000, 'probes at once per worker'),
+      ),
       probeCacheSeconds: read('MXOPS_PROBE_CACHE_SECONDS', 300, (text) => parseInteger(text, 0, 86_400, 'seconds')),
-      greylistRecheckSeconds: read('MXOPS_GREYLIST_RECHECK_SECONDS', 600, (text) => parseInteger(text, 10, 86_400, 'seconds')),
-      redisGiveUpSeconds: read<number | undefined>('MXOPS_REDIS_GIVE_UP_SECONDS', undefined, (text) => (text.toLowerCase() === 'never' ? undefined : parseInteger(text, 1, 604_800, 'seconds to retry a Redis that is gone, or never'))),
+      greylistRecheckSeconds: read('MXOPS_GREYLIST_RECHECK_SECONDS', 600, (text) =>
+        parseInteger(text, 10, 86_400, 'seconds'),
+      ),
+      redisGiveUpSeconds: read<number | undefined>('MXOPS_REDIS_GIVE_UP_SECONDS', undefined, (text) =>
+        text.toLowerCase() === 'never'
+          ? undefined
+          : parseInteger(text, 1, 604_800, 'seconds to retry a Redis that is gone, or never'),
+      ),
     },
   };
   const slack = readSlack(env, config.logLevel, problems);
   const teams = readTeams(env, problems);
-  if (problems.length > 0) throw new AppError('BAD_CONFIG', `configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0)
+    throw new AppError(
+      'BAD_CONFIG',
+      `configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}`,
+    );
   return { ...config, slack, teams };
 }
 
@@ -177,7 +226,10 @@ function readTrustAnchorFile(path: string, readText: (path: string) => string): 
   try {
     return readText(path);
   } catch (error) {
-    throw new AppError('BAD_INPUT', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)} (DS or DNSKEY records in zone-file format, as unbound's trust-anchor-file)`);
+    throw new AppError(
+      'BAD_INPUT',
+      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)} (DS or DNSKEY records in zone-file format, as unbound's trust-anchor-file)`,
+    );
   }
 }
 
@@ -185,7 +237,10 @@ function readHintsFile(path: string, readText: (path: string) => string): string
   try {
     return readText(path);
   } catch (error) {
-    throw new AppError('BAD_INPUT', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)} (a root hints file in zone format, like named.root)`);
+    throw new AppError(
+      'BAD_INPUT',
+      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)} (a root hints file in zone format, like named.root)`,
+    );
   }
 }
 
@@ -208,7 +263,10 @@ function parseHeloName(text: string): string {
   // RFC 5321 §4.1.1.1: a fully qualified domain name (an address literal would also do, but
   // receivers distrust it).
   if (!/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(text)) {
-    throw new AppError('BAD_INPUT', `"${text}" is not a fully qualified host name (e.g. probe.example.com); receivers reject EHLO with bare names`);
+    throw new AppError(
+      'BAD_INPUT',
+      `"${text}" is not a fully qualified host name (e.g. probe.example.com); receivers reject EHLO with bare names`,
+    );
   }
   return text;
 }
@@ -218,17 +276,29 @@ function parseRedisUrl(text: string): string {
   try {
     url = new URL(text);
   } catch {
-    throw new AppError('BAD_INPUT', `"${redact(text)}" is not a URL; use redis://host:6379 or rediss://user:password@host:6380/0 (percent-encode / @ : in the password)`);
+    throw new AppError(
+      'BAD_INPUT',
+      `"${redact(text)}" is not a URL; use redis://host:6379 or rediss://user:password@host:6380/0 (percent-encode / @ : in the password)`,
+    );
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new AppError('BAD_INPUT', `"${redact(text)}" is not a redis:// or rediss:// URL`);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    throw new AppError('BAD_INPUT', `"${redact(text)}" is not a redis:// or rediss:// URL`);
   // `redis::pw@host` parses, as a path with no host; ioredis would read it as user "redis".
-  if (url.host === '') throw new AppError('BAD_INPUT', `"${redact(text)}" names no host: use redis://host:6379 or rediss://user:password@host:6380/0`);
+  if (url.host === '')
+    throw new AppError(
+      'BAD_INPUT',
+      `"${redact(text)}" names no host: use redis://host:6379 or rediss://user:password@host:6380/0`,
+    );
   return text;
 }
 
 /** The calendar feed's URL is its only secret (calendar apps cannot send credentials): make it unguessable. */
 function parseCalendarToken(text: string): string {
-  if (!/^[A-Za-z0-9_-]{24,128}$/.test(text)) throw new AppError('BAD_INPUT', 'use 24 to 128 letters, digits, - or _ (e.g. the output of: openssl rand -hex 16); the value is not shown here');
+  if (!/^[A-Za-z0-9_-]{24,128}$/.test(text))
+    throw new AppError(
+      'BAD_INPUT',
+      'use 24 to 128 letters, digits, - or _ (e.g. the output of: openssl rand -hex 16); the value is not shown here',
+    );
   return text;
 }
 
@@ -249,7 +319,11 @@ export function redact(text: string): string {
 }
 
 function parseQueuePrefix(text: string): string {
-  if (!/^[A-Za-z0-9_{}-]{1,64}$/.test(text)) throw new AppError('BAD_INPUT', `"${text}" is not a usable prefix: letters, digits, _ - and {} (for a Redis Cluster hash tag), at most 64`);
+  if (!/^[A-Za-z0-9_{}-]{1,64}$/.test(text))
+    throw new AppError(
+      'BAD_INPUT',
+      `"${text}" is not a usable prefix: letters, digits, _ - and {} (for a Redis Cluster hash tag), at most 64`,
+    );
   return text;
 }
 
@@ -257,7 +331,11 @@ function parseZoneList(text: string): readonly string[] {
   if (text.toLowerCase() === 'none') return [];
   const zones = text.split(',').map((zone) => zone.trim().toLowerCase().replace(/\.$/, ''));
   const bad = zones.find((zone) => !/^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(zone));
-  if (bad !== undefined) throw new AppError('BAD_INPUT', `"${bad}" is not a DNS zone name; give zones separated by commas (e.g. zen.spamhaus.org,bl.spamcop.net), or none`);
+  if (bad !== undefined)
+    throw new AppError(
+      'BAD_INPUT',
+      `"${bad}" is not a DNS zone name; give zones separated by commas (e.g. zen.spamhaus.org,bl.spamcop.net), or none`,
+    );
   return zones;
 }
 
@@ -265,7 +343,8 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 function parseLogLevel(text: string): string {
   const level = text.toLowerCase();
-  if (!LOG_LEVELS.includes(level)) throw new AppError('BAD_INPUT', `"${text}" is not a log level; use one of ${LOG_LEVELS.join(', ')}`);
+  if (!LOG_LEVELS.includes(level))
+    throw new AppError('BAD_INPUT', `"${text}" is not a log level; use one of ${LOG_LEVELS.join(', ')}`);
   return level;
 }
 
@@ -278,12 +357,18 @@ function readSlack(env: Env, logLevel: string, problems: string[]): SlackSetting
   const botToken = value('MXOPS_SLACK_BOT_TOKEN');
   if (botToken === undefined) return undefined;
   const token = (key: string, prefix: string, text: string | undefined): string | undefined => {
-    if (text !== undefined && !text.startsWith(prefix)) problems.push(`${key}: does not start with ${prefix} (copy it from the app's settings page; the value is not shown here)`);
+    if (text !== undefined && !text.startsWith(prefix))
+      problems.push(
+        `${key}: does not start with ${prefix} (copy it from the app's settings page; the value is not shown here)`,
+      );
     return text;
   };
   const appToken = token('MXOPS_SLACK_APP_TOKEN', 'xapp-', value('MXOPS_SLACK_APP_TOKEN'));
   const signingSecret = value('MXOPS_SLACK_SIGNING_SECRET');
-  if (appToken === undefined && signingSecret === undefined) problems.push('MXOPS_SLACK_SIGNING_SECRET: required for Slack over HTTP (or set MXOPS_SLACK_APP_TOKEN for Socket Mode)');
+  if (appToken === undefined && signingSecret === undefined)
+    problems.push(
+      'MXOPS_SLACK_SIGNING_SECRET: required for Slack over HTTP (or set MXOPS_SLACK_APP_TOKEN for Socket Mode)',
+    );
   const portText = value('MXOPS_SLACK_PORT');
   let port = 3001;
   if (portText !== undefined) {
@@ -294,13 +379,28 @@ function readSlack(env: Env, logLevel: string, problems: string[]): SlackSetting
     }
   }
   const command = value('MXOPS_SLACK_COMMAND') ?? '/mailcheck';
-  if (!/^\/[a-z0-9_-]{1,31}$/.test(command)) problems.push(`MXOPS_SLACK_COMMAND: "${command}" is not a slash command such as /mailcheck (it must match the app manifest)`);
+  if (!/^\/[a-z0-9_-]{1,31}$/.test(command))
+    problems.push(
+      `MXOPS_SLACK_COMMAND: "${command}" is not a slash command such as /mailcheck (it must match the app manifest)`,
+    );
   const patchCommand = value('MXOPS_SLACK_PATCH_COMMAND') ?? '/patch';
-  if (!/^\/[a-z0-9_-]{1,31}$/.test(patchCommand)) problems.push(`MXOPS_SLACK_PATCH_COMMAND: "${patchCommand}" is not a slash command such as /patch (it must match the app manifest)`);
-  else if (patchCommand === command) problems.push(`MXOPS_SLACK_PATCH_COMMAND: "${patchCommand}" is MXOPS_SLACK_COMMAND too; give each command its own name`);
+  if (!/^\/[a-z0-9_-]{1,31}$/.test(patchCommand))
+    problems.push(
+      `MXOPS_SLACK_PATCH_COMMAND: "${patchCommand}" is not a slash command such as /patch (it must match the app manifest)`,
+    );
+  else if (patchCommand === command)
+    problems.push(
+      `MXOPS_SLACK_PATCH_COMMAND: "${patchCommand}" is MXOPS_SLACK_COMMAND too; give each command its own name`,
+    );
   const outageCommand = value('MXOPS_SLACK_OUTAGE_COMMAND') ?? DEFAULT_OUTAGE_COMMAND;
-  if (!/^\/[a-z0-9_-]{1,31}$/.test(outageCommand)) problems.push(`MXOPS_SLACK_OUTAGE_COMMAND: "${outageCommand}" is not a slash command such as /outage (it must match the app manifest)`);
-  else if (outageCommand === command || outageCommand === patchCommand) problems.push(`MXOPS_SLACK_OUTAGE_COMMAND: "${outageCommand}" is ${outageCommand === command ? 'MXOPS_SLACK_COMMAND' : 'MXOPS_SLACK_PATCH_COMMAND'} too; give each command its own name`);
+  if (!/^\/[a-z0-9_-]{1,31}$/.test(outageCommand))
+    problems.push(
+      `MXOPS_SLACK_OUTAGE_COMMAND: "${outageCommand}" is not a slash command such as /outage (it must match the app manifest)`,
+    );
+  else if (outageCommand === command || outageCommand === patchCommand)
+    problems.push(
+      `MXOPS_SLACK_OUTAGE_COMMAND: "${outageCommand}" is ${outageCommand === command ? 'MXOPS_SLACK_COMMAND' : 'MXOPS_SLACK_PATCH_COMMAND'} too; give each command its own name`,
+    );
   const slackLevels = ['debug', 'info', 'warn', 'error'] as const;
   const level = slackLevels.find((l) => l === logLevel) ?? (logLevel === 'trace' ? 'debug' : 'error');
   return {
@@ -324,11 +424,16 @@ function readTeams(env: Env, problems: string[]): TeamsSettings | undefined {
   const value = (key: string): string | undefined => (env[key]?.trim() ? env[key]?.trim() : undefined);
   const appId = value('MXOPS_TEAMS_APP_ID');
   if (appId === undefined) return undefined;
-  if (!GUID.test(appId)) problems.push(`MXOPS_TEAMS_APP_ID: "${appId}" is not a GUID (the Azure Bot's Microsoft App ID)`);
+  if (!GUID.test(appId))
+    problems.push(`MXOPS_TEAMS_APP_ID: "${appId}" is not a GUID (the Azure Bot's Microsoft App ID)`);
   const appPassword = value('MXOPS_TEAMS_APP_PASSWORD');
-  if (appPassword === undefined) problems.push('MXOPS_TEAMS_APP_PASSWORD: required with MXOPS_TEAMS_APP_ID (a client secret of the app registration)');
+  if (appPassword === undefined)
+    problems.push(
+      'MXOPS_TEAMS_APP_PASSWORD: required with MXOPS_TEAMS_APP_ID (a client secret of the app registration)',
+    );
   const tenantId = value('MXOPS_TEAMS_TENANT_ID');
-  if (tenantId === undefined || !GUID.test(tenantId)) problems.push('MXOPS_TEAMS_TENANT_ID: required with MXOPS_TEAMS_APP_ID, a GUID (new Azure Bots are single-tenant)');
+  if (tenantId === undefined || !GUID.test(tenantId))
+    problems.push('MXOPS_TEAMS_TENANT_ID: required with MXOPS_TEAMS_APP_ID, a GUID (new Azure Bots are single-tenant)');
   let port = 3978;
   const portText = value('MXOPS_TEAMS_PORT');
   if (portText !== undefined) {

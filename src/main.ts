@@ -47,7 +47,12 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`mxops: ${isAppError(error) ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = isAppError(error, 'BAD_INPUT') || isAppError(error, 'BAD_CONFIG') || isAppError(error, 'QUEUE_UNAVAILABLE') ? EXIT_BAD_INPUT : 70;
+    process.stderr.write(
+      `mxops: ${isAppError(error) ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exitCode =
+      isAppError(error, 'BAD_INPUT') || isAppError(error, 'BAD_CONFIG') || isAppError(error, 'QUEUE_UNAVAILABLE')
+        ? EXIT_BAD_INPUT
+        : 70;
   },
 );

@@ -29,15 +29,22 @@ export function readBounceInput(input: string | Uint8Array): BounceText {
   let controls = 0;
   for (const byte of sample) {
     if (byte === 0) {
-      throw new AppError('BAD_INPUT', 'This looks like binary data (it contains NUL bytes), not a bounce, message headers or a log line. Paste the text of the report.');
+      throw new AppError(
+        'BAD_INPUT',
+        'This looks like binary data (it contains NUL bytes), not a bounce, message headers or a log line. Paste the text of the report.',
+      );
     }
     if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0x0c) controls += 1;
   }
   if (sample.length > 0 && controls * 10 > sample.length) {
-    throw new AppError('BAD_INPUT', `This looks like binary data (${controls} control bytes in the first ${sample.length}), not a bounce, message headers or a log line. Paste the text of the report.`);
+    throw new AppError(
+      'BAD_INPUT',
+      `This looks like binary data (${controls} control bytes in the first ${sample.length}), not a bounce, message headers or a log line. Paste the text of the report.`,
+    );
   }
   // A cut may split a UTF-8 sequence; the decoder replaces the partial character.
-  const text = typeof input === 'string' && !truncated ? input : new TextDecoder('utf-8', { fatal: false }).decode(kept);
+  const text =
+    typeof input === 'string' && !truncated ? input : new TextDecoder('utf-8', { fatal: false }).decode(kept);
   return { text, truncated, bytes: bytes.length };
 }
 
@@ -45,7 +52,10 @@ export function readBounceInput(input: string | Uint8Array): BounceText {
  * Collects a stream of chunks (a file, standard input, a download) up to BOUNCE_INPUT_MAX_BYTES
  * and one byte more, so readBounceInput can tell the input was cut; the rest is never read.
  */
-export async function collectBounceBytes(chunks: AsyncIterable<Uint8Array | string>, maxBytes = BOUNCE_INPUT_MAX_BYTES): Promise<Uint8Array> {
+export async function collectBounceBytes(
+  chunks: AsyncIterable<Uint8Array | string>,
+  maxBytes = BOUNCE_INPUT_MAX_BYTES,
+): Promise<Uint8Array> {
   const kept: Uint8Array[] = [];
   let total = 0;
   for await (const chunk of chunks) {

@@ -21,18 +21,30 @@ function typedValue(value: string | undefined): { type: string | null; text: str
   if (value === undefined) return { type: null, text: null };
   const semicolon = value.indexOf(';');
   if (semicolon < 0) return { type: null, text: value.trim() || null };
-  return { type: value.slice(0, semicolon).trim().toLowerCase() || null, text: value.slice(semicolon + 1).trim() || null };
+  return {
+    type: value.slice(0, semicolon).trim().toLowerCase() || null,
+    text: value.slice(semicolon + 1).trim() || null,
+  };
 }
 
 export function readDeliveryStatus(text: string): DeliveryStatus {
   // Blocks are separated by empty lines: the per-message block first, then one per recipient.
-  const blocks = text.replace(/\r\n/g, '\n').split(/\n[ \t]*\n/).filter((block) => block.trim() !== '');
+  const blocks = text
+    .replace(/\r\n/g, '\n')
+    .split(/\n[ \t]*\n/)
+    .filter((block) => block.trim() !== '');
   const [first, ...others] = blocks.map((block) => readHeaderBlock(block.replace(/^\n+/, '')).fields);
   const recipients = others
-    .filter((fields) => fields.some((field) => field.name === 'final-recipient' || field.name === 'original-recipient' || field.name === 'action'))
+    .filter((fields) =>
+      fields.some(
+        (field) => field.name === 'final-recipient' || field.name === 'original-recipient' || field.name === 'action',
+      ),
+    )
     .map((fields): RecipientStatus => {
       const diagnostic = typedValue(headerValue(fields, 'diagnostic-code'));
-      const recipient = typedValue(headerValue(fields, 'final-recipient') ?? headerValue(fields, 'original-recipient')).text;
+      const recipient = typedValue(
+        headerValue(fields, 'final-recipient') ?? headerValue(fields, 'original-recipient'),
+      ).text;
       const status = /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(headerValue(fields, 'status') ?? '')?.[1] ?? null;
       return {
         recipient: recipient === null ? null : recipient.replace(/^<|>$/g, ''),
@@ -43,5 +55,8 @@ export function readDeliveryStatus(text: string): DeliveryStatus {
         remoteMta: typedValue(headerValue(fields, 'remote-mta')).text,
       };
     });
-  return { reportingMta: typedValue(first === undefined ? undefined : headerValue(first, 'reporting-mta')).text, recipients };
+  return {
+    reportingMta: typedValue(first === undefined ? undefined : headerValue(first, 'reporting-mta')).text,
+    recipients,
+  };
 }

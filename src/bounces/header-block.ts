@@ -6,7 +6,21 @@ export interface HeaderField {
 
 const FIELD = /^([!-9;-~]+)[ \t]*:[ \t]*(.*)$/;
 
-const MESSAGE_FIELDS = new Set(['from', 'to', 'subject', 'date', 'received', 'return-path', 'message-id', 'mime-version', 'content-type', 'delivered-to', 'sender', 'reply-to', 'envelope-to']);
+const MESSAGE_FIELDS = new Set([
+  'from',
+  'to',
+  'subject',
+  'date',
+  'received',
+  'return-path',
+  'message-id',
+  'mime-version',
+  'content-type',
+  'delivered-to',
+  'sender',
+  'reply-to',
+  'envelope-to',
+]);
 
 /**
  * True when the text starts with a message's header block. A log line such as

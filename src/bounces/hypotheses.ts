@@ -5,7 +5,15 @@
  * generic one (does the diagnosis predict this sender's family fails?).
  */
 import { finding, type Finding } from '../diagnosis/finding.js';
-import { judgeSenders, nobodyCanResolve, RESOLVER_PATH_RULES, NOWHERE_TO_DELIVER, QMAIL_CLASSIC_RULES, QMAIL_MX_A_RULES, truncatedWithoutTcp } from '../diagnosis/senders.js';
+import {
+  judgeSenders,
+  nobodyCanResolve,
+  RESOLVER_PATH_RULES,
+  NOWHERE_TO_DELIVER,
+  QMAIL_CLASSIC_RULES,
+  QMAIL_MX_A_RULES,
+  truncatedWithoutTcp,
+} from '../diagnosis/senders.js';
 import type { SenderRule } from '../diagnosis/smtp-senders.js';
 import type { BounceFamily } from './bounce-family.js';
 import type { BounceParse } from './parse-bounce.js';
@@ -51,11 +59,23 @@ const either =
 const unanswerableDns = either(
   byRules(...RESOLVER_PATH_RULES),
   truncatedWithoutTcp('ANY', 'MX', 'A'),
-  byIds(['dns.no-nameservers', 'dns.ns-unresolvable', 'dns.lame-delegation', 'dns.nameservers-unreachable', 'dns.not-delegated'], ['fail']),
+  byIds(
+    [
+      'dns.no-nameservers',
+      'dns.ns-unresolvable',
+      'dns.lame-delegation',
+      'dns.nameservers-unreachable',
+      'dns.not-delegated',
+    ],
+    ['fail'],
+  ),
   byIds(['mx.unresolvable'], ['fail']),
 );
 
-const nowhereToDeliver = either(byRules(...NOWHERE_TO_DELIVER), byIds(['mx.null-mixed', 'mx.ip-literal', 'mx.ipv6-only', 'mx.cname-target'], ['fail', 'warn']));
+const nowhereToDeliver = either(
+  byRules(...NOWHERE_TO_DELIVER),
+  byIds(['mx.null-mixed', 'mx.ip-literal', 'mx.ipv6-only', 'mx.cname-target'], ['fail', 'warn']),
+);
 
 /**
  * DOMAIN.md §1: servers that answer ANY minimally (RFC 8482) defuse the ANY path only at the
@@ -65,7 +85,10 @@ const nowhereToDeliver = either(byRules(...NOWHERE_TO_DELIVER), byIds(['mx.null-
  */
 function anyFromCache(findings: readonly Finding[]): readonly Finding[] {
   const mx = findings.filter((f) => f.id === 'dns.answer-over-512' && f.evidence.qtype === 'MX');
-  const largest = mx.reduce<Finding | undefined>((best, f) => (best === undefined || Number(f.evidence.answerEnd) > Number(best.evidence.answerEnd) ? f : best), undefined);
+  const largest = mx.reduce<Finding | undefined>(
+    (best, f) => (best === undefined || Number(f.evidence.answerEnd) > Number(best.evidence.answerEnd) ? f : best),
+    undefined,
+  );
   if (!largest) return [];
   const qname = String(largest.evidence.qname ?? largest.subject);
   const cached = finding({
@@ -74,7 +97,8 @@ function anyFromCache(findings: readonly Finding[]): readonly Finding[] {
     subject: `ANY ${qname}`,
     summary: `The authoritative servers answer ANY without the MX records (RFC 8482), but a resolver that answers ANY from its cache, as dnscache on many qmail hosts does, includes them, and the MX answer alone ends at byte ${String(largest.evidence.answerEnd)}: past the 512 bytes qmail 1.03 reads.`,
     evidence: { qname, mxAnswerEnd: largest.evidence.answerEnd ?? null },
-    remedy: 'Shrink the MX set (fewer or shorter names) so the MX answer ends within 512 bytes, or have the partner apply the oversize-DNS patch (qmail-103.patch) or move to notqmail 1.09+.',
+    remedy:
+      'Shrink the MX set (fewer or shorter names) so the MX answer ends within 512 bytes, or have the partner apply the oversize-DNS patch (qmail-103.patch) or move to notqmail 1.09+.',
     ref: 'RFC 8482 §4.1; DOMAIN.md §1',
   });
   return [cached, ...mx];
@@ -82,17 +106,21 @@ function anyFromCache(findings: readonly Finding[]): readonly Finding[] {
 
 /** What the sender said in words, its DSN and the remote reply: what the patterns read. */
 function saidOf(bounce: BounceParse): string {
-  return [bounce.reason, bounce.remoteReply, bounce.dsn].filter((part) => part !== null).join('\n').replace(/_/g, ' ');
+  return [bounce.reason, bounce.remoteReply, bounce.dsn]
+    .filter((part) => part !== null)
+    .join('\n')
+    .replace(/_/g, ' ');
 }
 
 const isHard = (bounce: BounceParse): boolean => bounce.dsn?.startsWith('5.') ?? false;
-const dsnIn = (bounce: BounceParse, ...prefixes: string[]): boolean => prefixes.some((prefix) => bounce.dsn?.startsWith(prefix) ?? false);
+const dsnIn = (bounce: BounceParse, ...prefixes: string[]): boolean =>
+  prefixes.some((prefix) => bounce.dsn?.startsWith(prefix) ?? false);
 
 const CANDIDATES: readonly Candidate[] = [
   {
     id: 'qmail-any-answer-too-big',
     summary:
-      "qmail's \"CNAME lookup\" is an ANY query for the recipient domain: its answer section ends past the 512 bytes a qmail 1.03-family sender reads (or no resolver gets an answer at all: dead or lame nameservers), so qmail defers the mail and bounces it after a week.",
+      'qmail\'s "CNAME lookup" is an ANY query for the recipient domain: its answer section ends past the 512 bytes a qmail 1.03-family sender reads (or no resolver gets an answer at all: dead or lame nameservers), so qmail defers the mail and bounces it after a week.',
     domain: 'recipient',
     checks: DNS_CHECKS,
     smtp: false,
@@ -111,11 +139,16 @@ const CANDIDATES: readonly Candidate[] = [
     smtp: false,
     fits: (_bounce, said) => /couldn't find any host by that name/i.test(said),
     // The size rule, or anything that stops the sender's resolver (qmail reports both as #4.1.2).
-    confirms: either(byRules(QMAIL_MX_A_RULES[0]!, ...RESOLVER_PATH_RULES), nobodyCanResolve, byIds(['mx.unresolvable'], ['fail'])),
+    confirms: either(
+      byRules(QMAIL_MX_A_RULES[0]!, ...RESOLVER_PATH_RULES),
+      nobodyCanResolve,
+      byIds(['mx.unresolvable'], ['fail']),
+    ),
   },
   {
     id: 'no-ipv4-mail-server',
-    summary: "None of the recipient domain's mail servers has an IPv4 address (or the domain has none at all), and qmail looks up A records only.",
+    summary:
+      "None of the recipient domain's mail servers has an IPv4 address (or the domain has none at all), and qmail looks up A records only.",
     domain: 'recipient',
     checks: ['mx'],
     smtp: false,
@@ -124,12 +157,18 @@ const CANDIDATES: readonly Candidate[] = [
   },
   {
     id: 'nowhere-to-deliver',
-    summary: 'The recipient domain publishes no usable mail server: no MX and no address, a null MX, or MX hosts that do not resolve.',
+    summary:
+      'The recipient domain publishes no usable mail server: no MX and no address, a null MX, or MX hosts that do not resolve.',
     domain: 'recipient',
     checks: ['mx', 'nameservers'],
     smtp: false,
     fits: (bounce, said) =>
-      bounce.step === 'dns' && (isHard(bounce) || /all relevant MX records point to non-existent hosts|Unrouteable address|Domain (?:name )?not found|NXDOMAIN|no such domain|Host unknown|Host not found(?!, try again)/i.test(said)) && !/try again|temporar/i.test(said),
+      bounce.step === 'dns' &&
+      (isHard(bounce) ||
+        /all relevant MX records point to non-existent hosts|Unrouteable address|Domain (?:name )?not found|NXDOMAIN|no such domain|Host unknown|Host not found(?!, try again)/i.test(
+          said,
+        )) &&
+      !/try again|temporar/i.test(said),
     confirms: nowhereToDeliver,
   },
   {
@@ -154,30 +193,57 @@ const CANDIDATES: readonly Candidate[] = [
   },
   {
     id: 'mail-server-greeting',
-    summary: "The recipient's mail servers answer the connection without a proper greeting or refuse the sender's EHLO: a tarpit, a server that is not SMTP, or a block on the sender.",
+    summary:
+      "The recipient's mail servers answer the connection without a proper greeting or refuse the sender's EHLO: a tarpit, a server that is not SMTP, or a block on the sender.",
     domain: 'recipient',
     checks: SMTP_CHECKS,
     smtp: true,
     fits: (bounce) => bounce.step === 'greeting' || bounce.step === 'helo',
     // smtp.blocked-us is about mxops's address, not the sender's: not evidence here.
-    confirms: byIds(['smtp.refuses-everyone', 'smtp.banner-not-220', 'smtp.banner-slow', 'smtp.protocol-error', 'smtp.connection-lost', 'smtp.helo-only']),
+    confirms: byIds([
+      'smtp.refuses-everyone',
+      'smtp.banner-not-220',
+      'smtp.banner-slow',
+      'smtp.protocol-error',
+      'smtp.connection-lost',
+      'smtp.helo-only',
+    ]),
   },
   {
     id: 'tls-negotiation',
-    summary: "TLS with the recipient's mail servers fails: no or broken STARTTLS, a certificate that is expired, untrusted or for another name, or one that the published TLSA records or MTA-STS policy do not allow.",
+    summary:
+      "TLS with the recipient's mail servers fails: no or broken STARTTLS, a certificate that is expired, untrusted or for another name, or one that the published TLSA records or MTA-STS policy do not allow.",
     domain: 'recipient',
     checks: ['mx', 'smtp', 'dane', 'mta-sts'],
     smtp: true,
     fits: (bounce) => bounce.step === 'starttls',
-    confirms: byIds(['smtp.starttls-missing', 'smtp.starttls-failed', 'tls.cert-expired', 'tls.cert-name-mismatch', 'tls.cert-untrusted', 'tls.cert-self-signed', 'tls.version-old', 'dane.mismatch', 'dane.no-starttls', 'mtasts.mx-not-covered'], ['fail', 'warn']),
+    confirms: byIds(
+      [
+        'smtp.starttls-missing',
+        'smtp.starttls-failed',
+        'tls.cert-expired',
+        'tls.cert-name-mismatch',
+        'tls.cert-untrusted',
+        'tls.cert-self-signed',
+        'tls.version-old',
+        'dane.mismatch',
+        'dane.no-starttls',
+        'mtasts.mx-not-covered',
+      ],
+      ['fail', 'warn'],
+    ),
   },
   {
     id: 'recipient-unknown',
-    summary: "The recipient's mail server does not accept this address: the mailbox does not exist (or no longer does) there.",
+    summary:
+      "The recipient's mail server does not accept this address: the mailbox does not exist (or no longer does) there.",
     domain: 'recipient',
     checks: SMTP_CHECKS,
     smtp: true,
-    fits: (bounce) => bounce.recipient !== null && dsnIn(bounce, '5.1.1', '5.1.10', '5.1.6', '5.2.1') && (bounce.step === 'rcpt' || bounce.step === 'unknown'),
+    fits: (bounce) =>
+      bounce.recipient !== null &&
+      dsnIn(bounce, '5.1.1', '5.1.10', '5.1.6', '5.2.1') &&
+      (bounce.step === 'rcpt' || bounce.step === 'unknown'),
     confirms: byIds(['smtp.rcpt-rejected'], ['fail']),
   },
   {
@@ -187,12 +253,16 @@ const CANDIDATES: readonly Candidate[] = [
     domain: 'recipient',
     checks: ['mx', 'nameservers', 'smtp'],
     smtp: true,
-    fits: (_bounce, said) => /Relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed))|not permitted to relay|unable to relay|we do not relay/i.test(said),
+    fits: (_bounce, said) =>
+      /Relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed))|not permitted to relay|unable to relay|we do not relay/i.test(
+        said,
+      ),
     confirms: byIds(['smtp.rcpt-rejected', 'dns.ns-inconsistent', 'mx.cname-target'], ['fail', 'warn']),
   },
   {
     id: 'rcpt-deferred',
-    summary: "The recipient's mail server answers RCPT with a temporary refusal: greylisting, a full mailbox or a rate limit.",
+    summary:
+      "The recipient's mail server answers RCPT with a temporary refusal: greylisting, a full mailbox or a rate limit.",
     domain: 'recipient',
     checks: SMTP_CHECKS,
     smtp: true,
@@ -205,12 +275,14 @@ const CANDIDATES: readonly Candidate[] = [
     domain: 'recipient',
     checks: SMTP_CHECKS,
     smtp: true,
-    fits: (bounce, said) => dsnIn(bounce, '5.3.4', '4.3.4', '5.2.3', '4.2.3') || /message (?:size )?exceeds|too (?:big|large)/i.test(said),
+    fits: (bounce, said) =>
+      dsnIn(bounce, '5.3.4', '4.3.4', '5.2.3', '4.2.3') || /message (?:size )?exceeds|too (?:big|large)/i.test(said),
     confirms: byIds(['smtp.size-limit'], ['fail', 'warn', 'info']),
   },
   {
     id: 'message-content',
-    summary: "The recipient's server could not take the message's content (RFC 3463 5.6.x: conversion, encoding, format); nothing in the domain's DNS or mail servers explains that, so look at the message itself.",
+    summary:
+      "The recipient's server could not take the message's content (RFC 3463 5.6.x: conversion, encoding, format); nothing in the domain's DNS or mail servers explains that, so look at the message itself.",
     domain: 'recipient',
     checks: [],
     smtp: false,
@@ -219,12 +291,25 @@ const CANDIDATES: readonly Candidate[] = [
   },
   {
     id: 'sender-authentication',
-    summary: "The recipient refused the message by policy because the sender's domain does not authenticate it: its SPF does not list the sending server, or its DMARC policy rejects mail that fails SPF and DKIM.",
+    summary:
+      "The recipient refused the message by policy because the sender's domain does not authenticate it: its SPF does not list the sending server, or its DMARC policy rejects mail that fails SPF and DKIM.",
     domain: 'sender',
     checks: ['spf', 'dmarc'],
     smtp: false,
-    fits: (bounce, said) => bounce.sender !== null && (dsnIn(bounce, '5.7.23', '5.7.25', '5.7.26', '5.7.27', '5.7.1') || /\bSPF\b|\bDMARC\b|\bDKIM\b|unauthenticated/i.test(said)) && /SPF|DMARC|DKIM|authenticat/i.test(said),
-    confirms: byIds(['spf.missing', 'spf.syntax', 'spf.multiple-records', 'spf.too-many-lookups', 'spf.void-lookups', 'dmarc.syntax', 'dmarc.multiple-records']),
+    fits: (bounce, said) =>
+      bounce.sender !== null &&
+      (dsnIn(bounce, '5.7.23', '5.7.25', '5.7.26', '5.7.27', '5.7.1') ||
+        /\bSPF\b|\bDMARC\b|\bDKIM\b|unauthenticated/i.test(said)) &&
+      /SPF|DMARC|DKIM|authenticat/i.test(said),
+    confirms: byIds([
+      'spf.missing',
+      'spf.syntax',
+      'spf.multiple-records',
+      'spf.too-many-lookups',
+      'spf.void-lookups',
+      'dmarc.syntax',
+      'dmarc.multiple-records',
+    ]),
   },
   {
     id: 'sender-address-rejected',
@@ -234,7 +319,18 @@ const CANDIDATES: readonly Candidate[] = [
     checks: ['mx', 'nameservers', 'spf'],
     smtp: false,
     fits: (bounce) => bounce.sender !== null && bounce.step === 'mail',
-    confirms: byIds(['mx.none', 'mx.unresolvable', 'mx.null', 'dns.not-delegated', 'dns.nameservers-unreachable', 'dns.lame-delegation', 'spf.missing'], ['fail', 'warn']),
+    confirms: byIds(
+      [
+        'mx.none',
+        'mx.unresolvable',
+        'mx.null',
+        'dns.not-delegated',
+        'dns.nameservers-unreachable',
+        'dns.lame-delegation',
+        'spf.missing',
+      ],
+      ['fail', 'warn'],
+    ),
   },
 ];
 
@@ -248,7 +344,9 @@ function senderFamilyFails(family: BounceFamily): Hypothesis {
     checks: [...DNS_CHECKS, 'smtp'],
     smtp: true,
     confirms: (findings) => {
-      const verdicts = judgeSenders(findings, { smtp: true }).filter((verdict) => judged.families.includes(verdict.family) && verdict.verdict === 'fail');
+      const verdicts = judgeSenders(findings, { smtp: true }).filter(
+        (verdict) => judged.families.includes(verdict.family) && verdict.verdict === 'fail',
+      );
       const because = new Set(verdicts.flatMap((verdict) => verdict.because));
       return findings.filter((f) => because.has(f.id) && f.status !== 'pass');
     },
@@ -269,7 +367,8 @@ const FAMILY_JUDGED: Record<BounceFamily, { readonly who: string; readonly famil
 /** Said when there is no failure to explain (a success notice, an auto-reply, plain headers). */
 export const NO_FAILURE: Hypothesis = {
   id: 'no-failure',
-  summary: 'This is not a failed delivery (a success notice, an auto-reply or plain message headers): there is nothing to explain.',
+  summary:
+    'This is not a failed delivery (a success notice, an auto-reply or plain message headers): there is nothing to explain.',
   domain: 'recipient',
   checks: [],
   smtp: false,

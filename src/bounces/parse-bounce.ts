@@ -65,7 +65,12 @@ function htmlToText(html: string): string {
   return html
     .replace(/<br\s*\/?>|<\/(?:p|div|tr|li|h\d)>/gi, '\n')
     .replace(/<[^>]{0,2000}>/g, '')
-    .replace(/&nbsp;/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;|&apos;/g, "'").replace(/&amp;/g, '&');
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 function attachmentText(content: ArrayBuffer | Uint8Array | string): string {
@@ -81,12 +86,18 @@ async function readParts(text: string): Promise<Parts> {
     let originalHeaders: string | null = null;
     for (const attachment of email.attachments) {
       const type = attachment.mimeType.toLowerCase();
-      if (deliveryStatus === null && /^message\/(?:global-)?delivery-status$/.test(type)) deliveryStatus = attachmentText(attachment.content);
-      else if (originalHeaders === null && /^(?:message\/(?:global|rfc822)|text\/rfc822-headers|message\/global-headers)$/.test(type)) originalHeaders = attachmentText(attachment.content);
+      if (deliveryStatus === null && /^message\/(?:global-)?delivery-status$/.test(type))
+        deliveryStatus = attachmentText(attachment.content);
+      else if (
+        originalHeaders === null &&
+        /^(?:message\/(?:global|rfc822)|text\/rfc822-headers|message\/global-headers)$/.test(type)
+      )
+        originalHeaders = attachmentText(attachment.content);
     }
     const body = email.text ?? (email.html === undefined ? '' : htmlToText(email.html));
     // A multipart whose boundary never comes is all preamble, which MIME parsers drop.
-    if (body.trim() === '' && email.attachments.length === 0) return { fields, body: rest, deliveryStatus: null, originalHeaders: null };
+    if (body.trim() === '' && email.attachments.length === 0)
+      return { fields, body: rest, deliveryStatus: null, originalHeaders: null };
     return { fields, body, deliveryStatus, originalHeaders };
   } catch {
     // Broken MIME (a cut boundary, headers over postal-mime's limits): read what is there as text.
@@ -94,10 +105,14 @@ async function readParts(text: string): Promise<Parts> {
   }
 }
 
-const AUTO_REPLY_SUBJECT = /^(?:Out of (?:the )?Office|Automatic reply|Auto(?:matic)?[- ]?(?:Reply|Response)|Auto:|Abwesenheitsnotiz|R[ée]ponse automatique)/i;
-const DELAY = /Delivery (?:delayed|incomplete|is delayed to these recipients)|Delayed Mail|THIS IS A WARNING ONLY|has not yet been delivered|Delivery Status Notification \(Delay\)|still being retried|Warning: could not send message for past|Delay reason|will (?:continue to )?(?:retry|try)|delivery temporarily suspended/i;
-const SUCCESS = /Delivery Status Notification \(Success\)|Successful Mail Delivery Report|was successfully delivered|delivered to (?:the )?mailbox|Your message has been delivered|delivery report: delivered/i;
-const FAILURE_SUBJECT = /Undeliver|Returned mail|Mail delivery failed|failure notice|Delivery Status Notification \(Failure\)|Non[- ]?delivery|Delivery Failure|Mail System Error/i;
+const AUTO_REPLY_SUBJECT =
+  /^(?:Out of (?:the )?Office|Automatic reply|Auto(?:matic)?[- ]?(?:Reply|Response)|Auto:|Abwesenheitsnotiz|R[ée]ponse automatique)/i;
+const DELAY =
+  /Delivery (?:delayed|incomplete|is delayed to these recipients)|Delayed Mail|THIS IS A WARNING ONLY|has not yet been delivered|Delivery Status Notification \(Delay\)|still being retried|Warning: could not send message for past|Delay reason|will (?:continue to )?(?:retry|try)|delivery temporarily suspended/i;
+const SUCCESS =
+  /Delivery Status Notification \(Success\)|Successful Mail Delivery Report|was successfully delivered|delivered to (?:the )?mailbox|Your message has been delivered|delivery report: delivered/i;
+const FAILURE_SUBJECT =
+  /Undeliver|Returned mail|Mail delivery failed|failure notice|Delivery Status Notification \(Failure\)|Non[- ]?delivery|Delivery Failure|Mail System Error/i;
 
 function isAutoReply(fields: readonly HeaderField[]): boolean {
   const autoSubmitted = headerValue(fields, 'auto-submitted')?.toLowerCase() ?? '';
@@ -121,9 +136,15 @@ function dsnFromText(text: string | null): string | null {
   );
 }
 
-function bounceVerdict(family: BounceFamily, report: string, fields: readonly HeaderField[], status: DeliveryStatus | null): boolean {
+function bounceVerdict(
+  family: BounceFamily,
+  report: string,
+  fields: readonly HeaderField[],
+  status: DeliveryStatus | null,
+): boolean {
   // A report cut before its Action fields says nothing here; the text decides then.
-  if (status && status.recipients.some((recipient) => recipient.action !== null)) return status.recipients.some((recipient) => recipient.action === 'failed');
+  if (status && status.recipients.some((recipient) => recipient.action !== null))
+    return status.recipients.some((recipient) => recipient.action === 'failed');
   // Exim, Postfix and Gmail mark their bounces auto-replied too (RFC 3834 §5); only an unrecognised report is an auto-reply.
   if (family === 'unknown' && isAutoReply(fields)) return false;
   const subject = headerValue(fields, 'subject') ?? '';
@@ -145,22 +166,42 @@ function addressOf(value: string | undefined): string | null {
 }
 
 /** The sender of the returned message, from the log, the returned headers, or who the report went to. */
-function findSender(report: string, fields: readonly HeaderField[], original: readonly HeaderField[], isReport: boolean, deliveryStatus: string | null): string | null {
+function findSender(
+  report: string,
+  fields: readonly HeaderField[],
+  original: readonly HeaderField[],
+  isReport: boolean,
+  deliveryStatus: string | null,
+): string | null {
   // Postfix and Sendmail log 'from=<a@b>', Exim its arrival line '<= a@b'.
-  const logged = /\bfrom[= ]<([^>\s]{1,320})>/.exec(report)?.[1] ?? /^\S+ \S+ (?:\S+ )?[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4} <= ([^\s<>]{1,320}@[^\s<>]{1,255}) /m.exec(report)?.[1];
+  const logged =
+    /\bfrom[= ]<([^>\s]{1,320})>/.exec(report)?.[1] ??
+    /^\S+ \S+ (?:\S+ )?[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4} <= ([^\s<>]{1,320}@[^\s<>]{1,255}) /m.exec(
+      report,
+    )?.[1];
   if (logged) return logged;
   // Postfix names the envelope sender in its report's per-message fields, returned headers or not.
-  const envelope = /^X-Postfix-Sender:[ \t]*rfc822;[ \t]*<?([^>\s]{1,320}@[^>\s]{1,255})>?/im.exec(deliveryStatus ?? '')?.[1];
+  const envelope = /^X-Postfix-Sender:[ \t]*rfc822;[ \t]*<?([^>\s]{1,320}@[^>\s]{1,255})>?/im.exec(
+    deliveryStatus ?? '',
+  )?.[1];
   if (envelope) return envelope;
   const returned = addressOf(headerValue(original, 'return-path')) ?? addressOf(headerValue(original, 'from'));
   if (returned) return returned;
-  return isReport ? addressOf(headerValue(fields, 'to')) : addressOf(headerValue(fields, 'return-path')) ?? addressOf(headerValue(fields, 'from'));
+  return isReport
+    ? addressOf(headerValue(fields, 'to'))
+    : (addressOf(headerValue(fields, 'return-path')) ?? addressOf(headerValue(fields, 'from')));
 }
 
 function domainOf(address: string | null): string | null {
   if (address === null) return null;
   const at = address.lastIndexOf('@');
-  const domain = at < 0 ? '' : address.slice(at + 1).replace(/[>.]+$/, '').toLowerCase();
+  const domain =
+    at < 0
+      ? ''
+      : address
+          .slice(at + 1)
+          .replace(/[>.]+$/, '')
+          .toLowerCase();
   return domain === '' ? null : domain;
 }
 
@@ -175,15 +216,27 @@ async function parseText(text: string): Promise<BounceParse> {
   const reading = readFamily(family, report, parts.fields);
   const failed = firstFailed(status);
   const autoReply = family === 'unknown' && status === null && parts.fields.length > 0 && isAutoReply(parts.fields);
-  const isReport = family !== 'unknown' || status !== null || autoReply || FAILURE_SUBJECT.test(headerValue(parts.fields, 'subject') ?? '');
+  const isReport =
+    family !== 'unknown' ||
+    status !== null ||
+    autoReply ||
+    FAILURE_SUBJECT.test(headerValue(parts.fields, 'subject') ?? '');
 
   // An Exchange delay notice's report gives its own '400 4.4.7 Message delayed': the remote's reply and code are in the text.
   const standIn = family === 'exchange' && isExchangeStandIn(failed?.diagnostic);
   const smtpDiagnostic = failed?.diagnosticType === 'smtp' && !standIn ? failed.diagnostic : null;
   // Gmail labels its own DNS errors 'smtp;' too: a server's reply starts with its code (RFC 5321 §4.2).
-  const remoteReply = [smtpDiagnostic?.replace(/\s+/g, ' ').trim(), reading.remoteReply].find((reply) => reply !== undefined && reply !== null && /^[2-5]\d\d(?:[ -]|$)/.test(reply)) ?? null;
+  const remoteReply =
+    [smtpDiagnostic?.replace(/\s+/g, ' ').trim(), reading.remoteReply].find(
+      (reply) => reply !== undefined && reply !== null && /^[2-5]\d\d(?:[ -]|$)/.test(reply),
+    ) ?? null;
   const logged = /\bdsn=([245]\.\d{1,3}\.\d{1,3})\b/.exec(report)?.[1];
-  const dsn = (standIn ? null : failed?.status) ?? dsnFromText(remoteReply) ?? logged ?? dsnFromText(reading.reason) ?? dsnFromText(failed?.diagnostic ?? null);
+  const dsn =
+    (standIn ? null : failed?.status) ??
+    dsnFromText(remoteReply) ??
+    logged ??
+    dsnFromText(reading.reason) ??
+    dsnFromText(failed?.diagnostic ?? null);
   const reasonText = [failed?.diagnostic ?? '', reading.reason ?? ''].join('\n');
   let step = stepFromText(reasonText);
   if (step === 'unknown' && isReport && !autoReply) step = stepFromText(report);
@@ -191,7 +244,11 @@ async function parseText(text: string): Promise<BounceParse> {
 
   let recipient = failed?.recipient ?? reading.recipient;
   if (recipient === null && parts.fields.length > 0) {
-    recipient = autoReply ? addressOf(headerValue(parts.fields, 'from')) : !isReport ? addressOf(headerValue(parts.fields, 'delivered-to')) ?? addressOf(headerValue(parts.fields, 'to')) : addressOf(headerValue(original, 'to'));
+    recipient = autoReply
+      ? addressOf(headerValue(parts.fields, 'from'))
+      : !isReport
+        ? (addressOf(headerValue(parts.fields, 'delivered-to')) ?? addressOf(headerValue(parts.fields, 'to')))
+        : addressOf(headerValue(original, 'to'));
   }
   const received = headerValues(original, 'received');
   const hops = readReceivedHops(received.length > 0 ? received : headerValues(parts.fields, 'received'));

@@ -10,7 +10,10 @@ export interface BounceHop {
 }
 
 const SOFTWARE: readonly { readonly name: string; readonly pattern: RegExp }[] = [
-  { name: 'Microsoft SMTP Server', pattern: /\bMicrosoft SMTP Server\b|\.(?:prod|outbound)\.protection\.outlook\.com\b/i },
+  {
+    name: 'Microsoft SMTP Server',
+    pattern: /\bMicrosoft SMTP Server\b|\.(?:prod|outbound)\.protection\.outlook\.com\b/i,
+  },
   { name: 'Google', pattern: /\bby mx\.google\.com\b|\bby [a-z0-9.-]+\.google\.com with\b|\bgsmtp\b/i },
   { name: 'Postfix', pattern: /\(Postfix\)|\bPostfix\b/ },
   { name: 'Exim', pattern: /\bExim\b/i },
@@ -41,7 +44,11 @@ function wordAfter(received: string, keyword: 'from' | 'by'): string | null {
 function receivedAt(received: string): string | null {
   const semicolon = received.lastIndexOf(';');
   if (semicolon < 0) return null;
-  const text = received.slice(semicolon + 1).replace(/\([^)]*\)/g, ' ').replace(/\s+/g, ' ').trim();
+  const text = received
+    .slice(semicolon + 1)
+    .replace(/\([^)]*\)/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (text === '' || text.length > 80) return null;
   const time = Date.parse(text);
   if (!Number.isFinite(time)) return null;
@@ -60,8 +67,15 @@ export function readReceivedHops(receivedFields: readonly string[]): BounceHop[]
   for (const received of [...receivedFields].reverse()) {
     const at = receivedAt(received);
     const time = at === null ? null : Date.parse(at);
-    const delaySeconds = time !== null && previous !== undefined && previous !== null ? Math.round((time - previous) / 1000) : null;
-    hops.push({ by: wordAfter(withoutComments(received), 'by'), from: wordAfter(withoutComments(received), 'from'), software: recogniseSoftware(received), at, delaySeconds });
+    const delaySeconds =
+      time !== null && previous !== undefined && previous !== null ? Math.round((time - previous) / 1000) : null;
+    hops.push({
+      by: wordAfter(withoutComments(received), 'by'),
+      from: wordAfter(withoutComments(received), 'from'),
+      software: recogniseSoftware(received),
+      at,
+      delaySeconds,
+    });
     previous = time;
   }
   return hops;

@@ -17,7 +17,8 @@ const NOT_PROBED: Finding = finding({
   id: 'bounce.smtp-not-probed',
   status: 'error',
   subject: 'mail servers',
-  summary: "This cause is tested by talking SMTP to the recipient's mail servers, and this run did not (DNS only), so it can be neither confirmed nor refuted.",
+  summary:
+    "This cause is tested by talking SMTP to the recipient's mail servers, and this run did not (DNS only), so it can be neither confirmed nor refuted.",
   remedy: 'Run it again with SMTP probes (without --dns-only; in chat, on a deployment with probe workers).',
 });
 
@@ -30,7 +31,8 @@ export function judgeHypothesis(hypothesis: Hypothesis, findings: readonly Findi
   const confirming = hypothesis.confirms(findings);
   if (confirming.length > 0) return { verdict: 'confirmed', findings: confirming };
   // A run without SMTP probes (--dns-only, or a deployment without them) cannot refute what only they test.
-  if (hypothesis.smtp && !findings.some((f) => f.id.startsWith('smtp.'))) return { verdict: 'unknown', findings: [NOT_PROBED, ...findings.filter((f) => f.status === 'error')] };
+  if (hypothesis.smtp && !findings.some((f) => f.id.startsWith('smtp.')))
+    return { verdict: 'unknown', findings: [NOT_PROBED, ...findings.filter((f) => f.status === 'error')] };
   const unanswered = findings.filter((f) => f.status === 'error');
   if (unanswered.length > 0) return { verdict: 'unknown', findings: unanswered };
   return { verdict: 'refuted', findings };

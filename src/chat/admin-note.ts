@@ -11,7 +11,9 @@ const SHOWN: readonly string[] = ['fail', 'warn'];
  * without mxops. Our own side (our resolver, our address) is not theirs to hear about.
  */
 export function adminNote(report: DiagnosisReport): string {
-  const theirs = buildProblems(report.findings, report.senders).filter((p) => SHOWN.includes(p.status) && p.whoseMove !== 'ours');
+  const theirs = buildProblems(report.findings, report.senders).filter(
+    (p) => SHOWN.includes(p.status) && p.whoseMove !== 'ours',
+  );
   const failing = report.senders.filter((s) => s.verdict === 'fail');
   const lines = [
     `Hello,`,

@@ -17,7 +17,10 @@ export function checkpointCard(head: AuditHead, at: number): Card {
   return {
     summary,
     blocks: [
-      { kind: 'text', text: `Audit log checkpoint at ${new Date(at).toISOString()}: ${head.seq} entries. To check the log against it later:` },
+      {
+        kind: 'text',
+        text: `Audit log checkpoint at ${new Date(at).toISOString()}: ${head.seq} entries. To check the log against it later:`,
+      },
       { kind: 'code', text: `mxops audit verify --checkpoint ${keptCheckpoint(head)}` },
       { kind: 'text', text: `As a checkpoint file line: ${formatCheckpointLine(head, at).trim()}`, emphasis: 'subtle' },
     ],
@@ -28,7 +31,10 @@ export function checkpointCard(head: AuditHead, at: number): Card {
 export function checkpointChannelSink(channel: AuditChannel, notifiers: readonly NagNotifier[]): CheckpointSink {
   const notifier = notifiers.find((candidate) => candidate.platform === channel.platform);
   if (notifier === undefined) {
-    throw new AppError('BAD_CONFIG', `MXOPS_AUDIT_CHANNEL names a ${channel.platform === 'slack' ? 'Slack' : 'Teams'} channel, but ${channel.platform === 'slack' ? 'MXOPS_SLACK_BOT_TOKEN' : 'MXOPS_TEAMS_APP_ID'} is not set`);
+    throw new AppError(
+      'BAD_CONFIG',
+      `MXOPS_AUDIT_CHANNEL names a ${channel.platform === 'slack' ? 'Slack' : 'Teams'} channel, but ${channel.platform === 'slack' ? 'MXOPS_SLACK_BOT_TOKEN' : 'MXOPS_TEAMS_APP_ID'} is not set`,
+    );
   }
   return {
     name: `the ${channel.platform === 'slack' ? 'Slack' : 'Teams'} audit channel ${channel.id}`,

@@ -29,7 +29,11 @@ export function readingBounceCard(): Card {
     summary: 'Reading the bounce...',
     blocks: [
       { kind: 'header', text: 'Reading the bounce' },
-      { kind: 'text', text: 'Which mail system wrote it, what failed and why; then checking whether that is still so.', emphasis: 'subtle' },
+      {
+        kind: 'text',
+        text: 'Which mail system wrote it, what failed and why; then checking whether that is still so.',
+        emphasis: 'subtle',
+      },
     ],
   };
 }
@@ -53,17 +57,30 @@ export function bounceCard({ parse, hypothesis, verdict, findings, checked }: Bo
         { label: 'To', value: parse.recipient ?? 'unknown' },
         { label: 'Failed at', value: parse.step },
         ...(parse.remoteReply ? [{ label: 'Their server said', value: parse.remoteReply }] : []),
-        ...(parse.hops.length > 0 ? [{ label: 'Hops', value: `${parse.hops.length} (in the thread, with the delay at each)` }] : []),
+        ...(parse.hops.length > 0
+          ? [{ label: 'Hops', value: `${parse.hops.length} (in the thread, with the delay at each)` }]
+          : []),
       ],
     },
     { kind: 'text', text: `Likely cause (${hypothesis.id}): ${hypothesis.summary}` },
   ];
   if (hypothesis.checks.length > 0) {
-    blocks.push({ kind: 'text', text: `Verdict: ${VERDICTS[verdict]}${checked ? ` (checked ${checked})` : ''}.`, emphasis: 'strong' });
+    blocks.push({
+      kind: 'text',
+      text: `Verdict: ${VERDICTS[verdict]}${checked ? ` (checked ${checked})` : ''}.`,
+      emphasis: 'strong',
+    });
     const shown = verdict === 'refuted' ? findings.filter((f) => f.status !== 'pass' && f.status !== 'info') : findings;
-    for (const f of shown.slice(0, MAX_FINDINGS_IN_CARD)) blocks.push({ kind: 'text', text: `${f.status.toUpperCase()} ${f.id} (${f.subject})\n${f.summary}` });
+    for (const f of shown.slice(0, MAX_FINDINGS_IN_CARD))
+      blocks.push({ kind: 'text', text: `${f.status.toUpperCase()} ${f.id} (${f.subject})\n${f.summary}` });
   }
   const domain = checked ?? parse.recipientDomain;
-  if (domain) blocks.push({ kind: 'actions', actions: [{ id: ACTION_IDS.mailcheckRecheck, label: `Check ${domain} fully`, value: domain, typed: `recheck ${domain}` }] });
+  if (domain)
+    blocks.push({
+      kind: 'actions',
+      actions: [
+        { id: ACTION_IDS.mailcheckRecheck, label: `Check ${domain} fully`, value: domain, typed: `recheck ${domain}` },
+      ],
+    });
   return { summary: `${FAMILY_NAMES[parse.family]} ${what}: ${hypothesis.id}, ${verdict}`, blocks };
 }

@@ -28,33 +28,65 @@ function problems(findings: readonly Finding[]): Finding[] {
 /** The first message, and its updates while the run goes on: what is checked, how far it got, problems so far. */
 export function runningCard(target: CheckTarget, progress?: DiagnosisProgress): Card {
   const steps = progress ? [`checks: ${progress.checksDone} of ${progress.checksTotal} done`] : ['starting'];
-  if (progress?.mailServers) steps.push(`${progress.mailServers.done} of ${progress.mailServers.total} mail server addresses probed`);
+  if (progress?.mailServers)
+    steps.push(`${progress.mailServers.done} of ${progress.mailServers.total} mail server addresses probed`);
   const found = progress ? problems(progress.findings) : [];
   const blocks: CardBlock[] = [
     { kind: 'header', text: `Checking ${who(target)}` },
-    { kind: 'text', text: `DNS, reply sizes, SMTP and TLS of every mail server, MTA-STS, DANE, SPF, DMARC: ${steps.join(', ')}.`, emphasis: 'subtle' },
-    ...found.slice(0, MAX_PROBLEMS_IN_CARD).map((f): CardBlock => ({ kind: 'text', text: `${f.status.toUpperCase()} ${f.id}: ${f.summary}` })),
+    {
+      kind: 'text',
+      text: `DNS, reply sizes, SMTP and TLS of every mail server, MTA-STS, DANE, SPF, DMARC: ${steps.join(', ')}.`,
+      emphasis: 'subtle',
+    },
+    ...found
+      .slice(0, MAX_PROBLEMS_IN_CARD)
+      .map((f): CardBlock => ({ kind: 'text', text: `${f.status.toUpperCase()} ${f.id}: ${f.summary}` })),
   ];
   return { summary: `Checking ${target.domain}...`, blocks };
 }
 
 /** The final state of the same message: headline, the problems with their fix, the sender matrix, buttons. */
-export function reportCard(target: CheckTarget, report: DiagnosisReport, input: string, options: { readonly recheckedAt?: Date } = {}): Card {
+export function reportCard(
+  target: CheckTarget,
+  report: DiagnosisReport,
+  input: string,
+  options: { readonly recheckedAt?: Date } = {},
+): Card {
   const found = problems(report.findings);
   const grouped = buildProblems(report.findings, report.senders);
   // A null MX is a statement, not a fault: the header says what it means instead of WARN over "every sender fails".
   const nullMx = report.findings.some((f) => f.id === 'mx.null');
-  const status = nullMx ? 'ACCEPTS NO MAIL' : found.some((f) => f.status === 'fail') ? 'FAIL' : found.length > 0 ? report.status.toUpperCase() : 'OK';
+  const status = nullMx
+    ? 'ACCEPTS NO MAIL'
+    : found.some((f) => f.status === 'fail')
+      ? 'FAIL'
+      : found.length > 0
+        ? report.status.toUpperCase()
+        : 'OK';
   const verdict = headline(report, grouped);
   const blocks: CardBlock[] = [
     { kind: 'header', text: `${who(target)}: ${status}` },
     { kind: 'text', text: verdict, emphasis: 'strong' },
   ];
   for (const p of grouped.slice(0, MAX_PROBLEMS_IN_CARD)) {
-    const stops = p.explains.length > COLLAPSE_FROM ? `, stops ${p.explains.length} kinds of sender` : p.explains.length > 0 ? `, stops ${plainSenderList(p.explains)}` : '';
-    blocks.push({ kind: 'item', title: `${p.status.toUpperCase()} ${p.id}: ${WHOSE_MOVE_LABEL[p.whoseMove]}${stops}`, body: `${p.summary}${p.fix ? `\nFix: ${shortFix(p.fix)}` : ''}` });
+    const stops =
+      p.explains.length > COLLAPSE_FROM
+        ? `, stops ${p.explains.length} kinds of sender`
+        : p.explains.length > 0
+          ? `, stops ${plainSenderList(p.explains)}`
+          : '';
+    blocks.push({
+      kind: 'item',
+      title: `${p.status.toUpperCase()} ${p.id}: ${WHOSE_MOVE_LABEL[p.whoseMove]}${stops}`,
+      body: `${p.summary}${p.fix ? `\nFix: ${shortFix(p.fix)}` : ''}`,
+    });
   }
-  if (grouped.length > MAX_PROBLEMS_IN_CARD) blocks.push({ kind: 'text', text: `${grouped.length - MAX_PROBLEMS_IN_CARD} more problems in the thread.`, emphasis: 'subtle' });
+  if (grouped.length > MAX_PROBLEMS_IN_CARD)
+    blocks.push({
+      kind: 'text',
+      text: `${grouped.length - MAX_PROBLEMS_IN_CARD} more problems in the thread.`,
+      emphasis: 'subtle',
+    });
   blocks.push(
     { kind: 'divider' },
     ...senderMatrix(report, grouped),
@@ -66,7 +98,13 @@ export function reportCard(target: CheckTarget, report: DiagnosisReport, input: 
     {
       kind: 'actions',
       actions: [
-        { id: ACTION_IDS.mailcheckRecheck, label: 'Re-check', value: input, style: 'primary', typed: `recheck ${input}` },
+        {
+          id: ACTION_IDS.mailcheckRecheck,
+          label: 'Re-check',
+          value: input,
+          style: 'primary',
+          typed: `recheck ${input}`,
+        },
         { id: ACTION_IDS.mailcheckAdminNote, label: 'Note for their admin', value: input, typed: `note ${input}` },
         { id: ACTION_IDS.mailcheckChanges, label: 'What changed', value: input, typed: `changes ${input}` },
       ],
@@ -78,7 +116,17 @@ export function reportCard(target: CheckTarget, report: DiagnosisReport, input: 
 /** A card that a Re-check replaced: the same answer without buttons, saying where the newer one is. */
 export function supersededCard(card: Card, recheckedAt: Date): Card {
   const blocks = card.blocks.filter((b) => b.kind !== 'actions');
-  return { summary: card.summary, blocks: [...blocks, { kind: 'text', text: `Re-checked at ${utcTime(recheckedAt)}: the newer answer is in the next message.`, emphasis: 'subtle' }] };
+  return {
+    summary: card.summary,
+    blocks: [
+      ...blocks,
+      {
+        kind: 'text',
+        text: `Re-checked at ${utcTime(recheckedAt)}: the newer answer is in the next message.`,
+        emphasis: 'subtle',
+      },
+    ],
+  };
 }
 
 function utcTime(at: Date): string {
@@ -100,19 +148,38 @@ function shortFix(fix: string): string {
 function senderMatrix(report: DiagnosisReport, shown: readonly Problem[]): CardBlock[] {
   const { senders, findings } = report;
   const onCard = new Set(shown.slice(0, MAX_PROBLEMS_IN_CARD).map((p) => p.id));
-  const listed = senders.filter((s) => s.verdict === 'fail' || (unknownForAReason(s, findings) && s.because.some((id) => onCard.has(id))));
+  const listed = senders.filter(
+    (s) => s.verdict === 'fail' || (unknownForAReason(s, findings) && s.because.some((id) => onCard.has(id))),
+  );
   const byCause = new Map<string, SenderVerdict[]>();
-  for (const s of listed) byCause.set(`${s.verdict} ${s.because.join(',')}`, [...(byCause.get(`${s.verdict} ${s.because.join(',')}`) ?? []), s]);
+  for (const s of listed)
+    byCause.set(`${s.verdict} ${s.because.join(',')}`, [
+      ...(byCause.get(`${s.verdict} ${s.because.join(',')}`) ?? []),
+      s,
+    ]);
   const rows = [...byCause.values()].flatMap((group): CardBlock[] => {
     const [first] = group;
     if (!first) return [];
     const fate = first.verdict === 'fail' ? 'fails' : 'could not tell';
-    if (group.length <= COLLAPSE_FROM) return group.map((s) => ({ kind: 'item', title: `${plainSenderName(s.family)} (${s.family})`, body: `${fate}: ${s.expected}` }));
+    if (group.length <= COLLAPSE_FROM)
+      return group.map((s) => ({
+        kind: 'item',
+        title: `${plainSenderName(s.family)} (${s.family})`,
+        body: `${fate}: ${s.expected}`,
+      }));
     const everyone = group.length === senders.length;
     const who = everyone ? `Every kind of sender (${group.length})` : `${group.length} kinds of sender`;
     const names = everyone ? '' : `${group.map((s) => plainSenderName(s.family)).join('; ')}. `;
-    return [{ kind: 'item', title: `${who}: ${first.verdict === 'fail' ? 'fail' : 'could not tell'}`, body: `${names}What each one logs is in the thread.` }];
+    return [
+      {
+        kind: 'item',
+        title: `${who}: ${first.verdict === 'fail' ? 'fail' : 'could not tell'}`,
+        body: `${names}What each one logs is in the thread.`,
+      },
+    ];
   });
   const ok = senders.filter((s) => s.verdict === 'ok').map((s) => plainSenderName(s.family));
-  return ok.length > 0 ? [...rows, { kind: 'item', title: `Deliver (${ok.length} kinds of sender)`, body: ok.join('; ') }] : rows;
+  return ok.length > 0
+    ? [...rows, { kind: 'item', title: `Deliver (${ok.length} kinds of sender)`, body: ok.join('; ') }]
+    : rows;
 }

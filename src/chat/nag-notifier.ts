@@ -11,7 +11,11 @@ export interface NagNotifier {
   /** Posts the first message of a patch's thread in a team channel. */
   startThread(channel: string, card: Card, marker: string): Promise<MessageRef>;
   /** Adds to the thread; `broadcast` also shows it in the channel (Slack's reply_broadcast). */
-  replyInThread(thread: MessageRef, card: Card, options: { readonly broadcast: boolean; readonly marker: string }): Promise<void>;
+  replyInThread(
+    thread: MessageRef,
+    card: Card,
+    options: { readonly broadcast: boolean; readonly marker: string },
+  ): Promise<void>;
   /** Posts to a person's direct messages with the bot; returns where it landed (a DM channel, a 1:1 chat). */
   directMessage(user: string, card: Card, marker: string): Promise<MessageRef>;
   /** Replaces a message posted earlier, by this or any other process (an outage card's copies). */

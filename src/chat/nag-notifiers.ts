@@ -18,7 +18,10 @@ export interface NagPlatforms {
 export async function createNagNotifiers(platforms: NagPlatforms): Promise<NagNotifier[]> {
   const notifiers: NagNotifier[] = [];
   if (platforms.slack) {
-    const [{ webApi }, { createSlackNagNotifier }] = await Promise.all([import('@slack/bolt'), import('./slack/slack-nag-notifier.js')]);
+    const [{ webApi }, { createSlackNagNotifier }] = await Promise.all([
+      import('@slack/bolt'),
+      import('./slack/slack-nag-notifier.js'),
+    ]);
     const client = new webApi.WebClient(platforms.slack.botToken, {
       ...(platforms.slack.apiUrl ? { slackApiUrl: platforms.slack.apiUrl } : {}),
       retryConfig: WEB_API_RETRIES,
@@ -28,8 +31,17 @@ export async function createNagNotifiers(platforms: NagPlatforms): Promise<NagNo
     notifiers.push(createSlackNagNotifier(client));
   }
   if (platforms.teams) {
-    const [{ createTeamsNagNotifier }, { createTeamsAdapter }] = await Promise.all([import('./teams/teams-nag-notifier.js'), import('./teams/teams-settings.js')]);
-    notifiers.push(createTeamsNagNotifier({ adapter: createTeamsAdapter(platforms.teams), appId: platforms.teams.appId, references: platforms.teamsReferences }));
+    const [{ createTeamsNagNotifier }, { createTeamsAdapter }] = await Promise.all([
+      import('./teams/teams-nag-notifier.js'),
+      import('./teams/teams-settings.js'),
+    ]);
+    notifiers.push(
+      createTeamsNagNotifier({
+        adapter: createTeamsAdapter(platforms.teams),
+        appId: platforms.teams.appId,
+        references: platforms.teamsReferences,
+      }),
+    );
   }
   return notifiers;
 }

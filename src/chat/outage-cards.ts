@@ -22,7 +22,9 @@ export function describeOutageWindow(start: number, end: number, reading: Readin
 
 /** "Bob Manager"; a handle the inventory does not know stays a handle. */
 function nameOf(handle: string, view: OutageView): string {
-  const person = [...view.approvers, ...(view.requester ? [view.requester] : [])].find((candidate) => candidate.handle === handle);
+  const person = [...view.approvers, ...(view.requester ? [view.requester] : [])].find(
+    (candidate) => candidate.handle === handle,
+  );
   return person?.name ?? handle;
 }
 
@@ -34,7 +36,8 @@ function names(handles: readonly string[], view: OutageView): string {
 /** One sentence: how bad it is to leave the patches unapplied, from the worst severity and the system's criticality. */
 export function outageRisk(view: OutageView, reading: Reading): string {
   const { system, patches } = view;
-  if (patches.length === 0) return `No patch on ${system.name} is overdue, so not doing it leaves nothing known open yet; the patches only come closer to their due dates.`;
+  if (patches.length === 0)
+    return `No patch on ${system.name} is overdue, so not doing it leaves nothing known open yet; the patches only come closer to their due dates.`;
   const worst = patches.reduce((a, b) => (RANK[b.severity] > RANK[a.severity] ? b : a));
   const oldest = Math.min(...patches.map((patch) => patch.dueAt));
   const score = RANK[worst.severity] + RANK[system.criticality];
@@ -51,7 +54,15 @@ function facts(view: OutageView, reading: Reading, start = view.request.start): 
       { label: 'Window', value: describeOutageWindow(start, start + (request.end - request.start), reading) },
       { label: 'Reason', value: request.reason },
       { label: 'Asked by', value: nameOf(request.requestedBy, view) },
-      { label: 'Would apply', value: view.patches.length === 0 ? 'no overdue patch' : view.patches.map((patch) => `${patch.key} (${patch.severity}, ${describeOverdue(patch.dueAt, reading)})`).join('; ') },
+      {
+        label: 'Would apply',
+        value:
+          view.patches.length === 0
+            ? 'no overdue patch'
+            : view.patches
+                .map((patch) => `${patch.key} (${patch.severity}, ${describeOverdue(patch.dueAt, reading)})`)
+                .join('; '),
+      },
     ],
   };
 }
@@ -135,7 +146,12 @@ export function outageOutcomeCard(view: OutageView, reading: Reading): Card {
   const headline = `${VERDICT[request.status]}: ${system.name}, ${describeTime(request.start, reading)} for ${describeDuration(request.end - request.start)}`;
   return {
     summary: headline,
-    blocks: [{ kind: 'header', text: headline }, facts(view, reading), { kind: 'text', text: describeOutcome(view, reading) ?? '' }, { kind: 'text', text: `Request #${request.id}.`, emphasis: 'subtle' }],
+    blocks: [
+      { kind: 'header', text: headline },
+      facts(view, reading),
+      { kind: 'text', text: describeOutcome(view, reading) ?? '' },
+      { kind: 'text', text: `Request #${request.id}.`, emphasis: 'subtle' },
+    ],
   };
 }
 
@@ -155,13 +171,24 @@ export function outageListCard(requests: readonly OutageRequest[], reading: Read
   const title = 'Outage windows';
   if (requests.length === 0) {
     const text = 'No outage window is waiting for a decision or approved to come.';
-    return { summary: text, blocks: [{ kind: 'header', text: title }, { kind: 'text', text }] };
+    return {
+      summary: text,
+      blocks: [
+        { kind: 'header', text: title },
+        { kind: 'text', text },
+      ],
+    };
   }
   const line = (request: OutageRequest): CardBlock => ({
     kind: 'text',
     text: `#${request.id} ${request.system}, ${describeOutageWindow(request.start, request.end, reading)}: ${
-      request.status === 'approved' ? `approved (${request.approvals.join(', ')})` : `waiting for a decision${request.approvals.length > 0 ? ` (approved so far: ${request.approvals.join(', ')})` : ''}, until ${describeTime(request.expiresAt, reading)}`
+      request.status === 'approved'
+        ? `approved (${request.approvals.join(', ')})`
+        : `waiting for a decision${request.approvals.length > 0 ? ` (approved so far: ${request.approvals.join(', ')})` : ''}, until ${describeTime(request.expiresAt, reading)}`
     }; asked by ${request.requestedBy}: ${request.reason}`,
   });
-  return { summary: `${requests.length} outage window(s)`, blocks: [{ kind: 'header', text: title }, ...requests.map(line)] };
+  return {
+    summary: `${requests.length} outage window(s)`,
+    blocks: [{ kind: 'header', text: title }, ...requests.map(line)],
+  };
 }

@@ -12,8 +12,14 @@ function details(request: OutageRequest, reading: Reading): CardBlock {
   return {
     kind: 'facts',
     facts: [
-      { label: 'Window', value: `${describeTime(request.start, reading)} to ${describeTime(request.end, reading)} (${describeDuration(request.end - request.start)})` },
-      { label: 'Patches', value: request.patches.length > 0 ? request.patches.join(', ') : 'none were overdue when it was asked for' },
+      {
+        label: 'Window',
+        value: `${describeTime(request.start, reading)} to ${describeTime(request.end, reading)} (${describeDuration(request.end - request.start)})`,
+      },
+      {
+        label: 'Patches',
+        value: request.patches.length > 0 ? request.patches.join(', ') : 'none were overdue when it was asked for',
+      },
       { label: 'Reason', value: request.reason },
     ],
   };
@@ -26,7 +32,14 @@ export function outageReminderCard(request: OutageRequest, leadMs: number, readi
 
 export function outageStartCard(request: OutageRequest, reading: Reading): Card {
   const headline = `The outage window on ${request.system} starts now`;
-  return { summary: headline, blocks: [{ kind: 'header', text: headline }, details(request, reading), { kind: 'text', text: 'When it ends you will be asked whether the patches went in.', emphasis: 'subtle' }] };
+  return {
+    summary: headline,
+    blocks: [
+      { kind: 'header', text: headline },
+      details(request, reading),
+      { kind: 'text', text: 'When it ends you will be asked whether the patches went in.', emphasis: 'subtle' },
+    ],
+  };
 }
 
 export function outageEndCard(request: OutageRequest, reading: Reading): Card {
@@ -45,8 +58,20 @@ export function outageEndCard(request: OutageRequest, reading: Reading): Card {
       {
         kind: 'actions',
         actions: [
-          { id: ACTION_IDS.outagePatched, label: 'Patched', value, style: 'primary', typed: `outage patched ${request.id}` },
-          { id: ACTION_IDS.outageNotDone, label: 'Not done', value, style: 'danger', typed: `outage not-done ${request.id}` },
+          {
+            id: ACTION_IDS.outagePatched,
+            label: 'Patched',
+            value,
+            style: 'primary',
+            typed: `outage patched ${request.id}`,
+          },
+          {
+            id: ACTION_IDS.outageNotDone,
+            label: 'Not done',
+            value,
+            style: 'danger',
+            typed: `outage not-done ${request.id}`,
+          },
         ],
       },
     ],

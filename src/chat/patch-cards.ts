@@ -7,7 +7,19 @@ import type { EscalationPolicy, Person, System } from '../patching/inventory.js'
 import type { StoredPatch } from '../store/inventory-rows.js';
 import type { PatchAction, PatchActionResult } from '../store/patch-actions.js';
 import type { Card, CardBlock } from './card.js';
-import { describeAckSequel, describeChat, describeDue, describeEscalation, describeFreeze, describeOverdue, describePerson, describeTime, describeWindow, plural, type Reading } from './patch-text.js';
+import {
+  describeAckSequel,
+  describeChat,
+  describeDue,
+  describeEscalation,
+  describeFreeze,
+  describeOverdue,
+  describePerson,
+  describeTime,
+  describeWindow,
+  plural,
+  type Reading,
+} from './patch-text.js';
 
 /** Rows shown in a list card; the rest are counted in a "N more" line. */
 export const MAX_ROWS = 15;
@@ -29,7 +41,14 @@ export interface OpenSystemRow {
 
 /** `patch list`: systems with open patches, the most urgent first. */
 export function listCard(rows: readonly OpenSystemRow[], reading: Reading): Card {
-  if (rows.length === 0) return { summary: 'No system has open patches.', blocks: [{ kind: 'header', text: 'Open patches' }, { kind: 'text', text: 'No system has open patches.' }] };
+  if (rows.length === 0)
+    return {
+      summary: 'No system has open patches.',
+      blocks: [
+        { kind: 'header', text: 'Open patches' },
+        { kind: 'text', text: 'No system has open patches.' },
+      ],
+    };
   const shown = rows.slice(0, MAX_ROWS);
   const blocks: CardBlock[] = [
     { kind: 'header', text: `Open patches on ${plural(rows.length, 'system')}` },
@@ -48,9 +67,18 @@ export interface OverdueRow {
 }
 
 /** `patch overdue`: overdue patches, most overdue first; accepted risks apart, with their expiry. */
-export function overdueCard(overdue: readonly OverdueRow[], riskAccepted: readonly OverdueRow[], reading: Reading): Card {
+export function overdueCard(
+  overdue: readonly OverdueRow[],
+  riskAccepted: readonly OverdueRow[],
+  reading: Reading,
+): Card {
   const shown = overdue.slice(0, MAX_ROWS);
-  const blocks: CardBlock[] = [{ kind: 'header', text: overdue.length === 0 ? 'No patch is overdue' : `${plural(overdue.length, 'overdue patch')}` }];
+  const blocks: CardBlock[] = [
+    {
+      kind: 'header',
+      text: overdue.length === 0 ? 'No patch is overdue' : `${plural(overdue.length, 'overdue patch')}`,
+    },
+  ];
   for (const { patch, owner } of shown) {
     blocks.push({
       kind: 'text',
@@ -59,10 +87,19 @@ export function overdueCard(overdue: readonly OverdueRow[], riskAccepted: readon
   }
   blocks.push(...moreLine(overdue.length - shown.length, 'overdue patches: patch show <system> for one system'));
   if (riskAccepted.length > 0) {
-    blocks.push({ kind: 'divider' }, { kind: 'text', text: `Risk accepted (${riskAccepted.length})`, emphasis: 'strong' });
+    blocks.push(
+      { kind: 'divider' },
+      { kind: 'text', text: `Risk accepted (${riskAccepted.length})`, emphasis: 'strong' },
+    );
     for (const { patch, owner } of riskAccepted.slice(0, MAX_ROWS)) {
-      const expiry = patch.escalation.holdUntil !== null ? `expires ${describeTime(patch.escalation.holdUntil, reading)}` : 'no expiry recorded';
-      blocks.push({ kind: 'text', text: `${patch.system} ${patchName(patch)} (${patch.severity}): ${describeOverdue(patch.dueAt, reading)}, owner ${describePerson(owner)}; ${expiry}` });
+      const expiry =
+        patch.escalation.holdUntil !== null
+          ? `expires ${describeTime(patch.escalation.holdUntil, reading)}`
+          : 'no expiry recorded';
+      blocks.push({
+        kind: 'text',
+        text: `${patch.system} ${patchName(patch)} (${patch.severity}): ${describeOverdue(patch.dueAt, reading)}, owner ${describePerson(owner)}; ${expiry}`,
+      });
     }
     blocks.push(...moreLine(riskAccepted.length - MAX_ROWS, 'accepted risks'));
   }
@@ -98,19 +135,43 @@ export function showCard(details: SystemDetails, reading: Reading): Card {
     },
     {
       kind: 'text',
-      text: system.maintenanceWindows.length === 0 ? 'Maintenance windows: none' : ['Maintenance windows:', ...system.maintenanceWindows.map((window) => describeWindow(window, system.freezes, reading.now))].join('\n'),
+      text:
+        system.maintenanceWindows.length === 0
+          ? 'Maintenance windows: none'
+          : [
+              'Maintenance windows:',
+              ...system.maintenanceWindows.map((window) => describeWindow(window, system.freezes, reading.now)),
+            ].join('\n'),
     },
-    ...(freezes.length > 0 ? [{ kind: 'text', text: ['Freezes:', ...freezes.map((freeze) => describeFreeze(freeze, reading))].join('\n') } as const] : []),
+    ...(freezes.length > 0
+      ? [
+          {
+            kind: 'text',
+            text: ['Freezes:', ...freezes.map((freeze) => describeFreeze(freeze, reading))].join('\n'),
+          } as const,
+        ]
+      : []),
     { kind: 'divider' },
-    { kind: 'text', text: open.length === 0 ? 'No open patches.' : `${plural(open.length, 'open patch')}:`, emphasis: 'strong' },
+    {
+      kind: 'text',
+      text: open.length === 0 ? 'No open patches.' : `${plural(open.length, 'open patch')}:`,
+      emphasis: 'strong',
+    },
   ];
   for (const patch of open.slice(0, MAX_ROWS)) {
-    blocks.push({ kind: 'text', text: `${patchName(patch)} (${patch.severity})\nopen, ${describeDue(patch.dueAt, reading)}\nescalation: ${describeEscalation(patch.escalation, policy, reading)}` });
+    blocks.push({
+      kind: 'text',
+      text: `${patchName(patch)} (${patch.severity})\nopen, ${describeDue(patch.dueAt, reading)}\nescalation: ${describeEscalation(patch.escalation, policy, reading)}`,
+    });
   }
   blocks.push(...moreLine(open.length - MAX_ROWS, 'open patches'));
   if (done.length > 0) {
     const latest = [...done].sort((a, b) => (b.doneAt ?? 0) - (a.doneAt ?? 0)).slice(0, 5);
-    blocks.push({ kind: 'text', text: `Applied: ${latest.map((patch) => `${patch.key}${patch.doneAt !== undefined ? ` (${describeTime(patch.doneAt, reading)}${patch.doneBy ? ` by ${patch.doneBy}` : ''})` : ''}`).join('; ')}${done.length > latest.length ? ` and ${done.length - latest.length} more` : ''}`, emphasis: 'subtle' });
+    blocks.push({
+      kind: 'text',
+      text: `Applied: ${latest.map((patch) => `${patch.key}${patch.doneAt !== undefined ? ` (${describeTime(patch.doneAt, reading)}${patch.doneBy ? ` by ${patch.doneBy}` : ''})` : ''}`).join('; ')}${done.length > latest.length ? ` and ${done.length - latest.length} more` : ''}`,
+      emphasis: 'subtle',
+    });
   }
   return { summary: `${system.name}: ${plural(open.length, 'open patch')}`, blocks };
 }
@@ -140,7 +201,11 @@ export function whoCard(people: SystemPeople): Card {
       { kind: 'header', text: `Who answers for ${system.name}` },
       { kind: 'facts', facts },
       { kind: 'text', text: `Risk approvers (${people.policy?.name ?? system.policy} policy): ${approvers}` },
-      { kind: 'text', text: 'The owner and their management chain may ack, snooze, mark done and add patches.', emphasis: 'subtle' },
+      {
+        kind: 'text',
+        text: 'The owner and their management chain may ack, snooze, mark done and add patches.',
+        emphasis: 'subtle',
+      },
     ],
   };
 }
@@ -156,7 +221,8 @@ export function actionCard(action: PatchAction, result: PatchActionResult, actor
       : action.kind === 'snooze'
         ? `Snoozed ${count} on ${result.system.name} for ${describeDuration(action.durationMs)}${until}`
         : `Marked ${count} on ${result.system.name} as applied`;
-  const line = (patch: StoredPatch): string => (action.kind === 'snooze' ? `${patchName(patch)} (snooze ${patch.escalation.snoozes})` : patchName(patch));
+  const line = (patch: StoredPatch): string =>
+    action.kind === 'snooze' ? `${patchName(patch)} (snooze ${patch.escalation.snoozes})` : patchName(patch);
   const blocks: CardBlock[] = [
     { kind: 'text', text: headline, emphasis: 'strong' },
     { kind: 'text', text: result.patches.map(line).join('\n') },
@@ -179,12 +245,19 @@ export type AddOutcome = 'added' | 'updated' | 'unchanged';
 /** The answer to `patch add`: what the inventory now holds, and whether anything changed. */
 export function addedCard(outcome: AddOutcome, patch: StoredPatch, actor: string, reading: Reading): Card {
   const headline =
-    outcome === 'added' ? `Added ${patch.key} to ${patch.system}` : outcome === 'updated' ? `Updated ${patch.key} on ${patch.system}` : `${patch.key} is already on ${patch.system}; nothing changed`;
+    outcome === 'added'
+      ? `Added ${patch.key} to ${patch.system}`
+      : outcome === 'updated'
+        ? `Updated ${patch.key} on ${patch.system}`
+        : `${patch.key} is already on ${patch.system}; nothing changed`;
   return {
     summary: headline,
     blocks: [
       { kind: 'text', text: headline, emphasis: 'strong' },
-      { kind: 'text', text: `${patchName(patch)} (${patch.severity}), released ${describeTime(patch.releasedAt, reading)}, ${describeDue(patch.dueAt, reading)}${patch.dueSource === 'sla' ? ' (from the policy\'s SLA)' : ''}` },
+      {
+        kind: 'text',
+        text: `${patchName(patch)} (${patch.severity}), released ${describeTime(patch.releasedAt, reading)}, ${describeDue(patch.dueAt, reading)}${patch.dueSource === 'sla' ? " (from the policy's SLA)" : ''}`,
+      },
       { kind: 'text', text: `By ${actor}.`, emphasis: 'subtle' },
     ],
   };

@@ -34,8 +34,16 @@ export function nagCard(message: NagMessage, patch: NagCardPatch): Card {
           button(ACTION_IDS.patchAck, 'Acknowledge', `patch ack ${named}`, 'primary'),
           button(ACTION_IDS.patchSnooze, 'Snooze', `patch snooze ${named} <duration> --reason <why>`),
           button(ACTION_IDS.patchDone, 'Mark patched', `patch done ${named}`),
-          button(ACTION_IDS.patchRequestOutage, 'Request outage window', `outage request ${patch.system} <when> <duration> <reason>`),
-          button(ACTION_IDS.patchAcceptRisk, 'Accept risk', `patch accept-risk ${named} --until <date or duration> --reason <why> [--controls <a; b>]`),
+          button(
+            ACTION_IDS.patchRequestOutage,
+            'Request outage window',
+            `outage request ${patch.system} <when> <duration> <reason>`,
+          ),
+          button(
+            ACTION_IDS.patchAcceptRisk,
+            'Accept risk',
+            `patch accept-risk ${named} --until <date or duration> --reason <why> [--controls <a; b>]`,
+          ),
         ],
       },
     ],

@@ -24,7 +24,9 @@ export function describeTime(at: number, reading: Reading): string {
 /** "3 days 4 hours overdue (due Thu 8 Oct 02:00 Europe/Berlin)" or "due Mon 30 Nov 09:00 UTC, in 5 days". */
 export function describeDue(dueAt: number, reading: Reading): string {
   const when = describeTime(dueAt, reading);
-  return dueAt < reading.now ? `${describeDuration(reading.now - dueAt)} overdue (due ${when})` : `due ${when}, in ${describeDuration(dueAt - reading.now)}`;
+  return dueAt < reading.now
+    ? `${describeDuration(reading.now - dueAt)} overdue (due ${when})`
+    : `due ${when}, in ${describeDuration(dueAt - reading.now)}`;
 }
 
 export function describeOverdue(dueAt: number, reading: Reading): string {
@@ -32,7 +34,11 @@ export function describeOverdue(dueAt: number, reading: Reading): string {
 }
 
 /** "overdue, level 2 of 4 (owner, team-channel); next step Thu 3 Dec 10:00 Europe/Berlin". */
-export function describeEscalation(state: EscalationState, policy: EscalationPolicy | undefined, reading: Reading): string {
+export function describeEscalation(
+  state: EscalationState,
+  policy: EscalationPolicy | undefined,
+  reading: Reading,
+): string {
   const levels = policy?.levels.length;
   const level =
     state.level < 0
@@ -50,7 +56,11 @@ export function describeEscalation(state: EscalationState, policy: EscalationPol
  * unless the patch is applied or the risk accepted, escalation goes on Tue 24 Nov 11:00 UTC."
  * Without a state (several patches, each on its own clock): "... goes on as scheduled."
  */
-export function describeAckSequel(state: EscalationState | undefined, reading: Reading, subject = 'the patch is'): string {
+export function describeAckSequel(
+  state: EscalationState | undefined,
+  reading: Reading,
+  subject = 'the patch is',
+): string {
   const endsAt = state === undefined ? null : acknowledgementEndsAt(state);
   const when = endsAt === null ? 'as scheduled' : endsAt === state?.holdUntil ? 'then' : describeTime(endsAt, reading);
   return `The level's clock keeps running: unless ${subject} applied or the risk accepted, escalation goes on ${when}.`;
@@ -59,7 +69,10 @@ export function describeAckSequel(state: EscalationState | undefined, reading: R
 /** "sat,sun 22:00 for 4 hours (Europe/Berlin); next Sat 5 Dec 22:00 Europe/Berlin". */
 export function describeWindow(window: MaintenanceWindow, freezes: readonly FreezePeriod[], now: number): string {
   const [next] = nextMaintenanceSlots(now, window.durationMs, [window], freezes, 1);
-  const upcoming = next !== undefined ? `next ${describeLocalTime(next.start, window.timeZone)}` : 'no opening in the next year outside freezes';
+  const upcoming =
+    next !== undefined
+      ? `next ${describeLocalTime(next.start, window.timeZone)}`
+      : 'no opening in the next year outside freezes';
   return `${formatWeekdays(window.days)} ${formatClock(window.startMinute)} for ${describeDuration(window.durationMs)} (${window.timeZone}); ${upcoming}`;
 }
 
@@ -68,7 +81,10 @@ export function describeFreeze(freeze: FreezePeriod, reading: Reading): string {
 }
 
 export function describeChat(address: ChatAddress): string {
-  const parts = [address.slack !== undefined ? `Slack ${address.slack}` : undefined, address.teams !== undefined ? `Teams ${address.teams}` : undefined].filter((part) => part !== undefined);
+  const parts = [
+    address.slack !== undefined ? `Slack ${address.slack}` : undefined,
+    address.teams !== undefined ? `Teams ${address.teams}` : undefined,
+  ].filter((part) => part !== undefined);
   return parts.length > 0 ? parts.join(', ') : 'no chat address';
 }
 

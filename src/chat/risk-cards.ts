@@ -17,7 +17,10 @@ function facts(acceptance: RiskAcceptance, reading: Reading): CardBlock {
       { label: 'Patch', value: acceptance.patch },
       { label: 'Asked by', value: acceptance.requestedBy },
       { label: 'Reason', value: acceptance.reason },
-      { label: 'Compensating controls', value: acceptance.controls.length > 0 ? acceptance.controls.join('; ') : 'none given' },
+      {
+        label: 'Compensating controls',
+        value: acceptance.controls.length > 0 ? acceptance.controls.join('; ') : 'none given',
+      },
       { label: 'Until', value: describeTime(acceptance.expiresAt, reading) },
     ],
   };
@@ -30,12 +33,29 @@ export function riskRequestCard(acceptance: RiskAcceptance, approvers: readonly 
     blocks: [
       { kind: 'header', text: headline },
       facts(acceptance, reading),
-      { kind: 'text', text: `While accepted, nobody is nagged about this patch; when it expires, escalation resumes where it stopped. Risk approvers: ${approvers.map((person) => person.name).join(', ')}.`, emphasis: 'subtle' },
+      {
+        kind: 'text',
+        text: `While accepted, nobody is nagged about this patch; when it expires, escalation resumes where it stopped. Risk approvers: ${approvers.map((person) => person.name).join(', ')}.`,
+        emphasis: 'subtle',
+      },
       {
         kind: 'actions',
         actions: [
-          { id: ACTION_IDS.riskApprove, label: 'Approve', value: String(acceptance.id), style: 'primary', typed: `patch approve ${acceptance.id}` },
-          { id: ACTION_IDS.riskReject, label: 'Reject', value: String(acceptance.id), style: 'danger', typed: `patch reject ${acceptance.id} --reason <why>`, ...rejectForm() },
+          {
+            id: ACTION_IDS.riskApprove,
+            label: 'Approve',
+            value: String(acceptance.id),
+            style: 'primary',
+            typed: `patch approve ${acceptance.id}`,
+          },
+          {
+            id: ACTION_IDS.riskReject,
+            label: 'Reject',
+            value: String(acceptance.id),
+            style: 'danger',
+            typed: `patch reject ${acceptance.id} --reason <why>`,
+            ...rejectForm(),
+          },
         ],
       },
     ],
@@ -47,7 +67,12 @@ function rejectForm(): { form?: CardForm } {
   return form ? { form } : {};
 }
 
-export function riskDecisionCard(acceptance: RiskAcceptance, decider: string, reading: Reading, comment?: string): Card {
+export function riskDecisionCard(
+  acceptance: RiskAcceptance,
+  decider: string,
+  reading: Reading,
+  comment?: string,
+): Card {
   const verdict = acceptance.status === 'approved' ? 'accepted' : 'not accepted';
   const headline = `Risk ${verdict}: ${acceptance.patch} on ${acceptance.system}`;
   return {
@@ -68,12 +93,22 @@ export function riskDecisionCard(acceptance: RiskAcceptance, decider: string, re
 
 /** `patch risks`: requests waiting for a decision and acceptances in force. */
 export function risksCard(acceptances: readonly RiskAcceptance[], reading: Reading): Card {
-  if (acceptances.length === 0) return { summary: 'No risk is accepted or waiting for a decision.', blocks: [{ kind: 'header', text: 'Risk acceptances' }, { kind: 'text', text: 'No risk is accepted or waiting for a decision.' }] };
+  if (acceptances.length === 0)
+    return {
+      summary: 'No risk is accepted or waiting for a decision.',
+      blocks: [
+        { kind: 'header', text: 'Risk acceptances' },
+        { kind: 'text', text: 'No risk is accepted or waiting for a decision.' },
+      ],
+    };
   const line = (acceptance: RiskAcceptance): CardBlock => ({
     kind: 'text',
     text: `#${acceptance.id} ${acceptance.system} ${acceptance.patch}: ${acceptance.status === 'pending' ? 'waiting for a decision' : `accepted by ${acceptance.decidedBy ?? '?'}`}, until ${describeTime(acceptance.expiresAt, reading)}; asked by ${acceptance.requestedBy}: ${acceptance.reason}`,
   });
-  return { summary: `${acceptances.length} risk acceptance(s)`, blocks: [{ kind: 'header', text: 'Risk acceptances' }, ...acceptances.map(line)] };
+  return {
+    summary: `${acceptances.length} risk acceptance(s)`,
+    blocks: [{ kind: 'header', text: 'Risk acceptances' }, ...acceptances.map(line)],
+  };
 }
 
 /**
@@ -86,13 +121,22 @@ export function riskOfferCard(system: string, patches: readonly { readonly id: n
     summary: headline,
     blocks: [
       { kind: 'header', text: headline },
-      { kind: 'text', text: 'The window was denied, so the patches stay open and escalation goes on. If they cannot be applied for a while, accepting the risk puts that decision on record, with a reason, compensating controls and an expiry, and pauses the nagging until then.' },
+      {
+        kind: 'text',
+        text: 'The window was denied, so the patches stay open and escalation goes on. If they cannot be applied for a while, accepting the risk puts that decision on record, with a reason, compensating controls and an expiry, and pauses the nagging until then.',
+      },
       {
         kind: 'actions',
         actions: patches.map((patch) => {
           const form = formFor(ACTION_IDS.patchAcceptRisk);
           const named = `${system} ${/\s/.test(patch.key) ? `"${patch.key}"` : patch.key}`;
-          return { id: ACTION_IDS.patchAcceptRisk, label: `Accept risk: ${patch.key}`.slice(0, 60), value: String(patch.id), typed: `patch accept-risk ${named} --until <date or duration> --reason <why>`, ...(form ? { form } : {}) };
+          return {
+            id: ACTION_IDS.patchAcceptRisk,
+            label: `Accept risk: ${patch.key}`.slice(0, 60),
+            value: String(patch.id),
+            typed: `patch accept-risk ${named} --until <date or duration> --reason <why>`,
+            ...(form ? { form } : {}),
+          };
         }),
       },
     ],

@@ -14,7 +14,12 @@ export interface JoinedCheck {
  * across the bot's replicas (src/store/redis-shared-checks.ts).
  */
 export interface CheckRegistry {
-  join(key: string, start: (onProgress: ProgressListener) => Promise<DiagnosisReport>, listener: ProgressListener, options?: { fresh?: boolean }): JoinedCheck | Promise<JoinedCheck>;
+  join(
+    key: string,
+    start: (onProgress: ProgressListener) => Promise<DiagnosisReport>,
+    listener: ProgressListener,
+    options?: { fresh?: boolean },
+  ): JoinedCheck | Promise<JoinedCheck>;
 }
 
 interface Entry {
@@ -40,7 +45,12 @@ export class RunningChecks implements CheckRegistry {
   constructor(private readonly rejoinMs = 0) {}
 
   /** Runs `start` unless the same key is running (or just finished, unless `fresh`); either way `listener` hears its progress. */
-  join(key: string, start: (onProgress: Listener) => Promise<DiagnosisReport>, listener: Listener, options: { fresh?: boolean } = {}): JoinedCheck {
+  join(
+    key: string,
+    start: (onProgress: Listener) => Promise<DiagnosisReport>,
+    listener: Listener,
+    options: { fresh?: boolean } = {},
+  ): JoinedCheck {
     const existing = this.entries.get(key);
     if (existing?.report && !(options.fresh && existing.finished)) {
       existing.listeners.add(listener);

@@ -17,7 +17,13 @@ const HEADLINES = {
  * The diff between the watch's last report and this one, as `mxops history` shows it, clipped to one
  * chat message (the rest is a command away), with a button to check again once someone has acted.
  */
-export function watchChangeCard(domain: string, diff: ReportDiff, before: RunLabel, after: RunLabel, zone = 'UTC'): Card {
+export function watchChangeCard(
+  domain: string,
+  diff: ReportDiff,
+  before: RunLabel,
+  after: RunLabel,
+  zone = 'UTC',
+): Card {
   const headline = HEADLINES[diff.trend](domain);
   const text = clipHistoryText(renderDiffText(domain, diff, before, after, zone), domain);
   return {
@@ -25,7 +31,18 @@ export function watchChangeCard(domain: string, diff: ReportDiff, before: RunLab
     blocks: [
       { kind: 'header', text: headline },
       { kind: 'code', text: text.trimEnd() },
-      { kind: 'actions', actions: [{ id: ACTION_IDS.mailcheckRecheck, label: 'Re-check', value: domain, style: 'primary', typed: `recheck ${domain}` }] },
+      {
+        kind: 'actions',
+        actions: [
+          {
+            id: ACTION_IDS.mailcheckRecheck,
+            label: 'Re-check',
+            value: domain,
+            style: 'primary',
+            typed: `recheck ${domain}`,
+          },
+        ],
+      },
     ],
   };
 }

@@ -19,7 +19,10 @@ export async function channelNotifiers(config: Config): Promise<NagNotifier[]> {
     try {
       await redis.connect();
     } catch (error) {
-      throw new AppError('QUEUE_UNAVAILABLE', `cannot reach Redis at ${redact(config.queue.redisUrl)} (MXOPS_REDIS_URL), where the Teams bot keeps its conversation references: ${error instanceof Error ? error.message : String(error)}`);
+      throw new AppError(
+        'QUEUE_UNAVAILABLE',
+        `cannot reach Redis at ${redact(config.queue.redisUrl)} (MXOPS_REDIS_URL), where the Teams bot keeps its conversation references: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
   return createNagNotifiers({

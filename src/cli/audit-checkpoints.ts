@@ -17,8 +17,21 @@ export function postCheckpointsToChannel(config: Config, store: OpenDatabase, no
 }
 
 /** The scheduled checkpoints, when there is somewhere to keep them. */
-export async function scheduleCheckpoints(config: Config, connection: Redis, store: OpenDatabase, onError: (error: Error) => void): Promise<{ close(): Promise<void> } | undefined> {
+export async function scheduleCheckpoints(
+  config: Config,
+  connection: Redis,
+  store: OpenDatabase,
+  onError: (error: Error) => void,
+): Promise<{ close(): Promise<void> } | undefined> {
   const checkpointer = auditCheckpointerOf(store);
-  if (checkpointer === undefined || (config.audit.checkpointFile === undefined && config.audit.channel === undefined)) return undefined;
-  return startAuditCheckpointWorker({ connection, prefix: config.queue.prefix, store, checkpointer, everyMs: config.audit.checkpointMinutes * 60_000, onError });
+  if (checkpointer === undefined || (config.audit.checkpointFile === undefined && config.audit.channel === undefined))
+    return undefined;
+  return startAuditCheckpointWorker({
+    connection,
+    prefix: config.queue.prefix,
+    store,
+    checkpointer,
+    everyMs: config.audit.checkpointMinutes * 60_000,
+    onError,
+  });
 }

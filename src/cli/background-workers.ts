@@ -16,8 +16,17 @@ import { diagnosisRunner } from './mailcheck-deps.js';
 import { DAY_MS } from './open-store.js';
 import { smtpSettings } from './smtp-settings.js';
 
-export async function startBackgroundWorkers(config: Config, connection: Redis, store: OpenDatabase, onError: (error: Error) => void): Promise<{ close(): Promise<void> }> {
-  const notifiers = await createNagNotifiers({ slack: config.slack, teams: config.teams, teamsReferences: createRedisConversationReferenceStore(connection, config.queue.prefix) });
+export async function startBackgroundWorkers(
+  config: Config,
+  connection: Redis,
+  store: OpenDatabase,
+  onError: (error: Error) => void,
+): Promise<{ close(): Promise<void> }> {
+  const notifiers = await createNagNotifiers({
+    slack: config.slack,
+    teams: config.teams,
+    teamsReferences: createRedisConversationReferenceStore(connection, config.queue.prefix),
+  });
   postCheckpointsToChannel(config, store, notifiers);
   const checkpoints = await scheduleCheckpoints(config, connection, store, onError);
   const escalation = await startPatchWorkers({
@@ -31,7 +40,11 @@ export async function startBackgroundWorkers(config: Config, connection: Redis, 
     expireOutages: (now) => closeExpiredRequests(store, notifiers, now),
   });
   // A watch's SMTP probes run in this worker: it is one itself, and waiting on the probe queue from here could starve it.
-  const run = diagnosisRunner(config, await smtpSettings(config, { queue: false, allowPrivate: false }), createHttpsFetcher());
+  const run = diagnosisRunner(
+    config,
+    await smtpSettings(config, { queue: false, allowPrivate: false }),
+    createHttpsFetcher(),
+  );
   const watches = await startWatchWorker({
     connection,
     prefix: config.queue.prefix,

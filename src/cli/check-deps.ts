@@ -19,7 +19,8 @@ export function checkDeps(config: Config, quiet: boolean): CheckCommandDeps {
     clock: () => new Date(),
     onStart: (domain, resolver) => {
       // A check can take a while when servers are slow; say what is going on, on a terminal only.
-      if (process.stderr.isTTY && !quiet) process.stderr.write(`Checking ${domain} from resolver ${formatServer(resolver)}...\n`);
+      if (process.stderr.isTTY && !quiet)
+        process.stderr.write(`Checking ${domain} from resolver ${formatServer(resolver)}...\n`);
     },
     systemResolver,
   };

@@ -37,7 +37,12 @@ export interface SharedMailcheckDeps {
   readonly watches?: WatchChatDeps;
 }
 
-export function mailcheckDeps(config: Config, smtp: SmtpSettings | undefined, https: HttpsFetcher | undefined, shared?: SharedMailcheckDeps): MailcheckDeps {
+export function mailcheckDeps(
+  config: Config,
+  smtp: SmtpSettings | undefined,
+  https: HttpsFetcher | undefined,
+  shared?: SharedMailcheckDeps,
+): MailcheckDeps {
   const { metrics, logFor, running, store, watches } = shared ?? {};
   const run = diagnosisRunner(config, smtp, https);
   return {
@@ -46,7 +51,10 @@ export function mailcheckDeps(config: Config, smtp: SmtpSettings | undefined, ht
       log?.info({ fresh: options.fresh ?? false }, 'check started');
       const report = await run(target, { onProgress, fresh: options.fresh ?? false });
       metrics?.checkSeconds.observe({ status: report.status }, report.durationMs / 1000);
-      log?.info({ status: report.status, durationMs: Math.round(report.durationMs), findings: report.findings.length }, 'check finished');
+      log?.info(
+        { status: report.status, durationMs: Math.round(report.durationMs), findings: report.findings.length },
+        'check finished',
+      );
       // Recorded here, where the run happens once however many people asked for it.
       if (store) await recordReport(config, report, 'chat', store);
       return report;
@@ -71,7 +79,11 @@ interface RunOptions {
 }
 
 /** Runs a diagnosis with the configured resolver and time-outs, as the chat surfaces and watches do. */
-export function diagnosisRunner(config: Config, smtp: SmtpSettings | undefined, https: HttpsFetcher | undefined): (target: CheckTarget, options?: RunOptions) => Promise<DiagnosisReport> {
+export function diagnosisRunner(
+  config: Config,
+  smtp: SmtpSettings | undefined,
+  https: HttpsFetcher | undefined,
+): (target: CheckTarget, options?: RunOptions) => Promise<DiagnosisReport> {
   const resolver = config.resolver ?? systemResolver();
   if (!resolver) throw new AppError('BAD_CONFIG', 'no resolver: the system has none configured; set MXOPS_RESOLVER');
   return (target, options = {}) =>

@@ -34,7 +34,10 @@ export async function openQueue(config: Config, outage?: RedisOutage): Promise<Q
     producer = await reach(config, outage);
   }
   const listener = createRedisConnection(config.queue.redisUrl, 'worker', outage);
-  const queue = new Queue<SmtpProbeJobData, SmtpProbeResult>(SMTP_PROBE_QUEUE, { connection: producer, prefix: config.queue.prefix });
+  const queue = new Queue<SmtpProbeJobData, SmtpProbeResult>(SMTP_PROBE_QUEUE, {
+    connection: producer,
+    prefix: config.queue.prefix,
+  });
   const events = new QueueEvents(SMTP_PROBE_QUEUE, { connection: listener, prefix: config.queue.prefix });
   if (outage) {
     // Without a listener BullMQ prints each error itself; the account has said Redis is gone.
@@ -62,6 +65,9 @@ async function reach(config: Config, outage?: RedisOutage): Promise<Redis> {
   } catch (error) {
     producer.disconnect();
     const why = cause?.message ?? outage?.cause() ?? (error instanceof Error ? error.message : String(error));
-    throw new AppError('QUEUE_UNAVAILABLE', `cannot reach Redis at ${redact(config.queue.redisUrl)} (MXOPS_REDIS_URL): ${why}`);
+    throw new AppError(
+      'QUEUE_UNAVAILABLE',
+      `cannot reach Redis at ${redact(config.queue.redisUrl)} (MXOPS_REDIS_URL): ${why}`,
+    );
   }
 }

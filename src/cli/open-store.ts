@@ -23,7 +23,10 @@ export async function openStore(config: Config): Promise<OpenDatabase> {
   const store = openConfigured(config);
   await migrateToLatest(store);
   // Keyed entries and checkpoints for every change made through this store (README, "The audit log").
-  const checkpoints = attachAudit(store, config.audit, { now: () => Date.now(), onError: (error) => void process.stderr.write(`mxops: ${error.message}\n`) });
+  const checkpoints = attachAudit(store, config.audit, {
+    now: () => Date.now(),
+    onError: (error) => void process.stderr.write(`mxops: ${error.message}\n`),
+  });
   closeWhenDone(() => checkpoints.settled());
   return store;
 }
@@ -35,7 +38,12 @@ export async function openStore(config: Config): Promise<OpenDatabase> {
  * opened here for the purpose is then dropped at once, so it cannot hold the process either; a
  * shared one (the bot's) is left to its owner.
  */
-export async function recordReport(config: Config, report: DiagnosisReport | readonly DiagnosisReport[], source: CheckSource, shared?: OpenDatabase): Promise<void> {
+export async function recordReport(
+  config: Config,
+  report: DiagnosisReport | readonly DiagnosisReport[],
+  source: CheckSource,
+  shared?: OpenDatabase,
+): Promise<void> {
   // The reports of one run (`mxops check a b c`) share one store, opened and migrated once.
   const reports: readonly DiagnosisReport[] = Array.isArray(report) ? report : [report as DiagnosisReport];
   const store = shared ?? openConfigured(config);
@@ -43,11 +51,16 @@ export async function recordReport(config: Config, report: DiagnosisReport | rea
   const waitMs = config.databaseTimeouts.connectMs + RECORD_GRACE_MS;
   const recording = (async () => {
     if (shared === undefined) await migrateToLatest(store);
-    for (const one of reports) await recordCheck(store, one, { source, at: new Date(), keepMs: config.checkHistoryDays * DAY_MS });
+    for (const one of reports)
+      await recordCheck(store, one, { source, at: new Date(), keepMs: config.checkHistoryDays * DAY_MS });
   })();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${store.where} did not store it within ${waitMs / 1000} s (MXOPS_DB_CONNECT_TIMEOUT_MS)`)), waitMs);
+    timer = setTimeout(
+      () =>
+        reject(new Error(`${store.where} did not store it within ${waitMs / 1000} s (MXOPS_DB_CONNECT_TIMEOUT_MS)`)),
+      waitMs,
+    );
   });
   try {
     await Promise.race([recording, timeout]);

@@ -7,7 +7,11 @@ import type { Readable } from 'node:stream';
 import { collectBounceBytes } from '../bounces/bounce-input.js';
 import { AppError } from '../errors.js';
 
-const WHY: Readonly<Record<string, string>> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a directory' };
+const WHY: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'it is a directory',
+};
 
 export async function readCappedFile(path: string): Promise<Uint8Array> {
   try {

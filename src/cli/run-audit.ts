@@ -1,5 +1,11 @@
 /** `mxops audit verify|checkpoint|export`. */
-import { runAuditCheckpoint, runAuditExport, runAuditVerify, type AuditExportInput, type AuditVerifyInput } from '../../commands/audit-log.js';
+import {
+  runAuditCheckpoint,
+  runAuditExport,
+  runAuditVerify,
+  type AuditExportInput,
+  type AuditVerifyInput,
+} from '../../commands/audit-log.js';
 import { loadConfig } from '../config.js';
 import { auditCheckpointerOf } from '../store/audit-attach.js';
 import { openStore } from './open-store.js';
@@ -8,7 +14,12 @@ export async function runVerify(input: AuditVerifyInput, env: NodeJS.ProcessEnv)
   const config = loadConfig(env);
   const store = await openStore(config);
   const { output, exitCode } = await runAuditVerify(
-    { store, keyring: config.audit.keyring, checkpointFile: config.audit.checkpointFile, note: (text) => void process.stderr.write(`mxops: note: ${text}\n`) },
+    {
+      store,
+      keyring: config.audit.keyring,
+      checkpointFile: config.audit.checkpointFile,
+      note: (text) => void process.stderr.write(`mxops: note: ${text}\n`),
+    },
     input,
   );
   process.stdout.write(output);
@@ -32,6 +43,10 @@ export async function runCheckpoint(env: NodeJS.ProcessEnv): Promise<number> {
 }
 
 export async function runExport(input: AuditExportInput, env: NodeJS.ProcessEnv): Promise<number> {
-  await runAuditExport(input, { store: await openStore(loadConfig(env)), now: () => Date.now(), write: (text) => void process.stdout.write(text) });
+  await runAuditExport(input, {
+    store: await openStore(loadConfig(env)),
+    now: () => Date.now(),
+    write: (text) => void process.stdout.write(text),
+  });
   return 0;
 }

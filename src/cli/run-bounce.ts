@@ -11,10 +11,16 @@ export async function runBounce(input: BounceCommandInput, env: NodeJS.ProcessEn
   // The checks, the DNS client and the rest load only when the bounce is checked (not with --no-check).
   let deps: CheckCommandDeps | undefined;
   const diagnosis = await diagnoseBounce(text, input, async (target, hypothesis) => {
-    const [{ checkDeps }, { diagnoseTarget }, { checksOf }] = await Promise.all([import('./check-deps.js'), import('../../commands/check.js'), import('../../commands/bounce-checks.js')]);
+    const [{ checkDeps }, { diagnoseTarget }, { checksOf }] = await Promise.all([
+      import('./check-deps.js'),
+      import('../../commands/check.js'),
+      import('../../commands/bounce-checks.js'),
+    ]);
     deps ??= checkDeps(config, input.json);
     return diagnoseTarget(target, { ...input, dnsOnly: input.dnsOnly || !hypothesis.smtp }, deps, checksOf(hypothesis));
   });
-  process.stdout.write(input.json ? `${JSON.stringify(bounceToJson(diagnosis), null, 2)}\n` : renderBounceText(diagnosis, input));
+  process.stdout.write(
+    input.json ? `${JSON.stringify(bounceToJson(diagnosis), null, 2)}\n` : renderBounceText(diagnosis, input),
+  );
   return 0;
 }

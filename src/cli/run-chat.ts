@@ -13,6 +13,10 @@ export async function runChat(options: ChatOptions, env: NodeJS.ProcessEnv): Pro
   const https = options.dnsOnly ? undefined : (await import('../net/https-fetcher.js')).createHttpsFetcher();
   const patch: PatchDeps = { store: await openStore(config), now: () => Date.now() };
   // The console has no notifiers: outage requests typed there reach approvers only where typed.
-  await runConsoleChat(process.stdin, process.stdout, mailcheckDeps(config, smtp, https, { store: patch.store }), { patch, outage: patch, ...(options.as !== undefined ? { actor: options.as } : {}) });
+  await runConsoleChat(process.stdin, process.stdout, mailcheckDeps(config, smtp, https, { store: patch.store }), {
+    patch,
+    outage: patch,
+    ...(options.as !== undefined ? { actor: options.as } : {}),
+  });
   return 0;
 }

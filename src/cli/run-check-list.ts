@@ -17,9 +17,24 @@ import { readCappedFile, readCappedStream } from './read-capped.js';
 export async function runCheckList(input: CheckCliInput, config: Config): Promise<number> {
   const { targets, fromFile, concurrency, ...options } = input;
   const limit = parseConcurrency(concurrency);
-  const listed = fromFile === undefined ? [] : readTargetList(new TextDecoder().decode(fromFile === '-' ? await readCappedStream(process.stdin) : await readCappedFile(fromFile)));
-  if (fromFile !== undefined && listed.length === 0 && targets.length === 0) throw new AppError('BAD_INPUT', `${fromFile === '-' ? 'standard input' : fromFile} names no domain (one per line; '#' starts a comment)`);
-  const result = await runCheckMany({ ...options, targets: [...targets, ...listed], concurrency: limit }, sharedDeps(checkDeps(config, true)), (text) => process.stdout.write(text));
+  const listed =
+    fromFile === undefined
+      ? []
+      : readTargetList(
+          new TextDecoder().decode(
+            fromFile === '-' ? await readCappedStream(process.stdin) : await readCappedFile(fromFile),
+          ),
+        );
+  if (fromFile !== undefined && listed.length === 0 && targets.length === 0)
+    throw new AppError(
+      'BAD_INPUT',
+      `${fromFile === '-' ? 'standard input' : fromFile} names no domain (one per line; '#' starts a comment)`,
+    );
+  const result = await runCheckMany(
+    { ...options, targets: [...targets, ...listed], concurrency: limit },
+    sharedDeps(checkDeps(config, true)),
+    (text) => process.stdout.write(text),
+  );
   const { recordReport } = await import('./open-store.js');
   await recordReport(config, result.reports, 'cli');
   return result.exitCode;
@@ -36,7 +51,9 @@ function sharedDeps(deps: CheckCommandDeps): CheckCommandDeps {
       ? {
           smtpFor: (valid) => {
             // The options are the same for every target: the first call's settings serve them all.
-            smtp ??= smtpFor(valid).then((settings) => (settings && !valid.queue ? { ...settings, prober: oneSessionPerAddress(settings.prober) } : settings));
+            smtp ??= smtpFor(valid).then((settings) =>
+              settings && !valid.queue ? { ...settings, prober: oneSessionPerAddress(settings.prober) } : settings,
+            );
             return smtp;
           },
         }

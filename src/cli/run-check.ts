@@ -8,9 +8,14 @@ import type { CheckCliInput } from './program.js';
 export async function runCheck(cli: CheckCliInput, env: NodeJS.ProcessEnv): Promise<number> {
   const config = loadConfig(env);
   const { targets, fromFile, concurrency, ...options } = cli;
-  if (fromFile !== undefined || targets.length > 1) return (await import('./run-check-list.js')).runCheckList(cli, config);
+  if (fromFile !== undefined || targets.length > 1)
+    return (await import('./run-check-list.js')).runCheckList(cli, config);
   const [domain] = targets;
-  if (domain === undefined) throw new AppError('BAD_INPUT', 'name a domain or an address to check (mxops check partner.com), or a file of them (--from-file)');
+  if (domain === undefined)
+    throw new AppError(
+      'BAD_INPUT',
+      'name a domain or an address to check (mxops check partner.com), or a file of them (--from-file)',
+    );
   // Checked here too, so a bad --concurrency is refused with one target as with many.
   if (concurrency !== undefined) (await import('../../commands/check-many.js')).parseConcurrency(concurrency);
   const input = { ...options, domain };

@@ -7,7 +7,11 @@ import { openQueue } from './open-queue.js';
 export async function runFollowUp(input: FollowUpInput, env: NodeJS.ProcessEnv): Promise<number> {
   const config = loadConfig(env);
   const { queue, events } = await openQueue(config);
-  const result = await runFollowUpCommand(input, { reader: createFollowUpReader(queue, events), clock: () => new Date(), waitSlackMs: config.smtp.totalTimeoutMs + 60_000 });
+  const result = await runFollowUpCommand(input, {
+    reader: createFollowUpReader(queue, events),
+    clock: () => new Date(),
+    waitSlackMs: config.smtp.totalTimeoutMs + 60_000,
+  });
   process.stdout.write(result.output);
   return result.exitCode;
 }

@@ -9,7 +9,12 @@ import type { InventoryImportOptions } from './program.js';
 export async function runImport(input: InventoryImportOptions, env: NodeJS.ProcessEnv): Promise<number> {
   const store = await openStore(loadConfig(env));
   const actor = input.as ?? `cli:${userInfo().username}`;
-  process.stdout.write(await runInventoryImport({ ...input, actor }, { store, readFile: (path) => readFile(path, 'utf8'), now: () => Date.now() }));
+  process.stdout.write(
+    await runInventoryImport(
+      { ...input, actor },
+      { store, readFile: (path) => readFile(path, 'utf8'), now: () => Date.now() },
+    ),
+  );
   return 0;
 }
 

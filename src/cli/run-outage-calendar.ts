@@ -3,7 +3,12 @@ import { runOutageCalendar } from '../../commands/outage-calendar.js';
 import { loadConfig } from '../config.js';
 import { openStore } from './open-store.js';
 
-export async function runCalendar(input: { readonly since?: string | undefined }, env: NodeJS.ProcessEnv): Promise<number> {
-  process.stdout.write(await runOutageCalendar(input, { store: await openStore(loadConfig(env)), now: () => Date.now() }));
+export async function runCalendar(
+  input: { readonly since?: string | undefined },
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  process.stdout.write(
+    await runOutageCalendar(input, { store: await openStore(loadConfig(env)), now: () => Date.now() }),
+  );
   return 0;
 }

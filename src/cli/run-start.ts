@@ -39,7 +39,10 @@ import { nextStopSignal } from './stop-signal.js';
 export async function runStart(env: NodeJS.ProcessEnv): Promise<number> {
   const config = loadConfig(env);
   if (!config.slack && !config.teams) {
-    throw new AppError('BAD_CONFIG', 'no chat surface is configured: set MXOPS_SLACK_BOT_TOKEN (Slack) or MXOPS_TEAMS_APP_ID (Teams), see README; to try mxops without a platform, run mxops chat');
+    throw new AppError(
+      'BAD_CONFIG',
+      'no chat surface is configured: set MXOPS_SLACK_BOT_TOKEN (Slack) or MXOPS_TEAMS_APP_ID (Teams), see README; to try mxops without a platform, run mxops chat',
+    );
   }
   const logger = createLogger(config.logLevel);
   // The store first: one that cannot be reached (refused, or a connect or statement time-out)
@@ -60,10 +63,18 @@ export async function runStart(env: NodeJS.ProcessEnv): Promise<number> {
   const parts: Running = {};
   try {
     const metrics = createMetrics(() => queue.getJobCounts('waiting', 'active', 'delayed', 'failed'));
-    const workerConnection = config.startWorkers ? createRedisConnection(config.queue.redisUrl, 'worker', outage) : undefined;
+    const workerConnection = config.startWorkers
+      ? createRedisConnection(config.queue.redisUrl, 'worker', outage)
+      : undefined;
     parts.workerConnection = workerConnection;
     const worker = workerConnection
-      ? createSmtpWorker({ connection: workerConnection, prefix: config.queue.prefix, concurrency: config.queue.workerConcurrency, prober: instrumentProber(inProcessProber(config, false), metrics), probeTimeoutMs: config.smtp.totalTimeoutMs })
+      ? createSmtpWorker({
+          connection: workerConnection,
+          prefix: config.queue.prefix,
+          concurrency: config.queue.workerConcurrency,
+          prober: instrumentProber(inProcessProber(config, false), metrics),
+          probeTimeoutMs: config.smtp.totalTimeoutMs,
+        })
       : undefined;
     parts.worker = worker;
     // While Redis is gone the account says so, once per step; BullMQ's report of each failed command is not news.
@@ -84,10 +95,17 @@ export async function runStart(env: NodeJS.ProcessEnv): Promise<number> {
       gaveUp,
     ]);
     // Each surface counts its own commands; the rest (running checks included) is shared.
-    const on = (surface: string): MailcheckDeps => ({ ...deps, counted: (command, outcome) => metrics.commandsHandled.inc({ surface, command, outcome }) });
+    const on = (surface: string): MailcheckDeps => ({
+      ...deps,
+      counted: (command, outcome) => metrics.commandsHandled.inc({ surface, command, outcome }),
+    });
     // Risk acceptance and outage requests also go to the approvers' direct messages, on every configured
     // platform; the same notifiers replace an outage card's copies when it is decided.
-    const notifiers = await createNagNotifiers({ slack: config.slack, teams: config.teams, teamsReferences: createRedisConversationReferenceStore(redis, config.queue.prefix) });
+    const notifiers = await createNagNotifiers({
+      slack: config.slack,
+      teams: config.teams,
+      teamsReferences: createRedisConversationReferenceStore(redis, config.queue.prefix),
+    });
     postCheckpointsToChannel(config, store, notifiers);
     const patch: PatchDeps = { store, now: () => Date.now(), notifiers };
     const watchQueue = new Queue<WatchJobData>(MAIL_WATCH_QUEUE, { connection: redis, prefix: config.queue.prefix });
@@ -100,20 +118,54 @@ export async function runStart(env: NodeJS.ProcessEnv): Promise<number> {
       store: patch.store,
       watches: watchChatDeps(config, patch.store, watchQueue),
     });
-    parts.background = workerConnection ? await Promise.race([startBackgroundWorkers(config, workerConnection, patch.store, onError('background worker')), gaveUp]) : undefined;
+    parts.background = workerConnection
+      ? await Promise.race([
+          startBackgroundWorkers(config, workerConnection, patch.store, onError('background worker')),
+          gaveUp,
+        ])
+      : undefined;
     // Bolt and botbuilder load only for the surfaces that are configured.
-    const slack = config.slack ? (await import('../chat/slack/slack-app.js')).createSlackApp(config.slack, on('slack'), { patch, outage: patch, deliveries: createRedisDeliveryLog(redis, config.queue.prefix) }) : undefined;
+    const slack = config.slack
+      ? (await import('../chat/slack/slack-app.js')).createSlackApp(config.slack, on('slack'), {
+          patch,
+          outage: patch,
+          deliveries: createRedisDeliveryLog(redis, config.queue.prefix),
+        })
+      : undefined;
     const slackListening = await slack?.start();
     parts.slack = slack;
-    const teams = config.teams ? (await import('../chat/teams/teams-bot.js')).createTeamsBot(config.teams, on('teams'), { references: createRedisConversationReferenceStore(redis, config.queue.prefix), patch, outage: patch }) : undefined;
+    const teams = config.teams
+      ? (await import('../chat/teams/teams-bot.js')).createTeamsBot(config.teams, on('teams'), {
+          references: createRedisConversationReferenceStore(redis, config.queue.prefix),
+          patch,
+          outage: patch,
+        })
+      : undefined;
     parts.teams = teams;
-    parts.teamsServer = config.teams && teams ? await (await import('../chat/teams/teams-http.js')).listenForActivities(teams.handle, config.teams.port, config.teams.host) : undefined;
-    const ops = createOpsServer(metrics, [storeHealth(store), redisHealth(redis)], calendarRoutes(config, store), { checkTimeoutMs: config.healthTimeoutMs });
-    await new Promise<void>((resolve, reject) => ops.once('error', reject).listen(config.http.port, config.http.host, resolve));
+    parts.teamsServer =
+      config.teams && teams
+        ? await (
+            await import('../chat/teams/teams-http.js')
+          ).listenForActivities(teams.handle, config.teams.port, config.teams.host)
+        : undefined;
+    const ops = createOpsServer(metrics, [storeHealth(store), redisHealth(redis)], calendarRoutes(config, store), {
+      checkTimeoutMs: config.healthTimeoutMs,
+    });
+    await new Promise<void>((resolve, reject) =>
+      ops.once('error', reject).listen(config.http.port, config.http.host, resolve),
+    );
     parts.ops = ops;
     // Listening before saying so: a SIGTERM sent as soon as the line appears must stop it cleanly, not kill it.
     const stopped = nextStopSignal();
-    logger.info({ slack: slackListening, teams: config.teams ? { port: config.teams.port } : undefined, http: config.http, workers: worker ? config.queue.workerConcurrency : 0 }, 'mxops started');
+    logger.info(
+      {
+        slack: slackListening,
+        teams: config.teams ? { port: config.teams.port } : undefined,
+        http: config.http,
+        workers: worker ? config.queue.workerConcurrency : 0,
+      },
+      'mxops started',
+    );
     const signal = await Promise.race([stopped, gaveUp]);
     logger.info({ signal }, 'stopping: finishing running checks and probes');
     outage.stop();
@@ -126,7 +178,10 @@ export async function runStart(env: NodeJS.ProcessEnv): Promise<number> {
     outage.stop();
     exitIfStillRunning(STOP_WAIT_MS + config.databaseTimeouts.connectMs + CLOSE_GRACE_MS);
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([stopAll(parts, true).catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
+    await Promise.race([
+      stopAll(parts, true).catch(() => undefined),
+      new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS))),
+    ]);
     clearTimeout(timer);
     throw error;
   }
@@ -167,6 +222,7 @@ async function stopAll(parts: Running, force: boolean): Promise<void> {
 /** The outage calendar feed, when MXOPS_CALENDAR_TOKEN is set; its iCalendar writer loads on the first request. */
 function calendarRoutes(config: Config, store: OpenDatabase): Record<string, http.RequestListener> {
   if (config.calendarToken === undefined) return {};
-  const render = async (): Promise<string> => (await import('../../commands/outage-calendar.js')).runOutageCalendar({}, { store, now: () => Date.now() });
+  const render = async (): Promise<string> =>
+    (await import('../../commands/outage-calendar.js')).runOutageCalendar({}, { store, now: () => Date.now() });
   return { [`/calendar/${config.calendarToken}.ics`]: calendarFeed(render) };
 }

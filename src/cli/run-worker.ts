@@ -39,7 +39,9 @@ export async function runWorker(env: NodeJS.ProcessEnv): Promise<number> {
     const background = await Promise.race([startBackgroundWorkers(config, connection, store, report), gaveUp]);
     await Promise.race([worker.waitUntilReady(), gaveUp]);
     const stopped = nextStopSignal();
-    say(`probing with concurrency ${config.queue.workerConcurrency}, sweeping patches every ${config.sweepIntervalSeconds} s, re-checking watched domains; SIGTERM or Ctrl-C stops after running jobs finish`);
+    say(
+      `probing with concurrency ${config.queue.workerConcurrency}, sweeping patches every ${config.sweepIntervalSeconds} s, re-checking watched domains; SIGTERM or Ctrl-C stops after running jobs finish`,
+    );
     const signal = await Promise.race([stopped, gaveUp]);
     say(`${signal}: finishing running jobs`);
     outage.stop();

@@ -26,8 +26,20 @@ export function parseCheckTarget(input: string): CheckTarget {
   }
   const local = trimmed.slice(0, at);
   const domain = normalizeDomain(trimmed.slice(at + 1));
-  if (local === '') throw new AppError('BAD_INPUT', `"${input}" has nothing before the @: give a full address (someone@${domain}) or just the domain`);
-  if (local.length > MAX_LOCAL_PART) throw new AppError('BAD_INPUT', `the part before @ in "${input}" is ${local.length} characters; at most ${MAX_LOCAL_PART} are allowed (RFC 5321 §4.5.3.1.1)`);
-  if (!DOT_STRING.test(local)) throw new AppError('BAD_INPUT', `"${local}" is not a mailbox name mxops can probe: use letters, digits and . _ + - (no spaces, quotes or leading/trailing dots)`);
+  if (local === '')
+    throw new AppError(
+      'BAD_INPUT',
+      `"${input}" has nothing before the @: give a full address (someone@${domain}) or just the domain`,
+    );
+  if (local.length > MAX_LOCAL_PART)
+    throw new AppError(
+      'BAD_INPUT',
+      `the part before @ in "${input}" is ${local.length} characters; at most ${MAX_LOCAL_PART} are allowed (RFC 5321 §4.5.3.1.1)`,
+    );
+  if (!DOT_STRING.test(local))
+    throw new AppError(
+      'BAD_INPUT',
+      `"${local}" is not a mailbox name mxops can probe: use letters, digits and . _ + - (no spaces, quotes or leading/trailing dots)`,
+    );
   return { domain, recipient: `${local}@${domain}`, recipientGiven: true };
 }

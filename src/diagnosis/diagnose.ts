@@ -99,7 +99,13 @@ export async function diagnose(target: CheckTarget, deps: DiagnoseDeps): Promise
   const gathered: Finding[] = [];
   let checksDone = 0;
   let mailServers: DiagnosisProgress['mailServers'];
-  const tell = (): void => deps.onProgress?.({ checksDone, checksTotal: checks.length, mailServers, findings: sortWorstFirst(dropRepeats(gathered)) });
+  const tell = (): void =>
+    deps.onProgress?.({
+      checksDone,
+      checksTotal: checks.length,
+      mailServers,
+      findings: sortWorstFirst(dropRepeats(gathered)),
+    });
   const context: CheckContext = {
     domain,
     target,
@@ -159,12 +165,17 @@ function crashed(check: Check, domain: string, error: unknown): Finding {
 function explainDeadZones(findings: readonly Finding[]): Finding[] {
   const dead = [
     ...findings.filter((f) => f.id === 'dns.nameservers-unreachable').map((f) => f.subject),
-    ...findings.filter((f) => f.id === 'dns.lame-delegation' && f.status === 'fail').map((f) => String(f.evidence.zone)),
+    ...findings
+      .filter((f) => f.id === 'dns.lame-delegation' && f.status === 'fail')
+      .map((f) => String(f.evidence.zone)),
   ];
   if (dead.length === 0) return [...findings];
   return findings.map((f) => {
     const qname = f.evidence.qname;
-    const zone = typeof qname === 'string' && ['dns.timeout', 'dns.lookup-failed'].includes(f.id) ? dead.find((z) => isWithin(qname, z)) : undefined;
+    const zone =
+      typeof qname === 'string' && ['dns.timeout', 'dns.lookup-failed'].includes(f.id)
+        ? dead.find((z) => isWithin(qname, z))
+        : undefined;
     if (zone === undefined) return f;
     return finding({
       id: 'dns.not-checked',
@@ -185,7 +196,8 @@ function overBudget(domain: string, sent: number, heldBack: number): Finding {
     subject: domain,
     summary: `This check sent the ${sent} DNS queries one check may send and held back ${heldBack} more, so parts of the report could not be checked.`,
     evidence: { sent, heldBack },
-    remedy: 'A domain that needs this many lookups is unusual (hundreds of MX hosts or nameservers); raise MXOPS_MAX_QUERIES_PER_CHECK if it is expected.',
+    remedy:
+      'A domain that needs this many lookups is unusual (hundreds of MX hosts or nameservers); raise MXOPS_MAX_QUERIES_PER_CHECK if it is expected.',
     ref: 'RFC 1034 §5.3.3 (resolvers bound the work per request)',
   });
 }

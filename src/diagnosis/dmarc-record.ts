@@ -39,7 +39,9 @@ export interface DmarcSyntaxError {
   readonly message: string;
 }
 
-export type DmarcParseResult = { readonly ok: true; readonly record: DmarcRecord } | { readonly ok: false; readonly errors: readonly DmarcSyntaxError[] };
+export type DmarcParseResult =
+  | { readonly ok: true; readonly record: DmarcRecord }
+  | { readonly ok: false; readonly errors: readonly DmarcSyntaxError[] };
 
 /** Why a tag value is invalid: a class, so that it cannot be mistaken for a parsed string. */
 class Problem {
@@ -63,7 +65,10 @@ export function parseDmarcRecord(text: string): DmarcParseResult {
   const errors: DmarcSyntaxError[] = [];
   // dmarc-sep = *WSP ";" *WSP; an empty tag between two ";" or after the last is tolerated, as
   // receivers do.
-  const tags = text.split(';').map((t) => t.replace(/^[ \t]+|[ \t]+$/g, '')).filter((t) => t !== '');
+  const tags = text
+    .split(';')
+    .map((t) => t.replace(/^[ \t]+|[ \t]+$/g, ''))
+    .filter((t) => t !== '');
   const values = new Map<string, { raw: string; value: string }>();
   tags.forEach((raw, index) => {
     const eq = raw.indexOf('=');
@@ -78,15 +83,21 @@ export function parseDmarcRecord(text: string): DmarcParseResult {
       return;
     }
     const key = name.toLowerCase();
-    if (index === 0 && key !== 'v') errors.push({ tag: raw, message: 'the record must begin with v=DMARC1 (RFC 7489 §6.3)' });
+    if (index === 0 && key !== 'v')
+      errors.push({ tag: raw, message: 'the record must begin with v=DMARC1 (RFC 7489 §6.3)' });
     if (index > 0 && key === 'v') errors.push({ tag: raw, message: 'v= may appear only once, as the first tag' });
-    else if (values.has(key)) errors.push({ tag: raw, message: `the ${key}= tag appears more than once, so its meaning is ambiguous` });
+    else if (values.has(key))
+      errors.push({ tag: raw, message: `the ${key}= tag appears more than once, so its meaning is ambiguous` });
     else values.set(key, { raw, value });
   });
   if (tags.length === 0) errors.push({ tag: text, message: 'the record is empty; it must begin with v=DMARC1' });
 
   const version = values.get('v');
-  if (version && version.value !== 'DMARC1') errors.push({ tag: version.raw, message: `the version must be exactly "DMARC1" in upper case, not "${version.value}"` });
+  if (version && version.value !== 'DMARC1')
+    errors.push({
+      tag: version.raw,
+      message: `the version must be exactly "DMARC1" in upper case, not "${version.value}"`,
+    });
 
   const read = <T>(name: string, parse: (value: string) => T | Problem): T | undefined => {
     const tag = values.get(name);
@@ -112,37 +123,50 @@ export function parseDmarcRecord(text: string): DmarcParseResult {
 
   if (errors.length > 0 || p === undefined) return { ok: false, errors };
   const known = new Set(['v', 'p', 'sp', 'pct', 'rua', 'ruf', 'adkim', 'aspf', 'fo', 'rf', 'ri']);
-  const unknownTags = Object.fromEntries([...values].filter(([name]) => !known.has(name)).map(([name, tag]) => [name, tag.value]));
-  return { ok: true, record: { text, p, sp, pct, rua: rua ?? [], ruf: ruf ?? [], adkim, aspf, fo, rf, ri, unknownTags } };
+  const unknownTags = Object.fromEntries(
+    [...values].filter(([name]) => !known.has(name)).map(([name, tag]) => [name, tag.value]),
+  );
+  return {
+    ok: true,
+    record: { text, p, sp, pct, rua: rua ?? [], ruf: ruf ?? [], adkim, aspf, fo, rf, ri, unknownTags },
+  };
 }
 
 function parsePolicy(value: string): DmarcPolicy | Problem {
   const lower = value.toLowerCase();
-  return POLICIES.includes(lower) ? (lower as DmarcPolicy) : new Problem(`"${value}" is not a policy: use none, quarantine or reject`);
+  return POLICIES.includes(lower)
+    ? (lower as DmarcPolicy)
+    : new Problem(`"${value}" is not a policy: use none, quarantine or reject`);
 }
 
 /** pct = 1*3DIGIT, 0 to 100 (RFC 7489 §6.3). */
 function parsePercent(value: string): number | Problem {
-  if (!/^[0-9]{1,3}$/.test(value) || Number(value) > 100) return new Problem(`"${value}" is not a percentage from 0 to 100`);
+  if (!/^[0-9]{1,3}$/.test(value) || Number(value) > 100)
+    return new Problem(`"${value}" is not a percentage from 0 to 100`);
   return Number(value);
 }
 
 /** ri = 1*DIGIT, a 32-bit unsigned count of seconds (RFC 7489 §6.3). */
 function parseInterval(value: string): number | Problem {
-  if (!/^[0-9]{1,10}$/.test(value) || Number(value) > MAX_RI) return new Problem(`"${value}" is not a number of seconds`);
+  if (!/^[0-9]{1,10}$/.test(value) || Number(value) > MAX_RI)
+    return new Problem(`"${value}" is not a number of seconds`);
   return Number(value);
 }
 
 function parseAlignment(value: string): DmarcAlignment | Problem {
   const lower = value.toLowerCase();
-  return lower === 'r' || lower === 's' ? lower : new Problem(`"${value}" is not an alignment mode: use r (relaxed) or s (strict)`);
+  return lower === 'r' || lower === 's'
+    ? lower
+    : new Problem(`"${value}" is not an alignment mode: use r (relaxed) or s (strict)`);
 }
 
 /** fo = ( "0" / "1" / "d" / "s" ) *( ":" ... ) (RFC 7489 §6.4). */
 function parseFailureOptions(value: string): string[] | Problem {
   const options = value.split(':').map((o) => o.trim().toLowerCase());
   const bad = options.find((o) => !['0', '1', 'd', 's'].includes(o));
-  return bad === undefined ? options : new Problem(`"${bad}" is not a failure-reporting option: use 0, 1, d or s, separated by ":"`);
+  return bad === undefined
+    ? options
+    : new Problem(`"${bad}" is not a failure-reporting option: use 0, 1, d or s, separated by ":"`);
 }
 
 /** rf = Keyword *( ":" Keyword ) (RFC 7489 §6.4); "afrf" is the one registered format. */
@@ -169,11 +193,13 @@ function parseReportUri(text: string): DmarcReportUri | Problem {
   const bang = text.indexOf('!');
   const uri = bang === -1 ? text : text.slice(0, bang);
   const maxSize = bang === -1 ? undefined : text.slice(bang + 1);
-  if (maxSize !== undefined && !/^[0-9]+[kmgt]?$/i.test(maxSize)) return new Problem(`"!${maxSize}" is not a size limit: write !10m, !500k or a byte count`);
+  if (maxSize !== undefined && !/^[0-9]+[kmgt]?$/i.test(maxSize))
+    return new Problem(`"!${maxSize}" is not a size limit: write !10m, !500k or a byte count`);
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(uri)?.[1];
   if (scheme === undefined) return new Problem(`"${uri}" is not a URI: write mailto:reports@example.com`);
   // RFC 7489 §6.2: mailto is the scheme every receiver supports; others are not used in practice.
-  if (scheme.toLowerCase() !== 'mailto') return new Problem(`"${uri}" uses the ${scheme}: scheme; report URIs must be mailto: addresses`);
+  if (scheme.toLowerCase() !== 'mailto')
+    return new Problem(`"${uri}" uses the ${scheme}: scheme; report URIs must be mailto: addresses`);
   const encoded = uri.slice(scheme.length + 1).split('?', 1)[0] ?? '';
   let address: string;
   try {
@@ -184,7 +210,9 @@ function parseReportUri(text: string): DmarcReportUri | Problem {
   const at = address.lastIndexOf('@');
   const local = address.slice(0, at);
   const domain = address.slice(at + 1).toLowerCase();
-  if (at <= 0 || /\s/.test(address) || (local.includes('@') && !local.startsWith('"'))) return new Problem(`"${uri}" does not name a mailbox (local@domain)`);
-  if (!/^(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/.test(domain)) return new Problem(`"${domain}" in "${uri}" is not a domain name`);
+  if (at <= 0 || /\s/.test(address) || (local.includes('@') && !local.startsWith('"')))
+    return new Problem(`"${uri}" does not name a mailbox (local@domain)`);
+  if (!/^(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/.test(domain))
+    return new Problem(`"${domain}" in "${uri}" is not a domain name`);
   return { uri, address, domain: domain.replace(/\.$/, ''), maxSize };
 }

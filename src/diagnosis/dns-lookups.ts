@@ -2,10 +2,20 @@ import { AppError, isAppError } from '../errors.js';
 import { nonPublicRange } from './address-scope.js';
 import type { RootHint } from './delegation/root-hints.js';
 import type { TrustAnchor } from './dnssec/trust-anchors.js';
-import { formatServer, type DnsClient, type DnsQuery, type DnsQueryOptions, type DnsReply, type DnsServer, type QueryType } from './dns-port.js';
+import {
+  formatServer,
+  type DnsClient,
+  type DnsQuery,
+  type DnsQueryOptions,
+  type DnsReply,
+  type DnsServer,
+  type QueryType,
+} from './dns-port.js';
 
 /** What one query came to: a reply (any rcode) or the transport failure that stopped it. */
-export type QueryOutcome = { readonly ok: true; readonly reply: DnsReply } | { readonly ok: false; readonly query: DnsQuery; readonly error: AppError };
+export type QueryOutcome =
+  | { readonly ok: true; readonly reply: DnsReply }
+  | { readonly ok: false; readonly query: DnsQuery; readonly error: AppError };
 
 /** The EDNS buffer size DNS Flag Day 2020 settled on (https://www.dnsflagday.net/2020/). */
 export const FLAG_DAY_UDP_SIZE = 1232;
@@ -108,11 +118,17 @@ export class DnsLookups {
   private refusal(query: DnsQuery): AppError | undefined {
     const range = this.heldBackRange(query.server.host);
     if (range !== undefined) {
-      return new AppError('DNS_NOT_PUBLIC', `not asked: ${formatServer(query.server)} is a ${range} address, not a public nameserver (MXOPS_ALLOW_PRIVATE_TARGETS allows it)`);
+      return new AppError(
+        'DNS_NOT_PUBLIC',
+        `not asked: ${formatServer(query.server)} is a ${range} address, not a public nameserver (MXOPS_ALLOW_PRIVATE_TARGETS allows it)`,
+      );
     }
     if (this.sent >= this.settings.maxQueries) {
       this.refusedForBudget++;
-      return new AppError('DNS_BUDGET_EXHAUSTED', `not asked: this check has sent its ${this.settings.maxQueries} DNS queries (MXOPS_MAX_QUERIES_PER_CHECK)`);
+      return new AppError(
+        'DNS_BUDGET_EXHAUSTED',
+        `not asked: this check has sent its ${this.settings.maxQueries} DNS queries (MXOPS_MAX_QUERIES_PER_CHECK)`,
+      );
     }
     return undefined;
   }
@@ -124,7 +140,8 @@ export class DnsLookups {
   async recursive(name: string, type: QueryType): Promise<QueryOutcome> {
     const base = { server: this.settings.resolver, name, type, recursionDesired: true } as const;
     const udp = await this.query({ ...base, transport: 'udp', edns: { udpSize: FLAG_DAY_UDP_SIZE } });
-    if (udp.ok && udp.reply.flags.tc) return this.query({ ...base, transport: 'tcp', edns: { udpSize: FLAG_DAY_UDP_SIZE } });
+    if (udp.ok && udp.reply.flags.tc)
+      return this.query({ ...base, transport: 'tcp', edns: { udpSize: FLAG_DAY_UDP_SIZE } });
     return udp;
   }
 
@@ -137,7 +154,21 @@ export class DnsLookups {
 /** What makes two queries the same question: they are sent once. */
 export function queryKey(query: DnsQuery): string {
   const edns = query.edns
-    ? [query.edns.udpSize, query.edns.version ?? 0, query.edns.flags ?? 0, query.edns.dnssecOk ? 1 : 0, (query.edns.optionCodes ?? []).join(',')].join('/')
+    ? [
+        query.edns.udpSize,
+        query.edns.version ?? 0,
+        query.edns.flags ?? 0,
+        query.edns.dnssecOk ? 1 : 0,
+        (query.edns.optionCodes ?? []).join(','),
+      ].join('/')
     : 'none';
-  return [query.server.host, query.server.port, query.transport, query.name.toLowerCase(), query.type, edns, query.recursionDesired === false ? 'nord' : 'rd'].join('|');
+  return [
+    query.server.host,
+    query.server.port,
+    query.transport,
+    query.name.toLowerCase(),
+    query.type,
+    edns,
+    query.recursionDesired === false ? 'nord' : 'rd',
+  ].join('|');
 }

@@ -56,8 +56,19 @@ export interface RecordWire {
 }
 
 export type DnsRecord = (
-  | { readonly type: 'A' | 'AAAA' | 'NS' | 'CNAME' | 'PTR'; readonly name: string; readonly ttl: number; readonly value: string }
-  | { readonly type: 'MX'; readonly name: string; readonly ttl: number; readonly preference: number; readonly exchange: string }
+  | {
+      readonly type: 'A' | 'AAAA' | 'NS' | 'CNAME' | 'PTR';
+      readonly name: string;
+      readonly ttl: number;
+      readonly value: string;
+    }
+  | {
+      readonly type: 'MX';
+      readonly name: string;
+      readonly ttl: number;
+      readonly preference: number;
+      readonly exchange: string;
+    }
   | { readonly type: 'TXT'; readonly name: string; readonly ttl: number; readonly strings: readonly string[] }
   | {
       readonly type: 'TLSA';

@@ -100,7 +100,18 @@ export class DomainFacts {
       const delegation = await this.walker.delegation(name);
       if (!delegation.ok && delegation.reason === 'no-root') return this.authorityFromResolver(name, delegation);
       if (!delegation.ok) {
-        return { zone: delegation.zone, nsHosts: [], servers: [], notPublic: [], unresolvedHosts: [], undeterminedHosts: [], ipv6NotAsked: [], source: 'delegation', delegation, nsOutcome: undefined };
+        return {
+          zone: delegation.zone,
+          nsHosts: [],
+          servers: [],
+          notPublic: [],
+          unresolvedHosts: [],
+          undeterminedHosts: [],
+          ipv6NotAsked: [],
+          source: 'delegation',
+          delegation,
+          nsOutcome: undefined,
+        };
       }
       const glue = delegation.referral?.glue ?? delegation.addresses ?? [];
       const perHost = await Promise.all(delegation.nsHosts.map((host) => this.nameserverAddresses(host, glue)));
@@ -122,10 +133,22 @@ export class DomainFacts {
   private async nameserverAddresses(
     host: string,
     glue: readonly NameserverAddress[],
-  ): Promise<{ host: string; addresses: NameserverAddress[]; ipv6: NameserverAddress[]; settled: boolean; lookup?: HostAddresses }> {
+  ): Promise<{
+    host: string;
+    addresses: NameserverAddress[];
+    ipv6: NameserverAddress[];
+    settled: boolean;
+    lookup?: HostAddresses;
+  }> {
     const of = (addresses: readonly string[]): NameserverAddress[] => addresses.map((address) => ({ host, address }));
     const glued = glue.filter((g) => sameName(g.host, host));
-    if (glued.length > 0) return { host, addresses: glued.filter((g) => !g.address.includes(':')), ipv6: glued.filter((g) => g.address.includes(':')), settled: true };
+    if (glued.length > 0)
+      return {
+        host,
+        addresses: glued.filter((g) => !g.address.includes(':')),
+        ipv6: glued.filter((g) => g.address.includes(':')),
+        settled: true,
+      };
     const walked = await this.walker.addresses(host);
     if (walked.settled) return { host, addresses: of(walked.ipv4), ipv6: of(walked.ipv6), settled: true };
     const lookup = await this.addresses(host);
@@ -135,17 +158,36 @@ export class DomainFacts {
   /** Splits addresses into those we may ask and those the private-target guard holds back. */
   private sortServers(addresses: readonly NameserverAddress[]): Pick<Authority, 'servers' | 'notPublic'> {
     const unique = [...new Map(addresses.map((a) => [`${a.host.toLowerCase()} ${a.address}`, a])).values()];
-    const withRange = unique.map((a) => ({ ...a, server: this.dns.authoritative(a.address), range: this.dns.heldBackRange(a.address) }));
+    const withRange = unique.map((a) => ({
+      ...a,
+      server: this.dns.authoritative(a.address),
+      range: this.dns.heldBackRange(a.address),
+    }));
     return {
-      servers: withRange.filter((a) => a.range === undefined).map(({ host, address, server }) => ({ host, address, server })),
-      notPublic: withRange.flatMap(({ host, address, server, range }) => (range === undefined ? [] : [{ host, address, server, range }])),
+      servers: withRange
+        .filter((a) => a.range === undefined)
+        .map(({ host, address, server }) => ({ host, address, server })),
+      notPublic: withRange.flatMap(({ host, address, server, range }) =>
+        range === undefined ? [] : [{ host, address, server, range }],
+      ),
     };
   }
 
   /** The zone's servers as our resolver knows them: the way before the delegation walk, kept for networks that cannot reach the root. */
   private async authorityFromResolver(name: string, delegation: Delegation): Promise<Authority> {
     const nsOutcome = await this.dns.recursive(name, 'NS');
-    const none = { zone: name, nsHosts: [], servers: [], notPublic: [], unresolvedHosts: [], undeterminedHosts: [], ipv6NotAsked: [], source: 'resolver' as const, delegation, nsOutcome };
+    const none = {
+      zone: name,
+      nsHosts: [],
+      servers: [],
+      notPublic: [],
+      unresolvedHosts: [],
+      undeterminedHosts: [],
+      ipv6NotAsked: [],
+      source: 'resolver' as const,
+      delegation,
+      nsOutcome,
+    };
     if (!nsOutcome.ok) return none;
     const nsHosts = recordValues(nsOutcome.reply.answers, 'NS', name);
     if (nsHosts.length === 0) {
@@ -177,7 +219,11 @@ export class DomainFacts {
     return this.once('mx', async () => {
       const { outcome, resolverOutcome } = await this.resolve(this.domain, 'MX');
       const records = outcome.ok
-        ? outcome.reply.answers.flatMap((r) => (r.type === 'MX' && sameName(r.name, this.domain) ? [{ preference: r.preference, exchange: r.exchange }] : []))
+        ? outcome.reply.answers.flatMap((r) =>
+            r.type === 'MX' && sameName(r.name, this.domain)
+              ? [{ preference: r.preference, exchange: r.exchange }]
+              : [],
+          )
         : [];
       return { outcome, records, resolverOutcome };
     });
@@ -192,9 +238,15 @@ export class DomainFacts {
       const { outcome, records } = await this.mx();
       // Implicit MX (RFC 5321 §5.1) only when DNS said there is no MX, not when it said nothing.
       if (settledNothing(outcome)) return { hosts: [], leftOut: 0 };
-      const hosts = records.length > 0 ? [...records].sort((a, b) => a.preference - b.preference) : [{ preference: 0, exchange: this.domain }];
+      const hosts =
+        records.length > 0
+          ? [...records].sort((a, b) => a.preference - b.preference)
+          : [{ preference: 0, exchange: this.domain }];
       const usable = hosts.filter((r) => r.exchange !== '' && r.exchange !== '.' && !isIpAddress(r.exchange));
-      return { hosts: usable.slice(0, this.limits.maxHosts), leftOut: Math.max(0, usable.length - this.limits.maxHosts) };
+      return {
+        hosts: usable.slice(0, this.limits.maxHosts),
+        leftOut: Math.max(0, usable.length - this.limits.maxHosts),
+      };
     });
   }
 
@@ -203,14 +255,23 @@ export class DomainFacts {
     return this.once('mail-servers', async () => {
       const { hosts } = await this.mxHosts();
       const resolved = await Promise.all(hosts.map(async (r) => ({ r, addresses: await this.addresses(r.exchange) })));
-      const all = resolved.flatMap(({ r, addresses }) => [...addresses.ipv4, ...addresses.ipv6].map((address) => ({ host: r.exchange, preference: r.preference, address })));
+      const all = resolved.flatMap(({ r, addresses }) =>
+        [...addresses.ipv4, ...addresses.ipv6].map((address) => ({
+          host: r.exchange,
+          preference: r.preference,
+          address,
+        })),
+      );
       return all.slice(0, this.limits.maxAddresses);
     });
   }
 
   addresses(host: string): Promise<HostAddresses> {
     return this.once(`addresses:${host.toLowerCase()}`, async () => {
-      const [{ outcome: a }, { outcome: aaaa }] = await Promise.all([this.resolve(host, 'A'), this.resolve(host, 'AAAA')]);
+      const [{ outcome: a }, { outcome: aaaa }] = await Promise.all([
+        this.resolve(host, 'A'),
+        this.resolve(host, 'AAAA'),
+      ]);
       const cname = a.ok ? a.reply.answers.find((r) => r.type === 'CNAME' && sameName(r.name, host)) : undefined;
       return {
         host,
@@ -228,7 +289,10 @@ export class DomainFacts {
    * zone, found by the delegation walk (what a working resolver would have got). `resolverOutcome`
    * keeps the resolver's failure for evidence when the answer came the other way.
    */
-  private async resolve(name: string, type: 'MX' | 'A' | 'AAAA'): Promise<{ outcome: QueryOutcome; resolverOutcome: QueryOutcome | undefined }> {
+  private async resolve(
+    name: string,
+    type: 'MX' | 'A' | 'AAAA',
+  ): Promise<{ outcome: QueryOutcome; resolverOutcome: QueryOutcome | undefined }> {
     // The domain's MX is asked both ways at once, so a resolver that stalls costs no more than its
     // own time-out; the direct question is one the size probes ask anyway (no extra packet).
     const early = type === 'MX' ? this.walker.answer(name, type) : undefined;
@@ -252,6 +316,10 @@ function settled(h: HostAddresses): boolean {
 }
 
 /** Values of the records of one simple type, optionally only those owned by `owner`. */
-export function recordValues(records: readonly DnsRecord[], type: 'A' | 'AAAA' | 'NS' | 'PTR' | 'CNAME', owner?: string): string[] {
+export function recordValues(
+  records: readonly DnsRecord[],
+  type: 'A' | 'AAAA' | 'NS' | 'PTR' | 'CNAME',
+  owner?: string,
+): string[] {
   return records.flatMap((r) => (r.type === type && (owner === undefined || sameName(r.name, owner)) ? [r.value] : []));
 }

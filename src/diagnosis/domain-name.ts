@@ -14,22 +14,49 @@ const LABEL = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
  */
 export function normalizeDomain(input: string): string {
   const trimmed = input.trim().replace(/\.$/, '');
-  if (trimmed === '') throw new AppError('BAD_INPUT', 'no domain given: name the mail domain to check, for example partner.com');
+  if (trimmed === '')
+    throw new AppError('BAD_INPUT', 'no domain given: name the mail domain to check, for example partner.com');
   if (isIpAddress(trimmed.replace(/^\[|\]$/g, ''))) {
-    throw new AppError('BAD_INPUT', `"${input}" is an IP address; give the mail domain (the part after @), not a server address`);
+    throw new AppError(
+      'BAD_INPUT',
+      `"${input}" is an IP address; give the mail domain (the part after @), not a server address`,
+    );
   }
-  if (/[@/\s:]/.test(trimmed)) throw new AppError('BAD_INPUT', `"${input}" is not a domain name: give only the part after @, with no scheme, path or port`);
+  if (/[@/\s:]/.test(trimmed))
+    throw new AppError(
+      'BAD_INPUT',
+      `"${input}" is not a domain name: give only the part after @, with no scheme, path or port`,
+    );
   const ascii = domainToASCII(trimmed).toLowerCase();
-  if (ascii === '') throw new AppError('BAD_INPUT', `"${input}" is not a valid domain name (it cannot be converted to IDNA A-labels)`);
+  if (ascii === '')
+    throw new AppError('BAD_INPUT', `"${input}" is not a valid domain name (it cannot be converted to IDNA A-labels)`);
   // The WHATWG host parser turns shorthand such as 127.1, 0x7f000001 or 3232235777 into a dotted address.
-  if (isIpAddress(ascii)) throw new AppError('BAD_INPUT', `"${input}" is an IP address (${ascii}); give the mail domain (the part after @), not a server address`);
-  if (ascii.length > MAX_NAME_LENGTH) throw new AppError('BAD_INPUT', `"${input}" is ${ascii.length} characters long; a domain name has at most ${MAX_NAME_LENGTH}`);
+  if (isIpAddress(ascii))
+    throw new AppError(
+      'BAD_INPUT',
+      `"${input}" is an IP address (${ascii}); give the mail domain (the part after @), not a server address`,
+    );
+  if (ascii.length > MAX_NAME_LENGTH)
+    throw new AppError(
+      'BAD_INPUT',
+      `"${input}" is ${ascii.length} characters long; a domain name has at most ${MAX_NAME_LENGTH}`,
+    );
   const labels = ascii.split('.');
-  if (labels.length < 2) throw new AppError('BAD_INPUT', `"${input}" has a single label; give a full domain such as partner.com`);
+  if (labels.length < 2)
+    throw new AppError('BAD_INPUT', `"${input}" has a single label; give a full domain such as partner.com`);
   for (const label of labels) {
-    if (label === '') throw new AppError('BAD_INPUT', `"${input}" has an empty label (two dots in a row, or a leading dot)`);
-    if (label.length > MAX_LABEL_LENGTH) throw new AppError('BAD_INPUT', `the label "${label.slice(0, 20)}..." is ${label.length} characters; a label has at most ${MAX_LABEL_LENGTH}`);
-    if (!LABEL.test(label)) throw new AppError('BAD_INPUT', `the label "${label}" in "${input}" is not valid: use letters, digits and inner hyphens`);
+    if (label === '')
+      throw new AppError('BAD_INPUT', `"${input}" has an empty label (two dots in a row, or a leading dot)`);
+    if (label.length > MAX_LABEL_LENGTH)
+      throw new AppError(
+        'BAD_INPUT',
+        `the label "${label.slice(0, 20)}..." is ${label.length} characters; a label has at most ${MAX_LABEL_LENGTH}`,
+      );
+    if (!LABEL.test(label))
+      throw new AppError(
+        'BAD_INPUT',
+        `the label "${label}" in "${input}" is not valid: use letters, digits and inner hyphens`,
+      );
   }
   return ascii;
 }

@@ -7,7 +7,8 @@
 export const STATUSES = ['error', 'fail', 'warn', 'info', 'skipped', 'pass'] as const;
 export type Status = (typeof STATUSES)[number];
 
-export type EvidenceValue = string | number | boolean | null | readonly EvidenceValue[] | { readonly [key: string]: EvidenceValue };
+export type EvidenceValue =
+  string | number | boolean | null | readonly EvidenceValue[] | { readonly [key: string]: EvidenceValue };
 export type Evidence = { readonly [key: string]: EvidenceValue };
 
 export interface Finding {
@@ -25,7 +26,9 @@ export interface Finding {
   readonly ref: string;
 }
 
-export function finding(fields: Omit<Finding, 'remedy' | 'ref' | 'evidence'> & Partial<Pick<Finding, 'remedy' | 'ref' | 'evidence'>>): Finding {
+export function finding(
+  fields: Omit<Finding, 'remedy' | 'ref' | 'evidence'> & Partial<Pick<Finding, 'remedy' | 'ref' | 'evidence'>>,
+): Finding {
   return Object.freeze({ evidence: {}, remedy: '', ref: '', ...fields });
 }
 

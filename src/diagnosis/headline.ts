@@ -9,14 +9,23 @@ import { NAMED_IN_A_SENTENCE, verdictSentence, type VerdictInput } from './verdi
  * top problem that stops senders, or what the verdict sentence says when none does (dead DNS,
  * our resolver, nothing found).
  */
-export function headline(report: VerdictInput & { readonly senders: readonly SenderVerdict[] }, problems: readonly Problem[]): string {
+export function headline(
+  report: VerdictInput & { readonly senders: readonly SenderVerdict[] },
+  problems: readonly Problem[],
+): string {
   const nullMx = report.findings.find((f: Finding) => f.id === 'mx.null');
-  if (nullMx) return `${report.domain} accepts no mail (null MX, RFC 7505): every sender bounces at once. Intended? If not, publish the real MX records.`;
+  if (nullMx)
+    return `${report.domain} accepts no mail (null MX, RFC 7505): every sender bounces at once. Intended? If not, publish the real MX records.`;
   const top = problems.find((p) => p.explains.length > 0);
   const general = verdictSentence(report);
   if (!top || general.startsWith('No one can deliver')) return general;
-  const others = report.senders.filter((s) => s.verdict === 'fail' && !top.explains.includes(s.family)).map((s) => s.family);
-  const also = others.length > 0 ? ` ${atSentenceStart(plainSenderList(others, NAMED_IN_A_SENTENCE))} fail too (see the problems).` : '';
+  const others = report.senders
+    .filter((s) => s.verdict === 'fail' && !top.explains.includes(s.family))
+    .map((s) => s.family);
+  const also =
+    others.length > 0
+      ? ` ${atSentenceStart(plainSenderList(others, NAMED_IN_A_SENTENCE))} fail too (see the problems).`
+      : '';
   return `${atSentenceStart(plainSenderList(top.explains, NAMED_IN_A_SENTENCE))} cannot deliver to ${report.domain}: ${top.short}. ${capitalized(WHOSE_MOVE_LABEL[top.whoseMove])}: ${firstClause(top.fix)}.${also}`;
 }
 

@@ -19,7 +19,12 @@ export function settledNothing(outcome: QueryOutcome): boolean {
 export function inconclusive(outcome: QueryOutcome, subject: string): Finding | undefined {
   if (outcome.ok && !INCONCLUSIVE_RCODES.has(outcome.reply.rcode)) return undefined;
   const query = outcome.ok ? outcome.reply.query : outcome.query;
-  const evidence = { server: formatServer(query.server), qname: query.name, qtype: query.type, transport: query.transport };
+  const evidence = {
+    server: formatServer(query.server),
+    qname: query.name,
+    qtype: query.type,
+    transport: query.transport,
+  };
   if (!outcome.ok && outcome.error.code === 'DNS_TIMEOUT') {
     return finding({
       id: 'dns.timeout',
@@ -27,7 +32,8 @@ export function inconclusive(outcome: QueryOutcome, subject: string): Finding | 
       subject,
       summary: `${formatServer(query.server)} did not answer ${query.type} ${query.name} in time, so this could not be checked.`,
       evidence: { ...evidence, error: outcome.error.message },
-      remedy: 'Check that the server is up and reachable on port 53; if it is only slow, re-run with a longer --timeout.',
+      remedy:
+        'Check that the server is up and reachable on port 53; if it is only slow, re-run with a longer --timeout.',
       ref: 'RFC 1035 §4.2.1',
     });
   }

@@ -45,16 +45,52 @@ const EHLO: readonly LineSource[] = ['ehlo'];
  */
 const RULES: readonly Rule[] = [
   // Filtering services: their host names are in the banner and the EHLO greeting.
-  { software: 'Proofpoint', kind: 'filtering-service', confidence: 'high', sources: ANY, pattern: /\b(?:pphosted|ppe-hosted)\.com\b|\bproofpoint\b/i },
+  {
+    software: 'Proofpoint',
+    kind: 'filtering-service',
+    confidence: 'high',
+    sources: ANY,
+    pattern: /\b(?:pphosted|ppe-hosted)\.com\b|\bproofpoint\b/i,
+  },
   { software: 'Mimecast', kind: 'filtering-service', confidence: 'high', sources: ANY, pattern: /\bmimecast\b/i },
-  { software: 'Barracuda', kind: 'filtering-service', confidence: 'high', sources: ANY, pattern: /\bbarracuda(?:networks)?\b/i },
-  { software: 'Cisco Secure Email (IronPort)', kind: 'filtering-service', confidence: 'high', sources: ANY, pattern: /\biphmx\.com\b|\bironport\b|\bcisco\b/i },
+  {
+    software: 'Barracuda',
+    kind: 'filtering-service',
+    confidence: 'high',
+    sources: ANY,
+    pattern: /\bbarracuda(?:networks)?\b/i,
+  },
+  {
+    software: 'Cisco Secure Email (IronPort)',
+    kind: 'filtering-service',
+    confidence: 'high',
+    sources: ANY,
+    pattern: /\biphmx\.com\b|\bironport\b|\bcisco\b/i,
+  },
   // Mailbox providers.
-  { software: 'Microsoft 365 (Exchange Online)', kind: 'mailbox-provider', confidence: 'high', sources: ANY, pattern: /\.(?:mail|outbound)\.protection\.outlook\.com\b/i },
+  {
+    software: 'Microsoft 365 (Exchange Online)',
+    kind: 'mailbox-provider',
+    confidence: 'high',
+    sources: ANY,
+    pattern: /\.(?:mail|outbound)\.protection\.outlook\.com\b/i,
+  },
   // 'mx.google.com ESMTP <id> - gsmtp'; EHLO: 'mx.google.com at your service, [203.0.113.5]'.
-  { software: 'Google (Gmail / Google Workspace)', kind: 'mailbox-provider', confidence: 'high', sources: ANY, pattern: /\bgsmtp\b|\bmx\.google\.com at your service\b/i },
+  {
+    software: 'Google (Gmail / Google Workspace)',
+    kind: 'mailbox-provider',
+    confidence: 'high',
+    sources: ANY,
+    pattern: /\bgsmtp\b|\bmx\.google\.com at your service\b/i,
+  },
   // Product names in the banner.
-  { software: 'Microsoft Exchange', kind: 'mta', confidence: 'high', sources: GREETINGS, pattern: /\bMicrosoft ESMTP MAIL Service\b/i },
+  {
+    software: 'Microsoft Exchange',
+    kind: 'mta',
+    confidence: 'high',
+    sources: GREETINGS,
+    pattern: /\bMicrosoft ESMTP MAIL Service\b/i,
+  },
   { software: 'Postfix', kind: 'mta', confidence: 'high', sources: GREETINGS, pattern: /\bPostfix\b/i },
   { software: 'Exim', kind: 'mta', confidence: 'high', sources: GREETINGS, pattern: /\bExim\b/i },
   { software: 'Sendmail', kind: 'mta', confidence: 'high', sources: GREETINGS, pattern: /\bSendmail\b/i },
@@ -62,12 +98,30 @@ const RULES: readonly Rule[] = [
   { software: 'qmail', kind: 'mta', confidence: 'high', sources: GREETINGS, pattern: /\b(?:net|not|s\/)?qmail\b/i },
   { software: 'Haraka', kind: 'mta', confidence: 'high', sources: GREETINGS, pattern: /\bHaraka\b/i },
   // EHLO keywords and phrases only one implementation uses.
-  { software: 'Microsoft Exchange', kind: 'mta', confidence: 'medium', sources: EHLO, pattern: /^(?:X-ANONYMOUSTLS|XEXCH50|X-EXPS|X-LINK2STATE|XRDST|XSHADOW(?:REQUEST)?)\b/i },
+  {
+    software: 'Microsoft Exchange',
+    kind: 'mta',
+    confidence: 'medium',
+    sources: EHLO,
+    pattern: /^(?:X-ANONYMOUSTLS|XEXCH50|X-EXPS|X-LINK2STATE|XRDST|XSHADOW(?:REQUEST)?)\b/i,
+  },
   { software: 'Exim', kind: 'mta', confidence: 'medium', sources: EHLO, pattern: /^X_PIPE_CONNECT\b/i },
   { software: 'Sendmail', kind: 'mta', confidence: 'medium', sources: EHLO, pattern: /^DELIVERBY\b/i },
   // Both say 'Hello <name> [<address>], pleased to meet you'.
-  { software: 'Sendmail or OpenSMTPD', kind: 'mta', confidence: 'medium', sources: EHLO, pattern: /\bHello\b.*\bpleased to meet you\b/i },
-  { software: 'smtp-server (Nodemailer)', kind: 'mta', confidence: 'medium', sources: EHLO, pattern: /\bNice to meet you\b/i },
+  {
+    software: 'Sendmail or OpenSMTPD',
+    kind: 'mta',
+    confidence: 'medium',
+    sources: EHLO,
+    pattern: /\bHello\b.*\bpleased to meet you\b/i,
+  },
+  {
+    software: 'smtp-server (Nodemailer)',
+    kind: 'mta',
+    confidence: 'medium',
+    sources: EHLO,
+    pattern: /\bNice to meet you\b/i,
+  },
   // qmail ends its own replies with an enhanced code in parentheses: '502 unimplemented (#5.5.1)'.
   { software: 'qmail', kind: 'mta', confidence: 'medium', sources: ANY, pattern: /\(#\d\.\d{1,3}\.\d{1,3}\)\s*$/ },
   // Postfix's default message_size_limit; others may choose it too.

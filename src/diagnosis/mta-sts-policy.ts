@@ -18,7 +18,8 @@ export interface MtaStsPolicy {
   readonly ignoredLines: readonly string[];
 }
 
-export type MtaStsPolicyResult = { readonly ok: true; readonly policy: MtaStsPolicy } | { readonly ok: false; readonly errors: readonly FieldError[] };
+export type MtaStsPolicyResult =
+  { readonly ok: true; readonly policy: MtaStsPolicy } | { readonly ok: false; readonly errors: readonly FieldError[] };
 
 /** RFC 8461 §3.2: max_age is at most 31557600 seconds (about a year). */
 export const MAX_MAX_AGE = 31_557_600;
@@ -63,13 +64,22 @@ export function parseMtaStsPolicy(text: string): MtaStsPolicyResult {
     }
     seen.set(name, value);
     if (name === 'version') {
-      if (value !== 'STSv1') errors.push({ field: line, message: `the version must be exactly "STSv1", not "${value}"` });
+      if (value !== 'STSv1')
+        errors.push({ field: line, message: `the version must be exactly "STSv1", not "${value}"` });
     } else if (name === 'mode') {
-      if (!MODES.includes(value)) errors.push({ field: line, message: `"${value}" is not a mode: use enforce, testing or none (lower case)` });
+      if (!MODES.includes(value))
+        errors.push({ field: line, message: `"${value}" is not a mode: use enforce, testing or none (lower case)` });
     } else if (name === 'max_age') {
-      if (!/^[0-9]{1,10}$/.test(value) || Number(value) > MAX_MAX_AGE) errors.push({ field: line, message: `"${value}" is not a max_age: a number of seconds from 0 to ${MAX_MAX_AGE}` });
+      if (!/^[0-9]{1,10}$/.test(value) || Number(value) > MAX_MAX_AGE)
+        errors.push({
+          field: line,
+          message: `"${value}" is not a max_age: a number of seconds from 0 to ${MAX_MAX_AGE}`,
+        });
     } else if (KNOWN.includes(name.trim().toLowerCase())) {
-      errors.push({ field: line, message: `write "${name.trim().toLowerCase()}:" in lower case with no space before the colon` });
+      errors.push({
+        field: line,
+        message: `write "${name.trim().toLowerCase()}:" in lower case with no space before the colon`,
+      });
     } else if (!EXTENSION_NAME.test(name)) {
       errors.push({ field: line, message: `"${name}" is not a field name` });
     } else if (!EXTENSION_VALUE.test(value)) {
@@ -79,7 +89,8 @@ export function parseMtaStsPolicy(text: string): MtaStsPolicyResult {
     }
   }
   for (const required of ['version', 'mode', 'max_age']) {
-    if (!seen.has(required)) errors.push({ field: text.trim() === '' ? '(empty)' : required, message: `the ${required} field is required` });
+    if (!seen.has(required))
+      errors.push({ field: text.trim() === '' ? '(empty)' : required, message: `the ${required} field is required` });
   }
   const mode = seen.get('mode') as MtaStsMode | undefined;
   // The ABNF: mx is "required at least once, except when mode is none".

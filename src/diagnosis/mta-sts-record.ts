@@ -9,7 +9,8 @@ export interface MtaStsRecord {
   readonly extensions: Readonly<Record<string, string>>;
 }
 
-export type MtaStsRecordResult = { readonly ok: true; readonly record: MtaStsRecord } | { readonly ok: false; readonly errors: readonly FieldError[] };
+export type MtaStsRecordResult =
+  { readonly ok: true; readonly record: MtaStsRecord } | { readonly ok: false; readonly errors: readonly FieldError[] };
 
 // Senders keep only records that begin with "v=STSv1;" (RFC 8461 §3.1). This looser test also
 // catches near misses ("v=stsv1", "v = STSv1") so they are reported rather than called missing.
@@ -27,9 +28,17 @@ export function parseMtaStsRecord(text: string): MtaStsRecordResult {
   errors.push(...versionErrors(fields, 'STSv1', text));
   const ids = fields.filter((f) => f.name === 'id');
   if (ids.length === 0) errors.push({ field: text, message: 'the id= field is required (1 to 32 letters and digits)' });
-  if (ids.length > 1) errors.push({ field: ids[1]?.raw ?? text, message: 'id= appears more than once, so senders cannot tell which policy is current' });
+  if (ids.length > 1)
+    errors.push({
+      field: ids[1]?.raw ?? text,
+      message: 'id= appears more than once, so senders cannot tell which policy is current',
+    });
   const id = ids[0];
-  if (id && !ID.test(id.value)) errors.push({ field: id.raw, message: `"${id.value}" is not a policy id: use 1 to 32 letters and digits, e.g. a date 20260101T000000` });
+  if (id && !ID.test(id.value))
+    errors.push({
+      field: id.raw,
+      message: `"${id.value}" is not a policy id: use 1 to 32 letters and digits, e.g. a date 20260101T000000`,
+    });
   const extensions: Record<string, string> = {};
   for (const field of fields.slice(1)) {
     if (field.name === 'id' || field.name.toLowerCase() === 'v') continue;

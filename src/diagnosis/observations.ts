@@ -38,7 +38,9 @@ export function observe(outcomes: readonly QueryOutcome[]): Observations {
     if (query.recursionDesired !== false) {
       // A SERVFAIL settles nothing; NXDOMAIN and NODATA settle "none".
       if (!KEPT_TYPES.includes(query.type) || !['NOERROR', 'NXDOMAIN'].includes(reply.rcode)) continue;
-      const texts = reply.answers.filter((r) => sameName(r.name, query.name) && (r.type === query.type || r.type === 'CNAME')).map(recordText);
+      const texts = reply.answers
+        .filter((r) => sameName(r.name, query.name) && (r.type === query.type || r.type === 'CNAME'))
+        .map(recordText);
       records[`${name} ${query.type}`] = [...new Set([...(records[`${name} ${query.type}`] ?? []), ...texts])].sort();
       continue;
     }

@@ -112,11 +112,24 @@ interface SizeRow {
 
 type SizeField = 'answerEnd' | 'size';
 
-const SIZE_IDS: Readonly<Record<string, { readonly what: string; readonly field: SizeField; readonly limit: number }>> = {
-  'dns.answer-over-512': { what: 'Answers end past the 512 bytes a qmail-family sender reads', field: 'answerEnd', limit: 512 },
-  'dns.reply-over-1232': { what: 'Replies are over the 1232 bytes resolvers take over UDP', field: 'size', limit: 1232 },
-  'dns.truncated': { what: 'Asked without EDNS, these replies do not fit in 512 bytes and come back truncated (TC), so a resolver without EDNS must retry over TCP', field: 'size', limit: 512 },
-};
+const SIZE_IDS: Readonly<Record<string, { readonly what: string; readonly field: SizeField; readonly limit: number }>> =
+  {
+    'dns.answer-over-512': {
+      what: 'Answers end past the 512 bytes a qmail-family sender reads',
+      field: 'answerEnd',
+      limit: 512,
+    },
+    'dns.reply-over-1232': {
+      what: 'Replies are over the 1232 bytes resolvers take over UDP',
+      field: 'size',
+      limit: 1232,
+    },
+    'dns.truncated': {
+      what: 'Asked without EDNS, these replies do not fit in 512 bytes and come back truncated (TC), so a resolver without EDNS must retry over TCP',
+      field: 'size',
+      limit: 512,
+    },
+  };
 
 /** "at byte 1,204" (where the answer section ends) or "1,608 bytes" (the whole reply). */
 function sizePhrase(field: SizeField, bytes: number): string {
@@ -167,7 +180,10 @@ function withoutRepeatedSentences(text: string): string {
 function shortOf(id: string, leading: readonly Finding[], group: readonly Finding[]): string {
   const sized = SIZE_IDS[id];
   const [first] = sized ? sizeRows(group, sized.field) : [];
-  if (sized && first) return sized.field === 'answerEnd' ? `${first.query} ends at byte ${first.bytes.toLocaleString('en')}, past ${sized.limit}` : `${first.query} is ${sizePhrase(sized.field, first.bytes)}, over ${sized.limit}`;
+  if (sized && first)
+    return sized.field === 'answerEnd'
+      ? `${first.query} ends at byte ${first.bytes.toLocaleString('en')}, past ${sized.limit}`
+      : `${first.query} is ${sizePhrase(sized.field, first.bytes)}, over ${sized.limit}`;
   const summary = (leading[0] ?? group[0])?.summary ?? '';
   const end = summary.search(/[.:;](\s|$)/);
   const clause = end === -1 ? summary : summary.slice(0, end);
@@ -196,7 +212,8 @@ function summarize(id: string, leading: readonly Finding[], group: readonly Find
 
 /** "MX partner.com at byte 1,204 (ns1, ns2; 1,180 through our resolver)": where each figure was measured. */
 function sizeRowText(row: SizeRow, field: SizeField): string {
-  const resolver = row.viaResolver === undefined ? '' : `; ${row.viaResolver.toLocaleString('en')} through our resolver`;
+  const resolver =
+    row.viaResolver === undefined ? '' : `; ${row.viaResolver.toLocaleString('en')} through our resolver`;
   return `${row.query} ${sizePhrase(field, row.bytes)} (${row.servers.join(', ')}${resolver})`;
 }
 
@@ -213,7 +230,13 @@ function sizeRows(group: readonly Finding[], field: SizeField): SizeRow[] {
     const viaResolver = typeof resolverBytes === 'number' ? resolverBytes : undefined;
     const row = rows.get(query);
     if (!row) rows.set(query, { query, bytes, servers: [server], viaResolver });
-    else rows.set(query, { query, bytes: Math.max(row.bytes, bytes), servers: row.servers.includes(server) ? row.servers : [...row.servers, server], viaResolver: row.viaResolver ?? viaResolver });
+    else
+      rows.set(query, {
+        query,
+        bytes: Math.max(row.bytes, bytes),
+        servers: row.servers.includes(server) ? row.servers : [...row.servers, server],
+        viaResolver: row.viaResolver ?? viaResolver,
+      });
   }
   return [...rows.values()];
 }

@@ -7,20 +7,41 @@ export interface RunLabel {
   readonly checkedAt: Date;
 }
 
-const TREND_WORDS = { worse: 'got worse', better: 'got better', mixed: 'changed, some things for the worse and some for the better', same: 'changed, neither for the worse nor the better' } as const;
+const TREND_WORDS = {
+  worse: 'got worse',
+  better: 'got better',
+  mixed: 'changed, some things for the worse and some for the better',
+  same: 'changed, neither for the worse nor the better',
+} as const;
 
 /** The differences between two runs for a terminal or a chat thread. */
-export function renderDiffText(domain: string, diff: ReportDiff, before: RunLabel, after: RunLabel, zone = 'UTC'): string {
+export function renderDiffText(
+  domain: string,
+  diff: ReportDiff,
+  before: RunLabel,
+  after: RunLabel,
+  zone = 'UTC',
+): string {
   const between = `between ${when(before.checkedAt, zone)} and ${when(after.checkedAt, zone)} (${zone}; checks #${before.id} and #${after.id})`;
   if (isUnchanged(diff)) return `${domain}: nothing changed ${between}.\n`;
   const lines = [`${domain}: ${TREND_WORDS[diff.trend]} ${between}.`];
   // What decides whether mail flows comes first: chat cuts long text at the end.
-  if (diff.senders.length > 0) lines.push('', 'Senders', ...diff.senders.map((s) => `  ${s.family}: ${s.from} -> ${s.to}`));
-  if (diff.sizes.length > 0) lines.push('', 'Answer sizes (where the answer section ends)', ...diff.sizes.map((s) => sizeLine(s, before, after, zone)));
+  if (diff.senders.length > 0)
+    lines.push('', 'Senders', ...diff.senders.map((s) => `  ${s.family}: ${s.from} -> ${s.to}`));
+  if (diff.sizes.length > 0)
+    lines.push(
+      '',
+      'Answer sizes (where the answer section ends)',
+      ...diff.sizes.map((s) => sizeLine(s, before, after, zone)),
+    );
   if (diff.records.length > 0) {
     lines.push('', 'Records');
     for (const change of diff.records) {
-      lines.push(`  ${change.query}`, ...change.added.map((r) => `    + ${r}`), ...change.removed.map((r) => `    - ${r}`));
+      lines.push(
+        `  ${change.query}`,
+        ...change.added.map((r) => `    + ${r}`),
+        ...change.removed.map((r) => `    - ${r}`),
+      );
     }
   }
   if (diff.appeared.length > 0) lines.push('', 'Appeared or got worse', ...groupLines(diff.appeared));
@@ -42,7 +63,13 @@ function groupLines(changes: readonly FindingChange[]): string[] {
     const [first] = group as [FindingChange, ...FindingChange[]];
     const statuses = `${(first.from ?? 'absent').toUpperCase()} -> ${(first.to ?? 'gone').toUpperCase()}`;
     const more = group.length > SUBJECTS_SHOWN ? `, and ${group.length - SUBJECTS_SHOWN} more` : '';
-    return [`  ${statuses}  ${first.id}  ${group.slice(0, SUBJECTS_SHOWN).map((c) => c.subject).join('; ')}${more}`, `      ${first.summary}`];
+    return [
+      `  ${statuses}  ${first.id}  ${group
+        .slice(0, SUBJECTS_SHOWN)
+        .map((c) => c.subject)
+        .join('; ')}${more}`,
+      `      ${first.summary}`,
+    ];
   });
 }
 

@@ -27,15 +27,31 @@ export function renderReportText(report: DiagnosisReport, options: TextOptions =
   const said = headline(report, problems);
   const attention = report.findings.filter((f) => NEEDS_ATTENTION.includes(f.status));
   const rest = report.findings.filter((f) => !NEEDS_ATTENTION.includes(f.status));
-  const problemLines = attention.length > 0 ? ['Problems', ...(options.verbose ? attention.flatMap(renderFinding) : problems.flatMap((p) => renderProblem(p, report.findings))), ''] : [];
-  const fineLines = rest.length > 0 ? ['Checked and fine', ...(options.verbose ? rest.map(oneLine) : collapsePerCheck(rest)), ''] : [];
+  const problemLines =
+    attention.length > 0
+      ? [
+          'Problems',
+          ...(options.verbose
+            ? attention.flatMap(renderFinding)
+            : problems.flatMap((p) => renderProblem(p, report.findings))),
+          '',
+        ]
+      : [];
+  const fineLines =
+    rest.length > 0 ? ['Checked and fine', ...(options.verbose ? rest.map(oneLine) : collapsePerCheck(rest)), ''] : [];
   const senderLines = ['Senders', ...renderSenders(report.senders), ''];
   const timings = `Timings  ${report.timings.map((t) => `${t.check} ${Math.round(t.durationMs)} ms`).join(', ')}`;
   const lines = [verdictLine(report), said, ''];
   if (options.verbose) lines.push(...problemLines, ...fineLines, ...senderLines, timings);
   else {
     lines.push(...fineLines, ...senderLines, timings);
-    if (attention.length > 0) lines.push('', ...problemLines, `Verdict: ${said}`, '(mxops check --verbose shows every finding with its evidence)');
+    if (attention.length > 0)
+      lines.push(
+        '',
+        ...problemLines,
+        `Verdict: ${said}`,
+        '(mxops check --verbose shows every finding with its evidence)',
+      );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -46,13 +62,16 @@ function renderProblem(p: Problem, findings: readonly Finding[]): string[] {
   if (p.fix) lines.push(`          fix: ${p.fix}`);
   const commands = [...new Set(findingsOf(p, findings).flatMap((f) => digsOf(f.evidence.dig)))];
   for (const command of commands.slice(0, COMMANDS_PER_PROBLEM)) lines.push(`          reproduce: ${command}`);
-  if (commands.length > COMMANDS_PER_PROBLEM) lines.push(`          (${commands.length - COMMANDS_PER_PROBLEM} more commands with --verbose)`);
+  if (commands.length > COMMANDS_PER_PROBLEM)
+    lines.push(`          (${commands.length - COMMANDS_PER_PROBLEM} more commands with --verbose)`);
   return lines;
 }
 
 function digsOf(dig: EvidenceValue | undefined): string[] {
   if (dig === undefined) return [];
-  return (Array.isArray(dig) ? dig : [dig]).map((command) => (typeof command === 'string' ? command : JSON.stringify(command)));
+  return (Array.isArray(dig) ? dig : [dig]).map((command) =>
+    typeof command === 'string' ? command : JSON.stringify(command),
+  );
 }
 
 /** "  PASS    smtp  smtp.ok x2, smtp.software x2, tls.negotiated x2": one line per check family. */
@@ -83,13 +102,18 @@ function oneLine(f: Finding): string {
 
 function verdictLine(report: DiagnosisReport): string {
   const count = (status: Status): number => report.findings.filter((f) => f.status === status).length;
-  const parts = [plural(count('fail'), 'failure'), plural(count('warn'), 'warning'), plural(count('error'), 'unanswered question')].filter(Boolean);
+  const parts = [
+    plural(count('fail'), 'failure'),
+    plural(count('warn'), 'warning'),
+    plural(count('error'), 'unanswered question'),
+  ].filter(Boolean);
   const failing = report.senders.filter((s) => s.verdict === 'fail').map((s) => s.family);
   const senders = failing.length > 0 ? `; mail from ${failing.join(', ')} will fail` : '';
   const seconds = (report.durationMs / 1000).toFixed(2);
   // A known failure is the news even when some question went unanswered; info and skipped
   // findings need nothing done, so they headline OK as pass does.
-  const headline = count('fail') > 0 ? 'FAIL' : NEEDS_ATTENTION.includes(report.status) ? report.status.toUpperCase() : 'OK';
+  const headline =
+    count('fail') > 0 ? 'FAIL' : NEEDS_ATTENTION.includes(report.status) ? report.status.toUpperCase() : 'OK';
   return `${report.domain}: ${headline}${parts.length > 0 ? ` (${parts.join(', ')})` : ' (all checks passed)'}${senders}  [${seconds} s, ${report.queriesSent} DNS queries]`;
 }
 
@@ -125,6 +149,8 @@ function renderSenders(senders: readonly SenderVerdict[]): string[] {
     const head = `  ${s.family.padEnd(width)}  ${s.verdict.toUpperCase().padEnd(7)}`;
     const name = plainSenderName(s.family);
     const named = name === s.family ? '' : `(${name})`;
-    return s.verdict === 'ok' ? `${head} ${named}`.trimEnd() : `${head} ${named}  ${s.expected}${s.because.length > 0 ? `  [${s.because.join(', ')}]` : ''}`;
+    return s.verdict === 'ok'
+      ? `${head} ${named}`.trimEnd()
+      : `${head} ${named}  ${s.expected}${s.because.length > 0 ? `  [${s.because.join(', ')}]` : ''}`;
   });
 }

@@ -6,7 +6,9 @@ import { FLAG_DAY_UDP_SIZE } from './dns-lookups.js';
 import type { Verdict } from './senders.js';
 
 /** The part of a report two runs are compared on. */
-export type ComparedReport = Pick<DiagnosisReport, 'findings' | 'senders' | 'observations'> & { readonly recipient?: string };
+export type ComparedReport = Pick<DiagnosisReport, 'findings' | 'senders' | 'observations'> & {
+  readonly recipient?: string;
+};
 
 /** The sizes that break senders when an answer grows past them (DOMAIN.md §1). */
 export const SIZE_LIMITS: readonly number[] = [CLASSIC_UDP_LIMIT, FLAG_DAY_UDP_SIZE];
@@ -77,7 +79,9 @@ export function diffReports(before: ComparedReport, after: ComparedReport): Repo
 }
 
 export function isUnchanged(diff: ReportDiff): boolean {
-  return diff.records.length + diff.appeared.length + diff.cleared.length + diff.sizes.length + diff.senders.length === 0;
+  return (
+    diff.records.length + diff.appeared.length + diff.cleared.length + diff.sizes.length + diff.senders.length === 0
+  );
 }
 
 /** Findings only the SMTP probes produce (DANE's verdicts need the certificate a server serves). */
@@ -126,7 +130,8 @@ function diffFindings(before: readonly Finding[], after: readonly Finding[]): Pi
   const cleared: FindingChange[] = [];
   for (const [key, f] of now) {
     const old = was.get(key);
-    if (ATTENTION.includes(f.status) && (!old || compareStatus(f.status, old.status) < 0)) appeared.push(change(f, old?.status ?? null, f.status));
+    if (ATTENTION.includes(f.status) && (!old || compareStatus(f.status, old.status) < 0))
+      appeared.push(change(f, old?.status ?? null, f.status));
   }
   // A problem that is gone only because the new run could not tell (a time-out) has not cleared.
   const unsettled = unsettledFamilies(after);
@@ -134,7 +139,8 @@ function diffFindings(before: readonly Finding[], after: readonly Finding[]): Pi
   for (const [key, old] of was) {
     const f = now.get(key);
     const gone = !f || f.status === 'skipped';
-    if (!ATTENTION.includes(old.status) || (f && compareStatus(f.status, old.status) <= 0) || (gone && !settled(old))) continue;
+    if (!ATTENTION.includes(old.status) || (f && compareStatus(f.status, old.status) <= 0) || (gone && !settled(old)))
+      continue;
     cleared.push(change(f ?? old, old.status, f?.status ?? null));
   }
   return { appeared: sortByStatus(appeared, (c) => c.to), cleared: sortByStatus(cleared, (c) => c.from) };
@@ -145,7 +151,12 @@ function change(f: Finding, from: Status | null, to: Status | null): FindingChan
 }
 
 function sortByStatus(changes: FindingChange[], status: (c: FindingChange) => Status | null): FindingChange[] {
-  return changes.sort((a, b) => compareStatus(status(a) ?? 'pass', status(b) ?? 'pass') || a.id.localeCompare(b.id) || a.subject.localeCompare(b.subject));
+  return changes.sort(
+    (a, b) =>
+      compareStatus(status(a) ?? 'pass', status(b) ?? 'pass') ||
+      a.id.localeCompare(b.id) ||
+      a.subject.localeCompare(b.subject),
+  );
 }
 
 function diffRecords(before: Observations, after: Observations): RecordChange[] {
@@ -180,10 +191,21 @@ function diffSenders(before: ComparedReport, after: ComparedReport): SenderChang
   });
 }
 
-function trendOf(appeared: readonly FindingChange[], cleared: readonly FindingChange[], sizes: readonly SizeChange[], senders: readonly SenderChange[]): Trend {
+function trendOf(
+  appeared: readonly FindingChange[],
+  cleared: readonly FindingChange[],
+  sizes: readonly SizeChange[],
+  senders: readonly SenderChange[],
+): Trend {
   const news = (status: Status | null): boolean => status === 'fail' || status === 'warn';
-  const worse = appeared.some((c) => news(c.to)) || senders.some((s) => s.to === 'fail') || sizes.some((s) => s.crossed.length > 0 && s.to > s.from);
+  const worse =
+    appeared.some((c) => news(c.to)) ||
+    senders.some((s) => s.to === 'fail') ||
+    sizes.some((s) => s.crossed.length > 0 && s.to > s.from);
   // fail -> unknown is a sender the new run could not judge, not one that was fixed.
-  const better = cleared.some((c) => news(c.from)) || senders.some((s) => s.from === 'fail' && s.to === 'ok') || sizes.some((s) => s.crossed.length > 0 && s.to < s.from);
+  const better =
+    cleared.some((c) => news(c.from)) ||
+    senders.some((s) => s.from === 'fail' && s.to === 'ok') ||
+    sizes.some((s) => s.crossed.length > 0 && s.to < s.from);
   return worse && better ? 'mixed' : worse ? 'worse' : better ? 'better' : 'same';
 }

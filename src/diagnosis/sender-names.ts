@@ -28,6 +28,7 @@ export function plainSenderName(family: string): string {
  */
 export function plainSenderList(families: readonly string[], named = Number.POSITIVE_INFINITY): string {
   const names = families.map(plainSenderName);
-  if (names.length > named) return `${names.slice(0, named).join('; ')} and ${names.length - named} more kinds of sender`;
+  if (names.length > named)
+    return `${names.slice(0, named).join('; ')} and ${names.length - named} more kinds of sender`;
   return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }

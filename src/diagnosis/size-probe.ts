@@ -19,7 +19,12 @@ export interface SizeProbe {
 }
 
 /** Sends the three queries of a probe concurrently; DnsLookups shares any another check already sent. */
-export async function probeSizes(dns: DnsLookups, server: AuthoritativeServer, name: string, type: QueryType): Promise<SizeProbe> {
+export async function probeSizes(
+  dns: DnsLookups,
+  server: AuthoritativeServer,
+  name: string,
+  type: QueryType,
+): Promise<SizeProbe> {
   const base = { server: server.server, name, type, recursionDesired: false } as const;
   const [classic, firstTcp, flagDay] = await Promise.all([
     dns.query({ ...base, transport: 'udp', edns: false }),
@@ -38,11 +43,22 @@ export async function probeSizes(dns: DnsLookups, server: AuthoritativeServer, n
  * Asked over TCP without EDNS so the whole reply is measured. Undefined when it gave no full reply.
  */
 export async function resolverReply(dns: DnsLookups, name: string, type: QueryType): Promise<DnsReply | undefined> {
-  return usable(await dns.query({ server: dns.settings.resolver, name, type, recursionDesired: true, transport: 'tcp', edns: false }));
+  return usable(
+    await dns.query({
+      server: dns.settings.resolver,
+      name,
+      type,
+      recursionDesired: true,
+      transport: 'tcp',
+      edns: false,
+    }),
+  );
 }
 
 function usable(outcome: QueryOutcome): DnsReply | undefined {
-  return outcome.ok && outcome.reply.rcode === 'NOERROR' && !outcome.reply.flags.tc && outcome.reply.complete ? outcome.reply : undefined;
+  return outcome.ok && outcome.reply.rcode === 'NOERROR' && !outcome.reply.flags.tc && outcome.reply.complete
+    ? outcome.reply
+    : undefined;
 }
 
 /** The complete reply, from whichever way of asking delivered it whole; undefined when none did. */

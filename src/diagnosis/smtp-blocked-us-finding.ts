@@ -25,10 +25,14 @@ export function blockedUs(j: Judged, step: SmtpStep, reason: BlockReason, reply:
     temporary: `${j.label} greeted with ${text}, a temporary refusal: it would not talk to us now, ${about}.`,
   };
   const remedies: Record<BlockReason, string> = {
-    closing: 'Re-run later; if it persists, ask the partner whether connection or rate limits hold back the probing host.',
-    'too-many-connections': 'Re-run later; if it persists, ask the partner whether their connection limits hold back the probing host.',
-    'client-refused': "Check the probing host's address on public blocklists and its reverse DNS, or run mxops from another host; ask the partner to allow it if their mail should be checked from here.",
-    closed: "Re-run later; check the probing host's address on public blocklists and its reverse DNS, or run mxops from another host.",
+    closing:
+      'Re-run later; if it persists, ask the partner whether connection or rate limits hold back the probing host.',
+    'too-many-connections':
+      'Re-run later; if it persists, ask the partner whether their connection limits hold back the probing host.',
+    'client-refused':
+      "Check the probing host's address on public blocklists and its reverse DNS, or run mxops from another host; ask the partner to allow it if their mail should be checked from here.",
+    closed:
+      "Re-run later; check the probing host's address on public blocklists and its reverse DNS, or run mxops from another host.",
     'greeting-refused': `Give mxops a HELO name that resolves to the probing host's address (MXOPS_HELO_NAME; now "${j.result.request.heloName}") and re-run.`,
     temporary: 'Re-run later; if it persists, ask the partner what their server is waiting for.',
   };
@@ -37,7 +41,14 @@ export function blockedUs(j: Judged, step: SmtpStep, reason: BlockReason, reply:
     status: 'error',
     subject: j.label,
     summary: summaries[reason],
-    evidence: { ...j.base, step, reason, reply: reply ? formatReply(reply) : null, replyMs: reply ? Math.round(reply.ms) : null, transcript: reply ? stepLines(j.result, step) : lastLines(j.result) },
+    evidence: {
+      ...j.base,
+      step,
+      reason,
+      reply: reply ? formatReply(reply) : null,
+      replyMs: reply ? Math.round(reply.ms) : null,
+      transcript: reply ? stepLines(j.result, step) : lastLines(j.result),
+    },
     remedy: remedies[reason],
     ref: 'RFC 5321 §3.8, §4.2.3',
   });

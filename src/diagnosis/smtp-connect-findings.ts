@@ -21,7 +21,11 @@ export function judgeOutboundPort(domain: string, sessions: readonly MailServerS
       status: 'error',
       subject: domain,
       summary: `Every mail server address of ${domain} (${tried.length}) timed out on connect, so the host running mxops may have outbound port ${port} blocked (common at cloud providers) and nothing about ${domain}'s servers can be concluded.`,
-      evidence: { port, addresses: tried.map((s) => s.result.request.address), connectMs: tried.map((s) => Math.round(s.result.connect?.ms ?? 0)) },
+      evidence: {
+        port,
+        addresses: tried.map((s) => s.result.request.address),
+        connectMs: tried.map((s) => Math.round(s.result.connect?.ms ?? 0)),
+      },
       remedy: `From the probing host, try a server known to work (nc -vz -w 10 gmail-smtp-in.l.google.com ${port}); if that times out too, ask the provider to open outbound port ${port} or run mxops (or its workers) where it is open.`,
       ref: 'RFC 5321 §4.5.3.2',
     }),
@@ -44,7 +48,10 @@ export function refusedByPolicy(j: Judged, range: string): Finding {
   });
 }
 
-export function connectFailed(j: Judged, connect: { readonly error: ConnectFailure; readonly detail: string; readonly ms: number }): Finding {
+export function connectFailed(
+  j: Judged,
+  connect: { readonly error: ConnectFailure; readonly detail: string; readonly ms: number },
+): Finding {
   const { address, port } = j.result.request;
   const evidence = { ...j.base, error: connect.error, detail: connect.detail, connectMs: Math.round(connect.ms) };
   if (connect.error === 'timeout') {

@@ -36,7 +36,12 @@ export function incomplete(j: Judged, step: SmtpStep): Finding {
     status: 'error',
     subject: j.label,
     summary: `The probe of ${j.label} stopped before ${STEP_NAMES[step]}${abort ? ` (${abort.detail})` : ' without saying why'}, so this could not be checked.`,
-    evidence: { ...j.base, step, abort: abort ? { step: abort.step, reason: abort.reason, detail: abort.detail } : null, transcript: lastLines(j.result) },
+    evidence: {
+      ...j.base,
+      step,
+      abort: abort ? { step: abort.step, reason: abort.reason, detail: abort.detail } : null,
+      transcript: lastLines(j.result),
+    },
     remedy: 'Re-run; if it persists, report it as an mxops bug with this evidence.',
   });
 }
@@ -49,7 +54,14 @@ export function commandTimeout(j: Judged): Finding {
     status: 'error',
     subject: j.label,
     summary: `${j.label} did not answer ${STEP_NAMES[step]} in time (${abort?.detail ?? 'time-out'}): slow is not broken, so this could not be checked.`,
-    evidence: { ...j.base, step, reason: abort?.reason ?? 'timeout', detail: abort?.detail ?? null, waitedMs: waitedSinceLastCommand(j.result), transcript: lastLines(j.result) },
+    evidence: {
+      ...j.base,
+      step,
+      reason: abort?.reason ?? 'timeout',
+      detail: abort?.detail ?? null,
+      waitedMs: waitedSinceLastCommand(j.result),
+      transcript: lastLines(j.result),
+    },
     remedy: 'Re-run; if it is only slow, raise MXOPS_SMTP_COMMAND_TIMEOUT_MS (or MXOPS_SMTP_TOTAL_TIMEOUT_MS).',
     ref: 'RFC 5321 §4.5.3.2',
   });
@@ -62,7 +74,7 @@ export function connectionLost(j: Judged, step: SmtpStep, detail: string): Findi
     subject: j.label,
     summary: `The connection to ${j.label} ended at ${STEP_NAMES[step]} (${detail}); we could not tell why.`,
     evidence: { ...j.base, step, detail, transcript: lastLines(j.result) },
-    remedy: 'Re-run; if it persists, the server\'s log says why it dropped the session.',
+    remedy: "Re-run; if it persists, the server's log says why it dropped the session.",
     ref: 'RFC 5321 §3.8',
   });
 }
@@ -74,7 +86,8 @@ export function protocolError(j: Judged, step: SmtpStep, detail: string): Findin
     subject: j.label,
     summary: `${j.label} broke the SMTP protocol at ${STEP_NAMES[step]}: ${detail}.`,
     evidence: { ...j.base, step, detail, transcript: lastLines(j.result) },
-    remedy: 'Look for a proxy, firewall inspection or broken server build between senders and the mail server; the transcript shows what it sent.',
+    remedy:
+      'Look for a proxy, firewall inspection or broken server build between senders and the mail server; the transcript shows what it sent.',
     ref: step === 'ehlo-after-tls' ? 'RFC 3207 §4.2' : 'RFC 5321 §4.2, §4.5.3.1',
   });
 }

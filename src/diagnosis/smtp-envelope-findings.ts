@@ -31,7 +31,9 @@ export function sizeLimit(j: Judged): Finding[] {
             ? `${j.label} takes messages up to ${megabytes} MB (SIZE ${bytes}); with base64 encoding, attachments over about ${Math.round(megabytes * 7.5) / 10} MB bounce.`
             : `${j.label} takes messages up to ${megabytes} MB (SIZE ${bytes}).`,
       evidence: { ...j.base, limitBytes: bytes, limitMB: megabytes },
-      remedy: small ? 'Raise the limit to 25 MB or more, what the big providers accept (Postfix and Exim message_size_limit, Exchange MaxReceiveSize).' : '',
+      remedy: small
+        ? 'Raise the limit to 25 MB or more, what the big providers accept (Postfix and Exim message_size_limit, Exchange MaxReceiveSize).'
+        : '',
       ref: 'RFC 1870 §4',
     }),
   ];
@@ -48,8 +50,17 @@ export function mailRejected(j: Judged, reply: SmtpReply): Finding {
       from === ''
         ? `${j.label} ${temporary ? 'deferred' : 'rejected'} the null sender MAIL FROM:<> ("${replyText(reply)}"), which bounces and delivery reports use and which servers must accept.`
         : `${j.label} ${temporary ? 'deferred' : 'rejected'} MAIL FROM:<${from}> ("${replyText(reply)}").`,
-    evidence: { ...j.base, mailFrom: from, reply: formatReply(reply), replyMs: Math.round(reply.ms), transcript: stepLines(j.result, 'mail') },
-    remedy: from === '' ? 'Accept the null reverse-path <> (RFC 5321 §4.5.5); rejecting it loses every bounce and delivery notification sent to the domain.' : 'See the reply text for the reason.',
+    evidence: {
+      ...j.base,
+      mailFrom: from,
+      reply: formatReply(reply),
+      replyMs: Math.round(reply.ms),
+      transcript: stepLines(j.result, 'mail'),
+    },
+    remedy:
+      from === ''
+        ? 'Accept the null reverse-path <> (RFC 5321 §4.5.5); rejecting it loses every bounce and delivery notification sent to the domain.'
+        : 'See the reply text for the reason.',
     ref: 'RFC 5321 §4.5.5, §6.1',
   });
 }
@@ -57,16 +68,28 @@ export function mailRejected(j: Judged, reply: SmtpReply): Finding {
 export function rcptRejected(j: Judged, reply: SmtpReply): Finding {
   const recipient = j.result.request.recipient;
   const postmaster = /^postmaster@/i.test(recipient);
-  const relay = /\brelay(?:ing)? (?:access )?(?:denied|not permitted)|\bnot permitted to relay|\bunable to relay\b/i.test(replyText(reply));
+  const relay =
+    /\brelay(?:ing)? (?:access )?(?:denied|not permitted)|\bnot permitted to relay|\bunable to relay\b/i.test(
+      replyText(reply),
+    );
   return finding({
     id: 'smtp.rcpt-rejected',
     status: 'fail',
     subject: j.label,
     summary:
       `${j.label} rejected RCPT TO:<${recipient}> with "${replyText(reply)}"` +
-      (relay ? ': it does not consider itself a mail server for this domain (relay denied), though the MX record points at it' : '') +
+      (relay
+        ? ': it does not consider itself a mail server for this domain (relay denied), though the MX record points at it'
+        : '') +
       (postmaster ? '; RFC 5321 §4.5.1 requires every mail domain to accept mail for postmaster.' : '.'),
-    evidence: { ...j.base, recipient, postmaster, reply: formatReply(reply), replyMs: Math.round(reply.ms), transcript: stepLines(j.result, 'rcpt') },
+    evidence: {
+      ...j.base,
+      recipient,
+      postmaster,
+      reply: formatReply(reply),
+      replyMs: Math.round(reply.ms),
+      transcript: stepLines(j.result, 'rcpt'),
+    },
     remedy: relay
       ? `Add the domain of ${recipient} to the domains ${j.result.request.mxHost} accepts (Postfix relay_domains or virtual_mailbox_domains; Exchange accepted domains), or fix the MX record.`
       : postmaster
@@ -78,7 +101,9 @@ export function rcptRejected(j: Judged, reply: SmtpReply): Finding {
 
 export function rcptTemporary(j: Judged, reply: SmtpReply): Finding {
   const text = replyText(reply);
-  const greylisting = /gr[ae]y|try again later|please retry|retry later|deferred/i.test(text) && (reply.code === 450 || reply.code === 451);
+  const greylisting =
+    /gr[ae]y|try again later|please retry|retry later|deferred/i.test(text) &&
+    (reply.code === 450 || reply.code === 451);
   return finding({
     id: 'smtp.rcpt-temporary',
     status: 'warn',
@@ -92,10 +117,16 @@ export function rcptTemporary(j: Judged, reply: SmtpReply): Finding {
       replyMs: Math.round(reply.ms),
       transcript: stepLines(j.result, 'rcpt'),
       followUp: j.session.followUp
-        ? { id: j.session.followUp.id, dueAt: j.session.followUp.dueAt, read: `mxops follow-up ${j.session.followUp.id} --wait` }
+        ? {
+            id: j.session.followUp.id,
+            dueAt: j.session.followUp.dueAt,
+            read: `mxops follow-up ${j.session.followUp.id} --wait`,
+          }
         : 'none scheduled: run with --queue (and workers) to re-probe after the greylisting delay',
     },
-    remedy: greylisting ? 'Nothing, if the delay is acceptable; whitelist the partner\'s sending servers to spare their mail the wait.' : 'If it persists, check the server\'s log for the reason of the temporary failure.',
+    remedy: greylisting
+      ? "Nothing, if the delay is acceptable; whitelist the partner's sending servers to spare their mail the wait."
+      : "If it persists, check the server's log for the reason of the temporary failure.",
     ref: 'RFC 5321 §4.2.1, §4.5.4.1; RFC 6647',
   });
 }

@@ -17,7 +17,10 @@ const LABELLED_HOSTS = 3;
  */
 export function serverLabel({ hosts, result }: MailServerSession): string {
   const names = hosts.length > 0 ? hosts : [result.request.mxHost];
-  const shown = names.length <= LABELLED_HOSTS ? names.join(', ') : `${names.slice(0, LABELLED_HOSTS - 1).join(', ')} and ${names.length - LABELLED_HOSTS + 1} more MX names`;
+  const shown =
+    names.length <= LABELLED_HOSTS
+      ? names.join(', ')
+      : `${names.slice(0, LABELLED_HOSTS - 1).join(', ')} and ${names.length - LABELLED_HOSTS + 1} more MX names`;
   return `${shown} (${result.request.address})`;
 }
 
@@ -28,7 +31,13 @@ export function serverLabel({ hosts, result }: MailServerSession): string {
  * and by any of `hosts`, every MX name at the address.
  */
 export function serverEvidence({ server, hosts, result }: MailServerSession): Evidence {
-  return { address: result.request.address, host: result.request.mxHost, hosts: [...hosts], preference: server.preference, port: result.request.port };
+  return {
+    address: result.request.address,
+    host: result.request.mxHost,
+    hosts: [...hosts],
+    preference: server.preference,
+    port: result.request.port,
+  };
 }
 
 /** The reply as the server sent it: '250-first', '250 last'. */

@@ -55,7 +55,10 @@ function positive(reply: SmtpReply): boolean {
 function judgeSteps(j: Judged, options: SessionJudgeOptions): { findings: Finding[]; rcptAccepted: boolean } {
   const r = j.result;
   const findings: Finding[] = [];
-  const done = (...more: Finding[]): { findings: Finding[]; rcptAccepted: boolean } => ({ findings: [...findings, ...more], rcptAccepted: false });
+  const done = (...more: Finding[]): { findings: Finding[]; rcptAccepted: boolean } => ({
+    findings: [...findings, ...more],
+    rcptAccepted: false,
+  });
 
   if (r.refusedByPolicy) return done(refusedByPolicy(j, r.refusedByPolicy.range));
   if (!r.connect) return done(incomplete(j, 'connect'));
@@ -99,7 +102,8 @@ function judgeGreeting(j: Judged): Stage {
   if (ehloRefusal) return { findings: [blockedUs(j, 'ehlo', ehloRefusal, r.ehlo)], stop: true };
   if (positive(r.ehlo)) return { findings: [], stop: false };
   // A 4xx is "not now", not "I do not know EHLO" (that is 500/502): no verdict on ESMTP from it.
-  if (r.ehlo.code >= 400 && r.ehlo.code < 500) return { findings: [blockedUs(j, 'ehlo', 'temporary', r.ehlo)], stop: true };
+  if (r.ehlo.code >= 400 && r.ehlo.code < 500)
+    return { findings: [blockedUs(j, 'ehlo', 'temporary', r.ehlo)], stop: true };
   if (!r.helo) return { findings: [ended(j, 'helo')], stop: true };
   const heloRefusal = refusalOf(r.helo) ?? (positive(r.helo) ? undefined : 'greeting-refused');
   if (heloRefusal) return { findings: [blockedUs(j, 'helo', heloRefusal, r.helo)], stop: true };
@@ -129,7 +133,17 @@ function judgeStartTls(j: Judged, options: SessionJudgeOptions): Stage {
   const againRefusal = refusalOf(again);
   if (againRefusal) return { findings: [...found, blockedUs(j, 'ehlo-after-tls', againRefusal, again)], stop: true };
   if (!positive(again)) {
-    return { findings: [...found, protocolError(j, 'ehlo-after-tls', `EHLO after STARTTLS, which senders must send (RFC 3207 §4.2), was refused with ${replyText(again)}`)], stop: true };
+    return {
+      findings: [
+        ...found,
+        protocolError(
+          j,
+          'ehlo-after-tls',
+          `EHLO after STARTTLS, which senders must send (RFC 3207 §4.2), was refused with ${replyText(again)}`,
+        ),
+      ],
+      stop: true,
+    };
   }
   return { findings: found, stop: false };
 }

@@ -31,7 +31,8 @@ export function missingBanner(j: Judged): Finding {
       subject: j.label,
       summary: `${j.label} accepted the connection but sent no greeting in the ${waitedMs} ms we waited: it may be a slow greeting or a tarpit (senders wait up to 5 minutes), so we could not tell whether it takes mail.`,
       evidence: { ...j.base, connectMs, waitedMs, detail: abort.detail, transcript: lastLines(r) },
-      remedy: 'Re-run with a longer banner time-out (MXOPS_SMTP_BANNER_TIMEOUT_MS); if the greeting is delayed on purpose, keep the delay well under a minute.',
+      remedy:
+        'Re-run with a longer banner time-out (MXOPS_SMTP_BANNER_TIMEOUT_MS); if the greeting is delayed on purpose, keep the delay well under a minute.',
       ref: 'RFC 5321 §4.5.3.2',
     });
   }
@@ -67,7 +68,12 @@ export function unexpectedBanner(j: Judged, banner: SmtpReply): Finding {
     status: 'fail',
     subject: j.label,
     summary: `${j.label} greeted with "${replyText(banner)}" instead of 220, so senders cannot go on.`,
-    evidence: { ...j.base, reply: formatReply(banner), bannerMs: Math.round(banner.ms), transcript: greetingLines(j.result) },
+    evidence: {
+      ...j.base,
+      reply: formatReply(banner),
+      bannerMs: Math.round(banner.ms),
+      transcript: greetingLines(j.result),
+    },
     remedy: `Have the server at ${j.result.request.address} greet with 220, as RFC 5321 requires, or remove it from the MX records.`,
     ref: 'RFC 5321 §4.2, §4.3.1',
   });
@@ -80,8 +86,15 @@ export function slowBanner(j: Judged, banner: SmtpReply): Finding {
     status: 'warn',
     subject: j.label,
     summary: `${j.label} is slow, not down: its greeting took ${seconds} s; senders wait up to 5 minutes, but a greet pause or tarpit costs every sender that long per connection and impatient senders give up.`,
-    evidence: { ...j.base, bannerMs: Math.round(banner.ms), thresholdMs: SLOW_BANNER_MS, connectMs: j.result.connect?.ok ? Math.round(j.result.connect.ms) : null, transcript: greetingLines(j.result) },
-    remedy: 'If the delay is deliberate (Postfix postscreen_greet_wait, a tarpit), keep it to a few seconds; otherwise look for slow reverse-DNS or RBL lookups done before the greeting.',
+    evidence: {
+      ...j.base,
+      bannerMs: Math.round(banner.ms),
+      thresholdMs: SLOW_BANNER_MS,
+      connectMs: j.result.connect?.ok ? Math.round(j.result.connect.ms) : null,
+      transcript: greetingLines(j.result),
+    },
+    remedy:
+      'If the delay is deliberate (Postfix postscreen_greet_wait, a tarpit), keep it to a few seconds; otherwise look for slow reverse-DNS or RBL lookups done before the greeting.',
     ref: 'RFC 5321 §4.5.3.2',
   });
 }
@@ -93,7 +106,13 @@ export function heloOnly(j: Judged, ehlo: SmtpReply, helo: SmtpReply): Finding {
     status: 'warn',
     subject: j.label,
     summary: `${j.label} refused EHLO ("${replyText(ehlo)}") and took only HELO: without ESMTP there is no STARTTLS (mail travels in clear), no SIZE and no 8BITMIME${masked ? `; ${masked}` : ''}.`,
-    evidence: { ...j.base, ehlo: formatReply(ehlo), helo: formatReply(helo), transcript: [...exchangeLines(j.result, 'EHLO '), ...exchangeLines(j.result, 'HELO ')], ...(masked ? { maskedBy: masked } : {}) },
+    evidence: {
+      ...j.base,
+      ehlo: formatReply(ehlo),
+      helo: formatReply(helo),
+      transcript: [...exchangeLines(j.result, 'EHLO '), ...exchangeLines(j.result, 'HELO ')],
+      ...(masked ? { maskedBy: masked } : {}),
+    },
     remedy: masked
       ? 'Turn off the firewall\'s SMTP inspection for port 25 (Cisco ASA: "no inspect esmtp"), which hides ESMTP from senders.'
       : 'Enable ESMTP on the mail server (every MTA of the last 25 years speaks it), with STARTTLS.',

@@ -51,5 +51,7 @@ export function stepLines(r: SmtpProbeResult, step: SmtpStep): string[] {
 }
 
 export function extensionList(r: SmtpProbeResult): string[] {
-  return Object.entries(r.extensions).map(([keyword, parameters]) => (parameters ? `${keyword} ${parameters}` : keyword));
+  return Object.entries(r.extensions).map(([keyword, parameters]) =>
+    parameters ? `${keyword} ${parameters}` : keyword,
+  );
 }

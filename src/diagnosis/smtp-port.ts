@@ -51,7 +51,8 @@ export const DEFAULT_SMTP_LIMITS: SmtpProbeLimits = {
   maxBytes: 256 * 1024,
 };
 
-export type SmtpStep = 'connect' | 'banner' | 'ehlo' | 'helo' | 'starttls' | 'tls' | 'ehlo-after-tls' | 'mail' | 'rcpt' | 'rset' | 'quit';
+export type SmtpStep =
+  'connect' | 'banner' | 'ehlo' | 'helo' | 'starttls' | 'tls' | 'ehlo-after-tls' | 'mail' | 'rcpt' | 'rset' | 'quit';
 
 export interface SmtpReply {
   readonly code: number;
@@ -112,7 +113,10 @@ export interface SmtpProbeResult {
    * name), or 'invalid' when the address is not an IP address. Nothing was sent.
    */
   readonly refusedByPolicy: { readonly range: string } | undefined;
-  readonly connect: { readonly ok: true; readonly ms: number } | { readonly ok: false; readonly error: ConnectFailure; readonly detail: string; readonly ms: number } | undefined;
+  readonly connect:
+    | { readonly ok: true; readonly ms: number }
+    | { readonly ok: false; readonly error: ConnectFailure; readonly detail: string; readonly ms: number }
+    | undefined;
   /** The greeting; its `ms` is the banner delay after the connection was made. */
   readonly banner: SmtpReply | undefined;
   readonly ehlo: SmtpReply | undefined;
@@ -130,7 +134,14 @@ export interface SmtpProbeResult {
    * `detail`; a refusal that leaves nothing to ask (non-220 banner, EHLO and HELO refused, MAIL
    * refused) is 'protocol'. The reply itself is always in its own field too.
    */
-  readonly abort: { readonly step: SmtpStep; readonly reason: 'timeout' | 'closed' | 'line-too-long' | 'too-many-bytes' | 'total-timeout' | 'protocol' | 'error'; readonly detail: string } | undefined;
+  readonly abort:
+    | {
+        readonly step: SmtpStep;
+        readonly reason:
+          'timeout' | 'closed' | 'line-too-long' | 'too-many-bytes' | 'total-timeout' | 'protocol' | 'error';
+        readonly detail: string;
+      }
+    | undefined;
   /** What was said, in order (capped); C: ours, S: theirs. */
   readonly transcript: readonly { readonly from: 'C' | 'S'; readonly text: string; readonly atMs: number }[];
   readonly totalMs: number;

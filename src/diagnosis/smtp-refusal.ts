@@ -17,7 +17,8 @@ export type Refusal =
   /** Our address or name was refused: a DNS blocklist, reverse DNS, reputation, HELO name. */
   | 'client-refused';
 
-const TOO_MANY = /\btoo many (?:connections|concurrent|simultaneous|sessions)|\bconnection (?:limit|rate)|\bmax(?:imum)? (?:number of )?connections\b/i;
+const TOO_MANY =
+  /\btoo many (?:connections|concurrent|simultaneous|sessions)|\bconnection (?:limit|rate)|\bmax(?:imum)? (?:number of )?connections\b/i;
 
 // Written from texts servers really send, e.g. Postfix "Client host rejected: cannot find your
 // hostname", "Helo command rejected"; Exchange "Client host [192.0.2.1] blocked using
@@ -55,7 +56,8 @@ export function refusalOf(reply: SmtpReply): Refusal | undefined {
 // that address reverses to). So a greeting that blames anyone, or speaks of a block, a listing or
 // a policy, blames us. Later in the session the same words can be about the recipient or the
 // message ("Recipient address rejected: policy"), which is why they are read only here.
-const BLAMES_THE_CLIENT = /\bblock(?:ed|ing)?\b|\blisted\b|\bpolic(?:y|ies)\b|\byour\b|\byou(?:'re|\s+are|\s+have)\b|\baccess denied\b/i;
+const BLAMES_THE_CLIENT =
+  /\bblock(?:ed|ing)?\b|\blisted\b|\bpolic(?:y|ies)\b|\byour\b|\byou(?:'re|\s+are|\s+have)\b|\baccess denied\b/i;
 
 const IPV4 = /(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?!\.?\d)/g;
 const IPV6 = /(?<![\w:.])(?:[0-9a-f]{0,4}:){2,7}(?:[0-9a-f]{0,4}|\d{1,3}(?:\.\d{1,3}){3})(?![\w:])/gi;
@@ -95,5 +97,11 @@ function namesHost(text: string, name: string): boolean {
  */
 export function greetingNamesUs(banner: SmtpReply, request: Pick<SmtpProbeRequest, 'heloName' | 'address'>): boolean {
   const text = banner.lines.join(' ');
-  return TOO_MANY.test(text) || ABOUT_US.test(text) || BLAMES_THE_CLIENT.test(text) || namesHost(text, request.heloName) || namesAnotherAddress(text, request.address);
+  return (
+    TOO_MANY.test(text) ||
+    ABOUT_US.test(text) ||
+    BLAMES_THE_CLIENT.test(text) ||
+    namesHost(text, request.heloName) ||
+    namesAnotherAddress(text, request.address)
+  );
 }

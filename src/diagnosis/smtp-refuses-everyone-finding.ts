@@ -23,7 +23,14 @@ export function refusesEveryone(j: Judged, banner: SmtpReply): Finding {
     status: 'fail',
     subject: j.label,
     summary: `${j.label} refuses every client at connect: it greeted with "${text}" in place of 220 and named no client, ${fate}.`,
-    evidence: { ...j.base, code: banner.code, text, reply: formatReply(banner), bannerMs: Math.round(banner.ms), transcript: greetingLines(j.result) },
+    evidence: {
+      ...j.base,
+      code: banner.code,
+      text,
+      reply: formatReply(banner),
+      bannerMs: Math.round(banner.ms),
+      transcript: greetingLines(j.result),
+    },
     remedy:
       `Ask the admin of ${mxHost} (${address}) why its mail server turns every client away on port ${port}: an overloaded server (check its connection and process limits, e.g. Postfix default_process_limit, Exim smtp_accept_max), ` +
       'one left in maintenance mode, or a misconfigured or half-started service (is the SMTP service and its content filter started, is the disk full?). ' +

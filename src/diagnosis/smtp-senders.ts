@@ -68,12 +68,16 @@ export function findingsByAddress(findings: readonly Finding[]): Map<string, Add
     if (address === undefined || !/^(?:smtp|tls)\./.test(f.id)) continue;
     groups.set(address, [...(groups.get(address) ?? []), f]);
   }
-  for (const [address, group] of groups) if (group.every((f) => f.id === 'smtp.refused-by-policy')) groups.delete(address);
+  for (const [address, group] of groups)
+    if (group.every((f) => f.id === 'smtp.refused-by-policy')) groups.delete(address);
   return groups;
 }
 
 /** The causes when `causes` finds some at every probed address; empty when any address is spared (or none was probed). */
-function atEveryAddress(findings: readonly Finding[], causes: (group: AddressFindings, address: string) => readonly Finding[]): Finding[] {
+function atEveryAddress(
+  findings: readonly Finding[],
+  causes: (group: AddressFindings, address: string) => readonly Finding[],
+): Finding[] {
   const groups = [...findingsByAddress(findings)];
   if (groups.length === 0) return [];
   const found: Finding[] = [];
@@ -95,12 +99,21 @@ const having = (ids: ReadonlySet<string>, group: AddressFindings): Finding[] => 
  */
 function undeliverable(f: Finding): boolean {
   if (f.status !== 'fail') return false;
-  return ['smtp.connect-failed', 'smtp.refuses-everyone', 'smtp.banner-not-220', 'smtp.protocol-error', 'smtp.mail-rejected', 'smtp.rcpt-rejected'].includes(f.id);
+  return [
+    'smtp.connect-failed',
+    'smtp.refuses-everyone',
+    'smtp.banner-not-220',
+    'smtp.protocol-error',
+    'smtp.mail-rejected',
+    'smtp.rcpt-rejected',
+  ].includes(f.id);
 }
 
 /** "421 ...", "554 ...": each distinct greeting the refusing addresses gave, quoted. */
 function refusalTexts(causes: readonly Finding[]): string {
-  return [...new Set(causes.map((f) => text(f.evidence.text)).filter((t) => t !== undefined))].map((t) => `"${t}"`).join(', ');
+  return [...new Set(causes.map((f) => text(f.evidence.text)).filter((t) => t !== undefined))]
+    .map((t) => `"${t}"`)
+    .join(', ');
 }
 
 // RFC 5321 §4.2.1, §4.5.4.1: a 421 is transient, so the message stays queued and is retried until
@@ -109,7 +122,9 @@ function refusalTexts(causes: readonly Finding[]): string {
 // defers and tries again.
 function refusedAtConnectText(causes: readonly Finding[]): string {
   const permanent = causes.every((f) => typeof f.evidence.code === 'number' && f.evidence.code >= 500);
-  const fate = permanent ? 'most senders bounce the message at once; Postfix defers it and bounces it after the queue lifetime' : 'the message is deferred and retried, then bounced after the queue lifetime';
+  const fate = permanent
+    ? 'most senders bounce the message at once; Postfix defers it and bounces it after the queue lifetime'
+    : 'the message is deferred and retried, then bounced after the queue lifetime';
   return `${refusalTexts(causes)} at every MX address: ${fate}`;
 }
 
@@ -121,19 +136,28 @@ export const SMTP_DELIVERY_RULES: readonly SenderRule[] = [
     // leaves their verdict alone; the next one still fails them if the other addresses take no
     // mail either.
     match: (findings) => atEveryAddress(findings, (group) => group.filter((f) => f.id === 'smtp.refuses-everyone')),
-    expected: 'every MX address refuses every client at connect (421, or 554, in place of the 220 greeting; the reply is in smtp.refuses-everyone): the message is deferred and retried, then bounced after the queue lifetime (a 554 is bounced at once by most senders)',
+    expected:
+      'every MX address refuses every client at connect (421, or 554, in place of the 220 greeting; the reply is in smtp.refuses-everyone): the message is deferred and retried, then bounced after the queue lifetime (a 554 is bounced at once by most senders)',
     explain: refusedAtConnectText,
   },
   {
     match: (findings) => atEveryAddress(findings, (group) => group.filter(undeliverable)),
-    expected: 'no MX address takes the message (connection refused, refused at connect, no SMTP greeting, or a 5xx to MAIL/RCPT): a 5xx bounces at once with the server\'s text, the rest is retried and then bounced',
+    expected:
+      "no MX address takes the message (connection refused, refused at connect, no SMTP greeting, or a 5xx to MAIL/RCPT): a 5xx bounces at once with the server's text, the rest is retried and then bounced",
   },
 ];
 
 // RFC 8461 §4.2 and §5: an enforcing sender delivers only over TLS to an MX whose certificate is
 // trusted, unexpired and names the MX host, and only to MX hosts the policy names (§4.1).
 // The name is judged per MX name (mtaStsRefusalsAt): the rest is the same whichever name leads to the address.
-const MTA_STS_REFUSES = new Set(['smtp.starttls-missing', 'smtp.starttls-failed', 'smtp.helo-only', 'tls.cert-expired', 'tls.cert-untrusted', 'tls.cert-self-signed']);
+const MTA_STS_REFUSES = new Set([
+  'smtp.starttls-missing',
+  'smtp.starttls-failed',
+  'smtp.helo-only',
+  'tls.cert-expired',
+  'tls.cert-untrusted',
+  'tls.cert-self-signed',
+]);
 
 // RFC 7672 §2.2: with TLSA records, STARTTLS is mandatory; §3.1: the certificate must match a
 // TLSA record. Expiry, names and WebPKI trust do not matter under DANE-EE, so they are not here.
@@ -178,7 +202,12 @@ function mtaStsRefusalsAt(group: AddressFindings, address: string, uncovered: re
   if (everywhere.length > 0) return everywhere;
   const mismatches = group.filter((f) => f.id === 'tls.cert-name-mismatch');
   const stops = (host: string | undefined): Finding[] => [
-    ...mismatches.filter((f) => host === undefined || !f.evidence.unmatchedHosts || names(f.evidence.unmatchedHosts).some((name) => sameHost(name, host))),
+    ...mismatches.filter(
+      (f) =>
+        host === undefined ||
+        !f.evidence.unmatchedHosts ||
+        names(f.evidence.unmatchedHosts).some((name) => sameHost(name, host)),
+    ),
     ...(host === undefined ? [] : uncovered.filter((f) => concerns(f, address, [host]))),
   ];
   const hosts = hostsOf(group);
@@ -193,7 +222,8 @@ const OLD_SENDER_GETS_THROUGH = new Set(['tls.version-old', 'smtp.starttls-missi
 export const SMTP_SENDER_FAMILIES: readonly SmtpSenderFamily[] = [
   {
     family: 'tls1.0-only-sender',
-    covers: 'senders that speak TLS 1.0/1.1 at best: Exchange 2010 / Windows Server 2008 R2 without TLS 1.2 enabled, MTAs built on OpenSSL before 1.0.1, old appliances',
+    covers:
+      'senders that speak TLS 1.0/1.1 at best: Exchange 2010 / Windows Server 2008 R2 without TLS 1.2 enabled, MTAs built on OpenSSL before 1.0.1, old appliances',
     rules: [
       ...SMTP_DELIVERY_RULES,
       {
@@ -207,7 +237,9 @@ export const SMTP_SENDER_FAMILIES: readonly SmtpSenderFamily[] = [
         match: (findings) => {
           const groups = [...findingsByAddress(findings).values()];
           if (groups.some((group) => group.some((f) => OLD_SENDER_GETS_THROUGH.has(f.id)))) return [];
-          return groups.flatMap((group) => group.filter((f) => f.id === 'tls.negotiated' && MODERN_TLS.has(String(f.evidence.protocol))));
+          return groups.flatMap((group) =>
+            group.filter((f) => f.id === 'tls.negotiated' && MODERN_TLS.has(String(f.evidence.protocol))),
+          );
         },
         expected:
           'could not tell: every MX that offers STARTTLS negotiated TLS 1.2 or later with mxops, and one handshake cannot show whether TLS 1.0/1.1 is still accepted; if not, this sender\'s handshake fails ("unsupported protocol") and it retries in clear or defers. Test with: openssl s_client -starttls smtp -connect <mx>:25 -tls1_1',
@@ -216,7 +248,8 @@ export const SMTP_SENDER_FAMILIES: readonly SmtpSenderFamily[] = [
   },
   {
     family: 'mta-sts-enforcing-sender',
-    covers: 'senders that enforce MTA-STS (RFC 8461), e.g. Gmail and Microsoft 365, when the domain publishes a policy in mode enforce',
+    covers:
+      'senders that enforce MTA-STS (RFC 8461), e.g. Gmail and Microsoft 365, when the domain publishes a policy in mode enforce',
     rules: [
       ...SMTP_DELIVERY_RULES,
       {
@@ -232,11 +265,14 @@ export const SMTP_SENDER_FAMILIES: readonly SmtpSenderFamily[] = [
       },
     ],
     okBecause: (findings) =>
-      findings.some((f) => f.id === 'mtasts.enforce') ? undefined : 'delivers as any sender does: the domain publishes no MTA-STS policy in enforce mode, so there is nothing to enforce here',
+      findings.some((f) => f.id === 'mtasts.enforce')
+        ? undefined
+        : 'delivers as any sender does: the domain publishes no MTA-STS policy in enforce mode, so there is nothing to enforce here',
   },
   {
     family: 'dane-enforcing-sender',
-    covers: 'senders that verify DANE TLSA records (RFC 7672): Postfix with smtp_tls_security_level = dane, Exim with DANE, Microsoft 365, many European providers',
+    covers:
+      'senders that verify DANE TLSA records (RFC 7672): Postfix with smtp_tls_security_level = dane, Exim with DANE, Microsoft 365, many European providers',
     rules: [
       ...SMTP_DELIVERY_RULES,
       {
@@ -255,7 +291,9 @@ export const SMTP_SENDER_FAMILIES: readonly SmtpSenderFamily[] = [
       },
     ],
     okBecause: (findings) =>
-      findings.some((f) => DANE_APPLIES.has(f.id)) ? undefined : 'delivers as any sender does: no MX host publishes usable TLSA records, so DANE does not apply here',
+      findings.some((f) => DANE_APPLIES.has(f.id))
+        ? undefined
+        : 'delivers as any sender does: no MX host publishes usable TLSA records, so DANE does not apply here',
   },
 ];
 

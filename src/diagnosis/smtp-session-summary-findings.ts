@@ -10,16 +10,33 @@ import type { SmtpReply } from './smtp-port.js';
 
 export function softwareFinding(j: Judged): Finding | undefined {
   const r = j.result;
-  const lines = (source: SessionLine['source'], ...replies: (SmtpReply | undefined)[]): SessionLine[] => replies.flatMap((reply) => (reply ? reply.lines.map((text) => ({ source, text })) : []));
-  const recognised = recogniseMta([...lines('banner', r.banner), ...lines('ehlo', r.ehlo, r.helo, r.ehloAfterTls), ...lines('reply', r.starttls, r.mail, r.rcpt)]);
+  const lines = (source: SessionLine['source'], ...replies: (SmtpReply | undefined)[]): SessionLine[] =>
+    replies.flatMap((reply) => (reply ? reply.lines.map((text) => ({ source, text })) : []));
+  const recognised = recogniseMta([
+    ...lines('banner', r.banner),
+    ...lines('ehlo', r.ehlo, r.helo, r.ehloAfterTls),
+    ...lines('reply', r.starttls, r.mail, r.rcpt),
+  ]);
   if (!recognised) return undefined;
-  const role = recognised.kind === 'filtering-service' ? ", a filtering service in front of the partner's own mail server" : recognised.kind === 'mailbox-provider' ? ', a hosted mailbox provider' : '';
+  const role =
+    recognised.kind === 'filtering-service'
+      ? ", a filtering service in front of the partner's own mail server"
+      : recognised.kind === 'mailbox-provider'
+        ? ', a hosted mailbox provider'
+        : '';
   return finding({
     id: 'smtp.software',
     status: 'info',
     subject: j.label,
     summary: `${j.label} runs ${recognised.software}${role} (${recognised.confidence} confidence, from "${recognised.line}").`,
-    evidence: { ...j.base, software: recognised.software, kind: recognised.kind, confidence: recognised.confidence, line: recognised.line, alsoSeen: recognised.alsoSeen },
+    evidence: {
+      ...j.base,
+      software: recognised.software,
+      kind: recognised.kind,
+      confidence: recognised.confidence,
+      line: recognised.line,
+      alsoSeen: recognised.alsoSeen,
+    },
   });
 }
 

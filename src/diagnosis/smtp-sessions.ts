@@ -66,7 +66,15 @@ export function mailServerSessions(context: CheckContext): Promise<readonly Mail
     context.onMailServerProbed?.(done, hostsAt.size);
     const probeAddress = async (server: MailServerAddress) => {
       const alsoNames = (hostsAt.get(server.address) ?? []).filter((host) => host !== server.host);
-      const request = { mxHost: server.host, address: server.address, port: smtp.port, heloName: smtp.heloName, mailFrom: '', recipient: context.target.recipient, ...(alsoNames.length > 0 ? { alsoNames } : {}) };
+      const request = {
+        mxHost: server.host,
+        address: server.address,
+        port: smtp.port,
+        heloName: smtp.heloName,
+        mailFrom: '',
+        recipient: context.target.recipient,
+        ...(alsoNames.length > 0 ? { alsoNames } : {}),
+      };
       const result = await smtp.prober.probe(request, { fresh: smtp.fresh ?? false });
       context.onMailServerProbed?.(++done, hostsAt.size);
       const followUps = smtp.followUps;
@@ -83,7 +91,11 @@ export function mailServerSessions(context: CheckContext): Promise<readonly Mail
           probes.set(server.address, probe);
         }
         const { result, followUp } = await probe;
-        const session = { server, hosts: hostsAt.get(server.address) ?? [server.host], result: asSeenBy(result, server.host) };
+        const session = {
+          server,
+          hosts: hostsAt.get(server.address) ?? [server.host],
+          result: asSeenBy(result, server.host),
+        };
         return followUp ? { ...session, followUp } : session;
       }),
     );
@@ -93,7 +105,9 @@ export function mailServerSessions(context: CheckContext): Promise<readonly Mail
 /** The session's result as the MX name `host` sees it: its own name, and whether the certificate matches it. */
 function asSeenBy(result: SmtpProbeResult, host: string): SmtpProbeResult {
   if (result.request.mxHost === host) return result;
-  const tls = result.tls?.matchingNames ? { ...result.tls, nameMatches: result.tls.matchingNames.includes(host) } : result.tls;
+  const tls = result.tls?.matchingNames
+    ? { ...result.tls, nameMatches: result.tls.matchingNames.includes(host) }
+    : result.tls;
   return { ...result, request: { ...result.request, mxHost: host }, tls };
 }
 

@@ -54,7 +54,9 @@ export interface SpfSyntaxError {
   readonly message: string;
 }
 
-export type SpfParseResult = { readonly ok: true; readonly record: SpfRecord } | { readonly ok: false; readonly errors: readonly SpfSyntaxError[] };
+export type SpfParseResult =
+  | { readonly ok: true; readonly record: SpfRecord }
+  | { readonly ok: false; readonly errors: readonly SpfSyntaxError[] };
 
 const VERSION = /^v=spf1(?: |$)/i;
 const MECHANISM_KINDS: readonly string[] = ['all', 'include', 'a', 'mx', 'ptr', 'ip4', 'ip6', 'exists'];
@@ -66,7 +68,8 @@ const TOP_LABEL = /^(?:[a-z0-9]*[a-z][a-z0-9]*|[a-z0-9]+-[a-z0-9-]*[a-z0-9])$/i;
 // and t are allowed only in explanation text, never in a record (RFC 7208 §7.2).
 const MACRO_EXPAND = /^%\{[slodiphv][0-9]*r?[.\-+,/_=]*\}/i;
 const EXP_ONLY_MACRO = /^%\{[crt]/i;
-const IP4_NETWORK = /^(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}$/;
+const IP4_NETWORK =
+  /^(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}$/;
 const CIDR_DIGITS = /^(?:0|[1-9][0-9]{0,2})$/;
 
 /** True when a TXT string is an SPF record: exactly "v=spf1", then a space or the end (RFC 7208 §4.5). */
@@ -76,13 +79,20 @@ export function isSpfRecord(text: string): boolean {
 
 /** Parses one SPF record. Never throws: anything wrong comes back as errors naming the term. */
 export function parseSpfRecord(text: string): SpfParseResult {
-  if (!isSpfRecord(text)) return { ok: false, errors: [{ term: text.split(' ', 1)[0] ?? '', message: 'the record does not begin with "v=spf1"' }] };
+  if (!isSpfRecord(text))
+    return {
+      ok: false,
+      errors: [{ term: text.split(' ', 1)[0] ?? '', message: 'the record does not begin with "v=spf1"' }],
+    };
   const errors: SpfSyntaxError[] = [];
   const mechanisms: SpfMechanism[] = [];
   const modifiers: SpfModifier[] = [];
   // Terms are separated by one or more spaces; a tab or other white space is not a separator
   // (RFC 7208 §4.6.1), so it ends up inside a term and makes that term invalid.
-  for (const term of text.slice('v=spf1'.length).split(' ').filter((t) => t !== '')) {
+  for (const term of text
+    .slice('v=spf1'.length)
+    .split(' ')
+    .filter((t) => t !== '')) {
     const parsed = parseTerm(term);
     if ('message' in parsed) errors.push(parsed);
     else if ('kind' in parsed) mechanisms.push(parsed);
@@ -91,7 +101,11 @@ export function parseSpfRecord(text: string): SpfParseResult {
   // redirect and exp may each appear once at most (RFC 7208 §6).
   for (const name of ['redirect', 'exp']) {
     const repeated = modifiers.filter((m) => m.name === name);
-    if (repeated.length > 1) errors.push({ term: repeated[1]?.term ?? name, message: `the ${name}= modifier appears ${repeated.length} times; it may appear at most once` });
+    if (repeated.length > 1)
+      errors.push({
+        term: repeated[1]?.term ?? name,
+        message: `the ${name}= modifier appears ${repeated.length} times; it may appear at most once`,
+      });
   }
   if (errors.length > 0) return { ok: false, errors };
   return {
@@ -125,7 +139,8 @@ function parseTerm(term: string): SpfMechanism | SpfModifier | SpfSyntaxError {
     const hint = lower === 'redirect' || lower === 'exp' ? ` (did you mean ${lower}=?)` : '';
     return { term, message: `"${name}" is not a mechanism${hint}` };
   }
-  if (rest !== '' && !rest.startsWith(':') && !rest.startsWith('/')) return { term, message: `unexpected "${rest}" after ${lower}` };
+  if (rest !== '' && !rest.startsWith(':') && !rest.startsWith('/'))
+    return { term, message: `unexpected "${rest}" after ${lower}` };
   return parseMechanism(term, qualifier, lower, rest);
 }
 
@@ -141,7 +156,12 @@ function parseModifier(term: string, name: string, value: string): SpfModifier |
   return { term, name, value, hasMacro: value.includes('%{') };
 }
 
-function parseMechanism(term: string, qualifier: SpfQualifier, kind: string, rest: string): SpfMechanism | SpfSyntaxError {
+function parseMechanism(
+  term: string,
+  qualifier: SpfQualifier,
+  kind: string,
+  rest: string,
+): SpfMechanism | SpfSyntaxError {
   const argument = rest.startsWith(':') ? rest.slice(1) : undefined;
   switch (kind) {
     case 'all':
@@ -149,14 +169,22 @@ function parseMechanism(term: string, qualifier: SpfQualifier, kind: string, res
     case 'include':
     case 'exists': {
       if (rest.startsWith('/')) return { term, message: `${kind} takes no CIDR length` };
-      if (argument === undefined || argument === '') return { term, message: `${kind} needs a domain: ${kind}:<domain>` };
+      if (argument === undefined || argument === '')
+        return { term, message: `${kind} needs a domain: ${kind}:<domain>` };
       const problem = domainSpecProblem(argument);
-      return problem ? { term, message: `${kind}: ${problem}` } : { term, qualifier, kind, domainSpec: argument, hasMacro: argument.includes('%{') };
+      return problem
+        ? { term, message: `${kind}: ${problem}` }
+        : { term, qualifier, kind, domainSpec: argument, hasMacro: argument.includes('%{') };
     }
     case 'ptr': {
-      if (argument === undefined) return rest === '' ? { term, qualifier, kind, domainSpec: undefined, hasMacro: false } : { term, message: 'ptr takes no CIDR length' };
+      if (argument === undefined)
+        return rest === ''
+          ? { term, qualifier, kind, domainSpec: undefined, hasMacro: false }
+          : { term, message: 'ptr takes no CIDR length' };
       const problem = domainSpecProblem(argument);
-      return problem ? { term, message: `ptr: ${problem}` } : { term, qualifier, kind, domainSpec: argument, hasMacro: argument.includes('%{') };
+      return problem
+        ? { term, message: `ptr: ${problem}` }
+        : { term, qualifier, kind, domainSpec: argument, hasMacro: argument.includes('%{') };
     }
     case 'a':
     case 'mx':
@@ -167,7 +195,12 @@ function parseMechanism(term: string, qualifier: SpfQualifier, kind: string, res
 }
 
 /** a and mx: [ ":" domain-spec ] [ dual-cidr-length ] (RFC 7208 §5.3, §5.4, §5.6). */
-function parseHostMechanism(term: string, qualifier: SpfQualifier, kind: 'a' | 'mx', rest: string): SpfMechanism | SpfSyntaxError {
+function parseHostMechanism(
+  term: string,
+  qualifier: SpfQualifier,
+  kind: 'a' | 'mx',
+  rest: string,
+): SpfMechanism | SpfSyntaxError {
   // The CIDR part starts at the first "/" outside a macro. The grammar lets a domain-spec hold a
   // "/" before its last label, but no host name does, so reading it as a CIDR loses nothing real.
   const slash = firstSlashOutsideMacro(rest);
@@ -182,7 +215,15 @@ function parseHostMechanism(term: string, qualifier: SpfQualifier, kind: 'a' | '
   }
   const cidr = parseDualCidr(cidrPart);
   if ('message' in cidr) return { term, message: `${kind}: ${cidr.message}` };
-  return { term, qualifier, kind, domainSpec, hasMacro: domainSpec?.includes('%{') ?? false, ip4Cidr: cidr.ip4, ip6Cidr: cidr.ip6 };
+  return {
+    term,
+    qualifier,
+    kind,
+    domainSpec,
+    hasMacro: domainSpec?.includes('%{') ?? false,
+    ip4Cidr: cidr.ip4,
+    ip6Cidr: cidr.ip6,
+  };
 }
 
 /** dual-cidr-length = [ ip4-cidr-length ] [ "/" ip6-cidr-length ] (RFC 7208 §5.6). */
@@ -198,15 +239,25 @@ function parseDualCidr(text: string): { ip4: number | undefined; ip6: number | u
 }
 
 /** ip4 and ip6: ":" network [ cidr-length ] (RFC 7208 §5.6). */
-function parseIpMechanism(term: string, qualifier: SpfQualifier, kind: 'ip4' | 'ip6', argument: string | undefined): SpfMechanism | SpfSyntaxError {
-  if (argument === undefined || argument === '') return { term, message: `${kind} needs an address: ${kind}:<${kind === 'ip4' ? '192.0.2.0/24' : '2001:db8::/32'}>` };
+function parseIpMechanism(
+  term: string,
+  qualifier: SpfQualifier,
+  kind: 'ip4' | 'ip6',
+  argument: string | undefined,
+): SpfMechanism | SpfSyntaxError {
+  if (argument === undefined || argument === '')
+    return {
+      term,
+      message: `${kind} needs an address: ${kind}:<${kind === 'ip4' ? '192.0.2.0/24' : '2001:db8::/32'}>`,
+    };
   const slash = argument.indexOf('/');
   const network = slash === -1 ? argument : argument.slice(0, slash);
   const max = kind === 'ip4' ? 32 : 128;
   let cidr: number | undefined;
   if (slash !== -1) {
     const value = cidrValue(argument.slice(slash + 1), max);
-    if (value === null) return { term, message: `${kind}: "${argument.slice(slash)}" is not a prefix length from 0 to ${max}` };
+    if (value === null)
+      return { term, message: `${kind}: "${argument.slice(slash)}" is not a prefix length from 0 to ${max}` };
     cidr = value;
   }
   // RFC 7208 §12: ip4-network is four dotted decimals without leading zeros; ip6-network is
@@ -214,7 +265,10 @@ function parseIpMechanism(term: string, qualifier: SpfQualifier, kind: 'ip4' | '
   const valid = kind === 'ip4' ? IP4_NETWORK.test(network) : !network.includes('%') && ipaddr.IPv6.isValid(network);
   if (!valid) {
     const swapped = kind === 'ip4' ? ipaddr.IPv6.isValid(network) : IP4_NETWORK.test(network);
-    return { term, message: `"${network}" is not an ${kind === 'ip4' ? 'IPv4' : 'IPv6'} address${swapped ? ` (use ${kind === 'ip4' ? 'ip6' : 'ip4'}:)` : ''}` };
+    return {
+      term,
+      message: `"${network}" is not an ${kind === 'ip4' ? 'IPv4' : 'IPv6'} address${swapped ? ` (use ${kind === 'ip4' ? 'ip6' : 'ip4'}:)` : ''}`,
+    };
   }
   return { term, qualifier, kind, network, cidr };
 }
@@ -274,7 +328,8 @@ function macroStringProblem(text: string): string | undefined {
       continue;
     }
     const rest = text.slice(i);
-    if (EXP_ONLY_MACRO.test(rest)) return `the macro ${rest.slice(0, 3)}...} is allowed only in explanation text, not in a record`;
+    if (EXP_ONLY_MACRO.test(rest))
+      return `the macro ${rest.slice(0, 3)}...} is allowed only in explanation text, not in a record`;
     const macro = MACRO_EXPAND.exec(rest);
     if (!macro) return `"${rest}" is not a valid macro: write %{letter}, %%, %_ or %-`;
     i += macro[0].length - 1;

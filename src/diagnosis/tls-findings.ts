@@ -21,10 +21,15 @@ const OLD_PROTOCOLS = new Set(['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1']);
 // OpenSSL's verification codes (as Node hands them over) that the findings below explain.
 const EXPIRED = 'CERT_HAS_EXPIRED';
 const SELF_SIGNED = 'DEPTH_ZERO_SELF_SIGNED_CERT';
-const MISSING_INTERMEDIATE = new Set(['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT']);
+const MISSING_INTERMEDIATE = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+]);
 
 // Whether anyone refuses depends on what the domain publishes: only an enforced MTA-STS policy or DANE TLSA records make senders refuse.
-const OPPORTUNISTIC = 'Senders with opportunistic TLS (most MTAs) still deliver; if the domain enforces MTA-STS or publishes DANE TLSA records for this MX, senders that honour them refuse it.';
+const OPPORTUNISTIC =
+  'Senders with opportunistic TLS (most MTAs) still deliver; if the domain enforces MTA-STS or publishes DANE TLSA records for this MX, senders that honour them refuse it.';
 
 export interface TlsJudgeOptions {
   /**
@@ -39,8 +44,15 @@ export function judgeTls(session: MailServerSession, tls: TlsOutcome, options: T
   const { result } = session;
   const label = serverLabel(session);
   const leaf = tls.chain[0];
-  const base: Evidence = { ...serverEvidence(session), protocol: tls.protocol ?? null, cipher: tls.cipher ?? null, tlsMs: Math.round(tls.ms) };
-  const certificate: Evidence = leaf ? { ...base, ...describe(leaf), trusted: tls.trusted, trustError: tls.trustError ?? null } : { ...base, certificate: null, trustError: tls.trustError ?? null };
+  const base: Evidence = {
+    ...serverEvidence(session),
+    protocol: tls.protocol ?? null,
+    cipher: tls.cipher ?? null,
+    tlsMs: Math.round(tls.ms),
+  };
+  const certificate: Evidence = leaf
+    ? { ...base, ...describe(leaf), trusted: tls.trusted, trustError: tls.trustError ?? null }
+    : { ...base, certificate: null, trustError: tls.trustError ?? null };
   const findings: Finding[] = [
     finding({
       id: 'tls.negotiated',
@@ -49,7 +61,11 @@ export function judgeTls(session: MailServerSession, tls: TlsOutcome, options: T
       summary: leaf
         ? `${label} negotiated ${tls.protocol ?? 'TLS'}${tls.cipher ? ` (${tls.cipher})` : ''}; its certificate for ${leaf.names.join(', ') || leaf.subject} from ${leaf.issuer} is valid until ${leaf.validTo}.`
         : `${label} negotiated ${tls.protocol ?? 'TLS'}${tls.cipher ? ` (${tls.cipher})` : ''} without presenting a certificate.`,
-      evidence: { ...certificate, nameMatches: tls.nameMatches, chain: tls.chain.map((c) => `${c.subject} <- ${c.issuer} (until ${c.validTo})`) },
+      evidence: {
+        ...certificate,
+        nameMatches: tls.nameMatches,
+        chain: tls.chain.map((c) => `${c.subject} <- ${c.issuer} (until ${c.validTo})`),
+      },
       ref: 'RFC 3207',
     }),
   ];
@@ -162,5 +178,13 @@ function unmatchedNames({ hosts, result }: MailServerSession, tls: TlsOutcome): 
 }
 
 function describe(leaf: CertificateInfo): Evidence {
-  return { certSubject: leaf.subject, issuer: leaf.issuer, names: leaf.names, validFrom: leaf.validFrom, validTo: leaf.validTo, selfSigned: leaf.selfSigned, fingerprintSha256: leaf.fingerprintSha256 };
+  return {
+    certSubject: leaf.subject,
+    issuer: leaf.issuer,
+    names: leaf.names,
+    validFrom: leaf.validFrom,
+    validTo: leaf.validTo,
+    selfSigned: leaf.selfSigned,
+    fingerprintSha256: leaf.fingerprintSha256,
+  };
 }

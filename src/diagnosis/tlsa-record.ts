@@ -43,7 +43,16 @@ export function tlsaFromRdata(rdata: TlsaRdata): TlsaRecord {
 export function tlsaRecords(records: readonly DnsRecord[]): TlsaRecord[] {
   // Written against the TLSA variant so it works before and after dns-port.ts carries it.
   return (records as readonly (DnsRecord | TlsaDnsRecord)[]).flatMap((r) =>
-    r.type === 'TLSA' ? [{ usage: r.usage, selector: r.selector, matchingType: r.matchingType, certificateData: r.certificateData.toLowerCase() }] : [],
+    r.type === 'TLSA'
+      ? [
+          {
+            usage: r.usage,
+            selector: r.selector,
+            matchingType: r.matchingType,
+            certificateData: r.certificateData.toLowerCase(),
+          },
+        ]
+      : [],
   );
 }
 
@@ -53,7 +62,10 @@ export function formatTlsa(record: TlsaRecord): string {
 }
 
 const USAGE_NAMES: Record<number, string> = { 0: 'PKIX-TA', 1: 'PKIX-EE', 2: 'DANE-TA', 3: 'DANE-EE' };
-const DIGESTS: Record<number, { algorithm: string; bytes: number }> = { 1: { algorithm: 'sha256', bytes: 32 }, 2: { algorithm: 'sha512', bytes: 64 } };
+const DIGESTS: Record<number, { algorithm: string; bytes: number }> = {
+  1: { algorithm: 'sha256', bytes: 32 },
+  2: { algorithm: 'sha512', bytes: 64 },
+};
 
 export function usageName(usage: number): string {
   return USAGE_NAMES[usage] ?? `usage ${usage}`;
@@ -65,10 +77,12 @@ export function usageName(usage: number): string {
  * §2.1 defines; a digest of the wrong length can never match, so it is as good as absent.
  */
 export function unusableReason(record: TlsaRecord): string | undefined {
-  if (record.usage === 0 || record.usage === 1) return `${usageName(record.usage)} (${record.usage}) records are not used by SMTP clients (RFC 7672 §3.1.3)`;
+  if (record.usage === 0 || record.usage === 1)
+    return `${usageName(record.usage)} (${record.usage}) records are not used by SMTP clients (RFC 7672 §3.1.3)`;
   if (record.usage !== 2 && record.usage !== 3) return `certificate usage ${record.usage} is not defined`;
   if (record.selector !== 0 && record.selector !== 1) return `selector ${record.selector} is not defined`;
-  if (record.matchingType === 0) return record.certificateData === '' ? 'the certificate association data is empty' : undefined;
+  if (record.matchingType === 0)
+    return record.certificateData === '' ? 'the certificate association data is empty' : undefined;
   const digest = DIGESTS[record.matchingType];
   if (!digest) return `matching type ${record.matchingType} is not defined`;
   if (!/^[0-9a-f]*$/.test(record.certificateData) || record.certificateData.length !== digest.bytes * 2) {
@@ -78,7 +92,11 @@ export function unusableReason(record: TlsaRecord): string | undefined {
 }
 
 /** What a certificate of the chain offers for a record's selector and matching type, lower-case hex. */
-export function associationData(certificate: CertificateInfo, selector: number, matchingType: number): string | undefined {
+export function associationData(
+  certificate: CertificateInfo,
+  selector: number,
+  matchingType: number,
+): string | undefined {
   const selected = selector === 0 ? certificate.der : selector === 1 ? certificate.spki : undefined;
   if (selected === undefined) return undefined;
   const bytes = Buffer.from(selected, 'base64');
@@ -100,11 +118,17 @@ export interface TlsaMatch {
  * DANE-TA must include its trust anchor in the chain (RFC 7671 §5.2.2, RFC 7672 §3.1.2). Under
  * DANE-TA the leaf must also carry the MX host name (RFC 7672 §3.2.3); DANE-EE ignores names.
  */
-export function matchChain(records: readonly TlsaRecord[], chain: readonly CertificateInfo[], leafNameMatches: boolean): TlsaMatch | undefined {
+export function matchChain(
+  records: readonly TlsaRecord[],
+  chain: readonly CertificateInfo[],
+  leafNameMatches: boolean,
+): TlsaMatch | undefined {
   for (const record of records) {
     if (unusableReason(record) !== undefined || (record.usage === 2 && !leafNameMatches)) continue;
     const candidates = record.usage === 3 ? chain.slice(0, 1) : chain;
-    const position = candidates.findIndex((certificate) => associationData(certificate, record.selector, record.matchingType) === record.certificateData);
+    const position = candidates.findIndex(
+      (certificate) => associationData(certificate, record.selector, record.matchingType) === record.certificateData,
+    );
     const matched = chain[position];
     if (position !== -1 && matched) return { record, position, subject: matched.subject };
   }
@@ -112,7 +136,10 @@ export function matchChain(records: readonly TlsaRecord[], chain: readonly Certi
 }
 
 /** For evidence: what each served certificate offers for each distinct (usage, selector, matching type) asked for. */
-export function servedAssociations(records: readonly TlsaRecord[], chain: readonly CertificateInfo[]): { position: number; subject: string; parameters: string; data: string }[] {
+export function servedAssociations(
+  records: readonly TlsaRecord[],
+  chain: readonly CertificateInfo[],
+): { position: number; subject: string; parameters: string; data: string }[] {
   const seen = new Set<string>();
   const rows: { position: number; subject: string; parameters: string; data: string }[] = [];
   for (const record of records) {
@@ -121,7 +148,12 @@ export function servedAssociations(records: readonly TlsaRecord[], chain: readon
     if (seen.has(parameters)) continue;
     seen.add(parameters);
     (record.usage === 3 ? chain.slice(0, 1) : chain).forEach((certificate, position) => {
-      rows.push({ position, subject: certificate.subject, parameters, data: associationData(certificate, record.selector, record.matchingType) ?? '' });
+      rows.push({
+        position,
+        subject: certificate.subject,
+        parameters,
+        data: associationData(certificate, record.selector, record.matchingType) ?? '',
+      });
     });
   }
   return rows;

@@ -12,12 +12,14 @@ export interface TlsRptRecord {
   readonly extensions: Readonly<Record<string, string>>;
 }
 
-export type TlsRptRecordResult = { readonly ok: true; readonly record: TlsRptRecord } | { readonly ok: false; readonly errors: readonly FieldError[] };
+export type TlsRptRecordResult =
+  { readonly ok: true; readonly record: TlsRptRecord } | { readonly ok: false; readonly errors: readonly FieldError[] };
 
 // Senders keep only records that begin with "v=TLSRPTv1;" (RFC 8460 §3); near misses are found
 // here so they can be reported.
 const DISCOVERY = /^[ \t]*v[ \t]*=[ \t]*tlsrptv1[ \t]*(?:;|$)/i;
-const MAILBOX = /^[^@\s]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const MAILBOX =
+  /^[^@\s]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
 export function isTlsRptRecord(text: string): boolean {
   return DISCOVERY.test(text);
@@ -28,8 +30,13 @@ export function parseTlsRptRecord(text: string): TlsRptRecordResult {
   const { fields, errors } = splitFields(text);
   errors.push(...versionErrors(fields, 'TLSRPTv1', text));
   const ruas = fields.filter((f) => f.name === 'rua');
-  if (ruas.length === 0) errors.push({ field: text, message: 'the rua= field is required: where reports go, mailto: or https:' });
-  if (ruas.length > 1) errors.push({ field: ruas[1]?.raw ?? text, message: 'rua= appears more than once; list every destination in one rua=, separated by ","' });
+  if (ruas.length === 0)
+    errors.push({ field: text, message: 'the rua= field is required: where reports go, mailto: or https:' });
+  if (ruas.length > 1)
+    errors.push({
+      field: ruas[1]?.raw ?? text,
+      message: 'rua= appears more than once; list every destination in one rua=, separated by ","',
+    });
   const rua: TlsRptDestination[] = [];
   const first = ruas[0];
   if (first) {
@@ -73,5 +80,7 @@ function parseDestination(uri: string): TlsRptDestination | string {
     }
     return `"${uri}" is not an https URL`;
   }
-  return scheme === undefined ? `"${uri}" is not a URI: write mailto:tls-reports@example.com or https://...` : `"${uri}" uses the ${scheme}: scheme; TLS-RPT reports go to mailto: or https: URIs only`;
+  return scheme === undefined
+    ? `"${uri}" is not a URI: write mailto:tls-reports@example.com or https://...`
+    : `"${uri}" uses the ${scheme}: scheme; TLS-RPT reports go to mailto: or https: URIs only`;
 }

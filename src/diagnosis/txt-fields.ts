@@ -40,8 +40,16 @@ export function splitFields(text: string): { fields: TxtField[]; errors: FieldEr
 
 /** The error for an extension field, or undefined when it is well formed (its meaning is ignored). */
 export function extensionError(field: TxtField): FieldError | undefined {
-  if (!EXTENSION_NAME.test(field.name)) return { field: field.raw, message: `"${field.name}" is not a field name (letters, digits, "_", "-", "." and no spaces)` };
-  if (!EXTENSION_VALUE.test(field.value)) return { field: field.raw, message: `the value of ${field.name} must be printable characters without spaces, ";" or "="` };
+  if (!EXTENSION_NAME.test(field.name))
+    return {
+      field: field.raw,
+      message: `"${field.name}" is not a field name (letters, digits, "_", "-", "." and no spaces)`,
+    };
+  if (!EXTENSION_VALUE.test(field.value))
+    return {
+      field: field.raw,
+      message: `the value of ${field.name} must be printable characters without spaces, ";" or "="`,
+    };
   return undefined;
 }
 
@@ -52,9 +60,11 @@ export function extensionError(field: TxtField): FieldError | undefined {
 export function versionErrors(fields: readonly TxtField[], version: string, text: string): FieldError[] {
   const errors: FieldError[] = [];
   const first = fields[0];
-  if (!first || first.name !== 'v' || first.value !== version) errors.push({ field: first?.raw ?? text, message: `the record must begin with v=${version}, exactly so written` });
+  if (!first || first.name !== 'v' || first.value !== version)
+    errors.push({ field: first?.raw ?? text, message: `the record must begin with v=${version}, exactly so written` });
   fields.slice(1).forEach((f) => {
-    if (f.name.toLowerCase() === 'v') errors.push({ field: f.raw, message: 'v= may appear only once, as the first field' });
+    if (f.name.toLowerCase() === 'v')
+      errors.push({ field: f.raw, message: 'v= may appear only once, as the first field' });
   });
   return errors;
 }

@@ -15,10 +15,12 @@ export type VerdictInput = Pick<DiagnosisReport, 'domain' | 'findings' | 'sender
 
 export function verdictSentence(report: VerdictInput): string {
   const { domain } = report;
-  const having = (id: string, test: (f: Finding) => boolean = () => true): Finding[] => report.findings.filter((f) => f.id === id && test(f));
+  const having = (id: string, test: (f: Finding) => boolean = () => true): Finding[] =>
+    report.findings.filter((f) => f.id === id && test(f));
 
   const [notDelegated] = having('dns.not-delegated');
-  if (notDelegated) return `No one can deliver mail to ${domain}: the parent zone says it does not exist (NXDOMAIN). Their move: register or delegate the domain again.`;
+  if (notDelegated)
+    return `No one can deliver mail to ${domain}: the parent zone says it does not exist (NXDOMAIN). Their move: register or delegate the domain again.`;
   const [dead] = having('dns.nameservers-unreachable');
   if (dead) {
     return `No one can deliver mail to ${domain} now: its nameservers ${listed(serversOf(dead))} do not answer. Their move: bring the nameservers back or fix the delegation at the registrar.`;
@@ -30,10 +32,13 @@ export function verdictSentence(report: VerdictInput): string {
   const failing = report.senders.filter((s) => s.verdict === 'fail').map((s) => s.family);
   if (failing.length > 0) return `Mail from ${plainSenderList(failing, NAMED_IN_A_SENTENCE)} will fail.`;
   const [ours] = having('resolver.unreachable');
-  if (ours) return `Our resolver ${ours.subject} does not answer, so ${domain} could not be checked: this is on our side, not theirs (set MXOPS_RESOLVER or --resolver).`;
+  if (ours)
+    return `Our resolver ${ours.subject} does not answer, so ${domain} could not be checked: this is on our side, not theirs (set MXOPS_RESOLVER or --resolver).`;
   const unknown = report.senders.filter((s) => unknownForAReason(s, report.findings)).map((s) => s.family);
-  if (unknown.length > 0) return `Could not tell whether mail from ${plainSenderList(unknown, NAMED_IN_A_SENTENCE)} gets through: part of the diagnosis went unanswered (see the errors).`;
-  if (report.findings.some((f) => f.status === 'fail')) return 'Something is misconfigured, though none of the sender families modelled is stopped by it.';
+  if (unknown.length > 0)
+    return `Could not tell whether mail from ${plainSenderList(unknown, NAMED_IN_A_SENTENCE)} gets through: part of the diagnosis went unanswered (see the errors).`;
+  if (report.findings.some((f) => f.status === 'fail'))
+    return 'Something is misconfigured, though none of the sender families modelled is stopped by it.';
   return 'No problem found that stops mail.';
 }
 
@@ -43,13 +48,20 @@ export function verdictSentence(report: VerdictInput): string {
  * negotiates TLS 1.3 is unknown for every healthy domain, and is no news about this one.
  */
 export function unknownForAReason(sender: SenderVerdict, findings: readonly Finding[]): boolean {
-  return sender.verdict === 'unknown' && findings.some((f) => sender.because.includes(f.id) && (f.status === 'error' || f.status === 'fail' || f.status === 'warn'));
+  return (
+    sender.verdict === 'unknown' &&
+    findings.some(
+      (f) => sender.because.includes(f.id) && (f.status === 'error' || f.status === 'fail' || f.status === 'warn'),
+    )
+  );
 }
 
 function serversOf(dead: Finding): string[] {
   const servers = dead.evidence.servers;
   if (!Array.isArray(servers)) return [dead.subject];
-  return servers.flatMap((s) => (s !== null && typeof s === 'object' && !Array.isArray(s) && typeof s.server === 'string' ? [s.server] : []));
+  return servers.flatMap((s) =>
+    s !== null && typeof s === 'object' && !Array.isArray(s) && typeof s.server === 'string' ? [s.server] : [],
+  );
 }
 
 /** "a", "a and b", "a, b and c". */

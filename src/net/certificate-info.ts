@@ -48,7 +48,9 @@ function certificateNames(x509: X509Certificate): string[] {
 
 /** Node quotes (JSON-style) any entry holding a comma or quote, so split outside quotes only. */
 function splitAltNames(text: string): string[] {
-  return (text.match(/(?:[^,"]|"(?:[^"\\]|\\.)*")+/g) ?? []).map((entry) => entry.trim()).filter((entry) => entry.length > 0);
+  return (text.match(/(?:[^,"]|"(?:[^"\\]|\\.)*")+/g) ?? [])
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
 }
 
 function unquote(value: string): string {

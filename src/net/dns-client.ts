@@ -33,7 +33,10 @@ async function queryOnce(query: DnsQuery, timeoutMs: number): Promise<DnsReply> 
   const id = randomInt(0, 0x10000);
   const message = encodeQuery(query, id);
   const started = performance.now();
-  const decoded = query.transport === 'udp' ? await exchangeUdp(query, message, id, timeoutMs) : await exchangeTcp(query, message, id, timeoutMs);
+  const decoded =
+    query.transport === 'udp'
+      ? await exchangeUdp(query, message, id, timeoutMs)
+      : await exchangeTcp(query, message, id, timeoutMs);
   const rttMs = performance.now() - started;
   return { ...decoded, query, rttMs };
 }
@@ -47,8 +50,10 @@ function timeoutError(query: DnsQuery, timeoutMs: number): AppError {
 }
 
 function socketError(query: DnsQuery, error: NodeJS.ErrnoException): AppError {
-  if (error.code === 'ECONNREFUSED') return new AppError('DNS_CONNECTION_REFUSED', `connection refused: ${describe(query)}`, { cause: error });
-  if (error.code === 'ECONNRESET' || error.code === 'EPIPE') return new AppError('DNS_CONNECTION_CLOSED', `connection reset: ${describe(query)}`, { cause: error });
+  if (error.code === 'ECONNREFUSED')
+    return new AppError('DNS_CONNECTION_REFUSED', `connection refused: ${describe(query)}`, { cause: error });
+  if (error.code === 'ECONNRESET' || error.code === 'EPIPE')
+    return new AppError('DNS_CONNECTION_CLOSED', `connection reset: ${describe(query)}`, { cause: error });
   return new AppError('DNS_NETWORK', `${error.code ?? error.message}: ${describe(query)}`, { cause: error });
 }
 
@@ -72,12 +77,20 @@ function bareName(name: string): string {
 /** A reply answers our query only if id and question match (RFC 5452 §9.1); anything else is ignored. */
 function matches(reply: DecodedReply, query: DnsQuery, id: number): boolean {
   const question = reply.questions[0];
-  return reply.id === id && question !== undefined && bareName(question.name) === bareName(query.name) && question.type === query.type;
+  return (
+    reply.id === id &&
+    question !== undefined &&
+    bareName(question.name) === bareName(query.name) &&
+    question.type === query.type
+  );
 }
 
 function exchangeUdp(query: DnsQuery, message: Buffer, id: number, timeoutMs: number): Promise<DecodedReply> {
   return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket({ type: query.server.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: UDP_RECEIVE_BYTES });
+    const socket = dgram.createSocket({
+      type: query.server.host.includes(':') ? 'udp6' : 'udp4',
+      recvBufferSize: UDP_RECEIVE_BYTES,
+    });
     let done = false;
     const finish = (outcome: () => void): void => {
       if (done) return;
@@ -94,7 +107,9 @@ function exchangeUdp(query: DnsQuery, message: Buffer, id: number, timeoutMs: nu
       try {
         reply = decodeReply(datagram);
       } catch (error) {
-        finish(() => reject(new AppError('DNS_MALFORMED_REPLY', `unreadable reply to ${describe(query)}`, { cause: error })));
+        finish(() =>
+          reject(new AppError('DNS_MALFORMED_REPLY', `unreadable reply to ${describe(query)}`, { cause: error })),
+        );
         return;
       }
       if (matches(reply, query, id)) finish(() => resolve(reply));
@@ -146,11 +161,20 @@ function exchangeTcp(query: DnsQuery, message: Buffer, id: number, timeoutMs: nu
         if (!matches(reply, query, id)) throw new Error(`reply id ${reply.id} or question does not match the query`);
         finish(() => resolve(reply));
       } catch (error) {
-        finish(() => reject(new AppError('DNS_MALFORMED_REPLY', `unreadable reply to ${describe(query)}`, { cause: error })));
+        finish(() =>
+          reject(new AppError('DNS_MALFORMED_REPLY', `unreadable reply to ${describe(query)}`, { cause: error })),
+        );
       }
     });
     socket.on('end', () =>
-      finish(() => reject(new AppError('DNS_CONNECTION_CLOSED', `the server closed the connection without a full reply: ${describe(query)}`))),
+      finish(() =>
+        reject(
+          new AppError(
+            'DNS_CONNECTION_CLOSED',
+            `the server closed the connection without a full reply: ${describe(query)}`,
+          ),
+        ),
+      ),
     );
     // A connect that throws (a port out of range) must reject like one that fails later, with the socket there to destroy.
     attempt(fail, () => socket.connect({ host: query.server.host, port: query.server.port }));

@@ -195,7 +195,7 @@ function readNameWire(buf: Buffer, at: number): Buffer {
   const labels: Buffer[] = [];
   let offset = at;
   let limit = at;
-  for (let total = 0; ; ) {
+  for (let total = 0; ;) {
     const len = buf.readUInt8(offset);
     if ((len & 0xc0) === 0xc0) {
       const target = buf.readUInt16BE(offset) & 0x3fff;
@@ -245,7 +245,11 @@ function toRecord(answer: Answer): DnsRecord {
     }
     case 'TXT': {
       const chunks = Array.isArray(data) ? data : [data];
-      return { ...base, type: 'TXT', strings: chunks.map((c) => (Buffer.isBuffer(c) ? c.toString('latin1') : String(c))) };
+      return {
+        ...base,
+        type: 'TXT',
+        strings: chunks.map((c) => (Buffer.isBuffer(c) ? c.toString('latin1') : String(c))),
+      };
     }
     case 'SOA': {
       const soa = data as { mname: string; rname: string; serial: number };

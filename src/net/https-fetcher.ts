@@ -71,9 +71,24 @@ export function createHttpsFetcher(options: HttpsFetcherOptions = {}): HttpsFetc
       try {
         target = new URL(url);
       } catch {
-        return Promise.resolve({ ok: false, url, failure: 'protocol', code: undefined, detail: `"${url}" is not a URL`, ms: 0 });
+        return Promise.resolve({
+          ok: false,
+          url,
+          failure: 'protocol',
+          code: undefined,
+          detail: `"${url}" is not a URL`,
+          ms: 0,
+        });
       }
-      if (target.protocol !== 'https:') return Promise.resolve({ ok: false, url, failure: 'protocol', code: undefined, detail: `only https: URLs are fetched, not ${target.protocol}`, ms: 0 });
+      if (target.protocol !== 'https:')
+        return Promise.resolve({
+          ok: false,
+          url,
+          failure: 'protocol',
+          code: undefined,
+          detail: `only https: URLs are fetched, not ${target.protocol}`,
+          ms: 0,
+        });
       const override = options.connectTo?.(target.hostname);
       return new Promise<HttpsResult>((resolve) => {
         let done = false;
@@ -84,7 +99,15 @@ export function createHttpsFetcher(options: HttpsFetcherOptions = {}): HttpsFetc
           request.destroy();
           resolve(result);
         };
-        const fail = (error: NodeJS.ErrnoException): void => finish({ ok: false, url, failure: classify(error.code), code: error.code, detail: error.message, ms: elapsed() });
+        const fail = (error: NodeJS.ErrnoException): void =>
+          finish({
+            ok: false,
+            url,
+            failure: classify(error.code),
+            code: error.code,
+            detail: error.message,
+            ms: elapsed(),
+          });
         const request = https.request({
           host: override?.address ?? target.hostname,
           port: override?.port ?? (target.port === '' ? 443 : Number(target.port)),
@@ -99,7 +122,18 @@ export function createHttpsFetcher(options: HttpsFetcherOptions = {}): HttpsFetc
         });
         let address: string | undefined;
         request.on('socket', (socket) => socket.once('connect', () => (address = socket.remoteAddress)));
-        const timer = setTimeout(() => finish({ ok: false, url, failure: 'timeout', code: undefined, detail: `no complete answer in ${limits.timeoutMs} ms`, ms: elapsed() }), limits.timeoutMs);
+        const timer = setTimeout(
+          () =>
+            finish({
+              ok: false,
+              url,
+              failure: 'timeout',
+              code: undefined,
+              detail: `no complete answer in ${limits.timeoutMs} ms`,
+              ms: elapsed(),
+            }),
+          limits.timeoutMs,
+        );
         request.on('error', fail);
         request.on('response', (response) => {
           const chunks: Buffer[] = [];
@@ -149,7 +183,9 @@ const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
     const usable = addresses.filter((a) => nonPublicRange(a.address) === undefined);
     const first = usable[0];
     if (!first) {
-      const refused: NodeJS.ErrnoException = new Error(`${hostname} resolves only to non-public addresses (${addresses.map((a) => a.address).join(', ')}); nothing was sent`);
+      const refused: NodeJS.ErrnoException = new Error(
+        `${hostname} resolves only to non-public addresses (${addresses.map((a) => a.address).join(', ')}); nothing was sent`,
+      );
       refused.code = 'ENONPUBLIC';
       return callback(refused, '');
     }

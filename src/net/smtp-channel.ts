@@ -94,7 +94,12 @@ export class SmtpChannel {
   async connect(host: string, port: number): Promise<ConnectOutcome> {
     const started = this.now();
     const socket = net.connect({ host, port });
-    const opened = await this.awaitOpen(socket, 'connect', this.limits.connectTimeoutMs, `no connection in ${this.limits.connectTimeoutMs} ms`);
+    const opened = await this.awaitOpen(
+      socket,
+      'connect',
+      this.limits.connectTimeoutMs,
+      `no connection in ${this.limits.connectTimeoutMs} ms`,
+    );
     const ms = this.elapsed(started);
     switch (opened.kind) {
       case 'ready':
@@ -105,7 +110,12 @@ export class SmtpChannel {
       case 'error':
         return { ok: false, error: connectFailure(opened.error.code), detail: describeError(opened.error), ms };
       case 'closed':
-        return { ok: false, error: this.ending ? 'timeout' : 'other', detail: this.ending?.detail ?? 'the socket closed before it connected', ms };
+        return {
+          ok: false,
+          error: this.ending ? 'timeout' : 'other',
+          detail: this.ending?.detail ?? 'the socket closed before it connected',
+          ms,
+        };
       case 'timeout':
       case 'ending':
         return { ok: false, error: 'timeout', detail: opened.detail, ms };
@@ -116,7 +126,12 @@ export class SmtpChannel {
    * Waits for a socket being opened to be ready, or for its error, its close, the step's
    * time-out, or the end of the session; a socket that does not become ready is destroyed.
    */
-  private awaitOpen(socket: net.Socket, ready: 'connect' | 'secureConnect', timeoutMs: number, timeoutDetail: string): Promise<OpenOutcome> {
+  private awaitOpen(
+    socket: net.Socket,
+    ready: 'connect' | 'secureConnect',
+    timeoutMs: number,
+    timeoutDetail: string,
+  ): Promise<OpenOutcome> {
     this.sockets.push(socket);
     socket.on('error', ignore);
     return new Promise((resolve) => {
@@ -150,10 +165,12 @@ export class SmtpChannel {
   async command(text: string, step: SmtpStep, timeoutMs = this.limits.commandTimeoutMs): Promise<SmtpReply> {
     this.step = step;
     const ending = this.ending;
-    if (ending || !this.socket) throw new SessionEnded({ step, ...(ending ?? { reason: 'error', detail: 'not connected' }) });
+    if (ending || !this.socket)
+      throw new SessionEnded({ step, ...(ending ?? { reason: 'error', detail: 'not connected' }) });
     // One command, one reply (no pipelining): a reply nobody asked for would be read as the
     // answer to this command and shift every answer after it.
-    if (this.reader.holdsData) throw new SessionEnded({ step, reason: 'protocol', detail: 'the server sent a reply before this command' });
+    if (this.reader.holdsData)
+      throw new SessionEnded({ step, reason: 'protocol', detail: 'the server sent a reply before this command' });
     const sent = this.now();
     this.record('C', text);
     this.socket.write(`${text}\r\n`);
@@ -171,8 +188,19 @@ export class SmtpChannel {
     // An untrusted certificate is a finding, not a reason to stop looking: rejectUnauthorized is off.
     // Node folds the name check into `authorized` unless checkServerIdentity is replaced; the
     // prober asks both questions apart (trusted chain, matching name), so the name waits for it.
-    const socket = tls.connect({ socket: raw, servername, secureContext, rejectUnauthorized: false, checkServerIdentity: () => undefined });
-    const opened = await this.awaitOpen(socket, 'secureConnect', this.limits.tlsTimeoutMs, `no TLS handshake in ${this.limits.tlsTimeoutMs} ms`);
+    const socket = tls.connect({
+      socket: raw,
+      servername,
+      secureContext,
+      rejectUnauthorized: false,
+      checkServerIdentity: () => undefined,
+    });
+    const opened = await this.awaitOpen(
+      socket,
+      'secureConnect',
+      this.limits.tlsTimeoutMs,
+      `no TLS handshake in ${this.limits.tlsTimeoutMs} ms`,
+    );
     const ms = this.elapsed(started);
     switch (opened.kind) {
       case 'ready':
@@ -182,7 +210,12 @@ export class SmtpChannel {
       case 'error':
         return { ok: false, reason: 'error', detail: describeError(opened.error), ms };
       case 'closed':
-        return { ok: false, reason: this.ending?.reason ?? 'closed', detail: this.ending?.detail ?? 'the connection closed during the TLS handshake', ms };
+        return {
+          ok: false,
+          reason: this.ending?.reason ?? 'closed',
+          detail: this.ending?.detail ?? 'the connection closed during the TLS handshake',
+          ms,
+        };
       case 'timeout':
         return { ok: false, reason: 'timeout', detail: opened.detail, ms };
       case 'ending':
@@ -209,11 +242,18 @@ export class SmtpChannel {
       const check = (): void => {
         const next = this.reader.take();
         const ending = this.ending;
-        if (next && 'reply' in next) settle(() => resolve({ code: next.reply.code, lines: next.reply.lines, ms: this.elapsed(since) }));
+        if (next && 'reply' in next)
+          settle(() => resolve({ code: next.reply.code, lines: next.reply.lines, ms: this.elapsed(since) }));
         else if (next) settle(() => reject(new SessionEnded({ step, ...next.fault })));
         else if (ending) settle(() => reject(new SessionEnded({ step, ...ending })));
       };
-      const timer = setTimeout(() => settle(() => reject(new SessionEnded({ step, reason: 'timeout', detail: `no complete reply in ${timeoutMs} ms` }))), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          settle(() =>
+            reject(new SessionEnded({ step, reason: 'timeout', detail: `no complete reply in ${timeoutMs} ms` })),
+          ),
+        timeoutMs,
+      );
       this.wake = check;
       check();
     });
@@ -228,7 +268,11 @@ export class SmtpChannel {
     const onEnd = (): void => this.end({ reason: 'closed', detail: 'the server closed the connection' });
     const onClose = (): void => this.end({ reason: 'closed', detail: 'the connection closed' });
     const onError = (error: NodeJS.ErrnoException): void =>
-      this.end(error.code === 'ECONNRESET' || error.code === 'EPIPE' ? { reason: 'closed', detail: describeError(error) } : { reason: 'error', detail: describeError(error) });
+      this.end(
+        error.code === 'ECONNRESET' || error.code === 'EPIPE'
+          ? { reason: 'closed', detail: describeError(error) }
+          : { reason: 'error', detail: describeError(error) },
+      );
     socket.on('data', onData).on('end', onEnd).on('close', onClose).on('error', onError);
     return () => {
       socket.off('data', onData).off('end', onEnd).off('close', onClose).off('error', onError);
@@ -246,6 +290,10 @@ export class SmtpChannel {
       if (this.linesDropped++ === 0) this.transcript.push({ from, text: '[further reply lines not kept]', atMs });
       return;
     }
-    this.transcript.push({ from, text: text.length > TRANSCRIPT_LINE_CHARS ? `${text.slice(0, TRANSCRIPT_LINE_CHARS)}…` : text, atMs });
+    this.transcript.push({
+      from,
+      text: text.length > TRANSCRIPT_LINE_CHARS ? `${text.slice(0, TRANSCRIPT_LINE_CHARS)}…` : text,
+      atMs,
+    });
   }
 }

@@ -6,7 +6,14 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { nonPublicRange } from '../diagnosis/address-scope.js';
-import type { SmtpProbeLimits, SmtpProbeRequest, SmtpProbeResult, SmtpProber, SmtpReply, SmtpStep } from '../diagnosis/smtp-port.js';
+import type {
+  SmtpProbeLimits,
+  SmtpProbeRequest,
+  SmtpProbeResult,
+  SmtpProber,
+  SmtpReply,
+  SmtpStep,
+} from '../diagnosis/smtp-port.js';
 import { blankProbeResult, DEFAULT_SMTP_LIMITS } from '../diagnosis/smtp-port.js';
 import { describeCertificate, peerChain } from './certificate-info.js';
 import { SessionEnded, SmtpChannel } from './smtp-channel.js';
@@ -34,17 +41,26 @@ export function createSmtpProber(options: SmtpProberOptions): SmtpProber {
   const limits: SmtpProbeLimits = { ...DEFAULT_SMTP_LIMITS, ...options.limits };
   const now = options.now ?? (() => performance.now());
   // One context for every probe: building one from ~150 roots per handshake is wasted work.
-  const secureContext = tls.createSecureContext(options.trustedCa === undefined ? {} : { ca: [...tls.rootCertificates, options.trustedCa] });
+  const secureContext = tls.createSecureContext(
+    options.trustedCa === undefined ? {} : { ca: [...tls.rootCertificates, options.trustedCa] },
+  );
 
   return {
     async probe(request: SmtpProbeRequest): Promise<SmtpProbeResult> {
       const started = now();
       const { transcript: _none, totalMs: _zero, ...draft }: Mutable<SmtpProbeResult> = blankProbeResult(request);
       const range = policyRange(request.address, options.allowPrivateTargets);
-      if (range !== undefined) return { ...draft, refusedByPolicy: { range }, transcript: [], totalMs: now() - started };
-      const unsafe = (['heloName', 'mailFrom', 'recipient'] as const).find((field) => holdsControlCharacter(request[field]));
+      if (range !== undefined)
+        return { ...draft, refusedByPolicy: { range }, transcript: [], totalMs: now() - started };
+      const unsafe = (['heloName', 'mailFrom', 'recipient'] as const).find((field) =>
+        holdsControlCharacter(request[field]),
+      );
       if (unsafe !== undefined) {
-        const abort = { step: 'connect' as const, reason: 'protocol' as const, detail: `the request's ${unsafe} holds a control character; nothing was sent` };
+        const abort = {
+          step: 'connect' as const,
+          reason: 'protocol' as const,
+          detail: `the request's ${unsafe} holds a control character; nothing was sent`,
+        };
         return { ...draft, abort, transcript: [], totalMs: now() - started };
       }
 
@@ -52,7 +68,10 @@ export function createSmtpProber(options: SmtpProberOptions): SmtpProber {
       try {
         await converse(channel, request, draft, secureContext);
       } catch (error) {
-        draft.abort = error instanceof SessionEnded ? error.abort : { step: channel.step, reason: 'error', detail: error instanceof Error ? error.message : String(error) };
+        draft.abort =
+          error instanceof SessionEnded
+            ? error.abort
+            : { step: channel.step, reason: 'error', detail: error instanceof Error ? error.message : String(error) };
       } finally {
         channel.close();
       }
@@ -71,7 +90,12 @@ function policyRange(address: string, allowPrivateTargets: boolean): string | un
   return allowPrivateTargets ? undefined : nonPublicRange(address);
 }
 
-async function converse(channel: SmtpChannel, request: SmtpProbeRequest, draft: Draft, secureContext: tls.SecureContext): Promise<void> {
+async function converse(
+  channel: SmtpChannel,
+  request: SmtpProbeRequest,
+  draft: Draft,
+  secureContext: tls.SecureContext,
+): Promise<void> {
   draft.connect = await channel.connect(request.address, request.port);
   if (!draft.connect.ok) return;
 
@@ -118,12 +142,27 @@ function bareName(name: string): string {
 }
 
 /** RFC 3207 §4; a failed handshake spends the connection (a sender would retry in the clear on a new one: its own probe). */
-async function upgrade(channel: SmtpChannel, request: SmtpProbeRequest, secureContext: tls.SecureContext, draft: Draft): Promise<void> {
+async function upgrade(
+  channel: SmtpChannel,
+  request: SmtpProbeRequest,
+  secureContext: tls.SecureContext,
+  draft: Draft,
+): Promise<void> {
   const host = bareName(request.mxHost);
   // RFC 6066 §3: SNI carries host names only, never address literals.
   const handshake = await channel.startTls(net.isIP(host) === 0 ? host : undefined, secureContext);
   if (!handshake.ok) {
-    draft.tls = { ok: false, protocol: undefined, cipher: undefined, error: handshake.detail, chain: [], trusted: false, trustError: undefined, nameMatches: false, ms: handshake.ms };
+    draft.tls = {
+      ok: false,
+      protocol: undefined,
+      cipher: undefined,
+      error: handshake.detail,
+      chain: [],
+      trusted: false,
+      trustError: undefined,
+      nameMatches: false,
+      ms: handshake.ms,
+    };
     throw new SessionEnded({ step: 'tls', reason: handshake.reason, detail: handshake.detail });
   }
   const socket = handshake.socket;
@@ -140,7 +179,12 @@ async function upgrade(channel: SmtpChannel, request: SmtpProbeRequest, secureCo
     trustError: socket.authorized ? undefined : String((socket.authorizationError as unknown) ?? 'no certificate'),
     // RFC 6125 as Node implements it; the certificate's trust is judged separately above.
     nameMatches: leaf !== undefined && tls.checkServerIdentity(host, leaf) === undefined,
-    matchingNames: leaf === undefined ? [] : [request.mxHost, ...(request.alsoNames ?? [])].filter((name) => tls.checkServerIdentity(bareName(name), leaf) === undefined),
+    matchingNames:
+      leaf === undefined
+        ? []
+        : [request.mxHost, ...(request.alsoNames ?? [])].filter(
+            (name) => tls.checkServerIdentity(bareName(name), leaf) === undefined,
+          ),
     ms: handshake.ms,
   };
 }

@@ -59,7 +59,11 @@ export class SmtpReplyReader {
     for (const part of parts) {
       // Bare LF is tolerated: some servers end lines that way, and senders accept it.
       const line = part.endsWith('\r') ? part.slice(0, -1) : part;
-      if (line.length > this.limits.maxLineLength) return this.stop('line-too-long', `a reply line of ${line.length} characters (limit ${this.limits.maxLineLength})`);
+      if (line.length > this.limits.maxLineLength)
+        return this.stop(
+          'line-too-long',
+          `a reply line of ${line.length} characters (limit ${this.limits.maxLineLength})`,
+        );
       this.onLine(line);
       this.addLine(line);
       if (this.fault) return;
@@ -68,7 +72,8 @@ export class SmtpReplyReader {
       this.onLine(this.pendingText);
       return this.stop('line-too-long', `more than ${this.limits.maxLineLength} characters without a line ending`);
     }
-    if (this.bytesRead > this.limits.maxBytes) this.stop('too-many-bytes', `the server sent more than ${this.limits.maxBytes} bytes`);
+    if (this.bytesRead > this.limits.maxBytes)
+      this.stop('too-many-bytes', `the server sent more than ${this.limits.maxBytes} bytes`);
   }
 
   /** The next whole reply, else the fault that stopped the reader, else undefined (wait for more). */
@@ -94,7 +99,8 @@ export class SmtpReplyReader {
     if (!match) return this.stop('protocol', `not an SMTP reply line: ${JSON.stringify(line.slice(0, 80))}`);
     const code = Number(match[1]);
     // RFC 5321 §4.2.1: every line of a multi-line reply carries the same code.
-    if (this.partial && this.partial.code !== code) return this.stop('protocol', `reply code changed from ${this.partial.code} to ${code} inside one reply`);
+    if (this.partial && this.partial.code !== code)
+      return this.stop('protocol', `reply code changed from ${this.partial.code} to ${code} inside one reply`);
     this.partial ??= { code, lines: [] };
     this.partial.lines.push(line.slice(4));
     if (match[2] !== '-') {

@@ -21,7 +21,12 @@ export const DEFAULT_HEALTH_TIMEOUT_MS = 2_000;
  * The dependencies are asked at once, each with its own time limit: a hung database or Redis is
  * reported down, it does not make /healthz hang (a supervisor would read that as this process hung).
  */
-export function createOpsServer(metrics: Metrics, checks: readonly HealthCheck[], routes: Record<string, http.RequestListener> = {}, options: OpsServerOptions = {}): http.Server {
+export function createOpsServer(
+  metrics: Metrics,
+  checks: readonly HealthCheck[],
+  routes: Record<string, http.RequestListener> = {},
+  options: OpsServerOptions = {},
+): http.Server {
   const timeoutMs = options.checkTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
   return http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -43,7 +48,9 @@ async function health(checks: readonly HealthCheck[], timeoutMs: number, res: ht
   const results = await Promise.all(checks.map(async (c) => [c.name, await answersWithin(c, timeoutMs)] as const));
   const ok = results.every(([, up]) => up);
   res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-  res.end(`${JSON.stringify({ status: ok ? 'ok' : 'degraded', checks: Object.fromEntries(results.map(([name, up]) => [name, up ? 'up' : 'down'])) })}\n`);
+  res.end(
+    `${JSON.stringify({ status: ok ? 'ok' : 'degraded', checks: Object.fromEntries(results.map(([name, up]) => [name, up ? 'up' : 'down'])) })}\n`,
+  );
 }
 
 async function answersWithin(check: HealthCheck, timeoutMs: number): Promise<boolean> {

@@ -8,7 +8,10 @@ export type { Logger };
  * credentials and tokens are never passed to the logger; the redact list is a second guard.
  */
 export function createLogger(level: string): Logger {
-  return pino({ level, redact: ['*.token', '*.password', '*.secret', '*.redisUrl', 'token', 'password', 'secret', 'redisUrl'] }, pino.destination(2));
+  return pino(
+    { level, redact: ['*.token', '*.password', '*.secret', '*.redisUrl', 'token', 'password', 'secret', 'redisUrl'] },
+    pino.destination(2),
+  );
 }
 
 /** A child logger whose every line carries the command's correlation id. */

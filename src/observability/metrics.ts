@@ -30,9 +30,26 @@ export function createMetrics(queueDepth?: () => Promise<Record<string, number>>
   }
   return {
     registry,
-    commandsHandled: new Counter({ name: 'mxops_commands_total', help: 'Chat commands handled.', labelNames: ['surface', 'command', 'outcome'], registers: [registry] }),
+    commandsHandled: new Counter({
+      name: 'mxops_commands_total',
+      help: 'Chat commands handled.',
+      labelNames: ['surface', 'command', 'outcome'],
+      registers: [registry],
+    }),
     // Probes range from a refused connect (ms) to a tarpit's greeting (minutes).
-    probeSeconds: new Histogram({ name: 'mxops_smtp_probe_seconds', help: 'SMTP probe duration.', labelNames: ['outcome'], buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers: [registry] }),
-    checkSeconds: new Histogram({ name: 'mxops_check_seconds', help: 'Whole diagnosis duration.', labelNames: ['status'], buckets: [0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers: [registry] }),
+    probeSeconds: new Histogram({
+      name: 'mxops_smtp_probe_seconds',
+      help: 'SMTP probe duration.',
+      labelNames: ['outcome'],
+      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers: [registry],
+    }),
+    checkSeconds: new Histogram({
+      name: 'mxops_check_seconds',
+      help: 'Whole diagnosis duration.',
+      labelNames: ['status'],
+      buckets: [0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers: [registry],
+    }),
   };
 }

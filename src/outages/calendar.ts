@@ -24,8 +24,15 @@ export interface CalendarFreeze {
   readonly reason: string;
 }
 
-export function outageCalendar(input: { readonly windows: readonly CalendarWindow[]; readonly freezes: readonly CalendarFreeze[]; readonly stamp: number }): string {
-  const calendar = ical({ name: 'mxops: outage windows and freezes', prodId: { company: 'mxops', product: 'outage-calendar', language: 'EN' } });
+export function outageCalendar(input: {
+  readonly windows: readonly CalendarWindow[];
+  readonly freezes: readonly CalendarFreeze[];
+  readonly stamp: number;
+}): string {
+  const calendar = ical({
+    name: 'mxops: outage windows and freezes',
+    prodId: { company: 'mxops', product: 'outage-calendar', language: 'EN' },
+  });
   const stamp = new Date(input.stamp);
   for (const window of input.windows) {
     const outcome = window.status === 'patched' ? ' (patched)' : window.status === 'not-done' ? ' (not done)' : '';
@@ -35,7 +42,11 @@ export function outageCalendar(input: { readonly windows: readonly CalendarWindo
       end: new Date(window.end),
       stamp,
       summary: `Outage: ${window.system}${outcome}`,
-      description: [`Reason: ${window.reason}`, `Patches: ${window.patches.join(', ') || 'none listed'}`, `Approved by: ${window.approvedBy ?? 'unknown'}`].join('\n'),
+      description: [
+        `Reason: ${window.reason}`,
+        `Patches: ${window.patches.join(', ') || 'none listed'}`,
+        `Approved by: ${window.approvedBy ?? 'unknown'}`,
+      ].join('\n'),
       status: ICalEventStatus.CONFIRMED,
       busystatus: ICalEventBusyStatus.BUSY,
     });

@@ -31,25 +31,35 @@ export type VoteOutcome =
 
 export function castVote(request: PendingRequest, vote: Vote, approval: OutageApproval, now: number): VoteOutcome {
   if (!approval.approvers.includes(vote.approver)) {
-    throw new AppError('FORBIDDEN', `only the outage approvers decide this request: ${approval.approvers.join(', ') || 'none are configured (add outage.approvers to the policy)'}`);
+    throw new AppError(
+      'FORBIDDEN',
+      `only the outage approvers decide this request: ${approval.approvers.join(', ') || 'none are configured (add outage.approvers to the policy)'}`,
+    );
   }
   if (request.status !== 'pending') throw new AppError('CONFLICT', `this request is already ${request.status}`);
   if (now >= request.expiresAt) throw new AppError('CONFLICT', 'this request expired without a decision; ask again');
   if (vote.approver === request.requestedBy && !approval.selfApproval) {
-    throw new AppError('FORBIDDEN', 'you asked for this window; another approver must decide (the policy does not allow self-approval)');
+    throw new AppError(
+      'FORBIDDEN',
+      'you asked for this window; another approver must decide (the policy does not allow self-approval)',
+    );
   }
   switch (vote.decision) {
     case 'deny':
-      if (vote.reason.trim() === '') throw new AppError('BAD_INPUT', 'a denial needs a reason: the owner and the next escalation level are told it');
+      if (vote.reason.trim() === '')
+        throw new AppError('BAD_INPUT', 'a denial needs a reason: the owner and the next escalation level are told it');
       return { status: 'denied', reason: vote.reason.trim() };
     case 'propose':
       if (vote.start <= now) throw new AppError('BAD_INPUT', 'propose a time in the future');
       return { status: 'rescheduled', start: vote.start };
     case 'approve': {
-      if (request.approvals.includes(vote.approver)) throw new AppError('CONFLICT', 'you already approved this request; it waits for other approvers');
+      if (request.approvals.includes(vote.approver))
+        throw new AppError('CONFLICT', 'you already approved this request; it waits for other approvers');
       const approvals = [...request.approvals, vote.approver];
       // An approver who is also the requester counts only under selfApproval (checked above).
-      return approvals.length >= approval.quorum ? { status: 'approved', approvals } : { status: 'pending', approvals, needed: approval.quorum - approvals.length };
+      return approvals.length >= approval.quorum
+        ? { status: 'approved', approvals }
+        : { status: 'pending', approvals, needed: approval.quorum - approvals.length };
     }
   }
 }

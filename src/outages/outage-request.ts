@@ -7,7 +7,12 @@
 import { AppError } from '../errors.js';
 import { describeDuration } from '../patching/duration.js';
 import type { FreezePeriod, System } from '../patching/inventory.js';
-import { fitsMaintenanceWindow, nextMaintenanceSlots, overlappingFreeze, overlaps } from '../patching/maintenance-windows.js';
+import {
+  fitsMaintenanceWindow,
+  nextMaintenanceSlots,
+  overlappingFreeze,
+  overlaps,
+} from '../patching/maintenance-windows.js';
 import { describeLocalTime } from '../patching/working-time.js';
 
 /** Longer than a week is not a maintenance window but a migration. */
@@ -45,23 +50,43 @@ export function checkOutageRequest(ask: OutageAsk, context: OutageCheckContext):
   const end = start + durationMs;
   const when = (at: number): string => describeLocalTime(at, context.timeZone);
   if (ask.reason.trim() === '') problems.push('say why: the approvers decide on the reason');
-  if (!(durationMs > 0) || durationMs > MAX_OUTAGE_MS) problems.push(`an outage lasts more than nothing and at most ${describeDuration(MAX_OUTAGE_MS)} (asked: ${durationMs > 0 ? describeDuration(durationMs) : 'nothing'})`);
-  if (start <= context.now) problems.push(`the window would start in the past (${when(start)}); give a time from now on`);
+  if (!(durationMs > 0) || durationMs > MAX_OUTAGE_MS)
+    problems.push(
+      `an outage lasts more than nothing and at most ${describeDuration(MAX_OUTAGE_MS)} (asked: ${durationMs > 0 ? describeDuration(durationMs) : 'nothing'})`,
+    );
+  if (start <= context.now)
+    problems.push(`the window would start in the past (${when(start)}); give a time from now on`);
   if (problems.length > 0) throw refusal(system, problems);
 
   // No maintenance windows in the inventory means the system may be taken down at any time.
   if (system.maintenanceWindows.length > 0 && !fitsMaintenanceWindow(start, durationMs, system.maintenanceWindows)) {
-    const slots = nextMaintenanceSlots(context.now, durationMs, system.maintenanceWindows, system.freezes, SUGGESTED_SLOTS);
-    const suggestion = slots.length > 0 ? `; the next allowed: ${slots.map((slot) => when(slot.start)).join(', ')}` : '; no allowed window of that length in the next year';
-    problems.push(`${when(start)} for ${describeDuration(durationMs)} is outside ${system.name}'s maintenance windows${suggestion}`);
+    const slots = nextMaintenanceSlots(
+      context.now,
+      durationMs,
+      system.maintenanceWindows,
+      system.freezes,
+      SUGGESTED_SLOTS,
+    );
+    const suggestion =
+      slots.length > 0
+        ? `; the next allowed: ${slots.map((slot) => when(slot.start)).join(', ')}`
+        : '; no allowed window of that length in the next year';
+    problems.push(
+      `${when(start)} for ${describeDuration(durationMs)} is outside ${system.name}'s maintenance windows${suggestion}`,
+    );
   }
   const freeze: FreezePeriod | undefined = overlappingFreeze(start, end, system.freezes);
-  if (freeze !== undefined) problems.push(`it falls in the freeze "${freeze.reason || 'freeze'}" from ${when(freeze.from)} to ${when(freeze.to)}`);
+  if (freeze !== undefined)
+    problems.push(
+      `it falls in the freeze "${freeze.reason || 'freeze'}" from ${when(freeze.from)} to ${when(freeze.to)}`,
+    );
   const related = new Set([system.name, ...system.dependsOn]);
   for (const window of context.booked) {
     if (!related.has(window.system) || !overlaps(start, end, window.start, window.end)) continue;
     const whose = window.system === system.name ? system.name : `${window.system}, which ${system.name} depends on`;
-    problems.push(`it overlaps the approved window #${window.id} on ${whose} (${when(window.start)} to ${when(window.end)})`);
+    problems.push(
+      `it overlaps the approved window #${window.id} on ${whose} (${when(window.start)} to ${when(window.end)})`,
+    );
   }
   if (problems.length > 0) throw refusal(system, problems);
 }

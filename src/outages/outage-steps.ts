@@ -11,12 +11,21 @@ export interface PlannedStep {
   readonly dueAt: number;
 }
 
-export function planOutageSteps(window: { readonly start: number; readonly end: number }, approval: Pick<OutageApproval, 'remindBeforeMs'>, now: number): PlannedStep[] {
-  const reminders = approval.remindBeforeMs.map((lead) => ({ kind: `remind-${lead}`, dueAt: window.start - lead })).filter((step) => step.dueAt > now);
-  return [...reminders, { kind: 'start', dueAt: window.start }, { kind: 'end', dueAt: window.end }].sort((a, b) => a.dueAt - b.dueAt);
+export function planOutageSteps(
+  window: { readonly start: number; readonly end: number },
+  approval: Pick<OutageApproval, 'remindBeforeMs'>,
+  now: number,
+): PlannedStep[] {
+  const reminders = approval.remindBeforeMs
+    .map((lead) => ({ kind: `remind-${lead}`, dueAt: window.start - lead }))
+    .filter((step) => step.dueAt > now);
+  return [...reminders, { kind: 'start', dueAt: window.start }, { kind: 'end', dueAt: window.end }].sort(
+    (a, b) => a.dueAt - b.dueAt,
+  );
 }
 
-export type StepKind = { readonly kind: 'reminder'; readonly leadMs: number } | { readonly kind: 'start' } | { readonly kind: 'end' };
+export type StepKind =
+  { readonly kind: 'reminder'; readonly leadMs: number } | { readonly kind: 'start' } | { readonly kind: 'end' };
 
 export function readStepKind(kind: string): StepKind {
   if (kind === 'start' || kind === 'end') return { kind };

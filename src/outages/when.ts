@@ -16,11 +16,20 @@ export function parseWhen(text: string, now: number, timeZone: string): number {
   // "today", "tomorrow" and weekdays are the requester's, then place the result in the real zone.
   const wallNow = DateTime.fromMillis(now, { zone }).setZone('UTC', { keepLocalTime: true }).toJSDate();
   const [result] = chrono.parse(input, { instant: wallNow, timezone: 'UTC' }, { forwardDate: true });
-  if (result === undefined) throw new AppError('BAD_INPUT', `"${input}" is not a time: write 2026-11-28 22:00, saturday 22:00 or tomorrow 06:30 (your time zone, ${timeZone})`);
+  if (result === undefined)
+    throw new AppError(
+      'BAD_INPUT',
+      `"${input}" is not a time: write 2026-11-28 22:00, saturday 22:00 or tomorrow 06:30 (your time zone, ${timeZone})`,
+    );
   const rest = (input.slice(0, result.index) + input.slice(result.index + result.text.length)).trim();
-  if (rest !== '') throw new AppError('BAD_INPUT', `"${input}": could not read "${rest}"; write only the time, such as saturday 22:00`);
+  if (rest !== '')
+    throw new AppError(
+      'BAD_INPUT',
+      `"${input}": could not read "${rest}"; write only the time, such as saturday 22:00`,
+    );
   const { start } = result;
-  if (!start.isCertain('hour')) throw new AppError('BAD_INPUT', `"${input}" names a day but no time: add it, such as ${input} 22:00`);
+  if (!start.isCertain('hour'))
+    throw new AppError('BAD_INPUT', `"${input}" names a day but no time: add it, such as ${input} 22:00`);
   // An explicit offset (2026-11-28T22:00Z, +01:00) is an instant already.
   if (start.isCertain('timezoneOffset')) return start.date().getTime();
   const date = DateTime.utc(start.get('year')!, start.get('month')!, start.get('day')!);

@@ -24,31 +24,52 @@ export interface AckRequest {
 }
 
 /** What the rest of the patch's life offers instead of another acknowledgement. */
-const INSTEAD = 'apply it, request an outage window (outage request), or ask for the risk to be accepted (patch accept-risk)';
+const INSTEAD =
+  'apply it, request an outage window (outage request), or ask for the risk to be accepted (patch accept-risk)';
 
-export function acknowledge(state: EscalationState, policy: EscalationPolicy, now: number, request: AckRequest): EscalationState {
+export function acknowledge(
+  state: EscalationState,
+  policy: EscalationPolicy,
+  now: number,
+  request: AckRequest,
+): EscalationState {
   refuseWhenSettled(state, 'acknowledged');
   const when = (at: number): string => describeLocalTime(at, request.timeZone);
   const { lastAck } = state;
   // A nag button cannot name a later nag than the latest planned; a typed ack answers that one.
   const answering = Math.min(request.nag ?? state.step, state.step);
   if (lastAck !== undefined && answering <= lastAck.step) {
-    throw new AppError('CONFLICT', `this nag was already acknowledged by ${lastAck.by} at ${when(lastAck.at)}; nothing changed`);
+    throw new AppError(
+      'CONFLICT',
+      `this nag was already acknowledged by ${lastAck.by} at ${when(lastAck.at)}; nothing changed`,
+    );
   }
   if (state.phase === 'acknowledged') {
     // Only a state stored before acknowledgements were recorded gets here.
-    throw new AppError('CONFLICT', `this patch is already acknowledged until ${when(state.holdUntil ?? now)}; nothing changed`);
+    throw new AppError(
+      'CONFLICT',
+      `this patch is already acknowledged until ${when(state.holdUntil ?? now)}; nothing changed`,
+    );
   }
   if (state.phase === 'snoozed') {
-    throw new AppError('CONFLICT', `this patch is snoozed until ${when(state.holdUntil ?? now)}: nobody is nagged before then, so there is nothing to acknowledge`);
+    throw new AppError(
+      'CONFLICT',
+      `this patch is snoozed until ${when(state.holdUntil ?? now)}: nobody is nagged before then, so there is nothing to acknowledge`,
+    );
   }
   if (state.phase === 'exhausted') {
-    throw new AppError('CONFLICT', `escalation of this patch is over: every level of the ${policy.name} policy was told, and an acknowledgement would hold nothing. It stays on the overdue list until you ${INSTEAD}`);
+    throw new AppError(
+      'CONFLICT',
+      `escalation of this patch is over: every level of the ${policy.name} policy was told, and an acknowledgement would hold nothing. It stays on the overdue list until you ${INSTEAD}`,
+    );
   }
   const used = acknowledgementsUsed(state);
   const allowed = ackLimits(policy).maxCount;
   if (used >= allowed) {
-    const held = allowed === 0 ? `the ${policy.name} policy allows no acknowledgements` : `this level was already acknowledged ${times(used)}${lastAck ? ` (last by ${lastAck.by} at ${when(lastAck.at)})` : ''}, the most the ${policy.name} policy allows`;
+    const held =
+      allowed === 0
+        ? `the ${policy.name} policy allows no acknowledgements`
+        : `this level was already acknowledged ${times(used)}${lastAck ? ` (last by ${lastAck.by} at ${when(lastAck.at)})` : ''}, the most the ${policy.name} policy allows`;
     throw new AppError('FORBIDDEN', `${held}, so escalation goes on as scheduled. Instead, ${INSTEAD}`);
   }
   const holdUntil = now + policy.ackForMs;
@@ -57,7 +78,14 @@ export function acknowledge(state: EscalationState, policy: EscalationPolicy, no
     phase: 'acknowledged',
     holdUntil,
     nextAt: holdUntil,
-    lastAck: { step: state.step, by: request.by, at: now, level: state.level, count: used + 1, levelEndsAt: state.nextAt },
+    lastAck: {
+      step: state.step,
+      by: request.by,
+      at: now,
+      level: state.level,
+      count: used + 1,
+      levelEndsAt: state.nextAt,
+    },
   };
 }
 

@@ -14,7 +14,10 @@ const PART = /(\d+)([mhdw])/g;
 export function parseDuration(text: string): number {
   const compact = text.trim().toLowerCase().replace(/\s+/g, '');
   if (!WHOLE.test(compact)) {
-    throw new AppError('BAD_INPUT', `"${text}" is not a duration: use a number with m, h, d or w, such as 90m, 36h, 7d, 2w or 1d12h`);
+    throw new AppError(
+      'BAD_INPUT',
+      `"${text}" is not a duration: use a number with m, h, d or w, such as 90m, 36h, 7d, 2w or 1d12h`,
+    );
   }
   let total = 0;
   for (const [, count, unit] of compact.matchAll(PART)) total += Number(count) * UNIT_MS[unit as Unit];
@@ -37,7 +40,12 @@ export function formatDuration(ms: number): string {
 
 /** For people: "3 days", "5 hours", "1 day 4 hours" (at most two units, rounded down). */
 export function describeDuration(ms: number): string {
-  const units = [['week', UNIT_MS.w], ['day', UNIT_MS.d], ['hour', UNIT_MS.h], ['minute', UNIT_MS.m]] as const;
+  const units = [
+    ['week', UNIT_MS.w],
+    ['day', UNIT_MS.d],
+    ['hour', UNIT_MS.h],
+    ['minute', UNIT_MS.m],
+  ] as const;
   const parts: string[] = [];
   let rest = Math.max(0, ms);
   for (const [name, size] of units) {

@@ -13,7 +13,8 @@ import { AppError } from '../errors.js';
 import { describeDuration } from './duration.js';
 import type { EscalationPolicy } from './inventory.js';
 
-export type EscalationPhase = 'upcoming' | 'overdue' | 'acknowledged' | 'snoozed' | 'risk-accepted' | 'exhausted' | 'done';
+export type EscalationPhase =
+  'upcoming' | 'overdue' | 'acknowledged' | 'snoozed' | 'risk-accepted' | 'exhausted' | 'done';
 
 export interface EscalationState {
   readonly phase: EscalationPhase;
@@ -102,7 +103,13 @@ export function moveDueDate(state: EscalationState, patch: PatchTiming, policy: 
 }
 
 /** What the sweep does with a patch whose nextAt has come. */
-export function advanceEscalation(state: EscalationState, patch: PatchTiming, policy: EscalationPolicy, now: number, workingTime: WorkingTimeOf): AdvanceResult {
+export function advanceEscalation(
+  state: EscalationState,
+  patch: PatchTiming,
+  policy: EscalationPolicy,
+  now: number,
+  workingTime: WorkingTimeOf,
+): AdvanceResult {
   if (state.nextAt === null || now < state.nextAt) return { outcome: 'idle', state };
   const next = nextStep(state, patch, policy, now);
   if (next === undefined) return { outcome: 'idle', state };
@@ -120,7 +127,13 @@ type Step = { readonly state: EscalationState; readonly nag?: PlannedNag } | 'ex
 
 function nextStep(state: EscalationState, patch: PatchTiming, policy: EscalationPolicy, now: number): Step {
   const last = policy.levels.length - 1;
-  const nag = (level: number, kind: NagKind, extra: Partial<PlannedNag> = {}): PlannedNag => ({ step: state.step + 1, level, kind, at: now, ...extra });
+  const nag = (level: number, kind: NagKind, extra: Partial<PlannedNag> = {}): PlannedNag => ({
+    step: state.step + 1,
+    level,
+    kind,
+    at: now,
+    ...extra,
+  });
   const waitAfter = (level: number): number => now + policy.levels[level]!.waitMs;
 
   switch (state.phase) {
@@ -152,21 +165,36 @@ function nextStep(state: EscalationState, patch: PatchTiming, policy: Escalation
       if (now < patch.dueAt) {
         // Looked at early (the due date moved later): nothing to say until it is due.
         if (state.reminded || policy.remindBeforeMs <= 0) return { state: { ...state, nextAt: patch.dueAt } };
-        return { state: { ...state, reminded: true, step: state.step + 1, nextAt: patch.dueAt }, nag: nag(-1, 'coming-due') };
+        return {
+          state: { ...state, reminded: true, step: state.step + 1, nextAt: patch.dueAt },
+          nag: nag(-1, 'coming-due'),
+        };
       }
-      return { state: { ...state, phase: 'overdue', level: 0, round: 1, step: state.step + 1, nextAt: waitAfter(0) }, nag: nag(0, 'overdue') };
+      return {
+        state: { ...state, phase: 'overdue', level: 0, round: 1, step: state.step + 1, nextAt: waitAfter(0) },
+        nag: nag(0, 'overdue'),
+      };
     }
     case 'overdue': {
       if (state.round === 0) {
         const level = Math.max(state.level, 0);
-        return { state: { ...state, level, round: 1, step: state.step + 1, nextAt: waitAfter(level) }, nag: nag(level, 'reopened') };
+        return {
+          state: { ...state, level, round: 1, step: state.step + 1, nextAt: waitAfter(level) },
+          nag: nag(level, 'reopened'),
+        };
       }
       if (state.level < last) {
         const level = state.level + 1;
-        return { state: { ...state, level, round: 1, step: state.step + 1, nextAt: waitAfter(level) }, nag: nag(level, 'escalated') };
+        return {
+          state: { ...state, level, round: 1, step: state.step + 1, nextAt: waitAfter(level) },
+          nag: nag(level, 'escalated'),
+        };
       }
       if (state.round > policy.repeatCap) return 'exhausted';
-      return { state: { ...state, round: state.round + 1, step: state.step + 1, nextAt: waitAfter(last) }, nag: nag(last, 'repeat') };
+      return {
+        state: { ...state, round: state.round + 1, step: state.step + 1, nextAt: waitAfter(last) },
+        nag: nag(last, 'repeat'),
+      };
     }
   }
 }
@@ -176,22 +204,51 @@ function nextStep(state: EscalationState, patch: PatchTiming, policy: Escalation
  * section 4). The next level is told at once, with the denial, and escalation goes on from there.
  * Undefined when there is nothing to escalate: not overdue yet, applied, or its risk accepted.
  */
-export function escalateForDenial(state: EscalationState, patch: PatchTiming, policy: EscalationPolicy, now: number): { state: EscalationState; nag: PlannedNag } | undefined {
+export function escalateForDenial(
+  state: EscalationState,
+  patch: PatchTiming,
+  policy: EscalationPolicy,
+  now: number,
+): { state: EscalationState; nag: PlannedNag } | undefined {
   if (now < patch.dueAt || state.phase === 'done' || state.phase === 'risk-accepted') return undefined;
   const level = Math.min(state.level + 1, policy.levels.length - 1);
   const nag: PlannedNag = { step: state.step + 1, level, kind: 'outage-denied', at: now };
-  return { state: { ...state, phase: 'overdue', level, round: 1, step: nag.step, holdUntil: null, nextAt: now + policy.levels[level]!.waitMs }, nag };
+  return {
+    state: {
+      ...state,
+      phase: 'overdue',
+      level,
+      round: 1,
+      step: nag.step,
+      holdUntil: null,
+      nextAt: now + policy.levels[level]!.waitMs,
+    },
+    nag,
+  };
 }
 
 /** A snooze needs a reason and stays within the policy's count and length. */
-export function snooze(state: EscalationState, policy: EscalationPolicy, now: number, durationMs: number, reason: string): EscalationState {
+export function snooze(
+  state: EscalationState,
+  policy: EscalationPolicy,
+  now: number,
+  durationMs: number,
+  reason: string,
+): EscalationState {
   refuseWhenSettled(state, 'snoozed');
-  if (reason.trim() === '') throw new AppError('BAD_INPUT', 'a snooze needs a reason: snooze <duration> --reason "why it can wait"');
+  if (reason.trim() === '')
+    throw new AppError('BAD_INPUT', 'a snooze needs a reason: snooze <duration> --reason "why it can wait"');
   if (durationMs > policy.snooze.maxLengthMs) {
-    throw new AppError('BAD_INPUT', `a snooze may last at most ${describeDuration(policy.snooze.maxLengthMs)} under the ${policy.name} policy`);
+    throw new AppError(
+      'BAD_INPUT',
+      `a snooze may last at most ${describeDuration(policy.snooze.maxLengthMs)} under the ${policy.name} policy`,
+    );
   }
   if (state.snoozes >= policy.snooze.maxCount) {
-    throw new AppError('FORBIDDEN', `this patch was already snoozed ${state.snoozes} time${state.snoozes === 1 ? '' : 's'}, the most the ${policy.name} policy allows: patch it, request an outage window, or accept the risk`);
+    throw new AppError(
+      'FORBIDDEN',
+      `this patch was already snoozed ${state.snoozes} time${state.snoozes === 1 ? '' : 's'}, the most the ${policy.name} policy allows: patch it, request an outage window, or accept the risk`,
+    );
   }
   const holdUntil = now + durationMs;
   return { ...state, phase: 'snoozed', snoozes: state.snoozes + 1, holdUntil, nextAt: holdUntil };

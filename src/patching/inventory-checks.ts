@@ -21,7 +21,13 @@ export function checkInventory(log: ProblemLog, entries: InventoryEntries): void
   const handles = reportDuplicates(log, entries.people, (person) => person.handle, 'handle', 'person handle');
   const policies = reportDuplicates(log, entries.policies, (policy) => policy.name, 'name', 'policy name');
   const systems = reportDuplicates(log, entries.systems, (system) => system.name, 'name', 'system name');
-  reportDuplicates(log, entries.patches, patchIdentity, (patch) => (patch.advisory === undefined ? 'title' : 'advisory'), 'patch');
+  reportDuplicates(
+    log,
+    entries.patches,
+    patchIdentity,
+    (patch) => (patch.advisory === undefined ? 'title' : 'advisory'),
+    'patch',
+  );
 
   if (entries.people.length > 0) {
     const person = { names: handles, noun: 'person', among: 'the people' };
@@ -82,7 +88,13 @@ function checkReference(log: ProblemLog, map: InventoryMap, key: string, name: s
   if (name !== undefined && !known.names.has(name)) log.report(placeOf(map, key), unknown(name, known));
 }
 
-function checkReferences(log: ProblemLog, map: InventoryMap, key: string, names: readonly string[] | undefined, known: Known): void {
+function checkReferences(
+  log: ProblemLog,
+  map: InventoryMap,
+  key: string,
+  names: readonly string[] | undefined,
+  known: Known,
+): void {
   (names ?? []).forEach((name, index) => {
     if (!known.names.has(name)) log.report(itemPlace(map, key, index), unknown(name, known));
   });
@@ -101,7 +113,8 @@ function itemPlace(map: InventoryMap, key: string, index: number): Place {
 /** A management chain must end: a loop (a -> b -> a) would escalate forever. Each loop is reported once. */
 function reportManagerLoops(log: ProblemLog, people: readonly Entry<Person>[]): void {
   const byHandle = new Map<string, Entry<Person>>();
-  for (const entry of people) if (entry.value.handle !== undefined && !byHandle.has(entry.value.handle)) byHandle.set(entry.value.handle, entry);
+  for (const entry of people)
+    if (entry.value.handle !== undefined && !byHandle.has(entry.value.handle)) byHandle.set(entry.value.handle, entry);
   const settled = new Set<string>();
   for (const start of byHandle.keys()) {
     const path: string[] = [];
@@ -117,7 +130,8 @@ function reportManagerLoops(log: ProblemLog, people: readonly Entry<Person>[]): 
       const firstInFile = loop.reduce((a, b) => (lineOf(byHandle, a) <= lineOf(byHandle, b) ? a : b));
       const rotated = [...loop.slice(loop.indexOf(firstInFile)), ...loop.slice(0, loop.indexOf(firstInFile))];
       const entry = byHandle.get(firstInFile);
-      if (entry !== undefined) log.report(placeOf(entry.map, 'manager'), `management chain loops: ${[...rotated, firstInFile].join(' -> ')}`);
+      if (entry !== undefined)
+        log.report(placeOf(entry.map, 'manager'), `management chain loops: ${[...rotated, firstInFile].join(' -> ')}`);
     }
     for (const seen of path) settled.add(seen);
   }

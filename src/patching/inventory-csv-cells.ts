@@ -9,22 +9,33 @@
  * - `dependsOn`: `dns-1 dns-2`
  */
 import { AppError } from '../errors.js';
-import {
-  formatClock,
-  formatEndInstant,
-  formatInstant,
-  formatLength,
-  formatWeekdays,
-} from './inventory-fields.js';
+import { formatClock, formatEndInstant, formatInstant, formatLength, formatWeekdays } from './inventory-fields.js';
 import type { FreezePeriod, MaintenanceWindow, PatchSpec, Person, System } from './inventory.js';
-import { fieldPath, type InventoryLeaf, type InventoryMap, type InventoryNode, type ProblemLog } from './inventory-tree.js';
+import {
+  fieldPath,
+  type InventoryLeaf,
+  type InventoryMap,
+  type InventoryNode,
+  type ProblemLog,
+} from './inventory-tree.js';
 
 export const CSV_KINDS = ['people', 'systems', 'patches'] as const;
 export type CsvKind = (typeof CSV_KINDS)[number];
 
 export const CSV_COLUMNS: Readonly<Record<CsvKind, readonly string[]>> = {
   people: ['handle', 'name', 'slack', 'teams', 'timeZone', 'manager', 'workingDays', 'workingHours'],
-  systems: ['name', 'kind', 'criticality', 'owner', 'slackChannel', 'teamsChannel', 'policy', 'maintenanceWindows', 'freezes', 'dependsOn'],
+  systems: [
+    'name',
+    'kind',
+    'criticality',
+    'owner',
+    'slackChannel',
+    'teamsChannel',
+    'policy',
+    'maintenanceWindows',
+    'freezes',
+    'dependsOn',
+  ],
   patches: ['system', 'title', 'advisory', 'severity', 'released', 'due'],
 };
 
@@ -38,18 +49,41 @@ export const REQUIRED_CSV_COLUMNS: Readonly<Record<CsvKind, readonly string[]>> 
 const LIST_ITEM_SEPARATOR = ';';
 
 /** A row's cells by canonical column name, as a tree node at `line`. */
-export function readRow(log: ProblemLog, kind: CsvKind, cells: ReadonlyMap<string, string>, line: number): InventoryMap {
-  const leaf = (column: string, field = column): InventoryLeaf => ({ kind: 'leaf', line, field, text: (cells.get(column) ?? '').trim() });
+export function readRow(
+  log: ProblemLog,
+  kind: CsvKind,
+  cells: ReadonlyMap<string, string>,
+  line: number,
+): InventoryMap {
+  const leaf = (column: string, field = column): InventoryLeaf => ({
+    kind: 'leaf',
+    line,
+    field,
+    text: (cells.get(column) ?? '').trim(),
+  });
   const entries = new Map<string, InventoryNode>();
-  const plain = { people: ['handle', 'name', 'slack', 'teams', 'timeZone', 'manager'], systems: ['name', 'kind', 'criticality', 'owner', 'policy', 'dependsOn'], patches: CSV_COLUMNS.patches }[kind];
+  const plain = {
+    people: ['handle', 'name', 'slack', 'teams', 'timeZone', 'manager'],
+    systems: ['name', 'kind', 'criticality', 'owner', 'policy', 'dependsOn'],
+    patches: CSV_COLUMNS.patches,
+  }[kind];
   for (const column of plain) entries.set(column, leaf(column));
   if (kind === 'people') {
     const days = leaf('workingDays');
     const hours = leaf('workingHours');
-    if (days.text !== '' || hours.text !== '') entries.set('workingHours', { kind: 'map', line, field: 'workingHours', entries: new Map([['days', days], ...readHours(log, hours)]) });
+    if (days.text !== '' || hours.text !== '')
+      entries.set('workingHours', {
+        kind: 'map',
+        line,
+        field: 'workingHours',
+        entries: new Map([['days', days], ...readHours(log, hours)]),
+      });
   }
   if (kind === 'systems') {
-    const channel = new Map<string, InventoryNode>([['slack', leaf('slackChannel')], ['teams', leaf('teamsChannel')]]);
+    const channel = new Map<string, InventoryNode>([
+      ['slack', leaf('slackChannel')],
+      ['teams', leaf('teamsChannel')],
+    ]);
     entries.set('channel', { kind: 'map', line, field: 'slackChannel/teamsChannel', entries: channel });
     entries.set('maintenanceWindows', readItems(log, leaf('maintenanceWindows'), readWindowItem));
     entries.set('freezes', readItems(log, leaf('freezes'), readFreezeItem));
@@ -65,7 +99,10 @@ function readHours(log: ProblemLog, hours: InventoryLeaf): [string, InventoryNod
     log.report(hours, `must be a range such as 09:00-18:00 (got "${hours.text}")`);
     return [['start', { kind: 'invalid', line: hours.line, field: hours.field }]];
   }
-  return [['start', { ...hours, text: match[1] ?? '' }], ['end', { ...hours, text: match[2] ?? '' }]];
+  return [
+    ['start', { ...hours, text: match[1] ?? '' }],
+    ['end', { ...hours, text: match[2] ?? '' }],
+  ];
 }
 
 type ItemReader = (log: ProblemLog, item: InventoryLeaf) => InventoryNode;
@@ -74,7 +111,10 @@ type ItemReader = (log: ProblemLog, item: InventoryLeaf) => InventoryNode;
 function readItems(log: ProblemLog, cell: InventoryLeaf, readItem: ItemReader): InventoryNode {
   if (cell.text === '') return cell;
   // A trailing or doubled separator is a slip, not an empty item.
-  const texts = cell.text.split(LIST_ITEM_SEPARATOR).map((text) => text.trim()).filter((text) => text !== '');
+  const texts = cell.text
+    .split(LIST_ITEM_SEPARATOR)
+    .map((text) => text.trim())
+    .filter((text) => text !== '');
   const items = texts.map((text, index) => readItem(log, { ...cell, field: fieldPath(cell.field, index), text }));
   return { kind: 'list', line: cell.line, field: cell.field, items };
 }
@@ -153,7 +193,10 @@ function writeWindow(window: MaintenanceWindow): string {
 function writeFreeze(system: System, freeze: FreezePeriod): string {
   // The separator would split the reason into a second, unreadable freeze on import.
   if (freeze.reason.includes(LIST_ITEM_SEPARATOR)) {
-    throw new AppError('BAD_INPUT', `system ${system.name}: the freeze reason "${freeze.reason}" contains "${LIST_ITEM_SEPARATOR}", which CSV cannot hold: export as YAML`);
+    throw new AppError(
+      'BAD_INPUT',
+      `system ${system.name}: the freeze reason "${freeze.reason}" contains "${LIST_ITEM_SEPARATOR}", which CSV cannot hold: export as YAML`,
+    );
   }
   const range = `${formatInstant(freeze.from)}..${formatEndInstant(freeze.to)}`;
   return freeze.reason === '' ? range : `${range} ${freeze.reason}`;

@@ -40,7 +40,8 @@ export function parseInventoryCsv(text: string, source = 'inventory.csv'): Inven
   // One line ending for csv-parse's line count, and for cells that hold several lines.
   const records = readRecords(log, acceptInventoryText(text, source).replace(/\r\n?/g, '\n'));
   const [header, ...rows] = records;
-  if (header === undefined && log.problems.length === 0) log.report({ line: 1, field: '' }, `is empty: a header row is required (${describeKinds()})`);
+  if (header === undefined && log.problems.length === 0)
+    log.report({ line: 1, field: '' }, `is empty: a header row is required (${describeKinds()})`);
   const columns = header === undefined ? undefined : readHeader(log, header);
   throwIfProblems(source, log.problems);
   if (columns === undefined) return readInventoryDocument(log, undefined, source);
@@ -48,21 +49,37 @@ export function parseInventoryCsv(text: string, source = 'inventory.csv'): Inven
   const items: InventoryNode[] = [];
   for (const row of rows) {
     if (row.cells.length !== columns.names.length) {
-      log.report({ line: row.line, field: '' }, `has ${row.cells.length} cells where the header has ${columns.names.length} (a stray or missing comma?)`);
+      log.report(
+        { line: row.line, field: '' },
+        `has ${row.cells.length} cells where the header has ${columns.names.length} (a stray or missing comma?)`,
+      );
       continue;
     }
     const cells = new Map(columns.names.map((name, index) => [name, restoreFormulaCell(row.cells[index] ?? '')]));
     items.push(readRow(log, columns.kind, cells, row.line));
   }
-  const root: InventoryNode = { kind: 'map', line: 1, field: '', entries: new Map([[columns.kind, { kind: 'list', line: 1, field: '', items }]]) };
+  const root: InventoryNode = {
+    kind: 'map',
+    line: 1,
+    field: '',
+    entries: new Map([[columns.kind, { kind: 'list', line: 1, field: '', items }]]),
+  };
   return readInventoryDocument(log, root, source);
 }
 
 /** One kind of the document as CSV, every column present, that parseInventoryCsv reads back equal. */
 export function formatInventoryCsv(inventory: InventoryDocument, kind: CsvKind): string {
   const rows =
-    kind === 'people' ? inventory.people.map(writePersonRow) : kind === 'systems' ? inventory.systems.map(writeSystemRow) : inventory.patches.map(writePatchRow);
-  return stringify(rows, { header: true, columns: [...CSV_COLUMNS[kind]], cast: { string: (cell) => defuseFormulaCell(cell) } });
+    kind === 'people'
+      ? inventory.people.map(writePersonRow)
+      : kind === 'systems'
+        ? inventory.systems.map(writeSystemRow)
+        : inventory.patches.map(writePatchRow);
+  return stringify(rows, {
+    header: true,
+    columns: [...CSV_COLUMNS[kind]],
+    cast: { string: (cell) => defuseFormulaCell(cell) },
+  });
 }
 
 interface CsvRecord {
@@ -76,14 +93,17 @@ function readRecords(log: ProblemLog, text: string): CsvRecord[] {
   try {
     parsed = parse(text, { info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as typeof parsed;
   } catch (error) {
-    const line = typeof (error as { lines?: unknown }).lines === 'number' ? ((error as { lines: number }).lines) : 0;
+    const line = typeof (error as { lines?: unknown }).lines === 'number' ? (error as { lines: number }).lines : 0;
     const message = error instanceof Error ? error.message.replace(/ at line \d+/, '') : String(error);
     log.report({ line, field: '' }, `CSV syntax: ${message}`);
     return [];
   }
   // info.lines is the line a record ends on; a quoted cell may hold line breaks.
   return parsed
-    .map(({ record, info }) => ({ cells: record, line: info.lines - record.reduce((breaks, cell) => breaks + (cell.match(/\n/g)?.length ?? 0), 0) }))
+    .map(({ record, info }) => ({
+      cells: record,
+      line: info.lines - record.reduce((breaks, cell) => breaks + (cell.match(/\n/g)?.length ?? 0), 0),
+    }))
     .filter((record) => record.cells.some((cell) => cell.trim() !== ''));
 }
 
@@ -97,7 +117,8 @@ interface Header {
 function readHeader(log: ProblemLog, header: CsvRecord): Header | undefined {
   const line = header.line;
   const given = header.cells.map((cell) => cell.trim());
-  const canonical = (kind: CsvKind, name: string): string | undefined => CSV_COLUMNS[kind].find((column) => column.toLowerCase() === name.toLowerCase());
+  const canonical = (kind: CsvKind, name: string): string | undefined =>
+    CSV_COLUMNS[kind].find((column) => column.toLowerCase() === name.toLowerCase());
   const scores = CSV_KINDS.map((kind) => given.filter((name) => canonical(kind, name) !== undefined).length);
   const best = Math.max(...scores);
   const kind = scores.filter((score) => score === best).length === 1 ? CSV_KINDS[scores.indexOf(best)] : undefined;
@@ -110,11 +131,13 @@ function readHeader(log: ProblemLog, header: CsvRecord): Header | undefined {
   for (const [index, name] of given.entries()) {
     const column = canonical(kind, name);
     if (name === '') log.report({ line, field: '' }, `column ${index + 1} has no name`);
-    else if (column === undefined) log.report({ line, field: name }, `unknown column for ${kind} (expected ${CSV_COLUMNS[kind].join(',')})`);
+    else if (column === undefined)
+      log.report({ line, field: name }, `unknown column for ${kind} (expected ${CSV_COLUMNS[kind].join(',')})`);
     else if (names.includes(column)) log.report({ line, field: column }, 'column appears twice');
     names.push(column ?? name);
   }
-  for (const column of REQUIRED_CSV_COLUMNS[kind]) if (!names.includes(column)) log.report({ line, field: column }, `required column missing from the ${kind} header`);
+  for (const column of REQUIRED_CSV_COLUMNS[kind])
+    if (!names.includes(column)) log.report({ line, field: column }, `required column missing from the ${kind} header`);
   if (kind === 'systems' && !names.includes('slackChannel') && !names.includes('teamsChannel')) {
     log.report({ line, field: 'slackChannel' }, 'required: a slackChannel or teamsChannel column, or both');
   }

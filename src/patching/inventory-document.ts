@@ -11,10 +11,16 @@ import { readMap, readSequence, type InventoryNode, type ProblemLog } from './in
 
 export const SECTION_KEYS = ['people', 'policies', 'systems', 'patches'] as const;
 
-export function readInventoryDocument(log: ProblemLog, root: InventoryNode | undefined, source: string): InventoryDocument {
+export function readInventoryDocument(
+  log: ProblemLog,
+  root: InventoryNode | undefined,
+  source: string,
+): InventoryDocument {
   const map = readMap(log, root, SECTION_KEYS) ?? undefined;
-  const section = <T>(key: string, readOne: (log: ProblemLog, node: InventoryNode) => Entry<T> | undefined): Entry<T>[] =>
-    (readSequence(log, map?.entries.get(key)) ?? []).flatMap((node) => readOne(log, node) ?? []);
+  const section = <T>(
+    key: string,
+    readOne: (log: ProblemLog, node: InventoryNode) => Entry<T> | undefined,
+  ): Entry<T>[] => (readSequence(log, map?.entries.get(key)) ?? []).flatMap((node) => readOne(log, node) ?? []);
   const entries: InventoryEntries = {
     people: section('people', readPerson),
     policies: section('policies', readPolicy),

@@ -64,12 +64,14 @@ export function parseSlackChannel(text: string): string {
 }
 
 export function parseTeamsUser(text: string): string {
-  if (/\s/.test(text)) throw bad(`must be a Teams user id such as an Azure AD object id, without spaces (got "${text}")`);
+  if (/\s/.test(text))
+    throw bad(`must be a Teams user id such as an Azure AD object id, without spaces (got "${text}")`);
   return text;
 }
 
 export function parseTeamsChannel(text: string): string {
-  if (!/^19:\S+@thread\.\S+$/.test(text)) throw bad(`must be a Teams channel id such as 19:abc@thread.tacv2 (got "${text}")`);
+  if (!/^19:\S+@thread\.\S+$/.test(text))
+    throw bad(`must be a Teams channel id such as 19:abc@thread.tacv2 (got "${text}")`);
   return text;
 }
 
@@ -112,7 +114,7 @@ export function parseWeekdays(text: string): Weekday[] {
 export function formatWeekdays(days: readonly Weekday[]): string {
   const sorted = [...days].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let start = 0; start < sorted.length; ) {
+  for (let start = 0; start < sorted.length;) {
     let end = start;
     while (end + 1 < sorted.length && sorted[end + 1] === (sorted[end] ?? 0) + 1) end++;
     const run = sorted.slice(start, end + 1).map(formatWeekday);
@@ -129,8 +131,12 @@ const MINUTES_PER_DAY = 24 * 60;
 export function parseClock(text: string, options: { endOfDay?: boolean } = {}): number {
   const match = CLOCK.exec(text);
   const minute = match === null ? NaN : Number(match[1]) * 60 + Number(match[2]);
-  const valid = match !== null && Number(match[2]) < 60 && (minute < MINUTES_PER_DAY || (options.endOfDay === true && minute === MINUTES_PER_DAY));
-  if (!valid) throw bad(`must be a time HH:MM from 00:00 to ${options.endOfDay === true ? '24:00' : '23:59'} (got "${text}")`);
+  const valid =
+    match !== null &&
+    Number(match[2]) < 60 &&
+    (minute < MINUTES_PER_DAY || (options.endOfDay === true && minute === MINUTES_PER_DAY));
+  if (!valid)
+    throw bad(`must be a time HH:MM from 00:00 to ${options.endOfDay === true ? '24:00' : '23:59'} (got "${text}")`);
   return minute;
 }
 
@@ -147,7 +153,10 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:
 
 /** A date (UTC midnight) or an ISO date-time; without an offset the time is UTC. */
 export function parseInstant(text: string): number {
-  const parsed = DATE_ONLY.test(text) || DATE_TIME.test(text) ? DateTime.fromISO(text.replace(' ', 'T').toUpperCase(), { zone: 'utc' }) : undefined;
+  const parsed =
+    DATE_ONLY.test(text) || DATE_TIME.test(text)
+      ? DateTime.fromISO(text.replace(' ', 'T').toUpperCase(), { zone: 'utc' })
+      : undefined;
   if (parsed === undefined || !parsed.isValid) {
     throw bad(`must be a date YYYY-MM-DD or a date-time such as 2026-10-01T09:30Z (got "${text}")`);
   }

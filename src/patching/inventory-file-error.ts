@@ -43,5 +43,8 @@ function describeProblem(source: string, { line, field, message }: InventoryProb
 /** Problems come back in file order; the sort is stable, so one line keeps its discovery order. */
 export function throwIfProblems(source: string, problems: readonly InventoryProblem[]): void {
   if (problems.length === 0) return;
-  throw new InventoryFileError(source, [...problems].sort((a, b) => a.line - b.line));
+  throw new InventoryFileError(
+    source,
+    [...problems].sort((a, b) => a.line - b.line),
+  );
 }

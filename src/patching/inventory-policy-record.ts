@@ -28,7 +28,20 @@ import {
   type ProblemLog,
 } from './inventory-tree.js';
 
-export const POLICY_KEYS = ['name', 'sla', 'remindBefore', 'levels', 'repeat', 'ackFor', 'ack', 'snooze', 'riskApprovers', 'leadership', 'quietHours', 'outage'] as const;
+export const POLICY_KEYS = [
+  'name',
+  'sla',
+  'remindBefore',
+  'levels',
+  'repeat',
+  'ackFor',
+  'ack',
+  'snooze',
+  'riskApprovers',
+  'leadership',
+  'quietHours',
+  'outage',
+] as const;
 export const LEVEL_KEYS = ['targets', 'wait'] as const;
 export const ACK_KEYS = ['maxCount'] as const;
 export const SNOOZE_KEYS = ['maxCount', 'maxLength'] as const;
@@ -71,7 +84,8 @@ export function readPolicy(log: ProblemLog, node: InventoryNode): Entry<Escalati
 
 function readSla(log: ProblemLog, policy: InventoryMap): Record<Severity, number> | undefined {
   const map = readMap(log, policy.entries.get('sla'), SEVERITIES);
-  if (map === undefined) log.report(placeOf(policy, 'sla'), `required: a duration for each of ${SEVERITIES.join(', ')}`);
+  if (map === undefined)
+    log.report(placeOf(policy, 'sla'), `required: a duration for each of ${SEVERITIES.join(', ')}`);
   if (map === undefined || map === null) return undefined;
   const sla: Partial<Record<Severity, number>> = {};
   for (const severity of SEVERITIES) sla[severity] = required(log, map, severity, parseDuration);
@@ -90,7 +104,8 @@ function readLevel(log: ProblemLog, node: InventoryNode): EscalationLevel | unde
   const map = readEntryMap(log, node, LEVEL_KEYS);
   if (map === undefined) return undefined;
   const targets = readEach(log, map.entries.get('targets'), parseOneOf(ESCALATION_TARGETS));
-  if (targets === undefined || targets?.length === 0) log.report(placeOf(map, 'targets'), `required: one or more of ${ESCALATION_TARGETS.join(', ')}`);
+  if (targets === undefined || targets?.length === 0)
+    log.report(placeOf(map, 'targets'), `required: one or more of ${ESCALATION_TARGETS.join(', ')}`);
   const waitMs = required(log, map, 'wait', parseDuration);
   if (targets === undefined || targets === null || targets.length === 0 || waitMs === undefined) return undefined;
   return { targets: targets.map((target) => target.value), waitMs };
@@ -133,12 +148,20 @@ function readOutage(log: ProblemLog, policy: InventoryMap): OutageApproval | und
     log.report(placeOf(map, 'quorum'), `must be at most the number of approvers, ${approvers.length} (got ${quorum})`);
     return undefined;
   }
-  if (approvers === undefined || quorum === undefined || selfApproval === undefined || expireAfterMs === undefined || remindBeforeMs === undefined) return undefined;
+  if (
+    approvers === undefined ||
+    quorum === undefined ||
+    selfApproval === undefined ||
+    expireAfterMs === undefined ||
+    remindBeforeMs === undefined
+  )
+    return undefined;
   return { approvers, quorum, selfApproval, expireAfterMs, remindBeforeMs };
 }
 
 function parseQuorum(text: string): number {
-  if (!/^\d{1,6}$/.test(text) || Number(text) < 1) throw new AppError('BAD_INPUT', `must be a whole number, 1 or more (got "${text}")`);
+  if (!/^\d{1,6}$/.test(text) || Number(text) < 1)
+    throw new AppError('BAD_INPUT', `must be a whole number, 1 or more (got "${text}")`);
   return Number(text);
 }
 

@@ -56,7 +56,17 @@ export interface Entry<T> {
 
 export const PERSON_KEYS = ['handle', 'name', 'slack', 'teams', 'timeZone', 'workingHours', 'manager'] as const;
 export const WORKING_HOURS_KEYS = ['days', 'start', 'end'] as const;
-export const SYSTEM_KEYS = ['name', 'kind', 'criticality', 'owner', 'channel', 'policy', 'maintenanceWindows', 'freezes', 'dependsOn'] as const;
+export const SYSTEM_KEYS = [
+  'name',
+  'kind',
+  'criticality',
+  'owner',
+  'channel',
+  'policy',
+  'maintenanceWindows',
+  'freezes',
+  'dependsOn',
+] as const;
 export const CHANNEL_KEYS = ['slack', 'teams'] as const;
 export const WINDOW_KEYS = ['days', 'start', 'duration', 'timeZone'] as const;
 export const FREEZE_KEYS = ['from', 'to', 'reason'] as const;
@@ -80,7 +90,10 @@ export function readEntryMap(log: ProblemLog, node: InventoryNode, keys: readonl
 export function readPerson(log: ProblemLog, node: InventoryNode): Entry<Person> | undefined {
   const map = readEntryMap(log, node, PERSON_KEYS);
   if (map === undefined) return undefined;
-  const chat: ChatAddress = definedOnly({ slack: optional(log, map, 'slack', parseSlackUser), teams: optional(log, map, 'teams', parseTeamsUser) });
+  const chat: ChatAddress = definedOnly({
+    slack: optional(log, map, 'slack', parseSlackUser),
+    teams: optional(log, map, 'teams', parseTeamsUser),
+  });
   const value: Partial<Person> = definedOnly({
     handle: required(log, map, 'handle', parseName),
     name: required(log, map, 'name', parseText),
@@ -100,10 +113,19 @@ function readWorkingHours(log: ProblemLog, node: InventoryNode | undefined): Wor
   const listed = readDays(log, map, 'days');
   const days = listed === undefined ? DEFAULT_WORKING_HOURS.days : (listed ?? undefined);
   const startMinute = withDefault(log, map, 'start', parseClock, DEFAULT_WORKING_HOURS.startMinute);
-  const endMinute = withDefault(log, map, 'end', (text) => parseClock(text, { endOfDay: true }), DEFAULT_WORKING_HOURS.endMinute);
+  const endMinute = withDefault(
+    log,
+    map,
+    'end',
+    (text) => parseClock(text, { endOfDay: true }),
+    DEFAULT_WORKING_HOURS.endMinute,
+  );
   if (days === undefined || startMinute === undefined || endMinute === undefined) return undefined;
   if (endMinute <= startMinute) {
-    log.report(placeOf(map, 'end'), `must be after the start, ${formatClock(startMinute)} (working hours cannot span midnight)`);
+    log.report(
+      placeOf(map, 'end'),
+      `must be after the start, ${formatClock(startMinute)} (working hours cannot span midnight)`,
+    );
     return undefined;
   }
   return { days, startMinute, endMinute };
@@ -153,13 +175,21 @@ function readChannel(log: ProblemLog, system: InventoryMap): ChatAddress | undef
   const map = readMap(log, system.entries.get('channel'), CHANNEL_KEYS);
   if (map === undefined) log.report(placeOf(system, 'channel'), 'required: a Slack channel, a Teams channel or both');
   if (map === undefined || map === null) return undefined;
-  const channel: ChatAddress = definedOnly({ slack: optional(log, map, 'slack', parseSlackChannel), teams: optional(log, map, 'teams', parseTeamsChannel) });
-  if (isAbsent(map.entries.get('slack')) && isAbsent(map.entries.get('teams'))) log.report(map, 'needs a Slack channel, a Teams channel or both');
+  const channel: ChatAddress = definedOnly({
+    slack: optional(log, map, 'slack', parseSlackChannel),
+    teams: optional(log, map, 'teams', parseTeamsChannel),
+  });
+  if (isAbsent(map.entries.get('slack')) && isAbsent(map.entries.get('teams')))
+    log.report(map, 'needs a Slack channel, a Teams channel or both');
   return channel;
 }
 
 /** Each item read by `readOne`; an absent list is empty. undefined when any item is unusable. */
-function readRecords<T>(log: ProblemLog, node: InventoryNode | undefined, readOne: (log: ProblemLog, node: InventoryNode) => T | undefined): T[] | undefined {
+function readRecords<T>(
+  log: ProblemLog,
+  node: InventoryNode | undefined,
+  readOne: (log: ProblemLog, node: InventoryNode) => T | undefined,
+): T[] | undefined {
   const items = readSequence(log, node);
   if (items === undefined) return [];
   if (items === null) return undefined;
@@ -175,13 +205,21 @@ function readWindow(log: ProblemLog, node: InventoryNode): MaintenanceWindow | u
   const startMinute = required(log, map, 'start', parseClock);
   const durationMs = required(log, map, 'duration', parseWindowLength);
   const timeZone = required(log, map, 'timeZone', parseTimeZone);
-  if (days === undefined || days === null || startMinute === undefined || durationMs === undefined || timeZone === undefined) return undefined;
+  if (
+    days === undefined ||
+    days === null ||
+    startMinute === undefined ||
+    durationMs === undefined ||
+    timeZone === undefined
+  )
+    return undefined;
   return { days, startMinute, durationMs, timeZone };
 }
 
 function parseWindowLength(text: string): number {
   const ms = parseDuration(text);
-  if (ms > MAX_WINDOW_MS) throw new AppError('BAD_INPUT', `must be at most 7d: a longer window would overlap next week's (got "${text}")`);
+  if (ms > MAX_WINDOW_MS)
+    throw new AppError('BAD_INPUT', `must be at most 7d: a longer window would overlap next week's (got "${text}")`);
   return ms;
 }
 

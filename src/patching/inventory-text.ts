@@ -7,20 +7,27 @@ import { InventoryFileError } from './inventory-file-error.js';
 /** Far above any real inventory (thousands of systems fit in a few hundred kB). */
 export const MAX_INVENTORY_BYTES = 10 * 1024 * 1024;
 
-
 /** Returns the text without a byte-order mark, or throws InventoryFileError naming why it is unusable. */
 export function acceptInventoryText(text: string, source: string): string {
   // Every UTF-16 unit takes at least one UTF-8 byte: a string this long is over the cap, no need to count.
   if (text.length > MAX_INVENTORY_BYTES || Buffer.byteLength(text, 'utf8') > MAX_INVENTORY_BYTES) {
     throw new InventoryFileError(source, [
-      { line: 0, field: '', message: `is larger than ${MAX_INVENTORY_BYTES / (1024 * 1024)} MB: split it into several files` },
+      {
+        line: 0,
+        field: '',
+        message: `is larger than ${MAX_INVENTORY_BYTES / (1024 * 1024)} MB: split it into several files`,
+      },
     ]);
   }
   const bad = findNonText(text);
   if (bad >= 0) {
     const line = text.slice(0, bad).split('\n').length;
     throw new InventoryFileError(source, [
-      { line, field: '', message: 'is not UTF-8 text (found a binary or undecodable character): save it as UTF-8 YAML or CSV' },
+      {
+        line,
+        field: '',
+        message: 'is not UTF-8 text (found a binary or undecodable character): save it as UTF-8 YAML or CSV',
+      },
     ]);
   }
   return text.startsWith('\ufeff') ? text.slice(1) : text;

@@ -91,14 +91,20 @@ export function readText(log: ProblemLog, node: InventoryNode | undefined): stri
 const LIST_SEPARATOR = /[\s,]+/;
 
 /** The items of a list, or of one value split at commas and spaces. */
-export function readList(log: ProblemLog, node: InventoryNode | undefined): readonly InventoryNode[] | undefined | null {
+export function readList(
+  log: ProblemLog,
+  node: InventoryNode | undefined,
+): readonly InventoryNode[] | undefined | null {
   if (node === undefined) return undefined;
   switch (node.kind) {
     case 'list':
       return node.items;
     case 'leaf':
       if (node.text === '') return undefined;
-      return node.text.split(LIST_SEPARATOR).filter((text) => text !== '').map((text) => ({ ...node, text }));
+      return node.text
+        .split(LIST_SEPARATOR)
+        .filter((text) => text !== '')
+        .map((text) => ({ ...node, text }));
     case 'invalid':
       return null;
     default:
@@ -108,7 +114,11 @@ export function readList(log: ProblemLog, node: InventoryNode | undefined): read
 }
 
 /** A mapping whose keys are all in `keys`: an unknown key is a typo (`critcality`) until proven otherwise. */
-export function readMap(log: ProblemLog, node: InventoryNode | undefined, keys: readonly string[]): InventoryMap | undefined | null {
+export function readMap(
+  log: ProblemLog,
+  node: InventoryNode | undefined,
+  keys: readonly string[],
+): InventoryMap | undefined | null {
   if (node === undefined || isAbsent(node)) return undefined;
   if (node.kind === 'invalid') return null;
   if (node.kind !== 'map') {
@@ -116,13 +126,20 @@ export function readMap(log: ProblemLog, node: InventoryNode | undefined, keys: 
     return null;
   }
   for (const [key, value] of node.entries) {
-    if (!keys.includes(key)) log.report({ line: value.line, field: fieldPath(node.field, key) }, `unknown field (expected one of ${keys.join(', ')})`);
+    if (!keys.includes(key))
+      log.report(
+        { line: value.line, field: fieldPath(node.field, key) },
+        `unknown field (expected one of ${keys.join(', ')})`,
+      );
   }
   return node;
 }
 
 /** The items of a list of records (windows, levels...): unlike readList, one value is not split. */
-export function readSequence(log: ProblemLog, node: InventoryNode | undefined): readonly InventoryNode[] | undefined | null {
+export function readSequence(
+  log: ProblemLog,
+  node: InventoryNode | undefined,
+): readonly InventoryNode[] | undefined | null {
   if (node === undefined || isAbsent(node)) return undefined;
   if (node.kind === 'list') return node.items;
   if (node.kind !== 'invalid') log.report(node, 'must be a list');
@@ -130,7 +147,12 @@ export function readSequence(log: ProblemLog, node: InventoryNode | undefined): 
 }
 
 /** A field that must be present; undefined when missing or unusable (both reported). */
-export function required<T>(log: ProblemLog, map: InventoryMap, key: string, parse: (text: string) => T): T | undefined {
+export function required<T>(
+  log: ProblemLog,
+  map: InventoryMap,
+  key: string,
+  parse: (text: string) => T,
+): T | undefined {
   const node = map.entries.get(key);
   const text = readText(log, node);
   if (text === undefined) log.report(placeOf(map, key), 'required');
@@ -138,13 +160,24 @@ export function required<T>(log: ProblemLog, map: InventoryMap, key: string, par
 }
 
 /** A field that may be missing; undefined when missing or unusable (the latter reported). */
-export function optional<T>(log: ProblemLog, map: InventoryMap, key: string, parse: (text: string) => T): T | undefined {
+export function optional<T>(
+  log: ProblemLog,
+  map: InventoryMap,
+  key: string,
+  parse: (text: string) => T,
+): T | undefined {
   const text = readText(log, map.entries.get(key));
   return typeof text === 'string' ? log.attempt(placeOf(map, key), () => parse(text)) : undefined;
 }
 
 /** A field with a default; undefined only when present and unusable (reported). */
-export function withDefault<T>(log: ProblemLog, map: InventoryMap, key: string, parse: (text: string) => T, fallback: T): T | undefined {
+export function withDefault<T>(
+  log: ProblemLog,
+  map: InventoryMap,
+  key: string,
+  parse: (text: string) => T,
+  fallback: T,
+): T | undefined {
   const text = readText(log, map.entries.get(key));
   if (text === undefined) return fallback;
   return text === null ? undefined : log.attempt(placeOf(map, key), () => parse(text));
@@ -156,7 +189,11 @@ export interface Placed<T> {
 }
 
 /** Each item of a list parsed; a value listed twice is reported. undefined: absent; null: unusable. */
-export function readEach<T>(log: ProblemLog, node: InventoryNode | undefined, parse: (text: string) => T): Placed<T>[] | undefined | null {
+export function readEach<T>(
+  log: ProblemLog,
+  node: InventoryNode | undefined,
+  parse: (text: string) => T,
+): Placed<T>[] | undefined | null {
   const items = readList(log, node);
   if (items === undefined || items === null) return items;
   const values: Placed<T>[] = [];

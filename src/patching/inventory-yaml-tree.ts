@@ -14,7 +14,10 @@ export function readYamlTree(log: ProblemLog, text: string): InventoryNode | und
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, schema: 'core', uniqueKeys: true, prettyErrors: true });
   for (const error of document.errors) {
-    const message = error.code === 'MULTIPLE_DOCS' ? 'holds more than one YAML document (---): put everything in one' : describeYamlError(error.message);
+    const message =
+      error.code === 'MULTIPLE_DOCS'
+        ? 'holds more than one YAML document (---): put everything in one'
+        : describeYamlError(error.message);
     log.report({ line: error.linePos?.[0].line ?? 0, field: '' }, message);
   }
   if (document.errors.length > 0 || document.contents === null) return undefined;
@@ -27,7 +30,13 @@ export function readYamlTree(log: ProblemLog, text: string): InventoryNode | und
     const line = lineOf(node, fallbackLine);
     if (node === null || node === undefined) return { kind: 'leaf', line, field, text: '' };
     if (isScalar(node)) return { kind: 'leaf', line, field, text: scalarText(node.value, node.source) };
-    if (isSeq(node)) return { kind: 'list', line, field, items: node.items.map((item, index) => convert(item, fieldPath(field, index), line)) };
+    if (isSeq(node))
+      return {
+        kind: 'list',
+        line,
+        field,
+        items: node.items.map((item, index) => convert(item, fieldPath(field, index), line)),
+      };
     if (isMap(node)) {
       const entries = new Map<string, InventoryNode>();
       for (const pair of node.items) {
@@ -43,7 +52,10 @@ export function readYamlTree(log: ProblemLog, text: string): InventoryNode | und
     }
     // An alias would make one node stand at several places (which line is wrong?) and invites
     // alias bombs; inventories are short enough to write out.
-    log.report({ line, field }, isAlias(node) ? `YAML aliases (*${node.source}) are not supported: write the value out` : 'unsupported YAML node');
+    log.report(
+      { line, field },
+      isAlias(node) ? `YAML aliases (*${node.source}) are not supported: write the value out` : 'unsupported YAML node',
+    );
     return { kind: 'invalid', line, field };
   };
   return convert(document.contents, '', 1);

@@ -71,7 +71,16 @@ import { Document, Scalar, type Node } from 'yaml';
 import { formatClock, formatEndInstant, formatInstant, formatLength, formatWeekday } from './inventory-fields.js';
 import { readInventoryDocument } from './inventory-document.js';
 import { throwIfProblems } from './inventory-file-error.js';
-import { DEFAULT_ACK, type EscalationPolicy, type InventoryDocument, type OutageApproval, type PatchSpec, type Person, type System, type Weekday } from './inventory.js';
+import {
+  DEFAULT_ACK,
+  type EscalationPolicy,
+  type InventoryDocument,
+  type OutageApproval,
+  type PatchSpec,
+  type Person,
+  type System,
+  type Weekday,
+} from './inventory.js';
 import { definedOnly } from './inventory-records.js';
 import { acceptInventoryText } from './inventory-text.js';
 import { ProblemLog } from './inventory-tree.js';
@@ -134,7 +143,12 @@ function formatPolicy(policy: EscalationPolicy, flow: Flow): object {
   const sla = policy.slaMs;
   return definedOnly({
     name: policy.name,
-    sla: flow({ critical: formatLength(sla.critical), high: formatLength(sla.high), medium: formatLength(sla.medium), low: formatLength(sla.low) }),
+    sla: flow({
+      critical: formatLength(sla.critical),
+      high: formatLength(sla.high),
+      medium: formatLength(sla.medium),
+      low: formatLength(sla.low),
+    }),
     remindBefore: policy.remindBeforeMs === 0 ? 0 : formatLength(policy.remindBeforeMs),
     levels: policy.levels.map((level) => flow({ targets: [...level.targets], wait: formatLength(level.waitMs) })),
     repeat: policy.repeatCap,
@@ -170,12 +184,23 @@ function formatSystem(system: System, flow: Flow): object {
     policy: system.policy,
     maintenanceWindows: nonEmpty(
       system.maintenanceWindows.map((window) =>
-        flow({ days: days(window.days), start: clock(window.startMinute), duration: formatLength(window.durationMs), timeZone: window.timeZone }),
+        flow({
+          days: days(window.days),
+          start: clock(window.startMinute),
+          duration: formatLength(window.durationMs),
+          timeZone: window.timeZone,
+        }),
       ),
     ),
     freezes: nonEmpty(
       system.freezes.map((freeze) =>
-        flow(definedOnly({ from: formatInstant(freeze.from), to: formatEndInstant(freeze.to), reason: freeze.reason === '' ? undefined : freeze.reason })),
+        flow(
+          definedOnly({
+            from: formatInstant(freeze.from),
+            to: formatEndInstant(freeze.to),
+            reason: freeze.reason === '' ? undefined : freeze.reason,
+          }),
+        ),
       ),
     ),
     dependsOn: system.dependsOn.length > 0 ? flow([...system.dependsOn]) : undefined,

@@ -109,7 +109,13 @@ export interface OutageApproval {
   readonly remindBeforeMs: readonly number[];
 }
 
-export const DEFAULT_OUTAGE_APPROVAL: OutageApproval = { approvers: [], quorum: 1, selfApproval: false, expireAfterMs: 3 * 86_400_000, remindBeforeMs: [86_400_000, 3_600_000] };
+export const DEFAULT_OUTAGE_APPROVAL: OutageApproval = {
+  approvers: [],
+  quorum: 1,
+  selfApproval: false,
+  expireAfterMs: 3 * 86_400_000,
+  remindBeforeMs: [86_400_000, 3_600_000],
+};
 
 /** A recurring slot in which a system may be taken down, in the system's local time. */
 export interface MaintenanceWindow {

@@ -22,19 +22,25 @@ export type CalendarDate = DateTime;
  */
 export function zoneNamed(timeZone: string): IANAZone {
   if (!IANAZone.isValidZone(timeZone)) {
-    throw new AppError('BAD_INPUT', `"${timeZone}" is not an IANA time zone: use a name such as Europe/Berlin or America/New_York`);
+    throw new AppError(
+      'BAD_INPUT',
+      `"${timeZone}" is not an IANA time zone: use a name such as Europe/Berlin or America/New_York`,
+    );
   }
   return IANAZone.create(timeZone);
 }
 
 export function checkInstant(at: number, what: string): void {
-  if (!Number.isFinite(at)) throw new AppError('BAD_INPUT', `${what} must be a finite epoch-milliseconds time, not ${String(at)}`);
+  if (!Number.isFinite(at))
+    throw new AppError('BAD_INPUT', `${what} must be a finite epoch-milliseconds time, not ${String(at)}`);
 }
 
 export function checkWeekdays(days: readonly number[], what: string): void {
-  if (days.length === 0) throw new AppError('BAD_INPUT', `${what} has no weekdays: list at least one of 1 (Monday) to 7 (Sunday)`);
+  if (days.length === 0)
+    throw new AppError('BAD_INPUT', `${what} has no weekdays: list at least one of 1 (Monday) to 7 (Sunday)`);
   const bad = days.find((day) => !Number.isInteger(day) || day < 1 || day > 7);
-  if (bad !== undefined) throw new AppError('BAD_INPUT', `${what} has weekday ${String(bad)}: use 1 (Monday) to 7 (Sunday)`);
+  if (bad !== undefined)
+    throw new AppError('BAD_INPUT', `${what} has weekday ${String(bad)}: use 1 (Monday) to 7 (Sunday)`);
 }
 
 /** The date that clocks in `zone` show at `at`. */

@@ -8,7 +8,17 @@
 import type { IANAZone } from 'luxon';
 import { AppError } from '../errors.js';
 import type { FreezePeriod, MaintenanceWindow } from './inventory.js';
-import { checkInstant, checkWeekdays, DAY_MS, localDateOf, MINUTES_PER_DAY, resolveLocalTime, weekdayOf, zoneNamed, type CalendarDate } from './local-time.js';
+import {
+  checkInstant,
+  checkWeekdays,
+  DAY_MS,
+  localDateOf,
+  MINUTES_PER_DAY,
+  resolveLocalTime,
+  weekdayOf,
+  zoneNamed,
+  type CalendarDate,
+} from './local-time.js';
 
 export interface Slot {
   readonly start: number;
@@ -27,7 +37,11 @@ export function overlaps(aStart: number, aEnd: number, bStart: number, bEnd: num
 }
 
 /** The first freeze (in list order) that shares an instant with [start, end); a freeze's `to` is exclusive. */
-export function overlappingFreeze(start: number, end: number, freezes: readonly FreezePeriod[]): FreezePeriod | undefined {
+export function overlappingFreeze(
+  start: number,
+  end: number,
+  freezes: readonly FreezePeriod[],
+): FreezePeriod | undefined {
   return freezes.find((freeze) => overlaps(start, end, freeze.from, freeze.to));
 }
 
@@ -36,17 +50,26 @@ export function checkMaintenanceWindow(window: MaintenanceWindow): IANAZone {
   const zone = zoneNamed(window.timeZone);
   checkWeekdays(window.days, 'A maintenance window');
   if (!Number.isInteger(window.startMinute) || window.startMinute < 0 || window.startMinute >= MINUTES_PER_DAY) {
-    throw new AppError('BAD_INPUT', `A maintenance window starts at minute ${String(window.startMinute)}: use a whole minute from 0 (00:00) to 1439 (23:59)`);
+    throw new AppError(
+      'BAD_INPUT',
+      `A maintenance window starts at minute ${String(window.startMinute)}: use a whole minute from 0 (00:00) to 1439 (23:59)`,
+    );
   }
   if (!Number.isFinite(window.durationMs) || window.durationMs <= 0 || window.durationMs > MAX_WINDOW_MS) {
-    throw new AppError('BAD_INPUT', `A maintenance window lasts ${String(window.durationMs)} ms: it must be longer than zero and at most 7 days`);
+    throw new AppError(
+      'BAD_INPUT',
+      `A maintenance window lasts ${String(window.durationMs)} ms: it must be longer than zero and at most 7 days`,
+    );
   }
   return zone;
 }
 
 function checkDuration(durationMs: number): void {
   if (!Number.isFinite(durationMs) || durationMs <= 0) {
-    throw new AppError('BAD_INPUT', `An outage of ${String(durationMs)} ms cannot be placed: the duration must be longer than zero`);
+    throw new AppError(
+      'BAD_INPUT',
+      `An outage of ${String(durationMs)} ms cannot be placed: the duration must be longer than zero`,
+    );
   }
 }
 
@@ -66,7 +89,11 @@ function* occurrencesBetween(window: MaintenanceWindow, zone: IANAZone, from: nu
 }
 
 /** True when [start, start + durationMs) lies entirely inside one occurrence of one window. */
-export function fitsMaintenanceWindow(start: number, durationMs: number, windows: readonly MaintenanceWindow[]): boolean {
+export function fitsMaintenanceWindow(
+  start: number,
+  durationMs: number,
+  windows: readonly MaintenanceWindow[],
+): boolean {
   checkInstant(start, 'The outage start');
   checkDuration(durationMs);
   const checked = windows.map((window) => ({ window, zone: checkMaintenanceWindow(window) }));
@@ -96,7 +123,8 @@ export function nextMaintenanceSlots(
 ): Slot[] {
   checkInstant(after, 'The earliest start');
   checkDuration(durationMs);
-  if (!Number.isInteger(count) || count < 0) throw new AppError('BAD_INPUT', `Cannot list ${String(count)} slots: ask for a whole number, zero or more`);
+  if (!Number.isInteger(count) || count < 0)
+    throw new AppError('BAD_INPUT', `Cannot list ${String(count)} slots: ask for a whole number, zero or more`);
   const checked = windows.map((window) => ({ window, zone: checkMaintenanceWindow(window) }));
   const horizon = after + SLOT_SEARCH_DAYS * DAY_MS;
   const starts = new Set<number>();

@@ -7,7 +7,11 @@ import type { Person } from './inventory.js';
  */
 export function managementChainOf(people: ReadonlyMap<string, Person>, handle: string): Person[] {
   const chain: Person[] = [];
-  for (let person = people.get(handle); person !== undefined && !chain.includes(person); person = person.manager === undefined ? undefined : people.get(person.manager)) {
+  for (
+    let person = people.get(handle);
+    person !== undefined && !chain.includes(person);
+    person = person.manager === undefined ? undefined : people.get(person.manager)
+  ) {
     chain.push(person);
   }
   return chain;

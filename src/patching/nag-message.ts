@@ -71,14 +71,22 @@ const WHY: Record<PlannedNag['kind'], string> = {
 
 const RESUMED = { snoozed: 'the snooze ended', 'risk-accepted': 'the risk acceptance expired' } as const;
 
-function nextStep(state: EscalationState, policy: EscalationPolicy, next: NagRecipients | undefined, zone: string): string {
+function nextStep(
+  state: EscalationState,
+  policy: EscalationPolicy,
+  next: NagRecipients | undefined,
+  zone: string,
+): string {
   if (state.nextAt === null) return 'Next: nothing further is scheduled.';
   const when = describeLocalTime(state.nextAt, zone);
-  if (state.phase === 'upcoming') return `Next: if it is not applied by the due date, ${when}, the owner is told it is overdue.`;
+  if (state.phase === 'upcoming')
+    return `Next: if it is not applied by the due date, ${when}, the owner is told it is overdue.`;
   const last = policy.levels.length - 1;
-  if (state.level < last && next !== undefined) return `Next: unless someone acts, ${next.people.map((person) => person.name).join(', ') || 'the next level'} ${next.people.length === 1 ? 'is' : 'are'} told ${when}.`;
+  if (state.level < last && next !== undefined)
+    return `Next: unless someone acts, ${next.people.map((person) => person.name).join(', ') || 'the next level'} ${next.people.length === 1 ? 'is' : 'are'} told ${when}.`;
   const repeatsLeft = policy.repeatCap - (state.round - 1);
-  if (repeatsLeft > 0) return `Next: repeated ${when} (${repeatsLeft} more time${repeatsLeft === 1 ? '' : 's'} at most), unless someone acts.`;
+  if (repeatsLeft > 0)
+    return `Next: repeated ${when} (${repeatsLeft} more time${repeatsLeft === 1 ? '' : 's'} at most), unless someone acts.`;
   return `Next: this was the last nag the ${policy.name} policy sends; the patch stays on the overdue list.`;
 }
 

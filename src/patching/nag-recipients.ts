@@ -21,9 +21,15 @@ export interface NagRecipients {
  * `leaders` are the policy's named leaders, or none to use the top of the chain.
  * Level -1 is the coming-due reminder: the owner alone.
  */
-export function nagRecipients(level: number, policy: EscalationPolicy, chain: readonly Person[], leaders: readonly Person[]): NagRecipients {
+export function nagRecipients(
+  level: number,
+  policy: EscalationPolicy,
+  chain: readonly Person[],
+  leaders: readonly Person[],
+): NagRecipients {
   const owner = chain[0]!;
-  const targets: EscalationLevel['targets'] = level < 0 ? ['owner'] : policy.levels[Math.min(level, policy.levels.length - 1)]!.targets;
+  const targets: EscalationLevel['targets'] =
+    level < 0 ? ['owner'] : policy.levels[Math.min(level, policy.levels.length - 1)]!.targets;
   const people: Person[] = [];
   const unfilled: string[] = [];
   const add = (person: Person | undefined, target: string): void => {

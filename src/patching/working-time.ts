@@ -9,7 +9,16 @@ import { DateTime } from 'luxon';
 import type { IANAZone } from 'luxon';
 import { AppError } from '../errors.js';
 import type { WorkingHours } from './inventory.js';
-import { checkInstant, checkWeekdays, localDateOf, MINUTES_PER_DAY, resolveLocalTime, weekdayOf, zoneNamed, type CalendarDate } from './local-time.js';
+import {
+  checkInstant,
+  checkWeekdays,
+  localDateOf,
+  MINUTES_PER_DAY,
+  resolveLocalTime,
+  weekdayOf,
+  zoneNamed,
+  type CalendarDate,
+} from './local-time.js';
 
 /** Far more than any valid WorkingHours needs (at most two weeks); only a guard against loops. */
 const SEARCH_DAYS = 366;
@@ -19,7 +28,10 @@ export function checkWorkingHours(hours: WorkingHours): void {
   checkWeekdays(hours.days, 'Working hours');
   const { startMinute, endMinute } = hours;
   if (!Number.isInteger(startMinute) || startMinute < 0 || startMinute >= MINUTES_PER_DAY) {
-    throw new AppError('BAD_INPUT', `Working hours start at minute ${String(startMinute)}: use a whole minute from 0 (00:00) to 1439 (23:59)`);
+    throw new AppError(
+      'BAD_INPUT',
+      `Working hours start at minute ${String(startMinute)}: use a whole minute from 0 (00:00) to 1439 (23:59)`,
+    );
   }
   if (!Number.isInteger(endMinute) || endMinute <= startMinute || endMinute > MINUTES_PER_DAY) {
     throw new AppError(
@@ -29,7 +41,11 @@ export function checkWorkingHours(hours: WorkingHours): void {
   }
 }
 
-function workingSpanOn(date: CalendarDate, zone: IANAZone, hours: WorkingHours): { start: number; end: number } | undefined {
+function workingSpanOn(
+  date: CalendarDate,
+  zone: IANAZone,
+  hours: WorkingHours,
+): { start: number; end: number } | undefined {
   if (!hours.days.includes(weekdayOf(date))) return undefined;
   const start = resolveLocalTime(date, hours.startMinute, zone);
   const end = resolveLocalTime(date, hours.endMinute, zone);
@@ -50,7 +66,10 @@ export function nextWorkingTime(at: number, timeZone: string, hours: WorkingHour
     const span = workingSpanOn(date, zone, hours);
     if (span !== undefined && at < span.end) return Math.max(at, span.start);
   }
-  throw new AppError('BAD_INPUT', `Working hours ${JSON.stringify(hours)} in ${timeZone} have no working time in the next ${SEARCH_DAYS} days`);
+  throw new AppError(
+    'BAD_INPUT',
+    `Working hours ${JSON.stringify(hours)} in ${timeZone} have no working time in the next ${SEARCH_DAYS} days`,
+  );
 }
 
 export function isWorkingTime(at: number, timeZone: string, hours: WorkingHours): boolean {

@@ -21,10 +21,16 @@ export interface AuditCheckpointWorkerOptions {
   readonly onError: (error: Error) => void;
 }
 
-export async function startAuditCheckpointWorker(options: AuditCheckpointWorkerOptions): Promise<{ close(): Promise<void> }> {
+export async function startAuditCheckpointWorker(
+  options: AuditCheckpointWorkerOptions,
+): Promise<{ close(): Promise<void> }> {
   const { connection, prefix } = options;
   const queue = new Queue(AUDIT_CHECKPOINT_QUEUE, { connection, prefix });
-  await queue.upsertJobScheduler(SCHEDULER_ID, { every: options.everyMs }, { name: 'checkpoint', opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  await queue.upsertJobScheduler(
+    SCHEDULER_ID,
+    { every: options.everyMs },
+    { name: 'checkpoint', opts: { removeOnComplete: 100, removeOnFail: 100 } },
+  );
   const worker = new Worker(
     AUDIT_CHECKPOINT_QUEUE,
     async () => {

@@ -15,7 +15,10 @@ export interface FollowUpReader {
 }
 
 /** Reads follow-up probes back from the queue, for `mxops follow-up <id>`. */
-export function createFollowUpReader(queue: Queue<SmtpProbeJobData, SmtpProbeResult>, events: QueueEvents): FollowUpReader {
+export function createFollowUpReader(
+  queue: Queue<SmtpProbeJobData, SmtpProbeResult>,
+  events: QueueEvents,
+): FollowUpReader {
   const read = async (id: string): Promise<FollowUpState> => {
     const job = await queue.getJob(id);
     if (!job) return { state: 'missing' };

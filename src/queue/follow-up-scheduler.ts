@@ -18,7 +18,7 @@ export function createFollowUpScheduler(queue: Queue<SmtpProbeJobData, SmtpProbe
       // A finished follow-up (kept for reading) would make add() a no-op: a new greylisting
       // deserves a new follow-up, so the old one goes.
       const previous = await queue.getJob(jobId);
-      if (previous && (await previous.isCompleted() || (await previous.isFailed()))) await previous.remove();
+      if (previous && ((await previous.isCompleted()) || (await previous.isFailed()))) await previous.remove();
       const job = await queue.add(
         'follow-up',
         { request },

@@ -14,13 +14,22 @@ export async function enqueueOutageSteps(queue: Queue<OutageStepId>, steps: read
   const CHUNK = 1_000;
   for (let start = 0; start < steps.length; start += CHUNK) {
     // Delivered like nags: the same retries, and kept a day so a second hand-over adds nothing.
-    await queue.addBulk(steps.slice(start, start + CHUNK).map((id) => ({ name: 'step', data: { requestId: id.requestId, kind: id.kind }, opts: { ...NAG_JOB_OPTIONS, jobId: outageStepJobId(id) } })));
+    await queue.addBulk(
+      steps
+        .slice(start, start + CHUNK)
+        .map((id) => ({
+          name: 'step',
+          data: { requestId: id.requestId, kind: id.kind },
+          opts: { ...NAG_JOB_OPTIONS, jobId: outageStepJobId(id) },
+        })),
+    );
   }
 }
 
 export function readOutageStepJobData(data: unknown): OutageStepId | string {
   const { requestId, kind } = (data ?? {}) as Record<string, unknown>;
-  if (typeof requestId !== 'number' || !Number.isSafeInteger(requestId) || requestId < 1) return 'requestId is not a positive integer';
+  if (typeof requestId !== 'number' || !Number.isSafeInteger(requestId) || requestId < 1)
+    return 'requestId is not a positive integer';
   if (typeof kind !== 'string' || !/^(start|end|remind-\d+)$/.test(kind)) return 'kind is not an outage step';
   return { requestId, kind };
 }

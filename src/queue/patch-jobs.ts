@@ -30,18 +30,31 @@ export const NAG_JOB_OPTIONS: JobsOptions = {
 export async function enqueueNags(queue: Queue<NagId>, nags: readonly NagId[]): Promise<void> {
   const CHUNK = 1_000;
   for (let start = 0; start < nags.length; start += CHUNK) {
-    await queue.addBulk(nags.slice(start, start + CHUNK).map((id) => ({ name: 'nag', data: { patchId: id.patchId, step: id.step }, opts: { ...NAG_JOB_OPTIONS, jobId: nagJobId(id) } })));
+    await queue.addBulk(
+      nags
+        .slice(start, start + CHUNK)
+        .map((id) => ({
+          name: 'nag',
+          data: { patchId: id.patchId, step: id.step },
+          opts: { ...NAG_JOB_OPTIONS, jobId: nagJobId(id) },
+        })),
+    );
   }
 }
 
 /** Starts (or moves to a new interval) the one recurring sweep. */
 export async function scheduleSweep(queue: Queue, everyMs: number): Promise<void> {
-  await queue.upsertJobScheduler(SWEEP_SCHEDULER_ID, { every: everyMs }, { name: 'sweep', opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  await queue.upsertJobScheduler(
+    SWEEP_SCHEDULER_ID,
+    { every: everyMs },
+    { name: 'sweep', opts: { removeOnComplete: 100, removeOnFail: 100 } },
+  );
 }
 
 export function readNagJobData(data: unknown): NagId | string {
   const { patchId, step } = (data ?? {}) as Record<string, unknown>;
-  if (typeof patchId !== 'number' || !Number.isSafeInteger(patchId) || patchId < 1) return 'patchId is not a positive integer';
+  if (typeof patchId !== 'number' || !Number.isSafeInteger(patchId) || patchId < 1)
+    return 'patchId is not a positive integer';
   if (typeof step !== 'number' || !Number.isSafeInteger(step) || step < 1) return 'step is not a positive integer';
   return { patchId, step };
 }

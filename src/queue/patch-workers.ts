@@ -40,14 +40,39 @@ export async function startPatchWorkers(options: PatchWorkersOptions): Promise<P
   const outageStepQueue = new Queue<OutageStepId>(OUTAGE_STEP_QUEUE, { connection, prefix });
   await scheduleSweep(sweepQueue, options.sweepEveryMs);
   const deliveries = { store: options.store, notifiers: options.notifiers, now: options.now };
-  const sweeper = new Worker(PATCH_SWEEP_QUEUE, createPatchSweepProcessor({ store: options.store, nagQueue, outageStepQueue, now: options.now, ...(options.expireOutages ? { expireOutages: options.expireOutages } : {}) }), { connection, prefix, concurrency: 1 });
+  const sweeper = new Worker(
+    PATCH_SWEEP_QUEUE,
+    createPatchSweepProcessor({
+      store: options.store,
+      nagQueue,
+      outageStepQueue,
+      now: options.now,
+      ...(options.expireOutages ? { expireOutages: options.expireOutages } : {}),
+    }),
+    { connection, prefix, concurrency: 1 },
+  );
   // A nag job may be taken over from more than one dead worker (NAG_MAX_STALLED_COUNT says why).
-  const nagger = new Worker(PATCH_NAG_QUEUE, createPatchNagProcessor(deliveries), { connection, prefix, concurrency: options.nagConcurrency ?? 4, maxStalledCount: NAG_MAX_STALLED_COUNT });
-  const stepper = new Worker(OUTAGE_STEP_QUEUE, createOutageStepProcessor(deliveries), { connection, prefix, concurrency: 2 });
+  const nagger = new Worker(PATCH_NAG_QUEUE, createPatchNagProcessor(deliveries), {
+    connection,
+    prefix,
+    concurrency: options.nagConcurrency ?? 4,
+    maxStalledCount: NAG_MAX_STALLED_COUNT,
+  });
+  const stepper = new Worker(OUTAGE_STEP_QUEUE, createOutageStepProcessor(deliveries), {
+    connection,
+    prefix,
+    concurrency: 2,
+  });
   const workers = [sweeper, nagger, stepper];
   for (const worker of workers) {
     worker.on('error', options.onError);
-    worker.on('failed', (job, error) => options.onError(new Error(`${worker.name} job ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`)));
+    worker.on('failed', (job, error) =>
+      options.onError(
+        new Error(
+          `${worker.name} job ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`,
+        ),
+      ),
+    );
   }
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
   return {

@@ -12,7 +12,11 @@ export interface ProbeStall {
   readonly destinationLockExtraMs: number;
 }
 
-export const PROBE_STALL: ProbeStall = { lockDurationMs: 30_000, stalledIntervalMs: 30_000, destinationLockExtraMs: 30_000 };
+export const PROBE_STALL: ProbeStall = {
+  lockDurationMs: 30_000,
+  stalledIntervalMs: 30_000,
+  destinationLockExtraMs: 30_000,
+};
 
 /** For a worker to pick the job up, and BullMQ's retry back-off: a margin, not a measurement. */
 const PICK_UP_MS = 5_000;

@@ -1,5 +1,11 @@
 import type { Queue, QueueEvents } from 'bullmq';
-import { blankProbeResult, type ProbeOptions, type SmtpProbeRequest, type SmtpProbeResult, type SmtpProber } from '../diagnosis/smtp-port.js';
+import {
+  blankProbeResult,
+  type ProbeOptions,
+  type SmtpProbeRequest,
+  type SmtpProbeResult,
+  type SmtpProber,
+} from '../diagnosis/smtp-port.js';
 import { smtpProbeJobId, type SmtpProbeJobData } from './smtp-probe-jobs.js';
 
 export interface QueuedProberOptions {
@@ -43,7 +49,9 @@ export function createQueuedSmtpProber(options: QueuedProberOptions): SmtpProber
       // session for ever, so an expired one is removed before the probe is added anew.
       // A fresh probe (Re-check) drops a finished one whatever its age; one still running is joined.
       const kept = await options.queue.getJob(smtpProbeJobId(request));
-      const expired = kept?.finishedOn !== undefined && (probeOptions.fresh === true || Date.now() - kept.finishedOn > options.cacheSeconds * 1000);
+      const expired =
+        kept?.finishedOn !== undefined &&
+        (probeOptions.fresh === true || Date.now() - kept.finishedOn > options.cacheSeconds * 1000);
       if (kept && expired) await kept.remove().catch(() => undefined);
       const job = await add();
       try {
@@ -78,7 +86,11 @@ function stillRunning(request: SmtpProbeRequest, jobId: string, options: QueuedP
 function unfinished(request: SmtpProbeRequest, why: string, waitedMs: number): SmtpProbeResult {
   return {
     ...blankProbeResult(request),
-    abort: { step: 'connect', reason: 'error', detail: `no worker finished the probe within ${Math.round(waitedMs / 1000)} s (is mxops worker running against this Redis?): ${why}` },
+    abort: {
+      step: 'connect',
+      reason: 'error',
+      detail: `no worker finished the probe within ${Math.round(waitedMs / 1000)} s (is mxops worker running against this Redis?): ${why}`,
+    },
     totalMs: waitedMs,
   };
 }

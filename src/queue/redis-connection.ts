@@ -14,15 +14,22 @@ import type { RedisOutage } from './redis-outage.js';
  */
 export function createRedisConnection(url: string, role: 'worker' | 'producer', outage?: RedisOutage): Redis {
   const options: RedisOptions =
-    role === 'worker' ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000, lazyConnect: true };
+    role === 'worker'
+      ? { maxRetriesPerRequest: null }
+      : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000, lazyConnect: true };
   try {
-    return outage ? new AccountedRedis(url, { ...options, retryStrategy: outage.retryDelay }, outage) : answerWithin(new Redis(url, options));
+    return outage
+      ? new AccountedRedis(url, { ...options, retryStrategy: outage.retryDelay }, outage)
+      : answerWithin(new Redis(url, options));
   } catch (error) {
     // ioredis parses the URL with WHATWG URL, whose TypeError carries the whole text, password
     // included, as `input`: a logger printing the error (or its cause) would print it. So the
     // error does not travel on; its message does, redacted in case it quotes the URL.
     const why = error instanceof Error ? error.message : String(error);
-    throw new AppError('BAD_CONFIG', `cannot use the Redis URL "${redactUrl(url)}" (MXOPS_REDIS_URL): ${redactUrl(why)}`);
+    throw new AppError(
+      'BAD_CONFIG',
+      `cannot use the Redis URL "${redactUrl(url)}" (MXOPS_REDIS_URL): ${redactUrl(why)}`,
+    );
   }
 }
 
@@ -42,7 +49,8 @@ function answerWithin(redis: Redis): Redis {
     clearTimeout(timer);
     const stream = redis.stream;
     timer = setTimeout(() => {
-      if (redis.status !== 'ready' && redis.stream === stream) stream.destroy(new Error(`Redis accepted the connection but did not answer within ${limitMs / 1000} s`));
+      if (redis.status !== 'ready' && redis.stream === stream)
+        stream.destroy(new Error(`Redis accepted the connection but did not answer within ${limitMs / 1000} s`));
     }, limitMs);
     timer.unref();
   });

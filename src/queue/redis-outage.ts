@@ -53,7 +53,10 @@ export function watchRedisOutage(options: RedisOutageOptions): RedisOutage {
     downSince = now();
     if (giveUpMs === undefined) return;
     giveUpTimer = setTimeout(() => {
-      given = new AppError('QUEUE_UNAVAILABLE', `Redis at ${where} has been unreachable for ${seconds(giveUpMs)} (MXOPS_REDIS_GIVE_UP_SECONDS): giving up; last error: ${cause}`);
+      given = new AppError(
+        'QUEUE_UNAVAILABLE',
+        `Redis at ${where} has been unreachable for ${seconds(giveUpMs)} (MXOPS_REDIS_GIVE_UP_SECONDS): giving up; last error: ${cause}`,
+      );
       giveUp(given);
     }, giveUpMs);
   };
@@ -66,7 +69,11 @@ export function watchRedisOutage(options: RedisOutageOptions): RedisOutage {
       if (times > reported) {
         reported = times;
         const down = now() - (downSince ?? now());
-        log(times === 1 ? `Redis at ${where} is unreachable (${cause}); retrying in ${seconds(delay)}` : `Redis at ${where} still unreachable after ${seconds(down)} (${cause}); retrying in ${seconds(delay)}`);
+        log(
+          times === 1
+            ? `Redis at ${where} is unreachable (${cause}); retrying in ${seconds(delay)}`
+            : `Redis at ${where} still unreachable after ${seconds(down)} (${cause}); retrying in ${seconds(delay)}`,
+        );
       }
       return delay;
     },

@@ -17,7 +17,15 @@ export interface SmtpProbeJobData {
 export function smtpProbeJobId(request: SmtpProbeRequest): string {
   // The other names change what the result holds (which of them the certificate matches).
   const alsoNames = [...(request.alsoNames ?? [])].map((name) => name.toLowerCase()).sort();
-  const key = [request.address, request.port, request.mxHost.toLowerCase(), request.heloName, request.mailFrom, request.recipient.toLowerCase(), ...alsoNames].join('\n');
+  const key = [
+    request.address,
+    request.port,
+    request.mxHost.toLowerCase(),
+    request.heloName,
+    request.mailFrom,
+    request.recipient.toLowerCase(),
+    ...alsoNames,
+  ].join('\n');
   return `smtp-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
 }
 
@@ -28,7 +36,12 @@ export function readSmtpProbeJobData(data: unknown): SmtpProbeJobData | string {
   for (const key of ['mxHost', 'address', 'heloName', 'mailFrom', 'recipient'] as const) {
     if (typeof request[key] !== 'string') return `request.${key} is not a string`;
   }
-  if (request.alsoNames !== undefined && !(Array.isArray(request.alsoNames) && request.alsoNames.every((name) => typeof name === 'string'))) return 'request.alsoNames is not a list of names';
-  if (typeof request.port !== 'number' || !Number.isInteger(request.port) || request.port < 1 || request.port > 65_535) return 'request.port is not a port number';
+  if (
+    request.alsoNames !== undefined &&
+    !(Array.isArray(request.alsoNames) && request.alsoNames.every((name) => typeof name === 'string'))
+  )
+    return 'request.alsoNames is not a list of names';
+  if (typeof request.port !== 'number' || !Number.isInteger(request.port) || request.port < 1 || request.port > 65_535)
+    return 'request.port is not a port number';
   return { request: request as unknown as SmtpProbeRequest };
 }

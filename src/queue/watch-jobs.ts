@@ -16,11 +16,18 @@ export function watchSchedulerId(watchId: number): string {
 }
 
 /** Starts a watch's schedule, or moves it to a new interval; the first run is at once (the baseline). */
-export async function scheduleWatch(queue: Queue<WatchJobData>, watch: { readonly id: number; readonly intervalMs: number }): Promise<void> {
+export async function scheduleWatch(
+  queue: Queue<WatchJobData>,
+  watch: { readonly id: number; readonly intervalMs: number },
+): Promise<void> {
   await queue.upsertJobScheduler(
     watchSchedulerId(watch.id),
     { every: watch.intervalMs },
-    { name: 'watch', data: { watchId: watch.id }, opts: { attempts: 3, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: 100, removeOnFail: 100 } },
+    {
+      name: 'watch',
+      data: { watchId: watch.id },
+      opts: { attempts: 3, backoff: { type: 'exponential', delay: 10_000 }, removeOnComplete: 100, removeOnFail: 100 },
+    },
   );
 }
 
@@ -30,6 +37,7 @@ export async function unscheduleWatch(queue: Queue<WatchJobData>, watchId: numbe
 
 export function readWatchJobData(data: unknown): WatchJobData | string {
   const { watchId } = (data ?? {}) as Record<string, unknown>;
-  if (typeof watchId !== 'number' || !Number.isSafeInteger(watchId) || watchId < 1) return 'watchId is not a positive integer';
+  if (typeof watchId !== 'number' || !Number.isSafeInteger(watchId) || watchId < 1)
+    return 'watchId is not a positive integer';
   return { watchId };
 }

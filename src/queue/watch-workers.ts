@@ -22,7 +22,13 @@ export async function startWatchWorker(options: WatchWorkerOptions): Promise<Wat
   const processor = createMailWatchProcessor({ ...deps, unschedule: (watchId) => unscheduleWatch(queue, watchId) });
   const worker = new Worker(MAIL_WATCH_QUEUE, processor, { connection, prefix, concurrency: concurrency ?? 2 });
   worker.on('error', onError);
-  worker.on('failed', (job, error) => onError(new Error(`${MAIL_WATCH_QUEUE} job ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`)));
+  worker.on('failed', (job, error) =>
+    onError(
+      new Error(
+        `${MAIL_WATCH_QUEUE} job ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`,
+      ),
+    ),
+  );
   await worker.waitUntilReady();
   return {
     async close() {

@@ -9,8 +9,15 @@ import type { OpenDatabase } from './database.js';
 
 const checkpointers = new WeakMap<OpenDatabase, AuditCheckpointer>();
 
-export function attachAudit(store: OpenDatabase, config: AuditConfig, options: { readonly now: () => number; readonly onError: (error: Error) => void }): AuditCheckpointer {
-  const checkpointer = createAuditCheckpointer({ ...options, sinks: config.checkpointFile === undefined ? [] : [checkpointFileSink(config.checkpointFile)] });
+export function attachAudit(
+  store: OpenDatabase,
+  config: AuditConfig,
+  options: { readonly now: () => number; readonly onError: (error: Error) => void },
+): AuditCheckpointer {
+  const checkpointer = createAuditCheckpointer({
+    ...options,
+    sinks: config.checkpointFile === undefined ? [] : [checkpointFileSink(config.checkpointFile)],
+  });
   useStoreAudit(store, { keyring: config.keyring, committed: (commit) => checkpointer.committed(commit) });
   checkpointers.set(store, checkpointer);
   return checkpointer;

@@ -38,7 +38,11 @@ export interface AuditCheckpointer {
   settled(): Promise<void>;
 }
 
-export function createAuditCheckpointer(options: { readonly now: () => number; readonly onError: (error: Error) => void; readonly sinks?: readonly CheckpointSink[] }): AuditCheckpointer {
+export function createAuditCheckpointer(options: {
+  readonly now: () => number;
+  readonly onError: (error: Error) => void;
+  readonly sinks?: readonly CheckpointSink[];
+}): AuditCheckpointer {
   const sinks: CheckpointSink[] = [...(options.sinks ?? [])];
   const pending = new Set<Promise<void>>();
   const send = async (sink: CheckpointSink, head: AuditHead, at: number): Promise<string | undefined> => {
@@ -60,7 +64,9 @@ export function createAuditCheckpointer(options: { readonly now: () => number; r
       const at = options.now();
       await writeTransaction(store, (trx) => auditAppender(trx).recordKeyChange(at, surface));
       const head = await readAuditHead(store.db);
-      const failures = (await Promise.all(sinks.map((sink) => send(sink, head, at)))).filter((failure) => failure !== undefined);
+      const failures = (await Promise.all(sinks.map((sink) => send(sink, head, at)))).filter(
+        (failure) => failure !== undefined,
+      );
       return { head, at, failures };
     },
     async committed(commit) {
@@ -85,5 +91,9 @@ function isPersonsAct(entry: { readonly action: string; readonly surface: string
 }
 
 export function checkpointFileSink(path: string): CheckpointSink {
-  return { name: `the audit checkpoint file ${path}`, immediate: true, write: (head, at) => appendCheckpointLine(path, head, at) };
+  return {
+    name: `the audit checkpoint file ${path}`,
+    immediate: true,
+    write: (head, at) => appendCheckpointLine(path, head, at),
+  };
 }

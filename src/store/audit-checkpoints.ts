@@ -32,7 +32,10 @@ export function keptCheckpoint(head: AuditHead): string {
 export function parseKeptCheckpoint(text: string): AuditCheckpoint {
   const match = /^(\d{1,15}):(.+)$/.exec(text.trim());
   if (match === null || hashForm(match[2]!) === undefined) {
-    throw new AppError('BAD_INPUT', `"${text.slice(0, 200)}" is not a checkpoint: give <seq>:<hash> as audit verify or audit checkpoint printed it (e.g. 42:9f86d0...)`);
+    throw new AppError(
+      'BAD_INPUT',
+      `"${text.slice(0, 200)}" is not a checkpoint: give <seq>:<hash> as audit verify or audit checkpoint printed it (e.g. 42:9f86d0...)`,
+    );
   }
   return { seq: Number(match[1]), hash: match[2]!, source: `--checkpoint ${match[1]}` };
 }
@@ -51,7 +54,10 @@ export async function readCheckpointFile(path: string): Promise<CheckpointFile> 
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { checkpoints: [], unreadable: [], missing: true };
-    throw new AppError('BAD_CONFIG', `cannot read the audit checkpoint file ${path} (MXOPS_AUDIT_CHECKPOINT_FILE): ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new AppError(
+      'BAD_CONFIG',
+      `cannot read the audit checkpoint file ${path} (MXOPS_AUDIT_CHECKPOINT_FILE): ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
   }
   const checkpoints: AuditCheckpoint[] = [];
   const unreadable: number[] = [];
@@ -69,7 +75,8 @@ function parseCheckpointLine(line: string, source: string): AuditCheckpoint | un
   if (parts.length !== 3) return undefined;
   const [time, seq, hash] = parts as [string, string, string];
   const at = Date.parse(time);
-  if (!/^\d{4}-\d\d-\d\dT/.test(time) || Number.isNaN(at) || !/^\d{1,15}$/.test(seq) || hashForm(hash) === undefined) return undefined;
+  if (!/^\d{4}-\d\d-\d\dT/.test(time) || Number.isNaN(at) || !/^\d{1,15}$/.test(seq) || hashForm(hash) === undefined)
+    return undefined;
   return { at, seq: Number(seq), hash, source };
 }
 
@@ -86,5 +93,7 @@ export async function appendCheckpointLine(path: string, head: AuditHead, at: nu
 
 /** How a verdict names a checkpoint. */
 export function describeCheckpoint(checkpoint: AuditCheckpoint): string {
-  return checkpoint.at === undefined ? `the checkpoint given (${checkpoint.source})` : `the checkpoint of ${new Date(checkpoint.at).toISOString()} (${checkpoint.source})`;
+  return checkpoint.at === undefined
+    ? `the checkpoint given (${checkpoint.source})`
+    : `the checkpoint of ${new Date(checkpoint.at).toISOString()} (${checkpoint.source})`;
 }

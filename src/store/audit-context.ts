@@ -45,7 +45,10 @@ export function storeAudit(store: OpenDatabase): StoreAudit | undefined {
 }
 
 /** For writeTransaction: `bind` each transaction handle before work runs in it, `committed` after the commit. */
-export function auditTransaction(store: OpenDatabase): { bind<T extends object>(trx: T): T; committed(): Promise<void> } {
+export function auditTransaction(store: OpenDatabase): {
+  bind<T extends object>(trx: T): T;
+  committed(): Promise<void>;
+} {
   const settings = byStore.get(store);
   const state: TransactionAudit = { keyring: settings?.keyring ?? NO_AUDIT_KEYS, head: undefined, entries: [] };
   return {

@@ -60,11 +60,17 @@ export function auditKeyring(current: AuditKey | undefined, previous: readonly A
 /** Error messages never quote the text: it is a secret, or most of one. */
 export function parseAuditKey(text: string): AuditKey {
   if (text.length < MIN_AUDIT_KEY_LENGTH || text.length > MAX_AUDIT_KEY_LENGTH) {
-    throw new AppError('BAD_INPUT', `a key must be ${MIN_AUDIT_KEY_LENGTH} to ${MAX_AUDIT_KEY_LENGTH} characters (generate one with: openssl rand -hex 32); the value is not shown here`);
+    throw new AppError(
+      'BAD_INPUT',
+      `a key must be ${MIN_AUDIT_KEY_LENGTH} to ${MAX_AUDIT_KEY_LENGTH} characters (generate one with: openssl rand -hex 32); the value is not shown here`,
+    );
   }
   // Printable ASCII without spaces or commas: the same bytes whichever shell or file sets it, and a list splits on commas.
   if (!/^[\x21-\x2b\x2d-\x7e]+$/.test(text)) {
-    throw new AppError('BAD_INPUT', 'a key must be printable ASCII without spaces or commas (generate one with: openssl rand -hex 32); the value is not shown here');
+    throw new AppError(
+      'BAD_INPUT',
+      'a key must be printable ASCII without spaces or commas (generate one with: openssl rand -hex 32); the value is not shown here',
+    );
   }
   return new AuditKey(text);
 }
@@ -79,7 +85,10 @@ export function parseAuditKeys(text: string): AuditKey[] {
       try {
         return parseAuditKey(part);
       } catch (error) {
-        throw new AppError('BAD_INPUT', `key ${index + 1} of the list: ${error instanceof Error ? error.message : String(error)}`);
+        throw new AppError(
+          'BAD_INPUT',
+          `key ${index + 1} of the list: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     });
 }

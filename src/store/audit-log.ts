@@ -63,19 +63,35 @@ export function auditAppender(trx: Kysely<Database>): AuditAppender {
   const keyring = transaction?.keyring ?? NO_AUDIT_KEYS;
   const key = keyring.current;
   let head: AuditHead | undefined;
-  const appendAll = async (records: readonly AuditRecord[], options: { keyChangeOnly?: { at: number; surface: AuditSurface } } = {}): Promise<void> => {
+  const appendAll = async (
+    records: readonly AuditRecord[],
+    options: { keyChangeOnly?: { at: number; surface: AuditSurface } } = {},
+  ): Promise<void> => {
     const first = records[0] ?? options.keyChangeOnly;
     if (first === undefined) return;
     head ??= await readAuditHead(trx);
     const headKeyId = keyIdOf(head.hash);
     if (key === undefined && headKeyId !== undefined) {
       // A plain entry after keyed ones is what a rewrite without the key looks like: refuse to write one.
-      throw new AppError('BAD_CONFIG', `the audit log is keyed (entry ${head.seq} is under key ${headKeyId}) and MXOPS_AUDIT_KEY is not set here: set it to change anything`);
+      throw new AppError(
+        'BAD_CONFIG',
+        `the audit log is keyed (entry ${head.seq} is under key ${headKeyId}) and MXOPS_AUDIT_KEY is not set here: set it to change anything`,
+      );
     }
     // An empty log has nothing to bring under the key: its first entry will announce it.
     if (records.length === 0 && head.seq === 0) return;
     const keyChange: AuditRecord[] =
-      key !== undefined && headKeyId !== key.id ? [{ at: first.at, actor: 'mxops', action: KEY_CHANGED_ACTION, surface: first.surface, details: { keyId: key.id, previousKeyId: headKeyId ?? null } }] : [];
+      key !== undefined && headKeyId !== key.id
+        ? [
+            {
+              at: first.at,
+              actor: 'mxops',
+              action: KEY_CHANGED_ACTION,
+              surface: first.surface,
+              details: { keyId: key.id, previousKeyId: headKeyId ?? null },
+            },
+          ]
+        : [];
     const rows: AuditLogTable[] = [];
     for (const record of [...keyChange, ...records]) {
       const previous = head;
@@ -90,12 +106,25 @@ export function auditAppender(trx: Kysely<Database>): AuditAppender {
         prevHash: previous.hash,
       };
       const hash = chainHash(fields, key);
-      rows.push({ seq: fields.seq, at: fields.at, actor: fields.actor, action: fields.action, system: fields.system, surface: fields.surface, details: fields.details, prev_hash: fields.prevHash, hash });
+      rows.push({
+        seq: fields.seq,
+        at: fields.at,
+        actor: fields.actor,
+        action: fields.action,
+        system: fields.system,
+        surface: fields.surface,
+        details: fields.details,
+        prev_hash: fields.prevHash,
+        hash,
+      });
       head = { seq: fields.seq, hash };
       transaction?.entries.push({ action: record.action, surface: record.surface });
     }
     for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-      await trx.insertInto('audit_log').values(rows.slice(start, start + INSERT_CHUNK)).execute();
+      await trx
+        .insertInto('audit_log')
+        .values(rows.slice(start, start + INSERT_CHUNK))
+        .execute();
     }
     if (transaction !== undefined && rows.length > 0) transaction.head = head;
   };
@@ -108,7 +137,12 @@ export function auditAppender(trx: Kysely<Database>): AuditAppender {
 
 /** The newest entry's sequence number and hash; seq 0 and the genesis hash for an empty log. */
 export async function readAuditHead(db: Kysely<Database>): Promise<AuditHead> {
-  return (await db.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst()) ?? { seq: 0, hash: GENESIS_HASH };
+  return (
+    (await db.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst()) ?? {
+      seq: 0,
+      hash: GENESIS_HASH,
+    }
+  );
 }
 
 export function toAuditEntry(row: AuditLogTable): AuditEntry {
@@ -126,7 +160,10 @@ export function toAuditEntry(row: AuditLogTable): AuditEntry {
 }
 
 /** Entries in order, a page at a time, so verify and export run in constant memory. */
-export async function* readAuditLog(db: Kysely<Database>, options: { since?: number; pageSize?: number } = {}): AsyncGenerator<AuditLogTable> {
+export async function* readAuditLog(
+  db: Kysely<Database>,
+  options: { since?: number; pageSize?: number } = {},
+): AsyncGenerator<AuditLogTable> {
   const pageSize = options.pageSize ?? 1000;
   let after = 0;
   for (;;) {

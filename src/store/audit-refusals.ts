@@ -30,14 +30,28 @@ export interface Refusal {
 }
 
 export async function auditRefusal(store: OpenDatabase, refusal: Refusal): Promise<void> {
-  const target = refusal.target === undefined ? {} : { target: refusal.target.length > MAX_TARGET_LENGTH ? `${refusal.target.slice(0, MAX_TARGET_LENGTH)}...` : refusal.target };
+  const target =
+    refusal.target === undefined
+      ? {}
+      : {
+          target:
+            refusal.target.length > MAX_TARGET_LENGTH
+              ? `${refusal.target.slice(0, MAX_TARGET_LENGTH)}...`
+              : refusal.target,
+        };
   await writeTransaction(store, (trx) =>
     auditAppender(trx).append({
       at: refusal.at,
       actor: refusal.actor,
       action: REFUSED_ACTION,
       surface: refusal.surface,
-      details: { attempted: refusal.attempted, ...target, identity: refusal.identity, code: refusal.code, reason: refusal.reason },
+      details: {
+        attempted: refusal.attempted,
+        ...target,
+        identity: refusal.identity,
+        code: refusal.code,
+        reason: refusal.reason,
+      },
     }),
   );
 }

@@ -40,7 +40,8 @@ export type AuditVerdict =
 export async function verifyAuditLog(db: Kysely<Database>, options: AuditVerifyOptions = {}): Promise<AuditVerdict> {
   const keyring = options.keyring ?? NO_AUDIT_KEYS;
   const bySeq = new Map<number, AuditCheckpoint[]>();
-  for (const checkpoint of options.checkpoints ?? []) bySeq.set(checkpoint.seq, [...(bySeq.get(checkpoint.seq) ?? []), checkpoint]);
+  for (const checkpoint of options.checkpoints ?? [])
+    bySeq.set(checkpoint.seq, [...(bySeq.get(checkpoint.seq) ?? []), checkpoint]);
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   let plainEntries = 0;
@@ -50,15 +51,37 @@ export async function verifyAuditLog(db: Kysely<Database>, options: AuditVerifyO
   /** The first entry of the run at the end that is not under the current key. */
   let notUnderCurrentSince: number | undefined;
   for await (const row of readAuditLog(db)) {
-    const broken = (problem: string): AuditVerdict => ({ ok: false, entries: expectedSeq - 1, brokenAt: row.seq, problem });
+    const broken = (problem: string): AuditVerdict => ({
+      ok: false,
+      entries: expectedSeq - 1,
+      brokenAt: row.seq,
+      problem,
+    });
     if (row.seq !== expectedSeq) return broken(`entry ${expectedSeq} is missing (the next one is ${row.seq})`);
-    if (row.prev_hash !== prevHash) return broken(`entry ${row.seq} does not link to entry ${row.seq - 1} (prev_hash differs)`);
+    if (row.prev_hash !== prevHash)
+      return broken(`entry ${row.seq} does not link to entry ${row.seq - 1} (prev_hash differs)`);
     const form = hashForm(row.hash);
-    const fields = { seq: row.seq, at: row.at, actor: row.actor, action: row.action, system: row.system, surface: row.surface, details: row.details, prevHash: row.prev_hash };
-    if (form === undefined) return broken(`entry ${row.seq} has a hash mxops does not write (neither SHA-256 nor hmac-sha256:<key id>:<MAC>)`);
+    const fields = {
+      seq: row.seq,
+      at: row.at,
+      actor: row.actor,
+      action: row.action,
+      system: row.system,
+      surface: row.surface,
+      details: row.details,
+      prevHash: row.prev_hash,
+    };
+    if (form === undefined)
+      return broken(
+        `entry ${row.seq} has a hash mxops does not write (neither SHA-256 nor hmac-sha256:<key id>:<MAC>)`,
+      );
     if (!form.keyed) {
-      if (keyIds.length > 0) return broken(`entry ${row.seq} has a plain hash after keyed entries: it was written or re-hashed without MXOPS_AUDIT_KEY`);
-      if (chainHash(fields) !== row.hash) return broken(`entry ${row.seq} was changed after it was written (its hash does not match its content)`);
+      if (keyIds.length > 0)
+        return broken(
+          `entry ${row.seq} has a plain hash after keyed entries: it was written or re-hashed without MXOPS_AUDIT_KEY`,
+        );
+      if (chainHash(fields) !== row.hash)
+        return broken(`entry ${row.seq} was changed after it was written (its hash does not match its content)`);
       plainEntries++;
     } else {
       const key = keyring.known.get(form.keyId);
@@ -69,17 +92,25 @@ export async function verifyAuditLog(db: Kysely<Database>, options: AuditVerifyO
             : `entry ${row.seq} is MACed with key ${form.keyId}, which is neither MXOPS_AUDIT_KEY (${keyring.current.id}) nor in MXOPS_AUDIT_KEYS: add that key to check it`,
         );
       }
-      if (chainHash(fields, key) !== row.hash) return broken(`entry ${row.seq} does not match its MAC under key ${form.keyId}: it was changed after it was written, or re-hashed without the key`);
+      if (chainHash(fields, key) !== row.hash)
+        return broken(
+          `entry ${row.seq} does not match its MAC under key ${form.keyId}: it was changed after it was written, or re-hashed without the key`,
+        );
       if (keyIds.at(-1) !== form.keyId) keyIds.push(form.keyId);
     }
     for (const checkpoint of bySeq.get(row.seq) ?? []) {
       if (checkpoint.hash !== row.hash) {
-        const since = matched ? `after entry ${matched.seq}, which matches ${describeCheckpoint(matched)}` : 'from entry 1';
-        return broken(`entry ${row.seq} differs from ${describeCheckpoint(checkpoint)}: it had hash ${checkpoint.hash}, it has ${row.hash}; the log was rewritten at or before entry ${row.seq} (${since})`);
+        const since = matched
+          ? `after entry ${matched.seq}, which matches ${describeCheckpoint(matched)}`
+          : 'from entry 1';
+        return broken(
+          `entry ${row.seq} differs from ${describeCheckpoint(checkpoint)}: it had hash ${checkpoint.hash}, it has ${row.hash}; the log was rewritten at or before entry ${row.seq} (${since})`,
+        );
       }
       matched = checkpoint;
     }
-    notUnderCurrentSince = form.keyed && form.keyId === keyring.current?.id ? undefined : (notUnderCurrentSince ?? row.seq);
+    notUnderCurrentSince =
+      form.keyed && form.keyId === keyring.current?.id ? undefined : (notUnderCurrentSince ?? row.seq);
     prevHash = row.hash;
     expectedSeq++;
   }
@@ -103,12 +134,20 @@ export async function verifyAuditLog(db: Kysely<Database>, options: AuditVerifyO
         `they were written or rewritten without it. If the key was only just set or rotated, run mxops audit checkpoint, which records the change under the new key`,
     };
   }
-  return { ok: true, entries, headHash: prevHash, plainEntries, keyIds, ...(matched ? { checkpoint: newest(bySeq, matched) } : {}) };
+  return {
+    ok: true,
+    entries,
+    headHash: prevHash,
+    plainEntries,
+    keyIds,
+    ...(matched ? { checkpoint: newest(bySeq, matched) } : {}),
+  };
 }
 
 function newestBeyond(bySeq: ReadonlyMap<number, AuditCheckpoint[]>, entries: number): AuditCheckpoint | undefined {
   let found: AuditCheckpoint | undefined;
-  for (const [seq, checkpoints] of bySeq) if (seq > entries && (found === undefined || seq > found.seq)) found = checkpoints[0];
+  for (const [seq, checkpoints] of bySeq)
+    if (seq > entries && (found === undefined || seq > found.seq)) found = checkpoints[0];
   return found;
 }
 

@@ -31,20 +31,40 @@ export interface RecordOptions {
 }
 
 /** Stores a report and deletes every report past the retention (of any domain); returns the new row's id. */
-export async function recordCheck(store: OpenDatabase, report: DiagnosisReport, options: RecordOptions): Promise<number> {
+export async function recordCheck(
+  store: OpenDatabase,
+  report: DiagnosisReport,
+  options: RecordOptions,
+): Promise<number> {
   const at = options.at.getTime();
   const row = await store.db
     .insertInto('check_reports')
-    .values({ domain: report.domain, checked_at: at, status: report.status, source: options.source, report: deflateSync(JSON.stringify(reportToJson(report))) })
+    .values({
+      domain: report.domain,
+      checked_at: at,
+      status: report.status,
+      source: options.source,
+      report: deflateSync(JSON.stringify(reportToJson(report))),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await store.db.deleteFrom('check_reports').where('checked_at', '<', at - options.keepMs).execute();
+  await store.db
+    .deleteFrom('check_reports')
+    .where('checked_at', '<', at - options.keepMs)
+    .execute();
   return Number(row.id);
 }
 
 /** The domain's stored checks, newest first. */
 export async function listChecks(store: OpenDatabase, domain: string, limit: number): Promise<StoredCheck[]> {
-  const rows = await store.db.selectFrom('check_reports').selectAll().where('domain', '=', domain).orderBy('checked_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  const rows = await store.db
+    .selectFrom('check_reports')
+    .selectAll()
+    .where('domain', '=', domain)
+    .orderBy('checked_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
   return rows.map(storedCheck);
 }
 
@@ -66,5 +86,12 @@ function storedCheck(row: Selectable<CheckReportsTable>): StoredCheck {
     queriesSent: parsed.queriesSent ?? 0,
     observations: parsed.observations ?? NO_OBSERVATIONS,
   };
-  return { id: Number(row.id), domain: row.domain, checkedAt: new Date(Number(row.checked_at)), status: report.status, source: row.source as CheckSource, report };
+  return {
+    id: Number(row.id),
+    domain: row.domain,
+    checkedAt: new Date(Number(row.checked_at)),
+    status: report.status,
+    source: row.source as CheckSource,
+    report,
+  };
 }

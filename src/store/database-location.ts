@@ -20,16 +20,21 @@ export interface DatabaseLocation {
  * plain path for SQLite. Unset: `<dataDir>/mxops.sqlite`.
  */
 export function databaseLocation(url: string | undefined, dataDir: string): DatabaseLocation {
-  if (url === undefined || url.trim() === '') return { dialect: 'sqlite', target: `${dataDir.replace(/\/+$/, '')}/mxops.sqlite` };
+  if (url === undefined || url.trim() === '')
+    return { dialect: 'sqlite', target: `${dataDir.replace(/\/+$/, '')}/mxops.sqlite` };
   const trimmed = url.trim();
   if (/^postgres(ql)?:\/\//i.test(trimmed)) return { dialect: 'postgres', target: trimmed };
   if (/^sqlite:/i.test(trimmed)) {
     const path = trimmed.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (path === '') throw new AppError('BAD_CONFIG', '"sqlite:" names no file: use sqlite:./data/mxops.sqlite or a postgres:// URL');
+    if (path === '')
+      throw new AppError('BAD_CONFIG', '"sqlite:" names no file: use sqlite:./data/mxops.sqlite or a postgres:// URL');
     return { dialect: 'sqlite', target: path };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
-    throw new AppError('BAD_CONFIG', `the scheme is not supported: use postgres://... or sqlite:<file> (got ${trimmed.split(':')[0]}:)`);
+    throw new AppError(
+      'BAD_CONFIG',
+      `the scheme is not supported: use postgres://... or sqlite:<file> (got ${trimmed.split(':')[0]}:)`,
+    );
   }
   return { dialect: 'sqlite', target: trimmed };
 }

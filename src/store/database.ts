@@ -55,7 +55,9 @@ export function openDatabase(location: DatabaseLocation, options: OpenOptions = 
 
 function queryLog(options: OpenOptions) {
   const { onQuery } = options;
-  return onQuery === undefined ? {} : { log: (event: { level: string }) => void (event.level === 'query' && onQuery()) };
+  return onQuery === undefined
+    ? {}
+    : { log: (event: { level: string }) => void (event.level === 'query' && onQuery()) };
 }
 
 function openSqlite(location: DatabaseLocation, options: OpenOptions): OpenDatabase {
@@ -72,7 +74,10 @@ function openSqlite(location: DatabaseLocation, options: OpenOptions): OpenDatab
   sqlite.pragma(`busy_timeout = ${timeouts.connectMs}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withSqliteErrors(sqlite, (error) => sqliteError(error, where, timeouts)) }), ...queryLog(options) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withSqliteErrors(sqlite, (error) => sqliteError(error, where, timeouts)) }),
+    ...queryLog(options),
+  });
   return { db, dialect: 'sqlite', where, close: () => db.destroy(), abandon: () => undefined };
 }
 
@@ -109,12 +114,17 @@ function openPostgres(location: DatabaseLocation, options: OpenOptions): OpenDat
       max: 10,
       // mxops's statements are small; a parallel plan gains nothing, and parallel workers have failed
       // to find a schema named in search_path ("schema ... does not exist", seen in CI on a busy catalog).
-      options: [`-c max_parallel_workers_per_gather=0`, ...(location.schema !== undefined ? [`-c search_path=${quoteIdentifier(location.schema)}`] : [])].join(' '),
+      options: [
+        `-c max_parallel_workers_per_gather=0`,
+        ...(location.schema !== undefined ? [`-c search_path=${quoteIdentifier(location.schema)}`] : []),
+      ].join(' '),
       // Times are epoch milliseconds in BIGINT columns; pg returns int8 as a string to be safe
       // beyond 2^53, which these values never reach.
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-          oid === INT8_OID ? (value: string) => Number(value) : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
+          oid === INT8_OID
+            ? (value: string) => Number(value)
+            : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
       },
     },
     where,

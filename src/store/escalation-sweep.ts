@@ -40,7 +40,11 @@ export interface SweepOptions {
 const DEFAULT_BATCH = 2_000;
 const INSERT_CHUNK = 500;
 
-export async function sweepDuePatches(store: OpenDatabase, now: number, options: SweepOptions = {}): Promise<SweepResult> {
+export async function sweepDuePatches(
+  store: OpenDatabase,
+  now: number,
+  options: SweepOptions = {},
+): Promise<SweepResult> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const total = { examined: 0, planned: [] as NagId[], deferred: 0, exhausted: 0 };
   for (;;) {
@@ -60,7 +64,17 @@ async function sweepBatch(trx: Kysely<Database>, now: number, batchSize: number)
     .selectFrom('patches')
     .innerJoin('systems', 'systems.name', 'patches.system')
     .selectAll('patches')
-    .select(['systems.kind', 'systems.criticality', 'systems.owner', 'systems.slack_channel', 'systems.teams_channel', 'systems.policy', 'systems.maintenance_windows', 'systems.freezes', 'systems.depends_on'])
+    .select([
+      'systems.kind',
+      'systems.criticality',
+      'systems.owner',
+      'systems.slack_channel',
+      'systems.teams_channel',
+      'systems.policy',
+      'systems.maintenance_windows',
+      'systems.freezes',
+      'systems.depends_on',
+    ])
     .where('patches.status', '=', 'open')
     .where('patches.next_at', '<=', now)
     .orderBy('patches.next_at')
@@ -88,19 +102,38 @@ async function sweepBatch(trx: Kysely<Database>, now: number, batchSize: number)
       const { nag } = result;
       planned.push({ patchId: patch.id, step: nag.step });
       if (nag.resumedFrom === 'risk-accepted') riskResumed.push(patch.id);
-      nagRows.push({ patch_id: patch.id, step: nag.step, level: nag.level, kind: nag.kind, planned_at: nag.at, status: 'pending', sent_at: null });
+      nagRows.push({
+        patch_id: patch.id,
+        step: nag.step,
+        level: nag.level,
+        kind: nag.kind,
+        planned_at: nag.at,
+        status: 'pending',
+        sent_at: null,
+      });
     } else if (result.outcome === 'deferred') {
       deferred++;
     } else if (result.outcome === 'exhausted') {
       exhausted++;
-      audit.push({ at: now, actor: 'mxops', action: 'escalation-exhausted', system: system.name, surface: 'scheduler', details: { patch: patch.key, level: patch.escalation.level, nags: patch.escalation.step } });
+      audit.push({
+        at: now,
+        actor: 'mxops',
+        action: 'escalation-exhausted',
+        system: system.name,
+        surface: 'scheduler',
+        details: { patch: patch.key, level: patch.escalation.level, nags: patch.escalation.step },
+      });
     }
   }
   await updateEscalations(trx, updates);
   await expireRiskAcceptances(trx, riskResumed, now);
   for (let start = 0; start < nagRows.length; start += INSERT_CHUNK) {
     // A row that exists already was planned by an earlier run: keeping it is the point.
-    await trx.insertInto('nags').values(nagRows.slice(start, start + INSERT_CHUNK)).onConflict((conflict) => conflict.columns(['patch_id', 'step']).doNothing()).execute();
+    await trx
+      .insertInto('nags')
+      .values(nagRows.slice(start, start + INSERT_CHUNK))
+      .onConflict((conflict) => conflict.columns(['patch_id', 'step']).doNothing())
+      .execute();
   }
   await auditAppender(trx).appendAll(audit);
   return { examined: rows.length, planned, deferred, exhausted };
@@ -113,7 +146,10 @@ interface Directory {
 
 /** People and policies are few next to systems: read once per batch. */
 async function loadDirectory(trx: Kysely<Database>): Promise<Directory> {
-  const [people, policies] = await Promise.all([trx.selectFrom('people').selectAll().execute(), trx.selectFrom('policies').selectAll().execute()]);
+  const [people, policies] = await Promise.all([
+    trx.selectFrom('people').selectAll().execute(),
+    trx.selectFrom('policies').selectAll().execute(),
+  ]);
   return {
     people: new Map(people.map((row) => [row.handle, personFromRow(row)])),
     policies: new Map(policies.map((row) => [row.name, policyFromRow(row)])),
@@ -133,6 +169,12 @@ function workingTimeFor(system: System, policy: EscalationPolicy, directory: Dir
 
 /** Nags recorded but not yet sent: a sweep hands them (again) to the nag queue. */
 export async function unsentNags(db: Kysely<Database>, limit = 50_000): Promise<NagId[]> {
-  const rows = await db.selectFrom('nags').select(['patch_id', 'step']).where('status', 'in', ['pending', 'sending']).orderBy('planned_at').limit(limit).execute();
+  const rows = await db
+    .selectFrom('nags')
+    .select(['patch_id', 'step'])
+    .where('status', 'in', ['pending', 'sending'])
+    .orderBy('planned_at')
+    .limit(limit)
+    .execute();
   return rows.map((row) => ({ patchId: row.patch_id, step: row.step }));
 }

@@ -12,7 +12,10 @@ import type { Database } from './schema.js';
 /** Three parameters a row: well under both databases' limits per statement. */
 const CHUNK = 1_000;
 
-export async function updateEscalations(trx: Kysely<Database>, updates: readonly { readonly id: number; readonly state: EscalationState }[]): Promise<void> {
+export async function updateEscalations(
+  trx: Kysely<Database>,
+  updates: readonly { readonly id: number; readonly state: EscalationState }[],
+): Promise<void> {
   for (let start = 0; start < updates.length; start += CHUNK) {
     const rows = updates.slice(start, start + CHUNK).map(({ id, state }) => {
       const columns = escalationColumns(state);

@@ -34,22 +34,58 @@ export type ImportSummary = Record<'people' | 'policies' | 'systems' | 'patches'
 /** Rows are written in chunks: PostgreSQL takes at most 65535 parameters per statement. */
 const CHUNK = 500;
 
-export async function importInventory(store: OpenDatabase, doc: InventoryDocument, context: ImportContext): Promise<ImportSummary> {
+export async function importInventory(
+  store: OpenDatabase,
+  doc: InventoryDocument,
+  context: ImportContext,
+): Promise<ImportSummary> {
   return writeTransaction(store, async (trx) => {
     const existing = await loadKeys(trx);
     checkReferences(doc, existing, context.source);
     const audit: AuditRecord[] = [];
     const record = (action: string, details: Record<string, unknown>, system?: string): void => {
-      audit.push({ at: context.now, actor: context.actor, action, surface: context.surface, details: { source: context.source, ...details }, ...(system !== undefined ? { system } : {}) });
+      audit.push({
+        at: context.now,
+        actor: context.actor,
+        action,
+        surface: context.surface,
+        details: { source: context.source, ...details },
+        ...(system !== undefined ? { system } : {}),
+      });
     };
 
-    const people = await mergeByKey(trx, 'people', 'handle', doc.people.map(personRow), existing.people, (row, change) => record(`person-${change}`, { handle: row.handle }));
-    const policies = await mergeByKey(trx, 'policies', 'name', doc.policies.map(policyRow), existing.policies, (row, change) => record(`policy-${change}`, { policy: row.name }));
-    const systems = await mergeByKey(trx, 'systems', 'name', doc.systems.map(systemRow), existing.systems, (row, change) => record(`system-${change}`, {}, row.name));
+    const people = await mergeByKey(
+      trx,
+      'people',
+      'handle',
+      doc.people.map(personRow),
+      existing.people,
+      (row, change) => record(`person-${change}`, { handle: row.handle }),
+    );
+    const policies = await mergeByKey(
+      trx,
+      'policies',
+      'name',
+      doc.policies.map(policyRow),
+      existing.policies,
+      (row, change) => record(`policy-${change}`, { policy: row.name }),
+    );
+    const systems = await mergeByKey(
+      trx,
+      'systems',
+      'name',
+      doc.systems.map(systemRow),
+      existing.systems,
+      (row, change) => record(`system-${change}`, {}, row.name),
+    );
 
     const policyOf = await policyLookup(trx, doc);
     const patches = await mergePatches(trx, doc.patches, policyOf, (spec, change, dueAt) =>
-      record(`patch-${change}`, { patch: patchKey(spec), title: spec.title, severity: spec.severity, dueAt: new Date(dueAt).toISOString() }, spec.system),
+      record(
+        `patch-${change}`,
+        { patch: patchKey(spec), title: spec.title, severity: spec.severity, dueAt: new Date(dueAt).toISOString() },
+        spec.system,
+      ),
     );
 
     const summary = { people, policies, systems, patches };
@@ -86,27 +122,44 @@ function checkReferences(doc: InventoryDocument, existing: ExistingKeys, source:
     const all = new Set(names);
     return (name: string) => all.has(name) || stored.has(name);
   };
-  const isPerson = known(doc.people.map((person) => person.handle), existing.people);
-  const isPolicy = known(doc.policies.map((policy) => policy.name), existing.policies);
-  const isSystem = known(doc.systems.map((system) => system.name), existing.systems);
+  const isPerson = known(
+    doc.people.map((person) => person.handle),
+    existing.people,
+  );
+  const isPolicy = known(
+    doc.policies.map((policy) => policy.name),
+    existing.policies,
+  );
+  const isSystem = known(
+    doc.systems.map((system) => system.name),
+    existing.systems,
+  );
   const problems: string[] = [];
   for (const person of doc.people) {
-    if (person.manager !== undefined && !isPerson(person.manager)) problems.push(`person ${person.handle}: manager "${person.manager}" is not in this file nor in the inventory`);
+    if (person.manager !== undefined && !isPerson(person.manager))
+      problems.push(`person ${person.handle}: manager "${person.manager}" is not in this file nor in the inventory`);
   }
   for (const system of doc.systems) {
-    if (!isPerson(system.owner)) problems.push(`system ${system.name}: owner "${system.owner}" is not in this file nor in the inventory`);
-    if (!isPolicy(system.policy)) problems.push(`system ${system.name}: policy "${system.policy}" is not in this file nor in the inventory`);
+    if (!isPerson(system.owner))
+      problems.push(`system ${system.name}: owner "${system.owner}" is not in this file nor in the inventory`);
+    if (!isPolicy(system.policy))
+      problems.push(`system ${system.name}: policy "${system.policy}" is not in this file nor in the inventory`);
     for (const dependency of system.dependsOn) {
-      if (!isSystem(dependency)) problems.push(`system ${system.name}: dependsOn "${dependency}" is not in this file nor in the inventory`);
+      if (!isSystem(dependency))
+        problems.push(`system ${system.name}: dependsOn "${dependency}" is not in this file nor in the inventory`);
     }
   }
   for (const patch of doc.patches) {
-    if (!isSystem(patch.system)) problems.push(`patch "${patchKey(patch)}": system "${patch.system}" is not in this file nor in the inventory`);
+    if (!isSystem(patch.system))
+      problems.push(`patch "${patchKey(patch)}": system "${patch.system}" is not in this file nor in the inventory`);
   }
   if (problems.length > 0) {
     const listed = problems.slice(0, 50);
     if (problems.length > listed.length) listed.push(`... and ${problems.length - listed.length} more`);
-    throw new AppError('BAD_INPUT', `${source} refers to records that do not exist; nothing was imported:\n${listed.join('\n')}`);
+    throw new AppError(
+      'BAD_INPUT',
+      `${source} refers to records that do not exist; nothing was imported:\n${listed.join('\n')}`,
+    );
   }
 }
 
@@ -146,10 +199,20 @@ async function mergeByKey<T extends KeyedTable, Row extends Database[T]>(
 }
 
 /** The policy of each system a patch in the file belongs to, from the store (already merged). */
-async function policyLookup(trx: Kysely<Database>, doc: InventoryDocument): Promise<(system: string) => EscalationPolicy> {
-  if (doc.patches.length === 0) return () => { throw new Error('no patches to look up'); };
-  const policies = new Map((await trx.selectFrom('policies').selectAll().execute()).map((row) => [row.name, policyFromRow(row)]));
-  const systemPolicy = new Map((await trx.selectFrom('systems').select(['name', 'policy']).execute()).map((row) => [row.name, row.policy]));
+async function policyLookup(
+  trx: Kysely<Database>,
+  doc: InventoryDocument,
+): Promise<(system: string) => EscalationPolicy> {
+  if (doc.patches.length === 0)
+    return () => {
+      throw new Error('no patches to look up');
+    };
+  const policies = new Map(
+    (await trx.selectFrom('policies').selectAll().execute()).map((row) => [row.name, policyFromRow(row)]),
+  );
+  const systemPolicy = new Map(
+    (await trx.selectFrom('systems').select(['name', 'policy']).execute()).map((row) => [row.name, row.policy]),
+  );
   return (system) => policies.get(systemPolicy.get(system)!)!;
 }
 
@@ -161,7 +224,12 @@ async function mergePatches(
 ): Promise<ImportCounts> {
   const counts: ImportCounts = { added: 0, updated: 0, unchanged: 0 };
   if (specs.length === 0) return counts;
-  const stored = new Map((await trx.selectFrom('patches').selectAll().execute()).map((row) => [`${row.system}\u0000${row.patch_key}`, patchFromRow(row)]));
+  const stored = new Map(
+    (await trx.selectFrom('patches').selectAll().execute()).map((row) => [
+      `${row.system}\u0000${row.patch_key}`,
+      patchFromRow(row),
+    ]),
+  );
   const added: Omit<PatchesTable, 'id'>[] = [];
   for (const spec of specs) {
     const policy = policyOf(spec.system);
@@ -177,21 +245,43 @@ async function mergePatches(
     const before = stored.get(`${spec.system}\u0000${patchKey(spec)}`);
     if (before === undefined) {
       const state = startEscalation({ dueAt }, policy);
-      added.push({ system: spec.system, patch_key: patchKey(spec), ...fields, status: 'open', done_at: null, done_by: null, ...escalationColumns(state) });
+      added.push({
+        system: spec.system,
+        patch_key: patchKey(spec),
+        ...fields,
+        status: 'open',
+        done_at: null,
+        done_by: null,
+        ...escalationColumns(state),
+      });
       counts.added++;
       onChange(spec, 'added', dueAt);
       continue;
     }
-    const same = before.title === fields.title && (before.advisory ?? null) === fields.advisory && before.severity === fields.severity && before.releasedAt === fields.released_at && before.dueAt === dueAt && before.dueSource === fields.due_source;
+    const same =
+      before.title === fields.title &&
+      (before.advisory ?? null) === fields.advisory &&
+      before.severity === fields.severity &&
+      before.releasedAt === fields.released_at &&
+      before.dueAt === dueAt &&
+      before.dueSource === fields.due_source;
     if (same) {
       counts.unchanged++;
       continue;
     }
     const state = before.dueAt === dueAt ? before.escalation : moveDueDate(before.escalation, { dueAt }, policy);
-    await trx.updateTable('patches').set({ ...fields, ...escalationColumns(state) }).where('id', '=', before.id).execute();
+    await trx
+      .updateTable('patches')
+      .set({ ...fields, ...escalationColumns(state) })
+      .where('id', '=', before.id)
+      .execute();
     counts.updated++;
     onChange(spec, 'updated', dueAt);
   }
-  for (let start = 0; start < added.length; start += CHUNK) await trx.insertInto('patches').values(added.slice(start, start + CHUNK)).execute();
+  for (let start = 0; start < added.length; start += CHUNK)
+    await trx
+      .insertInto('patches')
+      .values(added.slice(start, start + CHUNK))
+      .execute();
   return counts;
 }

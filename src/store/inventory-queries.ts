@@ -24,7 +24,11 @@ export async function findPerson(db: Kysely<Database>, handle: string): Promise<
 }
 
 /** The person behind a chat identity, if the inventory knows them. */
-export async function personByChat(db: Kysely<Database>, platform: 'slack' | 'teams', id: string): Promise<Person | undefined> {
+export async function personByChat(
+  db: Kysely<Database>,
+  platform: 'slack' | 'teams',
+  id: string,
+): Promise<Person | undefined> {
   const column = platform === 'slack' ? 'slack_id' : 'teams_id';
   const row = await db.selectFrom('people').selectAll().where(column, '=', id).executeTakeFirst();
   return row && personFromRow(row);
@@ -54,7 +58,12 @@ export async function patchesOf(db: Kysely<Database>, system: string): Promise<S
 }
 
 export async function findPatch(db: Kysely<Database>, system: string, key: string): Promise<StoredPatch | undefined> {
-  const row = await db.selectFrom('patches').selectAll().where('system', '=', system).where('patch_key', '=', key).executeTakeFirst();
+  const row = await db
+    .selectFrom('patches')
+    .selectAll()
+    .where('system', '=', system)
+    .where('patch_key', '=', key)
+    .executeTakeFirst();
   return row && patchFromRow(row);
 }
 
@@ -64,7 +73,11 @@ export async function patchById(db: Kysely<Database>, id: number): Promise<Store
 }
 
 /** Open patches past their due date, most overdue first, with their system's owner. */
-export async function overduePatches(db: Kysely<Database>, now: number, limit = 500): Promise<(StoredPatch & { owner: string })[]> {
+export async function overduePatches(
+  db: Kysely<Database>,
+  now: number,
+  limit = 500,
+): Promise<(StoredPatch & { owner: string })[]> {
   const rows = await db
     .selectFrom('patches')
     .innerJoin('systems', 'systems.name', 'patches.system')
@@ -79,17 +92,35 @@ export async function overduePatches(db: Kysely<Database>, now: number, limit = 
 }
 
 /** Systems with their open patches counted, for `patch list`. */
-export async function systemsWithOpenPatches(db: Kysely<Database>, limit = 500): Promise<{ system: System; open: number; firstDueAt: number | null }[]> {
+export async function systemsWithOpenPatches(
+  db: Kysely<Database>,
+  limit = 500,
+): Promise<{ system: System; open: number; firstDueAt: number | null }[]> {
   const rows = await db
     .selectFrom('systems')
     .leftJoin('patches', (join) => join.onRef('patches.system', '=', 'systems.name').on('patches.status', '=', 'open'))
     .selectAll('systems')
     .select((eb) => [eb.fn.count<number>('patches.id').as('open'), eb.fn.min('patches.due_at').as('first_due_at')])
-    .groupBy(['systems.name', 'systems.kind', 'systems.criticality', 'systems.owner', 'systems.slack_channel', 'systems.teams_channel', 'systems.policy', 'systems.maintenance_windows', 'systems.freezes', 'systems.depends_on'])
+    .groupBy([
+      'systems.name',
+      'systems.kind',
+      'systems.criticality',
+      'systems.owner',
+      'systems.slack_channel',
+      'systems.teams_channel',
+      'systems.policy',
+      'systems.maintenance_windows',
+      'systems.freezes',
+      'systems.depends_on',
+    ])
     .orderBy('systems.name')
     .limit(limit)
     .execute();
-  return rows.map((row) => ({ system: systemFromRow(row), open: Number(row.open), firstDueAt: row.first_due_at === null ? null : Number(row.first_due_at) }));
+  return rows.map((row) => ({
+    system: systemFromRow(row),
+    open: Number(row.open),
+    firstDueAt: row.first_due_at === null ? null : Number(row.first_due_at),
+  }));
 }
 
 /** Everything in the store, as an inventory file would hold it (explicit due dates only). */

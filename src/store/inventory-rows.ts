@@ -20,7 +20,10 @@ export function personFromRow(row: PeopleTable): Person {
   return {
     handle: row.handle,
     name: row.name,
-    chat: { ...(row.slack_id !== null ? { slack: row.slack_id } : {}), ...(row.teams_id !== null ? { teams: row.teams_id } : {}) },
+    chat: {
+      ...(row.slack_id !== null ? { slack: row.slack_id } : {}),
+      ...(row.teams_id !== null ? { teams: row.teams_id } : {}),
+    },
     timeZone: row.time_zone,
     workingHours: JSON.parse(row.working_hours) as Person['workingHours'],
     ...(row.manager !== null ? { manager: row.manager } : {}),
@@ -57,7 +60,10 @@ export function systemFromRow(row: SystemsTable): System {
     kind: row.kind,
     criticality: row.criticality as Criticality,
     owner: row.owner,
-    channel: { ...(row.slack_channel !== null ? { slack: row.slack_channel } : {}), ...(row.teams_channel !== null ? { teams: row.teams_channel } : {}) },
+    channel: {
+      ...(row.slack_channel !== null ? { slack: row.slack_channel } : {}),
+      ...(row.teams_channel !== null ? { teams: row.teams_channel } : {}),
+    },
     policy: row.policy,
     maintenanceWindows: JSON.parse(row.maintenance_windows) as System['maintenanceWindows'],
     freezes: JSON.parse(row.freezes) as System['freezes'],

@@ -37,25 +37,57 @@ export interface WatchChange extends WatchPlace {
 }
 
 /** Starts a watch, or changes the interval of the one already there; `created` says which. */
-export async function addWatch(store: OpenDatabase, change: WatchChange & { readonly intervalMs: number }): Promise<{ watch: MailWatch; created: boolean }> {
+export async function addWatch(
+  store: OpenDatabase,
+  change: WatchChange & { readonly intervalMs: number },
+): Promise<{ watch: MailWatch; created: boolean }> {
   return writeTransaction(store, async (trx) => {
-    const existing = await trx.selectFrom('mail_watches').selectAll().where('domain', '=', change.domain).where('platform', '=', change.platform).where('conversation', '=', change.conversation).executeTakeFirst();
+    const existing = await trx
+      .selectFrom('mail_watches')
+      .selectAll()
+      .where('domain', '=', change.domain)
+      .where('platform', '=', change.platform)
+      .where('conversation', '=', change.conversation)
+      .executeTakeFirst();
     if (existing) {
-      await trx.updateTable('mail_watches').set({ interval_ms: change.intervalMs }).where('id', '=', existing.id).execute();
+      await trx
+        .updateTable('mail_watches')
+        .set({ interval_ms: change.intervalMs })
+        .where('id', '=', existing.id)
+        .execute();
     } else {
       await trx
         .insertInto('mail_watches')
-        .values({ domain: change.domain, platform: change.platform, conversation: change.conversation, interval_ms: change.intervalMs, created_by: change.by, created_at: change.at.getTime(), last_report_id: null })
+        .values({
+          domain: change.domain,
+          platform: change.platform,
+          conversation: change.conversation,
+          interval_ms: change.intervalMs,
+          created_by: change.by,
+          created_at: change.at.getTime(),
+          last_report_id: null,
+        })
         .execute();
     }
-    const row = await trx.selectFrom('mail_watches').selectAll().where('domain', '=', change.domain).where('platform', '=', change.platform).where('conversation', '=', change.conversation).executeTakeFirstOrThrow();
+    const row = await trx
+      .selectFrom('mail_watches')
+      .selectAll()
+      .where('domain', '=', change.domain)
+      .where('platform', '=', change.platform)
+      .where('conversation', '=', change.conversation)
+      .executeTakeFirstOrThrow();
     const watch = watchFromRow(row);
     await auditAppender(trx).append({
       at: change.at.getTime(),
       actor: change.by,
       action: existing ? 'watch-changed' : 'watch-added',
       surface: change.surface,
-      details: { domain: watch.domain, platform: watch.platform, conversation: watch.conversation, intervalMs: watch.intervalMs },
+      details: {
+        domain: watch.domain,
+        platform: watch.platform,
+        conversation: watch.conversation,
+        intervalMs: watch.intervalMs,
+      },
     });
     return { watch, created: !existing };
   });
@@ -64,7 +96,13 @@ export async function addWatch(store: OpenDatabase, change: WatchChange & { read
 /** Stops a watch; undefined when there was none. */
 export async function removeWatch(store: OpenDatabase, change: WatchChange): Promise<MailWatch | undefined> {
   return writeTransaction(store, async (trx) => {
-    const row = await trx.selectFrom('mail_watches').selectAll().where('domain', '=', change.domain).where('platform', '=', change.platform).where('conversation', '=', change.conversation).executeTakeFirst();
+    const row = await trx
+      .selectFrom('mail_watches')
+      .selectAll()
+      .where('domain', '=', change.domain)
+      .where('platform', '=', change.platform)
+      .where('conversation', '=', change.conversation)
+      .executeTakeFirst();
     if (!row) return undefined;
     await trx.deleteFrom('mail_watches').where('id', '=', row.id).execute();
     await auditAppender(trx).append({
@@ -84,7 +122,10 @@ export async function findWatch(store: OpenDatabase, id: number): Promise<MailWa
 }
 
 /** Every watch, or those of one conversation. */
-export async function listWatches(store: OpenDatabase, where: { readonly platform: WatchPlatform; readonly conversation: string } | undefined = undefined): Promise<MailWatch[]> {
+export async function listWatches(
+  store: OpenDatabase,
+  where: { readonly platform: WatchPlatform; readonly conversation: string } | undefined = undefined,
+): Promise<MailWatch[]> {
   let query = store.db.selectFrom('mail_watches').selectAll();
   if (where) query = query.where('platform', '=', where.platform).where('conversation', '=', where.conversation);
   const rows = await query.orderBy('domain').orderBy('id').execute();

@@ -28,11 +28,19 @@ export async function migrateToLatest(store: OpenDatabase): Promise<string[]> {
   const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrationsFor(store)) };
   // Kysely looks for its migration tables in every schema unless told which: another schema's
   // tables (another mxops, or a parallel test) would pass for ours.
-  const migrator = new Migrator({ db: store.db, provider, ...(store.schema !== undefined ? { migrationTableSchema: store.schema } : {}) });
+  const migrator = new Migrator({
+    db: store.db,
+    provider,
+    ...(store.schema !== undefined ? { migrationTableSchema: store.schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName;
-    throw new AppError('STORE_UNAVAILABLE', `database migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new AppError(
+      'STORE_UNAVAILABLE',
+      `database migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
 }

@@ -52,30 +52,64 @@ export interface SentDirectMessage {
   readonly message: string;
 }
 
-export type ClaimOutcome = { readonly kind: 'claimed'; readonly claimed: ClaimedNag } | { readonly kind: 'skip'; readonly reason: 'sent' | 'cancelled' | 'unknown' };
+export type ClaimOutcome =
+  | { readonly kind: 'claimed'; readonly claimed: ClaimedNag }
+  | { readonly kind: 'skip'; readonly reason: 'sent' | 'cancelled' | 'unknown' };
 
 /** Phases in which a nag planned earlier no longer applies. */
 const SETTLED = ['done', 'acknowledged', 'snoozed', 'risk-accepted'];
 
 export async function claimNag(store: OpenDatabase, id: NagId, now: number): Promise<ClaimOutcome> {
   return writeTransaction(store, async (trx) => {
-    const row = await trx.selectFrom('nags').selectAll().where('patch_id', '=', id.patchId).where('step', '=', id.step).executeTakeFirst();
+    const row = await trx
+      .selectFrom('nags')
+      .selectAll()
+      .where('patch_id', '=', id.patchId)
+      .where('step', '=', id.step)
+      .executeTakeFirst();
     if (row === undefined) return { kind: 'skip', reason: 'unknown' };
     if (row.status === 'sent' || row.status === 'cancelled') return { kind: 'skip', reason: row.status };
     const patchRow = await trx.selectFrom('patches').selectAll().where('id', '=', id.patchId).executeTakeFirstOrThrow();
     const patch = patchFromRow(patchRow);
     if (patch.status !== 'open' || SETTLED.includes(patch.escalation.phase)) {
-      await trx.updateTable('nags').set({ status: 'cancelled' }).where('patch_id', '=', id.patchId).where('step', '=', id.step).execute();
-      await auditAppender(trx).append({ at: now, actor: 'mxops', action: 'nag-cancelled', system: patch.system, surface: 'scheduler', details: { patch: patch.key, step: id.step, phase: patch.escalation.phase } });
+      await trx
+        .updateTable('nags')
+        .set({ status: 'cancelled' })
+        .where('patch_id', '=', id.patchId)
+        .where('step', '=', id.step)
+        .execute();
+      await auditAppender(trx).append({
+        at: now,
+        actor: 'mxops',
+        action: 'nag-cancelled',
+        system: patch.system,
+        surface: 'scheduler',
+        details: { patch: patch.key, step: id.step, phase: patch.escalation.phase },
+      });
       return { kind: 'skip', reason: 'cancelled' };
     }
-    const systemRow = await trx.selectFrom('systems').selectAll().where('name', '=', patch.system).executeTakeFirstOrThrow();
+    const systemRow = await trx
+      .selectFrom('systems')
+      .selectAll()
+      .where('name', '=', patch.system)
+      .executeTakeFirstOrThrow();
     const system = systemFromRow(systemRow);
     const policyRow = await trx.selectFrom('policies').selectAll().where('name', '=', system.policy).executeTakeFirst();
-    if (policyRow === undefined) throw new AppError('NOT_FOUND', `system ${system.name} names policy "${system.policy}", which is not in the inventory`);
+    if (policyRow === undefined)
+      throw new AppError(
+        'NOT_FOUND',
+        `system ${system.name} names policy "${system.policy}", which is not in the inventory`,
+      );
     const policy = policyFromRow(policyRow);
-    const people = new Map((await trx.selectFrom('people').selectAll().execute()).map((person) => [person.handle, personFromRow(person)]));
-    await trx.updateTable('nags').set({ status: 'sending' }).where('patch_id', '=', id.patchId).where('step', '=', id.step).execute();
+    const people = new Map(
+      (await trx.selectFrom('people').selectAll().execute()).map((person) => [person.handle, personFromRow(person)]),
+    );
+    await trx
+      .updateTable('nags')
+      .set({ status: 'sending' })
+      .where('patch_id', '=', id.patchId)
+      .where('step', '=', id.step)
+      .execute();
     return {
       kind: 'claimed',
       claimed: {
@@ -89,7 +123,12 @@ export async function claimNag(store: OpenDatabase, id: NagId, now: number): Pro
         chain: managementChainOf(people, system.owner),
         leaders: policy.leadership.flatMap((handle) => people.get(handle) ?? []),
         threads: await threadsOf(trx, patch.id),
-        sentDirect: await trx.selectFrom('nag_direct_messages').select(['platform', 'recipient', 'conversation', 'message']).where('patch_id', '=', id.patchId).where('step', '=', id.step).execute(),
+        sentDirect: await trx
+          .selectFrom('nag_direct_messages')
+          .select(['platform', 'recipient', 'conversation', 'message'])
+          .where('patch_id', '=', id.patchId)
+          .where('step', '=', id.step)
+          .execute(),
         ...(row.kind === 'outage-denied' ? await latestDenial(trx, system.name) : {}),
       },
     };
@@ -106,7 +145,12 @@ export async function recordPlatformDelivered(store: OpenDatabase, id: NagId, pl
  * nag's thread post, in one transaction, so no crash can leave the root saved for one purpose and
  * not the other (a saved thread without the post would have a retry reply to its own root).
  */
-export async function recordThreadStarted(store: OpenDatabase, id: NagId, platform: string, thread: { readonly conversation: string; readonly message: string }): Promise<void> {
+export async function recordThreadStarted(
+  store: OpenDatabase,
+  id: NagId,
+  platform: string,
+  thread: { readonly conversation: string; readonly message: string },
+): Promise<void> {
   await writeTransaction(store, async (trx) => {
     await saveThread(trx, id.patchId, { platform, conversation: thread.conversation, message: thread.message });
     await markDelivered(trx, id, platform);
@@ -127,9 +171,19 @@ export async function recordDirectMessage(store: OpenDatabase, id: NagId, sent: 
 }
 
 async function markDelivered(trx: Kysely<Database>, id: NagId, platform: string): Promise<void> {
-  const row = await trx.selectFrom('nags').select('delivered').where('patch_id', '=', id.patchId).where('step', '=', id.step).executeTakeFirstOrThrow();
+  const row = await trx
+    .selectFrom('nags')
+    .select('delivered')
+    .where('patch_id', '=', id.patchId)
+    .where('step', '=', id.step)
+    .executeTakeFirstOrThrow();
   const delivered = new Set(JSON.parse(row.delivered) as string[]).add(platform);
-  await trx.updateTable('nags').set({ delivered: JSON.stringify([...delivered]) }).where('patch_id', '=', id.patchId).where('step', '=', id.step).execute();
+  await trx
+    .updateTable('nags')
+    .set({ delivered: JSON.stringify([...delivered]) })
+    .where('patch_id', '=', id.patchId)
+    .where('step', '=', id.step)
+    .execute();
 }
 
 export interface DeliveryReport {
@@ -141,21 +195,51 @@ export interface DeliveryReport {
   readonly problems: readonly string[];
 }
 
-export async function completeNag(store: OpenDatabase, claimed: ClaimedNag, now: number, report: DeliveryReport): Promise<void> {
+export async function completeNag(
+  store: OpenDatabase,
+  claimed: ClaimedNag,
+  now: number,
+  report: DeliveryReport,
+): Promise<void> {
   await writeTransaction(store, async (trx) => {
-    await trx.updateTable('nags').set({ status: 'sent', sent_at: now }).where('patch_id', '=', claimed.id.patchId).where('step', '=', claimed.id.step).execute();
+    await trx
+      .updateTable('nags')
+      .set({ status: 'sent', sent_at: now })
+      .where('patch_id', '=', claimed.id.patchId)
+      .where('step', '=', claimed.id.step)
+      .execute();
     await auditAppender(trx).append({
       at: now,
       actor: 'mxops',
       action: claimed.retry ? 'nag-resent' : 'nag',
       system: claimed.system.name,
       surface: 'scheduler',
-      details: { patch: claimed.patch.key, step: claimed.nag.step, level: claimed.nag.level, kind: claimed.nag.kind, threads: report.threads, directMessages: report.directMessages, problems: report.problems },
+      details: {
+        patch: claimed.patch.key,
+        step: claimed.nag.step,
+        level: claimed.nag.level,
+        kind: claimed.nag.kind,
+        threads: report.threads,
+        directMessages: report.directMessages,
+        problems: report.problems,
+      },
     });
   });
 }
 
-async function latestDenial(trx: Kysely<Database>, system: string): Promise<{ denial?: { by: string; reason: string } }> {
-  const denied = await trx.selectFrom('outage_requests').select(['decided_by', 'decision_note']).where('system', '=', system).where('status', '=', 'denied').orderBy('decided_at', 'desc').limit(1).executeTakeFirst();
-  return denied ? { denial: { by: denied.decided_by ?? 'an approver', reason: denied.decision_note ?? 'no reason given' } } : {};
+async function latestDenial(
+  trx: Kysely<Database>,
+  system: string,
+): Promise<{ denial?: { by: string; reason: string } }> {
+  const denied = await trx
+    .selectFrom('outage_requests')
+    .select(['decided_by', 'decision_note'])
+    .where('system', '=', system)
+    .where('status', '=', 'denied')
+    .orderBy('decided_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return denied
+    ? { denial: { by: denied.decided_by ?? 'an approver', reason: denied.decision_note ?? 'no reason given' } }
+    : {};
 }

@@ -34,23 +34,53 @@ export async function recordOutageOutcome(store: OpenDatabase, input: OutageOutc
     if (request === undefined) throw new AppError('NOT_FOUND', `there is no outage request ${input.id}`);
     const system = await requireSystem(trx, request.system);
     await requireOwnerOrChain(trx, system, input.person, input.identity);
-    if (request.status === 'patched' || request.status === 'not-done') throw new AppError('CONFLICT', `this window was already answered: ${request.status}`);
-    if (request.status !== 'approved') throw new AppError('CONFLICT', `this window was never approved (${request.status})`);
+    if (request.status === 'patched' || request.status === 'not-done')
+      throw new AppError('CONFLICT', `this window was already answered: ${request.status}`);
+    if (request.status !== 'approved')
+      throw new AppError('CONFLICT', `this window was never approved (${request.status})`);
     if (input.now < request.start) throw new AppError('CONFLICT', 'this window has not started yet');
     const actor = input.person!.handle;
     const patches =
       request.patches.length === 0
         ? []
-        : (await trx.selectFrom('patches').selectAll().where('system', '=', system.name).where('patch_key', 'in', request.patches).where('status', '=', 'open').execute()).map(patchFromRow);
+        : (
+            await trx
+              .selectFrom('patches')
+              .selectAll()
+              .where('system', '=', system.name)
+              .where('patch_key', 'in', request.patches)
+              .where('status', '=', 'open')
+              .execute()
+          ).map(patchFromRow);
     const audit = auditAppender(trx);
     if (input.outcome === 'patched') {
       for (const patch of patches) {
-        await trx.updateTable('patches').set({ ...escalationColumns(markDone(patch.escalation)), status: 'done', done_at: input.now, done_by: actor }).where('id', '=', patch.id).execute();
+        await trx
+          .updateTable('patches')
+          .set({ ...escalationColumns(markDone(patch.escalation)), status: 'done', done_at: input.now, done_by: actor })
+          .where('id', '=', patch.id)
+          .execute();
       }
-      await audit.appendAll(patches.map((patch) => ({ at: input.now, actor, action: 'patched', system: system.name, surface: input.surface, details: { patch: patch.key, outage: request.id } })));
+      await audit.appendAll(
+        patches.map((patch) => ({
+          at: input.now,
+          actor,
+          action: 'patched',
+          system: system.name,
+          surface: input.surface,
+          details: { patch: patch.key, outage: request.id },
+        })),
+      );
     }
     await trx.updateTable('outage_requests').set({ status: input.outcome }).where('id', '=', request.id).execute();
-    await audit.append({ at: input.now, actor, action: `outage-${input.outcome}`, system: system.name, surface: input.surface, details: { request: request.id, patches: patches.map((patch) => patch.key) } });
+    await audit.append({
+      at: input.now,
+      actor,
+      action: `outage-${input.outcome}`,
+      system: system.name,
+      surface: input.surface,
+      details: { request: request.id, patches: patches.map((patch) => patch.key) },
+    });
     return {
       request: { ...request, status: input.outcome },
       patched: input.outcome === 'patched' ? patches : [],

@@ -24,7 +24,6 @@ import { writeTransaction } from './write-transaction.js';
 
 export { type OutageRequest, outageRequestById } from './outage-request-rows.js';
 
-
 export interface OutageAskInput extends Actor {
   readonly system: string;
   readonly start: number;
@@ -50,7 +49,11 @@ export async function requestOutage(store: OpenDatabase, input: OutageAskInput):
     await requireOwnerOrChain(trx, system, input.person, input.identity);
     const approval = await approvalOf(trx, system);
     const approvers = await peopleNamed(trx, approval.approvers);
-    if (approvers.length === 0) throw new AppError('FORBIDDEN', `nobody may approve outages of ${system.name}: add outage.approvers to the ${system.policy} policy`);
+    if (approvers.length === 0)
+      throw new AppError(
+        'FORBIDDEN',
+        `nobody may approve outages of ${system.name}: add outage.approvers to the ${system.policy} policy`,
+      );
     const booked = await trx
       .selectFrom('outage_requests')
       .select(['id', 'system', 'start_at', 'end_at'])
@@ -60,10 +63,23 @@ export async function requestOutage(store: OpenDatabase, input: OutageAskInput):
       .execute();
     checkOutageRequest(
       { system, start: input.start, durationMs: input.durationMs, reason: input.reason },
-      { now: input.now, timeZone: input.timeZone, booked: booked.map((row) => ({ id: row.id, system: row.system, start: row.start_at, end: row.end_at })) },
+      {
+        now: input.now,
+        timeZone: input.timeZone,
+        booked: booked.map((row) => ({ id: row.id, system: row.system, start: row.start_at, end: row.end_at })),
+      },
     );
     const requester = input.person!.handle;
-    const overdue = (await trx.selectFrom('patches').selectAll().where('system', '=', system.name).where('status', '=', 'open').where('due_at', '<', input.now).orderBy('due_at').execute()).map(patchFromRow);
+    const overdue = (
+      await trx
+        .selectFrom('patches')
+        .selectAll()
+        .where('system', '=', system.name)
+        .where('status', '=', 'open')
+        .where('due_at', '<', input.now)
+        .orderBy('due_at')
+        .execute()
+    ).map(patchFromRow);
     const row = await trx
       .insertInto('outage_requests')
       .values({
@@ -90,7 +106,13 @@ export async function requestOutage(store: OpenDatabase, input: OutageAskInput):
       action: 'outage-requested',
       system: system.name,
       surface: input.surface,
-      details: { request: row.id, start: new Date(input.start).toISOString(), end: new Date(input.start + input.durationMs).toISOString(), reason: input.reason.trim(), overduePatches: overdue.map((patch) => patch.key) },
+      details: {
+        request: row.id,
+        start: new Date(input.start).toISOString(),
+        end: new Date(input.start + input.durationMs).toISOString(),
+        reason: input.reason.trim(),
+        overduePatches: overdue.map((patch) => patch.key),
+      },
     });
     return { request: toRequest(row), system, approval, approvers, overdue };
   });
@@ -111,7 +133,11 @@ export async function voteOnOutage(store: OpenDatabase, input: OutageVoteInput):
     if (row === undefined) throw new AppError('NOT_FOUND', `there is no outage request ${input.id}`);
     const system = await requireSystem(trx, row.system);
     const approval = await approvalOf(trx, system);
-    if (input.person === undefined) throw new AppError('FORBIDDEN', `you (${input.identity}) are not in the inventory; the outage approvers are: ${approval.approvers.join(', ')}`);
+    if (input.person === undefined)
+      throw new AppError(
+        'FORBIDDEN',
+        `you (${input.identity}) are not in the inventory; the outage approvers are: ${approval.approvers.join(', ')}`,
+      );
     const request = toRequest(row);
     const vote: Vote =
       input.vote === 'deny'
@@ -133,7 +159,8 @@ export async function voteOnOutage(store: OpenDatabase, input: OutageVoteInput):
       })
       .where('id', '=', row.id)
       .execute();
-    if (outcome.status === 'approved') await planSteps(trx, row.id, planOutageSteps({ start: row.start_at, end: row.end_at }, approval, input.now));
+    if (outcome.status === 'approved')
+      await planSteps(trx, row.id, planOutageSteps({ start: row.start_at, end: row.end_at }, approval, input.now));
     if (outcome.status === 'denied') await escalateDeniedPatches(trx, toRequest(row), input.now);
     await auditAppender(trx).append({
       at: input.now,
@@ -148,7 +175,9 @@ export async function voteOnOutage(store: OpenDatabase, input: OutageVoteInput):
         ...(outcome.status === 'rescheduled' ? { proposedStart: new Date(outcome.start).toISOString() } : {}),
       },
     });
-    return toRequest(await trx.selectFrom('outage_requests').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow());
+    return toRequest(
+      await trx.selectFrom('outage_requests').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow(),
+    );
   });
 }
 
@@ -161,36 +190,89 @@ async function escalateDeniedPatches(trx: Kysely<Database>, request: OutageReque
   const system = await requireSystem(trx, request.system);
   const policy = await findPolicy(trx, system.policy);
   if (policy === undefined) return;
-  const patches = (await trx.selectFrom('patches').selectAll().where('system', '=', system.name).where('patch_key', 'in', request.patches).where('status', '=', 'open').execute()).map(patchFromRow);
+  const patches = (
+    await trx
+      .selectFrom('patches')
+      .selectAll()
+      .where('system', '=', system.name)
+      .where('patch_key', 'in', request.patches)
+      .where('status', '=', 'open')
+      .execute()
+  ).map(patchFromRow);
   for (const patch of patches) {
     const escalated = escalateForDenial(patch.escalation, patch, policy, now);
     if (escalated === undefined) continue;
     await trx.updateTable('patches').set(escalationColumns(escalated.state)).where('id', '=', patch.id).execute();
     const { nag } = escalated;
-    await trx.insertInto('nags').values({ patch_id: patch.id, step: nag.step, level: nag.level, kind: nag.kind, planned_at: nag.at, status: 'pending', sent_at: null }).execute();
+    await trx
+      .insertInto('nags')
+      .values({
+        patch_id: patch.id,
+        step: nag.step,
+        level: nag.level,
+        kind: nag.kind,
+        planned_at: nag.at,
+        status: 'pending',
+        sent_at: null,
+      })
+      .execute();
   }
 }
 
 /** Pending requests whose time ran out become expired (audited); returns them, to update their cards. */
 export async function expireOutageRequests(store: OpenDatabase, now: number): Promise<OutageRequest[]> {
   return writeTransaction(store, async (trx) => {
-    const expired = await trx.updateTable('outage_requests').set({ status: 'expired' }).where('status', '=', 'pending').where('expires_at', '<=', now).returningAll().execute();
-    await auditAppender(trx).appendAll(expired.map((row) => ({ at: now, actor: 'mxops', action: 'outage-expired', system: row.system, surface: 'scheduler' as const, details: { request: row.id } })));
+    const expired = await trx
+      .updateTable('outage_requests')
+      .set({ status: 'expired' })
+      .where('status', '=', 'pending')
+      .where('expires_at', '<=', now)
+      .returningAll()
+      .execute();
+    await auditAppender(trx).appendAll(
+      expired.map((row) => ({
+        at: now,
+        actor: 'mxops',
+        action: 'outage-expired',
+        system: row.system,
+        surface: 'scheduler' as const,
+        details: { request: row.id },
+      })),
+    );
     return expired.map(toRequest);
   });
 }
 
 /** Remembers a posted copy of a request's card (every platform, every approver's DM). */
-export async function recordOutageCard(db: Kysely<Database>, requestId: number, card: { platform: string; conversation: string; message: string }): Promise<void> {
-  await db.insertInto('outage_cards').values({ request_id: requestId, ...card }).onConflict((conflict) => conflict.doNothing()).execute();
+export async function recordOutageCard(
+  db: Kysely<Database>,
+  requestId: number,
+  card: { platform: string; conversation: string; message: string },
+): Promise<void> {
+  await db
+    .insertInto('outage_cards')
+    .values({ request_id: requestId, ...card })
+    .onConflict((conflict) => conflict.doNothing())
+    .execute();
 }
 
-export async function outageCards(db: Kysely<Database>, requestId: number): Promise<{ platform: string; conversation: string; message: string }[]> {
-  return db.selectFrom('outage_cards').select(['platform', 'conversation', 'message']).where('request_id', '=', requestId).execute();
+export async function outageCards(
+  db: Kysely<Database>,
+  requestId: number,
+): Promise<{ platform: string; conversation: string; message: string }[]> {
+  return db
+    .selectFrom('outage_cards')
+    .select(['platform', 'conversation', 'message'])
+    .where('request_id', '=', requestId)
+    .execute();
 }
 
 async function approvalOf(db: Kysely<Database>, system: System): Promise<OutageApproval> {
   const policy = await findPolicy(db, system.policy);
-  if (policy === undefined) throw new AppError('NOT_FOUND', `system ${system.name} names policy "${system.policy}", which is not in the inventory`);
+  if (policy === undefined)
+    throw new AppError(
+      'NOT_FOUND',
+      `system ${system.name} names policy "${system.policy}", which is not in the inventory`,
+    );
   return policy.outage ?? DEFAULT_OUTAGE_APPROVAL;
 }

@@ -30,10 +30,21 @@ export async function loadOutageView(db: Kysely<Database>, id: number, now: numb
   const policy = await findPolicy(db, system.policy);
   const approval = policy?.outage ?? DEFAULT_OUTAGE_APPROVAL;
   const approvers = await peopleNamed(db, approval.approvers);
-  const ordered = approval.approvers.map((handle) => approvers.find((person) => person.handle === handle)).filter((person) => person !== undefined);
+  const ordered = approval.approvers
+    .map((handle) => approvers.find((person) => person.handle === handle))
+    .filter((person) => person !== undefined);
   const asked = new Set(request.patches);
-  const patches = (await patchesOf(db, system.name)).filter((patch) => patch.status === 'open' && (asked.has(patch.key) || patch.dueAt < now)).sort((a, b) => a.dueAt - b.dueAt);
-  return { request, system, approval, approvers: ordered, requester: await findPerson(db, request.requestedBy), patches };
+  const patches = (await patchesOf(db, system.name))
+    .filter((patch) => patch.status === 'open' && (asked.has(patch.key) || patch.dueAt < now))
+    .sort((a, b) => a.dueAt - b.dueAt);
+  return {
+    request,
+    system,
+    approval,
+    approvers: ordered,
+    requester: await findPerson(db, request.requestedBy),
+    patches,
+  };
 }
 
 /** Requests waiting for a decision, and approved windows that have not ended, soonest first. */
@@ -41,7 +52,12 @@ export async function upcomingOutages(db: Kysely<Database>, now: number, limit =
   const rows = await db
     .selectFrom('outage_requests')
     .selectAll()
-    .where((where) => where.or([where.and([where('status', '=', 'pending'), where('expires_at', '>', now)]), where.and([where('status', '=', 'approved'), where('end_at', '>', now)])]))
+    .where((where) =>
+      where.or([
+        where.and([where('status', '=', 'pending'), where('expires_at', '>', now)]),
+        where.and([where('status', '=', 'approved'), where('end_at', '>', now)]),
+      ]),
+    )
     .orderBy('start_at')
     .orderBy('id')
     .limit(limit)

@@ -46,23 +46,39 @@ export async function applyPatchAction(store: OpenDatabase, request: PatchAction
     const system = await requireSystem(trx, request.system);
     await requireOwnerOrChain(trx, system, request.actor, request.actorIdentity);
     const policy = await findPolicy(trx, system.policy);
-    if (policy === undefined) throw new AppError('NOT_FOUND', `system ${system.name} names policy "${system.policy}", which is not in the inventory`);
+    if (policy === undefined)
+      throw new AppError(
+        'NOT_FOUND',
+        `system ${system.name} names policy "${system.policy}", which is not in the inventory`,
+      );
 
     let query = trx.selectFrom('patches').selectAll().where('system', '=', system.name).where('status', '=', 'open');
     if (request.patch !== undefined) query = query.where('patch_key', '=', request.patch);
     const patches = (await query.orderBy('due_at').execute()).map(patchFromRow);
     if (patches.length === 0) {
-      throw new AppError('NOT_FOUND', request.patch === undefined ? `${system.name} has no open patches` : `${system.name} has no open patch "${request.patch}": \`patch show ${system.name}\` lists them`);
+      throw new AppError(
+        'NOT_FOUND',
+        request.patch === undefined
+          ? `${system.name} has no open patches`
+          : `${system.name} has no open patch "${request.patch}": \`patch show ${system.name}\` lists them`,
+      );
     }
 
     const audit = auditAppender(trx);
     const updated: StoredPatch[] = [];
     for (const patch of patches) {
-      const state = named(patches.length > 1 ? patch.key : undefined, () => transition(patch.escalation, policy, request));
+      const state = named(patches.length > 1 ? patch.key : undefined, () =>
+        transition(patch.escalation, policy, request),
+      );
       const done = request.action.kind === 'done';
       await trx
         .updateTable('patches')
-        .set({ ...escalationColumns(state), ...(done ? { status: 'done', done_at: request.now, done_by: request.actor?.handle ?? request.actorIdentity } : {}) })
+        .set({
+          ...escalationColumns(state),
+          ...(done
+            ? { status: 'done', done_at: request.now, done_by: request.actor?.handle ?? request.actorIdentity }
+            : {}),
+        })
         .where('id', '=', patch.id)
         .execute();
       await audit.append({
@@ -73,7 +89,13 @@ export async function applyPatchAction(store: OpenDatabase, request: PatchAction
         surface: request.surface,
         details: { patch: patch.key, level: patch.escalation.level, ...actionDetails(request.action, state) },
       });
-      updated.push({ ...patch, escalation: state, ...(done ? { status: 'done' as const, doneAt: request.now, doneBy: request.actor?.handle ?? request.actorIdentity } : {}) });
+      updated.push({
+        ...patch,
+        escalation: state,
+        ...(done
+          ? { status: 'done' as const, doneAt: request.now, doneBy: request.actor?.handle ?? request.actorIdentity }
+          : {}),
+      });
     }
     return { system, patches: updated };
   });
@@ -102,7 +124,12 @@ function actionDetails(action: PatchAction, state: EscalationState): Record<stri
     case 'ack':
       return { until: new Date(state.holdUntil!).toISOString(), nag: state.lastAck?.step, acks: state.lastAck?.count };
     case 'snooze':
-      return { until: new Date(state.holdUntil!).toISOString(), for: describeDuration(action.durationMs), reason: action.reason, snoozes: state.snoozes };
+      return {
+        until: new Date(state.holdUntil!).toISOString(),
+        for: describeDuration(action.durationMs),
+        reason: action.reason,
+        snoozes: state.snoozes,
+      };
     case 'done':
       return {};
   }
@@ -119,10 +146,18 @@ function named<T>(key: string | undefined, work: () => T): T {
 }
 
 /** The owner and everyone above them may act; anyone else is told who can. */
-export async function requireOwnerOrChain(db: Kysely<Database>, system: System, actor: Person | undefined, identity: string): Promise<Person[]> {
+export async function requireOwnerOrChain(
+  db: Kysely<Database>,
+  system: System,
+  actor: Person | undefined,
+  identity: string,
+): Promise<Person[]> {
   const chain = await managementChain(db, system.owner);
   if (actor !== undefined && chain.some((person) => person.handle === actor.handle)) return chain;
   const who = chain.map((person) => person.name).join(', ') || system.owner;
   const whoYouAre = actor === undefined ? `you (${identity}) are not in the inventory, and ` : '';
-  throw new AppError('FORBIDDEN', `${whoYouAre}only the owner of ${system.name} and their management chain may do this: ${who}`);
+  throw new AppError(
+    'FORBIDDEN',
+    `${whoYouAre}only the owner of ${system.name} and their management chain may do this: ${who}`,
+  );
 }

@@ -13,13 +13,21 @@ export interface MessageRefRow {
 }
 
 export async function threadsOf(db: Kysely<Database>, patchId: number): Promise<MessageRefRow[]> {
-  return db.selectFrom('patch_threads').select(['platform', 'conversation', 'message']).where('patch_id', '=', patchId).execute();
+  return db
+    .selectFrom('patch_threads')
+    .select(['platform', 'conversation', 'message'])
+    .where('patch_id', '=', patchId)
+    .execute();
 }
 
 export async function saveThread(db: Kysely<Database>, patchId: number, thread: MessageRefRow): Promise<void> {
   await db
     .insertInto('patch_threads')
     .values({ patch_id: patchId, ...thread })
-    .onConflict((conflict) => conflict.columns(['patch_id', 'platform']).doUpdateSet({ conversation: thread.conversation, message: thread.message }))
+    .onConflict((conflict) =>
+      conflict
+        .columns(['patch_id', 'platform'])
+        .doUpdateSet({ conversation: thread.conversation, message: thread.message }),
+    )
     .execute();
 }

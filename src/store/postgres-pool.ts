@@ -24,7 +24,12 @@ export interface TimedPool {
   abandon(): void;
 }
 
-export function createTimedPool(Pool: typeof pg.Pool, config: pg.PoolConfig, where: string, timeouts: StoreTimeouts): TimedPool {
+export function createTimedPool(
+  Pool: typeof pg.Pool,
+  config: pg.PoolConfig,
+  where: string,
+  timeouts: StoreTimeouts,
+): TimedPool {
   const sockets = new Set<net.Socket>();
   const pool = new Pool({
     ...config,

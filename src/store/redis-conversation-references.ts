@@ -1,5 +1,8 @@
 import type { Redis } from 'ioredis';
-import type { ConversationReferenceStore, StoredConversationReference } from '../chat/teams/conversation-reference-store.js';
+import type {
+  ConversationReferenceStore,
+  StoredConversationReference,
+} from '../chat/teams/conversation-reference-store.js';
 
 /** Refreshed on every incoming activity, so only conversations silent this long are forgotten. */
 const KEEP_SECONDS = 90 * 24 * 3600;

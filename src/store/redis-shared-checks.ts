@@ -20,7 +20,12 @@ type Waiter = { progress: ProgressListener; done: (report: DiagnosisReport | und
  * same meanwhile follows those messages instead of probing the partner again. If the runner dies
  * or fails, followers run the check themselves.
  */
-export async function createSharedChecks(local: RunningChecks, redis: Redis, subscriber: Redis, options: SharedChecksOptions): Promise<CheckRegistry> {
+export async function createSharedChecks(
+  local: RunningChecks,
+  redis: Redis,
+  subscriber: Redis,
+  options: SharedChecksOptions,
+): Promise<CheckRegistry> {
   const base = (key: string): string => `${options.prefix}:check:${key}`;
   const waiters = new Map<string, Set<Waiter>>();
   await subscriber.psubscribe(`${options.prefix}:check:*`);
@@ -55,10 +60,18 @@ export async function createSharedChecks(local: RunningChecks, redis: Redis, sub
       void finishedReport(key).then((report) => report && finish(report));
     });
 
-  const runHere = (key: string, start: Parameters<CheckRegistry['join']>[1], listener: ProgressListener, fresh: boolean): JoinedCheck => {
+  const runHere = (
+    key: string,
+    start: Parameters<CheckRegistry['join']>[1],
+    listener: ProgressListener,
+    fresh: boolean,
+  ): JoinedCheck => {
     const joined = local.join(
       key,
-      (onProgress) => start((progress) => (onProgress(progress), void redis.publish(`${base(key)}:progress`, JSON.stringify(progress)))),
+      (onProgress) =>
+        start(
+          (progress) => (onProgress(progress), void redis.publish(`${base(key)}:progress`, JSON.stringify(progress))),
+        ),
       listener,
       { fresh },
     );

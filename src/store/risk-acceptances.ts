@@ -52,30 +52,65 @@ export interface RequestedRisk {
 }
 
 export async function requestRiskAcceptance(store: OpenDatabase, request: RiskRequest): Promise<RequestedRisk> {
-  if (request.reason.trim() === '') throw new AppError('BAD_INPUT', 'accepting a risk needs a reason: why can this patch not be applied?');
+  if (request.reason.trim() === '')
+    throw new AppError('BAD_INPUT', 'accepting a risk needs a reason: why can this patch not be applied?');
   if (request.expiresAt <= request.now) throw new AppError('BAD_INPUT', 'a risk acceptance must expire in the future');
-  if (request.expiresAt - request.now > MAX_RISK_ACCEPTANCE_MS) throw new AppError('BAD_INPUT', 'a risk acceptance may last at most a year; renew it when it expires');
+  if (request.expiresAt - request.now > MAX_RISK_ACCEPTANCE_MS)
+    throw new AppError('BAD_INPUT', 'a risk acceptance may last at most a year; renew it when it expires');
   return writeTransaction(store, async (trx) => {
     const { system, policy } = await systemAndPolicy(trx, request.system);
     const approvers = await peopleNamed(trx, policy.riskApprovers);
-    if (approvers.length === 0) throw new AppError('FORBIDDEN', `the ${policy.name} policy names no risk approvers, so no risk on ${system.name} can be accepted: add riskApprovers to the policy`);
+    if (approvers.length === 0)
+      throw new AppError(
+        'FORBIDDEN',
+        `the ${policy.name} policy names no risk approvers, so no risk on ${system.name} can be accepted: add riskApprovers to the policy`,
+      );
     const chain = await managementChain(trx, system.owner);
     // Outage approvers too: whoever denies a window is offered to accept the risk instead.
     const outageApprovers = await peopleNamed(trx, policy.outage?.approvers ?? []);
     const mayAsk = [...chain, ...approvers, ...outageApprovers];
     if (!isOneOf(request.person, mayAsk)) {
-      throw new AppError('FORBIDDEN', `only the owner of ${system.name}, their management chain, the risk approvers and the outage approvers may ask to accept a risk: ${names(mayAsk)}`);
+      throw new AppError(
+        'FORBIDDEN',
+        `only the owner of ${system.name}, their management chain, the risk approvers and the outage approvers may ask to accept a risk: ${names(mayAsk)}`,
+      );
     }
     const patches = await openPatches(trx, system.name, request.patch);
-    const pendingOrAccepted = await trx.selectFrom('risk_acceptances').select('patch_id').where('patch_id', 'in', patches.map((patch) => patch.id)).where('status', 'in', ['pending', 'approved']).execute();
+    const pendingOrAccepted = await trx
+      .selectFrom('risk_acceptances')
+      .select('patch_id')
+      .where(
+        'patch_id',
+        'in',
+        patches.map((patch) => patch.id),
+      )
+      .where('status', 'in', ['pending', 'approved'])
+      .execute();
     if (pendingOrAccepted.length > 0) {
-      const taken = patches.filter((patch) => pendingOrAccepted.some((row) => row.patch_id === patch.id)).map((patch) => patch.key);
-      throw new AppError('CONFLICT', `a risk acceptance is already pending or in force for ${taken.join(', ')} on ${system.name}`);
+      const taken = patches
+        .filter((patch) => pendingOrAccepted.some((row) => row.patch_id === patch.id))
+        .map((patch) => patch.key);
+      throw new AppError(
+        'CONFLICT',
+        `a risk acceptance is already pending or in force for ${taken.join(', ')} on ${system.name}`,
+      );
     }
     const requester = request.person?.handle ?? request.identity;
     const rows = await trx
       .insertInto('risk_acceptances')
-      .values(patches.map((patch) => ({ patch_id: patch.id, requested_by: requester, reason: request.reason.trim(), controls: JSON.stringify(request.controls), expires_at: request.expiresAt, status: 'pending', decided_by: null, decided_at: null, created_at: request.now })))
+      .values(
+        patches.map((patch) => ({
+          patch_id: patch.id,
+          requested_by: requester,
+          reason: request.reason.trim(),
+          controls: JSON.stringify(request.controls),
+          expires_at: request.expiresAt,
+          status: 'pending',
+          decided_by: null,
+          decided_at: null,
+          created_at: request.now,
+        })),
+      )
       .returningAll()
       .execute();
     await auditAppender(trx).appendAll(
@@ -85,10 +120,21 @@ export async function requestRiskAcceptance(store: OpenDatabase, request: RiskRe
         action: 'risk-requested',
         system: system.name,
         surface: request.surface,
-        details: { patch: patch.key, reason: request.reason.trim(), controls: request.controls, expiresAt: new Date(request.expiresAt).toISOString() },
+        details: {
+          patch: patch.key,
+          reason: request.reason.trim(),
+          controls: request.controls,
+          expiresAt: new Date(request.expiresAt).toISOString(),
+        },
       })),
     );
-    return { system, approvers, acceptances: rows.map((row) => toAcceptance(row, system.name, patches.find((patch) => patch.id === row.patch_id)!.key)) };
+    return {
+      system,
+      approvers,
+      acceptances: rows.map((row) =>
+        toAcceptance(row, system.name, patches.find((patch) => patch.id === row.patch_id)!.key),
+      ),
+    };
   });
 }
 
@@ -105,17 +151,36 @@ export async function decideRiskAcceptance(store: OpenDatabase, decision: RiskDe
   return writeTransaction(store, async (trx) => {
     const row = await trx.selectFrom('risk_acceptances').selectAll().where('id', '=', decision.id).executeTakeFirst();
     if (row === undefined) throw new AppError('NOT_FOUND', `there is no risk acceptance ${decision.id}`);
-    const patch = patchFromRow(await trx.selectFrom('patches').selectAll().where('id', '=', row.patch_id).executeTakeFirstOrThrow());
+    const patch = patchFromRow(
+      await trx.selectFrom('patches').selectAll().where('id', '=', row.patch_id).executeTakeFirstOrThrow(),
+    );
     const { system, policy } = await systemAndPolicy(trx, patch.system);
     const approvers = await peopleNamed(trx, policy.riskApprovers);
-    if (!isOneOf(decision.person, approvers)) throw new AppError('FORBIDDEN', `only the risk approvers of the ${policy.name} policy may decide: ${names(approvers) || 'none are configured'}`);
+    if (!isOneOf(decision.person, approvers))
+      throw new AppError(
+        'FORBIDDEN',
+        `only the risk approvers of the ${policy.name} policy may decide: ${names(approvers) || 'none are configured'}`,
+      );
     const decider = decision.person!.handle;
-    if (decider === row.requested_by) throw new AppError('FORBIDDEN', 'you asked for this risk acceptance, so another risk approver must decide it');
-    if (row.status !== 'pending') throw new AppError('CONFLICT', `this risk acceptance was already ${row.status}${row.decided_by ? ` by ${row.decided_by}` : ''}`);
-    if (decision.decision === 'approve' && row.expires_at <= decision.now) throw new AppError('CONFLICT', 'this risk acceptance expired before it was approved; ask again with a new expiry');
+    if (decider === row.requested_by)
+      throw new AppError('FORBIDDEN', 'you asked for this risk acceptance, so another risk approver must decide it');
+    if (row.status !== 'pending')
+      throw new AppError(
+        'CONFLICT',
+        `this risk acceptance was already ${row.status}${row.decided_by ? ` by ${row.decided_by}` : ''}`,
+      );
+    if (decision.decision === 'approve' && row.expires_at <= decision.now)
+      throw new AppError(
+        'CONFLICT',
+        'this risk acceptance expired before it was approved; ask again with a new expiry',
+      );
 
     const status = decision.decision === 'approve' ? 'approved' : 'rejected';
-    await trx.updateTable('risk_acceptances').set({ status, decided_by: decider, decided_at: decision.now }).where('id', '=', row.id).execute();
+    await trx
+      .updateTable('risk_acceptances')
+      .set({ status, decided_by: decider, decided_at: decision.now })
+      .where('id', '=', row.id)
+      .execute();
     if (status === 'approved') {
       const state = acceptRisk(patch.escalation, decision.now, row.expires_at);
       await trx.updateTable('patches').set(escalationColumns(state)).where('id', '=', patch.id).execute();
@@ -126,7 +191,13 @@ export async function decideRiskAcceptance(store: OpenDatabase, decision: RiskDe
       action: `risk-${status}`,
       system: system.name,
       surface: decision.surface,
-      details: { patch: patch.key, acceptance: row.id, requestedBy: row.requested_by, expiresAt: new Date(row.expires_at).toISOString(), ...(decision.comment ? { comment: decision.comment } : {}) },
+      details: {
+        patch: patch.key,
+        acceptance: row.id,
+        requestedBy: row.requested_by,
+        expiresAt: new Date(row.expires_at).toISOString(),
+        ...(decision.comment ? { comment: decision.comment } : {}),
+      },
     });
     return toAcceptance({ ...row, status, decided_by: decider, decided_at: decision.now }, system.name, patch.key);
   });
@@ -149,7 +220,11 @@ export async function riskAcceptancesInForce(db: Kysely<Database>): Promise<Risk
  * Marks approved acceptances past their expiry as expired (the sweep calls this for the patches
  * whose escalation it just resumed) and audits each.
  */
-export async function expireRiskAcceptances(trx: Kysely<Database>, patchIds: readonly number[], now: number): Promise<void> {
+export async function expireRiskAcceptances(
+  trx: Kysely<Database>,
+  patchIds: readonly number[],
+  now: number,
+): Promise<void> {
   if (patchIds.length === 0) return;
   const expired = await trx
     .updateTable('risk_acceptances')
@@ -160,20 +235,42 @@ export async function expireRiskAcceptances(trx: Kysely<Database>, patchIds: rea
     .returningAll()
     .execute();
   if (expired.length === 0) return;
-  const patches = await trx.selectFrom('patches').select(['id', 'system', 'patch_key']).where('id', 'in', expired.map((row) => row.patch_id)).execute();
+  const patches = await trx
+    .selectFrom('patches')
+    .select(['id', 'system', 'patch_key'])
+    .where(
+      'id',
+      'in',
+      expired.map((row) => row.patch_id),
+    )
+    .execute();
   await auditAppender(trx).appendAll(
     expired.map((row) => {
       const patch = patches.find((candidate) => candidate.id === row.patch_id)!;
-      return { at: now, actor: 'mxops', action: 'risk-expired', system: patch.system, surface: 'scheduler' as const, details: { patch: patch.patch_key, acceptance: row.id, acceptedBy: row.decided_by } };
+      return {
+        at: now,
+        actor: 'mxops',
+        action: 'risk-expired',
+        system: patch.system,
+        surface: 'scheduler' as const,
+        details: { patch: patch.patch_key, acceptance: row.id, acceptedBy: row.decided_by },
+      };
     }),
   );
 }
 
-async function systemAndPolicy(db: Kysely<Database>, name: string): Promise<{ system: System; policy: EscalationPolicy }> {
+async function systemAndPolicy(
+  db: Kysely<Database>,
+  name: string,
+): Promise<{ system: System; policy: EscalationPolicy }> {
   const system = await findSystem(db, name);
   if (system === undefined) throw new AppError('NOT_FOUND', `no system is called "${name}": \`patch list\` shows them`);
   const policy = await findPolicy(db, system.policy);
-  if (policy === undefined) throw new AppError('NOT_FOUND', `system ${system.name} names policy "${system.policy}", which is not in the inventory`);
+  if (policy === undefined)
+    throw new AppError(
+      'NOT_FOUND',
+      `system ${system.name} names policy "${system.policy}", which is not in the inventory`,
+    );
   return { system, policy };
 }
 
@@ -181,7 +278,11 @@ async function openPatches(db: Kysely<Database>, system: string, key: string | u
   let query = db.selectFrom('patches').selectAll().where('system', '=', system).where('status', '=', 'open');
   if (key !== undefined) query = query.where('patch_key', '=', key);
   const patches = (await query.orderBy('due_at').execute()).map(patchFromRow);
-  if (patches.length === 0) throw new AppError('NOT_FOUND', key === undefined ? `${system} has no open patches` : `${system} has no open patch "${key}"`);
+  if (patches.length === 0)
+    throw new AppError(
+      'NOT_FOUND',
+      key === undefined ? `${system} has no open patches` : `${system} has no open patch "${key}"`,
+    );
   return patches;
 }
 

@@ -208,4 +208,3 @@ export interface Database {
   check_reports: CheckReportsTable;
   mail_watches: MailWatchesTable;
 }
-

@@ -16,7 +16,10 @@ const POSTGRES_WRITE_LOCK = 0x6d786f7073; // "mxops"
  * Runs `work` in a transaction that holds the store's write lock. Inside, use only the `trx` it is
  * given: on SQLite the one connection is held for the duration, so the outer handle would wait.
  */
-export async function writeTransaction<T>(store: OpenDatabase, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+export async function writeTransaction<T>(
+  store: OpenDatabase,
+  work: (trx: Kysely<Database>) => Promise<T>,
+): Promise<T> {
   // The audit appender finds the store's keys through the transaction; the checkpointer hears of the commit.
   const audit = auditTransaction(store);
   const result = await lockedTransaction(store, (trx) => work(audit.bind(trx)));

@@ -19,7 +19,10 @@ const zoneText = [
   '@ SOA ns1 hostmaster 2026112601 3600 600 604800 300',
   '@ NS ns1',
   `ns1 A ${ADDRESS}`,
-  ...Array.from({ length: MX_COUNT }, (_, i) => `@ MX ${10 + i} inbound-filter-${String(i).padStart(2, '0')}.scanning-service-cluster`),
+  ...Array.from(
+    { length: MX_COUNT },
+    (_, i) => `@ MX ${10 + i} inbound-filter-${String(i).padStart(2, '0')}.scanning-service-cluster`,
+  ),
 ].join('\n');
 
 const skip = skipWithout('Knot DNS (knotd)', await knotAvailable());

@@ -35,12 +35,19 @@ describe('mxops start nags an overdue patch', () => {
   beforeAll(async () => {
     const store = openDatabase({ dialect: 'sqlite', target: file });
     await migrateToLatest(store);
-    await importInventory(store, inventory({ systems: [system('mail-gw-1')], patches: [patch('mail-gw-1', 'CVE-2026-3000', Date.now() - 10 * DAY)] }), {
-      actor: 'alice',
-      surface: 'cli',
-      now: Date.now(),
-      source: 'e2e',
-    });
+    await importInventory(
+      store,
+      inventory({
+        systems: [system('mail-gw-1')],
+        patches: [patch('mail-gw-1', 'CVE-2026-3000', Date.now() - 10 * DAY)],
+      }),
+      {
+        actor: 'alice',
+        surface: 'cli',
+        now: Date.now(),
+        source: 'e2e',
+      },
+    );
     await store.close();
     slack = await startFakeSlackApi({ botToken: BOT_TOKEN });
     bot = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'start'], {
@@ -77,8 +84,13 @@ describe('mxops start nags an overdue patch', () => {
   });
 
   it('posts the nag in the team channel and to the owner, once, and audits it', async () => {
-    const posts = () => slack.callsTo('chat.postMessage').filter((call) => String(call.args.text).includes('CVE-2026-3000'));
-    const thread = await until('the nag thread in the team channel', () => posts().find((call) => call.args.channel === 'CMAILOPS'), { timeoutMs: 30_000 }).catch((error: unknown) => {
+    const posts = () =>
+      slack.callsTo('chat.postMessage').filter((call) => String(call.args.text).includes('CVE-2026-3000'));
+    const thread = await until(
+      'the nag thread in the team channel',
+      () => posts().find((call) => call.args.channel === 'CMAILOPS'),
+      { timeoutMs: 30_000 },
+    ).catch((error: unknown) => {
       throw new Error(`${String(error)}\n${stderr}`);
     });
     expect(String(thread.args.text)).toBe('mail-gw-1: CVE-2026-3000 (Fix for CVE-2026-3000) is 3 days overdue');

@@ -19,9 +19,16 @@ const RECIPIENT = `postmaster@${DOMAIN}`;
 const UNKNOWN = `nobody@${DOMAIN}`;
 
 /** Generous for a loaded CI machine, short enough that a hang fails well inside the test timeout. */
-const LIMITS: Partial<SmtpProbeLimits> = { connectTimeoutMs: 2_000, bannerTimeoutMs: 5_000, commandTimeoutMs: 5_000, tlsTimeoutMs: 5_000, totalTimeoutMs: 15_000 };
+const LIMITS: Partial<SmtpProbeLimits> = {
+  connectTimeoutMs: 2_000,
+  bannerTimeoutMs: 5_000,
+  commandTimeoutMs: 5_000,
+  tlsTimeoutMs: 5_000,
+  totalTimeoutMs: 15_000,
+};
 
-const clientLines = (result: SmtpProbeResult): string[] => result.transcript.filter((entry) => entry.from === 'C').map((entry) => entry.text);
+const clientLines = (result: SmtpProbeResult): string[] =>
+  result.transcript.filter((entry) => entry.from === 'C').map((entry) => entry.text);
 
 const skip = skipWithout('Exim (exim4, run as root)', await mtaAvailable());
 
@@ -68,7 +75,11 @@ describe.skipIf(skip)('SMTP prober against Exim on loopback', () => {
     expect(result.banner?.code).toBe(220);
     expect(result.banner?.lines).toHaveLength(1);
     // Exim's default smtp_banner: '$smtp_active_hostname ESMTP Exim $version_number $tod_full'.
-    expect(result.banner?.lines[0]).toMatch(new RegExp(`^mx1\\.partner\\.test ESMTP ${mta.software.replace(/\./g, '\\.')} \\w{3}, \\d{2} \\w{3} \\d{4} \\d{2}:\\d{2}:\\d{2} [+-]\\d{4}$`));
+    expect(result.banner?.lines[0]).toMatch(
+      new RegExp(
+        `^mx1\\.partner\\.test ESMTP ${mta.software.replace(/\./g, '\\.')} \\w{3}, \\d{2} \\w{3} \\d{4} \\d{2}:\\d{2}:\\d{2} [+-]\\d{4}$`,
+      ),
+    );
 
     expect(result.ehlo?.code).toBe(250);
     expect(result.ehlo?.lines[0]).toMatch(/^mx1\.partner\.test Hello probe\.mxops\.test \[127\.\d+\.\d+\.\d+\]$/);
@@ -88,7 +99,12 @@ describe.skipIf(skip)('SMTP prober against Exim on loopback', () => {
     expect(tls?.chain).toHaveLength(2);
     const [leaf, ca] = tls?.chain ?? [];
     const servedLeaf = new X509Certificate(leafPem);
-    expect(leaf).toMatchObject({ subject: `CN=${MX_HOST}`, issuer: 'CN=mxops test CA', names: [MX_HOST], selfSigned: false });
+    expect(leaf).toMatchObject({
+      subject: `CN=${MX_HOST}`,
+      issuer: 'CN=mxops test CA',
+      names: [MX_HOST],
+      selfSigned: false,
+    });
     expect(leaf?.der).toBe(servedLeaf.raw.toString('base64'));
     expect(leaf?.fingerprintSha256).toBe(servedLeaf.fingerprint256);
     expect(ca).toMatchObject({ subject: 'CN=mxops test CA', selfSigned: true });
@@ -103,12 +119,20 @@ describe.skipIf(skip)('SMTP prober against Exim on loopback', () => {
 
     expect(result.mail?.code).toBe(250);
     expect(result.rcpt?.code).toBe(250);
-    expect(clientLines(result)).toEqual([`EHLO ${HELO}`, 'STARTTLS', `EHLO ${HELO}`, 'MAIL FROM:<>', `RCPT TO:<${RECIPIENT}>`, 'RSET', 'QUIT']);
+    expect(clientLines(result)).toEqual([
+      `EHLO ${HELO}`,
+      'STARTTLS',
+      `EHLO ${HELO}`,
+      'MAIL FROM:<>',
+      `RCPT TO:<${RECIPIENT}>`,
+      'RSET',
+      'QUIT',
+    ]);
     expect(clientLines(result)).not.toContain('DATA');
     expect(result.transcript.at(-1)).toMatchObject({ from: 'S', text: '221 mx1.partner.test closing connection' });
   });
 
-  it('records the MTA\'s 550 for an unknown local part and still ends the session politely', async () => {
+  it("records the MTA's 550 for an unknown local part and still ends the session politely", async () => {
     const result = await probe({ recipient: UNKNOWN });
     expect(result.tls?.ok).toBe(true);
     expect(result.mail?.code).toBe(250);

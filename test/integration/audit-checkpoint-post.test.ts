@@ -27,8 +27,22 @@ const KEY = parseAuditKey('7d3c9b1a5e2f8d4c6b0a9e7f5d3c1b9a7e5f3d1c9b7a5e3f1d9c7
 const AT = Date.UTC(2026, 10, 1, 9);
 const CHANNEL = 'C0AUDIT01';
 
-const decision: AuditRecord = { at: AT, actor: 'carol', action: 'risk-approved', system: 'mail-gw-1', surface: 'slack', details: { acceptance: 1 } };
-const nag: AuditRecord = { at: AT, actor: 'mxops', action: 'nag', system: 'mail-gw-1', surface: 'scheduler', details: { step: 1 } };
+const decision: AuditRecord = {
+  at: AT,
+  actor: 'carol',
+  action: 'risk-approved',
+  system: 'mail-gw-1',
+  surface: 'slack',
+  details: { acceptance: 1 },
+};
+const nag: AuditRecord = {
+  at: AT,
+  actor: 'mxops',
+  action: 'nag',
+  system: 'mail-gw-1',
+  surface: 'scheduler',
+  details: { step: 1 },
+};
 
 describe('audit checkpoints outside the database', () => {
   let store: TestDatabase;
@@ -44,8 +58,19 @@ describe('audit checkpoints outside the database', () => {
     dir = mkdtempSync(join(tmpdir(), 'mxops-checkpoints-'));
     file = join(dir, 'checkpoints');
     errors.length = 0;
-    checkpointer = attachAudit(store, { keyring: auditKeyring(KEY), checkpointFile: file, channel: { platform: 'slack', id: CHANNEL }, checkpointMinutes: 60 }, { now: () => AT, onError: (error) => errors.push(error.message) });
-    const notifier = createSlackNagNotifier(new webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }));
+    checkpointer = attachAudit(
+      store,
+      {
+        keyring: auditKeyring(KEY),
+        checkpointFile: file,
+        channel: { platform: 'slack', id: CHANNEL },
+        checkpointMinutes: 60,
+      },
+      { now: () => AT, onError: (error) => errors.push(error.message) },
+    );
+    const notifier = createSlackNagNotifier(
+      new webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }),
+    );
     checkpointer.addSink(checkpointChannelSink({ platform: 'slack', id: CHANNEL }, [notifier]));
     // Added twice (the bot and its in-process workers both do): still one post per checkpoint.
     checkpointer.addSink(checkpointChannelSink({ platform: 'slack', id: CHANNEL }, [notifier]));
@@ -68,7 +93,11 @@ describe('audit checkpoints outside the database', () => {
     expect(head.seq).toBe(3);
     expect(posts()).toHaveLength(1);
     const [post] = posts();
-    expect(post).toMatchObject({ channel: CHANNEL, text: `Audit checkpoint: entry 3, ${head.hash}`, metadata: { event_type: 'mxops_nag', event_payload: { marker: 'audit-checkpoint-3' } } });
+    expect(post).toMatchObject({
+      channel: CHANNEL,
+      text: `Audit checkpoint: entry 3, ${head.hash}`,
+      metadata: { event_type: 'mxops_nag', event_payload: { marker: 'audit-checkpoint-3' } },
+    });
     expect(JSON.stringify(post!.blocks)).toContain(`mxops audit verify --checkpoint 3:${head.hash}`);
     // The same checkpoint went to the file.
     expect(readFileSync(file, 'utf8')).toBe(`2026-11-01T09:00:00.000Z 3 ${head.hash}\n`);
@@ -78,11 +107,16 @@ describe('audit checkpoints outside the database', () => {
   it('audit checkpoint writes and posts one at once, and fails (exit 1) naming what it could not reach', async () => {
     await writeTransaction(store, (trx) => auditAppender(trx).append(nag));
     expect(await runAuditCheckpoint({ store, checkpointer })).toMatchObject({ exitCode: 0, errors: '' });
-    expect(posts().map((args) => args.text)).toEqual([`Audit checkpoint: entry 2, ${(await readAuditHead(store.db)).hash}`]);
+    expect(posts().map((args) => args.text)).toEqual([
+      `Audit checkpoint: entry 2, ${(await readAuditHead(store.db)).hash}`,
+    ]);
 
     slack.failNext('chat.postMessage', 'channel_not_found');
     const failed = await runAuditCheckpoint({ store, checkpointer });
-    expect(failed).toMatchObject({ exitCode: 1, errors: expect.stringContaining(`mxops: checkpoint 2 did not reach the Slack audit channel ${CHANNEL}: `) });
+    expect(failed).toMatchObject({
+      exitCode: 1,
+      errors: expect.stringContaining(`mxops: checkpoint 2 did not reach the Slack audit channel ${CHANNEL}: `),
+    });
     expect(failed.errors).toContain('channel_not_found');
     // The file has both: a channel that is down costs the post, not the checkpoint.
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(2);
@@ -90,18 +124,36 @@ describe('audit checkpoints outside the database', () => {
   });
 
   it('needs the audit channel’s platform to be configured', () => {
-    expect(() => checkpointChannelSink({ platform: 'teams', id: '19:audit@thread.tacv2' }, [])).toThrow('MXOPS_AUDIT_CHANNEL names a Teams channel, but MXOPS_TEAMS_APP_ID is not set');
+    expect(() => checkpointChannelSink({ platform: 'teams', id: '19:audit@thread.tacv2' }, [])).toThrow(
+      'MXOPS_AUDIT_CHANNEL names a Teams channel, but MXOPS_TEAMS_APP_ID is not set',
+    );
   });
 
   it('takes checkpoints on a schedule through one BullMQ job scheduler', async () => {
     const prefix = uniquePrefix();
     const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-    const worker = await startAuditCheckpointWorker({ connection, prefix, store, checkpointer, everyMs: 150, onError: (error) => errors.push(error.message) });
+    const worker = await startAuditCheckpointWorker({
+      connection,
+      prefix,
+      store,
+      checkpointer,
+      everyMs: 150,
+      onError: (error) => errors.push(error.message),
+    });
     try {
       await writeTransaction(store, (trx) => auditAppender(trx).append(nag));
       const head = await readAuditHead(store.db);
-      await until('two scheduled checkpoints of the head', () => readFileSync(file, 'utf8').split('\n').filter((line) => line.endsWith(` 2 ${head.hash}`)).length >= 2);
-      await until('their posts', () => posts().filter((args) => args.text === `Audit checkpoint: entry 2, ${head.hash}`).length >= 2);
+      await until(
+        'two scheduled checkpoints of the head',
+        () =>
+          readFileSync(file, 'utf8')
+            .split('\n')
+            .filter((line) => line.endsWith(` 2 ${head.hash}`)).length >= 2,
+      );
+      await until(
+        'their posts',
+        () => posts().filter((args) => args.text === `Audit checkpoint: entry 2, ${head.hash}`).length >= 2,
+      );
     } finally {
       await worker.close();
       await dropPrefix(connection, prefix);

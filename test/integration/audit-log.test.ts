@@ -41,7 +41,13 @@ describe.each(STORE_DIALECTS)('audit log on %s', (dialect) => {
     expect(rows[1]!.prevHash).toBe(rows[0]!.hash);
     expect(rows[2]!.prevHash).toBe(rows[1]!.hash);
     expect(rows[2]).toMatchObject({ system: null, actor: 'mxops', surface: 'scheduler', details: { n: 3 } });
-    expect(await verifyAuditLog(store.db)).toEqual({ ok: true, entries: 3, headHash: rows[2]!.hash, plainEntries: 3, keyIds: [] });
+    expect(await verifyAuditLog(store.db)).toEqual({
+      ok: true,
+      entries: 3,
+      headHash: rows[2]!.hash,
+      plainEntries: 3,
+      keyIds: [],
+    });
   });
 
   it('detects an edited entry, a deleted entry and a relinked chain', async () => {
@@ -50,7 +56,11 @@ describe.each(STORE_DIALECTS)('audit log on %s', (dialect) => {
     expect(await verifyAuditLog(store.db)).toMatchObject({ ok: false, brokenAt: 2, entries: 1 });
 
     await sql`delete from audit_log where seq = 2`.execute(store.db);
-    expect(await verifyAuditLog(store.db)).toMatchObject({ ok: false, brokenAt: 3, problem: 'entry 2 is missing (the next one is 3)' });
+    expect(await verifyAuditLog(store.db)).toMatchObject({
+      ok: false,
+      brokenAt: 3,
+      problem: 'entry 2 is missing (the next one is 3)',
+    });
 
     // Renumbering to hide the gap breaks the link instead.
     await sql`update audit_log set seq = 2 where seq = 3`.execute(store.db);
@@ -73,7 +83,14 @@ describe.each(STORE_DIALECTS)('audit log on %s', (dialect) => {
 
   it('two replica processes appending at once keep one unbroken chain', async () => {
     const writers = ['replica-a', 'replica-b'].map((actor) =>
-      execFileAsync(process.execPath, ['--import', 'tsx', 'test/support/audit-writer-process.ts', JSON.stringify(store.location), actor, '25']),
+      execFileAsync(process.execPath, [
+        '--import',
+        'tsx',
+        'test/support/audit-writer-process.ts',
+        JSON.stringify(store.location),
+        actor,
+        '25',
+      ]),
     );
     await Promise.all(writers);
     expect(await verifyAuditLog(store.db)).toMatchObject({ ok: true, entries: 50 });

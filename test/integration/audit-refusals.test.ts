@@ -36,7 +36,10 @@ function recordingConversation() {
     post: async (card) => (posts.push(card.summary), { conversation: 'C', message: String(posts.length) }),
     update: async (_ref, card) => void posts.push(card.summary),
     replyInThread: async () => undefined,
-    postInThread: async (_ref, card) => (posts.push(card.summary), { conversation: 'C', message: String(posts.length) }),
+    postInThread: async (_ref, card) => (
+      posts.push(card.summary),
+      { conversation: 'C', message: String(posts.length) }
+    ),
     whisper: async (text) => void whispers.push(text),
   };
   return { conversation, whispers, posts };
@@ -56,9 +59,35 @@ describe.each(STORE_DIALECTS)('refused attempts on %s', (dialect) => {
   beforeEach(async () => {
     store = await openTestDatabase(dialect);
     dir = mkdtempSync(join(tmpdir(), 'mxops-refusals-'));
-    attachAudit(store, { keyring: auditKeyring(KEY), checkpointFile: join(dir, 'checkpoints'), channel: undefined, checkpointMinutes: 60 }, { now: () => NOW, onError: (error) => expect.fail(error.message) });
-    const policy = { ...STANDARD_POLICY, outage: { approvers: ['bob', 'carol'], quorum: 1, selfApproval: false, expireAfterMs: DAY, remindBeforeMs: [HOUR] } };
-    await importInventory(store, inventory({ policies: [policy], systems: [system('mail-gw-1')], patches: [patch('mail-gw-1', 'CVE-2026-6000', NOW - 10 * DAY)] }), { actor: 'test', surface: 'cli', now: NOW - DAY, source: 'fixture' });
+    attachAudit(
+      store,
+      {
+        keyring: auditKeyring(KEY),
+        checkpointFile: join(dir, 'checkpoints'),
+        channel: undefined,
+        checkpointMinutes: 60,
+      },
+      { now: () => NOW, onError: (error) => expect.fail(error.message) },
+    );
+    const policy = {
+      ...STANDARD_POLICY,
+      outage: {
+        approvers: ['bob', 'carol'],
+        quorum: 1,
+        selfApproval: false,
+        expireAfterMs: DAY,
+        remindBeforeMs: [HOUR],
+      },
+    };
+    await importInventory(
+      store,
+      inventory({
+        policies: [policy],
+        systems: [system('mail-gw-1')],
+        patches: [patch('mail-gw-1', 'CVE-2026-6000', NOW - 10 * DAY)],
+      }),
+      { actor: 'test', surface: 'cli', now: NOW - DAY, source: 'fixture' },
+    );
   });
   afterEach(async () => {
     await store.drop();
@@ -67,10 +96,20 @@ describe.each(STORE_DIALECTS)('refused attempts on %s', (dialect) => {
 
   it('records a stranger clicking Mark patched, a forged patch button and a non-approver approving a risk, and changes nothing else', async () => {
     const target = (await findPatch(store.db, 'mail-gw-1', 'CVE-2026-6000'))!;
-    const acceptance = await requestRiskAcceptance(store, { person: await findPerson(store.db, 'alice'), identity: 'slack:UALICE', surface: 'slack', system: 'mail-gw-1', reason: 'no outage before the audit', controls: [], expiresAt: NOW + 30 * DAY, now: NOW });
+    const acceptance = await requestRiskAcceptance(store, {
+      person: await findPerson(store.db, 'alice'),
+      identity: 'slack:UALICE',
+      surface: 'slack',
+      system: 'mail-gw-1',
+      reason: 'no outage before the audit',
+      controls: [],
+      expiresAt: NOW + 30 * DAY,
+      now: NOW,
+    });
     const before = (await rows()).length;
     const { conversation, whispers, posts } = recordingConversation();
-    const click = (id: ActionId, value: string, user: string) => handlePatchButton(id, value, {}, ref, { actor: { platform: 'slack', id: user }, conversation }, deps());
+    const click = (id: ActionId, value: string, user: string) =>
+      handlePatchButton(id, value, {}, ref, { actor: { platform: 'slack', id: user }, conversation }, deps());
 
     await click(ACTION_IDS.patchDone, String(target.id), 'U0STRANGER');
     await click(ACTION_IDS.patchAck, "1' or 1=1 --", 'UALICE');
@@ -84,13 +123,51 @@ describe.each(STORE_DIALECTS)('refused attempts on %s', (dialect) => {
     expect(posts).toEqual([]);
     const refused = (await rows()).slice(before);
     expect(refused.map((row) => [row.actor, row.action, row.surface, row.system, JSON.parse(row.details)])).toEqual([
-      ['slack:U0STRANGER', 'refused', 'slack', null, { attempted: 'click patch.done', target: String(target.id), identity: 'slack:U0STRANGER', code: 'FORBIDDEN', reason: expect.stringContaining('only the owner of mail-gw-1') }],
-      ['alice', 'refused', 'slack', null, { attempted: 'click patch.ack', target: "1' or 1=1 --", identity: 'slack:UALICE', code: 'BAD_INPUT', reason: expect.stringContaining('this button no longer works') }],
-      ['bob', 'refused', 'slack', null, { attempted: 'click risk.approve', target: String(acceptance.acceptances[0]!.id), identity: 'slack:UBOB', code: 'FORBIDDEN', reason: 'only the risk approvers of the standard policy may decide: Carol Chief' }],
+      [
+        'slack:U0STRANGER',
+        'refused',
+        'slack',
+        null,
+        {
+          attempted: 'click patch.done',
+          target: String(target.id),
+          identity: 'slack:U0STRANGER',
+          code: 'FORBIDDEN',
+          reason: expect.stringContaining('only the owner of mail-gw-1'),
+        },
+      ],
+      [
+        'alice',
+        'refused',
+        'slack',
+        null,
+        {
+          attempted: 'click patch.ack',
+          target: "1' or 1=1 --",
+          identity: 'slack:UALICE',
+          code: 'BAD_INPUT',
+          reason: expect.stringContaining('this button no longer works'),
+        },
+      ],
+      [
+        'bob',
+        'refused',
+        'slack',
+        null,
+        {
+          attempted: 'click risk.approve',
+          target: String(acceptance.acceptances[0]!.id),
+          identity: 'slack:UBOB',
+          code: 'FORBIDDEN',
+          reason: 'only the risk approvers of the standard policy may decide: Carol Chief',
+        },
+      ],
     ]);
     // Only the record changed: the patch and the acceptance are as they were.
     expect(await findPatch(store.db, 'mail-gw-1', 'CVE-2026-6000')).toEqual(target);
-    expect(await store.db.selectFrom('risk_acceptances').select('status').executeTakeFirstOrThrow()).toEqual({ status: 'pending' });
+    expect(await store.db.selectFrom('risk_acceptances').select('status').executeTakeFirstOrThrow()).toEqual({
+      status: 'pending',
+    });
     // Refusals are checkpointed like any person's act, and the log verifies under the key.
     const lines = readFileSync(join(dir, 'checkpoints'), 'utf8').trim().split('\n');
     expect(lines.at(-1)).toBe(`${new Date(NOW).toISOString()} ${refused.at(-1)!.seq} ${refused.at(-1)!.hash}`);
@@ -98,7 +175,17 @@ describe.each(STORE_DIALECTS)('refused attempts on %s', (dialect) => {
   });
 
   it('records a non-approver approving an outage window, a forged outage button, and a stranger answering a window', async () => {
-    const asked = await requestOutage(store, { person: await findPerson(store.db, 'alice'), identity: 'slack:UALICE', surface: 'slack', system: 'mail-gw-1', start: SATURDAY_22, durationMs: 2 * HOUR, reason: 'apply the patch', now: NOW, timeZone: 'Europe/Berlin' });
+    const asked = await requestOutage(store, {
+      person: await findPerson(store.db, 'alice'),
+      identity: 'slack:UALICE',
+      surface: 'slack',
+      system: 'mail-gw-1',
+      start: SATURDAY_22,
+      durationMs: 2 * HOUR,
+      reason: 'apply the patch',
+      now: NOW,
+      timeZone: 'Europe/Berlin',
+    });
     const id = String(asked.request.id);
     const before = (await rows()).length;
     const { conversation, whispers } = recordingConversation();
@@ -110,25 +197,53 @@ describe.each(STORE_DIALECTS)('refused attempts on %s', (dialect) => {
     await click(ACTION_IDS.outagePatched, id, 'U0STRANGER');
 
     expect(whispers).toHaveLength(3);
-    const refused = (await rows()).slice(before).map((row) => [row.actor, row.surface, JSON.parse(row.details).attempted, JSON.parse(row.details).target, JSON.parse(row.details).code]);
+    const refused = (await rows())
+      .slice(before)
+      .map((row) => [
+        row.actor,
+        row.surface,
+        JSON.parse(row.details).attempted,
+        JSON.parse(row.details).target,
+        JSON.parse(row.details).code,
+      ]);
     expect(refused).toEqual([
       ['alice', 'slack', 'click outage.approve', id, 'FORBIDDEN'],
       ['teams:aad-mallory', 'teams', 'click outage.approve', '12; drop table outage_requests', 'BAD_INPUT'],
       ['slack:U0STRANGER', 'slack', 'click outage.patched', id, expect.stringMatching(/^(FORBIDDEN|CONFLICT)$/)],
     ]);
-    expect(await store.db.selectFrom('outage_requests').select(['status', 'approvals']).executeTakeFirstOrThrow()).toEqual({ status: 'pending', approvals: '[]' });
+    expect(
+      await store.db.selectFrom('outage_requests').select(['status', 'approvals']).executeTakeFirstOrThrow(),
+    ).toEqual({ status: 'pending', approvals: '[]' });
   });
 
   it('records the console’s --as identity as claimed, for changes and for refusals', async () => {
-    const asked = await requestOutage(store, { person: await findPerson(store.db, 'alice'), identity: 'slack:UALICE', surface: 'slack', system: 'mail-gw-1', start: SATURDAY_22, durationMs: 2 * HOUR, reason: 'apply the patch', now: NOW, timeZone: 'Europe/Berlin' });
+    const asked = await requestOutage(store, {
+      person: await findPerson(store.db, 'alice'),
+      identity: 'slack:UALICE',
+      surface: 'slack',
+      system: 'mail-gw-1',
+      start: SATURDAY_22,
+      durationMs: 2 * HOUR,
+      reason: 'apply the patch',
+      now: NOW,
+      timeZone: 'Europe/Berlin',
+    });
     const before = (await rows()).length;
     // A typo is not an attempt worth a record (no request 99); approving what one may not is.
-    const text = await consoleSession(`patch ack mail-gw-1\noutage approve 99\noutage approve ${asked.request.id}\n`, { patch: deps(), outage: deps(), actor: 'alice' });
+    const text = await consoleSession(`patch ack mail-gw-1\noutage approve 99\noutage approve ${asked.request.id}\n`, {
+      patch: deps(),
+      outage: deps(),
+      actor: 'alice',
+    });
     expect(text).toContain('Acknowledged');
     expect((await rows()).slice(before).map((row) => [row.actor, row.action, row.surface])).toEqual([
       ['alice', 'ack', 'console, claimed'],
       ['alice', 'refused', 'console, claimed'],
     ]);
-    expect(JSON.parse((await rows()).at(-1)!.details)).toMatchObject({ attempted: `typed outage approve ${asked.request.id}`, identity: 'console:alice', code: 'FORBIDDEN' });
+    expect(JSON.parse((await rows()).at(-1)!.details)).toMatchObject({
+      attempted: `typed outage approve ${asked.request.id}`,
+      identity: 'console:alice',
+      code: 'FORBIDDEN',
+    });
   });
 });

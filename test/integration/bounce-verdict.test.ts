@@ -15,7 +15,8 @@ import { loopbackLookup } from '../support/loopback-lookup.js';
 
 const SAMPLES = join(import.meta.dirname, '../fixtures/bounces');
 /** A corpus sample sent to another recipient domain: the bounce as the partner's user would paste it. */
-const sample = (name: string, from: string, to: string): string => readFileSync(join(SAMPLES, name), 'utf8').replaceAll(from, to);
+const sample = (name: string, from: string, to: string): string =>
+  readFileSync(join(SAMPLES, name), 'utf8').replaceAll(from, to);
 
 describe('a bounce’s hypothesis tested against DNS servers on loopback', () => {
   let network: Awaited<ReturnType<typeof startDnsServers>>;
@@ -29,7 +30,8 @@ describe('a bounce’s hypothesis tested against DNS servers on loopback', () =>
       lookup: loopbackLookup(RESOLVER, network.port, 400),
     });
   };
-  const qmailCname = (domain: string) => diagnoseBounce(sample('qmail-cname-bounce.eml', 'partner.test', domain), { check: true }, test);
+  const qmailCname = (domain: string) =>
+    diagnoseBounce(sample('qmail-cname-bounce.eml', 'partner.test', domain), { check: true }, test);
 
   beforeAll(async () => {
     network = await startDnsServers(mailNetwork());
@@ -64,24 +66,44 @@ describe('a bounce’s hypothesis tested against DNS servers on loopback', () =>
     expect(diagnosis.tested.verdict).toBe('refuted');
     const ids = diagnosis.tested.findings.map((f) => f.id);
     expect(ids).toContain('dns.nameserver-unreachable');
-    expect(JSON.stringify(diagnosis.tested.findings.find((f) => f.id === 'dns.reply-sizes-ok')?.evidence)).not.toContain('127.0.0.17');
+    expect(
+      JSON.stringify(diagnosis.tested.findings.find((f) => f.id === 'dns.reply-sizes-ok')?.evidence),
+    ).not.toContain('127.0.0.17');
   });
 
-  it('confirms it when no nameserver answers at all: qmail\'s first lookup fails temporarily', async () => {
+  it("confirms it when no nameserver answers at all: qmail's first lookup fails temporarily", async () => {
     const diagnosis = await qmailCname('silent.test');
-    expect(diagnosis.tested).toMatchObject({ verdict: 'confirmed', findings: [expect.objectContaining({ id: 'dns.nameservers-unreachable', status: 'fail' })] });
+    expect(diagnosis.tested).toMatchObject({
+      verdict: 'confirmed',
+      findings: [expect.objectContaining({ id: 'dns.nameservers-unreachable', status: 'fail' })],
+    });
   });
 
   it('confirms qmail’s #5.4.4 for a domain whose only MX host is IPv6-only', async () => {
-    const diagnosis = await diagnoseBounce(sample('qmail-failure-log.txt', 'legacy-partner.test', 'v6only.test'), { check: true }, test);
+    const diagnosis = await diagnoseBounce(
+      sample('qmail-failure-log.txt', 'legacy-partner.test', 'v6only.test'),
+      { check: true },
+      test,
+    );
     expect(diagnosis.hypothesis.id).toBe('no-ipv4-mail-server');
-    expect(diagnosis.tested).toMatchObject({ verdict: 'confirmed', findings: [expect.objectContaining({ id: 'mx.ipv6-only' })] });
+    expect(diagnosis.tested).toMatchObject({
+      verdict: 'confirmed',
+      findings: [expect.objectContaining({ id: 'mx.ipv6-only' })],
+    });
   });
 
   it('tests nothing with check off, and nothing for a success notice', async () => {
     const before = tested.length;
-    const parsed = await diagnoseBounce(sample('qmail-cname-bounce.eml', 'partner.test', 'bigany.test'), { check: false }, test);
-    expect(parsed).toMatchObject({ hypothesis: { id: 'qmail-any-answer-too-big' }, tested: { verdict: 'unknown', findings: [] }, checked: undefined });
+    const parsed = await diagnoseBounce(
+      sample('qmail-cname-bounce.eml', 'partner.test', 'bigany.test'),
+      { check: false },
+      test,
+    );
+    expect(parsed).toMatchObject({
+      hypothesis: { id: 'qmail-any-answer-too-big' },
+      tested: { verdict: 'unknown', findings: [] },
+      checked: undefined,
+    });
     const success = await diagnoseBounce(readFileSync(join(SAMPLES, 'postfix-success-dsn.eml')), { check: true }, test);
     expect(success).toMatchObject({ hypothesis: { id: 'no-failure' }, tested: { verdict: 'unknown' } });
     expect(tested.length).toBe(before);
@@ -93,7 +115,14 @@ describe('a bounce’s SMTP hypothesis tested against a mail server on loopback'
   let dns: Awaited<ReturnType<typeof startDnsServers>>;
   let smtp: Awaited<ReturnType<typeof startSmtpServers>>;
   beforeAll(async () => {
-    dns = await startDnsServers(smtpDomainDns({ domain: DOMAIN, resolver: '127.0.0.94', nameserver: '127.0.0.95', mxHosts: [['mx1', '127.0.0.96']] }));
+    dns = await startDnsServers(
+      smtpDomainDns({
+        domain: DOMAIN,
+        resolver: '127.0.0.94',
+        nameserver: '127.0.0.95',
+        mxHosts: [['mx1', '127.0.0.96']],
+      }),
+    );
     smtp = await startSmtpServers([{ address: '127.0.0.96', name: `mx1.${DOMAIN}`, rcpt: 'reject' }]);
   });
   afterAll(async () => {
@@ -102,14 +131,21 @@ describe('a bounce’s SMTP hypothesis tested against a mail server on loopback'
   });
 
   it('confirms "user unknown" by asking the recipient’s server about that very address', async () => {
-    const diagnosis = await diagnoseBounce(sample('postfix-rcpt-bounce.eml', 'partner.test', DOMAIN), { check: true }, (target, hypothesis) =>
-      diagnose(target, {
-        dns: createDnsClient(),
-        now: () => performance.now(),
-        checks: checksOf(hypothesis),
-        lookup: loopbackLookup('127.0.0.94', dns.port, 1_000),
-        smtp: { prober: createSmtpProber({ allowPrivateTargets: true }), port: smtp.port, heloName: 'probe.mxops.test' },
-      }),
+    const diagnosis = await diagnoseBounce(
+      sample('postfix-rcpt-bounce.eml', 'partner.test', DOMAIN),
+      { check: true },
+      (target, hypothesis) =>
+        diagnose(target, {
+          dns: createDnsClient(),
+          now: () => performance.now(),
+          checks: checksOf(hypothesis),
+          lookup: loopbackLookup('127.0.0.94', dns.port, 1_000),
+          smtp: {
+            prober: createSmtpProber({ allowPrivateTargets: true }),
+            port: smtp.port,
+            heloName: 'probe.mxops.test',
+          },
+        }),
     );
     expect(diagnosis.hypothesis.id).toBe('recipient-unknown');
     expect(diagnosis.tested.verdict).toBe('confirmed');

@@ -15,7 +15,13 @@ import type { Finding } from '../../src/diagnosis/finding.js';
 import { verdictSentence } from '../../src/diagnosis/verdict-sentence.js';
 import { createDnsClient } from '../../src/net/dns-client.js';
 import { delegatedZone } from '../support/check-context.js';
-import { startDnsServers, type Behaviour, type ServerSpec, type Zone, type ZoneRecord } from '../support/dns-test-server.js';
+import {
+  startDnsServers,
+  type Behaviour,
+  type ServerSpec,
+  type Zone,
+  type ZoneRecord,
+} from '../support/dns-test-server.js';
 import { loopbackLookup } from '../support/loopback-lookup.js';
 
 /**
@@ -50,7 +56,8 @@ interface Partner {
 }
 
 const ns = (n: number, domain: string, address: string): Ns => ({ host: `ns${n}.${domain}`, address });
-const nsMap = (servers: readonly Ns[]): Record<string, string> => Object.fromEntries(servers.map((s) => [s.host, s.address]));
+const nsMap = (servers: readonly Ns[]): Record<string, string> =>
+  Object.fromEntries(servers.map((s) => [s.host, s.address]));
 const GOOD_POLICY: ZoneRecord[] = [
   { name: '@', type: 'TXT', data: 'v=spf1 mx -all' },
   { name: '_dmarc', type: 'TXT', data: 'v=DMARC1; p=reject' },
@@ -63,13 +70,20 @@ const mailRecords = (domain: string, address: string): ZoneRecord[] => [
 ];
 
 /** A partner whose zone lists the servers the parent delegates to, all serving it (unless `servers` says otherwise). */
-function partner(domain: string, delegated: readonly Ns[], records: readonly ZoneRecord[], behaviours: readonly (Behaviour | null)[] = []): Partner {
+function partner(
+  domain: string,
+  delegated: readonly Ns[],
+  records: readonly ZoneRecord[],
+  behaviours: readonly (Behaviour | null)[] = [],
+): Partner {
   return {
     domain,
     delegated,
     zone: delegatedZone(domain, nsMap(delegated), records),
     // null: nothing listens at that address.
-    servers: delegated.flatMap((s, i) => (behaviours[i] === null ? [] : [{ address: s.address, behaviour: behaviours[i] ?? {} }])),
+    servers: delegated.flatMap((s, i) =>
+      behaviours[i] === null ? [] : [{ address: s.address, behaviour: behaviours[i] ?? {} }],
+    ),
   };
 }
 
@@ -80,7 +94,12 @@ const DEAD = partner(
   mailRecords('dead.test', '11.22.62.10'),
   [{ silent: true }, { silent: true }, null],
 );
-const LAME = partner('lame.test', [ns(1, 'lame.test', '127.0.63.1'), ns(2, 'lame.test', '127.0.63.2')], mailRecords('lame.test', '11.22.63.10'), [{ lame: true }, { lame: true }]);
+const LAME = partner(
+  'lame.test',
+  [ns(1, 'lame.test', '127.0.63.1'), ns(2, 'lame.test', '127.0.63.2')],
+  mailRecords('lame.test', '11.22.63.10'),
+  [{ lame: true }, { lame: true }],
+);
 const HALF_LAME = partner(
   'halflame.test',
   [ns(1, 'halflame.test', '127.0.64.1'), ns(2, 'halflame.test', '127.0.64.2'), ns(3, 'halflame.test', '127.0.64.3')],
@@ -91,18 +110,27 @@ const MISMATCH_NS = [ns(1, 'mismatch.test', '127.0.65.1'), ns(2, 'mismatch.test'
 const MISMATCH: Partner = {
   ...partner('mismatch.test', MISMATCH_NS, []),
   // The zone moved ns2 out for ns3; the registrar still delegates to ns2.
-  zone: delegatedZone('mismatch.test', nsMap([MISMATCH_NS[0]!, ns(3, 'mismatch.test', '127.0.65.9')]), mailRecords('mismatch.test', '11.22.65.10')),
+  zone: delegatedZone(
+    'mismatch.test',
+    nsMap([MISMATCH_NS[0]!, ns(3, 'mismatch.test', '127.0.65.9')]),
+    mailRecords('mismatch.test', '11.22.65.10'),
+  ),
 };
 const MOVED_NS = [ns(1, 'moved.test', '127.0.65.3'), ns(2, 'moved.test', '127.0.65.4')];
 const MOVED: Partner = {
   ...partner('moved.test', MOVED_NS, []),
   // ns1 was renumbered in the zone; the glue at the parent still has the old address.
-  zone: delegatedZone('moved.test', { ...nsMap(MOVED_NS), [MOVED_NS[0]!.host]: '127.0.65.5' }, mailRecords('moved.test', '11.22.65.11')),
+  zone: delegatedZone(
+    'moved.test',
+    { ...nsMap(MOVED_NS), [MOVED_NS[0]!.host]: '127.0.65.5' },
+    mailRecords('moved.test', '11.22.65.11'),
+  ),
 };
 
 /** `count` MX hosts, each with an A record; long names are like a filtering service's (about 45 bytes each). */
 function mxHosts(count: number, domain: string, base: string, long = true): ZoneRecord[] {
-  const name = (i: number): string => (long ? `relay-${String(i).padStart(2, '0')}.inbound-protection-cluster` : `mx-${String(i).padStart(2, '0')}`);
+  const name = (i: number): string =>
+    long ? `relay-${String(i).padStart(2, '0')}.inbound-protection-cluster` : `mx-${String(i).padStart(2, '0')}`;
   return Array.from({ length: count }, (_, i): ZoneRecord[] => [
     { name: '@', type: 'MX', data: { preference: 10 + i, exchange: `${name(i)}.${domain}` } },
     { name: name(i), type: 'A', data: `${base}.${i + 1}` },
@@ -110,10 +138,24 @@ function mxHosts(count: number, domain: string, base: string, long = true): Zone
 }
 
 // 20 short MX hosts: about 800 bytes, which a server would send whole to an EDNS 1232 query; this one cuts at 512.
-const CUT = partner('cut.test', [ns(1, 'cut.test', '127.0.66.1')], [...mxHosts(20, 'cut.test', '11.22.66', false), ...GOOD_POLICY], [{ udpLimit: 512, tcp: 'reset' }]);
+const CUT = partner(
+  'cut.test',
+  [ns(1, 'cut.test', '127.0.66.1')],
+  [...mxHosts(20, 'cut.test', '11.22.66', false), ...GOOD_POLICY],
+  [{ udpLimit: 512, tcp: 'reset' }],
+);
 // 12 MX hosts: about 900 bytes, over 512 without EDNS, inside the 1232 a Flag Day resolver asks for.
-const NO_TCP = partner('notcp.test', [ns(1, 'notcp.test', '127.0.67.1')], [...mxHosts(12, 'notcp.test', '11.22.67'), ...GOOD_POLICY], [{ tcp: false }]);
-const HEALTHY = partner('healthy.test', [ns(1, 'healthy.test', '127.0.68.1'), ns(2, 'healthy.test', '127.0.68.2')], mailRecords('healthy.test', '11.22.68.10'));
+const NO_TCP = partner(
+  'notcp.test',
+  [ns(1, 'notcp.test', '127.0.67.1')],
+  [...mxHosts(12, 'notcp.test', '11.22.67'), ...GOOD_POLICY],
+  [{ tcp: false }],
+);
+const HEALTHY = partner(
+  'healthy.test',
+  [ns(1, 'healthy.test', '127.0.68.1'), ns(2, 'healthy.test', '127.0.68.2')],
+  mailRecords('healthy.test', '11.22.68.10'),
+);
 const PRIVATE_NS = [
   { host: 'ns1.private-ns.test', address: '255.255.255.255' },
   { host: 'ns2.private-ns.test', address: '127.0.69.1' },
@@ -133,7 +175,15 @@ const MANY = partner(
 
 const PARTNERS = [DEAD, LAME, HALF_LAME, MISMATCH, MOVED, CUT, NO_TCP, HEALTHY, PRIVATE, MANY];
 
-const SOA = { mname: 'parent.test.', rname: 'hostmaster.test.', serial: 1, refresh: 3600, retry: 600, expire: 604800, minimum: 300 };
+const SOA = {
+  mname: 'parent.test.',
+  rname: 'hostmaster.test.',
+  serial: 1,
+  refresh: 3600,
+  retry: 600,
+  expire: 604800,
+  minimum: 300,
+};
 
 /** The zone `test` at the parent: its own NS, and every partner's delegation with glue. */
 const PARENT_ZONE: Zone = {
@@ -151,8 +201,20 @@ const PARENT_ZONE: Zone = {
 
 /** What a resolver knows besides the partners: the root (so "is our resolver up?" gets an answer) and reverse DNS with no PTR records. */
 const RESOLVER_ZONES: Zone[] = [
-  { origin: '', records: [{ name: '@', type: 'SOA', data: SOA }, { name: '@', type: 'NS', data: 'parent.test.' }] },
-  { origin: 'in-addr.arpa', records: [{ name: '@', type: 'SOA', data: SOA }, { name: '@', type: 'NS', data: 'parent.test.' }] },
+  {
+    origin: '',
+    records: [
+      { name: '@', type: 'SOA', data: SOA },
+      { name: '@', type: 'NS', data: 'parent.test.' },
+    ],
+  },
+  {
+    origin: 'in-addr.arpa',
+    records: [
+      { name: '@', type: 'SOA', data: SOA },
+      { name: '@', type: 'NS', data: 'parent.test.' },
+    ],
+  },
   PARENT_ZONE,
   ...PARTNERS.map((p) => p.zone),
 ];
@@ -161,21 +223,45 @@ const SPECS: ServerSpec[] = [
   { address: PARENT, zones: [PARENT_ZONE] },
   { address: RESOLVER, zones: RESOLVER_ZONES },
   { address: STALLING_RESOLVER, zones: RESOLVER_ZONES, behaviour: { silent: true, onlyFor: [DEAD.domain] } },
-  { address: SERVFAIL_RESOLVER, zones: RESOLVER_ZONES, behaviour: { rcode: 'SERVFAIL', onlyFor: [LAME.domain, CUT.domain, PRIVATE.domain] } },
+  {
+    address: SERVFAIL_RESOLVER,
+    zones: RESOLVER_ZONES,
+    behaviour: { rcode: 'SERVFAIL', onlyFor: [LAME.domain, CUT.domain, PRIVATE.domain] },
+  },
   ...PARTNERS.flatMap((p) => p.servers.map((s) => ({ address: s.address, zones: [p.zone], behaviour: s.behaviour }))),
 ];
 
-const DNS_FAMILIES = ['qmail-1.03', 'notqmail-1.08', 'notqmail-1.09', 'musl-1.2.3', 'no-edns-tcp-blocked', 'flagday-2020-resolver', 'validating-resolver', 'postfix', 'exim'];
+const DNS_FAMILIES = [
+  'qmail-1.03',
+  'notqmail-1.08',
+  'notqmail-1.09',
+  'musl-1.2.3',
+  'no-edns-tcp-blocked',
+  'flagday-2020-resolver',
+  'validating-resolver',
+  'postfix',
+  'exim',
+];
 
 describe('diagnose() against a broken delegation on loopback', () => {
   let network: Awaited<ReturnType<typeof startDnsServers>>;
 
   const lookup = (resolver: string, overrides: Partial<LookupSettings> = {}): LookupSettings =>
-    loopbackLookup(resolver, network.port, TIMEOUT_MS, { rootHints: [{ host: 'parent.test', address: PARENT }], ...overrides });
+    loopbackLookup(resolver, network.port, TIMEOUT_MS, {
+      rootHints: [{ host: 'parent.test', address: PARENT }],
+      ...overrides,
+    });
   const run = (domain: string, settings: LookupSettings, limits?: MailServerLimits): Promise<DiagnosisReport> =>
-    diagnose(parseCheckTarget(domain), { dns: createDnsClient(), now: () => performance.now(), lookup: settings, dnsblZones: [], ...(limits ? { limits } : {}) });
+    diagnose(parseCheckTarget(domain), {
+      dns: createDnsClient(),
+      now: () => performance.now(),
+      lookup: settings,
+      dnsblZones: [],
+      ...(limits ? { limits } : {}),
+    });
   const withId = (report: DiagnosisReport, id: string): Finding[] => report.findings.filter((f) => f.id === id);
-  const verdicts = (report: DiagnosisReport): Record<string, string> => Object.fromEntries(report.senders.map((s) => [s.family, s.verdict]));
+  const verdicts = (report: DiagnosisReport): Record<string, string> =>
+    Object.fromEntries(report.senders.map((s) => [s.family, s.verdict]));
   const sender = (report: DiagnosisReport, family: string) => report.senders.find((s) => s.family === family);
   const server = (address: string) => network.servers.find((s) => s.address === address)!;
 
@@ -191,7 +277,9 @@ describe('diagnose() against a broken delegation on loopback', () => {
     const [dead, ...more] = withId(report, 'dns.nameservers-unreachable');
     expect(more).toEqual([]);
     expect(dead).toMatchObject({ status: 'fail', subject: DEAD.domain });
-    expect(dead?.summary).toContain(`${label(silent1)} timed out over UDP and TCP; ${label(silent2)} timed out over UDP and TCP`);
+    expect(dead?.summary).toContain(
+      `${label(silent1)} timed out over UDP and TCP; ${label(silent2)} timed out over UDP and TCP`,
+    );
     expect(dead?.summary).toContain(`${label(closed)} connection refused over UDP and TCP`);
     expect(dead?.evidence.servers).toEqual([
       { server: label(silent1), udp: 'timed out', edns: 'timed out', tcp: 'timed out' },
@@ -223,10 +311,13 @@ describe('diagnose() against a broken delegation on loopback', () => {
     const report = await run(LAME.domain, lookup(SERVFAIL_RESOLVER));
     const lame = withId(report, 'dns.lame-delegation');
     expect(lame.map((f) => f.subject).sort()).toEqual(LAME.delegated.map(label));
-    for (const f of lame) expect(f).toMatchObject({ status: 'fail', evidence: { rcode: 'REFUSED', aa: false, zone: LAME.domain } });
+    for (const f of lame)
+      expect(f).toMatchObject({ status: 'fail', evidence: { rcode: 'REFUSED', aa: false, zone: LAME.domain } });
     expect(withId(report, 'dns.nameservers-unreachable')).toEqual([]);
     expect(verdicts(report)).toEqual(Object.fromEntries(DNS_FAMILIES.map((f) => [f, 'fail'])));
-    expect(verdictSentence(report)).toMatch(/^No one can deliver mail to lame\.test now: none of its nameservers answers for it \(.*ns1\.lame\.test \(127\.0\.63\.1\)/);
+    expect(verdictSentence(report)).toMatch(
+      /^No one can deliver mail to lame\.test now: none of its nameservers answers for it \(.*ns1\.lame\.test \(127\.0\.63\.1\)/,
+    );
   });
 
   it('warns dns.lame-delegation for a SERVFAIL server and one without AA while a third answers, and no sender fails', async () => {
@@ -259,7 +350,11 @@ describe('diagnose() against a broken delegation on loopback', () => {
     ]);
     const moved = await run(MOVED.domain, lookup(RESOLVER));
     expect(withId(moved, 'dns.glue-mismatch')).toMatchObject([
-      { status: 'warn', subject: 'ns1.moved.test', evidence: { glue: ['127.0.65.3'], inZone: ['127.0.65.5'], parent: `parent.test (${PARENT})` } },
+      {
+        status: 'warn',
+        subject: 'ns1.moved.test',
+        evidence: { glue: ['127.0.65.3'], inZone: ['127.0.65.5'], parent: `parent.test (${PARENT})` },
+      },
     ]);
     expect(withId(moved, 'dns.delegation-mismatch')).toEqual([]);
   });
@@ -267,12 +362,19 @@ describe('diagnose() against a broken delegation on loopback', () => {
   it('fails the EDNS resolvers when the only nameserver cuts UDP at 512 bytes even with EDNS and resets TCP', async () => {
     const report = await run(CUT.domain, lookup(SERVFAIL_RESOLVER));
     const only = label(CUT.delegated[0]!);
-    expect(withId(report, 'dns.truncated').find((f) => f.evidence.qtype === 'MX')).toMatchObject({ evidence: { server: only, tc: true, ednsTc: true } });
+    expect(withId(report, 'dns.truncated').find((f) => f.evidence.qtype === 'MX')).toMatchObject({
+      evidence: { server: only, tc: true, ednsTc: true },
+    });
     // TCP never delivered it, so the size stays unknown; it is not "over 1232" that breaks the resolvers.
     expect(withId(report, 'dns.reply-over-1232')).toEqual([]);
-    expect(withId(report, 'dns.tcp-unavailable')).toMatchObject([{ status: 'fail', subject: only, evidence: { server: only, error: 'DNS_CONNECTION_CLOSED' } }]);
+    expect(withId(report, 'dns.tcp-unavailable')).toMatchObject([
+      { status: 'fail', subject: only, evidence: { server: only, error: 'DNS_CONNECTION_CLOSED' } },
+    ]);
     for (const family of ['postfix', 'exim', 'notqmail-1.09', 'flagday-2020-resolver']) {
-      expect(sender(report, family), family).toMatchObject({ verdict: 'fail', because: expect.arrayContaining(['dns.truncated', 'dns.tcp-unavailable']) });
+      expect(sender(report, family), family).toMatchObject({
+        verdict: 'fail',
+        because: expect.arrayContaining(['dns.truncated', 'dns.tcp-unavailable']),
+      });
     }
     // The cause is named, not only the resolver's SERVFAIL.
     expect(report.findings.filter((f) => f.status === 'fail').map((f) => f.id)).toContain('dns.tcp-unavailable');
@@ -286,13 +388,26 @@ describe('diagnose() against a broken delegation on loopback', () => {
     expect(mx?.evidence.size as number).toBeGreaterThan(512);
     expect(mx?.evidence.size as number).toBeLessThanOrEqual(1232);
     expect(withId(report, 'dns.reply-over-1232')).toEqual([]);
-    expect(withId(report, 'dns.tcp-unavailable')).toMatchObject([{ status: 'fail', subject: only, evidence: { error: 'DNS_CONNECTION_REFUSED' } }]);
-    expect(verdicts(report)).toMatchObject({ 'notqmail-1.09': 'ok', postfix: 'ok', exim: 'ok', 'flagday-2020-resolver': 'ok', 'no-edns-tcp-blocked': 'fail' });
+    expect(withId(report, 'dns.tcp-unavailable')).toMatchObject([
+      { status: 'fail', subject: only, evidence: { error: 'DNS_CONNECTION_REFUSED' } },
+    ]);
+    expect(verdicts(report)).toMatchObject({
+      'notqmail-1.09': 'ok',
+      postfix: 'ok',
+      exim: 'ok',
+      'flagday-2020-resolver': 'ok',
+      'no-edns-tcp-blocked': 'fail',
+    });
   });
 
   it('blames our side, not the partner, when our resolver and the root hint are both unreachable', async () => {
-    const report = await run(HEALTHY.domain, lookup(NOTHING, { rootHints: [{ host: 'parent.test', address: NOTHING_EITHER }] }));
-    expect(withId(report, 'resolver.unreachable')).toMatchObject([{ status: 'error', subject: `${NOTHING}:${network.port}` }]);
+    const report = await run(
+      HEALTHY.domain,
+      lookup(NOTHING, { rootHints: [{ host: 'parent.test', address: NOTHING_EITHER }] }),
+    );
+    expect(withId(report, 'resolver.unreachable')).toMatchObject([
+      { status: 'error', subject: `${NOTHING}:${network.port}` },
+    ]);
     expect(report.findings.filter((f) => f.status === 'fail')).toEqual([]);
     expect(report.senders.filter((s) => s.verdict === 'fail')).toEqual([]);
     expect(verdictSentence(report)).toContain('on our side');
@@ -324,12 +439,16 @@ describe('diagnose() against a broken delegation on loopback', () => {
   it('bounds the work for 1,000 MX records: mx.too-many, the query budget kept, A look-ups for 20 hosts only', async () => {
     for (const s of network.servers) s.queries.length = 0;
     const report = await run(MANY.domain, lookup(RESOLVER), { maxHosts: 20, maxAddresses: 24 });
-    expect(withId(report, 'mx.too-many')).toMatchObject([{ status: 'warn', evidence: { total: MANY_MX, checked: 20 } }]);
+    expect(withId(report, 'mx.too-many')).toMatchObject([
+      { status: 'warn', evidence: { total: MANY_MX, checked: 20 } },
+    ]);
     expect(report.observations.records['many.test MX']).toHaveLength(MANY_MX);
     expect(report.queriesSent).toBeLessThanOrEqual(DEFAULT_MAX_QUERIES);
     expect(withId(report, 'dns.query-budget-exhausted')).toEqual([]);
 
-    const hostA = network.servers.flatMap((s) => s.queries.filter((q) => q.type === 'A' && /^mx\d{4}\.many\.test$/.test(q.name)));
+    const hostA = network.servers.flatMap((s) =>
+      s.queries.filter((q) => q.type === 'A' && /^mx\d{4}\.many\.test$/.test(q.name)),
+    );
     const hosts = [...new Set(hostA.map((q) => q.name))].sort();
     expect(hosts).toEqual(Array.from({ length: 20 }, (_, i) => manyHost(i)));
     // 20 hosts x 3 servers (resolver, ns1, ns2) x 4 ways of asking (UDP, UDP+EDNS, TCP, a TCP retry).

@@ -16,11 +16,21 @@ function report(domain: string, mxAnswerEnd: number): DiagnosisReport {
     recipient: `postmaster@${domain}`,
     status: over ? 'fail' : 'pass',
     durationMs: 812.4,
-    findings: [finding({ id: over ? 'dns.answer-over-512' : 'dns.reply-sizes-ok', status: over ? 'fail' : 'pass', subject: domain, summary: 'sizes' })],
+    findings: [
+      finding({
+        id: over ? 'dns.answer-over-512' : 'dns.reply-sizes-ok',
+        status: over ? 'fail' : 'pass',
+        subject: domain,
+        summary: 'sizes',
+      }),
+    ],
     senders: [{ family: 'qmail-1.03', covers: 'qmail', verdict: over ? 'fail' : 'ok', expected: '', because: [] }],
     timings: [{ check: 'reply-size', durationMs: 40 }],
     queriesSent: 9,
-    observations: { records: { [`${domain} MX`]: ['10 mx.example'] }, answerSizes: { [`MX ${domain}`]: { answerEnd: mxAnswerEnd, size: mxAnswerEnd } } },
+    observations: {
+      records: { [`${domain} MX`]: ['10 mx.example'] },
+      answerSizes: { [`MX ${domain}`]: { answerEnd: mxAnswerEnd, size: mxAnswerEnd } },
+    },
   };
 }
 
@@ -60,24 +70,67 @@ describe.each(STORE_DIALECTS)('check history on %s', (dialect) => {
   });
 
   it('keeps reports deflated: a large report takes a fraction of its JSON', async () => {
-    const big = { ...report('partner.test', 610), findings: Array.from({ length: 200 }, (_, i) => finding({ id: 'dns.truncated', status: 'warn' as const, subject: `MX partner.test at ns${i}.partner.test`, summary: 'Asked without EDNS, the reply does not fit in 512 bytes.' })) };
+    const big = {
+      ...report('partner.test', 610),
+      findings: Array.from({ length: 200 }, (_, i) =>
+        finding({
+          id: 'dns.truncated',
+          status: 'warn' as const,
+          subject: `MX partner.test at ns${i}.partner.test`,
+          summary: 'Asked without EDNS, the reply does not fit in 512 bytes.',
+        }),
+      ),
+    };
     const id = await recordCheck(store, big, { source: 'cli', at: at(1), keepMs: 365 * DAY });
-    const row = await store.db.selectFrom('check_reports').select('report').where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await store.db
+      .selectFrom('check_reports')
+      .select('report')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(row.report.length * 5).toBeLessThan(JSON.stringify(big).length);
     expect((await findCheck(store, id))?.report.findings).toHaveLength(200);
   });
 
   it('adds, changes and removes watches per conversation, auditing each', async () => {
     const place = { domain: 'partner.test', platform: 'slack' as const, conversation: 'C1' };
-    const added = await addWatch(store, { ...place, intervalMs: 3_600_000, by: 'slack:UALICE', surface: 'slack', at: at(0) });
-    expect(added).toMatchObject({ created: true, watch: { ...place, intervalMs: 3_600_000, createdBy: 'slack:UALICE', lastReportId: null } });
-    const again = await addWatch(store, { ...place, intervalMs: 600_000, by: 'slack:UBOB', surface: 'slack', at: at(1) });
-    expect(again).toMatchObject({ created: false, watch: { id: added.watch.id, intervalMs: 600_000, createdBy: 'slack:UALICE' } });
-    await addWatch(store, { ...place, conversation: 'C2', intervalMs: 600_000, by: 'slack:UBOB', surface: 'slack', at: at(1) });
+    const added = await addWatch(store, {
+      ...place,
+      intervalMs: 3_600_000,
+      by: 'slack:UALICE',
+      surface: 'slack',
+      at: at(0),
+    });
+    expect(added).toMatchObject({
+      created: true,
+      watch: { ...place, intervalMs: 3_600_000, createdBy: 'slack:UALICE', lastReportId: null },
+    });
+    const again = await addWatch(store, {
+      ...place,
+      intervalMs: 600_000,
+      by: 'slack:UBOB',
+      surface: 'slack',
+      at: at(1),
+    });
+    expect(again).toMatchObject({
+      created: false,
+      watch: { id: added.watch.id, intervalMs: 600_000, createdBy: 'slack:UALICE' },
+    });
+    await addWatch(store, {
+      ...place,
+      conversation: 'C2',
+      intervalMs: 600_000,
+      by: 'slack:UBOB',
+      surface: 'slack',
+      at: at(1),
+    });
     await setLastReport(store, added.watch.id, 42);
-    expect((await listWatches(store, { platform: 'slack', conversation: 'C1' })).map((w) => [w.domain, w.lastReportId])).toEqual([['partner.test', 42]]);
+    expect(
+      (await listWatches(store, { platform: 'slack', conversation: 'C1' })).map((w) => [w.domain, w.lastReportId]),
+    ).toEqual([['partner.test', 42]]);
     expect(await listWatches(store)).toHaveLength(2);
-    expect((await removeWatch(store, { ...place, by: 'slack:UBOB', surface: 'slack', at: at(2) }))?.id).toBe(added.watch.id);
+    expect((await removeWatch(store, { ...place, by: 'slack:UBOB', surface: 'slack', at: at(2) }))?.id).toBe(
+      added.watch.id,
+    );
     expect(await removeWatch(store, { ...place, by: 'slack:UBOB', surface: 'slack', at: at(2) })).toBeUndefined();
     const actions = [];
     for await (const row of readAuditLog(store.db)) actions.push([row.action, row.actor]);

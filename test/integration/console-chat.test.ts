@@ -20,7 +20,14 @@ describe('mxops chat (console surface)', () => {
   const started: string[] = [];
 
   beforeAll(async () => {
-    dns = await startDnsServers(smtpDomainDns({ domain: 'console.test', resolver: '127.0.0.110', nameserver: '127.0.0.111', mxHosts: [['mx1', '127.0.0.112']] }));
+    dns = await startDnsServers(
+      smtpDomainDns({
+        domain: 'console.test',
+        resolver: '127.0.0.110',
+        nameserver: '127.0.0.111',
+        mxHosts: [['mx1', '127.0.0.112']],
+      }),
+    );
     smtp = await startSmtpServers([{ address: '127.0.0.112', name: 'mx1.console.test', bannerDelayMs: 300 }]);
   });
   afterAll(async () => {
@@ -35,7 +42,11 @@ describe('mxops chat (console surface)', () => {
         dns: createDnsClient(),
         now: () => performance.now(),
         lookup: loopbackLookup('127.0.0.110', dns.port, 1_000),
-        smtp: { prober: createSmtpProber({ allowPrivateTargets: true }), port: smtp.port, heloName: 'probe.mxops.test' },
+        smtp: {
+          prober: createSmtpProber({ allowPrivateTargets: true }),
+          port: smtp.port,
+          heloName: 'probe.mxops.test',
+        },
         dnsblZones: [],
         onProgress,
       });
@@ -66,14 +77,18 @@ describe('mxops chat (console surface)', () => {
     expect(text).toMatch(/[01] of 1 mail server addresses probed/);
     expect(text).toContain('[#1 thread]\nconsole.test:');
     expect(text).toContain('smtp.starttls-missing');
-    expect(text).toContain('  buttons:\n    [Re-check] (type: recheck console.test)\n    [Note for their admin] (type: note console.test)\n    [What changed] (type: changes console.test)');
+    expect(text).toContain(
+      '  buttons:\n    [Re-check] (type: recheck console.test)\n    [Note for their admin] (type: note console.test)\n    [What changed] (type: changes console.test)',
+    );
   });
 
   it('answers help and bad input with the usage, checking nothing', async () => {
     started.length = 0;
     const text = await session('help\nmailcheck\nmailcheck 192.0.2.1\nmailcheck a.test b.test\nfrobnicate\n');
     expect(text).toContain('mailcheck <domain or address>: why does mail to them fail?');
-    expect(text).toContain('Name a domain or an address to check.\nUsage: mailcheck <domain or address>, e.g. mailcheck partner.com');
+    expect(text).toContain(
+      'Name a domain or an address to check.\nUsage: mailcheck <domain or address>, e.g. mailcheck partner.com',
+    );
     expect(text).toContain('"192.0.2.1" is an IP address');
     expect(text).toContain('One domain or address at a time (got "a.test b.test").');
     expect(text).toContain('Unknown command "frobnicate".');
@@ -99,7 +114,10 @@ describe('mxops chat (console surface)', () => {
     const { createConsoleConversation } = await import('../../src/chat/console/console-chat.js');
     const first = createConsoleConversation(output);
     const second = createConsoleConversation(output);
-    await Promise.all([handleMailcheck('console.test', first, shared), handleMailcheck('console.test', second, shared)]);
+    await Promise.all([
+      handleMailcheck('console.test', first, shared),
+      handleMailcheck('console.test', second, shared),
+    ]);
     input.end();
     expect(started).toEqual(['console.test']);
     expect(text.match(/== console\.test: (OK|WARN|FAIL|ERROR) ==/g)).toHaveLength(2);

@@ -21,7 +21,14 @@ describe('hostile text in the console', () => {
   beforeEach(async () => {
     store = await openTestDatabase('sqlite');
     const title = `Clear ${ESC}[2J${ESC}[H screen and ${RLO}esrever`;
-    await importInventory(store, inventory({ systems: [system('mail-gw-1')], patches: [patch('mail-gw-1', 'CVE-2026-4000', NOW - 10 * DAY, { title })] }), { actor: 'test', surface: 'cli', now: NOW, source: 'fixture' });
+    await importInventory(
+      store,
+      inventory({
+        systems: [system('mail-gw-1')],
+        patches: [patch('mail-gw-1', 'CVE-2026-4000', NOW - 10 * DAY, { title })],
+      }),
+      { actor: 'test', surface: 'cli', now: NOW, source: 'fixture' },
+    );
     deps = { store, now: () => NOW, notifiers: [] };
   });
   afterEach(async () => {
@@ -29,7 +36,10 @@ describe('hostile text in the console', () => {
   });
 
   it('shows a patch title and a typed reason with their control characters escaped', async () => {
-    const text = await consoleSession(`patch show mail-gw-1\npatch accept-risk mail-gw-1 CVE-2026-4000 --until 30d --reason ok ${ESC}[8mhidden${ESC}[0m ${RLO}kcatta\n`, { patch: deps, actor: 'alice' });
+    const text = await consoleSession(
+      `patch show mail-gw-1\npatch accept-risk mail-gw-1 CVE-2026-4000 --until 30d --reason ok ${ESC}[8mhidden${ESC}[0m ${RLO}kcatta\n`,
+      { patch: deps, actor: 'alice' },
+    );
     expect(text).not.toMatch(TERMINAL_CONTROL);
     expect(text).toContain(`Clear \\x1b[2J\\x1b[H screen and \\u202eesrever`);
     expect(text).toContain('ok \\x1b[8mhidden\\x1b[0m \\u202ekcatta');

@@ -28,7 +28,17 @@ describe('diagnose() against nameservers on loopback', () => {
   it('passes a healthy domain with a pass finding from every check and every sender ok', async () => {
     const report = await run('healthy.test');
     expect(report.findings.filter((f) => f.status !== 'pass' && f.status !== 'info')).toEqual([]);
-    expect(ids(report)).toEqual(expect.arrayContaining(['mx.ok', 'dns.nameservers-ok', 'dns.reply-sizes-ok', 'dns.edns-ok', 'ptr.ok', 'spf.ok', 'dmarc.ok']));
+    expect(ids(report)).toEqual(
+      expect.arrayContaining([
+        'mx.ok',
+        'dns.nameservers-ok',
+        'dns.reply-sizes-ok',
+        'dns.edns-ok',
+        'ptr.ok',
+        'spf.ok',
+        'dmarc.ok',
+      ]),
+    );
     // No MTA-STS, TLS-RPT or TLSA records: informational findings, so the worst status is info.
     expect(report.status).toBe('info');
     expect(report.senders.every((s) => s.verdict === 'ok')).toBe(true);
@@ -46,13 +56,23 @@ describe('diagnose() against nameservers on loopback', () => {
     expect(String(evidence.server)).toMatch(/ns[12]\.servers\.test \(127\.0\.0\.1[12]\)/);
     expect(evidence.dig).toContain(`dig +noedns +ignore +norecurse MX bigmx.test @127.0.0.11 -p ${network.port}`);
     // The same question through our resolver, as dig on an admin's machine shows it: here the resolver serves the same zone.
-    expect(evidence).toMatchObject({ resolver: `127.0.0.1:${network.port}`, resolverAnswerEnd: evidence.answerEnd, resolverSize: evidence.size });
+    expect(evidence).toMatchObject({
+      resolver: `127.0.0.1:${network.port}`,
+      resolverAnswerEnd: evidence.answerEnd,
+      resolverSize: evidence.size,
+    });
     expect(evidence.dig).toContain(`dig +noedns +tcp MX bigmx.test @127.0.0.1 -p ${network.port}`);
     expect(ids(report)).toEqual(expect.arrayContaining(['dns.truncated', 'dns.reply-over-1232']));
-    expect(verdict(report, 'qmail-1.03')).toMatchObject({ verdict: 'fail', because: expect.arrayContaining(['dns.answer-over-512']) });
+    expect(verdict(report, 'qmail-1.03')).toMatchObject({
+      verdict: 'fail',
+      because: expect.arrayContaining(['dns.answer-over-512']),
+    });
     // qmail 1.03 asks ANY first, and the ANY answer holds the 20 MX records too.
     expect(verdict(report, 'qmail-1.03')?.expected).toContain('#4.4.3');
-    expect(verdict(report, 'notqmail-1.08')).toMatchObject({ verdict: 'fail', expected: expect.stringContaining('#4.1.2') });
+    expect(verdict(report, 'notqmail-1.08')).toMatchObject({
+      verdict: 'fail',
+      expected: expect.stringContaining('#4.1.2'),
+    });
     expect(verdict(report, 'musl-1.2.3')?.verdict).toBe('fail');
     expect(verdict(report, 'notqmail-1.09')?.verdict).toBe('ok');
     expect(verdict(report, 'postfix')?.verdict).toBe('ok');
@@ -93,14 +113,20 @@ describe('diagnose() against nameservers on loopback', () => {
     const sloppy = await run('sloppy.test');
     const [finding] = withId(sloppy, 'dns.edns-noncompliant');
     expect(finding?.status).toBe('warn');
-    expect(JSON.stringify(finding?.evidence)).toMatch(/BADVERS.*echoes an unknown EDNS option.*echoes an unknown EDNS flag/);
+    expect(JSON.stringify(finding?.evidence)).toMatch(
+      /BADVERS.*echoes an unknown EDNS option.*echoes an unknown EDNS flag/,
+    );
   });
 
   it('reports a server that does not answer in time as unreachable, never as lame or TCP-broken, and judges senders on the one that answers', async () => {
     const report = await run('slow.test');
     const [slow, ...more] = withId(report, 'dns.nameserver-unreachable');
     expect(more).toHaveLength(0);
-    expect(slow).toMatchObject({ status: 'warn', subject: expect.stringContaining('127.0.0.17'), evidence: { udp: 'timed out', tcp: 'timed out' } });
+    expect(slow).toMatchObject({
+      status: 'warn',
+      subject: expect.stringContaining('127.0.0.17'),
+      evidence: { udp: 'timed out', tcp: 'timed out' },
+    });
     expect(ids(report)).not.toContain('dns.tcp-unavailable');
     expect(ids(report)).not.toContain('dns.lame-delegation');
     expect(ids(report)).not.toContain('dns.timeout');
@@ -108,7 +134,10 @@ describe('diagnose() against nameservers on loopback', () => {
   });
 
   it('finds lame delegation (a warning while another server answers) and servers that disagree', async () => {
-    expect(withId(await run('lame.test'), 'dns.lame-delegation')[0]).toMatchObject({ status: 'warn', evidence: { rcode: 'REFUSED', aa: false } });
+    expect(withId(await run('lame.test'), 'dns.lame-delegation')[0]).toMatchObject({
+      status: 'warn',
+      evidence: { rcode: 'REFUSED', aa: false },
+    });
     const split = withId(await run('split.test'), 'dns.ns-inconsistent')[0];
     expect(split?.evidence.serials).toHaveProperty('2026010100');
     expect(Object.keys(split?.evidence.mxSets as object)).toHaveLength(2);
@@ -136,7 +165,9 @@ describe('diagnose() against nameservers on loopback', () => {
   it('sends each identical query once, however many checks need it', async () => {
     for (const server of network.servers) server.queries.length = 0;
     await run('healthy.test');
-    const seen = network.servers.flatMap((s) => s.queries.map((q) => `${s.address} ${q.transport} ${q.edns} ${q.rd} ${q.name} ${q.type}`));
+    const seen = network.servers.flatMap((s) =>
+      s.queries.map((q) => `${s.address} ${q.transport} ${q.edns} ${q.rd} ${q.name} ${q.type}`),
+    );
     const counts = new Map<string, number>();
     for (const key of seen) counts.set(key, (counts.get(key) ?? 0) + 1);
     // EDNS probes differ only in OPT contents, which the log does not show; everything else is unique.

@@ -31,7 +31,13 @@ const OPTIONS = { timeoutMs: 3_000, retries: 0 };
 const PROMPT_MS = 1_000;
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-const ask = (host: string, port: number, transport: 'udp' | 'tcp'): DnsQuery => ({ server: { host, port }, name: 'partner.test', type: 'A', transport, edns: false });
+const ask = (host: string, port: number, transport: 'udp' | 'tcp'): DnsQuery => ({
+  server: { host, port },
+  name: 'partner.test',
+  type: 'A',
+  transport,
+  edns: false,
+});
 
 interface Outcome {
   readonly label: string;
@@ -42,7 +48,8 @@ interface Outcome {
 
 describe('DNS client facing addresses that cannot be a DNS server', () => {
   const escaped: string[] = [];
-  const record = (kind: string) => (error: unknown) => escaped.push(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
+  const record = (kind: string) => (error: unknown) =>
+    escaped.push(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
   const uncaught = record('uncaughtException');
   const unhandled = record('unhandledRejection');
   const client = createDnsClient();
@@ -63,7 +70,12 @@ describe('DNS client facing addresses that cannot be a DNS server', () => {
       (reply) => new Error(`resolved with ${reply.rcode}`),
       (rejected: unknown) => rejected,
     );
-    return { label: `${query.transport} ${query.server.host}`, code: error instanceof AppError ? error.code : undefined, appError: error instanceof AppError, ms: performance.now() - started };
+    return {
+      label: `${query.transport} ${query.server.host}`,
+      code: error instanceof AppError ? error.code : undefined,
+      appError: error instanceof AppError,
+      ms: performance.now() - started,
+    };
   };
   /** Late errors (a send after a failed connect) arrive on later ticks: give them the time to. */
   const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 100));
@@ -80,7 +92,9 @@ describe('DNS client facing addresses that cannot be a DNS server', () => {
     // 0.0.0.0 reaches this machine: a closed port makes the answer the same on a host that runs a resolver.
     const closed = await freePort();
     const queries = [
-      ...TRANSPORTS.flatMap((transport) => ['255.255.255.255', '::ffff:255.255.255.255'].map((host) => ask(host, 53, transport))),
+      ...TRANSPORTS.flatMap((transport) =>
+        ['255.255.255.255', '::ffff:255.255.255.255'].map((host) => ask(host, 53, transport)),
+      ),
       ask('224.0.0.1', 53, 'tcp'),
       ...TRANSPORTS.map((transport) => ask('0.0.0.0', closed, transport)),
     ];
@@ -99,7 +113,11 @@ describe('DNS client facing addresses that cannot be a DNS server', () => {
       }
       setTimeout(() => console.log(JSON.stringify({ outcomes, escaped })), 100);
     `;
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, timeout: 15_000 });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      { cwd: ROOT, timeout: 15_000 },
+    );
     const report = JSON.parse(stdout) as { outcomes: Outcome[]; escaped: string[] };
 
     expect(report.escaped).toEqual([]);
@@ -110,13 +128,16 @@ describe('DNS client facing addresses that cannot be a DNS server', () => {
     }
   });
 
-  it.each(TRANSPORTS.flatMap((transport) => UNUSABLE.map((host) => [transport, host] as const)))('rejects over %s to %s when the connect throws', async (transport, host) => {
-    const result = await outcome(ask(host, 53, transport));
-    await settle();
-    // The guard refused on purpose here (its throw stands for a connect that throws): forgive it.
-    expect(takeRefusedAttempts()).toEqual([expect.stringContaining(host)]);
-    expect(result).toMatchObject({ appError: true, code: expect.stringMatching(/^DNS_/) });
-    expect(result.ms).toBeLessThan(PROMPT_MS);
-    expect(escaped).toEqual([]);
-  });
+  it.each(TRANSPORTS.flatMap((transport) => UNUSABLE.map((host) => [transport, host] as const)))(
+    'rejects over %s to %s when the connect throws',
+    async (transport, host) => {
+      const result = await outcome(ask(host, 53, transport));
+      await settle();
+      // The guard refused on purpose here (its throw stands for a connect that throws): forgive it.
+      expect(takeRefusedAttempts()).toEqual([expect.stringContaining(host)]);
+      expect(result).toMatchObject({ appError: true, code: expect.stringMatching(/^DNS_/) });
+      expect(result.ms).toBeLessThan(PROMPT_MS);
+      expect(escaped).toEqual([]);
+    },
+  );
 });

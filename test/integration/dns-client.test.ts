@@ -6,7 +6,12 @@ import { startDnsServers } from '../support/dns-test-server.js';
 import { manyMx, soa, zone } from '../fixtures/zones.js';
 
 const ORIGIN = 'big.test';
-const fixture = zone(ORIGIN, [soa(), { name: '@', type: 'NS', data: 'ns1' }, ...manyMx(12, ORIGIN), { name: 'ns1', type: 'A', data: '127.0.0.21' }]);
+const fixture = zone(ORIGIN, [
+  soa(),
+  { name: '@', type: 'NS', data: 'ns1' },
+  ...manyMx(12, ORIGIN),
+  { name: 'ns1', type: 'A', data: '127.0.0.21' },
+]);
 
 describe('DNS client against servers on loopback', () => {
   let network: Awaited<ReturnType<typeof startDnsServers>>;
@@ -58,7 +63,10 @@ describe('DNS client against servers on loopback', () => {
     const nx = await client.query(ask('127.0.0.21', { name: `nothing.${ORIGIN}`, type: 'A' }), options);
     expect(nx.rcode).toBe('NXDOMAIN');
     expect(nx.authorities[0]?.type).toBe('SOA');
-    const badvers = await client.query(ask('127.0.0.21', { type: 'SOA', edns: { udpSize: 1232, version: 1 } }), options);
+    const badvers = await client.query(
+      ask('127.0.0.21', { type: 'SOA', edns: { udpSize: 1232, version: 1 } }),
+      options,
+    );
     expect(badvers.rcode).toBe('BADVERS');
   });
 

@@ -36,7 +36,14 @@ const LEAF = certificateInfo(MX1_CERT);
 const CA = certificateInfo(TEST_CA_CERT);
 
 const body = (tlsa = TLSA_DATA): string =>
-  [`@ SOA ns hostmaster 1 3600 600 604800 300`, '@ NS ns', `ns A ${CHILD}`, '@ MX 10 mx1', `mx1 A ${MX_ADDRESS}`, `_25._tcp.mx1 TLSA 3 1 1 ${tlsa}`].join('\n');
+  [
+    `@ SOA ns hostmaster 1 3600 600 604800 300`,
+    '@ NS ns',
+    `ns A ${CHILD}`,
+    '@ MX 10 mx1',
+    `mx1 A ${MX_ADDRESS}`,
+    `_25._tcp.mx1 TLSA 3 1 1 ${tlsa}`,
+  ].join('\n');
 
 /** The mail server every MX address leads to, as SMTP would find it: STARTTLS, then mx1's certificate under the test CA. */
 const prober: SmtpProber = {
@@ -49,7 +56,17 @@ const prober: SmtpProber = {
       ehlo: reply(250, [request.mxHost, 'STARTTLS']),
       starttls: reply(220, ['ready']),
       extensions: {},
-      tls: { ok: true, protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', error: undefined, chain: [LEAF, CA], trusted: false, trustError: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', nameMatches: true, ms: 1 },
+      tls: {
+        ok: true,
+        protocol: 'TLSv1.3',
+        cipher: 'TLS_AES_256_GCM_SHA384',
+        error: undefined,
+        chain: [LEAF, CA],
+        trusted: false,
+        trustError: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+        nameMatches: true,
+        ms: 1,
+      },
       ehloAfterTls: reply(250, [request.mxHost]),
       mail: reply(250, ['OK']),
       rcpt: reply(250, ['OK']),
@@ -59,7 +76,9 @@ const prober: SmtpProber = {
 };
 
 /** Each partner zone, signed as its case needs; `ds` overrides the DS the root publishes. */
-const CASES: Readonly<Record<string, Partial<SignOptions> & { unsigned?: boolean; wrongDs?: boolean; tlsa?: string; smtp?: boolean }>> = {
+const CASES: Readonly<
+  Record<string, Partial<SignOptions> & { unsigned?: boolean; wrongDs?: boolean; tlsa?: string; smtp?: boolean }>
+> = {
   'tlsamatch.test': { tlsa: OPENSSL_DIGESTS.mx1.spkiSha256, smtp: true },
   'tlsamismatch.test': { tlsa: TLSA_DATA, smtp: true },
   'secure.test': {},
@@ -74,7 +93,10 @@ const CASES: Readonly<Record<string, Partial<SignOptions> & { unsigned?: boolean
   'ed25519.test': { algorithm: 'ED25519', nsec3: true },
 };
 
-const skip = skipWithout("Knot, BIND's dnssec-signzone and Unbound", (await knotAvailable()) && bindToolsAvailable() && unboundAvailable());
+const skip = skipWithout(
+  "Knot, BIND's dnssec-signzone and Unbound",
+  (await knotAvailable()) && bindToolsAvailable() && unboundAvailable(),
+);
 
 describe.skipIf(skip)('DNSSEC validation against Knot-served signed zones, checked by Unbound', () => {
   let root: RunningKnot;
@@ -96,7 +118,16 @@ describe.skipIf(skip)('DNSSEC validation against Knot-served signed zones, check
       zones.push({ origin: domain, zoneText: signed.text });
       delegations.push(options.wrongDs ? unrelatedDs(domain) : signed.ds);
     }
-    const rootZone = signZone({ origin: '.', body: ['@ SOA a.root.test. hostmaster.root.test. 1 3600 600 604800 300', '@ NS a.root.test.', `a.root.test. A ${ROOT}`, ...delegations].join('\n'), expiration: 30 * DAY });
+    const rootZone = signZone({
+      origin: '.',
+      body: [
+        '@ SOA a.root.test. hostmaster.root.test. 1 3600 600 604800 300',
+        '@ NS a.root.test.',
+        `a.root.test. A ${ROOT}`,
+        ...delegations,
+      ].join('\n'),
+      expiration: 30 * DAY,
+    });
     anchors = rootZone.kskLine;
     root = await startKnot({ address: ROOT, zones: [{ origin: '.', zoneText: rootZone.text }] });
     child = await startKnot({ address: CHILD, port: root.port, zones });
@@ -104,12 +135,27 @@ describe.skipIf(skip)('DNSSEC validation against Knot-served signed zones, check
       address: RESOLVER,
       port: root.port,
       anchors,
-      stubs: { '.': `${ROOT}@${root.port}`, ...Object.fromEntries(Object.keys(CASES).map((d) => [d, `${CHILD}@${root.port}`])) },
+      stubs: {
+        '.': `${ROOT}@${root.port}`,
+        ...Object.fromEntries(Object.keys(CASES).map((d) => [d, `${CHILD}@${root.port}`])),
+      },
     });
-    const lookup = loopbackLookup(RESOLVER, root.port, 2000, { rootHints: [{ host: 'a.root.test', address: ROOT }], trustAnchors: parseTrustAnchors(anchors, 'test anchor') });
+    const lookup = loopbackLookup(RESOLVER, root.port, 2000, {
+      rootHints: [{ host: 'a.root.test', address: ROOT }],
+      trustAnchors: parseTrustAnchors(anchors, 'test anchor'),
+    });
     for (const [domain, options] of Object.entries(CASES)) {
       const smtp = options.smtp ? { smtp: { prober, port: 25, heloName: 'mxops.test' } } : {};
-      reports.set(domain, await diagnose(parseCheckTarget(domain), { dns: createDnsClient(), lookup, now: () => performance.now(), checks: options.smtp ? [mxCheck, dnssecCheck, daneCheck, smtpCheck] : [mxCheck, dnssecCheck, daneCheck], ...smtp }));
+      reports.set(
+        domain,
+        await diagnose(parseCheckTarget(domain), {
+          dns: createDnsClient(),
+          lookup,
+          now: () => performance.now(),
+          checks: options.smtp ? [mxCheck, dnssecCheck, daneCheck, smtpCheck] : [mxCheck, dnssecCheck, daneCheck],
+          ...smtp,
+        }),
+      );
     }
   }, 4 * KNOT_START_TIMEOUT_MS);
 
@@ -125,7 +171,16 @@ describe.skipIf(skip)('DNSSEC validation against Knot-served signed zones, check
 
   /** What Unbound says for MX <domain>, asked with DO: the cross-check. */
   async function unboundSays(domain: string): Promise<'secure' | 'insecure' | 'bogus'> {
-    const reply = await createDnsClient().query({ server: { host: RESOLVER, port: root.port }, name: domain, type: 'MX', transport: 'udp', edns: { udpSize: 1232, dnssecOk: true } }, { timeoutMs: 3000, retries: 1 });
+    const reply = await createDnsClient().query(
+      {
+        server: { host: RESOLVER, port: root.port },
+        name: domain,
+        type: 'MX',
+        transport: 'udp',
+        edns: { udpSize: 1232, dnssecOk: true },
+      },
+      { timeoutMs: 3000, retries: 1 },
+    );
     if (reply.rcode === 'SERVFAIL') return 'bogus';
     expect(reply.rcode).toBe('NOERROR');
     return reply.flags.ad ? 'secure' : 'insecure';
@@ -133,9 +188,17 @@ describe.skipIf(skip)('DNSSEC validation against Knot-served signed zones, check
 
   /** mxops's verdict for the MX RRset, from its findings. */
   function mxopsSays(domain: string): 'secure' | 'insecure' | 'bogus' | 'indeterminate' {
-    const about = (f: Finding): boolean => Array.isArray(f.evidence.rrsets) && f.evidence.rrsets.includes(`MX ${domain}`);
+    const about = (f: Finding): boolean =>
+      Array.isArray(f.evidence.rrsets) && f.evidence.rrsets.includes(`MX ${domain}`);
     const f = report(domain).findings.find((x) => x.id.startsWith('dnssec.') && about(x));
-    return ({ 'dnssec.secure': 'secure', 'dnssec.insecure': 'insecure', 'dnssec.bogus': 'bogus' } as Record<string, 'secure' | 'insecure' | 'bogus'>)[f?.id ?? ''] ?? 'indeterminate';
+    return (
+      (
+        { 'dnssec.secure': 'secure', 'dnssec.insecure': 'insecure', 'dnssec.bogus': 'bogus' } as Record<
+          string,
+          'secure' | 'insecure' | 'bogus'
+        >
+      )[f?.id ?? ''] ?? 'indeterminate'
+    );
   }
 
   it.each([
@@ -151,7 +214,14 @@ describe.skipIf(skip)('DNSSEC validation against Knot-served signed zones, check
     ['ed25519.test', 'secure'],
     ['tlsamatch.test', 'secure'],
   ] as const)('%s: mxops says %s, and so does a validating Unbound', async (domain, expected) => {
-    expect(mxopsSays(domain), JSON.stringify(report(domain).findings.filter((f) => f.id.startsWith('dnssec.')), null, 1)).toBe(expected);
+    expect(
+      mxopsSays(domain),
+      JSON.stringify(
+        report(domain).findings.filter((f) => f.id.startsWith('dnssec.')),
+        null,
+        1,
+      ),
+    ).toBe(expected);
     expect(await unboundSays(domain)).toBe(expected);
   });
 
@@ -162,10 +232,19 @@ describe.skipIf(skip)('DNSSEC validation against Knot-served signed zones, check
     ['nosig.test', 'no-signature'],
   ])('%s: dnssec.bogus says %s, with the zone, key tags, dates and the commands that show it', (domain, reason) => {
     const [bogus] = withId(domain, 'dnssec.bogus');
-    expect(bogus).toMatchObject({ status: 'fail', subject: domain, evidence: { zone: domain, reason, blocksDelivery: true } });
+    expect(bogus).toMatchObject({
+      status: 'fail',
+      subject: domain,
+      evidence: { zone: domain, reason, blocksDelivery: true },
+    });
     expect(JSON.stringify(bogus?.evidence.commands)).toMatch(/dig .*\+dnssec.* @127\.0\.72\.\d/);
     expect(JSON.stringify(bogus?.evidence.commands)).toContain('delv');
-    if (reason !== 'ds-mismatch' && reason !== 'no-signature') expect(bogus?.evidence.signature).toMatchObject({ keyTag: expect.any(Number), inception: expect.any(String), expiration: expect.any(String) });
+    if (reason !== 'ds-mismatch' && reason !== 'no-signature')
+      expect(bogus?.evidence.signature).toMatchObject({
+        keyTag: expect.any(Number),
+        inception: expect.any(String),
+        expiration: expect.any(String),
+      });
     const validating = verdictOf(domain, 'validating-resolver');
     expect(validating).toMatchObject({ verdict: 'fail', because: ['dnssec.bogus'] });
     expect(validating?.expected).toContain(`Name service error for name=${domain} type=MX: Host not found, try again`);
@@ -176,22 +255,44 @@ describe.skipIf(skip)('DNSSEC validation against Knot-served signed zones, check
   it('puts who fails, why (with the date) and whose move it is in the headline of an expired zone', () => {
     const r = report('expired.test');
     const line = headline(r, buildProblems(r.findings, r.senders));
-    expect(line).toMatch(/^Senders behind a validating resolver cannot deliver to expired\.test: the DNSSEC signatures of expired\.test expired on \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(line).toMatch(
+      /^Senders behind a validating resolver cannot deliver to expired\.test: the DNSSEC signatures of expired\.test expired on \d{4}-\d\d-\d\d \d\d:\d\d UTC/,
+    );
     expect(line).toContain("Their DNS admin's move: Re-sign the zone expired.test");
   });
 
   it('passes validating-resolver senders for a secure zone, and a secure TLSA makes DANE apply', () => {
-    expect(withId('secure.test', 'dnssec.secure')[0]?.evidence.rrsets).toEqual(expect.arrayContaining(['MX secure.test', 'A mx1.secure.test', 'AAAA mx1.secure.test', 'TLSA _25._tcp.mx1.secure.test']));
-    expect(verdictOf('secure.test', 'validating-resolver')).toMatchObject({ verdict: 'ok', expected: expect.stringContaining('validates') });
+    expect(withId('secure.test', 'dnssec.secure')[0]?.evidence.rrsets).toEqual(
+      expect.arrayContaining([
+        'MX secure.test',
+        'A mx1.secure.test',
+        'AAAA mx1.secure.test',
+        'TLSA _25._tcp.mx1.secure.test',
+      ]),
+    );
+    expect(verdictOf('secure.test', 'validating-resolver')).toMatchObject({
+      verdict: 'ok',
+      expected: expect.stringContaining('validates'),
+    });
     // No SMTP in this run: the validated TLSA record is there, the certificate was not compared.
-    expect(withId('secure.test', 'dane.skipped')[0]?.evidence).toMatchObject({ validated: true, records: [`3 1 1 ${TLSA_DATA}`] });
+    expect(withId('secure.test', 'dane.skipped')[0]?.evidence).toMatchObject({
+      validated: true,
+      records: [`3 1 1 ${TLSA_DATA}`],
+    });
   });
 
   it('judges DANE senders on a secure TLSA: delivered when it matches the served key, deferred when not', () => {
-    expect(withId('tlsamatch.test', 'dane.match')[0]).toMatchObject({ status: 'pass', subject: MX_ADDRESS, evidence: { validated: true } });
+    expect(withId('tlsamatch.test', 'dane.match')[0]).toMatchObject({
+      status: 'pass',
+      subject: MX_ADDRESS,
+      evidence: { validated: true },
+    });
     expect(verdictOf('tlsamatch.test', 'dane-enforcing-sender')?.verdict).toBe('ok');
     expect(withId('tlsamismatch.test', 'dane.mismatch')[0]).toMatchObject({ status: 'fail', subject: MX_ADDRESS });
-    expect(verdictOf('tlsamismatch.test', 'dane-enforcing-sender')).toMatchObject({ verdict: 'fail', because: ['dane.mismatch'] });
+    expect(verdictOf('tlsamismatch.test', 'dane-enforcing-sender')).toMatchObject({
+      verdict: 'fail',
+      because: ['dane.mismatch'],
+    });
   });
 
   it('proves with NSEC3 that the MX host has no AAAA', () => {
@@ -199,15 +300,28 @@ describe.skipIf(skip)('DNSSEC validation against Knot-served signed zones, check
   });
 
   it('calls an unsigned delegation insecure, and its TLSA records not applicable to DANE', () => {
-    expect(withId('insecure.test', 'dnssec.insecure')[0]).toMatchObject({ status: 'info', subject: 'insecure.test', evidence: { reason: 'no-ds' } });
-    expect(withId('insecure.test', 'dane.not-applicable')[0]).toMatchObject({ status: 'info', evidence: { validated: false } });
+    expect(withId('insecure.test', 'dnssec.insecure')[0]).toMatchObject({
+      status: 'info',
+      subject: 'insecure.test',
+      evidence: { reason: 'no-ds' },
+    });
+    expect(withId('insecure.test', 'dane.not-applicable')[0]).toMatchObject({
+      status: 'info',
+      evidence: { validated: false },
+    });
     expect(verdictOf('insecure.test', 'validating-resolver')?.verdict).toBe('ok');
   });
 
   it('warns about a signature that expires tomorrow, and about RSA/SHA-1', () => {
-    expect(withId('expiring.test', 'dnssec.signature-expiring')[0]).toMatchObject({ status: 'warn', subject: 'expiring.test' });
+    expect(withId('expiring.test', 'dnssec.signature-expiring')[0]).toMatchObject({
+      status: 'warn',
+      subject: 'expiring.test',
+    });
     expect(withId('secure.test', 'dnssec.signature-expiring')).toEqual([]);
-    expect(withId('rsasha1.test', 'dnssec.algorithm-deprecated')[0]).toMatchObject({ status: 'warn', subject: 'rsasha1.test' });
+    expect(withId('rsasha1.test', 'dnssec.algorithm-deprecated')[0]).toMatchObject({
+      status: 'warn',
+      subject: 'rsasha1.test',
+    });
     expect(withId('secure.test', 'dnssec.algorithm-deprecated')).toEqual([]);
   });
 

@@ -30,10 +30,19 @@ afterEach(async () => {
 });
 
 /** An HTTPS server on 127.0.0.1 with a certificate from the test CA. */
-async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void, cert = MTA_STS_CERT, key = MTA_STS_KEY): Promise<TestServer> {
+async function serve(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  cert = MTA_STS_CERT,
+  key = MTA_STS_KEY,
+): Promise<TestServer> {
   const seen: SeenRequest[] = [];
   const server = https.createServer({ cert, key }, (req, res) => {
-    seen.push({ method: req.method, path: req.url, host: req.headers.host, servername: (req.socket as TLSSocket).servername });
+    seen.push({
+      method: req.method,
+      path: req.url,
+      host: req.headers.host,
+      servername: (req.socket as TLSSocket).servername,
+    });
     handler(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -52,7 +61,10 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
 
 /** A fetcher that trusts the test CA (unless `trust` is 'system roots only') and sends every host to the server on loopback. */
 function fetcherFor(server: { port: number }, trust: 'test CA' | 'system roots only' = 'test CA') {
-  return createHttpsFetcher({ ...(trust === 'test CA' ? { ca: TEST_CA_CERT } : {}), connectTo: () => ({ address: '127.0.0.1', port: server.port }) });
+  return createHttpsFetcher({
+    ...(trust === 'test CA' ? { ca: TEST_CA_CERT } : {}),
+    connectTo: () => ({ address: '127.0.0.1', port: server.port }),
+  });
 }
 
 function text(body: string, contentType = 'text/plain') {
@@ -76,8 +88,24 @@ describe('HTTPS fetcher against a server on loopback', () => {
   it('GETs the policy with the URL host as SNI and Host header, validating the certificate', async () => {
     const server = await serve(text(POLICY));
     const response = expectResponse(await fetcherFor(server).fetch(POLICY_URL, LIMITS));
-    expect(response).toMatchObject({ url: POLICY_URL, address: '127.0.0.1', status: 200, contentType: 'text/plain', location: undefined, body: POLICY, bytes: POLICY.length, truncated: false });
-    expect(server.seen).toEqual([{ method: 'GET', path: '/.well-known/mta-sts.txt', host: 'mta-sts.partner.test', servername: 'mta-sts.partner.test' }]);
+    expect(response).toMatchObject({
+      url: POLICY_URL,
+      address: '127.0.0.1',
+      status: 200,
+      contentType: 'text/plain',
+      location: undefined,
+      body: POLICY,
+      bytes: POLICY.length,
+      truncated: false,
+    });
+    expect(server.seen).toEqual([
+      {
+        method: 'GET',
+        path: '/.well-known/mta-sts.txt',
+        host: 'mta-sts.partner.test',
+        servername: 'mta-sts.partner.test',
+      },
+    ]);
   });
 
   it('returns a redirect as it is and does not follow it (RFC 8461 §3.3)', async () => {
@@ -94,7 +122,9 @@ describe('HTTPS fetcher against a server on loopback', () => {
 
   it('reports the Content-Type as sent', async () => {
     const server = await serve(text('<html>policy</html>', 'text/html; charset=utf-8'));
-    expect(expectResponse(await fetcherFor(server).fetch(POLICY_URL, LIMITS)).contentType).toBe('text/html; charset=utf-8');
+    expect(expectResponse(await fetcherFor(server).fetch(POLICY_URL, LIMITS)).contentType).toBe(
+      'text/html; charset=utf-8',
+    );
   });
 
   it('stops reading at maxBytes and marks the body truncated', async () => {
@@ -110,7 +140,10 @@ describe('HTTPS fetcher against a server on loopback', () => {
 
   it('does not mark a body of exactly maxBytes truncated', async () => {
     const server = await serve(text('y'.repeat(1000)));
-    expect(expectResponse(await fetcherFor(server).fetch(POLICY_URL, { ...LIMITS, maxBytes: 1000 }))).toMatchObject({ truncated: false, bytes: 1000 });
+    expect(expectResponse(await fetcherFor(server).fetch(POLICY_URL, { ...LIMITS, maxBytes: 1000 }))).toMatchObject({
+      truncated: false,
+      bytes: 1000,
+    });
   });
 
   it('fails with certificate when the certificate names another host', async () => {
@@ -142,16 +175,23 @@ describe('HTTPS fetcher against a server on loopback', () => {
     const server = await serve(text(POLICY));
     await server.close();
     servers.splice(servers.indexOf(server), 1);
-    expect(expectFailure(await fetcherFor(server).fetch(POLICY_URL, LIMITS))).toMatchObject({ failure: 'refused', code: 'ECONNREFUSED' });
+    expect(expectFailure(await fetcherFor(server).fetch(POLICY_URL, LIMITS))).toMatchObject({
+      failure: 'refused',
+      code: 'ECONNREFUSED',
+    });
   });
 
   it('sends nothing to a host that resolves only to non-public addresses', async () => {
-    const failure = expectFailure(await createHttpsFetcher({ ca: TEST_CA_CERT }).fetch('https://localhost/.well-known/mta-sts.txt', LIMITS));
+    const failure = expectFailure(
+      await createHttpsFetcher({ ca: TEST_CA_CERT }).fetch('https://localhost/.well-known/mta-sts.txt', LIMITS),
+    );
     expect(failure).toMatchObject({ failure: 'non-public-address', code: 'ENONPUBLIC' });
     expect(failure.detail).toContain('127.0.0.1');
   });
 
   it('fetches only https: URLs', async () => {
-    expect(expectFailure(await createHttpsFetcher().fetch('http://mta-sts.partner.test/.well-known/mta-sts.txt', LIMITS))).toMatchObject({ failure: 'protocol' });
+    expect(
+      expectFailure(await createHttpsFetcher().fetch('http://mta-sts.partner.test/.well-known/mta-sts.txt', LIMITS)),
+    ).toMatchObject({ failure: 'protocol' });
   });
 });

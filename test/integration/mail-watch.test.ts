@@ -42,12 +42,24 @@ function watchedDomain(mxCount: number): ServerSpec[] {
       { name: '@', type: 'NS', data: 'ns1' },
       { name: 'ns1', type: 'A', data: NAMESERVER },
       ...manyMx(mxCount, DOMAIN),
-      ...Array.from({ length: mxCount }, (_, i) => ({ name: `inbound-filter-${String(i).padStart(2, '0')}.scanning-service-cluster`, type: 'A', data: `11.22.60.${i + 1}` })),
+      ...Array.from({ length: mxCount }, (_, i) => ({
+        name: `inbound-filter-${String(i).padStart(2, '0')}.scanning-service-cluster`,
+        type: 'A',
+        data: `11.22.60.${i + 1}`,
+      })),
       { name: '@', type: 'TXT', data: 'v=spf1 mx -all' },
       { name: '_dmarc', type: 'TXT', data: 'v=DMARC1; p=reject' },
     ]),
     // Reverse DNS of the MX addresses, forward-confirmed, so the PTR check has nothing to say.
-    zone('60.22.11.in-addr.arpa', [soa(), { name: '@', type: 'NS', data: `ns1.${DOMAIN}.` }, ...Array.from({ length: 20 }, (_, i) => ({ name: String(i + 1), type: 'PTR', data: `inbound-filter-${String(i).padStart(2, '0')}.scanning-service-cluster.${DOMAIN}.` }))]),
+    zone('60.22.11.in-addr.arpa', [
+      soa(),
+      { name: '@', type: 'NS', data: `ns1.${DOMAIN}.` },
+      ...Array.from({ length: 20 }, (_, i) => ({
+        name: String(i + 1),
+        type: 'PTR',
+        data: `inbound-filter-${String(i).padStart(2, '0')}.scanning-service-cluster.${DOMAIN}.`,
+      })),
+    ]),
     zone('test', [soa()]),
   ];
   return [
@@ -106,15 +118,21 @@ describe('a watch re-checks on its schedule and posts only when mail got worse o
   const stored = async (): Promise<number> => (await listChecks(store, DOMAIN, 1_000)).length;
   /** What each finished run returned, in the order the runs stored their reports. */
   const finished = async (): Promise<WatchRunSummary[]> =>
-    (await queue.getCompleted(0, -1)).map((job) => job.returnvalue as unknown as WatchRunSummary).sort((a, b) => (a.reportId ?? 0) - (b.reportId ?? 0));
+    (await queue.getCompleted(0, -1))
+      .map((job) => job.returnvalue as unknown as WatchRunSummary)
+      .sort((a, b) => (a.reportId ?? 0) - (b.reportId ?? 0));
   const trends = async (): Promise<string[]> => (await finished()).map((run) => run.trend);
   /** Resolves once `after` has happened and `more` further runs have finished. */
   const runsAfter = (after: WatchRunSummary['trend'], more: number) =>
-    until(`${more} runs after the one that said ${after}`, async () => {
-      const seen = await trends();
-      const at = seen.indexOf(after);
-      return at >= 0 && seen.length >= at + 1 + more && seen;
-    }, { timeoutMs: 10_000 });
+    until(
+      `${more} runs after the one that said ${after}`,
+      async () => {
+        const seen = await trends();
+        const at = seen.indexOf(after);
+        return at >= 0 && seen.length >= at + 1 + more && seen;
+      },
+      { timeoutMs: 10_000 },
+    );
 
   beforeAll(() => {
     redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
@@ -141,12 +159,28 @@ describe('a watch re-checks on its schedule and posts only when mail got worse o
 
   it('sets a baseline, stays quiet while nothing changes, posts "got worse" once when the MX answer passes 512 bytes and "fixed" once when it shrinks back, and stops when unscheduled', async () => {
     await serve(2);
-    const { watch } = await addWatch(store, { domain: DOMAIN, platform: 'slack', conversation: 'CWATCH', intervalMs: 300, by: 'slack:UALICE', surface: 'slack', at: new Date(START) });
-    worker = await startWatchWorker({ ...deps(), connection: redis, prefix, onError: (error) => errors.push(error), concurrency: 1 });
+    const { watch } = await addWatch(store, {
+      domain: DOMAIN,
+      platform: 'slack',
+      conversation: 'CWATCH',
+      intervalMs: 300,
+      by: 'slack:UALICE',
+      surface: 'slack',
+      at: new Date(START),
+    });
+    worker = await startWatchWorker({
+      ...deps(),
+      connection: redis,
+      prefix,
+      onError: (error) => errors.push(error),
+      concurrency: 1,
+    });
     await scheduleWatch(queue, watch);
 
     // The baseline and a run with nothing changed: both stored, neither posted.
-    await until('the baseline and a quiet run', async () => (await finished()).length >= 2 && true, { timeoutMs: 10_000 });
+    await until('the baseline and a quiet run', async () => (await finished()).length >= 2 && true, {
+      timeoutMs: 10_000,
+    });
     expect((await trends()).slice(0, 2)).toEqual(['baseline', 'same']);
     expect(recorded.messages).toEqual([]);
 
@@ -161,13 +195,25 @@ describe('a watch re-checks on its schedule and posts only when mail got worse o
     expect(after.posted).toBe(true);
     expect(worse!.card.blocks[0]).toEqual({ kind: 'header', text: `${DOMAIN} got worse` });
     expect(worse!.card.summary).toBe(`${DOMAIN} got worse (watched)`);
-    const [beforeCheck, afterCheck] = [await findCheck(store, before.reportId!), await findCheck(store, after.reportId!)];
+    const [beforeCheck, afterCheck] = [
+      await findCheck(store, before.reportId!),
+      await findCheck(store, after.reportId!),
+    ];
     const worseText = JSON.stringify(worse!.card);
     expect(worseText).toContain(`checks #${before.reportId} and #${after.reportId}`);
-    expect(worseText).toMatch(new RegExp(`the MX watched\\.test answer grew from \\d+ to \\d+ bytes between ${dayAndTime(beforeCheck!.checkedAt)} and ${dayAndTime(afterCheck!.checkedAt)}, crossing 512`));
+    expect(worseText).toMatch(
+      new RegExp(
+        `the MX watched\\.test answer grew from \\d+ to \\d+ bytes between ${dayAndTime(beforeCheck!.checkedAt)} and ${dayAndTime(afterCheck!.checkedAt)}, crossing 512`,
+      ),
+    );
     expect(worseText).toContain('qmail-1.03: ok -> fail');
     expect(worseText).toContain('dns.answer-over-512');
-    expect(worse!.card.blocks.at(-1)).toEqual({ kind: 'actions', actions: [{ id: 'mailcheck.recheck', label: 'Re-check', value: DOMAIN, style: 'primary', typed: `recheck ${DOMAIN}` }] });
+    expect(worse!.card.blocks.at(-1)).toEqual({
+      kind: 'actions',
+      actions: [
+        { id: 'mailcheck.recheck', label: 'Re-check', value: DOMAIN, style: 'primary', typed: `recheck ${DOMAIN}` },
+      ],
+    });
     expect(afterWorse.slice(worseAt + 1)).toEqual(afterWorse.slice(worseAt + 1).map(() => 'same'));
 
     await serve(2);
@@ -187,7 +233,11 @@ describe('a watch re-checks on its schedule and posts only when mail got worse o
     await unscheduleWatch(queue, watch.id);
     expect(await queue.getJobSchedulers()).toEqual([]);
     // A run already taken finishes; then nothing is left to run, and nothing runs over three more intervals.
-    const pending = async (): Promise<number> => Object.values(await queue.getJobCounts('active', 'wait', 'delayed', 'prioritized')).reduce((sum, n) => sum + n, 0);
+    const pending = async (): Promise<number> =>
+      Object.values(await queue.getJobCounts('active', 'wait', 'delayed', 'prioritized')).reduce(
+        (sum, n) => sum + n,
+        0,
+      );
     await until('the queue to drain', async () => (await pending()) === 0, { timeoutMs: 5_000 });
     const [count, diagnosed] = [await stored(), runs];
     expect((await findWatch(store, watch.id))?.lastReportId).toBe(history.at(-1)?.id ?? -1);
@@ -199,18 +249,41 @@ describe('a watch re-checks on its schedule and posts only when mail got worse o
     expect(errors).toEqual([]);
   });
 
-  it.each([undefined, {}, { watchId: 'seven' }, { watchId: 0 }, { watchId: 1.5 }])('refuses bad job data %j for good', async (data) => {
-    const processor = createMailWatchProcessor(deps());
-    await expect(processor({ id: 'bad', data })).rejects.toBeInstanceOf(UnrecoverableError);
-    expect(runs).toBe(0);
-  });
+  it.each([undefined, {}, { watchId: 'seven' }, { watchId: 0 }, { watchId: 1.5 }])(
+    'refuses bad job data %j for good',
+    async (data) => {
+      const processor = createMailWatchProcessor(deps());
+      await expect(processor({ id: 'bad', data })).rejects.toBeInstanceOf(UnrecoverableError);
+      expect(runs).toBe(0);
+    },
+  );
 
   it('does nothing for a watch removed meanwhile', async () => {
     await serve(2);
-    const { watch } = await addWatch(store, { domain: DOMAIN, platform: 'slack', conversation: 'CWATCH', intervalMs: 60_000, by: 'slack:UALICE', surface: 'slack', at: new Date(START) });
-    await removeWatch(store, { domain: DOMAIN, platform: 'slack', conversation: 'CWATCH', by: 'slack:UALICE', surface: 'slack', at: new Date(START) });
+    const { watch } = await addWatch(store, {
+      domain: DOMAIN,
+      platform: 'slack',
+      conversation: 'CWATCH',
+      intervalMs: 60_000,
+      by: 'slack:UALICE',
+      surface: 'slack',
+      at: new Date(START),
+    });
+    await removeWatch(store, {
+      domain: DOMAIN,
+      platform: 'slack',
+      conversation: 'CWATCH',
+      by: 'slack:UALICE',
+      surface: 'slack',
+      at: new Date(START),
+    });
     const processor = createMailWatchProcessor(deps());
-    expect(await processor({ id: 'x', data: { watchId: watch.id } })).toEqual({ watchId: watch.id, reportId: null, trend: 'gone', posted: false });
+    expect(await processor({ id: 'x', data: { watchId: watch.id } })).toEqual({
+      watchId: watch.id,
+      reportId: null,
+      trend: 'gone',
+      posted: false,
+    });
     expect(runs).toBe(0);
     expect(await listChecks(store, DOMAIN, 10)).toEqual([]);
     expect(recorded.messages).toEqual([]);
@@ -218,18 +291,49 @@ describe('a watch re-checks on its schedule and posts only when mail got worse o
 
   it('stops the schedule of a watch whose row is gone, which an unwatch that failed half way would leave firing', async () => {
     await serve(2);
-    const { watch } = await addWatch(store, { domain: DOMAIN, platform: 'slack', conversation: 'CWATCH', intervalMs: 300, by: 'slack:UALICE', surface: 'slack', at: new Date(START) });
-    await removeWatch(store, { domain: DOMAIN, platform: 'slack', conversation: 'CWATCH', by: 'slack:UALICE', surface: 'slack', at: new Date(START) });
+    const { watch } = await addWatch(store, {
+      domain: DOMAIN,
+      platform: 'slack',
+      conversation: 'CWATCH',
+      intervalMs: 300,
+      by: 'slack:UALICE',
+      surface: 'slack',
+      at: new Date(START),
+    });
+    await removeWatch(store, {
+      domain: DOMAIN,
+      platform: 'slack',
+      conversation: 'CWATCH',
+      by: 'slack:UALICE',
+      surface: 'slack',
+      at: new Date(START),
+    });
     await scheduleWatch(queue, watch);
-    worker = await startWatchWorker({ ...deps(), connection: redis, prefix, onError: (error) => void errors.push(error), concurrency: 1 });
-    await until('the orphaned schedule removed', async () => (await queue.getJobSchedulers()).length === 0, { timeoutMs: 10_000 });
+    worker = await startWatchWorker({
+      ...deps(),
+      connection: redis,
+      prefix,
+      onError: (error) => void errors.push(error),
+      concurrency: 1,
+    });
+    await until('the orphaned schedule removed', async () => (await queue.getJobSchedulers()).length === 0, {
+      timeoutMs: 10_000,
+    });
     expect(runs).toBe(0);
     expect(errors).toEqual([]);
   });
 
   it('refuses for good a watch whose platform is not configured in this worker, before diagnosing', async () => {
     await serve(2);
-    const { watch } = await addWatch(store, { domain: DOMAIN, platform: 'teams', conversation: '19:ops@thread.tacv2', intervalMs: 60_000, by: 'teams:aad', surface: 'teams', at: new Date(START) });
+    const { watch } = await addWatch(store, {
+      domain: DOMAIN,
+      platform: 'teams',
+      conversation: '19:ops@thread.tacv2',
+      intervalMs: 60_000,
+      by: 'teams:aad',
+      surface: 'teams',
+      at: new Date(START),
+    });
     const refused = createMailWatchProcessor(deps())({ id: 'z', data: { watchId: watch.id } });
     await expect(refused).rejects.toBeInstanceOf(UnrecoverableError);
     await expect(refused).rejects.toThrow(/posts to teams, which is not configured here/);
@@ -239,11 +343,27 @@ describe('a watch re-checks on its schedule and posts only when mail got worse o
 
   it('starts over quietly when the report it last compared against is gone', async () => {
     await serve(20);
-    const { watch } = await addWatch(store, { domain: DOMAIN, platform: 'slack', conversation: 'CWATCH', intervalMs: 60_000, by: 'slack:UALICE', surface: 'slack', at: new Date(START) });
-    const old = await recordCheck(store, await check(parseCheckTarget(DOMAIN)), { source: 'watch', at: new Date(START - 3 * KEEP), keepMs: KEEP });
+    const { watch } = await addWatch(store, {
+      domain: DOMAIN,
+      platform: 'slack',
+      conversation: 'CWATCH',
+      intervalMs: 60_000,
+      by: 'slack:UALICE',
+      surface: 'slack',
+      at: new Date(START),
+    });
+    const old = await recordCheck(store, await check(parseCheckTarget(DOMAIN)), {
+      source: 'watch',
+      at: new Date(START - 3 * KEEP),
+      keepMs: KEEP,
+    });
     await setLastReport(store, watch.id, old);
     // Pruned by a later check of the same domain, as retention does.
-    await recordCheck(store, await check(parseCheckTarget(DOMAIN)), { source: 'cli', at: new Date(START - KEEP / 2), keepMs: KEEP });
+    await recordCheck(store, await check(parseCheckTarget(DOMAIN)), {
+      source: 'cli',
+      at: new Date(START - KEEP / 2),
+      keepMs: KEEP,
+    });
     expect(await findCheck(store, old)).toBeUndefined();
     await serve(2);
 
@@ -253,11 +373,23 @@ describe('a watch re-checks on its schedule and posts only when mail got worse o
     expect(recorded.messages).toEqual([]);
   });
 
-  it('still compares against a last report that this run\'s retention prunes', async () => {
+  it("still compares against a last report that this run's retention prunes", async () => {
     await serve(20);
-    const { watch } = await addWatch(store, { domain: DOMAIN, platform: 'slack', conversation: 'CWATCH', intervalMs: 60_000, by: 'slack:UALICE', surface: 'slack', at: new Date(START) });
+    const { watch } = await addWatch(store, {
+      domain: DOMAIN,
+      platform: 'slack',
+      conversation: 'CWATCH',
+      intervalMs: 60_000,
+      by: 'slack:UALICE',
+      surface: 'slack',
+      at: new Date(START),
+    });
     // The last run was longer ago than reports are kept: the worker was down, say.
-    const old = await recordCheck(store, await check(parseCheckTarget(DOMAIN)), { source: 'watch', at: new Date(START - 2 * KEEP), keepMs: KEEP });
+    const old = await recordCheck(store, await check(parseCheckTarget(DOMAIN)), {
+      source: 'watch',
+      at: new Date(START - 2 * KEEP),
+      keepMs: KEEP,
+    });
     await setLastReport(store, watch.id, old);
     await serve(2);
 
@@ -272,10 +404,23 @@ describe('a watch re-checks on its schedule and posts only when mail got worse o
 describe('the card a watch posts', () => {
   const label = (id: number, at: string) => ({ id, checkedAt: new Date(at) });
   const many = (n: number): FindingChange[] =>
-    Array.from({ length: n }, (_, i) => ({ id: `dns.finding-${i}`, subject: `ns${i}.${DOMAIN}`, summary: `Finding ${i} needs a long enough sentence to take some room in the message.`, from: null, to: 'fail' }));
+    Array.from({ length: n }, (_, i) => ({
+      id: `dns.finding-${i}`,
+      subject: `ns${i}.${DOMAIN}`,
+      summary: `Finding ${i} needs a long enough sentence to take some room in the message.`,
+      from: null,
+      to: 'fail',
+    }));
 
   it('names the mixed trend and clips a long diff to one message, pointing at the history command', () => {
-    const diff = { records: [], appeared: many(60), cleared: many(1).map((c) => ({ ...c, id: 'dns.cleared', from: 'fail' as const, to: null })), sizes: [], senders: [], trend: 'mixed' as const };
+    const diff = {
+      records: [],
+      appeared: many(60),
+      cleared: many(1).map((c) => ({ ...c, id: 'dns.cleared', from: 'fail' as const, to: null })),
+      sizes: [],
+      senders: [],
+      trend: 'mixed' as const,
+    };
     const card = watchChangeCard(DOMAIN, diff, label(1, '2026-11-02T08:00:00Z'), label(2, '2026-11-02T09:00:00Z'));
     expect(card.blocks[0]).toEqual({ kind: 'header', text: `${DOMAIN} changed` });
     const code = card.blocks[1];

@@ -29,7 +29,11 @@ describe('bounces and history in chat', () => {
       ...(checks ? { checks } : {}),
       lookup: loopbackLookup(RESOLVER, network.port, 400),
     });
-  const deps = (): MailcheckDeps => ({ ...noMailcheck(), history: { store }, bounces: { test: (target, hypothesis) => run(target, checksOf(hypothesis)) } });
+  const deps = (): MailcheckDeps => ({
+    ...noMailcheck(),
+    history: { store },
+    bounces: { test: (target, hypothesis) => run(target, checksOf(hypothesis)) },
+  });
   const consoleSessionWith = (script: string): Promise<string> => consoleSession(script, {}, deps());
 
   beforeAll(async () => {
@@ -44,7 +48,10 @@ describe('bounces and history in chat', () => {
   });
 
   it('reads a pasted qmail bounce up to a lone ".", names the cause and confirms it against the domain', async () => {
-    const bounce = readFileSync(join(import.meta.dirname, '../fixtures/bounces/qmail-cname-bounce.eml'), 'utf8').replaceAll('partner.test', 'bigany.test');
+    const bounce = readFileSync(
+      join(import.meta.dirname, '../fixtures/bounces/qmail-cname-bounce.eml'),
+      'utf8',
+    ).replaceAll('partner.test', 'bigany.test');
     const text = await consoleSessionWith(`mailcheck bounce\n${bounce}\n.\nhelp\n`);
     expect(text).toContain('Paste the bounce');
     expect(text).toMatch(/== qmail bounce 4\.4\.3 ==/);
@@ -57,7 +64,9 @@ describe('bounces and history in chat', () => {
   });
 
   it('reads a one-line log pasted after the word, and says so when there is nothing to read', async () => {
-    const text = await consoleSessionWith("mailcheck bounce @4000 delivery 9: failure: Sorry,_I_couldn't_find_a_mail_exchanger_or_IP_address._(#5.4.4)/\n");
+    const text = await consoleSessionWith(
+      "mailcheck bounce @4000 delivery 9: failure: Sorry,_I_couldn't_find_a_mail_exchanger_or_IP_address._(#5.4.4)/\n",
+    );
     expect(text).toContain('Likely cause (no-ipv4-mail-server)');
     expect(text).toContain('the checks could not tell');
     expect(text).toContain('names no recipient address');
@@ -68,21 +77,30 @@ describe('bounces and history in chat', () => {
     const second = await run(parseCheckTarget('bigmx.test'));
     // Two checks of one domain, a week apart: the second as if the domain had grown its MX set (its findings and senders; the records and sizes are keyed by name and compared in the Knot end-to-end test).
     await recordCheck(store, first, { source: 'chat', at: new Date('2026-11-03T09:00:00Z'), keepMs: 365 * DAY });
-    await recordCheck(store, { ...second, domain: 'healthy.test' }, { source: 'watch', at: new Date('2026-11-10T09:00:00Z'), keepMs: 365 * DAY });
-    const text = await consoleSessionWith('mailcheck history healthy.test\nchanges healthy.test\nmailcheck history nothing-here.test\n');
+    await recordCheck(
+      store,
+      { ...second, domain: 'healthy.test' },
+      { source: 'watch', at: new Date('2026-11-10T09:00:00Z'), keepMs: 365 * DAY },
+    );
+    const text = await consoleSessionWith(
+      'mailcheck history healthy.test\nchanges healthy.test\nmailcheck history nothing-here.test\n',
+    );
     expect(text).toContain('== Checks of healthy.test ==');
     expect(text).toMatch(/#2 {2}2026-11-10 09:00 {2}FAIL/);
-    expect(text).toContain('healthy.test: got worse between 3 Nov 2026 09:00 and 10 Nov 2026 09:00 (UTC; checks #1 and #2)');
+    expect(text).toContain(
+      'healthy.test: got worse between 3 Nov 2026 09:00 and 10 Nov 2026 09:00 (UTC; checks #1 and #2)',
+    );
     expect(text).toMatch(/\[#\d thread\]\nhealthy\.test: got worse between/);
     expect(text).toContain('qmail-1.03: ok -> fail');
     expect(text).toContain('nothing-here.test: no checks stored yet.');
   });
 
   it('refuses to watch from the console, where there is no channel to post into, and refuses bad intervals', async () => {
-    const text = await consoleSessionWith('mailcheck watch healthy.test\nmailcheck watch healthy.test every 1m\nmailcheck watch healthy.test every fortnight\n');
+    const text = await consoleSessionWith(
+      'mailcheck watch healthy.test\nmailcheck watch healthy.test every 1m\nmailcheck watch healthy.test every fortnight\n',
+    );
     expect(text).toContain('the console has no channel to post into');
     expect(text).toContain('A watch re-checks every 5 minutes at the most and every 7 days at the least (got 1m).');
     expect(text).toContain('"fortnight" is not a duration');
   });
-
 });

@@ -15,7 +15,13 @@ import { createTeamsAdapter } from '../../src/chat/teams/teams-settings.js';
 import { nagJobId } from '../../src/queue/patch-jobs.js';
 import { type NagId, sweepDuePatches, unsentNags } from '../../src/store/escalation-sweep.js';
 import { importInventory } from '../../src/store/inventory-import.js';
-import { authenticationOffForLoopbackTests, type FakeBotConnector, startFakeBotConnector, TEAMS_TEST_BOT, TEAMS_TEST_SETTINGS } from '../support/fake-bot-connector.js';
+import {
+  authenticationOffForLoopbackTests,
+  type FakeBotConnector,
+  startFakeBotConnector,
+  TEAMS_TEST_BOT,
+  TEAMS_TEST_SETTINGS,
+} from '../support/fake-bot-connector.js';
 import { type FakeSlackApi, type RecordedCall, startFakeSlackApi } from '../support/fake-slack-api.js';
 import { DAY, inventory, patch, STANDARD_POLICY, system } from '../support/inventory-fixture.js';
 import { openTestDatabase, STORE_DIALECTS, type TestDatabase } from '../support/test-database.js';
@@ -26,7 +32,13 @@ const BOT_TOKEN = 'xoxb-exactly-once';
 const SLACK_CHANNEL = 'CMAILOPS';
 const TEAMS_CHANNEL = '19:mailops@thread.tacv2';
 /** The first level reaches owner, manager and leadership: three direct messages, then the thread. */
-const POLICY = { ...STANDARD_POLICY, levels: [{ targets: ['owner', 'manager', 'leadership'] as const, waitMs: 2 * DAY }, ...STANDARD_POLICY.levels.slice(1)] };
+const POLICY = {
+  ...STANDARD_POLICY,
+  levels: [
+    { targets: ['owner', 'manager', 'leadership'] as const, waitMs: 2 * DAY },
+    ...STANDARD_POLICY.levels.slice(1),
+  ],
+};
 
 type Step = 'directMessage' | 'startThread';
 
@@ -50,7 +62,8 @@ function dyingAt(notifier: NagNotifier, step: Step, nth: number, when: 'after' |
     platform: notifier.platform,
     startThread: (channel, card, marker) => guard('startThread', () => notifier.startThread(channel, card, marker)),
     directMessage: (user, card, marker) => guard('directMessage', () => notifier.directMessage(user, card, marker)),
-    replyInThread: (thread, card, options) => guard('replyInThread', () => notifier.replyInThread(thread, card, options)),
+    replyInThread: (thread, card, options) =>
+      guard('replyInThread', () => notifier.replyInThread(thread, card, options)),
   };
 }
 
@@ -61,7 +74,15 @@ describe.each(STORE_DIALECTS)('a nag whose worker dies mid-delivery on %s', (dia
 
   beforeEach(async () => {
     store = await openTestDatabase(dialect);
-    await importInventory(store, inventory({ policies: [POLICY], systems: [system('mail-gw-1')], patches: [patch('mail-gw-1', 'CVE-2026-8000', now - 10 * DAY)] }), { actor: 'test', surface: 'cli', now, source: 'test' });
+    await importInventory(
+      store,
+      inventory({
+        policies: [POLICY],
+        systems: [system('mail-gw-1')],
+        patches: [patch('mail-gw-1', 'CVE-2026-8000', now - 10 * DAY)],
+      }),
+      { actor: 'test', surface: 'cli', now, source: 'test' },
+    );
     await sweepDuePatches(store, now);
     [nag] = (await unsentNags(store.db)) as [NagId];
     marker = nagJobId(nag);
@@ -70,23 +91,35 @@ describe.each(STORE_DIALECTS)('a nag whose worker dies mid-delivery on %s', (dia
     await store.drop();
   });
 
-  const deliver = (notifiers: readonly NagNotifier[]) => createPatchNagProcessor({ store, notifiers, now: () => now })({ id: marker, data: nag } as never);
-  const recorded = () => store.db.selectFrom('nag_direct_messages').select(['platform', 'recipient', 'conversation', 'message']).orderBy('recipient').execute();
-  const savedThreads = () => store.db.selectFrom('patch_threads').select(['platform', 'conversation', 'message']).execute();
+  const deliver = (notifiers: readonly NagNotifier[]) =>
+    createPatchNagProcessor({ store, notifiers, now: () => now })({ id: marker, data: nag } as never);
+  const recorded = () =>
+    store.db
+      .selectFrom('nag_direct_messages')
+      .select(['platform', 'recipient', 'conversation', 'message'])
+      .orderBy('recipient')
+      .execute();
+  const savedThreads = () =>
+    store.db.selectFrom('patch_threads').select(['platform', 'conversation', 'message']).execute();
 
   describe('on Slack', () => {
     let slack: FakeSlackApi;
     let notifier: NagNotifier;
     beforeEach(async () => {
       slack = await startFakeSlackApi({ botToken: BOT_TOKEN, realTimestamps: true });
-      notifier = createSlackNagNotifier(new webApi.WebClient(BOT_TOKEN, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }));
+      notifier = createSlackNagNotifier(
+        new webApi.WebClient(BOT_TOKEN, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }),
+      );
     });
     afterEach(async () => {
       await slack.close();
     });
 
-    const postsTo = (channel: string): RecordedCall[] => slack.callsTo('chat.postMessage').filter((call) => call.args.channel === channel);
-    const markerOf = (call: RecordedCall | undefined) => (call?.args.metadata as { event_type?: string; event_payload?: { marker?: string } } | undefined)?.event_payload?.marker;
+    const postsTo = (channel: string): RecordedCall[] =>
+      slack.callsTo('chat.postMessage').filter((call) => call.args.channel === channel);
+    const markerOf = (call: RecordedCall | undefined) =>
+      (call?.args.metadata as { event_type?: string; event_payload?: { marker?: string } } | undefined)?.event_payload
+        ?.marker;
 
     it('dies after starting the thread and before saving it: the retry finds the root and starts no second thread', async () => {
       await expect(deliver([dyingAt(notifier, 'startThread', 1, 'after')])).rejects.toThrow('killed after startThread');
@@ -96,17 +129,23 @@ describe.each(STORE_DIALECTS)('a nag whose worker dies mid-delivery on %s', (dia
       const roots = postsTo(SLACK_CHANNEL);
       expect(roots).toHaveLength(1);
       expect(markerOf(roots[0])).toBe(marker);
-      expect(await savedThreads()).toEqual([{ platform: 'slack', conversation: SLACK_CHANNEL, message: roots[0]!.response.ts }]);
+      expect(await savedThreads()).toEqual([
+        { platform: 'slack', conversation: SLACK_CHANNEL, message: roots[0]!.response.ts },
+      ]);
       // The direct messages went before the thread and were recorded: not looked for, not sent again.
       expect(['UALICE', 'UBOB', 'UCAROL'].map((user) => postsTo(user).length)).toEqual([1, 1, 1]);
       expect(slack.callsTo('conversations.open')).toEqual([]);
-      expect(slack.callsTo('conversations.history').map((call) => [call.args.channel, call.args.include_all_metadata])).toEqual([[SLACK_CHANNEL, 'true']]);
+      expect(
+        slack.callsTo('conversations.history').map((call) => [call.args.channel, call.args.include_all_metadata]),
+      ).toEqual([[SLACK_CHANNEL, 'true']]);
       expect(await deliver([notifier])).toBe('sent');
       expect(slack.callsTo('chat.postMessage')).toHaveLength(4);
     });
 
     it('dies after a direct message and before recording it: the retry finds it in the DM and does not send it again', async () => {
-      await expect(deliver([dyingAt(notifier, 'directMessage', 2, 'after')])).rejects.toThrow('killed after directMessage');
+      await expect(deliver([dyingAt(notifier, 'directMessage', 2, 'after')])).rejects.toThrow(
+        'killed after directMessage',
+      );
       expect((await recorded()).map((row) => row.recipient)).toEqual(['UALICE']);
       expect(await deliver([notifier])).toBe('resent');
 
@@ -114,7 +153,11 @@ describe.each(STORE_DIALECTS)('a nag whose worker dies mid-delivery on %s', (dia
       // Alice's was recorded; Bob's was looked for (his DM opened, its history read) and found; Carol's
       // was looked for, not found, and sent; the thread root was looked for too.
       expect(slack.callsTo('conversations.open').map((call) => call.args.users)).toEqual(['UBOB', 'UCAROL']);
-      expect(slack.callsTo('conversations.history').map((call) => call.args.channel)).toEqual(['UBOB', 'UCAROL', SLACK_CHANNEL]);
+      expect(slack.callsTo('conversations.history').map((call) => call.args.channel)).toEqual([
+        'UBOB',
+        'UCAROL',
+        SLACK_CHANNEL,
+      ]);
       const bobs = postsTo('UBOB')[0]!;
       expect((await recorded()).map((row) => [row.recipient, row.message])).toEqual([
         ['UALICE', postsTo('UALICE')[0]!.response.ts],
@@ -125,7 +168,12 @@ describe.each(STORE_DIALECTS)('a nag whose worker dies mid-delivery on %s', (dia
 
     it('a first attempt looks for nothing: the claim proves no worker started on the nag', async () => {
       expect(await deliver([notifier])).toBe('sent');
-      expect(slack.calls.map((call) => call.method)).toEqual(['chat.postMessage', 'chat.postMessage', 'chat.postMessage', 'chat.postMessage']);
+      expect(slack.calls.map((call) => call.method)).toEqual([
+        'chat.postMessage',
+        'chat.postMessage',
+        'chat.postMessage',
+        'chat.postMessage',
+      ]);
     });
 
     it('a reply shown in the channel is not taken for a thread root', async () => {
@@ -158,10 +206,20 @@ describe.each(STORE_DIALECTS)('a nag whose worker dies mid-delivery on %s', (dia
       await references.put(TEAMS_SERVICE_REFERENCE_KEY, {
         channelId: 'msteams',
         serviceUrl: connector.serviceUrl,
-        conversation: { id: '19:general@thread.tacv2', conversationType: 'channel', isGroup: true, name: '', tenantId: TEAMS_TEST_SETTINGS.tenantId },
+        conversation: {
+          id: '19:general@thread.tacv2',
+          conversationType: 'channel',
+          isGroup: true,
+          name: '',
+          tenantId: TEAMS_TEST_SETTINGS.tenantId,
+        },
         bot: TEAMS_TEST_BOT,
       });
-      notifier = createTeamsNagNotifier({ adapter: createTeamsAdapter(TEAMS_TEST_SETTINGS, authenticationOffForLoopbackTests()), appId: TEAMS_TEST_SETTINGS.appId, references });
+      notifier = createTeamsNagNotifier({
+        adapter: createTeamsAdapter(TEAMS_TEST_SETTINGS, authenticationOffForLoopbackTests()),
+        appId: TEAMS_TEST_SETTINGS.appId,
+        references,
+      });
     });
     afterEach(async () => {
       await connector.close();
@@ -170,12 +228,15 @@ describe.each(STORE_DIALECTS)('a nag whose worker dies mid-delivery on %s', (dia
     /** Posts per conversation: the 1:1 chats (a:created-1 is Alice's, a:created-2 Bob's) and the channel. */
     const postsPerConversation = () => {
       const counts: Record<string, number> = {};
-      for (const call of connector.calls) if (call.method === 'POST') counts[call.conversationId] = (counts[call.conversationId] ?? 0) + 1;
+      for (const call of connector.calls)
+        if (call.method === 'POST') counts[call.conversationId] = (counts[call.conversationId] ?? 0) + 1;
       return counts;
     };
 
     it('records each direct message with its activity id, and a retry skips the recipients recorded', async () => {
-      await expect(deliver([dyingAt(notifier, 'startThread', 1, 'before')])).rejects.toThrow('killed before startThread');
+      await expect(deliver([dyingAt(notifier, 'startThread', 1, 'before')])).rejects.toThrow(
+        'killed before startThread',
+      );
       const sent = connector.calls.filter((call) => call.conversationId.startsWith('a:'));
       expect((await recorded()).map((row) => [row.platform, row.recipient, row.conversation, row.message])).toEqual([
         ['teams', 'aad-alice', sent[0]!.conversationId, sent[0]!.id],
@@ -183,12 +244,16 @@ describe.each(STORE_DIALECTS)('a nag whose worker dies mid-delivery on %s', (dia
       ]);
       expect(await deliver([notifier])).toBe('resent');
       expect(postsPerConversation()).toEqual({ 'a:created-1': 1, 'a:created-2': 1, [TEAMS_CHANNEL]: 1 });
-      expect(await savedThreads()).toEqual([{ platform: 'teams', conversation: TEAMS_CHANNEL, message: connector.calls.at(-1)!.id }]);
+      expect(await savedThreads()).toEqual([
+        { platform: 'teams', conversation: TEAMS_CHANNEL, message: connector.calls.at(-1)!.id },
+      ]);
     });
 
     it('the limit: dying after Teams took a direct message and before its record sends that one again', async () => {
       // The Bot Connector cannot read a chat back, so nothing tells the retry that Alice has hers.
-      await expect(deliver([dyingAt(notifier, 'directMessage', 1, 'after')])).rejects.toThrow('killed after directMessage');
+      await expect(deliver([dyingAt(notifier, 'directMessage', 1, 'after')])).rejects.toThrow(
+        'killed after directMessage',
+      );
       expect(await deliver([notifier])).toBe('resent');
       expect(postsPerConversation()).toEqual({ 'a:created-1': 2, 'a:created-2': 1, [TEAMS_CHANNEL]: 1 });
     });

@@ -23,10 +23,21 @@ describe.each(STORE_DIALECTS)('nag workers killed mid-delivery on %s', (dialect)
       const context = `seed ${figures.seed}, kills ${JSON.stringify(figures.kills)}, worker errors: ${figures.workerErrors.join(' | ')}`;
       expect(figures.kills, context).toHaveLength(RUN.kills);
       // The run must have hit the hard case: a post the platform took and the killed worker never saw answered.
-      expect(figures.kills.some((kill) => kill.orphaned > 0), context).toBe(true);
-      expect({ lost: figures.lost, doubled: figures.doubled, stray: figures.stray }, context).toEqual({ lost: [], doubled: [], stray: 0 });
+      expect(
+        figures.kills.some((kill) => kill.orphaned > 0),
+        context,
+      ).toBe(true);
+      expect({ lost: figures.lost, doubled: figures.doubled, stray: figures.stray }, context).toEqual({
+        lost: [],
+        doubled: [],
+        stray: 0,
+      });
       expect(figures.postsPerDestination, context).toEqual({ 1: figures.expectedPosts });
-      expect(figures.store, context).toMatchObject({ sent: RUN.nags, threadsOnTheirRoot: RUN.nags, directMessagesRecorded: 3 * RUN.nags });
+      expect(figures.store, context).toMatchObject({
+        sent: RUN.nags,
+        threadsOnTheirRoot: RUN.nags,
+        directMessagesRecorded: 3 * RUN.nags,
+      });
       expect(figures.store.auditNag + figures.store.auditResent, context).toBe(RUN.nags);
       // Retries looked before posting: the DMs' histories (opened first) and the channel's.
       expect(figures.lookups['conversations.history'], context).toBeGreaterThan(0);

@@ -41,20 +41,36 @@ describe('/healthz with the store and Redis', () => {
   });
 
   async function bed() {
-    const pg = await startStandInPort('forward', { host: target(POSTGRES_TEST_URL).host, port: target(POSTGRES_TEST_URL).port || 5432 });
+    const pg = await startStandInPort('forward', {
+      host: target(POSTGRES_TEST_URL).host,
+      port: target(POSTGRES_TEST_URL).port || 5432,
+    });
     cleanups.push(() => pg.close());
     const redisPort = await startStandInPort('forward', target(REDIS_URL));
     cleanups.push(() => redisPort.close());
     const real = new URL(POSTGRES_TEST_URL);
-    const store: OpenDatabase = openDatabase({ dialect: 'postgres', target: `postgres://${real.username}@${pg.address}${real.pathname}` }, { timeouts: STORE_TIMEOUTS });
+    const store: OpenDatabase = openDatabase(
+      { dialect: 'postgres', target: `postgres://${real.username}@${pg.address}${real.pathname}` },
+      { timeouts: STORE_TIMEOUTS },
+    );
     cleanups.push(() => store.close());
     const lines: string[] = [];
-    const outage = watchRedisOutage({ where: `redis://${redisPort.address}`, giveUpMs: undefined, log: (line) => lines.push(line), ...REDIS_BACKOFF });
+    const outage = watchRedisOutage({
+      where: `redis://${redisPort.address}`,
+      giveUpMs: undefined,
+      log: (line) => lines.push(line),
+      ...REDIS_BACKOFF,
+    });
     cleanups.push(() => outage.stop());
     const redis: Redis = createRedisConnection(`redis://${redisPort.address}`, 'producer', outage);
     await redis.connect();
     cleanups.push(() => redis.disconnect());
-    const server: http.Server = createOpsServer(createMetrics(), [storeHealth(store), redisHealth(redis)], {}, { checkTimeoutMs: CHECK_MS });
+    const server: http.Server = createOpsServer(
+      createMetrics(),
+      [storeHealth(store), redisHealth(redis)],
+      {},
+      { checkTimeoutMs: CHECK_MS },
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`;
@@ -63,7 +79,10 @@ describe('/healthz with the store and Redis', () => {
       const response = await fetch(url);
       return { status: response.status, body: await response.json(), ms: performance.now() - started };
     };
-    const healthy = () => until('/healthz 200 again', async () => ((await health()).status === 200 ? true : undefined), { timeoutMs: STORE_BACK_MS + REDIS_BACK_MS });
+    const healthy = () =>
+      until('/healthz 200 again', async () => ((await health()).status === 200 ? true : undefined), {
+        timeoutMs: STORE_BACK_MS + REDIS_BACK_MS,
+      });
     return { pg, redisPort, health, healthy, lines };
   }
 
@@ -75,7 +94,10 @@ describe('/healthz with the store and Redis', () => {
       const { pg, health, healthy } = await bed();
       expect(await health()).toMatchObject({ status: 200, body: ok });
       await pg.set('refuse');
-      expect(await health()).toMatchObject({ status: 503, body: { status: 'degraded', checks: { store: 'down', redis: 'up' } } });
+      expect(await health()).toMatchObject({
+        status: 503,
+        body: { status: 'degraded', checks: { store: 'down', redis: 'up' } },
+      });
       await pg.set('forward');
       await healthy();
       await pg.set('silent');
@@ -96,7 +118,10 @@ describe('/healthz with the store and Redis', () => {
       expect(await health()).toMatchObject({ status: 200, body: ok });
       await redisPort.set('refuse');
       await until('Redis seen gone', () => lines.length > 0, { timeoutMs: within(REDIS_BACKOFF.maxDelayMs) });
-      expect(await health()).toMatchObject({ status: 503, body: { status: 'degraded', checks: { store: 'up', redis: 'down' } } });
+      expect(await health()).toMatchObject({
+        status: 503,
+        body: { status: 'degraded', checks: { store: 'up', redis: 'down' } },
+      });
       await redisPort.set('forward');
       await healthy();
       expect(lines.at(-1)).toMatch(/^Redis at redis:\/\/127\.0\.0\.1:\d+ is back after /);

@@ -19,8 +19,21 @@ describe('health and metrics endpoint', () => {
 
   it('exposes probe durations and queue depth in Prometheus text format', async () => {
     const metrics = createMetrics(async () => ({ waiting: 3, active: 1 }));
-    const result = { refusedByPolicy: undefined, connect: { ok: true, ms: 1 }, abort: undefined, rcpt: { code: 250, lines: ['OK'], ms: 1 }, totalMs: 420 } as unknown as SmtpProbeResult;
-    await instrumentProber({ probe: async () => result }, metrics).probe({ mxHost: 'mx', address: '192.0.2.1', port: 25, heloName: 'h.test', mailFrom: '', recipient: 'p@x.test' });
+    const result = {
+      refusedByPolicy: undefined,
+      connect: { ok: true, ms: 1 },
+      abort: undefined,
+      rcpt: { code: 250, lines: ['OK'], ms: 1 },
+      totalMs: 420,
+    } as unknown as SmtpProbeResult;
+    await instrumentProber({ probe: async () => result }, metrics).probe({
+      mxHost: 'mx',
+      address: '192.0.2.1',
+      port: 25,
+      heloName: 'h.test',
+      mailFrom: '',
+      recipient: 'p@x.test',
+    });
     metrics.commandsHandled.inc({ surface: 'console', command: 'mailcheck', outcome: 'ok' });
     const base = await listen(createOpsServer(metrics, []));
     const response = await fetch(`${base}/metrics`);
@@ -44,18 +57,29 @@ describe('health and metrics endpoint', () => {
     expect((await fetch(`${base}/nothing`)).status).toBe(404);
   });
 
-  it('answers /healthz within its check time-out when a dependency never answers, calling it down', async () => {
-    const checkTimeoutMs = 200;
-    const hung = { name: 'store', probe: () => new Promise<boolean>(() => undefined) };
-    const base = await listen(createOpsServer(createMetrics(), [hung, { name: 'redis', probe: async () => true }], {}, { checkTimeoutMs }));
-    const started = performance.now();
-    const response = await fetch(`${base}/healthz`);
-    expect([response.status, await response.json()]).toEqual([503, { status: 'degraded', checks: { store: 'down', redis: 'up' } }]);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(checkTimeoutMs - 20);
-  }, 200 * 10 + 5_000);
+  it(
+    'answers /healthz within its check time-out when a dependency never answers, calling it down',
+    async () => {
+      const checkTimeoutMs = 200;
+      const hung = { name: 'store', probe: () => new Promise<boolean>(() => undefined) };
+      const base = await listen(
+        createOpsServer(createMetrics(), [hung, { name: 'redis', probe: async () => true }], {}, { checkTimeoutMs }),
+      );
+      const started = performance.now();
+      const response = await fetch(`${base}/healthz`);
+      expect([response.status, await response.json()]).toEqual([
+        503,
+        { status: 'degraded', checks: { store: 'down', redis: 'up' } },
+      ]);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(checkTimeoutMs - 20);
+    },
+    200 * 10 + 5_000,
+  );
 
   it('hands the chat platforms their own paths', async () => {
-    const base = await listen(createOpsServer(createMetrics(), [], { '/slack/events': (_req, res) => res.writeHead(204).end() }));
+    const base = await listen(
+      createOpsServer(createMetrics(), [], { '/slack/events': (_req, res) => res.writeHead(204).end() }),
+    );
     expect((await fetch(`${base}/slack/events`, { method: 'POST' })).status).toBe(204);
   });
 
@@ -69,7 +93,11 @@ describe('health and metrics endpoint', () => {
     });
     const base = await listen(createOpsServer(createMetrics(), [], { [path]: feed }));
     const first = await fetch(`${base}${path}`);
-    expect([first.status, first.headers.get('content-type'), await first.text()]).toEqual([200, 'text/calendar; charset=utf-8', 'BEGIN:VCALENDAR\r\nX-RENDER:1\r\nEND:VCALENDAR\r\n']);
+    expect([first.status, first.headers.get('content-type'), await first.text()]).toEqual([
+      200,
+      'text/calendar; charset=utf-8',
+      'BEGIN:VCALENDAR\r\nX-RENDER:1\r\nEND:VCALENDAR\r\n',
+    ]);
     expect(await (await fetch(`${base}${path}`)).text()).toContain('X-RENDER:2');
     expect((await fetch(`${base}/calendar/guess.ics`)).status).toBe(404);
     expect((await fetch(`${base}${path}`, { method: 'POST' })).status).toBe(405);

@@ -24,12 +24,28 @@ describe('outage requests in the console', () => {
 
   beforeEach(async () => {
     store = await openTestDatabase('sqlite');
-    const policy = { ...STANDARD_POLICY, outage: { approvers: ['bob', 'carol'], quorum: 2, selfApproval: false, expireAfterMs: DAY, remindBeforeMs: [HOUR] } };
+    const policy = {
+      ...STANDARD_POLICY,
+      outage: {
+        approvers: ['bob', 'carol'],
+        quorum: 2,
+        selfApproval: false,
+        expireAfterMs: DAY,
+        remindBeforeMs: [HOUR],
+      },
+    };
     await importInventory(
       store,
       inventory({
         policies: [policy],
-        systems: [system('mail-gw-1', { freezes: [{ from: Date.parse('2026-12-19T00:00:00Z'), to: Date.parse('2027-01-04T00:00:00Z'), reason: 'year end' }] }), system('dns-1', { owner: 'bob', maintenanceWindows: [] })],
+        systems: [
+          system('mail-gw-1', {
+            freezes: [
+              { from: Date.parse('2026-12-19T00:00:00Z'), to: Date.parse('2027-01-04T00:00:00Z'), reason: 'year end' },
+            ],
+          }),
+          system('dns-1', { owner: 'bob', maintenanceWindows: [] }),
+        ],
         patches: [patch('mail-gw-1', 'CVE-2026-6000', NOW - 10 * DAY)],
       }),
       { actor: 'test', surface: 'cli', now: NOW, source: 'fixture' },
@@ -54,7 +70,10 @@ describe('outage requests in the console', () => {
       ['outage deny 1', 'A denial needs a reason'],
       ['outage request mail-gw-9 saturday 22:00 4h apply it', 'mail-gw-9'],
       ['outage request mail-gw-1 2026-11-21 22:00 4h apply it', 'would start in the past'],
-      ['outage request mail-gw-1 friday 22:00 4h apply it', "outside mail-gw-1's maintenance windows; the next allowed: Sat 28 Nov 22:00 Europe/Berlin"],
+      [
+        'outage request mail-gw-1 friday 22:00 4h apply it',
+        "outside mail-gw-1's maintenance windows; the next allowed: Sat 28 Nov 22:00 Europe/Berlin",
+      ],
       ['outage request mail-gw-1 2026-12-19 22:00 2h apply it', 'falls in the freeze "year end"'],
       ['outage request dns-1 saturday 22:00 4h apply it', /dns-1/],
     ];
@@ -65,7 +84,9 @@ describe('outage requests in the console', () => {
       expect(said, typed).not.toContain('[#');
     }
     // Alice is not in the chain of dns-1's owner (bob, then carol).
-    expect(await session('outage request dns-1 saturday 22:00 4h apply it\n', 'alice')).toMatch(/owner of dns-1 and their management chain/);
+    expect(await session('outage request dns-1 saturday 22:00 4h apply it\n', 'alice')).toMatch(
+      /owner of dns-1 and their management chain/,
+    );
     expect(await requests()).toEqual([]);
     expect(slack.messages).toEqual([]);
     expect(await session('outage help\n', 'alice')).toContain('It ends at the first word that is a duration');
@@ -79,17 +100,31 @@ describe('outage requests in the console', () => {
     expect(asked).toContain('Risk of not doing it: very high');
     expect(asked).toContain('0 of 2 approvals. Who decides: Bob Manager, Carol Chief');
     const [request] = await requests();
-    expect(request).toMatchObject({ system: 'mail-gw-1', start_at: SATURDAY_22, end_at: SATURDAY_22 + 4 * HOUR, status: 'pending', reason: 'apply the qmail patch' });
+    expect(request).toMatchObject({
+      system: 'mail-gw-1',
+      start_at: SATURDAY_22,
+      end_at: SATURDAY_22 + 4 * HOUR,
+      status: 'pending',
+      reason: 'apply the qmail patch',
+    });
     // Each approver got it in a direct message, in their own zone; every copy is recorded.
     expect(slack.messages.map((message) => [message.kind, message.to, message.marker])).toEqual([
       ['direct', 'UBOB', `outage-${request!.id}`],
       ['direct', 'UCAROL', `outage-${request!.id}`],
     ]);
     expect(JSON.stringify(slack.messages[1]!.card)).toContain('Sat 28 Nov 16:00 America/New_York');
-    expect((await outageCards(store.db, request!.id)).map((copy) => copy.platform).sort()).toEqual(['console', 'slack', 'slack']);
+    expect((await outageCards(store.db, request!.id)).map((copy) => copy.platform).sort()).toEqual([
+      'console',
+      'slack',
+      'slack',
+    ]);
 
-    expect(await session('outage list\n', 'bob')).toMatch(/#1 mail-gw-1, Sat 28 Nov 22:00 Europe\/Berlin to .*: waiting for a decision/);
-    expect(await session('outage approve 1\n', 'alice')).toContain('Only the outage approvers decide this request: bob, carol.');
+    expect(await session('outage list\n', 'bob')).toMatch(
+      /#1 mail-gw-1, Sat 28 Nov 22:00 Europe\/Berlin to .*: waiting for a decision/,
+    );
+    expect(await session('outage approve 1\n', 'alice')).toContain(
+      'Only the outage approvers decide this request: bob, carol.',
+    );
     expect(slack.messages.filter((message) => message.kind === 'update')).toEqual([]);
 
     expect(await session('outage approve #1\n', 'bob')).toContain('1 of 2 approvals: Bob Manager, waiting for more.');
@@ -102,21 +137,29 @@ describe('outage requests in the console', () => {
 
     expect(await session('outage approve 1\n', 'carol')).toContain('Approved by Bob Manager and Carol Chief');
     const decided = slack.messages.filter((message) => message.kind === 'update').slice(2);
-    expect(decided.map((message) => message.card.summary)).toEqual(Array(2).fill('Outage approved: mail-gw-1, Sat 28 Nov 22:00 Europe/Berlin for 4 hours'));
+    expect(decided.map((message) => message.card.summary)).toEqual(
+      Array(2).fill('Outage approved: mail-gw-1, Sat 28 Nov 22:00 Europe/Berlin for 4 hours'),
+    );
     for (const update of decided) expect(update.card.blocks.some((block) => block.kind === 'actions')).toBe(false);
     expect((await requests())[0]).toMatchObject({ status: 'approved', decided_by: 'carol' });
     expect(await session('outage list\n', 'alice')).toMatch(/#1 mail-gw-1, .*: approved \(bob, carol\)/);
 
-    expect(await session('outage deny 1 --reason too late\n', 'carol')).toContain('Outage request #1 was already approved by Bob Manager and Carol Chief.');
+    expect(await session('outage deny 1 --reason too late\n', 'carol')).toContain(
+      'Outage request #1 was already approved by Bob Manager and Carol Chief.',
+    );
     expect((await requests())[0]).toMatchObject({ status: 'approved' });
   });
 
-  it('proposes another time, read in the proposer\'s zone, with the command to ask for it', async () => {
+  it("proposes another time, read in the proposer's zone, with the command to ask for it", async () => {
     await session('outage request mail-gw-1 saturday 22:00 4h apply the qmail patch\n', 'alice');
     // Carol is in New York: Sunday 16:00 there is Sunday 22:00 in Berlin.
     const said = await session('outage propose 1 sunday 16:00\n', 'carol');
     expect(said).toContain('Carol Chief proposed another time: Sun 29 Nov 16:00 America/New_York');
     expect(said).toContain('outage request mail-gw-1 2026-11-29 16:00 4h apply the qmail patch');
-    expect((await requests())[0]).toMatchObject({ status: 'rescheduled', proposed_start: Date.parse('2026-11-29T21:00:00Z'), decided_by: 'carol' });
+    expect((await requests())[0]).toMatchObject({
+      status: 'rescheduled',
+      proposed_start: Date.parse('2026-11-29T21:00:00Z'),
+      decided_by: 'carol',
+    });
   });
 });

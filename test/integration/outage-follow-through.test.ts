@@ -41,8 +41,19 @@ describe.each(STORE_DIALECTS)('outage follow-through on %s', (dialect) => {
     store = await openTestDatabase(dialect);
     redis = createRedisConnection(REDIS_URL, 'worker');
     prefix = uniquePrefix();
-    const policy = { ...STANDARD_POLICY, outage: { approvers: ['carol'], quorum: 1, selfApproval: false, expireAfterMs: DAY, remindBeforeMs: [DAY, HOUR] } };
-    await importInventory(store, inventory({ policies: [policy], systems: [system('mail-gw-1')], patches: [patch('mail-gw-1', 'CVE-2026-7000', NOW - 10 * DAY)] }), { actor: 'test', surface: 'cli', now: NOW, source: 'test' });
+    const policy = {
+      ...STANDARD_POLICY,
+      outage: { approvers: ['carol'], quorum: 1, selfApproval: false, expireAfterMs: DAY, remindBeforeMs: [DAY, HOUR] },
+    };
+    await importInventory(
+      store,
+      inventory({
+        policies: [policy],
+        systems: [system('mail-gw-1')],
+        patches: [patch('mail-gw-1', 'CVE-2026-7000', NOW - 10 * DAY)],
+      }),
+      { actor: 'test', surface: 'cli', now: NOW, source: 'test' },
+    );
   });
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((worker) => worker.close()));
@@ -56,15 +67,31 @@ describe.each(STORE_DIALECTS)('outage follow-through on %s', (dialect) => {
     const nagQueue = new Queue<NagId>(PATCH_NAG_QUEUE, { connection: redis, prefix });
     const outageStepQueue = new Queue<OutageStepId>(OUTAGE_STEP_QUEUE, { connection: redis, prefix });
     queues.push(nagQueue, outageStepQueue);
-    const stepper = new Worker(OUTAGE_STEP_QUEUE, createOutageStepProcessor({ store, notifiers: [notifier.notifier], now: () => now }), { connection: redis.duplicate(), prefix });
+    const stepper = new Worker(
+      OUTAGE_STEP_QUEUE,
+      createOutageStepProcessor({ store, notifiers: [notifier.notifier], now: () => now }),
+      { connection: redis.duplicate(), prefix },
+    );
     workers.push(stepper);
     return { sweep: createPatchSweepProcessor({ store, nagQueue, outageStepQueue, now: () => now }), stepper };
   }
 
-  const as = async (handle: string) => ({ person: await findPerson(store.db, handle), identity: `slack:${handle}`, surface: 'slack' as const });
+  const as = async (handle: string) => ({
+    person: await findPerson(store.db, handle),
+    identity: `slack:${handle}`,
+    surface: 'slack' as const,
+  });
 
   it('reminds, announces and asks once each across a restart, and Patched stops the nags', async () => {
-    const { request } = await requestOutage(store, { ...(await as('alice')), system: 'mail-gw-1', start: SATURDAY_22, durationMs: 2 * HOUR, reason: 'qmail patch', now, timeZone: 'Europe/Berlin' });
+    const { request } = await requestOutage(store, {
+      ...(await as('alice')),
+      system: 'mail-gw-1',
+      start: SATURDAY_22,
+      durationMs: 2 * HOUR,
+      reason: 'qmail patch',
+      now,
+      timeZone: 'Europe/Berlin',
+    });
     expect(request.patches).toEqual(['CVE-2026-7000']);
     await voteOnOutage(store, { ...(await as('carol')), id: request.id, vote: 'approve', now });
     const steps = await store.db.selectFrom('outage_steps').select(['kind', 'due_at']).orderBy('due_at').execute();
@@ -76,7 +103,8 @@ describe.each(STORE_DIALECTS)('outage follow-through on %s', (dialect) => {
     ]);
 
     const slack = recordingNotifier('slack');
-    const toOwner = () => slack.messages.filter((message) => message.to === 'UALICE').map((message) => message.card.summary);
+    const toOwner = () =>
+      slack.messages.filter((message) => message.to === 'UALICE').map((message) => message.card.summary);
     let { sweep } = startWorkers(slack);
     for (const at of [SATURDAY_22 - DAY, SATURDAY_22 - HOUR, SATURDAY_22]) {
       now = at;
@@ -98,35 +126,91 @@ describe.each(STORE_DIALECTS)('outage follow-through on %s', (dialect) => {
     await until('the question at the end', () => toOwner().length === 4);
     const question = slack.messages.at(-1)!;
     expect(question.card.summary).toBe('The outage window on mail-gw-1 has ended: were the patches applied?');
-    expect(question.card.blocks.at(-1)).toMatchObject({ kind: 'actions', actions: [{ id: 'outage.patched', value: String(request.id) }, { id: 'outage.not-done', value: String(request.id) }] });
+    expect(question.card.blocks.at(-1)).toMatchObject({
+      kind: 'actions',
+      actions: [
+        { id: 'outage.patched', value: String(request.id) },
+        { id: 'outage.not-done', value: String(request.id) },
+      ],
+    });
     await sweep();
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(toOwner()).toHaveLength(4);
 
     // Only the owner's chain answers (Carol is at its top, so she could); a stranger cannot.
-    await expect(recordOutageOutcome(store, { person: undefined, identity: 'slack:USTRANGER', surface: 'slack', id: request.id, outcome: 'patched', now })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    const outcome = await recordOutageOutcome(store, { ...(await as('alice')), id: request.id, outcome: 'patched', now });
+    await expect(
+      recordOutageOutcome(store, {
+        person: undefined,
+        identity: 'slack:USTRANGER',
+        surface: 'slack',
+        id: request.id,
+        outcome: 'patched',
+        now,
+      }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const outcome = await recordOutageOutcome(store, {
+      ...(await as('alice')),
+      id: request.id,
+      outcome: 'patched',
+      now,
+    });
     expect(outcome.patched.map((patched) => patched.key)).toEqual(['CVE-2026-7000']);
-    expect(await findPatch(store.db, 'mail-gw-1', 'CVE-2026-7000')).toMatchObject({ status: 'done', doneBy: 'alice', escalation: { phase: 'done', nextAt: null } });
-    await expect(recordOutageOutcome(store, { ...(await as('alice')), id: request.id, outcome: 'not-done', now })).rejects.toThrow('already answered: patched');
+    expect(await findPatch(store.db, 'mail-gw-1', 'CVE-2026-7000')).toMatchObject({
+      status: 'done',
+      doneBy: 'alice',
+      escalation: { phase: 'done', nextAt: null },
+    });
+    await expect(
+      recordOutageOutcome(store, { ...(await as('alice')), id: request.id, outcome: 'not-done', now }),
+    ).rejects.toThrow('already answered: patched');
   });
 
   it('Not done leaves the patches open and escalating', async () => {
-    const { request } = await requestOutage(store, { ...(await as('alice')), system: 'mail-gw-1', start: SATURDAY_22, durationMs: 2 * HOUR, reason: 'qmail patch', now, timeZone: 'Europe/Berlin' });
-    await expect(recordOutageOutcome(store, { ...(await as('alice')), id: request.id, outcome: 'not-done', now })).rejects.toThrow('never approved');
+    const { request } = await requestOutage(store, {
+      ...(await as('alice')),
+      system: 'mail-gw-1',
+      start: SATURDAY_22,
+      durationMs: 2 * HOUR,
+      reason: 'qmail patch',
+      now,
+      timeZone: 'Europe/Berlin',
+    });
+    await expect(
+      recordOutageOutcome(store, { ...(await as('alice')), id: request.id, outcome: 'not-done', now }),
+    ).rejects.toThrow('never approved');
     await voteOnOutage(store, { ...(await as('carol')), id: request.id, vote: 'approve', now });
-    await expect(recordOutageOutcome(store, { ...(await as('alice')), id: request.id, outcome: 'not-done', now })).rejects.toThrow('not started yet');
-    const outcome = await recordOutageOutcome(store, { ...(await as('alice')), id: request.id, outcome: 'not-done', now: SATURDAY_22 + 3 * HOUR });
+    await expect(
+      recordOutageOutcome(store, { ...(await as('alice')), id: request.id, outcome: 'not-done', now }),
+    ).rejects.toThrow('not started yet');
+    const outcome = await recordOutageOutcome(store, {
+      ...(await as('alice')),
+      id: request.id,
+      outcome: 'not-done',
+      now: SATURDAY_22 + 3 * HOUR,
+    });
     expect(outcome.open.map((open) => open.key)).toEqual(['CVE-2026-7000']);
     expect((await findPatch(store.db, 'mail-gw-1', 'CVE-2026-7000'))?.status).toBe('open');
   });
 
   it('the sweep closes requests that expired undecided', async () => {
-    const { request } = await requestOutage(store, { ...(await as('alice')), system: 'mail-gw-1', start: SATURDAY_22, durationMs: 2 * HOUR, reason: 'qmail patch', now, timeZone: 'Europe/Berlin' });
+    const { request } = await requestOutage(store, {
+      ...(await as('alice')),
+      system: 'mail-gw-1',
+      start: SATURDAY_22,
+      durationMs: 2 * HOUR,
+      reason: 'qmail patch',
+      now,
+      timeZone: 'Europe/Berlin',
+    });
     const slack = recordingNotifier('slack');
     const nagQueue = new Queue<NagId>(PATCH_NAG_QUEUE, { connection: redis, prefix });
     queues.push(nagQueue);
-    const sweep = createPatchSweepProcessor({ store, nagQueue, now: () => now, expireOutages: (at) => closeExpiredRequests(store, [slack.notifier], at) });
+    const sweep = createPatchSweepProcessor({
+      store,
+      nagQueue,
+      now: () => now,
+      expireOutages: (at) => closeExpiredRequests(store, [slack.notifier], at),
+    });
     await sweep();
     expect((await outageRequestById(store.db, request.id))?.status).toBe('pending');
     now = NOW + DAY;

@@ -33,7 +33,11 @@ describe.each(STORE_DIALECTS)('acknowledging every nag on %s', (dialect) => {
 
   beforeEach(async () => {
     store = await openTestDatabase(dialect);
-    await importInventory(store, inventory({ systems: [system('mail-gw-1')], patches: [patch('mail-gw-1', KEY, start - 4 * DAY)] }), { actor: 'alice', surface: 'cli', now: start, source: 'test' });
+    await importInventory(
+      store,
+      inventory({ systems: [system('mail-gw-1')], patches: [patch('mail-gw-1', KEY, start - 4 * DAY)] }),
+      { actor: 'alice', surface: 'cli', now: start, source: 'test' },
+    );
   });
 
   afterEach(async () => {
@@ -41,7 +45,15 @@ describe.each(STORE_DIALECTS)('acknowledging every nag on %s', (dialect) => {
   });
 
   const ack = (nag: number, now: number, by = alice) =>
-    applyPatchAction(store, { system: 'mail-gw-1', patch: KEY, action: { kind: 'ack', nag }, actor: by, actorIdentity: by.handle, surface: 'slack', now });
+    applyPatchAction(store, {
+      system: 'mail-gw-1',
+      patch: KEY,
+      action: { kind: 'ack', nag },
+      actor: by,
+      actorIdentity: by.handle,
+      surface: 'slack',
+      now,
+    });
 
   it('still reaches the manager and leadership on schedule, with acknowledgements refused once each level has had one', async () => {
     const slack = recordingNotifier('slack');
@@ -51,15 +63,21 @@ describe.each(STORE_DIALECTS)('acknowledging every nag on %s', (dialect) => {
     const end = start + 90 * DAY;
     /** The step the delivered nag's Acknowledge button carries, as the Slack or Teams handler reads it. */
     const clickedStep = (id: NagId): number => {
-      const posted = slack.messages.find((message) => message.kind !== 'direct' && message.marker === `nag-${id.patchId}-${id.step}`);
+      const posted = slack.messages.find(
+        (message) => message.kind !== 'direct' && message.marker === `nag-${id.patchId}-${id.step}`,
+      );
       const actions = posted?.card.blocks.find((block) => block.kind === 'actions');
-      const value = actions?.kind === 'actions' ? actions.actions.find((action) => action.id === ACTION_IDS.patchAck)?.value : undefined;
+      const value =
+        actions?.kind === 'actions'
+          ? actions.actions.find((action) => action.id === ACTION_IDS.patchAck)?.value
+          : undefined;
       expect(value).toBe(`${id.patchId}:${id.step}`);
       return readNagButtonValue(value!)!.step!;
     };
     for (;;) {
       const { planned } = await sweepDuePatches(store, now);
-      for (const id of planned) expect(await deliver({ id: `nag-${id.patchId}-${id.step}`, data: id } as never)).toBe('sent');
+      for (const id of planned)
+        expect(await deliver({ id: `nag-${id.patchId}-${id.step}`, data: id } as never)).toBe('sent');
       now += MINUTE;
       for (const id of planned) {
         try {
@@ -74,11 +92,23 @@ describe.each(STORE_DIALECTS)('acknowledging every nag on %s', (dialect) => {
       now = Math.max(now, nextAt);
     }
 
-    const nags = await store.db.selectFrom('nags').select(['step', 'level', 'kind', 'planned_at', 'status']).orderBy('step').execute();
+    const nags = await store.db
+      .selectFrom('nags')
+      .select(['step', 'level', 'kind', 'planned_at', 'status'])
+      .orderBy('step')
+      .execute();
     const at = (offset: number) => due + offset;
     // Each level moves on when its wait is over or its acknowledgement ends, whichever is later:
     // a minute's click after each nag, 3-day acknowledgements, waits of 2, 2, 3 and 7 days.
-    expect(nags.map((nag) => ({ step: Number(nag.step), level: Number(nag.level), kind: nag.kind, at: Number(nag.planned_at), status: nag.status }))).toEqual([
+    expect(
+      nags.map((nag) => ({
+        step: Number(nag.step),
+        level: Number(nag.level),
+        kind: nag.kind,
+        at: Number(nag.planned_at),
+        status: nag.status,
+      })),
+    ).toEqual([
       { step: 1, level: -1, kind: 'coming-due', at: start, status: 'sent' },
       { step: 2, level: 0, kind: 'overdue', at: at(MINUTE), status: 'sent' },
       { step: 3, level: 1, kind: 'escalated', at: at(3 * DAY + 2 * MINUTE), status: 'sent' },
@@ -90,7 +120,15 @@ describe.each(STORE_DIALECTS)('acknowledging every nag on %s', (dialect) => {
     expect(Number(nags[4]!.planned_at) - due).toBeLessThanOrEqual(longestEscalationMs(STANDARD_POLICY));
 
     // Direct messages: the owner for the first three levels, then Bob (manager), then Carol (the top of the chain).
-    expect(slack.messages.filter((message) => message.kind === 'direct').map((message) => message.to)).toEqual(['UALICE', 'UALICE', 'UALICE', 'UBOB', 'UCAROL', 'UCAROL', 'UCAROL']);
+    expect(slack.messages.filter((message) => message.kind === 'direct').map((message) => message.to)).toEqual([
+      'UALICE',
+      'UALICE',
+      'UALICE',
+      'UBOB',
+      'UCAROL',
+      'UCAROL',
+      'UCAROL',
+    ]);
 
     // The two repeats at the top found its acknowledgement used, and said what to do instead.
     expect(refusals).toHaveLength(2);
@@ -100,7 +138,11 @@ describe.each(STORE_DIALECTS)('acknowledging every nag on %s', (dialect) => {
     const acks: unknown[] = [];
     for await (const row of readAuditLog(store.db)) if (row.action === 'ack') acks.push(JSON.parse(row.details));
     expect(acks.map((details) => (details as { nag: number }).nag)).toEqual([1, 2, 3, 4, 5]);
-    expect((await findPatch(store.db, 'mail-gw-1', KEY))!.escalation).toMatchObject({ phase: 'exhausted', level: 3, nextAt: null });
+    expect((await findPatch(store.db, 'mail-gw-1', KEY))!.escalation).toMatchObject({
+      phase: 'exhausted',
+      level: 3,
+      nextAt: null,
+    });
   });
 
   it('a second click on the same nag changes nothing and says who acknowledged it and when', async () => {
@@ -109,7 +151,10 @@ describe.each(STORE_DIALECTS)('acknowledging every nag on %s', (dialect) => {
     await ack(reminder!.step, start + MINUTE);
     const before = await findPatch(store.db, 'mail-gw-1', KEY);
     const bob = PEOPLE.find((person) => person.handle === 'bob')!;
-    await expect(ack(reminder!.step, start + 2 * MINUTE, bob)).rejects.toMatchObject({ code: 'CONFLICT', message: 'this nag was already acknowledged by alice at Fri 20 Nov 11:01 Europe/Berlin; nothing changed' });
+    await expect(ack(reminder!.step, start + 2 * MINUTE, bob)).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: 'this nag was already acknowledged by alice at Fri 20 Nov 11:01 Europe/Berlin; nothing changed',
+    });
     expect(await findPatch(store.db, 'mail-gw-1', KEY)).toEqual(before);
   });
 });

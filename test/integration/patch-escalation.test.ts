@@ -33,12 +33,19 @@ describe.each(STORE_DIALECTS)('patch escalation with real Redis on %s', (dialect
     nagQueue = new Queue<NagId>(PATCH_NAG_QUEUE, { connection: redis, prefix });
     // Every system has one critical patch released 10 days ago: due 3 days ago under the 7-day SLA.
     const names = Array.from({ length: SYSTEMS }, (_, n) => `mail-${String(n + 1).padStart(2, '0')}`);
-    await importInventory(store, inventory({ systems: names.map((name) => system(name)), patches: names.map((name) => patch(name, 'CVE-2026-1000', start - 10 * DAY)) }), {
-      actor: 'alice',
-      surface: 'cli',
-      now: start,
-      source: 'test',
-    });
+    await importInventory(
+      store,
+      inventory({
+        systems: names.map((name) => system(name)),
+        patches: names.map((name) => patch(name, 'CVE-2026-1000', start - 10 * DAY)),
+      }),
+      {
+        actor: 'alice',
+        surface: 'cli',
+        now: start,
+        source: 'test',
+      },
+    );
   });
 
   afterEach(async () => {
@@ -51,13 +58,20 @@ describe.each(STORE_DIALECTS)('patch escalation with real Redis on %s', (dialect
 
   const sweeper = () => createPatchSweepProcessor({ store, nagQueue, now: () => now, batchSize: 7 });
 
-  function startNagWorker(notifier: ReturnType<typeof recordingNotifier>, options: { lockDuration?: number; stalledInterval?: number } = {}): Worker {
-    const worker = new Worker(PATCH_NAG_QUEUE, createPatchNagProcessor({ store, notifiers: [notifier.notifier], now: () => now }), {
-      connection: redis.duplicate(),
-      prefix,
-      concurrency: 4,
-      ...options,
-    });
+  function startNagWorker(
+    notifier: ReturnType<typeof recordingNotifier>,
+    options: { lockDuration?: number; stalledInterval?: number } = {},
+  ): Worker {
+    const worker = new Worker(
+      PATCH_NAG_QUEUE,
+      createPatchNagProcessor({ store, notifiers: [notifier.notifier], now: () => now }),
+      {
+        connection: redis.duplicate(),
+        prefix,
+        concurrency: 4,
+        ...options,
+      },
+    );
     workers.push(worker);
     return worker;
   }
@@ -80,7 +94,9 @@ describe.each(STORE_DIALECTS)('patch escalation with real Redis on %s', (dialect
     expect(threads).toHaveLength(SYSTEMS);
     expect(new Set(threads.map((message) => message.marker)).size).toBe(SYSTEMS);
     // Level 0 reaches the owner: one direct message per nag, to Alice's Slack id.
-    expect(slack.messages.filter((message) => message.kind === 'direct').map((message) => message.to)).toEqual(Array(SYSTEMS).fill('UALICE'));
+    expect(slack.messages.filter((message) => message.kind === 'direct').map((message) => message.to)).toEqual(
+      Array(SYSTEMS).fill('UALICE'),
+    );
     expect(threads[0]!.card.summary).toMatch(/^mail-\d\d: CVE-2026-1000 \(Fix for CVE-2026-1000\) is 3 days overdue$/);
 
     const replay = await sweeper()();
@@ -147,7 +163,9 @@ describe.each(STORE_DIALECTS)('patch escalation with real Redis on %s', (dialect
     expect(new Set(posts.map((message) => message.marker)).size).toBe(SYSTEMS);
     expect(posts.filter((message) => message.marker === stuck)).toHaveLength(1);
     const actions = await auditActions();
-    expect(actions.filter((action) => action === 'nag').length + actions.filter((action) => action === 'nag-resent').length).toBe(SYSTEMS);
+    expect(
+      actions.filter((action) => action === 'nag').length + actions.filter((action) => action === 'nag-resent').length,
+    ).toBe(SYSTEMS);
     expect(actions).toContain('nag-resent');
   });
 
@@ -164,7 +182,12 @@ describe.each(STORE_DIALECTS)('patch escalation with real Redis on %s', (dialect
     const secondRound = slack.messages.slice(countBefore);
     const victim = secondRound.find((message) => message.kind === 'thread-reply')!;
     const [patchId, step] = victim.marker.replace('nag-', '').split('-').map(Number);
-    await store.db.updateTable('nags').set({ status: 'sending', sent_at: null }).where('patch_id', '=', patchId!).where('step', '=', step!).execute();
+    await store.db
+      .updateTable('nags')
+      .set({ status: 'sending', sent_at: null })
+      .where('patch_id', '=', patchId!)
+      .where('step', '=', step!)
+      .execute();
     const processor = createPatchNagProcessor({ store, notifiers: [slack.notifier], now: () => now });
     const outcome = await processor({ id: victim.marker, data: { patchId, step } } as never);
     expect(outcome).toBe('resent');
@@ -197,7 +220,11 @@ describe.each(STORE_DIALECTS)('patch escalation with real Redis on %s', (dialect
     await expect(processor(job)).rejects.toThrow('slack is down');
     slackDown = false;
     expect(await processor(job)).toBe('resent');
-    expect(teams.messages.filter((message) => message.marker === `nag-${first!.patchId}-${first!.step}` && message.kind !== 'direct')).toHaveLength(1);
+    expect(
+      teams.messages.filter(
+        (message) => message.marker === `nag-${first!.patchId}-${first!.step}` && message.kind !== 'direct',
+      ),
+    ).toHaveLength(1);
     expect(slack.messages.filter((message) => message.kind === 'thread-start')).toHaveLength(1);
     expect(await processor(job)).toBe('sent');
   });

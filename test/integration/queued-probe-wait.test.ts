@@ -6,15 +6,32 @@
  */
 import type { QueueEvents, Worker } from 'bullmq';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { blankProbeResult, type SmtpProbeRequest, type SmtpProbeResult, type SmtpProber } from '../../src/diagnosis/smtp-port.js';
+import {
+  blankProbeResult,
+  type SmtpProbeRequest,
+  type SmtpProbeResult,
+  type SmtpProber,
+} from '../../src/diagnosis/smtp-port.js';
 import { PROBE_STALL, type ProbeStall, queuedProbeWaitMs } from '../../src/queue/probe-stall.js';
 import { createQueuedSmtpProber } from '../../src/queue/queued-smtp-prober.js';
 import { smtpProbeJobId } from '../../src/queue/smtp-probe-jobs.js';
 import { type ProbeQueueBed, useProbeQueueBed } from '../support/probe-queue-bed.js';
 import { until } from '../support/wait.js';
 
-const request: SmtpProbeRequest = { mxHost: 'mx1.partner.test', address: '11.22.33.44', port: 25, heloName: 'probe.mxops.test', mailFrom: '', recipient: 'postmaster@partner.test' };
-const answered = (probe: SmtpProbeRequest): SmtpProbeResult => ({ ...blankProbeResult(probe), connect: { ok: true, ms: 1 }, rcpt: { code: 250, lines: ['OK'], ms: 1 }, totalMs: 5 });
+const request: SmtpProbeRequest = {
+  mxHost: 'mx1.partner.test',
+  address: '11.22.33.44',
+  port: 25,
+  heloName: 'probe.mxops.test',
+  mailFrom: '',
+  recipient: 'postmaster@partner.test',
+};
+const answered = (probe: SmtpProbeRequest): SmtpProbeResult => ({
+  ...blankProbeResult(probe),
+  connect: { ok: true, ms: 1 },
+  rcpt: { code: 250, lines: ['OK'], ms: 1 },
+  totalMs: 5,
+});
 
 /** Low stall settings so the test runs in seconds; the wait is derived from them as in production. */
 const STALL: ProbeStall = { lockDurationMs: 1_000, stalledIntervalMs: 500, destinationLockExtraMs: 500 };
@@ -36,7 +53,12 @@ function heldProber(holdMs?: number) {
       return answered(probe);
     },
   };
-  return { prober, calls: () => calls, held: () => releases.length, release: () => releases.splice(0).forEach((r) => r()) };
+  return {
+    prober,
+    calls: () => calls,
+    held: () => releases.length,
+    release: () => releases.splice(0).forEach((r) => r()),
+  };
 }
 
 describe('how long a queued check waits for its probe', () => {
@@ -62,7 +84,9 @@ describe('how long a queued check waits for its probe', () => {
     expect(queuedProbeWaitMs(90_000)).toBe(90_000 + 60_000 + 90_000 + 5_000);
     expect(queuedProbeWaitMs(90_000, PROBE_STALL)).toBe(queuedProbeWaitMs(90_000));
     // A dead worker's hold on the destination lapsing later than the stall check counts instead.
-    expect(queuedProbeWaitMs(1_000, { lockDurationMs: 1_000, stalledIntervalMs: 500, destinationLockExtraMs: 4_000 })).toBe(1_000 + 4_000 + 1_000 + 5_000);
+    expect(
+      queuedProbeWaitMs(1_000, { lockDurationMs: 1_000, stalledIntervalMs: 500, destinationLockExtraMs: 4_000 }),
+    ).toBe(1_000 + 4_000 + 1_000 + 5_000);
   });
 
   it(
@@ -99,7 +123,10 @@ describe('how long a queued check waits for its probe', () => {
         `the probe is still running in a worker after 1 s (job ${smtpProbeJobId(request)}); its result is kept for 60 s after it ends: run the check again then to see it`,
       );
       slow.release();
-      await until('the probe finished', async () => (await queue.getJob(smtpProbeJobId(request)))?.finishedOn !== undefined);
+      await until(
+        'the probe finished',
+        async () => (await queue.getJob(smtpProbeJobId(request)))?.finishedOn !== undefined,
+      );
       // Where the message said: the next check gets it, without probing again.
       expect(await prober.probe(request)).toMatchObject({ rcpt: { code: 250 } });
       expect(slow.calls()).toBe(1);

@@ -7,7 +7,13 @@ import { dropPrefix, REDIS_URL, uniquePrefix } from '../support/redis-test.js';
 const REFERENCE: StoredConversationReference = {
   channelId: 'msteams',
   serviceUrl: 'https://smba.trafficmanager.net/emea/',
-  conversation: { id: '19:abc@thread.tacv2', conversationType: 'channel', isGroup: true, name: 'mail-ops', tenantId: 't' },
+  conversation: {
+    id: '19:abc@thread.tacv2',
+    conversationType: 'channel',
+    isGroup: true,
+    name: 'mail-ops',
+    tenantId: 't',
+  },
   bot: { id: '28:bot', name: 'mxops' },
 };
 

@@ -22,7 +22,8 @@ const STEPS_MS = STEPS_S.reduce((sum, s) => sum + s * 1000, 0);
 const within = (ms: number): number => ms * 5 + 3_000;
 
 const real = new URL(REDIS_URL);
-const delays = (lines: readonly string[]): number[] => lines.flatMap((line) => /retrying in ([\d.]+) s$/.exec(line)?.[1] ?? []).map(Number);
+const delays = (lines: readonly string[]): number[] =>
+  lines.flatMap((line) => /retrying in ([\d.]+) s$/.exec(line)?.[1] ?? []).map(Number);
 
 describe('a Redis outage under a BullMQ worker', () => {
   const cleanups: (() => Promise<unknown> | void)[] = [];
@@ -36,14 +37,22 @@ describe('a Redis outage under a BullMQ worker', () => {
     cleanups.push(() => port.close());
     const lines: string[] = [];
     const url = `redis://${password ? `:${password}@` : ''}${port.address}`;
-    const outage = watchRedisOutage({ where: `redis://${port.address}`, giveUpMs, log: (line) => lines.push(line), ...BACKOFF });
+    const outage = watchRedisOutage({
+      where: `redis://${port.address}`,
+      giveUpMs,
+      log: (line) => lines.push(line),
+      ...BACKOFF,
+    });
     cleanups.push(() => outage.stop());
     const prefix = uniquePrefix();
     const connection = createRedisConnection(url, 'worker', outage);
     cleanups.push(() => connection.disconnect());
     const processed: string[] = [];
     const errors: Error[] = [];
-    const bullWorker = new Worker('outage-test', async (job) => void processed.push(String(job.id)), { connection, prefix });
+    const bullWorker = new Worker('outage-test', async (job) => void processed.push(String(job.id)), {
+      connection,
+      prefix,
+    });
     bullWorker.on('error', (error) => errors.push(error));
     cleanups.push(() => bullWorker.close(true).catch(() => undefined));
     const queue = new Queue('outage-test', { connection, prefix });
@@ -63,14 +72,22 @@ describe('a Redis outage under a BullMQ worker', () => {
       const { port, lines, bullWorker, queue, processed } = await worker('forward');
       await bullWorker.waitUntilReady();
       await port.set('refuse');
-      await until('the back-off to reach its cap', () => delays(lines).length >= STEPS_S.length, { timeoutMs: within(STEPS_MS) });
+      await until('the back-off to reach its cap', () => delays(lines).length >= STEPS_S.length, {
+        timeoutMs: within(STEPS_MS),
+      });
       expect(delays(lines).slice(0, STEPS_S.length)).toEqual(STEPS_S);
       expect(lines[0]).toMatch(/^Redis at redis:\/\/127\.0\.0\.1:\d+ is unreachable \(.+\); retrying in 0\.1 s$/);
-      expect(lines[1]).toMatch(/still unreachable after [\d.]+ s \(connect ECONNREFUSED 127\.0\.0\.1:\d+\); retrying in 0\.2 s$/);
+      expect(lines[1]).toMatch(
+        /still unreachable after [\d.]+ s \(connect ECONNREFUSED 127\.0\.0\.1:\d+\); retrying in 0\.2 s$/,
+      );
       await port.set('forward');
-      await until('Redis back', () => lines.some((line) => / is back after [\d.]+ s$/.test(line)), { timeoutMs: within(BACKOFF.maxDelayMs) });
+      await until('Redis back', () => lines.some((line) => / is back after [\d.]+ s$/.test(line)), {
+        timeoutMs: within(BACKOFF.maxDelayMs),
+      });
       await queue.add('after', {}, { jobId: 'after-outage' });
-      await until('a job processed after the outage', () => processed.includes('after-outage'), { timeoutMs: within(BACKOFF.maxDelayMs) });
+      await until('a job processed after the outage', () => processed.includes('after-outage'), {
+        timeoutMs: within(BACKOFF.maxDelayMs),
+      });
       // BullMQ printed none of its connection errors: the account's lines were the whole story.
       expect(printed).not.toHaveBeenCalled();
     },
@@ -86,7 +103,9 @@ describe('a Redis outage under a BullMQ worker', () => {
       const error = await outage.gaveUp;
       expect(Date.now() - started).toBeGreaterThanOrEqual(giveUpMs - 50);
       expect(isAppError(error, 'QUEUE_UNAVAILABLE')).toBe(true);
-      expect(error.message).toMatch(/^Redis at redis:\/\/127\.0\.0\.1:\d+ has been unreachable for 1 s \(MXOPS_REDIS_GIVE_UP_SECONDS\): giving up; last error: connect ECONNREFUSED/);
+      expect(error.message).toMatch(
+        /^Redis at redis:\/\/127\.0\.0\.1:\d+ has been unreachable for 1 s \(MXOPS_REDIS_GIVE_UP_SECONDS\): giving up; last error: connect ECONNREFUSED/,
+      );
       expect([error.message, ...lines, ...errors.map((e) => e.message)].join('\n')).not.toContain('sekrit');
       // Stopped, not retrying: with Redis reachable again, nothing connects and nothing is said.
       const after = lines.length;

@@ -5,8 +5,14 @@ import type { DiagnosisProgress, DiagnosisReport } from '../../src/diagnosis/dia
 import { createSharedChecks } from '../../src/store/redis-shared-checks.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../support/redis-test.js';
 
-const report = (by: string): DiagnosisReport => ({ domain: 'partner.test', recipient: `postmaster@${by}` }) as DiagnosisReport;
-const progress = (checksDone: number): DiagnosisProgress => ({ checksDone, checksTotal: 3, mailServers: undefined, findings: [] });
+const report = (by: string): DiagnosisReport =>
+  ({ domain: 'partner.test', recipient: `postmaster@${by}` }) as DiagnosisReport;
+const progress = (checksDone: number): DiagnosisProgress => ({
+  checksDone,
+  checksTotal: 3,
+  mailServers: undefined,
+  findings: [],
+});
 
 /** Two bot replicas on one Redis: a check asked of both runs once. */
 describe('checks shared across replicas through Redis', () => {
@@ -15,7 +21,12 @@ describe('checks shared across replicas through Redis', () => {
   const replica = async (name: string, leaseMs = 5_000): Promise<CheckRegistry> => {
     const [redis, subscriber] = [new Redis(REDIS_URL), new Redis(REDIS_URL)];
     connections.push(redis, subscriber);
-    return createSharedChecks(new RunningChecks(), redis, subscriber, { prefix, instanceId: name, leaseMs, rejoinMs: 5_000 });
+    return createSharedChecks(new RunningChecks(), redis, subscriber, {
+      prefix,
+      instanceId: name,
+      leaseMs,
+      rejoinMs: 5_000,
+    });
   };
 
   beforeEach(() => {
@@ -57,11 +68,19 @@ describe('checks shared across replicas through Redis', () => {
 
   it('runs the check itself when the replica running it fails', async () => {
     const [a, b] = [await replica('a'), await replica('b')];
-    const failing = await a.join('k', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      throw new Error('crashed');
-    }, () => undefined);
-    const following = await b.join('k', async () => report('b'), () => undefined);
+    const failing = await a.join(
+      'k',
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        throw new Error('crashed');
+      },
+      () => undefined,
+    );
+    const following = await b.join(
+      'k',
+      async () => report('b'),
+      () => undefined,
+    );
     await expect(failing.report).rejects.toThrow('crashed');
     expect(await following.report).toEqual(report('b'));
   });

@@ -28,24 +28,32 @@ const GOLDEN_DIR = fileURLToPath(new URL('../fixtures/golden/cases/', import.met
 const MAX_PROBLEMS_ON_CARD = 5;
 
 const HEADLINES: Readonly<Record<Exclude<CardCase, 'healthy'>, string>> = {
-  seed:
-    "qmail 1.03, netqmail, notqmail 1.07 and notqmail 1.08 cannot deliver to filtered.test: MX filtered.test ends at byte 1,195, past 512. Their DNS admin's move: Shorten the MX RRset of filtered.test (fewer or shorter MX host names) below 512 bytes. Alpine < 3.18 / musl programs fail too (see the problems).",
+  seed: "qmail 1.03, netqmail, notqmail 1.07 and notqmail 1.08 cannot deliver to filtered.test: MX filtered.test ends at byte 1,195, past 512. Their DNS admin's move: Shorten the MX RRset of filtered.test (fewer or shorter MX host names) below 512 bytes. Alpine < 3.18 / musl programs fail too (see the problems).",
   'dead-dns':
     'No one can deliver mail to dead.test now: its nameservers ns1.dead.test (127.0.13.31) and ns2.dead.test (127.0.13.32) do not answer. Their move: bring the nameservers back or fix the delegation at the registrar.',
-  'null-mx': 'nullmx.test accepts no mail (null MX, RFC 7505): every sender bounces at once. Intended? If not, publish the real MX records.',
+  'null-mx':
+    'nullmx.test accepts no mail (null MX, RFC 7505): every sender bounces at once. Intended? If not, publish the real MX records.',
   'many-findings':
     "qmail 1.03, netqmail, notqmail 1.07 cannot deliver to troubled.test: ANY troubled.test ends at byte 569, past 512. Their DNS admin's move: Answer ANY queries minimally (RFC 8482), or shrink the RRsets at troubled.test (TXT verification tokens that are no longer needed). Senders whose resolver sends no EDNS fail too (see the problems).",
 };
 
-const PROBLEMS_ON_CARD: Readonly<Record<CardCase, number>> = { seed: 3, 'dead-dns': 1, 'null-mx': 1, healthy: 0, 'many-findings': 5 };
+const PROBLEMS_ON_CARD: Readonly<Record<CardCase, number>> = {
+  seed: 3,
+  'dead-dns': 1,
+  'null-mx': 1,
+  healthy: 0,
+  'many-findings': 5,
+};
 
 /** A problem's title on every surface (bold on Slack): its status, its finding id, whose move. */
 const PROBLEM_LINE = /^\*?(FAIL|ERROR|WARN) [a-z0-9-]+\.[a-z0-9.-]+: /;
 /** What the renderers add where they cut or leave something out (block-kit-limits.ts, adaptive-card-limits.ts, thread-text.ts). */
 const CUT_MARKS = ['…', 'cut here', 'not shown here', 'more characters not posted'];
 
-const slackSections = (surfaces: CardSurfaces): string[] => surfaces.slack.blocks.flatMap((b: types.KnownBlock) => (b.type === 'section' && b.text ? [b.text.text] : []));
-const teamsTexts = (card: AdaptiveCard): AdaptiveTextBlock[] => card.body.filter((e): e is AdaptiveTextBlock => e.type === 'TextBlock');
+const slackSections = (surfaces: CardSurfaces): string[] =>
+  surfaces.slack.blocks.flatMap((b: types.KnownBlock) => (b.type === 'section' && b.text ? [b.text.text] : []));
+const teamsTexts = (card: AdaptiveCard): AdaptiveTextBlock[] =>
+  card.body.filter((e): e is AdaptiveTextBlock => e.type === 'TextBlock');
 
 describe('report cards of five real diagnoses on Slack, Teams and the console (issue 13)', () => {
   let world: CardCaseWorld | undefined;
@@ -64,7 +72,12 @@ describe('report cards of five real diagnoses on Slack, Teams and the console (i
       CARD_CASES.map(async (which) => {
         const at = new Date();
         const ran = await running.run(which);
-        results.set(which, { ...ran, surfaces: renderSurfaces(ran.card), problems: buildProblems(ran.report.findings, ran.report.senders), at });
+        results.set(which, {
+          ...ran,
+          surfaces: renderSurfaces(ran.card),
+          problems: buildProblems(ran.report.findings, ran.report.senders),
+          at,
+        });
       }),
     );
   });
@@ -82,7 +95,9 @@ describe('report cards of five real diagnoses on Slack, Teams and the console (i
       const { report, problems, surfaces } = result(which);
       const said = headline(report, problems);
       expect(slackSections(surfaces)).toContain(`*${escapeMrkdwn(said)}*`);
-      expect(teamsTexts(surfaces.teams).find((t) => t.weight === 'Bolder' && t.style !== 'heading')?.text).toBe(markdownSafe(said));
+      expect(teamsTexts(surfaces.teams).find((t) => t.weight === 'Bolder' && t.style !== 'heading')?.text).toBe(
+        markdownSafe(said),
+      );
       expect(surfaces.console.split('\n')).toContain(`>> ${said}`);
     });
 
@@ -92,7 +107,9 @@ describe('report cards of five real diagnoses on Slack, Teams and the console (i
       expect(onCard).toHaveLength(PROBLEMS_ON_CARD[which]);
       const slack = slackSections(surfaces).filter((text) => PROBLEM_LINE.test(text));
       const teams = teamsTexts(surfaces.teams).filter((t) => PROBLEM_LINE.test(t.text));
-      const console = surfaces.console.split('\n').filter((line) => PROBLEM_LINE.test(line.replace(/^- /, '')) && line.startsWith('- '));
+      const console = surfaces.console
+        .split('\n')
+        .filter((line) => PROBLEM_LINE.test(line.replace(/^- /, '')) && line.startsWith('- '));
       expect([slack.length, teams.length, console.length]).toEqual([onCard.length, onCard.length, onCard.length]);
       onCard.forEach((p, i) => {
         expect(slack[i]).toContain(`*${p.status.toUpperCase()} ${p.id}: `);
@@ -111,8 +128,13 @@ describe('report cards of five real diagnoses on Slack, Teams and the console (i
     it('cuts nothing: no cut marks, Slack within Block Kit limits, Teams within its message size', () => {
       const { surfaces } = result(which);
       const { fallbackText, ...teamsCard } = surfaces.teams;
-      const visible = { slack: JSON.stringify(surfaces.slack.blocks), teams: JSON.stringify(teamsCard), console: surfaces.console };
-      for (const [surface, text] of Object.entries(visible)) for (const mark of CUT_MARKS) expect(text, `${surface} says "${mark}"`).not.toContain(mark);
+      const visible = {
+        slack: JSON.stringify(surfaces.slack.blocks),
+        teams: JSON.stringify(teamsCard),
+        console: surfaces.console,
+      };
+      for (const [surface, text] of Object.entries(visible))
+        for (const mark of CUT_MARKS) expect(text, `${surface} says "${mark}"`).not.toContain(mark);
       expect(blockKitViolations(surfaces.slack)).toEqual([]);
       expect(surfaces.slack.text).not.toContain('…');
       expect(cardJsonBytes(surfaces.teams)).toBeLessThanOrEqual(ADAPTIVE_CARD_LIMITS.cardJsonBytes);
@@ -123,7 +145,7 @@ describe('report cards of five real diagnoses on Slack, Teams and the console (i
       else expect(summary.startsWith(fallbackText.replace(/…$/, ''))).toBe(true);
     });
 
-    it('is a valid Adaptive Card 1.5 for Microsoft\'s adaptivecards package, which keeps every property', () => {
+    it("is a valid Adaptive Card 1.5 for Microsoft's adaptivecards package, which keeps every property", () => {
       const { teams } = result(which).surfaces;
       expect(teams.version).toBe('1.5');
       expect(adaptiveCard15Issues(teams)).toEqual([]);
@@ -140,8 +162,15 @@ describe('report cards of five real diagnoses on Slack, Teams and the console (i
     expect(report.observations.records['filtered.test MX']).toHaveLength(12);
     const over = report.findings.filter((f) => f.id === 'dns.answer-over-512' && f.evidence.qtype === 'MX');
     expect(over.map((f) => f.evidence.answerEnd)).toEqual([1195, 1195]);
-    expect(report.findings.filter((f) => f.id === 'smtp.ok').map((f) => f.evidence.address).sort()).toEqual([...SEED_MX]);
-    expect(report.findings.filter((f) => /^(smtp|tls)\./.test(f.id) && ['fail', 'warn', 'error'].includes(f.status))).toEqual([]);
+    expect(
+      report.findings
+        .filter((f) => f.id === 'smtp.ok')
+        .map((f) => f.evidence.address)
+        .sort(),
+    ).toEqual([...SEED_MX]);
+    expect(
+      report.findings.filter((f) => /^(smtp|tls)\./.test(f.id) && ['fail', 'warn', 'error'].includes(f.status)),
+    ).toEqual([]);
   });
 
   it('many-findings case: about 20 findings that need attention, of many kinds, five on the card', () => {
@@ -149,7 +178,18 @@ describe('report cards of five real diagnoses on Slack, Teams and the console (i
     const attention = report.findings.filter((f) => ['fail', 'warn', 'error'].includes(f.status));
     expect(attention.length).toBeGreaterThanOrEqual(18);
     expect(new Set(attention.map((f) => f.id.split('.')[0])).size).toBeGreaterThanOrEqual(6);
-    expect(attention.map((f) => f.id)).toEqual(expect.arrayContaining(['spf.missing', 'dmarc.missing', 'dns.tcp-unavailable', 'dns.edns-noncompliant', 'dns.lame-delegation', 'smtp.starttls-missing', 'tls.cert-expired', 'smtp.banner-slow']));
+    expect(attention.map((f) => f.id)).toEqual(
+      expect.arrayContaining([
+        'spf.missing',
+        'dmarc.missing',
+        'dns.tcp-unavailable',
+        'dns.edns-noncompliant',
+        'dns.lame-delegation',
+        'smtp.starttls-missing',
+        'tls.cert-expired',
+        'smtp.banner-slow',
+      ]),
+    );
     expect(surfaces.console).toContain(`${problems.length - MAX_PROBLEMS_ON_CARD} more problems in the thread.`);
   });
 

@@ -10,7 +10,14 @@ import { ACTION_IDS } from '../../src/chat/action-ids.js';
 import { RunningChecks } from '../../src/chat/running-checks.js';
 import { createSlackApp, type SlackApp } from '../../src/chat/slack/slack-app.js';
 import { HALFWAY, sampleReport } from '../fixtures/golden/slack/sample-report.js';
-import { blockActionsBody, sendToApp, slashCommandBody, startFakeSlackApi, type FakeSlackApi, type RecordedCall } from '../support/fake-slack-api.js';
+import {
+  blockActionsBody,
+  sendToApp,
+  slashCommandBody,
+  startFakeSlackApi,
+  type FakeSlackApi,
+  type RecordedCall,
+} from '../support/fake-slack-api.js';
 
 const SECRET = 'test-signing-secret';
 const BOT_TOKEN = 'xoxb-test-token';
@@ -60,7 +67,20 @@ beforeEach(async () => {
     minUpdateIntervalMs: 0,
     now: () => performance.now(),
   };
-  slack = createSlackApp({ botToken: BOT_TOKEN, signingSecret: SECRET, appToken: undefined, port: 0, host: '127.0.0.1', command: '/mailcheck', patchCommand: '/patch', apiUrl: api.apiUrl, logLevel: 'error' }, deps);
+  slack = createSlackApp(
+    {
+      botToken: BOT_TOKEN,
+      signingSecret: SECRET,
+      appToken: undefined,
+      port: 0,
+      host: '127.0.0.1',
+      command: '/mailcheck',
+      patchCommand: '/patch',
+      apiUrl: api.apiUrl,
+      logLevel: 'error',
+    },
+    deps,
+  );
   const { port } = await slack.start();
   eventsUrl = `http://127.0.0.1:${port}/slack/events`;
 });
@@ -72,14 +92,25 @@ afterEach(async () => {
 });
 
 async function mailcheck(text: string, options: { retryNum?: number; triggerId?: string } = {}) {
-  return sendToApp(eventsUrl, slashCommandBody({ text, responseUrl: api.responseUrl('cmd'), ...(options.triggerId ? { triggerId: options.triggerId } : {}) }), { signingSecret: SECRET, ...(options.retryNum ? { retryNum: options.retryNum } : {}) });
+  return sendToApp(
+    eventsUrl,
+    slashCommandBody({
+      text,
+      responseUrl: api.responseUrl('cmd'),
+      ...(options.triggerId ? { triggerId: options.triggerId } : {}),
+    }),
+    { signingSecret: SECRET, ...(options.retryNum ? { retryNum: options.retryNum } : {}) },
+  );
 }
 
 /** Runs /mailcheck to the end and returns the card's ts. */
 async function completedCheck(domain: string): Promise<string> {
   finishDiagnosis();
   expect((await mailcheck(domain)).status).toBe(200);
-  await vi.waitFor(() => expect(api.callsTo('chat.postMessage').some((c) => c.args.thread_ts !== undefined)).toBe(true), WAIT);
+  await vi.waitFor(
+    () => expect(api.callsTo('chat.postMessage').some((c) => c.args.thread_ts !== undefined)).toBe(true),
+    WAIT,
+  );
   return String(api.callsTo('chat.postMessage')[0]?.response.ts);
 }
 
@@ -100,9 +131,15 @@ describe('Slack app: /mailcheck', () => {
     const ts = posted?.response.ts;
     expect(ts).toMatch(/^\d+\.\d+$/);
 
-    await vi.waitFor(() => expect(api.callsTo('chat.update').some((c) => blockTexts(c).includes('5 of 12 done'))).toBe(true), WAIT);
+    await vi.waitFor(
+      () => expect(api.callsTo('chat.update').some((c) => blockTexts(c).includes('5 of 12 done'))).toBe(true),
+      WAIT,
+    );
     finishDiagnosis();
-    await vi.waitFor(() => expect(api.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === ts).length).toBeGreaterThan(0), WAIT);
+    await vi.waitFor(
+      () => expect(api.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === ts).length).toBeGreaterThan(0),
+      WAIT,
+    );
 
     const updates = api.callsTo('chat.update');
     expect(updates.every((u) => u.args.ts === ts && u.args.channel === 'C0MAIL')).toBe(true);
@@ -112,7 +149,9 @@ describe('Slack app: /mailcheck', () => {
     expect(String(thread[0]?.args.text)).toMatch(/^```\n/);
     expect(thread.map((c) => String(c.args.text)).join('\n')).toContain('dns.answer-over-512');
     // The verdict is in place before the details arrive under it.
-    expect(api.calls.indexOf(updates.at(-1) as RecordedCall)).toBeLessThan(api.calls.indexOf(thread[0] as RecordedCall));
+    expect(api.calls.indexOf(updates.at(-1) as RecordedCall)).toBeLessThan(
+      api.calls.indexOf(thread[0] as RecordedCall),
+    );
     expect(diagnosed).toEqual(['partner.com']);
   });
 
@@ -144,22 +183,37 @@ describe('Slack app: /mailcheck', () => {
     api.failNext('chat.postEphemeral', 'channel_not_found');
     expect((await mailcheck('help')).status).toBe(200);
     await vi.waitFor(() => expect(api.callsTo('response_url')).toHaveLength(1), WAIT);
-    expect(api.callsTo('response_url')[0]?.args).toMatchObject({ id: 'cmd', response_type: 'ephemeral', text: expect.stringContaining('mailcheck &lt;domain') });
+    expect(api.callsTo('response_url')[0]?.args).toMatchObject({
+      id: 'cmd',
+      response_type: 'ephemeral',
+      text: expect.stringContaining('mailcheck &lt;domain'),
+    });
   });
 
   it('tells the user, ephemerally, when it cannot post in the channel', async () => {
     api.failNext('chat.postMessage', 'not_in_channel');
     expect((await mailcheck('partner.com')).status).toBe(200);
     await vi.waitFor(() => expect(api.callsTo('response_url')).toHaveLength(1), WAIT);
-    expect(api.callsTo('response_url')[0]?.args).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Invite me') });
+    expect(api.callsTo('response_url')[0]?.args).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringContaining('Invite me'),
+    });
   });
 });
 
 describe('Slack app: request checks', () => {
   it('rejects a forged signature with 401 and runs nothing', async () => {
-    const forged = await sendToApp(eventsUrl, slashCommandBody({ text: 'partner.com', responseUrl: api.responseUrl('cmd') }), { signingSecret: 'not-the-secret' });
+    const forged = await sendToApp(
+      eventsUrl,
+      slashCommandBody({ text: 'partner.com', responseUrl: api.responseUrl('cmd') }),
+      { signingSecret: 'not-the-secret' },
+    );
     expect(forged.status).toBe(401);
-    const stale = await sendToApp(eventsUrl, slashCommandBody({ text: 'partner.com', responseUrl: api.responseUrl('cmd') }), { signingSecret: SECRET, timestamp: Math.floor(Date.now() / 1000) - 6 * 60 });
+    const stale = await sendToApp(
+      eventsUrl,
+      slashCommandBody({ text: 'partner.com', responseUrl: api.responseUrl('cmd') }),
+      { signingSecret: SECRET, timestamp: Math.floor(Date.now() / 1000) - 6 * 60 },
+    );
     expect(stale.status).toBe(401);
     await sleep(300);
     expect(work()).toEqual([]);
@@ -168,16 +222,22 @@ describe('Slack app: request checks', () => {
 
   it('refuses a request dated more than 5 minutes ahead, as Bolt refuses a stale one, and takes one within the skew', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const body = (triggerId: string): string => slashCommandBody({ text: 'partner.com', responseUrl: api.responseUrl('cmd'), triggerId });
+    const body = (triggerId: string): string =>
+      slashCommandBody({ text: 'partner.com', responseUrl: api.responseUrl('cmd'), triggerId });
     const ahead = await sendToApp(eventsUrl, body('ahead'), { signingSecret: SECRET, timestamp: now + 6 * 60 });
     expect({ status: ahead.status, body: ahead.body }).toEqual({ status: 401, body: '' });
-    const farAhead = await sendToApp(eventsUrl, body('far-ahead'), { signingSecret: SECRET, timestamp: now + 365 * 86_400 });
+    const farAhead = await sendToApp(eventsUrl, body('far-ahead'), {
+      signingSecret: SECRET,
+      timestamp: now + 365 * 86_400,
+    });
     expect(farAhead.status).toBe(401);
     await sleep(300);
     expect(work()).toEqual([]);
     expect(diagnosed).toEqual([]);
     // Clocks drift a little: a request a minute ahead is Slack's, on time.
-    expect((await sendToApp(eventsUrl, body('slightly-ahead'), { signingSecret: SECRET, timestamp: now + 60 })).status).toBe(200);
+    expect(
+      (await sendToApp(eventsUrl, body('slightly-ahead'), { signingSecret: SECRET, timestamp: now + 60 })).status,
+    ).toBe(200);
     await vi.waitFor(() => expect(diagnosed).toEqual(['partner.com']), WAIT);
   });
 
@@ -193,7 +253,10 @@ describe('Slack app: request checks', () => {
     finishDiagnosis();
     expect((await mailcheck('partner.com', { triggerId: 'trigger-once' })).status).toBe(200);
     expect((await mailcheck('partner.com', { triggerId: 'trigger-once' })).status).toBe(200);
-    await vi.waitFor(() => expect(api.callsTo('chat.postMessage').some((c) => c.args.thread_ts !== undefined)).toBe(true), WAIT);
+    await vi.waitFor(
+      () => expect(api.callsTo('chat.postMessage').some((c) => c.args.thread_ts !== undefined)).toBe(true),
+      WAIT,
+    );
     await sleep(200);
     expect(api.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === undefined)).toHaveLength(1);
     expect(diagnosed).toEqual(['partner.com']);
@@ -204,7 +267,16 @@ describe('Slack app: buttons', () => {
   it('posts the note for their admin in the card thread', async () => {
     const ts = await completedCheck('partner.com');
     const before = api.callsTo('chat.postMessage').length;
-    const click = await sendToApp(eventsUrl, blockActionsBody({ actionId: ACTION_IDS.mailcheckAdminNote, value: 'partner.com', messageTs: ts, responseUrl: api.responseUrl('click') }), { signingSecret: SECRET });
+    const click = await sendToApp(
+      eventsUrl,
+      blockActionsBody({
+        actionId: ACTION_IDS.mailcheckAdminNote,
+        value: 'partner.com',
+        messageTs: ts,
+        responseUrl: api.responseUrl('click'),
+      }),
+      { signingSecret: SECRET },
+    );
     expect(click.status).toBe(200);
     await vi.waitFor(() => expect(api.callsTo('chat.postMessage').length).toBeGreaterThan(before), WAIT);
     const note = api.callsTo('chat.postMessage').slice(before);
@@ -217,19 +289,50 @@ describe('Slack app: buttons', () => {
 
   it('re-checks in a new message', async () => {
     const ts = await completedCheck('partner.com');
-    const click = await sendToApp(eventsUrl, blockActionsBody({ actionId: ACTION_IDS.mailcheckRecheck, value: 'partner.com', messageTs: ts, responseUrl: api.responseUrl('click') }), { signingSecret: SECRET });
+    const click = await sendToApp(
+      eventsUrl,
+      blockActionsBody({
+        actionId: ACTION_IDS.mailcheckRecheck,
+        value: 'partner.com',
+        messageTs: ts,
+        responseUrl: api.responseUrl('click'),
+      }),
+      { signingSecret: SECRET },
+    );
     expect(click.status).toBe(200);
-    await vi.waitFor(() => expect(api.callsTo('chat.postMessage').filter((c) => c.args.thread_ts !== undefined).length).toBe(2), WAIT);
+    await vi.waitFor(
+      () => expect(api.callsTo('chat.postMessage').filter((c) => c.args.thread_ts !== undefined).length).toBe(2),
+      WAIT,
+    );
     const cards = api.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === undefined);
     expect(cards.map(headerOf)).toEqual(['Checking partner.com', 'Checking partner.com']);
     // The click asks for a fresh run: past the recent result and past the probe cache.
     expect(diagnosed).toEqual(['partner.com', 'partner.com (fresh)']);
     finishDiagnosis();
     // The new answer says it was re-checked; the old one loses its buttons and points to it.
-    await vi.waitFor(() => expect(api.callsTo('chat.update').some((c) => c.args.ts === ts && JSON.stringify(c.args.blocks).includes('the newer answer is in the next message'))).toBe(true), WAIT);
+    await vi.waitFor(
+      () =>
+        expect(
+          api
+            .callsTo('chat.update')
+            .some(
+              (c) =>
+                c.args.ts === ts && JSON.stringify(c.args.blocks).includes('the newer answer is in the next message'),
+            ),
+        ).toBe(true),
+      WAIT,
+    );
     const superseded = api.callsTo('chat.update').findLast((c) => c.args.ts === ts);
     expect(JSON.stringify(superseded?.args.blocks)).not.toContain('"type":"actions"');
-    expect(api.callsTo('chat.update').some((c) => c.args.ts !== ts && /Re-checked at \d\d:\d\d UTC, every mail server probed afresh/.test(JSON.stringify(c.args.blocks)))).toBe(true);
+    expect(
+      api
+        .callsTo('chat.update')
+        .some(
+          (c) =>
+            c.args.ts !== ts &&
+            /Re-checked at \d\d:\d\d UTC, every mail server probed afresh/.test(JSON.stringify(c.args.blocks)),
+        ),
+    ).toBe(true);
   });
 });
 
@@ -237,7 +340,10 @@ describe('Slack app: rate limits', () => {
   it('retries a chat.update answered 429 after Retry-After, and the final card still lands last', async () => {
     api.rateLimitNext('chat.update', 1);
     expect((await mailcheck('partner.com')).status).toBe(200);
-    await vi.waitFor(() => expect(api.calls.some((c) => c.method === 'chat.update' && c.status === 429)).toBe(true), WAIT);
+    await vi.waitFor(
+      () => expect(api.calls.some((c) => c.method === 'chat.update' && c.status === 429)).toBe(true),
+      WAIT,
+    );
     finishDiagnosis();
     await vi.waitFor(() => expect(headerOf(api.callsTo('chat.update').at(-1))).toBe('partner.com: FAIL'), WAIT);
 

@@ -19,7 +19,13 @@ import { createDnsClient } from '../../src/net/dns-client.js';
 import { MAIL_WATCH_QUEUE, scheduleWatch, unscheduleWatch, type WatchJobData } from '../../src/queue/watch-jobs.js';
 import { recordCheck } from '../../src/store/check-reports.js';
 import { listWatches } from '../../src/store/mail-watches.js';
-import { appMentionBody, blockActionsBody, sendToApp, slashCommandBody, viewSubmissionBody } from '../support/fake-slack-api.js';
+import {
+  appMentionBody,
+  blockActionsBody,
+  sendToApp,
+  slashCommandBody,
+  viewSubmissionBody,
+} from '../support/fake-slack-api.js';
 import { startDnsServers } from '../support/dns-test-server.js';
 import { DAY } from '../support/inventory-fixture.js';
 import { noMailcheck } from '../support/no-mailcheck.js';
@@ -37,7 +43,7 @@ describe('mailcheck bounce, history and watches in Slack', () => {
   let store: TestDatabase;
   let queue: Queue<WatchJobData>;
   let prefix: string;
-  const lookup = () => (loopbackLookup(RESOLVER, network.port, 400));
+  const lookup = () => loopbackLookup(RESOLVER, network.port, 400);
 
   beforeAll(async () => {
     network = await startDnsServers(mailNetwork());
@@ -61,34 +67,74 @@ describe('mailcheck bounce, history and watches in Slack', () => {
   const mailcheck = (): MailcheckDeps => ({
     ...noMailcheck(),
     history: { store },
-    bounces: { test: (target, hypothesis) => diagnose(target, { dns: createDnsClient(), now: () => performance.now(), checks: checksOf(hypothesis), lookup: lookup() }) },
-    watches: { store, schedule: (watch) => scheduleWatch(queue, watch), unschedule: (id) => unscheduleWatch(queue, id), defaultIntervalMs: 3_600_000, clock: () => new Date('2026-11-26T09:00:00Z') },
+    bounces: {
+      test: (target, hypothesis) =>
+        diagnose(target, {
+          dns: createDnsClient(),
+          now: () => performance.now(),
+          checks: checksOf(hypothesis),
+          lookup: lookup(),
+        }),
+    },
+    watches: {
+      store,
+      schedule: (watch) => scheduleWatch(queue, watch),
+      unschedule: (id) => unscheduleWatch(queue, id),
+      defaultIntervalMs: 3_600_000,
+      clock: () => new Date('2026-11-26T09:00:00Z'),
+    },
   });
   const harness = slackAppOnLoopback(() => ({ mailcheck: mailcheck() }));
-  const command = (text: string, id: string) => sendToApp(harness.eventsUrl, slashCommandBody({ text, responseUrl: harness.api.responseUrl(id) }), { signingSecret: SLACK_TEST_SECRET });
+  const command = (text: string, id: string) =>
+    sendToApp(harness.eventsUrl, slashCommandBody({ text, responseUrl: harness.api.responseUrl(id) }), {
+      signingSecret: SLACK_TEST_SECRET,
+    });
   const whispers = (): string => JSON.stringify(harness.api.callsTo('chat.postEphemeral').map((c) => c.args.text));
 
   it('opens a modal for /mailcheck bounce, reads the pasted bounce and answers in the channel with the verdict', async () => {
     expect((await command('bounce', 'bounce')).status).toBe(200);
     await vi.waitFor(() => expect(harness.api.callsTo('views.open')).toHaveLength(1), WAIT);
     const view = harness.api.callsTo('views.open')[0]!.args.view as Record<string, unknown>;
-    expect(view).toMatchObject({ callback_id: 'mxops.bounce', private_metadata: JSON.stringify({ c: 'C0MAIL' }), blocks: [{ block_id: 'bounce', element: { multiline: true, max_length: 3000 } }] });
-    const bounce = readFileSync(join(import.meta.dirname, '../fixtures/bounces/qmail-cname-bounce.eml'), 'utf8').replaceAll('partner.test', 'bigany.test');
-    expect((await sendToApp(harness.eventsUrl, viewSubmissionBody({ view, values: { bounce } }), { signingSecret: SLACK_TEST_SECRET })).status).toBe(200);
+    expect(view).toMatchObject({
+      callback_id: 'mxops.bounce',
+      private_metadata: JSON.stringify({ c: 'C0MAIL' }),
+      blocks: [{ block_id: 'bounce', element: { multiline: true, max_length: 3000 } }],
+    });
+    const bounce = readFileSync(
+      join(import.meta.dirname, '../fixtures/bounces/qmail-cname-bounce.eml'),
+      'utf8',
+    ).replaceAll('partner.test', 'bigany.test');
+    expect(
+      (
+        await sendToApp(harness.eventsUrl, viewSubmissionBody({ view, values: { bounce } }), {
+          signingSecret: SLACK_TEST_SECRET,
+        })
+      ).status,
+    ).toBe(200);
     await vi.waitFor(() => expect(harness.api.callsTo('chat.update')).toHaveLength(1), WAIT);
     const card = JSON.stringify(harness.api.callsTo('chat.update')[0]!.args.blocks);
     expect(card).toContain('qmail bounce 4.4.3');
     expect(card).toContain('qmail-any-answer-too-big');
     expect(card).toContain('Verdict: confirmed');
-    await vi.waitFor(() => expect(harness.api.callsTo('chat.postMessage').some((c) => c.args.thread_ts !== undefined)).toBe(true), WAIT);
+    await vi.waitFor(
+      () => expect(harness.api.callsTo('chat.postMessage').some((c) => c.args.thread_ts !== undefined)).toBe(true),
+      WAIT,
+    );
     const thread = harness.api.callsTo('chat.postMessage').find((c) => c.args.thread_ts !== undefined)!;
     expect(JSON.stringify(thread.args)).toContain('dns.answer-over-512');
   });
 
   it('reads a bounce attached to "@mxops bounce" and answers in that message’s thread', async () => {
-    const bounce = readFileSync(join(import.meta.dirname, '../fixtures/bounces/qmail-failure-log.txt'), 'utf8').replaceAll('legacy-partner.test', 'v6only.test');
+    const bounce = readFileSync(
+      join(import.meta.dirname, '../fixtures/bounces/qmail-failure-log.txt'),
+      'utf8',
+    ).replaceAll('legacy-partner.test', 'v6only.test');
     const file = harness.api.shareFile('bounce.txt', bounce);
-    const delivery = await sendToApp(harness.eventsUrl, appMentionBody({ text: '<@U0MXOPS> bounce', ts: '1700000100.000001', files: [file] }), { signingSecret: SLACK_TEST_SECRET });
+    const delivery = await sendToApp(
+      harness.eventsUrl,
+      appMentionBody({ text: '<@U0MXOPS> bounce', ts: '1700000100.000001', files: [file] }),
+      { signingSecret: SLACK_TEST_SECRET },
+    );
     expect(delivery.status).toBe(200);
     await vi.waitFor(() => expect(harness.api.callsTo('chat.update')).toHaveLength(1), WAIT);
     const card = harness.api.callsTo('chat.postMessage')[0]!.args;
@@ -100,7 +146,11 @@ describe('mailcheck bounce, history and watches in Slack', () => {
   });
 
   it('reads other mentions as mailcheck words, links and entities undone, and answers in their thread', async () => {
-    await sendToApp(harness.eventsUrl, appMentionBody({ text: '<@U0MXOPS> history <http://healthy.test|healthy.test>', ts: '1700000300.000001' }), { signingSecret: SLACK_TEST_SECRET });
+    await sendToApp(
+      harness.eventsUrl,
+      appMentionBody({ text: '<@U0MXOPS> history <http://healthy.test|healthy.test>', ts: '1700000300.000001' }),
+      { signingSecret: SLACK_TEST_SECRET },
+    );
     await vi.waitFor(() => expect(harness.api.callsTo('chat.postMessage')).toHaveLength(1), WAIT);
     const posted = harness.api.callsTo('chat.postMessage')[0]!.args;
     expect(posted.thread_ts).toBe('1700000300.000001');
@@ -116,9 +166,21 @@ describe('mailcheck bounce, history and watches in Slack', () => {
     });
     await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
     try {
-      const file = harness.api.shareFile('bounce.eml', 'unused', { url: `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/bounce.eml` });
-      await sendToApp(harness.eventsUrl, appMentionBody({ text: '<@U0MXOPS> bounce', ts: '1700000400.000001', files: [file] }), { signingSecret: SLACK_TEST_SECRET });
-      await vi.waitFor(() => expect(JSON.stringify(harness.api.callsTo('chat.postEphemeral').map((c) => c.args.text))).toContain('not from Slack: not read'), WAIT);
+      const file = harness.api.shareFile('bounce.eml', 'unused', {
+        url: `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/bounce.eml`,
+      });
+      await sendToApp(
+        harness.eventsUrl,
+        appMentionBody({ text: '<@U0MXOPS> bounce', ts: '1700000400.000001', files: [file] }),
+        { signingSecret: SLACK_TEST_SECRET },
+      );
+      await vi.waitFor(
+        () =>
+          expect(JSON.stringify(harness.api.callsTo('chat.postEphemeral').map((c) => c.args.text))).toContain(
+            'not from Slack: not read',
+          ),
+        WAIT,
+      );
       expect(seen).toEqual([]);
     } finally {
       await new Promise((resolve) => elsewhere.close(resolve));
@@ -127,7 +189,11 @@ describe('mailcheck bounce, history and watches in Slack', () => {
 
   it('refuses an attached picture with a clear word and reads nothing else', async () => {
     const file = harness.api.shareFile('screenshot.png', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d]));
-    await sendToApp(harness.eventsUrl, appMentionBody({ text: '<@U0MXOPS> bounce', ts: '1700000200.000001', files: [file] }), { signingSecret: SLACK_TEST_SECRET });
+    await sendToApp(
+      harness.eventsUrl,
+      appMentionBody({ text: '<@U0MXOPS> bounce', ts: '1700000200.000001', files: [file] }),
+      { signingSecret: SLACK_TEST_SECRET },
+    );
     await vi.waitFor(() => expect(harness.api.callsTo('chat.update')).toHaveLength(1), WAIT);
     expect(JSON.stringify(harness.api.callsTo('chat.update')[0]!.args)).toContain('looks like binary data');
   });
@@ -138,7 +204,13 @@ describe('mailcheck bounce, history and watches in Slack', () => {
     const [watch] = await listWatches(store, { platform: 'slack', conversation: 'C0MAIL' });
     expect(watch).toMatchObject({ domain: 'healthy.test', intervalMs: 6 * 3_600_000, createdBy: 'slack:U0ADMIN' });
     expect((await queue.getJobSchedulers())[0]).toMatchObject({ key: `watch-${watch!.id}`, every: 6 * 3_600_000 });
-    await vi.waitFor(() => expect(JSON.stringify(harness.api.callsTo('chat.postMessage').map((c) => c.args))).toContain('Watching healthy.test'), WAIT);
+    await vi.waitFor(
+      () =>
+        expect(JSON.stringify(harness.api.callsTo('chat.postMessage').map((c) => c.args))).toContain(
+          'Watching healthy.test',
+        ),
+      WAIT,
+    );
 
     await command('watches', 'list');
     await vi.waitFor(() => expect(whispers()).toContain('healthy.test: every 6 hours'), WAIT);
@@ -151,10 +223,41 @@ describe('mailcheck bounce, history and watches in Slack', () => {
   });
 
   it('answers "What changed" in the report’s thread from the stored checks', async () => {
-    const healthy = await diagnose(parseCheckTarget('healthy.test'), { dns: createDnsClient(), now: () => performance.now(), lookup: lookup() });
+    const healthy = await diagnose(parseCheckTarget('healthy.test'), {
+      dns: createDnsClient(),
+      now: () => performance.now(),
+      lookup: lookup(),
+    });
     await recordCheck(store, healthy, { source: 'chat', at: new Date('2026-11-20T09:00:00Z'), keepMs: 365 * DAY });
-    await recordCheck(store, { ...healthy, findings: [...healthy.findings, { id: 'spf.too-many-lookups', status: 'fail', subject: 'healthy.test', summary: 'SPF needs 12 lookups.', evidence: {}, remedy: '', ref: '' }] }, { source: 'chat', at: new Date('2026-11-26T09:00:00Z'), keepMs: 365 * DAY });
-    const click = await sendToApp(harness.eventsUrl, blockActionsBody({ actionId: ACTION_IDS.mailcheckChanges, value: 'healthy.test', messageTs: '1700000000.000100', responseUrl: harness.api.responseUrl('click') }), { signingSecret: SLACK_TEST_SECRET });
+    await recordCheck(
+      store,
+      {
+        ...healthy,
+        findings: [
+          ...healthy.findings,
+          {
+            id: 'spf.too-many-lookups',
+            status: 'fail',
+            subject: 'healthy.test',
+            summary: 'SPF needs 12 lookups.',
+            evidence: {},
+            remedy: '',
+            ref: '',
+          },
+        ],
+      },
+      { source: 'chat', at: new Date('2026-11-26T09:00:00Z'), keepMs: 365 * DAY },
+    );
+    const click = await sendToApp(
+      harness.eventsUrl,
+      blockActionsBody({
+        actionId: ACTION_IDS.mailcheckChanges,
+        value: 'healthy.test',
+        messageTs: '1700000000.000100',
+        responseUrl: harness.api.responseUrl('click'),
+      }),
+      { signingSecret: SLACK_TEST_SECRET },
+    );
     expect(click.status).toBe(200);
     await vi.waitFor(() => expect(harness.api.callsTo('chat.postMessage')).toHaveLength(1), WAIT);
     const reply = harness.api.callsTo('chat.postMessage')[0]!.args;

@@ -4,7 +4,13 @@ import type { Card } from '../../src/chat/card.js';
 import { createSlackNagNotifier } from '../../src/chat/slack/slack-nag-notifier.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../support/fake-slack-api.js';
 
-const card: Card = { summary: 'mail-gw-1: CVE-2026-1000 is 3 days overdue', blocks: [{ kind: 'header', text: 'mail-gw-1: CVE-2026-1000 is 3 days overdue' }, { kind: 'text', text: 'The patch is now overdue.' }] };
+const card: Card = {
+  summary: 'mail-gw-1: CVE-2026-1000 is 3 days overdue',
+  blocks: [
+    { kind: 'header', text: 'mail-gw-1: CVE-2026-1000 is 3 days overdue' },
+    { kind: 'text', text: 'The patch is now overdue.' },
+  ],
+};
 
 describe('Slack nag notifier against a local Slack Web API', () => {
   let slack: FakeSlackApi;
@@ -16,7 +22,9 @@ describe('Slack nag notifier against a local Slack Web API', () => {
   });
 
   it('starts a thread, replies in it with reply_broadcast, sends DMs, and finds its marker again', async () => {
-    const notifier = createSlackNagNotifier(new webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }));
+    const notifier = createSlackNagNotifier(
+      new webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }),
+    );
     const thread = await notifier.startThread('CMAILOPS', card, 'nag-1-1');
     expect(thread.conversation).toBe('CMAILOPS');
     await notifier.replyInThread(thread, card, { broadcast: true, marker: 'nag-1-2' });
@@ -36,19 +44,31 @@ describe('Slack nag notifier against a local Slack Web API', () => {
   });
 
   it('says where a DM landed, and replaces a posted message in place with chat.update', async () => {
-    const notifier = createSlackNagNotifier(new webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }));
+    const notifier = createSlackNagNotifier(
+      new webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }),
+    );
     const direct = await notifier.directMessage('UCAROL', card, 'outage-1');
     const dm = slack.callsTo('chat.postMessage')[0]!;
     // Slack answers with the DM's channel: that (not the user id) is what chat.update takes.
     expect(direct).toEqual({ conversation: dm.response.channel, message: dm.response.ts });
 
-    const decided: Card = { summary: 'Outage approved: mail-gw-1', blocks: [{ kind: 'header', text: 'Outage approved: mail-gw-1' }] };
+    const decided: Card = {
+      summary: 'Outage approved: mail-gw-1',
+      blocks: [{ kind: 'header', text: 'Outage approved: mail-gw-1' }],
+    };
     await notifier.update(direct, decided);
     expect(slack.callsTo('chat.update').map((call) => call.args)).toEqual([
-      { channel: direct.conversation, ts: direct.message, text: decided.summary, blocks: [{ type: 'header', text: { type: 'plain_text', text: decided.summary } }] },
+      {
+        channel: direct.conversation,
+        ts: direct.message,
+        text: decided.summary,
+        blocks: [{ type: 'header', text: { type: 'plain_text', text: decided.summary } }],
+      },
     ]);
 
     slack.failNext('chat.update', 'message_not_found');
-    await expect(notifier.update({ conversation: 'CMAILOPS', message: '1.2' }, decided)).rejects.toMatchObject({ data: { error: 'message_not_found' } });
+    await expect(notifier.update({ conversation: 'CMAILOPS', message: '1.2' }, decided)).rejects.toMatchObject({
+      data: { error: 'message_not_found' },
+    });
   });
 });

@@ -13,7 +13,14 @@ import { RunningChecks } from '../../src/chat/running-checks.js';
 import { createSlackApp, type SlackApp } from '../../src/chat/slack/slack-app.js';
 import { createRedisDeliveryLog } from '../../src/store/redis-slack-deliveries.js';
 import { sampleReport } from '../fixtures/golden/slack/sample-report.js';
-import { appMentionBody, blockActionsBody, sendToApp, slashCommandBody, startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api.js';
+import {
+  appMentionBody,
+  blockActionsBody,
+  sendToApp,
+  slashCommandBody,
+  startFakeSlackApi,
+  type FakeSlackApi,
+} from '../support/fake-slack-api.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../support/redis-test.js';
 
 const SECRET = 'test-signing-secret';
@@ -52,7 +59,11 @@ describe('Slack deliveries across two replicas', () => {
   /** One replica; `shared`: its own Redis connection and the test's prefix, as main.ts would give it. */
   async function startReplica(log: 'shared' | 'per-process' | DeliveryLog): Promise<string> {
     const redis = log === 'shared' ? new Redis(REDIS_URL) : undefined;
-    const deliveries: DeliveryLog | undefined = redis ? createRedisDeliveryLog(redis, prefix) : typeof log === 'object' ? log : undefined;
+    const deliveries: DeliveryLog | undefined = redis
+      ? createRedisDeliveryLog(redis, prefix)
+      : typeof log === 'object'
+        ? log
+        : undefined;
     const deps: MailcheckDeps = {
       diagnose: async (target) => {
         diagnosed.push(target.domain);
@@ -63,7 +74,21 @@ describe('Slack deliveries across two replicas', () => {
       minUpdateIntervalMs: 0,
       now: () => performance.now(),
     };
-    const slack = createSlackApp({ botToken: BOT_TOKEN, signingSecret: SECRET, appToken: undefined, port: 0, host: '127.0.0.1', command: '/mailcheck', patchCommand: '/patch', apiUrl: api.apiUrl, logLevel: 'error' }, deps, deliveries ? { deliveries } : {});
+    const slack = createSlackApp(
+      {
+        botToken: BOT_TOKEN,
+        signingSecret: SECRET,
+        appToken: undefined,
+        port: 0,
+        host: '127.0.0.1',
+        command: '/mailcheck',
+        patchCommand: '/patch',
+        apiUrl: api.apiUrl,
+        logLevel: 'error',
+      },
+      deps,
+      deliveries ? { deliveries } : {},
+    );
     const { port } = await slack.start();
     const url = `http://127.0.0.1:${port}/slack/events`;
     replicas.push({ slack, url, redis });
@@ -78,10 +103,20 @@ describe('Slack deliveries across two replicas', () => {
 
   it('runs a slash command delivered to both replicas once, and a button click once', async () => {
     const [first, second] = [await startReplica('shared'), await startReplica('shared')];
-    const command = slashCommandBody({ text: 'partner.com', responseUrl: api.responseUrl('cmd'), triggerId: `trigger-${prefix}` });
+    const command = slashCommandBody({
+      text: 'partner.com',
+      responseUrl: api.responseUrl('cmd'),
+      triggerId: `trigger-${prefix}`,
+    });
     expect((await sendToApp(first, command, { signingSecret: SECRET })).status).toBe(200);
     expect((await sendToApp(second, command, { signingSecret: SECRET })).status).toBe(200);
-    const click = blockActionsBody({ actionId: ACTION_IDS.mailcheckRecheck, value: 'other.example', messageTs: '1700000000.000001', responseUrl: api.responseUrl('click'), triggerId: `click-${prefix}` });
+    const click = blockActionsBody({
+      actionId: ACTION_IDS.mailcheckRecheck,
+      value: 'other.example',
+      messageTs: '1700000000.000001',
+      responseUrl: api.responseUrl('click'),
+      triggerId: `click-${prefix}`,
+    });
     expect((await sendToApp(second, click, { signingSecret: SECRET })).status).toBe(200);
     expect((await sendToApp(first, click, { signingSecret: SECRET })).status).toBe(200);
     await vi.waitFor(() => expect(diagnosed).toContain('other.example'), WAIT);
@@ -103,7 +138,11 @@ describe('Slack deliveries across two replicas', () => {
 
   it('runs it twice with the per-process log, which is why replicas share Redis', async () => {
     const [first, second] = [await startReplica('per-process'), await startReplica('per-process')];
-    const command = slashCommandBody({ text: 'partner.com', responseUrl: api.responseUrl('cmd'), triggerId: `trigger-${prefix}` });
+    const command = slashCommandBody({
+      text: 'partner.com',
+      responseUrl: api.responseUrl('cmd'),
+      triggerId: `trigger-${prefix}`,
+    });
     await sendToApp(first, command, { signingSecret: SECRET });
     await sendToApp(second, command, { signingSecret: SECRET });
     // The same replica still tells a second delivery from a first.
@@ -115,7 +154,13 @@ describe('Slack deliveries across two replicas', () => {
 
   it('still runs a command when the shared log cannot answer (Redis down)', async () => {
     const url = await startReplica({ firstTime: () => Promise.reject(new Error('Connection is closed.')) });
-    expect((await sendToApp(url, slashCommandBody({ text: 'partner.com', responseUrl: api.responseUrl('cmd') }), { signingSecret: SECRET })).status).toBe(200);
+    expect(
+      (
+        await sendToApp(url, slashCommandBody({ text: 'partner.com', responseUrl: api.responseUrl('cmd') }), {
+          signingSecret: SECRET,
+        })
+      ).status,
+    ).toBe(200);
     await vi.waitFor(() => expect(diagnosed).toEqual(['partner.com']), WAIT);
   });
 });

@@ -18,10 +18,18 @@ describe('a long report in a Slack thread', () => {
   afterEach(async () => {
     await api.close();
   });
-  const conversation = () => createSlackConversation({ client: new WebClient(BOT_TOKEN, { slackApiUrl: api.apiUrl, retryConfig: { retries: 0 } }), channel: 'C0MAIL', user: 'U0ALICE' });
+  const conversation = () =>
+    createSlackConversation({
+      client: new WebClient(BOT_TOKEN, { slackApiUrl: api.apiUrl, retryConfig: { retries: 0 } }),
+      channel: 'C0MAIL',
+      user: 'U0ALICE',
+    });
 
   it('posts the first messages and the whole text as a file in the same thread when it is too long for messages', async () => {
-    const report = Array.from({ length: 2_000 }, (_, i) => `  WARN    dns.example-${i}  line ${i} of a long report with evidence & <markup> that must survive`).join('\n');
+    const report = Array.from(
+      { length: 2_000 },
+      (_, i) => `  WARN    dns.example-${i}  line ${i} of a long report with evidence & <markup> that must survive`,
+    ).join('\n');
     expect(report.length).toBeGreaterThan(100_000);
     await conversation().replyInThread({ conversation: 'C0MAIL', message: '1700000000.000001' }, report);
 
@@ -40,7 +48,10 @@ describe('a long report in a Slack thread', () => {
   });
 
   it('posts messages only, and no file, when the text fits', async () => {
-    await conversation().replyInThread({ conversation: 'C0MAIL', message: '1700000000.000001' }, 'short report\nsecond line');
+    await conversation().replyInThread(
+      { conversation: 'C0MAIL', message: '1700000000.000001' },
+      'short report\nsecond line',
+    );
     expect(api.callsTo('chat.postMessage')).toHaveLength(1);
     expect(api.callsTo('files.getUploadURLExternal')).toHaveLength(0);
   });

@@ -19,9 +19,16 @@ const HELO = 'probe.mxops.test';
 const RECIPIENT = 'postmaster@partner.test';
 
 /** Short enough that a test that hangs fails fast, long enough for a loaded CI machine. */
-const FAST: Partial<SmtpProbeLimits> = { connectTimeoutMs: 1000, bannerTimeoutMs: 2000, commandTimeoutMs: 1000, tlsTimeoutMs: 1000, totalTimeoutMs: 5000 };
+const FAST: Partial<SmtpProbeLimits> = {
+  connectTimeoutMs: 1000,
+  bannerTimeoutMs: 2000,
+  commandTimeoutMs: 1000,
+  tlsTimeoutMs: 1000,
+  totalTimeoutMs: 5000,
+};
 
-const clientLines = (result: SmtpProbeResult): string[] => result.transcript.filter((entry) => entry.from === 'C').map((entry) => entry.text);
+const clientLines = (result: SmtpProbeResult): string[] =>
+  result.transcript.filter((entry) => entry.from === 'C').map((entry) => entry.text);
 
 describe('SMTP prober against servers on loopback', () => {
   let pki: TestPki;
@@ -31,8 +38,12 @@ describe('SMTP prober against servers on loopback', () => {
     running.push(value);
     return value;
   };
-  const prober = (limits: Partial<SmtpProbeLimits> = {}) => createSmtpProber({ allowPrivateTargets: true, trustedCa: pki.caCert, limits: { ...FAST, ...limits } });
-  const ask = (server: { address: string; port: number }, overrides: Partial<SmtpProbeRequest> = {}): SmtpProbeRequest => ({
+  const prober = (limits: Partial<SmtpProbeLimits> = {}) =>
+    createSmtpProber({ allowPrivateTargets: true, trustedCa: pki.caCert, limits: { ...FAST, ...limits } });
+  const ask = (
+    server: { address: string; port: number },
+    overrides: Partial<SmtpProbeRequest> = {},
+  ): SmtpProbeRequest => ({
     mxHost: MX_HOST,
     address: server.address,
     port: server.port,
@@ -79,14 +90,27 @@ describe('SMTP prober against servers on loopback', () => {
     expect(tls?.chain).toHaveLength(2);
     const [leaf, ca] = tls?.chain ?? [];
     const servedLeaf = new X509Certificate(pki.valid.cert);
-    expect(leaf).toMatchObject({ subject: `CN=${MX_HOST}`, issuer: 'CN=mxops test CA', names: [MX_HOST], selfSigned: false });
+    expect(leaf).toMatchObject({
+      subject: `CN=${MX_HOST}`,
+      issuer: 'CN=mxops test CA',
+      names: [MX_HOST],
+      selfSigned: false,
+    });
     expect(leaf?.der).toBe(servedLeaf.raw.toString('base64'));
     expect(leaf?.spki).toBe(servedLeaf.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'));
     expect(leaf?.fingerprintSha256).toBe(servedLeaf.fingerprint256);
     expect(Date.parse(leaf?.validTo ?? '')).toBeGreaterThan(Date.now());
     expect(ca).toMatchObject({ subject: 'CN=mxops test CA', selfSigned: true });
 
-    expect(clientLines(result)).toEqual([`EHLO ${HELO}`, 'STARTTLS', `EHLO ${HELO}`, 'MAIL FROM:<>', `RCPT TO:<${RECIPIENT}>`, 'RSET', 'QUIT']);
+    expect(clientLines(result)).toEqual([
+      `EHLO ${HELO}`,
+      'STARTTLS',
+      `EHLO ${HELO}`,
+      'MAIL FROM:<>',
+      `RCPT TO:<${RECIPIENT}>`,
+      'RSET',
+      'QUIT',
+    ]);
     expect(result.transcript.at(-1)?.text).toMatch(/^221 /);
     expect(server.commands).not.toContain('DATA');
     expect(server.commands.at(-1)).toBe('QUIT');
@@ -100,7 +124,7 @@ describe('SMTP prober against servers on loopback', () => {
     expect(rcpt?.code).toBe(250);
   });
 
-  it('reports an expired certificate with OpenSSL\'s reason, and goes on as an opportunistic sender does', async () => {
+  it("reports an expired certificate with OpenSSL's reason, and goes on as an opportunistic sender does", async () => {
     const server = await started(startSmtpServer({ address: '127.0.0.33', certificate: pki.expired }));
     const { tls, rcpt, abort } = await prober().probe(ask(server));
     expect(tls).toMatchObject({ ok: true, trusted: false, trustError: 'CERT_HAS_EXPIRED', nameMatches: true });
@@ -112,7 +136,12 @@ describe('SMTP prober against servers on loopback', () => {
   it('recognises a self-signed certificate', async () => {
     const server = await started(startSmtpServer({ address: '127.0.0.34', certificate: pki.selfSigned }));
     const { tls } = await prober().probe(ask(server));
-    expect(tls).toMatchObject({ ok: true, trusted: false, trustError: 'DEPTH_ZERO_SELF_SIGNED_CERT', nameMatches: true });
+    expect(tls).toMatchObject({
+      ok: true,
+      trusted: false,
+      trustError: 'DEPTH_ZERO_SELF_SIGNED_CERT',
+      nameMatches: true,
+    });
     expect(tls?.chain).toHaveLength(1);
     expect(tls?.chain[0]).toMatchObject({ selfSigned: true, subject: `CN=${MX_HOST}`, issuer: `CN=${MX_HOST}` });
   });
@@ -210,7 +239,14 @@ describe('SMTP prober against servers on loopback', () => {
   });
 
   it('falls back to HELO when EHLO is not understood', async () => {
-    const answers = { EHLO: '502 5.5.2 Error: command not recognized', HELO: '250 old.partner.test', MAIL: '250 2.1.0 Ok', RCPT: '250 2.1.5 Ok', RSET: '250 2.0.0 Ok', QUIT: '221 2.0.0 Bye' };
+    const answers = {
+      EHLO: '502 5.5.2 Error: command not recognized',
+      HELO: '250 old.partner.test',
+      MAIL: '250 2.1.0 Ok',
+      RCPT: '250 2.1.5 Ok',
+      RSET: '250 2.0.0 Ok',
+      QUIT: '221 2.0.0 Bye',
+    };
     const server = await started(startRawSmtpServer(scripted('220 old.partner.test SMTP', answers), '127.0.0.41'));
     const result = await prober().probe(ask(server));
     expect(result.ehlo?.code).toBe(502);
@@ -219,11 +255,22 @@ describe('SMTP prober against servers on loopback', () => {
     expect(result.starttls).toBeUndefined();
     expect(result.rcpt?.code).toBe(250);
     expect(result.abort).toBeUndefined();
-    expect(clientLines(result)).toEqual([`EHLO ${HELO}`, `HELO ${HELO}`, 'MAIL FROM:<>', `RCPT TO:<${RECIPIENT}>`, 'RSET', 'QUIT']);
+    expect(clientLines(result)).toEqual([
+      `EHLO ${HELO}`,
+      `HELO ${HELO}`,
+      'MAIL FROM:<>',
+      `RCPT TO:<${RECIPIENT}>`,
+      'RSET',
+      'QUIT',
+    ]);
   });
 
   it('stops after a 5xx to MAIL without asking RCPT, saying QUIT', async () => {
-    const answers = { EHLO: '250 mx.partner.test', MAIL: '554 5.7.1 Your address is on our blocklist', QUIT: '221 Bye' };
+    const answers = {
+      EHLO: '250 mx.partner.test',
+      MAIL: '554 5.7.1 Your address is on our blocklist',
+      QUIT: '221 Bye',
+    };
     const server = await started(startRawSmtpServer(scripted('220 mx.partner.test ESMTP', answers), '127.0.0.41'));
     const result = await prober().probe(ask(server));
     expect(result.mail?.code).toBe(554);
@@ -233,7 +280,11 @@ describe('SMTP prober against servers on loopback', () => {
   });
 
   it('ends the session on a 421 in the middle of it: the server is closing, not refusing the recipient', async () => {
-    const answers = { EHLO: '250 mx.partner.test', MAIL: '250 Ok', RCPT: '421 4.7.0 mx.partner.test Too many errors, closing connection' };
+    const answers = {
+      EHLO: '250 mx.partner.test',
+      MAIL: '250 Ok',
+      RCPT: '421 4.7.0 mx.partner.test Too many errors, closing connection',
+    };
     const server = await started(startRawSmtpServer(scripted('220 mx.partner.test ESMTP', answers), '127.0.0.41'));
     const result = await prober().probe(ask(server));
     expect(result.rcpt?.code).toBe(421);
@@ -251,8 +302,16 @@ describe('SMTP prober against servers on loopback', () => {
   });
 
   it('reads multi-line replies ended by bare LF as well as CRLF', async () => {
-    const answers = { EHLO: '250-mx.partner.test\n250-SIZE 10240000\n250 8BITMIME', MAIL: '250 Ok', RCPT: '250 Ok', RSET: '250 Ok', QUIT: '221 Bye' };
-    const server = await started(startRawSmtpServer(scripted('220-mx.partner.test ESMTP\n220 no UCE', answers), '127.0.0.41'));
+    const answers = {
+      EHLO: '250-mx.partner.test\n250-SIZE 10240000\n250 8BITMIME',
+      MAIL: '250 Ok',
+      RCPT: '250 Ok',
+      RSET: '250 Ok',
+      QUIT: '221 Bye',
+    };
+    const server = await started(
+      startRawSmtpServer(scripted('220-mx.partner.test ESMTP\n220 no UCE', answers), '127.0.0.41'),
+    );
     const result = await prober().probe(ask(server));
     expect(result.banner).toMatchObject({ code: 220, lines: ['mx.partner.test ESMTP', 'no UCE'] });
     expect(result.extensions).toEqual({ SIZE: '10240000', '8BITMIME': '' });
@@ -266,7 +325,8 @@ describe('SMTP prober against servers on loopback', () => {
   });
 
   describe('STARTTLS that goes wrong', () => {
-    const offering = (starttls: ScriptedAnswer) => scripted('220 mx.partner.test ESMTP', { EHLO: '250-mx.partner.test\r\n250 STARTTLS', STARTTLS: starttls });
+    const offering = (starttls: ScriptedAnswer) =>
+      scripted('220 mx.partner.test ESMTP', { EHLO: '250-mx.partner.test\r\n250 STARTTLS', STARTTLS: starttls });
 
     it('records a failed handshake and ends the session', async () => {
       const server = await started(
@@ -288,7 +348,12 @@ describe('SMTP prober against servers on loopback', () => {
     });
 
     it('gives up on a handshake the server never answers at tlsTimeoutMs', async () => {
-      const server = await started(startRawSmtpServer(offering((socket) => void socket.write('220 2.0.0 Ready to start TLS\r\n')), '127.0.0.43'));
+      const server = await started(
+        startRawSmtpServer(
+          offering((socket) => void socket.write('220 2.0.0 Ready to start TLS\r\n')),
+          '127.0.0.43',
+        ),
+      );
       const result = await prober({ tlsTimeoutMs: 200 }).probe(ask(server));
       expect(result.tls).toMatchObject({ ok: false });
       expect(result.abort).toMatchObject({ step: 'tls', reason: 'timeout' });
@@ -296,7 +361,14 @@ describe('SMTP prober against servers on loopback', () => {
     });
 
     it('goes on in the clear after a 454, as an opportunistic sender does', async () => {
-      const answers = { EHLO: '250-mx.partner.test\r\n250 STARTTLS', STARTTLS: '454 4.7.0 TLS not available due to local problem', MAIL: '250 Ok', RCPT: '250 Ok', RSET: '250 Ok', QUIT: '221 Bye' };
+      const answers = {
+        EHLO: '250-mx.partner.test\r\n250 STARTTLS',
+        STARTTLS: '454 4.7.0 TLS not available due to local problem',
+        MAIL: '250 Ok',
+        RCPT: '250 Ok',
+        RSET: '250 Ok',
+        QUIT: '221 Bye',
+      };
       const server = await started(startRawSmtpServer(scripted('220 mx.partner.test ESMTP', answers), '127.0.0.43'));
       const result = await prober().probe(ask(server));
       expect(result.starttls?.code).toBe(454);

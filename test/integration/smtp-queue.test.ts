@@ -1,6 +1,11 @@
 import type { QueueEvents, Worker } from 'bullmq';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { blankProbeResult, type SmtpProbeRequest, type SmtpProbeResult, type SmtpProber } from '../../src/diagnosis/smtp-port.js';
+import {
+  blankProbeResult,
+  type SmtpProbeRequest,
+  type SmtpProbeResult,
+  type SmtpProber,
+} from '../../src/diagnosis/smtp-port.js';
 import { createFollowUpScheduler } from '../../src/queue/follow-up-scheduler.js';
 import { createQueuedSmtpProber } from '../../src/queue/queued-smtp-prober.js';
 import { smtpProbeJobId, type SmtpProbeJobData } from '../../src/queue/smtp-probe-jobs.js';
@@ -63,9 +68,24 @@ describe('SMTP probes through BullMQ and real Redis', () => {
     ({ queue, events } = bed());
   });
 
-  const startWorker = (prober: SmtpProber, extra: { concurrency?: number; lockDurationMs?: number; stalledIntervalMs?: number; destinationLockMs?: number } = {}): Worker =>
-    bed().startWorker({ concurrency: extra.concurrency ?? 4, prober, probeTimeoutMs: 5_000, busyRetryMs: 100, ...extra });
-  const queuedProber = (cacheSeconds = 60, waitTimeoutMs = 15_000) => createQueuedSmtpProber({ queue, events, cacheSeconds, waitTimeoutMs });
+  const startWorker = (
+    prober: SmtpProber,
+    extra: {
+      concurrency?: number;
+      lockDurationMs?: number;
+      stalledIntervalMs?: number;
+      destinationLockMs?: number;
+    } = {},
+  ): Worker =>
+    bed().startWorker({
+      concurrency: extra.concurrency ?? 4,
+      prober,
+      probeTimeoutMs: 5_000,
+      busyRetryMs: 100,
+      ...extra,
+    });
+  const queuedProber = (cacheSeconds = 60, waitTimeoutMs = 15_000) =>
+    createQueuedSmtpProber({ queue, events, cacheSeconds, waitTimeoutMs });
 
   it('runs a probe in a worker and hands back its result', async () => {
     const fake = controllableProber();
@@ -115,7 +135,9 @@ describe('SMTP probes through BullMQ and real Redis', () => {
     const result = await queuedProber(60, 300).probe(request('11.22.33.10'));
     expect(result.connect).toBeUndefined();
     expect(result.abort).toMatchObject({ step: 'connect', reason: 'error' });
-    expect(result.abort?.detail).toMatch(/^no worker finished the probe within 0 s \(is mxops worker running against this Redis\?\)/);
+    expect(result.abort?.detail).toMatch(
+      /^no worker finished the probe within 0 s \(is mxops worker running against this Redis\?\)/,
+    );
   });
 
   it('schedules a new follow-up when the previous one for the same probe has already run', async () => {
@@ -136,7 +158,10 @@ describe('SMTP probes through BullMQ and real Redis', () => {
     startWorker(fake.prober, { concurrency: 4 });
     const prober = queuedProber();
     const recipients = ['a', 'b', 'c', 'd'].map((local) => `${local}@partner.test`);
-    await Promise.all([...recipients.map((r) => prober.probe(request('11.22.33.10', r))), prober.probe(request('11.22.33.11'))]);
+    await Promise.all([
+      ...recipients.map((r) => prober.probe(request('11.22.33.10', r))),
+      prober.probe(request('11.22.33.11')),
+    ]);
     expect(fake.calls).toHaveLength(5);
     expect(fake.maxPerAddress()).toBe(1);
   });
@@ -157,7 +182,11 @@ describe('SMTP probes through BullMQ and real Redis', () => {
     const dying = controllableProber();
     dying.hold();
     // The destination lock of the dead worker's probe expires too (after 1.5 s here, 35 s by default).
-    const first = startWorker(dying.prober, { lockDurationMs: 1_000, stalledIntervalMs: 500, destinationLockMs: 1_500 });
+    const first = startWorker(dying.prober, {
+      lockDurationMs: 1_000,
+      stalledIntervalMs: 500,
+      destinationLockMs: 1_500,
+    });
     const pending = queuedProber().probe(request('11.22.33.10'));
     await until('a probe held by the dying worker', () => dying.waitingCount() === 1);
     // A hard kill: the worker stops renewing its lock and never reports the job.

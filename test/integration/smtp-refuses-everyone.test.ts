@@ -27,8 +27,20 @@ describe('diagnose() against mail servers that refuse every client at connect', 
     await Promise.all(started.map((s) => s.close()));
   });
 
-  async function run(refusals: readonly (string | true | undefined)[]): Promise<{ report: DiagnosisReport; connections: number[] }> {
-    const dns = await startDnsServers(smtpDomainDns({ domain: DOMAIN, resolver: RESOLVER, nameserver: NAMESERVER, mxHosts: [['mx1', MX1], ['mx2', MX2]] }));
+  async function run(
+    refusals: readonly (string | true | undefined)[],
+  ): Promise<{ report: DiagnosisReport; connections: number[] }> {
+    const dns = await startDnsServers(
+      smtpDomainDns({
+        domain: DOMAIN,
+        resolver: RESOLVER,
+        nameserver: NAMESERVER,
+        mxHosts: [
+          ['mx1', MX1],
+          ['mx2', MX2],
+        ],
+      }),
+    );
     started.push(dns);
     const smtp = await startSmtpServers([
       { address: MX1, name: `mx1.${DOMAIN}`, refuseAtConnect: refusals[0] },
@@ -50,21 +62,38 @@ describe('diagnose() against mail servers that refuse every client at connect', 
     const { report, connections } = await run([SERVICE_NOT_AVAILABLE, SERVICE_NOT_AVAILABLE]);
     expect(connections).toEqual([1, 1]);
     const judged = smtpFindings(report);
-    expect(judged.map((f) => `${f.id}:${f.status}:${String(f.evidence.address)}`).sort()).toEqual([`smtp.refuses-everyone:fail:${MX1}`, `smtp.refuses-everyone:fail:${MX2}`]);
+    expect(judged.map((f) => `${f.id}:${f.status}:${String(f.evidence.address)}`).sort()).toEqual([
+      `smtp.refuses-everyone:fail:${MX1}`,
+      `smtp.refuses-everyone:fail:${MX2}`,
+    ]);
     const mx1 = judged.find((f) => f.evidence.address === MX1);
-    expect(mx1?.evidence).toMatchObject({ code: 421, text: `421 ${SERVICE_NOT_AVAILABLE}`, transcript: [`S: 421 ${SERVICE_NOT_AVAILABLE}`] });
+    expect(mx1?.evidence).toMatchObject({
+      code: 421,
+      text: `421 ${SERVICE_NOT_AVAILABLE}`,
+      transcript: [`S: 421 ${SERVICE_NOT_AVAILABLE}`],
+    });
     expect(mx1?.summary).toContain('refuses every client at connect');
 
     expect(report.senders.length).toBeGreaterThan(3);
-    for (const sender of report.senders) expect({ family: sender.family, verdict: sender.verdict, because: sender.because }).toEqual({ family: sender.family, verdict: 'fail', because: ['smtp.refuses-everyone'] });
+    for (const sender of report.senders)
+      expect({ family: sender.family, verdict: sender.verdict, because: sender.because }).toEqual({
+        family: sender.family,
+        verdict: 'fail',
+        because: ['smtp.refuses-everyone'],
+      });
     expect(report.senders[0]?.expected).toContain('deferred and retried, then bounced after the queue lifetime');
     const rule = SMTP_DELIVERY_RULES[0];
-    expect(rule?.explain?.(rule.match(report.findings))).toBe(`"421 ${SERVICE_NOT_AVAILABLE}" at every MX address: the message is deferred and retried, then bounced after the queue lifetime`);
+    expect(rule?.explain?.(rule.match(report.findings))).toBe(
+      `"421 ${SERVICE_NOT_AVAILABLE}" at every MX address: the message is deferred and retried, then bounced after the queue lifetime`,
+    );
   });
 
   it('keeps "too many connections from your host" as smtp.blocked-us: that is about us, and fails no sender', async () => {
     const { report } = await run([true, true]);
-    expect(smtpFindings(report).map((f) => `${f.id}:${f.status}`)).toEqual(['smtp.blocked-us:error', 'smtp.blocked-us:error']);
+    expect(smtpFindings(report).map((f) => `${f.id}:${f.status}`)).toEqual([
+      'smtp.blocked-us:error',
+      'smtp.blocked-us:error',
+    ]);
     expect(report.senders.filter((s) => s.verdict === 'fail')).toEqual([]);
   });
 
@@ -73,7 +102,10 @@ describe('diagnose() against mail servers that refuse every client at connect', 
     const judged = smtpFindings(report);
     expect(judged.filter((f) => f.evidence.address === MX1).map((f) => f.id)).toEqual(['smtp.refuses-everyone']);
     // mx2 takes the message (in clear: it offers no STARTTLS), so no sender fails.
-    expect(judged.filter((f) => f.evidence.address === MX2).map((f) => `${f.id}:${f.status}`)).toEqual(['smtp.starttls-missing:warn', 'smtp.software:info']);
+    expect(judged.filter((f) => f.evidence.address === MX2).map((f) => `${f.id}:${f.status}`)).toEqual([
+      'smtp.starttls-missing:warn',
+      'smtp.software:info',
+    ]);
     expect(report.senders.filter((s) => s.verdict === 'fail')).toEqual([]);
   });
 });

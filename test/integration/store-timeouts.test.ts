@@ -25,7 +25,8 @@ const CLIENT_STATEMENT_MS = TIMEOUTS.statementMs + 2_000;
 const within = (ms: number): number => ms * 5 + 3_000;
 
 const real = new URL(POSTGRES_TEST_URL);
-const postgresAt = (port: number, password = ''): string => `postgres://${real.username || 'postgres'}${password ? `:${password}` : ''}@127.0.0.1:${port}${real.pathname}`;
+const postgresAt = (port: number, password = ''): string =>
+  `postgres://${real.username || 'postgres'}${password ? `:${password}` : ''}@127.0.0.1:${port}${real.pathname}`;
 
 async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; error: unknown; value?: T }> {
   const started = performance.now();
@@ -63,7 +64,9 @@ describe('store time-outs on PostgreSQL', () => {
       const { ms, error } = await timed(() => migrateToLatest(store));
       expect(isAppError(error, 'STORE_UNAVAILABLE')).toBe(true);
       const message = (error as Error).message;
-      expect(message).toContain(`PostgreSQL at 127.0.0.1:${silent.port}${real.pathname}: no connection within 0.4 s (MXOPS_DB_CONNECT_TIMEOUT_MS)`);
+      expect(message).toContain(
+        `PostgreSQL at 127.0.0.1:${silent.port}${real.pathname}: no connection within 0.4 s (MXOPS_DB_CONNECT_TIMEOUT_MS)`,
+      );
       expect(message).not.toContain('hunter2');
       expect(silent.accepted()).toBeGreaterThan(0);
       expect(ms).toBeGreaterThanOrEqual(TIMEOUTS.connectMs - 50);
@@ -80,7 +83,9 @@ describe('store time-outs on PostgreSQL', () => {
       const refused = await standIn('refuse');
       const { error } = await timed(() => sql`select 1`.execute(open(postgresAt(refused.port)).db));
       expect(isAppError(error, 'STORE_UNAVAILABLE')).toBe(true);
-      expect((error as Error).message).toMatch(new RegExp(`^PostgreSQL at 127\\.0\\.0\\.1:${refused.port}/\\w+: cannot connect: .*ECONNREFUSED`));
+      expect((error as Error).message).toMatch(
+        new RegExp(`^PostgreSQL at 127\\.0\\.0\\.1:${refused.port}/\\w+: cannot connect: .*ECONNREFUSED`),
+      );
     },
     within(TIMEOUTS.connectMs),
   );
@@ -89,9 +94,13 @@ describe('store time-outs on PostgreSQL', () => {
     'has the server cancel a statement past the statement time-out, and keeps working after',
     async () => {
       const store = open(POSTGRES_TEST_URL);
-      const { ms, error } = await timed(() => sql`select pg_sleep(${(TIMEOUTS.statementMs * 20) / 1000})`.execute(store.db));
+      const { ms, error } = await timed(() =>
+        sql`select pg_sleep(${(TIMEOUTS.statementMs * 20) / 1000})`.execute(store.db),
+      );
       expect(isAppError(error, 'STORE_UNAVAILABLE')).toBe(true);
-      expect((error as Error).message).toMatch(/^PostgreSQL at .+: a statement was cancelled \(the limit is 0\.6 s, MXOPS_DB_STATEMENT_TIMEOUT_MS\)/);
+      expect((error as Error).message).toMatch(
+        /^PostgreSQL at .+: a statement was cancelled \(the limit is 0\.6 s, MXOPS_DB_STATEMENT_TIMEOUT_MS\)/,
+      );
       expect(ms).toBeGreaterThanOrEqual(TIMEOUTS.statementMs - 50);
       expect(ms).toBeLessThan(TIMEOUTS.statementMs * 20);
       const { rows } = await sql<{ one: number }>`select 1 as one`.execute(store.db);
@@ -109,7 +118,9 @@ describe('store time-outs on PostgreSQL', () => {
       await port.set('silent');
       const { ms, error } = await timed(() => sql`select 2`.execute(store.db));
       expect(isAppError(error, 'STORE_UNAVAILABLE')).toBe(true);
-      expect((error as Error).message).toBe(`PostgreSQL at 127.0.0.1:${port.port}${real.pathname}: a statement got no answer within 0.6 s (MXOPS_DB_STATEMENT_TIMEOUT_MS)`);
+      expect((error as Error).message).toBe(
+        `PostgreSQL at 127.0.0.1:${port.port}${real.pathname}: a statement got no answer within 0.6 s (MXOPS_DB_STATEMENT_TIMEOUT_MS)`,
+      );
       expect(ms).toBeGreaterThanOrEqual(CLIENT_STATEMENT_MS - 50);
       await port.set('forward');
       const { rows } = await sql<{ three: number }>`select 3 as three`.execute(store.db);
@@ -173,7 +184,9 @@ describe('store time-outs on SQLite', () => {
       try {
         const { ms, error } = await timed(() => sql`insert into scratch (x) values (1)`.execute(store.db));
         expect(isAppError(error, 'STORE_UNAVAILABLE')).toBe(true);
-        expect((error as Error).message).toBe(`SQLite at ${file}: another process held the database for more than 0.4 s (MXOPS_DB_CONNECT_TIMEOUT_MS): database is locked`);
+        expect((error as Error).message).toBe(
+          `SQLite at ${file}: another process held the database for more than 0.4 s (MXOPS_DB_CONNECT_TIMEOUT_MS): database is locked`,
+        );
         expect(ms).toBeGreaterThanOrEqual(TIMEOUTS.connectMs - 50);
       } finally {
         other.exec('rollback');

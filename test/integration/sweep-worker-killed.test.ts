@@ -34,12 +34,19 @@ describe.each(STORE_DIALECTS)('a sweep worker killed mid-sweep on %s', (dialect)
     redis = createRedisConnection(REDIS_URL, 'worker');
     prefix = uniquePrefix();
     const names = Array.from({ length: SYSTEMS }, (_, n) => `mx-${n}`);
-    await importInventory(store, inventory({ systems: names.map((name) => system(name)), patches: names.map((name) => patch(name, 'CVE-2026-5000', now - 10 * DAY)) }), {
-      actor: 'test',
-      surface: 'cli',
-      now,
-      source: 'test',
-    });
+    await importInventory(
+      store,
+      inventory({
+        systems: names.map((name) => system(name)),
+        patches: names.map((name) => patch(name, 'CVE-2026-5000', now - 10 * DAY)),
+      }),
+      {
+        actor: 'test',
+        surface: 'cli',
+        now,
+        source: 'test',
+      },
+    );
   }, 60_000);
 
   afterEach(async () => {
@@ -51,31 +58,67 @@ describe.each(STORE_DIALECTS)('a sweep worker killed mid-sweep on %s', (dialect)
   });
 
   it('loses and doubles no nag', async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', 'test/support/sweep-worker-process.ts', JSON.stringify(store.location), REDIS_URL, prefix, String(now), String(BATCH)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'test/support/sweep-worker-process.ts',
+        JSON.stringify(store.location),
+        REDIS_URL,
+        prefix,
+        String(now),
+        String(BATCH),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let output = '';
     child.stdout!.setEncoding('utf8').on('data', (text: string) => (output += text));
     await until('the child worker', () => output.includes('ready'), { timeoutMs: 30_000 });
 
     const sweepQueue = new Queue(PATCH_SWEEP_QUEUE, { connection: redis, prefix });
     const nagQueue = new Queue<NagId>(PATCH_NAG_QUEUE, { connection: redis, prefix });
-    closers.push(() => sweepQueue.close(), () => nagQueue.close());
+    closers.push(
+      () => sweepQueue.close(),
+      () => nagQueue.close(),
+    );
     await sweepQueue.add('sweep', {});
 
     // Kill it once some batches are committed and before the last one.
-    const planned = async () => Number((await store.db.selectFrom('nags').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-    const seen = await until('a sweep half done', async () => {
-      const count = await planned();
-      return count > 0 && count < SYSTEMS ? count : undefined;
-    }, { everyMs: 2, timeoutMs: 30_000 });
+    const planned = async () =>
+      Number(
+        (
+          await store.db
+            .selectFrom('nags')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const seen = await until(
+      'a sweep half done',
+      async () => {
+        const count = await planned();
+        return count > 0 && count < SYSTEMS ? count : undefined;
+      },
+      { everyMs: 2, timeoutMs: 30_000 },
+    );
     child.kill('SIGKILL');
     await once(child, 'exit');
     const atKill = await planned();
     expect(atKill).toBeGreaterThanOrEqual(seen);
     expect(atKill).toBeLessThan(SYSTEMS);
 
-    const takeover = new Worker(PATCH_SWEEP_QUEUE, createPatchSweepProcessor({ store, nagQueue, now: () => now, batchSize: BATCH }), { connection: redis.duplicate(), prefix, lockDuration: 1_000, stalledInterval: 500 });
+    const takeover = new Worker(
+      PATCH_SWEEP_QUEUE,
+      createPatchSweepProcessor({ store, nagQueue, now: () => now, batchSize: BATCH }),
+      { connection: redis.duplicate(), prefix, lockDuration: 1_000, stalledInterval: 500 },
+    );
     closers.push(() => takeover.close());
-    await until('the stalled sweep to finish elsewhere', async () => (await sweepQueue.getJobCounts('completed')).completed === 1, { timeoutMs: 30_000 });
+    await until(
+      'the stalled sweep to finish elsewhere',
+      async () => (await sweepQueue.getJobCounts('completed')).completed === 1,
+      { timeoutMs: 30_000 },
+    );
 
     expect(await planned()).toBe(SYSTEMS);
     const rows = await store.db.selectFrom('nags').select(['patch_id', 'step']).execute();
@@ -84,6 +127,8 @@ describe.each(STORE_DIALECTS)('a sweep worker killed mid-sweep on %s', (dialect)
     // Every nag was handed over exactly once: one job per (patch, step), none missing.
     const jobs = await nagQueue.getJobs(['waiting', 'delayed', 'prioritized']);
     expect(jobs).toHaveLength(SYSTEMS);
-    expect(new Set(jobs.map((job) => job.id))).toEqual(new Set(rows.map((row) => nagJobId({ patchId: row.patch_id, step: row.step }))));
+    expect(new Set(jobs.map((job) => job.id))).toEqual(
+      new Set(rows.map((row) => nagJobId({ patchId: row.patch_id, step: row.step }))),
+    );
   }, 120_000);
 });

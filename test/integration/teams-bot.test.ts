@@ -21,12 +21,24 @@ import { TEAMS_SERVICE_REFERENCE_KEY } from '../../src/chat/teams/teams-nag-noti
 import { createTeamsBot, type TeamsBot } from '../../src/chat/teams/teams-bot.js';
 import { createTeamsConversation } from '../../src/chat/teams/teams-conversation.js';
 import { listenForActivities } from '../../src/chat/teams/teams-http.js';
-import { createTeamsAdapter, singleTenantAuthentication, TEAMS_MESSAGES_PATH } from '../../src/chat/teams/teams-settings.js';
+import {
+  createTeamsAdapter,
+  singleTenantAuthentication,
+  TEAMS_MESSAGES_PATH,
+} from '../../src/chat/teams/teams-settings.js';
 import { threadMessagesHtml } from '../../src/chat/teams/teams-thread.js';
 import { parseCheckTarget } from '../../src/diagnosis/check-target.js';
 import { renderReportText } from '../../src/diagnosis/render-text.js';
 import { HALFWAY, sampleReport } from '../fixtures/golden/teams/sample-report.js';
-import { TEAMS_TEST_BOT, TEAMS_TEST_SETTINGS, authenticationOffForLoopbackTests, sendToBot, startFakeBotConnector, type ConnectorCall, type FakeBotConnector } from '../support/fake-bot-connector.js';
+import {
+  TEAMS_TEST_BOT,
+  TEAMS_TEST_SETTINGS,
+  authenticationOffForLoopbackTests,
+  sendToBot,
+  startFakeBotConnector,
+  type ConnectorCall,
+  type FakeBotConnector,
+} from '../support/fake-bot-connector.js';
 
 /** The wall clock of the Re-check below: its card says "Re-checked at 10:15 UTC". */
 const RECHECKED_AT = new Date('2026-12-07T10:15:00Z');
@@ -75,7 +87,9 @@ describe('Teams bot on a real CloudAdapter', () => {
     return attachments?.[0]?.content;
   };
   const conversation = (id: string) =>
-    id === PERSONAL ? { id, conversationType: 'personal', tenantId: SETTINGS.tenantId } : { id, conversationType: 'channel', isGroup: true, tenantId: SETTINGS.tenantId };
+    id === PERSONAL
+      ? { id, conversationType: 'personal', tenantId: SETTINGS.tenantId }
+      : { id, conversationType: 'channel', isGroup: true, tenantId: SETTINGS.tenantId };
   const base = (conversationId: string) => ({
     id: `incoming-${++sequence}`,
     timestamp: new Date().toISOString(),
@@ -84,7 +98,10 @@ describe('Teams bot on a real CloudAdapter', () => {
     from: USER,
     recipient: BOT,
     conversation: conversation(conversationId),
-    channelData: { tenant: { id: SETTINGS.tenantId }, ...(conversationId === PERSONAL ? {} : { channel: { id: CHANNEL }, team: { id: CHANNEL } }) },
+    channelData: {
+      tenant: { id: SETTINGS.tenantId },
+      ...(conversationId === PERSONAL ? {} : { channel: { id: CHANNEL }, team: { id: CHANNEL } }),
+    },
     locale: 'en-US',
   });
   /** In a channel the bot hears only @mentions, which arrive inside the text. */
@@ -110,7 +127,11 @@ describe('Teams bot on a real CloudAdapter', () => {
 
   beforeAll(async () => {
     connector = await startFakeBotConnector();
-    teams = createTeamsBot(SETTINGS, deps, { references, authentication: authenticationOffForLoopbackTests(), log: (line) => logged.push(line) });
+    teams = createTeamsBot(SETTINGS, deps, {
+      references,
+      authentication: authenticationOffForLoopbackTests(),
+      log: (line) => logged.push(line),
+    });
     server = await listenForActivities(teams.handle, 0, '127.0.0.1');
     botUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${TEAMS_MESSAGES_PATH}`;
   });
@@ -127,13 +148,19 @@ describe('Teams bot on a real CloudAdapter', () => {
     expect(answer.status).toBe(200);
 
     const [first, ...rest] = connector.calls;
-    expect(first).toMatchObject({ method: 'POST', conversationId: THREAD, activityId: undefined, authorization: undefined });
+    expect(first).toMatchObject({
+      method: 'POST',
+      conversationId: THREAD,
+      activityId: undefined,
+      authorization: undefined,
+    });
     expect(first?.activity.replyToId).toBeUndefined();
     expect(cardIn(first)).toEqual(renderAdaptiveCard(runningCard(target)));
 
     const updates = rest.filter((c) => c.method === 'PUT');
     expect(updates.length).toBeGreaterThanOrEqual(2);
-    for (const update of updates) expect(update).toMatchObject({ conversationId: THREAD, activityId: first?.id, authorization: undefined });
+    for (const update of updates)
+      expect(update).toMatchObject({ conversationId: THREAD, activityId: first?.id, authorization: undefined });
     expect(cardIn(updates[0])).toEqual(renderAdaptiveCard(runningCard(target, HALFWAY)));
     expect(cardIn(updates.at(-1))).toEqual(renderAdaptiveCard(reportCard(target, report, DOMAIN)));
 
@@ -141,7 +168,11 @@ describe('Teams bot on a real CloudAdapter', () => {
     const last = rest.at(-1);
     expect(rest.indexOf(updates.at(-1) as ConnectorCall)).toBeLessThan(rest.indexOf(last as ConnectorCall));
     expect(last).toMatchObject({ method: 'POST', conversationId: THREAD, activityId: undefined });
-    expect(last?.activity).toMatchObject({ type: 'message', textFormat: 'xml', text: threadMessagesHtml(renderReportText(report, { verbose: true }))[0] });
+    expect(last?.activity).toMatchObject({
+      type: 'message',
+      textFormat: 'xml',
+      text: threadMessagesHtml(renderReportText(report, { verbose: true }))[0],
+    });
     expect(String(last?.activity.text)).toContain('dns.answer-over-512');
     expect(diagnosed).toEqual([DOMAIN]);
   });
@@ -151,7 +182,11 @@ describe('Teams bot on a real CloudAdapter', () => {
     const from = connector.calls.length;
     const answer = await send(click(ACTION_IDS.mailcheckAdminNote, DOMAIN, cardId));
     expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: expect.stringContaining(DOMAIN) });
+    expect(answer.body).toEqual({
+      statusCode: 200,
+      type: 'application/vnd.microsoft.activity.message',
+      value: expect.stringContaining(DOMAIN),
+    });
 
     const sent = callsFrom(from);
     expect(sent).toHaveLength(1);
@@ -164,7 +199,10 @@ describe('Teams bot on a real CloudAdapter', () => {
   it('runs "Re-check" from a button click: a new card goes through the same running -> report cycle', async () => {
     const from = connector.calls.length;
     const answer = await send(click(ACTION_IDS.mailcheckRecheck, DOMAIN, connector.calls[0]?.id ?? ''));
-    expect(answer).toMatchObject({ status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message' } });
+    expect(answer).toMatchObject({
+      status: 200,
+      body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message' },
+    });
 
     const [posted, ...rest] = callsFrom(from);
     const first = connector.calls[0]?.id;
@@ -173,8 +211,12 @@ describe('Teams bot on a real CloudAdapter', () => {
     const target = parseCheckTarget(DOMAIN);
     const puts = rest.filter((c) => c.method === 'PUT');
     // The new card ends as a report that says it was re-checked; the old card loses its buttons and points to it.
-    expect(cardIn(puts.filter((c) => c.activityId === posted?.id).at(-1))).toEqual(renderAdaptiveCard(reportCard(target, sampleReport(DOMAIN), DOMAIN, { recheckedAt: RECHECKED_AT })));
-    expect(cardIn(puts.at(-1))).toEqual(renderAdaptiveCard(supersededCard(reportCard(target, sampleReport(DOMAIN), DOMAIN), RECHECKED_AT)));
+    expect(cardIn(puts.filter((c) => c.activityId === posted?.id).at(-1))).toEqual(
+      renderAdaptiveCard(reportCard(target, sampleReport(DOMAIN), DOMAIN, { recheckedAt: RECHECKED_AT })),
+    );
+    expect(cardIn(puts.at(-1))).toEqual(
+      renderAdaptiveCard(supersededCard(reportCard(target, sampleReport(DOMAIN), DOMAIN), RECHECKED_AT)),
+    );
     expect(puts.at(-1)?.activityId).toBe(first);
     expect(puts.every((c) => c.activityId === posted?.id || c.activityId === first)).toBe(true);
     expect(diagnosed).toEqual([DOMAIN, DOMAIN]);
@@ -183,7 +225,11 @@ describe('Teams bot on a real CloudAdapter', () => {
   it('refuses a click it does not know with an error invoke response', async () => {
     const answer = await send(click('mailcheck.unknown', DOMAIN, 'activity-1'));
     expect(answer.status).toBe(400);
-    expect(answer.body).toMatchObject({ statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest' } });
+    expect(answer.body).toMatchObject({
+      statusCode: 400,
+      type: 'application/vnd.microsoft.error',
+      value: { code: 'BadRequest' },
+    });
   });
 
   it.each([
@@ -203,7 +249,11 @@ describe('Teams bot on a real CloudAdapter', () => {
   it('lets a worker with its own adapter continue stored conversations: a top-level channel card gets a ";messageid=" thread, a chat does not', async () => {
     // The personal chat becomes known to the store through an incoming message, as in production.
     await send(message('help', PERSONAL));
-    const worker = { adapter: createTeamsAdapter(SETTINGS, authenticationOffForLoopbackTests()), appId: SETTINGS.appId, references };
+    const worker = {
+      adapter: createTeamsAdapter(SETTINGS, authenticationOffForLoopbackTests()),
+      appId: SETTINGS.appId,
+      references,
+    };
     const card = runningCard(parseCheckTarget(DOMAIN));
 
     const from = connector.calls.length;
@@ -227,25 +277,37 @@ describe('Teams bot on a real CloudAdapter', () => {
 
   it('remembers the last reference heard from Teams, where nag workers learn the service URL and tenant', async () => {
     await send(message('help', PERSONAL));
-    expect(await references.get(TEAMS_SERVICE_REFERENCE_KEY)).toMatchObject({ serviceUrl: connector.serviceUrl, conversation: { id: PERSONAL } });
+    expect(await references.get(TEAMS_SERVICE_REFERENCE_KEY)).toMatchObject({
+      serviceUrl: connector.serviceUrl,
+      conversation: { id: PERSONAL },
+    });
     await send(message('help'));
     expect((await references.get(TEAMS_SERVICE_REFERENCE_KEY))?.conversation.id).not.toBe(PERSONAL);
   });
 
   it('fails clearly when asked to write to a conversation it has never heard from', async () => {
-    const unknown = createTeamsConversation({ adapter: teams.adapter, appId: SETTINGS.appId, references }, '19:never-seen@thread.tacv2');
+    const unknown = createTeamsConversation(
+      { adapter: teams.adapter, appId: SETTINGS.appId, references },
+      '19:never-seen@thread.tacv2',
+    );
     await expect(unknown.whisper('hello')).rejects.toThrow(/no stored Teams conversation reference/);
   });
 
   it('keeps authentication on in the production configuration: an unsigned activity gets 401 and nothing is sent', async () => {
     expect(() => singleTenantAuthentication({ ...SETTINGS, appId: '' })).toThrow(/MicrosoftAppId is required/);
-    const secured = createTeamsBot(SETTINGS, deps, { references: createInMemoryConversationReferenceStore(), log: (line) => logged.push(line) });
+    const secured = createTeamsBot(SETTINGS, deps, {
+      references: createInMemoryConversationReferenceStore(),
+      log: (line) => logged.push(line),
+    });
     const securedServer = await listenForActivities(secured.handle, 0, '127.0.0.1');
     // CloudAdapter.process logs the AuthenticationError to the console itself.
     const quiet = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
       const from = connector.calls.length;
-      const answer = await sendToBot(`http://127.0.0.1:${(securedServer.address() as AddressInfo).port}${TEAMS_MESSAGES_PATH}`, message(`mailcheck ${DOMAIN}`));
+      const answer = await sendToBot(
+        `http://127.0.0.1:${(securedServer.address() as AddressInfo).port}${TEAMS_MESSAGES_PATH}`,
+        message(`mailcheck ${DOMAIN}`),
+      );
       await secured.settled();
       expect(answer.status).toBe(401);
       expect(callsFrom(from)).toEqual([]);

@@ -66,9 +66,18 @@ describe('mailcheck bounce and watch in Teams', () => {
         }),
     },
     // The scheduler is BullMQ's (tested with real Redis in the Slack and watch tests); here, what Teams asks of it.
-    watches: { store, schedule: async (watch) => void scheduled.push(watch), unschedule: async () => undefined, defaultIntervalMs: 3_600_000, clock: () => new Date('2026-11-26T09:00:00Z') },
+    watches: {
+      store,
+      schedule: async (watch) => void scheduled.push(watch),
+      unschedule: async () => undefined,
+      defaultIntervalMs: 3_600_000,
+      clock: () => new Date('2026-11-26T09:00:00Z'),
+    },
   });
-  const harness = teamsBotOnLoopback(() => ({ mailcheck: mailcheck(), fileUrlAllowed: (url) => url.hostname === '127.0.0.1' }));
+  const harness = teamsBotOnLoopback(() => ({
+    mailcheck: mailcheck(),
+    fileUrlAllowed: (url) => url.hostname === '127.0.0.1',
+  }));
 
   const mention = (text: string) => ({
     id: `incoming-${++sequence}`,
@@ -87,7 +96,14 @@ describe('mailcheck bounce and watch in Teams', () => {
   const sent = (): string => JSON.stringify(harness.connector.calls.map((c) => c.activity));
 
   it('reads a multi-line qmail bounce pasted after "mailcheck bounce" and confirms its cause', async () => {
-    const bounce = ['Hi. This is the qmail-send program at mail.example.net.', "I'm afraid I wasn't able to deliver your message to the following addresses.", '', '<bob@bigany.test>:', 'CNAME lookup failed temporarily. (#4.4.3)', "I'm not going to try again; this message has been in the queue too long."].join('\n');
+    const bounce = [
+      'Hi. This is the qmail-send program at mail.example.net.',
+      "I'm afraid I wasn't able to deliver your message to the following addresses.",
+      '',
+      '<bob@bigany.test>:',
+      'CNAME lookup failed temporarily. (#4.4.3)',
+      "I'm not going to try again; this message has been in the queue too long.",
+    ].join('\n');
     expect((await sendToBot(harness.botUrl, mention(`mailcheck bounce\n${bounce}`))).status).toBeLessThan(300);
     await harness.connector.waitFor('the bounce verdict', () => sent().includes('Verdict: confirmed'));
     expect(sent()).toContain('qmail-any-answer-too-big');
@@ -95,13 +111,46 @@ describe('mailcheck bounce and watch in Teams', () => {
   });
 
   it('reads a bounce sent as a file in a 1:1 chat with "mailcheck bounce"', async () => {
-    served.set('/bounce.txt', readFileSync(join(import.meta.dirname, '../fixtures/bounces/qmail-failure-log.txt'), 'utf8').replaceAll('legacy-partner.test', 'v6only.test'));
-    const personal = { ...mention('mailcheck bounce'), text: 'mailcheck bounce', entities: [], conversation: { id: 'a:1personal', conversationType: 'personal', tenantId: TEAMS_TEST_SETTINGS.tenantId } };
+    served.set(
+      '/bounce.txt',
+      readFileSync(join(import.meta.dirname, '../fixtures/bounces/qmail-failure-log.txt'), 'utf8').replaceAll(
+        'legacy-partner.test',
+        'v6only.test',
+      ),
+    );
+    const personal = {
+      ...mention('mailcheck bounce'),
+      text: 'mailcheck bounce',
+      entities: [],
+      conversation: { id: 'a:1personal', conversationType: 'personal', tenantId: TEAMS_TEST_SETTINGS.tenantId },
+    };
     const downloadUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}/bounce.txt`;
-    await sendToBot(harness.botUrl, { ...personal, attachments: [{ contentType: 'application/vnd.microsoft.teams.file.download.info', name: 'bounce.txt', content: { downloadUrl, uniqueId: 'u1', fileType: 'txt' } }] });
-    await harness.connector.waitFor('the bounce verdict', () => sent().includes('no-ipv4-mail-server') && sent().includes('Verdict: confirmed'));
+    await sendToBot(harness.botUrl, {
+      ...personal,
+      attachments: [
+        {
+          contentType: 'application/vnd.microsoft.teams.file.download.info',
+          name: 'bounce.txt',
+          content: { downloadUrl, uniqueId: 'u1', fileType: 'txt' },
+        },
+      ],
+    });
+    await harness.connector.waitFor(
+      'the bounce verdict',
+      () => sent().includes('no-ipv4-mail-server') && sent().includes('Verdict: confirmed'),
+    );
     // A link to anywhere else is not fetched.
-    const elsewhere = { ...personal, id: 'incoming-elsewhere', attachments: [{ contentType: 'application/vnd.microsoft.teams.file.download.info', name: 'x.txt', content: { downloadUrl: 'http://192.0.2.1/x.txt' } }] };
+    const elsewhere = {
+      ...personal,
+      id: 'incoming-elsewhere',
+      attachments: [
+        {
+          contentType: 'application/vnd.microsoft.teams.file.download.info',
+          name: 'x.txt',
+          content: { downloadUrl: 'http://192.0.2.1/x.txt' },
+        },
+      ],
+    };
     await sendToBot(harness.botUrl, elsewhere);
     await harness.connector.waitFor('the refusal', () => sent().includes('not from OneDrive or SharePoint: not read'));
   });
@@ -110,7 +159,13 @@ describe('mailcheck bounce and watch in Teams', () => {
     await sendToBot(harness.botUrl, mention('mailcheck watch healthy.test every 2h'));
     await harness.connector.waitFor('the watch confirmation', () => sent().includes('Watching healthy.test'));
     const [watch] = await listWatches(store);
-    expect(watch).toMatchObject({ domain: 'healthy.test', platform: 'teams', conversation: CHANNEL, intervalMs: 2 * 3_600_000, createdBy: `teams:${USER.aadObjectId}` });
+    expect(watch).toMatchObject({
+      domain: 'healthy.test',
+      platform: 'teams',
+      conversation: CHANNEL,
+      intervalMs: 2 * 3_600_000,
+      createdBy: `teams:${USER.aadObjectId}`,
+    });
     expect(scheduled.map((w) => w.id)).toEqual([watch!.id]);
   });
 });

@@ -6,20 +6,37 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Card } from '../../src/chat/card.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE } from '../../src/chat/teams/adaptive-card.js';
-import { createInMemoryConversationReferenceStore, type ConversationReferenceStore, type StoredConversationReference } from '../../src/chat/teams/conversation-reference-store.js';
+import {
+  createInMemoryConversationReferenceStore,
+  type ConversationReferenceStore,
+  type StoredConversationReference,
+} from '../../src/chat/teams/conversation-reference-store.js';
 import { renderAdaptiveCard } from '../../src/chat/teams/render-adaptive-card.js';
 import type { TeamsConnection } from '../../src/chat/teams/teams-conversation.js';
 import { createTeamsNagNotifier, TEAMS_SERVICE_REFERENCE_KEY } from '../../src/chat/teams/teams-nag-notifier.js';
 import { createTeamsAdapter } from '../../src/chat/teams/teams-settings.js';
 import { isAppError } from '../../src/errors.js';
-import { TEAMS_TEST_BOT, TEAMS_TEST_SETTINGS, authenticationOffForLoopbackTests, startFakeBotConnector, type ConnectorCall, type FakeBotConnector } from '../support/fake-bot-connector.js';
+import {
+  TEAMS_TEST_BOT,
+  TEAMS_TEST_SETTINGS,
+  authenticationOffForLoopbackTests,
+  startFakeBotConnector,
+  type ConnectorCall,
+  type FakeBotConnector,
+} from '../support/fake-bot-connector.js';
 
 const SETTINGS = TEAMS_TEST_SETTINGS;
 const BOT = TEAMS_TEST_BOT;
 /** A channel the bot has never heard from: only the team's service reference is known. */
 const CHANNEL = '19:mail-gateways@thread.tacv2';
 const ALICE_AAD = '00000000-0000-4000-8000-0000000000a1';
-const card: Card = { summary: 'mail-gw-1: CVE-2026-1000 is 3 days overdue', blocks: [{ kind: 'header', text: 'mail-gw-1: CVE-2026-1000 is 3 days overdue' }, { kind: 'text', text: 'The patch is now overdue.' }] };
+const card: Card = {
+  summary: 'mail-gw-1: CVE-2026-1000 is 3 days overdue',
+  blocks: [
+    { kind: 'header', text: 'mail-gw-1: CVE-2026-1000 is 3 days overdue' },
+    { kind: 'text', text: 'The patch is now overdue.' },
+  ],
+};
 
 describe('Teams nag notifier against a local Bot Connector', () => {
   let connector: FakeBotConnector;
@@ -31,7 +48,13 @@ describe('Teams nag notifier against a local Bot Connector', () => {
     channelId: 'msteams',
     serviceUrl: connector.serviceUrl,
     locale: 'en-US',
-    conversation: { id: conversationId, conversationType: 'channel', isGroup: true, name: '', tenantId: SETTINGS.tenantId },
+    conversation: {
+      id: conversationId,
+      conversationType: 'channel',
+      isGroup: true,
+      name: '',
+      tenantId: SETTINGS.tenantId,
+    },
     bot: BOT,
   });
   const cardIn = (call: ConnectorCall | undefined): unknown => {
@@ -44,7 +67,11 @@ describe('Teams nag notifier against a local Bot Connector', () => {
   beforeEach(async () => {
     connector = await startFakeBotConnector();
     references = createInMemoryConversationReferenceStore();
-    connection = { adapter: createTeamsAdapter(SETTINGS, authenticationOffForLoopbackTests()), appId: SETTINGS.appId, references };
+    connection = {
+      adapter: createTeamsAdapter(SETTINGS, authenticationOffForLoopbackTests()),
+      appId: SETTINGS.appId,
+      references,
+    };
   });
   afterEach(async () => {
     await connector.close();
@@ -74,16 +101,32 @@ describe('Teams nag notifier against a local Bot Connector', () => {
     expect(more).toEqual([]);
     expect(thread).toEqual({ conversation: CHANNEL, message: root?.id });
     // All are plain sendToConversation posts: no replyToActivity with an id Teams never issued.
-    expect([root, reply, direct].map((call) => [call?.method, call?.conversationId, call?.activityId, call?.activity.replyToId])).toEqual([
+    expect(
+      [root, reply, direct].map((call) => [
+        call?.method,
+        call?.conversationId,
+        call?.activityId,
+        call?.activity.replyToId,
+      ]),
+    ).toEqual([
       ['POST', CHANNEL, undefined, undefined],
       // broadcast: true changes nothing on Teams.
       ['POST', `${CHANNEL};messageid=${thread.message}`, undefined, undefined],
       ['POST', chat?.id, undefined, undefined],
     ]);
-    expect([root, reply, direct].map((call) => (call?.activity.channelData as { mxopsNag?: { marker?: string } } | undefined)?.mxopsNag?.marker)).toEqual(['nag-1-1', 'nag-1-2', 'nag-1-2']);
+    expect(
+      [root, reply, direct].map(
+        (call) => (call?.activity.channelData as { mxopsNag?: { marker?: string } } | undefined)?.mxopsNag?.marker,
+      ),
+    ).toEqual(['nag-1-1', 'nag-1-2', 'nag-1-2']);
     for (const call of [root, reply, direct]) {
       expect(cardIn(call)).toEqual(renderAdaptiveCard(card));
-      expect(call?.activity).toMatchObject({ type: 'message', summary: card.summary, from: { id: BOT.id }, serviceUrl: connector.serviceUrl });
+      expect(call?.activity).toMatchObject({
+        type: 'message',
+        summary: card.summary,
+        from: { id: BOT.id },
+        serviceUrl: connector.serviceUrl,
+      });
       expect(call?.activity.conversation).toMatchObject({ tenantId: SETTINGS.tenantId });
     }
     expect(root?.activity.conversation).toMatchObject({ id: CHANNEL, conversationType: 'channel', isGroup: true });
@@ -102,7 +145,10 @@ describe('Teams nag notifier against a local Bot Connector', () => {
     const thread = await notifier.startThread(CHANNEL, card, 'outage-1');
     const reply = { conversation: `${CHANNEL};messageid=${thread.message}`, message: 'activity-reply' };
     const direct = await notifier.directMessage(ALICE_AAD, card, 'outage-1');
-    const decided: Card = { summary: 'Outage approved: mail-gw-1', blocks: [{ kind: 'header', text: 'Outage approved: mail-gw-1' }] };
+    const decided: Card = {
+      summary: 'Outage approved: mail-gw-1',
+      blocks: [{ kind: 'header', text: 'Outage approved: mail-gw-1' }],
+    };
     const before = connector.calls.length;
     for (const ref of [thread, reply, direct]) await notifier.update(ref, decided);
 
@@ -122,7 +168,9 @@ describe('Teams nag notifier against a local Bot Connector', () => {
 
   it('cannot update anything before it has heard from Teams', async () => {
     const notifier = createTeamsNagNotifier(connection);
-    await expect(notifier.update({ conversation: CHANNEL, message: '1700000000001' }, card)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(notifier.update({ conversation: CHANNEL, message: '1700000000001' }, card)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     expect(connector.calls).toEqual([]);
   });
 
@@ -141,7 +189,10 @@ describe('Teams nag notifier against a local Bot Connector', () => {
     const notifier = createTeamsNagNotifier(connection);
     const attempts = [
       notifier.startThread(CHANNEL, card, 'nag-3-1'),
-      notifier.replyInThread({ conversation: CHANNEL, message: '1700000000001' }, card, { broadcast: false, marker: 'nag-3-2' }),
+      notifier.replyInThread({ conversation: CHANNEL, message: '1700000000001' }, card, {
+        broadcast: false,
+        marker: 'nag-3-2',
+      }),
       notifier.directMessage(ALICE_AAD, card, 'nag-3-2'),
     ];
     for (const attempt of attempts) {
@@ -150,7 +201,9 @@ describe('Teams nag notifier against a local Bot Connector', () => {
         (failure: unknown) => failure,
       );
       expect(isAppError(error, 'NOT_FOUND')).toBe(true);
-      expect((error as Error).message).toBe('mxops has not heard from Teams yet: message the bot once or install it in the team so it learns the service URL');
+      expect((error as Error).message).toBe(
+        'mxops has not heard from Teams yet: message the bot once or install it in the team so it learns the service URL',
+      );
     }
     expect(connector.calls).toEqual([]);
     expect(connector.created).toEqual([]);

@@ -13,7 +13,13 @@ import { partMarker, threadMessagesHtml } from '../../src/chat/teams/teams-threa
 import { finding } from '../../src/diagnosis/finding.js';
 import { renderReportText } from '../../src/diagnosis/render-text.js';
 import { sampleReport } from '../fixtures/golden/teams/sample-report.js';
-import { authenticationOffForLoopbackTests, sendToBot, TEAMS_TEST_BOT, TEAMS_TEST_SETTINGS, type ConnectorCall } from '../support/fake-bot-connector.js';
+import {
+  authenticationOffForLoopbackTests,
+  sendToBot,
+  TEAMS_TEST_BOT,
+  TEAMS_TEST_SETTINGS,
+  type ConnectorCall,
+} from '../support/fake-bot-connector.js';
 import { noMailcheck } from '../support/no-mailcheck.js';
 import { teamsBotOnLoopback } from '../support/teams-bot-harness.js';
 
@@ -55,7 +61,8 @@ describe('a long text report in a Teams thread', () => {
       return CONNECTOR_RETRY.sleep(ms);
     },
   };
-  const inThread = (calls: readonly ConnectorCall[]): ConnectorCall[] => calls.filter((c) => c.method === 'POST' && c.conversationId === THREAD);
+  const inThread = (calls: readonly ConnectorCall[]): ConnectorCall[] =>
+    calls.filter((c) => c.method === 'POST' && c.conversationId === THREAD);
 
   beforeEach(async () => {
     slept = [];
@@ -69,7 +76,12 @@ describe('a long text report in a Teams thread', () => {
       serviceUrl: harness.connector.serviceUrl,
       from: USER,
       recipient: TEAMS_TEST_BOT,
-      conversation: { id: `${CHANNEL};messageid=1700000000001`, conversationType: 'channel', isGroup: true, tenantId: SETTINGS.tenantId },
+      conversation: {
+        id: `${CHANNEL};messageid=1700000000001`,
+        conversationType: 'channel',
+        isGroup: true,
+        tenantId: SETTINGS.tenantId,
+      },
       channelData: { tenant: { id: SETTINGS.tenantId }, channel: { id: CHANNEL }, team: { id: CHANNEL } },
       text: '<at>mxops</at> help',
       entities: [{ type: 'mention', mentioned: TEAMS_TEST_BOT, text: '<at>mxops</at>' }],
@@ -78,7 +90,16 @@ describe('a long text report in a Teams thread', () => {
   });
 
   /** A worker's view of the channel: its own adapter, the stored reference, the short retry. */
-  const conversation = () => createTeamsConversation({ adapter: createTeamsAdapter(SETTINGS, authenticationOffForLoopbackTests()), appId: SETTINGS.appId, references, retry }, CHANNEL);
+  const conversation = () =>
+    createTeamsConversation(
+      {
+        adapter: createTeamsAdapter(SETTINGS, authenticationOffForLoopbackTests()),
+        appId: SETTINGS.appId,
+        references,
+        retry,
+      },
+      CHANNEL,
+    );
 
   it('posts every part, in order, although Teams answers 429 to the first and to a later one', async () => {
     const report = longReportText();
@@ -92,7 +113,9 @@ describe('a long text report in a Teams thread', () => {
     // The connector client itself retries a 429 that names Retry-After 3 times; bursts of 6 and 5
     // outlast that, so the bot's own backoff has to carry each of those parts through.
     connector.throttleNext(6);
-    const midway = connector.waitFor('part 3 in the thread', (calls) => inThread(calls.slice(before)).length >= 3).then(() => connector.throttleNext(5));
+    const midway = connector
+      .waitFor('part 3 in the thread', (calls) => inThread(calls.slice(before)).length >= 3)
+      .then(() => connector.throttleNext(5));
     await conversation().replyInThread(CARD, report);
     await midway;
 
@@ -108,7 +131,11 @@ describe('a long text report in a Teams thread', () => {
       expect(c.activity).toMatchObject({ type: 'message', textFormat: 'xml' });
       expect(String(c.activity.text).startsWith(`${partMarker(i + 1, expected.length)}<pre>`)).toBe(true);
     });
-    const blocks = posted.map((c) => String(c.activity.text).replace(/^Part \d+ of \d+<pre>/, '').replace(/<\/pre>$/, ''));
+    const blocks = posted.map((c) =>
+      String(c.activity.text)
+        .replace(/^Part \d+ of \d+<pre>/, '')
+        .replace(/<\/pre>$/, ''),
+    );
     const text = blocks.join('\n').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
     expect(text).toBe(report.replace(/\s+$/, ''));
   });
@@ -117,7 +144,10 @@ describe('a long text report in a Teams thread', () => {
     const { connector } = harness;
     const before = connector.calls.length;
     connector.throttleNext(1_000);
-    await expect(conversation().replyInThread(CARD, 'a short report')).rejects.toMatchObject({ name: 'RestError', statusCode: 429 });
+    await expect(conversation().replyInThread(CARD, 'a short report')).rejects.toMatchObject({
+      name: 'RestError',
+      statusCode: 429,
+    });
     expect(slept).toHaveLength(retry.attempts - 1);
     expect(inThread(connector.calls.slice(before))).toEqual([]);
   });

@@ -41,13 +41,20 @@ export function adaptiveCard15Issues(json: object): string[] {
 /** Paths where `actual` lost or changed what `expected` holds (key order does not matter). */
 function differences(expected: unknown, actual: unknown, path: string): string[] {
   if (Array.isArray(expected)) {
-    if (!Array.isArray(actual) || actual.length !== expected.length) return [`round trip: ${path} changed from ${JSON.stringify(expected).slice(0, 200)}`];
+    if (!Array.isArray(actual) || actual.length !== expected.length)
+      return [`round trip: ${path} changed from ${JSON.stringify(expected).slice(0, 200)}`];
     return expected.flatMap((item, i) => differences(item, actual[i], `${path}[${i}]`));
   }
   if (typeof expected === 'object' && expected !== null) {
     if (typeof actual !== 'object' || actual === null) return [`round trip: ${path} dropped`];
     const got = actual as Record<string, unknown>;
-    return Object.entries(expected).flatMap(([key, value]) => (key in got ? differences(value, got[key], `${path}.${key}`) : [`round trip: ${path}.${key} dropped (a property adaptivecards does not know)`]));
+    return Object.entries(expected).flatMap(([key, value]) =>
+      key in got
+        ? differences(value, got[key], `${path}.${key}`)
+        : [`round trip: ${path}.${key} dropped (a property adaptivecards does not know)`],
+    );
   }
-  return expected === actual ? [] : [`round trip: ${path} changed from ${JSON.stringify(expected)} to ${JSON.stringify(actual)}`];
+  return expected === actual
+    ? []
+    : [`round trip: ${path} changed from ${JSON.stringify(expected)} to ${JSON.stringify(actual)}`];
 }

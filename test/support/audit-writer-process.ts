@@ -10,7 +10,9 @@ const [locationJson, actor, count] = process.argv.slice(2);
 const store = openDatabase(JSON.parse(locationJson!));
 try {
   for (let n = 0; n < Number(count); n++) {
-    await writeTransaction(store, (trx) => auditAppender(trx).append({ at: Date.now(), actor: actor!, action: 'ack', surface: 'cli', details: { n } }));
+    await writeTransaction(store, (trx) =>
+      auditAppender(trx).append({ at: Date.now(), actor: actor!, action: 'ack', surface: 'cli', details: { n } }),
+    );
   }
 } finally {
   await store.close();

@@ -18,7 +18,8 @@ export function blockKitViolations(message: SlackMessage): string[] {
     if (text.trim() === '') found.push(`${what}: empty`);
   };
   check('text', message.text, LIMITS.fallbackText);
-  if (message.blocks.length > LIMITS.blocksPerMessage) found.push(`${message.blocks.length} blocks > ${LIMITS.blocksPerMessage}`);
+  if (message.blocks.length > LIMITS.blocksPerMessage)
+    found.push(`${message.blocks.length} blocks > ${LIMITS.blocksPerMessage}`);
   const json = JSON.stringify(message.blocks).length;
   if (json > LIMITS.blocksJson) found.push(`blocks JSON ${json} > ${LIMITS.blocksJson}`);
   message.blocks.forEach((block, i) => {
@@ -26,13 +27,19 @@ export function blockKitViolations(message: SlackMessage): string[] {
     if (block.type === 'section') {
       if (block.text) check(`section ${i}`, block.text.text, LIMITS.sectionText);
       const fields = (block.fields ?? []) as TextObject[];
-      if (fields.length > LIMITS.fieldsPerSection) found.push(`section ${i}: ${fields.length} fields > ${LIMITS.fieldsPerSection}`);
+      if (fields.length > LIMITS.fieldsPerSection)
+        found.push(`section ${i}: ${fields.length} fields > ${LIMITS.fieldsPerSection}`);
       fields.forEach((field, j) => check(`section ${i} field ${j}`, field.text, LIMITS.fieldText));
     }
-    if (block.type === 'context') (block.elements as TextObject[]).forEach((element, j) => check(`context ${i}.${j}`, element.text, LIMITS.contextText));
+    if (block.type === 'context')
+      (block.elements as TextObject[]).forEach((element, j) =>
+        check(`context ${i}.${j}`, element.text, LIMITS.contextText),
+      );
     if (block.type === 'actions') {
-      if (block.elements.length > LIMITS.elementsPerActions) found.push(`actions ${i}: ${block.elements.length} elements`);
-      for (const element of block.elements) if (element.type === 'button') check(`button ${element.action_id}`, element.text.text, LIMITS.buttonText);
+      if (block.elements.length > LIMITS.elementsPerActions)
+        found.push(`actions ${i}: ${block.elements.length} elements`);
+      for (const element of block.elements)
+        if (element.type === 'button') check(`button ${element.action_id}`, element.text.text, LIMITS.buttonText);
     }
   });
   return found;

@@ -13,8 +13,12 @@ function filled(unit: string): Uint8Array {
 }
 
 const INPUTS: Record<string, () => Uint8Array> = {
-  'one endless header line': () => filled('X'.repeat(1000)).map((byte, i) => (i < 9 ? 'Subject: '.charCodeAt(i) : byte)),
-  'Received headers only': () => filled('Received: from a.example.net (a.example.net [192.0.2.1]) by b.example.net with ESMTP id x; Tue, 3 Nov 2026 08:12:39 +0000\n'),
+  'one endless header line': () =>
+    filled('X'.repeat(1000)).map((byte, i) => (i < 9 ? 'Subject: '.charCodeAt(i) : byte)),
+  'Received headers only': () =>
+    filled(
+      'Received: from a.example.net (a.example.net [192.0.2.1]) by b.example.net with ESMTP id x; Tue, 3 Nov 2026 08:12:39 +0000\n',
+    ),
   'nested multipart boundaries': () => filled('Content-Type: multipart/mixed; boundary="b"\n\n--b\n'),
   'qmail recipient blocks': () => filled('<bob@partner.test>:\nCNAME lookup failed temporarily. (#4.4.3)\n\n'),
   'angle brackets without end': () => filled('<<<<<<<<<<@@@@@@@@'),

@@ -10,7 +10,18 @@ import { parseCheckTarget } from '../../src/diagnosis/check-target.js';
 import { diagnose, type DiagnosisReport } from '../../src/diagnosis/diagnose.js';
 import { createDnsClient } from '../../src/net/dns-client.js';
 import { createSmtpProber } from '../../src/net/smtp-prober.js';
-import { CASE_DOMAIN, cardCaseDns, cardCaseSmtp, PARENT, RESOLVER, SCANNING_SUFFIX, SEED_CERT_NAME, TROUBLED_CERT_NAME, HEALTHY_MX_NAME, type CardCase } from '../fixtures/card-cases.js';
+import {
+  CASE_DOMAIN,
+  cardCaseDns,
+  cardCaseSmtp,
+  PARENT,
+  RESOLVER,
+  SCANNING_SUFFIX,
+  SEED_CERT_NAME,
+  TROUBLED_CERT_NAME,
+  HEALTHY_MX_NAME,
+  type CardCase,
+} from '../fixtures/card-cases.js';
 import { startDnsServers } from './dns-test-server.js';
 import { loopbackLookup } from './loopback-lookup.js';
 import { createTestPki, startSmtpServers } from './smtp-test-server.js';
@@ -37,14 +48,21 @@ export interface CardCaseWorld {
 }
 
 export async function startCardCaseWorld(): Promise<CardCaseWorld> {
-  const [seed, healthy, troubled] = await Promise.all([createTestPki(SEED_CERT_NAME, `other.${SCANNING_SUFFIX}`), createTestPki(HEALTHY_MX_NAME), createTestPki(TROUBLED_CERT_NAME)]);
+  const [seed, healthy, troubled] = await Promise.all([
+    createTestPki(SEED_CERT_NAME, `other.${SCANNING_SUFFIX}`),
+    createTestPki(HEALTHY_MX_NAME),
+    createTestPki(TROUBLED_CERT_NAME),
+  ]);
   const dns = await startDnsServers(cardCaseDns());
   const smtp = await startSmtpServers(cardCaseSmtp({ seed, healthy, troubled })).catch(async (error: unknown) => {
     await dns.close();
     throw error;
   });
   // Each case's servers are issued by their own test CA: trusting all three is what a sender's bundle does.
-  const prober = createSmtpProber({ allowPrivateTargets: true, trustedCa: seed.caCert + healthy.caCert + troubled.caCert });
+  const prober = createSmtpProber({
+    allowPrivateTargets: true,
+    trustedCa: seed.caCert + healthy.caCert + troubled.caCert,
+  });
   return {
     ports: [dns.port, smtp.port],
     async run(which) {
@@ -53,7 +71,9 @@ export async function startCardCaseWorld(): Promise<CardCaseWorld> {
       const report = await diagnose(target, {
         dns: createDnsClient(),
         now: () => performance.now(),
-        lookup: loopbackLookup(RESOLVER, dns.port, DNS_TIMEOUT_MS, { rootHints: [{ host: 'parent.test', address: PARENT }] }),
+        lookup: loopbackLookup(RESOLVER, dns.port, DNS_TIMEOUT_MS, {
+          rootHints: [{ host: 'parent.test', address: PARENT }],
+        }),
         smtp: { prober, port: smtp.port, heloName: 'probe.mxops.test' },
         // No DNSBL zone answers on loopback; asking none keeps the run inside it.
         dnsblZones: [],

@@ -29,11 +29,29 @@ export interface ContextOptions {
 }
 
 /** `servers` maps addresses to what they serve (see createZoneDnsClient). Authoritative servers listen on port 53. */
-export function checkContext(servers: Record<string, FakeServer>, options: ContextOptions): { client: ZoneDnsClient; context: CheckContext } {
+export function checkContext(
+  servers: Record<string, FakeServer>,
+  options: ContextOptions,
+): { client: ZoneDnsClient; context: CheckContext } {
   const client = createZoneDnsClient(servers);
   const resolver = options.resolver ?? RESOLVER;
-  const dns = new DnsLookups(options.wrap ? options.wrap(client) : client, loopbackLookup(resolver, 53, 100, { rootHints: [{ host: 'root.test', address: options.root ?? resolver }], allowPrivateTargets: options.allowPrivateTargets ?? true }));
-  return { client, context: { domain: options.domain, target: parseCheckTarget(options.domain), smtp: undefined, dns, facts: new DomainFacts(options.domain, dns) } };
+  const dns = new DnsLookups(
+    options.wrap ? options.wrap(client) : client,
+    loopbackLookup(resolver, 53, 100, {
+      rootHints: [{ host: 'root.test', address: options.root ?? resolver }],
+      allowPrivateTargets: options.allowPrivateTargets ?? true,
+    }),
+  );
+  return {
+    client,
+    context: {
+      domain: options.domain,
+      target: parseCheckTarget(options.domain),
+      smtp: undefined,
+      dns,
+      facts: new DomainFacts(options.domain, dns),
+    },
+  };
 }
 
 /**
@@ -41,14 +59,33 @@ export function checkContext(servers: Record<string, FakeServer>, options: Conte
  * entry of `nameservers` (host name -> IPv4 address, or null for none), A records for those
  * hosts that lie inside the zone, then `records`.
  */
-export function delegatedZone(origin: string, nameservers: Readonly<Record<string, string | null>>, records: readonly ZoneRecord[] = [], serial = 2026112601): Zone {
+export function delegatedZone(
+  origin: string,
+  nameservers: Readonly<Record<string, string | null>>,
+  records: readonly ZoneRecord[] = [],
+  serial = 2026112601,
+): Zone {
   const hosts = Object.entries(nameservers);
   return {
     origin,
     records: [
-      { name: '@', type: 'SOA', data: { mname: `${hosts[0]?.[0] ?? `ns.${origin}`}.`, rname: `hostmaster.${origin}.`, serial, refresh: 3600, retry: 600, expire: 604800, minimum: 300 } },
+      {
+        name: '@',
+        type: 'SOA',
+        data: {
+          mname: `${hosts[0]?.[0] ?? `ns.${origin}`}.`,
+          rname: `hostmaster.${origin}.`,
+          serial,
+          refresh: 3600,
+          retry: 600,
+          expire: 604800,
+          minimum: 300,
+        },
+      },
       ...hosts.map(([host]) => ({ name: '@', type: 'NS', data: `${host}.` })),
-      ...hosts.flatMap(([host, address]) => (address !== null && host.endsWith(`.${origin}`) ? [{ name: `${host}.`, type: 'A', data: address }] : [])),
+      ...hosts.flatMap(([host, address]) =>
+        address !== null && host.endsWith(`.${origin}`) ? [{ name: `${host}.`, type: 'A', data: address }] : [],
+      ),
       ...records,
     ],
   };

@@ -14,8 +14,17 @@ export interface CliRun {
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** Runs `mxops <args>` from the checkout with extra environment; resolves with its exit code and output. */
-export async function runMxops(args: readonly string[], env: Record<string, string> = {}, options: { readonly input?: string } = {}): Promise<CliRun> {
-  const child = promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
+export async function runMxops(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  options: { readonly input?: string } = {},
+): Promise<CliRun> {
+  const child = promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   // mxops stops reading at its input cap and may exit before taking everything: that is not an error here.
   child.child.stdin?.on('error', () => undefined);
   child.child.stdin?.end(options.input);
@@ -40,9 +49,14 @@ let measuredStartup: Promise<number> | undefined;
 export function cliStartupMs(): Promise<number> {
   measuredStartup ??= (async () => {
     const started = performance.now();
-    const modules = readdirSync(path.join(ROOT, 'src/cli')).filter((file) => file.startsWith('run-') && file.endsWith('.ts'));
+    const modules = readdirSync(path.join(ROOT, 'src/cli')).filter(
+      (file) => file.startsWith('run-') && file.endsWith('.ts'),
+    );
     const script = modules.map((file) => `await import(${JSON.stringify(`./src/cli/${file}`)});`).join('\n');
-    await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, timeout: 60_000 });
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      timeout: 60_000,
+    });
     return performance.now() - started;
   })();
   return measuredStartup;
@@ -60,5 +74,6 @@ const WORK_PER_PROCESS_MS = 2_000;
  */
 export async function cliBudget(): Promise<(processes: number, otherMs?: number) => number> {
   const startup = await cliStartupMs();
-  return (processes, otherMs = 0) => Math.ceil(processes * (STARTUP_HEADROOM * startup + WORK_PER_PROCESS_MS) + otherMs);
+  return (processes, otherMs = 0) =>
+    Math.ceil(processes * (STARTUP_HEADROOM * startup + WORK_PER_PROCESS_MS) + otherMs);
 }

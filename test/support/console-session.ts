@@ -6,7 +6,11 @@ import { noMailcheck } from './no-mailcheck.js';
 
 export type ConsoleOptions = Parameters<typeof runConsoleChat>[3];
 
-export async function consoleSession(script: string, options: ConsoleOptions, deps: MailcheckDeps = noMailcheck()): Promise<string> {
+export async function consoleSession(
+  script: string,
+  options: ConsoleOptions,
+  deps: MailcheckDeps = noMailcheck(),
+): Promise<string> {
   const input = new PassThrough();
   const output = new PassThrough();
   let text = '';

@@ -78,7 +78,9 @@ export interface ServerSpec {
 const QUERY_UDP_LIMIT = 512;
 
 /** Starts every server on the same free port (each on its own 127.0.0.x), so NS records can point at them. */
-export async function startDnsServers(specs: readonly ServerSpec[]): Promise<{ port: number; servers: TestDnsServer[]; close(): Promise<void> }> {
+export async function startDnsServers(
+  specs: readonly ServerSpec[],
+): Promise<{ port: number; servers: TestDnsServer[]; close(): Promise<void> }> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const port = 20_000 + Math.floor(Math.random() * 40_000);
     const started: TestDnsServer[] = [];
@@ -156,7 +158,10 @@ export async function startDnsServer(spec: ServerSpec, port: number): Promise<Te
     async close() {
       closed = true;
       for (const socket of sockets) socket.destroy();
-      await Promise.all([new Promise<void>((resolve) => udp.close(() => resolve())), tcp ? new Promise<void>((resolve) => tcp.close(() => resolve())) : undefined]);
+      await Promise.all([
+        new Promise<void>((resolve) => udp.close(() => resolve())),
+        tcp ? new Promise<void>((resolve) => tcp.close(() => resolve())) : undefined,
+      ]);
     },
   };
 }
@@ -166,7 +171,13 @@ export async function startDnsServer(spec: ServerSpec, port: number): Promise<Te
  * would send over `transport`, or undefined when it would stay silent. Shared by the loopback
  * server and the in-memory client (zone-dns-client.ts), so both behave exactly alike.
  */
-export function replyTo(message: Buffer, transport: 'udp' | 'tcp', zones: readonly Zone[], behaviour: Behaviour = {}, log?: LoggedQuery[]): Buffer | undefined {
+export function replyTo(
+  message: Buffer,
+  transport: 'udp' | 'tcp',
+  zones: readonly Zone[],
+  behaviour: Behaviour = {},
+  log?: LoggedQuery[],
+): Buffer | undefined {
   let request: packet.Packet;
   try {
     request = packet.decode(message);
@@ -176,7 +187,13 @@ export function replyTo(message: Buffer, transport: 'udp' | 'tcp', zones: readon
   const question = request.questions?.[0];
   const opt = request.additionals?.find((r) => r.type === 'OPT') as packet.OptAnswer | undefined;
   if (!question) return undefined;
-  log?.push({ name: question.name.toLowerCase(), type: question.type, transport, edns: opt !== undefined, rd: ((request.flags ?? 0) & packet.RECURSION_DESIRED) !== 0 });
+  log?.push({
+    name: question.name.toLowerCase(),
+    type: question.type,
+    transport,
+    edns: opt !== undefined,
+    rd: ((request.flags ?? 0) & packet.RECURSION_DESIRED) !== 0,
+  });
   const qname = question.name.toLowerCase().replace(/\.$/, '');
   const scoped = !behaviour.onlyFor || behaviour.onlyFor.some((zone) => qname === zone || qname.endsWith(`.${zone}`));
   const acting: Behaviour = scoped ? behaviour : { ...behaviour, silent: undefined, rcode: undefined };
@@ -219,15 +236,27 @@ function encodeAnswer(
   }
   if (extendedRcode) return packet.encode({ ...base, flags: rd, additionals });
 
-  const askedForDnssec = ((((opt as unknown as { flags?: number } | undefined)?.flags ?? 0) & 0x8000) !== 0) || ((request.flags ?? 0) & packet.AUTHENTIC_DATA) !== 0;
+  const askedForDnssec =
+    (((opt as unknown as { flags?: number } | undefined)?.flags ?? 0) & 0x8000) !== 0 ||
+    ((request.flags ?? 0) & packet.AUTHENTIC_DATA) !== 0;
   const ad = behaviour.authenticData && askedForDnssec ? packet.AUTHENTIC_DATA : 0;
-  const flags = rd | ad | (reply.authoritative && !behaviour.noAuthority ? packet.AUTHORITATIVE_ANSWER : 0) | rcodeFlag(reply.rcode);
+  const flags =
+    rd |
+    ad |
+    (reply.authoritative && !behaviour.noAuthority ? packet.AUTHORITATIVE_ANSWER : 0) |
+    rcodeFlag(reply.rcode);
   const full = packet.encode({ ...base, flags, answers: reply.answers, authorities: reply.authorities, additionals });
-  const asked = opt ? Math.max(QUERY_UDP_LIMIT, (opt as unknown as { udpPayloadSize: number }).udpPayloadSize) : QUERY_UDP_LIMIT;
+  const asked = opt
+    ? Math.max(QUERY_UDP_LIMIT, (opt as unknown as { udpPayloadSize: number }).udpPayloadSize)
+    : QUERY_UDP_LIMIT;
   const limit = behaviour.udpLimit === undefined ? asked : Math.min(asked, behaviour.udpLimit);
   if (transport === 'tcp' || behaviour.ignoreUdpLimit || full.length <= limit) return full;
   // Like Knot and NSD: a reply that does not fit is sent with TC set and its sections empty.
-  return packet.encode({ ...base, flags: flags | packet.TRUNCATED_RESPONSE, additionals: additionals.filter((r) => r.type === 'OPT') });
+  return packet.encode({
+    ...base,
+    flags: flags | packet.TRUNCATED_RESPONSE,
+    additionals: additionals.filter((r) => r.type === 'OPT'),
+  });
 }
 
 function rcodeFlag(rcode: string): number {
@@ -249,8 +278,17 @@ function absolute(name: string, origin: string): string {
 }
 
 function toAnswer(record: ZoneRecord, origin: string): packet.Answer {
-  const data = typeof record.data === 'string' && ['NS', 'CNAME', 'PTR'].includes(record.type) ? absolute(record.data, origin) : record.data;
-  return { name: absolute(record.name, origin), type: record.type, ttl: record.ttl ?? 300, class: 'IN', data } as packet.Answer;
+  const data =
+    typeof record.data === 'string' && ['NS', 'CNAME', 'PTR'].includes(record.type)
+      ? absolute(record.data, origin)
+      : record.data;
+  return {
+    name: absolute(record.name, origin),
+    type: record.type,
+    ttl: record.ttl ?? 300,
+    class: 'IN',
+    data,
+  } as packet.Answer;
 }
 
 /**
@@ -259,7 +297,12 @@ function toAnswer(record: ZoneRecord, origin: string): packet.Answer {
  * and their addresses from the zone as glue.
  */
 function referralFrom(all: readonly packet.Answer[], origin: string, qname: string): ZoneAnswer | undefined {
-  const cuts = all.filter((r) => r.type === 'NS' && r.name.toLowerCase() !== origin && (qname === r.name.toLowerCase() || qname.endsWith(`.${r.name.toLowerCase()}`)));
+  const cuts = all.filter(
+    (r) =>
+      r.type === 'NS' &&
+      r.name.toLowerCase() !== origin &&
+      (qname === r.name.toLowerCase() || qname.endsWith(`.${r.name.toLowerCase()}`)),
+  );
   const deepest = cuts.sort((a, b) => b.name.length - a.name.length)[0]?.name.toLowerCase();
   if (deepest === undefined) return undefined;
   const ns = cuts.filter((r) => r.name.toLowerCase() === deepest);
@@ -271,7 +314,9 @@ function referralFrom(all: readonly packet.Answer[], origin: string, qname: stri
 /** Looks the question up in the zones: answer, CNAME chain, NODATA or NXDOMAIN, with SOA where RFC 2308 wants it. */
 export function answerFrom(zones: readonly Zone[], question: packet.Question, behaviour: Behaviour = {}): ZoneAnswer {
   const qname = question.name.toLowerCase().replace(/\.$/, '');
-  const zone = zones.filter((z) => qname === z.origin || qname.endsWith(`.${z.origin}`)).sort((a, b) => b.origin.length - a.origin.length)[0];
+  const zone = zones
+    .filter((z) => qname === z.origin || qname.endsWith(`.${z.origin}`))
+    .sort((a, b) => b.origin.length - a.origin.length)[0];
   const empty = { answers: [], authorities: [], additionals: [] };
   if (!zone || behaviour.lame) return { rcode: 'REFUSED', authoritative: false, ...empty };
 
@@ -285,7 +330,13 @@ export function answerFrom(zones: readonly Zone[], question: packet.Question, be
     const atName = all.filter((r) => r.name.toLowerCase() === name);
     if ((question.type as string) === 'ANY') {
       if (behaviour.minimalAny && atName.length > 0) {
-        answers.push({ name, type: 'HINFO', ttl: 3600, class: 'IN', data: { cpu: 'RFC8482', os: '' } } as packet.Answer);
+        answers.push({
+          name,
+          type: 'HINFO',
+          ttl: 3600,
+          class: 'IN',
+          data: { cpu: 'RFC8482', os: '' },
+        } as packet.Answer);
       } else answers.push(...atName);
       break;
     }
@@ -306,7 +357,11 @@ export function answerFrom(zones: readonly Zone[], question: packet.Question, be
     if (!(name === zone.origin || name.endsWith(`.${zone.origin}`))) break;
   }
   // Like Knot and BIND, an answer to NS carries the addresses of the nameservers the zone holds.
-  const nsTargets = new Set(question.type === 'NS' ? answers.filter((r) => r.type === 'NS').map((r) => String((r as { data: unknown }).data).toLowerCase()) : []);
+  const nsTargets = new Set(
+    question.type === 'NS'
+      ? answers.filter((r) => r.type === 'NS').map((r) => String((r as { data: unknown }).data).toLowerCase())
+      : [],
+  );
   const additionals = all.filter((r) => (r.type === 'A' || r.type === 'AAAA') && nsTargets.has(r.name.toLowerCase()));
   return { rcode: 'NOERROR', authoritative: true, answers, authorities: answers.length === 0 ? soa : [], additionals };
 }

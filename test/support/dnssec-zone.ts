@@ -73,17 +73,67 @@ export function signZone(options: SignOptions): SignedZone {
   const origin = options.origin.endsWith('.') ? options.origin : `${options.origin}.`;
   const algorithm = options.algorithm ?? 'ECDSAP256SHA256';
   const size = algorithm.startsWith('RSA') ? ['-b', '2048'] : [];
-  const ksk = execFileSync(DNSSEC_KEYGEN, ['-q', '-K', work, '-a', algorithm, ...size, ...ACTIVE_LONG_AGO, '-f', 'KSK', '-n', 'ZONE', origin], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-  const zsk = execFileSync(DNSSEC_KEYGEN, ['-q', '-K', work, '-a', algorithm, ...size, ...ACTIVE_LONG_AGO, '-n', 'ZONE', origin], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-  const keyText = (name: string): string => readFileSync(path.join(work, `${name}.key`), 'utf8').split('\n').filter((l) => !l.startsWith(';') && l.trim() !== '').join('\n');
+  const ksk = execFileSync(
+    DNSSEC_KEYGEN,
+    ['-q', '-K', work, '-a', algorithm, ...size, ...ACTIVE_LONG_AGO, '-f', 'KSK', '-n', 'ZONE', origin],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  )
+    .toString()
+    .trim();
+  const zsk = execFileSync(
+    DNSSEC_KEYGEN,
+    ['-q', '-K', work, '-a', algorithm, ...size, ...ACTIVE_LONG_AGO, '-n', 'ZONE', origin],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  )
+    .toString()
+    .trim();
+  const keyText = (name: string): string =>
+    readFileSync(path.join(work, `${name}.key`), 'utf8')
+      .split('\n')
+      .filter((l) => !l.startsWith(';') && l.trim() !== '')
+      .join('\n');
   const zoneFile = path.join(work, 'zone');
-  writeFileSync(zoneFile, [`$ORIGIN ${origin}`, '$TTL 300', options.body, options.childDs ?? '', keyText(ksk), keyText(zsk), ''].join('\n'));
+  writeFileSync(
+    zoneFile,
+    [`$ORIGIN ${origin}`, '$TTL 300', options.body, options.childDs ?? '', keyText(ksk), keyText(zsk), ''].join('\n'),
+  );
   const nsec3 = options.nsec3 ? ['-3', '-', '-H', '0', ...(options.optOut ? ['-A'] : [])] : [];
-  execFileSync(DNSSEC_SIGNZONE, ['-P', '-K', work, '-d', work, ...nsec3, '-O', 'full', '-s', stamp(options.inception ?? -3600), '-e', stamp(options.expiration ?? 30 * 86400), '-o', origin, '-N', 'keep', '-x', '-f', `${zoneFile}.signed`, zoneFile], { stdio: 'pipe' });
-  let text = readFileSync(`${zoneFile}.signed`, 'utf8').split('\n').filter((l) => !l.startsWith(';') && l.trim() !== '').join('\n');
+  execFileSync(
+    DNSSEC_SIGNZONE,
+    [
+      '-P',
+      '-K',
+      work,
+      '-d',
+      work,
+      ...nsec3,
+      '-O',
+      'full',
+      '-s',
+      stamp(options.inception ?? -3600),
+      '-e',
+      stamp(options.expiration ?? 30 * 86400),
+      '-o',
+      origin,
+      '-N',
+      'keep',
+      '-x',
+      '-f',
+      `${zoneFile}.signed`,
+      zoneFile,
+    ],
+    { stdio: 'pipe' },
+  );
+  let text = readFileSync(`${zoneFile}.signed`, 'utf8')
+    .split('\n')
+    .filter((l) => !l.startsWith(';') && l.trim() !== '')
+    .join('\n');
   if (options.dropSignaturesOver) {
     const dropped = new Set(options.dropSignaturesOver.map((t) => t.toUpperCase()));
-    text = text.split('\n').filter((l) => !(/\sRRSIG\s/.test(l) && dropped.has(l.split(/\s+/)[4]?.toUpperCase() ?? ''))).join('\n');
+    text = text
+      .split('\n')
+      .filter((l) => !(/\sRRSIG\s/.test(l) && dropped.has(l.split(/\s+/)[4]?.toUpperCase() ?? '')))
+      .join('\n');
   }
   const dsset = readdirSync(work).find((f) => f.startsWith('dsset-'));
   const ds = dsset ? readFileSync(path.join(work, dsset), 'utf8') : '';
@@ -93,7 +143,8 @@ export function signZone(options: SignOptions): SignedZone {
 
 /** A DS set for a zone made from another key: what a botched rollover leaves at the parent. */
 export function unrelatedDs(origin: string, algorithm = 'ECDSAP256SHA256'): string {
-  return signZone({ origin, body: `@ SOA ns1 hostmaster 1 3600 600 604800 300\n@ NS ns1\nns1 A 127.0.0.1`, algorithm }).ds;
+  return signZone({ origin, body: `@ SOA ns1 hostmaster 1 3600 600 604800 300\n@ NS ns1\nns1 A 127.0.0.1`, algorithm })
+    .ds;
 }
 
 /** `-O full` lines as fixture records for the dns-packet server. */
@@ -140,15 +191,33 @@ function rdataOf(type: string, f: string[]): unknown {
     case 'MX':
       return { preference: Number(f[0]), exchange: f[1] };
     case 'SOA':
-      return { mname: f[0], rname: f[1], serial: Number(f[2]), refresh: Number(f[3]), retry: Number(f[4]), expire: Number(f[5]), minimum: Number(f[6]) };
+      return {
+        mname: f[0],
+        rname: f[1],
+        serial: Number(f[2]),
+        refresh: Number(f[3]),
+        retry: Number(f[4]),
+        expire: Number(f[5]),
+        minimum: Number(f[6]),
+      };
     case 'TXT':
       return (f.join(' ').match(/"((?:[^"\\]|\\.)*)"/g) ?? []).map((s) => s.slice(1, -1));
     case 'TLSA':
-      return { usage: Number(f[0]), selector: Number(f[1]), matchingType: Number(f[2]), certificate: Buffer.from(f.slice(3).join(''), 'hex') };
+      return {
+        usage: Number(f[0]),
+        selector: Number(f[1]),
+        matchingType: Number(f[2]),
+        certificate: Buffer.from(f.slice(3).join(''), 'hex'),
+      };
     case 'DNSKEY':
       return { flags: Number(f[0]), algorithm: Number(f[2]), key: Buffer.from(f.slice(3).join(''), 'base64') };
     case 'DS':
-      return { keyTag: Number(f[0]), algorithm: Number(f[1]), digestType: Number(f[2]), digest: Buffer.from(f.slice(3).join(''), 'hex') };
+      return {
+        keyTag: Number(f[0]),
+        algorithm: Number(f[1]),
+        digestType: Number(f[2]),
+        digest: Buffer.from(f.slice(3).join(''), 'hex'),
+      };
     case 'RRSIG':
       return {
         typeCovered: f[0],
@@ -164,7 +233,14 @@ function rdataOf(type: string, f: string[]): unknown {
     case 'NSEC':
       return { nextDomain: f[0], rrtypes: f.slice(1) };
     case 'NSEC3':
-      return { algorithm: Number(f[0]), flags: Number(f[1]), iterations: Number(f[2]), salt: f[3] === '-' ? Buffer.alloc(0) : Buffer.from(f[3] as string, 'hex'), nextDomain: base32hexDecode(f[4] as string), rrtypes: f.slice(5) };
+      return {
+        algorithm: Number(f[0]),
+        flags: Number(f[1]),
+        iterations: Number(f[2]),
+        salt: f[3] === '-' ? Buffer.alloc(0) : Buffer.from(f[3] as string, 'hex'),
+        nextDomain: base32hexDecode(f[4] as string),
+        rrtypes: f.slice(5),
+      };
     case 'NSEC3PARAM': {
       const salt = f[3] === '-' ? Buffer.alloc(0) : Buffer.from(f[3] as string, 'hex');
       const head = Buffer.alloc(5);
@@ -181,7 +257,22 @@ function rdataOf(type: string, f: string[]): unknown {
 
 /** The records as the DNS adapter hands them over: encoded by dns-packet, decoded by our decoder (so each carries its wire form). */
 export function wireRecordsOf(records: readonly ZoneRecord[]): DnsRecord[] {
-  const answers = records.map((r) => ({ name: r.name.replace(/\.$/, '') || '.', type: r.type, ttl: r.ttl ?? 300, class: 'IN', data: r.data }) as packet.Answer);
-  const message = packet.encode({ type: 'response', id: 1, flags: packet.AUTHORITATIVE_ANSWER, questions: [{ name: 'example', type: 'A' }], answers });
+  const answers = records.map(
+    (r) =>
+      ({
+        name: r.name.replace(/\.$/, '') || '.',
+        type: r.type,
+        ttl: r.ttl ?? 300,
+        class: 'IN',
+        data: r.data,
+      }) as packet.Answer,
+  );
+  const message = packet.encode({
+    type: 'response',
+    id: 1,
+    flags: packet.AUTHORITATIVE_ANSWER,
+    questions: [{ name: 'example', type: 'A' }],
+    answers,
+  });
   return decodeReply(message).answers;
 }

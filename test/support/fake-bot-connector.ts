@@ -81,19 +81,32 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
         return;
       }
       if (!match?.[1] || (method !== 'POST' && method !== 'PUT') || (method === 'PUT' && !match[2])) {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'NotFound', message: `${method} ${req.url}` } }));
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { code: 'NotFound', message: `${method} ${req.url}` } }));
         return;
       }
       const activityId = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
       if (method === 'POST' && throttle.left > 0) {
         throttle.left -= 1;
         throttled.push({ conversationId: decodeURIComponent(match[1]), activity });
-        const body = { error: { code: 'TooManyRequests', message: 'Too many requests. Please retry after some time.' } };
-        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(throttle.retryAfterSeconds) }).end(JSON.stringify(body));
+        const body = {
+          error: { code: 'TooManyRequests', message: 'Too many requests. Please retry after some time.' },
+        };
+        res
+          .writeHead(429, { 'content-type': 'application/json', 'retry-after': String(throttle.retryAfterSeconds) })
+          .end(JSON.stringify(body));
         return;
       }
       const id = method === 'PUT' ? (activityId ?? '') : `activity-${++counter}`;
-      calls.push({ method, conversationId: decodeURIComponent(match[1]), activityId, activity, authorization: req.headers.authorization, id });
+      calls.push({
+        method,
+        conversationId: decodeURIComponent(match[1]),
+        activityId,
+        activity,
+        authorization: req.headers.authorization,
+        id,
+      });
       for (const wake of waiters) wake();
       // The connector answers 201 Created to a new activity and 200 to an update, with a ResourceResponse.
       res.writeHead(method === 'POST' ? 201 : 200, { 'content-type': 'application/json' }).end(JSON.stringify({ id }));
@@ -120,7 +133,11 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`connector: gave up waiting for ${what}; calls so far: ${calls.map((c) => `${c.method} ${c.conversationId} ${c.activityId ?? ''}`).join(', ')}`));
+          reject(
+            new Error(
+              `connector: gave up waiting for ${what}; calls so far: ${calls.map((c) => `${c.method} ${c.conversationId} ${c.activityId ?? ''}`).join(', ')}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();
@@ -160,8 +177,15 @@ export function authenticationOffForLoopbackTests(): TeamsAuthentication {
 }
 
 /** POSTs an activity to the bot as the Bot Framework service would (minus the JWT). */
-export async function sendToBot(botUrl: string, activity: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(botUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+export async function sendToBot(
+  botUrl: string,
+  activity: Record<string, unknown>,
+): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(botUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(activity),
+  });
   const text = await response.text();
   const json = response.headers.get('content-type')?.startsWith('application/json') ?? false;
   return { status: response.status, body: text === '' ? undefined : json ? (JSON.parse(text) as unknown) : text };

@@ -66,15 +66,21 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
   const files = new Map<string, { name: string; content: Buffer; url?: string }>();
   const uploads = new Map<string, string>();
   let base = '';
-  const nextTs = (): string => `${options.realTimestamps ? Math.floor(Date.now() / 1000) : 1700000000}.${String(++sequence).padStart(6, '0')}`;
+  const nextTs = (): string =>
+    `${options.realTimestamps ? Math.floor(Date.now() / 1000) : 1700000000}.${String(++sequence).padStart(6, '0')}`;
 
-  const answer = (method: string, args: Record<string, unknown>, authorization: string | undefined): { status: number; body: Record<string, unknown>; headers?: Record<string, string> } => {
+  const answer = (
+    method: string,
+    args: Record<string, unknown>,
+    authorization: string | undefined,
+  ): { status: number; body: Record<string, unknown>; headers?: Record<string, string> } => {
     const retryAfter = rateLimits.get(method);
     if (retryAfter !== undefined) {
       rateLimits.delete(method);
       return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(retryAfter) } };
     }
-    if (authorization !== `Bearer ${options.botToken}` && args.token !== options.botToken) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+    if (authorization !== `Bearer ${options.botToken}` && args.token !== options.botToken)
+      return { status: 200, body: { ok: false, error: 'invalid_auth' } };
     const failure = failures.get(method);
     if (failure !== undefined) {
       failures.delete(method);
@@ -82,10 +88,29 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
     }
     switch (method) {
       case 'auth.test':
-        return { status: 200, body: { ok: true, url: 'https://fake.slack.test/', team: 'Fake', user: 'mxops', team_id: 'T0FAKE', user_id: 'U0MXOPS', bot_id: 'B0MXOPS' } };
+        return {
+          status: 200,
+          body: {
+            ok: true,
+            url: 'https://fake.slack.test/',
+            team: 'Fake',
+            user: 'mxops',
+            team_id: 'T0FAKE',
+            user_id: 'U0MXOPS',
+            bot_id: 'B0MXOPS',
+          },
+        };
       case 'chat.postMessage': {
         const ts = nextTs();
-        return { status: 200, body: { ok: true, channel: args.channel, ts, message: { type: 'message', text: args.text, ts, ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}) } } };
+        return {
+          status: 200,
+          body: {
+            ok: true,
+            channel: args.channel,
+            ts,
+            message: { type: 'message', text: args.text, ts, ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}) },
+          },
+        };
       }
       case 'chat.update':
         return { status: 200, body: { ok: true, channel: args.channel, ts: args.ts, text: args.text } };
@@ -94,12 +119,26 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
       case 'views.open': {
         // Slack answers with the view it opened, under an id of its own.
         const view = typeof args.view === 'object' && args.view !== null ? args.view : {};
-        return { status: 200, body: { ok: true, view: { ...view, id: `V${String(++sequence).padStart(8, '0')}`, state: { values: {} } } } };
+        return {
+          status: 200,
+          body: { ok: true, view: { ...view, id: `V${String(++sequence).padStart(8, '0')}`, state: { values: {} } } },
+        };
       }
       case 'files.info': {
         const file = files.get(String(args.file));
         if (!file) return { status: 200, body: { ok: false, error: 'file_not_found' } };
-        return { status: 200, body: { ok: true, file: { id: args.file, name: file.name, size: file.content.length, url_private_download: file.url ?? `${base}/files/${String(args.file)}/${file.name}` } } };
+        return {
+          status: 200,
+          body: {
+            ok: true,
+            file: {
+              id: args.file,
+              name: file.name,
+              size: file.content.length,
+              url_private_download: file.url ?? `${base}/files/${String(args.file)}/${file.name}`,
+            },
+          },
+        };
       }
       case 'files.getUploadURLExternal': {
         const id = `F${String(++sequence).padStart(8, '0')}`;
@@ -112,7 +151,10 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
         return { status: 200, body: { ok: true, files: listed.map((f) => ({ id: f.id })) } };
       }
       case 'conversations.replies':
-        return { status: 200, body: { ok: true, messages: threadOf(String(args.channel), String(args.ts)), has_more: false } };
+        return {
+          status: 200,
+          body: { ok: true, messages: threadOf(String(args.channel), String(args.ts)), has_more: false },
+        };
       case 'conversations.history':
         return { status: 200, body: historyPage(String(args.channel), args) };
       case 'conversations.open':
@@ -131,7 +173,9 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
       .map((call) => ({
         ts: (call.response as { ts?: string }).ts,
         text: call.args.text,
-        ...(call.args.metadata !== undefined ? { metadata: typeof call.args.metadata === 'string' ? JSON.parse(call.args.metadata) : call.args.metadata } : {}),
+        ...(call.args.metadata !== undefined
+          ? { metadata: typeof call.args.metadata === 'string' ? JSON.parse(call.args.metadata) : call.args.metadata }
+          : {}),
       }));
 
   /**
@@ -144,22 +188,42 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
     const oldest = args.oldest === undefined ? -Infinity : Number(args.oldest);
     const latest = args.latest === undefined ? Infinity : Number(args.latest);
     const messages = calls
-      .filter((call) => call.method === 'chat.postMessage' && call.status === 200 && (call.args.channel === channel || call.response.channel === channel))
-      .filter((call) => call.args.thread_ts === undefined || call.args.reply_broadcast === true || call.args.reply_broadcast === 'true')
+      .filter(
+        (call) =>
+          call.method === 'chat.postMessage' &&
+          call.status === 200 &&
+          (call.args.channel === channel || call.response.channel === channel),
+      )
+      .filter(
+        (call) =>
+          call.args.thread_ts === undefined ||
+          call.args.reply_broadcast === true ||
+          call.args.reply_broadcast === 'true',
+      )
       .filter((call) => Number(call.response.ts) > oldest && Number(call.response.ts) < latest)
       .map((call) => ({
         type: 'message',
         ts: (call.response as { ts?: string }).ts,
         text: call.args.text,
         ...(call.args.thread_ts !== undefined ? { thread_ts: call.args.thread_ts } : {}),
-        ...(withMetadata && call.args.metadata !== undefined ? { metadata: typeof call.args.metadata === 'string' ? JSON.parse(call.args.metadata) : call.args.metadata } : {}),
+        ...(withMetadata && call.args.metadata !== undefined
+          ? { metadata: typeof call.args.metadata === 'string' ? JSON.parse(call.args.metadata) : call.args.metadata }
+          : {}),
       }))
       .reverse();
     const limit = Math.max(1, Math.min(999, Number(args.limit ?? 100) || 100));
-    const offset = typeof args.cursor === 'string' && args.cursor.startsWith('offset:') ? Number(args.cursor.slice('offset:'.length)) : 0;
+    const offset =
+      typeof args.cursor === 'string' && args.cursor.startsWith('offset:')
+        ? Number(args.cursor.slice('offset:'.length))
+        : 0;
     const page = messages.slice(offset, offset + limit);
     const more = offset + limit < messages.length;
-    return { ok: true, messages: page, has_more: more, response_metadata: { next_cursor: more ? `offset:${offset + limit}` : '' } };
+    return {
+      ok: true,
+      messages: page,
+      has_more: more,
+      response_metadata: { next_cursor: more ? `offset:${offset + limit}` : '' },
+    };
   };
 
   const server = createServer((req, res) => {
@@ -173,14 +237,25 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
       res.end(JSON.stringify(body));
     };
     if (url.pathname.startsWith('/response/')) {
-      calls.push({ method: 'response_url', args: { id: url.pathname.slice('/response/'.length), ...(JSON.parse(raw || '{}') as Record<string, unknown>) }, status: 200, response: { ok: true }, at: Date.now() });
+      calls.push({
+        method: 'response_url',
+        args: { id: url.pathname.slice('/response/'.length), ...(JSON.parse(raw || '{}') as Record<string, unknown>) },
+        status: 200,
+        response: { ok: true },
+        at: Date.now(),
+      });
       return respond(200, { ok: true });
     }
     if (url.pathname.startsWith('/upload/')) {
       // files.uploadV2 posts the content as multipart form data (WebClient.postFileUploadsToExternalURL).
-      const form = await new Response(raw, { headers: { 'content-type': String(req.headers['content-type'] ?? '') } }).formData().catch(() => undefined);
+      const form = await new Response(raw, { headers: { 'content-type': String(req.headers['content-type'] ?? '') } })
+        .formData()
+        .catch(() => undefined);
       const part = form ? [...form.values()][0] : undefined;
-      uploads.set(url.pathname.slice('/upload/'.length), typeof part === 'string' ? part : part ? await part.text() : raw);
+      uploads.set(
+        url.pathname.slice('/upload/'.length),
+        typeof part === 'string' ? part : part ? await part.text() : raw,
+      );
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('OK - uploaded');
       return;
@@ -239,7 +314,8 @@ function readBody(req: IncomingMessage): Promise<string> {
 function parseArgs(raw: string, contentType: string | undefined): Record<string, unknown> {
   if (contentType?.startsWith('application/json')) return JSON.parse(raw || '{}') as Record<string, unknown>;
   const args: Record<string, unknown> = {};
-  for (const [key, value] of new URLSearchParams(raw)) args[key] = JSON_FIELDS.includes(key) ? (JSON.parse(value) as unknown) : value;
+  for (const [key, value] of new URLSearchParams(raw))
+    args[key] = JSON_FIELDS.includes(key) ? (JSON.parse(value) as unknown) : value;
   return args;
 }
 
@@ -256,7 +332,11 @@ export function signSlackRequest(signingSecret: string, body: string, timestamp:
   return `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
 }
 
-export async function sendToApp(url: string, body: string, options: { readonly signingSecret: string; readonly retryNum?: number; readonly timestamp?: number }): Promise<Delivery> {
+export async function sendToApp(
+  url: string,
+  body: string,
+  options: { readonly signingSecret: string; readonly retryNum?: number; readonly timestamp?: number },
+): Promise<Delivery> {
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   const started = performance.now();
   const response = await fetch(url, {
@@ -266,7 +346,9 @@ export async function sendToApp(url: string, body: string, options: { readonly s
       'content-type': body.startsWith('{') ? 'application/json' : 'application/x-www-form-urlencoded',
       'x-slack-request-timestamp': String(timestamp),
       'x-slack-signature': signSlackRequest(options.signingSecret, body, timestamp),
-      ...(options.retryNum !== undefined ? { 'x-slack-retry-num': String(options.retryNum), 'x-slack-retry-reason': 'http_timeout' } : {}),
+      ...(options.retryNum !== undefined
+        ? { 'x-slack-retry-num': String(options.retryNum), 'x-slack-retry-reason': 'http_timeout' }
+        : {}),
     },
     body,
   });
@@ -278,7 +360,14 @@ let triggers = 0;
 const nextTrigger = (): string => `trigger-${process.pid}-${++triggers}`;
 
 /** A slash command as Slack POSTs it: URL-encoded form fields. */
-export function slashCommandBody(fields: { readonly text: string; readonly responseUrl: string; readonly command?: string; readonly triggerId?: string; readonly channel?: string; readonly user?: string }): string {
+export function slashCommandBody(fields: {
+  readonly text: string;
+  readonly responseUrl: string;
+  readonly command?: string;
+  readonly triggerId?: string;
+  readonly channel?: string;
+  readonly user?: string;
+}): string {
   return new URLSearchParams({
     token: 'deprecated-verification-token',
     team_id: 'T0FAKE',
@@ -296,7 +385,14 @@ export function slashCommandBody(fields: { readonly text: string; readonly respo
 }
 
 /** An Events API delivery (event_callback) of an app_mention, as Slack POSTs it: JSON. */
-export function appMentionBody(fields: { readonly text: string; readonly ts: string; readonly files?: readonly string[]; readonly channel?: string; readonly user?: string; readonly threadTs?: string }): string {
+export function appMentionBody(fields: {
+  readonly text: string;
+  readonly ts: string;
+  readonly files?: readonly string[];
+  readonly channel?: string;
+  readonly user?: string;
+  readonly threadTs?: string;
+}): string {
   return JSON.stringify({
     token: 'deprecated-verification-token',
     team_id: 'T0FAKE',
@@ -336,12 +432,32 @@ export function blockActionsBody(fields: {
     user: { id: fields.user ?? 'U0ADMIN', username: 'admin', team_id: 'T0FAKE' },
     api_app_id: 'A0MXOPS',
     token: 'deprecated-verification-token',
-    container: { type: 'message', message_ts: fields.messageTs, channel_id: channel, is_ephemeral: false, ...(fields.threadTs ? { thread_ts: fields.threadTs } : {}) },
+    container: {
+      type: 'message',
+      message_ts: fields.messageTs,
+      channel_id: channel,
+      is_ephemeral: false,
+      ...(fields.threadTs ? { thread_ts: fields.threadTs } : {}),
+    },
     trigger_id: fields.triggerId ?? nextTrigger(),
     channel: { id: channel, name: 'mail-ops' },
-    message: { type: 'message', ts: fields.messageTs, text: 'card', ...(fields.threadTs ? { thread_ts: fields.threadTs } : {}) },
+    message: {
+      type: 'message',
+      ts: fields.messageTs,
+      text: 'card',
+      ...(fields.threadTs ? { thread_ts: fields.threadTs } : {}),
+    },
     response_url: fields.responseUrl,
-    actions: [{ type: 'button', action_id: fields.actionId, block_id: 'b1', text: { type: 'plain_text', text: 'button' }, value: fields.value, action_ts: '1700000001.000001' }],
+    actions: [
+      {
+        type: 'button',
+        action_id: fields.actionId,
+        block_id: 'b1',
+        text: { type: 'plain_text', text: 'button' },
+        value: fields.value,
+        action_ts: '1700000001.000001',
+      },
+    ],
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
@@ -350,12 +466,18 @@ export function blockActionsBody(fields: {
  * A modal's submission as Slack POSTs it: the view that views.open was given, with what the user
  * typed in state.values ({ [block_id]: { [action_id]: { type, value } } }).
  */
-export function viewSubmissionBody(fields: { readonly view: Readonly<Record<string, unknown>>; readonly values: Readonly<Record<string, string>>; readonly user?: string }): string {
+export function viewSubmissionBody(fields: {
+  readonly view: Readonly<Record<string, unknown>>;
+  readonly values: Readonly<Record<string, string>>;
+  readonly user?: string;
+}): string {
   const blocks = (fields.view.blocks ?? []) as { block_id?: string; element?: { action_id?: string } }[];
   const values: Record<string, Record<string, { type: string; value: string | null }>> = {};
   for (const block of blocks) {
     if (block.block_id === undefined || block.element?.action_id === undefined) continue;
-    values[block.block_id] = { [block.element.action_id]: { type: 'plain_text_input', value: fields.values[block.block_id] ?? null } };
+    values[block.block_id] = {
+      [block.element.action_id]: { type: 'plain_text_input', value: fields.values[block.block_id] ?? null },
+    };
   }
   const payload = {
     type: 'view_submission',
@@ -364,7 +486,15 @@ export function viewSubmissionBody(fields: { readonly view: Readonly<Record<stri
     api_app_id: 'A0MXOPS',
     token: 'deprecated-verification-token',
     trigger_id: nextTrigger(),
-    view: { id: 'V0FORM', team_id: 'T0FAKE', app_id: 'A0MXOPS', bot_id: 'B0MXOPS', hash: '1700000000.abcdef', ...fields.view, state: { values } },
+    view: {
+      id: 'V0FORM',
+      team_id: 'T0FAKE',
+      app_id: 'A0MXOPS',
+      bot_id: 'B0MXOPS',
+      hash: '1700000000.abcdef',
+      ...fields.view,
+      state: { values },
+    },
     response_urls: [],
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();

@@ -15,7 +15,10 @@ function inCi(): boolean {
 
 export function expectGoldenFile(path: string, actual: string): void {
   if (process.env.UPDATE_GOLDEN === '1') {
-    if (inCi()) throw new Error(`UPDATE_GOLDEN=1 refused because CI is set: golden files are rewritten by a person, locally, who reviews the diff (${path})`);
+    if (inCi())
+      throw new Error(
+        `UPDATE_GOLDEN=1 refused because CI is set: golden files are rewritten by a person, locally, who reviews the diff (${path})`,
+      );
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, actual);
   }

@@ -1,13 +1,40 @@
 /** A small inventory in code: a three-person chain, one policy, systems and patches to order. */
-import { DEFAULT_WORKING_HOURS, type EscalationPolicy, type InventoryDocument, type PatchSpec, type Person, type System } from '../../src/patching/inventory.js';
+import {
+  DEFAULT_WORKING_HOURS,
+  type EscalationPolicy,
+  type InventoryDocument,
+  type PatchSpec,
+  type Person,
+  type System,
+} from '../../src/patching/inventory.js';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 
 export const PEOPLE: readonly Person[] = [
-  { handle: 'alice', name: 'Alice Owner', chat: { slack: 'UALICE', teams: 'aad-alice' }, timeZone: 'Europe/Berlin', workingHours: DEFAULT_WORKING_HOURS, manager: 'bob' },
-  { handle: 'bob', name: 'Bob Manager', chat: { slack: 'UBOB', teams: 'aad-bob' }, timeZone: 'Europe/Berlin', workingHours: DEFAULT_WORKING_HOURS, manager: 'carol' },
-  { handle: 'carol', name: 'Carol Chief', chat: { slack: 'UCAROL' }, timeZone: 'America/New_York', workingHours: DEFAULT_WORKING_HOURS },
+  {
+    handle: 'alice',
+    name: 'Alice Owner',
+    chat: { slack: 'UALICE', teams: 'aad-alice' },
+    timeZone: 'Europe/Berlin',
+    workingHours: DEFAULT_WORKING_HOURS,
+    manager: 'bob',
+  },
+  {
+    handle: 'bob',
+    name: 'Bob Manager',
+    chat: { slack: 'UBOB', teams: 'aad-bob' },
+    timeZone: 'Europe/Berlin',
+    workingHours: DEFAULT_WORKING_HOURS,
+    manager: 'carol',
+  },
+  {
+    handle: 'carol',
+    name: 'Carol Chief',
+    chat: { slack: 'UCAROL' },
+    timeZone: 'America/New_York',
+    workingHours: DEFAULT_WORKING_HOURS,
+  },
 ];
 
 export const STANDARD_POLICY: EscalationPolicy = {
@@ -44,7 +71,12 @@ export function system(name: string, overrides: Partial<System> = {}): System {
   };
 }
 
-export function patch(systemName: string, advisory: string, releasedAt: number, overrides: Partial<PatchSpec> = {}): PatchSpec {
+export function patch(
+  systemName: string,
+  advisory: string,
+  releasedAt: number,
+  overrides: Partial<PatchSpec> = {},
+): PatchSpec {
   return { system: systemName, title: `Fix for ${advisory}`, advisory, severity: 'critical', releasedAt, ...overrides };
 }
 

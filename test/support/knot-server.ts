@@ -70,7 +70,8 @@ export async function knotAvailable(): Promise<boolean> {
 export async function startKnot(options: StartKnotOptions): Promise<RunningKnot> {
   if (options.zones.length === 0) throw new Error('startKnot needs at least one zone');
   for (const zone of options.zones) {
-    if (!/^(\.|[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?)$/.test(zone.origin)) throw new Error(`unsupported zone origin ${JSON.stringify(zone.origin)}`);
+    if (!/^(\.|[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?)$/.test(zone.origin))
+      throw new Error(`unsupported zone origin ${JSON.stringify(zone.origin)}`);
   }
   const attempts = options.port === undefined ? PORT_ATTEMPTS : 1;
   for (let attempt = 1; ; attempt++) {
@@ -84,14 +85,16 @@ export async function startKnot(options: StartKnotOptions): Promise<RunningKnot>
   }
 }
 
-type StartOutcome = { kind: 'running'; knot: RunningKnot } | { kind: 'port-busy'; message: string } | { kind: 'failed'; message: string };
+type StartOutcome =
+  { kind: 'running'; knot: RunningKnot } | { kind: 'port-busy'; message: string } | { kind: 'failed'; message: string };
 
 async function startOnPort(address: string, port: number, zones: readonly KnotZone[]): Promise<StartOutcome> {
   const dir = await mkdtemp(path.join(tmpdir(), 'mxops-knot-'));
   const config = path.join(dir, 'knot.conf');
   const identity = `mxops-${randomBytes(6).toString('hex')}`;
   await writeFile(config, knotConfig(dir, identity, address, port, zones));
-  for (const zone of zones) await writeFile(zoneFile(dir, zone), zone.zoneText.endsWith('\n') ? zone.zoneText : `${zone.zoneText}\n`);
+  for (const zone of zones)
+    await writeFile(zoneFile(dir, zone), zone.zoneText.endsWith('\n') ? zone.zoneText : `${zone.zoneText}\n`);
 
   const daemon = spawnDaemon(KNOTD, ['-c', config], 'knotd');
   const stop = async (): Promise<void> => {
@@ -169,12 +172,20 @@ async function waitUntilServing(check: ServingCheck): Promise<string | undefined
     if (/\b(error|critical):/.test(check.output())) return 'knotd logged an error';
     if (!identified) {
       const reply = await ask(check.address, check.port, { type: 'TXT', class: 'CH', name: 'id.server' });
-      identified = reply !== undefined && reply.answers?.some((a) => a.type === 'TXT' && txtText(a.data) === check.identity) === true;
+      identified =
+        reply !== undefined &&
+        reply.answers?.some((a) => a.type === 'TXT' && txtText(a.data) === check.identity) === true;
     }
     if (identified) {
       for (const name of [...pending]) {
         const reply = await ask(check.address, check.port, { type: 'SOA', name });
-        if (reply && ((reply.flags ?? 0) & 0x0f) === 0 /* NOERROR */ && reply.flag_aa && reply.answers?.some((a) => a.type === 'SOA')) pending.delete(name);
+        if (
+          reply &&
+          ((reply.flags ?? 0) & 0x0f) === 0 /* NOERROR */ &&
+          reply.flag_aa &&
+          reply.answers?.some((a) => a.type === 'SOA')
+        )
+          pending.delete(name);
       }
       if (pending.size === 0) return undefined;
     }
@@ -212,7 +223,8 @@ function ask(address: string, port: number, question: packet.Question): Promise<
         finish(undefined);
       }
     });
-    socket.connect(port, address, () => socket.send(packet.encode({ type: 'query', id, flags: 0, questions: [question] })));
+    socket.connect(port, address, () =>
+      socket.send(packet.encode({ type: 'query', id, flags: 0, questions: [question] })),
+    );
   });
 }
-

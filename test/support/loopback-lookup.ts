@@ -5,7 +5,12 @@ import { DEFAULT_MAX_QUERIES, type LookupSettings } from '../../src/diagnosis/dn
  * `resolver` answers recursive queries and, as the root hint, the delegation walk's first question;
  * every server listens on `port`. Private targets are allowed: everything here is 127.0.0.0/8.
  */
-export function loopbackLookup(resolver: string, port: number, timeoutMs: number, overrides: Partial<LookupSettings> = {}): LookupSettings {
+export function loopbackLookup(
+  resolver: string,
+  port: number,
+  timeoutMs: number,
+  overrides: Partial<LookupSettings> = {},
+): LookupSettings {
   return {
     resolver: { host: resolver, port },
     authoritativePort: port,

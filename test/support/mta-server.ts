@@ -111,7 +111,8 @@ export async function startMta(options: StartMtaOptions): Promise<RunningMta> {
     if (!LOCAL_PART.test(localPart)) throw new Error(`unsupported local part ${JSON.stringify(localPart)}`);
   }
   // Exim reads the key only at STARTTLS (454 then, the reason in its log): catch a mismatch here.
-  if (!new X509Certificate(options.certPem).checkPrivateKey(createPrivateKey(options.keyPem))) throw new Error('keyPem is not the key of the first certificate in certPem');
+  if (!new X509Certificate(options.certPem).checkPrivateKey(createPrivateKey(options.keyPem)))
+    throw new Error('keyPem is not the key of the first certificate in certPem');
   const attempts = options.port === undefined ? PORT_ATTEMPTS : 1;
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? 20_000 + Math.floor(Math.random() * 40_000);
@@ -124,7 +125,8 @@ export async function startMta(options: StartMtaOptions): Promise<RunningMta> {
   }
 }
 
-type StartOutcome = { kind: 'running'; mta: RunningMta } | { kind: 'port-busy'; message: string } | { kind: 'failed'; message: string };
+type StartOutcome =
+  { kind: 'running'; mta: RunningMta } | { kind: 'port-busy'; message: string } | { kind: 'failed'; message: string };
 
 async function startOnPort(options: StartMtaOptions, port: number): Promise<StartOutcome> {
   const dir = await mkdtemp(path.join(tmpdir(), 'mxops-exim-'));
@@ -142,13 +144,25 @@ async function startOnPort(options: StartMtaOptions, port: number): Promise<Star
     await rm(dir, { recursive: true, force: true });
   };
 
-  const ready = await waitUntilServing({ address: options.address, port, pid: daemon.child.pid, logs, gone: daemon.gone });
+  const ready = await waitUntilServing({
+    address: options.address,
+    port,
+    pid: daemon.child.pid,
+    logs,
+    gone: daemon.gone,
+  });
   if (ready.ok) return { kind: 'running', mta: { address: options.address, port, software: ready.software, stop } };
   const logText = await readLogs(logs);
   await stop();
   const output = daemon.output();
   const all = `${output}\n${logText}`;
-  const message = [ready.reason, output.trim() && `exim's stderr:\n${output.trim()}`, logText.trim() && `exim's logs:\n${logText.trim()}`].filter(Boolean).join('\n');
+  const message = [
+    ready.reason,
+    output.trim() && `exim's stderr:\n${output.trim()}`,
+    logText.trim() && `exim's logs:\n${logText.trim()}`,
+  ]
+    .filter(Boolean)
+    .join('\n');
   return { kind: /address already in use/i.test(all) ? 'port-busy' : 'failed', message };
 }
 
@@ -210,7 +224,11 @@ function eximConfig(dir: string, options: StartMtaOptions, port: number): string
     'acl_rcpt:',
     ...(reject.length === 0
       ? []
-      : [`  deny    domains = ${options.acceptDomain}`, `          local_parts = ${reject.join(' : ')}`, '          message = 5.1.1 <$local_part@$domain>: unknown user']),
+      : [
+          `  deny    domains = ${options.acceptDomain}`,
+          `          local_parts = ${reject.join(' : ')}`,
+          '          message = 5.1.1 <$local_part@$domain>: unknown user',
+        ]),
     `  accept  domains = ${options.acceptDomain}`,
     '  deny    message = 5.7.1 <$local_part@$domain>: relay not permitted',
     '',
@@ -246,7 +264,9 @@ interface ServingCheck {
  * reason when exim exits or the deadline passes. Our exim is told from any other server on the
  * port by its own pid in the main log ("daemon started: pid=N"), written after it has bound.
  */
-async function waitUntilServing(check: ServingCheck): Promise<{ ok: true; software: string } | { ok: false; reason: string }> {
+async function waitUntilServing(
+  check: ServingCheck,
+): Promise<{ ok: true; software: string } | { ok: false; reason: string }> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   const started = `daemon started: pid=${check.pid},`;
   let listening = false;
@@ -266,7 +286,9 @@ async function waitUntilServing(check: ServingCheck): Promise<{ ok: true; softwa
   }
   return {
     ok: false,
-    reason: listening ? `no 220 greeting within ${START_TIMEOUT_MS} ms (last: ${JSON.stringify(lastBanner)})` : `exim did not log "${started}" within ${START_TIMEOUT_MS} ms`,
+    reason: listening
+      ? `no 220 greeting within ${START_TIMEOUT_MS} ms (last: ${JSON.stringify(lastBanner)})`
+      : `exim did not log "${started}" within ${START_TIMEOUT_MS} ms`,
   };
 }
 
@@ -295,4 +317,3 @@ function readBanner(address: string, port: number): Promise<string> {
     });
   });
 }
-

@@ -92,10 +92,16 @@ const RESTART_BUDGET_MS = 30_000;
 const now = Date.parse('2026-06-01T10:00:00Z');
 
 /** The most a run may take before a wait in it gives up: the time-out of a test that runs one. */
-export function nagKillBudgetMs(options: Pick<NagKillRunOptions, 'nags' | 'kills' | 'answerDelayMs' | 'concurrency'>): number {
+export function nagKillBudgetMs(
+  options: Pick<NagKillRunOptions, 'nags' | 'kills' | 'answerDelayMs' | 'concurrency'>,
+): number {
   const posts = options.nags * (PEOPLE.length + 1);
   const setup = 60_000;
-  return setup + (options.kills + 1) * RESTART_BUDGET_MS + postsBudgetMs(posts, options.answerDelayMs, options.concurrency ?? 4);
+  return (
+    setup +
+    (options.kills + 1) * RESTART_BUDGET_MS +
+    postsBudgetMs(posts, options.answerDelayMs, options.concurrency ?? 4)
+  );
 }
 
 /** Generous against the answer delay alone: look-ups, records and a busy core come on top. */
@@ -113,7 +119,11 @@ export async function runNagKills(options: NagKillRunOptions): Promise<NagKillFi
   const store = await openTestDatabase(options.dialect);
   const redis = createRedisConnection(REDIS_URL, 'worker');
   const prefix = uniquePrefix();
-  const slack = await startFakeSlackApi({ botToken: BOT_TOKEN, answerDelayMs: options.answerDelayMs, realTimestamps: true });
+  const slack = await startFakeSlackApi({
+    botToken: BOT_TOKEN,
+    answerDelayMs: options.answerDelayMs,
+    realTimestamps: true,
+  });
   const sweepQueue = new Queue(PATCH_SWEEP_QUEUE, { connection: redis, prefix });
   const nagQueue = new Queue<NagId>(PATCH_NAG_QUEUE, { connection: redis, prefix });
   const workerErrors: string[] = [];
@@ -123,17 +133,37 @@ export async function runNagKills(options: NagKillRunOptions): Promise<NagKillFi
     const perNag = PEOPLE.length + 1;
     const expectedPosts = options.nags * perNag;
     const posts = () => slack.callsTo('chat.postMessage').length;
-    const budgetFor = (postCount: number) => RESTART_BUDGET_MS + postsBudgetMs(postCount, options.answerDelayMs, concurrency);
-    const thresholds = Array.from({ length: options.kills }, () => 1 + Math.floor(random() * (expectedPosts - 1))).sort((a, b) => a - b);
+    const budgetFor = (postCount: number) =>
+      RESTART_BUDGET_MS + postsBudgetMs(postCount, options.answerDelayMs, concurrency);
+    const thresholds = Array.from({ length: options.kills }, () => 1 + Math.floor(random() * (expectedPosts - 1))).sort(
+      (a, b) => a - b,
+    );
 
     const startWorker = async (): Promise<ChildProcess> => {
-      const args = [JSON.stringify(store.location), REDIS_URL, prefix, String(now), '50', slack.apiUrl, BOT_TOKEN, String(concurrency)];
-      const worker = spawn(process.execPath, ['--import', 'tsx', WORKER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const args = [
+        JSON.stringify(store.location),
+        REDIS_URL,
+        prefix,
+        String(now),
+        '50',
+        slack.apiUrl,
+        BOT_TOKEN,
+        String(concurrency),
+      ];
+      const worker = spawn(process.execPath, ['--import', 'tsx', WORKER, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
       worker.stdout!.setEncoding('utf8').on('data', (text: string) => (output += text));
-      worker.stderr!.setEncoding('utf8').on('data', (text: string) => workerErrors.push(...text.split('\n').filter((line) => line.trim() !== '')));
-      await until('a worker process ready', () => output.includes('ready') || worker.exitCode !== null, { timeoutMs: RESTART_BUDGET_MS, ...stop });
-      if (worker.exitCode !== null) throw new Error(`the worker process exited with ${worker.exitCode}: ${workerErrors.join('\n')}`);
+      worker
+        .stderr!.setEncoding('utf8')
+        .on('data', (text: string) => workerErrors.push(...text.split('\n').filter((line) => line.trim() !== '')));
+      await until('a worker process ready', () => output.includes('ready') || worker.exitCode !== null, {
+        timeoutMs: RESTART_BUDGET_MS,
+        ...stop,
+      });
+      if (worker.exitCode !== null)
+        throw new Error(`the worker process exited with ${worker.exitCode}: ${workerErrors.join('\n')}`);
       return worker;
     };
 
@@ -142,19 +172,37 @@ export async function runNagKills(options: NagKillRunOptions): Promise<NagKillFi
       child = await startWorker();
       if (index === 0) await sweepQueue.add('sweep', {});
       const target = Math.max(threshold, posts() + 1);
-      await until(`${target} posts before kill ${index + 1}`, () => posts() >= target, { timeoutMs: budgetFor(target - posts()), everyMs: 5, ...stop });
+      await until(`${target} posts before kill ${index + 1}`, () => posts() >= target, {
+        timeoutMs: budgetFor(target - posts()),
+        everyMs: 5,
+        ...stop,
+      });
       await sleep(random() * 2 * options.answerDelayMs);
       const killedAt = Date.now();
       child.kill('SIGKILL');
       await once(child, 'exit');
-      const kill = { posts: posts(), orphaned: slack.callsTo('chat.postMessage').filter((call) => call.at <= killedAt && call.at + options.answerDelayMs > killedAt).length };
+      const kill = {
+        posts: posts(),
+        orphaned: slack
+          .callsTo('chat.postMessage')
+          .filter((call) => call.at <= killedAt && call.at + options.answerDelayMs > killedAt).length,
+      };
       kills.push(kill);
       log(`kill ${index + 1}/${options.kills}: ${kill.posts} posts taken, ${kill.orphaned} of them unanswered`);
     }
 
     child = await startWorker();
     if (thresholds.length === 0) await sweepQueue.add('sweep', {});
-    const sentCount = async () => Number((await store.db.selectFrom('nags').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'sent').executeTakeFirstOrThrow()).n);
+    const sentCount = async () =>
+      Number(
+        (
+          await store.db
+            .selectFrom('nags')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('status', '=', 'sent')
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     // Or until nothing is left to run: a nag whose job failed is lost, and waiting longer cannot tell.
     const settled = async () => {
       if ((await sentCount()) === options.nags) return true;
@@ -162,9 +210,17 @@ export async function runNagKills(options: NagKillRunOptions): Promise<NagKillFi
       const sweeps = await sweepQueue.getJobCounts('waiting', 'active', 'delayed');
       return Object.values(jobs).every((count) => count === 0) && Object.values(sweeps).every((count) => count === 0);
     };
-    await until('every nag sent or failed', settled, { timeoutMs: budgetFor(expectedPosts - posts()), everyMs: 50, ...stop });
+    await until('every nag sent or failed', settled, {
+      timeoutMs: budgetFor(expectedPosts - posts()),
+      everyMs: 50,
+      ...stop,
+    });
     // A post still on its way (it should not exist) is counted too: wait for the fake to go quiet.
-    await until('the fake Slack quiet', () => Date.now() - (slack.calls.at(-1)?.at ?? 0) > 3 * options.answerDelayMs + 200, { everyMs: 50, ...stop });
+    await until(
+      'the fake Slack quiet',
+      () => Date.now() - (slack.calls.at(-1)?.at ?? 0) > 3 * options.answerDelayMs + 200,
+      { everyMs: 50, ...stop },
+    );
     child.kill('SIGKILL');
     await once(child, 'exit');
     const wallMs = performance.now() - started;
@@ -175,7 +231,12 @@ export async function runNagKills(options: NagKillRunOptions): Promise<NagKillFi
       kills,
       expectedPosts,
       ...(await countPosts(store, slack)),
-      lookups: Object.fromEntries(['conversations.history', 'conversations.open', 'conversations.replies'].map((method) => [method, slack.callsTo(method).length])),
+      lookups: Object.fromEntries(
+        ['conversations.history', 'conversations.open', 'conversations.replies'].map((method) => [
+          method,
+          slack.callsTo(method).length,
+        ]),
+      ),
       store: await storeFigures(store, slack, sentCount),
       maxTakeovers: Math.max(0, ...(await nagQueue.getJobs(['completed', 'failed'])).map((job) => job.stalledCounter)),
       workerErrors,
@@ -199,21 +260,38 @@ export async function runNagKills(options: NagKillRunOptions): Promise<NagKillFi
 /** One overdue critical patch per system; the first level reaches owner, manager and leadership. */
 async function seedInventory(store: TestDatabase, count: number): Promise<void> {
   const names = Array.from({ length: count }, (_, n) => `mx-${String(n).padStart(4, '0')}`);
-  const policy = { ...STANDARD_POLICY, levels: [{ targets: ['owner', 'manager', 'leadership'] as const, waitMs: 2 * DAY }, ...STANDARD_POLICY.levels.slice(1)] };
+  const policy = {
+    ...STANDARD_POLICY,
+    levels: [
+      { targets: ['owner', 'manager', 'leadership'] as const, waitMs: 2 * DAY },
+      ...STANDARD_POLICY.levels.slice(1),
+    ],
+  };
   await importInventory(
     store,
-    inventory({ policies: [policy], systems: names.map((name) => system(name, { channel: { slack: CHANNEL } })), patches: names.map((name) => patch(name, 'CVE-2026-7000', now - 10 * DAY)) }),
+    inventory({
+      policies: [policy],
+      systems: names.map((name) => system(name, { channel: { slack: CHANNEL } })),
+      patches: names.map((name) => patch(name, 'CVE-2026-7000', now - 10 * DAY)),
+    }),
     { actor: 'test', surface: 'cli', now, source: 'test' },
   );
 }
 
-const markerOf = (call: RecordedCall): string | undefined => ((call.args.metadata as { event_payload?: { marker?: unknown } } | undefined)?.event_payload?.marker as string | undefined) ?? undefined;
+const markerOf = (call: RecordedCall): string | undefined =>
+  ((call.args.metadata as { event_payload?: { marker?: unknown } } | undefined)?.event_payload?.marker as
+    string | undefined) ?? undefined;
 
-async function countPosts(store: TestDatabase, slack: FakeSlackApi): Promise<Pick<NagKillFigures, 'postsPerDestination' | 'lost' | 'doubled' | 'stray'>> {
+async function countPosts(
+  store: TestDatabase,
+  slack: FakeSlackApi,
+): Promise<Pick<NagKillFigures, 'postsPerDestination' | 'lost' | 'doubled' | 'stray'>> {
   const nags = await store.db.selectFrom('nags').select(['patch_id', 'step']).execute();
   const destinations = [...PEOPLE.map((person) => person.chat.slack!), CHANNEL];
   const counts = new Map<string, number>();
-  for (const nag of nags) for (const destination of destinations) counts.set(`${nagJobId({ patchId: nag.patch_id, step: nag.step })} ${destination}`, 0);
+  for (const nag of nags)
+    for (const destination of destinations)
+      counts.set(`${nagJobId({ patchId: nag.patch_id, step: nag.step })} ${destination}`, 0);
   let stray = 0;
   for (const call of slack.callsTo('chat.postMessage')) {
     const key = `${markerOf(call)} ${String(call.args.channel)}`;
@@ -232,7 +310,11 @@ async function countPosts(store: TestDatabase, slack: FakeSlackApi): Promise<Pic
   };
 }
 
-async function storeFigures(store: TestDatabase, slack: FakeSlackApi, sentCount: () => Promise<number>): Promise<NagKillFigures['store']> {
+async function storeFigures(
+  store: TestDatabase,
+  slack: FakeSlackApi,
+  sentCount: () => Promise<number>,
+): Promise<NagKillFigures['store']> {
   let auditNag = 0;
   let auditResent = 0;
   for await (const row of readAuditLog(store.db)) {
@@ -240,14 +322,25 @@ async function storeFigures(store: TestDatabase, slack: FakeSlackApi, sentCount:
     if (row.action === 'nag-resent') auditResent++;
   }
   const rootTs = new Map<string, string>();
-  for (const call of slack.callsTo('chat.postMessage')) if (call.args.channel === CHANNEL && call.args.thread_ts === undefined) rootTs.set(String((call.response as { ts?: string }).ts), markerOf(call) ?? '');
-  const threads = await store.db.selectFrom('patch_threads').innerJoin('nags', 'nags.patch_id', 'patch_threads.patch_id').select(['patch_threads.message', 'nags.patch_id', 'nags.step']).execute();
-  const recorded = await store.db.selectFrom('nag_direct_messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  for (const call of slack.callsTo('chat.postMessage'))
+    if (call.args.channel === CHANNEL && call.args.thread_ts === undefined)
+      rootTs.set(String((call.response as { ts?: string }).ts), markerOf(call) ?? '');
+  const threads = await store.db
+    .selectFrom('patch_threads')
+    .innerJoin('nags', 'nags.patch_id', 'patch_threads.patch_id')
+    .select(['patch_threads.message', 'nags.patch_id', 'nags.step'])
+    .execute();
+  const recorded = await store.db
+    .selectFrom('nag_direct_messages')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return {
     sent: await sentCount(),
     auditNag,
     auditResent,
-    threadsOnTheirRoot: threads.filter((thread) => rootTs.get(thread.message) === nagJobId({ patchId: thread.patch_id, step: thread.step })).length,
+    threadsOnTheirRoot: threads.filter(
+      (thread) => rootTs.get(thread.message) === nagJobId({ patchId: thread.patch_id, step: thread.step }),
+    ).length,
     directMessagesRecorded: Number(recorded.n),
   };
 }

@@ -17,7 +17,9 @@ export function normaliseRun(text: string, run: RunFacts): string {
   let out = text
     .replace(/\b\d+(?:\.\d+)? (s|ms)\b/g, '‹t› $1')
     .replace(/\bwith \d+ DNS queries\b/g, 'with ‹n› DNS queries')
-    .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z/g, (stamp) => (Math.abs(Date.parse(stamp) - run.at.getTime()) < WEEK_MS ? '‹time›' : stamp));
+    .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z/g, (stamp) =>
+      Math.abs(Date.parse(stamp) - run.at.getTime()) < WEEK_MS ? '‹time›' : stamp,
+    );
   for (const port of run.ports) out = out.replace(new RegExp(`(?<=[:\\s]|-p )${port}\\b`, 'g'), '‹port›');
   return out;
 }

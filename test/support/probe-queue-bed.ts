@@ -31,7 +31,10 @@ export function useProbeQueueBed(): () => ProbeQueueBed {
     const admin = new Redis(REDIS_URL);
     const producer = createRedisConnection(REDIS_URL, 'producer');
     const queue = new Queue<SmtpProbeJobData, SmtpProbeResult>(SMTP_PROBE_QUEUE, { connection: producer, prefix });
-    const events = new QueueEvents(SMTP_PROBE_QUEUE, { connection: createRedisConnection(REDIS_URL, 'worker'), prefix });
+    const events = new QueueEvents(SMTP_PROBE_QUEUE, {
+      connection: createRedisConnection(REDIS_URL, 'worker'),
+      prefix,
+    });
     await events.waitUntilReady();
     const workers: Worker[] = [];
     const connections: Redis[] = [];

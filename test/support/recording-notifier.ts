@@ -40,7 +40,12 @@ export function recordingNotifier(platform: 'slack' | 'teams' = 'slack') {
       await record({ kind: 'update', to: ref.message, marker: '', card });
     },
     async inThread(thread, marker) {
-      return messages.some((message) => (message.kind === 'thread-start' || message.kind === 'thread-reply') && message.to === thread.message && message.marker === marker);
+      return messages.some(
+        (message) =>
+          (message.kind === 'thread-start' || message.kind === 'thread-reply') &&
+          message.to === thread.message &&
+          message.marker === marker,
+      );
     },
   };
   return {

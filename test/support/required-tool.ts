@@ -5,6 +5,9 @@
  */
 export function skipWithout(tool: string, available: boolean): boolean {
   if (available) return false;
-  if (process.env.CI === 'true') throw new Error(`${tool} is not available here: .ci/run installs it, and under CI=true this suite must run, not skip`);
+  if (process.env.CI === 'true')
+    throw new Error(
+      `${tool} is not available here: .ci/run installs it, and under CI=true this suite must run, not skip`,
+    );
   return true;
 }

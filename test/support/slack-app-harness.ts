@@ -21,11 +21,24 @@ export interface SlackAppHarness {
 }
 
 /** `deps` is read before each test, so it may name what the test's beforeEach built. */
-export function slackAppOnLoopback(deps: () => { readonly patch?: PatchDeps; readonly outage?: OutageDeps; readonly mailcheck?: MailcheckDeps }): SlackAppHarness {
+export function slackAppOnLoopback(
+  deps: () => { readonly patch?: PatchDeps; readonly outage?: OutageDeps; readonly mailcheck?: MailcheckDeps },
+): SlackAppHarness {
   const state = {} as { api: FakeSlackApi; slack: SlackApp; eventsUrl: string };
   beforeEach(async () => {
     state.api = await startFakeSlackApi({ botToken: SLACK_TEST_BOT_TOKEN });
-    const settings = { botToken: SLACK_TEST_BOT_TOKEN, signingSecret: SLACK_TEST_SECRET, appToken: undefined, port: 0, host: '127.0.0.1', command: '/mailcheck', patchCommand: '/patch', outageCommand: '/outage', apiUrl: state.api.apiUrl, logLevel: 'error' as const };
+    const settings = {
+      botToken: SLACK_TEST_BOT_TOKEN,
+      signingSecret: SLACK_TEST_SECRET,
+      appToken: undefined,
+      port: 0,
+      host: '127.0.0.1',
+      command: '/mailcheck',
+      patchCommand: '/patch',
+      outageCommand: '/outage',
+      apiUrl: state.api.apiUrl,
+      logLevel: 'error' as const,
+    };
     const { mailcheck, ...options } = deps();
     state.slack = createSlackApp(settings, mailcheck ?? noMailcheck(), options);
     state.eventsUrl = `http://127.0.0.1:${(await state.slack.start()).port}/slack/events`;

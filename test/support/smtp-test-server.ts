@@ -71,18 +71,64 @@ export async function createTestPki(host: string, otherHost = `other.${host}`): 
   const read = (name: string) => readFile(join(dir, name), 'utf8');
   const issue = async (name: string, cn: string, dates: string[]): Promise<TestKeyPair> => {
     await openssl(['req', '-new', ...EC_KEY, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`]);
-    await openssl(['ca', '-batch', '-config', 'ca.cnf', '-extensions', 'leaf', '-notext', '-in', `${name}.csr`, '-out', `${name}.pem`, ...dates], cn);
+    await openssl(
+      [
+        'ca',
+        '-batch',
+        '-config',
+        'ca.cnf',
+        '-extensions',
+        'leaf',
+        '-notext',
+        '-in',
+        `${name}.csr`,
+        '-out',
+        `${name}.pem`,
+        ...dates,
+      ],
+      cn,
+    );
     return { key: await read(`${name}.key`), cert: await read(`${name}.pem`) };
   };
   try {
     await writeFile(join(dir, 'ca.cnf'), CA_CONFIG);
     await writeFile(join(dir, 'index.txt'), '');
-    await openssl(['req', '-x509', ...EC_KEY, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=mxops test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    await openssl([
+      'req',
+      '-x509',
+      ...EC_KEY,
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=mxops test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ]);
     const caCert = await read('ca.pem');
     const valid = await issue('valid', host, []);
     const wrongName = await issue('wrong-name', otherHost, []);
     const expired = await issue('expired', host, ['-startdate', '20200101000000Z', '-enddate', '20200201000000Z']);
-    await openssl(['req', '-x509', ...EC_KEY, '-keyout', 'self.key', '-out', 'self.pem', '-days', '2', '-subj', `/CN=${host}`, '-addext', `subjectAltName=DNS:${host}`]);
+    await openssl([
+      'req',
+      '-x509',
+      ...EC_KEY,
+      '-keyout',
+      'self.key',
+      '-out',
+      'self.pem',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${host}`,
+      '-addext',
+      `subjectAltName=DNS:${host}`,
+    ]);
     const selfSigned = { key: await read('self.key'), cert: await read('self.pem') };
     return { caCert, valid: { key: valid.key, cert: valid.cert + caCert }, wrongName, expired, selfSigned };
   } finally {
@@ -145,7 +191,8 @@ export async function startSmtpServer(spec: SmtpServerSpec = {}): Promise<TestSm
     } as unknown as SMTPServerOptions['logger'],
     onConnect(_session, callback) {
       if (typeof spec.refuseAtConnect === 'string') return callback(smtpError(spec.refuseAtConnect, 421));
-      if (spec.refuseAtConnect) return callback(smtpError('mx.partner.test Too many connections from your host, try again later', 421));
+      if (spec.refuseAtConnect)
+        return callback(smtpError('mx.partner.test Too many connections from your host, try again later', 421));
       if (!spec.bannerDelayMs) return callback();
       // smtp-server has no banner delay option; holding back onConnect's answer holds back the greeting.
       const timer = setTimeout(() => {
@@ -230,7 +277,8 @@ function flood(socket: net.Socket, chunk: string): void {
 export const endlessLine: RawHandler = (socket) => flood(socket, 'A'.repeat(1024));
 
 /** A greeting that never ends: `220-` lines for ever, never the `220 ` that closes it. */
-export const endlessMultilineGreeting: RawHandler = (socket) => flood(socket, '220-mx.partner.test still greeting you\r\n'.repeat(32));
+export const endlessMultilineGreeting: RawHandler = (socket) =>
+  flood(socket, '220-mx.partner.test still greeting you\r\n'.repeat(32));
 
 /** Accepts the connection and never says a word. */
 export const silent: RawHandler = () => undefined;
@@ -268,7 +316,9 @@ export function scripted(greeting: string, answers: Readonly<Record<string, Scri
  * Starts one server per spec on the same free port, each on its own loopback address, because a
  * check connects to every MX address on one SMTP port (25 on the internet).
  */
-export async function startSmtpServers(specs: readonly (SmtpServerSpec & { address: string })[]): Promise<{ port: number; servers: TestSmtpServer[]; close(): Promise<void> }> {
+export async function startSmtpServers(
+  specs: readonly (SmtpServerSpec & { address: string })[],
+): Promise<{ port: number; servers: TestSmtpServer[]; close(): Promise<void> }> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const port = 20_000 + Math.floor(Math.random() * 40_000);
     const started: TestSmtpServer[] = [];

@@ -22,7 +22,10 @@ export interface StandInPort {
   close(): Promise<void>;
 }
 
-export async function startStandInPort(mode: StandInMode, target?: { host: string; port: number }): Promise<StandInPort> {
+export async function startStandInPort(
+  mode: StandInMode,
+  target?: { host: string; port: number },
+): Promise<StandInPort> {
   let current = mode;
   let accepted = 0;
   const sockets = new Set<net.Socket>();
@@ -65,7 +68,8 @@ export async function startStandInPort(mode: StandInMode, target?: { host: strin
         resolve();
       });
     });
-  const stopListening = (): Promise<void> => new Promise((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
+  const stopListening = (): Promise<void> =>
+    new Promise((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
   const cut = (): void => {
     for (const socket of sockets) socket.destroy();
   };

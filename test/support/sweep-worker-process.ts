@@ -28,11 +28,25 @@ const store = openDatabase(JSON.parse(locationJson!));
 const connection = createRedisConnection(redisUrl!, 'worker');
 const nagQueue = new Queue<NagId>(PATCH_NAG_QUEUE, { connection, prefix: prefix! });
 const workers: Worker[] = [
-  new Worker(PATCH_SWEEP_QUEUE, createPatchSweepProcessor({ store, nagQueue, now: () => Number(now), batchSize: Number(batchSize) }), { connection, prefix: prefix!, ...KILL_TEST_LOCKS }),
+  new Worker(
+    PATCH_SWEEP_QUEUE,
+    createPatchSweepProcessor({ store, nagQueue, now: () => Number(now), batchSize: Number(batchSize) }),
+    { connection, prefix: prefix!, ...KILL_TEST_LOCKS },
+  ),
 ];
 if (slackApiUrl !== undefined) {
   const notifiers = await createNagNotifiers({
-    slack: { botToken: botToken!, signingSecret: undefined, appToken: undefined, port: 0, host: undefined, command: '/mailcheck', patchCommand: '/patch', apiUrl: slackApiUrl, logLevel: 'error' },
+    slack: {
+      botToken: botToken!,
+      signingSecret: undefined,
+      appToken: undefined,
+      port: 0,
+      host: undefined,
+      command: '/mailcheck',
+      patchCommand: '/patch',
+      apiUrl: slackApiUrl,
+      logLevel: 'error',
+    },
     teams: undefined,
     teamsReferences: createInMemoryConversationReferenceStore(),
   });
@@ -46,6 +60,9 @@ if (slackApiUrl !== undefined) {
     }),
   );
 }
-for (const worker of workers) worker.on('failed', (job, error) => process.stderr.write(`${worker.name} job ${job?.id ?? '?'} failed: ${error.message}\n`));
+for (const worker of workers)
+  worker.on('failed', (job, error) =>
+    process.stderr.write(`${worker.name} job ${job?.id ?? '?'} failed: ${error.message}\n`),
+  );
 await Promise.all(workers.map((worker) => worker.waitUntilReady()));
 process.stdout.write('ready\n');

@@ -9,11 +9,19 @@ import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { MailcheckDeps } from '../../commands/mailcheck.js';
 import type { OutageDeps } from '../../commands/outage.js';
 import type { PatchDeps } from '../../commands/patch.js';
-import { createInMemoryConversationReferenceStore, type ConversationReferenceStore } from '../../src/chat/teams/conversation-reference-store.js';
+import {
+  createInMemoryConversationReferenceStore,
+  type ConversationReferenceStore,
+} from '../../src/chat/teams/conversation-reference-store.js';
 import { createTeamsBot, type TeamsBot } from '../../src/chat/teams/teams-bot.js';
 import { listenForActivities } from '../../src/chat/teams/teams-http.js';
 import { TEAMS_MESSAGES_PATH } from '../../src/chat/teams/teams-settings.js';
-import { authenticationOffForLoopbackTests, startFakeBotConnector, TEAMS_TEST_SETTINGS, type FakeBotConnector } from './fake-bot-connector.js';
+import {
+  authenticationOffForLoopbackTests,
+  startFakeBotConnector,
+  TEAMS_TEST_SETTINGS,
+  type FakeBotConnector,
+} from './fake-bot-connector.js';
 
 export interface TeamsBotHarness {
   readonly connector: FakeBotConnector;

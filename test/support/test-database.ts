@@ -21,7 +21,10 @@ export interface TestDatabase extends OpenDatabase {
   readonly location: { dialect: StoreDialect; target: string; schema?: string };
 }
 
-export async function openTestDatabase(dialect: StoreDialect, options: OpenOptions & { migrate?: boolean } = {}): Promise<TestDatabase> {
+export async function openTestDatabase(
+  dialect: StoreDialect,
+  options: OpenOptions & { migrate?: boolean } = {},
+): Promise<TestDatabase> {
   const { database, location, remove } = dialect === 'sqlite' ? sqliteFile(options) : await postgresSchema(options);
   if (options.migrate ?? true) await migrateToLatest(database);
   return {
@@ -37,14 +40,22 @@ export async function openTestDatabase(dialect: StoreDialect, options: OpenOptio
 function sqliteFile(options: OpenOptions) {
   const dir = mkdtempSync(join(tmpdir(), 'mxops-store-'));
   const location = { dialect: 'sqlite' as const, target: join(dir, 'mxops.sqlite') };
-  return { database: openDatabase(location, options), location, remove: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })) };
+  return {
+    database: openDatabase(location, options),
+    location,
+    remove: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+  };
 }
 
 async function postgresSchema(options: OpenOptions) {
   const schema = `mxops_test_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   await withAdmin((client) => client.query(`create schema ${schema}`));
   const location = { dialect: 'postgres' as const, target: POSTGRES_TEST_URL, schema };
-  return { database: openDatabase(location, options), location, remove: () => withAdmin((client) => client.query(`drop schema ${schema} cascade`)) };
+  return {
+    database: openDatabase(location, options),
+    location,
+    remove: () => withAdmin((client) => client.query(`drop schema ${schema} cascade`)),
+  };
 }
 
 async function withAdmin(work: (client: pg.Client) => Promise<unknown>): Promise<void> {

@@ -60,7 +60,12 @@ export async function startUnbound(options: UnboundOptions): Promise<RunningUnbo
     '  key-cache-size: 0',
     // Unbound answers NXDOMAIN for the special-use name test. (RFC 6761) unless told not to.
     '  local-zone: "test." nodefault',
-    ...Object.entries(options.stubs).flatMap(([zone, addr]) => ['stub-zone:', `  name: "${zone}"`, `  stub-addr: ${addr}`, '  stub-prime: no']),
+    ...Object.entries(options.stubs).flatMap(([zone, addr]) => [
+      'stub-zone:',
+      `  name: "${zone}"`,
+      `  stub-addr: ${addr}`,
+      '  stub-prime: no',
+    ]),
     'remote-control:',
     '  control-enable: no',
     '',
@@ -104,6 +109,15 @@ function answers(address: string, port: number): Promise<boolean> {
       socket.close();
       resolve(true);
     });
-    socket.send(packet.encode({ type: 'query', id: 7, flags: 0, questions: [{ type: 'TXT', class: 'CH', name: 'version.bind' }] }), port, address);
+    socket.send(
+      packet.encode({
+        type: 'query',
+        id: 7,
+        flags: 0,
+        questions: [{ type: 'TXT', class: 'CH', name: 'version.bind' }],
+      }),
+      port,
+      address,
+    );
   });
 }

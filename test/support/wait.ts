@@ -12,7 +12,11 @@ export interface UntilOptions {
  * Polls `probe` until it gives a value other than undefined or false, and resolves to it. A probe
  * that throws counts as "not yet". Rejects after the time-out, naming what was awaited.
  */
-export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, options: UntilOptions = {}): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  options: UntilOptions = {},
+): Promise<T> {
   const { timeoutMs = 20_000, everyMs = 25 } = options;
   const deadline = Date.now() + timeoutMs;
   for (;;) {

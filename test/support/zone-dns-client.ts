@@ -27,10 +27,13 @@ export function createZoneDnsClient(servers: Record<string, FakeServer>): ZoneDn
     async query(query: DnsQuery, options): Promise<DnsReply> {
       asked.push(query);
       const server = servers[query.server.host];
-      if (server && query.transport === 'tcp' && server.behaviour?.tcp === false) throw new AppError('DNS_CONNECTION_REFUSED', 'connection refused (fake server)');
-      if (server && query.transport === 'tcp' && server.behaviour?.tcp === 'reset') throw new AppError('DNS_CONNECTION_CLOSED', 'connection reset (fake server)');
+      if (server && query.transport === 'tcp' && server.behaviour?.tcp === false)
+        throw new AppError('DNS_CONNECTION_REFUSED', 'connection refused (fake server)');
+      if (server && query.transport === 'tcp' && server.behaviour?.tcp === 'reset')
+        throw new AppError('DNS_CONNECTION_CLOSED', 'connection reset (fake server)');
       const wire = server && replyTo(encodeQuery(query, 1), query.transport, server.zones, server.behaviour);
-      if (!wire) throw new AppError('DNS_TIMEOUT', `no answer in ${options.timeoutMs} ms (fake server ${query.server.host})`);
+      if (!wire)
+        throw new AppError('DNS_TIMEOUT', `no answer in ${options.timeoutMs} ms (fake server ${query.server.host})`);
       return { ...decodeReply(wire), query, rttMs: 1 };
     },
   };

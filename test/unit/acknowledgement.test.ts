@@ -8,7 +8,17 @@ import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/errors.js';
 import { acknowledge, acknowledgementEndsAt, type AckRequest } from '../../src/patching/acknowledgement.js';
 import { longestEscalationMs } from '../../src/patching/escalation-bound.js';
-import { acceptRisk, advanceEscalation, escalateForDenial, type EscalationState, markDone, type PlannedNag, snooze, startEscalation, type WorkingTimeOf } from '../../src/patching/escalation.js';
+import {
+  acceptRisk,
+  advanceEscalation,
+  escalateForDenial,
+  type EscalationState,
+  markDone,
+  type PlannedNag,
+  snooze,
+  startEscalation,
+  type WorkingTimeOf,
+} from '../../src/patching/escalation.js';
 import type { EscalationPolicy } from '../../src/patching/inventory.js';
 import { STANDARD_POLICY } from '../support/inventory-fixture.js';
 
@@ -22,7 +32,11 @@ const always: WorkingTimeOf = (_level, at) => at;
 const alice: AckRequest = { by: 'alice', timeZone: 'UTC' };
 
 /** Sweeps as the scheduler would, every time the state asks, up to `until`; the nags it plans. */
-function sweepUntil(state: EscalationState, until: number, usePolicy = policy): { state: EscalationState; nags: PlannedNag[] } {
+function sweepUntil(
+  state: EscalationState,
+  until: number,
+  usePolicy = policy,
+): { state: EscalationState; nags: PlannedNag[] } {
   const nags: PlannedNag[] = [];
   while (state.nextAt !== null && state.nextAt <= until) {
     const result = advanceEscalation(state, patch, usePolicy, state.nextAt, always);
@@ -42,16 +56,21 @@ function refusal(run: () => unknown): { code: string; message: string } | 'accep
   return 'accepted';
 }
 
-const brief = (nags: readonly PlannedNag[]) => nags.map((nag) => ({ level: nag.level, kind: nag.kind, at: new Date(nag.at).toISOString() }));
+const brief = (nags: readonly PlannedNag[]) =>
+  nags.map((nag) => ({ level: nag.level, kind: nag.kind, at: new Date(nag.at).toISOString() }));
 
 describe('an acknowledgement', () => {
   // Level 0 (owner, 2 days) was nagged at the due date.
   const atLevel0 = sweepUntil(startEscalation(patch, policy), due).state;
 
-  it('made early in a level holds it, and the next level is still nagged when the level\'s wait is up', () => {
+  it("made early in a level holds it, and the next level is still nagged when the level's wait is up", () => {
     const shortAck = { ...policy, ackForMs: 12 * HOUR };
     const acked = acknowledge(atLevel0, shortAck, due + HOUR, alice);
-    expect(acked).toMatchObject({ phase: 'acknowledged', holdUntil: due + 13 * HOUR, lastAck: { step: 2, by: 'alice', at: due + HOUR, level: 0, count: 1, levelEndsAt: due + 2 * DAY } });
+    expect(acked).toMatchObject({
+      phase: 'acknowledged',
+      holdUntil: due + 13 * HOUR,
+      lastAck: { step: 2, by: 'alice', at: due + HOUR, level: 0, count: 1, levelEndsAt: due + 2 * DAY },
+    });
     expect(acknowledgementEndsAt(acked)).toBe(due + 2 * DAY);
     // The hold ends quietly; the owner's two days end on schedule, with the next level.
     const { state, nags } = sweepUntil(acked, due + 2 * DAY, shortAck);
@@ -63,7 +82,9 @@ describe('an acknowledgement', () => {
     const acked = acknowledge(atLevel0, policy, due + 2 * DAY - MINUTE, alice);
     expect(acknowledgementEndsAt(acked)).toBe(due + 5 * DAY - MINUTE);
     expect(sweepUntil(acked, due + 5 * DAY - 2 * MINUTE).nags).toEqual([]);
-    expect(brief(sweepUntil(acked, due + 5 * DAY).nags)).toEqual([{ level: 1, kind: 'escalated', at: '2026-11-07T09:59:00.000Z' }]);
+    expect(brief(sweepUntil(acked, due + 5 * DAY).nags)).toEqual([
+      { level: 1, kind: 'escalated', at: '2026-11-07T09:59:00.000Z' },
+    ]);
   });
 
   it('is allowed once a level by default: a further one is refused with what to do instead, and a new level allows one again', () => {
@@ -71,24 +92,35 @@ describe('an acknowledgement', () => {
     // Snoozed and resumed, level 0 is nagged again: its acknowledgement is used up.
     const resumed = sweepUntil(snooze(acked, policy, due + 2 * HOUR, DAY, 'vendor build'), due + 2 * HOUR + DAY).state;
     expect(resumed).toMatchObject({ phase: 'overdue', level: 0, step: 3 });
-    expect(refusal(() => acknowledge(resumed, policy, due + 3 * DAY, { by: 'bob', timeZone: 'Europe/Berlin' }))).toEqual({
+    expect(
+      refusal(() => acknowledge(resumed, policy, due + 3 * DAY, { by: 'bob', timeZone: 'Europe/Berlin' })),
+    ).toEqual({
       code: 'FORBIDDEN',
       message:
         'this level was already acknowledged once (last by alice at Mon 2 Nov 12:00 Europe/Berlin), the most the standard policy allows, so escalation goes on as scheduled. Instead, apply it, request an outage window (outage request), or ask for the risk to be accepted (patch accept-risk)',
     });
     const atLevel1 = sweepUntil(resumed, due + 3 * DAY + 2 * HOUR).state;
     expect(atLevel1.level).toBe(1);
-    expect(acknowledge(atLevel1, policy, due + 4 * DAY, alice)).toMatchObject({ phase: 'acknowledged', lastAck: { level: 1, count: 1 } });
+    expect(acknowledge(atLevel1, policy, due + 4 * DAY, alice)).toMatchObject({
+      phase: 'acknowledged',
+      lastAck: { level: 1, count: 1 },
+    });
   });
 
-  it('follows the policy\'s ack.maxCount: two a level, or none at all', () => {
+  it("follows the policy's ack.maxCount: two a level, or none at all", () => {
     const twice = { ...policy, ack: { maxCount: 2 } };
     const acked = acknowledge(atLevel0, twice, due + HOUR, alice);
-    const resumed = sweepUntil(snooze(acked, twice, due + 2 * HOUR, DAY, 'vendor build'), due + 2 * HOUR + DAY, twice).state;
+    const resumed = sweepUntil(
+      snooze(acked, twice, due + 2 * HOUR, DAY, 'vendor build'),
+      due + 2 * HOUR + DAY,
+      twice,
+    ).state;
     expect(acknowledge(resumed, twice, due + 3 * DAY, alice)).toMatchObject({ lastAck: { level: 0, count: 2 } });
     expect(refusal(() => acknowledge(atLevel0, { ...policy, ack: { maxCount: 0 } }, due + HOUR, alice))).toMatchObject({
       code: 'FORBIDDEN',
-      message: expect.stringMatching(/^the standard policy allows no acknowledgements, so escalation goes on as scheduled\. Instead, apply it, request an outage window/),
+      message: expect.stringMatching(
+        /^the standard policy allows no acknowledgements, so escalation goes on as scheduled\. Instead, apply it, request an outage window/,
+      ),
     });
   });
 
@@ -102,26 +134,42 @@ describe('an acknowledgement', () => {
     const snoozed = snooze(atLevel0, policy, due + HOUR, DAY, 'vendor build');
     expect(refusal(() => acknowledge(snoozed, policy, due + 2 * HOUR, alice))).toEqual({
       code: 'CONFLICT',
-      message: 'this patch is snoozed until Tue 3 Nov 11:00 UTC: nobody is nagged before then, so there is nothing to acknowledge',
+      message:
+        'this patch is snoozed until Tue 3 Nov 11:00 UTC: nobody is nagged before then, so there is nothing to acknowledge',
     });
     const exhausted = sweepUntil(atLevel0, due + 60 * DAY).state;
     expect(exhausted.phase).toBe('exhausted');
     expect(refusal(() => acknowledge(exhausted, policy, due + 60 * DAY, alice))).toMatchObject({
       code: 'CONFLICT',
-      message: expect.stringMatching(/^escalation of this patch is over: every level of the standard policy was told, and an acknowledgement would hold nothing\. It stays on the overdue list until you apply it, request an outage window/),
+      message: expect.stringMatching(
+        /^escalation of this patch is over: every level of the standard policy was told, and an acknowledgement would hold nothing\. It stays on the overdue list until you apply it, request an outage window/,
+      ),
     });
-    expect(refusal(() => acknowledge(markDone(atLevel0), policy, due + HOUR, alice))).toMatchObject({ code: 'CONFLICT', message: 'this patch is already marked as applied' });
-    expect(refusal(() => acknowledge(acceptRisk(atLevel0, due, due + 30 * DAY), policy, due + HOUR, alice))).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('risk of not applying this patch is accepted') });
+    expect(refusal(() => acknowledge(markDone(atLevel0), policy, due + HOUR, alice))).toMatchObject({
+      code: 'CONFLICT',
+      message: 'this patch is already marked as applied',
+    });
+    expect(
+      refusal(() => acknowledge(acceptRisk(atLevel0, due, due + 30 * DAY), policy, due + HOUR, alice)),
+    ).toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('risk of not applying this patch is accepted'),
+    });
   });
 });
 
 describe('a second click on the same nag', () => {
   const atLevel0 = sweepUntil(startEscalation(patch, policy), due).state;
   const acked = acknowledge(atLevel0, policy, due + HOUR, { ...alice, nag: atLevel0.step });
-  const already = { code: 'CONFLICT', message: 'this nag was already acknowledged by alice at Mon 2 Nov 11:00 UTC; nothing changed' };
+  const already = {
+    code: 'CONFLICT',
+    message: 'this nag was already acknowledged by alice at Mon 2 Nov 11:00 UTC; nothing changed',
+  };
 
   it('changes nothing and says who acknowledged it and when, during the hold and after it', () => {
-    expect(refusal(() => acknowledge(acked, policy, due + 2 * HOUR, { by: 'bob', nag: atLevel0.step, timeZone: 'UTC' }))).toEqual(already);
+    expect(
+      refusal(() => acknowledge(acked, policy, due + 2 * HOUR, { by: 'bob', nag: atLevel0.step, timeZone: 'UTC' })),
+    ).toEqual(already);
     // Typed, with no nag named: the latest nag, the same one.
     expect(refusal(() => acknowledge(acked, policy, due + 2 * HOUR, alice))).toEqual(already);
     // The hold is over and no new nag went out (the level's wait is not): still the same nag.
@@ -136,21 +184,35 @@ describe('a second click on the same nag', () => {
     expect(atLevel1).toMatchObject({ level: 1, step: 3 });
     expect(refusal(() => acknowledge(atLevel1, policy, due + 3 * DAY + HOUR, { ...alice, nag: 2 }))).toEqual(already);
     // The new nag's own button acknowledges the new level.
-    expect(acknowledge(atLevel1, policy, due + 3 * DAY + HOUR, { ...alice, nag: 3 })).toMatchObject({ lastAck: { step: 3, level: 1, count: 1 } });
+    expect(acknowledge(atLevel1, policy, due + 3 * DAY + HOUR, { ...alice, nag: 3 })).toMatchObject({
+      lastAck: { step: 3, level: 1, count: 1 },
+    });
   });
 
   it('on an older nag not yet answered acknowledges the patch where it stands now', () => {
     const atLevel1 = sweepUntil(atLevel0, due + 2 * DAY).state;
-    expect(acknowledge(atLevel1, policy, due + 2 * DAY, { ...alice, nag: 2 })).toMatchObject({ lastAck: { step: 3, level: 1 } });
+    expect(acknowledge(atLevel1, policy, due + 2 * DAY, { ...alice, nag: 2 })).toMatchObject({
+      lastAck: { step: 3, level: 1 },
+    });
   });
 });
 
 describe('states stored before issue 15', () => {
   it('an acknowledgement without a recorded clock counts as having outlasted it: the next level follows', () => {
     const atLevel0 = sweepUntil(startEscalation(patch, policy), due).state;
-    const legacy: EscalationState = { ...atLevel0, phase: 'acknowledged', holdUntil: due + 3 * DAY, nextAt: due + 3 * DAY };
-    expect(brief(sweepUntil(legacy, due + 3 * DAY).nags)).toEqual([{ level: 1, kind: 'escalated', at: '2026-11-05T10:00:00.000Z' }]);
-    expect(refusal(() => acknowledge(legacy, policy, due + DAY, alice))).toEqual({ code: 'CONFLICT', message: 'this patch is already acknowledged until Thu 5 Nov 10:00 UTC; nothing changed' });
+    const legacy: EscalationState = {
+      ...atLevel0,
+      phase: 'acknowledged',
+      holdUntil: due + 3 * DAY,
+      nextAt: due + 3 * DAY,
+    };
+    expect(brief(sweepUntil(legacy, due + 3 * DAY).nags)).toEqual([
+      { level: 1, kind: 'escalated', at: '2026-11-05T10:00:00.000Z' },
+    ]);
+    expect(refusal(() => acknowledge(legacy, policy, due + DAY, alice))).toEqual({
+      code: 'CONFLICT',
+      message: 'this patch is already acknowledged until Thu 5 Nov 10:00 UTC; nothing changed',
+    });
   });
 });
 
@@ -195,7 +257,8 @@ describe('whatever is clicked, the top of the chain hears of a patch nobody appl
     expect(longestEscalationMs(policy)).toBe(7 * DAY + 4 * 3 * DAY + 2 * (7 * DAY + 3 * DAY));
   });
 
-  const durationArb = (min: number, max: number) => fc.integer({ min: min / MINUTE, max: max / MINUTE }).map((minutes) => minutes * MINUTE);
+  const durationArb = (min: number, max: number) =>
+    fc.integer({ min: min / MINUTE, max: max / MINUTE }).map((minutes) => minutes * MINUTE);
 
   const policyArb: fc.Arbitrary<EscalationPolicy> = fc
     .record({
@@ -210,7 +273,10 @@ describe('whatever is clicked, the top of the chain hears of a patch nobody appl
     .map(({ waits, remindBeforeMs, repeatCap, ackForMs, ackMax, snoozeMax, snoozeLength }) => ({
       ...policy,
       remindBeforeMs,
-      levels: waits.map((waitMs, index) => ({ targets: [index === waits.length - 1 ? ('leadership' as const) : ('owner' as const)], waitMs })),
+      levels: waits.map((waitMs, index) => ({
+        targets: [index === waits.length - 1 ? ('leadership' as const) : ('owner' as const)],
+        waitMs,
+      })),
       repeatCap,
       ackForMs,
       ack: { maxCount: ackMax },
@@ -248,11 +314,20 @@ describe('whatever is clicked, the top of the chain hears of a patch nobody appl
       }
       next++;
       last = clickAt;
-      const nag = { latest: state.step, previous: Math.max(1, state.step - 1), typed: undefined, acknowledged: state.lastAck?.step }[click!.on];
+      const nag = {
+        latest: state.step,
+        previous: Math.max(1, state.step - 1),
+        typed: undefined,
+        acknowledged: state.lastAck?.step,
+      }[click!.on];
       try {
         state =
           click!.kind === 'ack'
-            ? acknowledge(state, usePolicy, clickAt, { by: click!.by, timeZone: 'UTC', ...(nag !== undefined ? { nag } : {}) })
+            ? acknowledge(state, usePolicy, clickAt, {
+                by: click!.by,
+                timeZone: 'UTC',
+                ...(nag !== undefined ? { nag } : {}),
+              })
             : snooze(state, usePolicy, clickAt, click!.snoozeFor, 'because');
       } catch (error) {
         if (!isAppError(error)) throw error;
@@ -264,11 +339,15 @@ describe('whatever is clicked, the top of the chain hears of a patch nobody appl
 
   it('property: any Acknowledge and Snooze clicks over 90 days, nobody patching', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.constant(policy), policyArb), fc.array(clickArb, { maxLength: 12 }), (usePolicy, clicks) => {
-        const top = simulate(usePolicy, clicks).find((nag) => nag.level === usePolicy.levels.length - 1);
-        expect(top).toBeDefined();
-        expect(top!.at - due).toBeLessThanOrEqual(longestEscalationMs(usePolicy));
-      }),
+      fc.property(
+        fc.oneof(fc.constant(policy), policyArb),
+        fc.array(clickArb, { maxLength: 12 }),
+        (usePolicy, clicks) => {
+          const top = simulate(usePolicy, clicks).find((nag) => nag.level === usePolicy.levels.length - 1);
+          expect(top).toBeDefined();
+          expect(top!.at - due).toBeLessThanOrEqual(longestEscalationMs(usePolicy));
+        },
+      ),
       { numRuns: 400 },
     );
   });

@@ -12,12 +12,28 @@ const over512 = (qtype: string, server: string, address: string): Finding =>
     status: 'fail',
     subject: `${qtype} ${DOMAIN} at ${server} (${address})`,
     summary: `The ${qtype} answer ends past 512.`,
-    evidence: { qtype, qname: DOMAIN, server: `${server} (${address})`, answerEnd: 1204, dig: [`dig +noedns +ignore ${qtype} ${DOMAIN} @${address}`, `dig +noedns +tcp ${qtype} ${DOMAIN} @${address}`] },
+    evidence: {
+      qtype,
+      qname: DOMAIN,
+      server: `${server} (${address})`,
+      answerEnd: 1204,
+      dig: [`dig +noedns +ignore ${qtype} ${DOMAIN} @${address}`, `dig +noedns +tcp ${qtype} ${DOMAIN} @${address}`],
+    },
     remedy: `Shorten the ${qtype} RRset.`,
   });
 
 function report(findings: readonly Finding[]): DiagnosisReport {
-  return { domain: DOMAIN, recipient: `postmaster@${DOMAIN}`, status: 'fail', durationMs: 1, findings, senders: judgeSenders(findings), timings: [], queriesSent: 0, observations: NO_OBSERVATIONS };
+  return {
+    domain: DOMAIN,
+    recipient: `postmaster@${DOMAIN}`,
+    status: 'fail',
+    durationMs: 1,
+    findings,
+    senders: judgeSenders(findings),
+    timings: [],
+    queriesSent: 0,
+    observations: NO_OBSERVATIONS,
+  };
 }
 
 describe('the note for their admin', () => {
@@ -26,12 +42,24 @@ describe('the note for their admin', () => {
       over512('MX', 'ns1.partner.com', '192.0.2.1'),
       over512('MX', 'ns2.partner.com', '192.0.2.2'),
       over512('MX', 'ns1.partner.com', '192.0.2.1'),
-      finding({ id: 'resolver.unreachable', status: 'error', subject: '127.0.0.53', summary: 'Our resolver does not answer.' }),
-      finding({ id: 'smtp.blocked-us', status: 'warn', subject: 'mx1 (198.51.100.1)', summary: 'The server refused us.' }),
+      finding({
+        id: 'resolver.unreachable',
+        status: 'error',
+        subject: '127.0.0.53',
+        summary: 'Our resolver does not answer.',
+      }),
+      finding({
+        id: 'smtp.blocked-us',
+        status: 'warn',
+        subject: 'mx1 (198.51.100.1)',
+        summary: 'The server refused us.',
+      }),
     ];
     const note = adminNote(report(findings));
     expect(note.match(/^\d+\. /gm)).toEqual(['1. ']);
-    expect(note).toContain('1. Answers end past the 512 bytes a qmail-family sender reads: MX partner.com at byte 1,204 (ns1.partner.com, ns2.partner.com).');
+    expect(note).toContain(
+      '1. Answers end past the 512 bytes a qmail-family sender reads: MX partner.com at byte 1,204 (ns1.partner.com, ns2.partner.com).',
+    );
     expect(note.match(/To see it: dig \+noedns \+ignore MX partner\.com @192\.0\.2\.1/g)).toHaveLength(1);
     expect(note).toContain('To see it: dig +noedns +tcp MX partner.com @192.0.2.2');
     expect(note).not.toContain('resolver');

@@ -11,7 +11,16 @@ import { AuditKey, auditKeyring, parseAuditKey, parseAuditKeys } from '../../src
 const SECRET = 'f'.repeat(16) + '0123456789abcdef0123456789abcdef0123456789abcdef';
 const OLD_SECRET = 'a'.repeat(64);
 
-const FIELDS = { seq: 3, at: Date.UTC(2026, 10, 1), actor: 'alice', action: 'ack', system: 'mail-gw-1', surface: 'slack', details: '{"patch":"CVE-2005-1513"}', prevHash: 'b'.repeat(64) };
+const FIELDS = {
+  seq: 3,
+  at: Date.UTC(2026, 10, 1),
+  actor: 'alice',
+  action: 'ack',
+  system: 'mail-gw-1',
+  surface: 'slack',
+  details: '{"patch":"CVE-2005-1513"}',
+  prevHash: 'b'.repeat(64),
+};
 
 describe('audit keys', () => {
   it('names a key by an id derived from it, the same in every process, and never shows the secret', () => {
@@ -21,7 +30,13 @@ describe('audit keys', () => {
     expect(parseAuditKey(OLD_SECRET).id).not.toBe(key.id);
     // The id is an HMAC of a fixed label: it says nothing about the key.
     expect(key.id).toBe(createHmac('sha256', SECRET).update('mxops audit key id').digest('hex').slice(0, 16));
-    for (const shown of [JSON.stringify({ key }), inspect({ key }), String(Object.keys(key)), JSON.stringify({ ...key })]) expect(shown).not.toContain(SECRET);
+    for (const shown of [
+      JSON.stringify({ key }),
+      inspect({ key }),
+      String(Object.keys(key)),
+      JSON.stringify({ ...key }),
+    ])
+      expect(shown).not.toContain(SECRET);
     expect(inspect(key)).toBe(`AuditKey(${key.id})`);
   });
 
@@ -34,18 +49,36 @@ describe('audit keys', () => {
         expect((error as Error).message).not.toContain(bad.slice(0, 8));
       }
     }
-    expect(parseAuditKeys(`${OLD_SECRET}, ${SECRET}`).map((key) => key.id)).toEqual([parseAuditKey(OLD_SECRET).id, parseAuditKey(SECRET).id]);
+    expect(parseAuditKeys(`${OLD_SECRET}, ${SECRET}`).map((key) => key.id)).toEqual([
+      parseAuditKey(OLD_SECRET).id,
+      parseAuditKey(SECRET).id,
+    ]);
     expect(() => parseAuditKeys(`${OLD_SECRET},tooshort`)).toThrow(/^key 2 of the list/);
   });
 
   it('reads the settings through loadConfig and reports a bad key without its value', () => {
-    const config = loadConfig({ MXOPS_AUDIT_KEY: SECRET, MXOPS_AUDIT_KEYS: OLD_SECRET, MXOPS_AUDIT_CHECKPOINT_FILE: '/var/lib/mxops/checkpoints', MXOPS_AUDIT_CHANNEL: 'slack:C0AUDIT01' });
+    const config = loadConfig({
+      MXOPS_AUDIT_KEY: SECRET,
+      MXOPS_AUDIT_KEYS: OLD_SECRET,
+      MXOPS_AUDIT_CHECKPOINT_FILE: '/var/lib/mxops/checkpoints',
+      MXOPS_AUDIT_CHANNEL: 'slack:C0AUDIT01',
+    });
     expect(config.audit.keyring.current?.id).toBe(parseAuditKey(SECRET).id);
     expect([...config.audit.keyring.known.keys()]).toEqual([parseAuditKey(OLD_SECRET).id, parseAuditKey(SECRET).id]);
-    expect(config.audit).toMatchObject({ checkpointFile: '/var/lib/mxops/checkpoints', channel: { platform: 'slack', id: 'C0AUDIT01' }, checkpointMinutes: 60 });
+    expect(config.audit).toMatchObject({
+      checkpointFile: '/var/lib/mxops/checkpoints',
+      channel: { platform: 'slack', id: 'C0AUDIT01' },
+      checkpointMinutes: 60,
+    });
     expect(JSON.stringify(config)).not.toContain(SECRET);
-    expect(loadConfig({}).audit).toMatchObject({ keyring: { current: undefined }, checkpointFile: undefined, channel: undefined });
-    expect(() => loadConfig({ MXOPS_AUDIT_KEY: 'hunter2-hunter2', MXOPS_AUDIT_CHANNEL: '#audit' })).toThrow(/MXOPS_AUDIT_KEY: a key must be 32[\s\S]*MXOPS_AUDIT_CHANNEL: "#audit" is not slack:<channel id>/);
+    expect(loadConfig({}).audit).toMatchObject({
+      keyring: { current: undefined },
+      checkpointFile: undefined,
+      channel: undefined,
+    });
+    expect(() => loadConfig({ MXOPS_AUDIT_KEY: 'hunter2-hunter2', MXOPS_AUDIT_CHANNEL: '#audit' })).toThrow(
+      /MXOPS_AUDIT_KEY: a key must be 32[\s\S]*MXOPS_AUDIT_CHANNEL: "#audit" is not slack:<channel id>/,
+    );
     try {
       loadConfig({ MXOPS_AUDIT_KEY: 'hunter2-hunter2' });
     } catch (error) {
@@ -54,8 +87,11 @@ describe('audit keys', () => {
   });
 
   it('reads audit channels for Slack and Teams', () => {
-    expect(parseAuditChannel('teams:19:audit@thread.tacv2')).toEqual({ platform: 'teams', id: '19:audit@thread.tacv2' });
-    expect(() => parseAuditChannel('slack:#audit')).toThrow("not a Slack channel id");
+    expect(parseAuditChannel('teams:19:audit@thread.tacv2')).toEqual({
+      platform: 'teams',
+      id: '19:audit@thread.tacv2',
+    });
+    expect(() => parseAuditChannel('slack:#audit')).toThrow('not a Slack channel id');
     expect(() => parseAuditChannel('teams:audit')).toThrow('not a Teams channel conversation id');
   });
 });
@@ -68,7 +104,11 @@ describe('the chain hash', () => {
     const key = parseAuditKey(SECRET);
     const keyed = chainHash(FIELDS, key);
     // Anyone holding the key recomputes it from an export with JCS and HMAC-SHA-256 (openssl dgst -sha256 -hmac).
-    expect(keyed).toBe(`hmac-sha256:${key.id}:${createHmac('sha256', SECRET).update(canonicalize({ ...FIELDS, keyId: key.id })!).digest('hex')}`);
+    expect(keyed).toBe(
+      `hmac-sha256:${key.id}:${createHmac('sha256', SECRET)
+        .update(canonicalize({ ...FIELDS, keyId: key.id })!)
+        .digest('hex')}`,
+    );
     expect(hashForm(keyed)).toEqual({ keyed: true, keyId: key.id });
     expect(keyIdOf(keyed)).toBe(key.id);
     expect(chainHash(FIELDS, parseAuditKey(OLD_SECRET))).not.toBe(keyed);
@@ -81,10 +121,13 @@ describe('the chain hash', () => {
 describe('checkpoints as text', () => {
   it('writes one line per checkpoint and reads back what a person kept', () => {
     const hash = chainHash(FIELDS);
-    expect(formatCheckpointLine({ seq: 42, hash }, Date.UTC(2026, 10, 1, 9))).toBe(`2026-11-01T09:00:00.000Z 42 ${hash}\n`);
+    expect(formatCheckpointLine({ seq: 42, hash }, Date.UTC(2026, 10, 1, 9))).toBe(
+      `2026-11-01T09:00:00.000Z 42 ${hash}\n`,
+    );
     expect(parseKeptCheckpoint(`42:${hash}`)).toMatchObject({ seq: 42, hash });
     const keyed = chainHash(FIELDS, parseAuditKey(SECRET));
     expect(parseKeptCheckpoint(` 7:${keyed} `)).toMatchObject({ seq: 7, hash: keyed });
-    for (const bad of ['42', `x:${hash}`, '42:deadbeef', `42 ${hash}`]) expect(() => parseKeptCheckpoint(bad)).toThrow('give <seq>:<hash>');
+    for (const bad of ['42', `x:${hash}`, '42:deadbeef', `42 ${hash}`])
+      expect(() => parseKeptCheckpoint(bad)).toThrow('give <seq>:<hash>');
   });
 });

@@ -32,15 +32,24 @@ const SAMPLES = readdirSync(DIRECTORY)
 
 describe('bounce corpus', () => {
   it('has a sample of every family, a delay warning, plain headers, an auto-reply and a success notice', () => {
-    const expected = SAMPLES.map((name) => JSON.parse(readFileSync(join(DIRECTORY, name.replace(/\.(?:eml|txt)$/, '.expected.json')), 'utf8')) as { family: string; isBounce: boolean });
+    const expected = SAMPLES.map(
+      (name) =>
+        JSON.parse(readFileSync(join(DIRECTORY, name.replace(/\.(?:eml|txt)$/, '.expected.json')), 'utf8')) as {
+          family: string;
+          isBounce: boolean;
+        },
+    );
     const families = new Set(expected.map((parse) => parse.family));
-    for (const family of ['qmail', 'postfix', 'exim', 'exchange', 'sendmail', 'gmail', 'unknown']) expect(families).toContain(family);
+    for (const family of ['qmail', 'postfix', 'exim', 'exchange', 'sendmail', 'gmail', 'unknown'])
+      expect(families).toContain(family);
     expect(expected.filter((parse) => !parse.isBounce).length).toBeGreaterThanOrEqual(5);
   });
 
   it.each(SAMPLES)('%s parses as its .expected.json says', async (name) => {
     const raw = readFileSync(join(DIRECTORY, name));
-    const expected: unknown = JSON.parse(readFileSync(join(DIRECTORY, name.replace(/\.(?:eml|txt)$/, '.expected.json')), 'utf8'));
+    const expected: unknown = JSON.parse(
+      readFileSync(join(DIRECTORY, name.replace(/\.(?:eml|txt)$/, '.expected.json')), 'utf8'),
+    );
     const { reason, ...parse } = await parseBounce(raw);
     expect(parse).toEqual(expected);
     // Every final failure says in words why; the hypotheses match on it.

@@ -8,7 +8,8 @@ import { judgeHypothesis } from '../../src/bounces/verdict.js';
 import { finding } from '../../src/diagnosis/finding.js';
 
 const SAMPLES = join(import.meta.dirname, '../fixtures/bounces');
-const hypothesisOf = async (input: string | Uint8Array): Promise<string> => chooseHypothesis(await parseBounce(input)).id;
+const hypothesisOf = async (input: string | Uint8Array): Promise<string> =>
+  chooseHypothesis(await parseBounce(input)).id;
 
 describe('choosing the root-cause hypothesis', () => {
   it.each([
@@ -45,31 +46,74 @@ describe('choosing the root-cause hypothesis', () => {
   });
 
   it.each([
-    ['qmail: MX or A answer too big', 'delivery 12: deferral: Sorry,_I_couldn\'t_find_any_host_by_that_name._(#4.1.2)/', 'qmail-mx-or-a-answer-too-big'],
-    ['Postfix: the domain does not exist', 'Nov 12 10:00:01 gw postfix/smtp[811]: 4Yq: to=<a@gone.test>, relay=none, delay=0.1, dsn=5.4.4, status=bounced (Host or domain name not found. Name service error for name=gone.test type=A: Host not found)', 'nowhere-to-deliver'],
-    ['Postfix: DNS fails temporarily', 'Nov 12 10:00:01 gw postfix/smtp[811]: 4Yq: to=<a@flaky.test>, relay=none, delay=300, dsn=4.4.3, status=deferred (Host or domain name not found. Name service error for name=flaky.test type=MX: Host not found, try again)', 'dns-unanswerable'],
+    [
+      'qmail: MX or A answer too big',
+      "delivery 12: deferral: Sorry,_I_couldn't_find_any_host_by_that_name._(#4.1.2)/",
+      'qmail-mx-or-a-answer-too-big',
+    ],
+    [
+      'Postfix: the domain does not exist',
+      'Nov 12 10:00:01 gw postfix/smtp[811]: 4Yq: to=<a@gone.test>, relay=none, delay=0.1, dsn=5.4.4, status=bounced (Host or domain name not found. Name service error for name=gone.test type=A: Host not found)',
+      'nowhere-to-deliver',
+    ],
+    [
+      'Postfix: DNS fails temporarily',
+      'Nov 12 10:00:01 gw postfix/smtp[811]: 4Yq: to=<a@flaky.test>, relay=none, delay=300, dsn=4.4.3, status=deferred (Host or domain name not found. Name service error for name=flaky.test type=MX: Host not found, try again)',
+      'dns-unanswerable',
+    ],
     [
       'Exim: IP-literal or dangling MX',
       'Subject: Mail delivery failed: returning message to sender\n\nThis message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  a@odd.test\n    all relevant MX records point to non-existent hosts\n',
       'nowhere-to-deliver',
     ],
-    ['greylisting at RCPT', 'Nov 12 10:00:01 gw postfix/smtp[811]: 4Yq: to=<a@grey.test>, relay=mx.grey.test[192.0.2.7]:25, dsn=4.7.1, status=deferred (host mx.grey.test[192.0.2.7] said: 451 4.7.1 Greylisted, try again later (in reply to RCPT TO command))', 'rcpt-deferred'],
-    ['TLS refused', 'Nov 12 10:00:01 gw postfix/smtp[811]: 4Yq: to=<a@tls.test>, relay=mx.tls.test[192.0.2.8]:25, dsn=4.7.5, status=deferred (TLS is required, but host mx.tls.test[192.0.2.8] refused to start TLS: 454 4.7.0 TLS not available)', 'tls-negotiation'],
-    ['TLS peer not trusted', 'Nov 12 10:00:01 gw postfix/smtp[811]: 4Yq: to=<a@tls.test>, relay=mx.tls.test[192.0.2.8]:25, delay=5831, delays=5830/0.23/0.1/0, dsn=4.7.5, status=deferred (Server certificate not trusted)', 'tls-negotiation'],
-    ['DMARC rejection', 'Nov 12 10:00:01 gw postfix/smtp[811]: 4Yq: from=<me@sender.test>, to=<a@strict.test>, relay=mx.strict.test[192.0.2.9]:25, dsn=5.7.26, status=bounced (host mx.strict.test[192.0.2.9] said: 550 5.7.26 Unauthenticated email from sender.test is not accepted due to domain\'s DMARC policy (in reply to end of DATA command))', 'sender-authentication'],
-    ['size limit', 'Nov 12 10:00:01 gw postfix/smtp[811]: 4Yq: to=<a@small.test>, relay=mx.small.test[192.0.2.10]:25, dsn=5.3.4, status=bounced (host mx.small.test[192.0.2.10] said: 552 5.3.4 Message size exceeds fixed limit (in reply to end of DATA command))', 'message-too-big'],
+    [
+      'greylisting at RCPT',
+      'Nov 12 10:00:01 gw postfix/smtp[811]: 4Yq: to=<a@grey.test>, relay=mx.grey.test[192.0.2.7]:25, dsn=4.7.1, status=deferred (host mx.grey.test[192.0.2.7] said: 451 4.7.1 Greylisted, try again later (in reply to RCPT TO command))',
+      'rcpt-deferred',
+    ],
+    [
+      'TLS refused',
+      'Nov 12 10:00:01 gw postfix/smtp[811]: 4Yq: to=<a@tls.test>, relay=mx.tls.test[192.0.2.8]:25, dsn=4.7.5, status=deferred (TLS is required, but host mx.tls.test[192.0.2.8] refused to start TLS: 454 4.7.0 TLS not available)',
+      'tls-negotiation',
+    ],
+    [
+      'TLS peer not trusted',
+      'Nov 12 10:00:01 gw postfix/smtp[811]: 4Yq: to=<a@tls.test>, relay=mx.tls.test[192.0.2.8]:25, delay=5831, delays=5830/0.23/0.1/0, dsn=4.7.5, status=deferred (Server certificate not trusted)',
+      'tls-negotiation',
+    ],
+    [
+      'DMARC rejection',
+      "Nov 12 10:00:01 gw postfix/smtp[811]: 4Yq: from=<me@sender.test>, to=<a@strict.test>, relay=mx.strict.test[192.0.2.9]:25, dsn=5.7.26, status=bounced (host mx.strict.test[192.0.2.9] said: 550 5.7.26 Unauthenticated email from sender.test is not accepted due to domain's DMARC policy (in reply to end of DATA command))",
+      'sender-authentication',
+    ],
+    [
+      'size limit',
+      'Nov 12 10:00:01 gw postfix/smtp[811]: 4Yq: to=<a@small.test>, relay=mx.small.test[192.0.2.10]:25, dsn=5.3.4, status=bounced (host mx.small.test[192.0.2.10] said: 552 5.3.4 Message size exceeds fixed limit (in reply to end of DATA command))',
+      'message-too-big',
+    ],
   ])('%s', async (_what, text, id) => {
     expect(await hypothesisOf(text)).toBe(id);
   });
 });
 
 describe('judging a hypothesis from the findings', () => {
-  const qmailAny = async (): Promise<ReturnType<typeof chooseHypothesis>> => chooseHypothesis(await parseBounce(readFileSync(join(SAMPLES, 'qmail-cname-bounce.eml'))));
-  const over512 = (qtype: string) => finding({ id: 'dns.answer-over-512', status: 'fail', subject: `${qtype} partner.test at ns1`, summary: 'big', evidence: { qtype, answerEnd: 601 } });
+  const qmailAny = async (): Promise<ReturnType<typeof chooseHypothesis>> =>
+    chooseHypothesis(await parseBounce(readFileSync(join(SAMPLES, 'qmail-cname-bounce.eml'))));
+  const over512 = (qtype: string) =>
+    finding({
+      id: 'dns.answer-over-512',
+      status: 'fail',
+      subject: `${qtype} partner.test at ns1`,
+      summary: 'big',
+      evidence: { qtype, answerEnd: 601 },
+    });
 
   it('confirms with the findings that bear it out, whatever else went wrong', async () => {
     const timeout = finding({ id: 'dns.timeout', status: 'error', subject: 'ns2', summary: 'slow' });
-    expect(judgeHypothesis(await qmailAny(), [over512('ANY'), timeout])).toEqual({ verdict: 'confirmed', findings: [over512('ANY')] });
+    expect(judgeHypothesis(await qmailAny(), [over512('ANY'), timeout])).toEqual({
+      verdict: 'confirmed',
+      findings: [over512('ANY')],
+    });
   });
 
   it('takes an MX answer over 512 for the ANY path through a caching resolver, saying so', async () => {
@@ -88,9 +132,19 @@ describe('judging a hypothesis from the findings', () => {
   it('never confirms on a time-out: a connection that timed out for mxops too is "could not tell"', async () => {
     const connect = chooseHypothesis(await parseBounce(readFileSync(join(SAMPLES, 'postfix-deferred-log.txt'))));
     expect(connect.id).toBe('mail-server-unreachable');
-    const timedOut = finding({ id: 'smtp.connect-timeout', status: 'error', subject: 'mx1.partner.test (192.0.2.25)', summary: 'no answer' });
+    const timedOut = finding({
+      id: 'smtp.connect-timeout',
+      status: 'error',
+      subject: 'mx1.partner.test (192.0.2.25)',
+      summary: 'no answer',
+    });
     expect(judgeHypothesis(connect, [timedOut])).toEqual({ verdict: 'unknown', findings: [timedOut] });
-    const refused = finding({ id: 'smtp.connect-failed', status: 'fail', subject: 'mx1.partner.test (192.0.2.25)', summary: 'refused' });
+    const refused = finding({
+      id: 'smtp.connect-failed',
+      status: 'fail',
+      subject: 'mx1.partner.test (192.0.2.25)',
+      summary: 'refused',
+    });
     expect(judgeHypothesis(connect, [refused]).verdict).toBe('confirmed');
   });
 
@@ -99,9 +153,19 @@ describe('judging a hypothesis from the findings', () => {
       'Subject: Mail delivery failed: returning message to sender\n\nThis message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n  a@partner.test\n    host mx1.partner.test [192.0.2.25]\n    SMTP error from remote mail server after initial connection:\n    554 mx1.partner.test No SMTP service here\n';
     const greeting = chooseHypothesis(await parseBounce(bounce));
     expect(greeting.id).toBe('mail-server-greeting');
-    const refuses = finding({ id: 'smtp.refuses-everyone', status: 'fail', subject: 'mx1.partner.test (192.0.2.25)', summary: 'refuses every client' });
+    const refuses = finding({
+      id: 'smtp.refuses-everyone',
+      status: 'fail',
+      subject: 'mx1.partner.test (192.0.2.25)',
+      summary: 'refuses every client',
+    });
     expect(judgeHypothesis(greeting, [refuses])).toMatchObject({ verdict: 'confirmed', findings: [refuses] });
-    const blocked = finding({ id: 'smtp.blocked-us', status: 'error', subject: 'mx1.partner.test (192.0.2.25)', summary: 'blocked us' });
+    const blocked = finding({
+      id: 'smtp.blocked-us',
+      status: 'error',
+      subject: 'mx1.partner.test (192.0.2.25)',
+      summary: 'blocked us',
+    });
     expect(judgeHypothesis(greeting, [blocked]).verdict).not.toBe('confirmed');
   });
 
@@ -115,7 +179,8 @@ describe('judging a hypothesis from the findings', () => {
 
   it('names only checks that exist', () => {
     const names = ALL_CHECKS.map((check) => check.name);
-    for (const hypothesis of HYPOTHESES) for (const check of hypothesis.checks) expect(names, `${hypothesis.id} names ${check}`).toContain(check);
+    for (const hypothesis of HYPOTHESES)
+      for (const check of hypothesis.checks) expect(names, `${hypothesis.id} names ${check}`).toContain(check);
     expect(new Set(HYPOTHESES.map((h) => h.id)).size).toBe(HYPOTHESES.length);
   });
 
@@ -161,6 +226,13 @@ describe('the envelope sender of a Postfix report', () => {
       '--B1--',
       '',
     ].join('\n');
-    expect(await parseBounce(report)).toMatchObject({ family: 'postfix', sender: 'billing@example.net', recipient: 'ops@partner.test', dsn: '5.1.1', step: 'rcpt', isBounce: true });
+    expect(await parseBounce(report)).toMatchObject({
+      family: 'postfix',
+      sender: 'billing@example.net',
+      recipient: 'ops@partner.test',
+      dsn: '5.1.1',
+      step: 'rcpt',
+      isBounce: true,
+    });
   });
 });

@@ -7,7 +7,9 @@ async function* chunks(...parts: (string | Uint8Array)[]): AsyncGenerator<string
 
 describe('collectBounceBytes', () => {
   it('joins chunks of text and bytes', async () => {
-    expect(new TextDecoder().decode(await collectBounceBytes(chunks('Subject: x\n', new TextEncoder().encode('body'))))).toBe('Subject: x\nbody');
+    expect(
+      new TextDecoder().decode(await collectBounceBytes(chunks('Subject: x\n', new TextEncoder().encode('body')))),
+    ).toBe('Subject: x\nbody');
   });
 
   it('keeps the cap and one byte more, and stops reading there', async () => {

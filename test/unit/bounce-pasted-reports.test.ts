@@ -52,7 +52,7 @@ describe('reports pasted as the text the user sees', () => {
       'Receiving server: example-com.mail.protection.outlook.test (2001:db8:300::7)',
       '',
       'a.novak@example.com',
-      'Remote Server at example-com.mail.protection.outlook.test (2001:db8:300::7) returned \'400',
+      "Remote Server at example-com.mail.protection.outlook.test (2001:db8:300::7) returned '400",
       "4.4.7 Message delayed'",
       '11/24/2026 1:01:47 PM - Remote Server at example-com.mail.protection.outlook.test',
       "(2001:db8:300::7) returned '450 4.7.26 Service unavailable, message sent over IPv6",
@@ -62,7 +62,8 @@ describe('reports pasted as the text the user sees', () => {
     expect(await parseBounce(text)).toMatchObject({
       family: 'exchange',
       dsn: '4.7.26',
-      remoteReply: '450 4.7.26 Service unavailable, message sent over IPv6 [2001:db8:100::25] must pass either SPF or DKIM validation.',
+      remoteReply:
+        '450 4.7.26 Service unavailable, message sent over IPv6 [2001:db8:100::25] must pass either SPF or DKIM validation.',
       step: 'data',
       recipient: 'a.novak@example.com',
       recipientDomain: 'example.com',

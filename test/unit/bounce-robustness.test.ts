@@ -30,7 +30,8 @@ function expectWellTyped(parse: BounceParse): void {
   }
   expect(Array.isArray(parse.hops)).toBe(true);
   for (const hop of parse.hops) {
-    for (const key of ['by', 'from', 'software', 'at'] as const) expect(hop[key] === null || typeof hop[key] === 'string').toBe(true);
+    for (const key of ['by', 'from', 'software', 'at'] as const)
+      expect(hop[key] === null || typeof hop[key] === 'string').toBe(true);
     if (hop.at !== null) expect(new Date(hop.at).toISOString()).toBe(hop.at);
     expect(hop.delaySeconds === null || Number.isInteger(hop.delaySeconds)).toBe(true);
   }
@@ -70,10 +71,14 @@ function mutate(m: { sample: number; kind: string; at: number; length: number; n
   const text = SAMPLES[m.sample] ?? '';
   const at = m.at % (text.length + 1);
   switch (m.kind) {
-    case 'truncate': return text.slice(0, at);
-    case 'delete': return text.slice(0, at) + text.slice(at + m.length);
-    case 'duplicate': return text.slice(0, at + m.length) + text.slice(at);
-    case 'insert': return text.slice(0, at) + m.noise + text.slice(at);
+    case 'truncate':
+      return text.slice(0, at);
+    case 'delete':
+      return text.slice(0, at) + text.slice(at + m.length);
+    case 'duplicate':
+      return text.slice(0, at + m.length) + text.slice(at);
+    case 'insert':
+      return text.slice(0, at) + m.noise + text.slice(at);
     default: {
       const lines = text.split('\n');
       let seed = m.seed;
@@ -98,7 +103,39 @@ describe('bounce parser robustness', () => {
   });
 
   it('parses random text made of mail words without throwing', async () => {
-    const words = fc.constantFrom('From: ', 'To: ', 'Received: ', 'Subject: ', 'Content-Type: multipart/report; boundary="b"\n', '--b\n', '--b--\n', 'Content-Type: message/delivery-status\n\n', 'Action: failed\n', 'Status: 5.1.1\n', 'Diagnostic-Code: smtp; 550 ', '<a@b.test>:\n', 'deferral: ', '(#4.4.3)', ' by ', ' from ', '; ', 'Tue, 3 Nov 2026 10:00:00 +0100', '\n', '\n\n', ' ', '(', ')', 'said: ', '(in reply to RCPT TO command)', 'Remote Server returned \'', "'", '@', '=?utf-8?B?', '?=', 'Content-Transfer-Encoding: base64\n');
+    const words = fc.constantFrom(
+      'From: ',
+      'To: ',
+      'Received: ',
+      'Subject: ',
+      'Content-Type: multipart/report; boundary="b"\n',
+      '--b\n',
+      '--b--\n',
+      'Content-Type: message/delivery-status\n\n',
+      'Action: failed\n',
+      'Status: 5.1.1\n',
+      'Diagnostic-Code: smtp; 550 ',
+      '<a@b.test>:\n',
+      'deferral: ',
+      '(#4.4.3)',
+      ' by ',
+      ' from ',
+      '; ',
+      'Tue, 3 Nov 2026 10:00:00 +0100',
+      '\n',
+      '\n\n',
+      ' ',
+      '(',
+      ')',
+      'said: ',
+      '(in reply to RCPT TO command)',
+      "Remote Server returned '",
+      "'",
+      '@',
+      '=?utf-8?B?',
+      '?=',
+      'Content-Transfer-Encoding: base64\n',
+    );
     await fc.assert(
       fc.asyncProperty(fc.array(words, { maxLength: 200 }), async (parts) => {
         await parseWithinBound(parts.join(''));
@@ -126,20 +163,39 @@ describe('bounce parser robustness', () => {
   });
 
   it('gives the empty parse for empty input', async () => {
-    expect(await parseBounce('')).toEqual({ family: 'unknown', dsn: null, remoteReply: null, step: 'unknown', sender: null, recipient: null, recipientDomain: null, isBounce: false, hops: [], reason: null });
+    expect(await parseBounce('')).toEqual({
+      family: 'unknown',
+      dsn: null,
+      remoteReply: null,
+      step: 'unknown',
+      sender: null,
+      recipient: null,
+      recipientDomain: null,
+      isBounce: false,
+      hops: [],
+      reason: null,
+    });
     expect(await parseBounce(new Uint8Array())).toEqual(await parseBounce(''));
   });
 
   it('refuses binary data with a clear BAD_INPUT error', async () => {
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]);
-    await expect(parseBounce(png)).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringMatching(/binary data/) as unknown });
+    await expect(parseBounce(png)).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringMatching(/binary data/) as unknown,
+    });
     const controls = new Uint8Array(1000).map((_, index) => (index % 3 === 0 ? 0x01 : 0x41));
     await expect(parseBounce(controls)).rejects.toMatchObject({ code: 'BAD_INPUT' });
   });
 
   it('cuts a 10 MB input at the cap and still reads the report at its start', async () => {
     const sample = readFileSync(join(DIRECTORY, 'qmail-cname-bounce.eml'), 'utf8');
-    const huge = sample + 'x'.repeat(76).concat('\n').repeat(Math.ceil((10 * 1024 * 1024) / 77));
+    const huge =
+      sample +
+      'x'
+        .repeat(76)
+        .concat('\n')
+        .repeat(Math.ceil((10 * 1024 * 1024) / 77));
     expect(huge.length).toBeGreaterThan(10 * 1024 * 1024);
     const read = readBounceInput(huge);
     expect(read.truncated).toBe(true);
@@ -147,11 +203,21 @@ describe('bounce parser robustness', () => {
     const started = performance.now();
     const parse = await parseBounce(huge);
     expect(performance.now() - started).toBeLessThan(5000);
-    expect(parse).toMatchObject({ family: 'qmail', dsn: '4.4.3', step: 'dns', recipient: 'bob@partner.test', isBounce: true });
+    expect(parse).toMatchObject({
+      family: 'qmail',
+      dsn: '4.4.3',
+      step: 'dns',
+      recipient: 'bob@partner.test',
+      isBounce: true,
+    });
   });
 
   it('parses 10 MB of one long line and of blank lines in time', async () => {
-    for (const huge of ['a'.repeat(10 * 1024 * 1024), '\n'.repeat(10 * 1024 * 1024), 'From: a@b.test\n'.concat('<x@'.repeat(3 * 1024 * 1024))]) {
+    for (const huge of [
+      'a'.repeat(10 * 1024 * 1024),
+      '\n'.repeat(10 * 1024 * 1024),
+      'From: a@b.test\n'.concat('<x@'.repeat(3 * 1024 * 1024)),
+    ]) {
       const started = performance.now();
       expectWellTyped(await parseBounce(huge));
       expect(performance.now() - started).toBeLessThan(5000);
@@ -163,18 +229,34 @@ describe('bounce parser robustness', () => {
     const cut = sample.slice(0, sample.indexOf('Action: failed'));
     const parse = await parseBounce(cut);
     expectWellTyped(parse);
-    expect(parse).toMatchObject({ family: 'postfix', recipient: 'f.lang@partner.test', dsn: '5.1.1', step: 'rcpt', isBounce: true });
+    expect(parse).toMatchObject({
+      family: 'postfix',
+      recipient: 'f.lang@partner.test',
+      dsn: '5.1.1',
+      step: 'rcpt',
+      isBounce: true,
+    });
   });
 
   it('reads a report whose MIME boundary never comes', async () => {
-    const text = 'From: MAILER-DAEMON@mail.example.net\nTo: a@example.net\nSubject: Undelivered Mail Returned to Sender\nContent-Type: multipart/report; boundary="nowhere"\n\nThis is the mail system at host mail.example.net.\n\n<b@partner.test>: Host or domain name not found. Name service error for name=partner.test type=MX: Host not found, try again\n';
-    expect(await parseBounce(text)).toMatchObject({ family: 'postfix', recipient: 'b@partner.test', isBounce: true, step: 'dns' });
+    const text =
+      'From: MAILER-DAEMON@mail.example.net\nTo: a@example.net\nSubject: Undelivered Mail Returned to Sender\nContent-Type: multipart/report; boundary="nowhere"\n\nThis is the mail system at host mail.example.net.\n\n<b@partner.test>: Host or domain name not found. Name service error for name=partner.test type=MX: Host not found, try again\n';
+    expect(await parseBounce(text)).toMatchObject({
+      family: 'postfix',
+      recipient: 'b@partner.test',
+      isBounce: true,
+      step: 'dns',
+    });
   });
 
   it('parses the worst inputs at four times the cap within a 48 MB heap (its own process: an out-of-memory crash fails it)', async () => {
     const probe = join(import.meta.dirname, '../support/bounce-memory-probe.ts');
     // tsx and the modules take about 25 MB of it; the inputs are 8 MiB each.
-    const { stdout } = await promisify(execFile)(process.execPath, ['--max-old-space-size=48', '--import', 'tsx', probe], { timeout: 60_000 });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--max-old-space-size=48', '--import', 'tsx', probe],
+      { timeout: 60_000 },
+    );
     expect(stdout.trim().split('\n')).toHaveLength(6);
   }, 60_000);
 });

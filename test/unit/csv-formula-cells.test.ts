@@ -20,13 +20,21 @@ describe('defuseFormulaCell / restoreFormulaCell', () => {
     expect(restoreFormulaCell(written)).toBe(value);
   });
 
-  it.each([['-5'], ['-0.25'], ['2026-12-15'], ['2026-12-15..2027-01-05 freeze'], ["it's"], ["'quoted"], ["'"], ['a=b'], [''], ['sat,sun 22:00+4h UTC']])(
-    'leaves %j as it is both ways',
-    (value) => {
-      expect(defuseFormulaCell(value)).toBe(value);
-      expect(restoreFormulaCell(value)).toBe(value);
-    },
-  );
+  it.each([
+    ['-5'],
+    ['-0.25'],
+    ['2026-12-15'],
+    ['2026-12-15..2027-01-05 freeze'],
+    ["it's"],
+    ["'quoted"],
+    ["'"],
+    ['a=b'],
+    [''],
+    ['sat,sun 22:00+4h UTC'],
+  ])('leaves %j as it is both ways', (value) => {
+    expect(defuseFormulaCell(value)).toBe(value);
+    expect(restoreFormulaCell(value)).toBe(value);
+  });
 
   it('reads a hand-written cell with a quote before a trigger as the spreadsheet showed it', () => {
     expect(restoreFormulaCell("'-5")).toBe('-5');
@@ -35,7 +43,10 @@ describe('defuseFormulaCell / restoreFormulaCell', () => {
 
   it('round-trips any text, and what it writes never starts a formula', () => {
     const triggerish = fc.constantFrom('=', '+', '-', '@', '\t', '\r', "'", '\uFF1D', '5', 'a', '.');
-    const text = fc.oneof(fc.string(), fc.array(triggerish, { maxLength: 6 }).map((chars) => chars.join('')));
+    const text = fc.oneof(
+      fc.string(),
+      fc.array(triggerish, { maxLength: 6 }).map((chars) => chars.join('')),
+    );
     fc.assert(
       fc.property(text, (value) => {
         const written = defuseFormulaCell(value);

@@ -3,13 +3,25 @@ import type { CheckContext } from '../../src/diagnosis/check.js';
 import { daneCheck } from '../../src/diagnosis/checks/dane.js';
 import type { DnsClient, DnsRecord, DnsReply } from '../../src/diagnosis/dns-port.js';
 import type { Finding } from '../../src/diagnosis/finding.js';
-import { blankProbeResult, type CertificateInfo, type SmtpProbeRequest, type SmtpProbeResult, type SmtpProber } from '../../src/diagnosis/smtp-port.js';
+import {
+  blankProbeResult,
+  type CertificateInfo,
+  type SmtpProbeRequest,
+  type SmtpProbeResult,
+  type SmtpProber,
+} from '../../src/diagnosis/smtp-port.js';
 import type { TlsaRecord } from '../../src/diagnosis/tlsa-record.js';
 import { AppError } from '../../src/errors.js';
 import type { ZoneRecord } from '../support/dns-test-server.js';
 import type { ZoneDnsClient } from '../support/zone-dns-client.js';
 import { checkContext, ids, only, RESOLVER } from '../support/check-context.js';
-import { certificateInfo, MX1_CERT, OPENSSL_DIGESTS as D, TEST_CA_CERT, WWW_CERT } from '../fixtures/tls-certificates.js';
+import {
+  certificateInfo,
+  MX1_CERT,
+  OPENSSL_DIGESTS as D,
+  TEST_CA_CERT,
+  WWW_CERT,
+} from '../fixtures/tls-certificates.js';
 import { soa, zone } from '../fixtures/zones.js';
 
 const DOMAIN = 'partner.test';
@@ -70,7 +82,14 @@ function session(request: SmtpProbeRequest, served: Served): SmtpProbeResult {
     totalMs: 5,
   };
 
-  if (served.connect === 'refused') return { ...base, connect: { ok: false, error: 'refused', detail: 'ECONNREFUSED', ms: 1 }, banner: undefined, ehlo: undefined, extensions: {} };
+  if (served.connect === 'refused')
+    return {
+      ...base,
+      connect: { ok: false, error: 'refused', detail: 'ECONNREFUSED', ms: 1 },
+      banner: undefined,
+      ehlo: undefined,
+      extensions: {},
+    };
   if (served.starttls === false) return base;
   const chain = served.chain ?? [LEAF, CA];
   return {
@@ -78,7 +97,17 @@ function session(request: SmtpProbeRequest, served: Served): SmtpProbeResult {
     starttls: reply(220, ['ready']),
     // As the real prober leaves it: the EHLO after TLS replaces the extensions, without STARTTLS (RFC 3207 §4.2).
     extensions: { PIPELINING: '' },
-    tls: { ok: true, protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', error: undefined, chain, trusted: false, trustError: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', nameMatches: served.nameMatches ?? true, ms: 3 },
+    tls: {
+      ok: true,
+      protocol: 'TLSv1.3',
+      cipher: 'TLS_AES_256_GCM_SHA384',
+      error: undefined,
+      chain,
+      trusted: false,
+      trustError: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+      nameMatches: served.nameMatches ?? true,
+      ms: 3,
+    },
     ehloAfterTls: reply(250, [request.mxHost]),
   };
 }
@@ -101,11 +130,22 @@ interface Options {
   readonly wrap?: (client: DnsClient) => DnsClient;
 }
 
-function setup({ published = {}, ad = true, served = {}, wrap }: Options): { client: ZoneDnsClient; context: CheckContext; smtp: ReturnType<typeof prober> } {
+function setup({ published = {}, ad = true, served = {}, wrap }: Options): {
+  client: ZoneDnsClient;
+  context: CheckContext;
+  smtp: ReturnType<typeof prober>;
+} {
   const resolver = validatingResolver(published, ad);
-  const { client, context } = checkContext({ [RESOLVER]: { zones: [zone(DOMAIN, [soa(), ...MAIL])] } }, { domain: DOMAIN, wrap: wrap ? (c) => wrap(resolver(c)) : resolver });
+  const { client, context } = checkContext(
+    { [RESOLVER]: { zones: [zone(DOMAIN, [soa(), ...MAIL])] } },
+    { domain: DOMAIN, wrap: wrap ? (c) => wrap(resolver(c)) : resolver },
+  );
   const smtp = prober(served ?? {});
-  return { client, smtp, context: served === null ? context : { ...context, smtp: { prober: smtp, port: 25, heloName: 'mxops.test' } } };
+  return {
+    client,
+    smtp,
+    context: served === null ? context : { ...context, smtp: { prober: smtp, port: 25, heloName: 'mxops.test' } },
+  };
 }
 
 async function run(options: Options): Promise<Finding[]> {
@@ -120,8 +160,23 @@ describe('dane check: matching what each MX address serves', () => {
     expect(ids(findings)).toEqual(['dane.match', 'dane.match', 'dane.no-tlsa']);
     const matches = findings.filter((f) => f.id === 'dane.match');
     expect(matches.map((f) => f.subject)).toEqual(['11.22.33.10', '11.22.33.12']);
-    expect(matches[0]).toMatchObject({ status: 'pass', evidence: { mxHost: 'mx1.partner.test', address: '11.22.33.10', name: TLSA_MX1, record: `3 1 1 ${D.mx1.spkiSha256}`, position: 0, certificate: 'CN=mx1.partner.test', validated: true } });
-    expect(only(findings, 'dane.no-tlsa')).toMatchObject({ status: 'info', subject: TLSA_MX2, evidence: { rcode: 'NXDOMAIN' } });
+    expect(matches[0]).toMatchObject({
+      status: 'pass',
+      evidence: {
+        mxHost: 'mx1.partner.test',
+        address: '11.22.33.10',
+        name: TLSA_MX1,
+        record: `3 1 1 ${D.mx1.spkiSha256}`,
+        position: 0,
+        certificate: 'CN=mx1.partner.test',
+        validated: true,
+      },
+    });
+    expect(only(findings, 'dane.no-tlsa')).toMatchObject({
+      status: 'info',
+      subject: TLSA_MX2,
+      evidence: { rcode: 'NXDOMAIN' },
+    });
   });
 
   it.each([
@@ -160,16 +215,29 @@ describe('dane check: matching what each MX address serves', () => {
 
   it('fails one address and passes the other when they serve different certificates', async () => {
     const findings = await run({ published: { [TLSA_MX1]: [EE] }, served: { '11.22.33.12': { chain: [OTHER, CA] } } });
-    expect(findings.filter((f) => f.id.startsWith('dane.m')).map((f) => `${f.id} ${f.subject}`)).toEqual(['dane.match 11.22.33.10', 'dane.mismatch 11.22.33.12']);
+    expect(findings.filter((f) => f.id.startsWith('dane.m')).map((f) => `${f.id} ${f.subject}`)).toEqual([
+      'dane.match 11.22.33.10',
+      'dane.mismatch 11.22.33.12',
+    ]);
   });
 
   it('does not match DANE-EE against a CA certificate, nor DANE-TA when the trust anchor is not sent', async () => {
     expect(ids(await run({ published: { [TLSA_MX2]: [tlsa(3, 1, 1, D.ca.spkiSha256)] } }))).toContain('dane.mismatch');
-    expect(ids(await run({ published: { [TLSA_MX2]: [tlsa(2, 1, 1, D.ca.spkiSha256)] }, served: { '11.22.33.11': { chain: [LEAF] } } }))).toContain('dane.mismatch');
+    expect(
+      ids(
+        await run({
+          published: { [TLSA_MX2]: [tlsa(2, 1, 1, D.ca.spkiSha256)] },
+          served: { '11.22.33.11': { chain: [LEAF] } },
+        }),
+      ),
+    ).toContain('dane.mismatch');
   });
 
   it('fails DANE-TA when the leaf does not name the MX host, saying so', async () => {
-    const findings = await run({ published: { [TLSA_MX2]: [tlsa(2, 1, 1, D.ca.spkiSha256)] }, served: { '11.22.33.11': { nameMatches: false } } });
+    const findings = await run({
+      published: { [TLSA_MX2]: [tlsa(2, 1, 1, D.ca.spkiSha256)] },
+      served: { '11.22.33.11': { nameMatches: false } },
+    });
     const mismatch = only(findings, 'dane.mismatch');
     expect(mismatch.summary).toContain('does not name mx2.partner.test');
     expect(mismatch.evidence).toMatchObject({ nameMatches: false });
@@ -177,7 +245,11 @@ describe('dane check: matching what each MX address serves', () => {
 
   it('fails dane.no-starttls when a host with validated TLSA offers no STARTTLS', async () => {
     const findings = await run({ published: { [TLSA_MX2]: [EE] }, served: { '11.22.33.11': { starttls: false } } });
-    expect(only(findings, 'dane.no-starttls')).toMatchObject({ status: 'fail', subject: '11.22.33.11', evidence: { extensions: ['PIPELINING'] } });
+    expect(only(findings, 'dane.no-starttls')).toMatchObject({
+      status: 'fail',
+      subject: '11.22.33.11',
+      evidence: { extensions: ['PIPELINING'] },
+    });
   });
 
   it('skips an address it could not reach, with the reason', async () => {
@@ -194,19 +266,29 @@ describe('dane check: DNSSEC (RFC 7672 §2.2)', () => {
     await daneCheck.run(context);
     const tlsaQueries = client.asked.filter((q) => q.type === 'TLSA');
     expect(tlsaQueries.map((q) => q.name).sort()).toEqual([TLSA_MX1, TLSA_MX2]);
-    expect(tlsaQueries.every((q) => q.edns !== false && q.edns.dnssecOk === true && q.recursionDesired === true && q.server.host === RESOLVER)).toBe(true);
+    expect(
+      tlsaQueries.every(
+        (q) =>
+          q.edns !== false && q.edns.dnssecOk === true && q.recursionDesired === true && q.server.host === RESOLVER,
+      ),
+    ).toBe(true);
   });
 
   it('retries over TCP when the reply is truncated', async () => {
     const truncating = (client: DnsClient): DnsClient => ({
       async query(query, options) {
         const reply = await client.query(query, options);
-        return query.type === 'TLSA' && query.transport === 'udp' ? { ...reply, flags: { ...reply.flags, tc: true }, answers: [] } : reply;
+        return query.type === 'TLSA' && query.transport === 'udp'
+          ? { ...reply, flags: { ...reply.flags, tc: true }, answers: [] }
+          : reply;
       },
     });
     const { client, context } = setup({ published: { [TLSA_MX2]: [EE] }, wrap: truncating });
     expect(ids(await daneCheck.run(context))).toContain('dane.match');
-    expect(client.asked.filter((q) => q.type === 'TLSA' && q.name === TLSA_MX2).map((q) => q.transport)).toEqual(['udp', 'tcp']);
+    expect(client.asked.filter((q) => q.type === 'TLSA' && q.name === TLSA_MX2).map((q) => q.transport)).toEqual([
+      'udp',
+      'tcp',
+    ]);
   });
 
   it('never judges unvalidated records: dane.unvalidated (info) when they match', async () => {
@@ -215,12 +297,21 @@ describe('dane check: DNSSEC (RFC 7672 §2.2)', () => {
     expect(only(findings, 'dane.unvalidated')).toMatchObject({
       status: 'info',
       subject: TLSA_MX2,
-      evidence: { validated: false, resolver: RESOLVER, records: [`3 1 1 ${D.mx1.spkiSha256}`], results: [{ address: '11.22.33.11', result: 'match' }] },
+      evidence: {
+        validated: false,
+        resolver: RESOLVER,
+        records: [`3 1 1 ${D.mx1.spkiSha256}`],
+        results: [{ address: '11.22.33.11', result: 'match' }],
+      },
     });
   });
 
   it('warns, never fails, when unvalidated records do not match or STARTTLS is missing', async () => {
-    const findings = await run({ published: { [TLSA_MX1]: [tlsa(3, 1, 1, D.www.spkiSha256)] }, ad: false, served: { '11.22.33.12': { starttls: false } } });
+    const findings = await run({
+      published: { [TLSA_MX1]: [tlsa(3, 1, 1, D.www.spkiSha256)] },
+      ad: false,
+      served: { '11.22.33.12': { starttls: false } },
+    });
     expect(findings.some((f) => f.status === 'fail')).toBe(false);
     const unvalidated = only(findings, 'dane.unvalidated');
     expect(unvalidated.status).toBe('warn');
@@ -247,7 +338,9 @@ describe('dane check: DNSSEC (RFC 7672 §2.2)', () => {
 
 describe('dane check: unusable records and runs without SMTP', () => {
   it('warns dane.unusable-records when only PKIX usages are published, and matches nothing', async () => {
-    const findings = await run({ published: { [TLSA_MX2]: [tlsa(1, 1, 1, D.mx1.spkiSha256), tlsa(0, 0, 1, D.ca.certSha256)] } });
+    const findings = await run({
+      published: { [TLSA_MX2]: [tlsa(1, 1, 1, D.mx1.spkiSha256), tlsa(0, 0, 1, D.ca.certSha256)] },
+    });
     expect(ids(findings)).toEqual(['dane.no-tlsa', 'dane.unusable-records']);
     const unusable = only(findings, 'dane.unusable-records');
     expect(unusable).toMatchObject({ status: 'warn', subject: TLSA_MX2, evidence: { usable: 0 } });
@@ -255,21 +348,31 @@ describe('dane check: unusable records and runs without SMTP', () => {
   });
 
   it('still fails dane.no-starttls when no record is usable: DANE senders insist on TLS anyway', async () => {
-    const findings = await run({ published: { [TLSA_MX2]: [tlsa(1, 1, 1, D.mx1.spkiSha256)] }, served: { '11.22.33.11': { starttls: false } } });
+    const findings = await run({
+      published: { [TLSA_MX2]: [tlsa(1, 1, 1, D.mx1.spkiSha256)] },
+      served: { '11.22.33.11': { starttls: false } },
+    });
     expect(ids(findings)).toEqual(['dane.no-starttls', 'dane.no-tlsa', 'dane.unusable-records']);
   });
 
   it('notes unusable records beside usable ones as info and matches with the usable one', async () => {
     const findings = await run({ published: { [TLSA_MX2]: [tlsa(3, 1, 1, D.mx1.spkiSha512), EE] } });
     expect(ids(findings)).toEqual(['dane.match', 'dane.no-tlsa', 'dane.unusable-records']);
-    expect(only(findings, 'dane.unusable-records')).toMatchObject({ status: 'info', evidence: { usable: 1, unusable: [{ record: `3 1 1 ${D.mx1.spkiSha512}` }] } });
+    expect(only(findings, 'dane.unusable-records')).toMatchObject({
+      status: 'info',
+      evidence: { usable: 1, unusable: [{ record: `3 1 1 ${D.mx1.spkiSha512}` }] },
+    });
   });
 
   it('is dane.skipped for hosts with TLSA when the run does not talk SMTP, and still reports hosts without', async () => {
     const { context, smtp } = setup({ published: { [TLSA_MX1]: [EE] }, served: null });
     const findings = await daneCheck.run(context);
     expect(ids(findings)).toEqual(['dane.no-tlsa', 'dane.skipped']);
-    expect(only(findings, 'dane.skipped')).toMatchObject({ status: 'skipped', subject: TLSA_MX1, evidence: { records: [`3 1 1 ${D.mx1.spkiSha256}`] } });
+    expect(only(findings, 'dane.skipped')).toMatchObject({
+      status: 'skipped',
+      subject: TLSA_MX1,
+      evidence: { records: [`3 1 1 ${D.mx1.spkiSha256}`] },
+    });
     expect(smtp.probed).toEqual([]);
   });
 

@@ -17,10 +17,21 @@ function txt(name: string, data: string | string[]): ZoneRecord {
 
 /** partner.test with `records`, and the report receiver vendor.test with `vendorRecords`. */
 function zones(records: ZoneRecord[], vendorRecords: ZoneRecord[] = []): Zone[] {
-  return [zone(DOMAIN, [soa(), { name: '@', type: 'A', data: '192.0.2.10' }, { name: 'mail', type: 'A', data: '192.0.2.11' }, ...records]), zone('vendor.test', [soa(), ...vendorRecords])];
+  return [
+    zone(DOMAIN, [
+      soa(),
+      { name: '@', type: 'A', data: '192.0.2.10' },
+      { name: 'mail', type: 'A', data: '192.0.2.11' },
+      ...records,
+    ]),
+    zone('vendor.test', [soa(), ...vendorRecords]),
+  ];
 }
 
-function setup(zoneList: Zone[], options: { domain?: string; resolver?: string; wrap?: (client: DnsClient) => DnsClient } = {}): { client: ZoneDnsClient; context: CheckContext } {
+function setup(
+  zoneList: Zone[],
+  options: { domain?: string; resolver?: string; wrap?: (client: DnsClient) => DnsClient } = {},
+): { client: ZoneDnsClient; context: CheckContext } {
   return checkContext({ [RESOLVER]: { zones: zoneList } }, { domain: DOMAIN, ...options });
 }
 
@@ -28,14 +39,21 @@ async function run(zoneList: Zone[], options: Parameters<typeof setup>[1] = {}):
   return dmarcCheck.run(setup(zoneList, options).context);
 }
 
-describe('dmarc check: the domain\'s own record', () => {
+describe("dmarc check: the domain's own record", () => {
   it('passes, naming the policy', async () => {
-    const findings = await run(zones([txt('_dmarc', 'v=DMARC1; p=reject; rua=mailto:dmarc@partner.test'), txt('_dmarc', 'unrelated token')]));
+    const findings = await run(
+      zones([txt('_dmarc', 'v=DMARC1; p=reject; rua=mailto:dmarc@partner.test'), txt('_dmarc', 'unrelated token')]),
+    );
     expect(ids(findings)).toEqual(['dmarc.ok']);
     const ok = only(findings, 'dmarc.ok');
     expect(ok).toMatchObject({ status: 'pass', subject: DOMAIN });
     expect(ok.summary).toContain('p=reject');
-    expect(ok.evidence).toMatchObject({ name: `_dmarc.${DOMAIN}`, inherited: false, policy: 'reject', rua: ['mailto:dmarc@partner.test'] });
+    expect(ok.evidence).toMatchObject({
+      name: `_dmarc.${DOMAIN}`,
+      inherited: false,
+      policy: 'reject',
+      rua: ['mailto:dmarc@partner.test'],
+    });
   });
 
   it('joins a record split into several strings', async () => {
@@ -79,7 +97,11 @@ describe('dmarc check: the domain\'s own record', () => {
   it('fails dmarc.multiple-records', async () => {
     const findings = await run(zones([txt('_dmarc', 'v=DMARC1; p=reject'), txt('_dmarc', 'v=DMARC1; p=none')]));
     expect(ids(findings)).toEqual(['dmarc.multiple-records']);
-    expect(only(findings, 'dmarc.multiple-records')).toMatchObject({ status: 'fail', subject: `_dmarc.${DOMAIN}`, evidence: { count: 2 } });
+    expect(only(findings, 'dmarc.multiple-records')).toMatchObject({
+      status: 'fail',
+      subject: `_dmarc.${DOMAIN}`,
+      evidence: { count: 2 },
+    });
   });
 
   it.each([
@@ -101,7 +123,12 @@ describe('dmarc check: aggregate reports (RFC 7489 §6.3 rua)', () => {
     const findings = await run(zones([txt('_dmarc', 'v=DMARC1; p=reject')]));
     expect(ids(findings)).toEqual(['dmarc.no-reports', 'dmarc.ok']);
     const none = only(findings, 'dmarc.no-reports');
-    expect(none).toMatchObject({ status: 'info', subject: `_dmarc.${DOMAIN}`, ref: 'RFC 7489 §6.3', evidence: { name: `_dmarc.${DOMAIN}`, record: 'v=DMARC1; p=reject', inherited: false } });
+    expect(none).toMatchObject({
+      status: 'info',
+      subject: `_dmarc.${DOMAIN}`,
+      ref: 'RFC 7489 §6.3',
+      evidence: { name: `_dmarc.${DOMAIN}`, record: 'v=DMARC1; p=reject', inherited: false },
+    });
     expect(none.summary).toContain('no aggregate reports are requested');
     expect(none.summary).toContain(`the owner of ${DOMAIN} will not hear about mail that fails DMARC`);
     expect(none.remedy).toContain(`rua=mailto:dmarc-reports@${DOMAIN}`);
@@ -164,14 +191,28 @@ describe('dmarc check: a subdomain and its organizational domain (RFC 7489 §6.6
     expect(none.evidence).toMatchObject({ inherited: true, policyTag: 'p' });
   });
 
-  it('prefers the subdomain\'s own record, where p= applies', async () => {
-    const findings = await run(zones([txt('_dmarc', 'v=DMARC1; p=none'), txt('_dmarc.mail', 'v=DMARC1; p=reject; sp=none')]), { domain: SUB });
+  it("prefers the subdomain's own record, where p= applies", async () => {
+    const findings = await run(
+      zones([txt('_dmarc', 'v=DMARC1; p=none'), txt('_dmarc.mail', 'v=DMARC1; p=reject; sp=none')]),
+      { domain: SUB },
+    );
     expect(ids(findings)).toEqual(['dmarc.no-reports', 'dmarc.ok']);
-    expect(only(findings, 'dmarc.ok').evidence).toMatchObject({ name: `_dmarc.${SUB}`, inherited: false, policy: 'reject' });
+    expect(only(findings, 'dmarc.ok').evidence).toMatchObject({
+      name: `_dmarc.${SUB}`,
+      inherited: false,
+      policy: 'reject',
+    });
   });
 
   it('does not fall back when the subdomain has several records: discovery ends there', async () => {
-    const findings = await run(zones([txt('_dmarc', 'v=DMARC1; p=reject'), txt('_dmarc.mail', 'v=DMARC1; p=reject'), txt('_dmarc.mail', 'v=DMARC1; p=none')]), { domain: SUB });
+    const findings = await run(
+      zones([
+        txt('_dmarc', 'v=DMARC1; p=reject'),
+        txt('_dmarc.mail', 'v=DMARC1; p=reject'),
+        txt('_dmarc.mail', 'v=DMARC1; p=none'),
+      ]),
+      { domain: SUB },
+    );
     expect(ids(findings)).toEqual(['dmarc.multiple-records']);
     expect(findings[0]?.subject).toBe(`_dmarc.${SUB}`);
   });
@@ -180,12 +221,18 @@ describe('dmarc check: a subdomain and its organizational domain (RFC 7489 §6.6
     const findings = await run(zones([]), { domain: SUB });
     const missing = only(findings, 'dmarc.missing');
     expect(missing.summary).toContain(`nor does its organizational domain ${DOMAIN}`);
-    expect(missing.evidence).toMatchObject({ asked: [`_dmarc.${SUB}`, `_dmarc.${DOMAIN}`], rcodes: ['NXDOMAIN', 'NXDOMAIN'] });
+    expect(missing.evidence).toMatchObject({
+      asked: [`_dmarc.${SUB}`, `_dmarc.${DOMAIN}`],
+      rcodes: ['NXDOMAIN', 'NXDOMAIN'],
+    });
   });
 
   it('reports a time-out at the organizational domain as dns.timeout, not missing', async () => {
     const orgTimesOut = (client: DnsClient): DnsClient => ({
-      query: (query, options) => (query.name === `_dmarc.${DOMAIN}` ? Promise.reject(new AppError('DNS_TIMEOUT', 'no answer (test)')) : client.query(query, options)),
+      query: (query, options) =>
+        query.name === `_dmarc.${DOMAIN}`
+          ? Promise.reject(new AppError('DNS_TIMEOUT', 'no answer (test)'))
+          : client.query(query, options),
     });
     const findings = await run(zones([]), { domain: SUB, wrap: orgTimesOut });
     expect(ids(findings)).toEqual(['dns.timeout']);
@@ -194,7 +241,10 @@ describe('dmarc check: a subdomain and its organizational domain (RFC 7489 §6.6
 
   it('ignores a time-out at the organizational domain when the subdomain has its own record', async () => {
     const orgTimesOut = (client: DnsClient): DnsClient => ({
-      query: (query, options) => (query.name === `_dmarc.${DOMAIN}` ? Promise.reject(new AppError('DNS_TIMEOUT', 'no answer (test)')) : client.query(query, options)),
+      query: (query, options) =>
+        query.name === `_dmarc.${DOMAIN}`
+          ? Promise.reject(new AppError('DNS_TIMEOUT', 'no answer (test)'))
+          : client.query(query, options),
     });
     const findings = await run(zones([txt('_dmarc.mail', 'v=DMARC1; p=reject')]), { domain: SUB, wrap: orgTimesOut });
     expect(ids(findings)).toEqual(['dmarc.no-reports', 'dmarc.ok']);
@@ -205,42 +255,80 @@ describe('dmarc check: external report destinations (RFC 7489 §7.1)', () => {
   const AUTH = `${DOMAIN}._report._dmarc`;
 
   it('notes an authorised external destination and still passes', async () => {
-    const findings = await run(zones([txt('_dmarc', 'v=DMARC1; p=reject; rua=mailto:agg@reports.vendor.test')], [txt(`${AUTH}.reports`, 'v=DMARC1')]));
+    const findings = await run(
+      zones(
+        [txt('_dmarc', 'v=DMARC1; p=reject; rua=mailto:agg@reports.vendor.test')],
+        [txt(`${AUTH}.reports`, 'v=DMARC1')],
+      ),
+    );
     expect(ids(findings)).toEqual(['dmarc.external-rua', 'dmarc.ok']);
     expect(only(findings, 'dmarc.external-rua')).toMatchObject({
       status: 'info',
-      evidence: { destination: 'reports.vendor.test', tags: ['rua'], authorizationName: `${AUTH}.reports.vendor.test`, authorizationRecords: ['v=DMARC1'] },
+      evidence: {
+        destination: 'reports.vendor.test',
+        tags: ['rua'],
+        authorizationName: `${AUTH}.reports.vendor.test`,
+        authorizationRecords: ['v=DMARC1'],
+      },
     });
   });
 
   it('warns when the destination has not authorised the reports, once per destination', async () => {
-    const { client, context } = setup(zones([txt('_dmarc', 'v=DMARC1; p=reject; rua=mailto:agg@vendor.test; ruf=mailto:forensic@vendor.test')], [txt(`${AUTH}`, 'not dmarc')]));
+    const { client, context } = setup(
+      zones(
+        [txt('_dmarc', 'v=DMARC1; p=reject; rua=mailto:agg@vendor.test; ruf=mailto:forensic@vendor.test')],
+        [txt(`${AUTH}`, 'not dmarc')],
+      ),
+    );
     const findings = await dmarcCheck.run(context);
     expect(ids(findings)).toEqual(['dmarc.external-rua-unauthorized']);
     const unauthorized = only(findings, 'dmarc.external-rua-unauthorized');
-    expect(unauthorized).toMatchObject({ status: 'warn', subject: `_dmarc.${DOMAIN}`, evidence: { destination: 'vendor.test', tags: ['rua', 'ruf'], rcode: 'NOERROR' } });
+    expect(unauthorized).toMatchObject({
+      status: 'warn',
+      subject: `_dmarc.${DOMAIN}`,
+      evidence: { destination: 'vendor.test', tags: ['rua', 'ruf'], rcode: 'NOERROR' },
+    });
     expect(unauthorized.remedy).toContain(`${AUTH}.vendor.test`);
     expect(client.asked.filter((q) => q.name.includes('_report'))).toHaveLength(1);
   });
 
   it('asks every destination at once', async () => {
     const { client, context } = setup(
-      zones([txt('_dmarc', 'v=DMARC1; p=reject; rua=mailto:a@one.vendor.test,mailto:b@two.vendor.test,mailto:c@three.vendor.test')], [txt(`${AUTH}.one`, 'v=DMARC1'), txt(`${AUTH}.two`, 'v=spf1 -all')]),
+      zones(
+        [
+          txt(
+            '_dmarc',
+            'v=DMARC1; p=reject; rua=mailto:a@one.vendor.test,mailto:b@two.vendor.test,mailto:c@three.vendor.test',
+          ),
+        ],
+        [txt(`${AUTH}.one`, 'v=DMARC1'), txt(`${AUTH}.two`, 'v=spf1 -all')],
+      ),
     );
     const findings = await dmarcCheck.run(context);
-    expect(findings.filter((f) => f.id === 'dmarc.external-rua-unauthorized').map((f) => f.evidence.destination)).toEqual(['two.vendor.test', 'three.vendor.test']);
-    expect(client.asked.filter((q) => q.name.includes('_report')).map((q) => q.name)).toEqual([`${AUTH}.one.vendor.test`, `${AUTH}.two.vendor.test`, `${AUTH}.three.vendor.test`]);
+    expect(
+      findings.filter((f) => f.id === 'dmarc.external-rua-unauthorized').map((f) => f.evidence.destination),
+    ).toEqual(['two.vendor.test', 'three.vendor.test']);
+    expect(client.asked.filter((q) => q.name.includes('_report')).map((q) => q.name)).toEqual([
+      `${AUTH}.one.vendor.test`,
+      `${AUTH}.two.vendor.test`,
+      `${AUTH}.three.vendor.test`,
+    ]);
   });
 
   it('needs no authorisation for addresses inside the organizational domain', async () => {
-    const { client, context } = setup(zones([txt('_dmarc', 'v=DMARC1; p=reject; rua=mailto:d@partner.test,mailto:d@reports.partner.test')]));
+    const { client, context } = setup(
+      zones([txt('_dmarc', 'v=DMARC1; p=reject; rua=mailto:d@partner.test,mailto:d@reports.partner.test')]),
+    );
     const findings = await dmarcCheck.run(context);
     expect(ids(findings)).toEqual(['dmarc.ok']);
     expect(client.asked.map((q) => q.name)).toEqual([`_dmarc.${DOMAIN}`]);
   });
 
   it('asks with the domain the policy came from when it was inherited', async () => {
-    const { client, context } = setup(zones([txt('_dmarc', 'v=DMARC1; p=reject; rua=mailto:agg@vendor.test')], [txt(AUTH, 'v=DMARC1')]), { domain: `mail.${DOMAIN}` });
+    const { client, context } = setup(
+      zones([txt('_dmarc', 'v=DMARC1; p=reject; rua=mailto:agg@vendor.test')], [txt(AUTH, 'v=DMARC1')]),
+      { domain: `mail.${DOMAIN}` },
+    );
     const findings = await dmarcCheck.run(context);
     expect(ids(findings)).toEqual(['dmarc.external-rua', 'dmarc.ok']);
     expect(client.asked.filter((q) => q.name.includes('_report')).map((q) => q.name)).toEqual([`${AUTH}.vendor.test`]);

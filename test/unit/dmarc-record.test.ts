@@ -45,12 +45,26 @@ describe('parseDmarcRecord: valid records', () => {
   });
 
   it('reads report URIs: several, with sizes, percent-encoding and the receiver domain', () => {
-    const record = parsed('v=DMARC1; p=reject; rua=mailto:dmarc@Example.com, mailto:agg@reports.vendor.test!10m ;ruf=mailto:a%2Bforensic@example.com!500');
+    const record = parsed(
+      'v=DMARC1; p=reject; rua=mailto:dmarc@Example.com, mailto:agg@reports.vendor.test!10m ;ruf=mailto:a%2Bforensic@example.com!500',
+    );
     expect(record.rua).toEqual([
       { uri: 'mailto:dmarc@Example.com', address: 'dmarc@Example.com', domain: 'example.com', maxSize: undefined },
-      { uri: 'mailto:agg@reports.vendor.test', address: 'agg@reports.vendor.test', domain: 'reports.vendor.test', maxSize: '10m' },
+      {
+        uri: 'mailto:agg@reports.vendor.test',
+        address: 'agg@reports.vendor.test',
+        domain: 'reports.vendor.test',
+        maxSize: '10m',
+      },
     ]);
-    expect(record.ruf).toEqual([{ uri: 'mailto:a%2Bforensic@example.com', address: 'a+forensic@example.com', domain: 'example.com', maxSize: '500' }]);
+    expect(record.ruf).toEqual([
+      {
+        uri: 'mailto:a%2Bforensic@example.com',
+        address: 'a+forensic@example.com',
+        domain: 'example.com',
+        maxSize: '500',
+      },
+    ]);
   });
 
   it('keeps the text and empty report lists when there are none', () => {
@@ -84,7 +98,11 @@ describe('parseDmarcRecord: errors name the offending tag', () => {
     ['v=DMARC1; p=none; rua=dmarc@example.com', 'rua=dmarc@example.com', /not a URI/],
     ['v=DMARC1; p=none; rua=https://example.com/dmarc', 'rua=https://example.com/dmarc', /https: scheme/],
     ['v=DMARC1; p=none; rua=mailto:dmarc@example.com,', 'rua=mailto:dmarc@example.com,', /empty URI/],
-    ['v=DMARC1; p=none; rua=mailto:dmarc@example.com mailto:b@example.com', 'rua=mailto:dmarc@example.com mailto:b@example.com', /mailbox/],
+    [
+      'v=DMARC1; p=none; rua=mailto:dmarc@example.com mailto:b@example.com',
+      'rua=mailto:dmarc@example.com mailto:b@example.com',
+      /mailbox/,
+    ],
     ['v=DMARC1; p=none; rua=mailto:dmarc@example.com!10x', 'rua=mailto:dmarc@example.com!10x', /size limit/],
     ['v=DMARC1; p=none; rua=mailto:example.com', 'rua=mailto:example.com', /mailbox/],
     ['v=DMARC1; p=none; rua=mailto:@example.com', 'rua=mailto:@example.com', /mailbox/],
@@ -111,7 +129,30 @@ describe('parseDmarcRecord: errors name the offending tag', () => {
 });
 
 describe('parseDmarcRecord never throws', () => {
-  const alphabet = ['v=DMARC1', ';', ' ', 'p', 'sp', '=', 'none', 'reject', 'rua', 'mailto:', '@', '.', ',', '!', '%', '%zz', 'pct', '1', '0', 'x', '\u0000', 'é'];
+  const alphabet = [
+    'v=DMARC1',
+    ';',
+    ' ',
+    'p',
+    'sp',
+    '=',
+    'none',
+    'reject',
+    'rua',
+    'mailto:',
+    '@',
+    '.',
+    ',',
+    '!',
+    '%',
+    '%zz',
+    'pct',
+    '1',
+    '0',
+    'x',
+    '\u0000',
+    'é',
+  ];
   let seed = 7;
   const next = (): number => {
     seed = (seed * 1103515245 + 12345) % 2 ** 31;

@@ -24,13 +24,23 @@ function blocklist(origin: string, entries: Record<string, { codes: string[]; re
     soa(),
     ...Object.entries(entries).flatMap(([address, { codes, reason }]) => {
       const name = address.split('.').reverse().join('.');
-      return [...codes.map((data) => ({ name, type: 'A', data })), ...(reason ? [{ name, type: 'TXT', data: reason }] : [])];
+      return [
+        ...codes.map((data) => ({ name, type: 'A', data })),
+        ...(reason ? [{ name, type: 'TXT', data: reason }] : []),
+      ];
     }),
   ]);
 }
 
-function setup(mail: ZoneRecord[], lists: Zone[], dnsblZones: readonly string[] | undefined): { client: ZoneDnsClient; run: () => Promise<Finding[]> } {
-  const { client, context } = checkContext({ [RESOLVER]: { zones: [zone(DOMAIN, [soa(), ...mail]), ...lists] } }, { domain: DOMAIN });
+function setup(
+  mail: ZoneRecord[],
+  lists: Zone[],
+  dnsblZones: readonly string[] | undefined,
+): { client: ZoneDnsClient; run: () => Promise<Finding[]> } {
+  const { client, context } = checkContext(
+    { [RESOLVER]: { zones: [zone(DOMAIN, [soa(), ...mail]), ...lists] } },
+    { domain: DOMAIN },
+  );
   return { client, run: () => dnsblCheck.run({ ...context, dnsblZones }) };
 }
 
@@ -45,34 +55,71 @@ describe('dnsbl check', () => {
     const { client, run } = setup(MAIL, [blocklist('bl.test'), blocklist('other.test')], ['bl.test', 'Other.Test.']);
     const findings = await run();
     expect(ids(findings)).toEqual(['dnsbl.ok']);
-    expect(only(findings, 'dnsbl.ok')).toMatchObject({ status: 'pass', subject: DOMAIN, evidence: { addresses: ['11.22.33.10', '11.22.33.11'], zones: ['bl.test', 'other.test'] } });
+    expect(only(findings, 'dnsbl.ok')).toMatchObject({
+      status: 'pass',
+      subject: DOMAIN,
+      evidence: { addresses: ['11.22.33.10', '11.22.33.11'], zones: ['bl.test', 'other.test'] },
+    });
     const listQueries = client.asked.filter((q) => q.name.endsWith('bl.test') || q.name.endsWith('other.test'));
-    expect(listQueries.map((q) => `${q.type} ${q.name}`).sort()).toEqual(['A 10.33.22.11.bl.test', 'A 10.33.22.11.other.test', 'A 11.33.22.11.bl.test', 'A 11.33.22.11.other.test']);
+    expect(listQueries.map((q) => `${q.type} ${q.name}`).sort()).toEqual([
+      'A 10.33.22.11.bl.test',
+      'A 10.33.22.11.other.test',
+      'A 11.33.22.11.bl.test',
+      'A 11.33.22.11.other.test',
+    ]);
   });
 
   it('warns dnsbl.listed with the return codes and the TXT reason, and does not pass', async () => {
-    const lists = [blocklist('bl.test', { '11.22.33.11': { codes: ['127.0.0.2', '127.0.0.4'], reason: 'Listed: see https://bl.test/lookup?ip=11.22.33.11' } }), blocklist('other.test')];
+    const lists = [
+      blocklist('bl.test', {
+        '11.22.33.11': {
+          codes: ['127.0.0.2', '127.0.0.4'],
+          reason: 'Listed: see https://bl.test/lookup?ip=11.22.33.11',
+        },
+      }),
+      blocklist('other.test'),
+    ];
     const findings = await setup(MAIL, lists, ['bl.test', 'other.test']).run();
     expect(ids(findings)).toEqual(['dnsbl.listed']);
     const listed = only(findings, 'dnsbl.listed');
     expect(listed).toMatchObject({
       status: 'warn',
       subject: '11.22.33.11',
-      evidence: { mxHost: 'mx2.partner.test', zone: 'bl.test', query: '11.33.22.11.bl.test', codes: ['127.0.0.2', '127.0.0.4'], reasons: ['Listed: see https://bl.test/lookup?ip=11.22.33.11'] },
+      evidence: {
+        mxHost: 'mx2.partner.test',
+        zone: 'bl.test',
+        query: '11.33.22.11.bl.test',
+        codes: ['127.0.0.2', '127.0.0.4'],
+        reasons: ['Listed: see https://bl.test/lookup?ip=11.22.33.11'],
+      },
     });
     expect(listed.summary).toContain('outgoing mail');
   });
 
   it('names an address shared by several MX hosts after the most preferred one', async () => {
-    const findings = await setup(MAIL, [blocklist('bl.test', { '11.22.33.10': { codes: ['127.0.0.2'] } })], ['bl.test']).run();
-    expect(only(findings, 'dnsbl.listed').evidence).toMatchObject({ address: '11.22.33.10', mxHost: 'mx1.partner.test' });
+    const findings = await setup(
+      MAIL,
+      [blocklist('bl.test', { '11.22.33.10': { codes: ['127.0.0.2'] } })],
+      ['bl.test'],
+    ).run();
+    expect(only(findings, 'dnsbl.listed').evidence).toMatchObject({
+      address: '11.22.33.10',
+      mxHost: 'mx1.partner.test',
+    });
   });
 
   it('reports 127.255.255.x as dnsbl.refused once per zone, never as listed, and still passes the zones that answered', async () => {
-    const refusing = blocklist('zen.bl.test', { '11.22.33.10': { codes: ['127.255.255.254'] }, '11.22.33.11': { codes: ['127.255.255.254'] } });
+    const refusing = blocklist('zen.bl.test', {
+      '11.22.33.10': { codes: ['127.255.255.254'] },
+      '11.22.33.11': { codes: ['127.255.255.254'] },
+    });
     const findings = await setup(MAIL, [refusing, blocklist('other.test')], ['zen.bl.test', 'other.test']).run();
     expect(ids(findings)).toEqual(['dnsbl.ok', 'dnsbl.refused']);
-    expect(only(findings, 'dnsbl.refused')).toMatchObject({ status: 'error', subject: 'zen.bl.test', evidence: { codes: ['127.255.255.254'], resolver: RESOLVER, addresses: ['11.22.33.10', '11.22.33.11'] } });
+    expect(only(findings, 'dnsbl.refused')).toMatchObject({
+      status: 'error',
+      subject: 'zen.bl.test',
+      evidence: { codes: ['127.255.255.254'], resolver: RESOLVER, addresses: ['11.22.33.10', '11.22.33.11'] },
+    });
     expect(only(findings, 'dnsbl.ok').evidence).toMatchObject({ zones: ['other.test'] });
   });
 
@@ -80,7 +127,11 @@ describe('dnsbl check', () => {
     const hijacked = blocklist('gone.test', { '11.22.33.10': { codes: ['198.51.100.7'] } });
     const findings = await setup(MAIL, [hijacked], ['gone.test']).run();
     expect(ids(findings)).toEqual(['dnsbl.unexpected-answer']);
-    expect(only(findings, 'dnsbl.unexpected-answer')).toMatchObject({ status: 'error', subject: 'gone.test', evidence: { codes: ['198.51.100.7'] } });
+    expect(only(findings, 'dnsbl.unexpected-answer')).toMatchObject({
+      status: 'error',
+      subject: 'gone.test',
+      evidence: { codes: ['198.51.100.7'] },
+    });
   });
 
   it('reports a zone that cannot be asked as a lookup error, not as clean', async () => {

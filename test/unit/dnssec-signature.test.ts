@@ -37,16 +37,33 @@ const ROOT_KEYS = `
 const available = bindToolsAvailable();
 const T = RR_TYPE as Record<string, number>;
 
-function signed(options: Partial<SignOptions> = {}): { records: WireRecord[]; keys: ReturnType<typeof parseDnskey>[]; zone: Uint8Array; ds: string } {
+function signed(options: Partial<SignOptions> = {}): {
+  records: WireRecord[];
+  keys: ReturnType<typeof parseDnskey>[];
+  zone: Uint8Array;
+  ds: string;
+} {
   const zone = signZone({ origin: 'example.test', body: BODY, ...options });
   const records = wireRecords(wireRecordsOf(zoneRecords(zone.text)));
   const keys = rrsetOf(records, 'example.test', T.DNSKEY as number).map((r) => parseDnskey(r.rdata));
   return { records, keys, zone: nameToWire('example.test.'), ds: zone.ds };
 }
 
-function check(records: WireRecord[], keys: ReturnType<typeof parseDnskey>[], name: string, type: string, now = new Date()) {
+function check(
+  records: WireRecord[],
+  keys: ReturnType<typeof parseDnskey>[],
+  name: string,
+  type: string,
+  now = new Date(),
+) {
   const code = T[type] as number;
-  return checkRrset(rrsetOf(records, name, code), signaturesOver(records, name, code), keys, nameToWire('example.test.'), now);
+  return checkRrset(
+    rrsetOf(records, name, code),
+    signaturesOver(records, name, code),
+    keys,
+    nameToWire('example.test.'),
+    now,
+  );
 }
 
 describe('built-in trust anchors', () => {
@@ -63,35 +80,48 @@ describe('built-in trust anchors', () => {
   });
 
   it('rejects a file that holds anything but DS or DNSKEY records, naming the line', () => {
-    expect(() => parseTrustAnchors('. IN DS 1 8 2 00\nexample. IN A 192.0.2.1', 'anchors.txt')).toThrow(/anchors\.txt:2: .*not A/);
+    expect(() => parseTrustAnchors('. IN DS 1 8 2 00\nexample. IN A 192.0.2.1', 'anchors.txt')).toThrow(
+      /anchors\.txt:2: .*not A/,
+    );
     expect(() => parseTrustAnchors('example IN DS 1 8 2 00', 'anchors.txt')).toThrow(/absolute/);
   });
 });
 
 describe.skipIf(!available)('signatures made by dnssec-signzone', () => {
-  it.each(['ECDSAP256SHA256', 'ECDSAP384SHA384', 'RSASHA256', 'ED25519', 'RSASHA1'])('%s: every RRset verifies, the DS names the KSK, the zone key flag is set', (algorithm) => {
-    const { records, keys, zone, ds } = signed({ algorithm });
-    for (const [name, type] of [
-      ['example.test', 'MX'],
-      ['example.test', 'SOA'],
-      ['example.test', 'NS'],
-      ['example.test', 'TXT'],
-      ['example.test', 'DNSKEY'],
-      ['mx1.example.test', 'A'],
-      ['mx2.example.test', 'AAAA'],
-      ['_25._tcp.mx1.example.test', 'TLSA'],
-    ] as const) {
-      expect(check(records, keys, name, type), `${type} ${name}`).toMatchObject({ ok: true });
-    }
-    expect(keys.every((k) => (k.flags & ZONE_KEY) !== 0)).toBe(true);
-    const dsData = ds.split('\n').filter((l) => l.includes(' DS ')).map((l) => {
-      const f = l.trim().split(/\s+/);
-      const at = f.indexOf('DS');
-      return parseDs(Buffer.concat([Buffer.from([Number(f[at + 1]) >> 8, Number(f[at + 1]) & 0xff, Number(f[at + 2]), Number(f[at + 3])]), Buffer.from(f.slice(at + 4).join(''), 'hex')]));
-    });
-    expect(dsData.length).toBeGreaterThan(0);
-    for (const d of dsData) expect(keys.some((k) => dsMatches(d, zone, k))).toBe(true);
-  });
+  it.each(['ECDSAP256SHA256', 'ECDSAP384SHA384', 'RSASHA256', 'ED25519', 'RSASHA1'])(
+    '%s: every RRset verifies, the DS names the KSK, the zone key flag is set',
+    (algorithm) => {
+      const { records, keys, zone, ds } = signed({ algorithm });
+      for (const [name, type] of [
+        ['example.test', 'MX'],
+        ['example.test', 'SOA'],
+        ['example.test', 'NS'],
+        ['example.test', 'TXT'],
+        ['example.test', 'DNSKEY'],
+        ['mx1.example.test', 'A'],
+        ['mx2.example.test', 'AAAA'],
+        ['_25._tcp.mx1.example.test', 'TLSA'],
+      ] as const) {
+        expect(check(records, keys, name, type), `${type} ${name}`).toMatchObject({ ok: true });
+      }
+      expect(keys.every((k) => (k.flags & ZONE_KEY) !== 0)).toBe(true);
+      const dsData = ds
+        .split('\n')
+        .filter((l) => l.includes(' DS '))
+        .map((l) => {
+          const f = l.trim().split(/\s+/);
+          const at = f.indexOf('DS');
+          return parseDs(
+            Buffer.concat([
+              Buffer.from([Number(f[at + 1]) >> 8, Number(f[at + 1]) & 0xff, Number(f[at + 2]), Number(f[at + 3])]),
+              Buffer.from(f.slice(at + 4).join(''), 'hex'),
+            ]),
+          );
+        });
+      expect(dsData.length).toBeGreaterThan(0);
+      for (const d of dsData) expect(keys.some((k) => dsMatches(d, zone, k))).toBe(true);
+    },
+  );
 
   it('verifies whatever the case of names in the RDATA (canonical form lower-cases them)', () => {
     const { records, keys } = signed();
@@ -102,14 +132,22 @@ describe.skipIf(!available)('signatures made by dnssec-signzone', () => {
 
   it('says bad-signature when the data was changed after signing', () => {
     const { records, keys } = signed();
-    const forged = records.map((r) => (r.type === T.A && r.name === 'mx1.example.test' ? { ...r, rdata: Uint8Array.of(192, 0, 2, 99) } : r));
+    const forged = records.map((r) =>
+      r.type === T.A && r.name === 'mx1.example.test' ? { ...r, rdata: Uint8Array.of(192, 0, 2, 99) } : r,
+    );
     expect(check(forged, keys, 'mx1.example.test', 'A')).toMatchObject({ ok: false, problem: 'bad-signature' });
   });
 
   it('says signature-expired after the expiration and signature-not-yet-valid before the inception', () => {
     const { records, keys } = signed({ inception: -3600, expiration: 86400 });
-    expect(check(records, keys, 'example.test', 'MX', new Date(Date.now() + 2 * 86400_000))).toMatchObject({ ok: false, problem: 'signature-expired' });
-    expect(check(records, keys, 'example.test', 'MX', new Date(Date.now() - 2 * 3600_000))).toMatchObject({ ok: false, problem: 'signature-not-yet-valid' });
+    expect(check(records, keys, 'example.test', 'MX', new Date(Date.now() + 2 * 86400_000))).toMatchObject({
+      ok: false,
+      problem: 'signature-expired',
+    });
+    expect(check(records, keys, 'example.test', 'MX', new Date(Date.now() - 2 * 3600_000))).toMatchObject({
+      ok: false,
+      problem: 'signature-not-yet-valid',
+    });
     const ok = check(records, keys, 'example.test', 'MX');
     expect(ok.ok && ok.by.expiration.getTime() - Date.now()).toBeGreaterThan(86000_000);
   });
@@ -127,16 +165,25 @@ describe.skipIf(!available)('denial of existence', () => {
     const { records, zone } = signed({ nsec3: true });
     const nsec3 = records.filter((r) => r.type === T.NSEC3);
     expect(nsec3.length).toBeGreaterThan(0);
-    expect(proveNoData(nsec3, zone, nameToWire('mx1.example.test.'), T.AAAA as number)).toMatchObject({ proven: true, by: 'nsec3' });
+    expect(proveNoData(nsec3, zone, nameToWire('mx1.example.test.'), T.AAAA as number)).toMatchObject({
+      proven: true,
+      by: 'nsec3',
+    });
     expect(proveNoData(nsec3, zone, nameToWire('mx1.example.test.'), T.A as number)).toMatchObject({ proven: false });
-    expect(proveNxdomain(nsec3, zone, nameToWire('nothing.example.test.'))).toMatchObject({ proven: true, by: 'nsec3' });
+    expect(proveNxdomain(nsec3, zone, nameToWire('nothing.example.test.'))).toMatchObject({
+      proven: true,
+      by: 'nsec3',
+    });
     expect(proveNxdomain([], zone, nameToWire('nothing.example.test.'))).toMatchObject({ proven: false });
   });
 
   it('NSEC: proves a missing type and a missing name', () => {
     const { records, zone } = signed();
     const nsec = records.filter((r) => r.type === T.NSEC);
-    expect(proveNoData(nsec, zone, nameToWire('mx1.example.test.'), T.AAAA as number)).toMatchObject({ proven: true, by: 'nsec' });
+    expect(proveNoData(nsec, zone, nameToWire('mx1.example.test.'), T.AAAA as number)).toMatchObject({
+      proven: true,
+      by: 'nsec',
+    });
     expect(proveNoData(nsec, zone, nameToWire('mx1.example.test.'), T.A as number)).toMatchObject({ proven: false });
     expect(proveNxdomain(nsec, zone, nameToWire('nothing.example.test.'))).toMatchObject({ proven: true, by: 'nsec' });
   });

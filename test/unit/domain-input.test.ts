@@ -57,16 +57,34 @@ describe('normalizeDomain: rejected input, each with its reason', () => {
     ['.', 'no domain given: name the mail domain to check, for example partner.com'],
     ['192.0.2.1', '"192.0.2.1" is an IP address; give the mail domain (the part after @), not a server address'],
     ['2001:db8::1', '"2001:db8::1" is an IP address; give the mail domain (the part after @), not a server address'],
-    ['[2001:db8::1]', '"[2001:db8::1]" is an IP address; give the mail domain (the part after @), not a server address'],
+    [
+      '[2001:db8::1]',
+      '"[2001:db8::1]" is an IP address; give the mail domain (the part after @), not a server address',
+    ],
     ['[192.0.2.1]', '"[192.0.2.1]" is an IP address; give the mail domain (the part after @), not a server address'],
     // Shorthand IPv4 that the WHATWG host parser would otherwise turn into a dotted address.
     ['127.1', '"127.1" is an IP address (127.0.0.1); give the mail domain (the part after @), not a server address'],
-    ['0x7f000001', '"0x7f000001" is an IP address (127.0.0.1); give the mail domain (the part after @), not a server address'],
-    ['3232235777', '"3232235777" is an IP address (192.168.1.1); give the mail domain (the part after @), not a server address'],
+    [
+      '0x7f000001',
+      '"0x7f000001" is an IP address (127.0.0.1); give the mail domain (the part after @), not a server address',
+    ],
+    [
+      '3232235777',
+      '"3232235777" is an IP address (192.168.1.1); give the mail domain (the part after @), not a server address',
+    ],
     ['1.2.3', '"1.2.3" is an IP address (1.2.0.3); give the mail domain (the part after @), not a server address'],
-    ['user@partner.test', '"user@partner.test" is not a domain name: give only the part after @, with no scheme, path or port'],
-    ['https://partner.test/', '"https://partner.test/" is not a domain name: give only the part after @, with no scheme, path or port'],
-    ['partner.test:25', '"partner.test:25" is not a domain name: give only the part after @, with no scheme, path or port'],
+    [
+      'user@partner.test',
+      '"user@partner.test" is not a domain name: give only the part after @, with no scheme, path or port',
+    ],
+    [
+      'https://partner.test/',
+      '"https://partner.test/" is not a domain name: give only the part after @, with no scheme, path or port',
+    ],
+    [
+      'partner.test:25',
+      '"partner.test:25" is not a domain name: give only the part after @, with no scheme, path or port',
+    ],
     ['par tner.test', '"par tner.test" is not a domain name: give only the part after @, with no scheme, path or port'],
     ['par%tner.test', '"par%tner.test" is not a valid domain name (it cannot be converted to IDNA A-labels)'],
     [longName, `"${longName}" is 254 characters long; a domain name has at most 253`],
@@ -106,22 +124,61 @@ describe('parseHostPort', () => {
     ['192.0.2.53:0', 'the resolver "192.0.2.53:0" has port 0; a port is 1 to 65535'],
     ['192.0.2.53:65536', 'the resolver "192.0.2.53:65536" has port 65536; a port is 1 to 65535'],
     ['[2001:db8::53]:0', 'the resolver "[2001:db8::53]:0" has port 0; a port is 1 to 65535'],
-    ['192.0.2.53:abc', 'the resolver "192.0.2.53:abc" is not an IP address with an optional port (e.g. 127.0.0.1:5353 or [::1]:53)'],
-    ['192.0.2.53:', 'the resolver "192.0.2.53:" is not an IP address with an optional port (e.g. 127.0.0.1:5353 or [::1]:53)'],
-    ['dns.example', 'the resolver "dns.example" is not an IP address with an optional port (e.g. 127.0.0.1:5353 or [::1]:53)'],
-    ['localhost:53', 'the resolver "localhost:53" is not an IP address with an optional port (e.g. 127.0.0.1:5353 or [::1]:53)'],
-    ['[dns.example]:53', 'the resolver "[dns.example]:53" is not an IP address with an optional port (e.g. 127.0.0.1:5353 or [::1]:53)'],
+    [
+      '192.0.2.53:abc',
+      'the resolver "192.0.2.53:abc" is not an IP address with an optional port (e.g. 127.0.0.1:5353 or [::1]:53)',
+    ],
+    [
+      '192.0.2.53:',
+      'the resolver "192.0.2.53:" is not an IP address with an optional port (e.g. 127.0.0.1:5353 or [::1]:53)',
+    ],
+    [
+      'dns.example',
+      'the resolver "dns.example" is not an IP address with an optional port (e.g. 127.0.0.1:5353 or [::1]:53)',
+    ],
+    [
+      'localhost:53',
+      'the resolver "localhost:53" is not an IP address with an optional port (e.g. 127.0.0.1:5353 or [::1]:53)',
+    ],
+    [
+      '[dns.example]:53',
+      'the resolver "[dns.example]:53" is not an IP address with an optional port (e.g. 127.0.0.1:5353 or [::1]:53)',
+    ],
     ['192.0.2', 'the resolver "192.0.2" is not an IP address with an optional port (e.g. 127.0.0.1:5353 or [::1]:53)'],
   ])('rejects %j', (text, message) => {
     expectRejected(() => parseHostPort(text, 53, 'the resolver'), 'BAD_INPUT', message);
   });
 });
 
-const SMTP_DEFAULTS = { port: 25, heloName: undefined, allowPrivateTargets: false, connectTimeoutMs: 10_000, bannerTimeoutMs: 30_000, commandTimeoutMs: 30_000, totalTimeoutMs: 90_000 };
-const QUEUE_DEFAULTS = { redisUrl: 'redis://127.0.0.1:6379', prefix: 'mxops', workerConcurrency: 16, probeCacheSeconds: 300, greylistRecheckSeconds: 600, redisGiveUpSeconds: undefined };
+const SMTP_DEFAULTS = {
+  port: 25,
+  heloName: undefined,
+  allowPrivateTargets: false,
+  connectTimeoutMs: 10_000,
+  bannerTimeoutMs: 30_000,
+  commandTimeoutMs: 30_000,
+  totalTimeoutMs: 90_000,
+};
+const QUEUE_DEFAULTS = {
+  redisUrl: 'redis://127.0.0.1:6379',
+  prefix: 'mxops',
+  workerConcurrency: 16,
+  probeCacheSeconds: 300,
+  greylistRecheckSeconds: 600,
+  redisGiveUpSeconds: undefined,
+};
 /** No key, no checkpoint file or channel: a plain hash chain, checkpointed hourly where configured. */
-const AUDIT_DEFAULTS = { keyring: auditKeyring(undefined, []), checkpointFile: undefined, channel: undefined, checkpointMinutes: 60 };
-const STORE_DEFAULTS = { databaseTimeouts: { connectMs: 10_000, statementMs: 30_000 }, healthTimeoutMs: 2_000, audit: AUDIT_DEFAULTS };
+const AUDIT_DEFAULTS = {
+  keyring: auditKeyring(undefined, []),
+  checkpointFile: undefined,
+  channel: undefined,
+  checkpointMinutes: 60,
+};
+const STORE_DEFAULTS = {
+  databaseTimeouts: { connectMs: 10_000, statementMs: 30_000 },
+  healthTimeoutMs: 2_000,
+  audit: AUDIT_DEFAULTS,
+};
 const DNS_DEFAULTS = {
   resolver: undefined,
   dnsTimeoutMs: 2000,
@@ -146,7 +203,9 @@ describe('loadConfig', () => {
   it('uses the defaults for keys that are missing or blank', () => {
     const defaults = { ...DNS_DEFAULTS, ...STORE_DEFAULTS, smtp: SMTP_DEFAULTS, queue: QUEUE_DEFAULTS };
     expect(loadConfig({})).toEqual(defaults);
-    expect(loadConfig({ MXOPS_RESOLVER: '  ', MXOPS_DNS_TIMEOUT_MS: '', MXOPS_DNS_RETRIES: undefined })).toEqual(defaults);
+    expect(loadConfig({ MXOPS_RESOLVER: '  ', MXOPS_DNS_TIMEOUT_MS: '', MXOPS_DNS_RETRIES: undefined })).toEqual(
+      defaults,
+    );
   });
 
   it('reads every key', () => {
@@ -199,28 +258,69 @@ describe('loadConfig', () => {
       http: { host: '127.0.0.1', port: 8080 },
       logLevel: 'debug',
       startWorkers: false,
-      smtp: { port: 2525, heloName: 'probe.example.com', allowPrivateTargets: true, connectTimeoutMs: 1000, bannerTimeoutMs: 2000, commandTimeoutMs: 3000, totalTimeoutMs: 4000 },
-      queue: { redisUrl: 'rediss://user:secret@redis.internal:6380/2', prefix: '{mxops}', workerConcurrency: 4, probeCacheSeconds: 0, greylistRecheckSeconds: 120, redisGiveUpSeconds: undefined },
+      smtp: {
+        port: 2525,
+        heloName: 'probe.example.com',
+        allowPrivateTargets: true,
+        connectTimeoutMs: 1000,
+        bannerTimeoutMs: 2000,
+        commandTimeoutMs: 3000,
+        totalTimeoutMs: 4000,
+      },
+      queue: {
+        redisUrl: 'rediss://user:secret@redis.internal:6380/2',
+        prefix: '{mxops}',
+        workerConcurrency: 4,
+        probeCacheSeconds: 0,
+        greylistRecheckSeconds: 120,
+        redisGiveUpSeconds: undefined,
+      },
       ...STORE_DEFAULTS,
     });
   });
 
   it('never echoes a Redis password in its error', () => {
     const error = rejection(() => loadConfig({ MXOPS_REDIS_URL: 'http://user:hunter2@redis.internal:6379' }));
-    expect(error.message).toContain('MXOPS_REDIS_URL: "http://user:***@redis.internal:6379" is not a redis:// or rediss:// URL');
+    expect(error.message).toContain(
+      'MXOPS_REDIS_URL: "http://user:***@redis.internal:6379" is not a redis:// or rediss:// URL',
+    );
     expect(error.message).not.toContain('hunter2');
   });
 
   it.each([
     ['MXOPS_ALLOW_PRIVATE_TARGETS', 'maybe', '"maybe" is not true or false'],
-    ['MXOPS_HELO_NAME', 'localhost', '"localhost" is not a fully qualified host name (e.g. probe.example.com); receivers reject EHLO with bare names'],
-    ['MXOPS_QUEUE_PREFIX', 'a:b', '"a:b" is not a usable prefix: letters, digits, _ - and {} (for a Redis Cluster hash tag), at most 64'],
-    ['MXOPS_CALENDAR_TOKEN', 'short', 'use 24 to 128 letters, digits, - or _ (e.g. the output of: openssl rand -hex 16); the value is not shown here'],
-    ['MXOPS_WATCH_INTERVAL_MINUTES', '1', '"1" is not a whole number from 5 to 10080 (minutes between watch re-checks)'],
+    [
+      'MXOPS_HELO_NAME',
+      'localhost',
+      '"localhost" is not a fully qualified host name (e.g. probe.example.com); receivers reject EHLO with bare names',
+    ],
+    [
+      'MXOPS_QUEUE_PREFIX',
+      'a:b',
+      '"a:b" is not a usable prefix: letters, digits, _ - and {} (for a Redis Cluster hash tag), at most 64',
+    ],
+    [
+      'MXOPS_CALENDAR_TOKEN',
+      'short',
+      'use 24 to 128 letters, digits, - or _ (e.g. the output of: openssl rand -hex 16); the value is not shown here',
+    ],
+    [
+      'MXOPS_WATCH_INTERVAL_MINUTES',
+      '1',
+      '"1" is not a whole number from 5 to 10080 (minutes between watch re-checks)',
+    ],
     ['MXOPS_WORKER_CONCURRENCY', '0', '"0" is not a whole number from 1 to 1000 (probes at once per worker)'],
-    ['MXOPS_DNSBL_ZONES', 'zen.spamhaus.org,,x', '"" is not a DNS zone name; give zones separated by commas (e.g. zen.spamhaus.org,bl.spamcop.net), or none'],
+    [
+      'MXOPS_DNSBL_ZONES',
+      'zen.spamhaus.org,,x',
+      '"" is not a DNS zone name; give zones separated by commas (e.g. zen.spamhaus.org,bl.spamcop.net), or none',
+    ],
   ])('rejects %s=%s', (key, value, problem) => {
-    expectRejected(() => loadConfig({ [key]: value }), 'BAD_CONFIG', `configuration has 1 problem:\n  ${key}: ${problem}`);
+    expectRejected(
+      () => loadConfig({ [key]: value }),
+      'BAD_CONFIG',
+      `configuration has 1 problem:\n  ${key}: ${problem}`,
+    );
   });
 
   it.each([
@@ -230,7 +330,13 @@ describe('loadConfig', () => {
     ['MXOPS_DNS_PORT', '1', { authoritativePort: 1 }],
     ['MXOPS_DNS_PORT', '65535', { authoritativePort: 65535 }],
   ])('accepts %s=%s at the edge of its range', (key, value, expected) => {
-    expect(loadConfig({ [key]: value })).toEqual({ ...DNS_DEFAULTS, ...STORE_DEFAULTS, smtp: SMTP_DEFAULTS, queue: QUEUE_DEFAULTS, ...expected });
+    expect(loadConfig({ [key]: value })).toEqual({
+      ...DNS_DEFAULTS,
+      ...STORE_DEFAULTS,
+      smtp: SMTP_DEFAULTS,
+      queue: QUEUE_DEFAULTS,
+      ...expected,
+    });
   });
 
   it.each([
@@ -240,13 +346,28 @@ describe('loadConfig', () => {
     ['MXOPS_DNS_RETRIES', '6', '"6" is not a whole number from 0 to 5 (retries after a DNS time-out)'],
     ['MXOPS_DNS_RETRIES', '-1', '"-1" is not a whole number from 0 to 5 (retries after a DNS time-out)'],
     ['MXOPS_DNS_PORT', '0', '"0" is not a whole number from 1 to 65535 (a port)'],
-    ['MXOPS_RESOLVER', 'dns.example', 'the resolver "dns.example" is not an IP address with an optional port (e.g. 127.0.0.1:5353 or [::1]:53)'],
+    [
+      'MXOPS_RESOLVER',
+      'dns.example',
+      'the resolver "dns.example" is not an IP address with an optional port (e.g. 127.0.0.1:5353 or [::1]:53)',
+    ],
   ])('rejects %s=%s, naming the key', (key, value, problem) => {
-    expectRejected(() => loadConfig({ [key]: value }), 'BAD_CONFIG', `configuration has 1 problem:\n  ${key}: ${problem}`);
+    expectRejected(
+      () => loadConfig({ [key]: value }),
+      'BAD_CONFIG',
+      `configuration has 1 problem:\n  ${key}: ${problem}`,
+    );
   });
 
   it('reports every bad key together in one BAD_CONFIG error', () => {
-    const error = rejection(() => loadConfig({ MXOPS_RESOLVER: 'dns.example', MXOPS_DNS_TIMEOUT_MS: '10', MXOPS_DNS_RETRIES: '1.5', MXOPS_DNS_PORT: '0' }));
+    const error = rejection(() =>
+      loadConfig({
+        MXOPS_RESOLVER: 'dns.example',
+        MXOPS_DNS_TIMEOUT_MS: '10',
+        MXOPS_DNS_RETRIES: '1.5',
+        MXOPS_DNS_PORT: '0',
+      }),
+    );
     expect(error.code).toBe('BAD_CONFIG');
     expect(error.message.split('\n')).toEqual([
       'configuration has 4 problems:',
@@ -263,14 +384,22 @@ describe('loadConfig: Slack slash commands', () => {
 
   it('takes /mailcheck and /patch by default, or the names the manifest gives them', () => {
     expect(loadConfig(slack).slack).toMatchObject({ command: '/mailcheck', patchCommand: '/patch' });
-    expect(loadConfig({ ...slack, MXOPS_SLACK_COMMAND: '/mx', MXOPS_SLACK_PATCH_COMMAND: '/mx-patch' }).slack).toMatchObject({ command: '/mx', patchCommand: '/mx-patch' });
+    expect(
+      loadConfig({ ...slack, MXOPS_SLACK_COMMAND: '/mx', MXOPS_SLACK_PATCH_COMMAND: '/mx-patch' }).slack,
+    ).toMatchObject({ command: '/mx', patchCommand: '/mx-patch' });
   });
 
   it('takes /outage by default, or the name the manifest gives it, and refuses one already taken', () => {
     expect(loadConfig(slack).slack).toMatchObject({ outageCommand: '/outage' });
-    expect(loadConfig({ ...slack, MXOPS_SLACK_OUTAGE_COMMAND: '/mx-outage' }).slack).toMatchObject({ outageCommand: '/mx-outage' });
-    expect(() => loadConfig({ ...slack, MXOPS_SLACK_OUTAGE_COMMAND: 'outage' })).toThrow('MXOPS_SLACK_OUTAGE_COMMAND: "outage" is not a slash command such as /outage');
-    expect(() => loadConfig({ ...slack, MXOPS_SLACK_OUTAGE_COMMAND: '/patch' })).toThrow('MXOPS_SLACK_OUTAGE_COMMAND: "/patch" is MXOPS_SLACK_PATCH_COMMAND too');
+    expect(loadConfig({ ...slack, MXOPS_SLACK_OUTAGE_COMMAND: '/mx-outage' }).slack).toMatchObject({
+      outageCommand: '/mx-outage',
+    });
+    expect(() => loadConfig({ ...slack, MXOPS_SLACK_OUTAGE_COMMAND: 'outage' })).toThrow(
+      'MXOPS_SLACK_OUTAGE_COMMAND: "outage" is not a slash command such as /outage',
+    );
+    expect(() => loadConfig({ ...slack, MXOPS_SLACK_OUTAGE_COMMAND: '/patch' })).toThrow(
+      'MXOPS_SLACK_OUTAGE_COMMAND: "/patch" is MXOPS_SLACK_PATCH_COMMAND too',
+    );
   });
 
   it.each([

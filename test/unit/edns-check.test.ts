@@ -53,7 +53,21 @@ function encodeReply(query: DnsQuery, rcode: number, answer: boolean, opt: Opt |
     flags: opt.flags ?? 0,
     options: (opt.optionCodes ?? []).map((code) => ({ code, data: Buffer.alloc(0) })),
   };
-  const soa: packet.Answer = { name: DOMAIN, type: 'SOA', ttl: 300, class: 'IN', data: { mname: NS1.host, rname: `hostmaster.${DOMAIN}`, serial: 1, refresh: 3600, retry: 600, expire: 604800, minimum: 300 } };
+  const soa: packet.Answer = {
+    name: DOMAIN,
+    type: 'SOA',
+    ttl: 300,
+    class: 'IN',
+    data: {
+      mname: NS1.host,
+      rname: `hostmaster.${DOMAIN}`,
+      serial: 1,
+      refresh: 3600,
+      retry: 600,
+      expire: 604800,
+      minimum: 300,
+    },
+  };
   const wire = packet.encode({
     type: 'response',
     id: 1,
@@ -73,13 +87,17 @@ function answer(style: Style, query: DnsQuery): DnsReply {
   switch (style) {
     case 'compliant':
       // BADVERS is 16: extended rcode 1 in the OPT record, 0 in the header (RFC 6891 §6.1.3).
-      return version > 0 ? encodeReply(query, RCODE.NOERROR, false, { extendedRcode: 1 }) : encodeReply(query, RCODE.NOERROR, true, {});
+      return version > 0
+        ? encodeReply(query, RCODE.NOERROR, false, { extendedRcode: 1 })
+        : encodeReply(query, RCODE.NOERROR, true, {});
     case 'formerr':
       return encodeReply(query, RCODE.FORMERR, false, undefined);
     case 'sloppy':
       return encodeReply(query, RCODE.NOERROR, true, { flags: edns.flags ?? 0, optionCodes: edns.optionCodes ?? [] });
     case 'badvers-v1':
-      return version > 0 ? encodeReply(query, RCODE.NOERROR, false, { extendedRcode: 1, version: 1 }) : encodeReply(query, RCODE.NOERROR, true, {});
+      return version > 0
+        ? encodeReply(query, RCODE.NOERROR, false, { extendedRcode: 1, version: 1 })
+        : encodeReply(query, RCODE.NOERROR, true, {});
     case 'no-opt':
       return encodeReply(query, RCODE.NOERROR, true, undefined);
     case 'drops-options':
@@ -106,7 +124,8 @@ async function run(styles: Readonly<Record<string, Style | FakeServer>>): Promis
   return ednsCheck.run(context);
 }
 
-const dig = (version: number, address = NS1.address, extra = ''): string => `dig +edns=${version} +bufsize=1232${extra} +ignore +norecurse SOA ${DOMAIN} @${address}`;
+const dig = (version: number, address = NS1.address, extra = ''): string =>
+  `dig +edns=${version} +bufsize=1232${extra} +ignore +norecurse SOA ${DOMAIN} @${address}`;
 const OPTION = ' +ednsopt=100';
 const FLAG = ' +ednsflags=0x80';
 
@@ -120,7 +139,10 @@ describe('edns check', () => {
   });
 
   it('warns dns.edns-noncompliant for a server that drops EDNS queries while another answers them, and only for that server', async () => {
-    const findings = await run({ [NS1.address]: 'compliant', [NS2.address]: { zones: [ZONE], behaviour: { edns: 'drop' } } });
+    const findings = await run({
+      [NS1.address]: 'compliant',
+      [NS2.address]: { zones: [ZONE], behaviour: { edns: 'drop' } },
+    });
     expect(ids(findings)).toEqual(['dns.edns-noncompliant']);
     const dropped = only(findings, 'dns.edns-noncompliant');
     // Resolvers take a server that drops their queries for dead and ask ns1: slower, not failed.
@@ -137,19 +159,26 @@ describe('edns check', () => {
   });
 
   it('fails dns.edns-noncompliant when every nameserver drops EDNS queries', async () => {
-    const findings = await run({ [NS1.address]: { zones: [ZONE], behaviour: { edns: 'drop' } }, [NS2.address]: { zones: [ZONE], behaviour: { edns: 'drop' } } });
+    const findings = await run({
+      [NS1.address]: { zones: [ZONE], behaviour: { edns: 'drop' } },
+      [NS2.address]: { zones: [ZONE], behaviour: { edns: 'drop' } },
+    });
     expect(findings.map((f) => [f.id, f.status, f.subject])).toEqual([
       ['dns.edns-noncompliant', 'fail', label(NS1)],
       ['dns.edns-noncompliant', 'fail', label(NS2)],
     ]);
-    expect(findings[0]?.summary).toBe(`${label(NS1)} answers plain queries but drops some EDNS queries; since DNS Flag Day 2019 resolvers no longer work around that, so lookups time out.`);
+    expect(findings[0]?.summary).toBe(
+      `${label(NS1)} answers plain queries but drops some EDNS queries; since DNS Flag Day 2019 resolvers no longer work around that, so lookups time out.`,
+    );
   });
 
   it('fails a server that drops only the queries carrying an EDNS option', async () => {
     const findings = await run({ [NS1.address]: 'drops-options' });
     const dropped = only(findings, 'dns.edns-noncompliant');
     expect(dropped.status).toBe('fail');
-    expect(dropped.evidence.problems).toEqual([{ probe: 'unknown EDNS option', problem: 'does not answer (DNS_TIMEOUT)', dig: dig(0, NS1.address, OPTION) }]);
+    expect(dropped.evidence.problems).toEqual([
+      { probe: 'unknown EDNS option', problem: 'does not answer (DNS_TIMEOUT)', dig: dig(0, NS1.address, OPTION) },
+    ]);
   });
 
   it('only warns about FORMERR without OPT (a server without EDNS, which resolvers work around), saying FORMERR for each probe', async () => {
@@ -164,14 +193,28 @@ describe('edns check', () => {
   });
 
   it.each<[Style, string[]]>([
-    ['sloppy', ['answers EDNS version 1 with NOERROR instead of BADVERS', 'echoes an unknown EDNS option back', 'echoes an unknown EDNS flag back']],
+    [
+      'sloppy',
+      [
+        'answers EDNS version 1 with NOERROR instead of BADVERS',
+        'echoes an unknown EDNS option back',
+        'echoes an unknown EDNS flag back',
+      ],
+    ],
     ['badvers-v1', ['answers BADVERS claiming EDNS version 1 instead of 0']],
-    ['no-opt', ['leaves the OPT record out of its EDNS replies', 'answers EDNS version 1 with NOERROR instead of BADVERS']],
+    [
+      'no-opt',
+      ['leaves the OPT record out of its EDNS replies', 'answers EDNS version 1 with NOERROR instead of BADVERS'],
+    ],
   ])('warns dns.edns-noncompliant for a %s server, listing each problem', async (style, problems) => {
     const findings = await run({ [NS1.address]: style });
     expect(ids(findings)).toEqual(['dns.edns-noncompliant']);
     const sloppy = only(findings, 'dns.edns-noncompliant');
-    expect(sloppy).toMatchObject({ status: 'warn', subject: label(NS1), ref: 'RFC 6891 §6-7; https://www.dnsflagday.net/2019/' });
+    expect(sloppy).toMatchObject({
+      status: 'warn',
+      subject: label(NS1),
+      ref: 'RFC 6891 §6-7; https://www.dnsflagday.net/2019/',
+    });
     expect(sloppy.summary).toBe(`${label(NS1)} mishandles EDNS: it ${problems.join('; ')}.`);
     expect((sloppy.evidence.problems as readonly { problem: string }[]).map((p) => p.problem)).toEqual(problems);
   });
@@ -179,7 +222,11 @@ describe('edns check', () => {
   it('gives the dig command that repeats each problem query', async () => {
     const findings = await run({ [NS1.address]: 'sloppy' });
     const problems = only(findings, 'dns.edns-noncompliant').evidence.problems;
-    expect(problems).toContainEqual({ probe: 'edns version 1', problem: 'answers EDNS version 1 with NOERROR instead of BADVERS', dig: dig(1) });
+    expect(problems).toContainEqual({
+      probe: 'edns version 1',
+      problem: 'answers EDNS version 1 with NOERROR instead of BADVERS',
+      dig: dig(1),
+    });
   });
 
   it('leaves a server that refuses plain queries to the nameservers check', async () => {

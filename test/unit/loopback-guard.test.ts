@@ -8,7 +8,10 @@ describe('loopback guard', () => {
     expect(() => net.connect({ host: '192.0.2.1', port: 53 })).toThrow(/only talk to loopback/);
     expect(() => net.connect(53, '198.51.100.7')).toThrow(/only talk to loopback/);
     // Remembered too, so code that turns the throw into an error value still fails its test.
-    expect(takeRefusedAttempts()).toEqual([expect.stringContaining('192.0.2.1'), expect.stringContaining('198.51.100.7')]);
+    expect(takeRefusedAttempts()).toEqual([
+      expect.stringContaining('192.0.2.1'),
+      expect.stringContaining('198.51.100.7'),
+    ]);
   });
 
   it('stops UDP beyond loopback, connected or not', () => {

@@ -7,7 +7,11 @@ const byHandle = (people: readonly Person[]) => new Map(people.map((person) => [
 
 describe('management chain', () => {
   it('follows managers to the top', () => {
-    expect(managementChainOf(byHandle(PEOPLE), 'alice').map((person) => person.handle)).toEqual(['alice', 'bob', 'carol']);
+    expect(managementChainOf(byHandle(PEOPLE), 'alice').map((person) => person.handle)).toEqual([
+      'alice',
+      'bob',
+      'carol',
+    ]);
     expect(managementChainOf(byHandle(PEOPLE), 'carol').map((person) => person.handle)).toEqual(['carol']);
   });
 

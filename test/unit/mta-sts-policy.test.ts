@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { coveringPattern, MAX_MAX_AGE, mxPatternMatches, parseMtaStsPolicy } from '../../src/diagnosis/mta-sts-policy.js';
+import {
+  coveringPattern,
+  MAX_MAX_AGE,
+  mxPatternMatches,
+  parseMtaStsPolicy,
+} from '../../src/diagnosis/mta-sts-policy.js';
 import { isMtaStsRecord, parseMtaStsRecord } from '../../src/diagnosis/mta-sts-record.js';
 
 describe('MTA-STS TXT record (RFC 8461 §3.1)', () => {
@@ -33,9 +38,12 @@ describe('MTA-STS TXT record (RFC 8461 §3.1)', () => {
     if (!parsed.ok) expect(parsed.errors.map((e) => e.message).join(' | ')).toContain(message);
   });
 
-  it.each(['v=spf1 -all', 'google-site-verification=abc', 'v=STSv10; id=1', ''])('does not take %j for an MTA-STS record', (text) => {
-    expect(isMtaStsRecord(text)).toBe(false);
-  });
+  it.each(['v=spf1 -all', 'google-site-verification=abc', 'v=STSv10; id=1', ''])(
+    'does not take %j for an MTA-STS record',
+    (text) => {
+      expect(isMtaStsRecord(text)).toBe(false);
+    },
+  );
 });
 
 const GOOD = 'version: STSv1\nmode: enforce\nmx: mx1.partner.test\nmx: *.backup.partner.test\nmax_age: 604800\n';
@@ -44,18 +52,41 @@ describe('MTA-STS policy file (RFC 8461 §3.2)', () => {
   it('parses a policy with LF line ends', () => {
     expect(parseMtaStsPolicy(GOOD)).toEqual({
       ok: true,
-      policy: { mode: 'enforce', maxAge: 604800, mx: ['mx1.partner.test', '*.backup.partner.test'], extensions: {}, ignoredLines: [] },
+      policy: {
+        mode: 'enforce',
+        maxAge: 604800,
+        mx: ['mx1.partner.test', '*.backup.partner.test'],
+        extensions: {},
+        ignoredLines: [],
+      },
     });
   });
 
   it('parses CRLF line ends, no final line end, spaces after the colon and extensions', () => {
-    const parsed = parseMtaStsPolicy('version: STSv1\r\nmode:testing\r\nmax_age:   86400  \r\nmx: mx1.partner.test\r\nx-note: managed by ops');
-    expect(parsed).toEqual({ ok: true, policy: { mode: 'testing', maxAge: 86400, mx: ['mx1.partner.test'], extensions: { 'x-note': 'managed by ops' }, ignoredLines: [] } });
+    const parsed = parseMtaStsPolicy(
+      'version: STSv1\r\nmode:testing\r\nmax_age:   86400  \r\nmx: mx1.partner.test\r\nx-note: managed by ops',
+    );
+    expect(parsed).toEqual({
+      ok: true,
+      policy: {
+        mode: 'testing',
+        maxAge: 86400,
+        mx: ['mx1.partner.test'],
+        extensions: { 'x-note': 'managed by ops' },
+        ignoredLines: [],
+      },
+    });
   });
 
   it('allows mode none without mx lines, and max_age 0 and the maximum', () => {
-    expect(parseMtaStsPolicy('version: STSv1\nmode: none\nmax_age: 0\n')).toMatchObject({ ok: true, policy: { mode: 'none', maxAge: 0, mx: [] } });
-    expect(parseMtaStsPolicy(`version: STSv1\nmode: none\nmax_age: ${MAX_MAX_AGE}\n`)).toMatchObject({ ok: true, policy: { maxAge: MAX_MAX_AGE } });
+    expect(parseMtaStsPolicy('version: STSv1\nmode: none\nmax_age: 0\n')).toMatchObject({
+      ok: true,
+      policy: { mode: 'none', maxAge: 0, mx: [] },
+    });
+    expect(parseMtaStsPolicy(`version: STSv1\nmode: none\nmax_age: ${MAX_MAX_AGE}\n`)).toMatchObject({
+      ok: true,
+      policy: { maxAge: MAX_MAX_AGE },
+    });
   });
 
   it('honours the first of repeated fields and reports the others as ignored', () => {
@@ -80,7 +111,10 @@ describe('MTA-STS policy file (RFC 8461 §3.2)', () => {
     ['version: STSv1\nmode: enforce\nmx: mx1.partner.test, mx2.partner.test\nmax_age: 1', 'is not an MX pattern'],
     ['version: STSv1\nmode enforce\nmx: a.test\nmax_age: 1', 'a line must be written name: value'],
     ['version: STSv1\nMode: enforce\nmx: a.test\nmax_age: 1', 'write "mode:" in lower case'],
-    ['version: STSv1\nmode : enforce\nmx: a.test\nmax_age: 1', 'write "mode:" in lower case with no space before the colon'],
+    [
+      'version: STSv1\nmode : enforce\nmx: a.test\nmax_age: 1',
+      'write "mode:" in lower case with no space before the colon',
+    ],
     ['<html><body>Not found</body></html>', 'a line must be written name: value'],
     ['', 'the version field is required'],
   ])('rejects %j: %s', (text, message) => {
@@ -91,7 +125,10 @@ describe('MTA-STS policy file (RFC 8461 §3.2)', () => {
 
   it('names the offending line', () => {
     const parsed = parseMtaStsPolicy('version: STSv1\nmode: enforce\nmx: a.test\nmax_age: soon\n');
-    expect(parsed).toEqual({ ok: false, errors: [{ field: 'max_age: soon', message: expect.stringContaining('"soon" is not a max_age') }] });
+    expect(parsed).toEqual({
+      ok: false,
+      errors: [{ field: 'max_age: soon', message: expect.stringContaining('"soon" is not a max_age') }],
+    });
   });
 });
 
@@ -113,7 +150,9 @@ describe('mx patterns (RFC 8461 §4.1)', () => {
   });
 
   it('returns the first covering pattern', () => {
-    expect(coveringPattern(['mx9.partner.test', '*.partner.test', 'mx1.partner.test'], 'mx1.partner.test')).toBe('*.partner.test');
+    expect(coveringPattern(['mx9.partner.test', '*.partner.test', 'mx1.partner.test'], 'mx1.partner.test')).toBe(
+      '*.partner.test',
+    );
     expect(coveringPattern(['mx9.partner.test'], 'mx1.partner.test')).toBeUndefined();
   });
 });

@@ -3,7 +3,13 @@ import { mtaStsCheck, POLICY_MAX_BYTES, POLICY_TIMEOUT_MS } from '../../src/diag
 import type { DnsClient } from '../../src/diagnosis/dns-port.js';
 import type { CheckContext } from '../../src/diagnosis/check.js';
 import type { Finding } from '../../src/diagnosis/finding.js';
-import type { HttpsFailure, HttpsFetcher, HttpsFetchOptions, HttpsResponse, HttpsResult } from '../../src/diagnosis/https-port.js';
+import type {
+  HttpsFailure,
+  HttpsFetcher,
+  HttpsFetchOptions,
+  HttpsResponse,
+  HttpsResult,
+} from '../../src/diagnosis/https-port.js';
 import { AppError } from '../../src/errors.js';
 import type { ZoneRecord } from '../support/dns-test-server.js';
 import { checkContext, ids, only, RESOLVER } from '../support/check-context.js';
@@ -36,7 +42,19 @@ function fetcher(result: HttpsResult): FakeFetcher {
 }
 
 function served(body: string, overrides: Partial<HttpsResponse> = {}): HttpsResponse {
-  return { ok: true, url: POLICY_URL, address: '11.22.33.80', status: 200, contentType: 'text/plain', location: undefined, body, bytes: Buffer.byteLength(body), truncated: false, ms: 12, ...overrides };
+  return {
+    ok: true,
+    url: POLICY_URL,
+    address: '11.22.33.80',
+    status: 200,
+    contentType: 'text/plain',
+    location: undefined,
+    body,
+    bytes: Buffer.byteLength(body),
+    truncated: false,
+    ms: 12,
+    ...overrides,
+  };
 }
 
 function failed(failure: HttpsFailure['failure'], code?: string): HttpsFailure {
@@ -50,8 +68,16 @@ interface Options {
   readonly resolver?: string;
 }
 
-function setup({ records = [TXT, ...MX], https = fetcher(served(ENFORCE)), wrap, resolver }: Options = {}): CheckContext {
-  const { context } = checkContext({ [RESOLVER]: { zones: [zone(DOMAIN, [soa(), { name: '@', type: 'A', data: '11.22.33.9' }, ...records])] } }, { domain: DOMAIN, wrap, resolver });
+function setup({
+  records = [TXT, ...MX],
+  https = fetcher(served(ENFORCE)),
+  wrap,
+  resolver,
+}: Options = {}): CheckContext {
+  const { context } = checkContext(
+    { [RESOLVER]: { zones: [zone(DOMAIN, [soa(), { name: '@', type: 'A', data: '11.22.33.9' }, ...records])] } },
+    { domain: DOMAIN, wrap, resolver },
+  );
   return https === null ? context : { ...context, https };
 }
 
@@ -64,7 +90,11 @@ describe('mta-sts check: the TXT record', () => {
     const https = fetcher(served(ENFORCE));
     const findings = await run({ records: [...MX, { name: '_mta-sts', type: 'TXT', data: 'v=spf1 -all' }], https });
     expect(ids(findings)).toEqual(['mtasts.missing']);
-    expect(only(findings, 'mtasts.missing')).toMatchObject({ status: 'info', subject: DOMAIN, evidence: { name: `_mta-sts.${DOMAIN}`, rcode: 'NOERROR', txtRecords: ['v=spf1 -all'] } });
+    expect(only(findings, 'mtasts.missing')).toMatchObject({
+      status: 'info',
+      subject: DOMAIN,
+      evidence: { name: `_mta-sts.${DOMAIN}`, rcode: 'NOERROR', txtRecords: ['v=spf1 -all'] },
+    });
     expect(https.calls).toHaveLength(0);
   });
 
@@ -85,13 +115,20 @@ describe('mta-sts check: the TXT record', () => {
     expect(only(findings, 'mtasts.multiple-records')).toMatchObject({ status: 'fail', evidence: { count: 2 } });
   });
 
-  it.each(['v=STSv1', 'v=STSv1; id=2026-01-01', 'v=stsv1; id=1'])('fails mtasts.syntax for %j without fetching', async (record) => {
-    const https = fetcher(served(ENFORCE));
-    const findings = await run({ records: [{ ...TXT, data: record }, ...MX], https });
-    expect(ids(findings)).toEqual(['mtasts.syntax']);
-    expect(only(findings, 'mtasts.syntax')).toMatchObject({ status: 'fail', subject: `_mta-sts.${DOMAIN}`, evidence: { record } });
-    expect(https.calls).toHaveLength(0);
-  });
+  it.each(['v=STSv1', 'v=STSv1; id=2026-01-01', 'v=stsv1; id=1'])(
+    'fails mtasts.syntax for %j without fetching',
+    async (record) => {
+      const https = fetcher(served(ENFORCE));
+      const findings = await run({ records: [{ ...TXT, data: record }, ...MX], https });
+      expect(ids(findings)).toEqual(['mtasts.syntax']);
+      expect(only(findings, 'mtasts.syntax')).toMatchObject({
+        status: 'fail',
+        subject: `_mta-sts.${DOMAIN}`,
+        evidence: { record },
+      });
+      expect(https.calls).toHaveLength(0);
+    },
+  );
 
   it('joins a record split into several strings', async () => {
     const findings = await run({ records: [{ ...TXT, data: ['v=STSv1; id=2026', '0101'] }, ...MX] });
@@ -109,31 +146,55 @@ describe('mta-sts check: the policy and the MX set', () => {
   it('fetches the well-known POLICY_URL with a one-minute deadline and a 64 KiB cap, notes enforce mode and passes', async () => {
     const https = fetcher(served(ENFORCE));
     const findings = await run({ https });
-    expect(https.calls).toEqual([{ url: POLICY_URL, options: { timeoutMs: POLICY_TIMEOUT_MS, maxBytes: POLICY_MAX_BYTES } }]);
+    expect(https.calls).toEqual([
+      { url: POLICY_URL, options: { timeoutMs: POLICY_TIMEOUT_MS, maxBytes: POLICY_MAX_BYTES } },
+    ]);
     expect(POLICY_TIMEOUT_MS).toBe(60_000);
     expect(POLICY_MAX_BYTES).toBe(65_536);
     expect(ids(findings)).toEqual(['mtasts.enforce', 'mtasts.ok']);
     expect(only(findings, 'mtasts.enforce').status).toBe('info');
-    expect(only(findings, 'mtasts.ok')).toMatchObject({ status: 'pass', evidence: { id: '20260101', mode: 'enforce', maxAge: 604800, mx: ['mx1.partner.test', 'mx2.partner.test'] } });
+    expect(only(findings, 'mtasts.ok')).toMatchObject({
+      status: 'pass',
+      evidence: { id: '20260101', mode: 'enforce', maxAge: 604800, mx: ['mx1.partner.test', 'mx2.partner.test'] },
+    });
   });
 
   it('accepts text/plain with parameters and a testing policy that covers the MX hosts with a wildcard', async () => {
-    const findings = await run({ https: fetcher(served('version: STSv1\r\nmode: testing\r\nmx: *.partner.test\r\nmax_age: 86400\r\n', { contentType: 'Text/Plain; charset=utf-8' })) });
+    const findings = await run({
+      https: fetcher(
+        served('version: STSv1\r\nmode: testing\r\nmx: *.partner.test\r\nmax_age: 86400\r\n', {
+          contentType: 'Text/Plain; charset=utf-8',
+        }),
+      ),
+    });
     expect(ids(findings)).toEqual(['mtasts.ok']);
   });
 
   it('fails mtasts.mx-not-covered for each MX host no pattern matches, under enforce', async () => {
-    const findings = await run({ https: fetcher(served('version: STSv1\nmode: enforce\nmx: mx1.partner.test\nmx: *.mail.partner.test\nmax_age: 86400\n')) });
+    const findings = await run({
+      https: fetcher(
+        served('version: STSv1\nmode: enforce\nmx: mx1.partner.test\nmx: *.mail.partner.test\nmax_age: 86400\n'),
+      ),
+    });
     expect(ids(findings)).toEqual(['mtasts.enforce', 'mtasts.mx-not-covered']);
     const uncovered = only(findings, 'mtasts.mx-not-covered');
-    expect(uncovered).toMatchObject({ status: 'fail', subject: 'mx2.partner.test', evidence: { mxHost: 'mx2.partner.test', mode: 'enforce', patterns: ['mx1.partner.test', '*.mail.partner.test'] } });
+    expect(uncovered).toMatchObject({
+      status: 'fail',
+      subject: 'mx2.partner.test',
+      evidence: { mxHost: 'mx2.partner.test', mode: 'enforce', patterns: ['mx1.partner.test', '*.mail.partner.test'] },
+    });
     expect(uncovered.summary).toContain('refuse to deliver');
     expect(uncovered.remedy).toContain('mx: mx2.partner.test');
   });
 
   it('does not let a wildcard stand for more than one label', async () => {
-    const findings = await run({ https: fetcher(served('version: STSv1\nmode: testing\nmx: *.test\nmax_age: 86400\n')) });
-    expect(findings.filter((f) => f.id === 'mtasts.mx-not-covered').map((f) => f.subject)).toEqual(['mx1.partner.test', 'mx2.partner.test']);
+    const findings = await run({
+      https: fetcher(served('version: STSv1\nmode: testing\nmx: *.test\nmax_age: 86400\n')),
+    });
+    expect(findings.filter((f) => f.id === 'mtasts.mx-not-covered').map((f) => f.subject)).toEqual([
+      'mx1.partner.test',
+      'mx2.partner.test',
+    ]);
     expect(findings.some((f) => f.id === 'mtasts.ok')).toBe(false);
   });
 
@@ -144,7 +205,8 @@ describe('mta-sts check: the policy and the MX set', () => {
   });
 
   it('matches the domain itself when it has no MX (implicit MX)', async () => {
-    const policy = (mx: string): HttpsFetcher => fetcher(served(`version: STSv1\nmode: enforce\nmx: ${mx}\nmax_age: 86400\n`));
+    const policy = (mx: string): HttpsFetcher =>
+      fetcher(served(`version: STSv1\nmode: enforce\nmx: ${mx}\nmax_age: 86400\n`));
     expect(ids(await run({ records: [TXT], https: policy(DOMAIN) }))).toEqual(['mtasts.enforce', 'mtasts.ok']);
     const uncovered = await run({ records: [TXT], https: policy('*.partner.test') });
     expect(only(uncovered, 'mtasts.mx-not-covered').subject).toBe(DOMAIN);
@@ -152,7 +214,10 @@ describe('mta-sts check: the policy and the MX set', () => {
 
   it('reports an MX lookup that times out as an error, not as covered', async () => {
     const mxTimesOut = (client: DnsClient): DnsClient => ({
-      query: (query, options) => (query.type === 'MX' ? Promise.reject(new AppError('DNS_TIMEOUT', 'no answer (test)')) : client.query(query, options)),
+      query: (query, options) =>
+        query.type === 'MX'
+          ? Promise.reject(new AppError('DNS_TIMEOUT', 'no answer (test)'))
+          : client.query(query, options),
     });
     const findings = await run({ wrap: mxTimesOut });
     expect(ids(findings)).toEqual(['dns.timeout', 'mtasts.enforce']);
@@ -170,10 +235,17 @@ describe('mta-sts check: the policy and the MX set', () => {
 
 describe('mta-sts check: fetching the policy (RFC 8461 §3.3)', () => {
   it('fails mtasts.policy-unreachable on a redirect, which is not followed', async () => {
-    const findings = await run({ https: fetcher(served('', { status: 301, contentType: 'text/html', location: 'https://www.partner.test/mta-sts.txt' })) });
+    const findings = await run({
+      https: fetcher(
+        served('', { status: 301, contentType: 'text/html', location: 'https://www.partner.test/mta-sts.txt' }),
+      ),
+    });
     expect(ids(findings)).toEqual(['mtasts.policy-unreachable']);
     const unreachable = only(findings, 'mtasts.policy-unreachable');
-    expect(unreachable).toMatchObject({ status: 'fail', evidence: { status: 301, location: 'https://www.partner.test/mta-sts.txt' } });
+    expect(unreachable).toMatchObject({
+      status: 'fail',
+      evidence: { status: 301, location: 'https://www.partner.test/mta-sts.txt' },
+    });
     expect(unreachable.summary).toContain('must not follow');
   });
 
@@ -205,15 +277,21 @@ describe('mta-sts check: fetching the policy (RFC 8461 §3.3)', () => {
     expect(unreachable.remedy).toContain('subjectAltName');
   });
 
-  it.each(['name-not-found', 'refused', 'reset', 'tls', 'non-public-address'] as const)('fails mtasts.policy-unreachable for %s', async (failure) => {
-    const findings = await run({ https: fetcher(failed(failure)) });
-    expect(ids(findings)).toEqual(['mtasts.policy-unreachable']);
-    expect(findings[0]).toMatchObject({ status: 'fail', evidence: { failure } });
-  });
+  it.each(['name-not-found', 'refused', 'reset', 'tls', 'non-public-address'] as const)(
+    'fails mtasts.policy-unreachable for %s',
+    async (failure) => {
+      const findings = await run({ https: fetcher(failed(failure)) });
+      expect(ids(findings)).toEqual(['mtasts.policy-unreachable']);
+      expect(findings[0]).toMatchObject({ status: 'fail', evidence: { failure } });
+    },
+  );
 
-  it.each(['timeout', 'name-lookup-failed', 'other'] as const)('reports %s as mtasts.policy-fetch-error, never as unreachable', async (failure) => {
-    const findings = await run({ https: fetcher(failed(failure)) });
-    expect(ids(findings)).toEqual(['mtasts.policy-fetch-error']);
-    expect(findings[0]).toMatchObject({ status: 'error', evidence: { failure } });
-  });
+  it.each(['timeout', 'name-lookup-failed', 'other'] as const)(
+    'reports %s as mtasts.policy-fetch-error, never as unreachable',
+    async (failure) => {
+      const findings = await run({ https: fetcher(failed(failure)) });
+      expect(ids(findings)).toEqual(['mtasts.policy-fetch-error']);
+      expect(findings[0]).toMatchObject({ status: 'error', evidence: { failure } });
+    },
+  );
 });

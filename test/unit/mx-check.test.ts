@@ -26,14 +26,20 @@ function aaaa(name: string, address: string): ZoneRecord {
 
 async function run(records: ZoneRecord[], options: Partial<ContextOptions> = {}): Promise<Finding[]> {
   // As in production unless a test says otherwise: private targets are not allowed.
-  const { context } = checkContext({ [RESOLVER]: { zones: [zone(DOMAIN, [soa(), ...records])] } }, { domain: DOMAIN, allowPrivateTargets: false, ...options });
+  const { context } = checkContext(
+    { [RESOLVER]: { zones: [zone(DOMAIN, [soa(), ...records])] } },
+    { domain: DOMAIN, allowPrivateTargets: false, ...options },
+  );
   return mxCheck.run(context);
 }
 
 /** Makes the queries for `name` of the given types time out. */
 function timingOut(name: string, ...types: string[]): (client: DnsClient) => DnsClient {
   return (client) => ({
-    query: (query, options) => (query.name === name && types.includes(query.type) ? Promise.reject(new AppError('DNS_TIMEOUT', 'no answer (test)')) : client.query(query, options)),
+    query: (query, options) =>
+      query.name === name && types.includes(query.type)
+        ? Promise.reject(new AppError('DNS_TIMEOUT', 'no answer (test)'))
+        : client.query(query, options),
   });
 }
 
@@ -69,7 +75,11 @@ describe('mx check: no MX records', () => {
   it('also fails mx.private-address when the implicit MX address is private', async () => {
     const findings = await run([a('@', '10.0.0.25')]);
     expect(ids(findings)).toEqual(['mx.none', 'mx.private-address']);
-    expect(only(findings, 'mx.private-address').evidence).toEqual({ via: 'implicit MX', address: '10.0.0.25', range: 'private' });
+    expect(only(findings, 'mx.private-address').evidence).toEqual({
+      via: 'implicit MX',
+      address: '10.0.0.25',
+      range: 'private',
+    });
   });
 });
 
@@ -77,7 +87,12 @@ describe('mx check: null MX (RFC 7505)', () => {
   it('warns mx.null when the only MX is "0 ."', async () => {
     const findings = await run([mx(0, '.'), a('@', PUBLIC_V4)]);
     expect(ids(findings)).toEqual(['mx.null']);
-    expect(only(findings, 'mx.null')).toMatchObject({ status: 'warn', subject: DOMAIN, ref: 'RFC 7505 §3', evidence: { records: ['0 .'] } });
+    expect(only(findings, 'mx.null')).toMatchObject({
+      status: 'warn',
+      subject: DOMAIN,
+      ref: 'RFC 7505 §3',
+      evidence: { records: ['0 .'] },
+    });
   });
 
   it('fails mx.null-mixed when a null MX sits beside real ones, and still checks the real ones', async () => {
@@ -92,7 +107,11 @@ describe('mx check: null MX (RFC 7505)', () => {
 
 describe('mx check: MX hosts', () => {
   it('warns mx.cname-target for an MX host that is an alias, naming the target', async () => {
-    const findings = await run([mx(10, `mail.${DOMAIN}`), { name: 'mail', type: 'CNAME', data: 'real' }, a('real', PUBLIC_V4)]);
+    const findings = await run([
+      mx(10, `mail.${DOMAIN}`),
+      { name: 'mail', type: 'CNAME', data: 'real' },
+      a('real', PUBLIC_V4),
+    ]);
     expect(ids(findings)).toEqual(['mx.cname-target']);
     const cname = only(findings, 'mx.cname-target');
     expect(cname).toMatchObject({ status: 'warn', subject: `mail.${DOMAIN}` });
@@ -101,16 +120,27 @@ describe('mx check: MX hosts', () => {
   });
 
   it('fails mx.ip-literal for an MX naming an address, without calling it unresolvable', async () => {
-    const { client, context } = checkContext({ [RESOLVER]: { zones: [zone(DOMAIN, [soa(), mx(10, '11.22.33.21')])] } }, { domain: DOMAIN });
+    const { client, context } = checkContext(
+      { [RESOLVER]: { zones: [zone(DOMAIN, [soa(), mx(10, '11.22.33.21')])] } },
+      { domain: DOMAIN },
+    );
     const findings = await mxCheck.run(context);
     expect(ids(findings)).toEqual(['mx.ip-literal']);
-    expect(only(findings, 'mx.ip-literal')).toMatchObject({ status: 'fail', subject: '11.22.33.21', evidence: { record: '10 11.22.33.21' } });
+    expect(only(findings, 'mx.ip-literal')).toMatchObject({
+      status: 'fail',
+      subject: '11.22.33.21',
+      evidence: { record: '10 11.22.33.21' },
+    });
     // The MX set is also read from the zone's own servers (the delegation walk); the literal is never looked up.
     expect(client.asked.filter((q) => q.name === '11.22.33.21')).toEqual([]);
   });
 
   it('fails mx.unresolvable when no MX host has an address', async () => {
-    const findings = await run([mx(10, `gone.${DOMAIN}`), mx(20, `empty.${DOMAIN}`), { name: 'empty', type: 'TXT', data: 'no address here' }]);
+    const findings = await run([
+      mx(10, `gone.${DOMAIN}`),
+      mx(20, `empty.${DOMAIN}`),
+      { name: 'empty', type: 'TXT', data: 'no address here' },
+    ]);
     expect(ids(findings)).toEqual(['mx.unresolvable']);
     const unresolvable = only(findings, 'mx.unresolvable');
     expect(unresolvable.status).toBe('fail');
@@ -137,7 +167,13 @@ describe('mx check: MX hosts', () => {
   });
 
   it('warns mx.ipv6-only when some MX hosts still have an A record', async () => {
-    const findings = await run([mx(10, `mx1.${DOMAIN}`), mx(20, `mx2.${DOMAIN}`), a('mx1', PUBLIC_V4), aaaa('mx1', PUBLIC_V6), aaaa('mx2', '2a00:1450::26')]);
+    const findings = await run([
+      mx(10, `mx1.${DOMAIN}`),
+      mx(20, `mx2.${DOMAIN}`),
+      a('mx1', PUBLIC_V4),
+      aaaa('mx1', PUBLIC_V6),
+      aaaa('mx2', '2a00:1450::26'),
+    ]);
     expect(ids(findings)).toEqual(['mx.ipv6-only']);
     const v6 = only(findings, 'mx.ipv6-only');
     expect(v6.status).toBe('warn');
@@ -167,7 +203,13 @@ describe('mx check: MX hosts', () => {
   });
 
   it('passes mx.ok with the records and every address as evidence', async () => {
-    const findings = await run([mx(20, `mx2.${DOMAIN}`), mx(10, `mx1.${DOMAIN}`), a('mx1', PUBLIC_V4), aaaa('mx1', PUBLIC_V6), a('mx2', '11.22.33.11')]);
+    const findings = await run([
+      mx(20, `mx2.${DOMAIN}`),
+      mx(10, `mx1.${DOMAIN}`),
+      a('mx1', PUBLIC_V4),
+      aaaa('mx1', PUBLIC_V6),
+      a('mx2', '11.22.33.11'),
+    ]);
     expect(ids(findings)).toEqual(['mx.ok']);
     const ok = only(findings, 'mx.ok');
     expect(ok).toMatchObject({ status: 'pass', subject: DOMAIN, remedy: '' });
@@ -189,14 +231,20 @@ describe('mx check: lookups that settle nothing', () => {
     const findings = await run([a('@', PUBLIC_V4)], { resolver: '127.0.0.9' });
     expect(ids(findings)).toEqual(['resolver.unreachable']);
     const ours = only(findings, 'resolver.unreachable');
-    expect(ours).toMatchObject({ status: 'error', subject: '127.0.0.9', evidence: { mx: 'timed out', root: 'timed out' } });
+    expect(ours).toMatchObject({
+      status: 'error',
+      subject: '127.0.0.9',
+      evidence: { mx: 'timed out', root: 'timed out' },
+    });
     expect(ours.summary).toContain(`this is on our side, not ${DOMAIN}'s`);
   });
 
-  it('reads the MX set from the domain\'s own nameservers when our resolver is down, and says the resolver is ours', async () => {
+  it("reads the MX set from the domain's own nameservers when our resolver is down, and says the resolver is ours", async () => {
     const findings = await run([a('@', PUBLIC_V4)], { resolver: '127.0.0.9', root: RESOLVER });
     expect(ids(findings)).toEqual(['mx.none', 'resolver.unreachable']);
-    expect(only(findings, 'resolver.unreachable').summary).toContain('MX and address lookups were asked of partner.test\'s nameservers directly');
+    expect(only(findings, 'resolver.unreachable').summary).toContain(
+      "MX and address lookups were asked of partner.test's nameservers directly",
+    );
   });
 
   it('reports time-outs of the fallback address lookups, not mx.none, when there is no MX', async () => {
@@ -206,7 +254,9 @@ describe('mx check: lookups that settle nothing', () => {
   });
 
   it('does not count an MX host whose address lookup timed out as unresolvable', async () => {
-    const findings = await run([mx(10, `mx1.${DOMAIN}`), mx(20, `mx2.${DOMAIN}`), a('mx2', PUBLIC_V4)], { wrap: timingOut(`mx1.${DOMAIN}`, 'A') });
+    const findings = await run([mx(10, `mx1.${DOMAIN}`), mx(20, `mx2.${DOMAIN}`), a('mx2', PUBLIC_V4)], {
+      wrap: timingOut(`mx1.${DOMAIN}`, 'A'),
+    });
     expect(ids(findings)).toEqual(['dns.timeout']);
     expect(only(findings, 'dns.timeout')).toMatchObject({ subject: `mx1.${DOMAIN}`, evidence: { qtype: 'A' } });
   });
@@ -214,6 +264,9 @@ describe('mx check: lookups that settle nothing', () => {
   it('reports an MX query the resolver refuses as dns.lookup-failed', async () => {
     const findings = await run([], { domain: 'elsewhere.test' });
     expect(ids(findings)).toEqual(['dns.lookup-failed']);
-    expect(only(findings, 'dns.lookup-failed')).toMatchObject({ status: 'error', evidence: { rcode: 'REFUSED', qtype: 'MX' } });
+    expect(only(findings, 'dns.lookup-failed')).toMatchObject({
+      status: 'error',
+      evidence: { rcode: 'REFUSED', qtype: 'MX' },
+    });
   });
 });

@@ -14,7 +14,11 @@ const NS2 = { host: `ns2.${DOMAIN}`, address: '127.0.0.12' };
 const label = (ns: { host: string; address: string }): string => `${ns.host} (${ns.address})`;
 const DELEGATION = { [NS1.host]: NS1.address, [NS2.host]: NS2.address };
 
-const mx = (preference: number, exchange: string): ZoneRecord => ({ name: '@', type: 'MX', data: { preference, exchange } });
+const mx = (preference: number, exchange: string): ZoneRecord => ({
+  name: '@',
+  type: 'MX',
+  data: { preference, exchange },
+});
 const MAIL = [mx(10, `mx1.${DOMAIN}`), { name: 'mx1', type: 'A', data: '11.22.33.10' }];
 
 interface Served {
@@ -26,11 +30,19 @@ interface Served {
  * The resolver knows `published`; ns1 and ns2 serve it too unless `served` says otherwise
  * (other zones, a behaviour, or nothing at all when the address is left out).
  */
-async function run(published: Zone, served: Readonly<Record<string, Served | 'absent'>> = {}, options: Partial<ContextOptions> = {}): Promise<Finding[]> {
+async function run(
+  published: Zone,
+  served: Readonly<Record<string, Served | 'absent'>> = {},
+  options: Partial<ContextOptions> = {},
+): Promise<Finding[]> {
   const servers: Record<string, FakeServer> = { [RESOLVER]: { zones: [published] } };
   for (const ns of [NS1, NS2]) {
     const spec = served[ns.address] ?? {};
-    if (spec !== 'absent') servers[ns.address] = { zones: spec.zones ?? [published], ...(spec.behaviour ? { behaviour: spec.behaviour } : {}) };
+    if (spec !== 'absent')
+      servers[ns.address] = {
+        zones: spec.zones ?? [published],
+        ...(spec.behaviour ? { behaviour: spec.behaviour } : {}),
+      };
   }
   const { context } = checkContext(servers, { domain: DOMAIN, ...options });
   return nameserversCheck.run(context);
@@ -42,13 +54,25 @@ describe('nameservers check: healthy', () => {
     expect(ids(findings)).toEqual(['dns.nameservers-ok']);
     const ok = only(findings, 'dns.nameservers-ok');
     expect(ok).toMatchObject({ status: 'pass', subject: DOMAIN });
-    expect(ok.summary).toBe(`All 2 nameserver addresses of ${DOMAIN} answer authoritatively and agree on the SOA serial and the MX set.`);
+    expect(ok.summary).toBe(
+      `All 2 nameserver addresses of ${DOMAIN} answer authoritatively and agree on the SOA serial and the MX set.`,
+    );
     expect(ok.evidence).toEqual({ nameservers: [label(NS1), label(NS2)] });
   });
 
   it('checks the enclosing zone of a name below the apex', async () => {
-    const published = delegatedZone(DOMAIN, DELEGATION, [...MAIL, { name: 'mail', type: 'MX', data: { preference: 10, exchange: `mx1.${DOMAIN}` } }]);
-    const { context } = checkContext({ [RESOLVER]: { zones: [published] }, [NS1.address]: { zones: [published] }, [NS2.address]: { zones: [published] } }, { domain: `mail.${DOMAIN}` });
+    const published = delegatedZone(DOMAIN, DELEGATION, [
+      ...MAIL,
+      { name: 'mail', type: 'MX', data: { preference: 10, exchange: `mx1.${DOMAIN}` } },
+    ]);
+    const { context } = checkContext(
+      {
+        [RESOLVER]: { zones: [published] },
+        [NS1.address]: { zones: [published] },
+        [NS2.address]: { zones: [published] },
+      },
+      { domain: `mail.${DOMAIN}` },
+    );
     const findings = await nameserversCheck.run(context);
     expect(ids(findings)).toEqual(['dns.nameservers-ok']);
     expect(only(findings, 'dns.nameservers-ok').subject).toBe(DOMAIN);
@@ -57,12 +81,20 @@ describe('nameservers check: healthy', () => {
 
 describe('nameservers check: lame delegation', () => {
   it('warns about a server that answers REFUSED with AA clear while the other answers', async () => {
-    const findings = await run(delegatedZone(DOMAIN, DELEGATION, MAIL), { [NS2.address]: { behaviour: { lame: true } } });
+    const findings = await run(delegatedZone(DOMAIN, DELEGATION, MAIL), {
+      [NS2.address]: { behaviour: { lame: true } },
+    });
     expect(ids(findings)).toEqual(['dns.lame-delegation']);
     const lame = only(findings, 'dns.lame-delegation');
     expect(lame).toMatchObject({ status: 'warn', subject: label(NS2), ref: 'RFC 1912 §2.8' });
     expect(lame.summary).toContain('(REFUSED, AA not set)');
-    expect(lame.evidence).toEqual({ server: label(NS2), zone: DOMAIN, rcode: 'REFUSED', aa: false, dig: `dig +noedns +ignore +norecurse SOA ${DOMAIN} @${NS2.address}` });
+    expect(lame.evidence).toEqual({
+      server: label(NS2),
+      zone: DOMAIN,
+      rcode: 'REFUSED',
+      aa: false,
+      dig: `dig +noedns +ignore +norecurse SOA ${DOMAIN} @${NS2.address}`,
+    });
     expect(lame.remedy).toContain(`remove ${NS2.host}`);
   });
 
@@ -91,7 +123,10 @@ describe('nameservers check: lame delegation', () => {
   });
 
   it('fails every server when none is authoritative: REFUSED from both', async () => {
-    const findings = await run(delegatedZone(DOMAIN, DELEGATION, MAIL), { [NS1.address]: { behaviour: { lame: true } }, [NS2.address]: { behaviour: { lame: true } } });
+    const findings = await run(delegatedZone(DOMAIN, DELEGATION, MAIL), {
+      [NS1.address]: { behaviour: { lame: true } },
+      [NS2.address]: { behaviour: { lame: true } },
+    });
     expect(ids(findings)).toEqual(['dns.lame-delegation', 'dns.lame-delegation']);
     expect(findings.every((f) => f.status === 'fail')).toBe(true);
     expect(findings[0]?.summary).toContain('no other nameserver does: no resolver can look up partner.test');
@@ -103,12 +138,24 @@ describe('nameservers check: lame delegation', () => {
     expect(only(findings, 'dns.nameserver-unreachable')).toMatchObject({
       status: 'warn',
       subject: label(NS2),
-      evidence: { server: label(NS2), udp: 'timed out', edns: 'timed out', tcp: 'timed out', dig: [`dig +noedns +ignore +norecurse SOA ${DOMAIN} @${NS2.address}`, `dig +noedns +tcp +norecurse SOA ${DOMAIN} @${NS2.address}`] },
+      evidence: {
+        server: label(NS2),
+        udp: 'timed out',
+        edns: 'timed out',
+        tcp: 'timed out',
+        dig: [
+          `dig +noedns +ignore +norecurse SOA ${DOMAIN} @${NS2.address}`,
+          `dig +noedns +tcp +norecurse SOA ${DOMAIN} @${NS2.address}`,
+        ],
+      },
     });
   });
 
   it('fails dns.nameservers-unreachable, naming each server, when no delegated address answers at all', async () => {
-    const findings = await run(delegatedZone(DOMAIN, DELEGATION, MAIL), { [NS1.address]: 'absent', [NS2.address]: 'absent' });
+    const findings = await run(delegatedZone(DOMAIN, DELEGATION, MAIL), {
+      [NS1.address]: 'absent',
+      [NS2.address]: 'absent',
+    });
     expect(ids(findings)).toEqual(['dns.nameservers-unreachable']);
     const dead = only(findings, 'dns.nameservers-unreachable');
     expect(dead).toMatchObject({ status: 'fail', subject: DOMAIN });
@@ -120,7 +167,9 @@ describe('nameservers check: lame delegation', () => {
 
 describe('nameservers check: servers that disagree', () => {
   it('warns dns.ns-inconsistent when the SOA serials differ', async () => {
-    const findings = await run(delegatedZone(DOMAIN, DELEGATION, MAIL), { [NS2.address]: { zones: [delegatedZone(DOMAIN, DELEGATION, MAIL, 2026010100)] } });
+    const findings = await run(delegatedZone(DOMAIN, DELEGATION, MAIL), {
+      [NS2.address]: { zones: [delegatedZone(DOMAIN, DELEGATION, MAIL, 2026010100)] },
+    });
     expect(ids(findings)).toEqual(['dns.ns-inconsistent']);
     const inconsistent = only(findings, 'dns.ns-inconsistent');
     expect(inconsistent).toMatchObject({ status: 'warn', subject: DOMAIN });
@@ -137,12 +186,17 @@ describe('nameservers check: servers that disagree', () => {
     expect(ids(findings)).toEqual(['dns.ns-inconsistent']);
     const inconsistent = only(findings, 'dns.ns-inconsistent');
     expect(inconsistent.summary).toContain(`different MX sets for ${DOMAIN}`);
-    expect(inconsistent.evidence.mxSets).toEqual({ [`10 mx1.${DOMAIN}`]: [label(NS1)], [`10 mx1.${DOMAIN}, 20 old-mx.${DOMAIN}`]: [label(NS2)] });
+    expect(inconsistent.evidence.mxSets).toEqual({
+      [`10 mx1.${DOMAIN}`]: [label(NS1)],
+      [`10 mx1.${DOMAIN}, 20 old-mx.${DOMAIN}`]: [label(NS2)],
+    });
   });
 
   it('sees the same MX set in a different order and case as consistent', async () => {
     const reordered = delegatedZone(DOMAIN, DELEGATION, [mx(20, `MX2.${DOMAIN}`), ...MAIL]);
-    const findings = await run(delegatedZone(DOMAIN, DELEGATION, [...MAIL, mx(20, `mx2.${DOMAIN}`)]), { [NS2.address]: { zones: [reordered] } });
+    const findings = await run(delegatedZone(DOMAIN, DELEGATION, [...MAIL, mx(20, `mx2.${DOMAIN}`)]), {
+      [NS2.address]: { zones: [reordered] },
+    });
     expect(ids(findings)).toEqual(['dns.nameservers-ok']);
   });
 });
@@ -154,7 +208,10 @@ describe('nameservers check: the delegation itself', () => {
     const unresolvable = only(findings, 'dns.ns-unresolvable');
     expect(unresolvable).toMatchObject({ status: 'warn', subject: DOMAIN });
     expect(unresolvable.summary).toContain('1 of 2 nameservers');
-    expect(unresolvable.evidence).toEqual({ unresolved: [`ns-gone.${DOMAIN}`], nameservers: [NS1.host, `ns-gone.${DOMAIN}`] });
+    expect(unresolvable.evidence).toEqual({
+      unresolved: [`ns-gone.${DOMAIN}`],
+      nameservers: [NS1.host, `ns-gone.${DOMAIN}`],
+    });
   });
 
   it('fails dns.ns-unresolvable when no NS host has an address', async () => {
@@ -176,18 +233,29 @@ describe('nameservers check: the delegation itself', () => {
     });
     const findings = await run(delegatedZone(DOMAIN, DELEGATION, MAIL), {}, { wrap: slowAddress });
     expect(ids(findings)).toEqual(['dns.timeout']);
-    expect(only(findings, 'dns.timeout')).toMatchObject({ status: 'error', subject: NS2.host, evidence: { qtype: 'A', qname: NS2.host } });
+    expect(only(findings, 'dns.timeout')).toMatchObject({
+      status: 'error',
+      subject: NS2.host,
+      evidence: { qtype: 'A', qname: NS2.host },
+    });
   });
 
   it('fails dns.no-nameservers when neither the domain nor an enclosing zone has NS records', async () => {
     const findings = await run(zone(DOMAIN, [soa(), ...MAIL]));
     expect(ids(findings)).toEqual(['dns.no-nameservers']);
-    expect(only(findings, 'dns.no-nameservers')).toMatchObject({ status: 'fail', subject: DOMAIN, evidence: { zone: DOMAIN } });
+    expect(only(findings, 'dns.no-nameservers')).toMatchObject({
+      status: 'fail',
+      subject: DOMAIN,
+      evidence: { zone: DOMAIN },
+    });
   });
 
   it('reports an NS lookup that times out as dns.timeout only', async () => {
     const findings = await run(delegatedZone(DOMAIN, DELEGATION, MAIL), {}, { resolver: '127.0.0.9' });
     expect(ids(findings)).toEqual(['dns.timeout']);
-    expect(only(findings, 'dns.timeout')).toMatchObject({ subject: DOMAIN, evidence: { qtype: 'NS', server: '127.0.0.9' } });
+    expect(only(findings, 'dns.timeout')).toMatchObject({
+      subject: DOMAIN,
+      evidence: { qtype: 'NS', server: '127.0.0.9' },
+    });
   });
 });

@@ -5,10 +5,28 @@ const HOUR = 3_600_000;
 
 describe('parseOutageCommand', () => {
   it.each([
-    ['request mail-gw-1 saturday 22:00 4h apply the qmail patch', { kind: 'request', system: 'mail-gw-1', when: 'saturday 22:00', durationMs: 4 * HOUR, reason: 'apply the qmail patch' }],
-    ['request mail-gw-1 2026-11-28 22:00 90m reboot', { kind: 'request', system: 'mail-gw-1', when: '2026-11-28 22:00', durationMs: 90 * 60_000, reason: 'reboot' }],
-    ['request mail-gw-1 next sat 2am 1d12h move the disks, then 2h of checks', { kind: 'request', when: 'next sat 2am', durationMs: 36 * HOUR, reason: 'move the disks, then 2h of checks' }],
-    ['request mail-gw-1 2026-11-28T22:00+01:00 4h patch --now', { kind: 'request', when: '2026-11-28T22:00+01:00', reason: 'patch --now' }],
+    [
+      'request mail-gw-1 saturday 22:00 4h apply the qmail patch',
+      {
+        kind: 'request',
+        system: 'mail-gw-1',
+        when: 'saturday 22:00',
+        durationMs: 4 * HOUR,
+        reason: 'apply the qmail patch',
+      },
+    ],
+    [
+      'request mail-gw-1 2026-11-28 22:00 90m reboot',
+      { kind: 'request', system: 'mail-gw-1', when: '2026-11-28 22:00', durationMs: 90 * 60_000, reason: 'reboot' },
+    ],
+    [
+      'request mail-gw-1 next sat 2am 1d12h move the disks, then 2h of checks',
+      { kind: 'request', when: 'next sat 2am', durationMs: 36 * HOUR, reason: 'move the disks, then 2h of checks' },
+    ],
+    [
+      'request mail-gw-1 2026-11-28T22:00+01:00 4h patch --now',
+      { kind: 'request', when: '2026-11-28T22:00+01:00', reason: 'patch --now' },
+    ],
     ['list', { kind: 'list' }],
     ['approve #12', { kind: 'decide', id: 12, vote: 'approve' }],
     ['deny 12 --reason not before the audit', { kind: 'decide', id: 12, vote: 'deny', reason: 'not before the audit' }],

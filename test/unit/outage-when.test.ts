@@ -20,7 +20,9 @@ describe('when an outage starts, as typed', () => {
   });
 
   it('places a time the clocks skip at the moment they jump (Berlin, 28 March 2027)', () => {
-    expect(new Date(parseWhen('2027-03-28 02:30', NOW, 'Europe/Berlin')).toISOString()).toBe('2027-03-28T01:00:00.000Z');
+    expect(new Date(parseWhen('2027-03-28 02:30', NOW, 'Europe/Berlin')).toISOString()).toBe(
+      '2027-03-28T01:00:00.000Z',
+    );
   });
 
   it.each([

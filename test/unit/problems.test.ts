@@ -5,14 +5,28 @@ import { buildProblems } from '../../src/diagnosis/problems.js';
 import { judgeSenders } from '../../src/diagnosis/senders.js';
 
 const DOMAIN = 'partner.com';
-const make = (id: string, status: Status, subject: string, evidence: Evidence = {}, remedy = ''): Finding => finding({ id, status, subject, summary: `${id} at ${subject}.`, evidence, remedy });
+const make = (id: string, status: Status, subject: string, evidence: Evidence = {}, remedy = ''): Finding =>
+  finding({ id, status, subject, summary: `${id} at ${subject}.`, evidence, remedy });
 const over512 = (qtype: string, server: string, answerEnd: number): Finding =>
-  make('dns.answer-over-512', 'fail', `${qtype} ${DOMAIN} at ${server}`, { qtype, qname: DOMAIN, server, answerEnd, dig: `dig +noedns ${qtype} ${DOMAIN} @${server}` }, `Shorten the ${qtype} RRset of ${DOMAIN} below 512 bytes; the sender should apply the oversize-DNS patch.`);
+  make(
+    'dns.answer-over-512',
+    'fail',
+    `${qtype} ${DOMAIN} at ${server}`,
+    { qtype, qname: DOMAIN, server, answerEnd, dig: `dig +noedns ${qtype} ${DOMAIN} @${server}` },
+    `Shorten the ${qtype} RRset of ${DOMAIN} below 512 bytes; the sender should apply the oversize-DNS patch.`,
+  );
 const NS1 = 'ns1.partner.com (192.0.2.1)';
 const NS2 = 'ns2.partner.com (192.0.2.2)';
 
 /** The seed case: the MX answer ends at byte 1,204 at both nameservers, ANY at 1,351. */
-const SEED = [over512('MX', NS1, 1204), over512('MX', NS2, 1204), over512('ANY', NS1, 1351), over512('ANY', NS2, 1351), make('smtp.ok', 'pass', 'mx1 (198.51.100.1)'), make('spf.ok', 'pass', DOMAIN)];
+const SEED = [
+  over512('MX', NS1, 1204),
+  over512('MX', NS2, 1204),
+  over512('ANY', NS1, 1351),
+  over512('ANY', NS2, 1351),
+  make('smtp.ok', 'pass', 'mx1 (198.51.100.1)'),
+  make('spf.ok', 'pass', DOMAIN),
+];
 
 describe('problems above findings', () => {
   it('groups one cause across nameservers and query types, with the numbers, and says which senders it stops', () => {
@@ -26,19 +40,34 @@ describe('problems above findings', () => {
       findingCount: 4,
       where: [`MX ${DOMAIN} at ${NS1}`, `MX ${DOMAIN} at ${NS2}`, `ANY ${DOMAIN} at ${NS1}`, `ANY ${DOMAIN} at ${NS2}`],
     });
-    expect(problems[0]?.summary).toBe(`Answers end past the 512 bytes a qmail-family sender reads: MX ${DOMAIN} at byte 1,204 (ns1.partner.com, ns2.partner.com); ANY ${DOMAIN} at byte 1,351 (ns1.partner.com, ns2.partner.com).`);
+    expect(problems[0]?.summary).toBe(
+      `Answers end past the 512 bytes a qmail-family sender reads: MX ${DOMAIN} at byte 1,204 (ns1.partner.com, ns2.partner.com); ANY ${DOMAIN} at byte 1,351 (ns1.partner.com, ns2.partner.com).`,
+    );
   });
 
   it('gives the figure through our resolver beside the authoritative one, where they were measured', () => {
-    const viaResolver = (f: Finding, resolverAnswerEnd: number): Finding => ({ ...f, evidence: { ...f.evidence, resolver: '127.0.0.53:53', resolverAnswerEnd } });
+    const viaResolver = (f: Finding, resolverAnswerEnd: number): Finding => ({
+      ...f,
+      evidence: { ...f.evidence, resolver: '127.0.0.53:53', resolverAnswerEnd },
+    });
     // A resolver that answers ANY minimally (RFC 8482) hands qmail a small reply where the zone's servers give a big one.
-    const findings = [viaResolver(over512('MX', NS1, 1204), 1180), viaResolver(over512('MX', NS2, 1204), 1180), over512('ANY', NS1, 1351)];
+    const findings = [
+      viaResolver(over512('MX', NS1, 1204), 1180),
+      viaResolver(over512('MX', NS2, 1204), 1180),
+      over512('ANY', NS1, 1351),
+    ];
     const [problem] = buildProblems(findings, judgeSenders(findings));
-    expect(problem?.summary).toBe(`Answers end past the 512 bytes a qmail-family sender reads: MX ${DOMAIN} at byte 1,204 (ns1.partner.com, ns2.partner.com; 1,180 through our resolver); ANY ${DOMAIN} at byte 1,351 (ns1.partner.com).`);
+    expect(problem?.summary).toBe(
+      `Answers end past the 512 bytes a qmail-family sender reads: MX ${DOMAIN} at byte 1,204 (ns1.partner.com, ns2.partner.com; 1,180 through our resolver); ANY ${DOMAIN} at byte 1,351 (ns1.partner.com).`,
+    );
   });
 
   it('puts problems that stop senders first, whatever the status of the others, and keeps our side apart', () => {
-    const findings = [make('resolver.unreachable', 'error', '127.0.0.53'), make('spf.too-many-lookups', 'fail', DOMAIN), over512('MX', NS1, 700)];
+    const findings = [
+      make('resolver.unreachable', 'error', '127.0.0.53'),
+      make('spf.too-many-lookups', 'fail', DOMAIN),
+      over512('MX', NS1, 700),
+    ];
     const problems = buildProblems(findings, judgeSenders(findings));
     expect(problems.map((p) => [p.id, p.whoseMove])).toEqual([
       ['dns.answer-over-512', 'their-dns'],
@@ -48,9 +77,17 @@ describe('problems above findings', () => {
   });
 
   it('says where else a repeated finding was seen, once', () => {
-    const findings = [make('tls.cert-expired', 'fail', 'mx1 (198.51.100.1)'), make('tls.cert-expired', 'fail', 'mx2 (198.51.100.2)'), make('tls.cert-expired', 'fail', 'mx2 (198.51.100.2)')];
+    const findings = [
+      make('tls.cert-expired', 'fail', 'mx1 (198.51.100.1)'),
+      make('tls.cert-expired', 'fail', 'mx2 (198.51.100.2)'),
+      make('tls.cert-expired', 'fail', 'mx2 (198.51.100.2)'),
+    ];
     const [problem] = buildProblems(findings, []);
-    expect(problem).toMatchObject({ whoseMove: 'their-mail-server', findingCount: 3, where: ['mx1 (198.51.100.1)', 'mx2 (198.51.100.2)'] });
+    expect(problem).toMatchObject({
+      whoseMove: 'their-mail-server',
+      findingCount: 3,
+      where: ['mx1 (198.51.100.1)', 'mx2 (198.51.100.2)'],
+    });
     expect(problem?.summary).toBe('tls.cert-expired at mx1 (198.51.100.1). The same at mx2 (198.51.100.2).');
   });
 });
@@ -67,11 +104,15 @@ describe('headline', () => {
 
   it('reads a null MX as a domain that takes no mail, and asks whether that is intended', () => {
     const nullMx = report([make('mx.null', 'warn', DOMAIN)]);
-    expect(headline(nullMx, buildProblems(nullMx.findings, nullMx.senders))).toMatch(/^partner\.com accepts no mail \(null MX, RFC 7505\): every sender bounces at once\. Intended\?/);
+    expect(headline(nullMx, buildProblems(nullMx.findings, nullMx.senders))).toMatch(
+      /^partner\.com accepts no mail \(null MX, RFC 7505\): every sender bounces at once\. Intended\?/,
+    );
   });
 
   it('says no one can deliver when no nameserver answers, naming them', () => {
-    const dead = report([make('dns.nameservers-unreachable', 'fail', DOMAIN, { servers: [{ server: NS1 }, { server: NS2 }] })]);
+    const dead = report([
+      make('dns.nameservers-unreachable', 'fail', DOMAIN, { servers: [{ server: NS1 }, { server: NS2 }] }),
+    ]);
     expect(headline(dead, buildProblems(dead.findings, dead.senders))).toBe(
       `No one can deliver mail to ${DOMAIN} now: its nameservers ${NS1} and ${NS2} do not answer. Their move: bring the nameservers back or fix the delegation at the registrar.`,
     );
@@ -81,6 +122,8 @@ describe('headline', () => {
     const fine = report([make('mx.ok', 'pass', DOMAIN)]);
     expect(headline(fine, [])).toBe('No problem found that stops mail.');
     const unanswered = report([make('dns.timeout', 'error', DOMAIN)]);
-    expect(headline(unanswered, buildProblems(unanswered.findings, unanswered.senders))).toMatch(/^Could not tell whether mail from .* gets through/);
+    expect(headline(unanswered, buildProblems(unanswered.findings, unanswered.senders))).toMatch(
+      /^Could not tell whether mail from .* gets through/,
+    );
   });
 });

@@ -19,8 +19,16 @@ const mx = (exchange: string): ZoneRecord => ({ name: '@', type: 'MX', data: { p
 const ptr = (reverse: string, target: string): ZoneRecord => ({ name: `${reverse}.`, type: 'PTR', data: `${target}.` });
 
 /** partner.test with `records`; PTR records (absolute owners) go in the reverse zones, which exist but are otherwise empty. */
-async function run(records: ZoneRecord[], reverse: ZoneRecord[] = [], options: Partial<ContextOptions> = {}): Promise<Finding[]> {
-  const zones = [zone(DOMAIN, [soa(), ...records]), zone('33.22.11.in-addr.arpa', [soa()]), zone('0.5.4.1.0.0.a.2.ip6.arpa', [soa()])].map((z) => ({
+async function run(
+  records: ZoneRecord[],
+  reverse: ZoneRecord[] = [],
+  options: Partial<ContextOptions> = {},
+): Promise<Finding[]> {
+  const zones = [
+    zone(DOMAIN, [soa(), ...records]),
+    zone('33.22.11.in-addr.arpa', [soa()]),
+    zone('0.5.4.1.0.0.a.2.ip6.arpa', [soa()]),
+  ].map((z) => ({
     ...z,
     records: [...z.records, ...reverse.filter((r) => r.name.endsWith(`.${z.origin}.`))],
   }));
@@ -31,7 +39,10 @@ async function run(records: ZoneRecord[], reverse: ZoneRecord[] = [], options: P
 /** Makes the queries for `name` of type `type` time out. */
 function timingOut(name: string, type: string): (client: DnsClient) => DnsClient {
   return (client) => ({
-    query: (query, options) => (query.name === name && query.type === type ? Promise.reject(new AppError('DNS_TIMEOUT', 'no answer (test)')) : client.query(query, options)),
+    query: (query, options) =>
+      query.name === name && query.type === type
+        ? Promise.reject(new AppError('DNS_TIMEOUT', 'no answer (test)'))
+        : client.query(query, options),
   });
 }
 
@@ -65,26 +76,47 @@ describe('ptr check', () => {
   });
 
   it('warns ptr.mismatch when the PTR name does not resolve back', async () => {
-    const findings = await run([mx(MX_HOST), { name: 'mx1', type: 'A', data: V4 }, { name: 'other', type: 'A', data: '11.22.33.99' }], [ptr(V4_REVERSE, `other.${DOMAIN}`)]);
+    const findings = await run(
+      [mx(MX_HOST), { name: 'mx1', type: 'A', data: V4 }, { name: 'other', type: 'A', data: '11.22.33.99' }],
+      [ptr(V4_REVERSE, `other.${DOMAIN}`)],
+    );
     expect(ids(findings)).toEqual(['ptr.mismatch']);
     const mismatch = only(findings, 'ptr.mismatch');
     expect(mismatch).toMatchObject({ status: 'warn', subject: V4 });
-    expect(mismatch.evidence).toEqual({ host: MX_HOST, address: V4, ptr: [`other.${DOMAIN}`], forward: { [`other.${DOMAIN}`]: ['11.22.33.99'] } });
+    expect(mismatch.evidence).toEqual({
+      host: MX_HOST,
+      address: V4,
+      ptr: [`other.${DOMAIN}`],
+      forward: { [`other.${DOMAIN}`]: ['11.22.33.99'] },
+    });
   });
 
   it('accepts any one of several PTR names that resolves back', async () => {
-    const findings = await run([mx(MX_HOST), { name: 'mx1', type: 'A', data: V4 }], [ptr(V4_REVERSE, `gone.${DOMAIN}`), ptr(V4_REVERSE, MX_HOST)]);
+    const findings = await run(
+      [mx(MX_HOST), { name: 'mx1', type: 'A', data: V4 }],
+      [ptr(V4_REVERSE, `gone.${DOMAIN}`), ptr(V4_REVERSE, MX_HOST)],
+    );
     expect(ids(findings)).toEqual(['ptr.ok']);
   });
 
   it('reports a PTR lookup that times out as dns.timeout, not ptr.missing', async () => {
-    const findings = await run([mx(MX_HOST), { name: 'mx1', type: 'A', data: V4 }], [], { wrap: timingOut(V4_REVERSE, 'PTR') });
+    const findings = await run([mx(MX_HOST), { name: 'mx1', type: 'A', data: V4 }], [], {
+      wrap: timingOut(V4_REVERSE, 'PTR'),
+    });
     expect(ids(findings)).toEqual(['dns.timeout']);
-    expect(only(findings, 'dns.timeout')).toMatchObject({ status: 'error', subject: V4, evidence: { qname: V4_REVERSE, qtype: 'PTR' } });
+    expect(only(findings, 'dns.timeout')).toMatchObject({
+      status: 'error',
+      subject: V4,
+      evidence: { qname: V4_REVERSE, qtype: 'PTR' },
+    });
   });
 
   it('reports a forward lookup of the PTR name that times out as dns.timeout, not ptr.mismatch', async () => {
-    const findings = await run([mx(MX_HOST), { name: 'mx1', type: 'A', data: V4 }], [ptr(V4_REVERSE, `other.${DOMAIN}`)], { wrap: timingOut(`other.${DOMAIN}`, 'A') });
+    const findings = await run(
+      [mx(MX_HOST), { name: 'mx1', type: 'A', data: V4 }],
+      [ptr(V4_REVERSE, `other.${DOMAIN}`)],
+      { wrap: timingOut(`other.${DOMAIN}`, 'A') },
+    );
     expect(ids(findings)).toEqual(['dns.timeout']);
     expect(only(findings, 'dns.timeout')).toMatchObject({ subject: `other.${DOMAIN}`, evidence: { qtype: 'A' } });
   });

@@ -27,9 +27,12 @@ describe('redactUrl', () => {
     expect(redact(url)).toBe(shown);
   });
 
-  it.each([['redis://cache.internal:6379/0'], ['rediss://[::1]:6380'], ['not a url at all'], ['']])('leaves %j, which holds no credentials, as it is', (url) => {
-    expect(redactUrl(url)).toBe(url);
-  });
+  it.each([['redis://cache.internal:6379/0'], ['rediss://[::1]:6380'], ['not a url at all'], ['']])(
+    'leaves %j, which holds no credentials, as it is',
+    (url) => {
+      expect(redactUrl(url)).toBe(url);
+    },
+  );
 });
 
 describe('the Redis URL in configuration errors', () => {
@@ -44,10 +47,19 @@ describe('the Redis URL in configuration errors', () => {
   }
 
   it.each([
-    [`redis::${SECRET}@cache.internal`, 'MXOPS_REDIS_URL: "redis::***@cache.internal" names no host: use redis://host:6379 or rediss://user:password@host:6380/0'],
-    [`redis://:${SECRET}@[not-a-host`, 'MXOPS_REDIS_URL: "redis://:***@[not-a-host" is not a URL; use redis://host:6379 or rediss://user:password@host:6380/0 (percent-encode / @ : in the password)'],
+    [
+      `redis::${SECRET}@cache.internal`,
+      'MXOPS_REDIS_URL: "redis::***@cache.internal" names no host: use redis://host:6379 or rediss://user:password@host:6380/0',
+    ],
+    [
+      `redis://:${SECRET}@[not-a-host`,
+      'MXOPS_REDIS_URL: "redis://:***@[not-a-host" is not a URL; use redis://host:6379 or rediss://user:password@host:6380/0 (percent-encode / @ : in the password)',
+    ],
     [`app:${SECRET}@cache.internal`, 'MXOPS_REDIS_URL: "app:***@cache.internal" is not a redis:// or rediss:// URL'],
-    [`https://user:${SECRET}@cache.internal:6379`, 'MXOPS_REDIS_URL: "https://user:***@cache.internal:6379" is not a redis:// or rediss:// URL'],
+    [
+      `https://user:${SECRET}@cache.internal:6379`,
+      'MXOPS_REDIS_URL: "https://user:***@cache.internal:6379" is not a redis:// or rediss:// URL',
+    ],
   ])('refuses %s without showing the password', (url, problem) => {
     const error = configError(url);
     expect(error.code).toBe('BAD_CONFIG');
@@ -56,8 +68,12 @@ describe('the Redis URL in configuration errors', () => {
   });
 
   it('accepts the valid forms, password included, and keeps them for the connection', () => {
-    expect(loadConfig({ MXOPS_REDIS_URL: `redis://:${SECRET}@cache.internal` }).queue.redisUrl).toBe(`redis://:${SECRET}@cache.internal`);
-    expect(loadConfig({ MXOPS_REDIS_URL: `rediss://app:${SECRET}@cache.internal:6380/0` }).queue.redisUrl).toBe(`rediss://app:${SECRET}@cache.internal:6380/0`);
+    expect(loadConfig({ MXOPS_REDIS_URL: `redis://:${SECRET}@cache.internal` }).queue.redisUrl).toBe(
+      `redis://:${SECRET}@cache.internal`,
+    );
+    expect(loadConfig({ MXOPS_REDIS_URL: `rediss://app:${SECRET}@cache.internal:6380/0` }).queue.redisUrl).toBe(
+      `rediss://app:${SECRET}@cache.internal:6380/0`,
+    );
   });
 });
 
@@ -70,7 +86,10 @@ describe('createRedisConnection', () => {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(AppError);
-    expect(thrown).toMatchObject({ code: 'BAD_CONFIG', message: 'cannot use the Redis URL "redis://:***@[not-a-host" (MXOPS_REDIS_URL): Invalid URL' });
+    expect(thrown).toMatchObject({
+      code: 'BAD_CONFIG',
+      message: 'cannot use the Redis URL "redis://:***@[not-a-host" (MXOPS_REDIS_URL): Invalid URL',
+    });
     expect((thrown as Error).cause).toBeUndefined();
     expect(JSON.stringify(thrown)).not.toContain(SECRET);
   });

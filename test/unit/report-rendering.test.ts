@@ -17,13 +17,41 @@ describe('digCommand', () => {
   it.each<[string, DnsQuery, string]>([
     ['UDP without EDNS, recursion desired', base, 'dig +noedns +ignore MX partner.test @192.0.2.53'],
     ['TCP without EDNS', { ...base, transport: 'tcp' }, 'dig +noedns +tcp MX partner.test @192.0.2.53'],
-    ['no recursion', { ...base, recursionDesired: false }, 'dig +noedns +ignore +norecurse MX partner.test @192.0.2.53'],
-    ['recursion asked for explicitly', { ...base, recursionDesired: true }, 'dig +noedns +ignore MX partner.test @192.0.2.53'],
-    ['EDNS at the Flag Day size', { ...base, edns: { udpSize: 1232 } }, 'dig +edns=0 +bufsize=1232 +ignore MX partner.test @192.0.2.53'],
-    ['EDNS version 1 with DO', { ...base, type: 'SOA', edns: { udpSize: 4096, version: 1, dnssecOk: true } }, 'dig +edns=1 +bufsize=4096 +dnssec +ignore SOA partner.test @192.0.2.53'],
-    ['EDNS over TCP without recursion', { ...base, transport: 'tcp', recursionDesired: false, edns: { udpSize: 1232 } }, 'dig +edns=0 +bufsize=1232 +tcp +norecurse MX partner.test @192.0.2.53'],
-    ['another port', { ...base, server: { host: '127.0.0.11', port: 5353 } }, 'dig +noedns +ignore MX partner.test @127.0.0.11 -p 5353'],
-    ['an IPv6 server', { ...base, type: 'ANY', server: { host: '2001:db8::53', port: 53 } }, 'dig +noedns +ignore ANY partner.test @2001:db8::53'],
+    [
+      'no recursion',
+      { ...base, recursionDesired: false },
+      'dig +noedns +ignore +norecurse MX partner.test @192.0.2.53',
+    ],
+    [
+      'recursion asked for explicitly',
+      { ...base, recursionDesired: true },
+      'dig +noedns +ignore MX partner.test @192.0.2.53',
+    ],
+    [
+      'EDNS at the Flag Day size',
+      { ...base, edns: { udpSize: 1232 } },
+      'dig +edns=0 +bufsize=1232 +ignore MX partner.test @192.0.2.53',
+    ],
+    [
+      'EDNS version 1 with DO',
+      { ...base, type: 'SOA', edns: { udpSize: 4096, version: 1, dnssecOk: true } },
+      'dig +edns=1 +bufsize=4096 +dnssec +ignore SOA partner.test @192.0.2.53',
+    ],
+    [
+      'EDNS over TCP without recursion',
+      { ...base, transport: 'tcp', recursionDesired: false, edns: { udpSize: 1232 } },
+      'dig +edns=0 +bufsize=1232 +tcp +norecurse MX partner.test @192.0.2.53',
+    ],
+    [
+      'another port',
+      { ...base, server: { host: '127.0.0.11', port: 5353 } },
+      'dig +noedns +ignore MX partner.test @127.0.0.11 -p 5353',
+    ],
+    [
+      'an IPv6 server',
+      { ...base, type: 'ANY', server: { host: '2001:db8::53', port: 53 } },
+      'dig +noedns +ignore ANY partner.test @2001:db8::53',
+    ],
   ])('%s', (_, query, expected) => {
     expect(digCommand(query)).toBe(expected);
   });
@@ -81,7 +109,15 @@ describe('nonPublicRange', () => {
     expect(nonPublicRange(address)).toBe(range);
   });
 
-  it.each(['64:ff9b::808:808', '11.22.33.10', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2a00:1450::25', '::ffff:8.8.8.8'])('%s is public', (address) => {
+  it.each([
+    '64:ff9b::808:808',
+    '11.22.33.10',
+    '8.8.8.8',
+    '172.32.0.1',
+    '100.128.0.1',
+    '2a00:1450::25',
+    '::ffff:8.8.8.8',
+  ])('%s is public', (address) => {
     expect(nonPublicRange(address)).toBeUndefined();
   });
 });
@@ -94,18 +130,52 @@ const FINDINGS: readonly Finding[] = [
     status: 'fail',
     subject: `MX partner.test at ${NS}`,
     summary: 'The MX answer for partner.test ends at byte 528.',
-    evidence: { server: NS, qtype: 'MX', answerEnd: 528, tc: true, hosts: ['a.test', 'b.test'], dig: ['dig +noedns +ignore +norecurse MX partner.test @192.0.2.53', 'dig +noedns +tcp +norecurse MX partner.test @192.0.2.53'] },
+    evidence: {
+      server: NS,
+      qtype: 'MX',
+      answerEnd: 528,
+      tc: true,
+      hosts: ['a.test', 'b.test'],
+      dig: [
+        'dig +noedns +ignore +norecurse MX partner.test @192.0.2.53',
+        'dig +noedns +tcp +norecurse MX partner.test @192.0.2.53',
+      ],
+    },
     remedy: 'Shorten the MX RRset.',
     ref: 'RFC 1035 §4.2.1',
   }),
   finding({ id: 'spf.macros', status: 'info', subject: 'partner.test', summary: 'The SPF record uses macros.' }),
-  finding({ id: 'dns.truncated', status: 'warn', subject: `MX partner.test at ${NS}`, summary: 'The reply comes back truncated.', evidence: { dig: 'dig +noedns +ignore +norecurse MX partner.test @192.0.2.53' } }),
-  finding({ id: 'dns.timeout', status: 'error', subject: 'partner.test', summary: 'No answer in time.', remedy: 'Re-run with a longer --timeout.' }),
+  finding({
+    id: 'dns.truncated',
+    status: 'warn',
+    subject: `MX partner.test at ${NS}`,
+    summary: 'The reply comes back truncated.',
+    evidence: { dig: 'dig +noedns +ignore +norecurse MX partner.test @192.0.2.53' },
+  }),
+  finding({
+    id: 'dns.timeout',
+    status: 'error',
+    subject: 'partner.test',
+    summary: 'No answer in time.',
+    remedy: 'Re-run with a longer --timeout.',
+  }),
 ];
 const SENDERS: readonly SenderVerdict[] = [
-  { family: 'qmail-1.03', covers: 'qmail 1.03', verdict: 'fail', expected: 'deferral, then a bounce after 7 days', because: ['dns.answer-over-512'] },
+  {
+    family: 'qmail-1.03',
+    covers: 'qmail 1.03',
+    verdict: 'fail',
+    expected: 'deferral, then a bounce after 7 days',
+    because: ['dns.answer-over-512'],
+  },
   { family: 'postfix', covers: 'Postfix', verdict: 'ok', expected: 'delivers', because: [] },
-  { family: 'flagday-2020-resolver', covers: 'BIND, Unbound', verdict: 'unknown', expected: 'could not tell', because: ['dns.timeout'] },
+  {
+    family: 'flagday-2020-resolver',
+    covers: 'BIND, Unbound',
+    verdict: 'unknown',
+    expected: 'could not tell',
+    because: ['dns.timeout'],
+  },
 ];
 const REPORT: DiagnosisReport = {
   domain: 'partner.test',
@@ -133,18 +203,30 @@ describe('renderReportText, verbose (the chat thread and --verbose: every findin
 
   it('opens with the verdict: counts, failing senders, time and queries', () => {
     // A known failure headlines over an unanswered question (the JSON status stays the worst, error).
-    expect(lines[0]).toBe('partner.test: FAIL (1 failure, 1 warning, 1 unanswered question); mail from qmail-1.03 will fail  [2.50 s, 17 DNS queries]');
+    expect(lines[0]).toBe(
+      'partner.test: FAIL (1 failure, 1 warning, 1 unanswered question); mail from qmail-1.03 will fail  [2.50 s, 17 DNS queries]',
+    );
     expect(text.endsWith('\n')).toBe(true);
   });
 
   it('lists problems before what is fine, then senders, then timings', () => {
-    const order = [at('Problems'), at('  FAIL    dns.answer-over-512  MX partner.test at ns1.partner.test (192.0.2.53)'), at('Checked and fine'), at('Senders'), lines.findIndex((l) => l.startsWith('Timings'))];
+    const order = [
+      at('Problems'),
+      at('  FAIL    dns.answer-over-512  MX partner.test at ns1.partner.test (192.0.2.53)'),
+      at('Checked and fine'),
+      at('Senders'),
+      lines.findIndex((l) => l.startsWith('Timings')),
+    ];
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 
   it('keeps the order of the problems it is given and shows no pass or info finding among them', () => {
     const problems = lines.slice(at('Problems') + 1, at('Checked and fine')).filter((l) => /^ {2}\S/.test(l));
-    expect(problems).toEqual([`  FAIL    dns.answer-over-512  MX partner.test at ${NS}`, `  WARN    dns.truncated  MX partner.test at ${NS}`, '  ERROR   dns.timeout  partner.test']);
+    expect(problems).toEqual([
+      `  FAIL    dns.answer-over-512  MX partner.test at ${NS}`,
+      `  WARN    dns.truncated  MX partner.test at ${NS}`,
+      '  ERROR   dns.timeout  partner.test',
+    ]);
   });
 
   it('shows each problem with its summary, evidence, fix, reproduce and ref lines, in that order', () => {
@@ -161,13 +243,23 @@ describe('renderReportText, verbose (the chat thread and --verbose: every findin
 
   it('leaves out the evidence, fix and ref lines a finding does not have', () => {
     const truncated = at(`  WARN    dns.truncated  MX partner.test at ${NS}`);
-    expect(lines.slice(truncated + 1, truncated + 3)).toEqual(['          The reply comes back truncated.', '          reproduce: dig +noedns +ignore +norecurse MX partner.test @192.0.2.53']);
+    expect(lines.slice(truncated + 1, truncated + 3)).toEqual([
+      '          The reply comes back truncated.',
+      '          reproduce: dig +noedns +ignore +norecurse MX partner.test @192.0.2.53',
+    ]);
     const timeout = at('  ERROR   dns.timeout  partner.test');
-    expect(lines.slice(timeout + 1, timeout + 4)).toEqual(['          No answer in time.', '          fix: Re-run with a longer --timeout.', '']);
+    expect(lines.slice(timeout + 1, timeout + 4)).toEqual([
+      '          No answer in time.',
+      '          fix: Re-run with a longer --timeout.',
+      '',
+    ]);
   });
 
   it('lists pass and info findings under "Checked and fine", one line each', () => {
-    expect(lines.slice(at('Checked and fine') + 1, at('Senders') - 1)).toEqual(['  PASS    mx.ok  1 MX host, each with a public address.', '  INFO    spf.macros  The SPF record uses macros.']);
+    expect(lines.slice(at('Checked and fine') + 1, at('Senders') - 1)).toEqual([
+      '  PASS    mx.ok  1 MX host, each with a public address.',
+      '  INFO    spf.macros  The SPF record uses macros.',
+    ]);
   });
 
   it('aligns the sender matrix, with what a failing or unknown sender says and why', () => {
@@ -183,16 +275,31 @@ describe('renderReportText, verbose (the chat thread and --verbose: every findin
   });
 
   it('says so when every check passed', () => {
-    const passing = renderReportText({ ...REPORT, status: 'pass', findings: [FINDINGS[0] as Finding], senders: [SENDERS[1] as SenderVerdict] });
+    const passing = renderReportText({
+      ...REPORT,
+      status: 'pass',
+      findings: [FINDINGS[0] as Finding],
+      senders: [SENDERS[1] as SenderVerdict],
+    });
     expect(passing.split('\n')[0]).toBe('partner.test: OK (all checks passed)  [2.50 s, 17 DNS queries]');
-    const informational = renderReportText({ ...REPORT, status: 'info', findings: [{ ...(FINDINGS[0] as Finding), status: 'info' }], senders: [] });
+    const informational = renderReportText({
+      ...REPORT,
+      status: 'info',
+      findings: [{ ...(FINDINGS[0] as Finding), status: 'info' }],
+      senders: [],
+    });
     expect(informational.split('\n')[0]).toBe('partner.test: OK (all checks passed)  [2.50 s, 17 DNS queries]');
     expect(passing).not.toContain('Problems');
     expect(passing).not.toContain('will fail');
   });
 
   it('counts in plural', () => {
-    const twoFailures = renderReportText({ ...REPORT, status: 'fail', findings: [FINDINGS[1] as Finding, { ...(FINDINGS[1] as Finding), subject: 'other' }], senders: [] });
+    const twoFailures = renderReportText({
+      ...REPORT,
+      status: 'fail',
+      findings: [FINDINGS[1] as Finding, { ...(FINDINGS[1] as Finding), subject: 'other' }],
+      senders: [],
+    });
     expect(twoFailures.split('\n')[0]).toBe('partner.test: FAIL (2 failures)  [2.50 s, 17 DNS queries]');
   });
 });
@@ -202,7 +309,9 @@ describe('renderReportText, short (mxops check)', () => {
   const lines = text.split('\n');
 
   it('opens with the verdict line and the headline, and ends on the headline again', () => {
-    expect(lines[0]).toBe('partner.test: FAIL (1 failure, 1 warning, 1 unanswered question); mail from qmail-1.03 will fail  [2.50 s, 17 DNS queries]');
+    expect(lines[0]).toBe(
+      'partner.test: FAIL (1 failure, 1 warning, 1 unanswered question); mail from qmail-1.03 will fail  [2.50 s, 17 DNS queries]',
+    );
     expect(lines[1]).toMatch(/^qmail 1\.03, netqmail, notqmail 1\.07 cannot deliver to partner\.test: /);
     expect(lines.at(-3)).toBe(`Verdict: ${lines[1]}`);
     expect(lines.at(-2)).toBe('(mxops check --verbose shows every finding with its evidence)');
@@ -211,8 +320,17 @@ describe('renderReportText, short (mxops check)', () => {
   it('shows one entry per problem, those that stop senders first, with whose move, the fix and the commands', () => {
     // The problems come last but for the verdict, so they are what is on screen when the report ends.
     expect(lines.indexOf('Problems')).toBeGreaterThan(lines.indexOf('Senders'));
-    const entries = lines.slice(lines.indexOf('Problems') + 1, lines.findIndex((l) => l.startsWith('Verdict: '))).filter((l) => /^ {2}\S/.test(l));
-    expect(entries).toEqual(["  FAIL    dns.answer-over-512  (their DNS admin's move; stops qmail-1.03)", "  ERROR   dns.timeout  (their DNS admin's move)", "  WARN    dns.truncated  (their DNS admin's move)"]);
+    const entries = lines
+      .slice(
+        lines.indexOf('Problems') + 1,
+        lines.findIndex((l) => l.startsWith('Verdict: ')),
+      )
+      .filter((l) => /^ {2}\S/.test(l));
+    expect(entries).toEqual([
+      "  FAIL    dns.answer-over-512  (their DNS admin's move; stops qmail-1.03)",
+      "  ERROR   dns.timeout  (their DNS admin's move)",
+      "  WARN    dns.truncated  (their DNS admin's move)",
+    ]);
     const start = lines.indexOf(entries[0] as string);
     // This finding carries no qname, so its own summary stands (the grouped numbers need every finding's).
     expect(lines.slice(start + 1, start + 5)).toEqual([
@@ -225,7 +343,10 @@ describe('renderReportText, short (mxops check)', () => {
   });
 
   it('folds what needs nothing into one line per check', () => {
-    const many = renderReportText({ ...REPORT, findings: [...FINDINGS, { ...(FINDINGS[0] as Finding), subject: 'again' }] });
+    const many = renderReportText({
+      ...REPORT,
+      findings: [...FINDINGS, { ...(FINDINGS[0] as Finding), subject: 'again' }],
+    });
     expect(many).toContain('  PASS    mx  mx.ok x2');
   });
 });
@@ -233,14 +354,39 @@ describe('renderReportText, short (mxops check)', () => {
 describe('reportToJson', () => {
   it('has exactly the documented keys, at every level', () => {
     const json = reportToJson(REPORT) as Record<string, unknown>;
-    expect(Object.keys(json).sort()).toEqual(['domain', 'durationMs', 'findings', 'headline', 'observations', 'problems', 'queriesSent', 'recipient', 'senders', 'status', 'timings']);
-    for (const p of json.problems as Record<string, unknown>[]) expect(Object.keys(p).sort()).toEqual(['explains', 'findingCount', 'fix', 'id', 'short', 'status', 'summary', 'where', 'whoseMove']);
+    expect(Object.keys(json).sort()).toEqual([
+      'domain',
+      'durationMs',
+      'findings',
+      'headline',
+      'observations',
+      'problems',
+      'queriesSent',
+      'recipient',
+      'senders',
+      'status',
+      'timings',
+    ]);
+    for (const p of json.problems as Record<string, unknown>[])
+      expect(Object.keys(p).sort()).toEqual([
+        'explains',
+        'findingCount',
+        'fix',
+        'id',
+        'short',
+        'status',
+        'summary',
+        'where',
+        'whoseMove',
+      ]);
     const findings = json.findings as Record<string, unknown>[];
     const senders = json.senders as Record<string, unknown>[];
     expect(findings).toHaveLength(5);
-    for (const f of findings) expect(Object.keys(f).sort()).toEqual(['evidence', 'id', 'ref', 'remedy', 'status', 'subject', 'summary']);
+    for (const f of findings)
+      expect(Object.keys(f).sort()).toEqual(['evidence', 'id', 'ref', 'remedy', 'status', 'subject', 'summary']);
     expect(senders).toHaveLength(3);
-    for (const s of senders) expect(Object.keys(s).sort()).toEqual(['because', 'covers', 'expected', 'family', 'verdict']);
+    for (const s of senders)
+      expect(Object.keys(s).sort()).toEqual(['because', 'covers', 'expected', 'family', 'verdict']);
     expect((json.timings as Record<string, unknown>[]).map((t) => Object.keys(t).sort())).toEqual([
       ['check', 'durationMs'],
       ['check', 'durationMs'],
@@ -249,7 +395,16 @@ describe('reportToJson', () => {
 
   it('carries the values over, with durations rounded to whole milliseconds', () => {
     const json = reportToJson(REPORT);
-    expect(json).toMatchObject({ domain: 'partner.test', status: 'error', durationMs: 2504, queriesSent: 17, timings: [{ check: 'mx', durationMs: 12 }, { check: 'reply-size', durationMs: 340 }] });
+    expect(json).toMatchObject({
+      domain: 'partner.test',
+      status: 'error',
+      durationMs: 2504,
+      queriesSent: 17,
+      timings: [
+        { check: 'mx', durationMs: 12 },
+        { check: 'reply-size', durationMs: 340 },
+      ],
+    });
     expect(json).toHaveProperty(['findings', 1], {
       id: 'dns.answer-over-512',
       status: 'fail',
@@ -259,7 +414,13 @@ describe('reportToJson', () => {
       remedy: 'Shorten the MX RRset.',
       ref: 'RFC 1035 §4.2.1',
     });
-    expect(json).toHaveProperty(['senders', 0], { family: 'qmail-1.03', verdict: 'fail', expected: 'deferral, then a bounce after 7 days', because: ['dns.answer-over-512'], covers: 'qmail 1.03' });
+    expect(json).toHaveProperty(['senders', 0], {
+      family: 'qmail-1.03',
+      verdict: 'fail',
+      expected: 'deferral, then a bounce after 7 days',
+      because: ['dns.answer-over-512'],
+      covers: 'qmail 1.03',
+    });
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
   });
 

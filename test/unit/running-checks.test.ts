@@ -22,10 +22,20 @@ describe('RunningChecks', () => {
 
   it('forgets a finished check at once without a window, and a failed one always', async () => {
     const checks = new RunningChecks(60_000);
-    await checks.join('bad', async () => Promise.reject(new Error('boom')), () => undefined).report.catch(() => undefined);
+    await checks
+      .join(
+        'bad',
+        async () => Promise.reject(new Error('boom')),
+        () => undefined,
+      )
+      .report.catch(() => undefined);
     expect(checks.size).toBe(0);
     const plain = new RunningChecks();
-    await plain.join('k', async () => report, () => undefined).report;
+    await plain.join(
+      'k',
+      async () => report,
+      () => undefined,
+    ).report;
     expect(plain.size).toBe(0);
   });
 
@@ -33,7 +43,10 @@ describe('RunningChecks', () => {
     const seen: number[] = [];
     await new RunningChecks().join(
       'k',
-      async (onProgress) => (onProgress({ checksDone: 1, checksTotal: 2, mailServers: undefined, findings: [] }), report),
+      async (onProgress) => (
+        onProgress({ checksDone: 1, checksTotal: 2, mailServers: undefined, findings: [] }),
+        report
+      ),
       (p) => seen.push(p.checksDone),
     ).report;
     expect(seen).toEqual([1]);

@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { finding, type Evidence, type Finding, type Status } from '../../src/diagnosis/finding.js';
 import { judgeSenders, type SenderVerdict } from '../../src/diagnosis/senders.js';
 
-const FAMILIES = ['qmail-1.03', 'notqmail-1.08', 'notqmail-1.09', 'musl-1.2.3', 'no-edns-tcp-blocked', 'flagday-2020-resolver', 'validating-resolver', 'postfix', 'exim'] as const;
+const FAMILIES = [
+  'qmail-1.03',
+  'notqmail-1.08',
+  'notqmail-1.09',
+  'musl-1.2.3',
+  'no-edns-tcp-blocked',
+  'flagday-2020-resolver',
+  'validating-resolver',
+  'postfix',
+  'exim',
+] as const;
 type Family = (typeof FAMILIES)[number];
 const QMAILS: Family[] = ['qmail-1.03', 'notqmail-1.08', 'notqmail-1.09'];
 const GLIBC_EDNS: Family[] = ['flagday-2020-resolver', 'validating-resolver', 'postfix', 'exim'];
@@ -15,11 +25,16 @@ function make(id: string, status: Status, subject: string, evidence: Evidence = 
 }
 // Shaped as the reply-size check shapes them: per-query findings carry the server label in
 // evidence.server, a TCP finding has it as its subject.
-const over512 = (qtype: string, server = NS1): Finding => make('dns.answer-over-512', 'fail', `${qtype} partner.test at ${server}`, { qtype, server });
-const truncated = (qtype: string, server = NS1): Finding => make('dns.truncated', 'warn', `${qtype} partner.test at ${server}`, { qtype, server, tc: true });
-const ednsTruncated = (qtype: string, server = NS1): Finding => make('dns.truncated', 'warn', `${qtype} partner.test at ${server}`, { qtype, server, tc: true, ednsTc: true });
-const over1232 = (qtype: string, server = NS1): Finding => make('dns.reply-over-1232', 'warn', `${qtype} partner.test at ${server}`, { qtype, server });
-const tcpDown = (server = NS1, status: Status = 'fail'): Finding => make('dns.tcp-unavailable', status, server, { server });
+const over512 = (qtype: string, server = NS1): Finding =>
+  make('dns.answer-over-512', 'fail', `${qtype} partner.test at ${server}`, { qtype, server });
+const truncated = (qtype: string, server = NS1): Finding =>
+  make('dns.truncated', 'warn', `${qtype} partner.test at ${server}`, { qtype, server, tc: true });
+const ednsTruncated = (qtype: string, server = NS1): Finding =>
+  make('dns.truncated', 'warn', `${qtype} partner.test at ${server}`, { qtype, server, tc: true, ednsTc: true });
+const over1232 = (qtype: string, server = NS1): Finding =>
+  make('dns.reply-over-1232', 'warn', `${qtype} partner.test at ${server}`, { qtype, server });
+const tcpDown = (server = NS1, status: Status = 'fail'): Finding =>
+  make('dns.tcp-unavailable', status, server, { server });
 const domainFinding = (id: string, status: Status): Finding => make(id, status, 'partner.test');
 
 function byFamily(verdicts: readonly SenderVerdict[]): Map<string, SenderVerdict> {
@@ -29,25 +44,54 @@ function byFamily(verdicts: readonly SenderVerdict[]): Map<string, SenderVerdict
 /** Every family fails with the ids in `fails`, or is ok (with nothing in `because`). */
 function expectVerdicts(findings: readonly Finding[], fails: Partial<Record<Family, string[]>>): void {
   const verdicts = byFamily(judgeSenders(findings));
-  const actual = Object.fromEntries(FAMILIES.map((family) => [family, { verdict: verdicts.get(family)?.verdict, because: verdicts.get(family)?.because }]));
-  const expected = Object.fromEntries(FAMILIES.map((family) => [family, { verdict: fails[family] ? 'fail' : 'ok', because: fails[family] ?? [] }]));
+  const actual = Object.fromEntries(
+    FAMILIES.map((family) => [
+      family,
+      { verdict: verdicts.get(family)?.verdict, because: verdicts.get(family)?.because },
+    ]),
+  );
+  const expected = Object.fromEntries(
+    FAMILIES.map((family) => [family, { verdict: fails[family] ? 'fail' : 'ok', because: fails[family] ?? [] }]),
+  );
   expect(actual).toEqual(expected);
 }
 
-const all = (because: string[]): Partial<Record<Family, string[]>> => Object.fromEntries(FAMILIES.map((family) => [family, because]));
-const some = (families: readonly Family[], because: string[]): Partial<Record<Family, string[]>> => Object.fromEntries(families.map((family) => [family, because]));
+const all = (because: string[]): Partial<Record<Family, string[]>> =>
+  Object.fromEntries(FAMILIES.map((family) => [family, because]));
+const some = (families: readonly Family[], because: string[]): Partial<Record<Family, string[]>> =>
+  Object.fromEntries(families.map((family) => [family, because]));
 
 describe('judgeSenders: who fails on what', () => {
   it.each<[string, Finding[], Partial<Record<Family, string[]>>]>([
     ['nothing wrong', [], {}],
-    ['an ANY answer past 512 bytes: only qmail 1.03 asks ANY', [over512('ANY')], some(['qmail-1.03'], ['dns.answer-over-512'])],
-    ['an MX answer past 512 bytes: qmail 1.03 and notqmail 1.08', [over512('MX')], some(['qmail-1.03', 'notqmail-1.08'], ['dns.answer-over-512'])],
-    ['an A answer past 512 bytes: qmail 1.03 and notqmail 1.08', [over512('A')], some(['qmail-1.03', 'notqmail-1.08'], ['dns.answer-over-512'])],
+    [
+      'an ANY answer past 512 bytes: only qmail 1.03 asks ANY',
+      [over512('ANY')],
+      some(['qmail-1.03'], ['dns.answer-over-512']),
+    ],
+    [
+      'an MX answer past 512 bytes: qmail 1.03 and notqmail 1.08',
+      [over512('MX')],
+      some(['qmail-1.03', 'notqmail-1.08'], ['dns.answer-over-512']),
+    ],
+    [
+      'an A answer past 512 bytes: qmail 1.03 and notqmail 1.08',
+      [over512('A')],
+      some(['qmail-1.03', 'notqmail-1.08'], ['dns.answer-over-512']),
+    ],
     ['an AAAA answer past 512 bytes: qmail asks A only', [over512('AAAA')], {}],
-    ['the same answer past 512 at two servers: the id once', [over512('MX', NS1), over512('MX', NS2)], some(['qmail-1.03', 'notqmail-1.08'], ['dns.answer-over-512'])],
+    [
+      'the same answer past 512 at two servers: the id once',
+      [over512('MX', NS1), over512('MX', NS2)],
+      some(['qmail-1.03', 'notqmail-1.08'], ['dns.answer-over-512']),
+    ],
     // Senders reach the authoritative servers through a caching resolver that asks with EDNS 1232
     // (DOMAIN.md §1): TCP/53 blocked there hurts only resolvers without EDNS, and answers over 1232.
-    ['a truncated ANY reply from a server without TCP: only resolvers without EDNS', [truncated('ANY'), tcpDown()], some(['no-edns-tcp-blocked'], ['dns.truncated', 'dns.tcp-unavailable'])],
+    [
+      'a truncated ANY reply from a server without TCP: only resolvers without EDNS',
+      [truncated('ANY'), tcpDown()],
+      some(['no-edns-tcp-blocked'], ['dns.truncated', 'dns.tcp-unavailable']),
+    ],
     ['a truncated ANY reply, TCP down at another server', [truncated('ANY', NS1), tcpDown(NS2)], {}],
     [
       'a truncated MX reply from a server without TCP, fitting in EDNS 1232: notqmail 1.09, Postfix and Exim deliver',
@@ -59,7 +103,11 @@ describe('judgeSenders: who fails on what', () => {
       [ednsTruncated('MX'), tcpDown()],
       { ...all(['dns.truncated', 'dns.tcp-unavailable']), 'musl-1.2.3': ['dns.truncated'] },
     ],
-    ['a truncated MX reply, TCP down at another server: musl still fails', [truncated('MX', NS1), tcpDown(NS2)], some(['musl-1.2.3'], ['dns.truncated'])],
+    [
+      'a truncated MX reply, TCP down at another server: musl still fails',
+      [truncated('MX', NS1), tcpDown(NS2)],
+      some(['musl-1.2.3'], ['dns.truncated']),
+    ],
     ['a truncated AAAA reply: musl', [truncated('AAAA')], some(['musl-1.2.3'], ['dns.truncated'])],
     ['a truncated ANY reply alone', [truncated('ANY')], {}],
     [
@@ -69,22 +117,50 @@ describe('judgeSenders: who fails on what', () => {
     ],
     ['a reply over 1232 bytes with TCP working', [over1232('MX')], {}],
     ['TCP down with no reply needing it', [tcpDown(NS1, 'warn')], {}],
-    ['EDNS queries dropped: every sender behind an EDNS resolver', [make('dns.edns-noncompliant', 'fail', NS1)], some([...QMAILS, 'musl-1.2.3', ...GLIBC_EDNS], ['dns.edns-noncompliant'])],
-    ['no nameserver answers: every sender', [domainFinding('dns.nameservers-unreachable', 'fail')], all(['dns.nameservers-unreachable'])],
-    ['no nameserver answers with authority: every sender', [make('dns.lame-delegation', 'fail', NS1), make('dns.lame-delegation', 'fail', NS2)], all(['dns.lame-delegation'])],
+    [
+      'EDNS queries dropped: every sender behind an EDNS resolver',
+      [make('dns.edns-noncompliant', 'fail', NS1)],
+      some([...QMAILS, 'musl-1.2.3', ...GLIBC_EDNS], ['dns.edns-noncompliant']),
+    ],
+    [
+      'no nameserver answers: every sender',
+      [domainFinding('dns.nameservers-unreachable', 'fail')],
+      all(['dns.nameservers-unreachable']),
+    ],
+    [
+      'no nameserver answers with authority: every sender',
+      [make('dns.lame-delegation', 'fail', NS1), make('dns.lame-delegation', 'fail', NS2)],
+      all(['dns.lame-delegation']),
+    ],
     ['one lame nameserver while another answers: nobody', [make('dns.lame-delegation', 'warn', NS1)], {}],
     ['one dead nameserver while another answers: nobody', [make('dns.nameserver-unreachable', 'warn', NS1)], {}],
-    ['the parent says the domain does not exist: every sender', [domainFinding('dns.not-delegated', 'fail')], all(['dns.not-delegated'])],
+    [
+      'the parent says the domain does not exist: every sender',
+      [domainFinding('dns.not-delegated', 'fail')],
+      all(['dns.not-delegated']),
+    ],
     ['EDNS mishandled but answered', [make('dns.edns-noncompliant', 'warn', NS1)], {}],
-    ['an IP-literal MX: Postfix skips it, Exim rejects it', [make('mx.ip-literal', 'fail', '11.22.33.21')], some(['postfix', 'exim'], ['mx.ip-literal'])],
+    [
+      'an IP-literal MX: Postfix skips it, Exim rejects it',
+      [make('mx.ip-literal', 'fail', '11.22.33.21')],
+      some(['postfix', 'exim'], ['mx.ip-literal']),
+    ],
     ['no MX and no address', [domainFinding('mx.none', 'fail')], all(['mx.none'])],
     ['no MX but an implicit MX address', [domainFinding('mx.none', 'warn')], {}],
     ['a null MX', [domainFinding('mx.null', 'warn')], all(['mx.null'])],
     ['no MX host with an address', [domainFinding('mx.unresolvable', 'fail')], all(['mx.unresolvable'])],
     ['some MX hosts without an address', [domainFinding('mx.unresolvable', 'warn')], {}],
-    ['only IPv6 MX hosts: the qmail family looks up A only', [domainFinding('mx.ipv6-only', 'fail')], some(QMAILS, ['mx.ipv6-only'])],
+    [
+      'only IPv6 MX hosts: the qmail family looks up A only',
+      [domainFinding('mx.ipv6-only', 'fail')],
+      some(QMAILS, ['mx.ipv6-only']),
+    ],
     ['some IPv6-only MX hosts', [domainFinding('mx.ipv6-only', 'warn')], {}],
-    ['problems no sender trips on', [domainFinding('mx.cname-target', 'warn'), domainFinding('spf.missing', 'warn'), domainFinding('mx.ok', 'pass')], {}],
+    [
+      'problems no sender trips on',
+      [domainFinding('mx.cname-target', 'warn'), domainFinding('spf.missing', 'warn'), domainFinding('mx.ok', 'pass')],
+      {},
+    ],
   ])('%s', (_, findings, fails) => {
     expectVerdicts(findings, fails);
   });
@@ -95,7 +171,9 @@ describe('judgeSenders: what each sender would say', () => {
     const verdicts = judgeSenders([]);
     expect(verdicts.map((v) => v.family)).toEqual([...FAMILIES]);
     expect(verdicts.every((v) => v.covers.length > 0)).toBe(true);
-    expect(verdicts.every((v) => v.expected === 'delivers: none of the problems this sender trips on were found')).toBe(true);
+    expect(verdicts.every((v) => v.expected === 'delivers: none of the problems this sender trips on were found')).toBe(
+      true,
+    );
   });
 
   it.each<[Finding[], Family, string]>([
@@ -118,7 +196,10 @@ describe('judgeSenders: what each sender would say', () => {
 
 describe('judgeSenders: could not tell', () => {
   it('is unknown for every family when a DNS query went unanswered and no failure rule matched', () => {
-    const verdicts = judgeSenders([make('dns.timeout', 'error', 'MX partner.test at ns1'), domainFinding('mx.ok', 'pass')]);
+    const verdicts = judgeSenders([
+      make('dns.timeout', 'error', 'MX partner.test at ns1'),
+      domainFinding('mx.ok', 'pass'),
+    ]);
     expect(verdicts.map((v) => [v.verdict, v.because])).toEqual(FAMILIES.map(() => ['unknown', ['dns.timeout']]));
     expect(verdicts[0]?.expected).toContain('could not tell');
   });
@@ -129,7 +210,9 @@ describe('judgeSenders: could not tell', () => {
   });
 
   it('still fails the families a known problem breaks, and is unknown for the rest', () => {
-    const verdicts = byFamily(judgeSenders([make('dns.lookup-failed', 'error', 'partner.test'), make('mx.ip-literal', 'fail', '11.22.33.21')]));
+    const verdicts = byFamily(
+      judgeSenders([make('dns.lookup-failed', 'error', 'partner.test'), make('mx.ip-literal', 'fail', '11.22.33.21')]),
+    );
     expect(FAMILIES.map((family) => [family, verdicts.get(family)?.verdict])).toEqual(
       FAMILIES.map((family) => [family, family === 'postfix' || family === 'exim' ? 'fail' : 'unknown']),
     );

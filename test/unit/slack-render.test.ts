@@ -10,7 +10,13 @@ import { renderBlocks, type SlackMessage } from '../../src/chat/slack/render-blo
 import { MAX_THREAD_MESSAGES, THREAD_MESSAGE_CHARS, threadMessages } from '../../src/chat/slack/thread-text.js';
 import { parseCheckTarget } from '../../src/diagnosis/check-target.js';
 import { formFor } from '../../src/chat/action-forms.js';
-import { FORM_CALLBACK_ID, MODAL_LIMITS, readFormMetadata, readFormValues, renderFormModal } from '../../src/chat/slack/render-form-modal.js';
+import {
+  FORM_CALLBACK_ID,
+  MODAL_LIMITS,
+  readFormMetadata,
+  readFormValues,
+  renderFormModal,
+} from '../../src/chat/slack/render-form-modal.js';
 import { sampleNagCard, sampleRiskRequestCard } from '../fixtures/golden/patch-cards.js';
 import { sampleOutageDeniedCard, sampleOutageRequestCard } from '../fixtures/golden/outage-cards.js';
 import { HALFWAY, sampleReport } from '../fixtures/golden/slack/sample-report.js';
@@ -40,7 +46,8 @@ function limitViolations(message: SlackMessage): string[] {
   };
   over('text', message.text.length, BLOCK_KIT_LIMITS.fallbackText);
   if (message.blocks.length > BLOCK_KIT_LIMITS.blocksPerMessage) problems.push(`${message.blocks.length} blocks`);
-  if (JSON.stringify(message.blocks).length > BLOCK_KIT_LIMITS.blocksJson) problems.push(`blocks JSON ${JSON.stringify(message.blocks).length}`);
+  if (JSON.stringify(message.blocks).length > BLOCK_KIT_LIMITS.blocksJson)
+    problems.push(`blocks JSON ${JSON.stringify(message.blocks).length}`);
   message.blocks.forEach((block, i) => {
     if (block.type === 'header') over(`header ${i}`, block.text.text.length, BLOCK_KIT_LIMITS.headerText);
     if (block.type === 'section') {
@@ -49,10 +56,15 @@ function limitViolations(message: SlackMessage): string[] {
       if (fields.length > BLOCK_KIT_LIMITS.fieldsPerSection) problems.push(`section ${i}: ${fields.length} fields`);
       fields.forEach((f, j) => over(`section ${i} field ${j}`, f.text.length, BLOCK_KIT_LIMITS.fieldText));
     }
-    if (block.type === 'context') (block.elements as TextObject[]).forEach((e, j) => over(`context ${i}.${j}`, e.text.length, BLOCK_KIT_LIMITS.contextText));
+    if (block.type === 'context')
+      (block.elements as TextObject[]).forEach((e, j) =>
+        over(`context ${i}.${j}`, e.text.length, BLOCK_KIT_LIMITS.contextText),
+      );
     if (block.type === 'actions') {
-      if (block.elements.length > BLOCK_KIT_LIMITS.elementsPerActions) problems.push(`actions ${i}: ${block.elements.length} elements`);
-      for (const e of block.elements) if (e.type === 'button') over(`button ${e.action_id}`, e.text.text.length, BLOCK_KIT_LIMITS.buttonText);
+      if (block.elements.length > BLOCK_KIT_LIMITS.elementsPerActions)
+        problems.push(`actions ${i}: ${block.elements.length} elements`);
+      for (const e of block.elements)
+        if (e.type === 'button') over(`button ${e.action_id}`, e.text.text.length, BLOCK_KIT_LIMITS.buttonText);
     }
   });
   return problems;
@@ -62,7 +74,8 @@ function limitViolations(message: SlackMessage): string[] {
 function mrkdwnTexts(message: SlackMessage): string[] {
   const found: string[] = [message.text];
   JSON.stringify(message.blocks, (key, value: unknown) => {
-    if (typeof value === 'object' && value !== null && (value as TextObject).type === 'mrkdwn') found.push((value as TextObject).text);
+    if (typeof value === 'object' && value !== null && (value as TextObject).type === 'mrkdwn')
+      found.push((value as TextObject).text);
     return value;
   });
   return found;
@@ -75,14 +88,24 @@ const OVERSIZED: Card = {
   summary: `partner.com: FAIL. ${'<x> '.repeat(50)}`,
   blocks: [
     { kind: 'header', text: `partner.com ${'very long header '.repeat(20)}` },
-    { kind: 'facts', facts: Array.from({ length: 25 }, (_, i) => ({ label: `family-${i}`, value: i === 0 ? 'v'.repeat(2_500) : `verdict ${i}` })) },
+    {
+      kind: 'facts',
+      facts: Array.from({ length: 25 }, (_, i) => ({
+        label: `family-${i}`,
+        value: i === 0 ? 'v'.repeat(2_500) : `verdict ${i}`,
+      })),
+    },
     { kind: 'text', text: `<!channel> & ${'<bad> & '.repeat(600)}` },
     { kind: 'code', text: 'dig +noedns ANY partner.com\n'.repeat(300) },
     { kind: 'text', text: Array.from({ length: 300 }, (_, i) => `line ${i} is strong`).join('\n'), emphasis: 'strong' },
     ...Array.from({ length: 60 }, (_, i): CardBlock => ({ kind: 'text', text: `finding ${i}` })),
     {
       kind: 'actions',
-      actions: Array.from({ length: 30 }, (_, i) => ({ id: ACTION_IDS.mailcheckRecheck, label: `Button ${i} with a label far longer than the seventy-five characters a button can show`, value: 'partner.com' })),
+      actions: Array.from({ length: 30 }, (_, i) => ({
+        id: ACTION_IDS.mailcheckRecheck,
+        label: `Button ${i} with a label far longer than the seventy-five characters a button can show`,
+        value: 'partner.com',
+      })),
     },
   ],
 };
@@ -106,9 +129,17 @@ describe('renderBlocks golden files', () => {
 
 describe('renderBlocks', () => {
   it('escapes &, < and > so text cannot mention @channel or forge a link', () => {
-    const message = renderBlocks({ summary: 'a <b> & c', blocks: [{ kind: 'text', text: '<!channel> <https://evil.example|click> & more' }] });
+    const message = renderBlocks({
+      summary: 'a <b> & c',
+      blocks: [{ kind: 'text', text: '<!channel> <https://evil.example|click> & more' }],
+    });
     expect(message.text).toBe('a &lt;b&gt; &amp; c');
-    expect(message.blocks).toEqual([{ type: 'section', text: { type: 'mrkdwn', text: '&lt;!channel&gt; &lt;https://evil.example|click&gt; &amp; more' } }]);
+    expect(message.blocks).toEqual([
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: '&lt;!channel&gt; &lt;https://evil.example|click&gt; &amp; more' },
+      },
+    ]);
   });
 
   it('bolds strong text line by line, shows subtle text as context, code as a fence', () => {
@@ -142,20 +173,51 @@ describe('renderBlocks', () => {
     expect(blocks.at(-1)).toEqual({
       type: 'actions',
       elements: [
-        { type: 'button', action_id: 'mailcheck.recheck', text: { type: 'plain_text', text: 'Re-check' }, value: 'jane@partner.com', style: 'primary' },
-        { type: 'button', action_id: 'mailcheck.admin-note', text: { type: 'plain_text', text: 'Note for their admin' }, value: 'jane@partner.com' },
-        { type: 'button', action_id: 'mailcheck.changes', text: { type: 'plain_text', text: 'What changed' }, value: 'jane@partner.com' },
+        {
+          type: 'button',
+          action_id: 'mailcheck.recheck',
+          text: { type: 'plain_text', text: 'Re-check' },
+          value: 'jane@partner.com',
+          style: 'primary',
+        },
+        {
+          type: 'button',
+          action_id: 'mailcheck.admin-note',
+          text: { type: 'plain_text', text: 'Note for their admin' },
+          value: 'jane@partner.com',
+        },
+        {
+          type: 'button',
+          action_id: 'mailcheck.changes',
+          text: { type: 'plain_text', text: 'What changed' },
+          value: 'jane@partner.com',
+        },
       ],
     });
   });
 
   it('leaves out blocks Slack would reject as empty', () => {
-    const { blocks } = renderBlocks({ summary: '', blocks: [{ kind: 'text', text: '  ' }, { kind: 'code', text: '' }, { kind: 'facts', facts: [] }, { kind: 'actions', actions: [] }, { kind: 'header', text: '' }] });
+    const { blocks } = renderBlocks({
+      summary: '',
+      blocks: [
+        { kind: 'text', text: '  ' },
+        { kind: 'code', text: '' },
+        { kind: 'facts', facts: [] },
+        { kind: 'actions', actions: [] },
+        { kind: 'header', text: '' },
+      ],
+    });
     expect(blocks).toEqual([]);
   });
 
   it('cuts long text with a pointer to the thread, never inside an entity', () => {
-    const { blocks } = renderBlocks({ summary: 's', blocks: [{ kind: 'text', text: '&'.repeat(4_000) }, { kind: 'code', text: 'x'.repeat(6_000) }] });
+    const { blocks } = renderBlocks({
+      summary: 's',
+      blocks: [
+        { kind: 'text', text: '&'.repeat(4_000) },
+        { kind: 'code', text: 'x'.repeat(6_000) },
+      ],
+    });
     const [text, code] = blocks.map((b) => (b.type === 'section' ? (b.text?.text ?? '') : ''));
     expect(text?.length).toBeLessThanOrEqual(3_000);
     expect(text).toMatch(new RegExp(`^(&amp;)+\\n${escapeRegExp(CUT_NOTE)}$`));
@@ -164,7 +226,13 @@ describe('renderBlocks', () => {
   });
 
   it('cuts a long fact value and a long header', () => {
-    const { blocks } = renderBlocks({ summary: 's', blocks: [{ kind: 'header', text: 'h'.repeat(200) }, { kind: 'facts', facts: [{ label: 'qmail', value: 'v'.repeat(2_500) }] }] });
+    const { blocks } = renderBlocks({
+      summary: 's',
+      blocks: [
+        { kind: 'header', text: 'h'.repeat(200) },
+        { kind: 'facts', facts: [{ label: 'qmail', value: 'v'.repeat(2_500) }] },
+      ],
+    });
     expect(limitViolations({ text: 's', blocks })).toEqual([]);
     expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: `${'h'.repeat(149)}…` } });
     expect(blocks[1]).toMatchObject({ fields: [{ text: expect.stringMatching(/^\*qmail\*\nv+\n… \(cut here/) }] });
@@ -173,17 +241,26 @@ describe('renderBlocks', () => {
   it('keeps at most 50 blocks, says how many were left out, and keeps the buttons', () => {
     const card: Card = {
       summary: 's',
-      blocks: [...Array.from({ length: 80 }, (_, i): CardBlock => ({ kind: 'text', text: `finding ${i}` })), { kind: 'actions', actions: [{ id: ACTION_IDS.mailcheckRecheck, label: 'Re-check', value: 'partner.com' }] }],
+      blocks: [
+        ...Array.from({ length: 80 }, (_, i): CardBlock => ({ kind: 'text', text: `finding ${i}` })),
+        { kind: 'actions', actions: [{ id: ACTION_IDS.mailcheckRecheck, label: 'Re-check', value: 'partner.com' }] },
+      ],
     };
     const { blocks } = renderBlocks(card);
     expect(blocks).toHaveLength(50);
     expect(blocks[47]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: 'finding 47' } });
-    expect(blocks[48]).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: '… 32 more parts not shown here: the full report is in the thread.' }] });
+    expect(blocks[48]).toEqual({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: '… 32 more parts not shown here: the full report is in the thread.' }],
+    });
     expect(blocks[49]?.type).toBe('actions');
   });
 
   it('keeps the whole message under the undocumented total size (msg_blocks_too_long)', () => {
-    const card: Card = { summary: 's', blocks: Array.from({ length: 10 }, (_, i): CardBlock => ({ kind: 'text', text: `${i} ${'y'.repeat(2_900)}` })) };
+    const card: Card = {
+      summary: 's',
+      blocks: Array.from({ length: 10 }, (_, i): CardBlock => ({ kind: 'text', text: `${i} ${'y'.repeat(2_900)}` })),
+    };
     const { blocks } = renderBlocks(card);
     expect(JSON.stringify(blocks).length).toBeLessThanOrEqual(BLOCK_KIT_LIMITS.blocksJson);
     expect(blocks.length).toBeLessThan(10);
@@ -197,18 +274,50 @@ describe('patch buttons in Block Kit', () => {
     expect(actions).toEqual({
       type: 'actions',
       elements: [
-        { type: 'button', action_id: ACTION_IDS.patchAck, text: { type: 'plain_text', text: 'Acknowledge' }, value: '42', style: 'primary' },
-        { type: 'button', action_id: ACTION_IDS.patchSnooze, text: { type: 'plain_text', text: 'Snooze' }, value: '42' },
-        { type: 'button', action_id: ACTION_IDS.patchDone, text: { type: 'plain_text', text: 'Mark patched' }, value: '42' },
-        { type: 'button', action_id: ACTION_IDS.patchRequestOutage, text: { type: 'plain_text', text: 'Request outage window' }, value: '42' },
-        { type: 'button', action_id: ACTION_IDS.patchAcceptRisk, text: { type: 'plain_text', text: 'Accept risk' }, value: '42' },
+        {
+          type: 'button',
+          action_id: ACTION_IDS.patchAck,
+          text: { type: 'plain_text', text: 'Acknowledge' },
+          value: '42',
+          style: 'primary',
+        },
+        {
+          type: 'button',
+          action_id: ACTION_IDS.patchSnooze,
+          text: { type: 'plain_text', text: 'Snooze' },
+          value: '42',
+        },
+        {
+          type: 'button',
+          action_id: ACTION_IDS.patchDone,
+          text: { type: 'plain_text', text: 'Mark patched' },
+          value: '42',
+        },
+        {
+          type: 'button',
+          action_id: ACTION_IDS.patchRequestOutage,
+          text: { type: 'plain_text', text: 'Request outage window' },
+          value: '42',
+        },
+        {
+          type: 'button',
+          action_id: ACTION_IDS.patchAcceptRisk,
+          text: { type: 'plain_text', text: 'Accept risk' },
+          value: '42',
+        },
       ],
     });
   });
 
   it('puts Approve and Reject on a risk request, carrying the request id', () => {
     const actions = renderBlocks(sampleRiskRequestCard()).blocks.at(-1);
-    expect(actions).toMatchObject({ type: 'actions', elements: [{ action_id: ACTION_IDS.riskApprove, value: '7', style: 'primary' }, { action_id: ACTION_IDS.riskReject, value: '7', style: 'danger' }] });
+    expect(actions).toMatchObject({
+      type: 'actions',
+      elements: [
+        { action_id: ACTION_IDS.riskApprove, value: '7', style: 'primary' },
+        { action_id: ACTION_IDS.riskReject, value: '7', style: 'danger' },
+      ],
+    });
   });
 });
 
@@ -227,14 +336,30 @@ describe('outage request cards', () => {
   });
 
   it('golden: the Propose another time form as a modal', () => {
-    const modal = renderFormModal(formFor(ACTION_IDS.outagePropose)!, { actionId: ACTION_IDS.outagePropose, value: '12', channel: 'D0CAROL', message: '1700000000.000003' });
+    const modal = renderFormModal(formFor(ACTION_IDS.outagePropose)!, {
+      actionId: ACTION_IDS.outagePropose,
+      value: '12',
+      channel: 'D0CAROL',
+      message: '1700000000.000003',
+    });
     expectGolden('outage-propose-modal', modal);
-    expect(readFormMetadata(modal.private_metadata ?? '')).toEqual({ actionId: ACTION_IDS.outagePropose, value: '12', channel: 'D0CAROL', message: '1700000000.000003' });
+    expect(readFormMetadata(modal.private_metadata ?? '')).toEqual({
+      actionId: ACTION_IDS.outagePropose,
+      value: '12',
+      channel: 'D0CAROL',
+      message: '1700000000.000003',
+    });
   });
 });
 
 describe('renderFormModal', () => {
-  const origin = { actionId: ACTION_IDS.patchAcceptRisk, value: '42', channel: 'CMAILOPS', message: '1700000000.000002', thread: '1700000000.000001' } as const;
+  const origin = {
+    actionId: ACTION_IDS.patchAcceptRisk,
+    value: '42',
+    channel: 'CMAILOPS',
+    message: '1700000000.000002',
+    thread: '1700000000.000001',
+  } as const;
 
   it('golden: the Accept risk form as a modal, one input block per field, the optional one marked so', () => {
     const modal = renderFormModal(formFor(ACTION_IDS.patchAcceptRisk)!, origin);
@@ -260,18 +385,24 @@ describe('renderFormModal', () => {
     expect(modal.submit?.text.length).toBeLessThanOrEqual(MODAL_LIMITS.buttonText);
     const input = modal.blocks[0] as types.InputBlock;
     expect(input.label.text.length).toBeLessThanOrEqual(MODAL_LIMITS.labelText);
-    expect(input.element.type === 'plain_text_input' && input.element.placeholder?.text.length).toBeLessThanOrEqual(MODAL_LIMITS.placeholderText);
+    expect(input.element.type === 'plain_text_input' && input.element.placeholder?.text.length).toBeLessThanOrEqual(
+      MODAL_LIMITS.placeholderText,
+    );
     expect(modal.private_metadata?.length).toBeLessThanOrEqual(MODAL_LIMITS.privateMetadata);
   });
 
   it('reads back which click the modal answers, and refuses metadata it did not write', () => {
-    expect(readFormMetadata(renderFormModal(formFor(ACTION_IDS.patchSnooze)!, origin).private_metadata ?? '')).toEqual(origin);
+    expect(readFormMetadata(renderFormModal(formFor(ACTION_IDS.patchSnooze)!, origin).private_metadata ?? '')).toEqual(
+      origin,
+    );
     expect(readFormMetadata('{"a":"patch.delete","v":"1","c":"C","m":"1"}')).toBeUndefined();
     expect(readFormMetadata('not json')).toBeUndefined();
   });
 
   it('reads the submitted values by field id, leaving out empty inputs', () => {
-    expect(readFormValues({ duration: { duration: { value: '3d' } }, reason: { reason: { value: null } } })).toEqual({ duration: '3d' });
+    expect(readFormValues({ duration: { duration: { value: '3d' } }, reason: { reason: { value: null } } })).toEqual({
+      duration: '3d',
+    });
   });
 });
 
@@ -294,11 +425,17 @@ describe('threadMessages', () => {
       expect(part).not.toMatch(BARE_CONTROL);
     }
     const lines = parts.flatMap((p) => p.slice(4, -4).split('\n'));
-    expect(lines).toEqual(text.split('\n').map((l) => l.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')));
+    expect(lines).toEqual(
+      text.split('\n').map((l) => l.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')),
+    );
   });
 
   it('cuts a single huge line into pieces and bounds the number of messages', () => {
-    expect(threadMessages('q'.repeat(10_000)).map((p) => p.length)).toEqual([THREAD_MESSAGE_CHARS, THREAD_MESSAGE_CHARS, 10_000 - 2 * (THREAD_MESSAGE_CHARS - 8) + 8]);
+    expect(threadMessages('q'.repeat(10_000)).map((p) => p.length)).toEqual([
+      THREAD_MESSAGE_CHARS,
+      THREAD_MESSAGE_CHARS,
+      10_000 - 2 * (THREAD_MESSAGE_CHARS - 8) + 8,
+    ]);
     const flood = threadMessages('w'.repeat(100_000));
     expect(flood).toHaveLength(MAX_THREAD_MESSAGES);
     expect(flood.at(-1)).toMatch(/^… \d+ more characters not posted/);

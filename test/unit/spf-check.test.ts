@@ -18,12 +18,25 @@ function txt(name: string, data: string | string[]): ZoneRecord {
 /** partner.test with an MX and addresses, plus `records`; esp.test with `espRecords`. */
 function zones(records: ZoneRecord[], espRecords: ZoneRecord[] = []): Zone[] {
   return [
-    zone(DOMAIN, [soa(), { name: '@', type: 'MX', data: { preference: 10, exchange: `mx.${DOMAIN}` } }, { name: '@', type: 'A', data: '192.0.2.10' }, { name: 'mx', type: 'A', data: '192.0.2.25' }, ...records]),
-    zone('esp.test', [soa(), ...Array.from({ length: 10 }, (_, i) => ({ name: `h${i}`, type: 'A', data: `198.51.100.${i + 1}` })), ...espRecords]),
+    zone(DOMAIN, [
+      soa(),
+      { name: '@', type: 'MX', data: { preference: 10, exchange: `mx.${DOMAIN}` } },
+      { name: '@', type: 'A', data: '192.0.2.10' },
+      { name: 'mx', type: 'A', data: '192.0.2.25' },
+      ...records,
+    ]),
+    zone('esp.test', [
+      soa(),
+      ...Array.from({ length: 10 }, (_, i) => ({ name: `h${i}`, type: 'A', data: `198.51.100.${i + 1}` })),
+      ...espRecords,
+    ]),
   ];
 }
 
-function setup(zoneList: Zone[], options: { domain?: string; resolver?: string; wrap?: (client: DnsClient) => DnsClient } = {}): { client: ZoneDnsClient; context: CheckContext } {
+function setup(
+  zoneList: Zone[],
+  options: { domain?: string; resolver?: string; wrap?: (client: DnsClient) => DnsClient } = {},
+): { client: ZoneDnsClient; context: CheckContext } {
   return checkContext({ [RESOLVER]: { zones: zoneList } }, { domain: DOMAIN, ...options });
 }
 
@@ -33,7 +46,12 @@ async function run(zoneList: Zone[], options: Parameters<typeof setup>[1] = {}):
 
 describe('spf check: a good record', () => {
   it('passes, naming the record and the lookups used', async () => {
-    const findings = await run(zones([txt('@', 'v=spf1 mx a include:_spf.esp.test ip4:192.0.2.0/24 -all'), txt('@', 'google-site-verification=abc')], [txt('_spf', 'v=spf1 a:h1.esp.test ip6:2001:db8::/32 -all')]));
+    const findings = await run(
+      zones(
+        [txt('@', 'v=spf1 mx a include:_spf.esp.test ip4:192.0.2.0/24 -all'), txt('@', 'google-site-verification=abc')],
+        [txt('_spf', 'v=spf1 a:h1.esp.test ip6:2001:db8::/32 -all')],
+      ),
+    );
     expect(ids(findings)).toEqual(['spf.ok']);
     const ok = only(findings, 'spf.ok');
     expect(ok.status).toBe('pass');
@@ -54,11 +72,15 @@ describe('spf check: a good record', () => {
   });
 
   it('counts nothing after "all", and ignores redirect when "all" is present', async () => {
-    const findings = await run(zones([txt('@', 'v=spf1 ip4:192.0.2.1 -all include:a.esp.test include:b.esp.test redirect=c.esp.test')]));
+    const findings = await run(
+      zones([txt('@', 'v=spf1 ip4:192.0.2.1 -all include:a.esp.test include:b.esp.test redirect=c.esp.test')]),
+    );
     expect(ids(findings)).toEqual(['spf.ok']);
     const ok = only(findings, 'spf.ok');
     expect(ok.evidence.lookups).toBe(0);
-    expect(ok.evidence.ignoredTerms).toEqual([{ domain: DOMAIN, terms: ['include:a.esp.test', 'include:b.esp.test', 'redirect=c.esp.test'] }]);
+    expect(ok.evidence.ignoredTerms).toEqual([
+      { domain: DOMAIN, terms: ['include:a.esp.test', 'include:b.esp.test', 'redirect=c.esp.test'] },
+    ]);
   });
 });
 
@@ -88,34 +110,54 @@ describe('spf check: presence', () => {
     expect(ids(findings)).toEqual(['spf.multiple-records']);
     const multiple = only(findings, 'spf.multiple-records');
     expect(multiple).toMatchObject({ status: 'fail', subject: DOMAIN, ref: 'RFC 7208 §4.5' });
-    expect(multiple.evidence).toMatchObject({ count: 2, records: ['v=spf1 mx -all', 'V=SPF1 include:_spf.esp.test ~all'] });
+    expect(multiple.evidence).toMatchObject({
+      count: 2,
+      records: ['v=spf1 mx -all', 'V=SPF1 include:_spf.esp.test ~all'],
+    });
   });
 });
 
 describe('spf check: syntax', () => {
-  it('fails spf.syntax for an error in the domain\'s own record, naming the term', async () => {
+  it("fails spf.syntax for an error in the domain's own record, naming the term", async () => {
     const findings = await run(zones([txt('@', 'v=spf1 ip4:192.0.2.300 mx -all')]));
     expect(ids(findings)).toEqual(['spf.syntax']);
     const syntax = only(findings, 'spf.syntax');
     expect(syntax).toMatchObject({ status: 'fail', subject: DOMAIN });
-    expect(syntax.evidence).toMatchObject({ domain: DOMAIN, record: 'v=spf1 ip4:192.0.2.300 mx -all', errors: [{ term: 'ip4:192.0.2.300' }] });
+    expect(syntax.evidence).toMatchObject({
+      domain: DOMAIN,
+      record: 'v=spf1 ip4:192.0.2.300 mx -all',
+      errors: [{ term: 'ip4:192.0.2.300' }],
+    });
   });
 
   it('fails spf.syntax for an error in an included record, saying which domain', async () => {
-    const findings = await run(zones([txt('@', 'v=spf1 include:_spf.esp.test -all')], [txt('_spf', 'v=spf1 ip4:198.51.100.0/33 ~all')]));
+    const findings = await run(
+      zones([txt('@', 'v=spf1 include:_spf.esp.test -all')], [txt('_spf', 'v=spf1 ip4:198.51.100.0/33 ~all')]),
+    );
     expect(ids(findings)).toEqual(['spf.syntax']);
     const syntax = only(findings, 'spf.syntax');
     expect(syntax.subject).toBe('_spf.esp.test');
     expect(syntax.summary).toContain('include:_spf.esp.test');
-    expect(syntax.evidence).toMatchObject({ domain: '_spf.esp.test', chain: [DOMAIN, 'include:_spf.esp.test'], errors: [{ term: 'ip4:198.51.100.0/33' }] });
+    expect(syntax.evidence).toMatchObject({
+      domain: '_spf.esp.test',
+      chain: [DOMAIN, 'include:_spf.esp.test'],
+      errors: [{ term: 'ip4:198.51.100.0/33' }],
+    });
   });
 
   it('fails spf.syntax when an include target has no SPF record (RFC 7208 §5.2)', async () => {
-    const findings = await run(zones([txt('@', 'v=spf1 include:other.esp.test -all')], [txt('other', 'some verification token')]));
+    const findings = await run(
+      zones([txt('@', 'v=spf1 include:other.esp.test -all')], [txt('other', 'some verification token')]),
+    );
     expect(ids(findings)).toEqual(['spf.syntax']);
     const syntax = only(findings, 'spf.syntax');
     expect(syntax).toMatchObject({ subject: 'other.esp.test', ref: 'RFC 7208 §5.2' });
-    expect(syntax.evidence).toMatchObject({ domain: DOMAIN, target: 'other.esp.test', term: 'include:other.esp.test', rcode: 'NOERROR' });
+    expect(syntax.evidence).toMatchObject({
+      domain: DOMAIN,
+      target: 'other.esp.test',
+      term: 'include:other.esp.test',
+      rcode: 'NOERROR',
+    });
   });
 
   it('fails spf.syntax when a redirect target does not exist (RFC 7208 §6.1)', async () => {
@@ -123,7 +165,11 @@ describe('spf check: syntax', () => {
     expect(ids(findings)).toEqual(['spf.syntax']);
     const syntax = only(findings, 'spf.syntax');
     expect(syntax).toMatchObject({ subject: 'gone.esp.test', ref: 'RFC 7208 §6.1' });
-    expect(syntax.evidence).toMatchObject({ target: 'gone.esp.test', term: 'redirect=gone.esp.test', rcode: 'NXDOMAIN' });
+    expect(syntax.evidence).toMatchObject({
+      target: 'gone.esp.test',
+      term: 'redirect=gone.esp.test',
+      rcode: 'NXDOMAIN',
+    });
   });
 
   it('reports an include target that cannot be looked up as dns.lookup-failed, not as a syntax error', async () => {
@@ -133,17 +179,33 @@ describe('spf check: syntax', () => {
   });
 
   it('reports multiple records at an include target', async () => {
-    const findings = await run(zones([txt('@', 'v=spf1 include:_spf.esp.test -all')], [txt('_spf', 'v=spf1 a -all'), txt('_spf', 'v=spf1 mx -all')]));
+    const findings = await run(
+      zones(
+        [txt('@', 'v=spf1 include:_spf.esp.test -all')],
+        [txt('_spf', 'v=spf1 a -all'), txt('_spf', 'v=spf1 mx -all')],
+      ),
+    );
     expect(ids(findings)).toEqual(['spf.multiple-records']);
-    expect(only(findings, 'spf.multiple-records').evidence).toMatchObject({ domain: '_spf.esp.test', chain: [DOMAIN, 'include:_spf.esp.test'] });
+    expect(only(findings, 'spf.multiple-records').evidence).toMatchObject({
+      domain: '_spf.esp.test',
+      chain: [DOMAIN, 'include:_spf.esp.test'],
+    });
   });
 });
 
 describe('spf check: the 10-lookup limit (RFC 7208 §4.6.4)', () => {
   /** `includes` include terms at the top, each leading to a record with `perInclude` a: terms. */
   function tree(includes: number, perInclude: number, topExtra = ''): Zone[] {
-    const top = txt('@', `v=spf1 ${Array.from({ length: includes }, (_, i) => `include:s${i}.esp.test`).join(' ')} ${topExtra}-all`.replace(/ +/g, ' '));
-    const children = Array.from({ length: includes }, (_, i) => txt(`s${i}`, `v=spf1 ${Array.from({ length: perInclude }, (_, j) => `a:h${j}.esp.test`).join(' ')} ~all`));
+    const top = txt(
+      '@',
+      `v=spf1 ${Array.from({ length: includes }, (_, i) => `include:s${i}.esp.test`).join(' ')} ${topExtra}-all`.replace(
+        / +/g,
+        ' ',
+      ),
+    );
+    const children = Array.from({ length: includes }, (_, i) =>
+      txt(`s${i}`, `v=spf1 ${Array.from({ length: perInclude }, (_, j) => `a:h${j}.esp.test`).join(' ')} ~all`),
+    );
     return zones([top], children);
   }
 
@@ -155,7 +217,12 @@ describe('spf check: the 10-lookup limit (RFC 7208 §4.6.4)', () => {
     expect(tooMany.summary).toContain('12 DNS lookups');
     expect(tooMany.evidence).toMatchObject({ lookups: 12, limit: 10, truncated: false });
     expect(tooMany.evidence.breakdown).toHaveLength(5);
-    expect(tooMany.evidence.breakdown).toContainEqual({ domain: 's3.esp.test', chain: `${DOMAIN} -> include:s3.esp.test`, lookups: 2, terms: ['a:h0.esp.test', 'a:h1.esp.test'] });
+    expect(tooMany.evidence.breakdown).toContainEqual({
+      domain: 's3.esp.test',
+      chain: `${DOMAIN} -> include:s3.esp.test`,
+      lookups: 2,
+      terms: ['a:h0.esp.test', 'a:h1.esp.test'],
+    });
   });
 
   it('passes with exactly 10', async () => {
@@ -165,13 +232,25 @@ describe('spf check: the 10-lookup limit (RFC 7208 §4.6.4)', () => {
   });
 
   it('counts mx, a, ptr, exists and redirect, but not ip4, ip6 or all', async () => {
-    const findings = await run(zones([txt('@', 'v=spf1 mx a ptr exists:h1.esp.test ip4:192.0.2.1 ip6:2001:db8::1 a:h2.esp.test mx:partner.test a:h3.esp.test a:h4.esp.test a:h5.esp.test a:h6.esp.test redirect=_spf.esp.test')], [txt('_spf', 'v=spf1 ip4:198.51.100.1 -all')]));
+    const findings = await run(
+      zones(
+        [
+          txt(
+            '@',
+            'v=spf1 mx a ptr exists:h1.esp.test ip4:192.0.2.1 ip6:2001:db8::1 a:h2.esp.test mx:partner.test a:h3.esp.test a:h4.esp.test a:h5.esp.test a:h6.esp.test redirect=_spf.esp.test',
+          ),
+        ],
+        [txt('_spf', 'v=spf1 ip4:198.51.100.1 -all')],
+      ),
+    );
     const tooMany = only(findings, 'spf.too-many-lookups');
     expect(tooMany.evidence.lookups).toBe(11);
   });
 
   it('sees an include loop and stops', async () => {
-    const { client, context } = setup(zones([txt('@', 'v=spf1 include:loop.esp.test -all')], [txt('loop', `v=spf1 include:${DOMAIN} ~all`)]));
+    const { client, context } = setup(
+      zones([txt('@', 'v=spf1 include:loop.esp.test -all')], [txt('loop', `v=spf1 include:${DOMAIN} ~all`)]),
+    );
     const findings = await spfCheck.run(context);
     expect(ids(findings)).toEqual(['spf.too-many-lookups']);
     const tooMany = only(findings, 'spf.too-many-lookups');
@@ -191,14 +270,28 @@ describe('spf check: the 10-lookup limit (RFC 7208 §4.6.4)', () => {
   });
 
   it('counts a subtree included twice twice, as evaluation would', async () => {
-    const findings = await run(zones([txt('@', 'v=spf1 include:a.esp.test include:b.esp.test -all')], [txt('a', 'v=spf1 include:c.esp.test'), txt('b', 'v=spf1 include:c.esp.test'), txt('c', 'v=spf1 a:h1.esp.test a:h2.esp.test a:h3.esp.test a:h4.esp.test')]));
+    const findings = await run(
+      zones(
+        [txt('@', 'v=spf1 include:a.esp.test include:b.esp.test -all')],
+        [
+          txt('a', 'v=spf1 include:c.esp.test'),
+          txt('b', 'v=spf1 include:c.esp.test'),
+          txt('c', 'v=spf1 a:h1.esp.test a:h2.esp.test a:h3.esp.test a:h4.esp.test'),
+        ],
+      ),
+    );
     expect(only(findings, 'spf.too-many-lookups').evidence.lookups).toBe(12);
   });
 });
 
 describe('spf check: void lookups (RFC 7208 §4.6.4)', () => {
   it('fails with more than 2 lookups that find nothing, NXDOMAIN or NODATA', async () => {
-    const findings = await run(zones([txt('@', 'v=spf1 a:nx1.partner.test mx:nx2.partner.test exists:nodata.partner.test include:gone.esp.test -all'), txt('nodata', 'not an address')]));
+    const findings = await run(
+      zones([
+        txt('@', 'v=spf1 a:nx1.partner.test mx:nx2.partner.test exists:nodata.partner.test include:gone.esp.test -all'),
+        txt('nodata', 'not an address'),
+      ]),
+    );
     const voids = only(findings, 'spf.void-lookups');
     expect(voids).toMatchObject({ status: 'fail', subject: DOMAIN });
     expect(voids.evidence.voidLookups).toBe(4);
@@ -206,7 +299,13 @@ describe('spf check: void lookups (RFC 7208 §4.6.4)', () => {
       expect.arrayContaining([
         { term: 'a:nx1.partner.test', domain: DOMAIN, target: 'nx1.partner.test', qtype: 'A', rcode: 'NXDOMAIN' },
         { term: 'mx:nx2.partner.test', domain: DOMAIN, target: 'nx2.partner.test', qtype: 'MX', rcode: 'NXDOMAIN' },
-        { term: 'exists:nodata.partner.test', domain: DOMAIN, target: 'nodata.partner.test', qtype: 'A', rcode: 'NOERROR' },
+        {
+          term: 'exists:nodata.partner.test',
+          domain: DOMAIN,
+          target: 'nodata.partner.test',
+          qtype: 'A',
+          rcode: 'NOERROR',
+        },
         { term: 'include:gone.esp.test', domain: DOMAIN, target: 'gone.esp.test', qtype: 'TXT', rcode: 'NXDOMAIN' },
       ]),
     );
@@ -219,7 +318,9 @@ describe('spf check: void lookups (RFC 7208 §4.6.4)', () => {
   });
 
   it('probes bare a and mx at the domain whose record names them', async () => {
-    const findings = await run(zones([txt('@', 'v=spf1 include:_spf.esp.test -all')], [txt('_spf', 'v=spf1 a mx a:nx.esp.test ~all')]));
+    const findings = await run(
+      zones([txt('@', 'v=spf1 include:_spf.esp.test -all')], [txt('_spf', 'v=spf1 a mx a:nx.esp.test ~all')]),
+    );
     expect(only(findings, 'spf.void-lookups').evidence.terms).toEqual([
       { term: 'a', domain: '_spf.esp.test', target: '_spf.esp.test', qtype: 'A', rcode: 'NOERROR' },
       { term: 'mx', domain: '_spf.esp.test', target: '_spf.esp.test', qtype: 'MX', rcode: 'NOERROR' },
@@ -229,11 +330,21 @@ describe('spf check: void lookups (RFC 7208 §4.6.4)', () => {
 
   it('turns a probe that times out into dns.timeout, not a void lookup', async () => {
     const slowHost = (client: DnsClient): DnsClient => ({
-      query: (query, options) => (query.name.startsWith('slow') ? Promise.reject(new AppError('DNS_TIMEOUT', 'no answer (test)')) : client.query(query, options)),
+      query: (query, options) =>
+        query.name.startsWith('slow')
+          ? Promise.reject(new AppError('DNS_TIMEOUT', 'no answer (test)'))
+          : client.query(query, options),
     });
-    const findings = await run(zones([txt('@', 'v=spf1 a:slow1.partner.test a:slow2.partner.test a:slow3.partner.test a:nx.partner.test ~all')]), { wrap: slowHost });
+    const findings = await run(
+      zones([txt('@', 'v=spf1 a:slow1.partner.test a:slow2.partner.test a:slow3.partner.test a:nx.partner.test ~all')]),
+      { wrap: slowHost },
+    );
     expect(ids(findings)).toEqual(['dns.timeout', 'dns.timeout', 'dns.timeout']);
-    expect(findings.map((f) => f.subject).sort()).toEqual(['slow1.partner.test', 'slow2.partner.test', 'slow3.partner.test']);
+    expect(findings.map((f) => f.subject).sort()).toEqual([
+      'slow1.partner.test',
+      'slow2.partner.test',
+      'slow3.partner.test',
+    ]);
   });
 
   it('reports a probe that cannot be looked up as dns.lookup-failed, once per query', async () => {
@@ -264,14 +375,26 @@ describe('spf check: risky terms', () => {
   it('warns spf.ptr', async () => {
     const findings = await run(zones([txt('@', 'v=spf1 ptr:partner.test -all')]));
     expect(ids(findings)).toEqual(['spf.ptr']);
-    expect(only(findings, 'spf.ptr')).toMatchObject({ status: 'warn', ref: 'RFC 7208 §5.5', evidence: { terms: [{ domain: DOMAIN, term: 'ptr:partner.test' }] } });
+    expect(only(findings, 'spf.ptr')).toMatchObject({
+      status: 'warn',
+      ref: 'RFC 7208 §5.5',
+      evidence: { terms: [{ domain: DOMAIN, term: 'ptr:partner.test' }] },
+    });
   });
 
   it('counts macro terms but does not evaluate them', async () => {
     const { client, context } = setup(zones([txt('@', 'v=spf1 exists:%{i}._spf.esp.test include:%{d}.esp.test -all')]));
     const findings = await spfCheck.run(context);
     expect(ids(findings)).toEqual(['spf.macros', 'spf.ok']);
-    expect(only(findings, 'spf.macros')).toMatchObject({ status: 'info', evidence: { terms: [{ domain: DOMAIN, term: 'exists:%{i}._spf.esp.test' }, { domain: DOMAIN, term: 'include:%{d}.esp.test' }] } });
+    expect(only(findings, 'spf.macros')).toMatchObject({
+      status: 'info',
+      evidence: {
+        terms: [
+          { domain: DOMAIN, term: 'exists:%{i}._spf.esp.test' },
+          { domain: DOMAIN, term: 'include:%{d}.esp.test' },
+        ],
+      },
+    });
     expect(only(findings, 'spf.ok').evidence.lookups).toBe(2);
     expect(client.asked.map((q) => q.name)).toEqual([DOMAIN]);
   });
@@ -283,14 +406,20 @@ describe('spf check: risky terms', () => {
   });
 
   it('follows redirect for the final all: none when the target has one, spf.no-all when it lacks one', async () => {
-    const ended = await run(zones([txt('@', 'v=spf1 redirect=_spf.esp.test')], [txt('_spf', 'v=spf1 ip4:198.51.100.0/24 -all')]));
+    const ended = await run(
+      zones([txt('@', 'v=spf1 redirect=_spf.esp.test')], [txt('_spf', 'v=spf1 ip4:198.51.100.0/24 -all')]),
+    );
     expect(ids(ended)).toEqual(['spf.ok']);
-    const open = await run(zones([txt('@', 'v=spf1 redirect=_spf.esp.test')], [txt('_spf', 'v=spf1 ip4:198.51.100.0/24')]));
+    const open = await run(
+      zones([txt('@', 'v=spf1 redirect=_spf.esp.test')], [txt('_spf', 'v=spf1 ip4:198.51.100.0/24')]),
+    );
     expect(only(open, 'spf.no-all').subject).toBe('_spf.esp.test');
   });
 
   it('does not ask for spf.no-all in included records', async () => {
-    const findings = await run(zones([txt('@', 'v=spf1 include:_spf.esp.test -all')], [txt('_spf', 'v=spf1 ip4:198.51.100.0/24')]));
+    const findings = await run(
+      zones([txt('@', 'v=spf1 include:_spf.esp.test -all')], [txt('_spf', 'v=spf1 ip4:198.51.100.0/24')]),
+    );
     expect(ids(findings)).toEqual(['spf.ok']);
   });
 });
@@ -311,7 +440,13 @@ describe('spf check: wall time', () => {
         }
       },
     });
-    const findings = await run(zones([txt('@', 'v=spf1 a mx include:a.esp.test include:b.esp.test include:c.esp.test -all')], [txt('a', 'v=spf1 -all'), txt('b', 'v=spf1 -all'), txt('c', 'v=spf1 -all')]), { wrap: counting });
+    const findings = await run(
+      zones(
+        [txt('@', 'v=spf1 a mx include:a.esp.test include:b.esp.test include:c.esp.test -all')],
+        [txt('a', 'v=spf1 -all'), txt('b', 'v=spf1 -all'), txt('c', 'v=spf1 -all')],
+      ),
+      { wrap: counting },
+    );
     expect(ids(findings)).toEqual(['spf.ok']);
     expect(most).toBe(5);
   });

@@ -48,7 +48,13 @@ describe('parseSpfRecord: valid records', () => {
   });
 
   it('reads qualifiers, defaulting to +', () => {
-    expect(parsed('v=spf1 a +mx -ptr ~exists:x.example.com ?all').mechanisms.map((m) => m.qualifier)).toEqual(['+', '+', '-', '~', '?']);
+    expect(parsed('v=spf1 a +mx -ptr ~exists:x.example.com ?all').mechanisms.map((m) => m.qualifier)).toEqual([
+      '+',
+      '+',
+      '-',
+      '~',
+      '?',
+    ]);
   });
 
   it('reads domain-specs and dual CIDR lengths of a and mx', () => {
@@ -163,14 +169,43 @@ describe('parseSpfRecord: syntax errors name the offending term', () => {
 });
 
 describe('parseSpfRecord never throws', () => {
-  const alphabet = ['v=spf1 ', ' ', 'a', 'mx', ':', '/', '//', '%{', '}', '%', '.', '-', '+', '~', '?', '=', 'include', 'ip4', 'ip6', '1', '99', 'redirect', 'com', '\u0000', 'é', '\t'];
+  const alphabet = [
+    'v=spf1 ',
+    ' ',
+    'a',
+    'mx',
+    ':',
+    '/',
+    '//',
+    '%{',
+    '}',
+    '%',
+    '.',
+    '-',
+    '+',
+    '~',
+    '?',
+    '=',
+    'include',
+    'ip4',
+    'ip6',
+    '1',
+    '99',
+    'redirect',
+    'com',
+    '\u0000',
+    'é',
+    '\t',
+  ];
   // A deterministic generator, so a failure can be reproduced.
   let seed = 42;
   const next = (): number => {
     seed = (seed * 1103515245 + 12345) % 2 ** 31;
     return seed;
   };
-  const inputs = Array.from({ length: 2000 }, () => Array.from({ length: next() % 16 }, () => alphabet[next() % alphabet.length] ?? '').join(''));
+  const inputs = Array.from({ length: 2000 }, () =>
+    Array.from({ length: next() % 16 }, () => alphabet[next() % alphabet.length] ?? '').join(''),
+  );
 
   it('on 2000 random inputs, each giving a record or errors', () => {
     for (const text of [...inputs, ...inputs.map((t) => `v=spf1 ${t}`)]) {

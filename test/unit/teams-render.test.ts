@@ -25,12 +25,17 @@ function expectGolden(name: string, card: AdaptiveCard): void {
 }
 
 const target = parseCheckTarget('partner.com');
-const textBlocks = (card: AdaptiveCard): AdaptiveTextBlock[] => card.body.filter((e): e is AdaptiveTextBlock => e.type === 'TextBlock');
-const actionSets = (card: AdaptiveCard) => card.body.filter((e): e is Extract<AdaptiveElement, { type: 'ActionSet' }> => e.type === 'ActionSet');
+const textBlocks = (card: AdaptiveCard): AdaptiveTextBlock[] =>
+  card.body.filter((e): e is AdaptiveTextBlock => e.type === 'TextBlock');
+const actionSets = (card: AdaptiveCard) =>
+  card.body.filter((e): e is Extract<AdaptiveElement, { type: 'ActionSet' }> => e.type === 'ActionSet');
 
 /** `count` numbered lines of evidence-like text, about 70 bytes each. */
 function lines(word: string, count: number): string {
-  return Array.from({ length: count }, (_, i) => `${word} ${String(i).padStart(4, '0')}: dig +noedns +ignore ANY partner.com @ns1.partner.com`).join('\n');
+  return Array.from(
+    { length: count },
+    (_, i) => `${word} ${String(i).padStart(4, '0')}: dig +noedns +ignore ANY partner.com @ns1.partner.com`,
+  ).join('\n');
 }
 
 const OVERSIZED: Card = {
@@ -80,7 +85,11 @@ describe('renderAdaptiveCard golden files', () => {
   it('renders an outage request with Approve, and Deny and Propose another time unfolding their forms', () => {
     const card = renderAdaptiveCard(sampleOutageRequestCard());
     expectGolden('outage-request', card);
-    expect(actionSets(card).flatMap((set) => set.actions).map((action) => [action.type, action.title])).toEqual([
+    expect(
+      actionSets(card)
+        .flatMap((set) => set.actions)
+        .map((action) => [action.type, action.title]),
+    ).toEqual([
       ['Action.Execute', 'Approve'],
       ['Action.ShowCard', 'Deny'],
       ['Action.ShowCard', 'Propose another time'],
@@ -113,8 +122,25 @@ describe('forms in Adaptive Cards', () => {
     expect(snooze?.type === 'Action.ShowCard' && snooze.card).toEqual({
       type: 'AdaptiveCard',
       body: [
-        { type: 'Input.Text', id: 'patch.snooze:duration', label: 'For how long', placeholder: '3d, 36h or 1w', isRequired: true, errorMessage: 'For how long: required', maxLength: 1000 },
-        { type: 'Input.Text', id: 'patch.snooze:reason', label: 'Why it can wait', placeholder: "Waiting for the vendor's fixed build", isRequired: true, errorMessage: 'Why it can wait: required', isMultiline: true, maxLength: 1000 },
+        {
+          type: 'Input.Text',
+          id: 'patch.snooze:duration',
+          label: 'For how long',
+          placeholder: '3d, 36h or 1w',
+          isRequired: true,
+          errorMessage: 'For how long: required',
+          maxLength: 1000,
+        },
+        {
+          type: 'Input.Text',
+          id: 'patch.snooze:reason',
+          label: 'Why it can wait',
+          placeholder: "Waiting for the vendor's fixed build",
+          isRequired: true,
+          errorMessage: 'Why it can wait: required',
+          isMultiline: true,
+          maxLength: 1000,
+        },
       ],
       actions: [{ type: 'Action.Execute', title: 'Snooze', verb: ACTION_IDS.patchSnooze, data: { value: '42' } }],
     });
@@ -129,7 +155,10 @@ describe('forms in Adaptive Cards', () => {
 
   it('keeps the buttons and their forms when the card is cut to fit', () => {
     const card = sampleNagCard();
-    const cut = renderAdaptiveCard({ ...card, blocks: [{ kind: 'code', text: lines('evidence', 1_000) }, ...card.blocks] });
+    const cut = renderAdaptiveCard({
+      ...card,
+      blocks: [{ kind: 'code', text: lines('evidence', 1_000) }, ...card.blocks],
+    });
     expect(cardJsonBytes(cut)).toBeLessThanOrEqual(ADAPTIVE_CARD_LIMITS.cardJsonBytes);
     expect(actionSets(cut).flatMap((set) => set.actions)).toEqual(buttons);
   });
@@ -140,7 +169,9 @@ describe('renderAdaptiveCard', () => {
 
   it('is an Adaptive Card 1.5 that Teams draws full width, with the summary as fallback text', () => {
     expect(report).toMatchObject({ type: 'AdaptiveCard', version: '1.5', msteams: { width: 'Full' } });
-    expect(report.fallbackText).toMatch(/^partner\.com: FAIL\. qmail 1\.03, netqmail, notqmail 1\.07 cannot deliver to partner\.com: /);
+    expect(report.fallbackText).toMatch(
+      /^partner\.com: FAIL\. qmail 1\.03, netqmail, notqmail 1\.07 cannot deliver to partner\.com: /,
+    );
   });
 
   it('maps each block kind: heading, strong, subtle, facts, monospace code, divider as a separator', () => {
@@ -166,9 +197,25 @@ describe('renderAdaptiveCard', () => {
 
   it('makes buttons Action.Execute with the action id as verb and the value as data', () => {
     expect(actionSets(report).flatMap((set) => set.actions)).toEqual([
-      { type: 'Action.Execute', title: 'Re-check', verb: ACTION_IDS.mailcheckRecheck, data: { value: 'partner.com' }, style: 'positive' },
-      { type: 'Action.Execute', title: 'Note for their admin', verb: ACTION_IDS.mailcheckAdminNote, data: { value: 'partner.com' } },
-      { type: 'Action.Execute', title: 'What changed', verb: ACTION_IDS.mailcheckChanges, data: { value: 'partner.com' } },
+      {
+        type: 'Action.Execute',
+        title: 'Re-check',
+        verb: ACTION_IDS.mailcheckRecheck,
+        data: { value: 'partner.com' },
+        style: 'positive',
+      },
+      {
+        type: 'Action.Execute',
+        title: 'Note for their admin',
+        verb: ACTION_IDS.mailcheckAdminNote,
+        data: { value: 'partner.com' },
+      },
+      {
+        type: 'Action.Execute',
+        title: 'What changed',
+        verb: ACTION_IDS.mailcheckChanges,
+        data: { value: 'partner.com' },
+      },
     ]);
   });
 
@@ -188,7 +235,15 @@ describe('renderAdaptiveCard', () => {
   });
 
   it('drops empty facts and actions rather than rendering empty elements', () => {
-    expect(renderAdaptiveCard({ summary: 's', blocks: [{ kind: 'facts', facts: [] }, { kind: 'actions', actions: [] }] }).body).toEqual([]);
+    expect(
+      renderAdaptiveCard({
+        summary: 's',
+        blocks: [
+          { kind: 'facts', facts: [] },
+          { kind: 'actions', actions: [] },
+        ],
+      }).body,
+    ).toEqual([]);
   });
 });
 
@@ -218,7 +273,13 @@ describe('Teams size limit', () => {
     [3_000, true],
   ])('fits %i lines of code with multi-byte characters in the limit (cut: %s)', (count, cutExpected) => {
     const text = lines('ü€😀 line', count);
-    const card = renderAdaptiveCard({ summary: 's', blocks: [{ kind: 'header', text: 'h' }, { kind: 'code', text }] });
+    const card = renderAdaptiveCard({
+      summary: 's',
+      blocks: [
+        { kind: 'header', text: 'h' },
+        { kind: 'code', text },
+      ],
+    });
     expect(cardJsonBytes(card)).toBeLessThanOrEqual(ADAPTIVE_CARD_LIMITS.cardJsonBytes);
     const code = textBlocks(card)[1]?.text ?? '';
     expect(code.endsWith(CUT_NOTE)).toBe(cutExpected);
@@ -228,10 +289,17 @@ describe('Teams size limit', () => {
   });
 
   it('drops whole parts, with one notice before the buttons, when no single text is long enough to cut', () => {
-    const many: CardBlock[] = Array.from({ length: 300 }, (_, i) => ({ kind: 'facts', facts: [{ label: `sender-${i}`, value: 'x'.repeat(100) }] }));
+    const many: CardBlock[] = Array.from({ length: 300 }, (_, i) => ({
+      kind: 'facts',
+      facts: [{ label: `sender-${i}`, value: 'x'.repeat(100) }],
+    }));
     const card = renderAdaptiveCard({
       summary: 's',
-      blocks: [{ kind: 'header', text: 'h' }, ...many, { kind: 'actions', actions: [{ id: ACTION_IDS.mailcheckRecheck, label: 'Re-check', value: 'partner.com' }] }],
+      blocks: [
+        { kind: 'header', text: 'h' },
+        ...many,
+        { kind: 'actions', actions: [{ id: ACTION_IDS.mailcheckRecheck, label: 'Re-check', value: 'partner.com' }] },
+      ],
     });
     expect(cardJsonBytes(card)).toBeLessThanOrEqual(ADAPTIVE_CARD_LIMITS.cardJsonBytes);
     const notices = textBlocks(card).filter((b) => b.id === 'mxops-dropped');

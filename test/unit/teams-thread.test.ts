@@ -2,15 +2,33 @@ import { describe, expect, it } from 'vitest';
 import { ACTION_IDS } from '../../src/chat/action-ids.js';
 import { parseTeamsCommand } from '../../src/chat/teams/teams-command.js';
 import { readCardActionClick } from '../../src/chat/teams/teams-invoke.js';
-import { CONNECTOR_RETRY, retryAfterMs, retryDelayMs, withConnectorRetry, type RetryTiming } from '../../src/chat/teams/connector-retry.js';
-import { baseConversationId, partMarker, plainTextHtml, THREAD_MESSAGE_BYTES, threadConversationId, threadMessagesHtml } from '../../src/chat/teams/teams-thread.js';
+import {
+  CONNECTOR_RETRY,
+  retryAfterMs,
+  retryDelayMs,
+  withConnectorRetry,
+  type RetryTiming,
+} from '../../src/chat/teams/connector-retry.js';
+import {
+  baseConversationId,
+  partMarker,
+  plainTextHtml,
+  THREAD_MESSAGE_BYTES,
+  threadConversationId,
+  threadMessagesHtml,
+} from '../../src/chat/teams/teams-thread.js';
 
 const CHANNEL = '19:ops@thread.tacv2';
 
 describe('threadConversationId', () => {
   it.each([
     ['a top-level channel message starts its own thread', CHANNEL, 'channel', `${CHANNEL};messageid=1700000000123`],
-    ['a message already in a channel thread stays in it (one level of threads)', `${CHANNEL};messageid=1700000000001`, 'channel', `${CHANNEL};messageid=1700000000001`],
+    [
+      'a message already in a channel thread stays in it (one level of threads)',
+      `${CHANNEL};messageid=1700000000001`,
+      'channel',
+      `${CHANNEL};messageid=1700000000001`,
+    ],
     ['a personal chat has no threads', 'a:1personal', 'personal', 'a:1personal'],
     ['a group chat has no threads', '19:group@thread.v2', 'groupChat', '19:group@thread.v2'],
   ])('%s', (_, conversationId, type, expected) => {
@@ -25,11 +43,15 @@ describe('threadConversationId', () => {
 
 describe('thread text', () => {
   it('escapes HTML and keeps line breaks in plain replies', () => {
-    expect(plainTextHtml('mailcheck <domain> & more\nsecond line\n')).toBe('mailcheck &lt;domain&gt; &amp; more<br>second line');
+    expect(plainTextHtml('mailcheck <domain> & more\nsecond line\n')).toBe(
+      'mailcheck &lt;domain&gt; &amp; more<br>second line',
+    );
   });
 
   it('posts short text as one <pre> message', () => {
-    expect(threadMessagesHtml('v=spf1 -all\n<b>not bold</b>\n')).toEqual(['<pre>v=spf1 -all\n&lt;b&gt;not bold&lt;/b&gt;</pre>']);
+    expect(threadMessagesHtml('v=spf1 -all\n<b>not bold</b>\n')).toEqual([
+      '<pre>v=spf1 -all\n&lt;b&gt;not bold&lt;/b&gt;</pre>',
+    ]);
     expect(threadMessagesHtml('  \n')).toEqual([]);
   });
 
@@ -42,7 +64,10 @@ describe('thread text', () => {
   });
 
   it('posts every line of a 100 KB report, in order, each message marked "Part i of n"', () => {
-    const lines = Array.from({ length: 1_500 }, (_, i) => `  WARN    dns.example-${i}  evidence <rr> & "quotes" é€ line ${i} of the report`);
+    const lines = Array.from(
+      { length: 1_500 },
+      (_, i) => `  WARN    dns.example-${i}  evidence <rr> & "quotes" é€ line ${i} of the report`,
+    );
     const text = `${lines.join('\n')}\n`;
     expect(Buffer.byteLength(text)).toBeGreaterThan(100_000);
     const messages = threadMessagesHtml(text);
@@ -100,8 +125,18 @@ function unescapeHtml(html: string): string {
 describe('withConnectorRetry', () => {
   /** A RestError as botframework-connector throws it: statusCode, and the response's headers. */
   const refused = (statusCode: number, retryAfter?: string): Error =>
-    Object.assign(new Error(`HTTP ${statusCode}`), { name: 'RestError', statusCode, response: { status: statusCode, headers: new Map(retryAfter === undefined ? [] : [['retry-after', retryAfter]]) } });
-  const timing = (slept: number[]): RetryTiming => ({ attempts: 5, firstDelayMs: 100, maxDelayMs: 10_000, random: () => 0.5, sleep: async (ms) => void slept.push(ms) });
+    Object.assign(new Error(`HTTP ${statusCode}`), {
+      name: 'RestError',
+      statusCode,
+      response: { status: statusCode, headers: new Map(retryAfter === undefined ? [] : [['retry-after', retryAfter]]) },
+    });
+  const timing = (slept: number[]): RetryTiming => ({
+    attempts: 5,
+    firstDelayMs: 100,
+    maxDelayMs: 10_000,
+    random: () => 0.5,
+    sleep: async (ms) => void slept.push(ms),
+  });
   /** A send that fails with `errors`, one per try, then answers "sent". */
   const failing = (errors: readonly Error[]) => {
     const tries = { count: 0 };
@@ -163,7 +198,9 @@ describe('withConnectorRetry', () => {
 
   it('keeps production waits between half and all of 1, 2, 4, 8 seconds', () => {
     for (const random of [0, 0.999]) {
-      const delays = [1, 2, 3, 4].map((attempt) => retryDelayMs(refused(429), attempt, { ...CONNECTOR_RETRY, random: () => random }));
+      const delays = [1, 2, 3, 4].map((attempt) =>
+        retryDelayMs(refused(429), attempt, { ...CONNECTOR_RETRY, random: () => random }),
+      );
       expect(delays.map((ms, i) => ms >= 500 * 2 ** i && ms < 1_000 * 2 ** i)).toEqual([true, true, true, true]);
     }
     expect(CONNECTOR_RETRY.attempts).toBe(5);
@@ -190,7 +227,11 @@ describe('readCardActionClick', () => {
   const click = (action: Record<string, unknown>) => ({ action, trigger: 'manual' });
 
   it('reads the verb and the value of an Action.Execute', () => {
-    expect(readCardActionClick(click({ type: 'Action.Execute', verb: ACTION_IDS.mailcheckRecheck, data: { value: 'partner.com' } }))).toEqual({
+    expect(
+      readCardActionClick(
+        click({ type: 'Action.Execute', verb: ACTION_IDS.mailcheckRecheck, data: { value: 'partner.com' } }),
+      ),
+    ).toEqual({
       verb: ACTION_IDS.mailcheckRecheck,
       value: 'partner.com',
       inputs: {},
@@ -198,7 +239,14 @@ describe('readCardActionClick', () => {
   });
 
   it("reads a form's inputs from the data Teams merged them into, only those named for this verb", () => {
-    const data = { value: '7', 'patch.snooze:duration': '3d', 'patch.snooze:reason': 'vendor build', 'patch.accept-risk:reason': 'other form', stray: 'x', 'patch.snooze:count': 3 };
+    const data = {
+      value: '7',
+      'patch.snooze:duration': '3d',
+      'patch.snooze:reason': 'vendor build',
+      'patch.accept-risk:reason': 'other form',
+      stray: 'x',
+      'patch.snooze:count': 3,
+    };
     expect(readCardActionClick(click({ type: 'Action.Execute', verb: ACTION_IDS.patchSnooze, data }))).toEqual({
       verb: ACTION_IDS.patchSnooze,
       value: '7',
@@ -207,8 +255,16 @@ describe('readCardActionClick', () => {
   });
 
   it.each([
-    ['an Action.Submit', click({ type: 'Action.Submit', verb: ACTION_IDS.mailcheckRecheck, data: { value: 'x' } }), /Action.Execute/],
-    ['an unknown verb', click({ type: 'Action.Execute', verb: 'mailcheck.delete', data: { value: 'x' } }), /unknown button "mailcheck.delete"/],
+    [
+      'an Action.Submit',
+      click({ type: 'Action.Submit', verb: ACTION_IDS.mailcheckRecheck, data: { value: 'x' } }),
+      /Action.Execute/,
+    ],
+    [
+      'an unknown verb',
+      click({ type: 'Action.Execute', verb: 'mailcheck.delete', data: { value: 'x' } }),
+      /unknown button "mailcheck.delete"/,
+    ],
     ['no value', click({ type: 'Action.Execute', verb: ACTION_IDS.mailcheckRecheck, data: {} }), /no value/],
     ['no action at all', undefined, /Action.Execute/],
   ])('refuses %s', (_, value, problem) => {

@@ -18,7 +18,9 @@ describe('showTerminalText and showTerminalLine', () => {
   it('shows a right-to-left override instead of reversing what follows', () => {
     // Printed raw, this reads "invoice-exe.pdf" in a terminal that honours bidi.
     expect(showTerminalText(`invoice-${RLO}fdp.exe`)).toBe('invoice-\\u202efdp.exe');
-    expect(showTerminalLine(`\u2066a\u2069 \u202ab\u202c \u200e\u200f\u061c`)).toBe('\\u2066a\\u2069 \\u202ab\\u202c \\u200e\\u200f\\u061c');
+    expect(showTerminalLine(`\u2066a\u2069 \u202ab\u202c \u200e\u200f\u061c`)).toBe(
+      '\\u2066a\\u2069 \\u202ab\\u202c \\u200e\\u200f\\u061c',
+    );
   });
 
   it('keeps newlines and tabs as layout in multi-line text, and shows them in a single line', () => {
@@ -68,7 +70,10 @@ describe('the console surface prints user text through it', () => {
     let printed = '';
     out.on('data', (chunk: Buffer) => (printed += chunk.toString()));
     const conversation = createConsoleConversation(out);
-    await conversation.replyInThread({ conversation: 'console', message: '1' }, `550 5.7.1 ${ESC}[2Jrejected\nsecond line`);
+    await conversation.replyInThread(
+      { conversation: 'console', message: '1' },
+      `550 5.7.1 ${ESC}[2Jrejected\nsecond line`,
+    );
     await conversation.whisper(`Unknown command "${RLO}kcehcliam".`);
     expect(printed).toBe('[#1 thread]\n550 5.7.1 \\x1b[2Jrejected\nsecond line\nUnknown command "\\u202ekcehcliam".\n');
   });

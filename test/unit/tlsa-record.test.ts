@@ -1,7 +1,16 @@
 import * as packet from 'dns-packet';
 import { describe, expect, it } from 'vitest';
 import type { DnsRecord } from '../../src/diagnosis/dns-port.js';
-import { associationData, formatTlsa, matchChain, servedAssociations, tlsaFromRdata, tlsaRecords, unusableReason, type TlsaRecord } from '../../src/diagnosis/tlsa-record.js';
+import {
+  associationData,
+  formatTlsa,
+  matchChain,
+  servedAssociations,
+  tlsaFromRdata,
+  tlsaRecords,
+  unusableReason,
+  type TlsaRecord,
+} from '../../src/diagnosis/tlsa-record.js';
 import { certificateInfo, MX1_CERT, OPENSSL_DIGESTS, TEST_CA_CERT, WWW_CERT } from '../fixtures/tls-certificates.js';
 
 const leaf = certificateInfo(MX1_CERT);
@@ -14,7 +23,11 @@ function tlsa(usage: number, selector: number, matchingType: number, certificate
 }
 
 /** dns-packet's codec for one answer record; its type definitions omit the per-section codecs. */
-const answerCodec = (packet as unknown as { answer: { encode(a: packet.Answer): Buffer; decode(buf: Buffer, offset?: number): packet.Answer } }).answer;
+const answerCodec = (
+  packet as unknown as {
+    answer: { encode(a: packet.Answer): Buffer; decode(buf: Buffer, offset?: number): packet.Answer };
+  }
+).answer;
 
 describe('tlsaFromRdata: the fields dns-packet decodes', () => {
   it('reads usage, selector, matching type and the association data as lower-case hex', () => {
@@ -25,13 +38,17 @@ describe('tlsaFromRdata: the fields dns-packet decodes', () => {
       class: 'IN',
       data: { usage: 3, selector: 1, matchingType: 1, certificate: Buffer.from(D.mx1.spkiSha256, 'hex') },
     } as packet.Answer);
-    const decoded = answerCodec.decode(wire) as packet.Answer & { data: { usage: number; selector: number; matchingType: number; certificate: Buffer } };
+    const decoded = answerCodec.decode(wire) as packet.Answer & {
+      data: { usage: number; selector: number; matchingType: number; certificate: Buffer };
+    };
     expect(decoded.type).toBe('TLSA');
     expect(tlsaFromRdata(decoded.data)).toEqual(tlsa(3, 1, 1, D.mx1.spkiSha256));
   });
 
   it('keeps empty association data empty', () => {
-    expect(tlsaFromRdata({ usage: 3, selector: 0, matchingType: 0, certificate: new Uint8Array() }).certificateData).toBe('');
+    expect(
+      tlsaFromRdata({ usage: 3, selector: 0, matchingType: 0, certificate: new Uint8Array() }).certificateData,
+    ).toBe('');
   });
 });
 
@@ -39,7 +56,15 @@ describe('tlsaRecords', () => {
   it('keeps the TLSA records of an answer and skips the CNAME and RRSIG around them', () => {
     const answers = [
       { type: 'CNAME', name: '_25._tcp.mx1.partner.test', ttl: 300, value: '_dane.partner.test' },
-      { type: 'TLSA', name: '_dane.partner.test', ttl: 300, usage: 3, selector: 1, matchingType: 1, certificateData: D.mx1.spkiSha256.toUpperCase() },
+      {
+        type: 'TLSA',
+        name: '_dane.partner.test',
+        ttl: 300,
+        usage: 3,
+        selector: 1,
+        matchingType: 1,
+        certificateData: D.mx1.spkiSha256.toUpperCase(),
+      },
       { type: 'OTHER', rrtype: 'RRSIG', name: '_dane.partner.test', ttl: 300 },
     ] as unknown as DnsRecord[];
     expect(tlsaRecords(answers)).toEqual([tlsa(3, 1, 1, D.mx1.spkiSha256)]);
@@ -87,7 +112,10 @@ describe('matchChain', () => {
   const chain = [leaf, ca];
 
   it('matches DANE-EE against the leaf', () => {
-    expect(matchChain([tlsa(3, 1, 1, D.mx1.spkiSha256)], chain, true)).toMatchObject({ position: 0, subject: 'CN=mx1.partner.test' });
+    expect(matchChain([tlsa(3, 1, 1, D.mx1.spkiSha256)], chain, true)).toMatchObject({
+      position: 0,
+      subject: 'CN=mx1.partner.test',
+    });
   });
 
   it('does not match DANE-EE against a CA certificate in the chain', () => {
@@ -95,7 +123,10 @@ describe('matchChain', () => {
   });
 
   it('matches DANE-TA against the trust anchor the server sends', () => {
-    expect(matchChain([tlsa(2, 0, 1, D.ca.certSha256)], chain, true)).toMatchObject({ position: 1, subject: 'CN=mxops test CA' });
+    expect(matchChain([tlsa(2, 0, 1, D.ca.certSha256)], chain, true)).toMatchObject({
+      position: 1,
+      subject: 'CN=mxops test CA',
+    });
   });
 
   it('does not match DANE-TA when the server leaves its trust anchor out', () => {
@@ -123,7 +154,10 @@ describe('matchChain', () => {
 
 describe('servedAssociations and formatTlsa', () => {
   it('lists what each served certificate offers, once per parameter set', () => {
-    const rows = servedAssociations([tlsa(3, 1, 1, D.www.spkiSha256), tlsa(3, 1, 1, 'ab'.repeat(32)), tlsa(2, 0, 1, 'cd'.repeat(32))], [leaf, ca]);
+    const rows = servedAssociations(
+      [tlsa(3, 1, 1, D.www.spkiSha256), tlsa(3, 1, 1, 'ab'.repeat(32)), tlsa(2, 0, 1, 'cd'.repeat(32))],
+      [leaf, ca],
+    );
     expect(rows).toEqual([
       { position: 0, subject: 'CN=mx1.partner.test', parameters: '3 1 1', data: D.mx1.spkiSha256 },
       { position: 0, subject: 'CN=mx1.partner.test', parameters: '2 0 1', data: D.mx1.certSha256 },

@@ -13,16 +13,26 @@ function txt(data: string | string[], name = '_smtp._tls'): ZoneRecord {
 }
 
 async function run(records: ZoneRecord[], resolver?: string): Promise<Finding[]> {
-  const { context } = checkContext({ [RESOLVER]: { zones: [zone(DOMAIN, [soa(), { name: '@', type: 'A', data: '11.22.33.9' }, ...records])] } }, { domain: DOMAIN, resolver });
+  const { context } = checkContext(
+    { [RESOLVER]: { zones: [zone(DOMAIN, [soa(), { name: '@', type: 'A', data: '11.22.33.9' }, ...records])] } },
+    { domain: DOMAIN, resolver },
+  );
   return tlsRptCheck.run(context);
 }
 
 describe('tls-rpt check', () => {
   it('passes, naming every destination', async () => {
-    const findings = await run([txt('v=TLSRPTv1; rua=mailto:tls@partner.test,https://reports.vendor.test/tlsrpt'), txt('unrelated')]);
+    const findings = await run([
+      txt('v=TLSRPTv1; rua=mailto:tls@partner.test,https://reports.vendor.test/tlsrpt'),
+      txt('unrelated'),
+    ]);
     expect(ids(findings)).toEqual(['tlsrpt.ok']);
     const ok = only(findings, 'tlsrpt.ok');
-    expect(ok).toMatchObject({ status: 'pass', subject: DOMAIN, evidence: { name: NAME, rua: ['mailto:tls@partner.test', 'https://reports.vendor.test/tlsrpt'] } });
+    expect(ok).toMatchObject({
+      status: 'pass',
+      subject: DOMAIN,
+      evidence: { name: NAME, rua: ['mailto:tls@partner.test', 'https://reports.vendor.test/tlsrpt'] },
+    });
     expect(ok.summary).toContain('mailto:tls@partner.test, https://reports.vendor.test/tlsrpt');
   });
 
@@ -34,7 +44,11 @@ describe('tls-rpt check', () => {
   it('notes tlsrpt.missing when no record starts with v=TLSRPTv1', async () => {
     const findings = await run([txt('v=spf1 -all')]);
     expect(ids(findings)).toEqual(['tlsrpt.missing']);
-    expect(only(findings, 'tlsrpt.missing')).toMatchObject({ status: 'info', subject: DOMAIN, evidence: { name: NAME, rcode: 'NOERROR', txtRecords: ['v=spf1 -all'] } });
+    expect(only(findings, 'tlsrpt.missing')).toMatchObject({
+      status: 'info',
+      subject: DOMAIN,
+      evidence: { name: NAME, rcode: 'NOERROR', txtRecords: ['v=spf1 -all'] },
+    });
   });
 
   it('counts NXDOMAIN as missing', async () => {
@@ -48,9 +62,16 @@ describe('tls-rpt check', () => {
   });
 
   it('fails tlsrpt.multiple-records', async () => {
-    const findings = await run([txt('v=TLSRPTv1; rua=mailto:a@partner.test'), txt('v=TLSRPTv1; rua=mailto:b@partner.test')]);
+    const findings = await run([
+      txt('v=TLSRPTv1; rua=mailto:a@partner.test'),
+      txt('v=TLSRPTv1; rua=mailto:b@partner.test'),
+    ]);
     expect(ids(findings)).toEqual(['tlsrpt.multiple-records']);
-    expect(only(findings, 'tlsrpt.multiple-records')).toMatchObject({ status: 'fail', subject: NAME, evidence: { count: 2 } });
+    expect(only(findings, 'tlsrpt.multiple-records')).toMatchObject({
+      status: 'fail',
+      subject: NAME,
+      evidence: { count: 2 },
+    });
   });
 
   it.each([

@@ -4,12 +4,30 @@ import { isTlsRptRecord, parseTlsRptRecord } from '../../src/diagnosis/tlsrpt-re
 describe('TLS-RPT record (RFC 8460 §3)', () => {
   it.each([
     ['v=TLSRPTv1; rua=mailto:tls@partner.test', [['mailto:tls@partner.test', 'mailto']], {}],
-    ['v=TLSRPTv1;rua=https://reports.partner.test/v1/tlsrpt', [['https://reports.partner.test/v1/tlsrpt', 'https']], {}],
-    ['v=TLSRPTv1; rua=mailto:a@partner.test, https://r.vendor.test/x;', [['mailto:a@partner.test', 'mailto'], ['https://r.vendor.test/x', 'https']], {}],
-    ['v=TLSRPTv1; rua=mailto:tls%2Breports@partner.test; x-ext=1', [['mailto:tls%2Breports@partner.test', 'mailto']], { 'x-ext': '1' }],
+    [
+      'v=TLSRPTv1;rua=https://reports.partner.test/v1/tlsrpt',
+      [['https://reports.partner.test/v1/tlsrpt', 'https']],
+      {},
+    ],
+    [
+      'v=TLSRPTv1; rua=mailto:a@partner.test, https://r.vendor.test/x;',
+      [
+        ['mailto:a@partner.test', 'mailto'],
+        ['https://r.vendor.test/x', 'https'],
+      ],
+      {},
+    ],
+    [
+      'v=TLSRPTv1; rua=mailto:tls%2Breports@partner.test; x-ext=1',
+      [['mailto:tls%2Breports@partner.test', 'mailto']],
+      { 'x-ext': '1' },
+    ],
   ])('parses %j', (text, rua, extensions) => {
     expect(isTlsRptRecord(text)).toBe(true);
-    expect(parseTlsRptRecord(text)).toEqual({ ok: true, record: { text, rua: rua.map(([uri, scheme]) => ({ uri, scheme })), extensions } });
+    expect(parseTlsRptRecord(text)).toEqual({
+      ok: true,
+      record: { text, rua: rua.map(([uri, scheme]) => ({ uri, scheme })), extensions },
+    });
   });
 
   it.each([
@@ -29,7 +47,10 @@ describe('TLS-RPT record (RFC 8460 §3)', () => {
     if (!parsed.ok) expect(parsed.errors.map((e) => e.message).join(' | ')).toContain(message);
   });
 
-  it.each(['v=spf1 -all', 'v=STSv1; id=1', 'v=TLSRPTv10; rua=mailto:a@b.test'])('does not take %j for a TLS-RPT record', (text) => {
-    expect(isTlsRptRecord(text)).toBe(false);
-  });
+  it.each(['v=spf1 -all', 'v=STSv1; id=1', 'v=TLSRPTv10; rua=mailto:a@b.test'])(
+    'does not take %j for a TLS-RPT record',
+    (text) => {
+      expect(isTlsRptRecord(text)).toBe(false);
+    },
+  );
 });

@@ -56,15 +56,28 @@ export interface ConsoleChatOptions {
 }
 
 /** The words that stand for a report card's buttons. */
-const CONSOLE_BUTTONS = { recheck: ACTION_IDS.mailcheckRecheck, note: ACTION_IDS.mailcheckAdminNote, changes: ACTION_IDS.mailcheckChanges } as const;
+const CONSOLE_BUTTONS = {
+  recheck: ACTION_IDS.mailcheckRecheck,
+  note: ACTION_IDS.mailcheckAdminNote,
+  changes: ACTION_IDS.mailcheckChanges,
+} as const;
 
 /** Reads commands line by line until end of input: "mailcheck partner.com", "recheck partner.com", "note partner.com", "patch list", "outage list", "help". */
-export async function runConsoleChat(input: Readable, out: Writable, deps: MailcheckDeps, options: ConsoleChatOptions = {}): Promise<void> {
+export async function runConsoleChat(
+  input: Readable,
+  out: Writable,
+  deps: MailcheckDeps,
+  options: ConsoleChatOptions = {},
+): Promise<void> {
   const conversation = createConsoleConversation(out);
   const actor = { platform: 'console' as const, id: options.actor };
   out.write('mxops chat: type "mailcheck partner.com", "patch list" or "help"; Ctrl-D ends.\n');
   const lines = createInterface({ input, terminal: false });
-  const place = { platform: 'console' as const, conversation: CONVERSATION, user: `console:${options.actor ?? 'unknown'}` };
+  const place = {
+    platform: 'console' as const,
+    conversation: CONVERSATION,
+    user: `console:${options.actor ?? 'unknown'}`,
+  };
   // A bounce spans many lines: after a bare "mailcheck bounce", lines are collected up to a lone ".".
   let bounce: string[] | undefined;
   for await (const raw of lines) {
@@ -75,25 +88,41 @@ export async function runConsoleChat(input: Readable, out: Writable, deps: Mailc
       }
       const text = bounce.join('\n');
       bounce = undefined;
-      await handleMailcheck(`bounce\n${text}`, conversation, deps, place).catch((error: unknown) => conversation.whisper(`Something went wrong: ${error instanceof Error ? error.message : String(error)}`));
+      await handleMailcheck(`bounce\n${text}`, conversation, deps, place).catch((error: unknown) =>
+        conversation.whisper(`Something went wrong: ${error instanceof Error ? error.message : String(error)}`),
+      );
       continue;
     }
     const [word = '', ...rest] = raw.trim().replace(/^\//, '').split(/\s+/);
     const text = rest.join(' ');
     if (/^mailcheck$/i.test(word) && /^bounce$/i.test(text)) {
       bounce = [];
-      await conversation.whisper('Paste the bounce (or its headers, or the log lines), then a line with a single "." to end it.');
+      await conversation.whisper(
+        'Paste the bounce (or its headers, or the log lines), then a line with a single "." to end it.',
+      );
       continue;
     }
     try {
       if (word === '') continue;
       else if (/^mailcheck$/i.test(word)) await handleMailcheck(text, conversation, deps, place);
-      else if (/^patch$/i.test(word)) await (options.patch ? handlePatch(text, { actor, conversation }, options.patch) : conversation.whisper(PATCH_UNAVAILABLE));
-      else if (/^outage$/i.test(word)) await (options.outage ? handleOutage(text, { actor, conversation }, options.outage) : conversation.whisper(OUTAGE_UNAVAILABLE));
+      else if (/^patch$/i.test(word))
+        await (options.patch
+          ? handlePatch(text, { actor, conversation }, options.patch)
+          : conversation.whisper(PATCH_UNAVAILABLE));
+      else if (/^outage$/i.test(word))
+        await (options.outage
+          ? handleOutage(text, { actor, conversation }, options.outage)
+          : conversation.whisper(OUTAGE_UNAVAILABLE));
       else if (/^help$/i.test(word)) await conversation.whisper(CHAT_HELP);
       else if (/^(recheck|note|changes)$/i.test(word)) {
         const ref = conversation.lastRef() ?? (await conversation.post({ summary: text, blocks: [] }));
-        await handleMailcheckAction(CONSOLE_BUTTONS[word.toLowerCase() as keyof typeof CONSOLE_BUTTONS], text, ref, conversation, deps);
+        await handleMailcheckAction(
+          CONSOLE_BUTTONS[word.toLowerCase() as keyof typeof CONSOLE_BUTTONS],
+          text,
+          ref,
+          conversation,
+          deps,
+        );
       } else await conversation.whisper(`Unknown command "${word}".\n${CHAT_HELP}`);
     } catch (error) {
       await conversation.whisper(`Something went wrong: ${error instanceof Error ? error.message : String(error)}`);

@@ -7,7 +7,10 @@ import { showTerminalLine, showTerminalText } from './terminal-text.js';
  * after any styling.
  */
 export function renderCardText(card: Card): string {
-  return `${card.blocks.map(renderBlock).filter((b) => b !== '').join('\n')}\n`;
+  return `${card.blocks
+    .map(renderBlock)
+    .filter((b) => b !== '')
+    .join('\n')}\n`;
 }
 
 function renderBlock(block: CardBlock): string {
@@ -40,7 +43,12 @@ function renderBlock(block: CardBlock): string {
       return '  ----';
     case 'actions':
       // The console has no buttons: each one is shown with the command that does the same.
-      return ['  buttons:', ...block.actions.map((a) => `    [${showTerminalLine(a.label)}] (type: ${showTerminalLine(a.typed ?? a.value)})`)].join('\n');
+      return [
+        '  buttons:',
+        ...block.actions.map(
+          (a) => `    [${showTerminalLine(a.label)}] (type: ${showTerminalLine(a.typed ?? a.value)})`,
+        ),
+      ].join('\n');
   }
 }
 

@@ -63,7 +63,8 @@ function droppedNotice(count: number): types.ContextBlock {
  * whatever happens, because the buttons are how the user acts on the card.
  */
 export function fitMessage(blocks: readonly types.KnownBlock[]): types.KnownBlock[] {
-  if (blocks.length <= BLOCK_KIT_LIMITS.blocksPerMessage && jsonLength(blocks) <= BLOCK_KIT_LIMITS.blocksJson) return [...blocks];
+  if (blocks.length <= BLOCK_KIT_LIMITS.blocksPerMessage && jsonLength(blocks) <= BLOCK_KIT_LIMITS.blocksJson)
+    return [...blocks];
   const last = blocks.at(-1);
   const tail = last?.type === 'actions' ? [last] : [];
   const body = blocks.slice(0, blocks.length - tail.length);

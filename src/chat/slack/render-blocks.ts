@@ -37,7 +37,9 @@ function renderBlock(block: CardBlock): types.KnownBlock[] {
       return renderFacts(block.facts);
     case 'code':
       // An empty fence would show as three stray backticks.
-      return block.text.trim() === '' ? [] : [section(fitWrapped(escapeMrkdwn(block.text), codeBlockMrkdwn, LIMITS.sectionText))];
+      return block.text.trim() === ''
+        ? []
+        : [section(fitWrapped(escapeMrkdwn(block.text), codeBlockMrkdwn, LIMITS.sectionText))];
     case 'divider':
       return [{ type: 'divider' }];
     case 'actions':
@@ -53,7 +55,8 @@ function renderText(text: string, emphasis: 'strong' | 'subtle' | undefined): ty
   const escaped = escapeMrkdwn(text.trim());
   // Slack rejects empty text objects.
   if (escaped === '') return [];
-  if (emphasis === 'subtle') return [{ type: 'context', elements: [{ type: 'mrkdwn', text: fitWrapped(escaped, same, LIMITS.contextText) }] }];
+  if (emphasis === 'subtle')
+    return [{ type: 'context', elements: [{ type: 'mrkdwn', text: fitWrapped(escaped, same, LIMITS.contextText) }] }];
   return [section(fitWrapped(escaped, emphasis === 'strong' ? boldMrkdwn : same, LIMITS.sectionText))];
 }
 
@@ -62,7 +65,11 @@ function renderItem(title: string, body: string): types.KnownBlock[] {
   const heading = boldMrkdwn(escapeMrkdwn(fitPlain(title.trim(), 300)));
   const escaped = escapeMrkdwn(body.trim());
   if (escaped === '') return heading === '' ? [] : [section(heading)];
-  return [section(fitWrapped(escaped, (text) => [heading, text].filter((part) => part !== '').join('\n'), LIMITS.sectionText))];
+  return [
+    section(
+      fitWrapped(escaped, (text) => [heading, text].filter((part) => part !== '').join('\n'), LIMITS.sectionText),
+    ),
+  ];
 }
 
 /** Two columns of label/value fields, ten to a section (Slack's maximum). */
@@ -71,10 +78,18 @@ function renderFacts(facts: readonly { readonly label: string; readonly value: s
     .filter((f) => f.label.trim() !== '' || f.value.trim() !== '')
     .map((f): types.MrkdwnElement => {
       const label = boldMrkdwn(escapeMrkdwn(fitPlain(f.label, 200)));
-      return { type: 'mrkdwn', text: fitWrapped(escapeMrkdwn(f.value.trim()), (value) => [label, value].filter((part) => part !== '').join('\n'), LIMITS.fieldText) };
+      return {
+        type: 'mrkdwn',
+        text: fitWrapped(
+          escapeMrkdwn(f.value.trim()),
+          (value) => [label, value].filter((part) => part !== '').join('\n'),
+          LIMITS.fieldText,
+        ),
+      };
     });
   const sections: types.SectionBlock[] = [];
-  for (let i = 0; i < fields.length; i += LIMITS.fieldsPerSection) sections.push({ type: 'section', fields: fields.slice(i, i + LIMITS.fieldsPerSection) });
+  for (let i = 0; i < fields.length; i += LIMITS.fieldsPerSection)
+    sections.push({ type: 'section', fields: fields.slice(i, i + LIMITS.fieldsPerSection) });
   return sections;
 }
 
@@ -83,14 +98,12 @@ function renderActions(actions: readonly CardAction[]): types.ActionsBlock[] {
     // A cut value would hand back a different input on click: a button that lies is worse than none.
     .filter((a) => a.value.length <= LIMITS.buttonValue)
     .slice(0, LIMITS.elementsPerActions)
-    .map(
-      (a): types.Button => ({
-        type: 'button',
-        action_id: a.id,
-        text: { type: 'plain_text', text: fitPlain(a.label, LIMITS.buttonText) || a.id },
-        ...(a.value === '' ? {} : { value: a.value }),
-        ...(a.style ? { style: a.style } : {}),
-      }),
-    );
+    .map((a): types.Button => ({
+      type: 'button',
+      action_id: a.id,
+      text: { type: 'plain_text', text: fitPlain(a.label, LIMITS.buttonText) || a.id },
+      ...(a.value === '' ? {} : { value: a.value }),
+      ...(a.style ? { style: a.style } : {}),
+    }));
   return elements.length === 0 ? [] : [{ type: 'actions', elements }];
 }

@@ -25,15 +25,26 @@ export function renderBounceModal(channel: string): types.ModalView {
         type: 'input',
         block_id: BLOCK_ID,
         label: { type: 'plain_text', text: 'The bounce, the message headers, or the MTA log lines' },
-        hint: { type: 'plain_text', text: 'From the top of the report through the headers of the returned message; the body is not needed. Too long for this box? Share the saved bounce in the channel with the message "@mxops bounce".' },
-        element: { type: 'plain_text_input', action_id: ACTION_ID, multiline: true, max_length: BOUNCE_MODAL_MAX_CHARS },
+        hint: {
+          type: 'plain_text',
+          text: 'From the top of the report through the headers of the returned message; the body is not needed. Too long for this box? Share the saved bounce in the channel with the message "@mxops bounce".',
+        },
+        element: {
+          type: 'plain_text_input',
+          action_id: ACTION_ID,
+          multiline: true,
+          max_length: BOUNCE_MODAL_MAX_CHARS,
+        },
       },
     ],
   };
 }
 
 /** The channel the modal was opened from and the pasted text; undefined for a submission that is not ours. */
-export function readBounceSubmission(privateMetadata: string, values: Record<string, Record<string, { value?: string | null }>>): { channel: string; text: string } | undefined {
+export function readBounceSubmission(
+  privateMetadata: string,
+  values: Record<string, Record<string, { value?: string | null }>>,
+): { channel: string; text: string } | undefined {
   let channel: unknown;
   try {
     channel = (JSON.parse(privateMetadata) as { c?: unknown }).c;

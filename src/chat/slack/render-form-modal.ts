@@ -42,29 +42,41 @@ export function renderFormModal(form: CardForm, origin: FormOrigin): types.Modal
     submit: { type: 'plain_text', text: fitPlain(form.submitLabel, MODAL_LIMITS.buttonText) },
     close: { type: 'plain_text', text: 'Cancel' },
     private_metadata: formMetadata(origin),
-    blocks: form.fields.slice(0, MODAL_LIMITS.blocks).map(
-      (field): types.InputBlock => ({
-        type: 'input',
-        // The block id is where response_action "errors" puts a message: the field's id.
-        block_id: field.id.slice(0, MODAL_LIMITS.blockId),
-        optional: !field.required,
-        label: { type: 'plain_text', text: fitPlain(field.label, MODAL_LIMITS.labelText) },
-        element: {
-          type: 'plain_text_input',
-          action_id: field.id,
-          max_length: FORM_INPUT_MAX_CHARS,
-          ...(field.multiline ? { multiline: true } : {}),
-          ...(field.placeholder !== undefined ? { placeholder: { type: 'plain_text' as const, text: fitPlain(field.placeholder, MODAL_LIMITS.placeholderText) } } : {}),
-        },
-      }),
-    ),
+    blocks: form.fields.slice(0, MODAL_LIMITS.blocks).map((field): types.InputBlock => ({
+      type: 'input',
+      // The block id is where response_action "errors" puts a message: the field's id.
+      block_id: field.id.slice(0, MODAL_LIMITS.blockId),
+      optional: !field.required,
+      label: { type: 'plain_text', text: fitPlain(field.label, MODAL_LIMITS.labelText) },
+      element: {
+        type: 'plain_text_input',
+        action_id: field.id,
+        max_length: FORM_INPUT_MAX_CHARS,
+        ...(field.multiline ? { multiline: true } : {}),
+        ...(field.placeholder !== undefined
+          ? {
+              placeholder: {
+                type: 'plain_text' as const,
+                text: fitPlain(field.placeholder, MODAL_LIMITS.placeholderText),
+              },
+            }
+          : {}),
+      },
+    })),
   };
 }
 
 export function formMetadata(origin: FormOrigin): string {
-  const text = JSON.stringify({ a: origin.actionId, v: origin.value, c: origin.channel, m: origin.message, ...(origin.thread !== undefined ? { t: origin.thread } : {}) });
+  const text = JSON.stringify({
+    a: origin.actionId,
+    v: origin.value,
+    c: origin.channel,
+    m: origin.message,
+    ...(origin.thread !== undefined ? { t: origin.thread } : {}),
+  });
   // Button values are at most 2000 characters and ours are record ids; this cannot be reached.
-  if (text.length > MODAL_LIMITS.privateMetadata) throw new Error(`form metadata of ${text.length} characters is over Slack's ${MODAL_LIMITS.privateMetadata}`);
+  if (text.length > MODAL_LIMITS.privateMetadata)
+    throw new Error(`form metadata of ${text.length} characters is over Slack's ${MODAL_LIMITS.privateMetadata}`);
   return text;
 }
 
@@ -77,12 +89,21 @@ export function readFormMetadata(text: string): FormOrigin | undefined {
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined;
   const { a, v, c, m, t } = parsed as Record<string, unknown>;
-  if (typeof a !== 'string' || !isActionId(a) || typeof v !== 'string' || typeof c !== 'string' || typeof m !== 'string') return undefined;
+  if (
+    typeof a !== 'string' ||
+    !isActionId(a) ||
+    typeof v !== 'string' ||
+    typeof c !== 'string' ||
+    typeof m !== 'string'
+  )
+    return undefined;
   return { actionId: a, value: v, channel: c, message: m, ...(typeof t === 'string' ? { thread: t } : {}) };
 }
 
 /** view.state.values is { [block_id]: { [action_id]: { value } } }; an empty input has value null. */
-export function readFormValues(values: Readonly<Record<string, Readonly<Record<string, { readonly value?: string | null }>>>>): Record<string, string> {
+export function readFormValues(
+  values: Readonly<Record<string, Readonly<Record<string, { readonly value?: string | null }>>>>,
+): Record<string, string> {
   const inputs: Record<string, string> = {};
   for (const [blockId, elements] of Object.entries(values)) {
     const value = elements[blockId]?.value;

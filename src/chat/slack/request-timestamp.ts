@@ -17,11 +17,17 @@ export function isDatedAhead(header: string | string[] | undefined, nowMs: numbe
 }
 
 /** Wraps Bolt's HTTP listener: a request dated ahead gets 401 with no body, as a stale one does from Bolt. */
-export function refuseRequestsDatedAhead(listener: RequestListener, now: () => number, warn: (line: string) => void): RequestListener {
+export function refuseRequestsDatedAhead(
+  listener: RequestListener,
+  now: () => number,
+  warn: (line: string) => void,
+): RequestListener {
   return (req, res) => {
     const header = req.headers['x-slack-request-timestamp'];
     if (!isDatedAhead(header, now())) return listener(req, res);
-    warn(`refused a Slack request dated ${Number(header) - Math.floor(now() / 1000)} s ahead of this host's clock (a replay, or a clock out of step: check NTP)`);
+    warn(
+      `refused a Slack request dated ${Number(header) - Math.floor(now() / 1000)} s ahead of this host's clock (a replay, or a clock out of step: check NTP)`,
+    );
     res.writeHead(401).end();
   };
 }

@@ -4,7 +4,12 @@
  * src/chat/slack/ (DESIGN.md, "Commands ack first"; "one error boundary per platform").
  */
 import { App, HTTPReceiver, LogLevel, type BlockAction, type ButtonAction, type RespondFn } from '@slack/bolt';
-import { handleMailcheck, handleMailcheckAction, parseMailcheck, type MailcheckDeps } from '../../../commands/mailcheck.js';
+import {
+  handleMailcheck,
+  handleMailcheckAction,
+  parseMailcheck,
+  type MailcheckDeps,
+} from '../../../commands/mailcheck.js';
 import type { ChatPlace } from '../../../commands/mailcheck-watch.js';
 import { BOUNCE_CALLBACK_ID, readBounceSubmission, renderBounceModal } from './render-bounce-modal.js';
 import { readSharedFile, SLACK_FILE_ORIGIN } from './slack-files.js';
@@ -12,7 +17,13 @@ import { handleBounce } from '../../../commands/mailcheck-bounce.js';
 import { BOUNCE_INPUT_MAX_BYTES } from '../../bounces/bounce-input.js';
 import { handlePatch, PATCH_UNAVAILABLE, type PatchDeps } from '../../../commands/patch.js';
 import { handleOutage, OUTAGE_UNAVAILABLE, type OutageDeps } from '../../../commands/outage.js';
-import { buttonDepsFor, CHAT_BUTTONS, checkChatButtonInputs, handleChatButton, type ButtonDeps } from '../../../commands/chat-buttons.js';
+import {
+  buttonDepsFor,
+  CHAT_BUTTONS,
+  checkChatButtonInputs,
+  handleChatButton,
+  type ButtonDeps,
+} from '../../../commands/chat-buttons.js';
 import { formFor } from '../action-forms.js';
 import { ACTION_IDS, type ActionId } from '../action-ids.js';
 import type { Conversation } from '../conversation.js';
@@ -23,7 +34,13 @@ import { deliveryKey, RecentDeliveries, REDELIVERY_WINDOW_MS, type DeliveryLog }
 import { refuseRequestsDatedAhead } from './request-timestamp.js';
 import { FORM_CALLBACK_ID, readFormMetadata, readFormValues, renderFormModal } from './render-form-modal.js';
 import { cannotReachChannel, createSlackConversation, slackErrorCode } from './slack-conversation.js';
-import { DEFAULT_OUTAGE_COMMAND, SLACK_EVENTS_PATH, WEB_API_RETRIES, WEB_API_TIMEOUT_MS, type SlackSettings } from './slack-settings.js';
+import {
+  DEFAULT_OUTAGE_COMMAND,
+  SLACK_EVENTS_PATH,
+  WEB_API_RETRIES,
+  WEB_API_TIMEOUT_MS,
+  type SlackSettings,
+} from './slack-settings.js';
 
 export type { SlackSettings } from './slack-settings.js';
 
@@ -43,7 +60,11 @@ export interface SlackApp {
 
 const LOG_LEVELS = { debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN, error: LogLevel.ERROR } as const;
 
-const MAILCHECK_ACTIONS: readonly ActionId[] = [ACTION_IDS.mailcheckRecheck, ACTION_IDS.mailcheckAdminNote, ACTION_IDS.mailcheckChanges];
+const MAILCHECK_ACTIONS: readonly ActionId[] = [
+  ACTION_IDS.mailcheckRecheck,
+  ACTION_IDS.mailcheckAdminNote,
+  ACTION_IDS.mailcheckChanges,
+];
 
 export interface SlackAppOptions {
   /** The patch inventory behind the patch command; without it the command says it is not available. */
@@ -60,7 +81,10 @@ export interface SlackAppOptions {
 export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, options: SlackAppOptions = {}): SlackApp {
   const socketMode = settings.appToken !== undefined;
   if (!socketMode && !settings.signingSecret) {
-    throw new AppError('BAD_CONFIG', 'Slack over HTTP needs the signing secret (MXOPS_SLACK_SIGNING_SECRET), or set MXOPS_SLACK_APP_TOKEN for Socket Mode');
+    throw new AppError(
+      'BAD_CONFIG',
+      'Slack over HTTP needs the signing secret (MXOPS_SLACK_SIGNING_SECRET), or set MXOPS_SLACK_APP_TOKEN for Socket Mode',
+    );
   }
   // Our own HTTPReceiver (the one Bolt would build) so that its listener can be wrapped.
   const receiver = socketMode
@@ -89,14 +113,19 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
     },
   });
   // Socket Mode requests come over the app-token connection, unsigned and undated: nothing to check.
-  if (receiver) receiver.requestListener = refuseRequestsDatedAhead(receiver.requestListener, Date.now, (line) => app.logger.warn(line));
+  if (receiver)
+    receiver.requestListener = refuseRequestsDatedAhead(receiver.requestListener, Date.now, (line) =>
+      app.logger.warn(line),
+    );
   const deliveries = options.deliveries ?? new RecentDeliveries(REDELIVERY_WINDOW_MS, deps.now);
   /** A log that cannot answer (Redis down) must not drop a command: it runs, at worst twice. */
   const firstDelivery = async (key: string): Promise<boolean> => {
     try {
       return await deliveries.firstTime(key);
     } catch (error) {
-      app.logger.warn(`cannot tell whether ${key} was delivered before (${error instanceof Error ? error.message : String(error)}); handling it`);
+      app.logger.warn(
+        `cannot tell whether ${key} was delivered before (${error instanceof Error ? error.message : String(error)}); handling it`,
+      );
       return true;
     }
   };
@@ -147,13 +176,20 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
     const request = parseMailcheck(text);
     if (request.kind === 'bounce' && request.text.trim() === '') {
       // A slash command is one line and a bounce is many: a modal takes the paste. trigger_id expires 3 s after the command.
-      await client.views.open({ trigger_id: command.trigger_id, view: renderBounceModal(command.channel_id) }).catch(async (error: unknown) => {
-        app.logger.error('views.open failed', error);
-        await tell(explainFailure(error)).catch(() => undefined);
-      });
+      await client.views
+        .open({ trigger_id: command.trigger_id, view: renderBounceModal(command.channel_id) })
+        .catch(async (error: unknown) => {
+          app.logger.error('views.open failed', error);
+          await tell(explainFailure(error)).catch(() => undefined);
+        });
       return;
     }
-    const conversation = createSlackConversation({ client, channel: command.channel_id, user: command.user_id, respondEphemeral: tell });
+    const conversation = createSlackConversation({
+      client,
+      channel: command.channel_id,
+      user: command.user_id,
+      respondEphemeral: tell,
+    });
     runDetached(() => handleMailcheck(text, conversation, deps, slackPlace(command.channel_id, command.user_id)), tell);
   });
 
@@ -161,14 +197,20 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
   // answered in the thread of that message.
   app.event('app_mention', async ({ event, client }) => {
     // Mentions out first, then the entities and links Slack makes of what was typed, as for slash commands.
-    const words = commandText(event.text.replace(/<@[A-Z0-9]+>/g, ' ')).trim().replace(/^mailcheck\s+/i, '');
+    const words = commandText(event.text.replace(/<@[A-Z0-9]+>/g, ' '))
+      .trim()
+      .replace(/^mailcheck\s+/i, '');
     const user = event.user ?? '';
     const thread = event.thread_ts ?? event.ts;
     const conversation = createSlackConversation({ client, channel: event.channel, user, thread });
     const tell = (message: string): Promise<void> => conversation.whisper(message);
     const fileId = event.files?.[0]?.id;
     if (/^bounce\b/i.test(words) && fileId !== undefined) {
-      runDetached(async () => handleBounce((await readSharedFile(client, fileId, sharedFileOptions)).bytes, conversation, deps.bounces), tell);
+      runDetached(
+        async () =>
+          handleBounce((await readSharedFile(client, fileId, sharedFileOptions)).bytes, conversation, deps.bounces),
+        tell,
+      );
       return;
     }
     runDetached(() => handleMailcheck(words, conversation, deps, slackPlace(event.channel, user)), tell);
@@ -180,31 +222,62 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
     if (!submitted) return app.logger.warn('ignoring a bounce submission it cannot place (bad private_metadata)');
     const user = body.user.id;
     const conversation = createSlackConversation({ client, channel: submitted.channel, user });
-    const tell = async (message: string): Promise<void> => void (await client.chat.postEphemeral({ channel: submitted.channel, user, text: message }));
-    runDetached(() => handleMailcheck(`bounce\n${submitted.text}`, conversation, deps, slackPlace(submitted.channel, user)), tell);
+    const tell = async (message: string): Promise<void> =>
+      void (await client.chat.postEphemeral({ channel: submitted.channel, user, text: message }));
+    runDetached(
+      () => handleMailcheck(`bounce\n${submitted.text}`, conversation, deps, slackPlace(submitted.channel, user)),
+      tell,
+    );
   });
 
   app.command(settings.patchCommand, async ({ ack, command, client, respond }) => {
     await ack();
-    const conversation = createSlackConversation({ client, channel: command.channel_id, user: command.user_id, respondEphemeral: (text) => tellEphemeral(respond, text) });
+    const conversation = createSlackConversation({
+      client,
+      channel: command.channel_id,
+      user: command.user_id,
+      respondEphemeral: (text) => tellEphemeral(respond, text),
+    });
     const { patch } = options;
     runDetached(
-      () => (patch ? handlePatch(commandText(command.text), { actor: { platform: 'slack', id: command.user_id }, conversation }, patch) : conversation.whisper(PATCH_UNAVAILABLE)),
+      () =>
+        patch
+          ? handlePatch(
+              commandText(command.text),
+              { actor: { platform: 'slack', id: command.user_id }, conversation },
+              patch,
+            )
+          : conversation.whisper(PATCH_UNAVAILABLE),
       (text) => tellEphemeral(respond, text),
     );
   });
 
   app.command(settings.outageCommand ?? DEFAULT_OUTAGE_COMMAND, async ({ ack, command, client, respond }) => {
     await ack();
-    const conversation = createSlackConversation({ client, channel: command.channel_id, user: command.user_id, respondEphemeral: (text) => tellEphemeral(respond, text) });
+    const conversation = createSlackConversation({
+      client,
+      channel: command.channel_id,
+      user: command.user_id,
+      respondEphemeral: (text) => tellEphemeral(respond, text),
+    });
     const { outage } = options;
     runDetached(
-      () => (outage ? handleOutage(commandText(command.text), { actor: { platform: 'slack', id: command.user_id }, conversation }, outage) : conversation.whisper(OUTAGE_UNAVAILABLE)),
+      () =>
+        outage
+          ? handleOutage(
+              commandText(command.text),
+              { actor: { platform: 'slack', id: command.user_id }, conversation },
+              outage,
+            )
+          : conversation.whisper(OUTAGE_UNAVAILABLE),
       (text) => tellEphemeral(respond, text),
     );
   });
 
-  const buttons: ButtonDeps = { ...(options.patch ? { patch: options.patch } : {}), ...(options.outage ? { outage: options.outage } : {}) };
+  const buttons: ButtonDeps = {
+    ...(options.patch ? { patch: options.patch } : {}),
+    ...(options.outage ? { outage: options.outage } : {}),
+  };
 
   for (const actionId of MAILCHECK_ACTIONS) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, respond }) => {
@@ -213,8 +286,23 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
       const ts: unknown = body.container['message_ts'] ?? body.message?.ts;
       // Our buttons are only ever on channel messages; anything else is not ours to answer.
       if (channel === undefined || typeof ts !== 'string') return;
-      const conversation: Conversation = createSlackConversation({ client, channel, user: body.user.id, respondEphemeral: (text) => tellEphemeral(respond, text) });
-      runDetached(() => handleMailcheckAction(actionId, action.value ?? '', { conversation: channel, message: ts }, conversation, deps), (text) => tellEphemeral(respond, text));
+      const conversation: Conversation = createSlackConversation({
+        client,
+        channel,
+        user: body.user.id,
+        respondEphemeral: (text) => tellEphemeral(respond, text),
+      });
+      runDetached(
+        () =>
+          handleMailcheckAction(
+            actionId,
+            action.value ?? '',
+            { conversation: channel, message: ts },
+            conversation,
+            deps,
+          ),
+        (text) => tellEphemeral(respond, text),
+      );
     });
   }
 
@@ -232,14 +320,29 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
       if (buttonDepsFor(actionId, buttons) && form) {
         // trigger_id expires 3 s after the click, so the modal opens first, before any store work.
         await client.views
-          .open({ trigger_id: body.trigger_id, view: renderFormModal(form, { actionId, value, channel, message: ts, ...(thread !== undefined ? { thread } : {}) }) })
+          .open({
+            trigger_id: body.trigger_id,
+            view: renderFormModal(form, {
+              actionId,
+              value,
+              channel,
+              message: ts,
+              ...(thread !== undefined ? { thread } : {}),
+            }),
+          })
           .catch(async (error: unknown) => {
             app.logger.error('views.open failed', error);
             await tell(explainFailure(error)).catch(() => undefined);
           });
         return;
       }
-      const conversation = createSlackConversation({ client, channel, user: body.user.id, respondEphemeral: tell, whisperByResponseUrl: true });
+      const conversation = createSlackConversation({
+        client,
+        channel,
+        user: body.user.id,
+        respondEphemeral: tell,
+        whisperByResponseUrl: true,
+      });
       runDetached(
         () =>
           handleChatButton(
@@ -247,7 +350,11 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
             value,
             {},
             { conversation: channel, message: ts },
-            { actor: { platform: 'slack', id: body.user.id }, conversation, ...(thread !== undefined ? { thread: { conversation: channel, message: thread } } : {}) },
+            {
+              actor: { platform: 'slack', id: body.user.id },
+              conversation,
+              ...(thread !== undefined ? { thread: { conversation: channel, message: thread } } : {}),
+            },
             buttons,
           ),
         tell,
@@ -260,7 +367,9 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
     const behind = origin === undefined ? undefined : buttonDepsFor(origin.actionId, buttons);
     if (origin === undefined || behind === undefined) {
       await ack();
-      app.logger.warn(`ignoring a form submission it cannot place (${origin === undefined ? 'bad private_metadata' : 'no store behind the button'})`);
+      app.logger.warn(
+        `ignoring a form submission it cannot place (${origin === undefined ? 'bad private_metadata' : 'no store behind the button'})`,
+      );
       return;
     }
     const inputs = readFormValues(view.state.values);
@@ -274,9 +383,22 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
     const user = body.user.id;
     // A submission has no response_url (none of its inputs asks for one): whispers are chat.postEphemeral.
     const conversation = createSlackConversation({ client, channel: origin.channel, user });
-    const tell = async (text: string): Promise<void> => void (await client.chat.postEphemeral({ channel: origin.channel, user, text }));
-    const thread = origin.thread !== undefined ? { thread: { conversation: origin.channel, message: origin.thread } } : {};
-    runDetached(() => handleChatButton(origin.actionId, origin.value, inputs, { conversation: origin.channel, message: origin.message }, { actor: { platform: 'slack', id: user }, conversation, ...thread }, buttons), tell);
+    const tell = async (text: string): Promise<void> =>
+      void (await client.chat.postEphemeral({ channel: origin.channel, user, text }));
+    const thread =
+      origin.thread !== undefined ? { thread: { conversation: origin.channel, message: origin.thread } } : {};
+    runDetached(
+      () =>
+        handleChatButton(
+          origin.actionId,
+          origin.value,
+          inputs,
+          { conversation: origin.channel, message: origin.message },
+          { actor: { platform: 'slack', id: user }, conversation, ...thread },
+          buttons,
+        ),
+      tell,
+    );
   });
 
   app.error(async (error) => {
@@ -316,6 +438,7 @@ async function tellEphemeral(respond: RespondFn, text: string): Promise<void> {
 }
 
 function explainFailure(error: unknown): string {
-  if (cannotReachChannel(error)) return 'I cannot post in this conversation. Invite me to the channel (/invite @mxops), or run the command in a channel I am in.';
+  if (cannotReachChannel(error))
+    return 'I cannot post in this conversation. Invite me to the channel (/invite @mxops), or run the command in a channel I am in.';
   return `Something went wrong: ${escapeMrkdwn(error instanceof Error ? error.message : String(error))}`;
 }

@@ -45,7 +45,13 @@ export function createSlackConversation(target: SlackConversationTarget): Conver
   return {
     async post(card: Card): Promise<MessageRef> {
       const { text, blocks } = renderBlocks(card);
-      const result = await client.chat.postMessage({ channel, text, blocks, ...(target.thread !== undefined ? { thread_ts: target.thread } : {}), ...quiet });
+      const result = await client.chat.postMessage({
+        channel,
+        text,
+        blocks,
+        ...(target.thread !== undefined ? { thread_ts: target.thread } : {}),
+        ...quiet,
+      });
       if (result.ts === undefined) throw new Error(`chat.postMessage to ${channel} answered without a message ts`);
       return { conversation: result.channel ?? channel, message: result.ts };
     },
@@ -74,8 +80,14 @@ export function createSlackConversation(target: SlackConversationTarget): Conver
       }
     },
     async postInThread(ref: MessageRef, card: Card): Promise<MessageRef> {
-      const result = await client.chat.postMessage({ channel: ref.conversation, thread_ts: ref.message, ...renderBlocks(card), ...quiet });
-      if (result.ts === undefined) throw new Error(`chat.postMessage to ${ref.conversation} answered without a message ts`);
+      const result = await client.chat.postMessage({
+        channel: ref.conversation,
+        thread_ts: ref.message,
+        ...renderBlocks(card),
+        ...quiet,
+      });
+      if (result.ts === undefined)
+        throw new Error(`chat.postMessage to ${ref.conversation} answered without a message ts`);
       return { conversation: result.channel ?? ref.conversation, message: result.ts };
     },
     async whisper(text: string): Promise<void> {

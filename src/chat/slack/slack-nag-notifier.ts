@@ -32,18 +32,29 @@ interface HistoryMessage {
 }
 
 const carries = (message: HistoryMessage, marker: string): boolean =>
-  message.metadata?.event_type === METADATA_EVENT && (message.metadata.event_payload as Record<string, unknown> | undefined)?.['marker'] === marker;
+  message.metadata?.event_type === METADATA_EVENT &&
+  (message.metadata.event_payload as Record<string, unknown> | undefined)?.['marker'] === marker;
 
 export function createSlackNagNotifier(client: webApi.WebClient): NagNotifier {
   const quiet = { unfurl_links: false, unfurl_media: false } as const;
   const metadata = (marker: string) => ({ event_type: METADATA_EVENT, event_payload: { marker } });
 
   /** The newest message of `channel` since `since` (epoch ms) that `matches`, paging back to then. */
-  const findInHistory = async (channel: string, since: number, matches: (message: HistoryMessage) => boolean): Promise<MessageRef | undefined> => {
+  const findInHistory = async (
+    channel: string,
+    since: number,
+    matches: (message: HistoryMessage) => boolean,
+  ): Promise<MessageRef | undefined> => {
     const oldest = (Math.max(0, since - CLOCK_SKEW_MS) / 1000).toFixed(6);
     let cursor: string | undefined;
     do {
-      const page = await client.conversations.history({ channel, oldest, include_all_metadata: true, limit: PAGE, ...(cursor ? { cursor } : {}) });
+      const page = await client.conversations.history({
+        channel,
+        oldest,
+        include_all_metadata: true,
+        limit: PAGE,
+        ...(cursor ? { cursor } : {}),
+      });
       const found = (page.messages as HistoryMessage[] | undefined)?.find(matches);
       if (found?.ts !== undefined) return { conversation: channel, message: found.ts };
       cursor = page.response_metadata?.next_cursor || undefined;
@@ -54,15 +65,32 @@ export function createSlackNagNotifier(client: webApi.WebClient): NagNotifier {
   return {
     platform: 'slack',
     async startThread(channel, card, marker) {
-      const result = await client.chat.postMessage({ channel, ...renderBlocks(card), metadata: metadata(marker), ...quiet });
+      const result = await client.chat.postMessage({
+        channel,
+        ...renderBlocks(card),
+        metadata: metadata(marker),
+        ...quiet,
+      });
       if (result.ts === undefined) throw new Error(`chat.postMessage to ${channel} answered without a message ts`);
       return { conversation: result.channel ?? channel, message: result.ts };
     },
     async replyInThread(thread, card, { broadcast, marker }) {
-      await client.chat.postMessage({ channel: thread.conversation, thread_ts: thread.message, reply_broadcast: broadcast, ...renderBlocks(card), metadata: metadata(marker), ...quiet });
+      await client.chat.postMessage({
+        channel: thread.conversation,
+        thread_ts: thread.message,
+        reply_broadcast: broadcast,
+        ...renderBlocks(card),
+        metadata: metadata(marker),
+        ...quiet,
+      });
     },
     async directMessage(user, card, marker) {
-      const result = await client.chat.postMessage({ channel: user, ...renderBlocks(card), metadata: metadata(marker), ...quiet });
+      const result = await client.chat.postMessage({
+        channel: user,
+        ...renderBlocks(card),
+        metadata: metadata(marker),
+        ...quiet,
+      });
       if (result.ts === undefined) throw new Error(`chat.postMessage to ${user} answered without a message ts`);
       // Slack answers with the DM channel (D...): chat.update needs it, not the user id.
       return { conversation: result.channel ?? user, message: result.ts };
@@ -73,7 +101,13 @@ export function createSlackNagNotifier(client: webApi.WebClient): NagNotifier {
     async inThread(thread, marker) {
       let cursor: string | undefined;
       do {
-        const page = await client.conversations.replies({ channel: thread.conversation, ts: thread.message, include_all_metadata: true, limit: PAGE, ...(cursor ? { cursor } : {}) });
+        const page = await client.conversations.replies({
+          channel: thread.conversation,
+          ts: thread.message,
+          include_all_metadata: true,
+          limit: PAGE,
+          ...(cursor ? { cursor } : {}),
+        });
         if ((page.messages as HistoryMessage[] | undefined)?.some((message) => carries(message, marker))) return true;
         cursor = page.response_metadata?.next_cursor || undefined;
       } while (cursor);
@@ -89,7 +123,11 @@ export function createSlackNagNotifier(client: webApi.WebClient): NagNotifier {
     },
     async findThreadStart(channel, marker, since) {
       // A reply shown in the channel (reply_broadcast) is in the history too: a root is its own thread.
-      return findInHistory(channel, since, (message) => carries(message, marker) && (message.thread_ts === undefined || message.thread_ts === message.ts));
+      return findInHistory(
+        channel,
+        since,
+        (message) => carries(message, marker) && (message.thread_ts === undefined || message.thread_ts === message.ts),
+      );
     },
   };
 }

@@ -38,7 +38,13 @@ export const SLACK_EVENTS_PATH = '/slack/events';
  * attempts ride out a burst of rate limiting (chat.update is ~1/s per message) without losing the
  * final card. Network errors and time-outs retry under the same policy.
  */
-export const WEB_API_RETRIES: webApi.RetryOptions = { retries: 10, factor: 2, minTimeout: 200, maxTimeout: 30_000, randomize: true };
+export const WEB_API_RETRIES: webApi.RetryOptions = {
+  retries: 10,
+  factor: 2,
+  minTimeout: 200,
+  maxTimeout: 30_000,
+  randomize: true,
+};
 
 /** The WebClient default is no time-out at all: a stalled connection would hang a check for good. */
 export const WEB_API_TIMEOUT_MS = 30_000;

@@ -24,14 +24,19 @@ const NOTE_BYTES = Buffer.byteLength(JSON.stringify(CUT_SUFFIX));
 
 export function fitSummary(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
-  return line.length <= ADAPTIVE_CARD_LIMITS.summaryChars ? line : `${safePrefix(line, ADAPTIVE_CARD_LIMITS.summaryChars - 1).trimEnd()}…`;
+  return line.length <= ADAPTIVE_CARD_LIMITS.summaryChars
+    ? line
+    : `${safePrefix(line, ADAPTIVE_CARD_LIMITS.summaryChars - 1).trimEnd()}…`;
 }
 
 export function cardJsonBytes(card: AdaptiveCard): number {
   return Buffer.byteLength(JSON.stringify(card));
 }
 
-export function fitAdaptiveCard(card: AdaptiveCard, maxBytes: number = ADAPTIVE_CARD_LIMITS.cardJsonBytes): AdaptiveCard {
+export function fitAdaptiveCard(
+  card: AdaptiveCard,
+  maxBytes: number = ADAPTIVE_CARD_LIMITS.cardJsonBytes,
+): AdaptiveCard {
   const body = [...card.body];
   let dropped = 0;
   // Every pass makes texts strictly shorter (down to minKeptChars) or removes an element, so it ends.
@@ -59,10 +64,13 @@ function withoutCutNote(text: string): string {
 function cutLongestTexts(body: AdaptiveElement[], excessBytes: number): boolean {
   const min = ADAPTIVE_CARD_LIMITS.minKeptChars;
   const cuttable = body.flatMap((element, i) =>
-    element.type === 'TextBlock' && element.id !== DROPPED_ID && withoutCutNote(element.text).length > min ? [{ i, element, text: withoutCutNote(element.text) }] : [],
+    element.type === 'TextBlock' && element.id !== DROPPED_ID && withoutCutNote(element.text).length > min
+      ? [{ i, element, text: withoutCutNote(element.text) }]
+      : [],
   );
   if (cuttable.length === 0) return false;
-  const saved = (level: number): number => cuttable.reduce((sum, c) => sum + (c.text.length > level ? c.text.length - level - NOTE_BYTES : 0), 0);
+  const saved = (level: number): number =>
+    cuttable.reduce((sum, c) => sum + (c.text.length > level ? c.text.length - level - NOTE_BYTES : 0), 0);
   let low: number = min;
   let high = Math.max(...cuttable.map((c) => c.text.length));
   // The highest level that still saves enough; saved() only grows as the level falls.

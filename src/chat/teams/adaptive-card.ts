@@ -63,7 +63,11 @@ export interface AdaptiveInputText {
 export interface AdaptiveShowCardAction {
   readonly type: 'Action.ShowCard';
   readonly title: string;
-  readonly card: { readonly type: 'AdaptiveCard'; readonly body: readonly AdaptiveInputText[]; readonly actions: readonly [AdaptiveExecuteAction] };
+  readonly card: {
+    readonly type: 'AdaptiveCard';
+    readonly body: readonly AdaptiveInputText[];
+    readonly actions: readonly [AdaptiveExecuteAction];
+  };
   readonly style?: 'positive' | 'destructive';
 }
 

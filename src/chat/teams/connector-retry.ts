@@ -25,7 +25,13 @@ export interface RetryTiming {
 }
 
 /** Waits of about 1, 2, 4 and 8 seconds (or what Teams asks): 15 s at most between five tries. */
-export const CONNECTOR_RETRY: RetryTiming = { attempts: 5, firstDelayMs: 1_000, maxDelayMs: 60_000, sleep, random: Math.random };
+export const CONNECTOR_RETRY: RetryTiming = {
+  attempts: 5,
+  firstDelayMs: 1_000,
+  maxDelayMs: 60_000,
+  sleep,
+  random: Math.random,
+};
 
 const TRANSIENT_STATUS: readonly number[] = [412, 429, 502, 504];
 
@@ -61,7 +67,10 @@ export function retryDelayMs(error: unknown, attempt: number, timing: RetryTimin
 /** Retry-After from the error's response: seconds, or an HTTP date (RFC 9110 §10.2.3). */
 export function retryAfterMs(error: unknown, now = Date.now()): number | undefined {
   const headers = (error as { response?: { headers?: { get?: unknown } } } | undefined)?.response?.headers;
-  const value = typeof headers?.get === 'function' ? (headers.get as (name: string) => unknown).call(headers, 'retry-after') : undefined;
+  const value =
+    typeof headers?.get === 'function'
+      ? (headers.get as (name: string) => unknown).call(headers, 'retry-after')
+      : undefined;
   if (typeof value !== 'string' || value.trim() === '') return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1_000);

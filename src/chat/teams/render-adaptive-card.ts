@@ -46,7 +46,16 @@ export function renderAdaptiveCard(card: Card): AdaptiveCard {
 function renderBlock(block: Exclude<CardBlock, { kind: 'divider' }>): AdaptiveElement[] {
   switch (block.kind) {
     case 'header':
-      return [{ type: 'TextBlock', text: markdownSafe(block.text), wrap: true, style: 'heading', size: 'Large', weight: 'Bolder' }];
+      return [
+        {
+          type: 'TextBlock',
+          text: markdownSafe(block.text),
+          wrap: true,
+          style: 'heading',
+          size: 'Large',
+          weight: 'Bolder',
+        },
+      ];
     case 'text':
       return [
         {
@@ -65,7 +74,12 @@ function renderBlock(block: Exclude<CardBlock, { kind: 'divider' }>): AdaptiveEl
     case 'facts':
       // An empty FactSet renders as nothing but still counts against the size limit.
       if (block.facts.length === 0) return [];
-      return [{ type: 'FactSet', facts: block.facts.map((f) => ({ title: markdownSafe(f.label), value: markdownSafe(f.value) })) }];
+      return [
+        {
+          type: 'FactSet',
+          facts: block.facts.map((f) => ({ title: markdownSafe(f.label), value: markdownSafe(f.value) })),
+        },
+      ];
     case 'code':
       return [{ type: 'TextBlock', text: markdownSafe(block.text), wrap: true, fontType: 'Monospace' }];
     case 'actions':
@@ -76,14 +90,29 @@ function renderBlock(block: Exclude<CardBlock, { kind: 'divider' }>): AdaptiveEl
 }
 
 function renderAction(action: CardAction): AdaptiveExecuteAction | AdaptiveShowCardAction {
-  const style = action.style === 'primary' ? { style: 'positive' as const } : action.style === 'danger' ? { style: 'destructive' as const } : {};
-  const execute = (title: string): AdaptiveExecuteAction => ({ type: 'Action.Execute', title, verb: action.id, data: { value: action.value }, ...style });
+  const style =
+    action.style === 'primary'
+      ? { style: 'positive' as const }
+      : action.style === 'danger'
+        ? { style: 'destructive' as const }
+        : {};
+  const execute = (title: string): AdaptiveExecuteAction => ({
+    type: 'Action.Execute',
+    title,
+    verb: action.id,
+    data: { value: action.value },
+    ...style,
+  });
   const { form } = action;
   if (!form) return execute(action.label);
   return {
     type: 'Action.ShowCard',
     title: action.label,
-    card: { type: 'AdaptiveCard', body: form.fields.map((field) => renderInput(action.id, field)), actions: [execute(form.submitLabel)] },
+    card: {
+      type: 'AdaptiveCard',
+      body: form.fields.map((field) => renderInput(action.id, field)),
+      actions: [execute(form.submitLabel)],
+    },
     ...style,
   };
 }

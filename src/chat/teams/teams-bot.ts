@@ -15,12 +15,27 @@ import { handleChatButton, isChatButton } from '../../../commands/chat-buttons.j
 import { handleOutage, OUTAGE_UNAVAILABLE, type OutageDeps } from '../../../commands/outage.js';
 import { ACTION_IDS } from '../action-ids.js';
 import type { Conversation, MessageRef } from '../conversation.js';
-import { createInMemoryConversationReferenceStore, type ConversationReferenceStore, type StoredConversationReference } from './conversation-reference-store.js';
+import {
+  createInMemoryConversationReferenceStore,
+  type ConversationReferenceStore,
+  type StoredConversationReference,
+} from './conversation-reference-store.js';
 import { parseTeamsCommand, type TeamsCommand } from './teams-command.js';
 import { createTeamsConversation, type TeamsConnection } from './teams-conversation.js';
 import { createActivityHandler } from './teams-http.js';
-import { ADAPTIVE_CARD_ACTION_INVOKE, cardActionMessage, cardActionRefused, readCardActionClick, type CardActionResponse } from './teams-invoke.js';
-import { createTeamsAdapter, singleTenantAuthentication, type TeamsAuthentication, type TeamsSettings } from './teams-settings.js';
+import {
+  ADAPTIVE_CARD_ACTION_INVOKE,
+  cardActionMessage,
+  cardActionRefused,
+  readCardActionClick,
+  type CardActionResponse,
+} from './teams-invoke.js';
+import {
+  createTeamsAdapter,
+  singleTenantAuthentication,
+  type TeamsAuthentication,
+  type TeamsSettings,
+} from './teams-settings.js';
 import { TEAMS_SERVICE_REFERENCE_KEY } from './teams-nag-notifier.js';
 import { baseConversationId } from './teams-thread.js';
 import { attachedFile, isSharePointUrl, readAttachedFile } from './teams-files.js';
@@ -60,7 +75,11 @@ export function createTeamsBot(settings: TeamsSettings, deps: MailcheckDeps, opt
   // Kept at hand, not only in the adapter: the HTTP handler checks tokens with it first (teams-http.ts).
   const authentication = options.authentication ?? singleTenantAuthentication(settings);
   const adapter = createTeamsAdapter(settings, authentication);
-  const connection: TeamsConnection = { adapter, appId: settings.appId, references: options.references ?? createInMemoryConversationReferenceStore() };
+  const connection: TeamsConnection = {
+    adapter,
+    appId: settings.appId,
+    references: options.references ?? createInMemoryConversationReferenceStore(),
+  };
   const conversationFor = (conversationId: string): Conversation => createTeamsConversation(connection, conversationId);
   const background = createBackgroundWork(log);
 
@@ -88,11 +107,19 @@ export function createTeamsBot(settings: TeamsSettings, deps: MailcheckDeps, opt
       const conversation = conversationFor(activity.conversation.id);
       // The AAD object id is what the inventory stores for a Teams user; the 29:... id is per bot.
       const actor: PatchActor = { platform: 'teams', id: activity.from.aadObjectId };
-      const place: ChatPlace = { platform: 'teams', conversation: baseConversationId(activity.conversation.id), user: `teams:${activity.from.aadObjectId ?? activity.from.id}` };
+      const place: ChatPlace = {
+        platform: 'teams',
+        conversation: baseConversationId(activity.conversation.id),
+        user: `teams:${activity.from.aadObjectId ?? activity.from.id}`,
+      };
       const command = parseTeamsCommand(text);
       const file = attachedFile(activity.attachments);
       if (file && command.kind === 'mailcheck' && /^bounce\s*$/i.test(command.text)) {
-        const read = () => readAttachedFile(file, { maxBytes: BOUNCE_INPUT_MAX_BYTES, allowed: options.fileUrlAllowed ?? isSharePointUrl });
+        const read = () =>
+          readAttachedFile(file, {
+            maxBytes: BOUNCE_INPUT_MAX_BYTES,
+            allowed: options.fileUrlAllowed ?? isSharePointUrl,
+          });
         runLater(conversation, async () => handleBounce(await read(), conversation, deps.bounces));
         return;
       }
@@ -107,13 +134,21 @@ export function createTeamsBot(settings: TeamsSettings, deps: MailcheckDeps, opt
       const conversation = conversationFor(ref.conversation);
       if (isChatButton(click.verb)) {
         const actor: PatchActor = { platform: 'teams', id: activity.from.aadObjectId };
-        const buttons = { ...(options.patch ? { patch: options.patch } : {}), ...(options.outage ? { outage: options.outage } : {}) };
+        const buttons = {
+          ...(options.patch ? { patch: options.patch } : {}),
+          ...(options.outage ? { outage: options.outage } : {}),
+        };
         // Threads need no help here: a card in a channel thread arrives with ";messageid=<root>" in its conversation id.
-        runLater(conversation, () => handleChatButton(click.verb, click.value, click.inputs, ref, { actor, conversation }, buttons));
+        runLater(conversation, () =>
+          handleChatButton(click.verb, click.value, click.inputs, ref, { actor, conversation }, buttons),
+        );
         return cardActionMessage('Got it: the outcome follows in this conversation.');
       }
       runLater(conversation, () => handleMailcheckAction(click.verb, click.value, ref, conversation, deps));
-      return cardActionMessage(MAILCHECK_CLICK_ANSWERS[click.verb as keyof typeof MAILCHECK_CLICK_ANSWERS]?.(click.value) ?? 'Got it: the outcome follows in this conversation.');
+      return cardActionMessage(
+        MAILCHECK_CLICK_ANSWERS[click.verb as keyof typeof MAILCHECK_CLICK_ANSWERS]?.(click.value) ??
+          'Got it: the outcome follows in this conversation.',
+      );
     },
   });
 
@@ -129,19 +164,32 @@ export function createTeamsBot(settings: TeamsSettings, deps: MailcheckDeps, opt
 /** What a click on a report card's buttons answers at once; the work follows in the conversation. */
 const MAILCHECK_CLICK_ANSWERS = {
   [ACTION_IDS.mailcheckRecheck]: (value: string) => `Checking ${value} again: a new card follows.`,
-  [ACTION_IDS.mailcheckAdminNote]: (value: string) => `Writing a note for the mail administrator of ${value}: it follows as a reply.`,
-  [ACTION_IDS.mailcheckChanges]: (value: string) => `Comparing the last two checks of ${value}: what changed follows as a reply.`,
+  [ACTION_IDS.mailcheckAdminNote]: (value: string) =>
+    `Writing a note for the mail administrator of ${value}: it follows as a reply.`,
+  [ACTION_IDS.mailcheckChanges]: (value: string) =>
+    `Comparing the last two checks of ${value}: what changed follows as a reply.`,
 } as const;
 
-function runCommand(command: TeamsCommand, conversation: Conversation, actor: PatchActor, place: ChatPlace, deps: MailcheckDeps, options: TeamsBotOptions): Promise<void> {
+function runCommand(
+  command: TeamsCommand,
+  conversation: Conversation,
+  actor: PatchActor,
+  place: ChatPlace,
+  deps: MailcheckDeps,
+  options: TeamsBotOptions,
+): Promise<void> {
   const { patch, outage } = options;
   switch (command.kind) {
     case 'mailcheck':
       return handleMailcheck(command.text, conversation, deps, place);
     case 'patch':
-      return patch ? handlePatch(command.text, { actor, conversation }, patch) : conversation.whisper(PATCH_UNAVAILABLE);
+      return patch
+        ? handlePatch(command.text, { actor, conversation }, patch)
+        : conversation.whisper(PATCH_UNAVAILABLE);
     case 'outage':
-      return outage ? handleOutage(command.text, { actor, conversation }, outage) : conversation.whisper(OUTAGE_UNAVAILABLE);
+      return outage
+        ? handleOutage(command.text, { actor, conversation }, outage)
+        : conversation.whisper(OUTAGE_UNAVAILABLE);
     case 'help':
       return conversation.whisper(CHAT_HELP);
     case 'unknown':
@@ -202,7 +250,10 @@ class MailcheckTeamsBot extends TeamsActivityHandler {
   }
 }
 
-function createBackgroundWork(log: (line: string) => void): { track(work: Promise<void>): void; settled(): Promise<void> } {
+function createBackgroundWork(log: (line: string) => void): {
+  track(work: Promise<void>): void;
+  settled(): Promise<void>;
+} {
   const pending = new Set<Promise<void>>();
   return {
     track(work) {

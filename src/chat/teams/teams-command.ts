@@ -13,7 +13,10 @@ export type TeamsCommand =
 
 export function parseTeamsCommand(text: string): TeamsCommand {
   // Some Teams clients send the space after a mention as an HTML entity.
-  const cleaned = text.replace(/&nbsp;/gi, ' ').trim().replace(/^\//, '');
+  const cleaned = text
+    .replace(/&nbsp;/gi, ' ')
+    .trim()
+    .replace(/^\//, '');
   const [word = '', ...rest] = cleaned.split(/\s+/);
   if (word === '' || /^(help|\?)$/i.test(word)) return { kind: 'help' };
   // A pasted bounce keeps its line breaks: its structure (the failed address, then the reason) is in them.

@@ -30,7 +30,8 @@ export interface TeamsConnection {
 
 /** `conversationId` as Teams gave it: in a channel thread it ends in ";messageid=<thread root>". */
 export function createTeamsConversation(connection: TeamsConnection, conversationId: string): Conversation {
-  const within = <T>(targetId: string, work: (context: TurnContext) => Promise<T>): Promise<T> => continueIn(connection, targetId, work);
+  const within = <T>(targetId: string, work: (context: TurnContext) => Promise<T>): Promise<T> =>
+    continueIn(connection, targetId, work);
   // Each send on its own: a retry repeats the one message Teams refused, not those it accepted.
   const retried = <T>(send: () => Promise<T>): Promise<T> => withConnectorRetry(send, connection.retry);
   return {
@@ -41,14 +42,17 @@ export function createTeamsConversation(connection: TeamsConnection, conversatio
     },
     async update(ref: MessageRef, card: Card): Promise<void> {
       // PUT /v3/conversations/{conversation}/activities/{id}: Teams replaces the card in place.
-      await within(ref.conversation, (context) => retried(() => context.updateActivity({ ...cardActivity(card), id: ref.message })));
+      await within(ref.conversation, (context) =>
+        retried(() => context.updateActivity({ ...cardActivity(card), id: ref.message })),
+      );
     },
     async replyInThread(ref: MessageRef, text: string): Promise<void> {
       const stored = await lookUp(connection, ref.conversation);
       const thread = threadConversationId(ref.conversation, stored.conversation.conversationType, ref.message);
       await within(thread, async (context) => {
         // In order, one at a time: the thread must read top to bottom, and a burst is what Teams throttles.
-        for (const html of threadMessagesHtml(text)) await retried(() => context.sendActivity({ type: 'message', textFormat: 'xml', text: html }));
+        for (const html of threadMessagesHtml(text))
+          await retried(() => context.sendActivity({ type: 'message', textFormat: 'xml', text: html }));
       });
     },
     async postInThread(ref: MessageRef, card: Card): Promise<MessageRef> {
@@ -62,7 +66,15 @@ export function createTeamsConversation(connection: TeamsConnection, conversatio
       // Teams has no ephemeral messages in channels or chats (unlike Slack's chat.postEphemeral),
       // and opening a 1:1 chat needs the app installed for that user, so the reply is a normal
       // message where the command was typed.
-      await within(conversationId, (context) => retried(() => context.sendActivity({ type: 'message', textFormat: 'xml', text: plainTextHtml(safePrefix(text, WHISPER_CHARS)) })));
+      await within(conversationId, (context) =>
+        retried(() =>
+          context.sendActivity({
+            type: 'message',
+            textFormat: 'xml',
+            text: plainTextHtml(safePrefix(text, WHISPER_CHARS)),
+          }),
+        ),
+      );
     },
   };
 }
@@ -79,7 +91,10 @@ export function cardActivity(card: Card): Partial<Activity> {
 async function lookUp(connection: TeamsConnection, conversationId: string): Promise<StoredConversationReference> {
   const key = baseConversationId(conversationId);
   const stored = await connection.references.get(key);
-  if (!stored) throw new Error(`no stored Teams conversation reference for ${key}: the bot has not received an activity from that conversation`);
+  if (!stored)
+    throw new Error(
+      `no stored Teams conversation reference for ${key}: the bot has not received an activity from that conversation`,
+    );
   return stored;
 }
 
@@ -87,10 +102,21 @@ async function lookUp(connection: TeamsConnection, conversationId: string): Prom
  * Runs `work` in a proactive turn addressed to `conversationId` (a stored conversation, or one of
  * its channel threads) and hands back its result; a failure in `work` rejects.
  */
-async function continueIn<T>(connection: TeamsConnection, conversationId: string, work: (context: TurnContext) => Promise<T>): Promise<T> {
+async function continueIn<T>(
+  connection: TeamsConnection,
+  conversationId: string,
+  work: (context: TurnContext) => Promise<T>,
+): Promise<T> {
   const stored = await lookUp(connection, conversationId);
-  const reference: Partial<ConversationReference> = { ...stored, conversation: { ...stored.conversation, id: conversationId } };
-  return inProactiveTurn(conversationId, (logic) => connection.adapter.continueConversationAsync(connection.appId, reference, logic), work);
+  const reference: Partial<ConversationReference> = {
+    ...stored,
+    conversation: { ...stored.conversation, id: conversationId },
+  };
+  return inProactiveTurn(
+    conversationId,
+    (logic) => connection.adapter.continueConversationAsync(connection.appId, reference, logic),
+    work,
+  );
 }
 
 /**
@@ -98,7 +124,11 @@ async function continueIn<T>(connection: TeamsConnection, conversationId: string
  * createConversationAsync) and hands back its result; a failure in `work` rejects. `what` names
  * the conversation in the error.
  */
-export function inProactiveTurn<T>(what: string, start: (logic: (context: TurnContext) => Promise<void>) => Promise<void>, work: (context: TurnContext) => Promise<T>): Promise<T> {
+export function inProactiveTurn<T>(
+  what: string,
+  start: (logic: (context: TurnContext) => Promise<void>) => Promise<void>,
+  work: (context: TurnContext) => Promise<T>,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     start(async (context) => {
       withoutContinuationReplyTo(context);

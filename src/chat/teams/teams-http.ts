@@ -34,17 +34,26 @@ export interface ActivityEndpoint {
   readonly authentication: TeamsAuthentication;
 }
 
-export function createActivityHandler(endpoint: ActivityEndpoint, logic: (context: TurnContext) => Promise<void>, log: (line: string) => void): HttpHandler {
+export function createActivityHandler(
+  endpoint: ActivityEndpoint,
+  logic: (context: TurnContext) => Promise<void>,
+  log: (line: string) => void,
+): HttpHandler {
   const { adapter, authentication } = endpoint;
   return async (req, res) => {
     try {
-      if (new URL(req.url ?? '/', 'http://localhost').pathname !== TEAMS_MESSAGES_PATH) return answer(res, 404, 'not found');
+      if (new URL(req.url ?? '/', 'http://localhost').pathname !== TEAMS_MESSAGES_PATH)
+        return answer(res, 404, 'not found');
       if (req.method !== 'POST') return answer(res, 405, 'POST only');
       const body = await readJson(req);
       if (body === undefined) return answer(res, 400, 'the body is not a JSON object');
       if (body === 'too large') return answer(res, 413, 'activity too large');
       if (typeof body.type !== 'string' || body.type === '') return answer(res, 400, 'the body is not an activity');
-      const verdict = await authenticateActivity(authentication, body as unknown as Activity, req.headers.authorization ?? '');
+      const verdict = await authenticateActivity(
+        authentication,
+        body as unknown as Activity,
+        req.headers.authorization ?? '',
+      );
       if (!verdict.ok) {
         log(`teams: refused a request (${verdict.status}): ${verdict.reason}`);
         return answer(res, verdict.status, PLAIN_ANSWERS[verdict.status] ?? 'unauthorized');
@@ -83,7 +92,9 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown> |
   }
   try {
     const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -53,7 +53,11 @@ export interface CardActionResponse {
   readonly status: number;
   readonly body:
     | { readonly statusCode: 200; readonly type: 'application/vnd.microsoft.activity.message'; readonly value: string }
-    | { readonly statusCode: 400; readonly type: 'application/vnd.microsoft.error'; readonly value: { readonly code: string; readonly message: string } };
+    | {
+        readonly statusCode: 400;
+        readonly type: 'application/vnd.microsoft.error';
+        readonly value: { readonly code: string; readonly message: string };
+      };
 }
 
 /** Shown briefly under the card to whoever clicked; the card itself stays as it is. */
@@ -63,5 +67,8 @@ export function cardActionMessage(text: string): CardActionResponse {
 
 /** The HTTP status mirrors statusCode, as botbuilder's own onAdaptiveCardInvoke path does (activityHandler.js). */
 export function cardActionRefused(message: string): CardActionResponse {
-  return { status: 400, body: { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message } } };
+  return {
+    status: 400,
+    body: { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message } },
+  };
 }

@@ -52,13 +52,20 @@ export const TEAMS_NOT_HEARD_FROM =
   'mxops has not heard from Teams yet: message the bot once or install it in the team so it learns the service URL';
 
 export function createTeamsNagNotifier(connection: TeamsConnection): NagNotifier {
-  const nagActivity = (card: Card, marker: string): Partial<Activity> => ({ ...cardActivity(card), channelData: { mxopsNag: { marker } } });
+  const nagActivity = (card: Card, marker: string): Partial<Activity> => ({
+    ...cardActivity(card),
+    channelData: { mxopsNag: { marker } },
+  });
 
   /** Posts into a channel or one of its threads, continuing from whatever reference is known. */
   const postInChannel = async (conversationId: string, card: Card, marker: string): Promise<string> => {
     const known = await referenceFor(connection, baseConversationId(conversationId));
     const reference = proactiveReference(known, { id: conversationId, conversationType: 'channel', isGroup: true });
-    const sent = await inProactiveTurn(conversationId, (logic) => connection.adapter.continueConversationAsync(connection.appId, reference, logic), (context) => context.sendActivity(nagActivity(card, marker)));
+    const sent = await inProactiveTurn(
+      conversationId,
+      (logic) => connection.adapter.continueConversationAsync(connection.appId, reference, logic),
+      (context) => context.sendActivity(nagActivity(card, marker)),
+    );
     if (!sent?.id) throw new Error(`Teams accepted a nag in ${conversationId} without returning its activity id`);
     return sent.id;
   };
@@ -75,7 +82,11 @@ export function createTeamsNagNotifier(connection: TeamsConnection): NagNotifier
     async directMessage(user, card, marker) {
       const known = await referenceFor(connection, undefined);
       const tenantId = known.conversation.tenantId;
-      if (!tenantId) throw new AppError('NOT_FOUND', `cannot message Teams user ${user}: the stored Teams reference names no tenant; ${TEAMS_NOT_HEARD_FROM}`);
+      if (!tenantId)
+        throw new AppError(
+          'NOT_FOUND',
+          `cannot message Teams user ${user}: the stored Teams reference names no tenant; ${TEAMS_NOT_HEARD_FROM}`,
+        );
       const parameters: ConversationParameters = {
         isGroup: false,
         bot: known.bot,
@@ -87,10 +98,19 @@ export function createTeamsNagNotifier(connection: TeamsConnection): NagNotifier
         `a 1:1 chat with ${user}`,
         // No audience, as TeamsInfo.sendMessageToTeamsChannel passes: the connector factory then uses
         // the configured to-channel scope (ConnectorFactoryImpl.create). The typings say string.
-        (logic) => connection.adapter.createConversationAsync(connection.appId, TEAMS_CHANNEL_ID, known.serviceUrl, undefined as unknown as string, parameters, logic),
+        (logic) =>
+          connection.adapter.createConversationAsync(
+            connection.appId,
+            TEAMS_CHANNEL_ID,
+            known.serviceUrl,
+            undefined as unknown as string,
+            parameters,
+            logic,
+          ),
         async (context): Promise<MessageRef> => {
           const sent = await context.sendActivity(nagActivity(card, marker));
-          if (!sent?.id) throw new Error(`Teams accepted a direct message to ${user} without returning its activity id`);
+          if (!sent?.id)
+            throw new Error(`Teams accepted a direct message to ${user} without returning its activity id`);
           // The turn runs in the chat createConversation opened (or found again): its id is where the card is.
           return { conversation: context.activity.conversation.id, message: sent.id };
         },
@@ -104,7 +124,11 @@ export function createTeamsNagNotifier(connection: TeamsConnection): NagNotifier
       const own = known.conversation.id === base;
       const reference = proactiveReference(known, {
         id: ref.conversation,
-        conversationType: own ? known.conversation.conversationType : ref.conversation.startsWith('19:') ? 'channel' : 'personal',
+        conversationType: own
+          ? known.conversation.conversationType
+          : ref.conversation.startsWith('19:')
+            ? 'channel'
+            : 'personal',
         isGroup: own ? known.conversation.isGroup : ref.conversation.startsWith('19:'),
       });
       await inProactiveTurn(
@@ -121,7 +145,10 @@ export function createTeamsNagNotifier(connection: TeamsConnection): NagNotifier
 }
 
 /** The channel's own reference when stored, else the last one heard from Teams. */
-async function referenceFor(connection: TeamsConnection, channel: string | undefined): Promise<StoredConversationReference> {
+async function referenceFor(
+  connection: TeamsConnection,
+  channel: string | undefined,
+): Promise<StoredConversationReference> {
   const own = channel === undefined ? undefined : await connection.references.get(channel);
   const known = own ?? (await connection.references.get(TEAMS_SERVICE_REFERENCE_KEY));
   if (!known) throw new AppError('NOT_FOUND', TEAMS_NOT_HEARD_FROM);
@@ -129,7 +156,10 @@ async function referenceFor(connection: TeamsConnection, channel: string | undef
 }
 
 /** A reference to `conversation`, with the serviceUrl, tenant and bot of a stored one. */
-function proactiveReference(known: StoredConversationReference, conversation: { readonly id: string; readonly conversationType: string; readonly isGroup: boolean }): Partial<ConversationReference> {
+function proactiveReference(
+  known: StoredConversationReference,
+  conversation: { readonly id: string; readonly conversationType: string; readonly isGroup: boolean },
+): Partial<ConversationReference> {
   return {
     channelId: TEAMS_CHANNEL_ID,
     serviceUrl: known.serviceUrl,

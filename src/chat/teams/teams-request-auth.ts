@@ -20,16 +20,34 @@ import type { TeamsAuthentication } from './teams-settings.js';
 /** The Bot Framework Service waits 15 s for the bot; a 503 must reach it before it gives up. */
 export const AUTHENTICATION_TIMEOUT_MS = 10_000;
 
-export type AuthenticationVerdict = { readonly ok: true } | { readonly ok: false; readonly status: 401 | 503; readonly reason: string };
+export type AuthenticationVerdict =
+  { readonly ok: true } | { readonly ok: false; readonly status: 401 | 503; readonly reason: string };
 
-export async function authenticateActivity(authentication: TeamsAuthentication, activity: Activity, authorization: string, timeoutMs = AUTHENTICATION_TIMEOUT_MS): Promise<AuthenticationVerdict> {
+export async function authenticateActivity(
+  authentication: TeamsAuthentication,
+  activity: Activity,
+  authorization: string,
+  timeoutMs = AUTHENTICATION_TIMEOUT_MS,
+): Promise<AuthenticationVerdict> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<AuthenticationVerdict>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, status: 503, reason: `no answer from the Bot Framework's signing keys within ${timeoutMs} ms` }), timeoutMs);
+    timer = setTimeout(
+      () =>
+        resolve({
+          ok: false,
+          status: 503,
+          reason: `no answer from the Bot Framework's signing keys within ${timeoutMs} ms`,
+        }),
+      timeoutMs,
+    );
   });
   const checked = authentication.authenticateRequest(activity, authorization).then(
     (): AuthenticationVerdict => ({ ok: true }),
-    (error: unknown): AuthenticationVerdict => ({ ok: false, status: statusFor(error), reason: error instanceof Error ? error.message : String(error) }),
+    (error: unknown): AuthenticationVerdict => ({
+      ok: false,
+      status: statusFor(error),
+      reason: error instanceof Error ? error.message : String(error),
+    }),
   );
   try {
     return await Promise.race([checked, timedOut]);
@@ -47,7 +65,10 @@ const TOKEN_ERRORS: readonly unknown[] = ['JsonWebTokenError', 'NotBeforeError',
  * for a network failure, above all) means we could not decide: 503, as for a time-out.
  */
 function statusFor(error: unknown): 401 | 503 {
-  const { statusCode, name } = (typeof error === 'object' && error !== null ? error : {}) as { statusCode?: unknown; name?: unknown };
+  const { statusCode, name } = (typeof error === 'object' && error !== null ? error : {}) as {
+    statusCode?: unknown;
+    name?: unknown;
+  };
   if (typeof statusCode === 'number') return statusCode >= 500 ? 503 : 401;
   return TOKEN_ERRORS.includes(name) ? 401 : 503;
 }

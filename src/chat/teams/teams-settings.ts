@@ -3,7 +3,11 @@
  * parses the MXOPS_TEAMS_* keys into TeamsSettings; nothing here reads the environment
  * (DESIGN.md, "Config parsed once").
  */
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory } from 'botbuilder';
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  ConfigurationServiceClientCredentialFactory,
+} from 'botbuilder';
 
 export interface TeamsSettings {
   /** The Azure Bot's Microsoft App ID, a GUID (MXOPS_TEAMS_APP_ID). */
@@ -40,10 +44,16 @@ export function singleTenantAuthentication(settings: TeamsSettings): TeamsAuthen
     MicrosoftAppPassword: settings.appPassword,
     MicrosoftAppTenantId: settings.tenantId,
   });
-  return new ConfigurationBotFrameworkAuthentication({ MicrosoftAppId: settings.appId, MicrosoftAppTenantId: settings.tenantId }, credentials);
+  return new ConfigurationBotFrameworkAuthentication(
+    { MicrosoftAppId: settings.appId, MicrosoftAppTenantId: settings.tenantId },
+    credentials,
+  );
 }
 
 /** One per process: the bot's HTTP listener and every worker that continues conversations. */
-export function createTeamsAdapter(settings: TeamsSettings, authentication: TeamsAuthentication = singleTenantAuthentication(settings)): CloudAdapter {
+export function createTeamsAdapter(
+  settings: TeamsSettings,
+  authentication: TeamsAuthentication = singleTenantAuthentication(settings),
+): CloudAdapter {
   return new CloudAdapter(authentication);
 }

@@ -21,7 +21,11 @@ export function baseConversationId(conversationId: string): string {
  *   threads within threads;
  * - in a personal or group chat: the same chat, as a new message.
  */
-export function threadConversationId(conversationId: string, conversationType: string | undefined, messageId: string): string {
+export function threadConversationId(
+  conversationId: string,
+  conversationType: string | undefined,
+  messageId: string,
+): string {
   if (conversationType !== 'channel' || conversationId.includes(MESSAGE_ID_SUFFIX)) return conversationId;
   return `${conversationId}${MESSAGE_ID_SUFFIX}${messageId}`;
 }
@@ -56,7 +60,7 @@ export function threadMessagesHtml(text: string): string[] {
   if (chunks.length === 1) return chunks.map(pre);
   // Every message must leave room for the widest marker, whose width depends on the count, which
   // less room can raise: repack until the room reserved covers the count it produced.
-  for (let reserved = 0; partMarkerBytes(chunks.length) > reserved; ) {
+  for (let reserved = 0; partMarkerBytes(chunks.length) > reserved;) {
     reserved = partMarkerBytes(chunks.length);
     chunks = packLines(lines, room - reserved);
   }
@@ -104,7 +108,8 @@ function splitLong(line: string, budget: number): string[] {
   while (Buffer.byteLength(rest) > budget) {
     let piece = safePrefix(rest, budget);
     // Each character is at least one byte: dropping the excess in characters always gets closer.
-    for (let bytes = Buffer.byteLength(piece); bytes > budget; bytes = Buffer.byteLength(piece)) piece = safePrefix(piece, piece.length - (bytes - budget));
+    for (let bytes = Buffer.byteLength(piece); bytes > budget; bytes = Buffer.byteLength(piece))
+      piece = safePrefix(piece, piece.length - (bytes - budget));
     const entity = piece.lastIndexOf('&');
     if (entity > piece.length - 6 && !piece.slice(entity).includes(';')) piece = piece.slice(0, entity);
     pieces.push(piece);

@@ -7,12 +7,27 @@ import { inconclusive } from '../lookup-failure.js';
 import type { CertificateInfo, SmtpProbeResult } from '../smtp-port.js';
 import { mailServerSessions, type MailServerSession } from '../smtp-sessions.js';
 import { validateHost, validatorFor, type HostValidations } from '../dnssec/mail-path.js';
-import { associationData, formatTlsa, matchChain, servedAssociations, tlsaRecords, unusableReason, usageName, type TlsaMatch, type TlsaRecord } from '../tlsa-record.js';
+import {
+  associationData,
+  formatTlsa,
+  matchChain,
+  servedAssociations,
+  tlsaRecords,
+  unusableReason,
+  usageName,
+  type TlsaMatch,
+  type TlsaRecord,
+} from '../tlsa-record.js';
 
 /** What one SMTP session says about a host's TLSA records. */
 type Verdict =
   | { readonly kind: 'match'; readonly address: string; readonly match: TlsaMatch }
-  | { readonly kind: 'mismatch'; readonly address: string; readonly chain: readonly CertificateInfo[]; readonly nameMatches: boolean }
+  | {
+      readonly kind: 'mismatch';
+      readonly address: string;
+      readonly chain: readonly CertificateInfo[];
+      readonly nameMatches: boolean;
+    }
   | { readonly kind: 'no-starttls'; readonly address: string; readonly extensions: readonly string[] }
   | { readonly kind: 'not-probed'; readonly address: string; readonly reason: string }
   /** TLS worked, but no record is usable, so there is nothing to authenticate against. */
@@ -38,11 +53,24 @@ export const daneCheck: Check = {
     const hosts = [...new Map(servers.map((s) => [s.host.toLowerCase(), s.host])).values()];
     if (hosts.length === 0) return [];
     const [lookups, sessions, validations] = await Promise.all([
-      Promise.all(hosts.map(async (host): Promise<HostTlsa> => ({ host, name: `_25._tcp.${host}`, outcome: await lookUpSecure(context.dns, `_25._tcp.${host}`) }))),
+      Promise.all(
+        hosts.map(async (host): Promise<HostTlsa> => ({
+          host,
+          name: `_25._tcp.${host}`,
+          outcome: await lookUpSecure(context.dns, `_25._tcp.${host}`),
+        })),
+      ),
       mailServerSessions(context),
       validatorFor(context).then((validator) => Promise.all(hosts.map((host) => validateHost(validator, host)))),
     ]);
-    return lookups.flatMap((lookup, i) => judgeHost(context, lookup, sessions?.filter((s) => sameName(s.server.host, lookup.host)), validations[i] as HostValidations));
+    return lookups.flatMap((lookup, i) =>
+      judgeHost(
+        context,
+        lookup,
+        sessions?.filter((s) => sameName(s.server.host, lookup.host)),
+        validations[i] as HostValidations,
+      ),
+    );
   },
 };
 
@@ -51,7 +79,13 @@ export const daneCheck: Check = {
  * AD in the query, a validating resolver does not set AD in its reply (RFC 6840 §5.7).
  */
 export async function lookUpSecure(dns: DnsLookups, name: string): Promise<QueryOutcome> {
-  const base = { server: dns.settings.resolver, name, type: 'TLSA', recursionDesired: true, edns: { udpSize: FLAG_DAY_UDP_SIZE, dnssecOk: true } } as const;
+  const base = {
+    server: dns.settings.resolver,
+    name,
+    type: 'TLSA',
+    recursionDesired: true,
+    edns: { udpSize: FLAG_DAY_UDP_SIZE, dnssecOk: true },
+  } as const;
   const udp = await dns.query({ ...base, transport: 'udp' });
   if (udp.ok && udp.reply.flags.tc) return dns.query({ ...base, transport: 'tcp' });
   return udp;
@@ -69,10 +103,16 @@ function daneSecurity(v: HostValidations): 'secure' | 'insecure' | 'bogus' | 'un
   return v.tlsa.security === 'secure' && v.a.security === 'secure' ? 'secure' : 'insecure';
 }
 
-function judgeHost(context: CheckContext, { host, name, outcome }: HostTlsa, sessions: readonly MailServerSession[] | undefined, validation: HostValidations): Finding[] {
+function judgeHost(
+  context: CheckContext,
+  { host, name, outcome }: HostTlsa,
+  sessions: readonly MailServerSession[] | undefined,
+  validation: HostValidations,
+): Finding[] {
   const security = daneSecurity(validation);
   if (security === 'bogus') return bogusTlsa(host, name, validation, sessions);
-  if (security === 'secure') return judgeRecords(context, host, name, tlsaRecords(validation.tlsa.records ?? []), true, 'NOERROR', sessions);
+  if (security === 'secure')
+    return judgeRecords(context, host, name, tlsaRecords(validation.tlsa.records ?? []), true, 'NOERROR', sessions);
   if (outcome.ok && outcome.reply.rcode === 'SERVFAIL') return [servfail(host, name, outcome)];
   const failed = inconclusive(outcome, name);
   if (failed || !outcome.ok) return failed ? [failed] : [];
@@ -81,7 +121,15 @@ function judgeHost(context: CheckContext, { host, name, outcome }: HostTlsa, ses
   return judgeRecords(context, host, name, records, outcome.reply.flags.ad, outcome.reply.rcode, sessions);
 }
 
-function judgeRecords(context: CheckContext, host: string, name: string, records: readonly TlsaRecord[], validated: boolean, rcode: string, sessions: readonly MailServerSession[] | undefined): Finding[] {
+function judgeRecords(
+  context: CheckContext,
+  host: string,
+  name: string,
+  records: readonly TlsaRecord[],
+  validated: boolean,
+  rcode: string,
+  sessions: readonly MailServerSession[] | undefined,
+): Finding[] {
   if (records.length === 0) {
     return [
       finding({
@@ -126,15 +174,23 @@ function judgeRecords(context: CheckContext, host: string, name: string, records
 function judgeSession({ server, result }: MailServerSession, usable: readonly TlsaRecord[]): Verdict {
   const address = server.address;
   const notProbed = (reason: string): Verdict => ({ kind: 'not-probed', address, reason });
-  if (result.refusedByPolicy) return notProbed(`the address is in a non-public range (${result.refusedByPolicy.range}), so it was not contacted`);
+  if (result.refusedByPolicy)
+    return notProbed(`the address is in a non-public range (${result.refusedByPolicy.range}), so it was not contacted`);
   if (!result.connect) return notProbed('no connection was attempted');
   if (!result.connect.ok) return notProbed(`the connection failed (${result.connect.error}: ${result.connect.detail})`);
-  if (result.ehlo?.code !== 250 && result.helo?.code !== 250) return notProbed(sessionEnd(result, 'the server accepted neither EHLO nor HELO'));
+  if (result.ehlo?.code !== 250 && result.helo?.code !== 250)
+    return notProbed(sessionEnd(result, 'the server accepted neither EHLO nor HELO'));
   // After TLS the extensions are those of the second EHLO, which must not list STARTTLS (RFC 3207
   // §4.2): whether STARTTLS was sent is what tells a server that offers it.
-  if (result.starttls === undefined && !('STARTTLS' in result.extensions)) return { kind: 'no-starttls', address, extensions: Object.keys(result.extensions) };
+  if (result.starttls === undefined && !('STARTTLS' in result.extensions))
+    return { kind: 'no-starttls', address, extensions: Object.keys(result.extensions) };
   const chain = result.tls?.chain ?? [];
-  if (chain.length === 0) return notProbed(result.tls?.error ? `the TLS handshake failed: ${result.tls.error}` : sessionEnd(result, 'STARTTLS did not lead to a TLS session'));
+  if (chain.length === 0)
+    return notProbed(
+      result.tls?.error
+        ? `the TLS handshake failed: ${result.tls.error}`
+        : sessionEnd(result, 'STARTTLS did not lead to a TLS session'),
+    );
   if (usable.length === 0) return { kind: 'no-usable-records', address };
   const nameMatches = result.tls?.nameMatches ?? false;
   const match = matchChain(usable, chain, nameMatches);
@@ -142,10 +198,17 @@ function judgeSession({ server, result }: MailServerSession, usable: readonly Tl
 }
 
 function sessionEnd(result: SmtpProbeResult, otherwise: string): string {
-  return result.abort ? `the session ended at ${result.abort.step} (${result.abort.reason}: ${result.abort.detail})` : otherwise;
+  return result.abort
+    ? `the session ended at ${result.abort.step} (${result.abort.reason}: ${result.abort.detail})`
+    : otherwise;
 }
 
-function verdictFinding(host: string, name: string, usable: readonly TlsaRecord[], verdict: Verdict): Finding | undefined {
+function verdictFinding(
+  host: string,
+  name: string,
+  usable: readonly TlsaRecord[],
+  verdict: Verdict,
+): Finding | undefined {
   const subject = verdict.address;
   const where = { mxHost: host, address: verdict.address, name, validated: true };
   switch (verdict.kind) {
@@ -171,7 +234,13 @@ function verdictFinding(host: string, name: string, usable: readonly TlsaRecord[
         summary: taNameOnly
           ? `${host} (${verdict.address}) serves a chain from the DANE-TA trust anchor at ${name}, but its certificate does not name ${host}, so DANE senders will not deliver to it.`
           : `${host} (${verdict.address}) serves a certificate that matches none of the ${usable.length} DNSSEC-validated TLSA record${usable.length === 1 ? '' : 's'} at ${name}, so DANE senders will not deliver to it.`,
-        evidence: { ...where, expected: usable.map(formatTlsa), served: servedAssociations(usable, verdict.chain), nameMatches: verdict.nameMatches, leaf: leaf?.subject ?? null },
+        evidence: {
+          ...where,
+          expected: usable.map(formatTlsa),
+          served: servedAssociations(usable, verdict.chain),
+          nameMatches: verdict.nameMatches,
+          leaf: leaf?.subject ?? null,
+        },
         remedy: taNameOnly
           ? `Serve a certificate whose subjectAltName includes ${host}.`
           : `Publish a TLSA record for the certificate now served (for its key: "${suggested}") next to the old ones, or serve again the certificate the records describe; remove old records only after their TTL has passed.`,
@@ -202,9 +271,19 @@ function verdictFinding(host: string, name: string, usable: readonly TlsaRecord[
   }
 }
 
-function unvalidated(context: CheckContext, host: string, name: string, records: readonly TlsaRecord[], verdicts: readonly Verdict[]): Finding {
+function unvalidated(
+  context: CheckContext,
+  host: string,
+  name: string,
+  records: readonly TlsaRecord[],
+  verdicts: readonly Verdict[],
+): Finding {
   const broken = verdicts.filter((v) => v.kind === 'mismatch' || v.kind === 'no-starttls');
-  const results = verdicts.map((v): { [key: string]: EvidenceValue } => ({ address: v.address, result: v.kind, ...(v.kind === 'not-probed' ? { reason: v.reason } : {}) }));
+  const results = verdicts.map((v): { [key: string]: EvidenceValue } => ({
+    address: v.address,
+    result: v.kind,
+    ...(v.kind === 'not-probed' ? { reason: v.reason } : {}),
+  }));
   const resolver = formatServer(context.dns.settings.resolver);
   return finding({
     id: 'dane.unvalidated',
@@ -212,7 +291,9 @@ function unvalidated(context: CheckContext, host: string, name: string, records:
     subject: name,
     summary:
       `The TLSA records at ${name} did not come back DNSSEC-validated (no AD bit from ${resolver}), so DANE senders ignore them if the zone is unsigned` +
-      (broken.length > 0 ? `; and ${broken.map((v) => `${v.address} ${v.kind === 'no-starttls' ? 'offers no STARTTLS' : 'serves a certificate they do not match'}`).join(', ')}, which would stop DANE senders once they validate.` : '.'),
+      (broken.length > 0
+        ? `; and ${broken.map((v) => `${v.address} ${v.kind === 'no-starttls' ? 'offers no STARTTLS' : 'serves a certificate they do not match'}`).join(', ')}, which would stop DANE senders once they validate.`
+        : '.'),
     evidence: { mxHost: host, name, records: records.map(formatTlsa), validated: false, resolver, results },
     remedy:
       `If the zone of ${host} is DNSSEC-signed, run mxops with a validating resolver to check DANE for real; if it is not, sign it and publish its DS record, or the TLSA records have no effect.` +
@@ -221,7 +302,13 @@ function unvalidated(context: CheckContext, host: string, name: string, records:
   });
 }
 
-function unusableRecords(host: string, name: string, records: readonly TlsaRecord[], unusable: readonly TlsaRecord[], usableCount: number): Finding {
+function unusableRecords(
+  host: string,
+  name: string,
+  records: readonly TlsaRecord[],
+  unusable: readonly TlsaRecord[],
+  usableCount: number,
+): Finding {
   return finding({
     id: 'dane.unusable-records',
     status: usableCount === 0 ? 'warn' : 'info',
@@ -230,7 +317,12 @@ function unusableRecords(host: string, name: string, records: readonly TlsaRecor
       usableCount === 0
         ? `None of the TLSA records at ${name} is usable for SMTP, so DANE senders insist on STARTTLS to ${host} but authenticate nothing: ${unusableReason(unusable[0] as TlsaRecord) ?? ''}.`
         : `${unusable.length} of the ${records.length} TLSA records at ${name} ${unusable.length === 1 ? 'is' : 'are'} ignored by SMTP clients: ${unusableReason(unusable[0] as TlsaRecord) ?? ''}.`,
-    evidence: { mxHost: host, name, unusable: unusable.map((r) => ({ record: formatTlsa(r), reason: unusableReason(r) ?? '' })), usable: usableCount },
+    evidence: {
+      mxHost: host,
+      name,
+      unusable: unusable.map((r) => ({ record: formatTlsa(r), reason: unusableReason(r) ?? '' })),
+      usable: usableCount,
+    },
     remedy: `Publish DANE-EE records ("3 1 1 <SHA-256 of the server's public key>") or DANE-TA records ("2 1 1 <SHA-256 of the issuing CA's key>") at ${name} and remove the others.`,
     ref: 'RFC 7672 §3.1.3; RFC 7671 §5',
   });
@@ -244,7 +336,14 @@ function notApplicable(host: string, name: string, records: readonly TlsaRecord[
     status: 'info',
     subject: name,
     summary: `${host} publishes TLSA records at ${name}, but ${why.type} ${why.name} is not DNSSEC-signed as validators see it (${why.detail}), so DANE senders ignore them.`,
-    evidence: { mxHost: host, name, records: records.map(formatTlsa), validated: false, zone: why.zone, security: why.security },
+    evidence: {
+      mxHost: host,
+      name,
+      records: records.map(formatTlsa),
+      validated: false,
+      zone: why.zone,
+      security: why.security,
+    },
     remedy: `Sign the zone of ${host} and publish its DS record at the parent, or remove the TLSA records: unsigned, they have no effect.`,
     ref: 'RFC 7672 §2.2',
   });
@@ -254,7 +353,12 @@ function notApplicable(host: string, name: string, records: readonly TlsaRecord[
  * A bogus TLSA RRset (or bogus address records of the host): a DANE sender's validating resolver
  * answers SERVFAIL, and RFC 7672 §2.2.1 has it defer rather than fall back to unauthenticated TLS.
  */
-function bogusTlsa(host: string, name: string, v: HostValidations, sessions: readonly MailServerSession[] | undefined): Finding[] {
+function bogusTlsa(
+  host: string,
+  name: string,
+  v: HostValidations,
+  sessions: readonly MailServerSession[] | undefined,
+): Finding[] {
   const why = v.tlsa.security === 'bogus' ? v.tlsa : v.a.security === 'bogus' ? v.a : v.aaaa;
   const base = {
     id: 'dane.bogus',
@@ -263,7 +367,14 @@ function bogusTlsa(host: string, name: string, v: HostValidations, sessions: rea
     remedy: `Fix the signatures of ${why.zone} (see dnssec.bogus); DANE senders will not deliver to ${host} until ${why.type} ${why.name} validates.`,
     ref: 'RFC 7672 §2.2.1',
   };
-  const evidence = { mxHost: host, host, name, zone: why.zone, reason: why.reason ?? 'bad-signature', rrset: `${why.type} ${why.name}` };
+  const evidence = {
+    mxHost: host,
+    host,
+    name,
+    zone: why.zone,
+    reason: why.reason ?? 'bad-signature',
+    rrset: `${why.type} ${why.name}`,
+  };
   const addresses = sessions?.map((s) => s.server.address) ?? [];
   if (addresses.length === 0) return [finding({ ...base, subject: name, evidence })];
   return addresses.map((address) => finding({ ...base, subject: address, evidence: { ...evidence, address } }));

@@ -27,7 +27,10 @@ export const dmarcCheck: Check = {
     const orgName = `_dmarc.${org}`;
     // The organizational domain's record is only needed when the domain has none, but asking
     // for both at once saves a round trip in that case and costs one packet otherwise.
-    const [own, orgOutcome] = await Promise.all([dns.recursive(ownName, 'TXT'), org === domain ? undefined : dns.recursive(orgName, 'TXT')]);
+    const [own, orgOutcome] = await Promise.all([
+      dns.recursive(ownName, 'TXT'),
+      org === domain ? undefined : dns.recursive(orgName, 'TXT'),
+    ]);
     const ownFailed = inconclusive(own, ownName);
     if (ownFailed) return [ownFailed];
     let found: Found = { name: ownName, policyDomain: domain, inherited: false, records: dmarcRecords(own) };
@@ -46,7 +49,12 @@ export const dmarcCheck: Check = {
           status: 'fail',
           subject: found.name,
           summary: `${found.name} holds ${found.records.length} DMARC records, so receivers apply no DMARC policy to mail from ${domain} at all.`,
-          evidence: { name: found.name, records: [...found.records], count: found.records.length, inherited: found.inherited },
+          evidence: {
+            name: found.name,
+            records: [...found.records],
+            count: found.records.length,
+            inherited: found.inherited,
+          },
           remedy: `Keep exactly one TXT record starting with "v=DMARC1" at ${found.name} and delete the others.`,
           ref: 'RFC 7489 §6.6.3',
         }),
@@ -61,8 +69,14 @@ export const dmarcCheck: Check = {
           status: 'fail',
           subject: found.name,
           summary: `The DMARC record at ${found.name} has ${parsed.errors.length === 1 ? 'an error' : `${parsed.errors.length} errors`}, so receivers may ignore it: ${parsed.errors[0]?.message ?? ''}.`,
-          evidence: { name: found.name, record: text, inherited: found.inherited, errors: parsed.errors.map((e) => ({ tag: e.tag, message: e.message })) },
-          remedy: 'Correct the tags named in the evidence: "v=DMARC1" first, then "p=none|quarantine|reject", tags separated by ";".',
+          evidence: {
+            name: found.name,
+            record: text,
+            inherited: found.inherited,
+            errors: parsed.errors.map((e) => ({ tag: e.tag, message: e.message })),
+          },
+          remedy:
+            'Correct the tags named in the evidence: "v=DMARC1" first, then "p=none|quarantine|reject", tags separated by ";".',
           ref: 'RFC 7489 §6.3, §6.4',
         }),
       ];
@@ -71,12 +85,25 @@ export const dmarcCheck: Check = {
   },
 };
 
-async function judgeRecord(domain: string, found: Found, record: DmarcRecord, dns: DnsLookups, organizationalDomain: (name: string) => string): Promise<Finding[]> {
+async function judgeRecord(
+  domain: string,
+  found: Found,
+  record: DmarcRecord,
+  dns: DnsLookups,
+  organizationalDomain: (name: string) => string,
+): Promise<Finding[]> {
   // A policy found at the organizational domain reaches a subdomain through sp=, if set
   // (RFC 7489 §6.3 "sp", §6.6.3).
   const policy = found.inherited ? (record.sp ?? record.p) : record.p;
   const policyTag = found.inherited && record.sp ? 'sp' : 'p';
-  const where = { name: found.name, record: record.text, inherited: found.inherited, policy, policyTag, pct: record.pct ?? 100 };
+  const where = {
+    name: found.name,
+    record: record.text,
+    inherited: found.inherited,
+    policy,
+    policyTag,
+    pct: record.pct ?? 100,
+  };
   const findings: Finding[] = [];
   if (policy === 'none') {
     findings.push(
@@ -86,7 +113,8 @@ async function judgeRecord(domain: string, found: Found, record: DmarcRecord, dn
         subject: domain,
         summary: `The DMARC policy for ${domain} is ${policyTag}=none${found.inherited ? ` (inherited from ${found.name})` : ''}: it only asks for reports, so receivers still deliver mail that fails DMARC.`,
         evidence: where,
-        remedy: 'Once the aggregate reports show that every legitimate sender passes, move to p=quarantine and then p=reject.',
+        remedy:
+          'Once the aggregate reports show that every legitimate sender passes, move to p=quarantine and then p=reject.',
         ref: 'RFC 7489 §6.3',
       }),
     );
@@ -130,10 +158,18 @@ function noReports(found: Found, record: DmarcRecord): Finding {
  * Reports sent to another organization's domain need that domain's consent: a v=DMARC1 TXT at
  * <policy domain>._report._dmarc.<destination> (RFC 7489 §7.1). All destinations are asked at once.
  */
-async function checkReportDestinations(found: Found, record: DmarcRecord, dns: DnsLookups, organizationalDomain: (name: string) => string): Promise<Finding[]> {
+async function checkReportDestinations(
+  found: Found,
+  record: DmarcRecord,
+  dns: DnsLookups,
+  organizationalDomain: (name: string) => string,
+): Promise<Finding[]> {
   const ownOrg = organizationalDomain(found.policyDomain);
   const destinations = new Map<string, Set<string>>();
-  for (const [tag, uris] of [['rua', record.rua], ['ruf', record.ruf]] as const) {
+  for (const [tag, uris] of [
+    ['rua', record.rua],
+    ['ruf', record.ruf],
+  ] as const) {
     for (const uri of uris) {
       if (organizationalDomain(uri.domain) === ownOrg) continue;
       const tags = destinations.get(uri.domain) ?? new Set<string>();
@@ -148,7 +184,13 @@ async function checkReportDestinations(found: Found, record: DmarcRecord, dns: D
       const failed = inconclusive(outcome, name);
       if (failed) return failed;
       const consent = dmarcRecords(outcome);
-      const evidence = { destination, tags: [...tags], authorizationName: name, authorizationRecords: consent, rcode: outcome.ok ? outcome.reply.rcode : outcome.error.code };
+      const evidence = {
+        destination,
+        tags: [...tags],
+        authorizationName: name,
+        authorizationRecords: consent,
+        rcode: outcome.ok ? outcome.reply.rcode : outcome.error.code,
+      };
       if (consent.length > 0) {
         return finding({
           id: 'dmarc.external-rua',
@@ -202,4 +244,3 @@ function publicSuffixList(): Promise<typeof PublicSuffixList> {
 function dmarcRecords(outcome: QueryOutcome): string[] {
   return txtRecords(outcome).filter(isDmarcRecord);
 }
-

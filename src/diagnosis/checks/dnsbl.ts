@@ -33,12 +33,29 @@ interface Probe {
 export const dnsblCheck: Check = {
   name: 'dnsbl',
   async run(context: CheckContext): Promise<Finding[]> {
-    const zones = [...new Set((context.dnsblZones ?? []).map((z) => z.trim().toLowerCase().replace(/^\.+|\.+$/g, '')).filter((z) => z !== ''))];
+    const zones = [
+      ...new Set(
+        (context.dnsblZones ?? [])
+          .map((z) =>
+            z
+              .trim()
+              .toLowerCase()
+              .replace(/^\.+|\.+$/g, ''),
+          )
+          .filter((z) => z !== ''),
+      ),
+    ];
     if (zones.length === 0) return [];
     const servers = await context.facts.mailServers();
     // One lookup per address, named after its most preferred MX host.
     const hostOf = new Map<string, string>();
-    for (const s of servers) if (ipaddr.IPv4.isValidFourPartDecimal(s.address) && nonPublicRange(s.address) === undefined && !hostOf.has(s.address)) hostOf.set(s.address, s.host);
+    for (const s of servers)
+      if (
+        ipaddr.IPv4.isValidFourPartDecimal(s.address) &&
+        nonPublicRange(s.address) === undefined &&
+        !hostOf.has(s.address)
+      )
+        hostOf.set(s.address, s.host);
     const targets = [...hostOf];
     if (targets.length === 0) return [];
     const probes = await Promise.all(
@@ -89,7 +106,8 @@ async function lookUp(dns: DnsLookups, name: string): Promise<Listing> {
       finding: finding({
         ...failed,
         id: 'dnsbl.lookup-failed',
-        remedy: 'Nothing for the partner to do: the blocklist could not be asked through our resolver. Blocklists such as Spamhaus refuse queries that come through large public resolvers; point mxops at a resolver of your own (MXOPS_RESOLVER), or look the addresses up on the blocklist\'s website.',
+        remedy:
+          "Nothing for the partner to do: the blocklist could not be asked through our resolver. Blocklists such as Spamhaus refuse queries that come through large public resolvers; point mxops at a resolver of your own (MXOPS_RESOLVER), or look the addresses up on the blocklist's website.",
       }),
     };
   }
@@ -110,7 +128,14 @@ function listed(probe: Probe, listing: Extract<Listing, { kind: 'listed' }>): Fi
     status: 'warn',
     subject: probe.address,
     summary: `MX address ${probe.address} (${probe.host}) is listed in ${probe.zone} (${listing.codes.join(', ')}): if this host also sends the domain's outgoing mail, receivers that use the list refuse it.`,
-    evidence: { mxHost: probe.host, address: probe.address, zone: probe.zone, query: probe.name, codes: [...listing.codes], reasons: [...listing.reasons] },
+    evidence: {
+      mxHost: probe.host,
+      address: probe.address,
+      zone: probe.zone,
+      query: probe.name,
+      codes: [...listing.codes],
+      reasons: [...listing.reasons],
+    },
     remedy: `Find out why on the list's own lookup page${listing.reasons.length > 0 ? ' (see the reason in the evidence)' : ''}, fix the cause (a compromised account, an open relay, a misconfigured sender), then request delisting from ${probe.zone}.`,
     ref: 'RFC 5782 §2.1',
   });

@@ -21,7 +21,12 @@ const PROBES: readonly EdnsProbe[] = [
   {
     name: 'edns',
     edns: { udpSize: FLAG_DAY_UDP_SIZE },
-    judge: (reply) => (reply.rcode !== 'NOERROR' ? `answers a plain EDNS query with ${reply.rcode}` : !reply.edns ? 'leaves the OPT record out of its EDNS replies' : undefined),
+    judge: (reply) =>
+      reply.rcode !== 'NOERROR'
+        ? `answers a plain EDNS query with ${reply.rcode}`
+        : !reply.edns
+          ? 'leaves the OPT record out of its EDNS replies'
+          : undefined,
   },
   {
     name: 'edns version 1',
@@ -61,7 +66,10 @@ export const ednsCheck: Check = {
     const authority = await facts.authority(domain);
     const perServer = await Promise.all(authority.servers.map((server) => probeServer(dns, authority.zone, server)));
     const probed = perServer.filter((result) => result !== 'not probed');
-    const findings = withOthersAnswering(probed.filter((result): result is Finding => result !== 'compliant'), probed.length);
+    const findings = withOthersAnswering(
+      probed.filter((result): result is Finding => result !== 'compliant'),
+      probed.length,
+    );
     if (probed.length > 0 && findings.length === 0) {
       findings.push(
         finding({
@@ -96,15 +104,30 @@ function withOthersAnswering(findings: readonly Finding[], probed: number): Find
 }
 
 /** The finding for a server that mishandles EDNS, or what else became of it. */
-async function probeServer(dns: DnsLookups, zone: string, server: AuthoritativeServer): Promise<Finding | 'compliant' | 'not probed'> {
+async function probeServer(
+  dns: DnsLookups,
+  zone: string,
+  server: AuthoritativeServer,
+): Promise<Finding | 'compliant' | 'not probed'> {
   const base = { server: server.server, name: zone, type: 'SOA', transport: 'udp', recursionDesired: false } as const;
-  const [plain, ...outcomes] = await Promise.all([dns.query({ ...base, edns: false }), ...PROBES.map((probe) => dns.query({ ...base, edns: probe.edns }))]);
+  const [plain, ...outcomes] = await Promise.all([
+    dns.query({ ...base, edns: false }),
+    ...PROBES.map((probe) => dns.query({ ...base, edns: probe.edns })),
+  ]);
   // A server that does not answer plain queries is the nameservers check's to report.
   if (!plain?.ok || plain.reply.rcode !== 'NOERROR') return 'not probed';
   const problems = PROBES.flatMap((probe, i) => {
     const outcome = outcomes[i];
     if (!outcome) return [];
-    if (!outcome.ok) return [{ probe: probe.name, problem: `does not answer (${outcome.error.code})`, dropped: true, dig: digCommand(outcome.query) }];
+    if (!outcome.ok)
+      return [
+        {
+          probe: probe.name,
+          problem: `does not answer (${outcome.error.code})`,
+          dropped: true,
+          dig: digCommand(outcome.query),
+        },
+      ];
     const problem = probe.judge(outcome.reply);
     return problem ? [{ probe: probe.name, problem, dropped: false, dig: digCommand(outcome.reply.query) }] : [];
   });
@@ -118,8 +141,13 @@ async function probeServer(dns: DnsLookups, zone: string, server: AuthoritativeS
     summary: drops
       ? `${label} answers plain queries but drops some EDNS queries; since DNS Flag Day 2019 resolvers no longer work around that, so lookups time out.`
       : `${label} mishandles EDNS: it ${problems.map((p) => p.problem).join('; ')}.`,
-    evidence: { server: label, dropsEdns: drops, problems: problems.map(({ probe, problem, dig }) => ({ probe, problem, dig })) },
-    remedy: 'Upgrade the nameserver software, and make sure no firewall or load balancer drops DNS packets that carry an OPT record.',
+    evidence: {
+      server: label,
+      dropsEdns: drops,
+      problems: problems.map(({ probe, problem, dig }) => ({ probe, problem, dig })),
+    },
+    remedy:
+      'Upgrade the nameserver software, and make sure no firewall or load balancer drops DNS packets that carry an OPT record.',
     ref: 'RFC 6891 §6-7; https://www.dnsflagday.net/2019/',
   });
 }

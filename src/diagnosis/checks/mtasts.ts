@@ -86,7 +86,10 @@ export const mtaStsCheck: Check = {
         }),
       ];
     }
-    const [result, mx] = await Promise.all([context.https.fetch(policyUrl(domain), { timeoutMs: POLICY_TIMEOUT_MS, maxBytes: POLICY_MAX_BYTES }), context.facts.mx()]);
+    const [result, mx] = await Promise.all([
+      context.https.fetch(policyUrl(domain), { timeoutMs: POLICY_TIMEOUT_MS, maxBytes: POLICY_MAX_BYTES }),
+      context.facts.mx(),
+    ]);
     const body = policyBody(domain, result);
     if (typeof body !== 'string') return [body];
     const policy = parseMtaStsPolicy(body);
@@ -97,8 +100,13 @@ export const mtaStsCheck: Check = {
           status: 'fail',
           subject: `mta-sts.${domain}`,
           summary: `The MTA-STS policy at ${policyUrl(domain)} is invalid, so senders cannot use it: ${policy.errors[0]?.message ?? ''}.`,
-          evidence: { url: policyUrl(domain), body: body.slice(0, 2048), errors: policy.errors.map((e) => ({ field: e.field, message: e.message })) },
-          remedy: 'Serve lines "version: STSv1", "mode: enforce|testing|none", "max_age: <seconds>" and one "mx: <host or *.domain>" per MX host, each on its own line.',
+          evidence: {
+            url: policyUrl(domain),
+            body: body.slice(0, 2048),
+            errors: policy.errors.map((e) => ({ field: e.field, message: e.message })),
+          },
+          remedy:
+            'Serve lines "version: STSv1", "mode: enforce|testing|none", "max_age: <seconds>" and one "mx: <host or *.domain>" per MX host, each on its own line.',
           ref: 'RFC 8461 §3.2',
         }),
       ];
@@ -141,7 +149,9 @@ function policyBody(domain: string, result: HttpsResult): string | Finding {
       subject,
       summary: `${url} answered HTTP ${result.status}${redirect ? ` redirecting to ${result.location ?? '(no Location)'}, which senders must not follow` : ' instead of 200'}, so senders apply no policy.`,
       evidence: fetchEvidence(result),
-      remedy: redirect ? `Serve the policy at ${url} itself with status 200; senders never follow redirects.` : `Serve the policy at ${url} with status 200.`,
+      remedy: redirect
+        ? `Serve the policy at ${url} itself with status 200; senders never follow redirects.`
+        : `Serve the policy at ${url} with status 200.`,
       ref: 'RFC 8461 §3.3',
     });
   }
@@ -159,14 +169,22 @@ function policyBody(domain: string, result: HttpsResult): string | Finding {
       subject,
       summary: `The MTA-STS policy at ${url} is unusable: ${problem}.`,
       evidence: { ...fetchEvidence(result), body: result.body.slice(0, 2048) },
-      remedy: mediaType !== 'text/plain' ? 'Serve the file with "Content-Type: text/plain".' : `Keep the policy under ${POLICY_MAX_BYTES / 1024} KiB: one "mx:" line per pattern, wildcards for large MX sets.`,
+      remedy:
+        mediaType !== 'text/plain'
+          ? 'Serve the file with "Content-Type: text/plain".'
+          : `Keep the policy under ${POLICY_MAX_BYTES / 1024} KiB: one "mx:" line per pattern, wildcards for large MX sets.`,
       ref: 'RFC 8461 §3.3',
     });
   }
   return result.body;
 }
 
-function judgePolicy(context: CheckContext, record: MtaStsRecord, policy: MtaStsPolicy, mx: { readonly outcome: QueryOutcome; readonly records: readonly MxRecord[] }): Finding[] {
+function judgePolicy(
+  context: CheckContext,
+  record: MtaStsRecord,
+  policy: MtaStsPolicy,
+  mx: { readonly outcome: QueryOutcome; readonly records: readonly MxRecord[] },
+): Finding[] {
   const { domain } = context;
   const where = { url: policyUrl(domain), id: record.id, mode: policy.mode, maxAge: policy.maxAge, mx: [...policy.mx] };
   const findings: Finding[] = [];
@@ -185,7 +203,10 @@ function judgePolicy(context: CheckContext, record: MtaStsRecord, policy: MtaSts
   if (policy.mode !== 'none') {
     const failed = inconclusive(mx.outcome, domain);
     if (failed) findings.push(failed);
-    else findings.push(...uncoveredHosts(domain, policy, mxHosts(domain, mx.records, mx.outcome.ok ? mx.outcome.reply.rcode : '')));
+    else
+      findings.push(
+        ...uncoveredHosts(domain, policy, mxHosts(domain, mx.records, mx.outcome.ok ? mx.outcome.reply.rcode : '')),
+      );
   }
   if (!findings.some((f) => f.status === 'error' || f.status === 'fail' || f.status === 'warn')) {
     findings.push(
@@ -205,7 +226,9 @@ function judgePolicy(context: CheckContext, record: MtaStsRecord, policy: MtaSts
 /** The hosts mail goes to: the MX targets, or the domain itself under implicit MX (RFC 8461 §4.1 matches both). */
 function mxHosts(domain: string, records: readonly MxRecord[], rcode: string): string[] {
   if (records.length === 0) return rcode === 'NOERROR' ? [domain] : [];
-  return [...new Set(records.map((r) => r.exchange.toLowerCase()).filter((h) => h !== '' && h !== '.' && !isIpAddress(h)))];
+  return [
+    ...new Set(records.map((r) => r.exchange.toLowerCase()).filter((h) => h !== '' && h !== '.' && !isIpAddress(h))),
+  ];
 }
 
 function uncoveredHosts(domain: string, policy: MtaStsPolicy, hosts: readonly string[]): Finding[] {
@@ -257,7 +280,14 @@ function unreachableRemedy(domain: string, result: HttpsFailure): string {
 }
 
 function fetchEvidence(result: HttpsResult): { [key: string]: string | number | boolean | null } {
-  if (!result.ok) return { url: result.url, failure: result.failure, code: result.code ?? null, detail: result.detail, ms: Math.round(result.ms) };
+  if (!result.ok)
+    return {
+      url: result.url,
+      failure: result.failure,
+      code: result.code ?? null,
+      detail: result.detail,
+      ms: Math.round(result.ms),
+    };
   const response: HttpsResponse = result;
   return {
     url: response.url,

@@ -32,7 +32,8 @@ export const mxCheck: Check = {
         }),
       ];
     }
-    if (records.length === 0) return [...ours, ...checkImplicitMx(domain, await facts.addresses(domain), dns.settings.allowPrivateTargets)];
+    if (records.length === 0)
+      return [...ours, ...checkImplicitMx(domain, await facts.addresses(domain), dns.settings.allowPrivateTargets)];
 
     const isNull = (r: MxRecord): boolean => r.exchange === '' || r.exchange === '.';
     const nulls = records.filter(isNull);
@@ -60,7 +61,8 @@ export const mxCheck: Check = {
           subject: domain,
           summary: `${domain} mixes a null MX with real MX records, which RFC 7505 forbids; senders may treat the domain as accepting no mail.`,
           evidence,
-          remedy: 'Remove the null MX record ("0 .") and keep the real mail servers, or remove those if the domain takes no mail.',
+          remedy:
+            'Remove the null MX record ("0 .") and keep the real mail servers, or remove those if the domain takes no mail.',
           ref: 'RFC 7505 §3',
         }),
       );
@@ -68,7 +70,15 @@ export const mxCheck: Check = {
     const named = records.filter((r) => !isNull(r)).sort((a, b) => a.preference - b.preference);
     const hosts = named.slice(0, facts.limits.maxHosts);
     if (named.length > hosts.length) findings.push(tooMany(domain, named.length, hosts.length));
-    const perHost = await Promise.all(hosts.map(async (mx) => checkHost(mx, isIpAddress(mx.exchange) ? undefined : await facts.addresses(mx.exchange), dns.settings.allowPrivateTargets)));
+    const perHost = await Promise.all(
+      hosts.map(async (mx) =>
+        checkHost(
+          mx,
+          isIpAddress(mx.exchange) ? undefined : await facts.addresses(mx.exchange),
+          dns.settings.allowPrivateTargets,
+        ),
+      ),
+    );
     findings.push(...perHost.flatMap((h) => h.findings));
 
     const unresolvable = perHost.filter((h) => h.unresolvable);
@@ -83,7 +93,8 @@ export const mxCheck: Check = {
             ? `None of the MX hosts of ${domain} has an address, so no mail can be delivered.`
             : `${unresolvable.length} of ${hosts.length} MX hosts of ${domain} have no address; senders skip them after a wasted lookup.`,
           evidence: { hosts: unresolvable.map((h) => h.host) },
-          remedy: 'Publish A (and AAAA) records for every MX host, or remove the MX records that point at names without addresses.',
+          remedy:
+            'Publish A (and AAAA) records for every MX host, or remove the MX records that point at names without addresses.',
           ref: 'RFC 5321 §5.1',
         }),
       );
@@ -113,7 +124,10 @@ export const mxCheck: Check = {
           status: 'pass',
           subject: domain,
           summary: `${hosts.length} MX host${hosts.length === 1 ? '' : 's'}, each with a public address.`,
-          evidence: { records: records.map(formatMx), addresses: Object.fromEntries(perHost.map((h) => [h.host, h.addresses])) },
+          evidence: {
+            records: records.map(formatMx),
+            addresses: Object.fromEntries(perHost.map((h) => [h.host, h.addresses])),
+          },
         }),
       );
     }
@@ -148,7 +162,8 @@ function tooMany(domain: string, total: number, kept: number): Finding {
     subject: domain,
     summary: `${domain} has ${total} MX hosts; only the ${kept} most preferred were looked at (senders try a few at most: Postfix 5 addresses per delivery).`,
     evidence: { total, checked: kept },
-    remedy: 'Publish a handful of MX hosts; senders never reach the rest, and the answer grows past what old resolvers take.',
+    remedy:
+      'Publish a handful of MX hosts; senders never reach the rest, and the answer grows past what old resolvers take.',
     ref: 'RFC 5321 §5.1; Postfix smtp_mx_address_limit',
   });
 }
@@ -254,7 +269,9 @@ function privateAddressFindings(host: string, addresses: readonly string[], via:
           ? `The mail host ${host} resolves to ${address}, a ${range} address: fine here (private targets are allowed), unreachable from the internet.`
           : `The mail host ${host} resolves to ${address}, a ${range} address that senders on the internet cannot reach.`,
         evidence: { via, address, range },
-        remedy: allowed ? '' : `Publish the public address of ${host}; keep internal addresses in an internal view of the zone.`,
+        remedy: allowed
+          ? ''
+          : `Publish the public address of ${host}; keep internal addresses in an internal view of the zone.`,
         ref: range === 'private' ? 'RFC 1918' : 'RFC 6890',
       }),
     ];

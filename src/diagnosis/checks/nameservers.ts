@@ -21,7 +21,8 @@ export const nameserversCheck: Check = {
     }
     findings.push(...delegationFindings(domain, authority));
     if (authority.nsHosts.length === 0) return findings;
-    for (const host of authority.undeterminedHosts) findings.push(...[inconclusive(host.a, host.host)].filter((f): f is Finding => f !== undefined));
+    for (const host of authority.undeterminedHosts)
+      findings.push(...[inconclusive(host.a, host.host)].filter((f): f is Finding => f !== undefined));
     if (authority.unresolvedHosts.length > 0) {
       findings.push(
         finding({
@@ -30,7 +31,8 @@ export const nameserversCheck: Check = {
           subject: authority.zone,
           summary: `${authority.unresolvedHosts.length} of ${authority.nsHosts.length} nameservers of ${authority.zone} have no IPv4 address, so resolvers cannot ask them.`,
           evidence: { unresolved: [...authority.unresolvedHosts], nameservers: [...authority.nsHosts] },
-          remedy: 'Publish A records for every NS host, or remove NS records that name hosts without addresses (at the registry too).',
+          remedy:
+            'Publish A records for every NS host, or remove NS records that name hosts without addresses (at the registry too).',
           ref: 'RFC 1034 §4.2.2',
         }),
       );
@@ -42,10 +44,20 @@ export const nameserversCheck: Check = {
       answering.map(async (h) => ({
         health: h,
         // The same query the size probe sends with EDNS, so it is asked only once.
-        mx: await dns.query({ server: h.server.server, name: domain, type: 'MX', transport: 'udp', edns: { udpSize: FLAG_DAY_UDP_SIZE }, recursionDesired: false }),
+        mx: await dns.query({
+          server: h.server.server,
+          name: domain,
+          type: 'MX',
+          transport: 'udp',
+          edns: { udpSize: FLAG_DAY_UDP_SIZE },
+          recursionDesired: false,
+        }),
       })),
     );
-    findings.push(...compareServers(domain, authority.zone, views), ...(await parentChildFindings(facts, authority, answering)));
+    findings.push(
+      ...compareServers(domain, authority.zone, views),
+      ...(await parentChildFindings(facts, authority, answering)),
+    );
     if (!findings.some((f) => f.status !== 'pass' && f.status !== 'info')) {
       findings.push(
         finding({
@@ -61,7 +73,11 @@ export const nameserversCheck: Check = {
   },
 };
 
-function compareServers(domain: string, zone: string, views: readonly { health: NameserverHealth; mx: QueryOutcome }[]): Finding[] {
+function compareServers(
+  domain: string,
+  zone: string,
+  views: readonly { health: NameserverHealth; mx: QueryOutcome }[],
+): Finding[] {
   const serials = new Map<string, string[]>();
   const mxSets = new Map<string, string[]>();
   for (const { health, mx } of views) {
@@ -87,7 +103,8 @@ function compareServers(domain: string, zone: string, views: readonly { health: 
           ? `The nameservers of ${zone} give different MX sets for ${domain}, so senders get different answers depending on which server their resolver asks.`
           : `The nameservers of ${zone} serve different SOA serials: a secondary is not in sync (or a change is still propagating).`,
       evidence: { serials: Object.fromEntries(serials), mxSets: Object.fromEntries(mxSets) },
-      remedy: 'Check zone transfers (NOTIFY, AXFR/IXFR allowed from the primary) and that every server loads the same zone version.',
+      remedy:
+        'Check zone transfers (NOTIFY, AXFR/IXFR allowed from the primary) and that every server loads the same zone version.',
       ref: 'RFC 1996; RFC 1034 §4.3.5',
     }),
   ];

@@ -54,7 +54,9 @@ async function checkAddress(facts: DomainFacts, host: string, address: string): 
   }
   const forward = await Promise.all(ptrNames.map((ptr) => facts.addresses(ptr)));
   if (forward.some((f) => [...f.ipv4, ...f.ipv6].some((a) => sameAddress(a, address)))) return [];
-  const unsettled = forward.flatMap((f) => [inconclusive(f.a, f.host), inconclusive(f.aaaa, f.host)].filter((x): x is Finding => x !== undefined));
+  const unsettled = forward.flatMap((f) =>
+    [inconclusive(f.a, f.host), inconclusive(f.aaaa, f.host)].filter((x): x is Finding => x !== undefined),
+  );
   if (unsettled.length > 0) return unsettled;
   return [
     finding({
@@ -62,7 +64,12 @@ async function checkAddress(facts: DomainFacts, host: string, address: string): 
       status: 'warn',
       subject: address,
       summary: `${address} (${host}) has PTR ${ptrNames.join(', ')}, which does not resolve back to ${address} (not forward-confirmed).`,
-      evidence: { host, address, ptr: ptrNames, forward: Object.fromEntries(forward.map((f) => [f.host, [...f.ipv4, ...f.ipv6]])) },
+      evidence: {
+        host,
+        address,
+        ptr: ptrNames,
+        forward: Object.fromEntries(forward.map((f) => [f.host, [...f.ipv4, ...f.ipv6]])),
+      },
       remedy: `Make the PTR name of ${address} resolve to ${address} (an A/AAAA record), or change the PTR to a name that does.`,
       ref: 'RFC 8601 §3 (iprev); RFC 1912 §2.1',
     }),

@@ -6,7 +6,16 @@ import type { Authority } from '../domain-facts.js';
 import { finding, type Evidence, type Finding } from '../finding.js';
 import { inconclusive } from '../lookup-failure.js';
 import type { DnsReply } from '../dns-port.js';
-import { CLASSIC_UDP_LIMIT, classicTruncated, ednsTruncated, fullReply, probeSizes, resolverReply, tcpFailed, type SizeProbe } from '../size-probe.js';
+import {
+  CLASSIC_UDP_LIMIT,
+  classicTruncated,
+  ednsTruncated,
+  fullReply,
+  probeSizes,
+  resolverReply,
+  tcpFailed,
+  type SizeProbe,
+} from '../size-probe.js';
 
 /**
  * The founding failure (DOMAIN.md §1): the queries a qmail-family sender makes (ANY and MX for the
@@ -42,14 +51,19 @@ async function runProbes({ domain, facts, dns }: CheckContext): Promise<SizeProb
   const probeAll = async (authority: Authority, name: string, type: QueryType): Promise<SizeProbe[]> => {
     const probed = await Promise.all(
       authority.servers.map(async (server) => {
-        const [probe, health] = await Promise.all([probeSizes(dns, server, name, type), facts.nameserverHealth(authority.zone, server)]);
+        const [probe, health] = await Promise.all([
+          probeSizes(dns, server, name, type),
+          facts.nameserverHealth(authority.zone, server),
+        ]);
         return health.state === 'authoritative' ? [probe] : [];
       }),
     );
     return probed.flat();
   };
   // The domain's probes and the MX hosts' probes each start as soon as what they need is known.
-  const domainProbes = facts.authority(domain).then((authority) => Promise.all([probeAll(authority, domain, 'ANY'), probeAll(authority, domain, 'MX')]));
+  const domainProbes = facts
+    .authority(domain)
+    .then((authority) => Promise.all([probeAll(authority, domain, 'ANY'), probeAll(authority, domain, 'MX')]));
   const hostProbes = facts.mx().then(async ({ records }) => {
     const hosts = records.length === 0 ? [] : (await facts.mxHosts()).hosts.map((r) => r.exchange);
     return Promise.all(hosts.map(async (host) => probeAll(await facts.authority(host), host, 'A')));
@@ -59,7 +73,10 @@ async function runProbes({ domain, facts, dns }: CheckContext): Promise<SizeProb
 }
 
 /** The domain's ANY and MX replies as our resolver gives them, by "TYPE name": the figures `dig` shows an admin. */
-async function resolverReplies({ domain, dns }: CheckContext): Promise<Map<string, { readonly reply: DnsReply; readonly dig: string }>> {
+async function resolverReplies({
+  domain,
+  dns,
+}: CheckContext): Promise<Map<string, { readonly reply: DnsReply; readonly dig: string }>> {
   const asked = await Promise.all(
     (['ANY', 'MX'] as const).map(async (type) => {
       const reply = await resolverReply(dns, domain, type);
@@ -87,13 +104,20 @@ function measurement(probe: SizeProbe) {
   };
 }
 
-function judgeProbe(probe: SizeProbe, throughResolver: { readonly reply: DnsReply; readonly dig: string } | undefined): Finding[] {
+function judgeProbe(
+  probe: SizeProbe,
+  throughResolver: { readonly reply: DnsReply; readonly dig: string } | undefined,
+): Finding[] {
   const subject = `${probe.type} ${probe.name} at ${serverLabel(probe)}`;
   const failed = inconclusive(probe.classic, subject);
   if (failed) return [failed];
   const full = fullReply(probe);
   const resolverFacts: Evidence = throughResolver
-    ? { resolver: formatServer(throughResolver.reply.query.server), resolverSize: throughResolver.reply.size, resolverAnswerEnd: throughResolver.reply.answerEnd }
+    ? {
+        resolver: formatServer(throughResolver.reply.query.server),
+        resolverSize: throughResolver.reply.size,
+        resolverAnswerEnd: throughResolver.reply.answerEnd,
+      }
     : {};
   // The resolver's figure is reproduced with its own command, after the authoritative server's.
   const viaResolver = throughResolver ? [throughResolver.dig] : [];
@@ -140,7 +164,10 @@ function judgeProbe(probe: SizeProbe, throughResolver: { readonly reply: DnsRepl
         status: 'warn',
         subject,
         summary: `The ${probe.type} reply for ${probe.name} is ${full.size} bytes, over the ${FLAG_DAY_UDP_SIZE}-byte EDNS size resolvers use since DNS Flag Day 2020, so every lookup needs TCP.`,
-        evidence: { ...facts, dig: [digCommand(probe.flagDay.ok ? probe.flagDay.reply.query : probe.flagDay.query), ...viaResolver] },
+        evidence: {
+          ...facts,
+          dig: [digCommand(probe.flagDay.ok ? probe.flagDay.reply.query : probe.flagDay.query), ...viaResolver],
+        },
         remedy: `Shrink the ${probe.type} RRset below ${FLAG_DAY_UDP_SIZE} bytes, and keep TCP/53 open.`,
         ref: 'https://www.dnsflagday.net/2020/; RFC 7766',
       }),
@@ -152,13 +179,17 @@ function judgeProbe(probe: SizeProbe, throughResolver: { readonly reply: DnsRepl
 /** One finding per server whose TCP failed: a failure, if any reply from it needs TCP. */
 function judgeTcp(probes: readonly SizeProbe[]): Finding[] {
   const byServer = new Map<string, SizeProbe[]>();
-  for (const probe of probes) byServer.set(probe.server.address, [...(byServer.get(probe.server.address) ?? []), probe]);
+  for (const probe of probes)
+    byServer.set(probe.server.address, [...(byServer.get(probe.server.address) ?? []), probe]);
   return [...byServer.values()].flatMap((serverProbes) => {
     const broken = serverProbes.filter(tcpFailed);
     const first = broken[0];
     if (!first || first.tcp.ok) return [];
     // TCP answered other queries in this run: these failures (each asked twice) are time-outs, not a dead TCP/53.
-    if (serverProbes.some((p) => p.tcp.ok)) return broken.flatMap((p) => [inconclusive(p.tcp, `${p.type} ${p.name} at ${serverLabel(p)}`)].filter((f): f is Finding => f !== undefined));
+    if (serverProbes.some((p) => p.tcp.ok))
+      return broken.flatMap((p) =>
+        [inconclusive(p.tcp, `${p.type} ${p.name} at ${serverLabel(p)}`)].filter((f): f is Finding => f !== undefined),
+      );
     const needTcp = serverProbes.filter((p) => classicTruncated(p) || ednsTruncated(p));
     const everyone = needTcp.some(ednsTruncated);
     return [
@@ -181,7 +212,8 @@ function judgeTcp(probes: readonly SizeProbe[]): Finding[] {
           queriesNeedingTcp: needTcp.map((p) => `${p.type} ${p.name}`),
           dig: digCommand(first.tcp.query),
         },
-        remedy: 'Allow TCP/53 to every authoritative server in the firewall and the server configuration; RFC 7766 makes TCP support mandatory.',
+        remedy:
+          'Allow TCP/53 to every authoritative server in the firewall and the server configuration; RFC 7766 makes TCP support mandatory.',
         ref: 'RFC 7766 §5; RFC 5966',
       }),
     ];

@@ -18,6 +18,9 @@ export const smtpCheck: Check = {
     const sessions = perAddress(await pending);
     // Without a clock, certificate expiry comes from the prober's trust verdict (CERT_HAS_EXPIRED).
     const options = context.clock ? { now: context.clock() } : {};
-    return [...sessions.flatMap((session) => judgeSession(session, options)), ...judgeOutboundPort(context.domain, sessions)];
+    return [
+      ...sessions.flatMap((session) => judgeSession(session, options)),
+      ...judgeOutboundPort(context.domain, sessions),
+    ];
   },
 };

@@ -74,7 +74,9 @@ export const spfCheck: Check = {
       if (level.length > budget) walk.truncated = true;
       const current = level.slice(0, budget);
       walk.visited += current.length;
-      const fetched = await Promise.all(current.map(async (visit) => ({ visit, outcome: await dns.recursive(visit.domain, 'TXT') })));
+      const fetched = await Promise.all(
+        current.map(async (visit) => ({ visit, outcome: await dns.recursive(visit.domain, 'TXT') })),
+      );
       level = fetched.flatMap(({ visit, outcome }) => readRecord(walk, dns, visit, outcome));
     }
     const probed = await Promise.all(walk.probes.map(async (probe) => ({ probe, outcome: await probe.outcome })));
@@ -92,7 +94,14 @@ function readRecord(walk: SpfWalk, dns: DnsLookups, visit: Visit, outcome: Query
   if (walk.inconclusive(outcome, visit.domain)) return [];
   // An include or redirect target that does not exist or has no TXT at all is a void lookup of
   // the term that named it (RFC 7208 §4.6.4).
-  if (!isTop && isVoid(outcome, 'TXT')) walk.voids.push({ term: visit.chain.at(-1) ?? '', domain: visit.chain.at(-2) ?? '', target: visit.domain, qtype: 'TXT', rcode: rcodeOf(outcome) });
+  if (!isTop && isVoid(outcome, 'TXT'))
+    walk.voids.push({
+      term: visit.chain.at(-1) ?? '',
+      domain: visit.chain.at(-2) ?? '',
+      target: visit.domain,
+      qtype: 'TXT',
+      rcode: rcodeOf(outcome),
+    });
   const texts = txtRecords(outcome).filter(isSpfRecord);
   const where = { domain: visit.domain, chain: [...visit.chain] };
   if (texts.length === 0) {
@@ -108,7 +117,8 @@ function readRecord(walk: SpfWalk, dns: DnsLookups, visit: Visit, outcome: Query
         subject: visit.domain,
         summary: `${visit.domain} publishes ${texts.length} SPF records, so receivers stop with a permanent error and SPF fails for every message.`,
         evidence: { ...where, records: texts, count: texts.length },
-        remedy: 'Merge them into one TXT record that starts with "v=spf1" and lists every sender, and delete the others.',
+        remedy:
+          'Merge them into one TXT record that starts with "v=spf1" and lists every sender, and delete the others.',
         ref: 'RFC 7208 §4.5',
       }),
     );
@@ -124,7 +134,8 @@ function readRecord(walk: SpfWalk, dns: DnsLookups, visit: Visit, outcome: Query
         subject: visit.domain,
         summary: `The SPF record at ${visit.domain}${isTop ? '' : ` (reached by ${visit.chain.slice(1).join(' -> ')})`} has ${parsed.errors.length === 1 ? 'a syntax error' : `${parsed.errors.length} syntax errors`}, so receivers stop with a permanent error: ${parsed.errors[0]?.message ?? ''}.`,
         evidence: { ...where, record: text, errors: parsed.errors.map((e) => ({ term: e.term, message: e.message })) },
-        remedy: 'Correct the terms named in the evidence; each term is separated by one space and must follow the RFC 7208 grammar.',
+        remedy:
+          'Correct the terms named in the evidence; each term is separated by one space and must follow the RFC 7208 grammar.',
         ref: 'RFC 7208 §4.6, §12',
       }),
     );
@@ -141,7 +152,10 @@ function readTerms(walk: SpfWalk, dns: DnsLookups, visit: Visit, record: SpfReco
   const all = record.mechanisms[allIndex];
   const reachable = allIndex === -1 ? record.mechanisms : record.mechanisms.slice(0, allIndex + 1);
   const redirect = all ? undefined : record.redirect;
-  const unreached = [...(allIndex === -1 ? [] : record.mechanisms.slice(allIndex + 1).map((m) => m.term)), ...(all && record.redirect ? [record.redirect.term] : [])];
+  const unreached = [
+    ...(allIndex === -1 ? [] : record.mechanisms.slice(allIndex + 1).map((m) => m.term)),
+    ...(all && record.redirect ? [record.redirect.term] : []),
+  ];
   if (unreached.length > 0) walk.ignored.push({ domain: visit.domain, terms: unreached });
 
   const next: Visit[] = [];
@@ -161,7 +175,8 @@ function readTerms(walk: SpfWalk, dns: DnsLookups, visit: Visit, record: SpfReco
       continue;
     }
     if (mechanism.kind === 'ptr') walk.ptrs.push({ domain: visit.domain, term: mechanism.term });
-    else if (mechanism.kind === 'include') follow(mechanism.term, mechanism.domainSpec, visit.passesUp && mechanism.qualifier === '+', false);
+    else if (mechanism.kind === 'include')
+      follow(mechanism.term, mechanism.domainSpec, visit.passesUp && mechanism.qualifier === '+', false);
     else walk.probes.push(probe(dns, visit.domain, mechanism));
   }
   if (redirect) {
@@ -170,7 +185,12 @@ function readTerms(walk: SpfWalk, dns: DnsLookups, visit: Visit, record: SpfReco
     else follow(redirect.term, redirect.value, visit.passesUp, visit.mainLine);
   }
   walk.lookups += counted.length;
-  walk.breakdown.push({ domain: visit.domain, chain: visit.chain.join(' -> '), lookups: counted.length, terms: counted });
+  walk.breakdown.push({
+    domain: visit.domain,
+    chain: visit.chain.join(' -> '),
+    lookups: counted.length,
+    terms: counted,
+  });
 
   if (all && all.qualifier === '+' && visit.passesUp) {
     walk.findings.push(
@@ -202,7 +222,11 @@ function readTerms(walk: SpfWalk, dns: DnsLookups, visit: Visit, record: SpfReco
 }
 
 /** a, mx and exists ask DNS about a name that can be read without macros: see whether it is void. */
-function probe(dns: DnsLookups, domain: string, mechanism: Extract<SpfMechanism, { kind: 'a' | 'mx' | 'exists' }>): VoidProbe {
+function probe(
+  dns: DnsLookups,
+  domain: string,
+  mechanism: Extract<SpfMechanism, { kind: 'a' | 'mx' | 'exists' }>,
+): VoidProbe {
   const target = (mechanism.domainSpec ?? domain).replace(/\.$/, '');
   const qtype: QueryType = mechanism.kind === 'mx' ? 'MX' : 'A';
   return { term: mechanism.term, domain, target, qtype, outcome: dns.recursive(target, qtype) };
@@ -249,7 +273,14 @@ function missingTarget(visit: Visit, outcome: QueryOutcome): Finding {
     status: 'fail',
     subject: visit.domain,
     summary: `"${term}" in the SPF record of ${from} names ${visit.domain}, which has no SPF record${outcome.ok && outcome.reply.rcode === 'NXDOMAIN' ? ' (NXDOMAIN)' : ''}, so receivers stop with a permanent error.`,
-    evidence: { domain: from, target: visit.domain, term, chain: [...visit.chain], rcode: rcodeOf(outcome), txtRecords: txtRecords(outcome) },
+    evidence: {
+      domain: from,
+      target: visit.domain,
+      term,
+      chain: [...visit.chain],
+      rcode: rcodeOf(outcome),
+      txtRecords: txtRecords(outcome),
+    },
     remedy: `Correct or remove "${term}": check the name with the provider whose servers it stands for.`,
     ref: isRedirect ? 'RFC 7208 §6.1' : 'RFC 7208 §5.2',
   });
@@ -277,7 +308,8 @@ function report(domain: string, walk: SpfWalk): Finding[] {
           truncated: walk.truncated,
           ...(walk.truncated ? { note: `stopped after ${MAX_RECORDS} records; the count is a lower bound` } : {}),
         },
-        remedy: 'Remove includes for services that no longer send, replace a, mx and ptr terms with ip4/ip6 ranges, or move some senders to a subdomain with its own record.',
+        remedy:
+          'Remove includes for services that no longer send, replace a, mx and ptr terms with ip4/ip6 ranges, or move some senders to a subdomain with its own record.',
         ref: 'RFC 7208 §4.6.4',
       }),
     );
@@ -320,14 +352,23 @@ function report(domain: string, walk: SpfWalk): Finding[] {
       }),
     );
   }
-  if (walk.topRecord !== undefined && !findings.some((f) => f.status === 'error' || f.status === 'fail' || f.status === 'warn')) {
+  if (
+    walk.topRecord !== undefined &&
+    !findings.some((f) => f.status === 'error' || f.status === 'fail' || f.status === 'warn')
+  ) {
     findings.push(
       finding({
         id: 'spf.ok',
         status: 'pass',
         subject: domain,
         summary: `SPF record found ("${shorten(walk.topRecord)}"); ${walk.lookups} of ${MAX_LOOKUPS} DNS lookups used.`,
-        evidence: { record: walk.topRecord, lookups: walk.lookups, voidLookups: walk.voids.length, breakdown, ignoredTerms: walk.ignored },
+        evidence: {
+          record: walk.topRecord,
+          lookups: walk.lookups,
+          voidLookups: walk.voids.length,
+          breakdown,
+          ignoredTerms: walk.ignored,
+        },
         ref: 'RFC 7208',
       }),
     );

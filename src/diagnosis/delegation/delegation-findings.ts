@@ -31,7 +31,12 @@ export function delegationFindings(domain: string, authority: Authority): Findin
           status: 'error',
           subject: domain,
           summary: `No server of ${zoneName(delegation.zone)} gave a usable answer, so the delegation of ${domain} could not be read from its parent.`,
-          evidence: { zone: zoneName(delegation.zone), path: [...delegation.path], answers: delegation.outcomes.map(failureWord), dig: asked.map(digCommand) },
+          evidence: {
+            zone: zoneName(delegation.zone),
+            path: [...delegation.path],
+            answers: delegation.outcomes.map(failureWord),
+            dig: asked.map(digCommand),
+          },
           remedy: 'Re-run the check; if it persists, the parent zone has a problem of its own.',
           ref: 'RFC 1034 §5.3.3',
         }),
@@ -44,7 +49,8 @@ export function delegationFindings(domain: string, authority: Authority): Findin
           subject: domain,
           summary: `No root server answered from here, so the nameservers of ${domain} were found through our resolver, not read from the parent's delegation.`,
           evidence: { answers: delegation.outcomes.map(failureWord), dig: asked.slice(0, 2).map(digCommand) },
-          remedy: 'Allow outbound DNS (UDP and TCP port 53) from mxops, or point MXOPS_ROOT_HINTS at root servers it can reach.',
+          remedy:
+            'Allow outbound DNS (UDP and TCP port 53) from mxops, or point MXOPS_ROOT_HINTS at root servers it can reach.',
           ref: 'RFC 1034 §5.3.3',
         }),
       );
@@ -108,7 +114,11 @@ export function delegationFindings(domain: string, authority: Authority): Findin
  * Dead and lame servers. With none of them answering for the zone, no resolver can look the domain
  * up: every sender defers, then bounces. With some answering, resolvers retry the others (slower).
  */
-export function reachabilityFindings(domain: string, authority: Authority, health: readonly NameserverHealth[]): Finding[] {
+export function reachabilityFindings(
+  domain: string,
+  authority: Authority,
+  health: readonly NameserverHealth[],
+): Finding[] {
   const dead = health.filter((h) => h.state === 'unreachable');
   const lame = health.filter((h) => h.state === 'lame');
   const noneAnswers = health.length > 0 && dead.length + lame.length === health.length;
@@ -154,7 +164,13 @@ export function reachabilityFindings(domain: string, authority: Authority, healt
         summary: noneAnswers
           ? `${label(h.server)} is delegated ${authority.zone} but does not answer for it authoritatively (${answer}), and no other nameserver does: no resolver can look up ${domain}, so every sender defers, then bounces.`
           : `${label(h.server)} is listed as a nameserver of ${authority.zone} but does not answer for it authoritatively (${answer}); resolvers that ask it first get an error and retry elsewhere.`,
-        evidence: { server: label(h.server), zone: authority.zone, rcode: reply?.rcode ?? null, aa: reply?.flags.aa ?? false, dig: reply ? digCommand(reply.query) : digs(h) },
+        evidence: {
+          server: label(h.server),
+          zone: authority.zone,
+          rcode: reply?.rcode ?? null,
+          aa: reply?.flags.aa ?? false,
+          dig: reply ? digCommand(reply.query) : digs(h),
+        },
         remedy: `Load the zone ${authority.zone} on ${h.server.host}, or remove ${h.server.host} from ${nsRecords}.`,
         ref: 'RFC 1912 §2.8',
       }),

@@ -20,7 +20,11 @@ export interface NameserverHealth {
 }
 
 /** Asks the server for the zone's SOA three ways at once, so a dead server costs one time-out, not three. */
-export async function probeNameserver(dns: DnsLookups, zone: string, server: AuthoritativeServer): Promise<NameserverHealth> {
+export async function probeNameserver(
+  dns: DnsLookups,
+  zone: string,
+  server: AuthoritativeServer,
+): Promise<NameserverHealth> {
   const base = { server: server.server, name: zone, type: 'SOA', recursionDesired: false } as const;
   const [udp, edns, tcp] = await Promise.all([
     dns.query({ ...base, transport: 'udp', edns: false }),
@@ -34,7 +38,9 @@ export async function probeNameserver(dns: DnsLookups, zone: string, server: Aut
 }
 
 function isAuthoritativeFor(reply: DnsReply, zone: string): boolean {
-  return reply.rcode === 'NOERROR' && reply.flags.aa && reply.answers.some((r) => r.type === 'SOA' && sameName(r.name, zone));
+  return (
+    reply.rcode === 'NOERROR' && reply.flags.aa && reply.answers.some((r) => r.type === 'SOA' && sameName(r.name, zone))
+  );
 }
 
 /** How a failed query failed, in a word people read: "timed out", "connection refused", "reset". */

@@ -67,7 +67,9 @@ export function parseRootHints(text: string, source = 'root hints'): RootHint[] 
   text.split(/\r?\n/).forEach((raw, index) => {
     const line = raw.replace(/;.*/, '').trim();
     if (line === '') return;
-    const fields = line.split(/\s+/).filter((field, i) => !(i > 0 && (/^\d+$/.test(field) || CLASSES.has(field.toUpperCase()))));
+    const fields = line
+      .split(/\s+/)
+      .filter((field, i) => !(i > 0 && (/^\d+$/.test(field) || CLASSES.has(field.toUpperCase()))));
     const [owner, type, value, ...extra] = fields;
     const where = `${source}:${index + 1}`;
     if (owner === undefined || type === undefined || value === undefined || extra.length > 0) {
@@ -75,7 +77,8 @@ export function parseRootHints(text: string, source = 'root hints'): RootHint[] 
     }
     switch (type.toUpperCase()) {
       case 'NS':
-        if (owner !== '.') throw new AppError('BAD_INPUT', `${where}: root hints list NS records of the root ("."), not of ${owner}`);
+        if (owner !== '.')
+          throw new AppError('BAD_INPUT', `${where}: root hints list NS records of the root ("."), not of ${owner}`);
         rootHosts.push(value.replace(/\.$/, '').toLowerCase());
         return;
       case 'A':
@@ -89,8 +92,16 @@ export function parseRootHints(text: string, source = 'root hints'): RootHint[] 
         throw new AppError('BAD_INPUT', `${where}: root hints hold NS, A and AAAA records, not ${type}`);
     }
   });
-  const hints = rootHosts.flatMap((host) => [...addresses.entries()].filter(([name]) => sameName(name, host)).flatMap(([, list]) => list.map((address) => ({ host, address }))));
-  if (hints.length === 0) throw new AppError('BAD_INPUT', `${source}: no root server with an address (". NS host." and "host. A address" lines)`);
+  const hints = rootHosts.flatMap((host) =>
+    [...addresses.entries()]
+      .filter(([name]) => sameName(name, host))
+      .flatMap(([, list]) => list.map((address) => ({ host, address }))),
+  );
+  if (hints.length === 0)
+    throw new AppError(
+      'BAD_INPUT',
+      `${source}: no root server with an address (". NS host." and "host. A address" lines)`,
+    );
   return hints;
 }
 

@@ -64,7 +64,11 @@ const MAX_NESTING = 3;
 /** Servers of one zone asked at once: a second in flight covers one that is down without flooding. */
 const ASKED_AT_ONCE = 2;
 
-type Answer = { readonly kind: 'authoritative' | 'referral' | 'nxdomain'; readonly reply: DnsReply; readonly server: NameserverAddress };
+type Answer = {
+  readonly kind: 'authoritative' | 'referral' | 'nxdomain';
+  readonly reply: DnsReply;
+  readonly server: NameserverAddress;
+};
 
 /**
  * Finds where a name is delegated the way a resolver does (RFC 1034 §5.3.3), independent of the
@@ -89,7 +93,10 @@ export class DelegationWalker {
   }
 
   /** IPv4 and IPv6 addresses of a host, asked of its own zone's servers (empty and unsettled when they do not say). */
-  addresses(host: string, resolving: readonly string[] = []): Promise<{ readonly ipv4: readonly string[]; readonly ipv6: readonly string[]; readonly settled: boolean }> {
+  addresses(
+    host: string,
+    resolving: readonly string[] = [],
+  ): Promise<{ readonly ipv4: readonly string[]; readonly ipv6: readonly string[]; readonly settled: boolean }> {
     const none = { ipv4: [], ipv6: [], settled: false };
     // A host needed to find itself (glue-less and in its own zone): no resolver can find it either.
     if (resolving.length >= MAX_NESTING || resolving.some((h) => sameName(h, host))) return Promise.resolve(none);
@@ -97,7 +104,9 @@ export class DelegationWalker {
     const work = async () => {
       const found = await this.walk(host, chain);
       if (!found.ok) return { ...none, settled: found.reason === 'nxdomain' };
-      const servers = found.answeredBy ? [found.answeredBy] : await this.serversOf(found.nsHosts, found.referral?.glue ?? [], chain);
+      const servers = found.answeredBy
+        ? [found.answeredBy]
+        : await this.serversOf(found.nsHosts, found.referral?.glue ?? [], chain);
       const [a, aaaa] = await Promise.all([this.askZone(servers, host, 'A'), this.askZone(servers, host, 'AAAA')]);
       const values = (reply: DnsReply | undefined, type: 'A' | 'AAAA'): string[] =>
         reply ? reply.answers.flatMap((r) => (r.type === type && sameName(r.name, host) ? [r.value] : [])) : [];
@@ -111,12 +120,18 @@ export class DelegationWalker {
   async answer(name: string, type: QueryType): Promise<DnsReply | undefined> {
     const found = await this.delegation(name);
     if (!found.ok) return undefined;
-    const servers = found.answeredBy ? [found.answeredBy] : await this.serversOf(found.nsHosts, found.referral?.glue ?? []);
+    const servers = found.answeredBy
+      ? [found.answeredBy]
+      : await this.serversOf(found.nsHosts, found.referral?.glue ?? []);
     return this.askZone(servers, name, type);
   }
 
   /** The addresses to ask for a set of NS hosts: glue where the parent gave it, else looked up. */
-  async serversOf(nsHosts: readonly string[], glue: readonly NameserverAddress[], resolving: readonly string[] = []): Promise<NameserverAddress[]> {
+  async serversOf(
+    nsHosts: readonly string[],
+    glue: readonly NameserverAddress[],
+    resolving: readonly string[] = [],
+  ): Promise<NameserverAddress[]> {
     const perHost = await Promise.all(
       nsHosts.map(async (host) => {
         const glued = glue.filter((g) => sameName(g.host, host));
@@ -161,7 +176,8 @@ export class DelegationWalker {
       cuts.push({ zone: next.zone, nsHosts: next.nsHosts, glue: next.glue });
       path.push(`${next.zone} (from ${answer.server.host} ${answer.server.address})`);
       // The parent has named the zone that is the name itself: nothing below can move the cut.
-      if (sameName(next.zone, name)) return { ok: true, zone: next.zone, referral: next, nsHosts: next.nsHosts, path, cuts };
+      if (sameName(next.zone, name))
+        return { ok: true, zone: next.zone, referral: next, nsHosts: next.nsHosts, path, cuts };
       zone = next.zone;
       servers = await this.serversOf(next.nsHosts, next.glue, resolving);
     }
@@ -169,12 +185,26 @@ export class DelegationWalker {
   }
 
   /** A server answered for the name with authority: the zone is its, and its NS set is compared with the parent's. */
-  private async settle(name: string, answer: Answer, referral: Referral | undefined, path: readonly string[], cuts: readonly ZoneCut[]): Promise<Delegation> {
+  private async settle(
+    name: string,
+    answer: Answer,
+    referral: Referral | undefined,
+    path: readonly string[],
+    cuts: readonly ZoneCut[],
+  ): Promise<Delegation> {
     const ownNs = nsOf(answer.reply, name);
     const soaOwner = answer.reply.authorities.find((r) => r.type === 'SOA')?.name;
     const zone = ownNs.length > 0 ? name : (soaOwner ?? referral?.zone ?? name);
     if (referral && sameName(referral.zone, zone)) {
-      return { ok: true, zone: referral.zone, referral, nsHosts: referral.nsHosts, answeredBy: answer.server, path, cuts };
+      return {
+        ok: true,
+        zone: referral.zone,
+        referral,
+        nsHosts: referral.nsHosts,
+        answeredBy: answer.server,
+        path,
+        cuts,
+      };
     }
     // No referral to this zone was seen: the server serves the parent too (or is a test bed's root).
     const nsReply = ownNs.length > 0 ? answer.reply : await this.zoneNs(zone, answer.server);
@@ -183,7 +213,16 @@ export class DelegationWalker {
     // The server that answered serves this zone too (a test bed's root, or a parent hosting its child).
     const own: ZoneCut = { zone, nsHosts: [answer.server.host, ...nsHosts], glue: [answer.server, ...addresses] };
     const last = cuts[cuts.length - 1];
-    return { ok: true, zone, referral: undefined, nsHosts, answeredBy: answer.server, addresses, path, cuts: last && sameName(last.zone, zone) ? cuts : [...cuts, own] };
+    return {
+      ok: true,
+      zone,
+      referral: undefined,
+      nsHosts,
+      answeredBy: answer.server,
+      addresses,
+      path,
+      cuts: last && sameName(last.zone, zone) ? cuts : [...cuts, own],
+    };
   }
 
   private async zoneNs(zone: string, server: NameserverAddress): Promise<DnsReply | undefined> {
@@ -192,11 +231,17 @@ export class DelegationWalker {
   }
 
   /** Asks the servers of one zone, a few at a time, until one gives a usable answer. */
-  private async askLevel(servers: readonly NameserverAddress[], name: string, zone: string): Promise<{ answer: Answer | undefined; outcomes: QueryOutcome[] }> {
+  private async askLevel(
+    servers: readonly NameserverAddress[],
+    name: string,
+    zone: string,
+  ): Promise<{ answer: Answer | undefined; outcomes: QueryOutcome[] }> {
     const outcomes: QueryOutcome[] = [];
     for (let i = 0; i < servers.length; i += ASKED_AT_ONCE) {
       const batch = servers.slice(i, i + ASKED_AT_ONCE);
-      const replies = await Promise.all(batch.map(async (server) => ({ server, outcome: await this.ask(server, name, 'NS') })));
+      const replies = await Promise.all(
+        batch.map(async (server) => ({ server, outcome: await this.ask(server, name, 'NS') })),
+      );
       outcomes.push(...replies.map((r) => r.outcome));
       for (const { server, outcome } of replies) {
         const answer = outcome.ok ? classify(outcome.reply, server, zone, name) : undefined;
@@ -213,7 +258,8 @@ export class DelegationWalker {
       if (pending === 0) resolve(undefined);
       for (const server of servers) {
         void this.ask(server, name, type).then((outcome) => {
-          if (outcome.ok && outcome.reply.flags.aa && ['NOERROR', 'NXDOMAIN'].includes(outcome.reply.rcode)) resolve(outcome.reply);
+          if (outcome.ok && outcome.reply.flags.aa && ['NOERROR', 'NXDOMAIN'].includes(outcome.reply.rcode))
+            resolve(outcome.reply);
           if (--pending === 0) resolve(undefined);
         });
       }
@@ -222,19 +268,33 @@ export class DelegationWalker {
 
   /** Non-recursive, with EDNS at the Flag Day size as resolvers ask, over TCP when truncated. */
   private async ask(server: NameserverAddress, name: string, type: QueryType): Promise<QueryOutcome> {
-    const base = { server: this.dns.authoritative(server.address), name, type, recursionDesired: false, edns: { udpSize: FLAG_DAY_UDP_SIZE } } as const;
+    const base = {
+      server: this.dns.authoritative(server.address),
+      name,
+      type,
+      recursionDesired: false,
+      edns: { udpSize: FLAG_DAY_UDP_SIZE },
+    } as const;
     const udp = await this.dns.query({ ...base, transport: 'udp' });
     return udp.ok && udp.reply.flags.tc ? this.dns.query({ ...base, transport: 'tcp' }) : udp;
   }
 }
 
 function nsOf(reply: DnsReply, zone: string): string[] {
-  return [...new Set(reply.answers.flatMap((r) => (r.type === 'NS' && sameName(r.name, zone) ? [r.value.toLowerCase()] : [])))];
+  return [
+    ...new Set(
+      reply.answers.flatMap((r) => (r.type === 'NS' && sameName(r.name, zone) ? [r.value.toLowerCase()] : [])),
+    ),
+  ];
 }
 
 /** Addresses an authoritative server sent along with its NS answer (RFC 1034 §4.3.2 step 6), as good as glue. */
 function addressesOf(reply: DnsReply, hosts: readonly string[]): NameserverAddress[] {
-  return reply.additionals.flatMap((r) => ((r.type === 'A' || r.type === 'AAAA') && hosts.some((h) => sameName(h, r.name)) ? [{ host: r.name.toLowerCase(), address: r.value }] : []));
+  return reply.additionals.flatMap((r) =>
+    (r.type === 'A' || r.type === 'AAAA') && hosts.some((h) => sameName(h, r.name))
+      ? [{ host: r.name.toLowerCase(), address: r.value }]
+      : [],
+  );
 }
 
 function ipv4Only<T extends NameserverAddress>(servers: readonly T[]): T[] {
@@ -251,17 +311,32 @@ export function isWithin(name: string, zone: string): boolean {
 function classify(reply: DnsReply, server: NameserverAddress, zone: string, name: string): Answer | undefined {
   if (reply.flags.aa && reply.rcode === 'NXDOMAIN') return { kind: 'nxdomain', reply, server };
   if (reply.flags.aa && reply.rcode === 'NOERROR') return { kind: 'authoritative', reply, server };
-  if (reply.rcode === 'NOERROR' && readReferral({ kind: 'referral', reply, server }, zone, name)) return { kind: 'referral', reply, server };
+  if (reply.rcode === 'NOERROR' && readReferral({ kind: 'referral', reply, server }, zone, name))
+    return { kind: 'referral', reply, server };
   // REFUSED, SERVFAIL, an upward or sideways referral, an answer without authority: ask another server.
   return undefined;
 }
 
 /** A downward referral (RFC 1034 §4.3.2): NS records in the authority section for a zone between `zone` and `name`. */
 function readReferral(answer: Answer, zone: string, name: string): Referral | undefined {
-  const ns = answer.reply.authorities.flatMap((r) => (r.type === 'NS' ? [{ owner: r.name, host: r.value.toLowerCase() }] : []));
+  const ns = answer.reply.authorities.flatMap((r) =>
+    r.type === 'NS' ? [{ owner: r.name, host: r.value.toLowerCase() }] : [],
+  );
   const owner = ns[0]?.owner;
-  if (owner === undefined || sameName(owner, zone) || !isWithin(owner, zone) || !isWithin(name, owner)) return undefined;
+  if (owner === undefined || sameName(owner, zone) || !isWithin(owner, zone) || !isWithin(name, owner))
+    return undefined;
   const nsHosts = [...new Set(ns.filter((r) => sameName(r.owner, owner)).map((r) => r.host))];
-  const glue = answer.reply.additionals.flatMap((r) => ((r.type === 'A' || r.type === 'AAAA') && nsHosts.some((h) => sameName(h, r.name)) ? [{ host: r.name.toLowerCase(), address: r.value }] : []));
-  return { parentZone: zone, parentServer: answer.server, zone: owner.replace(/\.$/, '').toLowerCase(), nsHosts, glue, reply: answer.reply };
+  const glue = answer.reply.additionals.flatMap((r) =>
+    (r.type === 'A' || r.type === 'AAAA') && nsHosts.some((h) => sameName(h, r.name))
+      ? [{ host: r.name.toLowerCase(), address: r.value }]
+      : [],
+  );
+  return {
+    parentZone: zone,
+    parentServer: answer.server,
+    zone: owner.replace(/\.$/, '').toLowerCase(),
+    nsHosts,
+    glue,
+    reply: answer.reply,
+  };
 }

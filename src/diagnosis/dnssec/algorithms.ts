@@ -8,7 +8,11 @@ export interface Algorithm {
   readonly number: number;
   readonly mnemonic: string;
   /** How node:crypto verifies it; undefined: we cannot (RSAMD5, DSA, GOST), so RFC 4035 §5.2 treats it as unsigned. */
-  readonly verify: { readonly kind: 'rsa'; readonly hash: string } | { readonly kind: 'ecdsa'; readonly hash: string; readonly curve: 'P-256' | 'P-384' } | { readonly kind: 'eddsa'; readonly curve: 'Ed25519' | 'Ed448' } | undefined;
+  readonly verify:
+    | { readonly kind: 'rsa'; readonly hash: string }
+    | { readonly kind: 'ecdsa'; readonly hash: string; readonly curve: 'P-256' | 'P-384' }
+    | { readonly kind: 'eddsa'; readonly curve: 'Ed25519' | 'Ed448' }
+    | undefined;
   /** RFC 8624 §3.1 says MUST NOT or NOT RECOMMENDED for signing. */
   readonly deprecated: boolean;
 }
@@ -22,14 +26,26 @@ const TABLE: readonly Algorithm[] = [
   { number: 8, mnemonic: 'RSASHA256', verify: { kind: 'rsa', hash: 'sha256' }, deprecated: false },
   { number: 10, mnemonic: 'RSASHA512', verify: { kind: 'rsa', hash: 'sha512' }, deprecated: true },
   { number: 12, mnemonic: 'ECC-GOST', verify: undefined, deprecated: true },
-  { number: 13, mnemonic: 'ECDSAP256SHA256', verify: { kind: 'ecdsa', hash: 'sha256', curve: 'P-256' }, deprecated: false },
-  { number: 14, mnemonic: 'ECDSAP384SHA384', verify: { kind: 'ecdsa', hash: 'sha384', curve: 'P-384' }, deprecated: false },
+  {
+    number: 13,
+    mnemonic: 'ECDSAP256SHA256',
+    verify: { kind: 'ecdsa', hash: 'sha256', curve: 'P-256' },
+    deprecated: false,
+  },
+  {
+    number: 14,
+    mnemonic: 'ECDSAP384SHA384',
+    verify: { kind: 'ecdsa', hash: 'sha384', curve: 'P-384' },
+    deprecated: false,
+  },
   { number: 15, mnemonic: 'ED25519', verify: { kind: 'eddsa', curve: 'Ed25519' }, deprecated: false },
   { number: 16, mnemonic: 'ED448', verify: { kind: 'eddsa', curve: 'Ed448' }, deprecated: false },
 ];
 
 export function algorithm(number: number): Algorithm {
-  return TABLE.find((a) => a.number === number) ?? { number, mnemonic: `ALG${number}`, verify: undefined, deprecated: false };
+  return (
+    TABLE.find((a) => a.number === number) ?? { number, mnemonic: `ALG${number}`, verify: undefined, deprecated: false }
+  );
 }
 
 export interface DigestType {
@@ -48,5 +64,12 @@ const DIGESTS: readonly DigestType[] = [
 ];
 
 export function digestType(number: number): DigestType {
-  return DIGESTS.find((d) => d.number === number) ?? { number, mnemonic: `DIGEST${number}`, hash: undefined, deprecated: false };
+  return (
+    DIGESTS.find((d) => d.number === number) ?? {
+      number,
+      mnemonic: `DIGEST${number}`,
+      hash: undefined,
+      deprecated: false,
+    }
+  );
 }

@@ -54,13 +54,21 @@ export function signedData(signature: RrsigData, rrset: readonly WireRecord[]): 
   const head = Buffer.from(signature.head);
   // The signer's name inside the RRSIG RDATA is canonical (lower case) too.
   head.set(lowerName(signature.signer), 18);
-  const rdatas = [...new Map(rrset.map((r) => {
-    const rdata = Buffer.from(canonicalRdata(r.type, r.rdata));
-    return [rdata.toString('hex'), rdata] as const;
-  })).values()].sort(Buffer.compare);
+  const rdatas = [
+    ...new Map(
+      rrset.map((r) => {
+        const rdata = Buffer.from(canonicalRdata(r.type, r.rdata));
+        return [rdata.toString('hex'), rdata] as const;
+      }),
+    ).values(),
+  ].sort(Buffer.compare);
   const first = rrset[0];
   if (!first) return head;
-  const owner = Buffer.from(lowerName(labelsOf(first.owner).length > signature.labels ? wildcardOf(first.owner, signature.labels) : first.owner));
+  const owner = Buffer.from(
+    lowerName(
+      labelsOf(first.owner).length > signature.labels ? wildcardOf(first.owner, signature.labels) : first.owner,
+    ),
+  );
   const fixed = Buffer.alloc(8);
   fixed.writeUInt16BE(first.type, 0);
   fixed.writeUInt16BE(CLASS_IN, 2);

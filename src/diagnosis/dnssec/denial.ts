@@ -8,10 +8,22 @@ import { base32hex, fromBase32hex, MAX_NSEC3_ITERATIONS, nsec3Hash } from './nse
 import { parseNsec, parseNsec3, type Nsec3Data, type NsecData } from './rdata.js';
 import { RR_TYPE } from './rr-types.js';
 import type { WireRecord } from './wire-records.js';
-import { ancestor, compareNames, isAtOrBelow, labelsOf, nameFromLabels, sameWireName, wireToName } from './wire-name.js';
+import {
+  ancestor,
+  compareNames,
+  isAtOrBelow,
+  labelsOf,
+  nameFromLabels,
+  sameWireName,
+  wireToName,
+} from './wire-name.js';
 
 export type Denial =
-  | { readonly proven: true; readonly by: 'nsec' | 'nsec3' | 'nsec3-opt-out' | 'nsec3-iterations'; readonly records: readonly string[] }
+  | {
+      readonly proven: true;
+      readonly by: 'nsec' | 'nsec3' | 'nsec3-opt-out' | 'nsec3-iterations';
+      readonly records: readonly string[];
+    }
   | { readonly proven: false; readonly why: string };
 
 const T = RR_TYPE as Readonly<Record<'DS' | 'NS' | 'SOA' | 'CNAME' | 'NSEC' | 'NSEC3', number>>;
@@ -71,27 +83,46 @@ export function proveNoData(records: readonly WireRecord[], zone: Uint8Array, na
   const match = plain.find((n) => sameWireName(n.owner, name));
   if (match) {
     const { types } = match.data;
-    if (types.has(type) || types.has(T.CNAME)) return { proven: false, why: `the NSEC at ${wireToName(name)} lists the type asked for (or a CNAME)` };
+    if (types.has(type) || types.has(T.CNAME))
+      return { proven: false, why: `the NSEC at ${wireToName(name)} lists the type asked for (or a CNAME)` };
     // A DS denial comes from the parent side of the cut: an NSEC with SOA is the child's apex (RFC 6840 §4.1).
-    if (type === T.DS && types.has(T.SOA)) return { proven: false, why: `the NSEC at ${wireToName(name)} is the child zone's, not the parent's` };
+    if (type === T.DS && types.has(T.SOA))
+      return { proven: false, why: `the NSEC at ${wireToName(name)} is the child zone's, not the parent's` };
     return { proven: true, by: 'nsec', records: [text(match.owner, 'NSEC')] };
   }
   const hashed = nsec3s(records, zone);
-  if (hashed.length === 0) return { proven: false, why: plain.length > 0 ? `no NSEC at ${wireToName(name)}` : 'no NSEC or NSEC3 record came with the negative answer' };
+  if (hashed.length === 0)
+    return {
+      proven: false,
+      why:
+        plain.length > 0 ? `no NSEC at ${wireToName(name)}` : 'no NSEC or NSEC3 record came with the negative answer',
+    };
   const params = hashed[0] as Nsec3;
-  if (params.data.iterations > MAX_NSEC3_ITERATIONS) return { proven: true, by: 'nsec3-iterations', records: [text(params.owner, `NSEC3 with ${params.data.iterations} iterations`)] };
+  if (params.data.iterations > MAX_NSEC3_ITERATIONS)
+    return {
+      proven: true,
+      by: 'nsec3-iterations',
+      records: [text(params.owner, `NSEC3 with ${params.data.iterations} iterations`)],
+    };
   const hashOf = (n: Uint8Array): Uint8Array => nsec3Hash(n, params.data.salt, params.data.iterations);
   const exact = hashed.find((n) => Buffer.compare(n.hash, hashOf(name)) === 0);
   if (exact) {
     const { types } = exact.data;
-    if (types.has(type) || types.has(T.CNAME)) return { proven: false, why: `the NSEC3 matching ${wireToName(name)} lists the type asked for (or a CNAME)` };
-    if (type === T.DS && types.has(T.SOA)) return { proven: false, why: `the NSEC3 matching ${wireToName(name)} is the child zone's, not the parent's` };
+    if (types.has(type) || types.has(T.CNAME))
+      return { proven: false, why: `the NSEC3 matching ${wireToName(name)} lists the type asked for (or a CNAME)` };
+    if (type === T.DS && types.has(T.SOA))
+      return { proven: false, why: `the NSEC3 matching ${wireToName(name)} is the child zone's, not the parent's` };
     return { proven: true, by: 'nsec3', records: [text(exact.owner, 'NSEC3')] };
   }
   // RFC 5155 §8.6: no DS and no matching NSEC3 is allowed only inside an opt-out span.
   if (type === T.DS) {
     const proof = closestEncloserProof(hashed, zone, name, hashOf);
-    if (proof && proof.nextCloser.data.optOut) return { proven: true, by: 'nsec3-opt-out', records: [text(proof.encloser.owner, 'NSEC3'), text(proof.nextCloser.owner, 'NSEC3 (opt-out)')] };
+    if (proof && proof.nextCloser.data.optOut)
+      return {
+        proven: true,
+        by: 'nsec3-opt-out',
+        records: [text(proof.encloser.owner, 'NSEC3'), text(proof.nextCloser.owner, 'NSEC3 (opt-out)')],
+      };
   }
   return { proven: false, why: `no NSEC3 matches ${wireToName(name)} (hash ${base32hex(hashOf(name))})` };
 }
@@ -112,18 +143,37 @@ export function proveNxdomain(records: readonly WireRecord[], zone: Uint8Array, 
   const hashed = nsec3s(records, zone);
   if (hashed.length === 0) return { proven: false, why: 'no NSEC or NSEC3 record came with the NXDOMAIN' };
   const params = hashed[0] as Nsec3;
-  if (params.data.iterations > MAX_NSEC3_ITERATIONS) return { proven: true, by: 'nsec3-iterations', records: [text(params.owner, `NSEC3 with ${params.data.iterations} iterations`)] };
+  if (params.data.iterations > MAX_NSEC3_ITERATIONS)
+    return {
+      proven: true,
+      by: 'nsec3-iterations',
+      records: [text(params.owner, `NSEC3 with ${params.data.iterations} iterations`)],
+    };
   const hashOf = (n: Uint8Array): Uint8Array => nsec3Hash(n, params.data.salt, params.data.iterations);
   const proof = closestEncloserProof(hashed, zone, name, hashOf);
   if (!proof) return { proven: false, why: `no closest-encloser proof for ${wireToName(name)}` };
   const wildcard = nameFromLabels([Uint8Array.of(0x2a), ...labelsOf(proof.closest)]);
   const noWildcard = hashed.find((n) => hashCovers(n, hashOf(wildcard)));
-  if (!noWildcard && !proof.nextCloser.data.optOut) return { proven: false, why: `no NSEC3 proves there is no wildcard *.${wireToName(proof.closest)}` };
-  return { proven: true, by: 'nsec3', records: [text(proof.encloser.owner, 'NSEC3'), text(proof.nextCloser.owner, 'NSEC3'), ...(noWildcard ? [text(noWildcard.owner, 'NSEC3')] : [])] };
+  if (!noWildcard && !proof.nextCloser.data.optOut)
+    return { proven: false, why: `no NSEC3 proves there is no wildcard *.${wireToName(proof.closest)}` };
+  return {
+    proven: true,
+    by: 'nsec3',
+    records: [
+      text(proof.encloser.owner, 'NSEC3'),
+      text(proof.nextCloser.owner, 'NSEC3'),
+      ...(noWildcard ? [text(noWildcard.owner, 'NSEC3')] : []),
+    ],
+  };
 }
 
 /** RFC 5155 §8.3: an NSEC3 matching the closest encloser and one covering the next closer name. */
-function closestEncloserProof(hashed: readonly Nsec3[], zone: Uint8Array, name: Uint8Array, hashOf: (n: Uint8Array) => Uint8Array): { closest: Uint8Array; encloser: Nsec3; nextCloser: Nsec3 } | undefined {
+function closestEncloserProof(
+  hashed: readonly Nsec3[],
+  zone: Uint8Array,
+  name: Uint8Array,
+  hashOf: (n: Uint8Array) => Uint8Array,
+): { closest: Uint8Array; encloser: Nsec3; nextCloser: Nsec3 } | undefined {
   const labels = labelsOf(name);
   const zoneLabels = labelsOf(zone).length;
   for (let count = labels.length - 1; count >= zoneLabels; count--) {

@@ -8,16 +8,35 @@ import type { SignatureInfo, Validation, ZoneLink } from './validation.js';
 export function reproduce(v: Validation): string[] {
   const lines: string[] = [];
   if (v.step?.server) {
-    lines.push(digCommand({ server: v.step.server, name: v.step.name, type: v.step.type as 'DS', transport: 'udp', edns: { udpSize: 1232, dnssecOk: true }, recursionDesired: false }).replace(' +ignore', ' +multiline'));
+    lines.push(
+      digCommand({
+        server: v.step.server,
+        name: v.step.name,
+        type: v.step.type as 'DS',
+        transport: 'udp',
+        edns: { udpSize: 1232, dnssecOk: true },
+        recursionDesired: false,
+      }).replace(' +ignore', ' +multiline'),
+    );
   }
   // delv validates from its own anchors (the root's); for a test bed, add -a <MXOPS_TRUST_ANCHORS file>.
   lines.push(`delv +vtrace ${v.type} ${v.name}`);
-  lines.push(`dig +dnssec ${v.type} ${v.name} (through a validating resolver: SERVFAIL when bogus; +cd shows the records anyway)`);
+  lines.push(
+    `dig +dnssec ${v.type} ${v.name} (through a validating resolver: SERVFAIL when bogus; +cd shows the records anyway)`,
+  );
   return lines;
 }
 
 export function signatureEvidence(s: SignatureInfo): { [key: string]: EvidenceValue } {
-  return { rrset: `${s.type} ${s.owner}`, signer: s.signer, keyTag: s.keyTag, algorithm: `${s.algorithm} (${algorithm(s.algorithm).mnemonic})`, inception: s.inception, expiration: s.expiration, ...(s.problem ? { problem: s.problem } : {}) };
+  return {
+    rrset: `${s.type} ${s.owner}`,
+    signer: s.signer,
+    keyTag: s.keyTag,
+    algorithm: `${s.algorithm} (${algorithm(s.algorithm).mnemonic})`,
+    inception: s.inception,
+    expiration: s.expiration,
+    ...(s.problem ? { problem: s.problem } : {}),
+  };
 }
 
 export function chainEvidence(chain: readonly ZoneLink[]): { [key: string]: EvidenceValue }[] {

@@ -76,7 +76,12 @@ function bogus(domain: string, group: readonly Validation[], blocks: boolean): F
       commands: reproduce(first),
     },
     remedy: remedyFor(first),
-    ref: first.reason === 'ds-mismatch' ? 'RFC 4035 §5.2; RFC 6781 §4.1.2 (KSK rollover)' : first.reason === 'denial-proof-missing' ? 'RFC 4035 §5.4; RFC 5155 §8' : REF,
+    ref:
+      first.reason === 'ds-mismatch'
+        ? 'RFC 4035 §5.2; RFC 6781 §4.1.2 (KSK rollover)'
+        : first.reason === 'denial-proof-missing'
+          ? 'RFC 4035 §5.4; RFC 5155 §8'
+          : REF,
   });
 }
 
@@ -124,7 +129,13 @@ function secure(group: readonly Validation[]): Finding {
     status: 'pass',
     subject: first.zone,
     summary: `${group.map(rrsetName).join(', ')} validate${group.length === 1 ? 's' : ''} from the trust anchor${anchorLink ? ` at ${anchorLink.zone}` : ''} through ${first.chain.map((l) => l.zone).join(' -> ')}.`,
-    evidence: { zone: first.zone, rrsets: group.map(rrsetName), negative: group.filter((v) => v.negative).map(rrsetName), chain: chainEvidence(first.chain), commands: reproduce(first) },
+    evidence: {
+      zone: first.zone,
+      rrsets: group.map(rrsetName),
+      negative: group.filter((v) => v.negative).map(rrsetName),
+      chain: chainEvidence(first.chain),
+      commands: reproduce(first),
+    },
     ref: REF,
   });
 }
@@ -136,7 +147,13 @@ function insecure(group: readonly Validation[]): Finding {
     status: 'info',
     subject: first.zone,
     summary: `${first.zone} is not DNSSEC-signed as validators see it (${first.detail}), so ${group.map(rrsetName).join(', ')} ${group.length === 1 ? 'is' : 'are'} unvalidated: nothing breaks, but DANE cannot apply.`,
-    evidence: { zone: first.zone, reason: first.reason ?? 'no-ds', rrsets: group.map(rrsetName), chain: chainEvidence(first.chain), commands: reproduce(first) },
+    evidence: {
+      zone: first.zone,
+      reason: first.reason ?? 'no-ds',
+      rrsets: group.map(rrsetName),
+      chain: chainEvidence(first.chain),
+      commands: reproduce(first),
+    },
     ref: 'RFC 4035 §5.2; RFC 7672 §2.2',
   });
 }
@@ -150,8 +167,16 @@ function indeterminate(group: readonly Validation[]): Finding {
     status: ours ? 'info' : 'error',
     subject: first.zone,
     summary: `DNSSEC could not be validated for ${group.map(rrsetName).join(', ')}: ${first.detail}.`,
-    evidence: { zone: first.zone, reason: first.reason ?? 'lookup-failed', rrsets: group.map(rrsetName), commands: reproduce(first) },
-    remedy: first.reason === 'anchor-mismatch' || ours ? 'Point MXOPS_TRUST_ANCHORS at the trust anchor of the namespace mxops checks (for the public DNS, the built-in root anchors).' : '',
+    evidence: {
+      zone: first.zone,
+      reason: first.reason ?? 'lookup-failed',
+      rrsets: group.map(rrsetName),
+      commands: reproduce(first),
+    },
+    remedy:
+      first.reason === 'anchor-mismatch' || ours
+        ? 'Point MXOPS_TRUST_ANCHORS at the trust anchor of the namespace mxops checks (for the public DNS, the built-in root anchors).'
+        : '',
     ref: 'RFC 4035 §4.3',
   });
 }
@@ -162,14 +187,20 @@ function expiring(all: readonly Validation[], now: Date): Finding[] {
     .flatMap((v) => v.signatures)
     .filter((s) => s.problem === undefined && Date.parse(s.expiration) - now.getTime() < EXPIRING_WITHIN_MS);
   return groupBy(soon, (s) => s.signer).map((group) => {
-    const first = [...group].sort((a, b) => Date.parse(a.expiration) - Date.parse(b.expiration))[0] as (typeof group)[number];
+    const first = [...group].sort(
+      (a, b) => Date.parse(a.expiration) - Date.parse(b.expiration),
+    )[0] as (typeof group)[number];
     const hours = Math.max(0, Math.round((Date.parse(first.expiration) - now.getTime()) / 3_600_000));
     return finding({
       id: 'dnssec.signature-expiring',
       status: 'warn',
       subject: first.signer,
       summary: `The RRSIG over ${first.type} ${first.owner} expires on ${readableTime(first.expiration)}, in about ${hours} hours: re-signing of ${first.signer} has likely stopped, and when it expires validating resolvers answer SERVFAIL.`,
-      evidence: { zone: first.signer, expiring: [...new Map(group.map((s) => [`${s.type} ${s.owner} ${s.keyTag}`, signatureEvidence(s)])).values()], hoursLeft: hours },
+      evidence: {
+        zone: first.signer,
+        expiring: [...new Map(group.map((s) => [`${s.type} ${s.owner} ${s.keyTag}`, signatureEvidence(s)])).values()],
+        hoursLeft: hours,
+      },
       remedy: `Check the signer of ${first.signer} (its automatic re-signing, its clock) and re-sign the zone now.`,
       ref: 'RFC 6781 §4.4.2 (signature validity periods)',
     });
@@ -181,16 +212,25 @@ function deprecated(all: readonly Validation[]): Finding[] {
   const byZone = new Map(links.map((l) => [l.zone, l]));
   return [...byZone.values()].flatMap((link) => {
     const oldAlgorithms = link.algorithms.filter((a) => algorithm(a).deprecated);
-    const oldDigests = link.digestTypes.length > 0 && link.digestTypes.every((d) => digestType(d).deprecated) ? link.digestTypes : [];
+    const oldDigests =
+      link.digestTypes.length > 0 && link.digestTypes.every((d) => digestType(d).deprecated) ? link.digestTypes : [];
     if (oldAlgorithms.length === 0 && oldDigests.length === 0) return [];
-    const named = [...oldAlgorithms.map((a) => `algorithm ${a} (${algorithm(a).mnemonic})`), ...oldDigests.map((d) => `DS digest ${d} (${digestType(d).mnemonic})`)];
+    const named = [
+      ...oldAlgorithms.map((a) => `algorithm ${a} (${algorithm(a).mnemonic})`),
+      ...oldDigests.map((d) => `DS digest ${d} (${digestType(d).mnemonic})`),
+    ];
     return [
       finding({
         id: 'dnssec.algorithm-deprecated',
         status: 'warn',
         subject: link.zone,
         summary: `${link.zone} is signed with ${named.join(' and ')}, which RFC 8624 says zones should no longer use; validators that drop it will treat the zone as unsigned or reject it.`,
-        evidence: { zone: link.zone, algorithms: oldAlgorithms.map((a) => `${a} (${algorithm(a).mnemonic})`), digestTypes: oldDigests.map((d) => `${d} (${digestType(d).mnemonic})`), keyTags: [...link.keyTags] },
+        evidence: {
+          zone: link.zone,
+          algorithms: oldAlgorithms.map((a) => `${a} (${algorithm(a).mnemonic})`),
+          digestTypes: oldDigests.map((d) => `${d} (${digestType(d).mnemonic})`),
+          keyTags: [...link.keyTags],
+        },
         remedy: `Roll ${link.zone} to algorithm 13 (ECDSAP256SHA256) or 8 (RSASHA256), and publish SHA-256 (digest type 2) DS records.`,
         ref: 'RFC 8624 §3.1, §3.3',
       }),

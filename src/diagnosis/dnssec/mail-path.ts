@@ -21,7 +21,16 @@ export interface MailPathValidations {
 }
 
 export function validatorFor(context: Pick<CheckContext, 'facts' | 'dns' | 'clock'>): Promise<DnssecValidator> {
-  return context.facts.once('dnssec:validator', async () => new DnssecValidator(context.dns, context.facts.walker, context.dns.settings.trustAnchors ?? BUILT_IN_TRUST_ANCHORS, context.clock ?? (() => new Date())));
+  return context.facts.once(
+    'dnssec:validator',
+    async () =>
+      new DnssecValidator(
+        context.dns,
+        context.facts.walker,
+        context.dns.settings.trustAnchors ?? BUILT_IN_TRUST_ANCHORS,
+        context.clock ?? (() => new Date()),
+      ),
+  );
 }
 
 /** The TLSA base name of an MX host for SMTP (RFC 7672 §2.2.3). */
@@ -30,7 +39,11 @@ export function tlsaName(host: string): string {
 }
 
 export function validateHost(validator: DnssecValidator, host: string): Promise<HostValidations> {
-  return Promise.all([validator.validate(host, 'A'), validator.validate(host, 'AAAA'), validator.validate(tlsaName(host), 'TLSA')]).then(([a, aaaa, tlsa]) => ({ host, a, aaaa, tlsa }));
+  return Promise.all([
+    validator.validate(host, 'A'),
+    validator.validate(host, 'AAAA'),
+    validator.validate(tlsaName(host), 'TLSA'),
+  ]).then(([a, aaaa, tlsa]) => ({ host, a, aaaa, tlsa }));
 }
 
 export function validateMailPath(context: CheckContext): Promise<MailPathValidations> {
@@ -44,5 +57,7 @@ export function validateMailPath(context: CheckContext): Promise<MailPathValidat
 }
 
 function uniqueHosts(hosts: readonly MxRecord[]): string[] {
-  return [...new Map(hosts.map((h) => [h.exchange.toLowerCase().replace(/\.$/, ''), h.exchange.replace(/\.$/, '')])).values()];
+  return [
+    ...new Map(hosts.map((h) => [h.exchange.toLowerCase().replace(/\.$/, ''), h.exchange.replace(/\.$/, '')])).values(),
+  ];
 }

@@ -29,7 +29,10 @@ export function publicKeyOf(key: DnskeyData): KeyObject | undefined {
       case 'ecdsa': {
         const half = how.curve === 'P-256' ? 32 : 48;
         if (data.length !== 2 * half) return undefined;
-        return createPublicKey({ key: { kty: 'EC', crv: how.curve, x: base64url(data.subarray(0, half)), y: base64url(data.subarray(half)) }, format: 'jwk' });
+        return createPublicKey({
+          key: { kty: 'EC', crv: how.curve, x: base64url(data.subarray(0, half)), y: base64url(data.subarray(half)) },
+          format: 'jwk',
+        });
       }
       case 'eddsa':
         return createPublicKey({ key: { kty: 'OKP', crv: how.curve, x: base64url(data) }, format: 'jwk' });

@@ -25,7 +25,14 @@ export const REVOKE = 0x0080;
 export function parseDnskey(rdata: Uint8Array): DnskeyData {
   if (rdata.length < 4) throw new RangeError('DNSKEY RDATA shorter than 4 bytes');
   const view = Buffer.from(rdata);
-  return { flags: view.readUInt16BE(0), protocol: view.readUInt8(2), algorithm: view.readUInt8(3), publicKey: rdata.subarray(4), keyTag: keyTag(rdata), rdata };
+  return {
+    flags: view.readUInt16BE(0),
+    protocol: view.readUInt8(2),
+    algorithm: view.readUInt8(3),
+    publicKey: rdata.subarray(4),
+    keyTag: keyTag(rdata),
+    rdata,
+  };
 }
 
 /** RFC 4034 Appendix B (algorithm 1 excepted, which nobody should meet any more). */
@@ -48,7 +55,12 @@ export interface DsData {
 export function parseDs(rdata: Uint8Array): DsData {
   if (rdata.length < 4) throw new RangeError('DS RDATA shorter than 4 bytes');
   const view = Buffer.from(rdata);
-  return { keyTag: view.readUInt16BE(0), algorithm: view.readUInt8(2), digestType: view.readUInt8(3), digest: rdata.subarray(4) };
+  return {
+    keyTag: view.readUInt16BE(0),
+    algorithm: view.readUInt8(2),
+    digestType: view.readUInt8(3),
+    digest: rdata.subarray(4),
+  };
 }
 
 export interface RrsigData {
@@ -87,7 +99,7 @@ export function parseRrsig(rdata: Uint8Array): RrsigData {
 /** An NSEC/NSEC3 type bitmap (RFC 4034 §4.1.2) as the set of type numbers it lists. */
 export function readTypeBitmap(data: Uint8Array, at: number): Set<number> {
   const types = new Set<number>();
-  for (let offset = at; offset + 2 <= data.length; ) {
+  for (let offset = at; offset + 2 <= data.length;) {
     const window = data[offset] as number;
     const length = data[offset + 1] as number;
     for (let i = 0; i < length; i++) {

@@ -11,8 +11,20 @@ import { parseDnskey, parseDs, type DnskeyData, type DsData } from './rdata.js';
 import { nameToWire, wireToName } from './wire-name.js';
 
 export type TrustAnchor =
-  | { readonly zone: string; readonly owner: Uint8Array; readonly kind: 'DS'; readonly ds: DsData; readonly text: string }
-  | { readonly zone: string; readonly owner: Uint8Array; readonly kind: 'DNSKEY'; readonly key: DnskeyData; readonly text: string };
+  | {
+      readonly zone: string;
+      readonly owner: Uint8Array;
+      readonly kind: 'DS';
+      readonly ds: DsData;
+      readonly text: string;
+    }
+  | {
+      readonly zone: string;
+      readonly owner: Uint8Array;
+      readonly kind: 'DNSKEY';
+      readonly key: DnskeyData;
+      readonly text: string;
+    };
 
 const IANA_ROOT_ANCHORS = `
 ; KSK-2017, in the root zone since 2018-10-11.
@@ -35,9 +47,11 @@ export function parseTrustAnchors(text: string, source = 'trust anchors'): Trust
     if (line.startsWith('$')) continue;
     const fields = line.split(/\s+/);
     const owner = fields.shift() as string;
-    while (fields.length > 0 && (/^\d+$/.test(fields[0] as string) || CLASSES.has((fields[0] as string).toUpperCase()))) fields.shift();
+    while (fields.length > 0 && (/^\d+$/.test(fields[0] as string) || CLASSES.has((fields[0] as string).toUpperCase())))
+      fields.shift();
     const type = fields.shift()?.toUpperCase();
-    if (!owner.endsWith('.')) throw new AppError('BAD_INPUT', `${where}: the owner "${owner}" must be absolute (end with a dot)`);
+    if (!owner.endsWith('.'))
+      throw new AppError('BAD_INPUT', `${where}: the owner "${owner}" must be absolute (end with a dot)`);
     let wire: Uint8Array;
     try {
       wire = nameToWire(owner);
@@ -50,20 +64,40 @@ export function parseTrustAnchors(text: string, source = 'trust anchors'): Trust
       const [tag, alg, digestType, ...digest] = fields;
       const hex = digest.join('');
       if (![tag, alg, digestType].every((f) => f !== undefined && /^\d+$/.test(f)) || !/^([0-9a-f]{2})+$/i.test(hex)) {
-        throw new AppError('BAD_INPUT', `${where}: expected "<owner> DS <key tag> <algorithm> <digest type> <hex digest>", got "${line}"`);
+        throw new AppError(
+          'BAD_INPUT',
+          `${where}: expected "<owner> DS <key tag> <algorithm> <digest type> <hex digest>", got "${line}"`,
+        );
       }
-      const rdata = Buffer.concat([u16(Number(tag)), Buffer.of(Number(alg), Number(digestType)), Buffer.from(hex, 'hex')]);
+      const rdata = Buffer.concat([
+        u16(Number(tag)),
+        Buffer.of(Number(alg), Number(digestType)),
+        Buffer.from(hex, 'hex'),
+      ]);
       anchors.push({ zone, owner: wire, kind: 'DS', ds: parseDs(rdata), text: record });
     } else if (type === 'DNSKEY') {
       const [flags, protocol, alg, ...key] = fields;
       const base64 = key.join('');
-      if (![flags, protocol, alg].every((f) => f !== undefined && /^\d+$/.test(f)) || !/^[A-Za-z0-9+/]+=*$/.test(base64)) {
-        throw new AppError('BAD_INPUT', `${where}: expected "<owner> DNSKEY <flags> <protocol> <algorithm> <base64 key>", got "${line}"`);
+      if (
+        ![flags, protocol, alg].every((f) => f !== undefined && /^\d+$/.test(f)) ||
+        !/^[A-Za-z0-9+/]+=*$/.test(base64)
+      ) {
+        throw new AppError(
+          'BAD_INPUT',
+          `${where}: expected "<owner> DNSKEY <flags> <protocol> <algorithm> <base64 key>", got "${line}"`,
+        );
       }
-      const rdata = Buffer.concat([u16(Number(flags)), Buffer.of(Number(protocol), Number(alg)), Buffer.from(base64, 'base64')]);
+      const rdata = Buffer.concat([
+        u16(Number(flags)),
+        Buffer.of(Number(protocol), Number(alg)),
+        Buffer.from(base64, 'base64'),
+      ]);
       anchors.push({ zone, owner: wire, kind: 'DNSKEY', key: parseDnskey(rdata), text: record });
     } else {
-      throw new AppError('BAD_INPUT', `${where}: trust anchors are DS or DNSKEY records, not ${type ?? 'nothing'} ("${line}")`);
+      throw new AppError(
+        'BAD_INPUT',
+        `${where}: trust anchors are DS or DNSKEY records, not ${type ?? 'nothing'} ("${line}")`,
+      );
     }
   }
   if (anchors.length === 0) throw new AppError('BAD_INPUT', `${source}: no DS or DNSKEY record`);
@@ -103,4 +137,7 @@ function logicalLines(text: string): { line: string; number: number }[] {
   return out;
 }
 
-export const BUILT_IN_TRUST_ANCHORS: readonly TrustAnchor[] = parseTrustAnchors(IANA_ROOT_ANCHORS, 'built-in root anchors');
+export const BUILT_IN_TRUST_ANCHORS: readonly TrustAnchor[] = parseTrustAnchors(
+  IANA_ROOT_ANCHORS,
+  'built-in root anchors',
+);

@@ -4,7 +4,13 @@ import type { DnsRecord, DnsServer } from '../dns-port.js';
 export type Security = 'secure' | 'insecure' | 'bogus' | 'indeterminate';
 
 /** Why an RRset is bogus; part of the interface (the `reason` of dnssec.bogus). */
-export type BogusReason = 'signature-expired' | 'signature-not-yet-valid' | 'ds-mismatch' | 'no-signature' | 'bad-signature' | 'denial-proof-missing';
+export type BogusReason =
+  | 'signature-expired'
+  | 'signature-not-yet-valid'
+  | 'ds-mismatch'
+  | 'no-signature'
+  | 'bad-signature'
+  | 'denial-proof-missing';
 
 /** Why we could not decide: no trust anchor above the name, the anchor zone's keys not served or not matching, or lookups that failed. */
 export type IndeterminateReason = 'no-anchor' | 'anchor-not-served' | 'anchor-mismatch' | 'lookup-failed';

@@ -36,7 +36,9 @@ export class DnssecValidator {
   ) {
     this.chain = new ZoneKeyChain({ dns, anchors, now, serversOf: (cut) => this.serversOf(cut) });
     const roots = dns.settings.rootHints.filter((h) => !h.address.includes(':'));
-    this.rootCut = anchors.every((a) => a.zone === '') ? { zone: '.', nsHosts: roots.map((h) => h.host), glue: roots } : undefined;
+    this.rootCut = anchors.every((a) => a.zone === '')
+      ? { zone: '.', nsHosts: roots.map((h) => h.host), glue: roots }
+      : undefined;
   }
 
   validate(name: string, type: QueryType): Promise<Validation> {
@@ -62,35 +64,87 @@ export class DnssecValidator {
     }
     const delegation = await this.walker.delegation(name);
     if (!delegation.ok) {
-      return undecided(name, type, delegation.zone, 'lookup-failed', `the delegation of ${name} could not be followed from the root (${delegation.reason})`);
+      return undecided(
+        name,
+        type,
+        delegation.zone,
+        'lookup-failed',
+        `the delegation of ${name} could not be followed from the root (${delegation.reason})`,
+      );
     }
     const last = delegation.cuts[delegation.cuts.length - 1];
     // The RRset itself is asked at once, alongside the DS and DNSKEY questions of the chain.
-    const answer = last ? this.serversOf(last).then((servers) => askWithDnssec(this.dns, servers, name, type)) : undefined;
+    const answer = last
+      ? this.serversOf(last).then((servers) => askWithDnssec(this.dns, servers, name, type))
+      : undefined;
     const zone = await this.chain.keysFor(delegation.cuts);
     if (zone.security !== 'secure' || !answer) return fromZone(name, type, zone);
     const reply = await answer;
     const zoneWire = nameToWire(zone.zone === '' ? '.' : zone.zone);
-    const step: Step = { name, type, server: reply.ok ? (this.dns.authoritative(reply.server.address)) : undefined };
-    if (!reply.ok) return { ...fromZone(name, type, zone), security: 'indeterminate', reason: 'lookup-failed', detail: `no server of ${zone.zone} answered ${type} ${name} (${failureText(reply)})`, step };
+    const step: Step = { name, type, server: reply.ok ? this.dns.authoritative(reply.server.address) : undefined };
+    if (!reply.ok)
+      return {
+        ...fromZone(name, type, zone),
+        security: 'indeterminate',
+        reason: 'lookup-failed',
+        detail: `no server of ${zone.zone} answered ${type} ${name} (${failureText(reply)})`,
+        step,
+      };
     const records = recordsOf(reply, 'answers');
     const code = typeCode(type);
     const set = rrsetOf(records, name, code);
-    const secure = (detail: string, extra: Validation['signatures'] = [], negative = false): Validation => ({ ...fromZone(name, type, zone), detail, signatures: [...zone.signatures, ...extra], step, negative });
+    const secure = (detail: string, extra: Validation['signatures'] = [], negative = false): Validation => ({
+      ...fromZone(name, type, zone),
+      detail,
+      signatures: [...zone.signatures, ...extra],
+      step,
+      negative,
+    });
     if (set.length > 0) {
       const check = checkRrset(set, signaturesOver(records, name, code), zone.keys, zoneWire, this.now());
       const infos = check.checks.map((c) => signatureInfo(c, name, type));
-      if (!check.ok) return { ...fromZone(name, type, zone), security: 'bogus', reason: bogusReason(check.problem), detail: `${type} ${name} does not validate: ${describeProblem(check)}`, failed: infos.find((s) => s.problem !== undefined), step, negative: false };
+      if (!check.ok)
+        return {
+          ...fromZone(name, type, zone),
+          security: 'bogus',
+          reason: bogusReason(check.problem),
+          detail: `${type} ${name} does not validate: ${describeProblem(check)}`,
+          failed: infos.find((s) => s.problem !== undefined),
+          step,
+          negative: false,
+        };
       const validated = reply.reply.answers.filter((r) => r.wire?.typeCode === code && bare(r.name) === name);
-      return { ...secure(`${type} ${name} is signed by ${zone.zone} and validates from the trust anchor`, infos.filter((s) => s.problem === undefined)), records: validated };
+      return {
+        ...secure(
+          `${type} ${name} is signed by ${zone.zone} and validates from the trust anchor`,
+          infos.filter((s) => s.problem === undefined),
+        ),
+        records: validated,
+      };
     }
     const cname = rrsetOf(records, name, typeCode('CNAME'));
     if (cname.length > 0) {
-      const check = checkRrset(cname, signaturesOver(records, name, typeCode('CNAME')), zone.keys, zoneWire, this.now());
+      const check = checkRrset(
+        cname,
+        signaturesOver(records, name, typeCode('CNAME')),
+        zone.keys,
+        zoneWire,
+        this.now(),
+      );
       const infos = check.checks.map((c) => signatureInfo(c, name, 'CNAME'));
-      if (!check.ok) return { ...fromZone(name, type, zone), security: 'bogus', reason: bogusReason(check.problem), detail: `CNAME ${name} does not validate: ${describeProblem(check)}`, failed: infos.find((s) => s.problem !== undefined), step, negative: false };
+      if (!check.ok)
+        return {
+          ...fromZone(name, type, zone),
+          security: 'bogus',
+          reason: bogusReason(check.problem),
+          detail: `CNAME ${name} does not validate: ${describeProblem(check)}`,
+          failed: infos.find((s) => s.problem !== undefined),
+          step,
+          negative: false,
+        };
       const target = wireRecords(reply.reply.answers).find((r) => r.type === typeCode('CNAME') && r.name === name);
-      if (!target || aliases >= MAX_ALIASES) return secure(`CNAME ${name} validates; its target was not followed`, infos);
+      if (!target || aliases >= MAX_ALIASES)
+        return secure(`CNAME ${name} validates; its target was not followed`, infos);
       const targetName = bare(decodeName(target.rdata));
       const followed = await this.work(targetName, type, aliases + 1);
       return { ...followed, name, detail: `${name} is an alias (CNAME, secure) of ${targetName}: ${followed.detail}` };
@@ -98,12 +152,27 @@ export class DnssecValidator {
     const authority = wireRecords(reply.reply.authorities);
     const verified = verifiedDenials(authority, zone, this.now());
     const owner = nameToWire(name);
-    const denial = reply.reply.rcode === 'NXDOMAIN' ? proveNxdomain(verified.records, zoneWire, owner) : proveNoData(verified.records, zoneWire, owner, code);
+    const denial =
+      reply.reply.rcode === 'NXDOMAIN'
+        ? proveNxdomain(verified.records, zoneWire, owner)
+        : proveNoData(verified.records, zoneWire, owner, code);
     if (!denial.proven) {
-      return { ...fromZone(name, type, zone), security: 'bogus', reason: 'denial-proof-missing', detail: `${zone.zone} answers ${reply.reply.rcode === 'NXDOMAIN' ? 'that ' + name + ' does not exist' : 'that ' + name + ' has no ' + type + ' record'} but does not prove it (${denial.why})`, failed: verified.failed, step, negative: true };
+      return {
+        ...fromZone(name, type, zone),
+        security: 'bogus',
+        reason: 'denial-proof-missing',
+        detail: `${zone.zone} answers ${reply.reply.rcode === 'NXDOMAIN' ? 'that ' + name + ' does not exist' : 'that ' + name + ' has no ' + type + ' record'} but does not prove it (${denial.why})`,
+        failed: verified.failed,
+        step,
+        negative: true,
+      };
     }
     const what = reply.reply.rcode === 'NXDOMAIN' ? `${name} does not exist` : `${name} has no ${type} record`;
-    return secure(`${what}, proven by signed ${denial.by.toUpperCase()} records of ${zone.zone}`, verified.signatures, true);
+    return secure(
+      `${what}, proven by signed ${denial.by.toUpperCase()} records of ${zone.zone}`,
+      verified.signatures,
+      true,
+    );
   }
 }
 
@@ -132,5 +201,17 @@ function fromZone(name: string, type: string, zone: ZoneKeys): Validation {
 }
 
 function undecided(name: string, type: string, zone: string, reason: 'lookup-failed', detail: string): Validation {
-  return { name, type, security: 'indeterminate', zone, reason, detail, chain: [], signatures: [], failed: undefined, step: undefined, negative: false };
+  return {
+    name,
+    type,
+    security: 'indeterminate',
+    zone,
+    reason,
+    detail,
+    chain: [],
+    signatures: [],
+    failed: undefined,
+    step: undefined,
+    negative: false,
+  };
 }

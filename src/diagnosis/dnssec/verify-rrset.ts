@@ -12,7 +12,13 @@ import { serialTime } from './signature-time.js';
 import type { Signature, WireRecord } from './wire-records.js';
 import { isAtOrBelow, labelsOf, sameWireName, signedLabelCount } from './wire-name.js';
 
-export type SignatureProblem = 'signature-expired' | 'signature-not-yet-valid' | 'bad-signature' | 'no-matching-key' | 'unsupported-algorithm' | 'wrong-signer';
+export type SignatureProblem =
+  | 'signature-expired'
+  | 'signature-not-yet-valid'
+  | 'bad-signature'
+  | 'no-matching-key'
+  | 'unsupported-algorithm'
+  | 'wrong-signer';
 
 export interface SignatureCheck {
   readonly signature: Signature;
@@ -23,13 +29,35 @@ export interface SignatureCheck {
 }
 
 export type RrsetCheck =
-  | { readonly ok: true; readonly by: SignatureCheck; readonly key: DnskeyData; readonly checks: readonly SignatureCheck[] }
-  | { readonly ok: false; readonly problem: SignatureProblem | 'no-signature'; readonly checks: readonly SignatureCheck[] };
+  | {
+      readonly ok: true;
+      readonly by: SignatureCheck;
+      readonly key: DnskeyData;
+      readonly checks: readonly SignatureCheck[];
+    }
+  | {
+      readonly ok: false;
+      readonly problem: SignatureProblem | 'no-signature';
+      readonly checks: readonly SignatureCheck[];
+    };
 
 /** Which failure to report when no signature verifies: the one a person can act on first. */
-const PRIORITY: readonly SignatureProblem[] = ['signature-expired', 'signature-not-yet-valid', 'bad-signature', 'no-matching-key', 'wrong-signer', 'unsupported-algorithm'];
+const PRIORITY: readonly SignatureProblem[] = [
+  'signature-expired',
+  'signature-not-yet-valid',
+  'bad-signature',
+  'no-matching-key',
+  'wrong-signer',
+  'unsupported-algorithm',
+];
 
-export function checkRrset(rrset: readonly WireRecord[], signatures: readonly Signature[], keys: readonly DnskeyData[], zone: Uint8Array, now: Date): RrsetCheck {
+export function checkRrset(
+  rrset: readonly WireRecord[],
+  signatures: readonly Signature[],
+  keys: readonly DnskeyData[],
+  zone: Uint8Array,
+  now: Date,
+): RrsetCheck {
   const first = rrset[0];
   if (!first || signatures.length === 0) return { ok: false, problem: 'no-signature', checks: [] };
   const checks: SignatureCheck[] = [];
@@ -37,8 +65,18 @@ export function checkRrset(rrset: readonly WireRecord[], signatures: readonly Si
     const { data } = signature;
     const inception = serialTime(data.inception, now);
     const expiration = serialTime(data.expiration, now);
-    const check = (problem: SignatureProblem | undefined): SignatureCheck => ({ signature, inception, expiration, problem });
-    if (!sameWireName(data.signer, zone) || !isAtOrBelow(first.owner, data.signer) || data.labels > signedLabelCount(first.owner) || data.labels > labelsOf(first.owner).length) {
+    const check = (problem: SignatureProblem | undefined): SignatureCheck => ({
+      signature,
+      inception,
+      expiration,
+      problem,
+    });
+    if (
+      !sameWireName(data.signer, zone) ||
+      !isAtOrBelow(first.owner, data.signer) ||
+      data.labels > signedLabelCount(first.owner) ||
+      data.labels > labelsOf(first.owner).length
+    ) {
       checks.push(check('wrong-signer'));
       continue;
     }
@@ -54,7 +92,14 @@ export function checkRrset(rrset: readonly WireRecord[], signatures: readonly Si
       checks.push(check('signature-not-yet-valid'));
       continue;
     }
-    const candidates = keys.filter((k) => k.keyTag === data.keyTag && k.algorithm === data.algorithm && (k.flags & ZONE_KEY) !== 0 && (k.flags & REVOKE) === 0 && k.protocol === 3);
+    const candidates = keys.filter(
+      (k) =>
+        k.keyTag === data.keyTag &&
+        k.algorithm === data.algorithm &&
+        (k.flags & ZONE_KEY) !== 0 &&
+        (k.flags & REVOKE) === 0 &&
+        k.protocol === 3,
+    );
     if (candidates.length === 0) {
       checks.push(check('no-matching-key'));
       continue;

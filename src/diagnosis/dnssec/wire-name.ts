@@ -7,7 +7,7 @@
 /** The name's labels, without the root's empty label. */
 export function labelsOf(wire: Uint8Array): Uint8Array[] {
   const labels: Uint8Array[] = [];
-  for (let offset = 0; offset < wire.length && wire[offset] !== 0; ) {
+  for (let offset = 0; offset < wire.length && wire[offset] !== 0;) {
     const len = wire[offset] ?? 0;
     labels.push(wire.subarray(offset + 1, offset + 1 + len));
     offset += len + 1;
@@ -63,7 +63,17 @@ function splitLabels(name: string): number[][] {
 /** Wire to text, lower-cased, without the trailing dot ('' for the root): the form names are compared in. */
 export function wireToName(wire: Uint8Array): string {
   return labelsOf(wire)
-    .map((label) => Array.from(label, (b) => (b === 0x2e || b === 0x5c ? `\\${String.fromCharCode(b)}` : b > 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\${String(b).padStart(3, '0')}`)).join('').toLowerCase())
+    .map((label) =>
+      Array.from(label, (b) =>
+        b === 0x2e || b === 0x5c
+          ? `\\${String.fromCharCode(b)}`
+          : b > 0x20 && b < 0x7f
+            ? String.fromCharCode(b)
+            : `\\${String(b).padStart(3, '0')}`,
+      )
+        .join('')
+        .toLowerCase(),
+    )
     .join('.');
 }
 

@@ -20,7 +20,19 @@ export interface WireRecord {
 }
 
 export function wireRecords(records: readonly DnsRecord[]): WireRecord[] {
-  return records.flatMap((r) => (r.wire && r.wire.classCode === CLASS_IN ? [{ owner: r.wire.owner, name: wireToName(r.wire.owner), type: r.wire.typeCode, ttl: r.ttl, rdata: r.wire.rdata }] : []));
+  return records.flatMap((r) =>
+    r.wire && r.wire.classCode === CLASS_IN
+      ? [
+          {
+            owner: r.wire.owner,
+            name: wireToName(r.wire.owner),
+            type: r.wire.typeCode,
+            ttl: r.ttl,
+            rdata: r.wire.rdata,
+          },
+        ]
+      : [],
+  );
 }
 
 /** The records of one RRset (RFC 2181 §5): same owner, class and type. */

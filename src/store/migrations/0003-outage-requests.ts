@@ -29,8 +29,16 @@ export function outageRequestsMigration(dialect: StoreDialect) {
         .addColumn('proposed_start', 'bigint')
         .execute();
       // Conflict checks read approved windows by system and time; expiry reads pending ones by time.
-      await db.schema.createIndex('outage_requests_system').on('outage_requests').columns(['system', 'status', 'end_at']).execute();
-      await db.schema.createIndex('outage_requests_status').on('outage_requests').columns(['status', 'expires_at']).execute();
+      await db.schema
+        .createIndex('outage_requests_system')
+        .on('outage_requests')
+        .columns(['system', 'status', 'end_at'])
+        .execute();
+      await db.schema
+        .createIndex('outage_requests_status')
+        .on('outage_requests')
+        .columns(['status', 'expires_at'])
+        .execute();
 
       await db.schema
         .createTable('outage_cards')

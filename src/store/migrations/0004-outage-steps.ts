@@ -7,7 +7,10 @@ import type { Kysely } from 'kysely';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations see the schema as it was then
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('outage_requests').addColumn('patches', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+  await db.schema
+    .alterTable('outage_requests')
+    .addColumn('patches', 'text', (c) => c.notNull().defaultTo('[]'))
+    .execute();
   await db.schema
     .createTable('outage_steps')
     .addColumn('request_id', 'bigint', (c) => c.notNull().references('outage_requests.id').onDelete('cascade'))

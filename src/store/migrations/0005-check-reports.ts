@@ -20,7 +20,11 @@ export function checkReportsMigration(dialect: StoreDialect) {
         // The --json document, deflated: reports repeat themselves (4-9 times smaller), and a watch stores one an hour.
         .addColumn('report', dialect === 'postgres' ? 'bytea' : 'blob', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('check_reports_domain').on('check_reports').columns(['domain', 'checked_at']).execute();
+      await db.schema
+        .createIndex('check_reports_domain')
+        .on('check_reports')
+        .columns(['domain', 'checked_at'])
+        .execute();
       // Retention deletes by age across all domains.
       await db.schema.createIndex('check_reports_checked_at').on('check_reports').column('checked_at').execute();
 

@@ -16,6 +16,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('conversation', 'text', (c) => c.notNull())
     .addColumn('message', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('nag_direct_messages_pk', ['patch_id', 'step', 'platform', 'recipient'])
-    .addForeignKeyConstraint('nag_direct_messages_nag', ['patch_id', 'step'], 'nags', ['patch_id', 'step'], (fk) => fk.onDelete('cascade'))
+    .addForeignKeyConstraint('nag_direct_messages_nag', ['patch_id', 'step'], 'nags', ['patch_id', 'step'], (fk) =>
+      fk.onDelete('cascade'),
+    )
     .execute();
 }
