@@ -15,13 +15,11 @@ export async function enqueueOutageSteps(queue: Queue<OutageStepId>, steps: read
   for (let start = 0; start < steps.length; start += CHUNK) {
     // Delivered like nags: the same retries, and kept a day so a second hand-over adds nothing.
     await queue.addBulk(
-      steps
-        .slice(start, start + CHUNK)
-        .map((id) => ({
-          name: 'step',
-          data: { requestId: id.requestId, kind: id.kind },
-          opts: { ...NAG_JOB_OPTIONS, jobId: outageStepJobId(id) },
-        })),
+      steps.slice(start, start + CHUNK).map((id) => ({
+        name: 'step',
+        data: { requestId: id.requestId, kind: id.kind },
+        opts: { ...NAG_JOB_OPTIONS, jobId: outageStepJobId(id) },
+      })),
     );
   }
 }

@@ -31,13 +31,11 @@ export async function enqueueNags(queue: Queue<NagId>, nags: readonly NagId[]): 
   const CHUNK = 1_000;
   for (let start = 0; start < nags.length; start += CHUNK) {
     await queue.addBulk(
-      nags
-        .slice(start, start + CHUNK)
-        .map((id) => ({
-          name: 'nag',
-          data: { patchId: id.patchId, step: id.step },
-          opts: { ...NAG_JOB_OPTIONS, jobId: nagJobId(id) },
-        })),
+      nags.slice(start, start + CHUNK).map((id) => ({
+        name: 'nag',
+        data: { patchId: id.patchId, step: id.step },
+        opts: { ...NAG_JOB_OPTIONS, jobId: nagJobId(id) },
+      })),
     );
   }
 }
