@@ -9,10 +9,6 @@ import { reportToJson } from '../src/diagnosis/report-json.js';
 import { AppError, isAppError } from '../src/errors.js';
 import { runCheckCommand, type CheckCommandDeps, type CheckCommandInput } from './check.js';
 
-/** --concurrency when not given: enough to overlap slow servers, few enough to stay polite. */
-export const DEFAULT_CHECK_CONCURRENCY = 16;
-const MAX_CHECK_CONCURRENCY = 256;
-
 export interface CheckManyInput extends Omit<CheckCommandInput, 'domain'> {
   readonly targets: readonly string[];
   readonly concurrency: number;
@@ -33,19 +29,6 @@ export function readTargetList(text: string): string[] {
     .split(/\r?\n/)
     .map((line) => line.replace(/#.*$/, '').trim())
     .filter((line) => line !== '');
-}
-
-/** --concurrency as typed: a whole number from 1 to 256. */
-export function parseConcurrency(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_CHECK_CONCURRENCY;
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < 1 || n > MAX_CHECK_CONCURRENCY) {
-    throw new AppError(
-      'BAD_INPUT',
-      `--concurrency must be a whole number from 1 to ${MAX_CHECK_CONCURRENCY} (got "${value}")`,
-    );
-  }
-  return n;
 }
 
 export async function runCheckMany(

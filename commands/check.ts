@@ -1,13 +1,12 @@
 import type { Config } from '../src/config.js';
 import { parseInteger } from '../src/config.js';
-import { diagnose, type DiagnosisReport } from '../src/diagnosis/diagnose.js';
+import type { DiagnosisReport } from '../src/diagnosis/diagnose.js';
 import type { DnsClient, DnsServer } from '../src/diagnosis/dns-port.js';
 import { parseCheckTarget, type CheckTarget } from '../src/diagnosis/check-target.js';
 import type { Check } from '../src/diagnosis/check.js';
-import type { LookupSettings } from '../src/diagnosis/dns-lookups.js';
-import type { MailServerLimits } from '../src/diagnosis/domain-facts.js';
-import { renderReportText } from '../src/diagnosis/render-text.js';
-import { reportToJson } from '../src/diagnosis/report-json.js';
+import { DnsLookups, type LookupSettings } from '../src/diagnosis/dns-lookups.js';
+import { askFirstQuestion } from '../src/diagnosis/first-question.js';
+import type { MailServerLimits } from '../src/diagnosis/mail-server-limits.js';
 import { AppError } from '../src/errors.js';
 import { parseHostPort } from '../src/host-port.js';
 import type { SmtpSettings } from '../src/diagnosis/smtp-sessions.js';
@@ -60,7 +59,12 @@ export interface CheckResult extends CommandResult {
 
 /** `mxops check <domain>`: validates everything before sending a packet, then diagnoses. */
 export async function runCheckCommand(input: CheckCommandInput, deps: CheckCommandDeps): Promise<CheckResult> {
-  const report = await diagnoseTarget(parseCheckTarget(input.domain), input, deps);
+  // The renderers load while the checks wait on the network.
+  const [report, { reportToJson }, { renderReportText }] = await Promise.all([
+    diagnoseTarget(parseCheckTarget(input.domain), input, deps),
+    import('../src/diagnosis/report-json.js'),
+    import('../src/diagnosis/render-text.js'),
+  ]);
   return {
     report,
     output: input.json
@@ -98,16 +102,25 @@ export async function diagnoseTarget(
     );
 
   deps.onStart?.(target.domain, resolver);
-  const smtp = input.dnsOnly ? undefined : await deps.smtpFor?.(input);
+  const lookups = new DnsLookups(
+    deps.dns,
+    lookupSettings(deps.config, resolver, { timeoutMs, allowPrivate: input.allowPrivate ?? false }),
+  );
+  // A full check's first question goes out now, and the checks (about 90 modules, most of a
+  // CLI check's start-up: bench/startup.ts) and the SMTP prober load while it is answered.
+  if (checks === undefined) askFirstQuestion(lookups, target.domain);
+  const [smtp, { diagnose }] = await Promise.all([
+    input.dnsOnly ? undefined : deps.smtpFor?.(input),
+    import('../src/diagnosis/diagnose.js'),
+  ]);
   return diagnose(target, {
     ...(smtp ? { smtp } : {}),
     ...(deps.https && !input.dnsOnly ? { https: deps.https } : {}),
     ...(deps.clock ? { clock: deps.clock } : {}),
     ...(checks ? { checks } : {}),
     dnsblZones: deps.config.dnsblZones,
-    dns: deps.dns,
+    lookups,
     now: deps.now,
-    lookup: lookupSettings(deps.config, resolver, { timeoutMs, allowPrivate: input.allowPrivate ?? false }),
     limits: mailServerLimits(deps.config),
   });
 }

@@ -3,7 +3,7 @@ import { BUILT_IN_ROOT_HINTS, parseRootHints, type RootHint } from './diagnosis/
 import { DEFAULT_MAX_QUERIES } from './diagnosis/dns-lookups.js';
 import { BUILT_IN_TRUST_ANCHORS, parseTrustAnchors, type TrustAnchor } from './diagnosis/dnssec/trust-anchors.js';
 import type { DnsServer } from './diagnosis/dns-port.js';
-import { DEFAULT_MAIL_SERVER_LIMITS } from './diagnosis/domain-facts.js';
+import { DEFAULT_MAIL_SERVER_LIMITS } from './diagnosis/mail-server-limits.js';
 import { AppError, isAppError } from './errors.js';
 import { parseHostPort } from './host-port.js';
 import { redactUrl } from './redact-url.js';

@@ -3,7 +3,8 @@
  * for several targets), sharing one DNS client and one SMTP prober, each report stored for
  * `mxops history` once everything is printed.
  */
-import { parseConcurrency, readTargetList, runCheckMany } from '../../commands/check-many.js';
+import { readTargetList, runCheckMany } from '../../commands/check-many.js';
+import { parseConcurrency } from '../../commands/check-concurrency.js';
 import type { CheckCommandDeps } from '../../commands/check.js';
 import type { Config } from '../config.js';
 import type { SmtpSettings } from '../diagnosis/smtp-sessions.js';

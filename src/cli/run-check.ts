@@ -1,4 +1,5 @@
 /** `mxops check <domain>`; several targets or a list file go to run-check-list.ts. */
+import { parseConcurrency } from '../../commands/check-concurrency.js';
 import { runCheckCommand } from '../../commands/check.js';
 import { loadConfig } from '../config.js';
 import { AppError } from '../errors.js';
@@ -17,7 +18,7 @@ export async function runCheck(cli: CheckCliInput, env: NodeJS.ProcessEnv): Prom
       'name a domain or an address to check (mxops check partner.com), or a file of them (--from-file)',
     );
   // Checked here too, so a bad --concurrency is refused with one target as with many.
-  if (concurrency !== undefined) (await import('../../commands/check-many.js')).parseConcurrency(concurrency);
+  parseConcurrency(concurrency);
   const input = { ...options, domain };
   const result = await runCheckCommand(input, checkDeps(config, input.json));
   process.stdout.write(result.output);

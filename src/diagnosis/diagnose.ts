@@ -17,7 +17,8 @@ import { dnssecCheck } from './checks/dnssec.js';
 import type { HttpsFetcher } from './https-port.js';
 import { DnsLookups, type LookupSettings } from './dns-lookups.js';
 import type { DnsClient } from './dns-port.js';
-import { DomainFacts, type MailServerLimits } from './domain-facts.js';
+import { DomainFacts } from './domain-facts.js';
+import type { MailServerLimits } from './mail-server-limits.js';
 import { compareStatus, finding, worstStatus, type Finding, type Status } from './finding.js';
 import { isWithin } from './delegation/walk.js';
 import { observe, type Observations } from './observations.js';
@@ -70,9 +71,14 @@ export interface DiagnosisProgress {
   readonly findings: readonly Finding[];
 }
 
-export interface DiagnoseDeps {
-  readonly dns: DnsClient;
-  readonly lookup: LookupSettings;
+/** How a run asks DNS: a client and settings, or a DnsLookups already asking (see first-question.ts). */
+export type DiagnoseDns =
+  | { readonly dns: DnsClient; readonly lookup: LookupSettings; readonly lookups?: undefined }
+  | { readonly lookups: DnsLookups };
+
+export type DiagnoseDeps = DiagnoseDns & DiagnoseOptions;
+
+export interface DiagnoseOptions {
   /** Milliseconds from any fixed origin (performance.now in production, a fake in tests). */
   readonly now: () => number;
   readonly checks?: readonly Check[];
@@ -94,7 +100,7 @@ export interface DiagnoseDeps {
 export async function diagnose(target: CheckTarget, deps: DiagnoseDeps): Promise<DiagnosisReport> {
   const started = deps.now();
   const { domain } = target;
-  const dns = new DnsLookups(deps.dns, deps.lookup);
+  const dns = deps.lookups ?? new DnsLookups(deps.dns, deps.lookup);
   const checks = deps.checks ?? ALL_CHECKS;
   const gathered: Finding[] = [];
   let checksDone = 0;

@@ -4,6 +4,7 @@ import type { DnsRecord, DnsServer } from './dns-port.js';
 import type { DnsLookups, QueryOutcome } from './dns-lookups.js';
 import { isIpAddress, sameName } from './domain-name.js';
 import { settledNothing } from './lookup-failure.js';
+import { DEFAULT_MAIL_SERVER_LIMITS, type MailServerLimits } from './mail-server-limits.js';
 
 export interface AuthoritativeServer {
   /** The NS host name, for people. */
@@ -35,14 +36,6 @@ export interface Authority {
   /** The resolver's NS lookup, when the servers came from it; kept as evidence when it failed. */
   readonly nsOutcome: QueryOutcome | undefined;
 }
-
-/** Fan-out caps like a real MTA's (Postfix tries at most 5 addresses): a huge MX set must not make a check a flood. */
-export interface MailServerLimits {
-  readonly maxHosts: number;
-  readonly maxAddresses: number;
-}
-
-export const DEFAULT_MAIL_SERVER_LIMITS: MailServerLimits = { maxHosts: 20, maxAddresses: 24 };
 
 export interface MxRecord {
   readonly preference: number;

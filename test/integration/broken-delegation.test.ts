@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCheckTarget } from '../../src/diagnosis/check-target.js';
 import { diagnose, type DiagnosisReport } from '../../src/diagnosis/diagnose.js';
 import { DEFAULT_MAX_QUERIES, type LookupSettings } from '../../src/diagnosis/dns-lookups.js';
-import type { MailServerLimits } from '../../src/diagnosis/domain-facts.js';
+import type { MailServerLimits } from '../../src/diagnosis/mail-server-limits.js';
 import type { Finding } from '../../src/diagnosis/finding.js';
 import { verdictSentence } from '../../src/diagnosis/verdict-sentence.js';
 import { createDnsClient } from '../../src/net/dns-client.js';
