@@ -6,24 +6,31 @@
  * NOERROR with AD for secure, NOERROR without AD for insecure.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCheckTarget } from '../../src/diagnosis/check-target.js';
 import { daneCheck } from '../../src/diagnosis/checks/dane.js';
 import { dnssecCheck } from '../../src/diagnosis/checks/dnssec.js';
 import { mxCheck } from '../../src/diagnosis/checks/mx.js';
 import { smtpCheck } from '../../src/diagnosis/checks/smtp.js';
+import { parseCheckTarget } from '../../src/diagnosis/check-target.js';
 import { diagnose, type DiagnosisReport } from '../../src/diagnosis/diagnose.js';
-import { parseTrustAnchors } from '../../src/diagnosis/dnssec/trust-anchors.js';
+import type { TrustAnchor } from '../../src/diagnosis/dnssec/trust-anchors.js';
 import type { Finding } from '../../src/diagnosis/finding.js';
 import { buildProblems } from '../../src/diagnosis/problems.js';
 import { headline } from '../../src/diagnosis/headline.js';
 import { blankProbeResult, type SmtpProber } from '../../src/diagnosis/smtp-port.js';
 import { createDnsClient } from '../../src/net/dns-client.js';
 import { certificateInfo, MX1_CERT, OPENSSL_DIGESTS, TEST_CA_CERT } from '../fixtures/tls-certificates.js';
+import {
+  delegationTo,
+  dnssecFindingsOf,
+  mxopsSays,
+  startDnssecBed,
+  type DnssecBed,
+} from '../support/dnssec-test-bed.js';
 import { bindToolsAvailable, signZone, unrelatedDs, type SignOptions } from '../support/dnssec-zone.js';
-import { KNOT_START_TIMEOUT_MS, knotAvailable, startKnot, type RunningKnot } from '../support/knot-server.js';
-import { loopbackLookup } from '../support/loopback-lookup.js';
-import { startUnbound, unboundAvailable, type RunningUnbound } from '../support/unbound-server.js';
+import { KNOT_START_TIMEOUT_MS, knotAvailable } from '../support/knot-server.js';
+import { unboundAvailable } from '../support/unbound-server.js';
 import { skipWithout } from '../support/required-tool.js';
+import { rememberingClient, roundCounter } from '../support/round-counter.js';
 
 const ROOT = '127.0.72.1';
 const CHILD = '127.0.72.2';
@@ -99,107 +106,48 @@ const skip = skipWithout(
 );
 
 describe.skipIf(skip)('DNSSEC validation against Knot-served signed zones, checked by Unbound', () => {
-  let root: RunningKnot;
-  let child: RunningKnot;
-  let unbound: RunningUnbound;
-  let anchors: string;
+  let bed: DnssecBed;
   const reports = new Map<string, DiagnosisReport>();
 
   beforeAll(async () => {
     const zones: { origin: string; zoneText: string }[] = [];
     const delegations: string[] = [];
     for (const [domain, options] of Object.entries(CASES)) {
-      delegations.push(`${domain}. NS ns.${domain}.`, `ns.${domain}. A ${CHILD}`);
       if (options.unsigned) {
         zones.push({ origin: domain, zoneText: `$ORIGIN ${domain}.\n$TTL 300\n${body()}` });
+        delegations.push(...delegationTo(domain, CHILD));
         continue;
       }
       const signed = signZone({ origin: domain, body: body(options.tlsa), ...options });
       zones.push({ origin: domain, zoneText: signed.text });
-      delegations.push(options.wrongDs ? unrelatedDs(domain) : signed.ds);
+      delegations.push(...delegationTo(domain, CHILD, options.wrongDs ? unrelatedDs(domain) : signed.ds));
     }
-    const rootZone = signZone({
-      origin: '.',
-      body: [
-        '@ SOA a.root.test. hostmaster.root.test. 1 3600 600 604800 300',
-        '@ NS a.root.test.',
-        `a.root.test. A ${ROOT}`,
-        ...delegations,
-      ].join('\n'),
-      expiration: 30 * DAY,
-    });
-    anchors = rootZone.kskLine;
-    root = await startKnot({ address: ROOT, zones: [{ origin: '.', zoneText: rootZone.text }] });
-    child = await startKnot({ address: CHILD, port: root.port, zones });
-    unbound = await startUnbound({
-      address: RESOLVER,
-      port: root.port,
-      anchors,
-      stubs: {
-        '.': `${ROOT}@${root.port}`,
-        ...Object.fromEntries(Object.keys(CASES).map((d) => [d, `${CHILD}@${root.port}`])),
-      },
-    });
-    const lookup = loopbackLookup(RESOLVER, root.port, 2000, {
-      rootHints: [{ host: 'a.root.test', address: ROOT }],
-      trustAnchors: parseTrustAnchors(anchors, 'test anchor'),
+    bed = await startDnssecBed({
+      root: ROOT,
+      resolver: RESOLVER,
+      delegations,
+      servers: [{ address: CHILD, zones }],
+      stubs: Object.fromEntries(Object.keys(CASES).map((d) => [d, CHILD])),
     });
     for (const [domain, options] of Object.entries(CASES)) {
-      const smtp = options.smtp ? { smtp: { prober, port: 25, heloName: 'mxops.test' } } : {};
       reports.set(
         domain,
-        await diagnose(parseCheckTarget(domain), {
-          dns: createDnsClient(),
-          lookup,
-          now: () => performance.now(),
-          checks: options.smtp ? [mxCheck, dnssecCheck, daneCheck, smtpCheck] : [mxCheck, dnssecCheck, daneCheck],
-          ...smtp,
-        }),
+        await bed.diagnose(
+          domain,
+          options.smtp ? [mxCheck, dnssecCheck, daneCheck, smtpCheck] : [mxCheck, dnssecCheck, daneCheck],
+          options.smtp ? prober : undefined,
+        ),
       );
     }
   }, 4 * KNOT_START_TIMEOUT_MS);
 
   afterAll(async () => {
-    await unbound?.stop();
-    await child?.stop();
-    await root?.stop();
+    await bed?.stop();
   });
 
   const report = (domain: string): DiagnosisReport => reports.get(domain) as DiagnosisReport;
   const withId = (domain: string, id: string): Finding[] => report(domain).findings.filter((f) => f.id === id);
   const verdictOf = (domain: string, family: string) => report(domain).senders.find((s) => s.family === family);
-
-  /** What Unbound says for MX <domain>, asked with DO: the cross-check. */
-  async function unboundSays(domain: string): Promise<'secure' | 'insecure' | 'bogus'> {
-    const reply = await createDnsClient().query(
-      {
-        server: { host: RESOLVER, port: root.port },
-        name: domain,
-        type: 'MX',
-        transport: 'udp',
-        edns: { udpSize: 1232, dnssecOk: true },
-      },
-      { timeoutMs: 3000, retries: 1 },
-    );
-    if (reply.rcode === 'SERVFAIL') return 'bogus';
-    expect(reply.rcode).toBe('NOERROR');
-    return reply.flags.ad ? 'secure' : 'insecure';
-  }
-
-  /** mxops's verdict for the MX RRset, from its findings. */
-  function mxopsSays(domain: string): 'secure' | 'insecure' | 'bogus' | 'indeterminate' {
-    const about = (f: Finding): boolean =>
-      Array.isArray(f.evidence.rrsets) && f.evidence.rrsets.includes(`MX ${domain}`);
-    const f = report(domain).findings.find((x) => x.id.startsWith('dnssec.') && about(x));
-    return (
-      (
-        { 'dnssec.secure': 'secure', 'dnssec.insecure': 'insecure', 'dnssec.bogus': 'bogus' } as Record<
-          string,
-          'secure' | 'insecure' | 'bogus'
-        >
-      )[f?.id ?? ''] ?? 'indeterminate'
-    );
-  }
 
   it.each([
     ['secure.test', 'secure'],
@@ -214,15 +162,8 @@ describe.skipIf(skip)('DNSSEC validation against Knot-served signed zones, check
     ['ed25519.test', 'secure'],
     ['tlsamatch.test', 'secure'],
   ] as const)('%s: mxops says %s, and so does a validating Unbound', async (domain, expected) => {
-    expect(
-      mxopsSays(domain),
-      JSON.stringify(
-        report(domain).findings.filter((f) => f.id.startsWith('dnssec.')),
-        null,
-        1,
-      ),
-    ).toBe(expected);
-    expect(await unboundSays(domain)).toBe(expected);
+    expect(mxopsSays(report(domain), `MX ${domain}`), dnssecFindingsOf(report(domain))).toBe(expected);
+    expect(await bed.unboundSays(domain)).toBe(expected);
   });
 
   it.each([
@@ -325,8 +266,30 @@ describe.skipIf(skip)('DNSSEC validation against Knot-served signed zones, check
     expect(withId('secure.test', 'dnssec.algorithm-deprecated')).toEqual([]);
   });
 
-  it('adds at most two round trips for a signed domain and stays within the query budget', () => {
+  it('adds at most two round trips for a signed domain, and its queries count in the budget', async () => {
+    // The same check with the anchor and with none (validation then asks nothing), each counted in
+    // rounds on answers the servers gave in a first run: the chain of dependent queries.
+    const measure = async (trustAnchors: TrustAnchor[]) => {
+      const remembered = rememberingClient(createDnsClient());
+      const lookup = { ...bed.lookup, trustAnchors };
+      const checks = [mxCheck, dnssecCheck, daneCheck];
+      await diagnose(parseCheckTarget('secure.test'), {
+        dns: remembered,
+        lookup,
+        now: () => performance.now(),
+        checks,
+      });
+      const counter = roundCounter(remembered);
+      const counted = await diagnose(parseCheckTarget('secure.test'), { dns: counter, lookup, now: () => 0, checks });
+      return { chain: counter.rounds(), queries: counted.queriesSent, ids: counted.findings.map((f) => f.id) };
+    };
+    const on = await measure([...(bed.lookup.trustAnchors ?? [])]);
+    const off = await measure([]);
+    expect(on.ids).toContain('dnssec.secure');
+    expect(off.ids).not.toContain('dnssec.secure');
+    expect(on.chain - off.chain).toBeLessThanOrEqual(2);
     // DS and DNSKEY per zone on the way and the RRsets with DO: a handful of packets, not hundreds.
-    expect(report('secure.test').queriesSent).toBeLessThan(80);
+    expect(on.queries).toBeGreaterThan(off.queries);
+    expect(on.queries).toBeLessThan(80);
   });
 });

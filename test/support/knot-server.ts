@@ -21,16 +21,25 @@
  * - A zone file that does not parse is logged as an error and the zone answers SERVFAIL; the
  *   server keeps running, so startup watches stderr for errors instead of waiting it out.
  * - Startup (zones loaded and answering) takes some tens of milliseconds.
+ * - Automatic signing (`dnssec-signing: on` with a policy) works with the zone journal off and
+ *   the zone file never written back: at each start knotd makes its keys (in the KASP database
+ *   under `storage`), signs, and only then answers for the zone, RRSIG inceptions backdated 90
+ *   minutes. The KSK waits "ready" for a DS submission it is never told about and signs the DNSKEY
+ *   RRset meanwhile. `keymgr -c knot.conf <zone> ds` reads the KASP database while knotd runs and
+ *   prints one DS per digest (SHA-256 and SHA-384), `<zone>. DS tag alg digest-type digest`.
  */
 import { spawnDaemon } from './daemon-process.js';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { access, constants, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import * as packet from 'dns-packet';
 
 const KNOTD = '/usr/sbin/knotd';
+const KEYMGR = '/usr/sbin/keymgr';
 /** How long knotd may take to serve its zones; tests that start Knot budget for it. */
 export const KNOT_START_TIMEOUT_MS = 10_000;
 const POLL_TIMEOUT_MS = 250;
@@ -46,7 +55,17 @@ export interface KnotZone {
 export interface RunningKnot {
   address: string;
   port: number;
+  /** Runs keymgr on this server's KASP database (`keymgr(zone, 'ds')`) and resolves with what it prints. */
+  keymgr(zone: string, ...args: string[]): Promise<string>;
   stop(): Promise<void>;
+}
+
+/** Knot signs the zones itself (automatic DNSSEC signing, RFC 9276's NSEC3 settings: no salt, no extra iterations). */
+export interface KnotSigning {
+  /** Knot's algorithm name; ECDSAP256SHA256 by default. */
+  algorithm?: string;
+  /** NSEC3 instead of NSEC; on by default. */
+  nsec3?: boolean;
 }
 
 export interface StartKnotOptions {
@@ -55,6 +74,8 @@ export interface StartKnotOptions {
   /** A fixed port; by default a random high port is tried until one is free. */
   port?: number;
   zones: KnotZone[];
+  /** Sign every zone with a policy of Knot's own; unsigned zones are served as they are by default. */
+  signing?: KnotSigning;
 }
 
 /** True when the knotd binary is installed (.ci/run installs Debian's `knot` package). */
@@ -76,7 +97,7 @@ export async function startKnot(options: StartKnotOptions): Promise<RunningKnot>
   const attempts = options.port === undefined ? PORT_ATTEMPTS : 1;
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? 20_000 + Math.floor(Math.random() * 40_000);
-    const outcome = await startOnPort(options.address, port, options.zones);
+    const outcome = await startOnPort(options.address, port, options.zones, options.signing);
     if (outcome.kind === 'running') return outcome.knot;
     if (outcome.kind === 'failed' || attempt >= attempts) {
       const tried = attempt > 1 ? ` (the last of ${attempt} ports tried)` : '';
@@ -88,11 +109,16 @@ export async function startKnot(options: StartKnotOptions): Promise<RunningKnot>
 type StartOutcome =
   { kind: 'running'; knot: RunningKnot } | { kind: 'port-busy'; message: string } | { kind: 'failed'; message: string };
 
-async function startOnPort(address: string, port: number, zones: readonly KnotZone[]): Promise<StartOutcome> {
+async function startOnPort(
+  address: string,
+  port: number,
+  zones: readonly KnotZone[],
+  signing: KnotSigning | undefined,
+): Promise<StartOutcome> {
   const dir = await mkdtemp(path.join(tmpdir(), 'mxops-knot-'));
   const config = path.join(dir, 'knot.conf');
   const identity = `mxops-${randomBytes(6).toString('hex')}`;
-  await writeFile(config, knotConfig(dir, identity, address, port, zones));
+  await writeFile(config, knotConfig(dir, identity, address, port, zones, signing));
   for (const zone of zones)
     await writeFile(zoneFile(dir, zone), zone.zoneText.endsWith('\n') ? zone.zoneText : `${zone.zoneText}\n`);
 
@@ -103,14 +129,23 @@ async function startOnPort(address: string, port: number, zones: readonly KnotZo
   };
 
   const failure = await waitUntilServing({ address, port, identity, zones, output: daemon.output, gone: daemon.gone });
-  if (failure === undefined) return { kind: 'running', knot: { address, port, stop } };
+  const keymgr = async (zone: string, ...args: string[]): Promise<string> =>
+    (await promisify(execFile)(KEYMGR, ['-c', config, zone, ...args])).stdout;
+  if (failure === undefined) return { kind: 'running', knot: { address, port, keymgr, stop } };
   await stop();
   const message = `${failure}\n${daemon.output().trim()}`;
   return { kind: /address already in use/i.test(daemon.output()) ? 'port-busy' : 'failed', message };
 }
 
 /** Only what the tests need: the listener, state kept inside `dir`, zones from files, quiet logs. */
-function knotConfig(dir: string, identity: string, address: string, port: number, zones: readonly KnotZone[]): string {
+function knotConfig(
+  dir: string,
+  identity: string,
+  address: string,
+  port: number,
+  zones: readonly KnotZone[],
+  signing: KnotSigning | undefined,
+): string {
   const lines = [
     'server:',
     `    identity: "${identity}"`, // answered to CH TXT id.server: tells our knotd from another on the port
@@ -124,13 +159,23 @@ function knotConfig(dir: string, identity: string, address: string, port: number
     '    any: warning',
     'database:',
     `    storage: "${dir}"`, // timer, journal and KASP databases
+    ...(signing
+      ? [
+          'policy:',
+          '  - id: mxops',
+          `    algorithm: ${signing.algorithm ?? 'ecdsap256sha256'}`,
+          `    nsec3: ${signing.nsec3 === false ? 'off' : 'on'}`,
+          '    nsec3-iterations: 0',
+          '    nsec3-salt-length: 0',
+        ]
+      : []),
     'template:',
     '  - id: default',
     `    storage: "${dir}"`,
     '    semantic-checks: off',
     '    journal-content: none', // zones come from the files, every start afresh
     '    zonefile-sync: -1', // never write the zone back to the file
-    '    dnssec-signing: off',
+    ...(signing ? ['    dnssec-signing: on', '    dnssec-policy: mxops'] : ['    dnssec-signing: off']),
     'zone:',
     ...zones.map((zone) => `  - domain: ${apex(zone)}\n    file: "${zoneFile(dir, zone)}"`),
   ];

@@ -28,7 +28,7 @@ export interface UnboundOptions {
   readonly port: number;
   /** Trust anchors in zone-file format (unbound's trust-anchor-file). */
   readonly anchors: string;
-  /** Zone -> "address@port" of a server for it. */
+  /** Zone -> "address@port" of a server for it (IPv4, or ::1@port). */
   readonly stubs: Readonly<Record<string, string>>;
 }
 
@@ -47,7 +47,8 @@ export async function startUnbound(options: UnboundOptions): Promise<RunningUnbo
     `  directory: "${dir}"`,
     `  pidfile: "${path.join(dir, 'unbound.pid')}"`,
     '  do-not-query-localhost: no',
-    '  do-ip6: no',
+    // IPv6 only when a stub zone's server is reached over it (::1): nothing else here has an IPv6 address.
+    `  do-ip6: ${Object.values(options.stubs).some((addr) => addr.includes(':')) ? 'yes' : 'no'}`,
     '  access-control: 127.0.0.0/8 allow',
     `  trust-anchor-file: "${path.join(dir, 'anchors')}"`,
     '  module-config: "validator iterator"',

@@ -126,7 +126,11 @@ export class DelegationWalker {
     return this.askZone(servers, name, type);
   }
 
-  /** The addresses to ask for a set of NS hosts: glue where the parent gave it, else looked up. */
+  /**
+   * The addresses to ask for a set of NS hosts: glue where the parent gave it, else looked up. IPv6
+   * counts (RFC 3596): a nameserver with only AAAA glue or an AAAA record serves its zone like any
+   * other. IPv4 addresses come first, so a machine without an IPv6 route asks them before failing.
+   */
   async serversOf(
     nsHosts: readonly string[],
     glue: readonly NameserverAddress[],
@@ -136,11 +140,12 @@ export class DelegationWalker {
       nsHosts.map(async (host) => {
         const glued = glue.filter((g) => sameName(g.host, host));
         if (glued.length > 0) return glued;
-        const { ipv4 } = await this.addresses(host, resolving);
-        return ipv4.map((address) => ({ host, address }));
+        const { ipv4, ipv6 } = await this.addresses(host, resolving);
+        return [...ipv4, ...ipv6].map((address) => ({ host, address }));
       }),
     );
-    return perHost.flat();
+    const all = perHost.flat();
+    return [...ipv4Only(all), ...all.filter((s) => s.address.includes(':'))];
   }
 
   private once<T>(key: string, work: () => Promise<T>): Promise<T> {

@@ -80,7 +80,9 @@ function bogus(domain: string, group: readonly Validation[], blocks: boolean): F
       first.reason === 'ds-mismatch'
         ? 'RFC 4035 §5.2; RFC 6781 §4.1.2 (KSK rollover)'
         : first.reason === 'denial-proof-missing'
-          ? 'RFC 4035 §5.4; RFC 5155 §8'
+          ? first.wildcard
+            ? 'RFC 4035 §5.3.4; RFC 5155 §8.8'
+            : 'RFC 4035 §5.4; RFC 5155 §8'
           : REF,
   });
 }
@@ -101,7 +103,9 @@ function whyBogus(v: Validation): string {
     case 'no-signature':
       return `${rrsetName(v)} in the signed zone ${v.zone} carries no RRSIG`;
     case 'denial-proof-missing':
-      return `${v.zone} denies ${rrsetName(v)} without the signed NSEC or NSEC3 proof`;
+      return v.wildcard
+        ? `${v.zone} answers ${rrsetName(v)} from the wildcard ${v.wildcard} without the signed NSEC or NSEC3 proof that no closer name exists`
+        : `${v.zone} denies ${rrsetName(v)} without the signed NSEC or NSEC3 proof`;
     default:
       return `A DNSSEC signature in ${v.zone} does not verify${at}`;
   }
@@ -133,6 +137,7 @@ function secure(group: readonly Validation[]): Finding {
       zone: first.zone,
       rrsets: group.map(rrsetName),
       negative: group.filter((v) => v.negative).map(rrsetName),
+      wildcards: group.flatMap((v) => (v.wildcard ? [`${rrsetName(v)} from ${v.wildcard}`] : [])),
       chain: chainEvidence(first.chain),
       commands: reproduce(first),
     },

@@ -55,7 +55,8 @@ export interface Validation {
   readonly security: Security;
   /** The zone where the verdict was reached: the RRset's zone when secure, the unsigned or broken zone otherwise. */
   readonly zone: string;
-  readonly reason: BogusReason | IndeterminateReason | 'no-ds' | 'unsupported-algorithm' | undefined;
+  /** Insecure: 'no-ds' and 'unsupported-algorithm' for the zone, 'nsec3-opt-out' for a wildcard answer in an opt-out span. */
+  readonly reason: BogusReason | IndeterminateReason | 'no-ds' | 'unsupported-algorithm' | 'nsec3-opt-out' | undefined;
   /** One sentence: what was found, with the key tags and dates. */
   readonly detail: string;
   readonly chain: readonly ZoneLink[];
@@ -67,6 +68,8 @@ export interface Validation {
   readonly step: Step | undefined;
   /** True when the name or type does not exist (a proven negative answer). */
   readonly negative: boolean;
+  /** The wildcard that synthesised a positive answer ("*.example.com"): proven to apply when secure, unproven when bogus (RFC 4035 §5.3.4). */
+  readonly wildcard?: string;
   /** The validated records, when secure and positive (what DANE may use, RFC 7672 §2.2). */
   readonly records?: readonly DnsRecord[];
 }

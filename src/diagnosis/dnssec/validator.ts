@@ -7,16 +7,15 @@
 import type { DelegationWalker, ZoneCut } from '../delegation/walk.js';
 import type { DnsLookups } from '../dns-lookups.js';
 import type { QueryType } from '../dns-port.js';
+import { judgeAnswer, type AnswerVerdict } from './answer-rrset.js';
 import { proveNoData, proveNxdomain } from './denial.js';
 import { askWithDnssec, failureText } from './dnssec-queries.js';
 import { typeCode } from './rr-types.js';
-import { signatureInfo } from './signature-info.js';
 import type { TrustAnchor } from './trust-anchors.js';
 import type { Step, Validation } from './validation.js';
-import { checkRrset } from './verify-rrset.js';
-import { bare, rrsetOf, signaturesOver, wireRecords } from './wire-records.js';
+import { bare, rrsetOf, wireRecords } from './wire-records.js';
 import { nameToWire } from './wire-name.js';
-import { bogusReason, describeProblem, recordsOf, verifiedDenials, ZoneKeyChain, type ZoneKeys } from './zone-keys.js';
+import { recordsOf, verifiedDenials, ZoneKeyChain, type ZoneKeys } from './zone-keys.js';
 
 /** CNAMEs followed from a name before giving up, as resolvers bound them. */
 const MAX_ALIASES = 4;
@@ -100,56 +99,42 @@ export class DnssecValidator {
       step,
       negative,
     });
+    const authority = wireRecords(reply.reply.authorities);
+    const refused = (answer: Exclude<AnswerVerdict, { kind: 'secure' }>): Validation => ({
+      ...fromZone(name, type, zone),
+      step,
+      negative: false,
+      ...(answer.kind === 'bogus'
+        ? { security: 'bogus', reason: answer.reason, detail: answer.detail, failed: answer.failed }
+        : { security: 'insecure', reason: 'nsec3-opt-out', detail: answer.detail, failed: undefined }),
+      ...(answer.kind === 'bogus' && answer.wildcard ? { wildcard: answer.wildcard } : {}),
+    });
     if (set.length > 0) {
-      const check = checkRrset(set, signaturesOver(records, name, code), zone.keys, zoneWire, this.now());
-      const infos = check.checks.map((c) => signatureInfo(c, name, type));
-      if (!check.ok)
-        return {
-          ...fromZone(name, type, zone),
-          security: 'bogus',
-          reason: bogusReason(check.problem),
-          detail: `${type} ${name} does not validate: ${describeProblem(check)}`,
-          failed: infos.find((s) => s.problem !== undefined),
-          step,
-          negative: false,
-        };
+      const answer = judgeAnswer({ rrset: set, records, authority, name, type, zone, now: this.now() });
+      if (answer.kind !== 'secure') return refused(answer);
       const validated = reply.reply.answers.filter((r) => r.wire?.typeCode === code && bare(r.name) === name);
       return {
         ...secure(
-          `${type} ${name} is signed by ${zone.zone} and validates from the trust anchor`,
-          infos.filter((s) => s.problem === undefined),
+          answer.wildcard
+            ? `${type} ${name} is synthesised from the wildcard ${answer.wildcard} of ${zone.zone}, which validates from the trust anchor with the proof that no closer name exists`
+            : `${type} ${name} is signed by ${zone.zone} and validates from the trust anchor`,
+          answer.signatures,
         ),
         records: validated,
+        ...(answer.wildcard ? { wildcard: answer.wildcard } : {}),
       };
     }
     const cname = rrsetOf(records, name, typeCode('CNAME'));
     if (cname.length > 0) {
-      const check = checkRrset(
-        cname,
-        signaturesOver(records, name, typeCode('CNAME')),
-        zone.keys,
-        zoneWire,
-        this.now(),
-      );
-      const infos = check.checks.map((c) => signatureInfo(c, name, 'CNAME'));
-      if (!check.ok)
-        return {
-          ...fromZone(name, type, zone),
-          security: 'bogus',
-          reason: bogusReason(check.problem),
-          detail: `CNAME ${name} does not validate: ${describeProblem(check)}`,
-          failed: infos.find((s) => s.problem !== undefined),
-          step,
-          negative: false,
-        };
+      const answer = judgeAnswer({ rrset: cname, records, authority, name, type: 'CNAME', zone, now: this.now() });
+      if (answer.kind !== 'secure') return refused(answer);
       const target = wireRecords(reply.reply.answers).find((r) => r.type === typeCode('CNAME') && r.name === name);
       if (!target || aliases >= MAX_ALIASES)
-        return secure(`CNAME ${name} validates; its target was not followed`, infos);
+        return secure(`CNAME ${name} validates; its target was not followed`, answer.signatures);
       const targetName = bare(decodeName(target.rdata));
       const followed = await this.work(targetName, type, aliases + 1);
       return { ...followed, name, detail: `${name} is an alias (CNAME, secure) of ${targetName}: ${followed.detail}` };
     }
-    const authority = wireRecords(reply.reply.authorities);
     const verified = verifiedDenials(authority, zone, this.now());
     const owner = nameToWire(name);
     const denial =

@@ -17,7 +17,7 @@ import type { TrustAnchor } from './trust-anchors.js';
 import type { BogusReason, IndeterminateReason, Security, SignatureInfo, Step, ZoneLink } from './validation.js';
 import { checkRrset, type RrsetCheck } from './verify-rrset.js';
 import { bare, rrsetOf, signaturesOver, wireRecords, type WireRecord } from './wire-records.js';
-import { nameToWire } from './wire-name.js';
+import { nameToWire, signedLabelCount } from './wire-name.js';
 
 export interface ZoneKeys {
   readonly zone: string;
@@ -407,7 +407,10 @@ export function verifiedDenials(
       const set = rrsetOf(authority, owner, type);
       const check = checkRrset(set, signaturesOver(authority, owner, type), zone.keys, zoneWire, now);
       const infos = check.checks.map((c) => signatureInfo(c, owner, type === RR_TYPE.NSEC ? 'NSEC' : 'NSEC3'));
-      if (check.ok) {
+      // NSEC and NSEC3 are never synthesised from a wildcard (RFC 4592 §4.4): a wildcard's NSEC replayed
+      // under another owner verifies as an expansion, and would deny names that exist.
+      const expanded = check.ok && check.by.signature.data.labels < signedLabelCount((set[0] as WireRecord).owner);
+      if (check.ok && !expanded) {
         records.push(...set);
         signatures.push(...infos.filter((s) => s.problem === undefined));
       } else failed ??= infos.find((s) => s.problem !== undefined);
