@@ -1,5 +1,6 @@
 /** `mxops audit verify|checkpoint|export`: the hash-chained audit log, checked, pinned down and read out. */
 import { stringify } from 'csv-stringify/sync';
+import { defuseFormulaCell } from '../src/csv-formula-cells.js';
 import { AppError } from '../src/errors.js';
 import { parseSince } from './since.js';
 import type { OpenDatabase } from '../src/store/database.js';
@@ -116,7 +117,10 @@ export async function runAuditExport(
   for await (const row of readAuditLog(deps.store.db, since === undefined ? {} : { since })) {
     // Times as ISO text; details exactly as hashed (canonical JSON), so the chain can be re-checked.
     const entry = { ...row, at: new Date(row.at).toISOString() };
-    if (format === 'csv') deps.write(stringify([COLUMNS.map((column) => entry[column] ?? '')]));
+    // An actor or system is whatever someone typed (`--as`, a chat identity): a spreadsheet must not
+    // run it. The quote comes off again by the rule of csv-formula-cells.ts before re-hashing.
+    if (format === 'csv')
+      deps.write(stringify([COLUMNS.map((column) => defuseFormulaCell(String(entry[column] ?? '')))]));
     else deps.write(`${first ? '\n' : ',\n'}${JSON.stringify(entry)}`);
     first = false;
   }

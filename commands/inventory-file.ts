@@ -5,6 +5,7 @@
 import { AppError } from '../src/errors.js';
 import { CSV_KINDS, type CsvKind, formatInventoryCsv, parseInventoryCsv } from '../src/patching/inventory-csv.js';
 import { formatInventoryYaml, parseInventoryYaml } from '../src/patching/inventory-yaml.js';
+import { CLAIMED_CLI_SURFACE } from '../src/store/audit-log.js';
 import type { OpenDatabase } from '../src/store/database.js';
 import { type ImportSummary, importInventory } from '../src/store/inventory-import.js';
 import { exportInventory } from '../src/store/inventory-queries.js';
@@ -15,8 +16,10 @@ export interface InventoryImportInput {
   /** The path as typed: it names the file in messages and the audit log. */
   readonly file: string;
   readonly format?: string | undefined;
-  /** Who is importing, for the audit log. */
+  /** Who is importing, for the audit log: the `--as` handle, or the OS account running mxops (cli:<user>). */
   readonly actor: string;
+  /** The actor is only what `--as` said, which nothing checks: recorded as claimed, not as verified. */
+  readonly claimed: boolean;
 }
 
 export interface InventoryFileDeps {
@@ -40,7 +43,7 @@ export async function runInventoryImport(input: InventoryImportInput, deps: Inve
   const doc = format === 'csv' ? parseInventoryCsv(text, input.file) : parseInventoryYaml(text, input.file);
   const summary = await importInventory(deps.store, doc, {
     actor: input.actor,
-    surface: 'cli',
+    surface: input.claimed ? CLAIMED_CLI_SURFACE : 'cli',
     now: deps.now(),
     source: input.file,
   });

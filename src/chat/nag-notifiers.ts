@@ -18,17 +18,16 @@ export interface NagPlatforms {
 export async function createNagNotifiers(platforms: NagPlatforms): Promise<NagNotifier[]> {
   const notifiers: NagNotifier[] = [];
   if (platforms.slack) {
-    const [{ webApi }, { createSlackNagNotifier }] = await Promise.all([
-      import('@slack/bolt'),
-      import('./slack/slack-nag-notifier.js'),
-    ]);
-    const client = new webApi.WebClient(platforms.slack.botToken, {
-      ...(platforms.slack.apiUrl ? { slackApiUrl: platforms.slack.apiUrl } : {}),
-      retryConfig: WEB_API_RETRIES,
-      rejectRateLimitedCalls: false,
-      timeout: WEB_API_TIMEOUT_MS,
-    });
-    notifiers.push(createSlackNagNotifier(client));
+    const { createSlackNagNotifier } = await import('./slack/slack-nag-notifier.js');
+    // Posts drop WEB_API_RETRIES: a retried post Slack took would be a second message (post-once.ts).
+    notifiers.push(
+      createSlackNagNotifier(platforms.slack.botToken, {
+        ...(platforms.slack.apiUrl ? { slackApiUrl: platforms.slack.apiUrl } : {}),
+        retryConfig: WEB_API_RETRIES,
+        rejectRateLimitedCalls: false,
+        timeout: WEB_API_TIMEOUT_MS,
+      }),
+    );
   }
   if (platforms.teams) {
     const [{ createTeamsNagNotifier }, { createTeamsAdapter }] = await Promise.all([

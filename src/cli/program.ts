@@ -204,7 +204,10 @@ export function buildProgram(
     )
     .argument('<file>', 'the file (.yaml, .yml or .csv; see test/fixtures/inventory/example.yaml)')
     .option('--format <format>', 'yaml or csv, when the file name does not tell')
-    .option('--as <handle>', 'your handle in the inventory, for the audit log (default: cli:<your OS user>)')
+    .option(
+      '--as <handle>',
+      'your handle in the inventory, for the audit log, where it is recorded as claimed (default: cli:<your OS user>)',
+    )
     .action(async (file: string, options: { format?: string; as?: string }) => {
       exitCode = await handlers.inventoryImport({ file, format: options.format, as: options.as });
     });

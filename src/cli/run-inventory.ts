@@ -8,10 +8,11 @@ import type { InventoryImportOptions } from './program.js';
 
 export async function runImport(input: InventoryImportOptions, env: NodeJS.ProcessEnv): Promise<number> {
   const store = await openStore(loadConfig(env));
+  // --as names anyone; without it, the account the OS says is running this.
   const actor = input.as ?? `cli:${userInfo().username}`;
   process.stdout.write(
     await runInventoryImport(
-      { ...input, actor },
+      { ...input, actor, claimed: input.as !== undefined },
       { store, readFile: (path) => readFile(path, 'utf8'), now: () => Date.now() },
     ),
   );

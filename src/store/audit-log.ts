@@ -11,12 +11,16 @@ import { NO_AUDIT_KEYS } from './audit-keys.js';
 import type { AuditLogTable, Database } from './schema.js';
 
 /**
- * `console, claimed`: typed in `mxops chat --as <handle>`, where nothing checks that the person
- * at the keyboard is <handle> (Slack and Teams say who clicked; the console only repeats a flag).
+ * `console, claimed`: typed in `mxops chat --as <handle>`, and `cli, claimed`: a command run with
+ * `--as <handle>` (inventory import), where nothing checks that the person at the keyboard is
+ * <handle> (Slack and Teams say who clicked; the console and the command line only repeat a flag).
+ * Plain `cli` is the OS account running mxops (cli:<user>), which the OS vouches for.
  */
-export type AuditSurface = 'slack' | 'teams' | 'console' | typeof CLAIMED_CONSOLE_SURFACE | 'cli' | 'scheduler';
+export type AuditSurface =
+  'slack' | 'teams' | 'console' | typeof CLAIMED_CONSOLE_SURFACE | 'cli' | typeof CLAIMED_CLI_SURFACE | 'scheduler';
 
 export const CLAIMED_CONSOLE_SURFACE = 'console, claimed';
+export const CLAIMED_CLI_SURFACE = 'cli, claimed';
 
 export interface AuditRecord {
   readonly at: number;

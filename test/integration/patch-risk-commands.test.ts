@@ -57,6 +57,18 @@ describe('risk acceptance in the console', () => {
       nextAt: NOW + 90 * DAY,
     });
     expect(await session('patch reject 1 --reason changed my mind\n', 'carol')).toContain('already approved by carol');
+    // Every act typed here rests on mxops chat --as alone: recorded as claimed, the refusal included.
+    const typed = await store.db
+      .selectFrom('audit_log')
+      .select(['actor', 'action', 'surface'])
+      .where('actor', '!=', 'test')
+      .orderBy('seq')
+      .execute();
+    expect(typed.map((row) => `${row.actor} ${row.action} (${row.surface})`)).toEqual([
+      'alice risk-requested (console, claimed)',
+      'alice refused (console, claimed)',
+      'carol risk-approved (console, claimed)',
+    ]);
   });
 
   it('refuses a request without a reason or an expiry, before anything is stored', async () => {

@@ -1,4 +1,3 @@
-import { webApi } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Card } from '../../src/chat/card.js';
 import { createSlackNagNotifier } from '../../src/chat/slack/slack-nag-notifier.js';
@@ -22,9 +21,7 @@ describe('Slack nag notifier against a local Slack Web API', () => {
   });
 
   it('starts a thread, replies in it with reply_broadcast, sends DMs, and finds its marker again', async () => {
-    const notifier = createSlackNagNotifier(
-      new webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }),
-    );
+    const notifier = createSlackNagNotifier('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
     const thread = await notifier.startThread('CMAILOPS', card, 'nag-1-1');
     expect(thread.conversation).toBe('CMAILOPS');
     await notifier.replyInThread(thread, card, { broadcast: true, marker: 'nag-1-2' });
@@ -44,9 +41,7 @@ describe('Slack nag notifier against a local Slack Web API', () => {
   });
 
   it('says where a DM landed, and replaces a posted message in place with chat.update', async () => {
-    const notifier = createSlackNagNotifier(
-      new webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }),
-    );
+    const notifier = createSlackNagNotifier('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
     const direct = await notifier.directMessage('UCAROL', card, 'outage-1');
     const dm = slack.callsTo('chat.postMessage')[0]!;
     // Slack answers with the DM's channel: that (not the user id) is what chat.update takes.

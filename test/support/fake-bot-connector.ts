@@ -5,7 +5,8 @@
  * adapter makes (POST /v3/conversations/{id}/activities[/{replyToId}], PUT
  * /v3/conversations/{id}/activities/{activityId}) and answers like the service: { id }. It also
  * creates conversations (POST /v3/conversations, how a bot opens a 1:1 chat), answering with the
- * chat's id. A test can have it throttle like Teams: 429 with Retry-After to the next activity POSTs.
+ * chat's id. A test can have it throttle like Teams: 429 with Retry-After to the next activity POSTs,
+ * or take the next activity POST and lose its answer (a 5xx from a gateway after Teams took it).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -50,6 +51,8 @@ export interface FakeBotConnector {
    * ErrorResponse body; 0 stops throttling. Updates (PUT) and createConversation pass.
    */
   throttleNext(count: number, retryAfterSeconds?: number): void;
+  /** The next activity POST is taken (it is in `calls`) but answered with HTTP `status` and no id. */
+  loseAnswerNext(status: number): void;
   /** Resolves once `test` holds for the calls so far; rejects after `timeoutMs` saying what was awaited. */
   waitFor(what: string, test: (calls: readonly ConnectorCall[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -63,6 +66,7 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
   const created: CreatedConversation[] = [];
   const throttled: ThrottledCall[] = [];
   const throttle = { left: 0, retryAfterSeconds: 0 };
+  let loseAnswer: number | undefined;
   const chats = new Map<string, string>();
   const waiters = new Set<() => void>();
   let counter = 0;
@@ -108,6 +112,12 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
         id,
       });
       for (const wake of waiters) wake();
+      if (method === 'POST' && loseAnswer !== undefined) {
+        const status = loseAnswer;
+        loseAnswer = undefined;
+        res.writeHead(status, { 'content-type': 'text/plain' }).end('upstream request timeout');
+        return;
+      }
       // The connector answers 201 Created to a new activity and 200 to an update, with a ResourceResponse.
       res.writeHead(method === 'POST' ? 201 : 200, { 'content-type': 'application/json' }).end(JSON.stringify({ id }));
     });
@@ -122,6 +132,9 @@ export async function startFakeBotConnector(): Promise<FakeBotConnector> {
     throttleNext(count, retryAfterSeconds = 0) {
       throttle.left = count;
       throttle.retryAfterSeconds = retryAfterSeconds;
+    },
+    loseAnswerNext(status) {
+      loseAnswer = status;
     },
     waitFor(what, test, timeoutMs = 5_000) {
       return new Promise((resolve, reject) => {

@@ -5,7 +5,8 @@
  * metadata, and conversations.replies and conversations.history (include_all_metadata) hand it
  * back, as a retry looking for its nag's marker needs. With `answerDelayMs` a Web API call takes
  * effect when it arrives and is answered that much later, as on a real network: a client killed
- * in between has posted without learning it. `sendToApp` plays Slack's side of a delivery: slash
+ * in between has posted without learning it; `loseAnswerNext` does the same to one call (a 503 from
+ * Slack's edge, or an answer later than the client waits). `sendToApp` plays Slack's side of a delivery: slash
  * commands and block_actions, signed with the signing secret.
  */
 import { createHmac } from 'node:crypto';
@@ -36,12 +37,19 @@ export interface FakeSlackApi {
   rateLimitNext(method: string, retryAfterSeconds: number): void;
   /** The next call of `method` gets `{ ok: false, error }`, as Slack reports platform errors. */
   failNext(method: string, error: string): void;
+  /**
+   * The next call of `method` (to `channel`, if given) takes effect (it is in `calls`, a post is in
+   * the history) but its answer is lost: HTTP `status` instead (an edge's 503), or `delayMs` late.
+   */
+  loseAnswerNext(method: string, how: LostAnswer): void;
   /** A file someone shared: files.info describes it and its url_private_download serves it (with the bot token only). */
   shareFile(name: string, content: Uint8Array | string, options?: { readonly url?: string }): string;
   /** Content uploaded through files.getUploadURLExternal and its upload URL, by file id (files.uploadV2's first two steps). */
   uploaded(fileId: string): string | undefined;
   close(): Promise<void>;
 }
+
+export type LostAnswer = ({ readonly status: number } | { readonly delayMs: number }) & { readonly channel?: string };
 
 export interface FakeSlackApiOptions {
   readonly botToken: string;
@@ -62,6 +70,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
   const answerDelayMs = options.answerDelayMs ?? 0;
   const rateLimits = new Map<string, number>();
   const failures = new Map<string, string>();
+  const lostAnswers = new Map<string, LostAnswer>();
   let sequence = 0;
   const files = new Map<string, { name: string; content: Buffer; url?: string }>();
   const uploads = new Map<string, string>();
@@ -271,7 +280,16 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
     const args = parseArgs(raw, req.headers['content-type']);
     const { status, body, headers } = answer(method, args, req.headers.authorization);
     calls.push({ method, args, status, response: body, at: Date.now() });
-    if (answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, answerDelayMs));
+    const wanted = lostAnswers.get(method);
+    const lost = wanted?.channel === undefined || wanted.channel === args.channel ? wanted : undefined;
+    if (lost !== undefined) lostAnswers.delete(method);
+    if (lost !== undefined && 'status' in lost) {
+      res.writeHead(lost.status, { 'content-type': 'text/plain' });
+      res.end('upstream connect error or disconnect/reset before headers');
+      return;
+    }
+    const delayMs = lost?.delayMs ?? answerDelayMs;
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     // A client killed meanwhile has gone: the call took effect all the same.
     if (!res.destroyed) respond(status, body, headers);
   };
@@ -286,6 +304,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions): Promise<F
     callsTo: (method) => calls.filter((c) => c.method === method && c.status === 200),
     rateLimitNext: (method, seconds) => void rateLimits.set(method, seconds),
     failNext: (method, error) => void failures.set(method, error),
+    loseAnswerNext: (method, how) => void lostAnswers.set(method, how),
     uploaded: (fileId) => uploads.get(fileId),
     shareFile(name, content, shared = {}) {
       const id = `F${String(++sequence).padStart(8, '0')}`;

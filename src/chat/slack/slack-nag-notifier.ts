@@ -9,10 +9,17 @@
  * conversations.history of the channel for a thread root, and of the DM (conversations.open
  * names it) for a direct message. These reads need the channels:history, groups:history,
  * im:history and im:write scopes (slack-app-manifest.yaml).
+ *
+ * The same look-up guards each post within an attempt: posts go through a client that never
+ * retries on its own, and a post whose answer was lost is looked for before it is sent again
+ * (post-once.ts). Reads and chat.update keep the caller's retry policy: repeating them changes
+ * nothing.
  */
-import type { webApi } from '@slack/bolt';
+import { webApi } from '@slack/bolt';
+import type { Card } from '../card.js';
 import type { MessageRef } from '../conversation.js';
 import type { NagNotifier } from '../nag-notifier.js';
+import { postOnce, type PostRetry, SLACK_POST_RETRY } from './post-once.js';
 import { renderBlocks } from './render-blocks.js';
 
 const METADATA_EVENT = 'mxops_nag';
@@ -35,7 +42,14 @@ const carries = (message: HistoryMessage, marker: string): boolean =>
   message.metadata?.event_type === METADATA_EVENT &&
   (message.metadata.event_payload as Record<string, unknown> | undefined)?.['marker'] === marker;
 
-export function createSlackNagNotifier(client: webApi.WebClient): NagNotifier {
+/** `options`: the Web API's URL, time-out and retry policy, which posts use without the retries. */
+export function createSlackNagNotifier(
+  token: string,
+  options: webApi.WebClientOptions = {},
+  postRetry: PostRetry = SLACK_POST_RETRY,
+): NagNotifier {
+  const client = new webApi.WebClient(token, options);
+  const poster = new webApi.WebClient(token, { ...options, retryConfig: { retries: 0 } });
   const quiet = { unfurl_links: false, unfurl_media: false } as const;
   const metadata = (marker: string) => ({ event_type: METADATA_EVENT, event_payload: { marker } });
 
@@ -62,72 +76,92 @@ export function createSlackNagNotifier(client: webApi.WebClient): NagNotifier {
     return undefined;
   };
 
+  const inThread = async (thread: MessageRef, marker: string): Promise<boolean> => {
+    let cursor: string | undefined;
+    do {
+      const page = await client.conversations.replies({
+        channel: thread.conversation,
+        ts: thread.message,
+        include_all_metadata: true,
+        limit: PAGE,
+        ...(cursor ? { cursor } : {}),
+      });
+      if ((page.messages as HistoryMessage[] | undefined)?.some((message) => carries(message, marker))) return true;
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    return false;
+  };
+
+  const findDirect = async (user: string, marker: string, since: number): Promise<MessageRef | undefined> => {
+    // conversations.history takes the DM's channel id, not the user id; conversations.open
+    // returns the bot's existing DM with the user (or opens the one the post would have opened).
+    const opened = await client.conversations.open({ users: user });
+    const channel = opened.channel?.id;
+    if (channel === undefined) throw new Error(`conversations.open for ${user} answered without a channel id`);
+    return findInHistory(channel, since, (message) => carries(message, marker));
+  };
+
+  const findThreadStart = (channel: string, marker: string, since: number): Promise<MessageRef | undefined> =>
+    // A reply shown in the channel (reply_broadcast) is in the history too: a root is its own thread.
+    findInHistory(
+      channel,
+      since,
+      (message) => carries(message, marker) && (message.thread_ts === undefined || message.thread_ts === message.ts),
+    );
+
+  /** A new message (a thread root, a direct message) where it landed. */
+  const postNew = async (channel: string, card: Card, marker: string): Promise<MessageRef> => {
+    const result = await poster.chat.postMessage({
+      channel,
+      ...renderBlocks(card),
+      metadata: metadata(marker),
+      ...quiet,
+    });
+    if (result.ts === undefined) throw new Error(`chat.postMessage to ${channel} answered without a message ts`);
+    // To a user id, Slack answers with the DM channel (D...): chat.update needs it, not the user id.
+    return { conversation: result.channel ?? channel, message: result.ts };
+  };
+
   return {
     platform: 'slack',
     async startThread(channel, card, marker) {
-      const result = await client.chat.postMessage({
-        channel,
-        ...renderBlocks(card),
-        metadata: metadata(marker),
-        ...quiet,
-      });
-      if (result.ts === undefined) throw new Error(`chat.postMessage to ${channel} answered without a message ts`);
-      return { conversation: result.channel ?? channel, message: result.ts };
+      const since = Date.now();
+      return postOnce(
+        () => postNew(channel, card, marker),
+        () => findThreadStart(channel, marker, since),
+        postRetry,
+      );
     },
     async replyInThread(thread, card, { broadcast, marker }) {
-      await client.chat.postMessage({
-        channel: thread.conversation,
-        thread_ts: thread.message,
-        reply_broadcast: broadcast,
-        ...renderBlocks(card),
-        metadata: metadata(marker),
-        ...quiet,
-      });
+      await postOnce(
+        async () => {
+          await poster.chat.postMessage({
+            channel: thread.conversation,
+            thread_ts: thread.message,
+            reply_broadcast: broadcast,
+            ...renderBlocks(card),
+            metadata: metadata(marker),
+            ...quiet,
+          });
+          return true;
+        },
+        async () => (await inThread(thread, marker)) || undefined,
+        postRetry,
+      );
     },
     async directMessage(user, card, marker) {
-      const result = await client.chat.postMessage({
-        channel: user,
-        ...renderBlocks(card),
-        metadata: metadata(marker),
-        ...quiet,
-      });
-      if (result.ts === undefined) throw new Error(`chat.postMessage to ${user} answered without a message ts`);
-      // Slack answers with the DM channel (D...): chat.update needs it, not the user id.
-      return { conversation: result.channel ?? user, message: result.ts };
+      const since = Date.now();
+      return postOnce(
+        () => postNew(user, card, marker),
+        () => findDirect(user, marker, since),
+        postRetry,
+      );
     },
     async update(ref, card) {
       await client.chat.update({ channel: ref.conversation, ts: ref.message, ...renderBlocks(card) });
     },
-    async inThread(thread, marker) {
-      let cursor: string | undefined;
-      do {
-        const page = await client.conversations.replies({
-          channel: thread.conversation,
-          ts: thread.message,
-          include_all_metadata: true,
-          limit: PAGE,
-          ...(cursor ? { cursor } : {}),
-        });
-        if ((page.messages as HistoryMessage[] | undefined)?.some((message) => carries(message, marker))) return true;
-        cursor = page.response_metadata?.next_cursor || undefined;
-      } while (cursor);
-      return false;
-    },
-    async findDirect(user, marker, since) {
-      // conversations.history takes the DM's channel id, not the user id; conversations.open
-      // returns the bot's existing DM with the user (or opens the one the post would have opened).
-      const opened = await client.conversations.open({ users: user });
-      const channel = opened.channel?.id;
-      if (channel === undefined) throw new Error(`conversations.open for ${user} answered without a channel id`);
-      return findInHistory(channel, since, (message) => carries(message, marker));
-    },
-    async findThreadStart(channel, marker, since) {
-      // A reply shown in the channel (reply_broadcast) is in the history too: a root is its own thread.
-      return findInHistory(
-        channel,
-        since,
-        (message) => carries(message, marker) && (message.thread_ts === undefined || message.thread_ts === message.ts),
-      );
-    },
+    inThread,
+    findDirect,
+    findThreadStart,
   };
 }

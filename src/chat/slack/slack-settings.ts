@@ -36,7 +36,8 @@ export const SLACK_EVENTS_PATH = '/slack/events';
  * Retries of Web API calls. On a 429 the WebClient itself waits Retry-After seconds before the
  * attempt counts as failed, so this back-off only adds to Slack's wait and can stay short; ten
  * attempts ride out a burst of rate limiting (chat.update is ~1/s per message) without losing the
- * final card. Network errors and time-outs retry under the same policy.
+ * final card. Network errors and time-outs retry under the same policy, except the workers' posts
+ * (slack-nag-notifier.ts), which look for a post Slack may have taken before sending it again.
  */
 export const WEB_API_RETRIES: webApi.RetryOptions = {
   retries: 10,

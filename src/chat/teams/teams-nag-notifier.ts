@@ -29,6 +29,10 @@
  *   and before that record re-posts that one message on retry: a possible duplicate rather than a
  *   lost nag. The marker still travels in each activity's channelData (which Teams ignores) so it
  *   shows in recordings and connector logs.
+ * - For the same reason a send that Teams took but answered with a 5xx (or whose connection
+ *   dropped) arrives twice: botframework-connector's pipeline (core-rest-pipeline's
+ *   defaultRetryPolicy) sends it again by itself. It is left on: removing it from a connector
+ *   client means reaching into a private field, and takes Teams' 429 handling with it.
  */
 import type { Activity, ConversationParameters, ConversationReference } from 'botbuilder';
 import { AppError } from '../../errors.js';
