@@ -55,6 +55,31 @@ export function createAuditCheckpointer(options: {
       return failure;
     }
   };
+  // A chat channel gets one post at a time; heads committed meanwhile wait, and only the newest is
+  // posted next (it covers the ones before it). A burst of acts (a script clicking a forged button
+  // a thousand times: each refusal is audited) then costs a few posts, not one per act and a rate
+  // limit; the file sink, a local append, still gets every one.
+  const newestWaiting = new Map<string, { readonly head: AuditHead; readonly at: number }>();
+  const posting = new Set<string>();
+  const postInBackground = (sink: CheckpointSink, head: AuditHead, at: number): void => {
+    if (posting.has(sink.name)) {
+      newestWaiting.set(sink.name, { head, at });
+      return;
+    }
+    posting.add(sink.name);
+    const sent = (async () => {
+      let next: { readonly head: AuditHead; readonly at: number } | undefined = { head, at };
+      while (next !== undefined) {
+        await send(sink, next.head, next.at);
+        next = newestWaiting.get(sink.name);
+        newestWaiting.delete(sink.name);
+      }
+      posting.delete(sink.name);
+    })();
+    pending.add(sent);
+    // send() catches and reports its own failure, so `sent` never rejects; settled() awaits it.
+    void sent.finally(() => pending.delete(sent));
+  };
   return {
     addSink(sink) {
       // The bot and its in-process workers both add the audit channel: one post per checkpoint.
@@ -72,11 +97,7 @@ export function createAuditCheckpointer(options: {
     async committed(commit) {
       if (!commit.entries.some(isPersonsAct)) return;
       const at = options.now();
-      for (const sink of sinks.filter((candidate) => !candidate.immediate)) {
-        const sent = send(sink, commit.head, at).then(() => undefined);
-        pending.add(sent);
-        void sent.finally(() => pending.delete(sent));
-      }
+      for (const sink of sinks.filter((candidate) => !candidate.immediate)) postInBackground(sink, commit.head, at);
       await Promise.all(sinks.filter((sink) => sink.immediate).map((sink) => send(sink, commit.head, at)));
     },
     async settled() {
