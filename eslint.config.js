@@ -29,6 +29,18 @@ export default tseslint.config(
     },
   },
   {
+    // A promise nobody awaits loses its rejection (an unhandled rejection ends the process) and its
+    // ordering; a promise passed where a callback's result is ignored (an event handler, a timer) does
+    // the same. Both need type information: tsconfig.json covers src/, commands/, jobs/, test/, bench/
+    // and scripts/, so every linted .ts file has a program.
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     files: ['src/diagnosis/**/*.ts', 'src/patching/**/*.ts', 'src/outages/**/*.ts', 'src/bounces/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: forbiddenInCores }] },
   },

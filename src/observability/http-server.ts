@@ -34,10 +34,17 @@ export function createOpsServer(
     if (route) return void route(req, res);
     if (req.method === 'GET' && path === '/healthz') return void health(checks, timeoutMs, res);
     if (req.method === 'GET' && path === '/metrics') {
-      return void metrics.registry.metrics().then((text) => {
-        res.writeHead(200, { 'content-type': metrics.registry.contentType });
-        res.end(text);
-      });
+      // A collector that throws would otherwise leave the scrape unanswered and reject with no handler.
+      return void metrics.registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': metrics.registry.contentType });
+          res.end(text);
+        },
+        () => {
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end('metrics are not available right now\n');
+        },
+      );
     }
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found\n');

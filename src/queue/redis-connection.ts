@@ -72,6 +72,7 @@ class AccountedRedis extends Redis {
     this.on('error', () => undefined);
     this.on('ready', outage.recovered);
     // Given up: every connection stops, its pending reconnect included (up to 30 s away).
+    // gaveUp only ever resolves (redis-outage.ts), so nothing can reject unheard here.
     void outage.gaveUp.then(() => this.disconnect());
     answerWithin(this);
   }

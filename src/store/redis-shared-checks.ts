@@ -56,9 +56,27 @@ export async function createSharedChecks(
       const waiter: Waiter = { progress: listener, done: finish };
       const timer = setTimeout(() => finish(undefined), options.leaseMs);
       set.add(waiter);
-      // The report may have been published before we listened.
-      void finishedReport(key).then((report) => report && finish(report));
+      // The report may have been published before we listened. A failed read loses nothing: the
+      // follower still hears :done, or runs the check itself when the lease runs out.
+      finishedReport(key).then(
+        (report) => report && finish(report),
+        () => undefined,
+      );
     });
+
+  const publishProgress = async (key: string, progress: DiagnosisProgress): Promise<void> => {
+    await redis.publish(`${base(key)}:progress`, JSON.stringify(progress));
+  };
+
+  /** Tells followers how the check ended ('null': it failed, run it yourselves) and keeps a report for the rejoin window. */
+  const publishOutcome = async (key: string, outcome: Promise<DiagnosisReport>): Promise<void> => {
+    const report = await outcome.catch(() => undefined);
+    const json = report === undefined ? 'null' : JSON.stringify(report);
+    if (report !== undefined && options.rejoinMs > 0)
+      await redis.set(`${base(key)}:report`, json, 'PX', options.rejoinMs);
+    await redis.publish(`${base(key)}:done`, json);
+    await redis.del(base(key));
+  };
 
   const runHere = (
     key: string,
@@ -69,26 +87,17 @@ export async function createSharedChecks(
     const joined = local.join(
       key,
       (onProgress) =>
-        start(
-          (progress) => (onProgress(progress), void redis.publish(`${base(key)}:progress`, JSON.stringify(progress))),
-        ),
+        start((progress) => {
+          onProgress(progress);
+          // A progress message Redis fails to carry costs followers one update, never the report.
+          publishProgress(key, progress).catch(() => undefined);
+        }),
       listener,
       { fresh },
     );
-    if (!joined.joined) {
-      joined.report.then(
-        async (report) => {
-          const json = JSON.stringify(report);
-          if (options.rejoinMs > 0) await redis.set(`${base(key)}:report`, json, 'PX', options.rejoinMs);
-          await redis.publish(`${base(key)}:done`, json);
-          await redis.del(base(key));
-        },
-        async () => {
-          await redis.publish(`${base(key)}:done`, 'null');
-          await redis.del(base(key));
-        },
-      );
-    }
+    // If Redis fails to carry the outcome, followers lose nothing: they stop waiting when the lease
+    // runs out and run the check themselves.
+    if (!joined.joined) publishOutcome(key, joined.report).catch(() => undefined);
     return joined;
   };
 

@@ -2,15 +2,19 @@
  * The escalation end to end: an inventory with an overdue patch in a SQLite file, `mxops start`
  * as a real process with its workers on real Redis, and the fake Slack Web API. The scheduled
  * sweep finds the patch; the nag worker posts the thread in the team channel and a DM to the
- * owner; the audit log, read after SIGTERM, records the nag once.
+ * owner; a later sweep finds the nag sent and hands over nothing; the audit log, read after
+ * SIGTERM, records the nag once.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SweepSummary } from '../../jobs/patch-sweep.js';
+import { PATCH_NAG_QUEUE, PATCH_SWEEP_QUEUE } from '../../src/queue/patch-jobs.js';
 import { readAuditLog } from '../../src/store/audit-log.js';
 import { openDatabase } from '../../src/store/database.js';
 import { importInventory } from '../../src/store/inventory-import.js';
@@ -23,12 +27,17 @@ import { freePort, until } from '../support/wait.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BOT_TOKEN = 'xoxb-e2e-nags';
+const SWEEP_INTERVAL_MS = 5_000;
 
 describe('mxops start nags an overdue patch', () => {
   let slack: FakeSlackApi;
   let bot: ChildProcess;
   let stderr = '';
   const prefix = uniquePrefix();
+  // The bot's queues, read from outside: what each sweep returned, and whether a nag is pending.
+  const redis = new Redis(REDIS_URL);
+  const sweepQueue = new Queue<unknown, SweepSummary>(PATCH_SWEEP_QUEUE, { connection: redis, prefix });
+  const nagQueue = new Queue(PATCH_NAG_QUEUE, { connection: redis, prefix });
   const dir = mkdtempSync(path.join(tmpdir(), 'mxops-nags-'));
   const file = path.join(dir, 'mxops.sqlite');
 
@@ -68,7 +77,7 @@ describe('mxops start nags an overdue patch', () => {
           smtpPort: 25,
         }),
         DATABASE_URL: `sqlite:${file}`,
-        MXOPS_SWEEP_INTERVAL_SECONDS: '5',
+        MXOPS_SWEEP_INTERVAL_SECONDS: String(SWEEP_INTERVAL_MS / 1_000),
       },
     });
     bot.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
@@ -77,9 +86,10 @@ describe('mxops start nags an overdue patch', () => {
   afterAll(async () => {
     if (bot.exitCode === null) bot.kill('SIGKILL');
     await slack?.close();
-    const admin = new Redis(REDIS_URL);
-    await dropPrefix(admin, prefix);
-    admin.disconnect();
+    await sweepQueue.close();
+    await nagQueue.close();
+    await dropPrefix(redis, prefix);
+    redis.disconnect();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -96,8 +106,28 @@ describe('mxops start nags an overdue patch', () => {
     expect(String(thread.args.text)).toBe('mail-gw-1: CVE-2026-3000 (Fix for CVE-2026-3000) is 3 days overdue');
     expect(thread.args.metadata).toMatchObject({ event_type: 'mxops_nag' });
     await until('the DM to the owner', () => posts().find((call) => call.args.channel === 'UALICE'));
-    // Another sweep comes and goes (every 5 s) without sending it again.
-    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    // The nag job completes once every message is recorded as sent; a sweep starting after that
+    // must find the nag done: it plans no nag and hands none over, and none waits to be posted.
+    await until('the nag job done', async () => (await nagQueue.getJobCounts('completed')).completed === 1);
+    const nagDone = Date.now();
+    const sweeps = await until(
+      'a sweep that started after the nag was done',
+      async () => {
+        const completed = await sweepQueue.getJobs(['completed']);
+        return completed.some((job) => (job.processedOn ?? 0) > nagDone) && completed;
+      },
+      { timeoutMs: 3 * SWEEP_INTERVAL_MS },
+    );
+    // One sweep planned the nag; every other, the one after the nag was done included, planned nothing.
+    expect(sweeps.map((job) => job.returnvalue.planned).filter((planned) => planned > 0)).toEqual([1]);
+    for (const later of sweeps.filter((job) => (job.processedOn ?? 0) > nagDone))
+      expect(later.returnvalue).toMatchObject({ planned: 0, enqueued: 0 });
+    expect(await nagQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized')).toEqual({
+      waiting: 0,
+      active: 0,
+      delayed: 0,
+      prioritized: 0,
+    });
     expect(posts()).toHaveLength(2);
 
     bot.kill('SIGTERM');

@@ -9,7 +9,7 @@ import { createDnsClient } from '../../src/net/dns-client.js';
 import { createSmtpProber } from '../../src/net/smtp-prober.js';
 import { startDnsServers } from '../support/dns-test-server.js';
 import { startSmtpServers } from '../support/smtp-test-server.js';
-import { mailNetwork, RESOLVER } from '../fixtures/mail-network.js';
+import { mailNetwork, RESOLVER, MAIL_NETWORK_TIMEOUT_MS } from '../fixtures/mail-network.js';
 import { smtpDomainDns } from '../fixtures/smtp-domain.js';
 import { loopbackLookup } from '../support/loopback-lookup.js';
 
@@ -27,7 +27,7 @@ describe('a bounce’s hypothesis tested against DNS servers on loopback', () =>
       dns: createDnsClient(),
       now: () => performance.now(),
       checks: checksOf(hypothesis),
-      lookup: loopbackLookup(RESOLVER, network.port, 400),
+      lookup: loopbackLookup(RESOLVER, network.port, MAIL_NETWORK_TIMEOUT_MS),
     });
   };
   const qmailCname = (domain: string) =>

@@ -5,7 +5,7 @@ import { diagnose, type DiagnosisReport } from '../../src/diagnosis/diagnose.js'
 import type { Finding } from '../../src/diagnosis/finding.js';
 import { createDnsClient } from '../../src/net/dns-client.js';
 import { startDnsServers } from '../support/dns-test-server.js';
-import { mailNetwork, RESOLVER } from '../fixtures/mail-network.js';
+import { mailNetwork, RESOLVER, MAIL_NETWORK_TIMEOUT_MS } from '../fixtures/mail-network.js';
 import { loopbackLookup } from '../support/loopback-lookup.js';
 
 describe('diagnose() against nameservers on loopback', () => {
@@ -14,7 +14,7 @@ describe('diagnose() against nameservers on loopback', () => {
     diagnose(parseCheckTarget(domain), {
       dns: createDnsClient(),
       now: () => performance.now(),
-      lookup: loopbackLookup(RESOLVER, network.port, 400),
+      lookup: loopbackLookup(RESOLVER, network.port, MAIL_NETWORK_TIMEOUT_MS),
     });
   const withId = (report: DiagnosisReport, id: string): Finding[] => report.findings.filter((f) => f.id === id);
   const ids = (report: DiagnosisReport): string[] => report.findings.map((f) => f.id);

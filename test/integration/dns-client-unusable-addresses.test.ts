@@ -18,7 +18,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { takeRefusedAttempts } from '../support/loopback-guard.js';
+import { takeRefusedAttempts, unguardedEnv } from '../support/loopback-guard.js';
 import type { DnsQuery } from '../../src/diagnosis/dns-port.js';
 import { AppError } from '../../src/errors.js';
 import { createDnsClient } from '../../src/net/dns-client.js';
@@ -116,7 +116,8 @@ describe('DNS client facing addresses that cannot be a DNS server', () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['--import', 'tsx', '--input-type=module', '-e', script],
-      { cwd: ROOT, timeout: 15_000 },
+      // The kernel's own refusals are the point here: the guard, loaded into children otherwise, stays out.
+      { cwd: ROOT, timeout: 15_000, env: unguardedEnv() },
     );
     const report = JSON.parse(stdout) as { outcomes: Outcome[]; escaped: string[] };
 

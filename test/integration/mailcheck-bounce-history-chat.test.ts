@@ -14,7 +14,7 @@ import { startDnsServers } from '../support/dns-test-server.js';
 import { consoleSession } from '../support/console-session.js';
 import { noMailcheck } from '../support/no-mailcheck.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { mailNetwork, RESOLVER } from '../fixtures/mail-network.js';
+import { mailNetwork, RESOLVER, MAIL_NETWORK_TIMEOUT_MS } from '../fixtures/mail-network.js';
 import { DAY } from '../support/inventory-fixture.js';
 import { loopbackLookup } from '../support/loopback-lookup.js';
 
@@ -27,7 +27,7 @@ describe('bounces and history in chat', () => {
       dns: createDnsClient(),
       now: () => performance.now(),
       ...(checks ? { checks } : {}),
-      lookup: loopbackLookup(RESOLVER, network.port, 400),
+      lookup: loopbackLookup(RESOLVER, network.port, MAIL_NETWORK_TIMEOUT_MS),
     });
   const deps = (): MailcheckDeps => ({
     ...noMailcheck(),

@@ -32,7 +32,7 @@ import { noMailcheck } from '../support/no-mailcheck.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../support/redis-test.js';
 import { SLACK_TEST_SECRET, slackAppOnLoopback } from '../support/slack-app-harness.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { mailNetwork, RESOLVER } from '../fixtures/mail-network.js';
+import { mailNetwork, RESOLVER, MAIL_NETWORK_TIMEOUT_MS } from '../fixtures/mail-network.js';
 import { loopbackLookup } from '../support/loopback-lookup.js';
 
 const WAIT = { timeout: 8_000, interval: 20 };
@@ -43,7 +43,7 @@ describe('mailcheck bounce, history and watches in Slack', () => {
   let store: TestDatabase;
   let queue: Queue<WatchJobData>;
   let prefix: string;
-  const lookup = () => loopbackLookup(RESOLVER, network.port, 400);
+  const lookup = () => loopbackLookup(RESOLVER, network.port, MAIL_NETWORK_TIMEOUT_MS);
 
   beforeAll(async () => {
     network = await startDnsServers(mailNetwork());

@@ -192,7 +192,8 @@ describe('SMTP probes through BullMQ and real Redis', () => {
     // A hard kill: the worker stops renewing its lock and never reports the job.
     await first.close(true);
     const rescuer = controllableProber();
-    startWorker(rescuer.prober, { lockDurationMs: 1_000, stalledIntervalMs: 500 });
+    // Only the dying worker needs a short lock; the rescuer just looks for stalled jobs often.
+    startWorker(rescuer.prober, { stalledIntervalMs: 500 });
     await expect(pending).resolves.toMatchObject({ rcpt: { code: 250 } });
     expect(rescuer.calls).toHaveLength(1);
     const job = await queue.getJob(smtpProbeJobId(request('11.22.33.10')));

@@ -19,7 +19,7 @@ import { sendToBot, TEAMS_TEST_BOT, TEAMS_TEST_SETTINGS } from '../support/fake-
 import { noMailcheck } from '../support/no-mailcheck.js';
 import { teamsBotOnLoopback } from '../support/teams-bot-harness.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { mailNetwork, RESOLVER } from '../fixtures/mail-network.js';
+import { mailNetwork, RESOLVER, MAIL_NETWORK_TIMEOUT_MS } from '../fixtures/mail-network.js';
 import { loopbackLookup } from '../support/loopback-lookup.js';
 
 const USER = { id: '29:alex', name: 'Alex Admin', aadObjectId: '00000000-0000-4000-8000-0000000000a1' };
@@ -62,7 +62,7 @@ describe('mailcheck bounce and watch in Teams', () => {
           dns: createDnsClient(),
           now: () => performance.now(),
           checks: checksOf(hypothesis),
-          lookup: loopbackLookup(RESOLVER, network.port, 400),
+          lookup: loopbackLookup(RESOLVER, network.port, MAIL_NETWORK_TIMEOUT_MS),
         }),
     },
     // The scheduler is BullMQ's (tested with real Redis in the Slack and watch tests); here, what Teams asks of it.

@@ -1,6 +1,6 @@
 /**
  * Golden files: the test compares what it made with the stored file; `UPDATE_GOLDEN=1` rewrites
- * the file instead (then read the diff before committing), as in slack-render.test.ts. In CI the
+ * the file instead (then read the diff before committing). Every golden test goes through here. In CI the
  * rewrite is refused: a golden rewritten there would make the comparison pass whatever changed.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,4 +24,9 @@ export function expectGoldenFile(path: string, actual: string): void {
   }
   if (!existsSync(path)) throw new Error(`no golden file ${path}: run with UPDATE_GOLDEN=1 (not in CI) and review it`);
   expect(actual, path).toBe(readFileSync(path, 'utf8'));
+}
+
+/** A golden JSON file (two-space indent, final newline), as the renderers' golden cards are stored. */
+export function expectGoldenJson(path: string, value: unknown): void {
+  expectGoldenFile(path, `${JSON.stringify(value, null, 2)}\n`);
 }

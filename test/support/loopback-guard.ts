@@ -1,55 +1,64 @@
 /**
- * Fails any test that reaches beyond loopback (DESIGN.md, Testing): every outgoing UDP
- * datagram and TCP connection is checked before it leaves.
+ * Fails any test that reaches beyond loopback (DESIGN.md, Testing): every outgoing UDP datagram,
+ * TCP connection and system DNS look-up is checked before it leaves (loopback-policy.mjs), in the
+ * test process and in every Node.js process it spawns.
  */
-import dgram from 'node:dgram';
-import net from 'node:net';
-import { afterEach } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, afterEach } from 'vitest';
+import { guardLoopback } from './loopback-policy.mjs';
 
 /**
  * Attempts are also remembered and fail the test afterwards: code under test turns socket errors
- * into findings (as it must), which would otherwise swallow the guard's throw.
+ * into findings (as it must), which would otherwise swallow the guard's refusal.
  */
 const attempts: string[] = [];
+guardLoopback((message) => attempts.push(message));
+
+/**
+ * Children inherit the guard through NODE_OPTIONS (read by every Node.js process at start, passed
+ * on with the environment) and append their refusals to a file of this test process's own.
+ */
+const CHILD_GUARD = `--import=${pathToFileURL(join(import.meta.dirname, 'loopback-guard-child.mjs')).href}`;
+const childRefusals = join(tmpdir(), `mxops-loopback-refusals-${process.pid}-${randomUUID().slice(0, 8)}`);
+process.env.MXOPS_TEST_LOOPBACK_REFUSALS = childRefusals;
+process.env.NODE_OPTIONS = withChildGuard(process.env.NODE_OPTIONS);
+
+function withChildGuard(options: string | undefined): string {
+  const current = options ?? '';
+  return current.includes(CHILD_GUARD) ? current : `${current} ${CHILD_GUARD}`.trim();
+}
+
+/** The environment for a child that must meet the real network stack (the kernel's own refusals): no guard. */
+export function unguardedEnv(): NodeJS.ProcessEnv {
+  const options = (process.env.NODE_OPTIONS ?? '').replace(CHILD_GUARD, '').trim();
+  return { ...process.env, NODE_OPTIONS: options };
+}
+
+/** Takes what children refused so far; renamed first, so a child appending meanwhile starts a new file. */
+function takeChildRefusals(): string[] {
+  const taken = `${childRefusals}.taken`;
+  try {
+    renameSync(childRefusals, taken);
+  } catch {
+    return [];
+  }
+  const lines = readFileSync(taken, 'utf8').split('\n').filter(Boolean);
+  rmSync(taken, { force: true });
+  return lines.map((line) => JSON.parse(line) as string);
+}
 
 afterEach(() => {
-  if (attempts.length > 0) throw new Error(attempts.splice(0).join('\n'));
+  const refused = takeRefusedAttempts();
+  if (refused.length > 0) throw new Error(refused.join('\n'));
 });
 
-/** For the tests that make the guard refuse on purpose: takes (and so forgives) the attempts it refused so far. */
+afterAll(() => rmSync(childRefusals, { force: true }));
+
+/** For the tests that make the guard refuse on purpose: takes (and so forgives) the attempts it refused so far, children's included. */
 export function takeRefusedAttempts(): string[] {
-  return attempts.splice(0);
+  return [...attempts.splice(0), ...takeChildRefusals()];
 }
-
-function assertLoopback(host: unknown, what: string): void {
-  const text = String(host ?? 'localhost');
-  if (text === 'localhost' || text === '::1' || text === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(text)) return;
-  const message = `test tried to reach ${text} over ${what}: tests may only talk to loopback`;
-  attempts.push(message);
-  throw new Error(message);
-}
-
-const originalConnect = net.Socket.prototype.connect;
-net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args: unknown[]) {
-  // net.connect() hands over its arguments already normalised, as an array [options, callback].
-  const first = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
-  if (typeof first === 'object' && first !== null && !('path' in first && (first as { path?: unknown }).path)) {
-    assertLoopback((first as { host?: unknown }).host, 'TCP');
-  } else if (typeof first === 'number' || (typeof first === 'string' && /^\d+$/.test(first))) {
-    assertLoopback(typeof args[1] === 'string' ? args[1] : undefined, 'TCP');
-  }
-  return (originalConnect as (...a: unknown[]) => net.Socket).apply(this, args);
-} as typeof net.Socket.prototype.connect;
-
-const originalSend = dgram.Socket.prototype.send;
-dgram.Socket.prototype.send = function guardedSend(this: dgram.Socket, ...args: unknown[]) {
-  const address = args.find((a, i) => i > 0 && typeof a === 'string');
-  if (address !== undefined) assertLoopback(address, 'UDP');
-  return (originalSend as (...a: unknown[]) => void).apply(this, args);
-} as typeof dgram.Socket.prototype.send;
-
-const originalUdpConnect = dgram.Socket.prototype.connect;
-dgram.Socket.prototype.connect = function guardedUdpConnect(this: dgram.Socket, ...args: unknown[]) {
-  assertLoopback(typeof args[1] === 'string' ? args[1] : undefined, 'UDP');
-  return (originalUdpConnect as (...a: unknown[]) => void).apply(this, args);
-} as typeof dgram.Socket.prototype.connect;

@@ -1,7 +1,12 @@
 import dgram from 'node:dgram';
+import dns from 'node:dns';
+import { resolveTxt } from 'node:dns/promises';
 import net from 'node:net';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { takeRefusedAttempts } from '../support/loopback-guard.js';
+import { isTestName } from '../support/loopback-policy.mjs';
+import { freePort } from '../support/wait.js';
 
 describe('loopback guard', () => {
   it('stops a TCP connection beyond loopback before it leaves', () => {
@@ -23,5 +28,44 @@ describe('loopback guard', () => {
     } finally {
       socket.close();
     }
+  });
+
+  it('refuses system DNS look-ups of names outside the test zones, callback and promise APIs alike', async () => {
+    await expect(promisify(dns.lookup)('example.com')).rejects.toThrow(
+      /look up example\.com through the system resolver \(dns\.lookup\)/,
+    );
+    await expect(resolveTxt('partner.com')).rejects.toMatchObject({ code: 'ELOOPBACKGUARD' });
+    expect(takeRefusedAttempts()).toEqual([
+      expect.stringContaining('example.com'),
+      expect.stringContaining('look up partner.com through the system resolver (dns.promises.resolveTxt)'),
+    ]);
+  });
+
+  it('lets through localhost, and any name asked of a resolver that only has loopback servers', async () => {
+    expect(await promisify(dns.lookup)('localhost', { family: 4 })).toMatchObject({ address: '127.0.0.1' });
+    // An address literal is answered without asking anyone (dgram's bind() looks up 0.0.0.0).
+    expect(await promisify(dns.lookup)('192.0.2.1')).toMatchObject({ address: '192.0.2.1' });
+    const resolver = new dns.promises.Resolver({ timeout: 200, tries: 1 });
+    resolver.setServers([`127.0.0.1:${await freePort()}`]);
+    // Nothing listens there: the error is the resolver's own, not the guard's.
+    await expect(resolver.resolve4('example.com')).rejects.toMatchObject({ code: expect.not.stringMatching(/GUARD/) });
+    expect(takeRefusedAttempts()).toEqual([]);
+  });
+
+  it.each([
+    ['partner.test', true],
+    ['MX1.Start.Test.', true],
+    ['mail.example', true],
+    ['nowhere.invalid', true],
+    ['localhost', true],
+    ['app.localhost', true],
+    ['127.0.0.53', true],
+    ['::1', true],
+    ['example.com', false],
+    ['test.partner.com', false],
+    ['latest', false],
+    ['192.0.2.1', false],
+  ])('counts %s as a test name: %s', (name, expected) => {
+    expect(isTestName(name)).toBe(expected);
   });
 });

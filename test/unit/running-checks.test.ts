@@ -1,10 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RunningChecks } from '../../src/chat/running-checks.js';
 import type { DiagnosisReport } from '../../src/diagnosis/diagnose.js';
 
 const report = { domain: 'partner.test' } as DiagnosisReport;
 
 describe('RunningChecks', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('joins a running check, and a finished one within the rejoin window, but not a fresh request', async () => {
     const checks = new RunningChecks(60_000);
     let runs = 0;
@@ -17,6 +21,22 @@ describe('RunningChecks', () => {
     const fresh = checks.join('k', start, () => undefined, { fresh: true });
     expect(fresh.joined).toBe(false);
     await fresh.report;
+    expect(runs).toBe(2);
+  });
+
+  it('answers from a finished check until its rejoin window ends, then runs afresh', async () => {
+    vi.useFakeTimers();
+    const checks = new RunningChecks(10_000);
+    let runs = 0;
+    const start = async () => (runs++, report);
+    await checks.join('k', start, () => undefined).report;
+    vi.advanceTimersByTime(9_999);
+    expect(checks.join('k', start, () => undefined).joined).toBe(true);
+    vi.advanceTimersByTime(1);
+    expect(checks.size).toBe(0);
+    const afresh = checks.join('k', start, () => undefined);
+    expect(afresh.joined).toBe(false);
+    await afresh.report;
     expect(runs).toBe(2);
   });
 

@@ -1,4 +1,3 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { types } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
@@ -20,16 +19,13 @@ import {
 import { sampleNagCard, sampleRiskRequestCard } from '../fixtures/golden/patch-cards.js';
 import { sampleOutageDeniedCard, sampleOutageRequestCard } from '../fixtures/golden/outage-cards.js';
 import { HALFWAY, sampleReport } from '../fixtures/golden/slack/sample-report.js';
+import { expectGoldenJson } from '../support/golden-file.js';
 
 const GOLDEN_DIR = fileURLToPath(new URL('../fixtures/golden/slack/', import.meta.url));
 
-/** Compares with the stored JSON; UPDATE_GOLDEN=1 rewrites it (then read the diff before committing). */
+/** Compares with the stored JSON (test/support/golden-file.ts: UPDATE_GOLDEN=1 rewrites it, never in CI). */
 function expectGolden(name: string, message: SlackMessage | types.ModalView): void {
-  const path = `${GOLDEN_DIR}${name}.json`;
-  const actual = `${JSON.stringify(message, null, 2)}\n`;
-  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(path, actual);
-  if (!existsSync(path)) throw new Error(`no golden file ${path}: run with UPDATE_GOLDEN=1 and review it`);
-  expect(actual).toBe(readFileSync(path, 'utf8'));
+  expectGoldenJson(`${GOLDEN_DIR}${name}.json`, message);
 }
 
 interface TextObject {

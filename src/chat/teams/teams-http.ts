@@ -72,6 +72,7 @@ export function createActivityHandler(
 
 /** Listens for the Bot Framework; resolves once the port is bound (0 picks a free one). */
 export function listenForActivities(handler: HttpHandler, port: number, host: string | undefined): Promise<Server> {
+  // createActivityHandler answers its own errors (500, logged), so its promise never rejects.
   const server = createServer((req, res) => void handler(req, res));
   return new Promise((resolve, reject) => {
     server.once('error', reject);

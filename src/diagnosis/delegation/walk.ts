@@ -262,6 +262,7 @@ export class DelegationWalker {
       let pending = servers.length;
       if (pending === 0) resolve(undefined);
       for (const server of servers) {
+        // ask() never rejects: the DNS client turns every failure into an outcome.
         void this.ask(server, name, type).then((outcome) => {
           if (outcome.ok && outcome.reply.flags.aa && ['NOERROR', 'NXDOMAIN'].includes(outcome.reply.rcode))
             resolve(outcome.reply);
