@@ -36,8 +36,8 @@ export interface CheckCommandDeps {
   /** The system's resolver, asked only when neither the input nor the config names one. */
   readonly systemResolver: () => DnsServer | undefined;
   readonly now: () => number;
-  /** Fetches MTA-STS policies (not in a DNS-only check). */
-  readonly https?: HttpsFetcher;
+  /** Fetches MTA-STS policies for this input (not in a DNS-only check); built only after the input is valid. */
+  readonly httpsFor?: (input: ProbeOptions) => HttpsFetcher;
   /** Wall-clock time, for certificate expiry. */
   readonly clock?: () => Date;
   /** SMTP probing for this input, or undefined for a DNS-only check; built only after the input is valid. */
@@ -113,9 +113,10 @@ export async function diagnoseTarget(
     input.dnsOnly ? undefined : deps.smtpFor?.(input),
     import('../src/diagnosis/diagnose.js'),
   ]);
+  const https = input.dnsOnly ? undefined : deps.httpsFor?.(input);
   return diagnose(target, {
     ...(smtp ? { smtp } : {}),
-    ...(deps.https && !input.dnsOnly ? { https: deps.https } : {}),
+    ...(https ? { https } : {}),
     ...(deps.clock ? { clock: deps.clock } : {}),
     ...(checks ? { checks } : {}),
     dnsblZones: deps.config.dnsblZones,

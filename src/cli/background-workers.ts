@@ -6,12 +6,12 @@ import type { Redis } from 'ioredis';
 import { closeExpiredRequests } from '../../commands/outage-decisions.js';
 import { createNagNotifiers } from '../chat/nag-notifiers.js';
 import type { Config } from '../config.js';
-import { createHttpsFetcher } from '../net/https-fetcher.js';
 import { startPatchWorkers } from '../queue/patch-workers.js';
 import { startWatchWorker } from '../queue/watch-workers.js';
 import { createRedisConversationReferenceStore } from '../store/redis-conversation-references.js';
 import type { OpenDatabase } from '../store/database.js';
 import { postCheckpointsToChannel, scheduleCheckpoints } from './audit-checkpoints.js';
+import { httpsFetcher } from './https-settings.js';
 import { diagnosisRunner } from './mailcheck-deps.js';
 import { DAY_MS } from './open-store.js';
 import { smtpSettings } from './smtp-settings.js';
@@ -43,7 +43,7 @@ export async function startBackgroundWorkers(
   const run = diagnosisRunner(
     config,
     await smtpSettings(config, { queue: false, allowPrivate: false }),
-    createHttpsFetcher(),
+    httpsFetcher(config, false),
   );
   const watches = await startWatchWorker({
     connection,

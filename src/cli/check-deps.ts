@@ -4,9 +4,9 @@ import { performance } from 'node:perf_hooks';
 import type { CheckCommandDeps } from '../../commands/check.js';
 import type { Config } from '../config.js';
 import { formatServer, type DnsServer } from '../diagnosis/dns-port.js';
-import type { HttpsFetcher } from '../diagnosis/https-port.js';
 import { parseHostPort } from '../host-port.js';
 import { createDnsClient } from '../net/dns-client.js';
+import { httpsFetcher } from './https-settings.js';
 
 export function checkDeps(config: Config, quiet: boolean): CheckCommandDeps {
   return {
@@ -15,7 +15,7 @@ export function checkDeps(config: Config, quiet: boolean): CheckCommandDeps {
     now: () => performance.now(),
     // The SMTP prober (and for --queue, BullMQ) loads only when a check probes mail servers.
     smtpFor: async (valid) => (await import('./smtp-settings.js')).smtpSettings(config, valid),
-    https: lazyHttpsFetcher(),
+    httpsFor: (valid) => httpsFetcher(config, valid.allowPrivate ?? false),
     clock: () => new Date(),
     onStart: (domain, resolver) => {
       // A check can take a while when servers are slow; say what is going on, on a terminal only.
@@ -29,15 +29,4 @@ export function checkDeps(config: Config, quiet: boolean): CheckCommandDeps {
 export function systemResolver(): DnsServer | undefined {
   const first = getServers()[0];
   return first === undefined ? undefined : parseHostPort(first, 53, 'the system resolver');
-}
-
-/** The MTA-STS fetcher, with node:https and node:tls loaded at the first fetch: a DNS-only check never loads them. */
-function lazyHttpsFetcher(): HttpsFetcher {
-  let fetcher: Promise<HttpsFetcher> | undefined;
-  return {
-    fetch: async (url, options) => {
-      fetcher ??= import('../net/https-fetcher.js').then(({ createHttpsFetcher }) => createHttpsFetcher());
-      return (await fetcher).fetch(url, options);
-    },
-  };
 }

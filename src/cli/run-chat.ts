@@ -2,6 +2,7 @@
 import type { PatchDeps } from '../../commands/patch.js';
 import { runConsoleChat } from '../chat/console/console-chat.js';
 import { loadConfig } from '../config.js';
+import { httpsFetcher } from './https-settings.js';
 import { mailcheckDeps } from './mailcheck-deps.js';
 import { openStore } from './open-store.js';
 import type { ChatOptions } from './program.js';
@@ -10,7 +11,7 @@ export async function runChat(options: ChatOptions, env: NodeJS.ProcessEnv): Pro
   const config = loadConfig(env);
   // The SMTP prober and the HTTPS fetcher (node:tls, and BullMQ for --queue) only when they can be used.
   const smtp = options.dnsOnly ? undefined : await (await import('./smtp-settings.js')).smtpSettings(config, options);
-  const https = options.dnsOnly ? undefined : (await import('../net/https-fetcher.js')).createHttpsFetcher();
+  const https = options.dnsOnly ? undefined : httpsFetcher(config, options.allowPrivate);
   const patch: PatchDeps = { store: await openStore(config), now: () => Date.now() };
   // The console has no notifiers: outage requests typed there reach approvers only where typed.
   await runConsoleChat(process.stdin, process.stdout, mailcheckDeps(config, smtp, https, { store: patch.store }), {

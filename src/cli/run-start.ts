@@ -13,7 +13,6 @@ import { createNagNotifiers } from '../chat/nag-notifiers.js';
 import { RunningChecks } from '../chat/running-checks.js';
 import { loadConfig, redact, type Config } from '../config.js';
 import { AppError } from '../errors.js';
-import { createHttpsFetcher } from '../net/https-fetcher.js';
 import { calendarFeed, createOpsServer } from '../observability/http-server.js';
 import { instrumentProber } from '../observability/instrumented-prober.js';
 import { createLogger, forCommand } from '../observability/logger.js';
@@ -30,6 +29,7 @@ import { postCheckpointsToChannel } from './audit-checkpoints.js';
 import { startBackgroundWorkers } from './background-workers.js';
 import { exitIfStillRunning } from './exit-if-still-running.js';
 import { redisHealth, storeHealth } from './health-checks.js';
+import { httpsFetcher } from './https-settings.js';
 import { mailcheckDeps, REJOIN_FINISHED_CHECK_MS, watchChatDeps } from './mailcheck-deps.js';
 import { openQueue } from './open-queue.js';
 import { openStore } from './open-store.js';
@@ -111,7 +111,7 @@ export async function runStart(env: NodeJS.ProcessEnv): Promise<number> {
     const watchQueue = new Queue<WatchJobData>(MAIL_WATCH_QUEUE, { connection: redis, prefix: config.queue.prefix });
     watchQueue.on('error', onError('watch queue'));
     parts.watchQueue = watchQueue;
-    const deps = mailcheckDeps(config, smtp, createHttpsFetcher(), {
+    const deps = mailcheckDeps(config, smtp, httpsFetcher(config, false), {
       metrics,
       logFor: (domain) => forCommand(logger, { command: 'mailcheck', domain }),
       running,

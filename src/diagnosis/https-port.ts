@@ -9,6 +9,12 @@ export interface HttpsFetchOptions {
   readonly timeoutMs: number;
   /** Body bytes kept at most; a longer body is cut there and marked `truncated`. */
   readonly maxBytes: number;
+  /**
+   * Where the URL's host is: its addresses as the run's DNS gave them, tried in order. The fetcher
+   * resolves nothing itself, so the whole diagnosis asks one resolver (a split-DNS site answers one
+   * way); the host name serves for SNI, the certificate check and the Host header.
+   */
+  readonly addresses: readonly string[];
 }
 
 /** The server answered over a validated TLS connection, whatever the HTTP status. */
@@ -34,9 +40,9 @@ export interface HttpsResponse {
 /**
  * 'certificate': the chain did not verify or does not name the host (`code` is Node's or
  * OpenSSL's, e.g. ERR_TLS_CERT_ALTNAME_INVALID, CERT_HAS_EXPIRED). 'name-not-found': the host has
- * no address (NXDOMAIN/NODATA); 'name-lookup-failed': resolution failed temporarily.
- * 'non-public-address': the host resolves to an address no sender on the internet can reach, so
- * nothing was sent.
+ * no address (NXDOMAIN/NODATA); 'name-lookup-failed': resolution settled nothing (time-out,
+ * SERVFAIL). 'non-public-address': the host resolves only to addresses no sender on the internet
+ * can reach, so nothing was sent.
  */
 export type HttpsFailureKind =
   | 'timeout'
@@ -55,7 +61,7 @@ export interface HttpsFailure {
   readonly ok: false;
   readonly url: string;
   readonly failure: HttpsFailureKind;
-  /** Node's error code when there is one ('ECONNREFUSED', 'ERR_TLS_CERT_ALTNAME_INVALID', ...). */
+  /** Node's error code when there is one ('ECONNREFUSED', 'ERR_TLS_CERT_ALTNAME_INVALID', ...); for a name, the DNS rcode or lookup error. */
   readonly code: string | undefined;
   /** One line for people. */
   readonly detail: string;

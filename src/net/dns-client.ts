@@ -4,8 +4,9 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { DnsClient, DnsQuery, DnsQueryOptions, DnsReply } from '../diagnosis/dns-port.js';
 import { formatServer } from '../diagnosis/dns-port.js';
-import { AppError } from '../errors.js';
+import { AppError, type ErrorCode } from '../errors.js';
 import { type DecodedReply, decodeReply, encodeQuery } from './dns-wire.js';
+import { classifySocketError, type SocketErrorKind } from './socket-error.js';
 
 /** Largest message a UDP socket can hand us; a no-EDNS server should never send more than 512. */
 const UDP_RECEIVE_BYTES = 65_535;
@@ -49,11 +50,19 @@ function timeoutError(query: DnsQuery, timeoutMs: number): AppError {
   return new AppError('DNS_TIMEOUT', `no answer in ${timeoutMs} ms to ${describe(query)}`);
 }
 
+/**
+ * The socket failures a nameserver check tells apart (a refused or reset TCP connection says the
+ * server has no working TCP); every other one is DNS_NETWORK with Node's code. A socket time-out is
+ * not DNS_TIMEOUT: only our own deadline, which retries, is.
+ */
+const DNS_SOCKET_ERRORS: Partial<Record<SocketErrorKind, { readonly code: ErrorCode; readonly says: string }>> = {
+  refused: { code: 'DNS_CONNECTION_REFUSED', says: 'connection refused' },
+  reset: { code: 'DNS_CONNECTION_CLOSED', says: 'connection reset' },
+};
+
 function socketError(query: DnsQuery, error: NodeJS.ErrnoException): AppError {
-  if (error.code === 'ECONNREFUSED')
-    return new AppError('DNS_CONNECTION_REFUSED', `connection refused: ${describe(query)}`, { cause: error });
-  if (error.code === 'ECONNRESET' || error.code === 'EPIPE')
-    return new AppError('DNS_CONNECTION_CLOSED', `connection reset: ${describe(query)}`, { cause: error });
+  const known = DNS_SOCKET_ERRORS[classifySocketError(error)];
+  if (known) return new AppError(known.code, `${known.says}: ${describe(query)}`, { cause: error });
   return new AppError('DNS_NETWORK', `${error.code ?? error.message}: ${describe(query)}`, { cause: error });
 }
 

@@ -1,95 +1,43 @@
-import dns from 'node:dns';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
+import net, { type LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
-import { nonPublicRange } from '../diagnosis/address-scope.js';
-import type { HttpsFailureKind, HttpsFetcher, HttpsFetchOptions, HttpsResult } from '../diagnosis/https-port.js';
+import type {
+  HttpsFailure,
+  HttpsFailureKind,
+  HttpsFetcher,
+  HttpsFetchOptions,
+  HttpsResult,
+} from '../diagnosis/https-port.js';
+import { classifySocketError } from './socket-error.js';
+import { refusedRange } from './target-policy.js';
 
 export interface HttpsFetcherOptions {
+  /** Loopback, private and reserved addresses are refused unless this is set, as for SMTP probes (test beds). */
+  readonly allowPrivateTargets: boolean;
   /** Extra trusted CA certificates (PEM), added to Node's bundled roots: for test beds. */
   readonly ca?: string | readonly string[];
-  /**
-   * Tests only: where to connect for a URL host instead of resolving it (mta-sts.partner.test ->
-   * 127.0.0.1 and the test server's port). SNI, the certificate name check and the Host header
-   * still use the URL's host. It bypasses the public-address rule, which is why production
-   * never sets it.
-   */
-  readonly connectTo?: (host: string) => { readonly address: string; readonly port: number } | undefined;
+  /** Tests only: the port to connect to instead of the URL's (a loopback test server listens on a free one). */
+  readonly port?: number;
 }
 
-/** OpenSSL's verify results as Node reports them: the certificate, not the connection, is at fault. */
-const CERTIFICATE_CODES = new Set([
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_REVOKED',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_CHAIN_TOO_LONG',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
-  'INVALID_CA',
-  'INVALID_PURPOSE',
-  'PATH_LENGTH_EXCEEDED',
-  'HOSTNAME_MISMATCH',
-  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
-  'ERROR_IN_CERT_NOT_AFTER_FIELD',
-]);
-
-const FAILURE_BY_CODE: Record<string, HttpsFailureKind> = {
-  ENOTFOUND: 'name-not-found',
-  ENODATA: 'name-not-found',
-  EAI_AGAIN: 'name-lookup-failed',
-  ENONPUBLIC: 'non-public-address',
-  ECONNREFUSED: 'refused',
-  EHOSTUNREACH: 'unreachable',
-  ENETUNREACH: 'unreachable',
-  ECONNRESET: 'reset',
-  EPIPE: 'reset',
-  ETIMEDOUT: 'timeout',
-};
+type Refusal = Pick<HttpsFailure, 'failure' | 'code' | 'detail'>;
 
 /**
- * HttpsFetcher on node:https: certificate validation on (Node's roots plus `ca`), one GET,
- * redirects returned and never followed, no cache, no keep-alive, one deadline for the whole
- * exchange and a byte cap on the body (RFC 8461 §3.3).
+ * HttpsFetcher on node:https: certificate validation on (Node's roots plus `ca`), one GET to the
+ * addresses given (never resolved here), redirects returned and never followed, no cache, no
+ * keep-alive, one deadline for the whole exchange and a byte cap on the body (RFC 8461 §3.3).
  */
-export function createHttpsFetcher(options: HttpsFetcherOptions = {}): HttpsFetcher {
+export function createHttpsFetcher(options: HttpsFetcherOptions): HttpsFetcher {
   const extra = options.ca === undefined ? [] : typeof options.ca === 'string' ? [options.ca] : options.ca;
   const ca = extra.length > 0 ? [...tls.rootCertificates, ...extra] : undefined;
   return {
     fetch(url: string, limits: HttpsFetchOptions): Promise<HttpsResult> {
       const started = performance.now();
       const elapsed = (): number => performance.now() - started;
-      let target: URL;
-      try {
-        target = new URL(url);
-      } catch {
-        return Promise.resolve({
-          ok: false,
-          url,
-          failure: 'protocol',
-          code: undefined,
-          detail: `"${url}" is not a URL`,
-          ms: 0,
-        });
-      }
-      if (target.protocol !== 'https:')
-        return Promise.resolve({
-          ok: false,
-          url,
-          failure: 'protocol',
-          code: undefined,
-          detail: `only https: URLs are fetched, not ${target.protocol}`,
-          ms: 0,
-        });
-      const override = options.connectTo?.(target.hostname);
+      const checked = checkRequest(url, limits.addresses, options.allowPrivateTargets);
+      if ('failure' in checked) return Promise.resolve({ ok: false, url, ...checked, ms: elapsed() });
+      const { target, usable } = checked;
       return new Promise<HttpsResult>((resolve) => {
         let done = false;
         const finish = (result: HttpsResult): void => {
@@ -103,14 +51,14 @@ export function createHttpsFetcher(options: HttpsFetcherOptions = {}): HttpsFetc
           finish({
             ok: false,
             url,
-            failure: classify(error.code),
+            failure: failureOf(error),
             code: error.code,
-            detail: error.message,
+            detail: describeError(error),
             ms: elapsed(),
           });
         const request = https.request({
-          host: override?.address ?? target.hostname,
-          port: override?.port ?? (target.port === '' ? 443 : Number(target.port)),
+          host: target.hostname,
+          port: options.port ?? (target.port === '' ? 443 : Number(target.port)),
           path: `${target.pathname}${target.search}`,
           method: 'GET',
           servername: target.hostname,
@@ -118,7 +66,7 @@ export function createHttpsFetcher(options: HttpsFetcherOptions = {}): HttpsFetc
           ca,
           rejectUnauthorized: true,
           agent: false,
-          lookup: override ? undefined : publicOnlyLookup,
+          lookup: givenAddresses(usable),
         });
         let address: string | undefined;
         request.on('socket', (socket) => socket.once('connect', () => (address = socket.remoteAddress)));
@@ -167,29 +115,58 @@ export function createHttpsFetcher(options: HttpsFetcherOptions = {}): HttpsFetc
   };
 }
 
-function classify(code: string | undefined): HttpsFailureKind {
-  if (code === undefined) return 'other';
-  if (CERTIFICATE_CODES.has(code)) return 'certificate';
-  const known = FAILURE_BY_CODE[code];
-  if (known) return known;
-  if (code.startsWith('ERR_SSL')) return 'tls';
-  return code.startsWith('HPE_') ? 'protocol' : 'other';
+/** Why nothing may be sent for this request, or its URL and the addresses that may be connected to. */
+function checkRequest(
+  url: string,
+  addresses: readonly string[],
+  allowPrivateTargets: boolean,
+): Refusal | { readonly target: URL; readonly usable: readonly string[] } {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return { failure: 'protocol', code: undefined, detail: `"${url}" is not a URL` };
+  }
+  if (target.protocol !== 'https:')
+    return { failure: 'protocol', code: undefined, detail: `only https: URLs are fetched, not ${target.protocol}` };
+  // Node connects to an address in the URL without asking `lookup`, which would skip the address rule below.
+  if (net.isIP(target.hostname.replace(/^\[(.*)\]$/, '$1')) !== 0)
+    return { failure: 'protocol', code: undefined, detail: `${target.host} is an address, not a host name` };
+  if (addresses.length === 0)
+    return { failure: 'name-not-found', code: undefined, detail: `no address for ${target.hostname}` };
+  // A partner's name must not make us fetch from our own network.
+  const usable = addresses.filter((address) => refusedRange(address, allowPrivateTargets) === undefined);
+  if (usable.length === 0)
+    return {
+      failure: 'non-public-address',
+      code: 'ENONPUBLIC',
+      detail: `${target.hostname} resolves only to non-public addresses (${addresses.join(', ')}); nothing was sent`,
+    };
+  return { target, usable };
 }
 
-/** Resolves as Node would, then keeps only public addresses: a partner's name must not make us fetch from our own network. */
-const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
-  dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
-    if (error) return callback(error, '');
-    const usable = addresses.filter((a) => nonPublicRange(a.address) === undefined);
-    const first = usable[0];
-    if (!first) {
-      const refused: NodeJS.ErrnoException = new Error(
-        `${hostname} resolves only to non-public addresses (${addresses.map((a) => a.address).join(', ')}); nothing was sent`,
-      );
-      refused.code = 'ENONPUBLIC';
-      return callback(refused, '');
-    }
-    if (options.all) return callback(null, usable);
-    return callback(null, first.address, first.family);
-  });
-};
+/**
+ * Node's look-up answered with the addresses the caller resolved and the address rule let
+ * through; with several, Node tries each in turn (autoSelectFamily), as it would after DNS.
+ */
+function givenAddresses(addresses: readonly string[]): LookupFunction {
+  const entries = addresses.map((address) => ({ address, family: net.isIP(address) }));
+  return (_hostname, lookupOptions, callback) =>
+    // Asynchronous like dns.lookup: the socket listens for its 'lookup' only after asking.
+    process.nextTick(() => {
+      const [first] = entries;
+      if (lookupOptions.all || first === undefined) callback(null, entries);
+      else callback(null, first.address, first.family);
+    });
+}
+
+/** HTTP parser errors (llhttp's HPE_ codes) are the server's protocol; the rest is the socket's. */
+function failureOf(error: NodeJS.ErrnoException): HttpsFailureKind {
+  return error.code?.startsWith('HPE_') ? 'protocol' : classifySocketError(error);
+}
+
+/** Every address failed: Node's AggregateError has no message of its own, only its errors'. */
+function describeError(error: Error): string {
+  if (error.message !== '' || !(error instanceof AggregateError)) return error.message;
+  return error.errors.map((inner) => (inner instanceof Error ? inner.message : String(inner))).join('; ');
+}

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import type { ConnectFailure, SmtpProbeLimits, SmtpProbeResult, SmtpReply, SmtpStep } from '../diagnosis/smtp-port.js';
 import { SmtpReplyReader } from './smtp-reply-reader.js';
+import { classifySocketError, type SocketErrorKind } from './socket-error.js';
 
 export type SmtpAbort = NonNullable<SmtpProbeResult['abort']>;
 export type ConnectOutcome = NonNullable<SmtpProbeResult['connect']>;
@@ -34,21 +35,16 @@ export class SessionEnded extends Error {
 const TRANSCRIPT_LINES = 200;
 const TRANSCRIPT_LINE_CHARS = 300;
 
-export function connectFailure(code: string | undefined): ConnectFailure {
-  switch (code) {
-    case 'ETIMEDOUT':
-      return 'timeout';
-    case 'ECONNREFUSED':
-      return 'refused';
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return 'unreachable';
-    case 'ECONNRESET':
-      return 'reset';
-    default:
-      return 'other';
-  }
-}
+/** A failed connect in the connect findings' words; the TLS kinds cannot happen before STARTTLS. */
+const CONNECT_FAILURE: Readonly<Record<SocketErrorKind, ConnectFailure>> = {
+  timeout: 'timeout',
+  refused: 'refused',
+  unreachable: 'unreachable',
+  reset: 'reset',
+  certificate: 'other',
+  tls: 'other',
+  other: 'other',
+};
 
 /** OpenSSL's messages carry file names and line numbers; its `reason` ('wrong version number') is what a reader needs. */
 function describeError(error: NodeJS.ErrnoException & { reason?: unknown }): string {
@@ -108,7 +104,12 @@ export class SmtpChannel {
         this.detach = this.attach(socket);
         return { ok: true, ms };
       case 'error':
-        return { ok: false, error: connectFailure(opened.error.code), detail: describeError(opened.error), ms };
+        return {
+          ok: false,
+          error: CONNECT_FAILURE[classifySocketError(opened.error)],
+          detail: describeError(opened.error),
+          ms,
+        };
       case 'closed':
         return {
           ok: false,
@@ -269,7 +270,7 @@ export class SmtpChannel {
     const onClose = (): void => this.end({ reason: 'closed', detail: 'the connection closed' });
     const onError = (error: NodeJS.ErrnoException): void =>
       this.end(
-        error.code === 'ECONNRESET' || error.code === 'EPIPE'
+        classifySocketError(error) === 'reset'
           ? { reason: 'closed', detail: describeError(error) }
           : { reason: 'error', detail: describeError(error) },
       );

@@ -5,7 +5,6 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
-import { nonPublicRange } from '../diagnosis/address-scope.js';
 import type {
   SmtpProbeLimits,
   SmtpProbeRequest,
@@ -17,6 +16,7 @@ import type {
 import { blankProbeResult, DEFAULT_SMTP_LIMITS } from '../diagnosis/smtp-port.js';
 import { describeCertificate, peerChain } from './certificate-info.js';
 import { SessionEnded, SmtpChannel } from './smtp-channel.js';
+import { refusedRange } from './target-policy.js';
 
 export interface SmtpProberOptions {
   readonly limits?: Partial<SmtpProbeLimits>;
@@ -49,7 +49,7 @@ export function createSmtpProber(options: SmtpProberOptions): SmtpProber {
     async probe(request: SmtpProbeRequest): Promise<SmtpProbeResult> {
       const started = now();
       const { transcript: _none, totalMs: _zero, ...draft }: Mutable<SmtpProbeResult> = blankProbeResult(request);
-      const range = policyRange(request.address, options.allowPrivateTargets);
+      const range = refusedRange(request.address, options.allowPrivateTargets);
       if (range !== undefined)
         return { ...draft, refusedByPolicy: { range }, transcript: [], totalMs: now() - started };
       const unsafe = (['heloName', 'mailFrom', 'recipient'] as const).find((field) =>
@@ -78,16 +78,6 @@ export function createSmtpProber(options: SmtpProberOptions): SmtpProber {
       return { ...draft, transcript: channel.transcript, totalMs: now() - started };
     },
   };
-}
-
-/**
- * The safety policy, on the address actually connected to (so a DNS answer that changes between
- * checks cannot steer us inward). A host name is never connected to: resolving it here would
- * connect to an address nobody checked.
- */
-function policyRange(address: string, allowPrivateTargets: boolean): string | undefined {
-  if (net.isIP(address) === 0) return 'invalid';
-  return allowPrivateTargets ? undefined : nonPublicRange(address);
 }
 
 async function converse(

@@ -1,77 +1,37 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HttpsResult } from '../../src/diagnosis/https-port.js';
 import { createHttpsFetcher } from '../../src/net/https-fetcher.js';
-import { MTA_STS_CERT, MTA_STS_KEY, TEST_CA_CERT, WWW_CERT, WWW_KEY } from '../fixtures/tls-certificates.js';
+import { TEST_CA_CERT, WWW_CERT, WWW_KEY } from '../fixtures/tls-certificates.js';
+import { serveText, startHttpsServer, type TestHttpsServer } from '../support/https-test-server.js';
 
 const POLICY_URL = 'https://mta-sts.partner.test/.well-known/mta-sts.txt';
 const POLICY = 'version: STSv1\nmode: enforce\nmx: mx1.partner.test\nmax_age: 604800\n';
-const LIMITS = { timeoutMs: 2_000, maxBytes: 64 * 1024 };
+const LIMITS = { timeoutMs: 2_000, maxBytes: 64 * 1024, addresses: ['127.0.0.1'] };
 
-interface SeenRequest {
-  readonly method: string | undefined;
-  readonly path: string | undefined;
-  readonly host: string | undefined;
-  readonly servername: string | false | null | undefined;
-}
-
-interface TestServer {
-  readonly port: number;
-  readonly seen: SeenRequest[];
-  close(): Promise<void>;
-}
-
-const servers: TestServer[] = [];
+const servers: TestHttpsServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-/** An HTTPS server on 127.0.0.1 with a certificate from the test CA. */
+/** An HTTPS server on 127.0.0.1 with a certificate from the test CA (for mta-sts.partner.test unless given). */
 async function serve(
   handler: (req: IncomingMessage, res: ServerResponse) => void,
-  cert = MTA_STS_CERT,
-  key = MTA_STS_KEY,
-): Promise<TestServer> {
-  const seen: SeenRequest[] = [];
-  const server = https.createServer({ cert, key }, (req, res) => {
-    seen.push({
-      method: req.method,
-      path: req.url,
-      host: req.headers.host,
-      servername: (req.socket as TLSSocket).servername,
-    });
-    handler(req, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const started: TestServer = {
-    port: (server.address() as AddressInfo).port,
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  cert?: string,
+  key?: string,
+): Promise<TestHttpsServer> {
+  const started = await startHttpsServer(handler, { ...(cert ? { cert } : {}), ...(key ? { key } : {}) });
   servers.push(started);
   return started;
 }
 
-/** A fetcher that trusts the test CA (unless `trust` is 'system roots only') and sends every host to the server on loopback. */
+/** A fetcher that trusts the test CA (unless `trust` is 'system roots only'), may connect to loopback, on the server's port. */
 function fetcherFor(server: { port: number }, trust: 'test CA' | 'system roots only' = 'test CA') {
   return createHttpsFetcher({
     ...(trust === 'test CA' ? { ca: TEST_CA_CERT } : {}),
-    connectTo: () => ({ address: '127.0.0.1', port: server.port }),
+    allowPrivateTargets: true,
+    port: server.port,
   });
-}
-
-function text(body: string, contentType = 'text/plain') {
-  return (_req: IncomingMessage, res: ServerResponse): void => {
-    res.writeHead(200, { 'content-type': contentType });
-    res.end(body);
-  };
 }
 
 function expectFailure(result: HttpsResult): Extract<HttpsResult, { ok: false }> {
@@ -86,7 +46,7 @@ function expectResponse(result: HttpsResult): Extract<HttpsResult, { ok: true }>
 
 describe('HTTPS fetcher against a server on loopback', () => {
   it('GETs the policy with the URL host as SNI and Host header, validating the certificate', async () => {
-    const server = await serve(text(POLICY));
+    const server = await serve(serveText(POLICY));
     const response = expectResponse(await fetcherFor(server).fetch(POLICY_URL, LIMITS));
     expect(response).toMatchObject({
       url: POLICY_URL,
@@ -113,7 +73,7 @@ describe('HTTPS fetcher against a server on loopback', () => {
       if (req.url === '/.well-known/mta-sts.txt') {
         res.writeHead(301, { location: '/policy.txt', 'content-type': 'text/html' });
         res.end('<a href="/policy.txt">moved</a>');
-      } else text(POLICY)(req, res);
+      } else serveText(POLICY)(req, res);
     });
     const response = expectResponse(await fetcherFor(server).fetch(POLICY_URL, LIMITS));
     expect(response).toMatchObject({ status: 301, location: '/policy.txt', contentType: 'text/html' });
@@ -121,7 +81,7 @@ describe('HTTPS fetcher against a server on loopback', () => {
   });
 
   it('reports the Content-Type as sent', async () => {
-    const server = await serve(text('<html>policy</html>', 'text/html; charset=utf-8'));
+    const server = await serve(serveText('<html>policy</html>', 'text/html; charset=utf-8'));
     expect(expectResponse(await fetcherFor(server).fetch(POLICY_URL, LIMITS)).contentType).toBe(
       'text/html; charset=utf-8',
     );
@@ -139,7 +99,7 @@ describe('HTTPS fetcher against a server on loopback', () => {
   });
 
   it('does not mark a body of exactly maxBytes truncated', async () => {
-    const server = await serve(text('y'.repeat(1000)));
+    const server = await serve(serveText('y'.repeat(1000)));
     expect(expectResponse(await fetcherFor(server).fetch(POLICY_URL, { ...LIMITS, maxBytes: 1000 }))).toMatchObject({
       truncated: false,
       bytes: 1000,
@@ -147,7 +107,7 @@ describe('HTTPS fetcher against a server on loopback', () => {
   });
 
   it('fails with certificate when the certificate names another host', async () => {
-    const server = await serve(text(POLICY), WWW_CERT, WWW_KEY);
+    const server = await serve(serveText(POLICY), WWW_CERT, WWW_KEY);
     const failure = expectFailure(await fetcherFor(server).fetch(POLICY_URL, LIMITS));
     expect(failure).toMatchObject({ failure: 'certificate', code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
     expect(failure.detail).toContain('mta-sts.partner.test');
@@ -155,7 +115,7 @@ describe('HTTPS fetcher against a server on loopback', () => {
   });
 
   it('fails with certificate when the issuer is not trusted (validation is on by default)', async () => {
-    const server = await serve(text(POLICY));
+    const server = await serve(serveText(POLICY));
     const failure = expectFailure(await fetcherFor(server, 'system roots only').fetch(POLICY_URL, LIMITS));
     expect(failure).toMatchObject({ failure: 'certificate', code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
     expect(server.seen).toEqual([]);
@@ -172,7 +132,7 @@ describe('HTTPS fetcher against a server on loopback', () => {
   });
 
   it('reports a closed port as refused', async () => {
-    const server = await serve(text(POLICY));
+    const server = await serve(serveText(POLICY));
     await server.close();
     servers.splice(servers.indexOf(server), 1);
     expect(expectFailure(await fetcherFor(server).fetch(POLICY_URL, LIMITS))).toMatchObject({
@@ -181,17 +141,54 @@ describe('HTTPS fetcher against a server on loopback', () => {
     });
   });
 
-  it('sends nothing to a host that resolves only to non-public addresses', async () => {
-    const failure = expectFailure(
-      await createHttpsFetcher({ ca: TEST_CA_CERT }).fetch('https://localhost/.well-known/mta-sts.txt', LIMITS),
-    );
+  it('sends nothing when every address given is non-public and private targets are not allowed', async () => {
+    const server = await serve(serveText(POLICY));
+    const guarded = createHttpsFetcher({ ca: TEST_CA_CERT, allowPrivateTargets: false, port: server.port });
+    const failure = expectFailure(await guarded.fetch(POLICY_URL, { ...LIMITS, addresses: ['127.0.0.1', '10.0.0.1'] }));
     expect(failure).toMatchObject({ failure: 'non-public-address', code: 'ENONPUBLIC' });
-    expect(failure.detail).toContain('127.0.0.1');
+    expect(failure.detail).toContain('127.0.0.1, 10.0.0.1');
+    expect(server.connections()).toBe(0);
+  });
+
+  it('tries the addresses given in turn: one that refuses, then the server', async () => {
+    const server = await serve(serveText(POLICY));
+    const response = expectResponse(
+      await fetcherFor(server).fetch(POLICY_URL, { ...LIMITS, addresses: ['127.0.0.2', '127.0.0.1'] }),
+    );
+    expect(response).toMatchObject({ status: 200, address: '127.0.0.1', body: POLICY });
+    expect(server.seen.map((r) => r.servername)).toEqual(['mta-sts.partner.test']);
+  });
+
+  it('names every address tried when none answers', async () => {
+    const server = await serve(serveText(POLICY));
+    const failure = expectFailure(
+      await fetcherFor(server).fetch(POLICY_URL, { ...LIMITS, addresses: ['127.0.0.2', '127.0.0.3'] }),
+    );
+    expect(failure).toMatchObject({ failure: 'refused', code: 'ECONNREFUSED' });
+    expect(failure.detail).toContain(`127.0.0.2:${server.port}`);
+    expect(failure.detail).toContain(`127.0.0.3:${server.port}`);
+  });
+
+  it('refuses a URL that names an address, which the address rule could not check', async () => {
+    const server = await serve(serveText(POLICY));
+    const failure = expectFailure(
+      await fetcherFor(server).fetch('https://127.0.0.1/.well-known/mta-sts.txt', {
+        ...LIMITS,
+        addresses: ['127.0.0.1'],
+      }),
+    );
+    expect(failure).toMatchObject({ failure: 'protocol' });
+    expect(server.connections()).toBe(0);
   });
 
   it('fetches only https: URLs', async () => {
     expect(
-      expectFailure(await createHttpsFetcher().fetch('http://mta-sts.partner.test/.well-known/mta-sts.txt', LIMITS)),
+      expectFailure(
+        await createHttpsFetcher({ allowPrivateTargets: true }).fetch(
+          'http://mta-sts.partner.test/.well-known/mta-sts.txt',
+          LIMITS,
+        ),
+      ),
     ).toMatchObject({ failure: 'protocol' });
   });
 });

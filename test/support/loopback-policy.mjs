@@ -89,7 +89,11 @@ function guardSockets(assertLoopback) {
     // net.connect() hands over its arguments already normalised, as an array [options, callback].
     const first = Array.isArray(args[0]) ? args[0][0] : args[0];
     if (typeof first === 'object' && first !== null && !('path' in first && first.path)) {
-      assertLoopback(/** @type {{ host?: unknown }} */ (first).host, 'TCP');
+      const options = /** @type {{ host?: unknown, lookup?: unknown }} */ (first);
+      // A name with the caller's own look-up (addresses a DNS client found) goes where that look-up says.
+      if (typeof options.lookup === 'function' && net.isIP(String(options.host)) === 0)
+        options.lookup = checkedLookup(options.lookup, assertLoopback);
+      else assertLoopback(options.host, 'TCP');
     } else if (typeof first === 'number' || (typeof first === 'string' && /^\d+$/.test(first))) {
       assertLoopback(typeof args[1] === 'string' ? args[1] : undefined, 'TCP');
     }
@@ -110,6 +114,29 @@ function guardSockets(assertLoopback) {
     assertLoopback(typeof args[1] === 'string' ? args[1] : undefined, 'UDP');
     return Reflect.apply(originalUdpConnect, this, args);
   };
+}
+
+/**
+ * A socket's own look-up whose every address must be loopback; one that is not fails the look-up.
+ * @param {Function} lookup @param {(host: unknown, what: string) => void} assertLoopback
+ */
+function checkedLookup(lookup, assertLoopback) {
+  /** @param {unknown} hostname @param {unknown} options @param {Function} callback */
+  return (hostname, options, callback) =>
+    lookup(
+      hostname,
+      options,
+      (/** @type {unknown} */ error, /** @type {unknown} */ address, /** @type {unknown} */ family) => {
+        if (error) return callback(error, address, family);
+        const addresses = Array.isArray(address) ? address.map((entry) => entry.address) : [address];
+        try {
+          for (const each of addresses) assertLoopback(each, 'TCP');
+        } catch (refused) {
+          return callback(refused);
+        }
+        return callback(null, address, family);
+      },
+    );
 }
 
 /**

@@ -19,6 +19,31 @@ describe('loopback guard', () => {
     ]);
   });
 
+  it("checks where a connection to a name with the caller's own look-up goes: its addresses, not the name", async () => {
+    const server = net.createServer((socket) => socket.end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    const connectVia = (address: string): Promise<string> =>
+      new Promise((resolve) => {
+        const lookup: net.LookupFunction = (_name, options, callback) =>
+          process.nextTick(() => (options.all ? callback(null, [{ address, family: 4 }]) : callback(null, address, 4)));
+        const socket = net.connect({ host: 'mta-sts.partner.com', port, lookup });
+        socket
+          .once('connect', () => resolve(`connected to ${socket.remoteAddress}`))
+          .once('error', (error) => {
+            socket.destroy();
+            resolve(error.message);
+          });
+      });
+    try {
+      expect(await connectVia('127.0.0.1')).toBe('connected to 127.0.0.1');
+      expect(await connectVia('192.0.2.1')).toMatch(/reach 192\.0\.2\.1 over TCP/);
+      expect(takeRefusedAttempts()).toEqual([expect.stringContaining('192.0.2.1')]);
+    } finally {
+      server.close();
+    }
+  });
+
   it('stops UDP beyond loopback, connected or not', () => {
     const socket = dgram.createSocket('udp4');
     try {

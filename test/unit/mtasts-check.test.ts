@@ -24,6 +24,11 @@ const MX: ZoneRecord[] = [
   { name: 'mx1', type: 'A', data: '11.22.33.10' },
   { name: 'mx2', type: 'A', data: '11.22.33.11' },
 ];
+/** The policy host's addresses, served by the resolver of the run (not the system's). */
+const POLICY_HOST: ZoneRecord[] = [
+  { name: 'mta-sts', type: 'A', data: '11.22.33.80' },
+  { name: 'mta-sts', type: 'AAAA', data: '2001:db8::80' },
+];
 const ENFORCE = 'version: STSv1\nmode: enforce\nmx: mx1.partner.test\nmx: mx2.partner.test\nmax_age: 604800\n';
 
 interface FakeFetcher extends HttpsFetcher {
@@ -63,6 +68,8 @@ function failed(failure: HttpsFailure['failure'], code?: string): HttpsFailure {
 
 interface Options {
   readonly records?: ZoneRecord[];
+  /** The policy host's records; POLICY_HOST unless given. */
+  readonly policyHost?: ZoneRecord[];
   readonly https?: HttpsFetcher | null;
   readonly wrap?: (client: DnsClient) => DnsClient;
   readonly resolver?: string;
@@ -70,12 +77,14 @@ interface Options {
 
 function setup({
   records = [TXT, ...MX],
+  policyHost = POLICY_HOST,
   https = fetcher(served(ENFORCE)),
   wrap,
   resolver,
 }: Options = {}): CheckContext {
+  const apex = [soa(), { name: '@', type: 'A', data: '11.22.33.9' }];
   const { context } = checkContext(
-    { [RESOLVER]: { zones: [zone(DOMAIN, [soa(), { name: '@', type: 'A', data: '11.22.33.9' }, ...records])] } },
+    { [RESOLVER]: { zones: [zone(DOMAIN, [...apex, ...policyHost, ...records])] } },
     { domain: DOMAIN, wrap, resolver },
   );
   return https === null ? context : { ...context, https };
@@ -147,7 +156,14 @@ describe('mta-sts check: the policy and the MX set', () => {
     const https = fetcher(served(ENFORCE));
     const findings = await run({ https });
     expect(https.calls).toEqual([
-      { url: POLICY_URL, options: { timeoutMs: POLICY_TIMEOUT_MS, maxBytes: POLICY_MAX_BYTES } },
+      {
+        url: POLICY_URL,
+        options: {
+          timeoutMs: POLICY_TIMEOUT_MS,
+          maxBytes: POLICY_MAX_BYTES,
+          addresses: ['11.22.33.80', '2001:db8::80'],
+        },
+      },
     ]);
     expect(POLICY_TIMEOUT_MS).toBe(60_000);
     expect(POLICY_MAX_BYTES).toBe(65_536);
@@ -285,6 +301,42 @@ describe('mta-sts check: fetching the policy (RFC 8461 §3.3)', () => {
       expect(findings[0]).toMatchObject({ status: 'fail', evidence: { failure } });
     },
   );
+
+  it("fails mtasts.policy-unreachable when the run's resolver has no address for mta-sts.<domain>, fetching nothing", async () => {
+    const https = fetcher(served(ENFORCE));
+    const findings = await run({ policyHost: [], https });
+    expect(ids(findings)).toEqual(['mtasts.policy-unreachable']);
+    expect(only(findings, 'mtasts.policy-unreachable')).toMatchObject({
+      status: 'fail',
+      subject: `mta-sts.${DOMAIN}`,
+      evidence: { failure: 'name-not-found', code: 'NXDOMAIN', url: POLICY_URL },
+    });
+    expect(findings[0]?.summary).toContain('the host name does not resolve');
+    expect(https.calls).toHaveLength(0);
+  });
+
+  it('fetches from the IPv4 address alone when the name has no AAAA', async () => {
+    const https = fetcher(served(ENFORCE));
+    await run({ policyHost: [{ name: 'mta-sts', type: 'A', data: '11.22.33.81' }], https });
+    expect(https.calls.map((c) => c.options.addresses)).toEqual([['11.22.33.81']]);
+  });
+
+  it('reports a policy host look-up that times out as mtasts.policy-fetch-error, fetching nothing', async () => {
+    const https = fetcher(served(ENFORCE));
+    const policyHostTimesOut = (client: DnsClient): DnsClient => ({
+      query: (query, options) =>
+        query.name === `mta-sts.${DOMAIN}` && query.type === 'AAAA'
+          ? Promise.reject(new AppError('DNS_TIMEOUT', 'no answer (test)'))
+          : client.query(query, options),
+    });
+    const findings = await run({ policyHost: [], wrap: policyHostTimesOut, https });
+    expect(ids(findings)).toEqual(['mtasts.policy-fetch-error']);
+    expect(only(findings, 'mtasts.policy-fetch-error')).toMatchObject({
+      status: 'error',
+      evidence: { failure: 'name-lookup-failed', code: 'DNS_TIMEOUT', detail: 'no answer (test)' },
+    });
+    expect(https.calls).toHaveLength(0);
+  });
 
   it.each(['timeout', 'name-lookup-failed', 'other'] as const)(
     'reports %s as mtasts.policy-fetch-error, never as unreachable',

@@ -3,8 +3,9 @@ import type { QueryOutcome } from '../dns-lookups.js';
 import type { MxRecord } from '../domain-facts.js';
 import { isIpAddress } from '../domain-name.js';
 import { finding, type Finding } from '../finding.js';
-import type { HttpsFailure, HttpsResponse, HttpsResult } from '../https-port.js';
+import type { HttpsFailure, HttpsFetcher, HttpsResponse, HttpsResult } from '../https-port.js';
 import { inconclusive } from '../lookup-failure.js';
+import { policyHostAddresses } from '../mta-sts-host.js';
 import { coveringPattern, parseMtaStsPolicy, type MtaStsPolicy } from '../mta-sts-policy.js';
 import { isMtaStsRecord, parseMtaStsRecord, type MtaStsRecord } from '../mta-sts-record.js';
 import { txtRecords } from '../txt-records.js';
@@ -86,10 +87,7 @@ export const mtaStsCheck: Check = {
         }),
       ];
     }
-    const [result, mx] = await Promise.all([
-      context.https.fetch(policyUrl(domain), { timeoutMs: POLICY_TIMEOUT_MS, maxBytes: POLICY_MAX_BYTES }),
-      context.facts.mx(),
-    ]);
+    const [result, mx] = await Promise.all([fetchPolicy(context, context.https), context.facts.mx()]);
     const body = policyBody(domain, result);
     if (typeof body !== 'string') return [body];
     const policy = parseMtaStsPolicy(body);
@@ -114,6 +112,14 @@ export const mtaStsCheck: Check = {
     return judgePolicy(context, parsed.record, policy.policy, mx);
   },
 };
+
+/** GETs the policy from the addresses the run's own DNS gives for mta-sts.<domain>. */
+async function fetchPolicy(context: CheckContext, https: HttpsFetcher): Promise<HttpsResult> {
+  const url = policyUrl(context.domain);
+  const host = await policyHostAddresses(context.facts, `mta-sts.${context.domain}`, url);
+  if (!host.ok) return host;
+  return https.fetch(url, { timeoutMs: POLICY_TIMEOUT_MS, maxBytes: POLICY_MAX_BYTES, addresses: host.addresses });
+}
 
 /** The policy text, or the finding that says why there is none. */
 function policyBody(domain: string, result: HttpsResult): string | Finding {
