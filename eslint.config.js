@@ -18,6 +18,26 @@ const forbiddenInCores = [
   },
 ];
 
+// The store and the chat layer meet only at the composition root (src/cli/, src/main.ts) and in
+// commands/: what both need (a patch, an outage request, a risk acceptance) is a core type, and
+// what one hands the other is a port. So neither can grow a decision the other has to know about.
+const storeFromChat = {
+  group: ['**/store/**'],
+  message: 'Chat imports nothing from src/store/: take the core types (src/patching/, src/outages/) or a port.',
+};
+const chatFromStore = {
+  group: ['**/chat/**'],
+  message: 'The store imports nothing from src/chat/: it loads, saves and audits core types; wire them in src/cli/.',
+};
+// Redis is one place: src/queue/ (connections, the outage account, locks and the Redis adapters).
+const redisOutsideQueue = { group: ['ioredis', 'bullmq'], message: 'Redis and BullMQ belong in src/queue/.' };
+// The neutral chat layer (src/chat/*.ts: cards, action ids, the Conversation and NagNotifier ports)
+// is what commands/ and every surface share; a platform SDK or surface here would load it for all.
+const platformsInNeutralChat = {
+  group: ['@slack/*', 'botbuilder', 'botbuilder-*', '@microsoft/*', './slack/*', './teams/*', './console/*'],
+  message: 'The neutral chat layer knows no platform: put it in src/chat/slack|teams|console/ or wire it in src/cli/.',
+};
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/'] },
   js.configs.recommended,
@@ -43,6 +63,30 @@ export default tseslint.config(
   {
     files: ['src/diagnosis/**/*.ts', 'src/patching/**/*.ts', 'src/outages/**/*.ts', 'src/bounces/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: forbiddenInCores }] },
+  },
+  {
+    files: ['src/chat/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [storeFromChat, redisOutsideQueue] }] },
+  },
+  {
+    // Flat config replaces a rule's options rather than merging them: the block above, plus platforms.
+    files: ['src/chat/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [storeFromChat, redisOutsideQueue, platformsInNeutralChat] }],
+      // no-restricted-imports does not look at import(): a lazily loaded SDK is still a platform.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            'ImportExpression[source.value=/^(@slack\\/|@microsoft\\/|botbuilder|\\.\\/(slack|teams|console)\\/)/]',
+          message: platformsInNeutralChat.message,
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/store/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [chatFromStore, redisOutsideQueue] }] },
   },
   {
     // Only the composition root and config read the environment (DESIGN.md, "Config parsed once").

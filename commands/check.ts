@@ -1,6 +1,6 @@
 import type { Config } from '../src/config.js';
 import { parseInteger } from '../src/config.js';
-import type { DiagnosisReport } from '../src/diagnosis/diagnose.js';
+import type { DiagnosisProgress, DiagnosisReport } from '../src/diagnosis/diagnose.js';
 import type { DnsClient, DnsServer } from '../src/diagnosis/dns-port.js';
 import { parseCheckTarget, type CheckTarget } from '../src/diagnosis/check-target.js';
 import type { Check } from '../src/diagnosis/check.js';
@@ -77,13 +77,22 @@ export async function runCheckCommand(input: CheckCommandInput, deps: CheckComma
 /** How a diagnosis runs, as the command line sets it: resolver, time-out, SMTP or not. */
 export type ProbeOptions = Omit<CheckCommandInput, 'domain' | 'json'>;
 
+/** A run's options: the command line's, and what the chat surfaces add. */
+export interface DiagnosisOptions extends ProbeOptions {
+  /** Probe the mail servers afresh (Re-check), past the probe cache. */
+  readonly fresh?: boolean;
+  /** Told whenever a check finishes or a mail server has been probed. */
+  readonly onProgress?: (progress: DiagnosisProgress) => void;
+}
+
 /**
  * Diagnoses an already valid target with the command line's options (and only `checks`, when
- * given), checking the options before sending a packet.
+ * given), checking the options before sending a packet. Every diagnosis runs through here: the
+ * CLI's check and bounce, the chat surfaces and the watch worker (src/cli/diagnosis-runner.ts).
  */
 export async function diagnoseTarget(
   target: CheckTarget,
-  input: ProbeOptions,
+  input: DiagnosisOptions,
   deps: CheckCommandDeps,
   checks?: readonly Check[],
 ): Promise<DiagnosisReport> {
@@ -115,10 +124,11 @@ export async function diagnoseTarget(
   ]);
   const https = input.dnsOnly ? undefined : deps.httpsFor?.(input);
   return diagnose(target, {
-    ...(smtp ? { smtp } : {}),
+    ...(smtp ? { smtp: input.fresh ? { ...smtp, fresh: true } : smtp } : {}),
     ...(https ? { https } : {}),
     ...(deps.clock ? { clock: deps.clock } : {}),
     ...(checks ? { checks } : {}),
+    ...(input.onProgress ? { onProgress: input.onProgress } : {}),
     dnsblZones: deps.config.dnsblZones,
     lookups,
     now: deps.now,

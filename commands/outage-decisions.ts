@@ -10,16 +10,12 @@ import { outageCard, outageNoteCard } from '../src/chat/outage-cards.js';
 import { riskOfferCard } from '../src/chat/risk-cards.js';
 import type { Reading } from '../src/chat/patch-text.js';
 import { AppError, isAppError } from '../src/errors.js';
+import type { OutageRequest } from '../src/outages/outage-record.js';
+import type { OutageView } from '../src/outages/outage-view.js';
 import { parseWhen } from '../src/outages/when.js';
 import type { OpenDatabase } from '../src/store/database.js';
-import {
-  expireOutageRequests,
-  outageCards,
-  outageRequestById,
-  voteOnOutage,
-  type OutageRequest,
-} from '../src/store/outage-requests.js';
-import { loadOutageView, type OutageView } from '../src/store/outage-views.js';
+import { expireOutageRequests, outageCards, outageRequestById, voteOnOutage } from '../src/store/outage-requests.js';
+import { loadOutageView } from '../src/store/outage-views.js';
 import type { OutageDecision } from './outage-command.js';
 import { requireIdentity, resolveActor, type ChatPlatform, type PatchActor } from './patch-actor.js';
 

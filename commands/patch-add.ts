@@ -7,10 +7,10 @@ import type { Card } from '../src/chat/card.js';
 import type { Reading } from '../src/chat/patch-text.js';
 import { AppError } from '../src/errors.js';
 import { patchKey, type PatchSpec } from '../src/patching/inventory.js';
+import { requireOwnerOrChain } from '../src/patching/patch-permission.js';
 import type { OpenDatabase } from '../src/store/database.js';
 import { importInventory } from '../src/store/inventory-import.js';
-import { findPatch, requireSystem } from '../src/store/inventory-queries.js';
-import { requireOwnerOrChain } from '../src/store/patch-actions.js';
+import { findPatch, managementChain, requireSystem } from '../src/store/inventory-queries.js';
 import { actorName, type KnownActor } from './patch-actor.js';
 import type { AddPatchRequest } from './patch-request.js';
 
@@ -23,7 +23,7 @@ export async function addPatch(
   reading: Reading,
 ): Promise<Card> {
   const system = await requireSystem(store.db, request.system);
-  await requireOwnerOrChain(store.db, system, actor.person, actor.identity);
+  requireOwnerOrChain(system, await managementChain(store.db, system.owner), actor.person, actor.identity);
   const key = patchKey(request);
   // Typed again without --released, a patch keeps the date it was added with (else re-adding it
   // on another day would move its due date).

@@ -14,10 +14,11 @@ import { describeAckSequel, describeTime, type Reading } from '../src/chat/patch
 import { AppError, isAppError } from '../src/errors.js';
 import { describeDuration, parseDuration } from '../src/patching/duration.js';
 import { parseInstant } from '../src/patching/inventory-fields.js';
+import type { PatchAction, PatchActionResult } from '../src/patching/patch-action.js';
+import { MAX_RISK_ACCEPTANCE_MS } from '../src/patching/risk-acceptance.js';
+import type { StoredPatch } from '../src/patching/stored-patch.js';
 import { patchById } from '../src/store/inventory-queries.js';
-import type { StoredPatch } from '../src/store/inventory-rows.js';
-import { applyPatchAction, type PatchAction, type PatchActionResult } from '../src/store/patch-actions.js';
-import { MAX_RISK_ACCEPTANCE_MS } from '../src/store/risk-acceptances.js';
+import { applyPatchAction } from '../src/store/patch-actions.js';
 import type { PatchDeps } from './patch.js';
 import { actorName, requireIdentity, resolveActor, type KnownActor, type PatchActor } from './patch-actor.js';
 import type { AcceptRiskRequest } from './patch-request.js';

@@ -6,7 +6,7 @@ import { AppError, isAppError } from '../src/errors.js';
 import { parseDuration } from '../src/patching/duration.js';
 import { parseInstant, parseName, parseOneOf } from '../src/patching/inventory-fields.js';
 import { SEVERITIES, type Severity } from '../src/patching/inventory.js';
-import type { PatchAction } from '../src/store/patch-actions.js';
+import type { PatchAction } from '../src/patching/patch-action.js';
 import { parseSubcommandLine, splitFlags, type FlagKind } from './command-words.js';
 
 export type PatchRequest =

@@ -6,8 +6,8 @@
 import { DateTime } from 'luxon';
 import { describeDuration, formatDuration } from '../patching/duration.js';
 import type { Criticality, Severity } from '../patching/inventory.js';
-import type { OutageRequest } from '../store/outage-requests.js';
-import type { OutageView } from '../store/outage-views.js';
+import type { OutageRequest } from '../outages/outage-record.js';
+import type { OutageView } from '../outages/outage-view.js';
 import { formFor } from './action-forms.js';
 import { ACTION_IDS, type ActionId } from './action-ids.js';
 import type { Card, CardAction, CardBlock } from './card.js';

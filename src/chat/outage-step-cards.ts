@@ -3,7 +3,7 @@
  * starts, and at its end the question whether the patches went in (Patched / Not done).
  */
 import { describeDuration } from '../patching/duration.js';
-import type { OutageRequest } from '../store/outage-request-rows.js';
+import type { OutageRequest } from '../outages/outage-record.js';
 import { ACTION_IDS } from './action-ids.js';
 import type { Card, CardBlock } from './card.js';
 import { describeTime, type Reading } from './patch-text.js';

@@ -4,8 +4,8 @@
  */
 import { describeDuration } from '../patching/duration.js';
 import type { EscalationPolicy, Person, System } from '../patching/inventory.js';
-import type { StoredPatch } from '../store/inventory-rows.js';
-import type { PatchAction, PatchActionResult } from '../store/patch-actions.js';
+import type { PatchAction, PatchActionResult } from '../patching/patch-action.js';
+import type { StoredPatch } from '../patching/stored-patch.js';
 import type { Card, CardBlock } from './card.js';
 import {
   describeAckSequel,

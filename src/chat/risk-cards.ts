@@ -3,7 +3,7 @@
  * and the decision that replaces it, with no live buttons left on a decided request.
  */
 import type { Person } from '../patching/inventory.js';
-import type { RiskAcceptance } from '../store/risk-acceptances.js';
+import type { RiskAcceptance } from '../patching/risk-acceptance.js';
 import { formFor } from './action-forms.js';
 import { ACTION_IDS } from './action-ids.js';
 import type { Card, CardBlock, CardForm } from './card.js';

@@ -11,7 +11,7 @@ export interface JoinedCheck {
 
 /**
  * Where a check of a target runs once for everyone asking: in this process (RunningChecks) or
- * across the bot's replicas (src/store/redis-shared-checks.ts).
+ * across the bot's replicas (src/queue/redis-shared-checks.ts).
  */
 export interface CheckRegistry {
   join(

@@ -3,12 +3,12 @@
  * (once the platforms' notifiers exist), and, for workers, the schedule.
  */
 import type { Redis } from 'ioredis';
-import { checkpointChannelSink } from '../chat/audit-checkpoint-post.js';
 import type { NagNotifier } from '../chat/nag-notifier.js';
 import type { Config } from '../config.js';
 import { startAuditCheckpointWorker } from '../queue/audit-checkpoint-worker.js';
 import { auditCheckpointerOf } from '../store/audit-attach.js';
 import type { OpenDatabase } from '../store/database.js';
+import { checkpointChannelSink } from './audit-channel-sink.js';
 
 /** Posts the store's checkpoints to MXOPS_AUDIT_CHANNEL, if set; BAD_CONFIG if its platform is not configured. */
 export function postCheckpointsToChannel(config: Config, store: OpenDatabase, notifiers: readonly NagNotifier[]): void {

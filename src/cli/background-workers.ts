@@ -1,34 +1,32 @@
 /**
- * The background work of `mxops worker` and `mxops start`: the escalation sweep and nags, and the
- * watches' re-checks, posting through whichever platforms are configured.
+ * The background work of `mxops worker` and `mxops start`: the escalation sweep and nags, the
+ * watches' re-checks and the scheduled audit checkpoints, posting through the process's notifiers
+ * (notifiers.ts). Each is handed to `own` as it starts, so one started before a later one failed
+ * is closed too; the caller says how (lifecycle.ts).
  */
 import type { Redis } from 'ioredis';
 import { closeExpiredRequests } from '../../commands/outage-decisions.js';
-import { createNagNotifiers } from '../chat/nag-notifiers.js';
+import type { NagNotifier } from '../chat/nag-notifier.js';
 import type { Config } from '../config.js';
 import { startPatchWorkers } from '../queue/patch-workers.js';
 import { startWatchWorker } from '../queue/watch-workers.js';
-import { createRedisConversationReferenceStore } from '../store/redis-conversation-references.js';
 import type { OpenDatabase } from '../store/database.js';
-import { postCheckpointsToChannel, scheduleCheckpoints } from './audit-checkpoints.js';
+import { scheduleCheckpoints } from './audit-checkpoints.js';
+import { diagnosisDeps, diagnosisRunner, fixedProbes } from './diagnosis-runner.js';
 import { httpsFetcher } from './https-settings.js';
-import { diagnosisRunner } from './mailcheck-deps.js';
 import { DAY_MS } from './open-store.js';
-import { smtpSettings } from './smtp-settings.js';
+import { inProcessProber, smtpSettings } from './smtp-settings.js';
 
 export async function startBackgroundWorkers(
   config: Config,
   connection: Redis,
   store: OpenDatabase,
+  notifiers: readonly NagNotifier[],
   onError: (error: Error) => void,
-): Promise<{ close(): Promise<void> }> {
-  const notifiers = await createNagNotifiers({
-    slack: config.slack,
-    teams: config.teams,
-    teamsReferences: createRedisConversationReferenceStore(connection, config.queue.prefix),
-  });
-  postCheckpointsToChannel(config, store, notifiers);
+  own: (name: string, close: () => Promise<void>) => void,
+): Promise<void> {
   const checkpoints = await scheduleCheckpoints(config, connection, store, onError);
+  if (checkpoints) own('the audit checkpoint worker', () => checkpoints.close());
   const escalation = await startPatchWorkers({
     connection,
     prefix: config.queue.prefix,
@@ -39,12 +37,10 @@ export async function startBackgroundWorkers(
     onError,
     expireOutages: (now) => closeExpiredRequests(store, notifiers, now),
   });
+  own('the escalation workers', () => escalation.close());
   // A watch's SMTP probes run in this worker: it is one itself, and waiting on the probe queue from here could starve it.
-  const run = diagnosisRunner(
-    config,
-    await smtpSettings(config, { queue: false, allowPrivate: false }),
-    httpsFetcher(config, false),
-  );
+  const smtp = smtpSettings(config, inProcessProber(config, false));
+  const run = diagnosisRunner(diagnosisDeps(config, fixedProbes(smtp, httpsFetcher(config, false))));
   const watches = await startWatchWorker({
     connection,
     prefix: config.queue.prefix,
@@ -55,9 +51,5 @@ export async function startBackgroundWorkers(
     now: () => new Date(),
     onError,
   });
-  return {
-    async close() {
-      await Promise.all([escalation.close(), watches.close(), checkpoints?.close()]);
-    },
-  };
+  own('the watch worker', () => watches.close());
 }

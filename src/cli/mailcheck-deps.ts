@@ -2,24 +2,16 @@
 import { performance } from 'node:perf_hooks';
 import type { Queue } from 'bullmq';
 import { checksOf } from '../../commands/bounce-checks.js';
-import { lookupSettings, mailServerLimits } from '../../commands/check.js';
 import type { MailcheckDeps } from '../../commands/mailcheck.js';
 import type { WatchChatDeps } from '../../commands/mailcheck-watch.js';
 import { BoundedMap } from '../chat/bounded-map.js';
 import { RunningChecks, type CheckRegistry } from '../chat/running-checks.js';
 import type { Config } from '../config.js';
-import type { Check } from '../diagnosis/check.js';
-import type { CheckTarget } from '../diagnosis/check-target.js';
-import { diagnose, type DiagnosisProgress, type DiagnosisReport } from '../diagnosis/diagnose.js';
-import type { HttpsFetcher } from '../diagnosis/https-port.js';
-import type { SmtpSettings } from '../diagnosis/smtp-sessions.js';
-import { AppError } from '../errors.js';
-import { createDnsClient } from '../net/dns-client.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { OpenDatabase } from '../store/database.js';
 import { scheduleWatch, unscheduleWatch, type WatchJobData } from '../queue/watch-jobs.js';
-import { systemResolver } from './check-deps.js';
+import type { DiagnosisRunner } from './diagnosis-runner.js';
 import { recordReport } from './open-store.js';
 
 /** A finished check answers new requests for the same target this long (see RunningChecks). */
@@ -37,14 +29,9 @@ export interface SharedMailcheckDeps {
   readonly watches?: WatchChatDeps;
 }
 
-export function mailcheckDeps(
-  config: Config,
-  smtp: SmtpSettings | undefined,
-  https: HttpsFetcher | undefined,
-  shared?: SharedMailcheckDeps,
-): MailcheckDeps {
+/** `run`: the process's diagnosis runner (diagnosis-runner.ts), with the surface's probes. */
+export function mailcheckDeps(config: Config, run: DiagnosisRunner, shared?: SharedMailcheckDeps): MailcheckDeps {
   const { metrics, logFor, running, store, watches } = shared ?? {};
-  const run = diagnosisRunner(config, smtp, https);
   return {
     diagnose: async (target, onProgress, options = {}) => {
       const log = logFor?.(target.domain);
@@ -68,37 +55,6 @@ export function mailcheckDeps(
     now: () => performance.now(),
     counted: (command, outcome) => metrics?.commandsHandled.inc({ surface: 'console', command, outcome }),
   };
-}
-
-interface RunOptions {
-  readonly onProgress?: (progress: DiagnosisProgress) => void;
-  readonly checks?: readonly Check[];
-  readonly dnsOnly?: boolean;
-  /** Probe the mail servers afresh (Re-check), past the probe cache. */
-  readonly fresh?: boolean;
-}
-
-/** Runs a diagnosis with the configured resolver and time-outs, as the chat surfaces and watches do. */
-export function diagnosisRunner(
-  config: Config,
-  smtp: SmtpSettings | undefined,
-  https: HttpsFetcher | undefined,
-): (target: CheckTarget, options?: RunOptions) => Promise<DiagnosisReport> {
-  const resolver = config.resolver ?? systemResolver();
-  if (!resolver) throw new AppError('BAD_CONFIG', 'no resolver: the system has none configured; set MXOPS_RESOLVER');
-  return (target, options = {}) =>
-    diagnose(target, {
-      dns: createDnsClient(),
-      now: () => performance.now(),
-      lookup: lookupSettings(config, resolver),
-      limits: mailServerLimits(config),
-      ...(smtp && !options.dnsOnly ? { smtp: options.fresh ? { ...smtp, fresh: true } : smtp } : {}),
-      ...(https && !options.dnsOnly ? { https } : {}),
-      ...(options.checks ? { checks: options.checks } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      dnsblZones: config.dnsblZones,
-      clock: () => new Date(),
-    });
 }
 
 /** `mailcheck watch` as the chat surfaces run it: a row in the store and a job scheduler in Redis. */

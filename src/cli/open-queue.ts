@@ -7,7 +7,7 @@ import { AppError } from '../errors.js';
 import { createRedisConnection } from '../queue/redis-connection.js';
 import type { RedisOutage } from '../queue/redis-outage.js';
 import { SMTP_PROBE_QUEUE, type SmtpProbeJobData } from '../queue/smtp-probe-jobs.js';
-import { closeWhenDone } from './closers.js';
+import type { Lifecycle } from './lifecycle.js';
 
 export interface QueueHandle {
   readonly queue: Queue<SmtpProbeJobData, SmtpProbeResult>;
@@ -22,11 +22,11 @@ const CLOSE_WAIT_MS = 2_000;
 /**
  * Redis is reached first, so an unreachable one (refused, or accepting and never answering) is
  * one clear error instead of a command that retries for ever; connections close when the command
- * ends. A daemon passes its outage account (redis-outage.ts): once reached, its connections retry
+ * ends (`lifecycle`). A daemon passes its outage account (redis-outage.ts): once reached, its connections retry
  * on the account's back-off and report to it, and the queue's own copies of their errors are
  * dropped while it knows Redis is gone.
  */
-export async function openQueue(config: Config, outage?: RedisOutage): Promise<QueueHandle> {
+export async function openQueue(config: Config, lifecycle: Lifecycle, outage?: RedisOutage): Promise<QueueHandle> {
   const reached = await reach(config);
   let producer = reached;
   if (outage) {
@@ -45,7 +45,7 @@ export async function openQueue(config: Config, outage?: RedisOutage): Promise<Q
     queue.on('error', drop);
     events.on('error', drop);
   }
-  closeWhenDone(async () => {
+  lifecycle.own('the SMTP probe queue', async () => {
     const closed = Promise.all([events.close(), queue.close()]).catch(() => undefined);
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref())]);
     producer.disconnect();

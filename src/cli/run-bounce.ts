@@ -2,10 +2,15 @@
 import { bounceToJson, diagnoseBounce, renderBounceText } from '../../commands/bounce.js';
 import type { CheckCommandDeps } from '../../commands/check.js';
 import { loadConfig } from '../config.js';
+import type { Lifecycle } from './lifecycle.js';
 import type { BounceCommandInput } from './program.js';
 import { readCappedFile, readCappedStream } from './read-capped.js';
 
-export async function runBounce(input: BounceCommandInput, env: NodeJS.ProcessEnv): Promise<number> {
+export async function runBounce(
+  input: BounceCommandInput,
+  env: NodeJS.ProcessEnv,
+  lifecycle: Lifecycle,
+): Promise<number> {
   const config = loadConfig(env);
   const text = input.file === undefined ? await readCappedStream(process.stdin) : await readCappedFile(input.file);
   // The checks, the DNS client and the rest load only when the bounce is checked (not with --no-check).
@@ -16,7 +21,7 @@ export async function runBounce(input: BounceCommandInput, env: NodeJS.ProcessEn
       import('../../commands/check.js'),
       import('../../commands/bounce-checks.js'),
     ]);
-    deps ??= checkDeps(config, input.json);
+    deps ??= checkDeps(config, input.json, lifecycle);
     return diagnoseTarget(target, { ...input, dnsOnly: input.dnsOnly || !hypothesis.smtp }, deps, checksOf(hypothesis));
   });
   process.stdout.write(

@@ -2,19 +2,24 @@
 import type { PatchDeps } from '../../commands/patch.js';
 import { runConsoleChat } from '../chat/console/console-chat.js';
 import { loadConfig } from '../config.js';
+import { diagnosisDeps, diagnosisRunner, fixedProbes } from './diagnosis-runner.js';
 import { httpsFetcher } from './https-settings.js';
+import type { Lifecycle } from './lifecycle.js';
 import { mailcheckDeps } from './mailcheck-deps.js';
 import { openStore } from './open-store.js';
 import type { ChatOptions } from './program.js';
 
-export async function runChat(options: ChatOptions, env: NodeJS.ProcessEnv): Promise<number> {
+export async function runChat(options: ChatOptions, env: NodeJS.ProcessEnv, lifecycle: Lifecycle): Promise<number> {
   const config = loadConfig(env);
   // The SMTP prober and the HTTPS fetcher (node:tls, and BullMQ for --queue) only when they can be used.
-  const smtp = options.dnsOnly ? undefined : await (await import('./smtp-settings.js')).smtpSettings(config, options);
+  const smtp = options.dnsOnly
+    ? undefined
+    : await (await import('./smtp-settings.js')).smtpSettingsFor(config, options, lifecycle);
   const https = options.dnsOnly ? undefined : httpsFetcher(config, options.allowPrivate);
-  const patch: PatchDeps = { store: await openStore(config), now: () => Date.now() };
+  const run = diagnosisRunner(diagnosisDeps(config, fixedProbes(smtp, https)));
+  const patch: PatchDeps = { store: await openStore(config, lifecycle), now: () => Date.now() };
   // The console has no notifiers: outage requests typed there reach approvers only where typed.
-  await runConsoleChat(process.stdin, process.stdout, mailcheckDeps(config, smtp, https, { store: patch.store }), {
+  await runConsoleChat(process.stdin, process.stdout, mailcheckDeps(config, run, { store: patch.store }), {
     patch,
     outage: patch,
     ...(options.as !== undefined ? { actor: options.as } : {}),

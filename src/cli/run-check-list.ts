@@ -12,10 +12,11 @@ import { AppError } from '../errors.js';
 import { oneSessionPerAddress } from '../net/one-session-per-address.js';
 import { createSharedDnsClient } from '../net/shared-dns-client.js';
 import { checkDeps } from './check-deps.js';
+import type { Lifecycle } from './lifecycle.js';
 import type { CheckCliInput } from './program.js';
 import { readCappedFile, readCappedStream } from './read-capped.js';
 
-export async function runCheckList(input: CheckCliInput, config: Config): Promise<number> {
+export async function runCheckList(input: CheckCliInput, config: Config, lifecycle: Lifecycle): Promise<number> {
   const { targets, fromFile, concurrency, ...options } = input;
   const limit = parseConcurrency(concurrency);
   const listed =
@@ -33,11 +34,11 @@ export async function runCheckList(input: CheckCliInput, config: Config): Promis
     );
   const result = await runCheckMany(
     { ...options, targets: [...targets, ...listed], concurrency: limit },
-    sharedDeps(checkDeps(config, true)),
+    sharedDeps(checkDeps(config, true, lifecycle)),
     (text) => process.stdout.write(text),
   );
   const { recordReport } = await import('./open-store.js');
-  await recordReport(config, result.reports, 'cli');
+  await recordReport(config, result.reports, 'cli', lifecycle);
   return result.exitCode;
 }
 

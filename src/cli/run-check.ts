@@ -4,13 +4,14 @@ import { runCheckCommand } from '../../commands/check.js';
 import { loadConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { checkDeps } from './check-deps.js';
+import type { Lifecycle } from './lifecycle.js';
 import type { CheckCliInput } from './program.js';
 
-export async function runCheck(cli: CheckCliInput, env: NodeJS.ProcessEnv): Promise<number> {
+export async function runCheck(cli: CheckCliInput, env: NodeJS.ProcessEnv, lifecycle: Lifecycle): Promise<number> {
   const config = loadConfig(env);
   const { targets, fromFile, concurrency, ...options } = cli;
   if (fromFile !== undefined || targets.length > 1)
-    return (await import('./run-check-list.js')).runCheckList(cli, config);
+    return (await import('./run-check-list.js')).runCheckList(cli, config, lifecycle);
   const [domain] = targets;
   if (domain === undefined)
     throw new AppError(
@@ -20,11 +21,11 @@ export async function runCheck(cli: CheckCliInput, env: NodeJS.ProcessEnv): Prom
   // Checked here too, so a bad --concurrency is refused with one target as with many.
   parseConcurrency(concurrency);
   const input = { ...options, domain };
-  const result = await runCheckCommand(input, checkDeps(config, input.json));
+  const result = await runCheckCommand(input, checkDeps(config, input.json, lifecycle));
   process.stdout.write(result.output);
   // After the output: a slow or unreachable database costs the history, not the answer; the store
   // (Kysely and its driver) loads only now, so it never holds up the first DNS query.
   const { recordReport } = await import('./open-store.js');
-  await recordReport(config, result.report, 'cli');
+  await recordReport(config, result.report, 'cli', lifecycle);
   return result.exitCode;
 }

@@ -6,7 +6,7 @@
  */
 import { AppError } from '../errors.js';
 import { describeDuration } from '../patching/duration.js';
-import type { FreezePeriod, System } from '../patching/inventory.js';
+import type { FreezePeriod, Person, System } from '../patching/inventory.js';
 import {
   fitsMaintenanceWindow,
   nextMaintenanceSlots,
@@ -42,6 +42,15 @@ export interface OutageCheckContext {
   readonly booked: readonly BookedWindow[];
   /** The requester's zone: times in messages are theirs. */
   readonly timeZone: string;
+}
+
+/** Asking is pointless when nobody may decide: `approvers`, the policy's outage approvers the inventory knows. */
+export function requireOutageApprovers(system: System, approvers: readonly Person[]): void {
+  if (approvers.length === 0)
+    throw new AppError(
+      'FORBIDDEN',
+      `nobody may approve outages of ${system.name}: add outage.approvers to the ${system.policy} policy`,
+    );
 }
 
 export function checkOutageRequest(ask: OutageAsk, context: OutageCheckContext): void {

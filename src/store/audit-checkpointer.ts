@@ -1,7 +1,7 @@
 /**
  * Takes checkpoints of the audit log's head and hands them to where they are kept: the local
  * append-only file (MXOPS_AUDIT_CHECKPOINT_FILE) and the audit channel on Slack or Teams
- * (MXOPS_AUDIT_CHANNEL, chat/audit-checkpoint-post.ts). It runs on a schedule, on `mxops audit
+ * (MXOPS_AUDIT_CHANNEL, cli/audit-channel-sink.ts). It runs on a schedule, on `mxops audit
  * checkpoint`, and after every commit that records something a person did (a decision, an
  * acknowledgement, an import, a refused click): those are what an insider would most want gone,
  * so the window in which they could be cut off the end unseen is as short as a write.

@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely';
 import { AppError } from '../errors.js';
 import type { EscalationPolicy, InventoryDocument, PatchSpec, Person, System } from '../patching/inventory.js';
 import { managementChainOf } from '../patching/management-chain.js';
-import { patchFromRow, personFromRow, policyFromRow, type StoredPatch, systemFromRow } from './inventory-rows.js';
+import type { StoredPatch } from '../patching/stored-patch.js';
+import { patchFromRow, personFromRow, policyFromRow, systemFromRow } from './inventory-rows.js';
 import type { Database } from './schema.js';
 
 export async function findSystem(db: Kysely<Database>, name: string): Promise<System | undefined> {

@@ -2,6 +2,7 @@
 import type { Selectable } from 'kysely';
 import type { EscalationState } from '../patching/escalation.js';
 import type { Criticality, EscalationPolicy, Person, Severity, System } from '../patching/inventory.js';
+import type { StoredPatch } from '../patching/stored-patch.js';
 import type { PatchesTable, PeopleTable, PoliciesTable, SystemsTable } from './schema.js';
 
 export function personRow(person: Person): PeopleTable {
@@ -69,23 +70,6 @@ export function systemFromRow(row: SystemsTable): System {
     freezes: JSON.parse(row.freezes) as System['freezes'],
     dependsOn: JSON.parse(row.depends_on) as System['dependsOn'],
   };
-}
-
-/** A patch as the store holds it: the file's fields, its derived due date and its escalation. */
-export interface StoredPatch {
-  readonly id: number;
-  readonly system: string;
-  readonly key: string;
-  readonly title: string;
-  readonly advisory: string | undefined;
-  readonly severity: Severity;
-  readonly releasedAt: number;
-  readonly dueAt: number;
-  readonly dueSource: 'sla' | 'set';
-  readonly status: 'open' | 'done';
-  readonly doneAt: number | undefined;
-  readonly doneBy: string | undefined;
-  readonly escalation: EscalationState;
 }
 
 export function patchFromRow(row: Selectable<PatchesTable>): StoredPatch {

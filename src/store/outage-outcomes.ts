@@ -1,17 +1,21 @@
 /**
  * The owner's answer at the end of an approved window. Patched marks the patches the window was
  * asked for as applied (their nags stop); Not done leaves them open, so escalation goes on, and
- * the window is closed as not done: a new one must be asked for. Audited either way.
+ * the window is closed as not done: a new one must be asked for. Audited either way. Who may
+ * answer, and when, are the cores' (patch-permission.ts, outage-answer.ts).
  */
 import { AppError } from '../errors.js';
+import { checkOutageAnswer } from '../outages/outage-answer.js';
+import type { OutageRequest } from '../outages/outage-record.js';
 import { markDone } from '../patching/escalation.js';
+import { requireOwnerOrChain } from '../patching/patch-permission.js';
+import type { StoredPatch } from '../patching/stored-patch.js';
 import type { Actor } from './actor.js';
 import { auditAppender } from './audit-log.js';
 import type { OpenDatabase } from './database.js';
-import { requireSystem } from './inventory-queries.js';
-import { escalationColumns, patchFromRow, type StoredPatch } from './inventory-rows.js';
-import { type OutageRequest, outageRequestById } from './outage-request-rows.js';
-import { requireOwnerOrChain } from './patch-actions.js';
+import { managementChain, requireSystem } from './inventory-queries.js';
+import { escalationColumns, patchFromRow } from './inventory-rows.js';
+import { outageRequestById } from './outage-request-rows.js';
 import { writeTransaction } from './write-transaction.js';
 
 export interface OutageOutcomeInput extends Actor {
@@ -33,12 +37,8 @@ export async function recordOutageOutcome(store: OpenDatabase, input: OutageOutc
     const request = await outageRequestById(trx, input.id);
     if (request === undefined) throw new AppError('NOT_FOUND', `there is no outage request ${input.id}`);
     const system = await requireSystem(trx, request.system);
-    await requireOwnerOrChain(trx, system, input.person, input.identity);
-    if (request.status === 'patched' || request.status === 'not-done')
-      throw new AppError('CONFLICT', `this window was already answered: ${request.status}`);
-    if (request.status !== 'approved')
-      throw new AppError('CONFLICT', `this window was never approved (${request.status})`);
-    if (input.now < request.start) throw new AppError('CONFLICT', 'this window has not started yet');
+    requireOwnerOrChain(system, await managementChain(trx, system.owner), input.person, input.identity);
+    checkOutageAnswer(request, input.now);
     const actor = input.person!.handle;
     const patches =
       request.patches.length === 0

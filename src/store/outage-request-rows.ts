@@ -1,26 +1,8 @@
-/** Outage requests as the store holds them, read back into plain data. */
+/** Outage requests as the store holds them, read back into the outages core's OutageRequest. */
 import type { Kysely, Selectable } from 'kysely';
 import type { OutageStatus } from '../outages/outage-approval.js';
+import type { OutageRequest } from '../outages/outage-record.js';
 import type { Database, OutageRequestsTable } from './schema.js';
-
-export interface OutageRequest {
-  readonly id: number;
-  readonly system: string;
-  readonly start: number;
-  readonly end: number;
-  readonly reason: string;
-  readonly requestedBy: string;
-  readonly status: OutageStatus;
-  readonly approvals: readonly string[];
-  readonly createdAt: number;
-  readonly expiresAt: number;
-  readonly decidedBy: string | undefined;
-  readonly decidedAt: number | undefined;
-  readonly decisionNote: string | undefined;
-  readonly proposedStart: number | undefined;
-  /** Keys of the overdue patches the window was asked for. */
-  readonly patches: readonly string[];
-}
 
 export async function outageRequestById(db: Kysely<Database>, id: number): Promise<OutageRequest | undefined> {
   const row = await db.selectFrom('outage_requests').selectAll().where('id', '=', id).executeTakeFirst();

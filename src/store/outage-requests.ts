@@ -1,28 +1,35 @@
 /**
- * Outage-window requests on record: asked by the owner's chain (checked by the outages core
- * before anything is stored), decided by the policy's outage approvers. Decisions run in the
- * serialized write transaction, so when two approvers click at the same moment, on Slack and on
- * Teams, exactly one decision is recorded and the other is told it came too late.
+ * Outage-window requests on record: asked by the owner's chain, decided by the policy's outage
+ * approvers; who may ask and what a vote decides are the cores' (patching/patch-permission.ts,
+ * outages/outage-request.ts, outages/outage-vote.ts). Votes run in the serialized write
+ * transaction, so when two approvers click at the same moment, on Slack and on Teams, exactly one
+ * decision is recorded and the other is told it came too late.
  */
 import type { Kysely } from 'kysely';
 import { AppError } from '../errors.js';
-import { castVote, type Vote } from '../outages/outage-approval.js';
-import { checkOutageRequest } from '../outages/outage-request.js';
-import { planOutageSteps } from '../outages/outage-steps.js';
-import { escalateForDenial } from '../patching/escalation.js';
-import { DEFAULT_OUTAGE_APPROVAL, type OutageApproval, type Person, type System } from '../patching/inventory.js';
+import type { OutageRequest } from '../outages/outage-record.js';
+import { checkOutageRequest, requireOutageApprovers } from '../outages/outage-request.js';
+import { decideOutageVote, type OutageBallot, type OutageVoteDecision } from '../outages/outage-vote.js';
+import {
+  DEFAULT_OUTAGE_APPROVAL,
+  type EscalationPolicy,
+  type OutageApproval,
+  type Person,
+  type System,
+} from '../patching/inventory.js';
+import { requireOwnerOrChain } from '../patching/patch-permission.js';
+import type { StoredPatch } from '../patching/stored-patch.js';
 import type { Actor } from './actor.js';
 import { auditAppender } from './audit-log.js';
 import type { OpenDatabase } from './database.js';
-import { findPolicy, requireSystem, peopleNamed } from './inventory-queries.js';
-import { escalationColumns, patchFromRow, type StoredPatch } from './inventory-rows.js';
+import { findPolicy, managementChain, peopleNamed, requireSystem } from './inventory-queries.js';
+import { escalationColumns, patchFromRow } from './inventory-rows.js';
+import { toRequest } from './outage-request-rows.js';
 import { planSteps } from './outage-steps.js';
-import { requireOwnerOrChain } from './patch-actions.js';
-import { type OutageRequest, toRequest } from './outage-request-rows.js';
 import type { Database } from './schema.js';
 import { writeTransaction } from './write-transaction.js';
 
-export { type OutageRequest, outageRequestById } from './outage-request-rows.js';
+export { outageRequestById } from './outage-request-rows.js';
 
 export interface OutageAskInput extends Actor {
   readonly system: string;
@@ -46,14 +53,10 @@ export interface AskedOutage {
 export async function requestOutage(store: OpenDatabase, input: OutageAskInput): Promise<AskedOutage> {
   return writeTransaction(store, async (trx) => {
     const system = await requireSystem(trx, input.system);
-    await requireOwnerOrChain(trx, system, input.person, input.identity);
-    const approval = await approvalOf(trx, system);
+    requireOwnerOrChain(system, await managementChain(trx, system.owner), input.person, input.identity);
+    const approval = approvalOf(await policyOf(trx, system));
     const approvers = await peopleNamed(trx, approval.approvers);
-    if (approvers.length === 0)
-      throw new AppError(
-        'FORBIDDEN',
-        `nobody may approve outages of ${system.name}: add outage.approvers to the ${system.policy} policy`,
-      );
+    requireOutageApprovers(system, approvers);
     const booked = await trx
       .selectFrom('outage_requests')
       .select(['id', 'system', 'start_at', 'end_at'])
@@ -118,59 +121,47 @@ export async function requestOutage(store: OpenDatabase, input: OutageAskInput):
   });
 }
 
-export interface OutageVoteInput extends Actor {
+export interface OutageVoteInput extends Actor, Omit<OutageBallot, 'person' | 'identity'> {
   readonly id: number;
-  readonly vote: Vote['decision'];
-  readonly reason?: string;
-  readonly proposedStart?: number;
   readonly now: number;
 }
 
-/** One approver's decision; returns the request as it stands after it. */
+/** One approver's decision (outages/outage-vote.ts); returns the request as it stands after it. */
 export async function voteOnOutage(store: OpenDatabase, input: OutageVoteInput): Promise<OutageRequest> {
   return writeTransaction(store, async (trx) => {
     const row = await trx.selectFrom('outage_requests').selectAll().where('id', '=', input.id).executeTakeFirst();
     if (row === undefined) throw new AppError('NOT_FOUND', `there is no outage request ${input.id}`);
     const system = await requireSystem(trx, row.system);
-    const approval = await approvalOf(trx, system);
-    if (input.person === undefined)
-      throw new AppError(
-        'FORBIDDEN',
-        `you (${input.identity}) are not in the inventory; the outage approvers are: ${approval.approvers.join(', ')}`,
-      );
+    const policy = await policyOf(trx, system);
     const request = toRequest(row);
-    const vote: Vote =
-      input.vote === 'deny'
-        ? { approver: input.person.handle, decision: 'deny', reason: input.reason ?? '' }
-        : input.vote === 'propose'
-          ? { approver: input.person.handle, decision: 'propose', start: input.proposedStart ?? 0 }
-          : { approver: input.person.handle, decision: 'approve' };
-    const outcome = castVote(request, vote, approval, input.now);
-    const decided = outcome.status !== 'pending';
-    const approvals = 'approvals' in outcome ? outcome.approvals : request.approvals;
+    const decision = decideOutageVote(
+      { request, policy, approval: approvalOf(policy), patches: await openPatchesNamed(trx, request) },
+      input,
+      input.now,
+    );
+    const { outcome } = decision;
     await trx
       .updateTable('outage_requests')
       .set({
         status: outcome.status,
-        approvals: JSON.stringify(approvals),
-        ...(decided ? { decided_by: input.person.handle, decided_at: input.now } : {}),
+        approvals: JSON.stringify(decision.approvals),
+        ...(decision.decided ? { decided_by: decision.voter, decided_at: input.now } : {}),
         ...(outcome.status === 'denied' ? { decision_note: outcome.reason } : {}),
         ...(outcome.status === 'rescheduled' ? { proposed_start: outcome.start } : {}),
       })
       .where('id', '=', row.id)
       .execute();
-    if (outcome.status === 'approved')
-      await planSteps(trx, row.id, planOutageSteps({ start: row.start_at, end: row.end_at }, approval, input.now));
-    if (outcome.status === 'denied') await escalateDeniedPatches(trx, toRequest(row), input.now);
+    await planSteps(trx, row.id, decision.steps);
+    await recordEscalations(trx, decision);
     await auditAppender(trx).append({
       at: input.now,
-      actor: input.person.handle,
-      action: decided ? `outage-${outcome.status}` : 'outage-approval',
+      actor: decision.voter,
+      action: decision.decided ? `outage-${outcome.status}` : 'outage-approval',
       system: system.name,
       surface: input.surface,
       details: {
         request: row.id,
-        ...(outcome.status === 'pending' ? { approvals, needed: outcome.needed } : {}),
+        ...(outcome.status === 'pending' ? { approvals: decision.approvals, needed: outcome.needed } : {}),
         ...(outcome.status === 'denied' ? { reason: outcome.reason } : {}),
         ...(outcome.status === 'rescheduled' ? { proposedStart: new Date(outcome.start).toISOString() } : {}),
       },
@@ -181,29 +172,23 @@ export async function voteOnOutage(store: OpenDatabase, input: OutageVoteInput):
   });
 }
 
-/**
- * A denied window does not end the matter: each overdue patch it was for is escalated one level
- * at once (a nag recorded like the sweep's, sent by the nag jobs, saying who denied it and why).
- */
-async function escalateDeniedPatches(trx: Kysely<Database>, request: OutageRequest, now: number): Promise<void> {
-  if (request.patches.length === 0) return;
-  const system = await requireSystem(trx, request.system);
-  const policy = await findPolicy(trx, system.policy);
-  if (policy === undefined) return;
-  const patches = (
-    await trx
-      .selectFrom('patches')
-      .selectAll()
-      .where('system', '=', system.name)
-      .where('patch_key', 'in', request.patches)
-      .where('status', '=', 'open')
-      .execute()
-  ).map(patchFromRow);
-  for (const patch of patches) {
-    const escalated = escalateForDenial(patch.escalation, patch, policy, now);
-    if (escalated === undefined) continue;
-    await trx.updateTable('patches').set(escalationColumns(escalated.state)).where('id', '=', patch.id).execute();
-    const { nag } = escalated;
+/** The open patches a request was asked for, which a denial escalates. */
+async function openPatchesNamed(trx: Kysely<Database>, request: OutageRequest): Promise<StoredPatch[]> {
+  if (request.patches.length === 0) return [];
+  const rows = await trx
+    .selectFrom('patches')
+    .selectAll()
+    .where('system', '=', request.system)
+    .where('patch_key', 'in', request.patches)
+    .where('status', '=', 'open')
+    .execute();
+  return rows.map(patchFromRow);
+}
+
+/** A denial's escalations: each patch's new state, and its nag recorded like the sweep's for the nag jobs to send. */
+async function recordEscalations(trx: Kysely<Database>, decision: OutageVoteDecision): Promise<void> {
+  for (const { patch, state, nag } of decision.escalations) {
+    await trx.updateTable('patches').set(escalationColumns(state)).where('id', '=', patch.id).execute();
     await trx
       .insertInto('nags')
       .values({
@@ -267,12 +252,16 @@ export async function outageCards(
     .execute();
 }
 
-async function approvalOf(db: Kysely<Database>, system: System): Promise<OutageApproval> {
+async function policyOf(db: Kysely<Database>, system: System): Promise<EscalationPolicy> {
   const policy = await findPolicy(db, system.policy);
   if (policy === undefined)
     throw new AppError(
       'NOT_FOUND',
       `system ${system.name} names policy "${system.policy}", which is not in the inventory`,
     );
+  return policy;
+}
+
+function approvalOf(policy: EscalationPolicy): OutageApproval {
   return policy.outage ?? DEFAULT_OUTAGE_APPROVAL;
 }

@@ -4,12 +4,13 @@
  * so restarts of the bot or the workers during a window lose and double none of them.
  */
 import type { Kysely } from 'kysely';
+import type { OutageRequest } from '../outages/outage-record.js';
 import type { PlannedStep } from '../outages/outage-steps.js';
 import type { Person, System } from '../patching/inventory.js';
 import { auditAppender } from './audit-log.js';
 import type { OpenDatabase } from './database.js';
 import { managementChain, requireSystem } from './inventory-queries.js';
-import { type OutageRequest, outageRequestById } from './outage-request-rows.js';
+import { outageRequestById } from './outage-request-rows.js';
 import type { Database } from './schema.js';
 import { writeTransaction } from './write-transaction.js';
 

@@ -1,27 +1,15 @@
 /**
- * Outage requests as chat shows them: the request with its system, its policy's approval rules,
- * the people named on it and the patches the window would apply (read again for every copy of
- * the card, so a card always shows the request as it stands), and the windows still to come.
+ * Outage requests as chat shows them (outages/outage-view.ts), read again for every copy of the
+ * card, so a card always shows the request as it stands; and the windows still to come.
  */
 import type { Kysely } from 'kysely';
 import { AppError } from '../errors.js';
-import { DEFAULT_OUTAGE_APPROVAL, type OutageApproval, type Person, type System } from '../patching/inventory.js';
+import type { OutageRequest } from '../outages/outage-record.js';
+import type { OutageView } from '../outages/outage-view.js';
+import { DEFAULT_OUTAGE_APPROVAL } from '../patching/inventory.js';
 import { findPerson, findPolicy, patchesOf, peopleNamed, requireSystem } from './inventory-queries.js';
-import type { StoredPatch } from './inventory-rows.js';
-import { outageRequestById, type OutageRequest } from './outage-requests.js';
-import { toRequest } from './outage-request-rows.js';
+import { outageRequestById, toRequest } from './outage-request-rows.js';
 import type { Database } from './schema.js';
-
-export interface OutageView {
-  readonly request: OutageRequest;
-  readonly system: System;
-  readonly approval: OutageApproval;
-  /** The policy's approvers the inventory knows, in the policy's order. */
-  readonly approvers: readonly Person[];
-  readonly requester: Person | undefined;
-  /** Open patches the window would apply: those overdue when it was asked for, or overdue now. */
-  readonly patches: readonly StoredPatch[];
-}
 
 export async function loadOutageView(db: Kysely<Database>, id: number, now: number): Promise<OutageView> {
   const request = await outageRequestById(db, id);

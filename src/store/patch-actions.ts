@@ -1,27 +1,21 @@
 /**
- * What people do to a patch from chat or the CLI (acknowledge, snooze, mark patched), applied in
- * one audited write transaction. Only the system's owner and the people above them in the
- * management chain may act on its patches; what an action may do is the core's to say
- * (acknowledgement.ts, escalation.ts), and a refusal for one patch changes none.
+ * A patch action (patching/patch-action.ts) on record: loads the system, its policy and the open
+ * patches, asks the core whether the actor may act (patch-permission.ts) and what the action does
+ * to each patch, then writes the new escalation with an audit entry per patch, in one write
+ * transaction.
  */
-import type { Kysely } from 'kysely';
-import { AppError, isAppError } from '../errors.js';
-import { acknowledge } from '../patching/acknowledgement.js';
-import { type EscalationState, markDone, snooze } from '../patching/escalation.js';
-import type { EscalationPolicy, Person, System } from '../patching/inventory.js';
+import { AppError } from '../errors.js';
+import type { EscalationState } from '../patching/escalation.js';
+import type { Person } from '../patching/inventory.js';
 import { describeDuration } from '../patching/duration.js';
+import { actOnPatches, type PatchAction, type PatchActionResult } from '../patching/patch-action.js';
+import { requireOwnerOrChain } from '../patching/patch-permission.js';
+import type { StoredPatch } from '../patching/stored-patch.js';
 import { type AuditSurface, auditAppender } from './audit-log.js';
 import type { OpenDatabase } from './database.js';
 import { findPolicy, managementChain, requireSystem } from './inventory-queries.js';
-import { escalationColumns, patchFromRow, type StoredPatch } from './inventory-rows.js';
-import type { Database } from './schema.js';
+import { escalationColumns, patchFromRow } from './inventory-rows.js';
 import { writeTransaction } from './write-transaction.js';
-
-export type PatchAction =
-  /** `nag`: the step of the nag whose Acknowledge was clicked; absent (typed): the latest nag. */
-  | { readonly kind: 'ack'; readonly nag?: number }
-  | { readonly kind: 'snooze'; readonly durationMs: number; readonly reason: string }
-  | { readonly kind: 'done' };
 
 export interface PatchActionRequest {
   readonly system: string;
@@ -36,15 +30,10 @@ export interface PatchActionRequest {
   readonly now: number;
 }
 
-export interface PatchActionResult {
-  readonly system: System;
-  readonly patches: readonly StoredPatch[];
-}
-
 export async function applyPatchAction(store: OpenDatabase, request: PatchActionRequest): Promise<PatchActionResult> {
   return writeTransaction(store, async (trx) => {
     const system = await requireSystem(trx, request.system);
-    await requireOwnerOrChain(trx, system, request.actor, request.actorIdentity);
+    requireOwnerOrChain(system, await managementChain(trx, system.owner), request.actor, request.actorIdentity);
     const policy = await findPolicy(trx, system.policy);
     if (policy === undefined)
       throw new AppError(
@@ -64,12 +53,11 @@ export async function applyPatchAction(store: OpenDatabase, request: PatchAction
       );
     }
 
+    const states = actOnPatches(patches, policy, request);
     const audit = auditAppender(trx);
     const updated: StoredPatch[] = [];
-    for (const patch of patches) {
-      const state = named(patches.length > 1 ? patch.key : undefined, () =>
-        transition(patch.escalation, policy, request),
-      );
+    for (const [index, patch] of patches.entries()) {
+      const state = states[index]!;
       const done = request.action.kind === 'done';
       await trx
         .updateTable('patches')
@@ -103,22 +91,6 @@ export async function applyPatchAction(store: OpenDatabase, request: PatchAction
 
 const AUDIT_ACTION = { ack: 'ack', snooze: 'snooze', done: 'patched' } as const;
 
-function transition(state: EscalationState, policy: EscalationPolicy, request: PatchActionRequest): EscalationState {
-  const { action, now } = request;
-  switch (action.kind) {
-    case 'ack':
-      return acknowledge(state, policy, now, {
-        by: request.actor?.handle ?? request.actorIdentity,
-        ...(action.nag !== undefined ? { nag: action.nag } : {}),
-        timeZone: request.actor?.timeZone ?? 'UTC',
-      });
-    case 'snooze':
-      return snooze(state, policy, now, action.durationMs, action.reason);
-    case 'done':
-      return markDone(state);
-  }
-}
-
 function actionDetails(action: PatchAction, state: EscalationState): Record<string, unknown> {
   switch (action.kind) {
     case 'ack':
@@ -133,31 +105,4 @@ function actionDetails(action: PatchAction, state: EscalationState): Record<stri
     case 'done':
       return {};
   }
-}
-
-/** Acting on all of a system's patches, a refusal says which patch it is about. */
-function named<T>(key: string | undefined, work: () => T): T {
-  try {
-    return work();
-  } catch (error) {
-    if (key === undefined || !isAppError(error)) throw error;
-    throw new AppError(error.code, `${key}: ${error.message}`, { cause: error });
-  }
-}
-
-/** The owner and everyone above them may act; anyone else is told who can. */
-export async function requireOwnerOrChain(
-  db: Kysely<Database>,
-  system: System,
-  actor: Person | undefined,
-  identity: string,
-): Promise<Person[]> {
-  const chain = await managementChain(db, system.owner);
-  if (actor !== undefined && chain.some((person) => person.handle === actor.handle)) return chain;
-  const who = chain.map((person) => person.name).join(', ') || system.owner;
-  const whoYouAre = actor === undefined ? `you (${identity}) are not in the inventory, and ` : '';
-  throw new AppError(
-    'FORBIDDEN',
-    `${whoYouAre}only the owner of ${system.name} and their management chain may do this: ${who}`,
-  );
 }

@@ -1,38 +1,27 @@
 /**
- * "Too important to patch", on the record: someone in the owner's chain (or a risk approver)
- * asks to accept the risk of an open patch, with a reason, compensating controls and an expiry;
- * a risk approver of the system's policy decides. While accepted, nagging pauses; at expiry the
- * sweep resumes it at the level reached and marks the acceptance expired. Every step is audited.
+ * Risk acceptances on record (the rules: patching/risk-acceptance.ts). While one is approved,
+ * nagging pauses; at expiry the sweep resumes it at the level reached and marks the acceptance
+ * expired. Every step is audited, in the transaction that makes it.
  */
 import type { Kysely, Selectable } from 'kysely';
 import { AppError } from '../errors.js';
 import { acceptRisk } from '../patching/escalation.js';
 import type { EscalationPolicy, Person, System } from '../patching/inventory.js';
+import {
+  checkRiskTerms,
+  refuseRiskAlreadyAsked,
+  requireMayAskToAcceptRisk,
+  type RiskAcceptance,
+  riskAcceptanceDecision,
+} from '../patching/risk-acceptance.js';
+import type { StoredPatch } from '../patching/stored-patch.js';
 import type { Actor } from './actor.js';
 import { auditAppender } from './audit-log.js';
 import type { OpenDatabase } from './database.js';
 import { findPolicy, findSystem, managementChain, peopleNamed } from './inventory-queries.js';
-import { escalationColumns, patchFromRow, type StoredPatch } from './inventory-rows.js';
+import { escalationColumns, patchFromRow } from './inventory-rows.js';
 import type { Database, RiskAcceptancesTable } from './schema.js';
 import { writeTransaction } from './write-transaction.js';
-
-/** An acceptance longer than this is a decision to never patch: it must be renewed, and seen again. */
-export const MAX_RISK_ACCEPTANCE_MS = 365 * 86_400_000;
-
-export interface RiskAcceptance {
-  readonly id: number;
-  readonly patchId: number;
-  readonly system: string;
-  readonly patch: string;
-  readonly requestedBy: string;
-  readonly reason: string;
-  readonly controls: readonly string[];
-  readonly expiresAt: number;
-  readonly status: 'pending' | 'approved' | 'rejected' | 'expired';
-  readonly decidedBy: string | undefined;
-  readonly decidedAt: number | undefined;
-  readonly createdAt: number;
-}
 
 export interface RiskRequest extends Actor {
   readonly system: string;
@@ -52,29 +41,13 @@ export interface RequestedRisk {
 }
 
 export async function requestRiskAcceptance(store: OpenDatabase, request: RiskRequest): Promise<RequestedRisk> {
-  if (request.reason.trim() === '')
-    throw new AppError('BAD_INPUT', 'accepting a risk needs a reason: why can this patch not be applied?');
-  if (request.expiresAt <= request.now) throw new AppError('BAD_INPUT', 'a risk acceptance must expire in the future');
-  if (request.expiresAt - request.now > MAX_RISK_ACCEPTANCE_MS)
-    throw new AppError('BAD_INPUT', 'a risk acceptance may last at most a year; renew it when it expires');
+  checkRiskTerms(request);
   return writeTransaction(store, async (trx) => {
     const { system, policy } = await systemAndPolicy(trx, request.system);
     const approvers = await peopleNamed(trx, policy.riskApprovers);
-    if (approvers.length === 0)
-      throw new AppError(
-        'FORBIDDEN',
-        `the ${policy.name} policy names no risk approvers, so no risk on ${system.name} can be accepted: add riskApprovers to the policy`,
-      );
     const chain = await managementChain(trx, system.owner);
-    // Outage approvers too: whoever denies a window is offered to accept the risk instead.
     const outageApprovers = await peopleNamed(trx, policy.outage?.approvers ?? []);
-    const mayAsk = [...chain, ...approvers, ...outageApprovers];
-    if (!isOneOf(request.person, mayAsk)) {
-      throw new AppError(
-        'FORBIDDEN',
-        `only the owner of ${system.name}, their management chain, the risk approvers and the outage approvers may ask to accept a risk: ${names(mayAsk)}`,
-      );
-    }
+    requireMayAskToAcceptRisk(system, policy, { chain, approvers, outageApprovers }, request.person);
     const patches = await openPatches(trx, system.name, request.patch);
     const pendingOrAccepted = await trx
       .selectFrom('risk_acceptances')
@@ -86,15 +59,7 @@ export async function requestRiskAcceptance(store: OpenDatabase, request: RiskRe
       )
       .where('status', 'in', ['pending', 'approved'])
       .execute();
-    if (pendingOrAccepted.length > 0) {
-      const taken = patches
-        .filter((patch) => pendingOrAccepted.some((row) => row.patch_id === patch.id))
-        .map((patch) => patch.key);
-      throw new AppError(
-        'CONFLICT',
-        `a risk acceptance is already pending or in force for ${taken.join(', ')} on ${system.name}`,
-      );
-    }
+    refuseRiskAlreadyAsked(system, patches, new Set(pendingOrAccepted.map((row) => row.patch_id)));
     const requester = request.person?.handle ?? request.identity;
     const rows = await trx
       .insertInto('risk_acceptances')
@@ -156,26 +121,12 @@ export async function decideRiskAcceptance(store: OpenDatabase, decision: RiskDe
     );
     const { system, policy } = await systemAndPolicy(trx, patch.system);
     const approvers = await peopleNamed(trx, policy.riskApprovers);
-    if (!isOneOf(decision.person, approvers))
-      throw new AppError(
-        'FORBIDDEN',
-        `only the risk approvers of the ${policy.name} policy may decide: ${names(approvers) || 'none are configured'}`,
-      );
-    const decider = decision.person!.handle;
-    if (decider === row.requested_by)
-      throw new AppError('FORBIDDEN', 'you asked for this risk acceptance, so another risk approver must decide it');
-    if (row.status !== 'pending')
-      throw new AppError(
-        'CONFLICT',
-        `this risk acceptance was already ${row.status}${row.decided_by ? ` by ${row.decided_by}` : ''}`,
-      );
-    if (decision.decision === 'approve' && row.expires_at <= decision.now)
-      throw new AppError(
-        'CONFLICT',
-        'this risk acceptance expired before it was approved; ask again with a new expiry',
-      );
-
-    const status = decision.decision === 'approve' ? 'approved' : 'rejected';
+    const { status, decidedBy: decider } = riskAcceptanceDecision(
+      toAcceptance(row, system.name, patch.key),
+      { decider: decision.person, decision: decision.decision, now: decision.now },
+      policy,
+      approvers,
+    );
     await trx
       .updateTable('risk_acceptances')
       .set({ status, decided_by: decider, decided_at: decision.now })
@@ -284,14 +235,6 @@ async function openPatches(db: Kysely<Database>, system: string, key: string | u
       key === undefined ? `${system} has no open patches` : `${system} has no open patch "${key}"`,
     );
   return patches;
-}
-
-function isOneOf(person: Person | undefined, people: readonly Person[]): boolean {
-  return person !== undefined && people.some((candidate) => candidate.handle === person.handle);
-}
-
-function names(people: readonly Person[]): string {
-  return [...new Set(people.map((person) => person.name))].join(', ');
 }
 
 function toAcceptance(row: Selectable<RiskAcceptancesTable>, system: string, patch: string): RiskAcceptance {

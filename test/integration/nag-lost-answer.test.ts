@@ -9,7 +9,7 @@ import { webApi } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPatchNagProcessor } from '../../jobs/patch-nag.js';
 import type { NagNotifier } from '../../src/chat/nag-notifier.js';
-import { createNagNotifiers } from '../../src/chat/nag-notifiers.js';
+import { createNagNotifiers } from '../../src/cli/nag-notifiers.js';
 import { createSlackNagNotifier } from '../../src/chat/slack/slack-nag-notifier.js';
 import { WEB_API_RETRIES } from '../../src/chat/slack/slack-settings.js';
 import { createInMemoryConversationReferenceStore } from '../../src/chat/teams/conversation-reference-store.js';

@@ -20,7 +20,7 @@ import { readAuditLog } from '../../src/store/audit-log.js';
 import { sweepDuePatches } from '../../src/store/escalation-sweep.js';
 import { importInventory } from '../../src/store/inventory-import.js';
 import { findPatch } from '../../src/store/inventory-queries.js';
-import type { StoredPatch } from '../../src/store/inventory-rows.js';
+import type { StoredPatch } from '../../src/patching/stored-patch.js';
 import { requestRiskAcceptance } from '../../src/store/risk-acceptances.js';
 import type { AuditLogTable } from '../../src/store/schema.js';
 import { TEAMS_TEST_BOT, TEAMS_TEST_SETTINGS, sendToBot, type ConnectorCall } from '../support/fake-bot-connector.js';

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StoredConversationReference } from '../../src/chat/teams/conversation-reference-store.js';
-import { createRedisConversationReferenceStore } from '../../src/store/redis-conversation-references.js';
+import { createRedisConversationReferenceStore } from '../../src/queue/redis-conversation-references.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../support/redis-test.js';
 
 const REFERENCE: StoredConversationReference = {

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CheckRegistry, RunningChecks } from '../../src/chat/running-checks.js';
 import type { DiagnosisProgress, DiagnosisReport } from '../../src/diagnosis/diagnose.js';
-import { createSharedChecks } from '../../src/store/redis-shared-checks.js';
+import { createSharedChecks } from '../../src/queue/redis-shared-checks.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../support/redis-test.js';
 import { until } from '../support/wait.js';
 

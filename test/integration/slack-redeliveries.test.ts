@@ -11,7 +11,7 @@ import { ACTION_IDS } from '../../src/chat/action-ids.js';
 import type { DeliveryLog } from '../../src/chat/slack/recent-deliveries.js';
 import { RunningChecks } from '../../src/chat/running-checks.js';
 import { createSlackApp, type SlackApp } from '../../src/chat/slack/slack-app.js';
-import { createRedisDeliveryLog } from '../../src/store/redis-slack-deliveries.js';
+import { createRedisDeliveryLog } from '../../src/queue/redis-slack-deliveries.js';
 import { sampleReport } from '../fixtures/golden/slack/sample-report.js';
 import {
   appMentionBody,

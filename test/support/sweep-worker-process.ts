@@ -9,7 +9,7 @@
 import { Queue, Worker } from 'bullmq';
 import { createPatchNagProcessor, NAG_MAX_STALLED_COUNT } from '../../jobs/patch-nag.js';
 import { createPatchSweepProcessor } from '../../jobs/patch-sweep.js';
-import { createNagNotifiers } from '../../src/chat/nag-notifiers.js';
+import { createNagNotifiers } from '../../src/cli/nag-notifiers.js';
 import { createInMemoryConversationReferenceStore } from '../../src/chat/teams/conversation-reference-store.js';
 import { PATCH_NAG_QUEUE, PATCH_SWEEP_QUEUE } from '../../src/queue/patch-jobs.js';
 import { createRedisConnection } from '../../src/queue/redis-connection.js';

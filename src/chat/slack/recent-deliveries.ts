@@ -1,7 +1,7 @@
 /**
  * Remembers what was recently delivered, so a payload Slack sends again (it retries when it did
  * not see the ack in time) runs once. Replicas behind one URL share the log through Redis
- * (store/redis-slack-deliveries.ts); RecentDeliveries is the in-process fallback for runs without
+ * (queue/redis-slack-deliveries.ts); RecentDeliveries is the in-process fallback for runs without
  * Redis, where one process sees every delivery.
  */
 

@@ -3,7 +3,15 @@
  * platform-neutral handlers in commands/. Bolt types stop at this file and its neighbours in
  * src/chat/slack/ (DESIGN.md, "Commands ack first"; "one error boundary per platform").
  */
-import { App, HTTPReceiver, LogLevel, type BlockAction, type ButtonAction, type RespondFn } from '@slack/bolt';
+import {
+  App,
+  HTTPReceiver,
+  LogLevel,
+  type BlockAction,
+  type ButtonAction,
+  type Logger,
+  type RespondFn,
+} from '@slack/bolt';
 import {
   handleMailcheck,
   handleMailcheckAction,
@@ -73,9 +81,14 @@ export interface SlackAppOptions {
   readonly outage?: OutageDeps;
   /**
    * Where deliveries are remembered so each runs once: in Redis when several replicas share the
-   * request URL (store/redis-slack-deliveries.ts); by default in this process's memory.
+   * request URL (queue/redis-slack-deliveries.ts); by default in this process's memory.
    */
   readonly deliveries?: DeliveryLog;
+  /**
+   * Where Bolt, its receiver and its Web API client log (slack-logger.ts: the process's log, secrets
+   * hidden); by default Bolt's ConsoleLogger.
+   */
+  readonly logger?: Logger;
 }
 
 export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, options: SlackAppOptions = {}): SlackApp {
@@ -95,6 +108,7 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
         // Respond to Slack as soon as ack() is called, not when the listener returns (that is for FaaS).
         processBeforeResponse: false,
         logLevel: LOG_LEVELS[settings.logLevel],
+        ...(options.logger ? { logger: options.logger } : {}),
       });
   const app = new App({
     token: settings.botToken,
@@ -104,6 +118,8 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
     // The conversation store keeps state per channel in memory for events; nothing here uses it.
     convoStore: false,
     logLevel: LOG_LEVELS[settings.logLevel],
+    // Given a logger, Bolt sets its level and shares it with app.client.
+    ...(options.logger ? { logger: options.logger } : {}),
     clientOptions: {
       ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
       retryConfig: WEB_API_RETRIES,

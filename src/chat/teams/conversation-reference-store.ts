@@ -6,9 +6,8 @@
  * continues the conversation from the store (DESIGN.md, "Threads are data").
  *
  * Values are plain JSON so any store can hold them. The in-memory store serves one process and
- * tests; a Redis store for several replicas belongs in src/store/ (e.g.
- * src/store/redis-conversation-references.ts: SET <prefix>:teams:ref:<key> <json> EX 90 days,
- * refreshed on every incoming activity).
+ * tests; the Redis store for several replicas is src/queue/redis-conversation-references.ts (SET
+ * <prefix>:teams:ref:<key> <json> EX 90 days, refreshed on every incoming activity).
  */
 
 export interface StoredConversationReference {

@@ -22,7 +22,7 @@ import {
 } from './conversation-reference-store.js';
 import { parseTeamsCommand, type TeamsCommand } from './teams-command.js';
 import { createTeamsConversation, type TeamsConnection } from './teams-conversation.js';
-import { createActivityHandler } from './teams-http.js';
+import { createActivityHandler, type TeamsLog } from './teams-http.js';
 import {
   ADAPTIVE_CARD_ACTION_INVOKE,
   cardActionMessage,
@@ -45,7 +45,8 @@ import { BOUNCE_INPUT_MAX_BYTES } from '../../bounces/bounce-input.js';
 export interface TeamsBotOptions {
   /** Default: in memory, which only serves a single process (see conversation-reference-store.ts). */
   readonly references?: ConversationReferenceStore;
-  readonly log?: (line: string) => void;
+  /** Where the bot's and the adapter's failures are told (the process's log in `mxops start`); stderr lines by default. */
+  readonly log?: TeamsLog;
   /**
    * Replaces the single-tenant authentication. Only tests pass one, with authentication switched
    * off for a connector on loopback (test/support/fake-bot-connector.ts); main.ts never does.
@@ -71,7 +72,7 @@ export interface TeamsBot {
 }
 
 export function createTeamsBot(settings: TeamsSettings, deps: MailcheckDeps, options: TeamsBotOptions = {}): TeamsBot {
-  const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const log: TeamsLog = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   // Kept at hand, not only in the adapter: the HTTP handler checks tokens with it first (teams-http.ts).
   const authentication = options.authentication ?? singleTenantAuthentication(settings);
   const adapter = createTeamsAdapter(settings, authentication);
@@ -88,7 +89,7 @@ export function createTeamsBot(settings: TeamsSettings, deps: MailcheckDeps, opt
     background.track(
       work().catch(async (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
-        log(`teams: command failed: ${message}`);
+        log(`teams: command failed: ${message}`, 'error');
         await conversation.whisper(`Something went wrong: ${message}`);
       }),
     );
@@ -250,7 +251,7 @@ class MailcheckTeamsBot extends TeamsActivityHandler {
   }
 }
 
-function createBackgroundWork(log: (line: string) => void): {
+function createBackgroundWork(log: TeamsLog): {
   track(work: Promise<void>): void;
   settled(): Promise<void>;
 } {
@@ -258,7 +259,7 @@ function createBackgroundWork(log: (line: string) => void): {
   return {
     track(work) {
       const tracked: Promise<void> = work
-        .catch((error: unknown) => log(`teams: ${error instanceof Error ? error.message : String(error)}`))
+        .catch((error: unknown) => log(`teams: ${error instanceof Error ? error.message : String(error)}`, 'error'))
         .finally(() => pending.delete(tracked));
       pending.add(tracked);
     },

@@ -7,7 +7,9 @@
  * Every refusal is a short plain answer of ours. The adapter would put the SDK's exception text in
  * the body (its AuthenticationError message on a 401, any error's message on a 500): that goes to
  * our log instead. The token is checked first, by teams-request-auth.ts, which tells "not from the
- * Bot Framework" (401) from "cannot check now" (503).
+ * Bot Framework" (401) from "cannot check now" (503). A turn that fails is caught here too, before
+ * the adapter would print it with console.error past the process's log, and answered 500 as the
+ * adapter would.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Activity, CloudAdapter, Request, Response, TurnContext } from 'botbuilder';
@@ -18,6 +20,9 @@ import { TEAMS_MESSAGES_PATH, type TeamsAuthentication } from './teams-settings.
 export const MAX_ACTIVITY_BYTES = 1_048_576;
 
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** A line for the log: refusals and what the adapter answered are warnings, failed work errors. */
+export type TeamsLog = (line: string, level?: 'warn' | 'error') => void;
 
 /** The answers a caller sees, by status; the reasons are logged. */
 const PLAIN_ANSWERS: Readonly<Record<number, string>> = {
@@ -37,7 +42,7 @@ export interface ActivityEndpoint {
 export function createActivityHandler(
   endpoint: ActivityEndpoint,
   logic: (context: TurnContext) => Promise<void>,
-  log: (line: string) => void,
+  log: TeamsLog,
 ): HttpHandler {
   const { adapter, authentication } = endpoint;
   return async (req, res) => {
@@ -59,11 +64,20 @@ export function createActivityHandler(
         return answer(res, verdict.status, PLAIN_ANSWERS[verdict.status] ?? 'unauthorized');
       }
       const request: Request = { method: req.method, headers: req.headers, body };
+      const turn = { failed: false };
+      const caught = async (context: TurnContext): Promise<void> => {
+        try {
+          await logic(context);
+        } catch (error) {
+          turn.failed = true;
+          log(`teams: the turn failed: ${error instanceof Error ? error.message : String(error)}`, 'error');
+        }
+      };
       // Authenticates the request again (the keys are cached by now), runs the turn, then answers
       // 200 or the invoke response: the turn must stay short, so commands run after it (teams-bot.ts).
-      await adapter.process(request, responseFor(res, log), logic);
+      await adapter.process(request, responseFor(res, log, turn), caught);
     } catch (error) {
-      log(`teams: ${error instanceof Error ? error.message : String(error)}`);
+      log(`teams: ${error instanceof Error ? error.message : String(error)}`, 'error');
       if (!res.headersSent) answer(res, 500, 'internal error');
       else res.end();
     }
@@ -108,9 +122,10 @@ function answer(res: ServerResponse, status: number, text: string): void {
 /**
  * CloudAdapter calls status(), then send() with the invoke body if any, then end(). A failure
  * status with text (or nothing) is the adapter's own error report; an invoke response is an object
- * (a refused card action is a 400 with a JSON body) and goes out as it is.
+ * (a refused card action is a 400 with a JSON body) and goes out as it is. A turn that failed
+ * (already logged) is a 500, whatever the adapter made of its missing result.
  */
-function responseFor(res: ServerResponse, log: (line: string) => void): Response {
+function responseFor(res: ServerResponse, log: TeamsLog, turn: { readonly failed: boolean }): Response {
   let body: unknown;
   return {
     socket: res.socket,
@@ -124,7 +139,8 @@ function responseFor(res: ServerResponse, log: (line: string) => void): Response
       body = args[0];
     },
     end() {
-      if (res.statusCode >= 400 && (body === undefined || typeof body === 'string')) {
+      if (turn.failed) answer(res, 500, PLAIN_ANSWERS[500] ?? 'internal error');
+      else if (res.statusCode >= 400 && (body === undefined || typeof body === 'string')) {
         if (body !== undefined) log(`teams: the adapter answered ${res.statusCode}: ${body}`);
         answer(res, res.statusCode, PLAIN_ANSWERS[res.statusCode] ?? 'request failed');
       } else if (body === undefined) res.end();

@@ -2,30 +2,15 @@
  * Audit checkpoints posted to the audit channel (MXOPS_AUDIT_CHANNEL) through the nag notifier
  * of its platform: a post in a channel the database's users cannot edit is a copy of the head
  * they cannot reach, with the time the platform stamped on it. Each post is a new top-level
- * message carrying `audit-checkpoint-<seq>` as its marker.
+ * message carrying `audit-checkpoint-<seq>` as its marker. Wired here, where the store's sink port
+ * meets the chat notifiers, so neither of them imports the other.
  */
+import { checkpointCard } from '../chat/audit-checkpoint-card.js';
+import type { NagNotifier } from '../chat/nag-notifier.js';
 import { AppError } from '../errors.js';
 import type { AuditChannel } from '../store/audit-config.js';
 import type { CheckpointSink } from '../store/audit-checkpointer.js';
 import { formatCheckpointLine, keptCheckpoint } from '../store/audit-checkpoints.js';
-import type { AuditHead } from '../store/audit-context.js';
-import type { Card } from './card.js';
-import type { NagNotifier } from './nag-notifier.js';
-
-export function checkpointCard(head: AuditHead, at: number): Card {
-  const summary = `Audit checkpoint: entry ${head.seq}, ${head.hash}`;
-  return {
-    summary,
-    blocks: [
-      {
-        kind: 'text',
-        text: `Audit log checkpoint at ${new Date(at).toISOString()}: ${head.seq} entries. To check the log against it later:`,
-      },
-      { kind: 'code', text: `mxops audit verify --checkpoint ${keptCheckpoint(head)}` },
-      { kind: 'text', text: `As a checkpoint file line: ${formatCheckpointLine(head, at).trim()}`, emphasis: 'subtle' },
-    ],
-  };
-}
 
 /** The sink for the audit channel; BAD_CONFIG when its platform is not configured here. */
 export function checkpointChannelSink(channel: AuditChannel, notifiers: readonly NagNotifier[]): CheckpointSink {
@@ -40,7 +25,8 @@ export function checkpointChannelSink(channel: AuditChannel, notifiers: readonly
     name: `the ${channel.platform === 'slack' ? 'Slack' : 'Teams'} audit channel ${channel.id}`,
     immediate: false,
     async write(head, at) {
-      await notifier.startThread(channel.id, checkpointCard(head, at), `audit-checkpoint-${head.seq}`);
+      const card = checkpointCard({ ...head, at, kept: keptCheckpoint(head), line: formatCheckpointLine(head, at) });
+      await notifier.startThread(channel.id, card, `audit-checkpoint-${head.seq}`);
     },
   };
 }

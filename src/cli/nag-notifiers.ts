@@ -2,27 +2,35 @@
  * The nag notifiers for the platforms that are configured, for workers (no request to answer).
  * Each platform's SDK loads only when that platform is configured: botbuilder alone takes most of
  * a second to load, which a Slack-only deployment should not pay at every start (bench/startup.ts).
+ * Here at the composition root, not in src/chat/, whose neutral layer knows no platform.
  */
-import type { NagNotifier } from './nag-notifier.js';
-import { type SlackSettings, WEB_API_RETRIES, WEB_API_TIMEOUT_MS } from './slack/slack-settings.js';
-import type { ConversationReferenceStore } from './teams/conversation-reference-store.js';
-import type { TeamsSettings } from './teams/teams-settings.js';
+import type { SdkLog } from '../observability/sdk-log.js';
+import type { NagNotifier } from '../chat/nag-notifier.js';
+import { type SlackSettings, WEB_API_RETRIES, WEB_API_TIMEOUT_MS } from '../chat/slack/slack-settings.js';
+import type { ConversationReferenceStore } from '../chat/teams/conversation-reference-store.js';
+import type { TeamsSettings } from '../chat/teams/teams-settings.js';
 
 export interface NagPlatforms {
   readonly slack: SlackSettings | undefined;
   readonly teams: TeamsSettings | undefined;
   /** Where the Teams bot stores conversation references (shared through Redis). */
   readonly teamsReferences: ConversationReferenceStore;
+  /** Where the Slack Web API client logs (its retries, rate limits); by default its ConsoleLogger. */
+  readonly log?: SdkLog;
 }
 
 export async function createNagNotifiers(platforms: NagPlatforms): Promise<NagNotifier[]> {
   const notifiers: NagNotifier[] = [];
   if (platforms.slack) {
-    const { createSlackNagNotifier } = await import('./slack/slack-nag-notifier.js');
+    const [{ createSlackNagNotifier }, { slackLogger }] = await Promise.all([
+      import('../chat/slack/slack-nag-notifier.js'),
+      import('../chat/slack/slack-logger.js'),
+    ]);
     // Posts drop WEB_API_RETRIES: a retried post Slack took would be a second message (post-once.ts).
     notifiers.push(
       createSlackNagNotifier(platforms.slack.botToken, {
         ...(platforms.slack.apiUrl ? { slackApiUrl: platforms.slack.apiUrl } : {}),
+        ...(platforms.log ? { logger: slackLogger(platforms.log) } : {}),
         retryConfig: WEB_API_RETRIES,
         rejectRateLimitedCalls: false,
         timeout: WEB_API_TIMEOUT_MS,
@@ -31,8 +39,8 @@ export async function createNagNotifiers(platforms: NagPlatforms): Promise<NagNo
   }
   if (platforms.teams) {
     const [{ createTeamsNagNotifier }, { createTeamsAdapter }] = await Promise.all([
-      import('./teams/teams-nag-notifier.js'),
-      import('./teams/teams-settings.js'),
+      import('../chat/teams/teams-nag-notifier.js'),
+      import('../chat/teams/teams-settings.js'),
     ]);
     notifiers.push(
       createTeamsNagNotifier({
