@@ -8,11 +8,17 @@
  * turn take 10-20 ms, the rest of a burst waits in the kernel's accept queue where no counter sees
  * it (~2 s for 200, measured with bench/ack-floor.ts and slash-burst.ts; bench/README.md). So
  * during a burst (BURST_ARRIVALS arrivals, each within QUIET_MS of the one before) the work also
- * waits until arrivals pause for QUIET_MS. A command or two alone starts at once.
+ * waits until arrivals pause for QUIET_MS.
+ *
+ * Before a burst is recognised, the work waits for arrivals to pause SETTLE_MS: the first commands
+ * of a burst look like commands alone (up to four of them, more the faster the acks go), and a check
+ * started that early took ~80 ms of CPU from the acks still to come (bench/README.md,
+ * slash-burst.ts). A command alone starts SETTLE_MS after it arrived.
  */
 const MAX_WAIT_MS = 2_000;
 const QUIET_MS = 50;
 const BURST_ARRIVALS = 10;
+const SETTLE_MS = 10;
 
 export interface AckPriority {
   /** A connection was accepted (HTTP mode) or a request reached Bolt. */
@@ -23,15 +29,65 @@ export interface AckPriority {
   acksDrained(): Promise<void>;
 }
 
+interface HeldCommand {
+  readonly deadline: number;
+  readonly start: () => void;
+}
+
 export function createAckPriority(now: () => number): AckPriority {
   let unacked = 0;
   let lastArrival = -Infinity;
   let burstArrivals = 0;
+  // In insertion order, which is deadline order.
+  const held = new Set<HeldCommand>();
   const arrived = (): void => {
     const at = now();
-    burstArrivals = at - lastArrival < QUIET_MS ? burstArrivals + 1 : 1;
+    // While work is held, a long gap between two arrivals does not end the burst: it can be this loop stalled (a
+    // GC, another process on the CPU) with connections waiting in the kernel's queue; ending it there released the
+    // held work with much of a burst still to accept (one run on a busy machine: acks up to 2.4 s). Only the
+    // watcher, which looks after the loop has polled for connections, sees a burst end (paused()).
+    burstArrivals = at - lastArrival < QUIET_MS || held.size > 0 ? burstArrivals + 1 : 1;
     lastArrival = at;
   };
+
+  /** The next turn of the loop, whose poll phase accepts a connection waiting in the kernel's queue. */
+  const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+  /**
+   * Whether arrivals have paused for `quiet`. The time may have passed in this turn's own callbacks, after its poll,
+   * with connections queuing meanwhile; so the pause counts once one more poll has found none.
+   */
+  const paused = async (quiet: number): Promise<boolean> => {
+    if (unacked > 0 || now() - lastArrival < quiet) return false;
+    const seen = lastArrival;
+    await nextTurn();
+    return unacked === 0 && lastArrival === seen;
+  };
+
+  // One watcher for every held command, not a polling loop each: 200 commands each polling on every turn of the
+  // loop took ~10% of the CPU of the acks they waited for, and a young-generation GC (slash-burst.ts).
+  let watching = false;
+  const watch = async (): Promise<void> => {
+    watching = true;
+    while (held.size > 0) {
+      await nextTurn();
+      const quiet = burstArrivals >= BURST_ARRIVALS ? QUIET_MS : SETTLE_MS;
+      const mayStart = await paused(quiet);
+      if (mayStart) burstArrivals = 0;
+      const at = now();
+      for (const command of held) {
+        if (!mayStart && at < command.deadline) break;
+        held.delete(command);
+        command.start();
+      }
+      const next = held.values().next().value;
+      if (next && unacked === 0) {
+        const wait = Math.min(quiet - (at - lastArrival), next.deadline - at);
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));
+      }
+    }
+    watching = false;
+  };
+
   return {
     arrived,
     async handle(request) {
@@ -43,17 +99,11 @@ export function createAckPriority(now: () => number): AckPriority {
         unacked--;
       }
     },
-    async acksDrained() {
-      const deadline = now() + MAX_WAIT_MS;
-      for (;;) {
-        await new Promise((resolve) => setImmediate(resolve));
-        const at = now();
-        if (at >= deadline) return;
-        if (unacked > 0) continue;
-        const quietFor = at - lastArrival;
-        if (burstArrivals < BURST_ARRIVALS || quietFor >= QUIET_MS) return;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(QUIET_MS - quietFor, deadline - at)));
-      }
+    acksDrained() {
+      return new Promise<void>((start) => {
+        held.add({ deadline: now() + MAX_WAIT_MS, start });
+        if (!watching) void watch();
+      });
     },
   };
 }
