@@ -3,13 +3,15 @@
  * (MXOPS_REDIS_URL, default redis://127.0.0.1:6379): close() closes it and drops every key
  * under the prefix, so a bench leaves nothing behind.
  */
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { SmtpProbeResult } from '../src/diagnosis/smtp-port.js';
 import { createRedisConnection } from '../src/queue/redis-connection.js';
 import { SMTP_PROBE_QUEUE, type SmtpProbeJobData } from '../src/queue/smtp-probe-jobs.js';
-import { dropPrefix } from '../test/support/redis-test.js';
+import { dropPrefixAt } from '../test/support/redis-test.js';
+import { undoOnInterrupt } from './undo-on-interrupt.js';
 
 export const BENCH_REDIS_URL = process.env.MXOPS_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -28,10 +30,10 @@ export function benchQueuePrefix(): string {
 export async function openBenchQueue(prefix: string): Promise<BenchQueue> {
   const producer = createRedisConnection(BENCH_REDIS_URL, 'producer');
   const queue = new Queue<SmtpProbeJobData, SmtpProbeResult>(SMTP_PROBE_QUEUE, { connection: producer, prefix });
-  const events = new QueueEvents(SMTP_PROBE_QUEUE, {
-    connection: createRedisConnection(BENCH_REDIS_URL, 'worker'),
-    prefix,
-  });
+  // QueueEvents blocks on a duplicate of the connection it is given and closes only that one: this
+  // one is ours to disconnect, or its socket keeps the bench's process alive after the figures.
+  const eventsConnection = createRedisConnection(BENCH_REDIS_URL, 'worker');
+  const events = new QueueEvents(SMTP_PROBE_QUEUE, { connection: eventsConnection, prefix });
   await events.waitUntilReady();
   return {
     prefix,
@@ -41,9 +43,22 @@ export async function openBenchQueue(prefix: string): Promise<BenchQueue> {
       await events.close();
       await queue.close();
       producer.disconnect();
-      const admin = new Redis(BENCH_REDIS_URL);
-      await dropPrefix(admin, prefix);
-      admin.disconnect();
+      eventsConnection.disconnect();
+      await dropPrefixAt(BENCH_REDIS_URL, prefix);
     },
   };
+}
+
+/**
+ * If the bench is interrupted before it closes the queue (undo-on-interrupt.ts): its worker
+ * processes stopped first, so that none writes under the prefix after it is dropped. Call the
+ * result once the bench has closed the queue itself.
+ */
+export function undoQueueOnInterrupt(prefix: string, workers: readonly ChildProcess[]): () => void {
+  return undoOnInterrupt(async () => {
+    const running = workers.filter((worker) => worker.exitCode === null && worker.signalCode === null);
+    for (const worker of running) if (worker.connected) worker.disconnect();
+    await Promise.all(running.map((worker) => once(worker, 'exit')));
+    await dropPrefixAt(BENCH_REDIS_URL, prefix);
+  });
 }

@@ -6,6 +6,7 @@
  * its state machine (what a sweep without the next_at index would do).
  *
  *   node --expose-gc --import tsx bench/patch-sweep.ts [sizes, e.g. 20000,100000] [overdue]
+ *   BENCH_SMOKE=1 node --expose-gc --import tsx bench/patch-sweep.ts   (2,000 and 10,000 systems, 1,000 overdue)
  *
  * Needs Redis (MXOPS_TEST_REDIS_URL, default redis://127.0.0.1:6379) and PostgreSQL
  * (MXOPS_TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test); both are cleaned
@@ -23,10 +24,16 @@ import { patchFromRow, policyFromRow } from '../src/store/inventory-rows.js';
 import { DAY, inventory, patch, system } from '../test/support/inventory-fixture.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../test/support/redis-test.js';
 import { openTestDatabase } from '../test/support/test-database.js';
+import { checkGoal, checkThat, SMOKE } from './smoke.js';
+import { undoOnInterrupt } from './undo-on-interrupt.js';
 
 /** Inventory sizes to run; the same number of overdue patches in each shows what the sweep scales with. */
-const SIZES = (process.argv[2] ?? '20000,100000').split(',').map(Number);
-const OVERDUE = Number(process.argv[3] ?? 10_000);
+// Smoke: a tenth of the figures' sizes, the same 1 in 10 overdue at the larger size and the same 5x
+// between the two sizes, so the ratios below compare like with like (about 7 s for both stores).
+const SIZES = (SMOKE ? '2000,10000' : (process.argv[2] ?? '20000,100000')).split(',').map(Number);
+const OVERDUE = SMOKE ? 1_000 : Number(process.argv[3] ?? 10_000);
+/** The most the sweep grew from the smaller to the 5x larger inventory in the figures (SQLite, 379 -> 732 ms). */
+const RECORDED_SWEEP_GROWTH = 1.93;
 const now = Date.parse('2026-11-20T10:00:00Z');
 
 interface Figures {
@@ -80,6 +87,10 @@ async function run(dialect: StoreDialect, systems: number, memory: ReturnType<ty
   const redis = createRedisConnection(REDIS_URL, 'worker');
   const prefix = uniquePrefix();
   const queue = new Queue<NagId>(PATCH_NAG_QUEUE, { connection: redis, prefix });
+  const forget = undoOnInterrupt(async () => {
+    await dropPrefix(redis, prefix);
+    await store.drop();
+  });
   try {
     let started = performance.now();
     await importInventory(store, benchInventory(systems), { actor: 'bench', surface: 'cli', now, source: 'bench' });
@@ -144,6 +155,7 @@ async function run(dialect: StoreDialect, systems: number, memory: ReturnType<ty
     await dropPrefix(redis, prefix);
     redis.disconnect();
     await store.drop();
+    forget();
   }
 }
 
@@ -166,4 +178,30 @@ for (const f of figures) {
   console.log(
     `| ${f.dialect} | ${f.systems} | ${ms(f.importMs)} | ${ms(f.sweepMs)} | ${f.sweepStatements} | ${f.planned} | ${ms(f.enqueueMs)} | ${f.redisKeys} | ${ms(f.scanMs)} (${f.scanStatements} statements, finds ${f.scanDue} due) | ${(f.scanMs / f.sweepMs).toFixed(2)}x | ${Math.round(f.peakRssMb)} / ${Math.round(f.peakHeapMb)} MB |`,
   );
+}
+if (SMOKE) checkSmokeGoals();
+
+/**
+ * The goal: the sweep's work follows what is due, not the inventory. With the same patches due in a
+ * 5x larger inventory its statements stay the same (exact: paging through the inventory or a
+ * statement per patch would change them) and its time grows at most twice as much as it did in the
+ * figures (a sweep that read every patch would grow about as the full scan does, 5-7x here).
+ */
+function checkSmokeGoals(): void {
+  for (const f of figures)
+    checkThat(`${f.dialect}, ${f.systems} systems: ${OVERDUE} nags planned`, f.planned === OVERDUE);
+  for (const dialect of new Set(figures.map((f) => f.dialect))) {
+    const [small, large] = figures.filter((f) => f.dialect === dialect);
+    checkThat(
+      `${dialect}: the sweep's statements the same at ${small?.systems} and ${large?.systems} systems (${small?.sweepStatements}, ${large?.sweepStatements})`,
+      small !== undefined && small.sweepStatements === large?.sweepStatements,
+    );
+    checkGoal({
+      what: `${dialect}: sweep time at ${large?.systems} systems over ${small?.systems}`,
+      value: small && large ? large.sweepMs / small.sweepMs : NaN,
+      unit: 'x',
+      atMost: 2 * RECORDED_SWEEP_GROWTH,
+      why: `twice the ${RECORDED_SWEEP_GROWTH}x recorded`,
+    });
+  }
 }

@@ -3,20 +3,21 @@
  * (dist/src/main.js, what `npm install -g` runs), next to a bare `node -e ''` in the same run.
  *
  *   node --import tsx bench/startup.ts [runs] [--no-build] [--dist <dir>] [--before <dir>] [--only <word>]
- *   BENCH_SMOKE=1 node --import tsx bench/startup.ts      (1 run each, no targets: for CI)
+ *   BENCH_SMOKE=1 node --import tsx bench/startup.ts      (1 run each, limits at twice the targets: for CI)
  *
  * It runs `npm run build` first unless --no-build or --dist is given (--dist measures another
- * build). --before <dir> measures a second build in the same run, interleaved, for a before/after
- * table: a copy of dist/ from before a change, with package.json and node_modules beside it
- * (see README.md). --only keeps the commands whose name contains the word (and the baseline).
+ * build); a smoke run builds only if dist/ is older than the sources. --before <dir> measures a
+ * second build in the same run, interleaved, for a before/after table: a copy of dist/ from before
+ * a change, with package.json and node_modules beside it (see README.md). --only keeps the
+ * commands whose name contains the word (and the baseline).
  *
  * Per command, N runs: wall time from spawn to exit, peak RSS (process.resourceUsage().maxRSS,
  * written at exit by a one-line preload), and for `check` the time from spawn to the first DNS
  * packet at the loopback server this process runs (the resolver and root of bench.test). `chat`
  * and `start` are measured to ready (their banner, the "mxops started" log line) and then stopped
  * (end of input, SIGTERM); `start` needs Redis on MXOPS_TEST_REDIS_URL (default 127.0.0.1:6379)
- * and is skipped without it. Targets (issue 14) are checked unless BENCH_SMOKE is set; a missed
- * target makes the exit status 1.
+ * and is skipped without it. Targets (issue 14) are checked on the medians, in a smoke run at
+ * twice the target (Measured); a miss makes the exit status 1.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -27,15 +28,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { Redis } from 'ioredis';
 import { replyTo, startDnsServer, type TestDnsServer } from '../test/support/dns-test-server.js';
 import { startFakeSlackApi } from '../test/support/fake-slack-api.js';
-import { dropPrefix, REDIS_URL, uniquePrefix } from '../test/support/redis-test.js';
+import { dropPrefixAt, REDIS_URL, uniquePrefix } from '../test/support/redis-test.js';
+import { redisReachable } from '../test/support/service-reachable.js';
 import { freePort } from '../test/support/wait.js';
 import { BENCH_ZONES, DOMAIN, NAMESERVERS, RESOLVER } from './bench-zones.js';
+import { distIsStale } from './dist-freshness.js';
+import { checkGoal, SMOKE } from './smoke.js';
+import { undoOnInterrupt } from './undo-on-interrupt.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const SMOKE = process.env.BENCH_SMOKE === '1';
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {
   const at = args.indexOf(name);
@@ -46,11 +49,18 @@ const BEFORE = option('--before');
 const ONLY = option('--only');
 const VALUED = ['--dist', '--before', '--only'];
 const RUNS = SMOKE ? 1 : Number(args.find((arg, i) => /^\d+$/.test(arg) && !VALUED.includes(args[i - 1] ?? '')) ?? 11);
-const BUILD = option('--dist') === undefined && !args.includes('--no-build');
+const BUILD = option('--dist') === undefined && !args.includes('--no-build') && (!SMOKE || distIsStale(ROOT, DIST));
 const BOUNCE_FILE = path.join(ROOT, 'test/fixtures/bounces/gmail-address-not-found.eml');
 
 /** Issue 14's targets, on the median. */
 const TARGETS = { helpMs: 300, bounceMs: 300, firstQueryMs: 150, checkRssMb: 80 };
+/**
+ * A smoke run's first DNS packet may come at most this long after a bare `node -e ''` of the same
+ * run takes to exit. Twice the 150 ms target would fail today (README: 296-398 ms, node alone
+ * 107-127 ms), so the limit follows node's own start on the machine at hand, plus about twice what
+ * mxops added to it in those figures (190-270 ms). The target itself is checked by the full run.
+ */
+const SMOKE_FIRST_QUERY_OVER_NODE_MS = 400;
 
 interface Sample {
   readonly wallMs: number;
@@ -239,6 +249,10 @@ async function measureStart(main: string, checkEnv: Record<string, string>, slac
     DATABASE_URL: 'sqlite::memory:',
   };
   const run = spawnNode([main, 'start'], { env });
+  const forget = undoOnInterrupt(async () => {
+    run.child.kill('SIGKILL');
+    await dropPrefixAt(REDIS_URL, prefix);
+  });
   try {
     // pino logs on stderr.
     const ready = await whenPrinted(run, 'stderr', 'mxops started');
@@ -248,9 +262,8 @@ async function measureStart(main: string, checkEnv: Record<string, string>, slac
     return { ...(await run.exited), firstMs: ready };
   } finally {
     if (run.child.exitCode === null) run.child.kill('SIGKILL');
-    const admin = new Redis(REDIS_URL);
-    await dropPrefix(admin, prefix);
-    admin.disconnect();
+    await dropPrefixAt(REDIS_URL, prefix);
+    forget();
   }
 }
 
@@ -271,20 +284,7 @@ function quantile(values: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
 }
 
-async function redisReachable(): Promise<boolean> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
-
-async function main(): Promise<number> {
+async function main(): Promise<void> {
   if (BUILD) {
     process.stderr.write('npm run build ...\n');
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
@@ -307,7 +307,7 @@ async function main(): Promise<number> {
     MXOPS_RESOLVER: `${RESOLVER}:${dns.port}`,
   };
   writeFileSync(checkEnv.MXOPS_ROOT_HINTS, `. 3600000 NS root.test.\nroot.test. 3600000 A ${RESOLVER}\n`);
-  const withRedis = await redisReachable();
+  const withRedis = await redisReachable(REDIS_URL);
   const closers: (() => Promise<void>)[] = [() => dns.close()];
 
   const slack = withRedis ? await startFakeSlackApi({ botToken: 'xoxb-bench' }) : undefined;
@@ -336,9 +336,14 @@ async function main(): Promise<number> {
       name: `mxops chat --dns-only${label}`,
       run: async () => {
         const run = spawnNode([main, 'chat', '--dns-only'], { env: checkEnv, stdin: 'pipe', stdout: 'pipe' });
-        const ready = await whenPrinted(run, 'stdout', 'mxops chat:');
-        run.child.stdin?.end();
-        return { ...(await run.exited), firstMs: ready };
+        try {
+          const ready = await whenPrinted(run, 'stdout', 'mxops chat:');
+          run.child.stdin?.end();
+          return { ...(await run.exited), firstMs: ready };
+        } finally {
+          // A banner that never came leaves the console waiting for input.
+          if (run.child.exitCode === null) run.child.kill('SIGKILL');
+        }
       },
     },
     ...(slack === undefined
@@ -407,24 +412,52 @@ async function main(): Promise<number> {
     console.log(
       `| ${name} | ${files} | ${packages.length} | ${packages.filter((pkg) => dependencies.has(pkg)).join(' ') || '-'} |`,
     );
-  if (SMOKE) return 0;
-
-  const checks: [string, number | undefined, number, string][] = [
-    ['mxops --help, wall time', medians.get('mxops --help')?.wallMs, TARGETS.helpMs, 'ms'],
-    ['mxops bounce --no-check, wall time', medians.get('mxops bounce --no-check')?.wallMs, TARGETS.bounceMs, 'ms'],
-    ['mxops check, first DNS packet', medians.get('mxops check --dns-only')?.firstMs, TARGETS.firstQueryMs, 'ms'],
-    ['mxops check, peak RSS', medians.get('mxops check --dns-only')?.rssMb, TARGETS.checkRssMb, 'MB'],
-  ];
   console.log('');
-  let missed = 0;
-  for (const [what, value, target, unit] of checks) {
+  const check = medians.get('mxops check --dns-only');
+  const measured: Measured[] = [
+    {
+      what: 'mxops --help, wall time',
+      value: medians.get('mxops --help')?.wallMs,
+      unit: ' ms',
+      target: TARGETS.helpMs,
+    },
+    {
+      what: 'mxops bounce --no-check, wall time',
+      value: medians.get('mxops bounce --no-check')?.wallMs,
+      unit: ' ms',
+      target: TARGETS.bounceMs,
+    },
+    {
+      what: 'mxops check, first DNS packet',
+      value: check?.firstMs,
+      unit: ' ms',
+      target: TARGETS.firstQueryMs,
+      smokeLimit: {
+        atMost: Math.round(baseline + SMOKE_FIRST_QUERY_OVER_NODE_MS),
+        why: `node -e '' in this run (${baseline.toFixed(0)} ms) + ${SMOKE_FIRST_QUERY_OVER_NODE_MS} ms`,
+      },
+    },
+    { what: 'mxops check, peak RSS', value: check?.rssMb, unit: ' MB', target: TARGETS.checkRssMb },
+  ];
+  for (const { what, value, unit, target, smokeLimit } of measured) {
     if (value === undefined) continue; // not measured (--only)
-    const ok = value < target;
-    if (!ok) missed++;
-    console.log(`${ok ? 'ok    ' : 'MISSED'} ${what}: ${value.toFixed(0)} ${unit} (target under ${target} ${unit})`);
+    const limit = !SMOKE
+      ? { atMost: target, why: "issue 14's target" }
+      : (smokeLimit ?? { atMost: 2 * target, why: `twice the target of ${target}${unit}` });
+    checkGoal({ what, value, unit, ...limit });
   }
-  return missed === 0 ? 0 : 1;
 }
 
-process.exitCode = await main();
+/** Checked against issue 14's target on the medians, or in a smoke run (one sample each) against twice the target. */
+interface Measured {
+  readonly what: string;
+  readonly value: number | undefined;
+  readonly unit: string;
+  readonly target: number;
+  /** Where the smoke run's limit is not twice the target. */
+  readonly smokeLimit?: { readonly atMost: number; readonly why: string };
+}
+
+await main();
+// Now, whatever handles are left; the exit status is what the checks above set.
 process.exit();

@@ -1,6 +1,6 @@
 /** Real Redis for queue tests (BullMQ's Lua cannot be mocked): one unique key prefix per test. */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 
 export const REDIS_URL = process.env.MXOPS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -16,4 +16,14 @@ export async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
     cursor = next;
     if (keys.length > 0) await redis.del(...keys);
   } while (cursor !== '0');
+}
+
+/** dropPrefix over a connection of its own, for a process that holds none (a bench's clean-up). */
+export async function dropPrefixAt(url: string, prefix: string): Promise<void> {
+  const admin = new Redis(url);
+  try {
+    await dropPrefix(admin, prefix);
+  } finally {
+    admin.disconnect();
+  }
 }
