@@ -10,9 +10,6 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runAuditCheckpoint } from '../../commands/audit-log.js';
 import { createSlackNagNotifier } from '../../src/chat/slack/slack-nag-notifier.js';
-import { createInMemoryConversationReferenceStore } from '../../src/chat/teams/conversation-reference-store.js';
-import { createTeamsNagNotifier, TEAMS_SERVICE_REFERENCE_KEY } from '../../src/chat/teams/teams-nag-notifier.js';
-import { createTeamsAdapter } from '../../src/chat/teams/teams-settings.js';
 import { checkpointChannelSink } from '../../src/cli/audit-channel-sink.js';
 import { startAuditCheckpointWorker } from '../../src/queue/audit-checkpoint-worker.js';
 import { attachAudit } from '../../src/store/audit-attach.js';
@@ -20,13 +17,8 @@ import type { AuditCheckpointer } from '../../src/store/audit-checkpointer.js';
 import { auditKeyring, parseAuditKey } from '../../src/store/audit-keys.js';
 import { auditAppender, type AuditRecord, readAuditHead } from '../../src/store/audit-log.js';
 import { writeTransaction } from '../../src/store/write-transaction.js';
-import {
-  authenticationOffForLoopbackTests,
-  type FakeBotConnector,
-  startFakeBotConnector,
-  TEAMS_TEST_BOT,
-  TEAMS_TEST_SETTINGS,
-} from '../support/fake-bot-connector.js';
+import { type FakeBotConnector, startFakeBotConnector } from '../support/fake-bot-connector.js';
+import { teamsNotifierThrough } from '../support/teams-channel-notifier.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../support/fake-slack-api.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../support/redis-test.js';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -187,25 +179,7 @@ describe('audit checkpoints in a Teams audit channel', () => {
       { keyring: auditKeyring(KEY), checkpointFile: undefined, channel, checkpointMinutes: 60 },
       { now: () => AT, onError: (error) => errors.push(error.message) },
     );
-    // Where the connector is, as the bot stores it on hearing from Teams (in Redis in production).
-    const references = createInMemoryConversationReferenceStore();
-    await references.put(TEAMS_SERVICE_REFERENCE_KEY, {
-      channelId: 'msteams',
-      serviceUrl: connector.serviceUrl,
-      conversation: {
-        id: '19:general@thread.tacv2',
-        conversationType: 'channel',
-        isGroup: true,
-        name: '',
-        tenantId: TEAMS_TEST_SETTINGS.tenantId,
-      },
-      bot: TEAMS_TEST_BOT,
-    });
-    const notifier = createTeamsNagNotifier({
-      adapter: createTeamsAdapter(TEAMS_TEST_SETTINGS, authenticationOffForLoopbackTests()),
-      appId: TEAMS_TEST_SETTINGS.appId,
-      references,
-    });
+    const notifier = await teamsNotifierThrough(connector.serviceUrl);
     checkpointer.addSink(checkpointChannelSink(channel, [notifier]));
   });
   afterEach(async () => {

@@ -8,19 +8,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPatchNagProcessor } from '../../jobs/patch-nag.js';
 import type { NagNotifier } from '../../src/chat/nag-notifier.js';
 import { createSlackNagNotifier } from '../../src/chat/slack/slack-nag-notifier.js';
-import { createInMemoryConversationReferenceStore } from '../../src/chat/teams/conversation-reference-store.js';
-import { createTeamsNagNotifier, TEAMS_SERVICE_REFERENCE_KEY } from '../../src/chat/teams/teams-nag-notifier.js';
-import { createTeamsAdapter } from '../../src/chat/teams/teams-settings.js';
 import { nagJobId } from '../../src/queue/patch-jobs.js';
 import { type NagId, sweepDuePatches, unsentNags } from '../../src/store/escalation-sweep.js';
 import { importInventory } from '../../src/store/inventory-import.js';
-import {
-  authenticationOffForLoopbackTests,
-  type FakeBotConnector,
-  startFakeBotConnector,
-  TEAMS_TEST_BOT,
-  TEAMS_TEST_SETTINGS,
-} from '../support/fake-bot-connector.js';
+import { type FakeBotConnector, startFakeBotConnector } from '../support/fake-bot-connector.js';
+import { teamsNotifierThrough } from '../support/teams-channel-notifier.js';
 import { type FakeSlackApi, type RecordedCall, startFakeSlackApi } from '../support/fake-slack-api.js';
 import { DAY, inventory, patch, STANDARD_POLICY, system } from '../support/inventory-fixture.js';
 import { openTestDatabase, STORE_DIALECTS, type TestDatabase } from '../support/test-database.js';
@@ -199,24 +191,7 @@ describe.each(STORE_DIALECTS)('a nag whose worker dies mid-delivery on %s', (dia
     let notifier: NagNotifier;
     beforeEach(async () => {
       connector = await startFakeBotConnector();
-      const references = createInMemoryConversationReferenceStore();
-      await references.put(TEAMS_SERVICE_REFERENCE_KEY, {
-        channelId: 'msteams',
-        serviceUrl: connector.serviceUrl,
-        conversation: {
-          id: '19:general@thread.tacv2',
-          conversationType: 'channel',
-          isGroup: true,
-          name: '',
-          tenantId: TEAMS_TEST_SETTINGS.tenantId,
-        },
-        bot: TEAMS_TEST_BOT,
-      });
-      notifier = createTeamsNagNotifier({
-        adapter: createTeamsAdapter(TEAMS_TEST_SETTINGS, authenticationOffForLoopbackTests()),
-        appId: TEAMS_TEST_SETTINGS.appId,
-        references,
-      });
+      notifier = await teamsNotifierThrough(connector.serviceUrl);
     });
     afterEach(async () => {
       await connector.close();
