@@ -29,6 +29,26 @@ const chatFromStore = {
   group: ['**/chat/**'],
   message: 'The store imports nothing from src/chat/: it loads, saves and audits core types; wire them in src/cli/.',
 };
+// One direction between the top folders: commands/ and jobs/ import src/, never the other way, so
+// the graph has no cycle through them and an adapter never grows a use case. The composition root
+// (src/main.ts and its per-command parts in src/cli/) is the one place in src/ that imports them: it
+// binds the handlers to their deps and hands them down, ChatCommands (src/chat/chat-commands.ts) to
+// the chat surfaces and the job processors to the queue workers (src/queue/*-workers.ts).
+const upwardFromSrc = {
+  group: ['**/commands/**', '**/jobs/**'],
+  message:
+    'src/ imports nothing from commands/ or jobs/: take the handler as a parameter (a port in src/) and wire it in src/cli/.',
+};
+// And the composition root is the top of the graph: nothing but src/main.ts imports it.
+const compositionRoot = {
+  group: ['**/cli/**', '**/main.js'],
+  message: 'Only src/main.ts imports the composition root (src/cli/): take what it builds as a parameter.',
+};
+// no-restricted-imports does not look at import(): a lazily loaded handler is still an upward import.
+const upwardImportExpression = {
+  selector: 'ImportExpression[source.value=/(^|\\/)(commands|jobs)\\//]',
+  message: upwardFromSrc.message,
+};
 // Redis is one place: src/queue/ (connections, the outage account, locks and the Redis adapters).
 const redisOutsideQueue = { group: ['ioredis', 'bullmq'], message: 'Redis and BullMQ belong in src/queue/.' };
 // The neutral chat layer (src/chat/*.ts: cards, action ids, the Conversation and NagNotifier ports)
@@ -61,18 +81,40 @@ export default tseslint.config(
     },
   },
   {
+    // First: the blocks below replace these options for their folders (flat config does not merge a
+    // rule's options), so each of them repeats upwardFromSrc and compositionRoot.
+    files: ['src/**/*.ts'],
+    ignores: ['src/main.ts', 'src/cli/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [upwardFromSrc, compositionRoot] }],
+      'no-restricted-syntax': ['error', upwardImportExpression],
+    },
+  },
+  {
+    files: ['commands/**/*.ts', 'jobs/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [compositionRoot] }] },
+  },
+  {
     files: ['src/diagnosis/**/*.ts', 'src/patching/**/*.ts', 'src/outages/**/*.ts', 'src/bounces/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: forbiddenInCores }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [...forbiddenInCores, upwardFromSrc, compositionRoot] }] },
   },
   {
     files: ['src/chat/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [storeFromChat, redisOutsideQueue] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [storeFromChat, redisOutsideQueue, upwardFromSrc, compositionRoot] },
+      ],
+    },
   },
   {
     // Flat config replaces a rule's options rather than merging them: the block above, plus platforms.
     files: ['src/chat/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [storeFromChat, redisOutsideQueue, platformsInNeutralChat] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [storeFromChat, redisOutsideQueue, platformsInNeutralChat, upwardFromSrc, compositionRoot] },
+      ],
       // no-restricted-imports does not look at import(): a lazily loaded SDK is still a platform.
       'no-restricted-syntax': [
         'error',
@@ -81,12 +123,18 @@ export default tseslint.config(
             'ImportExpression[source.value=/^(@slack\\/|@microsoft\\/|botbuilder|\\.\\/(slack|teams|console)\\/)/]',
           message: platformsInNeutralChat.message,
         },
+        upwardImportExpression,
       ],
     },
   },
   {
     files: ['src/store/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [chatFromStore, redisOutsideQueue] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [chatFromStore, redisOutsideQueue, upwardFromSrc, compositionRoot] },
+      ],
+    },
   },
   {
     // Only the composition root and config read the environment (DESIGN.md, "Config parsed once").

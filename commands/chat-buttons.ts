@@ -1,27 +1,18 @@
 /**
  * Every button that acts on the store (nags, risk and outage requests), for the surfaces: which
  * ids there are, what their forms' inputs must hold before anything runs, and which handler a
- * click goes to. Slack and Teams wire one table instead of one per feature.
+ * click goes to. Slack and Teams reach it through chat-commands.ts: one table instead of one per feature.
  */
 import type { ActionId } from '../src/chat/action-ids.js';
+import type { ButtonInputs, ChatCommandContext } from '../src/chat/chat-commands.js';
 import type { MessageRef } from '../src/chat/conversation.js';
 import { OUTAGE_UNAVAILABLE } from './outage.js';
 import { checkOutageButtonInputs, handleOutageButton, isOutageButton, OUTAGE_BUTTONS } from './outage-buttons.js';
 import type { OutageDeps } from './outage-decisions.js';
 import { PATCH_UNAVAILABLE, type PatchDeps } from './patch.js';
-import {
-  checkButtonInputs,
-  handlePatchButton,
-  PATCH_BUTTONS,
-  type ButtonInputs,
-  type PatchButtonContext,
-} from './patch-buttons.js';
+import { checkButtonInputs, handlePatchButton, PATCH_BUTTONS } from './patch-buttons.js';
 
 export const CHAT_BUTTONS: readonly ActionId[] = [...PATCH_BUTTONS, ...OUTAGE_BUTTONS];
-
-export function isChatButton(id: ActionId): boolean {
-  return CHAT_BUTTONS.includes(id);
-}
 
 /** What the buttons run against; a surface started without one says the feature is not available. */
 export interface ButtonDeps {
@@ -48,7 +39,7 @@ export function handleChatButton(
   value: string,
   inputs: ButtonInputs,
   ref: MessageRef,
-  context: PatchButtonContext,
+  context: ChatCommandContext,
   deps: ButtonDeps,
 ): Promise<void> {
   if (isOutageButton(id))

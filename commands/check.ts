@@ -9,7 +9,7 @@ import { askFirstQuestion } from '../src/diagnosis/first-question.js';
 import type { MailServerLimits } from '../src/diagnosis/mail-server-limits.js';
 import { AppError } from '../src/errors.js';
 import { parseHostPort } from '../src/host-port.js';
-import type { SmtpSettings } from '../src/diagnosis/smtp-sessions.js';
+import type { SmtpSettings } from '../src/diagnosis/smtp-settings.js';
 import type { HttpsFetcher } from '../src/diagnosis/https-port.js';
 
 export interface CheckCommandInput {

@@ -3,19 +3,11 @@
  * mail setup gets worse or is fixed. The watch is a row in the store (audited) and a job
  * scheduler in Redis; the worker (jobs/mail-watch.ts) does the re-checking and the posting.
  */
+import type { ChatPlace } from '../src/chat/chat-place.js';
 import type { Conversation } from '../src/chat/conversation.js';
 import type { OpenDatabase } from '../src/store/database.js';
 import { addWatch, listWatches, removeWatch, type MailWatch } from '../src/store/mail-watches.js';
 import { describeDuration } from '../src/patching/duration.js';
-
-/** Where a chat command was typed and by whom, for what outlives the command (a watch). */
-export interface ChatPlace {
-  readonly platform: 'slack' | 'teams' | 'console';
-  /** Slack channel id, Teams conversation id (without ";messageid="), or the console's name. */
-  readonly conversation: string;
-  /** slack:U123, teams:<aad id>, console:<who> */
-  readonly user: string;
-}
 
 export interface WatchChatDeps {
   readonly store: OpenDatabase;

@@ -2,6 +2,7 @@ import { parseCheckTarget, type CheckTarget } from '../src/diagnosis/check-targe
 import type { DiagnosisProgress, DiagnosisReport } from '../src/diagnosis/diagnose.js';
 import { renderReportText } from '../src/diagnosis/render-text.js';
 import { adminNote } from '../src/chat/admin-note.js';
+import type { ChatPlace } from '../src/chat/chat-place.js';
 import { ACTION_IDS, type ActionId } from '../src/chat/action-ids.js';
 import type { Conversation, MessageRef } from '../src/chat/conversation.js';
 import { reportCard, runningCard, supersededCard } from '../src/chat/mailcheck-cards.js';
@@ -9,7 +10,7 @@ import type { CheckRegistry } from '../src/chat/running-checks.js';
 import { isAppError } from '../src/errors.js';
 import { handleBounce, type BounceChatDeps } from './mailcheck-bounce.js';
 import { handleHistory, handleWhatChanged, HISTORY_UNAVAILABLE, type HistoryChatDeps } from './mailcheck-history.js';
-import { handleUnwatch, handleWatch, handleWatches, type ChatPlace, type WatchChatDeps } from './mailcheck-watch.js';
+import { handleUnwatch, handleWatch, handleWatches, type WatchChatDeps } from './mailcheck-watch.js';
 import { WATCH_MAX_MINUTES, WATCH_MIN_MINUTES } from '../src/config.js';
 import { parseDuration } from '../src/patching/duration.js';
 

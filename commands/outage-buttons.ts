@@ -4,6 +4,8 @@
  * shows the approvals so far on every copy, buttons still live; a decision replaces every copy
  * with the outcome. Refusals (not an approver, too late) are told to the clicker alone and audited.
  */
+import type { ButtonInputs, ChatCommandContext } from '../src/chat/chat-commands.js';
+import type { ChatActor } from '../src/chat/chat-place.js';
 import { FORM_FIELDS } from '../src/chat/action-forms.js';
 import { ACTION_IDS, type ActionId } from '../src/chat/action-ids.js';
 import type { MessageRef } from '../src/chat/conversation.js';
@@ -12,12 +14,11 @@ import { parseWhen } from '../src/outages/when.js';
 import type { OutageDecision } from './outage-command.js';
 import { decideOutage, DEFAULT_ZONE, type OutageDeps } from './outage-decisions.js';
 import { askForWindow } from './outage.js';
-import { requireIdentity, resolveActor, type PatchActor } from './patch-actor.js';
+import { requireIdentity, resolveActor } from './patch-actor.js';
 import { parseDuration } from '../src/patching/duration.js';
 import { patchById } from '../src/store/inventory-queries.js';
 import type { Conversation } from '../src/chat/conversation.js';
 import { answerOutage, OUTAGE_OUTCOME_BUTTONS } from './outage-outcome.js';
-import type { ButtonInputs, PatchButtonContext } from './patch-buttons.js';
 import { type RefusalRecord, sentence, whisperRefusals } from './refusals.js';
 
 export const OUTAGE_BUTTONS: readonly ActionId[] = [
@@ -89,7 +90,7 @@ export async function handleOutageButton(
   value: string,
   inputs: ButtonInputs,
   ref: MessageRef,
-  context: PatchButtonContext,
+  context: ChatCommandContext,
   deps: OutageDeps,
 ): Promise<void> {
   const { conversation, actor } = context;
@@ -146,7 +147,7 @@ function checkWindowInputs(inputs: ButtonInputs, now: number): Readonly<Record<s
 async function requestWindowForPatch(
   patchId: number,
   inputs: ButtonInputs,
-  context: { readonly actor: PatchActor; readonly conversation: Conversation },
+  context: { readonly actor: ChatActor; readonly conversation: Conversation },
   deps: OutageDeps,
 ): Promise<void> {
   const errors = checkWindowInputs(inputs, deps.now());

@@ -4,6 +4,7 @@
  * was asked, each approver's direct message, on Slack and Teams) through the notifiers, from the
  * records of where each copy was posted. Copies on a platform without a notifier are left alone.
  */
+import type { ChatActor, ChatPlatform } from '../src/chat/chat-place.js';
 import type { MessageRef, Conversation } from '../src/chat/conversation.js';
 import type { NagNotifier } from '../src/chat/nag-notifier.js';
 import { outageCard, outageNoteCard } from '../src/chat/outage-cards.js';
@@ -17,7 +18,7 @@ import type { OpenDatabase } from '../src/store/database.js';
 import { expireOutageRequests, outageCards, outageRequestById, voteOnOutage } from '../src/store/outage-requests.js';
 import { loadOutageView } from '../src/store/outage-views.js';
 import type { OutageDecision } from './outage-command.js';
-import { requireIdentity, resolveActor, type ChatPlatform, type PatchActor } from './patch-actor.js';
+import { requireIdentity, resolveActor } from './patch-actor.js';
 
 export interface OutageDeps {
   readonly store: OpenDatabase;
@@ -43,7 +44,7 @@ export interface ClickedCopy {
  */
 export async function decideOutage(
   decision: OutageDecision,
-  actor: PatchActor,
+  actor: ChatActor,
   conversation: Conversation,
   deps: OutageDeps,
   clicked?: ClickedCopy,

@@ -3,12 +3,13 @@
  * buttons, or `outage patched|not-done <id>`): recorded, then the question is replaced in place by
  * the answer, so no live buttons remain. Refusals go to the one who clicked alone.
  */
+import type { ChatActor } from '../src/chat/chat-place.js';
 import { ACTION_IDS, type ActionId } from '../src/chat/action-ids.js';
 import type { Card } from '../src/chat/card.js';
 import type { Conversation, MessageRef } from '../src/chat/conversation.js';
 import type { OpenDatabase } from '../src/store/database.js';
 import { type OutageOutcome, recordOutageOutcome } from '../src/store/outage-outcomes.js';
-import { actorName, requireIdentity, resolveActor, type PatchActor } from './patch-actor.js';
+import { actorName, requireIdentity, resolveActor } from './patch-actor.js';
 import { type RefusalRecord, whisperRefusals } from './refusals.js';
 
 export const OUTAGE_OUTCOME_BUTTONS: readonly ActionId[] = [ACTION_IDS.outagePatched, ACTION_IDS.outageNotDone];
@@ -22,7 +23,7 @@ export async function answerOutage(
   outcome: 'patched' | 'not-done',
   requestId: number,
   context: {
-    readonly actor: PatchActor;
+    readonly actor: ChatActor;
     readonly conversation: Conversation;
     readonly question?: MessageRef;
     readonly refusal?: RefusalRecord;

@@ -5,6 +5,7 @@
  * all. Refusals (bad input, unknown system, outside the windows, not yours) go to the typist alone
  * and post nothing.
  */
+import type { ChatActor } from '../src/chat/chat-place.js';
 import type { Conversation } from '../src/chat/conversation.js';
 import { outageListCard, outageRequestCard } from '../src/chat/outage-cards.js';
 import type { Reading } from '../src/chat/patch-text.js';
@@ -14,14 +15,14 @@ import { loadOutageView, upcomingOutages } from '../src/store/outage-views.js';
 import { decideOutage, DEFAULT_ZONE, type OutageDeps } from './outage-decisions.js';
 import { answerOutage } from './outage-outcome.js';
 import { OUTAGE_HELP, parseOutageCommand, type OutageCommand } from './outage-command.js';
-import { requireIdentity, resolveActor, type KnownActor, type PatchActor } from './patch-actor.js';
+import { requireIdentity, resolveActor, type KnownActor } from './patch-actor.js';
 import { typedRefusal, whisperRefusals } from './refusals.js';
 
 export { OUTAGE_HELP } from './outage-command.js';
 export type { OutageDeps } from './outage-decisions.js';
 
 export interface OutageCommandContext {
-  readonly actor: PatchActor;
+  readonly actor: ChatActor;
   readonly conversation: Conversation;
 }
 

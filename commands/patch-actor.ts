@@ -2,24 +2,17 @@
  * Who typed a patch command, as the inventory knows them: Slack and Teams say who it was (a user
  * id, an AAD object id); the console is told with `mxops chat --as <handle>`.
  */
+import type { ChatActor } from '../src/chat/chat-place.js';
 import { AppError } from '../src/errors.js';
 import type { Actor } from '../src/store/actor.js';
 import { CLAIMED_CONSOLE_SURFACE } from '../src/store/audit-log.js';
 import type { OpenDatabase } from '../src/store/database.js';
 import { findPerson, personByChat } from '../src/store/inventory-queries.js';
 
-export type ChatPlatform = 'slack' | 'teams' | 'console';
-
-export interface PatchActor {
-  readonly platform: ChatPlatform;
-  /** Slack user id, Teams AAD object id, or the console's --as handle; undefined when unknown. */
-  readonly id: string | undefined;
-}
-
 /** Who typed or clicked, as the inventory knows them (the store's Actor). */
 export type KnownActor = Actor;
 
-export async function resolveActor(store: OpenDatabase, actor: PatchActor): Promise<KnownActor | undefined> {
+export async function resolveActor(store: OpenDatabase, actor: ChatActor): Promise<KnownActor | undefined> {
   if (actor.id === undefined || actor.id === '') return undefined;
   const person =
     actor.platform === 'console'
@@ -34,7 +27,7 @@ export async function resolveActor(store: OpenDatabase, actor: PatchActor): Prom
 }
 
 /** For the commands that change something: who it is must be known, even if not who may. */
-export function requireIdentity(known: KnownActor | undefined, actor: PatchActor): KnownActor {
+export function requireIdentity(known: KnownActor | undefined, actor: ChatActor): KnownActor {
   if (known !== undefined) return known;
   throw new AppError(
     'FORBIDDEN',

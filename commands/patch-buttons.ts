@@ -5,10 +5,11 @@
  * in place, so no live buttons remain on a decided request. Refusals (not yours to decide, already
  * decided, bad input) are told to the clicker alone and change nothing.
  */
+import type { ButtonInputs, ChatCommandContext } from '../src/chat/chat-commands.js';
 import { FORM_FIELDS } from '../src/chat/action-forms.js';
 import { ACTION_IDS, type ActionId } from '../src/chat/action-ids.js';
 import type { Card } from '../src/chat/card.js';
-import type { Conversation, MessageRef } from '../src/chat/conversation.js';
+import type { MessageRef } from '../src/chat/conversation.js';
 import { readNagButtonValue } from '../src/chat/patch-nag-cards.js';
 import { describeAckSequel, describeTime, type Reading } from '../src/chat/patch-text.js';
 import { AppError, isAppError } from '../src/errors.js';
@@ -20,7 +21,7 @@ import type { StoredPatch } from '../src/patching/stored-patch.js';
 import { patchById } from '../src/store/inventory-queries.js';
 import { applyPatchAction } from '../src/store/patch-actions.js';
 import type { PatchDeps } from './patch.js';
-import { actorName, requireIdentity, resolveActor, type KnownActor, type PatchActor } from './patch-actor.js';
+import { actorName, requireIdentity, resolveActor, type KnownActor } from './patch-actor.js';
 import type { AcceptRiskRequest } from './patch-request.js';
 import { decideRisk, requestRisk } from './patch-risk.js';
 import { sentence, whisperRefusals } from './refusals.js';
@@ -36,16 +37,6 @@ export const PATCH_BUTTONS: readonly ActionId[] = [
 
 export function isPatchButton(id: ActionId): boolean {
   return PATCH_BUTTONS.includes(id);
-}
-
-/** What was typed into the button's form, by field id (action-forms.ts). */
-export type ButtonInputs = Readonly<Record<string, string>>;
-
-export interface PatchButtonContext {
-  readonly actor: PatchActor;
-  readonly conversation: Conversation;
-  /** The thread the clicked message is a reply in (Slack's thread_ts); default: the clicked message's own thread. */
-  readonly thread?: MessageRef;
 }
 
 /** Times are shown in this zone to people the inventory does not know (as for typed commands). */
@@ -172,7 +163,7 @@ export async function handlePatchButton(
   value: string,
   inputs: ButtonInputs,
   ref: MessageRef,
-  context: PatchButtonContext,
+  context: ChatCommandContext,
   deps: PatchDeps,
 ): Promise<void> {
   const { conversation } = context;

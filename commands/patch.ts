@@ -4,6 +4,7 @@
  * hands over the conversation. Refusals (bad input, no such system, not yours) go to the user
  * alone and change nothing.
  */
+import type { ChatActor } from '../src/chat/chat-place.js';
 import type { Card } from '../src/chat/card.js';
 import type { Conversation } from '../src/chat/conversation.js';
 import { actionCard, listCard, overdueCard, showCard, whoCard } from '../src/chat/patch-cards.js';
@@ -12,14 +13,13 @@ import type { OpenDatabase } from '../src/store/database.js';
 import { applyPatchAction } from '../src/store/patch-actions.js';
 import { loadOpenSystems, loadOverdue, loadSystemDetails, loadSystemPeople } from './patch-views.js';
 import { addPatch } from './patch-add.js';
-import { actorName, requireIdentity, resolveActor, type KnownActor, type PatchActor } from './patch-actor.js';
+import { actorName, requireIdentity, resolveActor, type KnownActor } from './patch-actor.js';
 import { parsePatchCommand, PATCH_HELP, type PatchRequest } from './patch-request.js';
 import { typedRefusal, whisperRefusals } from './refusals.js';
 import { decideRisk, listRisks, requestRisk } from './patch-risk.js';
 import type { NagNotifier } from '../src/chat/nag-notifier.js';
 
 export { PATCH_HELP } from './patch-request.js';
-export type { PatchActor } from './patch-actor.js';
 
 export interface PatchDeps {
   readonly store: OpenDatabase;
@@ -30,7 +30,7 @@ export interface PatchDeps {
 }
 
 export interface PatchCommandContext {
-  readonly actor: PatchActor;
+  readonly actor: ChatActor;
   readonly conversation: Conversation;
 }
 
@@ -65,7 +65,7 @@ export async function handlePatch(text: string, context: PatchCommandContext, de
 
 async function answer(
   request: Exclude<PatchRequest, { kind: 'help' | 'invalid' }>,
-  actor: PatchActor,
+  actor: ChatActor,
   deps: PatchDeps,
 ): Promise<Card[]> {
   const { store } = deps;
@@ -86,7 +86,7 @@ async function answer(
 async function answerOne(
   request: Exclude<PatchRequest, { kind: 'help' | 'invalid' | 'accept-risk' | 'decide-risk' | 'risks' }>,
   known: KnownActor | undefined,
-  actor: PatchActor,
+  actor: ChatActor,
   deps: PatchDeps,
   reading: Reading,
 ): Promise<Card> {

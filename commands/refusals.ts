@@ -4,18 +4,19 @@
  * the audit log, where it is recorded as refused; anything else is an incident and goes on to the
  * surface's error boundary.
  */
+import type { ChatActor } from '../src/chat/chat-place.js';
 import type { Conversation } from '../src/chat/conversation.js';
 import { type AppError, isAppError, type ErrorCode } from '../src/errors.js';
 import { auditRefusal } from '../src/store/audit-refusals.js';
 import type { OpenDatabase } from '../src/store/database.js';
-import { resolveActor, type PatchActor } from './patch-actor.js';
+import { resolveActor } from './patch-actor.js';
 
 const REFUSALS: readonly ErrorCode[] = ['BAD_INPUT', 'NOT_FOUND', 'FORBIDDEN', 'CONFLICT'];
 
 /** What a refused attempt is recorded as (store/audit-refusals.ts): who tried what on what. */
 export interface RefusalRecord {
   readonly deps: { readonly store: OpenDatabase; readonly now: () => number };
-  readonly actor: PatchActor;
+  readonly actor: ChatActor;
   /** `click <action id>` (click outage.approve) or `typed <command>` (typed patch done mail-gw-1). */
   readonly attempted: string;
   /** A button's value or the typed target, as given. */
@@ -48,7 +49,7 @@ export async function whisperRefusals(
 }
 
 /** A typed command that changes something, refused because the person may not: on the record as typed. */
-export function typedRefusal(deps: RefusalRecord['deps'], actor: PatchActor, text: string): RefusalRecord {
+export function typedRefusal(deps: RefusalRecord['deps'], actor: ChatActor, text: string): RefusalRecord {
   const typed = text.trim().replace(/\s+/g, ' ');
   return {
     deps,

@@ -6,9 +6,13 @@
  */
 import type { Redis } from 'ioredis';
 import { closeExpiredRequests } from '../../commands/outage-decisions.js';
+import { createMailWatchProcessor } from '../../jobs/mail-watch.js';
+import { createOutageStepProcessor } from '../../jobs/outage-step.js';
+import { createPatchNagProcessor, NAG_MAX_STALLED_COUNT } from '../../jobs/patch-nag.js';
+import { createPatchSweepProcessor } from '../../jobs/patch-sweep.js';
 import type { NagNotifier } from '../chat/nag-notifier.js';
 import type { Config } from '../config.js';
-import { startPatchWorkers } from '../queue/patch-workers.js';
+import { startPatchWorkers, type PatchProcessors } from '../queue/patch-workers.js';
 import { startWatchWorker } from '../queue/watch-workers.js';
 import type { OpenDatabase } from '../store/database.js';
 import { scheduleCheckpoints } from './audit-checkpoints.js';
@@ -30,12 +34,9 @@ export async function startBackgroundWorkers(
   const escalation = await startPatchWorkers({
     connection,
     prefix: config.queue.prefix,
-    store,
-    notifiers,
+    processors: patchProcessors(store, notifiers),
     sweepEveryMs: config.sweepIntervalSeconds * 1000,
-    now: () => Date.now(),
     onError,
-    expireOutages: (now) => closeExpiredRequests(store, notifiers, now),
   });
   own('the escalation workers', () => escalation.close());
   // A watch's SMTP probes run in this worker: it is one itself, and waiting on the probe queue from here could starve it.
@@ -44,12 +45,34 @@ export async function startBackgroundWorkers(
   const watches = await startWatchWorker({
     connection,
     prefix: config.queue.prefix,
-    store,
-    notifiers,
-    diagnose: (target) => run(target),
-    keepMs: config.checkHistoryDays * DAY_MS,
-    now: () => new Date(),
+    processor: (unschedule) =>
+      createMailWatchProcessor({
+        store,
+        notifiers,
+        diagnose: (target) => run(target),
+        keepMs: config.checkHistoryDays * DAY_MS,
+        now: () => new Date(),
+        unschedule,
+      }),
     onError,
   });
   own('the watch worker', () => watches.close());
+}
+
+/** The escalation's jobs over the store and the notifiers; each sweep also closes expired outage requests. */
+function patchProcessors(store: OpenDatabase, notifiers: readonly NagNotifier[]): PatchProcessors {
+  const now = (): number => Date.now();
+  const deliveries = { store, notifiers, now };
+  return {
+    sweep: (queues) =>
+      createPatchSweepProcessor({
+        store,
+        ...queues,
+        now,
+        expireOutages: (at) => closeExpiredRequests(store, notifiers, at),
+      }),
+    nag: createPatchNagProcessor(deliveries),
+    nagMaxStalledCount: NAG_MAX_STALLED_COUNT,
+    outageStep: createOutageStepProcessor(deliveries),
+  };
 }

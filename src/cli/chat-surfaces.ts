@@ -5,6 +5,7 @@
  * is stopped too: both stop taking requests at once, then the work they took finishes.
  */
 import type http from 'node:http';
+import { chatCommands } from '../../commands/chat-commands.js';
 import type { MailcheckDeps } from '../../commands/mailcheck.js';
 import type { PatchDeps } from '../../commands/patch.js';
 import type { DeliveryLog } from '../chat/slack/recent-deliveries.js';
@@ -47,14 +48,14 @@ export async function startChatSurfaces(
   const surfaces: Surfaces = {};
   lifecycle.own('the chat surfaces', () => stopSurfaces(surfaces, deps.redisGone()), { limitMs: deps.drainMs });
   const { patch, logger, hide } = deps;
+  // The outage commands run against the same store as the patch inventory.
+  const commandsOn = (surface: 'slack' | 'teams') => chatCommands(deps.on(surface), { patch, outage: patch });
   if (config.slack) {
     const [{ createSlackApp }, { slackLogger }] = await Promise.all([
       import('../chat/slack/slack-app.js'),
       import('../chat/slack/slack-logger.js'),
     ]);
-    surfaces.slack = createSlackApp(config.slack, deps.on('slack'), {
-      patch,
-      outage: patch,
+    surfaces.slack = createSlackApp(config.slack, commandsOn('slack'), {
       deliveries: deps.deliveries,
       logger: slackLogger(sdkLogTo(logger, 'slack', hide)),
     });
@@ -66,10 +67,8 @@ export async function startChatSurfaces(
       import('../chat/teams/teams-http.js'),
     ]);
     const log = sdkLogTo(logger, 'teams', hide);
-    surfaces.teams = createTeamsBot(config.teams, deps.on('teams'), {
+    surfaces.teams = createTeamsBot(config.teams, commandsOn('teams'), {
       references: deps.references,
-      patch,
-      outage: patch,
       log: (line, level = 'warn') => log(level, [line]),
     });
     surfaces.teamsServer = await listenForActivities(surfaces.teams.handle, config.teams.port, config.teams.host);

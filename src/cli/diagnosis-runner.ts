@@ -15,7 +15,7 @@ import type { CheckTarget } from '../diagnosis/check-target.js';
 import type { DiagnosisReport } from '../diagnosis/diagnose.js';
 import type { DnsServer } from '../diagnosis/dns-port.js';
 import type { HttpsFetcher } from '../diagnosis/https-port.js';
-import type { SmtpSettings } from '../diagnosis/smtp-sessions.js';
+import type { SmtpSettings } from '../diagnosis/smtp-settings.js';
 import { AppError } from '../errors.js';
 import { parseHostPort } from '../host-port.js';
 import { createDnsClient } from '../net/dns-client.js';

@@ -1,4 +1,5 @@
 /** `mxops chat`: the console surface, with the whole diagnosis and the patch inventory behind it. */
+import { chatCommands } from '../../commands/chat-commands.js';
 import type { PatchDeps } from '../../commands/patch.js';
 import { runConsoleChat } from '../chat/console/console-chat.js';
 import { loadConfig } from '../config.js';
@@ -19,10 +20,7 @@ export async function runChat(options: ChatOptions, env: NodeJS.ProcessEnv, life
   const run = diagnosisRunner(diagnosisDeps(config, fixedProbes(smtp, https)));
   const patch: PatchDeps = { store: await openStore(config, lifecycle), now: () => Date.now() };
   // The console has no notifiers: outage requests typed there reach approvers only where typed.
-  await runConsoleChat(process.stdin, process.stdout, mailcheckDeps(config, run, { store: patch.store }), {
-    patch,
-    outage: patch,
-    ...(options.as !== undefined ? { actor: options.as } : {}),
-  });
+  const commands = chatCommands(mailcheckDeps(config, run, { store: patch.store }), { patch, outage: patch });
+  await runConsoleChat(process.stdin, process.stdout, commands, options.as !== undefined ? { actor: options.as } : {});
   return 0;
 }

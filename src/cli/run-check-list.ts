@@ -7,7 +7,7 @@ import { readTargetList, runCheckMany } from '../../commands/check-many.js';
 import { parseConcurrency } from '../../commands/check-concurrency.js';
 import type { CheckCommandDeps } from '../../commands/check.js';
 import type { Config } from '../config.js';
-import type { SmtpSettings } from '../diagnosis/smtp-sessions.js';
+import type { SmtpSettings } from '../diagnosis/smtp-settings.js';
 import { AppError } from '../errors.js';
 import { oneSessionPerAddress } from '../net/one-session-per-address.js';
 import { createSharedDnsClient } from '../net/shared-dns-client.js';

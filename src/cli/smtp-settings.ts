@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import type { Config } from '../config.js';
 import type { SmtpProber } from '../diagnosis/smtp-port.js';
-import type { SmtpSettings } from '../diagnosis/smtp-sessions.js';
+import type { SmtpSettings } from '../diagnosis/smtp-settings.js';
 import { createSmtpProber } from '../net/smtp-prober.js';
 import { createFollowUpScheduler } from '../queue/follow-up-scheduler.js';
 import { queuedProbeWaitMs } from '../queue/probe-stall.js';

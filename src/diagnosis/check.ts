@@ -3,7 +3,7 @@ import type { DomainFacts } from './domain-facts.js';
 import type { CheckTarget } from './check-target.js';
 import type { Finding } from './finding.js';
 import type { HttpsFetcher } from './https-port.js';
-import type { SmtpSettings } from './smtp-sessions.js';
+import type { SmtpSettings } from './smtp-settings.js';
 
 /**
  * What every check gets: the domain and recipient, the run's shared DNS facts and the query

@@ -1,6 +1,6 @@
 import type { Check, CheckContext } from './check.js';
 import type { CheckTarget } from './check-target.js';
-import type { SmtpSettings } from './smtp-sessions.js';
+import type { SmtpSettings } from './smtp-settings.js';
 import { dmarcCheck } from './checks/dmarc.js';
 import { ednsCheck } from './checks/edns.js';
 import { mxCheck } from './checks/mx.js';

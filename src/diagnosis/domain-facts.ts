@@ -1,17 +1,11 @@
+import type { AuthoritativeServer } from './authoritative-server.js';
 import { probeNameserver, type NameserverHealth } from './delegation/nameserver-health.js';
 import { DelegationWalker, type Delegation, type NameserverAddress } from './delegation/walk.js';
-import type { DnsRecord, DnsServer } from './dns-port.js';
+import type { DnsRecord } from './dns-port.js';
 import type { DnsLookups, QueryOutcome } from './dns-lookups.js';
 import { isIpAddress, sameName } from './domain-name.js';
 import { settledNothing } from './lookup-failure.js';
 import { DEFAULT_MAIL_SERVER_LIMITS, type MailServerLimits } from './mail-server-limits.js';
-
-export interface AuthoritativeServer {
-  /** The NS host name, for people. */
-  readonly host: string;
-  readonly address: string;
-  readonly server: DnsServer;
-}
 
 export interface Authority {
   readonly zone: string;

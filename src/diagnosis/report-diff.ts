@@ -3,7 +3,7 @@ import { compareStatus, type Finding, type Status } from './finding.js';
 import type { Observations } from './observations.js';
 import { CLASSIC_UDP_LIMIT } from './size-probe.js';
 import { FLAG_DAY_UDP_SIZE } from './dns-lookups.js';
-import type { Verdict } from './senders.js';
+import type { Verdict } from './sender-verdict.js';
 
 /** The part of a report two runs are compared on. */
 export type ComparedReport = Pick<DiagnosisReport, 'findings' | 'senders' | 'observations'> & {

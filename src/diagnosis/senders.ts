@@ -1,7 +1,6 @@
 import type { Finding } from './finding.js';
+import type { Verdict } from './sender-verdict.js';
 import { SMTP_DELIVERY_RULES, SMTP_SENDER_FAMILIES, type SenderRule, type SmtpSenderFamily } from './smtp-senders.js';
-
-export type Verdict = 'ok' | 'fail' | 'unknown';
 
 export interface SenderVerdict {
   readonly family: string;

@@ -1,6 +1,6 @@
 import type { DnsReply, QueryType } from './dns-port.js';
 import { FLAG_DAY_UDP_SIZE, type DnsLookups, type QueryOutcome } from './dns-lookups.js';
-import type { AuthoritativeServer } from './domain-facts.js';
+import type { AuthoritativeServer } from './authoritative-server.js';
 
 /** RFC 1035 §4.2.1: the most a UDP reply may carry without EDNS, and qmail's whole buffer. */
 export const CLASSIC_UDP_LIMIT = 512;

@@ -20,7 +20,7 @@
  *   DANE senders treat the host as having no TLSA.
  */
 import type { EvidenceValue, Finding } from './finding.js';
-import type { Verdict } from './senders.js';
+import type { Verdict } from './sender-verdict.js';
 
 /**
  * A rule as senders.ts has it, plus `verdict`: what a match means, 'fail' when absent. A rule

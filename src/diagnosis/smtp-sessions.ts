@@ -1,33 +1,7 @@
 import type { CheckContext } from './check.js';
 import type { MailServerAddress } from './domain-facts.js';
-import type { SmtpProbeRequest, SmtpProbeResult, SmtpProber } from './smtp-port.js';
-
-/** A follow-up probe scheduled for later, and how to read its result. */
-export interface ScheduledFollowUp {
-  readonly id: string;
-  /** ISO 8601. */
-  readonly dueAt: string;
-}
-
-/**
- * Schedules the same probe again later, for a greylisting 4xx: senders that retry get through
- * after the delay, and the follow-up shows whether this one would. The queue adapter implements
- * it with a delayed job; a run without a queue has none.
- */
-export interface FollowUpScheduler {
-  schedule(request: SmtpProbeRequest, delayMs: number): Promise<ScheduledFollowUp>;
-}
-
-/** How this run talks SMTP; absent for a DNS-only run. */
-export interface SmtpSettings {
-  readonly prober: SmtpProber;
-  /** 25, except for test beds. */
-  readonly port: number;
-  readonly heloName: string;
-  readonly followUps?: { readonly scheduler: FollowUpScheduler; readonly delayMs: number };
-  /** Probe afresh, past any cache of recent results (Re-check). */
-  readonly fresh?: boolean;
-}
+import type { SmtpProbeResult } from './smtp-port.js';
+import type { ScheduledFollowUp } from './smtp-settings.js';
 
 export interface MailServerSession {
   readonly server: MailServerAddress;

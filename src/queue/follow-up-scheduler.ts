@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { SmtpProbeResult } from '../diagnosis/smtp-port.js';
-import type { FollowUpScheduler } from '../diagnosis/smtp-sessions.js';
+import type { FollowUpScheduler } from '../diagnosis/smtp-settings.js';
 import { smtpProbeJobId, type SmtpProbeJobData } from './smtp-probe-jobs.js';
 
 /** Finished follow-ups are kept this long for `mxops follow-up <id>` to read. */

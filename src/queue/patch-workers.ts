@@ -1,30 +1,37 @@
 /**
  * The escalation's BullMQ side in one place: the recurring sweep (one schedule in Redis however
  * many replicas call this), its worker, the nag worker and the outage follow-through worker.
- * Closing waits for running jobs.
+ * Closing waits for running jobs. What each job does is jobs/'s, handed in by the composition root
+ * (src/cli/background-workers.ts): src/ never imports jobs/ (README, Layout).
  */
-import { Queue, Worker } from 'bullmq';
+import { Queue, Worker, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createPatchNagProcessor, NAG_MAX_STALLED_COUNT } from '../../jobs/patch-nag.js';
-import { createOutageStepProcessor } from '../../jobs/outage-step.js';
-import { createPatchSweepProcessor } from '../../jobs/patch-sweep.js';
-import type { NagNotifier } from '../chat/nag-notifier.js';
-import type { OpenDatabase } from '../store/database.js';
 import type { NagId } from '../store/escalation-sweep.js';
 import type { OutageStepId } from '../store/outage-steps.js';
 import { OUTAGE_STEP_QUEUE } from './outage-jobs.js';
 import { PATCH_NAG_QUEUE, PATCH_SWEEP_QUEUE, scheduleSweep } from './patch-jobs.js';
 
+/** Where a sweep hands what it found due; opened here, so the sweep's processor is made over them. */
+export interface SweepQueues {
+  readonly nagQueue: Queue<NagId>;
+  readonly outageStepQueue: Queue<OutageStepId>;
+}
+
+/** The jobs' processors (jobs/patch-sweep.ts, patch-nag.ts, outage-step.ts) over their deps. */
+export interface PatchProcessors {
+  readonly sweep: (queues: SweepQueues) => Processor;
+  readonly nag: Processor;
+  /** How often a nag job may be taken over from a worker that died holding it (jobs/patch-nag.ts says why). */
+  readonly nagMaxStalledCount: number;
+  readonly outageStep: Processor;
+}
+
 export interface PatchWorkersOptions {
   readonly connection: Redis;
   readonly prefix: string;
-  readonly store: OpenDatabase;
-  readonly notifiers: readonly NagNotifier[];
+  readonly processors: PatchProcessors;
   readonly sweepEveryMs: number;
-  readonly now: () => number;
   readonly onError: (error: Error) => void;
-  /** Run by each sweep: closes outage requests that expired undecided. */
-  readonly expireOutages?: (now: number) => Promise<unknown>;
   /** Nags delivered at once; each is a few chat API calls. */
   readonly nagConcurrency?: number;
 }
@@ -39,26 +46,19 @@ export async function startPatchWorkers(options: PatchWorkersOptions): Promise<P
   const nagQueue = new Queue<NagId>(PATCH_NAG_QUEUE, { connection, prefix });
   const outageStepQueue = new Queue<OutageStepId>(OUTAGE_STEP_QUEUE, { connection, prefix });
   await scheduleSweep(sweepQueue, options.sweepEveryMs);
-  const deliveries = { store: options.store, notifiers: options.notifiers, now: options.now };
-  const sweeper = new Worker(
-    PATCH_SWEEP_QUEUE,
-    createPatchSweepProcessor({
-      store: options.store,
-      nagQueue,
-      outageStepQueue,
-      now: options.now,
-      ...(options.expireOutages ? { expireOutages: options.expireOutages } : {}),
-    }),
-    { connection, prefix, concurrency: 1 },
-  );
-  // A nag job may be taken over from more than one dead worker (NAG_MAX_STALLED_COUNT says why).
-  const nagger = new Worker(PATCH_NAG_QUEUE, createPatchNagProcessor(deliveries), {
+  const { processors } = options;
+  const sweeper = new Worker(PATCH_SWEEP_QUEUE, processors.sweep({ nagQueue, outageStepQueue }), {
+    connection,
+    prefix,
+    concurrency: 1,
+  });
+  const nagger = new Worker(PATCH_NAG_QUEUE, processors.nag, {
     connection,
     prefix,
     concurrency: options.nagConcurrency ?? 4,
-    maxStalledCount: NAG_MAX_STALLED_COUNT,
+    maxStalledCount: processors.nagMaxStalledCount,
   });
-  const stepper = new Worker(OUTAGE_STEP_QUEUE, createOutageStepProcessor(deliveries), {
+  const stepper = new Worker(OUTAGE_STEP_QUEUE, processors.outageStep, {
     connection,
     prefix,
     concurrency: 2,

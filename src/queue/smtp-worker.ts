@@ -1,6 +1,6 @@
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createSmtpProbeProcessor } from '../../jobs/smtp-probe.js';
+import { createSmtpProbeProcessor } from './smtp-probe-processor.js';
 import type { SmtpProbeResult, SmtpProber } from '../diagnosis/smtp-port.js';
 import { createDestinationLock } from './destination-lock.js';
 import { PROBE_STALL } from './probe-stall.js';

@@ -1,12 +1,19 @@
-/** The worker of `/mailcheck watch`: re-checks watched domains as their job schedulers fire. */
-import { Queue, Worker } from 'bullmq';
+/**
+ * The worker of `/mailcheck watch`: re-checks watched domains as their job schedulers fire. What a
+ * run does is jobs/mail-watch.ts's, handed in by the composition root (src/cli/background-workers.ts).
+ */
+import { Queue, Worker, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createMailWatchProcessor, type MailWatchDeps } from '../../jobs/mail-watch.js';
 import { MAIL_WATCH_QUEUE, unscheduleWatch, type WatchJobData } from './watch-jobs.js';
 
-export interface WatchWorkerOptions extends MailWatchDeps {
+export interface WatchWorkerOptions {
   readonly connection: Redis;
   readonly prefix: string;
+  /**
+   * Made over `unschedule`, which removes a watch's job scheduler from the queue opened here: a job
+   * for a watch that is gone stops its own schedule.
+   */
+  readonly processor: (unschedule: (watchId: number) => Promise<void>) => Processor<WatchJobData>;
   readonly onError: (error: Error) => void;
   /** Watches checked at once; each is a whole diagnosis. */
   readonly concurrency?: number;
@@ -17,9 +24,9 @@ export interface WatchWorker {
 }
 
 export async function startWatchWorker(options: WatchWorkerOptions): Promise<WatchWorker> {
-  const { connection, prefix, onError, concurrency, ...deps } = options;
+  const { connection, prefix, onError, concurrency } = options;
   const queue = new Queue<WatchJobData>(MAIL_WATCH_QUEUE, { connection, prefix });
-  const processor = createMailWatchProcessor({ ...deps, unschedule: (watchId) => unscheduleWatch(queue, watchId) });
+  const processor = options.processor((watchId) => unscheduleWatch(queue, watchId));
   const worker = new Worker(MAIL_WATCH_QUEUE, processor, { connection, prefix, concurrency: concurrency ?? 2 });
   worker.on('error', onError);
   worker.on('failed', (job, error) =>

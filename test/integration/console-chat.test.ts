@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chatCommands } from '../../commands/chat-commands.js';
 import type { MailcheckDeps } from '../../commands/mailcheck.js';
 import { runConsoleChat } from '../../src/chat/console/console-chat.js';
 import { RunningChecks } from '../../src/chat/running-checks.js';
@@ -62,7 +63,7 @@ describe('mxops chat (console surface)', () => {
     const output = new PassThrough();
     let text = '';
     output.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    const done = runConsoleChat(input, output, deps());
+    const done = runConsoleChat(input, output, chatCommands(deps()));
     input.end(script);
     await done;
     return text;

@@ -11,7 +11,7 @@ import { createFollowUpReader } from '../../src/queue/follow-up-reader.js';
 import { createFollowUpScheduler } from '../../src/queue/follow-up-scheduler.js';
 import { createQueuedSmtpProber } from '../../src/queue/queued-smtp-prober.js';
 import { runFollowUpCommand } from '../../commands/follow-up.js';
-import type { SmtpSettings } from '../../src/diagnosis/smtp-sessions.js';
+import type { SmtpSettings } from '../../src/diagnosis/smtp-settings.js';
 import { createRedisConnection } from '../../src/queue/redis-connection.js';
 import { SMTP_PROBE_QUEUE, type SmtpProbeJobData } from '../../src/queue/smtp-probe-jobs.js';
 import { createSmtpWorker } from '../../src/queue/smtp-worker.js';

@@ -169,9 +169,9 @@ describe('a watch re-checks on its schedule and posts only when mail got worse o
       at: new Date(START),
     });
     worker = await startWatchWorker({
-      ...deps(),
       connection: redis,
       prefix,
+      processor: (unschedule) => createMailWatchProcessor({ ...deps(), unschedule }),
       onError: (error) => errors.push(error),
       concurrency: 1,
     });
@@ -310,9 +310,9 @@ describe('a watch re-checks on its schedule and posts only when mail got worse o
     });
     await scheduleWatch(queue, watch);
     worker = await startWatchWorker({
-      ...deps(),
       connection: redis,
       prefix,
+      processor: (unschedule) => createMailWatchProcessor({ ...deps(), unschedule }),
       onError: (error) => void errors.push(error),
       concurrency: 1,
     });

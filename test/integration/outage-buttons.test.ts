@@ -8,6 +8,7 @@
  * suites run on both databases.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { chatCommands } from '../../commands/chat-commands.js';
 import { closeExpiredRequests } from '../../commands/outage-decisions.js';
 import type { OutageDeps } from '../../commands/outage.js';
 import { ACTION_IDS } from '../../src/chat/action-ids.js';
@@ -19,7 +20,7 @@ import {
   createInMemoryConversationReferenceStore,
   type ConversationReferenceStore,
 } from '../../src/chat/teams/conversation-reference-store.js';
-import { createTeamsNagNotifier, TEAMS_SERVICE_REFERENCE_KEY } from '../../src/chat/teams/teams-nag-notifier.js';
+import { createTeamsNagNotifier } from '../../src/chat/teams/teams-nag-notifier.js';
 import { createTeamsAdapter } from '../../src/chat/teams/teams-settings.js';
 import { readAuditLog } from '../../src/store/audit-log.js';
 import { importInventory } from '../../src/store/inventory-import.js';
@@ -32,6 +33,7 @@ import {
   TEAMS_TEST_SETTINGS,
   type ConnectorCall,
 } from '../support/fake-bot-connector.js';
+import { rememberGeneralChannel } from '../support/teams-channel-notifier.js';
 import {
   blockActionsBody,
   sendToApp,
@@ -128,8 +130,7 @@ describe('outage requests on Slack and Teams at once', () => {
         apiUrl: api.apiUrl,
         logLevel: 'error',
       },
-      noMailcheck(),
-      { outage: deps },
+      chatCommands(noMailcheck(), { outage: deps }),
     );
     eventsUrl = `http://127.0.0.1:${(await slack.start()).port}/slack/events`;
   });
@@ -143,18 +144,7 @@ describe('outage requests on Slack and Teams at once', () => {
 
   /** Teams as the bot heard it once: where the notifier learns the serviceUrl and tenant for DMs. */
   async function teamsHeardFrom(): Promise<void> {
-    await references.put(TEAMS_SERVICE_REFERENCE_KEY, {
-      channelId: 'msteams',
-      serviceUrl: harness.connector.serviceUrl,
-      conversation: {
-        id: '19:general@thread.tacv2',
-        conversationType: 'channel',
-        isGroup: true,
-        name: '',
-        tenantId: TEAMS_TEST_SETTINGS.tenantId,
-      },
-      bot: TEAMS_TEST_BOT,
-    });
+    await rememberGeneralChannel(references, harness.connector.serviceUrl);
   }
 
   /** Alice types /outage request ... in the channel; resolves with the request id and every copy once all five are recorded. */

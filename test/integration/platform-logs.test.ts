@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { chatCommands } from '../../commands/chat-commands.js';
 import type { MailcheckDeps } from '../../commands/mailcheck.js';
 import { createSlackApp, type SlackApp } from '../../src/chat/slack/slack-app.js';
 import { slackLogger } from '../../src/chat/slack/slack-logger.js';
@@ -95,7 +96,7 @@ describe('the platform SDKs log into the process log, secrets hidden', () => {
           apiUrl: api.apiUrl,
           logLevel: 'info',
         },
-        failing,
+        chatCommands(failing),
         { logger: slackLogger(sdkLogTo(log.logger, 'slack', secretHider([BOT_TOKEN, SIGNING_SECRET]))) },
       );
       eventsUrl = `http://127.0.0.1:${(await slack.start()).port}/slack/events`;
@@ -136,7 +137,7 @@ describe('the platform SDKs log into the process log, secrets hidden', () => {
         ...createInMemoryConversationReferenceStore(),
         put: () => Promise.reject(new Error("Stream isn't writeable and enableOfflineQueue options is false")),
       };
-      const teams = createTeamsBot(TEAMS_TEST_SETTINGS, noMailcheck(), {
+      const teams = createTeamsBot(TEAMS_TEST_SETTINGS, chatCommands(noMailcheck()), {
         references,
         authentication: authenticationOffForLoopbackTests(),
         log: (line, level = 'warn') => teamsLog(level, [line]),

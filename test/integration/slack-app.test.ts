@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { chatCommands } from '../../commands/chat-commands.js';
 import type { MailcheckDeps } from '../../commands/mailcheck.js';
 import { ACTION_IDS } from '../../src/chat/action-ids.js';
 import { RunningChecks } from '../../src/chat/running-checks.js';
@@ -79,7 +80,7 @@ beforeEach(async () => {
       apiUrl: api.apiUrl,
       logLevel: 'error',
     },
-    deps,
+    chatCommands(deps),
   );
   const { port } = await slack.start();
   eventsUrl = `http://127.0.0.1:${port}/slack/events`;

@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { chatCommands } from '../../commands/chat-commands.js';
 import type { MailcheckDeps } from '../../commands/mailcheck.js';
 import { ACTION_IDS } from '../../src/chat/action-ids.js';
 import type { DeliveryLog } from '../../src/chat/slack/recent-deliveries.js';
@@ -86,7 +87,7 @@ describe('Slack deliveries across two replicas', () => {
         apiUrl: api.apiUrl,
         logLevel: 'error',
       },
-      deps,
+      chatCommands(deps),
       deliveries ? { deliveries } : {},
     );
     const { port } = await slack.start();

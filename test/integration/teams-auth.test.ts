@@ -15,6 +15,7 @@ import {
   type Activity,
 } from 'botbuilder';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { chatCommands } from '../../commands/chat-commands.js';
 import { createInMemoryConversationReferenceStore } from '../../src/chat/teams/conversation-reference-store.js';
 import { createTeamsBot } from '../../src/chat/teams/teams-bot.js';
 import { listenForActivities } from '../../src/chat/teams/teams-http.js';
@@ -89,7 +90,7 @@ describe('Teams requests with authentication on', () => {
 
   /** The bot as main.ts builds it (no authentication option) unless a test passes one. */
   async function startBot(authentication?: TeamsAuthentication): Promise<string> {
-    const bot = createTeamsBot(SETTINGS, noMailcheck(), {
+    const bot = createTeamsBot(SETTINGS, chatCommands(noMailcheck()), {
       references: createInMemoryConversationReferenceStore(),
       log: (line) => logged.push(line),
       ...(authentication ? { authentication } : {}),

@@ -9,6 +9,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { chatCommands } from '../../commands/chat-commands.js';
 import type { MailcheckDeps } from '../../commands/mailcheck.js';
 import { adminNote } from '../../src/chat/admin-note.js';
 import { ACTION_IDS } from '../../src/chat/action-ids.js';
@@ -127,7 +128,7 @@ describe('Teams bot on a real CloudAdapter', () => {
 
   beforeAll(async () => {
     connector = await startFakeBotConnector();
-    teams = createTeamsBot(SETTINGS, deps, {
+    teams = createTeamsBot(SETTINGS, chatCommands(deps), {
       references,
       authentication: authenticationOffForLoopbackTests(),
       log: (line) => logged.push(line),
@@ -295,7 +296,7 @@ describe('Teams bot on a real CloudAdapter', () => {
 
   it('keeps authentication on in the production configuration: an unsigned activity gets 401 and nothing is sent', async () => {
     expect(() => singleTenantAuthentication({ ...SETTINGS, appId: '' })).toThrow(/MicrosoftAppId is required/);
-    const secured = createTeamsBot(SETTINGS, deps, {
+    const secured = createTeamsBot(SETTINGS, chatCommands(deps), {
       references: createInMemoryConversationReferenceStore(),
       log: (line) => logged.push(line),
     });

@@ -3,6 +3,7 @@
  * the vitest hooks are registered by the call, inside the caller's describe block.
  */
 import { afterEach, beforeEach } from 'vitest';
+import { chatCommands } from '../../commands/chat-commands.js';
 import type { MailcheckDeps } from '../../commands/mailcheck.js';
 import type { PatchDeps } from '../../commands/patch.js';
 import type { OutageDeps } from '../../commands/outage-decisions.js';
@@ -39,8 +40,8 @@ export function slackAppOnLoopback(
       apiUrl: state.api.apiUrl,
       logLevel: 'error' as const,
     };
-    const { mailcheck, ...options } = deps();
-    state.slack = createSlackApp(settings, mailcheck ?? noMailcheck(), options);
+    const { mailcheck, patch, outage } = deps();
+    state.slack = createSlackApp(settings, chatCommands(mailcheck ?? noMailcheck(), { patch, outage }));
     state.eventsUrl = `http://127.0.0.1:${(await state.slack.start()).port}/slack/events`;
   });
   afterEach(async () => {

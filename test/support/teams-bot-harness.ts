@@ -6,6 +6,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { chatCommands } from '../../commands/chat-commands.js';
 import type { MailcheckDeps } from '../../commands/mailcheck.js';
 import type { OutageDeps } from '../../commands/outage.js';
 import type { PatchDeps } from '../../commands/patch.js';
@@ -51,12 +52,10 @@ export function teamsBotOnLoopback(deps: () => TeamsBotDeps): TeamsBotHarness {
   });
   beforeEach(async () => {
     const { mailcheck, patch, outage, references, fileUrlAllowed } = deps();
-    state.teams = createTeamsBot(TEAMS_TEST_SETTINGS, mailcheck, {
+    state.teams = createTeamsBot(TEAMS_TEST_SETTINGS, chatCommands(mailcheck, { patch, outage }), {
       references: references ?? createInMemoryConversationReferenceStore(),
       authentication: authenticationOffForLoopbackTests(),
       log: () => undefined,
-      ...(patch !== undefined ? { patch } : {}),
-      ...(outage !== undefined ? { outage } : {}),
       ...(fileUrlAllowed !== undefined ? { fileUrlAllowed } : {}),
     });
     state.server = await listenForActivities(state.teams.handle, 0, '127.0.0.1');

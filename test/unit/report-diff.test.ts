@@ -3,7 +3,8 @@ import { finding, type Finding } from '../../src/diagnosis/finding.js';
 import { NO_OBSERVATIONS, type Observations } from '../../src/diagnosis/observations.js';
 import { diffReports, isUnchanged, type ComparedReport } from '../../src/diagnosis/report-diff.js';
 import { renderDiffText } from '../../src/diagnosis/render-diff.js';
-import type { SenderVerdict, Verdict } from '../../src/diagnosis/senders.js';
+import type { Verdict } from '../../src/diagnosis/sender-verdict.js';
+import type { SenderVerdict } from '../../src/diagnosis/senders.js';
 
 const sender = (family: string, verdict: Verdict): SenderVerdict => ({
   family,

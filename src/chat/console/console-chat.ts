@@ -1,11 +1,8 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { CHAT_HELP } from '../../../commands/chat-help.js';
-import { handleMailcheck, handleMailcheckAction, type MailcheckDeps } from '../../../commands/mailcheck.js';
-import { handlePatch, PATCH_UNAVAILABLE, type PatchDeps } from '../../../commands/patch.js';
-import { handleOutage, OUTAGE_UNAVAILABLE, type OutageDeps } from '../../../commands/outage.js';
 import { ACTION_IDS } from '../action-ids.js';
 import type { Card } from '../card.js';
+import type { ChatCommands } from '../chat-commands.js';
 import type { Conversation, MessageRef } from '../conversation.js';
 import { renderCardText } from './render-card-text.js';
 import { showTerminalText } from './terminal-text.js';
@@ -47,10 +44,6 @@ export function createConsoleConversation(out: Writable): Conversation & { lastR
 }
 
 export interface ConsoleChatOptions {
-  /** The patch inventory behind `patch ...`. */
-  readonly patch?: PatchDeps;
-  /** Outage-window requests behind `outage ...`; usually the same store. */
-  readonly outage?: OutageDeps;
   /** Who is typing, as an inventory handle (`mxops chat --as alice`); without it `patch` only reads. */
   readonly actor?: string;
 }
@@ -66,7 +59,7 @@ const CONSOLE_BUTTONS = {
 export async function runConsoleChat(
   input: Readable,
   out: Writable,
-  deps: MailcheckDeps,
+  commands: ChatCommands,
   options: ConsoleChatOptions = {},
 ): Promise<void> {
   const conversation = createConsoleConversation(out);
@@ -88,9 +81,11 @@ export async function runConsoleChat(
       }
       const text = bounce.join('\n');
       bounce = undefined;
-      await handleMailcheck(`bounce\n${text}`, conversation, deps, place).catch((error: unknown) =>
-        conversation.whisper(`Something went wrong: ${error instanceof Error ? error.message : String(error)}`),
-      );
+      await commands
+        .mailcheck(`bounce\n${text}`, conversation, place)
+        .catch((error: unknown) =>
+          conversation.whisper(`Something went wrong: ${error instanceof Error ? error.message : String(error)}`),
+        );
       continue;
     }
     const [word = '', ...rest] = raw.trim().replace(/^\//, '').split(/\s+/);
@@ -104,26 +99,19 @@ export async function runConsoleChat(
     }
     try {
       if (word === '') continue;
-      else if (/^mailcheck$/i.test(word)) await handleMailcheck(text, conversation, deps, place);
-      else if (/^patch$/i.test(word))
-        await (options.patch
-          ? handlePatch(text, { actor, conversation }, options.patch)
-          : conversation.whisper(PATCH_UNAVAILABLE));
-      else if (/^outage$/i.test(word))
-        await (options.outage
-          ? handleOutage(text, { actor, conversation }, options.outage)
-          : conversation.whisper(OUTAGE_UNAVAILABLE));
-      else if (/^help$/i.test(word)) await conversation.whisper(CHAT_HELP);
+      else if (/^mailcheck$/i.test(word)) await commands.mailcheck(text, conversation, place);
+      else if (/^patch$/i.test(word)) await commands.patch(text, { actor, conversation });
+      else if (/^outage$/i.test(word)) await commands.outage(text, { actor, conversation });
+      else if (/^help$/i.test(word)) await conversation.whisper(commands.help);
       else if (/^(recheck|note|changes)$/i.test(word)) {
         const ref = conversation.lastRef() ?? (await conversation.post({ summary: text, blocks: [] }));
-        await handleMailcheckAction(
+        await commands.mailcheckButton(
           CONSOLE_BUTTONS[word.toLowerCase() as keyof typeof CONSOLE_BUTTONS],
           text,
           ref,
           conversation,
-          deps,
         );
-      } else await conversation.whisper(`Unknown command "${word}".\n${CHAT_HELP}`);
+      } else await conversation.whisper(`Unknown command "${word}".\n${commands.help}`);
     } catch (error) {
       await conversation.whisper(`Something went wrong: ${error instanceof Error ? error.message : String(error)}`);
     }

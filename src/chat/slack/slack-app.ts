@@ -1,7 +1,7 @@
 /**
  * The Slack surface: a Bolt App that turns /mailcheck, /patch, /outage and their buttons into calls of the
- * platform-neutral handlers in commands/. Bolt types stop at this file and its neighbours in
- * src/chat/slack/ (DESIGN.md, "Commands ack first"; "one error boundary per platform").
+ * platform-neutral handlers (ChatCommands, handed in by the composition root). Bolt types stop at this file
+ * and its neighbours in src/chat/slack/ (DESIGN.md, "Commands ack first"; "one error boundary per platform").
  */
 import {
   App,
@@ -12,28 +12,13 @@ import {
   type Logger,
   type RespondFn,
 } from '@slack/bolt';
-import {
-  handleMailcheck,
-  handleMailcheckAction,
-  parseMailcheck,
-  type MailcheckDeps,
-} from '../../../commands/mailcheck.js';
-import type { ChatPlace } from '../../../commands/mailcheck-watch.js';
 import { BOUNCE_CALLBACK_ID, readBounceSubmission, renderBounceModal } from './render-bounce-modal.js';
 import { readSharedFile, SLACK_FILE_ORIGIN } from './slack-files.js';
-import { handleBounce } from '../../../commands/mailcheck-bounce.js';
 import { BOUNCE_INPUT_MAX_BYTES } from '../../bounces/bounce-input.js';
-import { handlePatch, PATCH_UNAVAILABLE, type PatchDeps } from '../../../commands/patch.js';
-import { handleOutage, OUTAGE_UNAVAILABLE, type OutageDeps } from '../../../commands/outage.js';
-import {
-  buttonDepsFor,
-  CHAT_BUTTONS,
-  checkChatButtonInputs,
-  handleChatButton,
-  type ButtonDeps,
-} from '../../../commands/chat-buttons.js';
 import { formFor } from '../action-forms.js';
 import { ACTION_IDS, type ActionId } from '../action-ids.js';
+import type { ChatCommands } from '../chat-commands.js';
+import type { ChatPlace } from '../chat-place.js';
 import type { Conversation } from '../conversation.js';
 import { AppError } from '../../errors.js';
 import { commandText, escapeMrkdwn } from './mrkdwn.js';
@@ -75,10 +60,6 @@ const MAILCHECK_ACTIONS: readonly ActionId[] = [
 ];
 
 export interface SlackAppOptions {
-  /** The patch inventory behind the patch command; without it the command says it is not available. */
-  readonly patch?: PatchDeps;
-  /** Outage-window requests behind the outage command and its buttons; usually the same store. */
-  readonly outage?: OutageDeps;
   /**
    * Where deliveries are remembered so each runs once: in Redis when several replicas share the
    * request URL (queue/redis-slack-deliveries.ts); by default in this process's memory.
@@ -91,7 +72,11 @@ export interface SlackAppOptions {
   readonly logger?: Logger;
 }
 
-export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, options: SlackAppOptions = {}): SlackApp {
+export function createSlackApp(
+  settings: SlackSettings,
+  commands: ChatCommands,
+  options: SlackAppOptions = {},
+): SlackApp {
   const socketMode = settings.appToken !== undefined;
   if (!socketMode && !settings.signingSecret) {
     throw new AppError(
@@ -133,7 +118,7 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
     receiver.requestListener = refuseRequestsDatedAhead(receiver.requestListener, Date.now, (line) =>
       app.logger.warn(line),
     );
-  const deliveries = options.deliveries ?? new RecentDeliveries(REDELIVERY_WINDOW_MS, deps.now);
+  const deliveries = options.deliveries ?? new RecentDeliveries(REDELIVERY_WINDOW_MS, () => performance.now());
   /** A log that cannot answer (Redis down) must not drop a command: it runs, at worst twice. */
   const firstDelivery = async (key: string): Promise<boolean> => {
     try {
@@ -150,7 +135,7 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
     fileOrigins: [SLACK_FILE_ORIGIN, ...(settings.apiUrl ? [new URL(settings.apiUrl).origin] : [])],
     maxBytes: BOUNCE_INPUT_MAX_BYTES,
   };
-  // Time on this event loop, not deps.now: a clock a test stops would hold every command's work for good.
+  // Time on this event loop, never an injected clock: one a test stops would hold every command's work for good.
   const ackPriority = createAckPriority(() => performance.now());
   const inFlight = new Set<Promise<void>>();
   let started = false;
@@ -190,8 +175,7 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
     await ack();
     const text = commandText(command.text);
     const tell = (message: string): Promise<void> => tellEphemeral(respond, message);
-    const request = parseMailcheck(text);
-    if (request.kind === 'bounce' && request.text.trim() === '') {
+    if (commands.asksForBounce(text)) {
       // A slash command is one line and a bounce is many: a modal takes the paste. trigger_id expires 3 s after the command.
       await client.views
         .open({ trigger_id: command.trigger_id, view: renderBounceModal(command.channel_id) })
@@ -207,7 +191,7 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
       user: command.user_id,
       respondEphemeral: tell,
     });
-    runDetached(() => handleMailcheck(text, conversation, deps, slackPlace(command.channel_id, command.user_id)), tell);
+    runDetached(() => commands.mailcheck(text, conversation, slackPlace(command.channel_id, command.user_id)), tell);
   });
 
   // "@mxops bounce" with the bounce attached as a file (or pasted), and any other "@mxops <mailcheck words>":
@@ -224,13 +208,12 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
     const fileId = event.files?.[0]?.id;
     if (/^bounce\b/i.test(words) && fileId !== undefined) {
       runDetached(
-        async () =>
-          handleBounce((await readSharedFile(client, fileId, sharedFileOptions)).bytes, conversation, deps.bounces),
+        async () => commands.bounce((await readSharedFile(client, fileId, sharedFileOptions)).bytes, conversation),
         tell,
       );
       return;
     }
-    runDetached(() => handleMailcheck(words, conversation, deps, slackPlace(event.channel, user)), tell);
+    runDetached(() => commands.mailcheck(words, conversation, slackPlace(event.channel, user)), tell);
   });
 
   app.view(BOUNCE_CALLBACK_ID, async ({ ack, body, view, client }) => {
@@ -242,7 +225,7 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
     const tell = async (message: string): Promise<void> =>
       void (await client.chat.postEphemeral({ channel: submitted.channel, user, text: message }));
     runDetached(
-      () => handleMailcheck(`bounce\n${submitted.text}`, conversation, deps, slackPlace(submitted.channel, user)),
+      () => commands.mailcheck(`bounce\n${submitted.text}`, conversation, slackPlace(submitted.channel, user)),
       tell,
     );
   });
@@ -255,16 +238,9 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
       user: command.user_id,
       respondEphemeral: (text) => tellEphemeral(respond, text),
     });
-    const { patch } = options;
     runDetached(
       () =>
-        patch
-          ? handlePatch(
-              commandText(command.text),
-              { actor: { platform: 'slack', id: command.user_id }, conversation },
-              patch,
-            )
-          : conversation.whisper(PATCH_UNAVAILABLE),
+        commands.patch(commandText(command.text), { actor: { platform: 'slack', id: command.user_id }, conversation }),
       (text) => tellEphemeral(respond, text),
     );
   });
@@ -277,24 +253,12 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
       user: command.user_id,
       respondEphemeral: (text) => tellEphemeral(respond, text),
     });
-    const { outage } = options;
     runDetached(
       () =>
-        outage
-          ? handleOutage(
-              commandText(command.text),
-              { actor: { platform: 'slack', id: command.user_id }, conversation },
-              outage,
-            )
-          : conversation.whisper(OUTAGE_UNAVAILABLE),
+        commands.outage(commandText(command.text), { actor: { platform: 'slack', id: command.user_id }, conversation }),
       (text) => tellEphemeral(respond, text),
     );
   });
-
-  const buttons: ButtonDeps = {
-    ...(options.patch ? { patch: options.patch } : {}),
-    ...(options.outage ? { outage: options.outage } : {}),
-  };
 
   for (const actionId of MAILCHECK_ACTIONS) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, respond }) => {
@@ -311,19 +275,13 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
       });
       runDetached(
         () =>
-          handleMailcheckAction(
-            actionId,
-            action.value ?? '',
-            { conversation: channel, message: ts },
-            conversation,
-            deps,
-          ),
+          commands.mailcheckButton(actionId, action.value ?? '', { conversation: channel, message: ts }, conversation),
         (text) => tellEphemeral(respond, text),
       );
     });
   }
 
-  for (const actionId of CHAT_BUTTONS) {
+  for (const actionId of commands.buttons) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, respond }) => {
       await ack();
       const channel = body.channel?.id;
@@ -334,7 +292,7 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
       const value = action.value ?? '';
       const tell = (text: string): Promise<void> => tellEphemeral(respond, text);
       const form = formFor(actionId);
-      if (buttonDepsFor(actionId, buttons) && form) {
+      if (commands.answersButton(actionId) && form) {
         // trigger_id expires 3 s after the click, so the modal opens first, before any store work.
         await client.views
           .open({
@@ -362,7 +320,7 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
       });
       runDetached(
         () =>
-          handleChatButton(
+          commands.button(
             actionId,
             value,
             {},
@@ -372,7 +330,6 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
               conversation,
               ...(thread !== undefined ? { thread: { conversation: channel, message: thread } } : {}),
             },
-            buttons,
           ),
         tell,
       );
@@ -381,8 +338,7 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
 
   app.view(FORM_CALLBACK_ID, async ({ ack, body, view, client }) => {
     const origin = readFormMetadata(view.private_metadata);
-    const behind = origin === undefined ? undefined : buttonDepsFor(origin.actionId, buttons);
-    if (origin === undefined || behind === undefined) {
+    if (origin === undefined || !commands.answersButton(origin.actionId)) {
       await ack();
       app.logger.warn(
         `ignoring a form submission it cannot place (${origin === undefined ? 'bad private_metadata' : 'no store behind the button'})`,
@@ -391,7 +347,7 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
     }
     const inputs = readFormValues(view.state.values);
     // What can be told before the store runs is shown on the field, with the modal still open.
-    const errors = checkChatButtonInputs(origin.actionId, inputs, behind.now());
+    const errors = commands.checkButtonInputs(origin.actionId, inputs);
     if (Object.keys(errors).length > 0) {
       await ack({ response_action: 'errors', errors });
       return;
@@ -406,13 +362,12 @@ export function createSlackApp(settings: SlackSettings, deps: MailcheckDeps, opt
       origin.thread !== undefined ? { thread: { conversation: origin.channel, message: origin.thread } } : {};
     runDetached(
       () =>
-        handleChatButton(
+        commands.button(
           origin.actionId,
           origin.value,
           inputs,
           { conversation: origin.channel, message: origin.message },
           { actor: { platform: 'slack', id: user }, conversation, ...thread },
-          buttons,
         ),
       tell,
     );

@@ -1,19 +1,15 @@
 /**
  * The Teams surface: a CloudAdapter on /api/messages and a TeamsActivityHandler that turns
- * messages and card clicks into the platform-neutral mailcheck, patch and outage commands (DESIGN.md, "Commands
- * never see Bolt or botbuilder types"). botbuilder stays inside src/chat/teams/: the Bot
+ * messages and card clicks into the platform-neutral mailcheck, patch and outage commands (ChatCommands, handed
+ * in by the composition root; DESIGN.md, "Commands never see Bolt or botbuilder types"). botbuilder stays inside src/chat/teams/: the Bot
  * Framework SDK's support ended on 2025-12-31 (DOMAIN.md §3), and its successor
  * (@microsoft/agents-hosting) should replace only this directory.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TeamsActivityHandler, TurnContext, type Activity, type CloudAdapter, type InvokeResponse } from 'botbuilder';
-import { CHAT_HELP } from '../../../commands/chat-help.js';
-import { handleMailcheck, handleMailcheckAction, type MailcheckDeps } from '../../../commands/mailcheck.js';
-import type { ChatPlace } from '../../../commands/mailcheck-watch.js';
-import { handlePatch, PATCH_UNAVAILABLE, type PatchActor, type PatchDeps } from '../../../commands/patch.js';
-import { handleChatButton, isChatButton } from '../../../commands/chat-buttons.js';
-import { handleOutage, OUTAGE_UNAVAILABLE, type OutageDeps } from '../../../commands/outage.js';
 import { ACTION_IDS } from '../action-ids.js';
+import type { ChatCommands } from '../chat-commands.js';
+import type { ChatActor, ChatPlace } from '../chat-place.js';
 import type { Conversation, MessageRef } from '../conversation.js';
 import {
   createInMemoryConversationReferenceStore,
@@ -39,7 +35,6 @@ import {
 import { TEAMS_SERVICE_REFERENCE_KEY } from './teams-nag-notifier.js';
 import { baseConversationId } from './teams-thread.js';
 import { attachedFile, isSharePointUrl, readAttachedFile } from './teams-files.js';
-import { handleBounce } from '../../../commands/mailcheck-bounce.js';
 import { BOUNCE_INPUT_MAX_BYTES } from '../../bounces/bounce-input.js';
 
 export interface TeamsBotOptions {
@@ -52,10 +47,6 @@ export interface TeamsBotOptions {
    * off for a connector on loopback (test/support/fake-bot-connector.ts); main.ts never does.
    */
   readonly authentication?: TeamsAuthentication;
-  /** The patch inventory behind `patch ...`; without it the command says it is not available. */
-  readonly patch?: PatchDeps;
-  /** Outage-window requests behind `outage ...` and their buttons; usually the same store. */
-  readonly outage?: OutageDeps;
   /** Where attached files may be downloaded from; SharePoint and OneDrive unless a test says otherwise. */
   readonly fileUrlAllowed?: (url: URL) => boolean;
 }
@@ -71,7 +62,11 @@ export interface TeamsBot {
   settled(): Promise<void>;
 }
 
-export function createTeamsBot(settings: TeamsSettings, deps: MailcheckDeps, options: TeamsBotOptions = {}): TeamsBot {
+export function createTeamsBot(
+  settings: TeamsSettings,
+  commands: ChatCommands,
+  options: TeamsBotOptions = {},
+): TeamsBot {
   const log: TeamsLog = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   // Kept at hand, not only in the adapter: the HTTP handler checks tokens with it first (teams-http.ts).
   const authentication = options.authentication ?? singleTenantAuthentication(settings);
@@ -107,7 +102,7 @@ export function createTeamsBot(settings: TeamsSettings, deps: MailcheckDeps, opt
       const text = typeof activity.text === 'string' ? (TurnContext.removeRecipientMention(activity) ?? '') : '';
       const conversation = conversationFor(activity.conversation.id);
       // The AAD object id is what the inventory stores for a Teams user; the 29:... id is per bot.
-      const actor: PatchActor = { platform: 'teams', id: activity.from.aadObjectId };
+      const actor: ChatActor = { platform: 'teams', id: activity.from.aadObjectId };
       const place: ChatPlace = {
         platform: 'teams',
         conversation: baseConversationId(activity.conversation.id),
@@ -121,10 +116,10 @@ export function createTeamsBot(settings: TeamsSettings, deps: MailcheckDeps, opt
             maxBytes: BOUNCE_INPUT_MAX_BYTES,
             allowed: options.fileUrlAllowed ?? isSharePointUrl,
           });
-        runLater(conversation, async () => handleBounce(await read(), conversation, deps.bounces));
+        runLater(conversation, async () => commands.bounce(await read(), conversation));
         return;
       }
-      runLater(conversation, () => runCommand(command, conversation, actor, place, deps, options));
+      runLater(conversation, () => runCommand(command, conversation, actor, place, commands));
     },
     cardAction(activity) {
       const click = readCardActionClick(activity.value);
@@ -133,19 +128,15 @@ export function createTeamsBot(settings: TeamsSettings, deps: MailcheckDeps, opt
       if (!activity.replyToId) return cardActionRefused('the click does not say which message the card is in');
       const ref: MessageRef = { conversation: activity.conversation.id, message: activity.replyToId };
       const conversation = conversationFor(ref.conversation);
-      if (isChatButton(click.verb)) {
-        const actor: PatchActor = { platform: 'teams', id: activity.from.aadObjectId };
-        const buttons = {
-          ...(options.patch ? { patch: options.patch } : {}),
-          ...(options.outage ? { outage: options.outage } : {}),
-        };
+      if (commands.buttons.includes(click.verb)) {
+        const actor: ChatActor = { platform: 'teams', id: activity.from.aadObjectId };
         // Threads need no help here: a card in a channel thread arrives with ";messageid=<root>" in its conversation id.
         runLater(conversation, () =>
-          handleChatButton(click.verb, click.value, click.inputs, ref, { actor, conversation }, buttons),
+          commands.button(click.verb, click.value, click.inputs, ref, { actor, conversation }),
         );
         return cardActionMessage('Got it: the outcome follows in this conversation.');
       }
-      runLater(conversation, () => handleMailcheckAction(click.verb, click.value, ref, conversation, deps));
+      runLater(conversation, () => commands.mailcheckButton(click.verb, click.value, ref, conversation));
       return cardActionMessage(
         MAILCHECK_CLICK_ANSWERS[click.verb as keyof typeof MAILCHECK_CLICK_ANSWERS]?.(click.value) ??
           'Got it: the outcome follows in this conversation.',
@@ -174,27 +165,21 @@ const MAILCHECK_CLICK_ANSWERS = {
 function runCommand(
   command: TeamsCommand,
   conversation: Conversation,
-  actor: PatchActor,
+  actor: ChatActor,
   place: ChatPlace,
-  deps: MailcheckDeps,
-  options: TeamsBotOptions,
+  commands: ChatCommands,
 ): Promise<void> {
-  const { patch, outage } = options;
   switch (command.kind) {
     case 'mailcheck':
-      return handleMailcheck(command.text, conversation, deps, place);
+      return commands.mailcheck(command.text, conversation, place);
     case 'patch':
-      return patch
-        ? handlePatch(command.text, { actor, conversation }, patch)
-        : conversation.whisper(PATCH_UNAVAILABLE);
+      return commands.patch(command.text, { actor, conversation });
     case 'outage':
-      return outage
-        ? handleOutage(command.text, { actor, conversation }, outage)
-        : conversation.whisper(OUTAGE_UNAVAILABLE);
+      return commands.outage(command.text, { actor, conversation });
     case 'help':
-      return conversation.whisper(CHAT_HELP);
+      return conversation.whisper(commands.help);
     case 'unknown':
-      return conversation.whisper(`Unknown command "${command.word}".\n${CHAT_HELP}`);
+      return conversation.whisper(`Unknown command "${command.word}".\n${commands.help}`);
   }
 }
 

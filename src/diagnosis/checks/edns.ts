@@ -2,7 +2,7 @@ import type { Check, CheckContext } from '../check.js';
 import { digCommand } from '../dig-command.js';
 import { FLAG_DAY_UDP_SIZE, type DnsLookups, type QueryOutcome } from '../dns-lookups.js';
 import type { EdnsSettings } from '../dns-port.js';
-import type { AuthoritativeServer } from '../domain-facts.js';
+import type { AuthoritativeServer } from '../authoritative-server.js';
 import { finding, type Finding } from '../finding.js';
 
 /** An option code and a flag bit no server knows, which RFC 6891 §6.1.2 and §6.1.4 say to ignore. */

@@ -1,6 +1,6 @@
 import { FLAG_DAY_UDP_SIZE, type DnsLookups, type QueryOutcome } from '../dns-lookups.js';
 import type { DnsReply } from '../dns-port.js';
-import type { AuthoritativeServer } from '../domain-facts.js';
+import type { AuthoritativeServer } from '../authoritative-server.js';
 import { sameName } from '../domain-name.js';
 
 /**

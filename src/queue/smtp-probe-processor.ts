@@ -1,7 +1,13 @@
+/**
+ * The far half of the queued SMTP prober (queued-smtp-prober.ts is the near one): a worker takes a
+ * probe request off the queue and runs the real prober on it. It is the SmtpProber port carried over
+ * Redis, with no rule of its own (the destination lock, the job data and the stall times are all
+ * this folder's), so it lives here with its other half rather than in jobs/ with the use cases.
+ */
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
-import type { SmtpProbeResult, SmtpProber } from '../src/diagnosis/smtp-port.js';
-import type { DestinationLock } from '../src/queue/destination-lock.js';
-import { readSmtpProbeJobData } from '../src/queue/smtp-probe-jobs.js';
+import type { SmtpProbeResult, SmtpProber } from '../diagnosis/smtp-port.js';
+import type { DestinationLock } from './destination-lock.js';
+import { readSmtpProbeJobData } from './smtp-probe-jobs.js';
 
 export interface SmtpProbeProcessorDeps {
   readonly prober: SmtpProber;
