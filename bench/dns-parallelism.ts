@@ -10,6 +10,7 @@
  * dns-packet server, in a child process) serving a domain with 3 nameservers and 2 MX hosts,
  * SPF, DMARC and forward-confirmed PTRs (bench-zones.ts), each answer delayed by `delayMs`.
  */
+import { systemClock } from '../src/clock.js';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
   const dry = await diagnose(parseCheckTarget(DOMAIN), {
     dns: counter,
     lookup: countingSettings,
-    now: () => performance.now(),
+    clock: systemClock,
   });
   const chain = counter.rounds();
 
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
       const report = await diagnose(parseCheckTarget(DOMAIN), {
         dns: recording(client, log),
         lookup: settings,
-        now: () => performance.now(),
+        clock: systemClock,
       });
       parallel.push(performance.now() - started);
       sent = log;

@@ -11,6 +11,7 @@
  * a first run and replayed from memory; `--rounds` prints each round's queries, the DNSSEC ones
  * (DO bit) marked, to see where validation waits.
  */
+import { systemClock } from '../src/clock.js';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
@@ -85,7 +86,7 @@ export async function measureDnssecCost(delayMs: number, runs: number, showRound
 }
 
 function check(dns: DnsClient, lookup: LookupSettings): Promise<DiagnosisReport> {
-  return diagnose(parseCheckTarget(DOMAIN), { dns, lookup, now: () => performance.now() });
+  return diagnose(parseCheckTarget(DOMAIN), { dns, lookup, clock: systemClock });
 }
 
 /** One run against the servers to learn their answers, then the same run from memory, in rounds. */

@@ -14,6 +14,7 @@
  * Among the domains: one whose nameserver is silent (dead DNS), one whose only mail server greets
  * after 15 s, the seed case (12 MX names on 2 addresses), a null MX.
  */
+import { systemClock } from '../src/clock.js';
 import { performance } from 'node:perf_hooks';
 import { runCheckMany } from '../commands/check-many.js';
 import type { CheckCommandDeps } from '../commands/check.js';
@@ -134,7 +135,7 @@ function deps(): CheckCommandDeps {
   return {
     config,
     dns: createSharedDnsClient(createDnsClient()),
-    now: () => performance.now(),
+    clock: systemClock,
     systemResolver: () => undefined,
     smtpFor: async () => ({ prober, port: smtp.port, heloName: 'probe.mxops.test' }),
   };

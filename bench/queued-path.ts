@@ -11,6 +11,7 @@
  * (STARTTLS) in a child process on 127.0.1.1-2; the worker in another. Needs Redis
  * (MXOPS_REDIS_URL, default redis://127.0.0.1:6379); uses its own key prefix and removes it.
  */
+import { systemClock } from '../src/clock.js';
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
@@ -71,7 +72,7 @@ async function check(prober: SmtpProber): Promise<{ ms: number; report: Diagnosi
   const started = performance.now();
   const report = await diagnose(parseCheckTarget(DOMAIN), {
     dns: createDnsClient(),
-    now: () => performance.now(),
+    clock: systemClock,
     lookup: loopbackLookup('127.0.0.120', dns.port, 2_000),
     smtp: { prober, port, heloName: 'probe.mxops.test', fresh: true },
   });

@@ -8,6 +8,7 @@
  *
  * DNS and SMTP servers run in this process on 127.0.0.101-106; nothing leaves loopback.
  */
+import { systemClock } from '../src/clock.js';
 import { performance } from 'node:perf_hooks';
 import { parseCheckTarget } from '../src/diagnosis/check-target.js';
 import { diagnose } from '../src/diagnosis/diagnose.js';
@@ -57,7 +58,7 @@ try {
     const started = performance.now();
     const report = await diagnose(parseCheckTarget(DOMAIN), {
       dns: createDnsClient(),
-      now: () => performance.now(),
+      clock: systemClock,
       lookup: loopbackLookup('127.0.0.101', dns.port, 2_000),
       smtp: smtpSettings,
     });

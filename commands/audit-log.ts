@@ -1,4 +1,5 @@
 /** `mxops audit verify|checkpoint|export`: the hash-chained audit log, checked, pinned down and read out. */
+import type { Clock } from '../src/clock.js';
 import { stringify } from 'csv-stringify/sync';
 import { defuseFormulaCell } from '../src/csv-formula-cells.js';
 import { AppError } from '../src/errors.js';
@@ -105,12 +106,12 @@ const COLUMNS = ['seq', 'at', 'actor', 'action', 'system', 'surface', 'details',
 /** Writes the entries as they are read, a page at a time, so a long log never sits in memory whole. */
 export async function runAuditExport(
   input: AuditExportInput,
-  deps: { readonly store: OpenDatabase; readonly now: () => number; readonly write: (text: string) => void },
+  deps: { readonly store: OpenDatabase; readonly clock: Clock; readonly write: (text: string) => void },
 ): Promise<void> {
   const format = (input.format ?? 'json').toLowerCase();
   if (format !== 'json' && format !== 'csv')
     throw new AppError('BAD_INPUT', `unknown format "${input.format}": use json or csv`);
-  const since = input.since === undefined ? undefined : parseSince(input.since, deps.now());
+  const since = input.since === undefined ? undefined : parseSince(input.since, deps.clock.wallMs());
   if (format === 'csv') deps.write(stringify([COLUMNS as unknown as string[]]));
   else deps.write('[');
   let first = true;

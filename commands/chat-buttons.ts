@@ -3,6 +3,7 @@
  * ids there are, what their forms' inputs must hold before anything runs, and which handler a
  * click goes to. Slack and Teams reach it through chat-commands.ts: one table instead of one per feature.
  */
+import type { Clock } from '../src/clock.js';
 import type { ActionId } from '../src/chat/action-ids.js';
 import type { ButtonInputs, ChatCommandContext } from '../src/chat/chat-commands.js';
 import type { MessageRef } from '../src/chat/conversation.js';
@@ -21,7 +22,7 @@ export interface ButtonDeps {
 }
 
 /** The deps a button needs, if this surface has them. */
-export function buttonDepsFor(id: ActionId, deps: ButtonDeps): { readonly now: () => number } | undefined {
+export function buttonDepsFor(id: ActionId, deps: ButtonDeps): { readonly clock: Clock } | undefined {
   return isOutageButton(id) ? deps.outage : deps.patch;
 }
 

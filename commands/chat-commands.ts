@@ -36,7 +36,7 @@ export function chatCommands(mailcheck: MailcheckDeps, stores: ButtonDeps = {}):
     answersButton: (id) => buttonDepsFor(id, stores) !== undefined,
     checkButtonInputs: (id, inputs) => {
       const behind = buttonDepsFor(id, stores);
-      return behind ? checkChatButtonInputs(id, inputs, behind.now()) : {};
+      return behind ? checkChatButtonInputs(id, inputs, behind.clock.wallMs()) : {};
     },
     button: (id, value, inputs, ref, context) => handleChatButton(id, value, inputs, ref, context, stores),
   };

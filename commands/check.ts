@@ -1,3 +1,4 @@
+import type { Clock } from '../src/clock.js';
 import type { Config } from '../src/config.js';
 import { parseInteger } from '../src/config.js';
 import type { DiagnosisProgress, DiagnosisReport } from '../src/diagnosis/diagnose.js';
@@ -35,11 +36,10 @@ export interface CheckCommandDeps {
   readonly dns: DnsClient;
   /** The system's resolver, asked only when neither the input nor the config names one. */
   readonly systemResolver: () => DnsServer | undefined;
-  readonly now: () => number;
+  /** Monotonic time for the report's durations, wall time for certificate expiry. */
+  readonly clock: Clock;
   /** Fetches MTA-STS policies for this input (not in a DNS-only check); built only after the input is valid. */
   readonly httpsFor?: (input: ProbeOptions) => HttpsFetcher;
-  /** Wall-clock time, for certificate expiry. */
-  readonly clock?: () => Date;
   /** SMTP probing for this input, or undefined for a DNS-only check; built only after the input is valid. */
   readonly smtpFor?: (input: ProbeOptions) => Promise<SmtpSettings | undefined>;
   /** Told once the input is valid and the check starts, to show progress (the CLI does on a terminal). */
@@ -126,12 +126,11 @@ export async function diagnoseTarget(
   return diagnose(target, {
     ...(smtp ? { smtp: input.fresh ? { ...smtp, fresh: true } : smtp } : {}),
     ...(https ? { https } : {}),
-    ...(deps.clock ? { clock: deps.clock } : {}),
+    clock: deps.clock,
     ...(checks ? { checks } : {}),
     ...(input.onProgress ? { onProgress: input.onProgress } : {}),
     dnsblZones: deps.config.dnsblZones,
     lookups,
-    now: deps.now,
     limits: mailServerLimits(deps.config),
   });
 }

@@ -1,3 +1,4 @@
+import type { Clock } from '../src/clock.js';
 import { judgeSession } from '../src/diagnosis/smtp-findings.js';
 import type { MailServerSession } from '../src/diagnosis/smtp-sessions.js';
 import type { SmtpProbeResult } from '../src/diagnosis/smtp-port.js';
@@ -15,7 +16,8 @@ export interface FollowUpInput {
 
 export interface FollowUpDeps {
   readonly reader: FollowUpReader;
-  readonly clock: () => Date;
+  /** Wall time: the follow-up's due time and certificate expiry are dates. */
+  readonly clock: Clock;
   /** How long --wait waits past the follow-up's due time. */
   readonly waitSlackMs: number;
 }
@@ -32,10 +34,11 @@ export async function runFollowUpCommand(input: FollowUpInput, deps: FollowUpDep
   }
   let state = await deps.reader.read(input.id);
   if (state.state === 'pending' && input.wait) {
-    const untilDue = Math.max(0, Date.parse(state.dueAt) - deps.clock().getTime());
+    const untilDue = Math.max(0, Date.parse(state.dueAt) - deps.clock.wallMs());
     state = await deps.reader.wait(input.id, untilDue + deps.waitSlackMs);
   }
-  const findings = state.state === 'done' ? judgeSession(sessionOf(state.result), { now: deps.clock() }) : [];
+  const findings =
+    state.state === 'done' ? judgeSession(sessionOf(state.result), { now: new Date(deps.clock.wallMs()) }) : [];
   const exitCode = findings.some((f) => f.status === 'fail') ? 1 : 0;
   if (input.json)
     return { output: `${JSON.stringify({ id: input.id, ...describe(state), findings }, null, 2)}\n`, exitCode };

@@ -2,6 +2,7 @@
  * `mxops inventory import <file>` and `mxops inventory export`: the inventory files of
  * src/patching/inventory-yaml.ts and inventory-csv.ts, in and out of the store.
  */
+import type { Clock } from '../src/clock.js';
 import { AppError } from '../src/errors.js';
 import { CSV_KINDS, type CsvKind, formatInventoryCsv, parseInventoryCsv } from '../src/patching/inventory-csv.js';
 import { formatInventoryYaml, parseInventoryYaml } from '../src/patching/inventory-yaml.js';
@@ -25,7 +26,8 @@ export interface InventoryImportInput {
 export interface InventoryFileDeps {
   readonly store: OpenDatabase;
   readonly readFile: (path: string) => Promise<string>;
-  readonly now: () => number;
+  /** Wall time: due dates and the audit log are calendar times. */
+  readonly clock: Clock;
 }
 
 export async function runInventoryImport(input: InventoryImportInput, deps: InventoryFileDeps): Promise<string> {
@@ -44,7 +46,7 @@ export async function runInventoryImport(input: InventoryImportInput, deps: Inve
   const summary = await importInventory(deps.store, doc, {
     actor: input.actor,
     surface: input.claimed ? CLAIMED_CLI_SURFACE : 'cli',
-    now: deps.now(),
+    now: deps.clock.wallMs(),
     source: input.file,
   });
   return describeSummary(input.file, summary);

@@ -3,6 +3,7 @@
  * mail setup gets worse or is fixed. The watch is a row in the store (audited) and a job
  * scheduler in Redis; the worker (jobs/mail-watch.ts) does the re-checking and the posting.
  */
+import type { Clock } from '../src/clock.js';
 import type { ChatPlace } from '../src/chat/chat-place.js';
 import type { Conversation } from '../src/chat/conversation.js';
 import type { OpenDatabase } from '../src/store/database.js';
@@ -14,7 +15,8 @@ export interface WatchChatDeps {
   readonly schedule: (watch: MailWatch) => Promise<void>;
   readonly unschedule: (watchId: number) => Promise<void>;
   readonly defaultIntervalMs: number;
-  readonly clock: () => Date;
+  /** Wall time, for when a watch was added or removed. */
+  readonly clock: Clock;
 }
 
 export const WATCH_UNAVAILABLE =
@@ -37,13 +39,19 @@ export async function handleWatch(
     intervalMs: intervalMs ?? deps.defaultIntervalMs,
     by: place.user,
     surface: place.platform,
-    at: deps.clock(),
+    at: new Date(deps.clock.wallMs()),
   });
   try {
     await deps.schedule(watch);
   } catch (error) {
     // Without its schedule a watch would sit in the list doing nothing: take a new one back.
-    if (created) await removeWatch(deps.store, { ...where, by: place.user, surface: place.platform, at: deps.clock() });
+    if (created)
+      await removeWatch(deps.store, {
+        ...where,
+        by: place.user,
+        surface: place.platform,
+        at: new Date(deps.clock.wallMs()),
+      });
     throw error;
   }
   const every = describeDuration(watch.intervalMs);
@@ -73,7 +81,13 @@ export async function handleUnwatch(
     return conversation.whisper(`${domain} is not watched in this conversation (mailcheck watches lists what is).`);
   // The schedule first: if Redis fails here the watch is still listed and unwatch can be tried again.
   await deps.unschedule(watch.id);
-  await removeWatch(deps.store, { domain, ...where, by: place.user, surface: place.platform, at: deps.clock() });
+  await removeWatch(deps.store, {
+    domain,
+    ...where,
+    by: place.user,
+    surface: place.platform,
+    at: new Date(deps.clock.wallMs()),
+  });
   await conversation.post({
     summary: `Stopped watching ${domain}`,
     blocks: [

@@ -1,3 +1,4 @@
+import type { Clock } from '../src/clock.js';
 import { parseCheckTarget, type CheckTarget } from '../src/diagnosis/check-target.js';
 import type { DiagnosisProgress, DiagnosisReport } from '../src/diagnosis/diagnose.js';
 import { renderReportText } from '../src/diagnosis/render-text.js';
@@ -107,9 +108,8 @@ export interface MailcheckDeps {
   readonly reports: Map<string, DiagnosisReport>;
   /** Slack allows about one update a second per message; progress is thinned to this. */
   readonly minUpdateIntervalMs: number;
-  readonly now: () => number;
-  /** Wall-clock time, for "re-checked at"; the system clock when absent. */
-  readonly clock?: () => Date;
+  /** Monotonic time to thin progress updates; wall time for "re-checked at". */
+  readonly clock: Clock;
   /** Told of every command and button handled, for the commands metric. */
   readonly counted?: (command: string, outcome: 'ok' | 'help' | 'invalid') => void;
   /** Stored checks, for `mailcheck history` and "What changed"; absent: not kept here. */
@@ -179,7 +179,7 @@ export async function handleMailcheckAction(
   }
   if (action === ACTION_IDS.mailcheckRecheck) {
     const previous = deps.reports.get(request.input);
-    const at = (deps.clock ?? (() => new Date()))();
+    const at = new Date(deps.clock.wallMs());
     await runCheck(request.target, request.input, conversation, deps, { fresh: true, recheckedAt: at });
     // No live buttons on an answer that is no longer the latest: it points to the new one instead.
     if (previous)
@@ -226,14 +226,14 @@ function thinnedUpdates(conversation: Conversation, ref: MessageRef, deps: Mailc
     const card = waiting;
     waiting = undefined;
     if (!card) return;
-    lastSent = deps.now();
+    lastSent = deps.clock.monotonicMs();
     flushing = flushing.then(() => conversation.update(ref, card)).catch(() => undefined);
   };
   return {
     push(card: Parameters<Conversation['update']>[1]): void {
       waiting = card;
       if (timer) return;
-      timer = setTimeout(send, Math.max(0, lastSent + deps.minUpdateIntervalMs - deps.now()));
+      timer = setTimeout(send, Math.max(0, lastSent + deps.minUpdateIntervalMs - deps.clock.monotonicMs()));
     },
     async finish(card: Parameters<Conversation['update']>[1]): Promise<void> {
       clearTimeout(timer);

@@ -150,13 +150,13 @@ async function requestWindowForPatch(
   context: { readonly actor: ChatActor; readonly conversation: Conversation },
   deps: OutageDeps,
 ): Promise<void> {
-  const errors = checkWindowInputs(inputs, deps.now());
+  const errors = checkWindowInputs(inputs, deps.clock.wallMs());
   if (Object.keys(errors).length > 0) throw new AppError('BAD_INPUT', Object.values(errors).join(' '));
   const patch = await patchById(deps.store.db, patchId);
   if (patch === undefined) throw new AppError('NOT_FOUND', 'this patch is no longer in the inventory');
   const known = await resolveActor(deps.store, context.actor);
   const actor = requireIdentity(known, context.actor);
-  const reading = { now: deps.now(), timeZone: known?.person?.timeZone ?? DEFAULT_ZONE };
+  const reading = { now: deps.clock.wallMs(), timeZone: known?.person?.timeZone ?? DEFAULT_ZONE };
   const text = (field: string): string => (inputs[field] ?? '').trim();
   await askForWindow(
     {

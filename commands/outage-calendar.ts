@@ -1,4 +1,5 @@
 /** `mxops outage calendar` and the calendar feed: approved windows and freezes as iCalendar. */
+import type { Clock } from '../src/clock.js';
 import { outageCalendar } from '../src/outages/calendar.js';
 import type { OpenDatabase } from '../src/store/database.js';
 import { calendarEntries } from '../src/store/outage-calendar.js';
@@ -9,9 +10,9 @@ const DEFAULT_SINCE = '30d';
 
 export async function runOutageCalendar(
   input: { readonly since?: string | undefined },
-  deps: { readonly store: OpenDatabase; readonly now: () => number },
+  deps: { readonly store: OpenDatabase; readonly clock: Clock },
 ): Promise<string> {
-  const now = deps.now();
+  const now = deps.clock.wallMs();
   const entries = await calendarEntries(deps.store.db, parseSince(input.since ?? DEFAULT_SINCE, now));
   return outageCalendar({ ...entries, stamp: now });
 }

@@ -4,6 +4,7 @@
  * was asked, each approver's direct message, on Slack and Teams) through the notifiers, from the
  * records of where each copy was posted. Copies on a platform without a notifier are left alone.
  */
+import { stoppedAt, type Clock } from '../src/clock.js';
 import type { ChatActor, ChatPlatform } from '../src/chat/chat-place.js';
 import type { MessageRef, Conversation } from '../src/chat/conversation.js';
 import type { NagNotifier } from '../src/chat/nag-notifier.js';
@@ -22,8 +23,8 @@ import { requireIdentity, resolveActor } from './patch-actor.js';
 
 export interface OutageDeps {
   readonly store: OpenDatabase;
-  /** Epoch milliseconds. */
-  readonly now: () => number;
+  /** Wall time: windows, deadlines and the audit log are calendar times. */
+  readonly clock: Clock;
   /** Approvers' direct messages, and updates of copies posted elsewhere; none: only where it was asked. */
   readonly notifiers?: readonly NagNotifier[];
 }
@@ -49,7 +50,7 @@ export async function decideOutage(
   deps: OutageDeps,
   clicked?: ClickedCopy,
 ): Promise<void> {
-  const now = deps.now();
+  const now = deps.clock.wallMs();
   const known = requireIdentity(await resolveActor(deps.store, actor), actor);
   const reading: Reading = { now, timeZone: known.person?.timeZone ?? DEFAULT_ZONE };
   const proposedStart = decision.vote === 'propose' ? parseWhen(decision.when, now, reading.timeZone) : undefined;
@@ -128,7 +129,7 @@ const REFRESH_ROUNDS = 3;
 export async function showOutageEverywhere(deps: OutageDeps, id: number, clicked?: ClickedHere): Promise<string[]> {
   let problems: string[] = [];
   for (let round = 0; round < REFRESH_ROUNDS; round++) {
-    const now = deps.now();
+    const now = deps.clock.wallMs();
     const view = await loadOutageView(deps.store.db, id, now);
     problems = await updateCopies(deps, view, now, clicked);
     const after = await outageRequestById(deps.store.db, id);
@@ -194,6 +195,9 @@ export async function closeExpiredRequests(
   const expired = await expireOutageRequests(store, now);
   const closed: ClosedRequest[] = [];
   for (const request of expired)
-    closed.push({ request, problems: await showOutageEverywhere({ store, notifiers, now: () => now }, request.id) });
+    closed.push({
+      request,
+      problems: await showOutageEverywhere({ store, notifiers, clock: stoppedAt(now) }, request.id),
+    });
   return closed;
 }

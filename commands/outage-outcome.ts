@@ -3,6 +3,7 @@
  * buttons, or `outage patched|not-done <id>`): recorded, then the question is replaced in place by
  * the answer, so no live buttons remain. Refusals go to the one who clicked alone.
  */
+import type { Clock } from '../src/clock.js';
 import type { ChatActor } from '../src/chat/chat-place.js';
 import { ACTION_IDS, type ActionId } from '../src/chat/action-ids.js';
 import type { Card } from '../src/chat/card.js';
@@ -16,7 +17,8 @@ export const OUTAGE_OUTCOME_BUTTONS: readonly ActionId[] = [ACTION_IDS.outagePat
 
 export interface OutageOutcomeDeps {
   readonly store: OpenDatabase;
-  readonly now: () => number;
+  /** Wall time, for the audit log. */
+  readonly clock: Clock;
 }
 
 export async function answerOutage(
@@ -40,7 +42,7 @@ export async function answerOutage(
         person: actor.person,
         identity: actor.identity,
         surface: actor.surface,
-        now: deps.now(),
+        now: deps.clock.wallMs(),
       });
       const card = outcomeCard(recorded, actorName(actor));
       if (context.question !== undefined) await context.conversation.update(context.question, card);

@@ -42,7 +42,7 @@ export async function handleOutage(text: string, context: OutageCommandContext, 
     conversation,
     async () => {
       const known = await resolveActor(deps.store, actor);
-      const reading: Reading = { now: deps.now(), timeZone: known?.person?.timeZone ?? DEFAULT_ZONE };
+      const reading: Reading = { now: deps.clock.wallMs(), timeZone: known?.person?.timeZone ?? DEFAULT_ZONE };
       switch (command.kind) {
         case 'list':
           await conversation.post(outageListCard(await upcomingOutages(deps.store.db, reading.now), reading));

@@ -170,7 +170,7 @@ export async function handlePatchButton(
   await whisperRefusals(
     conversation,
     async () => {
-      const now = deps.now();
+      const now = deps.clock.wallMs();
       const read = readInputs(actionId, inputs, now);
       if ('errors' in read) throw new AppError('BAD_INPUT', Object.values(read.errors).join(' '));
       const { id, step } = recordId(value);

@@ -4,6 +4,7 @@
  * hands over the conversation. Refusals (bad input, no such system, not yours) go to the user
  * alone and change nothing.
  */
+import type { Clock } from '../src/clock.js';
 import type { ChatActor } from '../src/chat/chat-place.js';
 import type { Card } from '../src/chat/card.js';
 import type { Conversation } from '../src/chat/conversation.js';
@@ -23,8 +24,8 @@ export { PATCH_HELP } from './patch-request.js';
 
 export interface PatchDeps {
   readonly store: OpenDatabase;
-  /** Epoch milliseconds: due dates, holds and the audit log are wall-clock times. */
-  readonly now: () => number;
+  /** Wall time: due dates, holds and the audit log are calendar times. */
+  readonly clock: Clock;
   /** Direct messages to risk approvers; none: requests are shown only where they were asked. */
   readonly notifiers?: readonly NagNotifier[];
 }
@@ -70,7 +71,7 @@ async function answer(
 ): Promise<Card[]> {
   const { store } = deps;
   const known = await resolveActor(store, actor);
-  const reading: Reading = { now: deps.now(), timeZone: known?.person?.timeZone ?? DEFAULT_ZONE };
+  const reading: Reading = { now: deps.clock.wallMs(), timeZone: known?.person?.timeZone ?? DEFAULT_ZONE };
   switch (request.kind) {
     case 'accept-risk':
       return requestRisk(request, requireIdentity(known, actor), deps, reading);

@@ -4,6 +4,7 @@
  * the audit log, where it is recorded as refused; anything else is an incident and goes on to the
  * surface's error boundary.
  */
+import type { Clock } from '../src/clock.js';
 import type { ChatActor } from '../src/chat/chat-place.js';
 import type { Conversation } from '../src/chat/conversation.js';
 import { type AppError, isAppError, type ErrorCode } from '../src/errors.js';
@@ -15,7 +16,7 @@ const REFUSALS: readonly ErrorCode[] = ['BAD_INPUT', 'NOT_FOUND', 'FORBIDDEN', '
 
 /** What a refused attempt is recorded as (store/audit-refusals.ts): who tried what on what. */
 export interface RefusalRecord {
-  readonly deps: { readonly store: OpenDatabase; readonly now: () => number };
+  readonly deps: { readonly store: OpenDatabase; readonly clock: Clock };
   readonly actor: ChatActor;
   /** `click <action id>` (click outage.approve) or `typed <command>` (typed patch done mail-gw-1). */
   readonly attempted: string;
@@ -63,7 +64,7 @@ async function recordRefusal(record: RefusalRecord, error: AppError): Promise<vo
   const known = await resolveActor(record.deps.store, record.actor);
   const identity = known?.identity ?? `${record.actor.platform}:unknown`;
   await auditRefusal(record.deps.store, {
-    at: record.deps.now(),
+    at: record.deps.clock.wallMs(),
     actor: known?.person?.handle ?? identity,
     identity,
     surface: known?.surface ?? record.actor.platform,

@@ -1,3 +1,4 @@
+import type { Clock } from '../src/clock.js';
 import { UnrecoverableError } from 'bullmq';
 import type { NagNotifier } from '../src/chat/nag-notifier.js';
 import { watchChangeCard } from '../src/chat/watch-cards.js';
@@ -17,7 +18,8 @@ export interface MailWatchDeps {
   readonly notifiers: readonly NagNotifier[];
   /** How long check reports are kept (MXOPS_CHECK_HISTORY_DAYS). */
   readonly keepMs: number;
-  readonly now: () => Date;
+  /** Wall time, for when a report was taken and what is old enough to prune. */
+  readonly clock: Clock;
   /** The zone the posted dates are in; UTC when absent. */
   readonly zone?: string;
   /** Removes a watch's job scheduler: a job for a watch that is gone stops its own schedule. */
@@ -68,7 +70,7 @@ export function createMailWatchProcessor(deps: MailWatchDeps) {
     // Read before recording: recording prunes old reports, and a watch whose worker was down past
     // the retention should still say what changed since, not quietly start over.
     const baseline = watch.lastReportId === null ? undefined : await findCheck(deps.store, watch.lastReportId);
-    const at = deps.now();
+    const at = new Date(deps.clock.wallMs());
     const reportId = await recordCheck(deps.store, report, { source: 'watch', at, keepMs: deps.keepMs });
     if (!baseline) {
       await setLastReport(deps.store, watch.id, reportId);

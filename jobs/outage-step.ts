@@ -1,3 +1,4 @@
+import type { Clock } from '../src/clock.js';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { Card } from '../src/chat/card.js';
 import type { NagNotifier } from '../src/chat/nag-notifier.js';
@@ -10,7 +11,8 @@ import { type ClaimedStep, claimOutageStep, completeOutageStep } from '../src/st
 export interface OutageStepDeps {
   readonly store: OpenDatabase;
   readonly notifiers: readonly NagNotifier[];
-  readonly now: () => number;
+  /** Wall time: due dates, claims and the audit log are calendar times. */
+  readonly clock: Clock;
 }
 
 /**
@@ -25,7 +27,7 @@ export function createOutageStepProcessor(deps: OutageStepDeps) {
     const claimed = await claimOutageStep(deps.store, id);
     if (claimed === undefined) return 'skipped';
     const owner = claimed.chain[0];
-    const card = stepCard(claimed, owner?.timeZone ?? 'UTC', deps.now());
+    const card = stepCard(claimed, owner?.timeZone ?? 'UTC', deps.clock.wallMs());
     const told: string[] = [];
     for (const notifier of deps.notifiers) {
       const user = owner?.chat[notifier.platform];
@@ -33,7 +35,7 @@ export function createOutageStepProcessor(deps: OutageStepDeps) {
       await notifier.directMessage(user, card, outageStepJobId(id));
       told.push(`${notifier.platform}:${owner!.handle}`);
     }
-    await completeOutageStep(deps.store, claimed, deps.now(), told);
+    await completeOutageStep(deps.store, claimed, deps.clock.wallMs(), told);
     return told.length > 0 ? 'sent' : 'nobody to tell';
   };
 }

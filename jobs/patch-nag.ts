@@ -1,3 +1,4 @@
+import type { Clock } from '../src/clock.js';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { Card } from '../src/chat/card.js';
 import type { NagNotifier } from '../src/chat/nag-notifier.js';
@@ -20,7 +21,8 @@ export interface PatchNagDeps {
   readonly store: OpenDatabase;
   /** One per configured platform; none: nags are recorded and audited as undeliverable. */
   readonly notifiers: readonly NagNotifier[];
-  readonly now: () => number;
+  /** Wall time: due dates, claims and the audit log are calendar times. */
+  readonly clock: Clock;
 }
 
 /**
@@ -49,10 +51,10 @@ export function createPatchNagProcessor(deps: PatchNagDeps) {
   return async (job: Job): Promise<string> => {
     const id = readNagJobData(job.data);
     if (typeof id === 'string') throw new UnrecoverableError(`bad patch-nag job ${job.id}: ${id}`);
-    const outcome = await claimNag(deps.store, id, deps.now());
+    const outcome = await claimNag(deps.store, id, deps.clock.wallMs());
     if (outcome.kind === 'skip') return outcome.reason;
     const report = await deliver(outcome.claimed, deps);
-    await completeNag(deps.store, outcome.claimed, deps.now(), report);
+    await completeNag(deps.store, outcome.claimed, deps.clock.wallMs(), report);
     return outcome.claimed.retry ? 'resent' : 'sent';
   };
 }

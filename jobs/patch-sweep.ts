@@ -1,3 +1,4 @@
+import type { Clock } from '../src/clock.js';
 import type { Queue } from 'bullmq';
 import { enqueueOutageSteps } from '../src/queue/outage-jobs.js';
 import { enqueueNags } from '../src/queue/patch-jobs.js';
@@ -20,7 +21,8 @@ export interface PatchSweepDeps {
   readonly nagQueue: Queue<NagId>;
   /** Where due follow-through steps of approved outage windows go; none: not handed over. */
   readonly outageStepQueue?: Queue<OutageStepId>;
-  readonly now: () => number;
+  /** Wall time: due dates, claims and the audit log are calendar times. */
+  readonly clock: Clock;
   readonly batchSize?: number;
   /** Closes outage requests that expired undecided (and replaces their cards); none: left pending. */
   readonly expireOutages?: (now: number) => Promise<unknown>;
@@ -36,13 +38,13 @@ export function createPatchSweepProcessor(deps: PatchSweepDeps) {
   return async (): Promise<SweepSummary> => {
     const result = await sweepDuePatches(
       deps.store,
-      deps.now(),
+      deps.clock.wallMs(),
       deps.batchSize !== undefined ? { batchSize: deps.batchSize } : {},
     );
-    await deps.expireOutages?.(deps.now());
+    await deps.expireOutages?.(deps.clock.wallMs());
     const unsent = await unsentNags(deps.store.db);
     await enqueueNags(deps.nagQueue, unsent);
-    const steps = deps.outageStepQueue ? await dueOutageSteps(deps.store.db, deps.now()) : [];
+    const steps = deps.outageStepQueue ? await dueOutageSteps(deps.store.db, deps.clock.wallMs()) : [];
     if (deps.outageStepQueue) await enqueueOutageSteps(deps.outageStepQueue, steps);
     return {
       examined: result.examined,

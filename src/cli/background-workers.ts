@@ -4,6 +4,7 @@
  * (notifiers.ts). Each is handed to `own` as it starts, so one started before a later one failed
  * is closed too; the caller says how (lifecycle.ts).
  */
+import { systemClock } from '../clock.js';
 import type { Redis } from 'ioredis';
 import { closeExpiredRequests } from '../../commands/outage-decisions.js';
 import { createMailWatchProcessor } from '../../jobs/mail-watch.js';
@@ -51,7 +52,7 @@ export async function startBackgroundWorkers(
         notifiers,
         diagnose: (target) => run(target),
         keepMs: config.checkHistoryDays * DAY_MS,
-        now: () => new Date(),
+        clock: systemClock,
         unschedule,
       }),
     onError,
@@ -61,14 +62,13 @@ export async function startBackgroundWorkers(
 
 /** The escalation's jobs over the store and the notifiers; each sweep also closes expired outage requests. */
 function patchProcessors(store: OpenDatabase, notifiers: readonly NagNotifier[]): PatchProcessors {
-  const now = (): number => Date.now();
-  const deliveries = { store, notifiers, now };
+  const deliveries = { store, notifiers, clock: systemClock };
   return {
     sweep: (queues) =>
       createPatchSweepProcessor({
         store,
         ...queues,
-        now,
+        clock: systemClock,
         expireOutages: (at) => closeExpiredRequests(store, notifiers, at),
       }),
     nag: createPatchNagProcessor(deliveries),

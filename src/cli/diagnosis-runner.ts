@@ -7,8 +7,8 @@
  * starts.
  */
 import { getServers } from 'node:dns';
-import { performance } from 'node:perf_hooks';
 import { diagnoseTarget, type CheckCommandDeps, type DiagnosisOptions } from '../../commands/check.js';
+import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Check } from '../diagnosis/check.js';
 import type { CheckTarget } from '../diagnosis/check-target.js';
@@ -28,8 +28,7 @@ export function diagnosisDeps(config: Config, probes: Probes): CheckCommandDeps 
     config,
     // Stateless (a socket per query), so one serves every check of the process.
     dns: createDnsClient(),
-    now: () => performance.now(),
-    clock: () => new Date(),
+    clock: systemClock,
     systemResolver,
     ...probes,
   };

@@ -1,11 +1,11 @@
 /** The whole diagnosis behind `mailcheck` on every chat surface (console, Slack, Teams) and in watches. */
-import { performance } from 'node:perf_hooks';
 import type { Queue } from 'bullmq';
 import { checksOf } from '../../commands/bounce-checks.js';
 import type { MailcheckDeps } from '../../commands/mailcheck.js';
 import type { WatchChatDeps } from '../../commands/mailcheck-watch.js';
 import { BoundedMap } from '../chat/bounded-map.js';
 import { RunningChecks, type CheckRegistry } from '../chat/running-checks.js';
+import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -52,7 +52,7 @@ export function mailcheckDeps(config: Config, run: DiagnosisRunner, shared?: Sha
     running: running ?? new RunningChecks(REJOIN_FINISHED_CHECK_MS),
     reports: new BoundedMap(RECENT_REPORTS),
     minUpdateIntervalMs: 1_000,
-    now: () => performance.now(),
+    clock: systemClock,
     counted: (command, outcome) => metrics?.commandsHandled.inc({ surface: 'console', command, outcome }),
   };
 }
@@ -64,6 +64,6 @@ export function watchChatDeps(config: Config, store: OpenDatabase, queue: Queue<
     schedule: (watch) => scheduleWatch(queue, watch),
     unschedule: (watchId) => unscheduleWatch(queue, watchId),
     defaultIntervalMs: config.watchIntervalMinutes * 60_000,
-    clock: () => new Date(),
+    clock: systemClock,
   };
 }

@@ -1,4 +1,5 @@
 /** The inventory store (SQLite or PostgreSQL behind Kysely), for the commands that use it. */
+import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { DiagnosisReport } from '../diagnosis/diagnose.js';
 import { attachAudit } from '../store/audit-attach.js';
@@ -24,7 +25,7 @@ export async function openStore(config: Config, lifecycle: Lifecycle): Promise<O
   await migrateToLatest(store);
   // Keyed entries and checkpoints for every change made through this store (README, "The audit log").
   const checkpoints = attachAudit(store, config.audit, {
-    now: () => Date.now(),
+    clock: systemClock,
     onError: (error) => void process.stderr.write(`mxops: ${error.message}\n`),
   });
   // Owned after the store, so closed before it: the last checkpoints are written while it is open.

@@ -1,4 +1,5 @@
 /** `mxops audit verify|checkpoint|export`. */
+import { systemClock } from '../clock.js';
 import {
   runAuditCheckpoint,
   runAuditExport,
@@ -54,7 +55,7 @@ export async function runExport(
 ): Promise<number> {
   await runAuditExport(input, {
     store: await openStore(loadConfig(env), lifecycle),
-    now: () => Date.now(),
+    clock: systemClock,
     write: (text) => void process.stdout.write(text),
   });
   return 0;

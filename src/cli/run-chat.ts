@@ -1,4 +1,5 @@
 /** `mxops chat`: the console surface, with the whole diagnosis and the patch inventory behind it. */
+import { systemClock } from '../clock.js';
 import { chatCommands } from '../../commands/chat-commands.js';
 import type { PatchDeps } from '../../commands/patch.js';
 import { runConsoleChat } from '../chat/console/console-chat.js';
@@ -18,7 +19,7 @@ export async function runChat(options: ChatOptions, env: NodeJS.ProcessEnv, life
     : await (await import('./smtp-settings.js')).smtpSettingsFor(config, options, lifecycle);
   const https = options.dnsOnly ? undefined : httpsFetcher(config, options.allowPrivate);
   const run = diagnosisRunner(diagnosisDeps(config, fixedProbes(smtp, https)));
-  const patch: PatchDeps = { store: await openStore(config, lifecycle), now: () => Date.now() };
+  const patch: PatchDeps = { store: await openStore(config, lifecycle), clock: systemClock };
   // The console has no notifiers: outage requests typed there reach approvers only where typed.
   const commands = chatCommands(mailcheckDeps(config, run, { store: patch.store }), { patch, outage: patch });
   await runConsoleChat(process.stdin, process.stdout, commands, options.as !== undefined ? { actor: options.as } : {});

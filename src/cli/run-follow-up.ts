@@ -1,4 +1,5 @@
 /** `mxops follow-up <id>`. */
+import { systemClock } from '../clock.js';
 import { runFollowUpCommand, type FollowUpInput } from '../../commands/follow-up.js';
 import { loadConfig } from '../config.js';
 import { createFollowUpReader } from '../queue/follow-up-reader.js';
@@ -10,7 +11,7 @@ export async function runFollowUp(input: FollowUpInput, env: NodeJS.ProcessEnv, 
   const { queue, events } = await openQueue(config, lifecycle);
   const result = await runFollowUpCommand(input, {
     reader: createFollowUpReader(queue, events),
-    clock: () => new Date(),
+    clock: systemClock,
     waitSlackMs: config.smtp.totalTimeoutMs + 60_000,
   });
   process.stdout.write(result.output);

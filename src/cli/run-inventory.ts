@@ -1,4 +1,5 @@
 /** `mxops inventory import|export`. */
+import { systemClock } from '../clock.js';
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { runInventoryExport, runInventoryImport, type InventoryExportInput } from '../../commands/inventory-file.js';
@@ -18,7 +19,7 @@ export async function runImport(
   process.stdout.write(
     await runInventoryImport(
       { ...input, actor, claimed: input.as !== undefined },
-      { store, readFile: (path) => readFile(path, 'utf8'), now: () => Date.now() },
+      { store, readFile: (path) => readFile(path, 'utf8'), clock: systemClock },
     ),
   );
   return 0;

@@ -1,4 +1,5 @@
 /** `mxops outage calendar`. */
+import { systemClock } from '../clock.js';
 import { runOutageCalendar } from '../../commands/outage-calendar.js';
 import { loadConfig } from '../config.js';
 import type { Lifecycle } from './lifecycle.js';
@@ -10,7 +11,7 @@ export async function runCalendar(
   lifecycle: Lifecycle,
 ): Promise<number> {
   process.stdout.write(
-    await runOutageCalendar(input, { store: await openStore(loadConfig(env), lifecycle), now: () => Date.now() }),
+    await runOutageCalendar(input, { store: await openStore(loadConfig(env), lifecycle), clock: systemClock }),
   );
   return 0;
 }

@@ -7,6 +7,7 @@
  * port taken): the chat surfaces stop taking requests and finish their checks, then the workers
  * finish their jobs, then the Redis connections and the store close.
  */
+import { systemClock } from '../clock.js';
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { hostname } from 'node:os';
@@ -125,7 +126,7 @@ export async function runStart(env: NodeJS.ProcessEnv, lifecycle: Lifecycle): Pr
     // platform, the same notifiers replace an outage card's copies when it is decided, and the
     // background workers nag through them.
     const { notifiers, references } = await createNotifiers(config, store, redis, sdkLogTo(logger, 'slack', hide));
-    const patch: PatchDeps = { store, now: () => Date.now(), notifiers };
+    const patch: PatchDeps = { store, clock: systemClock, notifiers };
     const watchQueue = new Queue<WatchJobData>(MAIL_WATCH_QUEUE, { connection: redis, prefix: config.queue.prefix });
     watchQueue.on('error', onError('watch queue'));
     // Forced, the queue is left to its connection's end: BullMQ's close() waits for a Redis that is not coming.
@@ -207,6 +208,6 @@ const CLOSE_GRACE_MS = 5_000;
 function calendarRoutes(config: Config, store: OpenDatabase): Record<string, http.RequestListener> {
   if (config.calendarToken === undefined) return {};
   const render = async (): Promise<string> =>
-    (await import('../../commands/outage-calendar.js')).runOutageCalendar({}, { store, now: () => Date.now() });
+    (await import('../../commands/outage-calendar.js')).runOutageCalendar({}, { store, clock: systemClock });
   return { [`/calendar/${config.calendarToken}.ics`]: calendarFeed(render) };
 }

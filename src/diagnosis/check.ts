@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import type { DnsLookups } from './dns-lookups.js';
 import type { DomainFacts } from './domain-facts.js';
 import type { CheckTarget } from './check-target.js';
@@ -19,8 +20,8 @@ export interface CheckContext {
   readonly https?: HttpsFetcher;
   /** DNSBL zones to look MX addresses up in; absent or empty: none. The default list is config's job. */
   readonly dnsblZones?: readonly string[];
-  /** Wall-clock time, for certificate expiry; absent in tests that do not care (then the prober's verdict stands). */
-  readonly clock?: () => Date;
+  /** Wall time, for certificate expiry; absent in unit tests that do not care (then the prober's verdict stands). */
+  readonly clock?: Clock;
   /** Told as each mail server session ends, for progress shown while the run goes on. */
   readonly onMailServerProbed?: (done: number, total: number) => void;
 }

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import type { Check, CheckContext } from './check.js';
 import type { CheckTarget } from './check-target.js';
 import type { SmtpSettings } from './smtp-settings.js';
@@ -79,8 +80,8 @@ export type DiagnoseDns =
 export type DiagnoseDeps = DiagnoseDns & DiagnoseOptions;
 
 export interface DiagnoseOptions {
-  /** Milliseconds from any fixed origin (performance.now in production, a fake in tests). */
-  readonly now: () => number;
+  /** Monotonic time for the durations in the report; wall time for certificate expiry. */
+  readonly clock: Clock;
   readonly checks?: readonly Check[];
   /** SMTP probing; without it the run checks DNS only. */
   readonly smtp?: SmtpSettings;
@@ -88,8 +89,6 @@ export interface DiagnoseOptions {
   readonly https?: HttpsFetcher;
   /** DNSBL zones to look the MX addresses up in. */
   readonly dnsblZones?: readonly string[];
-  /** Wall-clock time, for certificate expiry. */
-  readonly clock?: () => Date;
   /** Caps on the MX hosts and addresses looked at; the defaults when absent. */
   readonly limits?: MailServerLimits;
   /** Told whenever a check finishes or a mail server has been probed. */
@@ -98,7 +97,7 @@ export interface DiagnoseOptions {
 
 /** Runs every check concurrently against an already parsed target and assembles the report. */
 export async function diagnose(target: CheckTarget, deps: DiagnoseDeps): Promise<DiagnosisReport> {
-  const started = deps.now();
+  const started = deps.clock.monotonicMs();
   const { domain } = target;
   const dns = deps.lookups ?? new DnsLookups(deps.dns, deps.lookup);
   const checks = deps.checks ?? ALL_CHECKS;
@@ -120,7 +119,7 @@ export async function diagnose(target: CheckTarget, deps: DiagnoseDeps): Promise
     facts: new DomainFacts(domain, dns, deps.limits),
     ...(deps.https ? { https: deps.https } : {}),
     ...(deps.dnsblZones ? { dnsblZones: deps.dnsblZones } : {}),
-    ...(deps.clock ? { clock: deps.clock } : {}),
+    clock: deps.clock,
     onMailServerProbed: (done, total) => {
       mailServers = { done, total };
       tell();
@@ -128,12 +127,12 @@ export async function diagnose(target: CheckTarget, deps: DiagnoseDeps): Promise
   };
   const results = await Promise.all(
     checks.map(async (check) => {
-      const checkStarted = deps.now();
+      const checkStarted = deps.clock.monotonicMs();
       const findings = await check.run(context).catch((error: unknown) => [crashed(check, domain, error)]);
       checksDone++;
       gathered.push(...findings);
       tell();
-      return { check: check.name, findings, durationMs: deps.now() - checkStarted };
+      return { check: check.name, findings, durationMs: deps.clock.monotonicMs() - checkStarted };
     }),
   );
   const budget = dns.queriesOverBudget > 0 ? [overBudget(domain, dns.settings.maxQueries, dns.queriesOverBudget)] : [];
@@ -142,7 +141,7 @@ export async function diagnose(target: CheckTarget, deps: DiagnoseDeps): Promise
     domain,
     recipient: target.recipient,
     status: worstStatus(findings),
-    durationMs: deps.now() - started,
+    durationMs: deps.clock.monotonicMs() - started,
     findings,
     senders: judgeSenders(findings, { smtp: deps.smtp !== undefined }),
     timings: results.map(({ check, durationMs }) => ({ check, durationMs })),

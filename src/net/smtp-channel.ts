@@ -3,8 +3,8 @@
  * limits, send one command at a time, upgrade to TLS in place, keep the transcript. Every wait
  * ends by its own time-out, the session's total time-out, the server closing, or a reader limit.
  */
+import { systemClock, type Clock } from '../clock.js';
 import net from 'node:net';
-import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import type { ConnectFailure, SmtpProbeLimits, SmtpProbeResult, SmtpReply, SmtpStep } from '../diagnosis/smtp-port.js';
 import { SmtpReplyReader } from './smtp-reply-reader.js';
@@ -73,9 +73,10 @@ export class SmtpChannel {
 
   constructor(
     private readonly limits: SmtpProbeLimits,
-    private readonly now: () => number = () => performance.now(),
+    // Step times and time-outs are durations: monotonic time, unmoved by a system clock change.
+    private readonly clock: Clock = systemClock,
   ) {
-    this.startedAt = now();
+    this.startedAt = clock.monotonicMs();
     this.reader = new SmtpReplyReader(limits, (line) => this.record('S', line));
     this.totalTimer = setTimeout(() => {
       this.end({ reason: 'total-timeout', detail: `the session went past ${limits.totalTimeoutMs} ms` });
@@ -84,11 +85,11 @@ export class SmtpChannel {
   }
 
   elapsed(since = this.startedAt): number {
-    return this.now() - since;
+    return this.clock.monotonicMs() - since;
   }
 
   async connect(host: string, port: number): Promise<ConnectOutcome> {
-    const started = this.now();
+    const started = this.clock.monotonicMs();
     const socket = net.connect({ host, port });
     const opened = await this.awaitOpen(
       socket,
@@ -100,7 +101,7 @@ export class SmtpChannel {
     switch (opened.kind) {
       case 'ready':
         this.socket = socket;
-        this.connectedAt = this.now();
+        this.connectedAt = this.clock.monotonicMs();
         this.detach = this.attach(socket);
         return { ok: true, ms };
       case 'error':
@@ -172,7 +173,7 @@ export class SmtpChannel {
     // answer to this command and shift every answer after it.
     if (this.reader.holdsData)
       throw new SessionEnded({ step, reason: 'protocol', detail: 'the server sent a reply before this command' });
-    const sent = this.now();
+    const sent = this.clock.monotonicMs();
     this.record('C', text);
     this.socket.write(`${text}\r\n`);
     return this.readReply(step, timeoutMs, sent);
@@ -185,7 +186,7 @@ export class SmtpChannel {
     if (!raw) return { ok: false, reason: 'error', detail: 'not connected', ms: 0 };
     this.detach?.();
     this.reader.discard();
-    const started = this.now();
+    const started = this.clock.monotonicMs();
     // An untrusted certificate is a finding, not a reason to stop looking: rejectUnauthorized is off.
     // Node folds the name check into `authorized` unless checkServerIdentity is replaced; the
     // prober asks both questions apart (trusted chain, matching name), so the name waits for it.

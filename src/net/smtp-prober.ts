@@ -2,8 +2,8 @@
  * SmtpProber on node:net and node:tls: one session per probe, driven the way a sender drives it
  * (RFC 5321 §3, RFC 3207), never past RCPT: no DATA is ever sent, so no mail is ever delivered.
  */
+import { systemClock, type Clock } from '../clock.js';
 import net from 'node:net';
-import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import type {
   SmtpProbeLimits,
@@ -24,7 +24,8 @@ export interface SmtpProberOptions {
   readonly allowPrivateTargets: boolean;
   /** Extra trusted roots, PEM, added to Node's bundled ones: for test CAs. */
   readonly trustedCa?: string | Buffer;
-  readonly now?: () => number;
+  /** Session and step durations use its monotonic time; the system clock when absent. */
+  readonly clock?: Clock;
 }
 
 const QUIT_WAIT_MS = 2_000;
@@ -39,7 +40,8 @@ function holdsControlCharacter(text: string): boolean {
 
 export function createSmtpProber(options: SmtpProberOptions): SmtpProber {
   const limits: SmtpProbeLimits = { ...DEFAULT_SMTP_LIMITS, ...options.limits };
-  const now = options.now ?? (() => performance.now());
+  const clock = options.clock ?? systemClock;
+  const now = (): number => clock.monotonicMs();
   // One context for every probe: building one from ~150 roots per handshake is wasted work.
   const secureContext = tls.createSecureContext(
     options.trustedCa === undefined ? {} : { ca: [...tls.rootCertificates, options.trustedCa] },
@@ -64,7 +66,7 @@ export function createSmtpProber(options: SmtpProberOptions): SmtpProber {
         return { ...draft, abort, transcript: [], totalMs: now() - started };
       }
 
-      const channel = new SmtpChannel(limits, now);
+      const channel = new SmtpChannel(limits, clock);
       try {
         await converse(channel, request, draft, secureContext);
       } catch (error) {

@@ -5,6 +5,7 @@
  * the connections share one back-off (1 s doubling to 30 s), the process says one line per step,
  * one when Redis is back, and gives up after the configured time (MXOPS_REDIS_GIVE_UP_SECONDS).
  */
+import { systemClock, type Clock } from '../clock.js';
 import { AppError } from '../errors.js';
 
 export interface RedisOutageOptions {
@@ -15,7 +16,8 @@ export interface RedisOutageOptions {
   readonly log: (line: string) => void;
   readonly firstDelayMs?: number;
   readonly maxDelayMs?: number;
-  readonly now?: () => number;
+  /** How long Redis has been down is a duration: monotonic time. The system clock when absent. */
+  readonly clock?: Clock;
 }
 
 export interface RedisOutage {
@@ -38,7 +40,8 @@ export interface RedisOutage {
 const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(1))} s`;
 
 export function watchRedisOutage(options: RedisOutageOptions): RedisOutage {
-  const { where, giveUpMs, log, firstDelayMs = 1_000, maxDelayMs = 30_000, now = Date.now } = options;
+  const { where, giveUpMs, log, firstDelayMs = 1_000, maxDelayMs = 30_000, clock = systemClock } = options;
+  const now = (): number => clock.monotonicMs();
   let downSince: number | undefined;
   let cause = 'the connection closed';
   // The attempt number last reported: every connection passes through the same steps, one line each.

@@ -2,6 +2,7 @@
  * Gives an opened store its audit settings (keys, checkpoint file), for the composition root:
  * every write transaction on it is then MACed and, after a person's act, checkpointed.
  */
+import type { Clock } from '../clock.js';
 import type { AuditConfig } from './audit-config.js';
 import { type AuditCheckpointer, checkpointFileSink, createAuditCheckpointer } from './audit-checkpointer.js';
 import { useStoreAudit } from './audit-context.js';
@@ -12,7 +13,7 @@ const checkpointers = new WeakMap<OpenDatabase, AuditCheckpointer>();
 export function attachAudit(
   store: OpenDatabase,
   config: AuditConfig,
-  options: { readonly now: () => number; readonly onError: (error: Error) => void },
+  options: { readonly clock: Clock; readonly onError: (error: Error) => void },
 ): AuditCheckpointer {
   const checkpointer = createAuditCheckpointer({
     ...options,

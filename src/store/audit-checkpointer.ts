@@ -6,6 +6,7 @@
  * acknowledgement, an import, a refused click): those are what an insider would most want gone,
  * so the window in which they could be cut off the end unseen is as short as a write.
  */
+import type { Clock } from '../clock.js';
 import { appendCheckpointLine } from './audit-checkpoints.js';
 import type { AuditCommit, AuditHead } from './audit-context.js';
 import { auditAppender, type AuditSurface, KEY_CHANGED_ACTION, readAuditHead } from './audit-log.js';
@@ -39,7 +40,8 @@ export interface AuditCheckpointer {
 }
 
 export function createAuditCheckpointer(options: {
-  readonly now: () => number;
+  /** Wall time: checkpoints are stamped with the date they were taken. */
+  readonly clock: Clock;
   readonly onError: (error: Error) => void;
   readonly sinks?: readonly CheckpointSink[];
 }): AuditCheckpointer {
@@ -86,7 +88,7 @@ export function createAuditCheckpointer(options: {
       if (!sinks.some((known) => known.name === sink.name)) sinks.push(sink);
     },
     async checkpointNow(store, surface) {
-      const at = options.now();
+      const at = options.clock.wallMs();
       await writeTransaction(store, (trx) => auditAppender(trx).recordKeyChange(at, surface));
       const head = await readAuditHead(store.db);
       const failures = (await Promise.all(sinks.map((sink) => send(sink, head, at)))).filter(
@@ -96,7 +98,7 @@ export function createAuditCheckpointer(options: {
     },
     async committed(commit) {
       if (!commit.entries.some(isPersonsAct)) return;
-      const at = options.now();
+      const at = options.clock.wallMs();
       for (const sink of sinks.filter((candidate) => !candidate.immediate)) postInBackground(sink, commit.head, at);
       await Promise.all(sinks.filter((sink) => sink.immediate).map((sink) => send(sink, commit.head, at)));
     },

@@ -3,6 +3,7 @@
  * (against the local fake Slack Web API) or the Teams one (against the local fake Bot Connector),
  * appended to the file, and taken on a schedule by a BullMQ worker on real Redis.
  */
+import { manualClock } from '../support/manual-clock.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,7 +68,7 @@ describe('audit checkpoints outside the database', () => {
         channel: { platform: 'slack', id: CHANNEL },
         checkpointMinutes: 60,
       },
-      { now: () => AT, onError: (error) => errors.push(error.message) },
+      { clock: manualClock(AT), onError: (error) => errors.push(error.message) },
     );
     const notifier = createSlackNagNotifier('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
     checkpointer.addSink(checkpointChannelSink({ platform: 'slack', id: CHANNEL }, [notifier]));
@@ -177,7 +178,7 @@ describe('audit checkpoints in a Teams audit channel', () => {
     checkpointer = attachAudit(
       store,
       { keyring: auditKeyring(KEY), checkpointFile: undefined, channel, checkpointMinutes: 60 },
-      { now: () => AT, onError: (error) => errors.push(error.message) },
+      { clock: manualClock(AT), onError: (error) => errors.push(error.message) },
     );
     const notifier = await teamsNotifierThrough(connector.serviceUrl);
     checkpointer.addSink(checkpointChannelSink(channel, [notifier]));

@@ -3,6 +3,7 @@
  * nothing else changes. The handlers run as every surface runs them (the Bolt and Teams edges are
  * covered in patch-buttons and outage-buttons); a conversation records what the person is told.
  */
+import { manualClock } from '../support/manual-clock.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,7 +49,7 @@ function recordingConversation() {
 describe.each(STORE_DIALECTS)('refused attempts on %s', (dialect) => {
   let store: TestDatabase;
   let dir: string;
-  const deps = () => ({ store, now: () => NOW });
+  const deps = () => ({ store, clock: manualClock(NOW) });
   const rows = async (): Promise<AuditLogTable[]> => {
     const all: AuditLogTable[] = [];
     for await (const row of readAuditLog(store.db)) all.push(row);
@@ -67,7 +68,7 @@ describe.each(STORE_DIALECTS)('refused attempts on %s', (dialect) => {
         channel: undefined,
         checkpointMinutes: 60,
       },
-      { now: () => NOW, onError: (error) => expect.fail(error.message) },
+      { clock: manualClock(NOW), onError: (error) => expect.fail(error.message) },
     );
     const policy = {
       ...STANDARD_POLICY,

@@ -4,6 +4,7 @@
  * reordered. With a key and/or checkpoints, `verify` fails and names the entry; on an untouched
  * log it passes. Real SQLite and PostgreSQL.
  */
+import { clockFrom } from '../support/manual-clock.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,7 +57,7 @@ describe.each(STORE_DIALECTS)('the audit log against an insider on %s', (dialect
     checkpoints = attachAudit(
       store,
       { keyring, checkpointFile: withFile ? file : undefined, channel: undefined, checkpointMinutes: 60 },
-      { now: () => clock, onError: (error) => errors.push(error) },
+      { clock: clockFrom(() => clock), onError: (error) => errors.push(error) },
     );
   };
   const append = (...records: AuditRecord[]) => writeTransaction(store, (trx) => auditAppender(trx).append(...records));

@@ -1,6 +1,6 @@
+import { systemClock } from '../../src/clock.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checksOf } from '../../commands/bounce-checks.js';
 import { diagnoseBounce, type HypothesisTester } from '../../commands/bounce.js';
@@ -25,7 +25,7 @@ describe('a bounce’s hypothesis tested against DNS servers on loopback', () =>
     tested.push(`${hypothesis.id} ${target.domain}`);
     return diagnose(target, {
       dns: createDnsClient(),
-      now: () => performance.now(),
+      clock: systemClock,
       checks: checksOf(hypothesis),
       lookup: loopbackLookup(RESOLVER, network.port, MAIL_NETWORK_TIMEOUT_MS),
     });
@@ -137,7 +137,7 @@ describe('a bounce’s SMTP hypothesis tested against a mail server on loopback'
       (target, hypothesis) =>
         diagnose(target, {
           dns: createDnsClient(),
-          now: () => performance.now(),
+          clock: systemClock,
           checks: checksOf(hypothesis),
           lookup: loopbackLookup('127.0.0.94', dns.port, 1_000),
           smtp: {

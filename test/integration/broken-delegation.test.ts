@@ -5,7 +5,7 @@
  * all. The recursive resolvers know every zone, as a working resolver would, except where a case
  * needs them to fail for the broken zone (as a real one does when the zone's servers are broken).
  */
-import { performance } from 'node:perf_hooks';
+import { systemClock } from '../../src/clock.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCheckTarget } from '../../src/diagnosis/check-target.js';
 import { diagnose, type DiagnosisReport } from '../../src/diagnosis/diagnose.js';
@@ -254,7 +254,7 @@ describe('diagnose() against a broken delegation on loopback', () => {
   const run = (domain: string, settings: LookupSettings, limits?: MailServerLimits): Promise<DiagnosisReport> =>
     diagnose(parseCheckTarget(domain), {
       dns: createDnsClient(),
-      now: () => performance.now(),
+      clock: systemClock,
       lookup: settings,
       dnsblZones: [],
       ...(limits ? { limits } : {}),

@@ -1,7 +1,7 @@
+import { systemClock } from '../../src/clock.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCheckMany, readTargetList } from '../../commands/check-many.js';
 import { parseConcurrency } from '../../commands/check-concurrency.js';
@@ -28,7 +28,7 @@ describe('mxops check with many targets', () => {
       MXOPS_DNS_TIMEOUT_MS: '2000',
     }),
     dns: createSharedDnsClient(createDnsClient()),
-    now: () => performance.now(),
+    clock: systemClock,
     systemResolver: () => undefined,
   });
 

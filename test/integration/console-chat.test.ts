@@ -1,5 +1,5 @@
+import { systemClock } from '../../src/clock.js';
 import { PassThrough } from 'node:stream';
-import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatCommands } from '../../commands/chat-commands.js';
 import type { MailcheckDeps } from '../../commands/mailcheck.js';
@@ -41,7 +41,7 @@ describe('mxops chat (console surface)', () => {
       started.push(target.domain);
       return diagnose(target, {
         dns: createDnsClient(),
-        now: () => performance.now(),
+        clock: systemClock,
         lookup: loopbackLookup('127.0.0.110', dns.port, 1_000),
         smtp: {
           prober: createSmtpProber({ allowPrivateTargets: true }),
@@ -55,7 +55,7 @@ describe('mxops chat (console surface)', () => {
     running: new RunningChecks(),
     reports: new Map(),
     minUpdateIntervalMs: 50,
-    now: () => performance.now(),
+    clock: systemClock,
   });
 
   async function session(script: string): Promise<string> {

@@ -2,6 +2,7 @@
  * `mxops chat` prints patch titles and reasons that came from an inventory file or from another
  * person: escape sequences and bidi overrides in them are shown, never acted on by the terminal.
  */
+import { manualClock } from '../support/manual-clock.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PatchDeps } from '../../commands/patch.js';
 import { importInventory } from '../../src/store/inventory-import.js';
@@ -29,7 +30,7 @@ describe('hostile text in the console', () => {
       }),
       { actor: 'test', surface: 'cli', now: NOW, source: 'fixture' },
     );
-    deps = { store, now: () => NOW, notifiers: [] };
+    deps = { store, clock: manualClock(NOW), notifiers: [] };
   });
   afterEach(async () => {
     await store.drop();

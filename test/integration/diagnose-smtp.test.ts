@@ -1,4 +1,4 @@
-import { performance } from 'node:perf_hooks';
+import { systemClock } from '../../src/clock.js';
 import { Queue, QueueEvents, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,10 +59,9 @@ describe('diagnose() with SMTP probes against mail servers on loopback', () => {
   const run = (prober: SmtpProber, target = DOMAIN, followUps?: SmtpSettings['followUps']): Promise<DiagnosisReport> =>
     diagnose(parseCheckTarget(target), {
       dns: createDnsClient(),
-      now: () => performance.now(),
+      clock: systemClock,
       lookup: loopbackLookup('127.0.0.90', dns.port, 1_000),
       smtp: { prober, port: smtp.port, heloName: 'probe.mxops.test', ...(followUps ? { followUps } : {}) },
-      clock: () => new Date(),
     });
   const about = (report: DiagnosisReport, address: string) =>
     report.findings.filter((f) => f.evidence.address === address).map((f) => `${f.id}:${f.status}`);
@@ -101,14 +100,13 @@ describe('diagnose() with SMTP probes against mail servers on loopback', () => {
       const before = smtp.servers[0]?.connections() ?? 0;
       const report = await diagnose(parseCheckTarget(DOMAIN), {
         dns: createDnsClient(),
-        now: () => performance.now(),
+        clock: systemClock,
         lookup: loopbackLookup('127.0.0.94', shared.port, 1_000),
         smtp: {
           prober: createSmtpProber({ allowPrivateTargets: true, trustedCa: caCert }),
           port: smtp.port,
           heloName: 'probe.mxops.test',
         },
-        clock: () => new Date(),
       });
       expect((smtp.servers[0]?.connections() ?? 0) - before).toBe(1);
       const names = [`mx1.${DOMAIN}`, `mx2.${DOMAIN}`, `mx3.${DOMAIN}`];
@@ -179,10 +177,7 @@ describe('diagnose() with SMTP probes against mail servers on loopback', () => {
       expect(followUp.read).toBe(`mxops follow-up ${followUp.id} --wait`);
       const reader = createFollowUpReader(queue, events);
       const command = (wait: boolean) =>
-        runFollowUpCommand(
-          { id: followUp.id, json: false, wait },
-          { reader, clock: () => new Date(), waitSlackMs: 10_000 },
-        );
+        runFollowUpCommand({ id: followUp.id, json: false, wait }, { reader, clock: systemClock, waitSlackMs: 10_000 });
       expect((await command(false)).output).toMatch(/not run yet \(delayed\); due at /);
       const later = await command(true);
       expect(later.output).toContain(`RCPT TO:<jane@${DOMAIN}> at mx2.${DOMAIN} (${MX2}), probed again:`);

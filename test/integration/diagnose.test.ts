@@ -1,4 +1,4 @@
-import { performance } from 'node:perf_hooks';
+import { systemClock } from '../../src/clock.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCheckTarget } from '../../src/diagnosis/check-target.js';
 import { diagnose, type DiagnosisReport } from '../../src/diagnosis/diagnose.js';
@@ -13,7 +13,7 @@ describe('diagnose() against nameservers on loopback', () => {
   const run = (domain: string): Promise<DiagnosisReport> =>
     diagnose(parseCheckTarget(domain), {
       dns: createDnsClient(),
-      now: () => performance.now(),
+      clock: systemClock,
       lookup: loopbackLookup(RESOLVER, network.port, MAIL_NETWORK_TIMEOUT_MS),
     });
   const withId = (report: DiagnosisReport, id: string): Finding[] => report.findings.filter((f) => f.id === id);

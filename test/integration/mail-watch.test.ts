@@ -3,7 +3,7 @@
  * diagnosis against DNS servers on loopback whose zone changes between runs, SQLite, and a fixed
  * clock (each run ten minutes after the last), posting through a recording notifier.
  */
-import { performance } from 'node:perf_hooks';
+import { systemClock } from '../../src/clock.js';
 import { Queue, UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -100,7 +100,7 @@ describe('a watch re-checks on its schedule and posts only when mail got worse o
       const network = dns!;
       return diagnose(target, {
         dns: createDnsClient(),
-        now: () => performance.now(),
+        clock: systemClock,
         lookup: loopbackLookup(RESOLVER, network.port, 1_000),
       });
     });
@@ -111,7 +111,8 @@ describe('a watch re-checks on its schedule and posts only when mail got worse o
     diagnose: check,
     notifiers: [recorded.notifier],
     keepMs: KEEP,
-    now: () => new Date(START + clockCalls++ * STEP),
+    // A run reads the wall clock once, so successive runs are STEP apart from START.
+    clock: { wallMs: () => START + clockCalls++ * STEP, monotonicMs: () => 0 },
     ...overrides,
   });
   const errors: Error[] = [];

@@ -1,6 +1,6 @@
+import { systemClock } from '../../src/clock.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { checksOf } from '../../commands/bounce-checks.js';
 import type { MailcheckDeps } from '../../commands/mailcheck.js';
@@ -25,7 +25,7 @@ describe('bounces and history in chat', () => {
   const run = (target: CheckTarget, checks?: readonly Check[]): Promise<DiagnosisReport> =>
     diagnose(target, {
       dns: createDnsClient(),
-      now: () => performance.now(),
+      clock: systemClock,
       ...(checks ? { checks } : {}),
       lookup: loopbackLookup(RESOLVER, network.port, MAIL_NETWORK_TIMEOUT_MS),
     });

@@ -4,6 +4,7 @@
  * notifier throwing right after the platform took a message (or right before), which is where a
  * kill -9 leaves an unrecorded post; nag-worker-killed.test.ts kills real processes at random.
  */
+import { clockFrom } from '../support/manual-clock.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPatchNagProcessor } from '../../jobs/patch-nag.js';
 import type { NagNotifier } from '../../src/chat/nag-notifier.js';
@@ -83,7 +84,7 @@ describe.each(STORE_DIALECTS)('a nag whose worker dies mid-delivery on %s', (dia
   });
 
   const deliver = (notifiers: readonly NagNotifier[]) =>
-    createPatchNagProcessor({ store, notifiers, now: () => now })({ id: marker, data: nag } as never);
+    createPatchNagProcessor({ store, notifiers, clock: clockFrom(() => now) })({ id: marker, data: nag } as never);
   const recorded = () =>
     store.db
       .selectFrom('nag_direct_messages')

@@ -5,6 +5,7 @@
  * looks for the nag's marker first, so each destination gets the nag once. The store plays no part
  * here: SQLite only.
  */
+import { clockFrom } from '../support/manual-clock.js';
 import { webApi } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPatchNagProcessor } from '../../jobs/patch-nag.js';
@@ -106,7 +107,7 @@ describe('a nag post whose answer is lost after Slack took it', () => {
   ])('%s: looked for before posting again, and each destination gets the nag once', async (_, lost) => {
     const notifier = 'status' in lost ? await workerNotifier(slack) : shortTimeoutNotifier(slack);
     slack.loseAnswerNext('chat.postMessage', lost);
-    const deliver = createPatchNagProcessor({ store, notifiers: [notifier], now: () => now });
+    const deliver = createPatchNagProcessor({ store, notifiers: [notifier], clock: clockFrom(() => now) });
     expect(await deliver({ id: nagJobId(nag), data: nag } as never)).toBe('sent');
 
     expect(postsPerDestination()).toEqual({ UALICE: 1, UBOB: 1, UCAROL: 1, [SLACK_CHANNEL]: 1 });
@@ -127,7 +128,7 @@ describe('a nag post whose answer is lost after Slack took it', () => {
   it('a rate-limited post, which Slack did not take, still goes out once', async () => {
     const notifier = await workerNotifier(slack);
     slack.rateLimitNext('chat.postMessage', 0);
-    const deliver = createPatchNagProcessor({ store, notifiers: [notifier], now: () => now });
+    const deliver = createPatchNagProcessor({ store, notifiers: [notifier], clock: clockFrom(() => now) });
     expect(await deliver({ id: nagJobId(nag), data: nag } as never)).toBe('sent');
     expect(postsPerDestination()).toEqual({ UALICE: 1, UBOB: 1, UCAROL: 1, [SLACK_CHANNEL]: 1 });
   });

@@ -7,6 +7,7 @@
  * looked up in the store's records and checked where it lives. SQLite is enough here: the store
  * suites run on both databases.
  */
+import { clockFrom } from '../support/manual-clock.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { chatCommands } from '../../commands/chat-commands.js';
 import { closeExpiredRequests } from '../../commands/outage-decisions.js';
@@ -116,7 +117,7 @@ describe('outage requests on Slack and Teams at once', () => {
       }),
     ];
     clock = NOW;
-    deps = { store, now: () => clock, notifiers };
+    deps = { store, clock: clockFrom(() => clock), notifiers };
     slack = createSlackApp(
       {
         botToken: BOT_TOKEN,

@@ -4,6 +4,7 @@
  * and recorded; approvals typed, the quorum shown, every recorded copy updated; a late decision
  * told who decided.
  */
+import { manualClock } from '../support/manual-clock.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutageDeps } from '../../commands/outage.js';
 import { importInventory } from '../../src/store/inventory-import.js';
@@ -51,7 +52,7 @@ describe('outage requests in the console', () => {
       { actor: 'test', surface: 'cli', now: NOW, source: 'fixture' },
     );
     slack = recordingNotifier('slack');
-    deps = { store, now: () => NOW, notifiers: [slack.notifier] };
+    deps = { store, clock: manualClock(NOW), notifiers: [slack.notifier] };
   });
   afterEach(async () => {
     await store.drop();

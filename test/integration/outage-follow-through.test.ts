@@ -3,6 +3,7 @@
  * notice, the question at its end, each once, across a restart of the workers in the middle of
  * the window; then "Patched" marks the window's patches applied and their nags stop.
  */
+import { clockFrom } from '../support/manual-clock.js';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -69,11 +70,14 @@ describe.each(STORE_DIALECTS)('outage follow-through on %s', (dialect) => {
     queues.push(nagQueue, outageStepQueue);
     const stepper = new Worker(
       OUTAGE_STEP_QUEUE,
-      createOutageStepProcessor({ store, notifiers: [notifier.notifier], now: () => now }),
+      createOutageStepProcessor({ store, notifiers: [notifier.notifier], clock: clockFrom(() => now) }),
       { connection: redis.duplicate(), prefix },
     );
     workers.push(stepper);
-    return { sweep: createPatchSweepProcessor({ store, nagQueue, outageStepQueue, now: () => now }), stepper };
+    return {
+      sweep: createPatchSweepProcessor({ store, nagQueue, outageStepQueue, clock: clockFrom(() => now) }),
+      stepper,
+    };
   }
 
   const as = async (handle: string) => ({
@@ -208,7 +212,7 @@ describe.each(STORE_DIALECTS)('outage follow-through on %s', (dialect) => {
     const sweep = createPatchSweepProcessor({
       store,
       nagQueue,
-      now: () => now,
+      clock: clockFrom(() => now),
       expireOutages: (at) => closeExpiredRequests(store, [slack.notifier], at),
     });
     await sweep();

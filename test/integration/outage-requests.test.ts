@@ -1,3 +1,4 @@
+import { clockFrom } from '../support/manual-clock.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readAuditLog } from '../../src/store/audit-log.js';
 import { importInventory } from '../../src/store/inventory-import.js';
@@ -187,7 +188,7 @@ describe.each(STORE_DIALECTS)('outage requests on %s', (dialect) => {
 
     const slack = recordingNotifier('slack');
     expect(
-      await createPatchNagProcessor({ store, notifiers: [slack.notifier], now: () => NOW + HOUR })({
+      await createPatchNagProcessor({ store, notifiers: [slack.notifier], clock: clockFrom(() => NOW + HOUR) })({
         id: 'nag',
         data: nag,
       } as never),

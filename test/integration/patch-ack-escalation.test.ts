@@ -6,6 +6,7 @@
  * leadership are nagged when the levels' clocks say, and acknowledging is refused once a level's
  * acknowledgement is used.
  */
+import { clockFrom } from '../support/manual-clock.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPatchNagProcessor } from '../../jobs/patch-nag.js';
 import { ACTION_IDS } from '../../src/chat/action-ids.js';
@@ -58,7 +59,7 @@ describe.each(STORE_DIALECTS)('acknowledging every nag on %s', (dialect) => {
   it('still reaches the manager and leadership on schedule, with acknowledgements refused once each level has had one', async () => {
     const slack = recordingNotifier('slack');
     let now = start;
-    const deliver = createPatchNagProcessor({ store, notifiers: [slack.notifier], now: () => now });
+    const deliver = createPatchNagProcessor({ store, notifiers: [slack.notifier], clock: clockFrom(() => now) });
     const refusals: string[] = [];
     const end = start + 90 * DAY;
     /** The step the delivered nag's Acknowledge button carries, as the Slack or Teams handler reads it. */

@@ -6,6 +6,7 @@
  * handlers read are the ones the renderers wrote. SQLite is enough here: the store suites run on
  * both databases.
  */
+import { manualClock } from '../support/manual-clock.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PatchDeps } from '../../commands/patch.js';
 import { ACTION_IDS } from '../../src/chat/action-ids.js';
@@ -70,7 +71,7 @@ beforeEach(async () => {
     },
   );
   directMessages = recordingNotifier('slack');
-  deps = { store, now: () => NOW, notifiers: [directMessages.notifier] };
+  deps = { store, clock: manualClock(NOW), notifiers: [directMessages.notifier] };
 });
 afterEach(async () => {
   await store.drop();

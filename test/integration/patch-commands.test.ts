@@ -3,6 +3,7 @@
  * the same handler behind the real Bolt app (signed /patch slash commands, a fake Slack Web API)
  * and the real Teams CloudAdapter (a fake Bot Framework connector).
  */
+import { manualClock } from '../support/manual-clock.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PatchDeps } from '../../commands/patch.js';
 import { acceptRisk } from '../../src/patching/escalation.js';
@@ -58,7 +59,7 @@ describe.each(STORE_DIALECTS)('patch commands on %s', (dialect) => {
       .set(escalationColumns(acceptRisk(accepted!.escalation, NOW - DAY, NOW + 14 * DAY)))
       .where('id', '=', accepted!.id)
       .execute();
-    deps = { store, now: () => NOW };
+    deps = { store, clock: manualClock(NOW) };
   });
   afterEach(async () => {
     await store.drop();

@@ -1,3 +1,4 @@
+import { clockFrom } from '../support/manual-clock.js';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -56,7 +57,7 @@ describe.each(STORE_DIALECTS)('patch escalation with real Redis on %s', (dialect
     await store.drop();
   });
 
-  const sweeper = () => createPatchSweepProcessor({ store, nagQueue, now: () => now, batchSize: 7 });
+  const sweeper = () => createPatchSweepProcessor({ store, nagQueue, clock: clockFrom(() => now), batchSize: 7 });
 
   function startNagWorker(
     notifier: ReturnType<typeof recordingNotifier>,
@@ -64,7 +65,7 @@ describe.each(STORE_DIALECTS)('patch escalation with real Redis on %s', (dialect
   ): Worker {
     const worker = new Worker(
       PATCH_NAG_QUEUE,
-      createPatchNagProcessor({ store, notifiers: [notifier.notifier], now: () => now }),
+      createPatchNagProcessor({ store, notifiers: [notifier.notifier], clock: clockFrom(() => now) }),
       {
         connection: redis.duplicate(),
         prefix,
@@ -189,7 +190,7 @@ describe.each(STORE_DIALECTS)('patch escalation with real Redis on %s', (dialect
       .where('patch_id', '=', patchId!)
       .where('step', '=', step!)
       .execute();
-    const processor = createPatchNagProcessor({ store, notifiers: [slack.notifier], now: () => now });
+    const processor = createPatchNagProcessor({ store, notifiers: [slack.notifier], clock: clockFrom(() => now) });
     const outcome = await processor({ id: victim.marker, data: { patchId, step } } as never);
     expect(outcome).toBe('resent');
     expect(slack.messages.length).toBe(countBefore + secondRound.length);
@@ -216,7 +217,11 @@ describe.each(STORE_DIALECTS)('patch escalation with real Redis on %s', (dialect
       if (slackDown) throw new Error('slack is down');
     });
     // Teams comes first here and succeeds; Slack fails, so the job fails and BullMQ would retry it.
-    const processor = createPatchNagProcessor({ store, notifiers: [teams.notifier, slack.notifier], now: () => now });
+    const processor = createPatchNagProcessor({
+      store,
+      notifiers: [teams.notifier, slack.notifier],
+      clock: clockFrom(() => now),
+    });
     const job = { id: 'nag', data: first } as never;
     await expect(processor(job)).rejects.toThrow('slack is down');
     slackDown = false;

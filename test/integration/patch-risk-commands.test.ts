@@ -2,6 +2,7 @@
  * Risk acceptance typed in the console: asked by the owner, listed, approved by a risk approver
  * (never the one who asked), with the approvers' direct messages going out through a notifier.
  */
+import { manualClock } from '../support/manual-clock.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PatchDeps } from '../../commands/patch.js';
 import { importInventory } from '../../src/store/inventory-import.js';
@@ -25,7 +26,7 @@ describe('risk acceptance in the console', () => {
       inventory({ systems: [system('mail-gw-1')], patches: [patch('mail-gw-1', 'CVE-2026-4000', NOW - 10 * DAY)] }),
       { actor: 'test', surface: 'cli', now: NOW, source: 'fixture' },
     );
-    deps = { store, now: () => NOW, notifiers: [slack.notifier] };
+    deps = { store, clock: manualClock(NOW), notifiers: [slack.notifier] };
   });
   afterEach(async () => {
     await store.drop();

@@ -3,7 +3,7 @@
  * fake slack.com that records them (DESIGN.md, Testing: "Platform edges"). diagnose is a fake that
  * reports progress and then waits for the test to let it finish, so ack timing is observable.
  */
-import { performance } from 'node:perf_hooks';
+import { systemClock } from '../../src/clock.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { chatCommands } from '../../commands/chat-commands.js';
 import type { MailcheckDeps } from '../../commands/mailcheck.js';
@@ -66,7 +66,7 @@ beforeEach(async () => {
     running: new RunningChecks(),
     reports: new Map(),
     minUpdateIntervalMs: 0,
-    now: () => performance.now(),
+    clock: systemClock,
   };
   slack = createSlackApp(
     {

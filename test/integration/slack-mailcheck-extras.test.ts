@@ -2,11 +2,12 @@
  * /mailcheck bounce, watch, unwatch, watches and the "What changed" button through the real Bolt
  * app (signed requests, a fake Slack Web API), with DNS servers on loopback, SQLite and real Redis.
  */
+import { manualClock } from '../support/manual-clock.js';
+import { systemClock } from '../../src/clock.js';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -71,7 +72,7 @@ describe('mailcheck bounce, history and watches in Slack', () => {
       test: (target, hypothesis) =>
         diagnose(target, {
           dns: createDnsClient(),
-          now: () => performance.now(),
+          clock: systemClock,
           checks: checksOf(hypothesis),
           lookup: lookup(),
         }),
@@ -81,7 +82,7 @@ describe('mailcheck bounce, history and watches in Slack', () => {
       schedule: (watch) => scheduleWatch(queue, watch),
       unschedule: (id) => unscheduleWatch(queue, id),
       defaultIntervalMs: 3_600_000,
-      clock: () => new Date('2026-11-26T09:00:00Z'),
+      clock: manualClock(new Date('2026-11-26T09:00:00Z')),
     },
   });
   const harness = slackAppOnLoopback(() => ({ mailcheck: mailcheck() }));
@@ -225,7 +226,7 @@ describe('mailcheck bounce, history and watches in Slack', () => {
   it('answers "What changed" in the report’s thread from the stored checks', async () => {
     const healthy = await diagnose(parseCheckTarget('healthy.test'), {
       dns: createDnsClient(),
-      now: () => performance.now(),
+      clock: systemClock,
       lookup: lookup(),
     });
     await recordCheck(store, healthy, { source: 'chat', at: new Date('2026-11-20T09:00:00Z'), keepMs: 365 * DAY });

@@ -3,7 +3,7 @@
  * delivered to both (Slack's redelivery landing on the other replica, or a replay) runs once. The
  * default, per-process log is shown missing it, which is why replicas get the Redis one.
  */
-import { performance } from 'node:perf_hooks';
+import { systemClock } from '../../src/clock.js';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { chatCommands } from '../../commands/chat-commands.js';
@@ -73,7 +73,7 @@ describe('Slack deliveries across two replicas', () => {
       running: new RunningChecks(),
       reports: new Map(),
       minUpdateIntervalMs: 0,
-      now: () => performance.now(),
+      clock: systemClock,
     };
     const slack = createSlackApp(
       {

@@ -1,4 +1,4 @@
-import { performance } from 'node:perf_hooks';
+import { systemClock } from '../../src/clock.js';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseCheckTarget } from '../../src/diagnosis/check-target.js';
 import { diagnose, type DiagnosisReport } from '../../src/diagnosis/diagnose.js';
@@ -49,10 +49,9 @@ describe('diagnose() against mail servers that refuse every client at connect', 
     started.push(smtp);
     const report = await diagnose(parseCheckTarget(DOMAIN), {
       dns: createDnsClient(),
-      now: () => performance.now(),
+      clock: systemClock,
       lookup: loopbackLookup(RESOLVER, dns.port, 1_000),
       smtp: { prober: createSmtpProber({ allowPrivateTargets: true }), port: smtp.port, heloName: 'probe.mxops.test' },
-      clock: () => new Date(),
     });
     return { report, connections: smtp.servers.map((s) => s.connections()) };
   }

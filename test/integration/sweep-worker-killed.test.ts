@@ -3,6 +3,7 @@
  * job stalls, another worker takes it over, and in the end every due patch has exactly one nag
  * recorded and handed to the nag queue.
  */
+import { clockFrom } from '../support/manual-clock.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { Queue, Worker } from 'bullmq';
@@ -114,7 +115,7 @@ describe.each(STORE_DIALECTS)('a sweep worker killed mid-sweep on %s', (dialect)
     // this worker was running.
     const takeover = new Worker(
       PATCH_SWEEP_QUEUE,
-      createPatchSweepProcessor({ store, nagQueue, now: () => now, batchSize: BATCH }),
+      createPatchSweepProcessor({ store, nagQueue, clock: clockFrom(() => now), batchSize: BATCH }),
       { connection: redis.duplicate(), prefix, stalledInterval: 500 },
     );
     closers.push(() => takeover.close());

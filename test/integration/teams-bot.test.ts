@@ -5,9 +5,9 @@
  * requests only (see authenticationOffForLoopbackTests); the last test shows the production
  * configuration refusing an unsigned request.
  */
+import { manualClock } from '../support/manual-clock.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { chatCommands } from '../../commands/chat-commands.js';
 import type { MailcheckDeps } from '../../commands/mailcheck.js';
@@ -76,8 +76,7 @@ describe('Teams bot on a real CloudAdapter', () => {
     running: new RunningChecks(),
     reports: new Map(),
     minUpdateIntervalMs: 0,
-    now: () => performance.now(),
-    clock: () => RECHECKED_AT,
+    clock: manualClock(RECHECKED_AT),
   };
 
   const puts = (): ConnectorCall[] => connector.calls.filter((c) => c.method === 'PUT');

@@ -2,11 +2,12 @@
  * A bounce pasted into Teams (line breaks and all) and a watch started from a channel thread,
  * through the real CloudAdapter with a fake Bot Connector, DNS servers on loopback and SQLite.
  */
+import { manualClock } from '../support/manual-clock.js';
+import { systemClock } from '../../src/clock.js';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { checksOf } from '../../commands/bounce-checks.js';
 import type { MailcheckDeps } from '../../commands/mailcheck.js';
@@ -60,7 +61,7 @@ describe('mailcheck bounce and watch in Teams', () => {
       test: (target, hypothesis) =>
         diagnose(target, {
           dns: createDnsClient(),
-          now: () => performance.now(),
+          clock: systemClock,
           checks: checksOf(hypothesis),
           lookup: loopbackLookup(RESOLVER, network.port, MAIL_NETWORK_TIMEOUT_MS),
         }),
@@ -71,7 +72,7 @@ describe('mailcheck bounce and watch in Teams', () => {
       schedule: async (watch) => void scheduled.push(watch),
       unschedule: async () => undefined,
       defaultIntervalMs: 3_600_000,
-      clock: () => new Date('2026-11-26T09:00:00Z'),
+      clock: manualClock(new Date('2026-11-26T09:00:00Z')),
     },
   });
   const harness = teamsBotOnLoopback(() => ({

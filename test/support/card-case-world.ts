@@ -3,7 +3,7 @@
  * test/fixtures/card-cases.ts on loopback, runs diagnose() for a case the way the bot does, and
  * builds the card the bot would post. Shared by the golden-card test and scripts/render-cards.ts.
  */
-import { performance } from 'node:perf_hooks';
+import { systemClock } from '../../src/clock.js';
 import type { Card } from '../../src/chat/card.js';
 import { reportCard } from '../../src/chat/mailcheck-cards.js';
 import { parseCheckTarget } from '../../src/diagnosis/check-target.js';
@@ -70,14 +70,13 @@ export async function startCardCaseWorld(): Promise<CardCaseWorld> {
       const target = parseCheckTarget(input);
       const report = await diagnose(target, {
         dns: createDnsClient(),
-        now: () => performance.now(),
+        clock: systemClock,
         lookup: loopbackLookup(RESOLVER, dns.port, DNS_TIMEOUT_MS, {
           rootHints: [{ host: 'parent.test', address: PARENT }],
         }),
         smtp: { prober, port: smtp.port, heloName: 'probe.mxops.test' },
         // No DNSBL zone answers on loopback; asking none keeps the run inside it.
         dnsblZones: [],
-        clock: () => new Date(),
       });
       return { report, input, card: reportCard(target, report, input) };
     },

@@ -6,6 +6,7 @@
  * recursive resolver. A test compares mxops's verdict with Unbound's: SERVFAIL where mxops says
  * bogus, NOERROR with AD where it says secure, NOERROR without AD where it says insecure.
  */
+import { systemClock } from '../../src/clock.js';
 import { expect } from 'vitest';
 import { parseCheckTarget } from '../../src/diagnosis/check-target.js';
 import type { Check } from '../../src/diagnosis/check.js';
@@ -120,7 +121,7 @@ export async function startDnssecBed(options: DnssecBedOptions): Promise<DnssecB
         diagnose(parseCheckTarget(domain), {
           dns: createDnsClient(),
           lookup,
-          now: () => performance.now(),
+          clock: systemClock,
           checks: [...checks],
           ...(prober ? { smtp: { prober, port: 25, heloName: 'mxops.test' } } : {}),
         }),

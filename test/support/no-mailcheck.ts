@@ -1,5 +1,6 @@
 /** Mailcheck deps for chat tests about something else: a mailcheck typed there would be a bug. */
 import type { MailcheckDeps } from '../../commands/mailcheck.js';
+import { manualClock } from './manual-clock.js';
 import { RunningChecks } from '../../src/chat/running-checks.js';
 
 export function noMailcheck(): MailcheckDeps {
@@ -8,6 +9,6 @@ export function noMailcheck(): MailcheckDeps {
     running: new RunningChecks(),
     reports: new Map(),
     minUpdateIntervalMs: 0,
-    now: () => 0,
+    clock: manualClock(),
   };
 }

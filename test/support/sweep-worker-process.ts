@@ -6,6 +6,7 @@
  * createNagNotifiers builds for `mxops worker`, with its retries and time-outs). Prints "ready" once
  * it takes jobs. Short job locks, so a killed worker's jobs stall quickly.
  */
+import { clockFrom } from './manual-clock.js';
 import { Queue, Worker } from 'bullmq';
 import { createPatchNagProcessor, NAG_MAX_STALLED_COUNT } from '../../jobs/patch-nag.js';
 import { createPatchSweepProcessor } from '../../jobs/patch-sweep.js';
@@ -30,7 +31,7 @@ const nagQueue = new Queue<NagId>(PATCH_NAG_QUEUE, { connection, prefix: prefix!
 const workers: Worker[] = [
   new Worker(
     PATCH_SWEEP_QUEUE,
-    createPatchSweepProcessor({ store, nagQueue, now: () => Number(now), batchSize: Number(batchSize) }),
+    createPatchSweepProcessor({ store, nagQueue, clock: clockFrom(() => Number(now)), batchSize: Number(batchSize) }),
     { connection, prefix: prefix!, ...KILL_TEST_LOCKS },
   ),
 ];
@@ -51,7 +52,7 @@ if (slackApiUrl !== undefined) {
     teamsReferences: createInMemoryConversationReferenceStore(),
   });
   workers.push(
-    new Worker(PATCH_NAG_QUEUE, createPatchNagProcessor({ store, notifiers, now: () => Number(now) }), {
+    new Worker(PATCH_NAG_QUEUE, createPatchNagProcessor({ store, notifiers, clock: clockFrom(() => Number(now)) }), {
       connection,
       prefix: prefix!,
       concurrency: Number(nagConcurrency ?? 4),

@@ -1,3 +1,4 @@
+import { manualClock } from '../support/manual-clock.js';
 import { describe, expect, it } from 'vitest';
 import type { AuditHead } from '../../src/store/audit-context.js';
 import { createAuditCheckpointer, type CheckpointSink } from '../../src/store/audit-checkpointer.js';
@@ -24,7 +25,7 @@ describe('audit checkpoints after a burst of acts', () => {
     const file = recordingSink('file', true);
     const channel = recordingSink('channel', false, 20);
     const checkpointer = createAuditCheckpointer({
-      now: () => 0,
+      clock: manualClock(0),
       onError: (error) => {
         throw error;
       },
@@ -42,7 +43,7 @@ describe('audit checkpoints after a burst of acts', () => {
 
   it('post each act that comes after the channel is idle again', async () => {
     const channel = recordingSink('channel', false, 5);
-    const checkpointer = createAuditCheckpointer({ now: () => 0, onError: () => undefined, sinks: [channel] });
+    const checkpointer = createAuditCheckpointer({ clock: manualClock(0), onError: () => undefined, sinks: [channel] });
     for (const seq of [1, 2, 3]) {
       await checkpointer.committed({ head: head(seq), entries: refusal });
       await checkpointer.settled();
@@ -52,7 +53,7 @@ describe('audit checkpoints after a burst of acts', () => {
 
   it("post nothing for the scheduler's own entries", async () => {
     const channel = recordingSink('channel', false);
-    const checkpointer = createAuditCheckpointer({ now: () => 0, onError: () => undefined, sinks: [channel] });
+    const checkpointer = createAuditCheckpointer({ clock: manualClock(0), onError: () => undefined, sinks: [channel] });
     await checkpointer.committed({ head: head(1), entries: [{ action: 'nag-sent', surface: 'scheduler' }] });
     await checkpointer.settled();
     expect(channel.seqs).toEqual([]);

@@ -1,3 +1,4 @@
+import { manualClock } from '../support/manual-clock.js';
 import { describe, expect, it } from 'vitest';
 import { runFollowUpCommand } from '../../commands/follow-up.js';
 import { AppError } from '../../src/errors.js';
@@ -7,7 +8,7 @@ const ID = `followup-${'a'.repeat(32)}`;
 const reader = (state: FollowUpState): FollowUpReader => ({ read: async () => state, wait: async () => state });
 const deps = (state: FollowUpState) => ({
   reader: reader(state),
-  clock: () => new Date('2026-11-26T12:00:00Z'),
+  clock: manualClock(new Date('2026-11-26T12:00:00Z')),
   waitSlackMs: 1_000,
 });
 
@@ -20,7 +21,7 @@ describe('mxops follow-up', () => {
     };
     const error = await runFollowUpCommand(
       { id: 'smtp-123', json: false, wait: false },
-      { reader: spy, clock: () => new Date(), waitSlackMs: 0 },
+      { reader: spy, clock: manualClock(), waitSlackMs: 0 },
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({

@@ -17,7 +17,7 @@ export const smtpCheck: Check = {
     if (!pending) return [];
     const sessions = perAddress(await pending);
     // Without a clock, certificate expiry comes from the prober's trust verdict (CERT_HAS_EXPIRED).
-    const options = context.clock ? { now: context.clock() } : {};
+    const options = context.clock ? { now: new Date(context.clock.wallMs()) } : {};
     return [
       ...sessions.flatMap((session) => judgeSession(session, options)),
       ...judgeOutboundPort(context.domain, sessions),

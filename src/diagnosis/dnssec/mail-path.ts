@@ -2,6 +2,7 @@
  * The RRsets a sender's resolver must validate to deliver (RFC 7672 §2.2): the domain's MX, the
  * A and AAAA of each MX host, and each host's TLSA; validated once per run, whichever check asks.
  */
+import { systemClock } from '../../clock.js';
 import type { CheckContext } from '../check.js';
 import type { MxRecord } from '../domain-facts.js';
 import { DnssecValidator } from './validator.js';
@@ -28,7 +29,8 @@ export function validatorFor(context: Pick<CheckContext, 'facts' | 'dns' | 'cloc
         context.dns,
         context.facts.walker,
         context.dns.settings.trustAnchors ?? BUILT_IN_TRUST_ANCHORS,
-        context.clock ?? (() => new Date()),
+        // Signature validity is calendar time; the validator compares Dates.
+        () => new Date((context.clock ?? systemClock).wallMs()),
       ),
   );
 }
