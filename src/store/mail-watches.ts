@@ -3,11 +3,11 @@
  * into the channel only when something got worse or was fixed. Adding and removing a watch is
  * audited like every other change made from chat.
  */
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { AuditSurface } from './audit-log.js';
 import { auditAppender } from './audit-log.js';
 import type { OpenDatabase } from './database.js';
-import type { MailWatchesTable } from './schema.js';
+import type { Database, MailWatchesTable } from './schema.js';
 import { writeTransaction } from './write-transaction.js';
 
 export type WatchPlatform = 'slack' | 'teams';
@@ -42,13 +42,7 @@ export async function addWatch(
   change: WatchChange & { readonly intervalMs: number },
 ): Promise<{ watch: MailWatch; created: boolean }> {
   return writeTransaction(store, async (trx) => {
-    const existing = await trx
-      .selectFrom('mail_watches')
-      .selectAll()
-      .where('domain', '=', change.domain)
-      .where('platform', '=', change.platform)
-      .where('conversation', '=', change.conversation)
-      .executeTakeFirst();
+    const existing = await findWatchAt(trx, change);
     if (existing) {
       await trx
         .updateTable('mail_watches')
@@ -69,13 +63,9 @@ export async function addWatch(
         })
         .execute();
     }
-    const row = await trx
-      .selectFrom('mail_watches')
-      .selectAll()
-      .where('domain', '=', change.domain)
-      .where('platform', '=', change.platform)
-      .where('conversation', '=', change.conversation)
-      .executeTakeFirstOrThrow();
+    // Read back for the id the insert gave it; in the same transaction, so it is there.
+    const row = await findWatchAt(trx, change);
+    if (!row) throw new Error(`the watch of ${change.domain} just written is gone`);
     const watch = watchFromRow(row);
     await auditAppender(trx).append({
       at: change.at.getTime(),
@@ -96,13 +86,7 @@ export async function addWatch(
 /** Stops a watch; undefined when there was none. */
 export async function removeWatch(store: OpenDatabase, change: WatchChange): Promise<MailWatch | undefined> {
   return writeTransaction(store, async (trx) => {
-    const row = await trx
-      .selectFrom('mail_watches')
-      .selectAll()
-      .where('domain', '=', change.domain)
-      .where('platform', '=', change.platform)
-      .where('conversation', '=', change.conversation)
-      .executeTakeFirst();
+    const row = await findWatchAt(trx, change);
     if (!row) return undefined;
     await trx.deleteFrom('mail_watches').where('id', '=', row.id).execute();
     await auditAppender(trx).append({
@@ -147,4 +131,15 @@ function watchFromRow(row: Selectable<MailWatchesTable>): MailWatch {
     createdAt: new Date(Number(row.created_at)),
     lastReportId: row.last_report_id === null ? null : Number(row.last_report_id),
   };
+}
+
+/** The watch of a domain in one conversation (at most one: addWatch changes the one there). */
+function findWatchAt(trx: Kysely<Database>, place: WatchPlace): Promise<Selectable<MailWatchesTable> | undefined> {
+  return trx
+    .selectFrom('mail_watches')
+    .selectAll()
+    .where('domain', '=', place.domain)
+    .where('platform', '=', place.platform)
+    .where('conversation', '=', place.conversation)
+    .executeTakeFirst();
 }
