@@ -58,6 +58,15 @@ const platformsInNeutralChat = {
   message: 'The neutral chat layer knows no platform: put it in src/chat/slack|teams|console/ or wire it in src/cli/.',
 };
 
+// One "now" (src/clock.ts): code that reads the time itself cannot be tested at another time or
+// without waiting. Take a Clock through deps; the composition root passes systemClock.
+const timeReadMessage = 'Read the time through a Clock (src/clock.ts), taken through deps.';
+const timeReads = [
+  { object: 'Date', property: 'now', message: timeReadMessage },
+  { object: 'performance', property: 'now', message: timeReadMessage },
+];
+const newDateNow = { selector: 'NewExpression[callee.name="Date"][arguments.length=0]', message: timeReadMessage };
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/'] },
   js.configs.recommended,
@@ -87,12 +96,16 @@ export default tseslint.config(
     ignores: ['src/main.ts', 'src/cli/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [upwardFromSrc, compositionRoot] }],
-      'no-restricted-syntax': ['error', upwardImportExpression],
+      'no-restricted-syntax': ['error', upwardImportExpression, newDateNow],
     },
   },
   {
     files: ['commands/**/*.ts', 'jobs/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [compositionRoot] }] },
+  },
+  {
+    files: ['commands/**/*.ts', 'jobs/**/*.ts', 'src/main.ts', 'src/cli/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', newDateNow] },
   },
   {
     files: ['src/diagnosis/**/*.ts', 'src/patching/**/*.ts', 'src/outages/**/*.ts', 'src/bounces/**/*.ts'],
@@ -124,6 +137,7 @@ export default tseslint.config(
           message: platformsInNeutralChat.message,
         },
         upwardImportExpression,
+        newDateNow,
       ],
     },
   },
@@ -137,14 +151,20 @@ export default tseslint.config(
     },
   },
   {
-    // Only the composition root and config read the environment (DESIGN.md, "Config parsed once").
+    // Only the composition root and config read the environment (DESIGN.md, "Config parsed once"),
+    // and only src/clock.ts reads the time.
     files: ['src/**/*.ts', 'commands/**/*.ts', 'jobs/**/*.ts'],
-    ignores: ['src/config.ts', 'src/main.ts'],
+    ignores: ['src/clock.ts'],
     rules: {
       'no-restricted-properties': [
         'error',
         { object: 'process', property: 'env', message: 'Read configuration through loadConfig() in src/config.ts.' },
+        ...timeReads,
       ],
     },
+  },
+  {
+    files: ['src/config.ts', 'src/main.ts'],
+    rules: { 'no-restricted-properties': ['error', ...timeReads] },
   },
 );

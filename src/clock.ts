@@ -24,6 +24,11 @@ export const systemClock: Clock = {
   monotonicMs: () => performance.now(),
 };
 
+/** The clock's wall time as a Date: for code that compares calendar instants (signature validity). */
+export function wallDate(clock: Clock): Date {
+  return new Date(clock.wallMs());
+}
+
 /** A clock stopped at one instant: for a piece of work that must see a single "now" throughout. */
 export function stoppedAt(wallMs: number): Clock {
   return { wallMs: () => wallMs, monotonicMs: () => 0 };

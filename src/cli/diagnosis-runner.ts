@@ -24,11 +24,12 @@ import { createDnsClient } from '../net/dns-client.js';
 export type Probes = Pick<CheckCommandDeps, 'smtpFor' | 'httpsFor' | 'onStart'>;
 
 export function diagnosisDeps(config: Config, probes: Probes): CheckCommandDeps {
+  const clock = systemClock;
   return {
     config,
     // Stateless (a socket per query), so one serves every check of the process.
-    dns: createDnsClient(),
-    clock: systemClock,
+    dns: createDnsClient(clock),
+    clock,
     systemResolver,
     ...probes,
   };

@@ -1,3 +1,5 @@
+import { systemClock } from '../clock.js';
+
 /**
  * A daemon command that fails for good (a store or Redis that cannot be reached, Redis gone past
  * MXOPS_REDIS_GIVE_UP_SECONDS) throws to the entry point, which closes what it opened (lifecycle.ts),
@@ -9,11 +11,12 @@
  * closed everything ends by itself. Both timers are unref'd: a process that ends by itself is not held.
  */
 export function exitIfStillRunning(capMs: number): void {
+  const clock = systemClock;
   let reportedAt: number | undefined;
   setInterval(() => {
     if (process.exitCode === undefined) return;
-    reportedAt ??= Date.now();
-    if (Date.now() - reportedAt >= SETTLE_MS) process.exit();
+    reportedAt ??= clock.monotonicMs();
+    if (clock.monotonicMs() - reportedAt >= SETTLE_MS) process.exit();
   }, REPORTED_POLL_MS).unref();
   setTimeout(() => process.exit(process.exitCode ?? 1), capMs).unref();
 }

@@ -56,7 +56,11 @@ export async function recordReport(
   const recording = (async () => {
     if (shared === undefined) await migrateToLatest(store);
     for (const one of reports)
-      await recordCheck(store, one, { source, at: new Date(), keepMs: config.checkHistoryDays * DAY_MS });
+      await recordCheck(store, one, {
+        source,
+        at: new Date(systemClock.wallMs()),
+        keepMs: config.checkHistoryDays * DAY_MS,
+      });
   })();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { performance } from 'node:perf_hooks';
+import { systemClock, type Clock } from '../clock.js';
 import type { DnsClient, DnsQuery, DnsQueryOptions, DnsReply } from '../diagnosis/dns-port.js';
 import { formatServer } from '../diagnosis/dns-port.js';
 import { AppError, type ErrorCode } from '../errors.js';
@@ -11,14 +11,14 @@ import { classifySocketError, type SocketErrorKind } from './socket-error.js';
 /** Largest message a UDP socket can hand us; a no-EDNS server should never send more than 512. */
 const UDP_RECEIVE_BYTES = 65_535;
 
-/** DnsClient over real sockets: one UDP datagram or one TCP connection per query. */
-export function createDnsClient(): DnsClient {
+/** DnsClient over real sockets: one UDP datagram or one TCP connection per query; the clock times each reply. */
+export function createDnsClient(clock: Clock = systemClock): DnsClient {
   return {
     async query(query: DnsQuery, options: DnsQueryOptions): Promise<DnsReply> {
       let lastError: unknown;
       for (let attempt = 0; attempt <= options.retries; attempt++) {
         try {
-          return await queryOnce(query, options.timeoutMs);
+          return await queryOnce(query, options.timeoutMs, clock);
         } catch (error) {
           lastError = error;
           // Only silence is worth another try; a refusal or a malformed reply will repeat.
@@ -30,15 +30,15 @@ export function createDnsClient(): DnsClient {
   };
 }
 
-async function queryOnce(query: DnsQuery, timeoutMs: number): Promise<DnsReply> {
+async function queryOnce(query: DnsQuery, timeoutMs: number, clock: Clock): Promise<DnsReply> {
   const id = randomInt(0, 0x10000);
   const message = encodeQuery(query, id);
-  const started = performance.now();
+  const started = clock.monotonicMs();
   const decoded =
     query.transport === 'udp'
       ? await exchangeUdp(query, message, id, timeoutMs)
       : await exchangeTcp(query, message, id, timeoutMs);
-  const rttMs = performance.now() - started;
+  const rttMs = clock.monotonicMs() - started;
   return { ...decoded, query, rttMs };
 }
 

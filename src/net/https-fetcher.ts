@@ -1,7 +1,7 @@
 import https from 'node:https';
 import net, { type LookupFunction } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
+import { systemClock, type Clock } from '../clock.js';
 import type {
   HttpsFailure,
   HttpsFailureKind,
@@ -19,6 +19,8 @@ export interface HttpsFetcherOptions {
   readonly ca?: string | readonly string[];
   /** Tests only: the port to connect to instead of the URL's (a loopback test server listens on a free one). */
   readonly port?: number;
+  /** Times each fetch (the result's `ms`); the system clock unless a test sets one. */
+  readonly clock?: Clock;
 }
 
 type Refusal = Pick<HttpsFailure, 'failure' | 'code' | 'detail'>;
@@ -31,10 +33,11 @@ type Refusal = Pick<HttpsFailure, 'failure' | 'code' | 'detail'>;
 export function createHttpsFetcher(options: HttpsFetcherOptions): HttpsFetcher {
   const extra = options.ca === undefined ? [] : typeof options.ca === 'string' ? [options.ca] : options.ca;
   const ca = extra.length > 0 ? [...tls.rootCertificates, ...extra] : undefined;
+  const clock = options.clock ?? systemClock;
   return {
     fetch(url: string, limits: HttpsFetchOptions): Promise<HttpsResult> {
-      const started = performance.now();
-      const elapsed = (): number => performance.now() - started;
+      const started = clock.monotonicMs();
+      const elapsed = (): number => clock.monotonicMs() - started;
       const checked = checkRequest(url, limits.addresses, options.allowPrivateTargets);
       if ('failure' in checked) return Promise.resolve({ ok: false, url, ...checked, ms: elapsed() });
       const { target, usable } = checked;

@@ -1,4 +1,5 @@
 import type { Queue, QueueEvents } from 'bullmq';
+import { systemClock, type Clock } from '../clock.js';
 import {
   blankProbeResult,
   type ProbeOptions,
@@ -19,6 +20,8 @@ export interface QueuedProberOptions {
    * reported as such, with where its result will be.
    */
   readonly waitTimeoutMs: number;
+  /** Ages kept probes against BullMQ's finishedOn (epoch ms); the system clock unless a test sets one. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -30,6 +33,7 @@ export function createQueuedSmtpProber(options: QueuedProberOptions): SmtpProber
   // Each waitUntilFinished adds a 'closing' listener to the queue for as long as it waits; a busy
   // bot waits on many probes at once, which is not a leak.
   options.queue.setMaxListeners(Math.max(options.queue.getMaxListeners(), 1_000));
+  const clock = options.clock ?? systemClock;
   return {
     async probe(request: SmtpProbeRequest, probeOptions: ProbeOptions = {}): Promise<SmtpProbeResult> {
       const add = () =>
@@ -51,7 +55,7 @@ export function createQueuedSmtpProber(options: QueuedProberOptions): SmtpProber
       const kept = await options.queue.getJob(smtpProbeJobId(request));
       const expired =
         kept?.finishedOn !== undefined &&
-        (probeOptions.fresh === true || Date.now() - kept.finishedOn > options.cacheSeconds * 1000);
+        (probeOptions.fresh === true || clock.wallMs() - kept.finishedOn > options.cacheSeconds * 1000);
       if (kept && expired) await kept.remove().catch(() => undefined);
       const job = await add();
       try {

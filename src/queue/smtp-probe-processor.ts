@@ -5,6 +5,7 @@
  * this folder's), so it lives here with its other half rather than in jobs/ with the use cases.
  */
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import { systemClock, type Clock } from '../clock.js';
 import type { SmtpProbeResult, SmtpProber } from '../diagnosis/smtp-port.js';
 import type { DestinationLock } from './destination-lock.js';
 import { readSmtpProbeJobData } from './smtp-probe-jobs.js';
@@ -16,6 +17,8 @@ export interface SmtpProbeProcessorDeps {
   readonly lockTtlMs: number;
   /** About how long a job waits when another probe holds its destination (jittered ±50%). */
   readonly busyRetryMs: number;
+  /** Dates the delayed retry (BullMQ schedules by epoch ms); the system clock unless a test sets one. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -30,7 +33,7 @@ export function createSmtpProbeProcessor(deps: SmtpProbeProcessorDeps) {
     const release = await deps.lock.acquire(data.request.address, deps.lockTtlMs);
     if (!release) {
       // Jitter, so jobs waiting on one busy address do not all wake at once and collide again.
-      await job.moveToDelayed(Date.now() + deps.busyRetryMs * (0.5 + Math.random()), token);
+      await job.moveToDelayed((deps.clock ?? systemClock).wallMs() + deps.busyRetryMs * (0.5 + Math.random()), token);
       throw new DelayedError();
     }
     try {

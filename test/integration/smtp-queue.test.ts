@@ -1,5 +1,6 @@
 import type { QueueEvents, Worker } from 'bullmq';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { Clock } from '../../src/clock.js';
 import {
   blankProbeResult,
   type SmtpProbeRequest,
@@ -10,6 +11,7 @@ import { createFollowUpScheduler } from '../../src/queue/follow-up-scheduler.js'
 import { createQueuedSmtpProber } from '../../src/queue/queued-smtp-prober.js';
 import { smtpProbeJobId, type SmtpProbeJobData } from '../../src/queue/smtp-probe-jobs.js';
 import { type ProbeQueueBed, useProbeQueueBed } from '../support/probe-queue-bed.js';
+import { manualClock } from '../support/manual-clock.js';
 import { until } from '../support/wait.js';
 
 const request = (address: string, recipient = 'postmaster@partner.test'): SmtpProbeRequest => ({
@@ -84,8 +86,8 @@ describe('SMTP probes through BullMQ and real Redis', () => {
       busyRetryMs: 100,
       ...extra,
     });
-  const queuedProber = (cacheSeconds = 60, waitTimeoutMs = 15_000) =>
-    createQueuedSmtpProber({ queue, events, cacheSeconds, waitTimeoutMs });
+  const queuedProber = (cacheSeconds = 60, waitTimeoutMs = 15_000, clock?: Clock) =>
+    createQueuedSmtpProber({ queue, events, cacheSeconds, waitTimeoutMs, ...(clock ? { clock } : {}) });
 
   it('runs a probe in a worker and hands back its result', async () => {
     const fake = controllableProber();
@@ -124,9 +126,14 @@ describe('SMTP probes through BullMQ and real Redis', () => {
   it('probes again once a cached result is older than the cache time, even on a quiet queue', async () => {
     const fake = controllableProber();
     startWorker(fake.prober);
-    const prober = queuedProber(1);
+    const clock = manualClock();
+    const prober = queuedProber(60, 15_000, clock);
     await prober.probe(request('11.22.33.10'));
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    // The worker dates the finished job with the real time, a moment after the clock was read.
+    clock.advance(59_000);
+    await prober.probe(request('11.22.33.10'));
+    expect(fake.calls).toHaveLength(1);
+    clock.advance(2_000);
     await prober.probe(request('11.22.33.10'));
     expect(fake.calls).toHaveLength(2);
   });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAckPriority, type AckPriority } from '../../src/chat/slack/ack-priority.js';
+import { clockFrom } from '../support/manual-clock.js';
 
 /** Holds a command's work the way slack-app.ts does, and records when it started (ms after the test began). */
 function hold(priority: AckPriority, began: number, started: number[]): void {
@@ -21,7 +22,7 @@ describe('createAckPriority', () => {
   beforeEach(() => {
     vi.useFakeTimers();
     began = Date.now();
-    priority = createAckPriority(() => Date.now());
+    priority = createAckPriority(clockFrom(() => Date.now()));
   });
   afterEach(() => {
     vi.useRealTimers();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { commandText, escapeMrkdwn, safePrefix } from '../../src/chat/slack/mrkdwn.js';
 import { deliveryKey, RecentDeliveries } from '../../src/chat/slack/recent-deliveries.js';
 import { isDatedAhead } from '../../src/chat/slack/request-timestamp.js';
+import { clockFrom } from '../support/manual-clock.js';
 
 describe('commandText', () => {
   it.each([
@@ -28,7 +29,10 @@ describe('safePrefix', () => {
 describe('RecentDeliveries', () => {
   it('lets a key through once within the window, and again after it', () => {
     let now = 0;
-    const recent = new RecentDeliveries(1_000, () => now);
+    const recent = new RecentDeliveries(
+      1_000,
+      clockFrom(() => now),
+    );
     expect(recent.firstTime('trigger:a')).toBe(true);
     expect(recent.firstTime('trigger:b')).toBe(true);
     now = 999;

@@ -17,6 +17,7 @@ import {
   threadConversationId,
   threadMessagesHtml,
 } from '../../src/chat/teams/teams-thread.js';
+import { manualClock } from '../support/manual-clock.js';
 
 const CHANNEL = '19:ops@thread.tacv2';
 
@@ -136,6 +137,7 @@ describe('withConnectorRetry', () => {
     maxDelayMs: 10_000,
     random: () => 0.5,
     sleep: async (ms) => void slept.push(ms),
+    clock: manualClock(Date.parse('2026-12-07T10:00:00Z')),
   });
   /** A send that fails with `errors`, one per try, then answers "sent". */
   const failing = (errors: readonly Error[]) => {
@@ -184,6 +186,13 @@ describe('withConnectorRetry', () => {
     const { send } = failing([refused(429, '3'), refused(429, '0'), refused(429, '3600')]);
     await withConnectorRetry(send, timing(slept));
     expect(slept).toEqual([3_000, 150, 10_000]);
+  });
+
+  it("reads a Retry-After date against the timing's clock", async () => {
+    const slept: number[] = [];
+    const { send } = failing([refused(429, 'Mon, 07 Dec 2026 10:00:04 GMT')]);
+    await withConnectorRetry(send, timing(slept));
+    expect(slept).toEqual([4_000]);
   });
 
   it('reads Retry-After as seconds or as an HTTP date', () => {

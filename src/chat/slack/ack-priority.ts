@@ -15,6 +15,8 @@
  * started that early took ~80 ms of CPU from the acks still to come (bench/README.md,
  * slash-burst.ts). A command alone starts SETTLE_MS after it arrived.
  */
+import type { Clock } from '../../clock.js';
+
 const MAX_WAIT_MS = 2_000;
 const QUIET_MS = 50;
 const BURST_ARRIVALS = 10;
@@ -34,7 +36,8 @@ interface HeldCommand {
   readonly start: () => void;
 }
 
-export function createAckPriority(now: () => number): AckPriority {
+export function createAckPriority(clock: Clock): AckPriority {
+  const now = (): number => clock.monotonicMs();
   let unacked = 0;
   let lastArrival = -Infinity;
   let burstArrivals = 0;

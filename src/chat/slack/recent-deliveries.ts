@@ -13,16 +13,18 @@ export interface DeliveryLog {
   firstTime(key: string): boolean | Promise<boolean>;
 }
 
+import type { Clock } from '../../clock.js';
+
 export class RecentDeliveries implements DeliveryLog {
   private readonly seen = new Map<string, number>();
 
   constructor(
     private readonly ttlMs: number,
-    private readonly now: () => number,
+    private readonly clock: Clock,
   ) {}
 
   firstTime(key: string): boolean {
-    const now = this.now();
+    const now = this.clock.monotonicMs();
     // A Map iterates in insertion order, which is time order here: stop at the first live entry.
     for (const [old, at] of this.seen) {
       if (now - at < this.ttlMs) break;

@@ -1,4 +1,5 @@
 import type { RequestListener } from 'node:http';
+import type { Clock } from '../../clock.js';
 
 /**
  * Slack signs X-Slack-Request-Timestamp together with the body, and a receiver should refuse a
@@ -19,14 +20,15 @@ export function isDatedAhead(header: string | string[] | undefined, nowMs: numbe
 /** Wraps Bolt's HTTP listener: a request dated ahead gets 401 with no body, as a stale one does from Bolt. */
 export function refuseRequestsDatedAhead(
   listener: RequestListener,
-  now: () => number,
+  clock: Clock,
   warn: (line: string) => void,
 ): RequestListener {
   return (req, res) => {
     const header = req.headers['x-slack-request-timestamp'];
-    if (!isDatedAhead(header, now())) return listener(req, res);
+    const nowMs = clock.wallMs();
+    if (!isDatedAhead(header, nowMs)) return listener(req, res);
     warn(
-      `refused a Slack request dated ${Number(header) - Math.floor(now() / 1000)} s ahead of this host's clock (a replay, or a clock out of step: check NTP)`,
+      `refused a Slack request dated ${Number(header) - Math.floor(nowMs / 1000)} s ahead of this host's clock (a replay, or a clock out of step: check NTP)`,
     );
     res.writeHead(401).end();
   };

@@ -13,6 +13,7 @@ import {
   type RespondFn,
 } from '@slack/bolt';
 import { BOUNCE_CALLBACK_ID, readBounceSubmission, renderBounceModal } from './render-bounce-modal.js';
+import { systemClock, type Clock } from '../../clock.js';
 import { readSharedFile, SLACK_FILE_ORIGIN } from './slack-files.js';
 import { BOUNCE_INPUT_MAX_BYTES } from '../../bounces/bounce-input.js';
 import { formFor } from '../action-forms.js';
@@ -70,6 +71,8 @@ export interface SlackAppOptions {
    * hidden); by default Bolt's ConsoleLogger.
    */
   readonly logger?: Logger;
+  /** Dates requests against Slack's timestamps and ages the in-memory delivery log; the system clock by default. */
+  readonly clock?: Clock;
 }
 
 export function createSlackApp(
@@ -78,6 +81,7 @@ export function createSlackApp(
   options: SlackAppOptions = {},
 ): SlackApp {
   const socketMode = settings.appToken !== undefined;
+  const clock = options.clock ?? systemClock;
   if (!socketMode && !settings.signingSecret) {
     throw new AppError(
       'BAD_CONFIG',
@@ -115,10 +119,10 @@ export function createSlackApp(
   });
   // Socket Mode requests come over the app-token connection, unsigned and undated: nothing to check.
   if (receiver)
-    receiver.requestListener = refuseRequestsDatedAhead(receiver.requestListener, Date.now, (line) =>
+    receiver.requestListener = refuseRequestsDatedAhead(receiver.requestListener, clock, (line) =>
       app.logger.warn(line),
     );
-  const deliveries = options.deliveries ?? new RecentDeliveries(REDELIVERY_WINDOW_MS, () => performance.now());
+  const deliveries = options.deliveries ?? new RecentDeliveries(REDELIVERY_WINDOW_MS, clock);
   /** A log that cannot answer (Redis down) must not drop a command: it runs, at worst twice. */
   const firstDelivery = async (key: string): Promise<boolean> => {
     try {
@@ -135,8 +139,8 @@ export function createSlackApp(
     fileOrigins: [SLACK_FILE_ORIGIN, ...(settings.apiUrl ? [new URL(settings.apiUrl).origin] : [])],
     maxBytes: BOUNCE_INPUT_MAX_BYTES,
   };
-  // Time on this event loop, never an injected clock: one a test stops would hold every command's work for good.
-  const ackPriority = createAckPriority(() => performance.now());
+  // The system clock, never options.clock: a clock a test stops would hold every command's work for good.
+  const ackPriority = createAckPriority(systemClock);
   const inFlight = new Set<Promise<void>>();
   let started = false;
 

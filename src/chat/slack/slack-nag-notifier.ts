@@ -16,6 +16,7 @@
  * nothing.
  */
 import { webApi } from '@slack/bolt';
+import { systemClock, type Clock } from '../../clock.js';
 import type { Card } from '../card.js';
 import type { MessageRef } from '../conversation.js';
 import type { NagNotifier } from '../nag-notifier.js';
@@ -42,11 +43,18 @@ const carries = (message: HistoryMessage, marker: string): boolean =>
   message.metadata?.event_type === METADATA_EVENT &&
   (message.metadata.event_payload as Record<string, unknown> | undefined)?.['marker'] === marker;
 
+export interface SlackNagTiming {
+  /** How a post whose answer was lost is looked for and tried again. */
+  readonly postRetry?: PostRetry;
+  /** Dates each post, so a look-up after a lost answer pages back only to then. */
+  readonly clock?: Clock;
+}
+
 /** `options`: the Web API's URL, time-out and retry policy, which posts use without the retries. */
 export function createSlackNagNotifier(
   token: string,
   options: webApi.WebClientOptions = {},
-  postRetry: PostRetry = SLACK_POST_RETRY,
+  { postRetry = SLACK_POST_RETRY, clock = systemClock }: SlackNagTiming = {},
 ): NagNotifier {
   const client = new webApi.WebClient(token, options);
   const poster = new webApi.WebClient(token, { ...options, retryConfig: { retries: 0 } });
@@ -125,7 +133,7 @@ export function createSlackNagNotifier(
   return {
     platform: 'slack',
     async startThread(channel, card, marker) {
-      const since = Date.now();
+      const since = clock.wallMs();
       return postOnce(
         () => postNew(channel, card, marker),
         () => findThreadStart(channel, marker, since),
@@ -150,7 +158,7 @@ export function createSlackNagNotifier(
       );
     },
     async directMessage(user, card, marker) {
-      const since = Date.now();
+      const since = clock.wallMs();
       return postOnce(
         () => postNew(user, card, marker),
         () => findDirect(user, marker, since),

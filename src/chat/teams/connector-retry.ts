@@ -11,6 +11,7 @@
  * those quick retries, as when a long report is dozens of messages in one thread.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { systemClock, type Clock } from '../../clock.js';
 
 export interface RetryTiming {
   /** Tries in all, the first one included. */
@@ -22,6 +23,8 @@ export interface RetryTiming {
   readonly sleep: (ms: number) => Promise<unknown>;
   /** In [0, 1): the jitter. */
   readonly random: () => number;
+  /** Reads a Retry-After given as an HTTP date against this clock's wall time. */
+  readonly clock: Clock;
 }
 
 /** Waits of about 1, 2, 4 and 8 seconds (or what Teams asks): 15 s at most between five tries. */
@@ -31,6 +34,7 @@ export const CONNECTOR_RETRY: RetryTiming = {
   maxDelayMs: 60_000,
   sleep,
   random: Math.random,
+  clock: systemClock,
 };
 
 const TRANSIENT_STATUS: readonly number[] = [412, 429, 502, 504];
@@ -57,15 +61,15 @@ export function isTransient(error: unknown): boolean {
  * half random, so bots throttled together do not come back together), and never less than what
  * Retry-After asks, up to `maxDelayMs`.
  */
-export function retryDelayMs(error: unknown, attempt: number, timing: RetryTiming, now = Date.now()): number {
+export function retryDelayMs(error: unknown, attempt: number, timing: RetryTiming): number {
   const backoff = Math.min(timing.maxDelayMs, timing.firstDelayMs * 2 ** (attempt - 1));
   const jittered = backoff / 2 + (timing.random() * backoff) / 2;
-  const asked = retryAfterMs(error, now);
+  const asked = retryAfterMs(error, timing.clock.wallMs());
   return asked === undefined ? jittered : Math.max(jittered, Math.min(asked, timing.maxDelayMs));
 }
 
-/** Retry-After from the error's response: seconds, or an HTTP date (RFC 9110 §10.2.3). */
-export function retryAfterMs(error: unknown, now = Date.now()): number | undefined {
+/** Retry-After from the error's response: seconds, or an HTTP date (RFC 9110 §10.2.3) read at wall time `nowMs`. */
+export function retryAfterMs(error: unknown, nowMs: number): number | undefined {
   const headers = (error as { response?: { headers?: { get?: unknown } } } | undefined)?.response?.headers;
   const value =
     typeof headers?.get === 'function'
@@ -75,5 +79,5 @@ export function retryAfterMs(error: unknown, now = Date.now()): number | undefin
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1_000);
   const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }

@@ -1,4 +1,4 @@
-import { systemClock } from '../../clock.js';
+import { systemClock, wallDate } from '../../clock.js';
 import type { Check, CheckContext } from '../check.js';
 import { dnssecFindings } from '../dnssec/dnssec-findings.js';
 import { validateMailPath } from '../dnssec/mail-path.js';
@@ -13,6 +13,6 @@ export const dnssecCheck: Check = {
   name: 'dnssec',
   async run(context: CheckContext): Promise<Finding[]> {
     const path = await validateMailPath(context);
-    return dnssecFindings(context.domain, path, new Date((context.clock ?? systemClock).wallMs()));
+    return dnssecFindings(context.domain, path, wallDate(context.clock ?? systemClock));
   },
 };

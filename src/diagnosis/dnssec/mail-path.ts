@@ -29,8 +29,7 @@ export function validatorFor(context: Pick<CheckContext, 'facts' | 'dns' | 'cloc
         context.dns,
         context.facts.walker,
         context.dns.settings.trustAnchors ?? BUILT_IN_TRUST_ANCHORS,
-        // Signature validity is calendar time; the validator compares Dates.
-        () => new Date((context.clock ?? systemClock).wallMs()),
+        context.clock ?? systemClock,
       ),
   );
 }

@@ -1,4 +1,5 @@
 /** RRSIG checks as evidence, and what the validator is given to work with. */
+import type { Clock } from '../../clock.js';
 import type { ZoneCut, NameserverAddress } from '../delegation/walk.js';
 import type { DnsLookups } from '../dns-lookups.js';
 import type { TrustAnchor } from './trust-anchors.js';
@@ -9,7 +10,8 @@ import { wireToName } from './wire-name.js';
 export interface ValidationContext {
   readonly dns: DnsLookups;
   readonly anchors: readonly TrustAnchor[];
-  readonly now: () => Date;
+  /** Signature validity is read against its wall time. */
+  readonly clock: Clock;
   /** The addresses to ask for a zone on the way down. */
   readonly serversOf: (cut: ZoneCut) => Promise<readonly NameserverAddress[]>;
 }

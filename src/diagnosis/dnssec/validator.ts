@@ -4,6 +4,7 @@
  * delegation walk found, so a resolver's SERVFAIL cannot hide why. One per run: zones shared by
  * several names are validated once, and every packet goes through the run's DnsLookups.
  */
+import { wallDate, type Clock } from '../../clock.js';
 import type { DelegationWalker, ZoneCut } from '../delegation/walk.js';
 import type { DnsLookups } from '../dns-lookups.js';
 import type { QueryType } from '../dns-port.js';
@@ -31,9 +32,9 @@ export class DnssecValidator {
     private readonly dns: DnsLookups,
     private readonly walker: DelegationWalker,
     anchors: readonly TrustAnchor[],
-    private readonly now: () => Date,
+    private readonly clock: Clock,
   ) {
-    this.chain = new ZoneKeyChain({ dns, anchors, now, serversOf: (cut) => this.serversOf(cut) });
+    this.chain = new ZoneKeyChain({ dns, anchors, clock, serversOf: (cut) => this.serversOf(cut) });
     const roots = dns.settings.rootHints.filter((h) => !h.address.includes(':'));
     this.rootCut = anchors.every((a) => a.zone === '')
       ? { zone: '.', nsHosts: roots.map((h) => h.host), glue: roots }
@@ -110,7 +111,7 @@ export class DnssecValidator {
       ...(answer.kind === 'bogus' && answer.wildcard ? { wildcard: answer.wildcard } : {}),
     });
     if (set.length > 0) {
-      const answer = judgeAnswer({ rrset: set, records, authority, name, type, zone, now: this.now() });
+      const answer = judgeAnswer({ rrset: set, records, authority, name, type, zone, now: wallDate(this.clock) });
       if (answer.kind !== 'secure') return refused(answer);
       const validated = reply.reply.answers.filter((r) => r.wire?.typeCode === code && bare(r.name) === name);
       return {
@@ -126,7 +127,15 @@ export class DnssecValidator {
     }
     const cname = rrsetOf(records, name, typeCode('CNAME'));
     if (cname.length > 0) {
-      const answer = judgeAnswer({ rrset: cname, records, authority, name, type: 'CNAME', zone, now: this.now() });
+      const answer = judgeAnswer({
+        rrset: cname,
+        records,
+        authority,
+        name,
+        type: 'CNAME',
+        zone,
+        now: wallDate(this.clock),
+      });
       if (answer.kind !== 'secure') return refused(answer);
       const target = wireRecords(reply.reply.answers).find((r) => r.type === typeCode('CNAME') && r.name === name);
       if (!target || aliases >= MAX_ALIASES)
@@ -135,7 +144,7 @@ export class DnssecValidator {
       const followed = await this.work(targetName, type, aliases + 1);
       return { ...followed, name, detail: `${name} is an alias (CNAME, secure) of ${targetName}: ${followed.detail}` };
     }
-    const verified = verifiedDenials(authority, zone, this.now());
+    const verified = verifiedDenials(authority, zone, wallDate(this.clock));
     const owner = nameToWire(name);
     const denial =
       reply.reply.rcode === 'NXDOMAIN'

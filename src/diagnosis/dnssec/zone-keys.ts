@@ -4,6 +4,7 @@
  * proof that there is none: an insecure delegation) and the child's DNSKEY RRset signed by a key a
  * DS names. Each zone's verdict is worked out once per run.
  */
+import { wallDate } from '../../clock.js';
 import type { NameserverAddress, ZoneCut } from '../delegation/walk.js';
 import { formatServer, type DnsServer } from '../dns-port.js';
 import { algorithm, digestType } from './algorithms.js';
@@ -150,7 +151,7 @@ export class ZoneKeyChain {
       signaturesOver(records, zone, DNSKEY),
       trusted,
       owner,
-      this.context.now(),
+      wallDate(this.context.clock),
     );
     return this.judgeKeys(zone, keys, check, link, [], [], servers, step);
   }
@@ -161,7 +162,7 @@ export class ZoneKeyChain {
     dsAnswer: ZoneAnswer,
     servers: readonly NameserverAddress[],
   ): Promise<ZoneKeys> {
-    const { now } = this.context;
+    const now = (): Date => wallDate(this.context.clock);
     const owner = nameToWire(display(zone));
     const parentZone = nameToWire(display(parent.zone));
     const dsStep: Step = {
