@@ -12,6 +12,7 @@ import type { DeliveryLog } from '../chat/slack/recent-deliveries.js';
 import type { SlackApp, SlackListening } from '../chat/slack/slack-app.js';
 import type { ConversationReferenceStore } from '../chat/teams/conversation-reference-store.js';
 import type { TeamsBot } from '../chat/teams/teams-bot.js';
+import type { TeamsEndpoint } from '../chat/teams/teams-settings.js';
 import type { Config } from '../config.js';
 import type { HideSecrets } from '../observability/hide-secrets.js';
 import type { Logger } from '../observability/logger.js';
@@ -24,6 +25,8 @@ export interface ChatSurfaceDeps {
   on(surface: 'slack' | 'teams'): MailcheckDeps;
   readonly patch: PatchDeps;
   readonly references: ConversationReferenceStore;
+  /** The process's Teams adapter, which its notifiers send through too (notifiers.ts). */
+  readonly teamsEndpoint: TeamsEndpoint | undefined;
   readonly deliveries: DeliveryLog;
   readonly logger: Logger;
   readonly hide: HideSecrets;
@@ -69,6 +72,7 @@ export async function startChatSurfaces(
     const log = sdkLogTo(logger, 'teams', hide);
     surfaces.teams = createTeamsBot(config.teams, commandsOn('teams'), {
       references: deps.references,
+      ...(deps.teamsEndpoint ? { endpoint: deps.teamsEndpoint } : {}),
       log: (line, level = 'warn') => log(level, [line]),
     });
     surfaces.teamsServer = await listenForActivities(surfaces.teams.handle, config.teams.port, config.teams.host);

@@ -8,13 +8,15 @@ import type { SdkLog } from '../observability/sdk-log.js';
 import type { NagNotifier } from '../chat/nag-notifier.js';
 import { type SlackSettings, WEB_API_RETRIES, WEB_API_TIMEOUT_MS } from '../chat/slack/slack-settings.js';
 import type { ConversationReferenceStore } from '../chat/teams/conversation-reference-store.js';
-import type { TeamsSettings } from '../chat/teams/teams-settings.js';
+import type { TeamsEndpoint, TeamsSettings } from '../chat/teams/teams-settings.js';
 
 export interface NagPlatforms {
   readonly slack: SlackSettings | undefined;
   readonly teams: TeamsSettings | undefined;
   /** Where the Teams bot stores conversation references (shared through Redis). */
   readonly teamsReferences: ConversationReferenceStore;
+  /** The process's Teams adapter, shared with its bot (notifiers.ts); a short-lived command that has no bot makes its own. */
+  readonly teamsEndpoint?: TeamsEndpoint;
   /** Where the Slack Web API client logs (its retries, rate limits); by default its ConsoleLogger. */
   readonly log?: SdkLog;
 }
@@ -38,13 +40,13 @@ export async function createNagNotifiers(platforms: NagPlatforms): Promise<NagNo
     );
   }
   if (platforms.teams) {
-    const [{ createTeamsNagNotifier }, { createTeamsAdapter }] = await Promise.all([
+    const [{ createTeamsNagNotifier }, { createTeamsEndpoint }] = await Promise.all([
       import('../chat/teams/teams-nag-notifier.js'),
       import('../chat/teams/teams-settings.js'),
     ]);
     notifiers.push(
       createTeamsNagNotifier({
-        adapter: createTeamsAdapter(platforms.teams),
+        adapter: (platforms.teamsEndpoint ?? createTeamsEndpoint(platforms.teams)).adapter,
         appId: platforms.teams.appId,
         references: platforms.teamsReferences,
       }),

@@ -125,7 +125,12 @@ export async function runStart(env: NodeJS.ProcessEnv, lifecycle: Lifecycle): Pr
     // risk acceptance and outage requests go to the approvers' direct messages on every configured
     // platform, the same notifiers replace an outage card's copies when it is decided, and the
     // background workers nag through them.
-    const { notifiers, references } = await createNotifiers(config, store, redis, sdkLogTo(logger, 'slack', hide));
+    const { notifiers, references, teamsEndpoint } = await createNotifiers(
+      config,
+      store,
+      redis,
+      sdkLogTo(logger, 'slack', hide),
+    );
     const patch: PatchDeps = { store, clock: systemClock, notifiers };
     const watchQueue = new Queue<WatchJobData>(MAIL_WATCH_QUEUE, { connection: redis, prefix: config.queue.prefix });
     watchQueue.on('error', onError('watch queue'));
@@ -162,6 +167,7 @@ export async function runStart(env: NodeJS.ProcessEnv, lifecycle: Lifecycle): Pr
       on,
       patch,
       references,
+      teamsEndpoint,
       deliveries: createRedisDeliveryLog(redis, config.queue.prefix),
       logger,
       hide,

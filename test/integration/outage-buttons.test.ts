@@ -22,13 +22,12 @@ import {
   type ConversationReferenceStore,
 } from '../../src/chat/teams/conversation-reference-store.js';
 import { createTeamsNagNotifier } from '../../src/chat/teams/teams-nag-notifier.js';
-import { createTeamsAdapter } from '../../src/chat/teams/teams-settings.js';
 import { readAuditLog } from '../../src/store/audit-log.js';
 import { importInventory } from '../../src/store/inventory-import.js';
 import { outageCards } from '../../src/store/outage-requests.js';
 import type { AuditLogTable } from '../../src/store/schema.js';
 import {
-  authenticationOffForLoopbackTests,
+  loopbackTeamsEndpoint,
   sendToBot,
   TEAMS_TEST_BOT,
   TEAMS_TEST_SETTINGS,
@@ -111,7 +110,7 @@ describe('outage requests on Slack and Teams at once', () => {
     const notifiers: NagNotifier[] = [
       createSlackNagNotifier(BOT_TOKEN, { slackApiUrl: api.apiUrl }),
       createTeamsNagNotifier({
-        adapter: createTeamsAdapter(TEAMS_TEST_SETTINGS, authenticationOffForLoopbackTests()),
+        adapter: loopbackTeamsEndpoint(TEAMS_TEST_SETTINGS).adapter,
         appId: TEAMS_TEST_SETTINGS.appId,
         references,
       }),

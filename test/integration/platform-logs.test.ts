@@ -19,7 +19,7 @@ import { TEAMS_MESSAGES_PATH } from '../../src/chat/teams/teams-settings.js';
 import { secretHider } from '../../src/observability/hide-secrets.js';
 import { sdkLogTo } from '../../src/observability/sdk-log.js';
 import {
-  authenticationOffForLoopbackTests,
+  loopbackTeamsEndpoint,
   sendToBot,
   TEAMS_TEST_BOT,
   TEAMS_TEST_SETTINGS,
@@ -139,7 +139,7 @@ describe('the platform SDKs log into the process log, secrets hidden', () => {
       };
       const teams = createTeamsBot(TEAMS_TEST_SETTINGS, chatCommands(noMailcheck()), {
         references,
-        authentication: authenticationOffForLoopbackTests(),
+        endpoint: loopbackTeamsEndpoint(),
         log: (line, level = 'warn') => teamsLog(level, [line]),
       });
       server = await listenForActivities(teams.handle, 0, '127.0.0.1');

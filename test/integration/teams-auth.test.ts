@@ -20,7 +20,11 @@ import { createInMemoryConversationReferenceStore } from '../../src/chat/teams/c
 import { createTeamsBot } from '../../src/chat/teams/teams-bot.js';
 import { listenForActivities } from '../../src/chat/teams/teams-http.js';
 import { authenticateActivity } from '../../src/chat/teams/teams-request-auth.js';
-import { TEAMS_MESSAGES_PATH, type TeamsAuthentication } from '../../src/chat/teams/teams-settings.js';
+import {
+  createTeamsEndpoint,
+  TEAMS_MESSAGES_PATH,
+  type TeamsAuthentication,
+} from '../../src/chat/teams/teams-settings.js';
 import {
   startFakeBotConnector,
   TEAMS_TEST_BOT,
@@ -88,12 +92,12 @@ describe('Teams requests with authentication on', () => {
     return (server.address() as AddressInfo).port;
   }
 
-  /** The bot as main.ts builds it (no authentication option) unless a test passes one. */
+  /** The bot as main.ts builds it (single tenant) unless a test passes its own authentication. */
   async function startBot(authentication?: TeamsAuthentication): Promise<string> {
     const bot = createTeamsBot(SETTINGS, chatCommands(noMailcheck()), {
       references: createInMemoryConversationReferenceStore(),
       log: (line) => logged.push(line),
-      ...(authentication ? { authentication } : {}),
+      ...(authentication ? { endpoint: createTeamsEndpoint(SETTINGS, authentication) } : {}),
     });
     const server = await listenForActivities(bot.handle, 0, '127.0.0.1');
     servers.push(server);

@@ -2,7 +2,7 @@
  * The Teams surface end to end on loopback: the real CloudAdapter and TeamsActivityHandler receive
  * Bot Framework activities over HTTP, and everything the bot sends goes to a fake connector named
  * as the activities' serviceUrl (DESIGN.md, "Platform edges"). Authentication is off for these
- * requests only (see authenticationOffForLoopbackTests); the last test shows the production
+ * requests only (see loopbackTeamsEndpoint); the last test shows the production
  * configuration refusing an unsigned request.
  */
 import { manualClock } from '../support/manual-clock.js';
@@ -22,11 +22,7 @@ import { TEAMS_SERVICE_REFERENCE_KEY } from '../../src/chat/teams/teams-nag-noti
 import { createTeamsBot, type TeamsBot } from '../../src/chat/teams/teams-bot.js';
 import { createTeamsConversation } from '../../src/chat/teams/teams-conversation.js';
 import { listenForActivities } from '../../src/chat/teams/teams-http.js';
-import {
-  createTeamsAdapter,
-  singleTenantAuthentication,
-  TEAMS_MESSAGES_PATH,
-} from '../../src/chat/teams/teams-settings.js';
+import { singleTenantAuthentication, TEAMS_MESSAGES_PATH } from '../../src/chat/teams/teams-settings.js';
 import { threadMessagesHtml } from '../../src/chat/teams/teams-thread.js';
 import { parseCheckTarget } from '../../src/diagnosis/check-target.js';
 import { renderReportText } from '../../src/diagnosis/render-text.js';
@@ -34,7 +30,7 @@ import { HALFWAY, sampleReport } from '../fixtures/golden/teams/sample-report.js
 import {
   TEAMS_TEST_BOT,
   TEAMS_TEST_SETTINGS,
-  authenticationOffForLoopbackTests,
+  loopbackTeamsEndpoint,
   sendToBot,
   startFakeBotConnector,
   type ConnectorCall,
@@ -129,7 +125,7 @@ describe('Teams bot on a real CloudAdapter', () => {
     connector = await startFakeBotConnector();
     teams = createTeamsBot(SETTINGS, chatCommands(deps), {
       references,
-      authentication: authenticationOffForLoopbackTests(),
+      endpoint: loopbackTeamsEndpoint(SETTINGS),
       log: (line) => logged.push(line),
     });
     server = await listenForActivities(teams.handle, 0, '127.0.0.1');
@@ -250,7 +246,7 @@ describe('Teams bot on a real CloudAdapter', () => {
     // The personal chat becomes known to the store through an incoming message, as in production.
     await send(message('help', PERSONAL));
     const worker = {
-      adapter: createTeamsAdapter(SETTINGS, authenticationOffForLoopbackTests()),
+      adapter: loopbackTeamsEndpoint(SETTINGS).adapter,
       appId: SETTINGS.appId,
       references,
     };

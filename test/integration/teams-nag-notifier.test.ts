@@ -14,12 +14,11 @@ import {
 import { renderAdaptiveCard } from '../../src/chat/teams/render-adaptive-card.js';
 import type { TeamsConnection } from '../../src/chat/teams/teams-conversation.js';
 import { createTeamsNagNotifier, TEAMS_SERVICE_REFERENCE_KEY } from '../../src/chat/teams/teams-nag-notifier.js';
-import { createTeamsAdapter } from '../../src/chat/teams/teams-settings.js';
 import { isAppError } from '../../src/errors.js';
 import {
   TEAMS_TEST_BOT,
   TEAMS_TEST_SETTINGS,
-  authenticationOffForLoopbackTests,
+  loopbackTeamsEndpoint,
   startFakeBotConnector,
   type ConnectorCall,
   type FakeBotConnector,
@@ -68,7 +67,7 @@ describe('Teams nag notifier against a local Bot Connector', () => {
     connector = await startFakeBotConnector();
     references = createInMemoryConversationReferenceStore();
     connection = {
-      adapter: createTeamsAdapter(SETTINGS, authenticationOffForLoopbackTests()),
+      adapter: loopbackTeamsEndpoint(SETTINGS).adapter,
       appId: SETTINGS.appId,
       references,
     };

@@ -8,13 +8,12 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createInMemoryConversationReferenceStore } from '../../src/chat/teams/conversation-reference-store.js';
 import { CONNECTOR_RETRY, type RetryTiming } from '../../src/chat/teams/connector-retry.js';
 import { createTeamsConversation } from '../../src/chat/teams/teams-conversation.js';
-import { createTeamsAdapter } from '../../src/chat/teams/teams-settings.js';
 import { partMarker, threadMessagesHtml } from '../../src/chat/teams/teams-thread.js';
 import { finding } from '../../src/diagnosis/finding.js';
 import { renderReportText } from '../../src/diagnosis/render-text.js';
 import { sampleReport } from '../fixtures/golden/teams/sample-report.js';
 import {
-  authenticationOffForLoopbackTests,
+  loopbackTeamsEndpoint,
   sendToBot,
   TEAMS_TEST_BOT,
   TEAMS_TEST_SETTINGS,
@@ -93,7 +92,7 @@ describe('a long text report in a Teams thread', () => {
   const conversation = () =>
     createTeamsConversation(
       {
-        adapter: createTeamsAdapter(SETTINGS, authenticationOffForLoopbackTests()),
+        adapter: loopbackTeamsEndpoint(SETTINGS).adapter,
         appId: SETTINGS.appId,
         references,
         retry,

@@ -11,7 +11,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
-import type { TeamsAuthentication, TeamsSettings } from '../../src/chat/teams/teams-settings.js';
+import { createTeamsEndpoint, type TeamsEndpoint, type TeamsSettings } from '../../src/chat/teams/teams-settings.js';
 
 export interface ConnectorCall {
   readonly method: 'POST' | 'PUT';
@@ -185,8 +185,9 @@ export const TEAMS_TEST_SETTINGS: TeamsSettings = {
 /** The bot's own account in Teams: 28: and its app id. */
 export const TEAMS_TEST_BOT = { id: `28:${TEAMS_TEST_SETTINGS.appId}`, name: 'mxops' };
 
-export function authenticationOffForLoopbackTests(): TeamsAuthentication {
-  return new ConfigurationBotFrameworkAuthentication({});
+/** The bot's adapter with authentication switched off, for a connector on loopback: no token is asked for or checked. */
+export function loopbackTeamsEndpoint(settings: TeamsSettings = TEAMS_TEST_SETTINGS): TeamsEndpoint {
+  return createTeamsEndpoint(settings, new ConfigurationBotFrameworkAuthentication({}));
 }
 
 /** POSTs an activity to the bot as the Bot Framework service would (minus the JWT). */

@@ -18,7 +18,7 @@ import { createTeamsBot, type TeamsBot } from '../../src/chat/teams/teams-bot.js
 import { listenForActivities } from '../../src/chat/teams/teams-http.js';
 import { TEAMS_MESSAGES_PATH } from '../../src/chat/teams/teams-settings.js';
 import {
-  authenticationOffForLoopbackTests,
+  loopbackTeamsEndpoint,
   startFakeBotConnector,
   TEAMS_TEST_SETTINGS,
   type FakeBotConnector,
@@ -54,7 +54,7 @@ export function teamsBotOnLoopback(deps: () => TeamsBotDeps): TeamsBotHarness {
     const { mailcheck, patch, outage, references, fileUrlAllowed } = deps();
     state.teams = createTeamsBot(TEAMS_TEST_SETTINGS, chatCommands(mailcheck, { patch, outage }), {
       references: references ?? createInMemoryConversationReferenceStore(),
-      authentication: authenticationOffForLoopbackTests(),
+      endpoint: loopbackTeamsEndpoint(),
       log: () => undefined,
       ...(fileUrlAllowed !== undefined ? { fileUrlAllowed } : {}),
     });

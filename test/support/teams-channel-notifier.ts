@@ -9,8 +9,7 @@ import {
   type ConversationReferenceStore,
 } from '../../src/chat/teams/conversation-reference-store.js';
 import { createTeamsNagNotifier, TEAMS_SERVICE_REFERENCE_KEY } from '../../src/chat/teams/teams-nag-notifier.js';
-import { createTeamsAdapter } from '../../src/chat/teams/teams-settings.js';
-import { authenticationOffForLoopbackTests, TEAMS_TEST_BOT, TEAMS_TEST_SETTINGS } from './fake-bot-connector.js';
+import { loopbackTeamsEndpoint, TEAMS_TEST_BOT, TEAMS_TEST_SETTINGS } from './fake-bot-connector.js';
 
 /** Stores the general channel's reference, as the bot does on hearing from Teams there. */
 export async function rememberGeneralChannel(
@@ -36,7 +35,7 @@ export async function teamsNotifierThrough(serviceUrl: string): Promise<NagNotif
   const references = createInMemoryConversationReferenceStore();
   await rememberGeneralChannel(references, serviceUrl);
   return createTeamsNagNotifier({
-    adapter: createTeamsAdapter(TEAMS_TEST_SETTINGS, authenticationOffForLoopbackTests()),
+    adapter: loopbackTeamsEndpoint(TEAMS_TEST_SETTINGS).adapter,
     appId: TEAMS_TEST_SETTINGS.appId,
     references,
   });

@@ -26,12 +26,7 @@ import {
   readCardActionClick,
   type CardActionResponse,
 } from './teams-invoke.js';
-import {
-  createTeamsAdapter,
-  singleTenantAuthentication,
-  type TeamsAuthentication,
-  type TeamsSettings,
-} from './teams-settings.js';
+import { createTeamsEndpoint, type TeamsEndpoint, type TeamsSettings } from './teams-settings.js';
 import { TEAMS_SERVICE_REFERENCE_KEY } from './teams-nag-notifier.js';
 import { baseConversationId } from './teams-thread.js';
 import { attachedFile, isSharePointUrl, readAttachedFile } from './teams-files.js';
@@ -43,10 +38,11 @@ export interface TeamsBotOptions {
   /** Where the bot's and the adapter's failures are told (the process's log in `mxops start`); stderr lines by default. */
   readonly log?: TeamsLog;
   /**
-   * Replaces the single-tenant authentication. Only tests pass one, with authentication switched
-   * off for a connector on loopback (test/support/fake-bot-connector.ts); main.ts never does.
+   * The process's adapter and authentication (teams-settings.ts), shared with its notifiers; by
+   * default one of its own, single-tenant. Tests pass one with authentication switched off for a
+   * connector on loopback (test/support/fake-bot-connector.ts).
    */
-  readonly authentication?: TeamsAuthentication;
+  readonly endpoint?: TeamsEndpoint;
   /** Where attached files may be downloaded from; SharePoint and OneDrive unless a test says otherwise. */
   readonly fileUrlAllowed?: (url: URL) => boolean;
 }
@@ -68,9 +64,9 @@ export function createTeamsBot(
   options: TeamsBotOptions = {},
 ): TeamsBot {
   const log: TeamsLog = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
-  // Kept at hand, not only in the adapter: the HTTP handler checks tokens with it first (teams-http.ts).
-  const authentication = options.authentication ?? singleTenantAuthentication(settings);
-  const adapter = createTeamsAdapter(settings, authentication);
+  // The authentication is kept at hand, not only in the adapter: the HTTP handler checks tokens with it first (teams-http.ts).
+  const endpoint = options.endpoint ?? createTeamsEndpoint(settings);
+  const { adapter } = endpoint;
   const connection: TeamsConnection = {
     adapter,
     appId: settings.appId,
@@ -147,7 +143,7 @@ export function createTeamsBot(
   return {
     adapter,
     bot,
-    handle: createActivityHandler({ adapter, authentication }, (context) => bot.run(context), log),
+    handle: createActivityHandler(endpoint, (context) => bot.run(context), log),
     conversationFor,
     settled: background.settled,
   };

@@ -12,9 +12,9 @@
  * adapter would.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Activity, CloudAdapter, Request, Response, TurnContext } from 'botbuilder';
+import type { Activity, Request, Response, TurnContext } from 'botbuilder';
 import { authenticateActivity } from './teams-request-auth.js';
-import { TEAMS_MESSAGES_PATH, type TeamsAuthentication } from './teams-settings.js';
+import { TEAMS_MESSAGES_PATH, type TeamsEndpoint } from './teams-settings.js';
 
 /** Activities are a few KB; the limit only stops a client from filling memory. */
 export const MAX_ACTIVITY_BYTES = 1_048_576;
@@ -33,14 +33,8 @@ const PLAIN_ANSWERS: Readonly<Record<number, string>> = {
   503: 'cannot verify the request now; try again later',
 };
 
-export interface ActivityEndpoint {
-  readonly adapter: CloudAdapter;
-  /** The adapter's own: what it would check the token with. */
-  readonly authentication: TeamsAuthentication;
-}
-
 export function createActivityHandler(
-  endpoint: ActivityEndpoint,
+  endpoint: TeamsEndpoint,
   logic: (context: TurnContext) => Promise<void>,
   log: TeamsLog,
 ): HttpHandler {

@@ -50,10 +50,27 @@ export function singleTenantAuthentication(settings: TeamsSettings): TeamsAuthen
   );
 }
 
-/** One per process: the bot's HTTP listener and every worker that continues conversations. */
 export function createTeamsAdapter(
   settings: TeamsSettings,
   authentication: TeamsAuthentication = singleTenantAuthentication(settings),
 ): CloudAdapter {
   return new CloudAdapter(authentication);
+}
+
+/**
+ * The process's side of the Bot Framework: the adapter that receives activities and sends to the
+ * connector (with its token cache and connector clients), and the authentication it checks tokens
+ * with. One per process, made by the composition root and shared by the bot's HTTP listener and
+ * every notifier that continues conversations.
+ */
+export interface TeamsEndpoint {
+  readonly adapter: CloudAdapter;
+  readonly authentication: TeamsAuthentication;
+}
+
+export function createTeamsEndpoint(
+  settings: TeamsSettings,
+  authentication: TeamsAuthentication = singleTenantAuthentication(settings),
+): TeamsEndpoint {
+  return { adapter: createTeamsAdapter(settings, authentication), authentication };
 }
