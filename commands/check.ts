@@ -86,6 +86,27 @@ export interface DiagnosisOptions extends ProbeOptions {
 }
 
 /**
+ * The resolver and the DNS time-out a run uses: the command line's (--resolver, --timeout) over the
+ * configuration's, the system resolver last. Throws on a malformed option; `resolver` is undefined
+ * only when nothing names one and the system has none.
+ */
+export function dnsChoices(
+  input: Pick<ProbeOptions, 'resolver' | 'timeout'>,
+  deps: Pick<CheckCommandDeps, 'config' | 'systemResolver'>,
+): { readonly resolver: DnsServer | undefined; readonly timeoutMs: number } {
+  return {
+    timeoutMs:
+      input.timeout === undefined
+        ? deps.config.dnsTimeoutMs
+        : parseInteger(input.timeout, 50, 60_000, '--timeout in milliseconds'),
+    resolver:
+      input.resolver !== undefined
+        ? parseHostPort(input.resolver, 53, '--resolver')
+        : (deps.config.resolver ?? deps.systemResolver()),
+  };
+}
+
+/**
  * Diagnoses an already valid target with the command line's options (and only `checks`, when
  * given), checking the options before sending a packet. Every diagnosis runs through here: the
  * CLI's check and bounce, the chat surfaces and the watch worker (src/cli/diagnosis-runner.ts).
@@ -96,14 +117,7 @@ export async function diagnoseTarget(
   deps: CheckCommandDeps,
   checks?: readonly Check[],
 ): Promise<DiagnosisReport> {
-  const timeoutMs =
-    input.timeout === undefined
-      ? deps.config.dnsTimeoutMs
-      : parseInteger(input.timeout, 50, 60_000, '--timeout in milliseconds');
-  const resolver =
-    input.resolver !== undefined
-      ? parseHostPort(input.resolver, 53, '--resolver')
-      : (deps.config.resolver ?? deps.systemResolver());
+  const { timeoutMs, resolver } = dnsChoices(input, deps);
   if (!resolver)
     throw new AppError(
       'BAD_CONFIG',

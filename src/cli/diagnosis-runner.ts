@@ -7,7 +7,13 @@
  * starts.
  */
 import { getServers } from 'node:dns';
-import { diagnoseTarget, type CheckCommandDeps, type DiagnosisOptions } from '../../commands/check.js';
+import {
+  diagnoseTarget,
+  dnsChoices,
+  type CheckCommandDeps,
+  type DiagnosisOptions,
+  type ProbeOptions,
+} from '../../commands/check.js';
 import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Check } from '../diagnosis/check.js';
@@ -50,13 +56,14 @@ export type DiagnosisRunner = (
 
 /**
  * Diagnoses as the chat surfaces and the watch worker do: with the configured resolver and
- * time-outs, every check unless told which. A daemon on a system with no resolver fails at
+ * time-outs, or what `defaults` sets for every run (`mxops chat --resolver ... --allow-private`),
+ * every check unless told which. A daemon on a system with no resolver, or a bad option, fails at
  * start-up, not at its first check.
  */
-export function diagnosisRunner(deps: CheckCommandDeps): DiagnosisRunner {
-  if (!(deps.config.resolver ?? deps.systemResolver()))
+export function diagnosisRunner(deps: CheckCommandDeps, defaults: ProbeOptions = {}): DiagnosisRunner {
+  if (!dnsChoices(defaults, deps).resolver)
     throw new AppError('BAD_CONFIG', 'no resolver: the system has none configured; set MXOPS_RESOLVER');
-  return (target, { checks, ...options } = {}) => diagnoseTarget(target, options, deps, checks);
+  return (target, { checks, ...options } = {}) => diagnoseTarget(target, { ...defaults, ...options }, deps, checks);
 }
 
 /** The first resolver of the system's configuration (/etc/resolv.conf), when neither input nor config names one. */

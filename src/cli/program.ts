@@ -50,10 +50,7 @@ export interface InventoryImportOptions {
   readonly as?: string | undefined;
 }
 
-export interface ChatOptions {
-  readonly queue: boolean;
-  readonly allowPrivate: boolean;
-  readonly dnsOnly: boolean;
+export interface ChatOptions extends ProbeOptions {
   /** Who types, as a handle in the inventory: needed for the patch commands that change it. */
   readonly as?: string;
 }
@@ -176,20 +173,21 @@ export function buildProgram(
       exitCode = await handlers.followUp({ id, json: options.json, wait: options.wait });
     });
 
-  program
+  const chat = program
     .command('chat')
     .description(
       'The chat commands in this terminal, as Slack and Teams show them (mailcheck, help); no credentials needed.',
-    )
-    .option('--dns-only', 'skip the SMTP probes and the MTA-STS fetch', false)
-    .option('--queue', 'run the SMTP probes in `mxops worker` processes', false)
-    .option('--allow-private', 'also probe loopback, private and reserved addresses (in-process probes only)', false)
+    );
+  withProbeOptions(chat)
     .option(
       '--as <handle>',
       'who you are in the patch inventory; needed for patch commands that change it (ack, snooze, done, add)',
     )
-    .action(async (options: ChatOptions) => {
-      exitCode = await handlers.chat(options);
+    .action(async (options: { as?: string } & ProbeFlags) => {
+      exitCode = await handlers.chat({
+        ...probeOptions(options),
+        ...(options.as !== undefined ? { as: options.as } : {}),
+      });
     });
 
   const inventory = program

@@ -13,15 +13,17 @@ import type { ChatOptions } from './program.js';
 
 export async function runChat(options: ChatOptions, env: NodeJS.ProcessEnv, lifecycle: Lifecycle): Promise<number> {
   const config = loadConfig(env);
+  const { as, ...probes } = options;
   // The SMTP prober and the HTTPS fetcher (node:tls, and BullMQ for --queue) only when they can be used.
   const smtp = options.dnsOnly
     ? undefined
     : await (await import('./smtp-settings.js')).smtpSettingsFor(config, options, lifecycle);
-  const https = options.dnsOnly ? undefined : httpsFetcher(config, options.allowPrivate);
-  const run = diagnosisRunner(diagnosisDeps(config, fixedProbes(smtp, https)));
+  const https = options.dnsOnly ? undefined : httpsFetcher(config, options.allowPrivate ?? false);
+  // --resolver, --timeout and --allow-private hold for every check typed here, as for `mxops check`.
+  const run = diagnosisRunner(diagnosisDeps(config, fixedProbes(smtp, https)), probes);
   const patch: PatchDeps = { store: await openStore(config, lifecycle), clock: systemClock };
   // The console has no notifiers: outage requests typed there reach approvers only where typed.
   const commands = chatCommands(mailcheckDeps(config, run, { store: patch.store }), { patch, outage: patch });
-  await runConsoleChat(process.stdin, process.stdout, commands, options.as !== undefined ? { actor: options.as } : {});
+  await runConsoleChat(process.stdin, process.stdout, commands, as !== undefined ? { actor: as } : {});
   return 0;
 }
