@@ -21,6 +21,7 @@ import type { DnsClient } from './dns-port.js';
 import { DomainFacts } from './domain-facts.js';
 import type { MailServerLimits } from './mail-server-limits.js';
 import { compareStatus, finding, worstStatus, type Finding, type Status } from './finding.js';
+import { LOOKUP_FAILURE_ID } from './lookup-failure.js';
 import { isWithin } from './delegation/walk.js';
 import { observe, type Observations } from './observations.js';
 import { judgeSenders, type SenderVerdict } from './senders.js';
@@ -178,9 +179,7 @@ function explainDeadZones(findings: readonly Finding[]): Finding[] {
   return findings.map((f) => {
     const qname = f.evidence.qname;
     const zone =
-      typeof qname === 'string' && ['dns.timeout', 'dns.lookup-failed'].includes(f.id)
-        ? dead.find((z) => isWithin(qname, z))
-        : undefined;
+      typeof qname === 'string' && LOOKUP_FAILURE_ID.test(f.id) ? dead.find((z) => isWithin(qname, z)) : undefined;
     if (zone === undefined) return f;
     return finding({
       id: 'dns.not-checked',

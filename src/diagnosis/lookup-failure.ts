@@ -12,11 +12,25 @@ export function settledNothing(outcome: QueryOutcome): boolean {
 }
 
 /**
- * The finding for a query that settled nothing, or undefined when the outcome is a real answer
- * (NOERROR or NXDOMAIN). A time-out is `dns.timeout`; any other failure is `dns.lookup-failed`.
- * Both are `error`: never evidence that something is absent or broken.
+ * Whose answers a lookup failure leaves out, as the prefix of its id. 'dns' (the default) for the
+ * lookups every sender depends on (MX, the MX hosts' addresses, the nameservers): a failure there
+ * leaves every sender's verdict undecided (senders.ts). A check whose records only some senders
+ * read (MTA-STS, TLSA: the SMTP families) or none needs to deliver (reverse DNS, SPF, DMARC,
+ * TLS-RPT) names itself, so its failure leaves undecided only the senders that read them.
  */
-export function inconclusive(outcome: QueryOutcome, subject: string): Finding | undefined {
+export type LookupScope = 'dns' | 'ptr' | 'spf' | 'dmarc' | 'tlsrpt' | 'mtasts' | 'dane';
+
+/** The ids a lookup failure takes, in any scope. */
+export const LOOKUP_FAILURE_ID = /^[a-z]+\.(timeout|lookup-failed)$/;
+
+/**
+ * The finding for a query that settled nothing, or undefined when the outcome is a real answer
+ * (NOERROR or NXDOMAIN). A time-out is `<scope>.timeout`; any other failure is
+ * `<scope>.lookup-failed`. Both are `error`: never evidence that something is absent or broken.
+ * A REFUSED from our own resolver (a recursive query) is marked `refusedBy: 'our-resolver'`:
+ * a resolver that will not answer us is ours to fix (problems.ts).
+ */
+export function inconclusive(outcome: QueryOutcome, subject: string, scope: LookupScope = 'dns'): Finding | undefined {
   if (outcome.ok && !INCONCLUSIVE_RCODES.has(outcome.reply.rcode)) return undefined;
   const query = outcome.ok ? outcome.reply.query : outcome.query;
   const evidence = {
@@ -27,7 +41,7 @@ export function inconclusive(outcome: QueryOutcome, subject: string): Finding | 
   };
   if (!outcome.ok && outcome.error.code === 'DNS_TIMEOUT') {
     return finding({
-      id: 'dns.timeout',
+      id: `${scope}.timeout`,
       status: 'error',
       subject,
       summary: `${formatServer(query.server)} did not answer ${query.type} ${query.name} in time, so this could not be checked.`,
@@ -37,8 +51,20 @@ export function inconclusive(outcome: QueryOutcome, subject: string): Finding | 
       ref: 'RFC 1035 §4.2.1',
     });
   }
+  if (outcome.ok && outcome.reply.rcode === 'REFUSED' && query.recursionDesired !== false) {
+    return finding({
+      id: `${scope}.lookup-failed`,
+      status: 'error',
+      subject,
+      summary: `Our resolver ${formatServer(query.server)} refused to answer ${query.type} ${query.name} (REFUSED), so this could not be checked.`,
+      evidence: { ...evidence, rcode: 'REFUSED', refusedBy: 'our-resolver' },
+      remedy:
+        'Nothing for the partner to do: our resolver will not answer this question (its access list, or it is not a recursive resolver for this name). Point mxops at a resolver that answers it (MXOPS_RESOLVER, or --resolver for one check).',
+      ref: 'RFC 1035 §4.1.1',
+    });
+  }
   return finding({
-    id: 'dns.lookup-failed',
+    id: `${scope}.lookup-failed`,
     status: 'error',
     subject,
     summary: outcome.ok

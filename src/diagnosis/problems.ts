@@ -52,8 +52,10 @@ const OURS = new Set([
   'dns.query-budget-exhausted',
 ]);
 
-function whoseMove(id: string): WhoseMove {
+function whoseMove(id: string, group: readonly Finding[]): WhoseMove {
   if (OURS.has(id)) return 'ours';
+  // A lookup our own resolver refused says nothing about the partner (lookup-failure.ts).
+  if (group.every((f) => f.evidence.refusedBy === 'our-resolver')) return 'ours';
   if (/^(smtp|tls|dane)\./.test(id) || id === 'dnsbl.listed') return 'their-mail-server';
   return 'their-dns';
 }
@@ -78,7 +80,7 @@ export function buildProblems(findings: readonly Finding[], senders: readonly Se
       summary: summarize(id, leading, group),
       fix: fixOf(group),
       short: shortOf(id, leading, group),
-      whoseMove: whoseMove(id),
+      whoseMove: whoseMove(id, group),
       explains: senders.filter((s) => s.verdict === 'fail' && s.because.includes(id)).map((s) => s.family),
       where: [...new Set(group.map((f) => f.subject))],
       findingCount: group.length,

@@ -2,7 +2,9 @@ import { systemClock } from '../../src/clock.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCheckTarget } from '../../src/diagnosis/check-target.js';
 import { diagnose, type DiagnosisReport } from '../../src/diagnosis/diagnose.js';
+import type { DnsClient } from '../../src/diagnosis/dns-port.js';
 import type { Finding } from '../../src/diagnosis/finding.js';
+import { buildProblems } from '../../src/diagnosis/problems.js';
 import { createDnsClient } from '../../src/net/dns-client.js';
 import { startDnsServers } from '../support/dns-test-server.js';
 import { mailNetwork, RESOLVER, MAIL_NETWORK_TIMEOUT_MS } from '../fixtures/mail-network.js';
@@ -43,6 +45,32 @@ describe('diagnose() against nameservers on loopback', () => {
     expect(report.status).toBe('info');
     expect(report.senders.every((s) => s.verdict === 'ok')).toBe(true);
     expect(report.timings.map((t) => t.check)).toContain('reply-size');
+  });
+
+  it("keeps every sender's verdict when our resolver refuses the MX addresses' PTR questions, and puts that on our side", async () => {
+    const dns = createDnsClient();
+    // A resolver that will not answer reverse questions for this host (an access list on in-addr.arpa).
+    const refusingPtr: DnsClient = {
+      async query(query, options) {
+        const reply = await dns.query(query, options);
+        return query.type === 'PTR' && query.recursionDesired !== false
+          ? { ...reply, rcode: 'REFUSED', answers: [] }
+          : reply;
+      },
+    };
+    const report = await diagnose(parseCheckTarget('healthy.test'), {
+      dns: refusingPtr,
+      clock: systemClock,
+      lookup: loopbackLookup(RESOLVER, network.port, MAIL_NETWORK_TIMEOUT_MS),
+    });
+    const refused = withId(report, 'ptr.lookup-failed');
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused[0]).toMatchObject({ status: 'error', evidence: { rcode: 'REFUSED', refusedBy: 'our-resolver' } });
+    expect(refused[0]?.summary).toMatch(/^Our resolver 127\.0\.0\.1:\d+ refused to answer PTR /);
+    expect(report.senders.filter((s) => s.verdict !== 'ok')).toEqual([]);
+    expect(buildProblems(report.findings, report.senders).find((p) => p.id === 'ptr.lookup-failed')?.whoseMove).toBe(
+      'ours',
+    );
   });
 
   it('finds the founding failure: an MX answer past byte 512 that qmail cannot read', async () => {

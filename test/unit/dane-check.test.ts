@@ -321,7 +321,7 @@ describe('dane check: DNSSEC (RFC 7672 §2.2)', () => {
     ]);
   });
 
-  it('reports a TLSA lookup that times out as dns.timeout and a SERVFAIL as dane.tlsa-servfail', async () => {
+  it('reports a TLSA lookup that times out as dane.timeout and a SERVFAIL as dane.tlsa-servfail', async () => {
     const failing = (client: DnsClient): DnsClient => ({
       async query(query, options) {
         if (query.type === 'TLSA' && query.name === TLSA_MX1) throw new AppError('DNS_TIMEOUT', 'no answer (test)');
@@ -330,9 +330,9 @@ describe('dane check: DNSSEC (RFC 7672 §2.2)', () => {
       },
     });
     const findings = await run({ published: { [TLSA_MX1]: [EE], [TLSA_MX2]: [EE] }, wrap: failing });
-    expect(ids(findings)).toEqual(['dane.tlsa-servfail', 'dns.timeout']);
+    expect(ids(findings)).toEqual(['dane.timeout', 'dane.tlsa-servfail']);
     expect(only(findings, 'dane.tlsa-servfail')).toMatchObject({ status: 'error', subject: TLSA_MX2 });
-    expect(only(findings, 'dns.timeout').subject).toBe(TLSA_MX1);
+    expect(only(findings, 'dane.timeout').subject).toBe(TLSA_MX1);
   });
 });
 

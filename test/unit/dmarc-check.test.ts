@@ -88,9 +88,9 @@ describe("dmarc check: the domain's own record", () => {
     expect(only(findings, 'dmarc.missing').evidence).toMatchObject({ rcodes: ['NXDOMAIN'] });
   });
 
-  it('reports a time-out as dns.timeout, never as missing', async () => {
+  it('reports a time-out as dmarc.timeout, never as missing', async () => {
     const findings = await run(zones([txt('_dmarc', 'v=DMARC1; p=reject')]), { resolver: '127.0.0.9' });
-    expect(ids(findings)).toEqual(['dns.timeout']);
+    expect(ids(findings)).toEqual(['dmarc.timeout']);
     expect(findings[0]).toMatchObject({ status: 'error', subject: `_dmarc.${DOMAIN}` });
   });
 
@@ -227,7 +227,7 @@ describe('dmarc check: a subdomain and its organizational domain (RFC 7489 §6.6
     });
   });
 
-  it('reports a time-out at the organizational domain as dns.timeout, not missing', async () => {
+  it('reports a time-out at the organizational domain as dmarc.timeout, not missing', async () => {
     const orgTimesOut = (client: DnsClient): DnsClient => ({
       query: (query, options) =>
         query.name === `_dmarc.${DOMAIN}`
@@ -235,7 +235,7 @@ describe('dmarc check: a subdomain and its organizational domain (RFC 7489 §6.6
           : client.query(query, options),
     });
     const findings = await run(zones([]), { domain: SUB, wrap: orgTimesOut });
-    expect(ids(findings)).toEqual(['dns.timeout']);
+    expect(ids(findings)).toEqual(['dmarc.timeout']);
     expect(findings[0]?.subject).toBe(`_dmarc.${DOMAIN}`);
   });
 
@@ -336,7 +336,7 @@ describe('dmarc check: external report destinations (RFC 7489 §7.1)', () => {
 
   it('reports an authorisation lookup that fails as an error, not as unauthorised', async () => {
     const findings = await run(zones([txt('_dmarc', 'v=DMARC1; p=reject; rua=mailto:agg@elsewhere.test')]));
-    expect(ids(findings)).toEqual(['dns.lookup-failed']);
+    expect(ids(findings)).toEqual(['dmarc.lookup-failed']);
     expect(findings[0]?.subject).toBe(`${AUTH}.elsewhere.test`);
   });
 });

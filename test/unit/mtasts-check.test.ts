@@ -112,9 +112,9 @@ describe('mta-sts check: the TXT record', () => {
     expect(only(findings, 'mtasts.missing').evidence).toMatchObject({ rcode: 'NXDOMAIN' });
   });
 
-  it('reports a time-out as dns.timeout, never as missing', async () => {
+  it('reports a time-out as mtasts.timeout, never as missing', async () => {
     const findings = await run({ resolver: '127.0.0.9' });
-    expect(ids(findings)).toEqual(['dns.timeout']);
+    expect(ids(findings)).toEqual(['mtasts.timeout']);
     expect(findings[0]).toMatchObject({ status: 'error', subject: `_mta-sts.${DOMAIN}` });
   });
 

@@ -76,6 +76,20 @@ describe('problems above findings', () => {
     ]);
   });
 
+  it('puts a lookup our own resolver refused on our side, and the same failure at their servers on theirs', () => {
+    const refusedByUs = make('ptr.lookup-failed', 'error', '192.0.2.25', {
+      rcode: 'REFUSED',
+      refusedBy: 'our-resolver',
+    });
+    const theirs = make('dmarc.lookup-failed', 'error', `_dmarc.${DOMAIN}`, { rcode: 'SERVFAIL' });
+    const findings = [refusedByUs, theirs];
+    const problems = buildProblems(findings, judgeSenders(findings));
+    expect(Object.fromEntries(problems.map((p) => [p.id, p.whoseMove]))).toEqual({
+      'ptr.lookup-failed': 'ours',
+      'dmarc.lookup-failed': 'their-dns',
+    });
+  });
+
   it('says where else a repeated finding was seen, once', () => {
     const findings = [
       make('tls.cert-expired', 'fail', 'mx1 (198.51.100.1)'),

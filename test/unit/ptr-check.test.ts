@@ -99,26 +99,26 @@ describe('ptr check', () => {
     expect(ids(findings)).toEqual(['ptr.ok']);
   });
 
-  it('reports a PTR lookup that times out as dns.timeout, not ptr.missing', async () => {
+  it('reports a PTR lookup that times out as ptr.timeout, not ptr.missing', async () => {
     const findings = await run([mx(MX_HOST), { name: 'mx1', type: 'A', data: V4 }], [], {
       wrap: timingOut(V4_REVERSE, 'PTR'),
     });
-    expect(ids(findings)).toEqual(['dns.timeout']);
-    expect(only(findings, 'dns.timeout')).toMatchObject({
+    expect(ids(findings)).toEqual(['ptr.timeout']);
+    expect(only(findings, 'ptr.timeout')).toMatchObject({
       status: 'error',
       subject: V4,
       evidence: { qname: V4_REVERSE, qtype: 'PTR' },
     });
   });
 
-  it('reports a forward lookup of the PTR name that times out as dns.timeout, not ptr.mismatch', async () => {
+  it('reports a forward lookup of the PTR name that times out as ptr.timeout, not ptr.mismatch', async () => {
     const findings = await run(
       [mx(MX_HOST), { name: 'mx1', type: 'A', data: V4 }],
       [ptr(V4_REVERSE, `other.${DOMAIN}`)],
       { wrap: timingOut(`other.${DOMAIN}`, 'A') },
     );
-    expect(ids(findings)).toEqual(['dns.timeout']);
-    expect(only(findings, 'dns.timeout')).toMatchObject({ subject: `other.${DOMAIN}`, evidence: { qtype: 'A' } });
+    expect(ids(findings)).toEqual(['ptr.timeout']);
+    expect(only(findings, 'ptr.timeout')).toMatchObject({ subject: `other.${DOMAIN}`, evidence: { qtype: 'A' } });
   });
 
   it('has nothing to check for IP-literal and null MX records', async () => {

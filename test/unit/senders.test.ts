@@ -218,4 +218,22 @@ describe('judgeSenders: could not tell', () => {
     );
     expect(verdicts.get('qmail-1.03')?.because).toEqual(['dns.lookup-failed']);
   });
+
+  it('leaves every sender decided when only a lookup no sender needs to deliver failed (PTR, SPF, DMARC, TLS-RPT)', () => {
+    const findings = ['ptr.lookup-failed', 'spf.timeout', 'dmarc.lookup-failed', 'tlsrpt.timeout'].map((id) =>
+      make(id, 'error', 'partner.test'),
+    );
+    const verdicts = judgeSenders([...findings, domainFinding('mx.ok', 'pass')], { smtp: true });
+    expect(verdicts.filter((v) => v.verdict === 'unknown')).toEqual([]);
+  });
+
+  it('leaves undecided only the senders that read MTA-STS and TLSA when those lookups fail', () => {
+    const verdicts = byFamily(
+      judgeSenders([make('mtasts.timeout', 'error', '_mta-sts.partner.test'), domainFinding('mx.ok', 'pass')], {
+        smtp: true,
+      }),
+    );
+    for (const family of FAMILIES) expect([family, verdicts.get(family)?.verdict]).toEqual([family, 'ok']);
+    expect(verdicts.get('mta-sts-enforcing-sender')?.verdict).toBe('unknown');
+  });
 });

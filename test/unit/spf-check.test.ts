@@ -99,9 +99,9 @@ describe('spf check: presence', () => {
     expect(only(findings, 'spf.missing').evidence.rcode).toBe('NXDOMAIN');
   });
 
-  it('reports a time-out as dns.timeout, never as missing', async () => {
+  it('reports a time-out as spf.timeout, never as missing', async () => {
     const findings = await run(zones([txt('@', 'v=spf1 -all')]), { resolver: '127.0.0.9' });
-    expect(ids(findings)).toEqual(['dns.timeout']);
+    expect(ids(findings)).toEqual(['spf.timeout']);
     expect(findings[0]?.status).toBe('error');
   });
 
@@ -172,9 +172,9 @@ describe('spf check: syntax', () => {
     });
   });
 
-  it('reports an include target that cannot be looked up as dns.lookup-failed, not as a syntax error', async () => {
+  it('reports an include target that cannot be looked up as spf.lookup-failed, not as a syntax error', async () => {
     const findings = await run(zones([txt('@', 'v=spf1 include:spf.elsewhere.test -all')]));
-    expect(ids(findings)).toEqual(['dns.lookup-failed']);
+    expect(ids(findings)).toEqual(['spf.lookup-failed']);
     expect(findings[0]).toMatchObject({ status: 'error', subject: 'spf.elsewhere.test' });
   });
 
@@ -328,7 +328,7 @@ describe('spf check: void lookups (RFC 7208 §4.6.4)', () => {
     ]);
   });
 
-  it('turns a probe that times out into dns.timeout, not a void lookup', async () => {
+  it('turns a probe that times out into spf.timeout, not a void lookup', async () => {
     const slowHost = (client: DnsClient): DnsClient => ({
       query: (query, options) =>
         query.name.startsWith('slow')
@@ -339,7 +339,7 @@ describe('spf check: void lookups (RFC 7208 §4.6.4)', () => {
       zones([txt('@', 'v=spf1 a:slow1.partner.test a:slow2.partner.test a:slow3.partner.test a:nx.partner.test ~all')]),
       { wrap: slowHost },
     );
-    expect(ids(findings)).toEqual(['dns.timeout', 'dns.timeout', 'dns.timeout']);
+    expect(ids(findings)).toEqual(['spf.timeout', 'spf.timeout', 'spf.timeout']);
     expect(findings.map((f) => f.subject).sort()).toEqual([
       'slow1.partner.test',
       'slow2.partner.test',
@@ -347,9 +347,9 @@ describe('spf check: void lookups (RFC 7208 §4.6.4)', () => {
     ]);
   });
 
-  it('reports a probe that cannot be looked up as dns.lookup-failed, once per query', async () => {
+  it('reports a probe that cannot be looked up as spf.lookup-failed, once per query', async () => {
     const findings = await run(zones([txt('@', 'v=spf1 a:h1.elsewhere.test a:h1.elsewhere.test ~all')]));
-    expect(ids(findings)).toEqual(['dns.lookup-failed']);
+    expect(ids(findings)).toEqual(['spf.lookup-failed']);
   });
 });
 

@@ -55,9 +55,9 @@ describe('tls-rpt check', () => {
     expect(only(await run([]), 'tlsrpt.missing').evidence).toMatchObject({ rcode: 'NXDOMAIN' });
   });
 
-  it('reports a time-out as dns.timeout, never as missing', async () => {
+  it('reports a time-out as tlsrpt.timeout, never as missing', async () => {
     const findings = await run([txt('v=TLSRPTv1; rua=mailto:tls@partner.test')], '127.0.0.9');
-    expect(ids(findings)).toEqual(['dns.timeout']);
+    expect(ids(findings)).toEqual(['tlsrpt.timeout']);
     expect(findings[0]?.subject).toBe(NAME);
   });
 

@@ -114,7 +114,7 @@ function judgeHost(
   if (security === 'secure')
     return judgeRecords(context, host, name, tlsaRecords(validation.tlsa.records ?? []), true, 'NOERROR', sessions);
   if (outcome.ok && outcome.reply.rcode === 'SERVFAIL') return [servfail(host, name, outcome)];
-  const failed = inconclusive(outcome, name);
+  const failed = inconclusive(outcome, name, 'dane');
   if (failed || !outcome.ok) return failed ? [failed] : [];
   const records = tlsaRecords(outcome.reply.answers);
   if (security === 'insecure' && records.length > 0) return [notApplicable(host, name, records, validation)];

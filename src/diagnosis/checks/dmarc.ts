@@ -31,13 +31,13 @@ export const dmarcCheck: Check = {
       dns.recursive(ownName, 'TXT'),
       org === domain ? undefined : dns.recursive(orgName, 'TXT'),
     ]);
-    const ownFailed = inconclusive(own, ownName);
+    const ownFailed = inconclusive(own, ownName, 'dmarc');
     if (ownFailed) return [ownFailed];
     let found: Found = { name: ownName, policyDomain: domain, inherited: false, records: dmarcRecords(own) };
     // RFC 7489 §6.6.3 steps 3-4: only when the domain has no DMARC record at all does the
     // organizational domain's apply; several records at the domain end discovery there.
     if (found.records.length === 0 && orgOutcome) {
-      const orgFailed = inconclusive(orgOutcome, orgName);
+      const orgFailed = inconclusive(orgOutcome, orgName, 'dmarc');
       if (orgFailed) return [orgFailed];
       found = { name: orgName, policyDomain: org, inherited: true, records: dmarcRecords(orgOutcome) };
     }
@@ -181,7 +181,7 @@ async function checkReportDestinations(
     [...destinations].map(async ([destination, tags]) => {
       const name = `${found.policyDomain}._report._dmarc.${destination}`;
       const outcome = await dns.recursive(name, 'TXT');
-      const failed = inconclusive(outcome, name);
+      const failed = inconclusive(outcome, name, 'dmarc');
       if (failed) return failed;
       const consent = dmarcRecords(outcome);
       const evidence = {

@@ -31,7 +31,7 @@ export const mtaStsCheck: Check = {
     const { domain, dns } = context;
     const name = `_mta-sts.${domain}`;
     const outcome = await dns.recursive(name, 'TXT');
-    const failed = inconclusive(outcome, name);
+    const failed = inconclusive(outcome, name, 'mtasts');
     if (failed) return [failed];
     const records = txtRecords(outcome).filter(isMtaStsRecord);
     if (records.length === 0) {

@@ -36,7 +36,7 @@ export const ptrCheck: Check = {
 async function checkAddress(facts: DomainFacts, host: string, address: string): Promise<Finding[]> {
   const name = reverseName(address);
   const outcome = await facts.dns.recursive(name, 'PTR');
-  const failed = inconclusive(outcome, address);
+  const failed = inconclusive(outcome, address, 'ptr');
   if (failed) return [failed];
   const ptrNames = outcome.ok ? recordValues(outcome.reply.answers, 'PTR') : [];
   if (ptrNames.length === 0) {
@@ -55,7 +55,9 @@ async function checkAddress(facts: DomainFacts, host: string, address: string): 
   const forward = await Promise.all(ptrNames.map((ptr) => facts.addresses(ptr)));
   if (forward.some((f) => [...f.ipv4, ...f.ipv6].some((a) => sameAddress(a, address)))) return [];
   const unsettled = forward.flatMap((f) =>
-    [inconclusive(f.a, f.host), inconclusive(f.aaaa, f.host)].filter((x): x is Finding => x !== undefined),
+    [inconclusive(f.a, f.host, 'ptr'), inconclusive(f.aaaa, f.host, 'ptr')].filter(
+      (x): x is Finding => x !== undefined,
+    ),
   );
   if (unsettled.length > 0) return unsettled;
   return [

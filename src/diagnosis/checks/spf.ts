@@ -51,7 +51,7 @@ class SpfWalk {
 
   /** Adds the dns.* finding for a lookup that settled nothing, once per query. */
   inconclusive(outcome: QueryOutcome, subject: string): boolean {
-    const failed = inconclusive(outcome, subject);
+    const failed = inconclusive(outcome, subject, 'spf');
     if (!failed) return false;
     const query = outcome.ok ? outcome.reply.query : outcome.query;
     const key = `${query.name.toLowerCase()}|${query.type}`;

@@ -10,7 +10,7 @@ export const tlsRptCheck: Check = {
   async run({ domain, dns }: CheckContext): Promise<Finding[]> {
     const name = `_smtp._tls.${domain}`;
     const outcome = await dns.recursive(name, 'TXT');
-    const failed = inconclusive(outcome, name);
+    const failed = inconclusive(outcome, name, 'tlsrpt');
     if (failed) return [failed];
     const records = txtRecords(outcome).filter(isTlsRptRecord);
     if (records.length === 0) {
