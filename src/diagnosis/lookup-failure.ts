@@ -46,8 +46,7 @@ export function inconclusive(outcome: QueryOutcome, subject: string, scope: Look
       subject,
       summary: `${formatServer(query.server)} did not answer ${query.type} ${query.name} in time, so this could not be checked.`,
       evidence: { ...evidence, error: outcome.error.message },
-      remedy:
-        'Check that the server is up and reachable on port 53; if it is only slow, re-run with a longer --timeout.',
+      remedy: `Check that the server is up and reachable on port ${query.server.port} (UDP and TCP); if it is only slow, re-run with a longer --timeout.`,
       ref: 'RFC 1035 §4.2.1',
     });
   }

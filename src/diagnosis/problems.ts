@@ -166,6 +166,7 @@ function withoutRepeatedSentences(text: string): string {
     .map((sentence) => {
       // Clauses after ';' repeat too: "Shorten the MX RRset...; the sender should apply the patch."
       const clauses = sentence.split(/;\s+/).filter((clause) => {
+        if (clause.trim() === '') return false;
         const key = clause.replace(/[.!?]$/, '').toLowerCase();
         if (seen.has(key)) return false;
         seen.add(key);

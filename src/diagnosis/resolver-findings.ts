@@ -25,8 +25,7 @@ export async function resolverFindings(domain: string, mx: MxSet, dns: DnsLookup
           subject: resolver,
           summary: `Our resolver ${resolver} does not answer (MX ${domain}: ${failureWord(failed)}; the root zone: ${failureWord(root)}): this is on our side, not ${domain}'s.${mx.resolverOutcome ? ` MX and address lookups were asked of ${domain}'s nameservers directly; the checks that need a resolver (SPF, DMARC, MTA-STS, TLS-RPT, DANE, reverse DNS) could not be done.` : ''}`,
           evidence: { resolver, mx: failureWord(failed), root: failureWord(root) },
-          remedy:
-            'Point mxops at a working resolver: MXOPS_RESOLVER=host[:port], or --resolver for one check; check that this host may send DNS queries to it (UDP and TCP port 53).',
+          remedy: `Point mxops at a working resolver: MXOPS_RESOLVER=host[:port], or --resolver for one check; check that this host may send DNS queries to it (UDP and TCP port ${dns.settings.resolver.port}).`,
           ref: 'RFC 1034 §5.3.1',
         }),
       ];

@@ -33,7 +33,7 @@ export function verdictSentence(report: VerdictInput): string {
   if (failing.length > 0) return `Mail from ${plainSenderList(failing, NAMED_IN_A_SENTENCE)} will fail.`;
   const [ours] = having('resolver.unreachable');
   if (ours)
-    return `Our resolver ${ours.subject} does not answer, so ${domain} could not be checked: this is on our side, not theirs (set MXOPS_RESOLVER or --resolver).`;
+    return `Our resolver ${ours.subject} does not answer, so ${domain} could not be checked: this is on our side, not theirs (point mxops at a working resolver: MXOPS_RESOLVER, or --resolver for one check).`;
   const unknown = report.senders.filter((s) => unknownForAReason(s, report.findings)).map((s) => s.family);
   if (unknown.length > 0)
     return `Could not tell whether mail from ${plainSenderList(unknown, NAMED_IN_A_SENTENCE)} gets through: part of the diagnosis went unanswered (see the errors).`;

@@ -90,6 +90,11 @@ describe('problems above findings', () => {
     });
   });
 
+  it('gives a problem whose findings name no fix an empty fix, not a lone period', () => {
+    const findings = [make('spf.too-many-lookups', 'fail', DOMAIN)];
+    expect(buildProblems(findings, judgeSenders(findings))[0]?.fix).toBe('');
+  });
+
   it('says where else a repeated finding was seen, once', () => {
     const findings = [
       make('tls.cert-expired', 'fail', 'mx1 (198.51.100.1)'),

@@ -181,7 +181,7 @@ function indeterminate(group: readonly Validation[]): Finding {
     remedy:
       first.reason === 'anchor-mismatch' || ours
         ? 'Point MXOPS_TRUST_ANCHORS at the trust anchor of the namespace mxops checks (for the public DNS, the built-in root anchors).'
-        : '',
+        : `Re-run the check; if it persists, ask why the servers named in the detail do not answer the DNSKEY and DS questions of ${first.zone} (the commands in the evidence reproduce them): validating resolvers ask the same and fail with them.`,
     ref: 'RFC 4035 §4.3',
   });
 }
