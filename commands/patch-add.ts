@@ -34,13 +34,16 @@ export async function addPatch(
       'BAD_INPUT',
       'the due date is before the release date (today, unless --released says otherwise)',
     );
+  // Likewise without --due, a due date someone set (an inventory file's `due:`) is kept; one the
+  // policy's SLA gave follows the severity typed now.
+  const dueAt = request.dueAt ?? (stored?.dueSource === 'set' ? stored.dueAt : undefined);
   const spec: PatchSpec = {
     system: system.name,
     title: request.title,
     ...(request.advisory !== undefined ? { advisory: request.advisory } : {}),
     severity: request.severity,
     releasedAt,
-    ...(request.dueAt !== undefined ? { dueAt: request.dueAt } : {}),
+    ...(dueAt !== undefined ? { dueAt } : {}),
   };
   const summary = await importInventory(
     store,

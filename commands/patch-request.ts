@@ -93,7 +93,7 @@ export const PATCH_HELP = [
   'patch approve <number> / patch reject <number> --reason <why>: decide a risk acceptance (risk approvers only).',
   '  patch show mail-gw-1',
   '  patch ack mail-gw-1 CVE-2005-1513',
-  "  patch snooze mail-gw-1 3d --reason waiting for the vendor's fixed build",
+  "  patch snooze mail-gw-1 2d --reason waiting for the vendor's fixed build",
   '  patch add mail-gw-1 critical "qmail fails on DNS answers over 512 bytes" --advisory CVE-2005-1513',
   '  patch accept-risk mail-gw-1 CVE-2005-1513 --until 90d --reason CEO will not approve the outage before year end --controls inbound only via the relay; frozen by policy',
   'A patch is named by its advisory (CVE-...) or, without one, its title. Only the owner and their management chain may ack, snooze, mark done or add.',

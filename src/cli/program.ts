@@ -176,12 +176,12 @@ export function buildProgram(
   const chat = program
     .command('chat')
     .description(
-      'The chat commands in this terminal, as Slack and Teams show them (mailcheck, help); no credentials needed.',
+      'The chat commands in this terminal, as Slack and Teams show them (mailcheck, patch, outage, help); no credentials needed.',
     );
   withProbeOptions(chat)
     .option(
       '--as <handle>',
-      'who you are in the patch inventory; needed for patch commands that change it (ack, snooze, done, add)',
+      'who you are in the patch inventory: needed for the patch and outage commands that change something (ack, snooze, done, add, accept-risk, approve, reject, outage request ...)',
     )
     .action(async (options: { as?: string } & ProbeFlags) => {
       exitCode = await handlers.chat({
@@ -327,7 +327,7 @@ function withProbeOptions(command: Command): Command {
     .option('--queue', 'run the SMTP probes in `mxops worker` processes that share the Redis (MXOPS_REDIS_URL)', false)
     .option(
       '--allow-private',
-      'also probe loopback, private and reserved addresses (in-process probes only; workers use their own MXOPS_ALLOW_PRIVATE_TARGETS)',
+      "also ask nameservers and probe mail servers at loopback, private and reserved addresses (a test bed; queued probes follow the workers' own MXOPS_ALLOW_PRIVATE_TARGETS)",
       false,
     )
     .option(

@@ -290,6 +290,16 @@ describe.each(STORE_DIALECTS)('patch commands on %s', (dialect) => {
       ]);
     });
 
+    it('keeps a due date someone set when the patch is typed again without --due, even with a new title', async () => {
+      const text = await session(
+        'patch add dns-1 low "Fix for CVE-2026-0002" --advisory CVE-2026-0002\npatch add dns-1 low "Resolver fix" --advisory CVE-2026-0002\n',
+        'bob',
+      );
+      expect(text.toUpperCase()).toContain('CVE-2026-0002 IS ALREADY ON DNS-1; NOTHING CHANGED');
+      expect(text.toUpperCase()).toContain('UPDATED CVE-2026-0002 ON DNS-1');
+      expect((await findPatch(store.db, 'dns-1', 'CVE-2026-0002'))?.dueAt).toBe(NOW + 30 * DAY);
+    });
+
     it('answers help, bad input and unknown systems to the user alone, changing nothing', async () => {
       const before = (await auditRows(store)).length;
       const text = await session('patch help\npatch frobnicate\npatch show nosuch\npatch ack nosuch\nhelp\n', 'alice');

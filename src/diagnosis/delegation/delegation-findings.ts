@@ -102,7 +102,7 @@ export function delegationFindings(domain: string, authority: Authority): Findin
         subject: label(held),
         summary: `${label(held)} is listed as a nameserver of ${authority.zone}, but ${held.address} is a ${held.range} address, so it was not asked (no one on the internet can reach it either).`,
         evidence: { server: label(held), range: held.range, zone: authority.zone },
-        remedy: `Give ${held.host} a public address (the glue at the parent and the A record), or remove it from the NS records. MXOPS_ALLOW_PRIVATE_TARGETS=true asks such addresses (test beds, internal DNS).`,
+        remedy: `Give ${held.host} a public address (the glue at the parent and the A record), or remove it from the NS records. MXOPS_ALLOW_PRIVATE_TARGETS=true or --allow-private asks such addresses (test beds, internal DNS).`,
         ref: 'RFC 6890',
       }),
     );
