@@ -1,7 +1,7 @@
 import type { Finding } from './finding.js';
 import { firstSentence, WHOSE_MOVE_LABEL, type Problem } from './problems.js';
 import type { SenderVerdict } from './senders.js';
-import { plainSenderList } from './sender-names.js';
+import { sendersPhrase } from './sender-names.js';
 import { NAMED_IN_A_SENTENCE, verdictSentence, type VerdictInput } from './verdict-sentence.js';
 
 /**
@@ -24,9 +24,9 @@ export function headline(
     .map((s) => s.family);
   const also =
     others.length > 0
-      ? ` ${atSentenceStart(plainSenderList(others, NAMED_IN_A_SENTENCE))} fail too (see the problems).`
+      ? ` ${atSentenceStart(sendersPhrase(others, report.senders.length, NAMED_IN_A_SENTENCE))} fail too (see the problems).`
       : '';
-  return `${atSentenceStart(plainSenderList(top.explains, NAMED_IN_A_SENTENCE))} cannot deliver to ${report.domain}: ${top.short}. ${capitalized(WHOSE_MOVE_LABEL[top.whoseMove])}: ${firstClause(top.fix)}.${also}`;
+  return `${atSentenceStart(sendersPhrase(top.explains, report.senders.length, NAMED_IN_A_SENTENCE))} cannot deliver to ${report.domain}: ${top.short}. ${capitalized(WHOSE_MOVE_LABEL[top.whoseMove])}: ${firstClause(top.fix)}.${also}`;
 }
 
 /** The fix up to its first full stop or semicolon: what to do, without the alternatives the problem lists. */
@@ -34,9 +34,9 @@ function firstClause(fix: string): string {
   return firstSentence(fix).replace(/[.;]$/, '');
 }
 
-/** "senders behind ..." opens a sentence as "Senders behind ..."; product names (qmail, notqmail) keep their own case. */
+/** "senders behind ..." or "every kind ..." opens a sentence capitalised; product names (qmail, notqmail) keep their own case. */
 function atSentenceStart(names: string): string {
-  return names.startsWith('senders ') ? capitalized(names) : names;
+  return /^(senders|every) /.test(names) ? capitalized(names) : names;
 }
 
 function capitalized(text: string): string {

@@ -38,7 +38,9 @@ export function renderReportText(report: DiagnosisReport, options: TextOptions =
         ]
       : [];
   const fineLines =
-    rest.length > 0 ? ['Checked and fine', ...(options.verbose ? rest.map(oneLine) : collapsePerCheck(rest)), ''] : [];
+    rest.length > 0
+      ? ['Checked, nothing to fix', ...(options.verbose ? rest.map(oneLine) : collapsePerCheck(rest)), '']
+      : [];
   const senderLines = ['Senders', ...renderSenders(report.senders), ''];
   const timings = `Timings  ${report.timings.map((t) => `${t.check} ${Math.round(t.durationMs)} ms`).join(', ')}`;
   const lines = [verdictLine(report), said, ''];
@@ -143,14 +145,28 @@ function formatValue(value: EvidenceValue): string {
   return JSON.stringify(value);
 }
 
+/**
+ * One line per sender; senders that fail or are undecided for the same reason (often all of them,
+ * when one lookup went unanswered) are listed together, in the order the first of them came, with
+ * the reason once under them instead of twelve times.
+ */
 function renderSenders(senders: readonly SenderVerdict[]): string[] {
   const width = Math.max(...senders.map((s) => s.family.length));
-  return senders.map((s) => {
-    const head = `  ${s.family.padEnd(width)}  ${s.verdict.toUpperCase().padEnd(7)}`;
+  const line = (s: SenderVerdict): string => {
     const name = plainSenderName(s.family);
-    const named = name === s.family ? '' : `(${name})`;
-    return s.verdict === 'ok'
-      ? `${head} ${named}`.trimEnd()
-      : `${head} ${named}  ${s.expected}${s.because.length > 0 ? `  [${s.because.join(', ')}]` : ''}`;
+    return `  ${s.family.padEnd(width)}  ${s.verdict.toUpperCase().padEnd(7)} ${name === s.family ? '' : `(${name})`}`.trimEnd();
+  };
+  const reason = (s: SenderVerdict): string =>
+    `${s.expected}${s.because.length > 0 ? `  [${s.because.join(', ')}]` : ''}`;
+  const groups = new Map<string, SenderVerdict[]>();
+  for (const s of senders) {
+    const key = s.verdict === 'ok' ? `ok:${s.family}` : `${s.verdict}:${reason(s)}`;
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  return [...groups.values()].flatMap((group) => {
+    const first = group[0] as SenderVerdict;
+    if (first.verdict === 'ok') return [line(first)];
+    if (group.length === 1) return [`${line(first)}  ${reason(first)}`];
+    return [...group.map(line), `${' '.repeat(width + 4)}these ${group.length}: ${reason(first)}`];
   });
 }

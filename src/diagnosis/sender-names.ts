@@ -26,6 +26,14 @@ export function plainSenderName(family: string): string {
  * phrase. Past `named` families the rest are counted ("... and 4 more kinds of sender"), so a
  * headline stays within its two lines.
  */
+/**
+ * plainSenderList, or "every kind of sender (12)" when `families` are all `total` of the report:
+ * a list of all of them, cut off after two, would read as if some got through.
+ */
+export function sendersPhrase(families: readonly string[], total: number, named?: number): string {
+  return total > 1 && families.length === total ? `every kind of sender (${total})` : plainSenderList(families, named);
+}
+
 export function plainSenderList(families: readonly string[], named = Number.POSITIVE_INFINITY): string {
   const names = families.map(plainSenderName);
   if (names.length > named)

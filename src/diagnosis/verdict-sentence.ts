@@ -1,6 +1,6 @@
 import type { DiagnosisReport } from './diagnose.js';
 import type { Finding } from './finding.js';
-import { plainSenderList } from './sender-names.js';
+import { sendersPhrase } from './sender-names.js';
 import type { SenderVerdict } from './senders.js';
 
 /** Families a sentence names before it counts the rest: two lines at most. */
@@ -30,13 +30,14 @@ export function verdictSentence(report: VerdictInput): string {
     return `No one can deliver mail to ${domain} now: none of its nameservers answers for it (${listed(lame.map((f) => f.subject))} refuse or fail). Their move: load the zone on them or fix the delegation at the registrar.`;
   }
   const failing = report.senders.filter((s) => s.verdict === 'fail').map((s) => s.family);
-  if (failing.length > 0) return `Mail from ${plainSenderList(failing, NAMED_IN_A_SENTENCE)} will fail.`;
+  if (failing.length > 0)
+    return `Mail from ${sendersPhrase(failing, report.senders.length, NAMED_IN_A_SENTENCE)} will fail.`;
   const [ours] = having('resolver.unreachable');
   if (ours)
     return `Our resolver ${ours.subject} does not answer, so ${domain} could not be checked: this is on our side, not theirs (point mxops at a working resolver: MXOPS_RESOLVER, or --resolver for one check).`;
   const unknown = report.senders.filter((s) => unknownForAReason(s, report.findings)).map((s) => s.family);
   if (unknown.length > 0)
-    return `Could not tell whether mail from ${plainSenderList(unknown, NAMED_IN_A_SENTENCE)} gets through: part of the diagnosis went unanswered (see the errors).`;
+    return `Could not tell whether mail from ${sendersPhrase(unknown, report.senders.length, NAMED_IN_A_SENTENCE)} gets through: part of the diagnosis went unanswered (see the errors).`;
   if (report.findings.some((f) => f.status === 'fail'))
     return 'Something is misconfigured, though none of the sender families modelled is stopped by it.';
   return 'No problem found that stops mail.';

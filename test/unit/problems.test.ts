@@ -121,6 +121,21 @@ describe('headline', () => {
     );
   });
 
+  it('says every kind of sender, with the count, when the problem stops all of them', () => {
+    const findings = [make('smtp.connect-failed', 'fail', 'mx1.partner.com (198.51.100.1)')];
+    const senders = ['qmail-1.03', 'postfix', 'exim'].map((family) => ({
+      family,
+      covers: family,
+      verdict: 'fail' as const,
+      expected: 'defers, then bounces',
+      because: ['smtp.connect-failed'],
+    }));
+    const all = { domain: DOMAIN, findings, senders };
+    expect(headline(all, buildProblems(findings, senders))).toMatch(
+      /^Every kind of sender \(3\) cannot deliver to partner\.com: /,
+    );
+  });
+
   it('reads a null MX as a domain that takes no mail, and asks whether that is intended', () => {
     const nullMx = report([make('mx.null', 'warn', DOMAIN)]);
     expect(headline(nullMx, buildProblems(nullMx.findings, nullMx.senders))).toMatch(

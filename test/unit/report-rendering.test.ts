@@ -213,7 +213,7 @@ describe('renderReportText, verbose (the chat thread and --verbose: every findin
     const order = [
       at('Problems'),
       at('  FAIL    dns.answer-over-512  MX partner.test at ns1.partner.test (192.0.2.53)'),
-      at('Checked and fine'),
+      at('Checked, nothing to fix'),
       at('Senders'),
       lines.findIndex((l) => l.startsWith('Timings')),
     ];
@@ -221,7 +221,7 @@ describe('renderReportText, verbose (the chat thread and --verbose: every findin
   });
 
   it('keeps the order of the problems it is given and shows no pass or info finding among them', () => {
-    const problems = lines.slice(at('Problems') + 1, at('Checked and fine')).filter((l) => /^ {2}\S/.test(l));
+    const problems = lines.slice(at('Problems') + 1, at('Checked, nothing to fix')).filter((l) => /^ {2}\S/.test(l));
     expect(problems).toEqual([
       `  FAIL    dns.answer-over-512  MX partner.test at ${NS}`,
       `  WARN    dns.truncated  MX partner.test at ${NS}`,
@@ -255,8 +255,8 @@ describe('renderReportText, verbose (the chat thread and --verbose: every findin
     ]);
   });
 
-  it('lists pass and info findings under "Checked and fine", one line each', () => {
-    expect(lines.slice(at('Checked and fine') + 1, at('Senders') - 1)).toEqual([
+  it('lists pass and info findings under "Checked, nothing to fix", one line each', () => {
+    expect(lines.slice(at('Checked, nothing to fix') + 1, at('Senders') - 1)).toEqual([
       '  PASS    mx.ok  1 MX host, each with a public address.',
       '  INFO    spf.macros  The SPF record uses macros.',
     ]);
