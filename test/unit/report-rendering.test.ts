@@ -270,6 +270,28 @@ describe('renderReportText, verbose (the chat thread and --verbose: every findin
     ]);
   });
 
+  it('lists senders undecided for one reason together, with the reason once', () => {
+    const undecided = (family: string): SenderVerdict => ({
+      family,
+      covers: family,
+      verdict: 'unknown',
+      expected: 'could not tell',
+      because: ['dns.lookup-failed'],
+    });
+    const grouped = renderReportText({
+      ...REPORT,
+      senders: [undecided('qmail-1.03'), SENDERS[1] as SenderVerdict, undecided('musl-1.2.3'), undecided('exim')],
+    }).split('\n');
+    const from = grouped.indexOf('Senders') + 1;
+    expect(grouped.slice(from, from + 5)).toEqual([
+      '  qmail-1.03  UNKNOWN (qmail 1.03, netqmail, notqmail 1.07)',
+      '  musl-1.2.3  UNKNOWN (Alpine < 3.18 / musl programs)',
+      '  exim        UNKNOWN (Exim, with a normal resolver)',
+      '              these 3: could not tell  [dns.lookup-failed]',
+      '  postfix     OK      (Postfix, with a normal resolver)',
+    ]);
+  });
+
   it('rounds the timings of each check', () => {
     expect(lines.find((l) => l.startsWith('Timings'))).toBe('Timings  mx 12 ms, reply-size 340 ms');
   });
