@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../src/clock.js';
 import { AppError } from '../src/errors.js';
+import { fileErrorWords } from '../src/file-error.js';
 import { CSV_KINDS, type CsvKind, formatInventoryCsv, parseInventoryCsv } from '../src/patching/inventory-csv.js';
 import { formatInventoryYaml, parseInventoryYaml } from '../src/patching/inventory-yaml.js';
 import { CLAIMED_CLI_SURFACE } from '../src/store/audit-log.js';
@@ -36,11 +37,7 @@ export async function runInventoryImport(input: InventoryImportInput, deps: Inve
   try {
     text = await deps.readFile(input.file);
   } catch (error) {
-    throw new AppError(
-      'BAD_INPUT',
-      `cannot read ${input.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      { cause: error },
-    );
+    throw new AppError('BAD_INPUT', `cannot read ${input.file}: ${fileErrorWords(error)}`, { cause: error });
   }
   const doc = format === 'csv' ? parseInventoryCsv(text, input.file) : parseInventoryYaml(text, input.file);
   const summary = await importInventory(deps.store, doc, {

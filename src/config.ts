@@ -5,6 +5,7 @@ import { BUILT_IN_TRUST_ANCHORS, parseTrustAnchors, type TrustAnchor } from './d
 import type { DnsServer } from './diagnosis/dns-port.js';
 import { DEFAULT_MAIL_SERVER_LIMITS } from './diagnosis/mail-server-limits.js';
 import { AppError, isAppError } from './errors.js';
+import { fileErrorWords } from './file-error.js';
 import { parseHostPort } from './host-port.js';
 import { redactUrl } from './redact-url.js';
 import { databaseLocation, type DatabaseLocation } from './store/database-location.js';
@@ -228,7 +229,7 @@ function readTrustAnchorFile(path: string, readText: (path: string) => string): 
   } catch (error) {
     throw new AppError(
       'BAD_INPUT',
-      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)} (DS or DNSKEY records in zone-file format, as unbound's trust-anchor-file)`,
+      `cannot read ${path}: ${fileErrorWords(error)} (DS or DNSKEY records in zone-file format, as unbound's trust-anchor-file)`,
     );
   }
 }
@@ -239,7 +240,7 @@ function readHintsFile(path: string, readText: (path: string) => string): string
   } catch (error) {
     throw new AppError(
       'BAD_INPUT',
-      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)} (a root hints file in zone format, like named.root)`,
+      `cannot read ${path}: ${fileErrorWords(error)} (a root hints file in zone format, like named.root)`,
     );
   }
 }

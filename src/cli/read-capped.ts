@@ -6,19 +6,13 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { collectBounceBytes } from '../bounces/bounce-input.js';
 import { AppError } from '../errors.js';
-
-const WHY: Readonly<Record<string, string>> = {
-  ENOENT: 'no such file',
-  EACCES: 'permission denied',
-  EISDIR: 'it is a directory',
-};
+import { fileErrorWords } from '../file-error.js';
 
 export async function readCappedFile(path: string): Promise<Uint8Array> {
   try {
     return await collectBounceBytes(createReadStream(path));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? '';
-    throw new AppError('BAD_INPUT', `cannot read ${path}: ${WHY[code] ?? (code || String(error))}`);
+    throw new AppError('BAD_INPUT', `cannot read ${path}: ${fileErrorWords(error)}`);
   }
 }
 

@@ -10,6 +10,7 @@
  */
 import { open, readFile } from 'node:fs/promises';
 import { AppError } from '../errors.js';
+import { fileErrorWords } from '../file-error.js';
 import { hashForm } from './audit-chain.js';
 import type { AuditHead } from './audit-context.js';
 
@@ -56,7 +57,7 @@ export async function readCheckpointFile(path: string): Promise<CheckpointFile> 
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { checkpoints: [], unreadable: [], missing: true };
     throw new AppError(
       'BAD_CONFIG',
-      `cannot read the audit checkpoint file ${path} (MXOPS_AUDIT_CHECKPOINT_FILE): ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      `cannot read the audit checkpoint file ${path} (MXOPS_AUDIT_CHECKPOINT_FILE): ${fileErrorWords(error)}`,
     );
   }
   const checkpoints: AuditCheckpoint[] = [];

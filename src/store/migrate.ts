@@ -36,9 +36,15 @@ export async function migrateToLatest(store: OpenDatabase): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName;
+    const why = error instanceof Error ? error.message : String(error);
+    // No migration named: none ran, so the store itself could not be reached or read.
     throw new AppError(
       'STORE_UNAVAILABLE',
-      `database migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`,
+      failed !== undefined
+        ? `database migration ${failed} failed on ${store.where}: ${why}`
+        : why.includes(store.where)
+          ? why
+          : `cannot open ${store.where}: ${why}`,
       { cause: error },
     );
   }

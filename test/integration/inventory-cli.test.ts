@@ -89,7 +89,7 @@ describe.each(STORE_DIALECTS)('inventory and audit commands on %s', (dialect) =>
     ).rejects.toThrow('use --format yaml or --format csv');
     await expect(
       runInventoryImport({ file: join(dir, 'missing.yaml'), actor: 'a', claimed: true }, deps()),
-    ).rejects.toThrow(/cannot read .*missing.yaml: ENOENT/);
+    ).rejects.toThrow(/cannot read .*missing.yaml: no such file/);
     writeFileSync(join(dir, 'bad.yaml'), 'systems:\n  - name: s1\n    criticality: urgent\n');
     await expect(
       runInventoryImport({ file: join(dir, 'bad.yaml'), actor: 'a', claimed: true }, deps()),
