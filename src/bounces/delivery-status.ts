@@ -27,13 +27,21 @@ function typedValue(value: string | undefined): { type: string | null; text: str
   };
 }
 
+function isRecipientBlock(fields: ReturnType<typeof readHeaderBlock>['fields']): boolean {
+  return fields.some((field) => field.name === 'final-recipient' || field.name === 'action');
+}
+
 export function readDeliveryStatus(text: string): DeliveryStatus {
   // Blocks are separated by empty lines: the per-message block first, then one per recipient.
   const blocks = text
     .replace(/\r\n/g, '\n')
     .split(/\n[ \t]*\n/)
     .filter((block) => block.trim() !== '');
-  const [first, ...others] = blocks.map((block) => readHeaderBlock(block.replace(/^\n+/, '')).fields);
+  const read = blocks.map((block) => readHeaderBlock(block.replace(/^\n+/, '')).fields);
+  const [first] = read;
+  // The per-message block comes first; a status pasted without it starts with a recipient's block.
+  const others =
+    first !== undefined && isRecipientBlock(first) && !headerValue(first, 'reporting-mta') ? read : read.slice(1);
   const recipients = others
     .filter((fields) =>
       fields.some(

@@ -208,7 +208,13 @@ function domainOf(address: string | null): string | null {
 async function parseText(text: string): Promise<BounceParse> {
   const parts = await readParts(text);
   const { report, original: inlineOriginal } = splitOriginal(parts.body);
-  const status = parts.deliveryStatus === null ? null : readDeliveryStatus(parts.deliveryStatus);
+  // A delivery-status part pasted on its own (its Action and Status lines, no MIME around them) reads as one.
+  const pastedStatus =
+    parts.deliveryStatus === null && /^Action:[ \t]*\S/im.test(text) && /^Status:[ \t]*[245]\.\d/im.test(text)
+      ? text
+      : null;
+  const deliveryStatus = parts.deliveryStatus ?? pastedStatus;
+  const status = deliveryStatus === null ? null : readDeliveryStatus(deliveryStatus);
   const originalText = parts.originalHeaders ?? inlineOriginal;
   const original = originalText === null ? [] : readHeaderBlock(originalText.replace(/^\s+/, '')).fields;
   const analysed = parts.fields.length === 0 ? report : `${report}\n${parts.deliveryStatus ?? ''}`;

@@ -19,3 +19,15 @@ export async function readCappedFile(path: string): Promise<Uint8Array> {
 export function readCappedStream(stream: Readable): Promise<Uint8Array> {
   return collectBounceBytes(stream as AsyncIterable<Uint8Array | string>);
 }
+
+/**
+ * Standard input, capped. On a terminal someone is typing or pasting, and a command that waits
+ * without a word looks hung: it says what it reads and how to end (to stderr, so output stays clean).
+ */
+export function readCappedStandardInput(what: string): Promise<Uint8Array> {
+  if (process.stdin.isTTY)
+    process.stderr.write(
+      `mxops: reading ${what} from the terminal; paste it, then press Ctrl-D on a line of its own\n`,
+    );
+  return readCappedStream(process.stdin);
+}

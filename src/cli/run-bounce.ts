@@ -4,7 +4,8 @@ import type { CheckCommandDeps } from '../../commands/check.js';
 import { loadConfig } from '../config.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { BounceCommandInput } from './program.js';
-import { readCappedFile, readCappedStream } from './read-capped.js';
+import { AppError } from '../errors.js';
+import { readCappedFile, readCappedStandardInput } from './read-capped.js';
 
 export async function runBounce(
   input: BounceCommandInput,
@@ -12,7 +13,13 @@ export async function runBounce(
   lifecycle: Lifecycle,
 ): Promise<number> {
   const config = loadConfig(env);
-  const text = input.file === undefined ? await readCappedStream(process.stdin) : await readCappedFile(input.file);
+  const text =
+    input.file === undefined ? await readCappedStandardInput('the bounce') : await readCappedFile(input.file);
+  if (new TextDecoder().decode(text).trim() === '')
+    throw new AppError(
+      'BAD_INPUT',
+      `no bounce to read: ${input.file ?? 'standard input'} is empty (give the bounce message, its headers or the log lines)`,
+    );
   // The checks, the DNS client and the rest load only when the bounce is checked (not with --no-check).
   let deps: CheckCommandDeps | undefined;
   const diagnosis = await diagnoseBounce(text, input, async (target, hypothesis) => {

@@ -14,7 +14,7 @@ import { createSharedDnsClient } from '../net/shared-dns-client.js';
 import { checkDeps } from './check-deps.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { CheckCliInput } from './program.js';
-import { readCappedFile, readCappedStream } from './read-capped.js';
+import { readCappedFile, readCappedStandardInput } from './read-capped.js';
 
 export async function runCheckList(input: CheckCliInput, config: Config, lifecycle: Lifecycle): Promise<number> {
   const { targets, fromFile, concurrency, ...options } = input;
@@ -24,7 +24,9 @@ export async function runCheckList(input: CheckCliInput, config: Config, lifecyc
       ? []
       : readTargetList(
           new TextDecoder().decode(
-            fromFile === '-' ? await readCappedStream(process.stdin) : await readCappedFile(fromFile),
+            fromFile === '-'
+              ? await readCappedStandardInput('the domains, one per line,')
+              : await readCappedFile(fromFile),
           ),
         );
   if (fromFile !== undefined && listed.length === 0 && targets.length === 0)

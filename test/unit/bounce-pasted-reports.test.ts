@@ -7,6 +7,23 @@ import { parseBounce } from '../../src/bounces/parse-bounce.js';
  * samples (see bounce-corpus.test.ts for where it comes from).
  */
 describe('reports pasted as the text the user sees', () => {
+  it.each([
+    ['alone', ''],
+    [
+      'after its per-message block',
+      'Reporting-MTA: dns; mx.sender.example\nArrival-Date: Mon, 7 Dec 2026 10:00:00 +0000\n\n',
+    ],
+  ])('a delivery-status part pasted %s, without the MIME around it', async (_, before) => {
+    const text = `${before}Final-Recipient: rfc822; bob@partner.test\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 <bob@partner.test>: Recipient address rejected: User unknown\n`;
+    expect(await parseBounce(text)).toMatchObject({
+      dsn: '5.1.1',
+      remoteReply: '550 5.1.1 <bob@partner.test>: Recipient address rejected: User unknown',
+      step: 'rcpt',
+      recipient: 'bob@partner.test',
+      isBounce: true,
+    });
+  });
+
   it('an Exchange relay refusal: the recipient from the list, the reply quoted, refused at RCPT', async () => {
     const text = [
       'mail.example.com rejected your message to the following email addresses:',
