@@ -52,10 +52,16 @@ const OURS = new Set([
   'dns.query-budget-exhausted',
 ]);
 
-function whoseMove(id: string, group: readonly Finding[]): WhoseMove {
+function unansweredByDeadResolver(group: readonly Finding[], deadResolver: string | undefined): boolean {
+  return deadResolver !== undefined && group.every((f) => f.evidence.server === deadResolver);
+}
+
+function whoseMove(id: string, group: readonly Finding[], deadResolver: string | undefined): WhoseMove {
   if (OURS.has(id)) return 'ours';
-  // A lookup our own resolver refused says nothing about the partner (lookup-failure.ts).
+  // A lookup our own resolver refused, or that it could not answer because it is down, says
+  // nothing about the partner (lookup-failure.ts, resolver-findings.ts).
   if (group.every((f) => f.evidence.refusedBy === 'our-resolver')) return 'ours';
+  if (unansweredByDeadResolver(group, deadResolver)) return 'ours';
   if (/^(smtp|tls|dane)\./.test(id) || id === 'dnsbl.listed') return 'their-mail-server';
   return 'their-dns';
 }
@@ -70,6 +76,7 @@ export function buildProblems(findings: readonly Finding[], senders: readonly Se
     if (!ATTENTION.includes(f.status)) continue;
     groups.set(f.id, [...(groups.get(f.id) ?? []), f]);
   }
+  const deadResolver = findings.find((f) => f.id === 'resolver.unreachable')?.subject;
   const problems = [...groups.entries()].map(([id, found]): Problem => {
     const group = [...found].sort((a, b) => qtypeRank(a) - qtypeRank(b));
     const worst = worstStatus(group);
@@ -78,9 +85,11 @@ export function buildProblems(findings: readonly Finding[], senders: readonly Se
       id,
       status: worst,
       summary: summarize(id, leading, group),
-      fix: fixOf(group),
+      fix: unansweredByDeadResolver(group, deadResolver)
+        ? `Nothing for the partner to do: our resolver ${deadResolver} is down (resolver.unreachable); check again once it answers.`
+        : fixOf(group),
       short: shortOf(id, leading, group),
-      whoseMove: whoseMove(id, group),
+      whoseMove: whoseMove(id, group, deadResolver),
       explains: senders.filter((s) => s.verdict === 'fail' && s.because.includes(id)).map((s) => s.family),
       where: [...new Set(group.map((f) => f.subject))],
       findingCount: group.length,

@@ -90,6 +90,23 @@ describe('problems above findings', () => {
     });
   });
 
+  it('puts the lookups a dead resolver of ours left unanswered on our side', () => {
+    const findings = [
+      make('resolver.unreachable', 'error', '127.0.0.53:53'),
+      make('dns.timeout', 'error', DOMAIN, { server: '127.0.0.53:53', qtype: 'MX' }),
+      make('dns.lookup-failed', 'error', DOMAIN, { server: 'ns1.partner.com (192.0.2.1)', qtype: 'NS' }),
+    ];
+    const problems = buildProblems(findings, judgeSenders(findings));
+    expect(Object.fromEntries(problems.map((p) => [p.id, p.whoseMove]))).toEqual({
+      'resolver.unreachable': 'ours',
+      'dns.timeout': 'ours',
+      'dns.lookup-failed': 'their-dns',
+    });
+    expect(problems.find((p) => p.id === 'dns.timeout')?.fix).toMatch(
+      /^Nothing for the partner to do: our resolver 127\.0\.0\.53:53 is down/,
+    );
+  });
+
   it('gives a problem whose findings name no fix an empty fix, not a lone period', () => {
     const findings = [make('spf.too-many-lookups', 'fail', DOMAIN)];
     expect(buildProblems(findings, judgeSenders(findings))[0]?.fix).toBe('');
