@@ -45,7 +45,7 @@ export async function runHistoryCommand(input: HistoryInput, deps: HistoryDeps):
   const zone = deps.zone ?? 'UTC';
   const lines = [
     `${domain}: ${checks.length === limit ? `the last ${limit}` : checks.length} stored check${checks.length === 1 ? '' : 's'}, newest first (${zone})`,
-    ...checks.map((c) => checkLine(c, zone)),
+    ...checks.map((c) => checkLine(c, zone, Math.max(...checks.map((one) => String(one.id).length)))),
     '',
   ];
   lines.push(
@@ -100,12 +100,13 @@ async function storedOf(store: OpenDatabase, domain: string, text: string, optio
   return check;
 }
 
-function checkLine(check: StoredCheck, zone: string): string {
+/** `idWidth`: the longest id's digits, so #9 and #11 line up. */
+function checkLine(check: StoredCheck, zone: string, idWidth: number): string {
   const count = (status: string): number => check.report.findings.filter((f) => f.status === status).length;
   const failing = check.report.senders.filter((s) => s.verdict === 'fail').map((s) => s.family);
   const when = DateTime.fromJSDate(check.checkedAt, { zone }).toFormat('yyyy-LL-dd HH:mm');
   const counts = `${count('fail')} fail, ${count('warn')} warn, ${count('error')} error`;
-  return `  #${check.id}  ${when}  ${check.status.toUpperCase().padEnd(7)} ${counts.padEnd(26)} ${check.source.padEnd(6)}${failing.length > 0 ? `  failing senders: ${failing.join(', ')}` : ''}`.trimEnd();
+  return `  #${String(check.id).padEnd(idWidth)}  ${when}  ${check.status.toUpperCase().padEnd(7)} ${counts.padEnd(26)} ${check.source.padEnd(6)}${failing.length > 0 ? `  failing senders: ${failing.join(', ')}` : ''}`.trimEnd();
 }
 
 function historyJson(
