@@ -200,6 +200,7 @@ describe('mx check: MX hosts', () => {
     const findings = await run([mx(10, `mx1.${DOMAIN}`), a('mx1', '10.1.2.3')], { allowPrivateTargets: true });
     expect(ids(findings)).toEqual(['mx.ok', 'mx.private-address']);
     expect(only(findings, 'mx.private-address')).toMatchObject({ status: 'info', remedy: '', ref: 'RFC 1918' });
+    expect(only(findings, 'mx.ok').summary).toBe('1 MX host, with an address.');
   });
 
   it('passes mx.ok with the records and every address as evidence', async () => {
@@ -222,7 +223,7 @@ describe('mx check: MX hosts', () => {
 
   it('says "1 MX host" for one', async () => {
     const findings = await run([mx(10, `mx1.${DOMAIN}`), a('mx1', PUBLIC_V4)]);
-    expect(only(findings, 'mx.ok').summary).toBe('1 MX host, each with a public address.');
+    expect(only(findings, 'mx.ok').summary).toBe('1 MX host, with a public address.');
   });
 });
 

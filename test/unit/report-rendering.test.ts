@@ -124,7 +124,7 @@ describe('nonPublicRange', () => {
 
 const NS = 'ns1.partner.test (192.0.2.53)';
 const FINDINGS: readonly Finding[] = [
-  finding({ id: 'mx.ok', status: 'pass', subject: 'partner.test', summary: '1 MX host, each with a public address.' }),
+  finding({ id: 'mx.ok', status: 'pass', subject: 'partner.test', summary: '1 MX host, with a public address.' }),
   finding({
     id: 'dns.answer-over-512',
     status: 'fail',
@@ -257,7 +257,7 @@ describe('renderReportText, verbose (the chat thread and --verbose: every findin
 
   it('lists pass and info findings under "Checked, nothing to fix", one line each', () => {
     expect(lines.slice(at('Checked, nothing to fix') + 1, at('Senders') - 1)).toEqual([
-      '  PASS    mx.ok  1 MX host, each with a public address.',
+      '  PASS    mx.ok  1 MX host, with a public address.',
       '  INFO    spf.macros  The SPF record uses macros.',
     ]);
   });

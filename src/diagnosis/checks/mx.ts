@@ -123,7 +123,8 @@ export const mxCheck: Check = {
           id: 'mx.ok',
           status: 'pass',
           subject: domain,
-          summary: `${hosts.length} MX host${hosts.length === 1 ? '' : 's'}, each with a public address.`,
+          // Private addresses pass only when allowed (a test bed, internal mail): then "public" would be untrue.
+          summary: `${hosts.length} MX host${hosts.length === 1 ? '' : 's'}, ${hosts.length === 1 ? 'with' : 'each with'} ${findings.some((f) => f.id === 'mx.private-address') ? 'an address' : 'a public address'}.`,
           evidence: {
             records: records.map(formatMx),
             addresses: Object.fromEntries(perHost.map((h) => [h.host, h.addresses])),
