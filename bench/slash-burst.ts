@@ -54,6 +54,9 @@ const BOT_TOKEN = 'xoxb-bench-token';
 /** What Slack allows before it shows the user "operation_timeout" for a slash command. */
 const SLACK_ACK_LIMIT_MS = 3_000;
 const FINAL_DEADLINE_MS = 120_000;
+/** Commands typed one at a time while the burst's checks run (full runs only): their acks are the late ones. */
+const LATE_COMMANDS = SMOKE ? 0 : 10;
+const LATE_EVERY_MS = 200;
 const SAMPLE_EVERY_MS = 250;
 const MB = 2 ** 20;
 
@@ -428,6 +431,14 @@ async function main(): Promise<void> {
   const burstAt = Date.now();
   await Promise.all(commands.map((command) => fire(command, eventsUrl)));
   const acksDoneMs = Date.now() - burstAt;
+  // Someone typing a command while the burst's checks run: one at a time, LATE_EVERY_MS apart, from the last ack on.
+  const late = Array.from({ length: LATE_COMMANDS }, (_, i) =>
+    makeCommand(`late-${i + 1}`, solo.domain, `L${String(i + 1).padStart(7, '0')}`, slack!),
+  );
+  for (const command of late) {
+    await fire(command, eventsUrl);
+    await sleep(LATE_EVERY_MS);
+  }
   await until(
     'every final card',
     () => {
@@ -490,6 +501,11 @@ async function main(): Promise<void> {
   console.log(
     `"Checking" card posted (chat.postMessage), first ${ms(Math.min(...cards.filter(Number.isFinite)))}, median / p99 / max: ${fmt(cards)}`,
   );
+  if (late.length > 0)
+    console.log(
+      `${late.length} commands typed one at a time, ${LATE_EVERY_MS} ms apart, from the burst's last ack on: ack ${late.map((c) => ms(c.ackMs)).join(', ')}; ` +
+        `${late.filter((c) => c.ackStatus !== 200).length} not 200`,
+    );
   console.log(
     `every ack in ${ms(acksDoneMs)}, every final card in ${ms(finalsDoneMs)} after the burst began; acks over Slack's 3 s: ${lateAcks}; non-200 or failed acks: ${notAcked.length}`,
   );

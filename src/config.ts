@@ -25,6 +25,8 @@ export interface Config {
   readonly rootHints: readonly RootHint[];
   /** At most this many DNS packets per check (a hostile zone must not make a check a flood). */
   readonly maxQueriesPerCheck: number;
+  /** At most this many chat checks run at once in one process; the rest wait their turn. */
+  readonly maxRunningChecks: number;
   /** Where DNSSEC validation starts: the root's IANA anchors, plus or instead of (per zone) those in MXOPS_TRUST_ANCHORS. */
   readonly trustAnchors: readonly TrustAnchor[];
   /** At most this many MX hosts, and mail server addresses, are looked at and probed (Postfix tries 5 addresses). */
@@ -134,6 +136,9 @@ export function loadConfig(
     ),
     maxQueriesPerCheck: read('MXOPS_MAX_QUERIES_PER_CHECK', DEFAULT_MAX_QUERIES, (text) =>
       parseInteger(text, 50, 100_000, 'DNS queries per check'),
+    ),
+    maxRunningChecks: read('MXOPS_MAX_RUNNING_CHECKS', 16, (text) =>
+      parseInteger(text, 1, 1_000, 'checks running at once'),
     ),
     maxMxHosts: read('MXOPS_MAX_MX_HOSTS', DEFAULT_MAIL_SERVER_LIMITS.maxHosts, (text) =>
       parseInteger(text, 1, 1_000, 'MX hosts looked at per check'),

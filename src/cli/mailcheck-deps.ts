@@ -1,5 +1,6 @@
 /** The whole diagnosis behind `mailcheck` on every chat surface (console, Slack, Teams) and in watches. */
 import type { Queue } from 'bullmq';
+import pLimit from 'p-limit';
 import { checksOf } from '../../commands/bounce-checks.js';
 import type { MailcheckDeps } from '../../commands/mailcheck.js';
 import type { WatchChatDeps } from '../../commands/mailcheck-watch.js';
@@ -32,11 +33,14 @@ export interface SharedMailcheckDeps {
 /** `run`: the process's diagnosis runner (diagnosis-runner.ts), with the surface's probes. */
 export function mailcheckDeps(config: Config, run: DiagnosisRunner, shared?: SharedMailcheckDeps): MailcheckDeps {
   const { metrics, logFor, running, store, watches } = shared ?? {};
+  // One limit for every surface of the process: a burst of checks all at once keeps the event loop
+  // so busy that commands typed meanwhile wait for their ack; in turn, the first cards come sooner too.
+  const turn = pLimit(config.maxRunningChecks);
   return {
     diagnose: async (target, onProgress, options = {}) => {
       const log = logFor?.(target.domain);
       log?.info({ fresh: options.fresh ?? false }, 'check started');
-      const report = await run(target, { onProgress, fresh: options.fresh ?? false });
+      const report = await turn(() => run(target, { onProgress, fresh: options.fresh ?? false }));
       metrics?.checkSeconds.observe({ status: report.status }, report.durationMs / 1000);
       log?.info(
         { status: report.status, durationMs: Math.round(report.durationMs), findings: report.findings.length },
