@@ -2,6 +2,7 @@
  * Brings the schema up to date. Migrations live in code (not files found at run time), so the
  * built package and tsx runs see the same list, in order.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import { AppError } from '../errors.js';
 import type { OpenDatabase } from './database.js';
@@ -23,7 +24,10 @@ function migrationsFor(store: OpenDatabase): Record<string, Migration> {
   };
 }
 
-/** Applies every migration not applied yet; returns their names. Safe to run from several replicas at once. */
+/** About how long a SQLite migration that lost a race waits before it looks again (jittered ±50%). */
+const SQLITE_RETRY_MS = 20;
+
+/** Applies every migration not applied yet; returns their names. Safe to run from several processes at once. */
 export async function migrateToLatest(store: OpenDatabase): Promise<string[]> {
   const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrationsFor(store)) };
   // Kysely looks for its migration tables in every schema unless told which: another schema's
@@ -33,7 +37,18 @@ export async function migrateToLatest(store: OpenDatabase): Promise<string[]> {
     provider,
     ...(store.schema !== undefined ? { migrationTableSchema: store.schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely takes no migration lock on SQLite (its adapter skips it): two processes opening a new
+  // store at once can both start a migration, and the later one fails on the tables the first has
+  // just made ("table ... already exists"). Asked again, it finds that migration recorded.
+  // Each try gets at least one migration further while the other process is at work, so one try
+  // per migration is enough; a real failure fails every time and is reported below.
+  const tries = Object.keys(migrationsFor(store)).length + 1;
+  for (let attempt = 1; error !== undefined && store.dialect === 'sqlite' && attempt < tries; attempt++) {
+    // Apart, so the two do not collide again on the next migration.
+    await sleep(SQLITE_RETRY_MS * (0.5 + Math.random()));
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error !== undefined) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName;
     const why = error instanceof Error ? error.message : String(error);

@@ -16,13 +16,18 @@ const budget = await cliBudget();
 
 describe('mxops chat with the DNS options of mxops check', () => {
   let network: Awaited<ReturnType<typeof startDnsServers>>;
-  let dataDir: string;
+  const dataDirs: string[] = [];
   // No MXOPS_RESOLVER and no MXOPS_ALLOW_PRIVATE_TARGETS: what reaches the nameservers is the command line's doing.
-  const env = (): Record<string, string> => ({
-    MXOPS_DATA_DIR: dataDir,
-    MXOPS_DNS_PORT: String(network.port),
-    MXOPS_ROOT_HINTS: rootHintsFile(RESOLVER),
-  });
+  // A store each: sessions started at the same moment would otherwise race to create one SQLite file's tables.
+  const env = (): Record<string, string> => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mxops-chat-'));
+    dataDirs.push(dataDir);
+    return {
+      MXOPS_DATA_DIR: dataDir,
+      MXOPS_DNS_PORT: String(network.port),
+      MXOPS_ROOT_HINTS: rootHintsFile(RESOLVER),
+    };
+  };
   const chat = (flags: readonly string[]) =>
     runMxops(['chat', '--dns-only', '--resolver', `${RESOLVER}:${network.port}`, ...flags], env(), {
       input: 'mailcheck healthy.test\n',
@@ -30,22 +35,21 @@ describe('mxops chat with the DNS options of mxops check', () => {
 
   beforeAll(async () => {
     network = await startDnsServers(mailNetwork());
-    dataDir = mkdtempSync(join(tmpdir(), 'mxops-chat-'));
   });
   afterAll(async () => {
     await network?.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   });
 
   it(
     'asks nameservers on private addresses with --allow-private, and refuses to without it',
     async () => {
       const [allowed, refused] = await Promise.all([chat(['--allow-private', '--timeout', '2000']), chat([])]);
-      expect(allowed.code).toBe(0);
+      expect(allowed.code, allowed.stderr).toBe(0);
       expect(allowed.stdout).toContain('No problem found that stops mail.');
       expect(allowed.stdout).not.toContain('dns.nameserver-not-public');
       // The same session without the flag: the loopback nameservers are not asked.
-      expect(refused.code).toBe(0);
+      expect(refused.code, refused.stderr).toBe(0);
       expect(refused.stdout).toContain('dns.nameserver-not-public');
       // Both used the resolver given on the command line, not the system's.
       for (const run of [allowed, refused]) expect(run.stdout).toContain(`${RESOLVER}:${network.port}`);
