@@ -29,7 +29,8 @@ const SQLITE_RETRY_MS = 20;
 
 /** Applies every migration not applied yet; returns their names. Safe to run from several processes at once. */
 export async function migrateToLatest(store: OpenDatabase): Promise<string[]> {
-  const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrationsFor(store)) };
+  const migrations = migrationsFor(store);
+  const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
   // Kysely looks for its migration tables in every schema unless told which: another schema's
   // tables (another mxops, or a parallel test) would pass for ours.
   const migrator = new Migrator({
@@ -43,7 +44,7 @@ export async function migrateToLatest(store: OpenDatabase): Promise<string[]> {
   // just made ("table ... already exists"). Asked again, it finds that migration recorded.
   // Each try gets at least one migration further while the other process is at work, so one try
   // per migration is enough; a real failure fails every time and is reported below.
-  const tries = Object.keys(migrationsFor(store)).length + 1;
+  const tries = Object.keys(migrations).length + 1;
   for (let attempt = 1; error !== undefined && store.dialect === 'sqlite' && attempt < tries; attempt++) {
     // Apart, so the two do not collide again on the next migration.
     await sleep(SQLITE_RETRY_MS * (0.5 + Math.random()));
